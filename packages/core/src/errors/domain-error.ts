@@ -1,0 +1,41 @@
+export type DomainErrorCode =
+  | "INVALID_NAME"
+  | "INVALID_CONFIG"
+  | "INVALID_INPUT"
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "BRANCH_CHECKED_OUT"
+  | "DIRTY_WORKTREE"
+  | "UNMERGED_BRANCH"
+  | "SHA_MISMATCH"
+  | "MERGE_CONFLICT"
+  | "LOCK_TIMEOUT"
+  | "GIT_FAILED"
+  | "PROCESS_FAILED"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "RUNNER_OFFLINE";
+
+export type ProcessFailure = {
+  command: string[];
+  cwd: string;
+  exitCode: number | null;
+  signal: string | null;
+  stderrTail: string;
+};
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly process?: ProcessFailure;
+
+  constructor(code: DomainErrorCode, message: string, options?: { cause?: unknown; process?: ProcessFailure }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "DomainError";
+    this.code = code;
+    if (options?.process) this.process = options.process;
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { parse as parseYaml } from "yaml";
+import { DomainError } from "../errors/domain-error.ts";
+import { validateRefName } from "../naming/agent-branch.ts";
+
+export const AgentProfileSchema = z.strictObject({
+  command: z.array(z.string()).min(1),
+  env: z.record(z.string(), z.string()).optional(),
+  timeoutSec: z.number().int().positive().optional(),
+});
+
+export const GroveConfigSchema = z.strictObject({
+  integration: z
+    .string()
+    .default("main")
+    .refine((v) => {
+      try {
+        validateRefName(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be a valid branch name"),
+  brain: z.string().min(1).default("project-brain"),
+  worktrees: z.string().min(1).default("../{repo}-wt-{agent}-{task}"),
+  layout: z.enum(["sibling", "bare"]).default("sibling"),
+  setup: z.string().optional(),
+  test: z.string().optional(),
+  ports: z
+    .strictObject({ from: z.number().int().min(1024).max(65535), to: z.number().int().min(1024).max(65535) })
+    .refine((r) => r.from <= r.to, "from must not exceed to")
+    .default({ from: 41000, to: 41999 }),
+  agents: z.record(z.string(), AgentProfileSchema).default({}),
+});
+
+export type GroveConfig = z.infer<typeof GroveConfigSchema>;
+export type AgentProfile = z.infer<typeof AgentProfileSchema>;
+
+/** Parses grove.yaml text; an absent file (null) yields the defaults. Errors name the bad key. */
+export function parseGroveConfig(text: string | null, source = "grove.yaml"): GroveConfig {
+  let raw: unknown = {};
+  if (text !== null) {
+    try {
+      raw = parseYaml(text) ?? {};
+    } catch (error) {
+      throw new DomainError("INVALID_CONFIG", `${source} is not valid YAML: ${String(error)}`, { cause: error });
+    }
+  }
+  const parsed = GroveConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path.join(".") || "(root)";
+      return `${key}: ${issue.message}`;
+    });
+    throw new DomainError("INVALID_CONFIG", `${source} is invalid — ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,151 @@
+import { z } from "zod";
+
+/**
+ * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
+ * these schemas; socket.io's type parameters are derived from the maps at the bottom.
+ */
+
+export const RUNNER_NAMESPACE = "/runner";
+export const MAX_LOG_LINE_CHARS = 16_384;
+
+export const LogStreamSchema = z.enum(["stdout", "stderr", "test", "system"]);
+export type LogStream = z.infer<typeof LogStreamSchema>;
+
+export const LogLineSchema = z.object({
+  seq: z.number().int().positive(),
+  stream: LogStreamSchema,
+  text: z.string().max(MAX_LOG_LINE_CHARS),
+  ts: z.number().int().nonnegative(),
+});
+export type LogLine = z.infer<typeof LogLineSchema>;
+
+export const RunStateSchema = z.enum([
+  "queued",
+  "preparing",
+  "running",
+  "testing",
+  "succeeded",
+  "failed",
+  "interrupted",
+  "cancelled",
+]);
+export type RunState = z.infer<typeof RunStateSchema>;
+
+const sha = z.string().regex(/^[0-9a-f]{40,64}$/);
+const id = z.string().min(1).max(200);
+
+export const TaskSpecSchema = z.object({
+  runId: id,
+  agent: z.string().min(1).max(64),
+  taskId: z.string().min(1).max(64),
+  profile: z.string().min(1).max(64),
+  prompt: z.string().max(100_000),
+});
+export type TaskSpec = z.infer<typeof TaskSpecSchema>;
+
+// runner -> hub
+export const RunnerHelloSchema = z.object({
+  host: z.string().max(200),
+  version: z.string().max(50),
+  repos: z.array(z.object({ path: z.string(), name: z.string(), integration: z.string() })).max(100),
+});
+export const RunStateEventSchema = z.object({
+  runId: id,
+  state: RunStateSchema,
+  at: z.number().int(),
+  worktreePath: z.string().optional(),
+  baseSha: sha.optional(),
+  error: z.string().max(10_000).optional(),
+});
+export const RunLogBatchSchema = z.object({ runId: id, lines: z.array(LogLineSchema).min(1).max(5000) });
+export const TestReportSchema = z.object({
+  status: z.enum(["passed", "failed", "skipped"]),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().int().nonnegative(),
+});
+export const RunReportSchema = z.object({
+  runId: id,
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  headSha: sha.nullable(),
+  baseSha: sha.nullable(),
+  diffStat: z.string().max(100_000),
+  test: TestReportSchema,
+  result: z.unknown().nullable(),
+  resultError: z.string().max(10_000).nullable(),
+});
+export type RunReport = z.infer<typeof RunReportSchema>;
+export const AuditRecordSchema = z.object({
+  action: z.string().min(1).max(100),
+  subject: z.string().max(500),
+  sessionId: z.string().max(200).optional(),
+  runId: z.string().max(200).optional(),
+  branch: z.string().max(300).optional(),
+  sha: z.string().max(64).optional(),
+  details: z.record(z.string(), z.unknown()).default({}),
+});
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+export const MergeOutcomeSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("merged"), sha, worktreeRemoved: z.boolean(), branchDeleted: z.boolean() }),
+  z.object({ kind: z.literal("conflict"), files: z.array(z.string()) }),
+  z.object({ kind: z.literal("refused"), reason: z.string() }),
+]);
+export type MergeOutcome = z.infer<typeof MergeOutcomeSchema>;
+export const MergeResultSchema = z.object({ mergeRequestId: id, outcome: MergeOutcomeSchema });
+
+// hub -> runner
+export const SessionStartSchema = z.object({
+  sessionId: id,
+  repoPath: z.string().min(1),
+  integration: z.string().min(1),
+  tasks: z.array(TaskSpecSchema).min(1).max(50),
+});
+export type SessionStart = z.infer<typeof SessionStartSchema>;
+export const MergeExecuteSchema = z.object({
+  mergeRequestId: id,
+  runId: id,
+  repoPath: z.string().min(1),
+  branch: z.string().min(1),
+  integration: z.string().min(1),
+  headSha: sha,
+  message: z.string().min(1).max(1000),
+  worktreePath: z.string().nullable(),
+});
+export type MergeExecute = z.infer<typeof MergeExecuteSchema>;
+export const RunCancelSchema = z.object({ runId: id });
+
+// browser <-> hub
+export const RunSubscribeSchema = z.object({ runId: id, since: z.number().int().nonnegative().default(0) });
+export const ChangedSchema = z.object({
+  scope: z.enum(["sessions", "runs", "merges", "runners", "audit"]),
+  id: z.string().optional(),
+});
+export type Changed = z.infer<typeof ChangedSchema>;
+
+export type Ack = { ok: true } | { ok: false; error: string };
+export type LogAck = { ok: true; ackedSeq: number } | { ok: false; error: string };
+
+export type RunnerToHubEvents = {
+  "runner:hello": (payload: z.input<typeof RunnerHelloSchema>, ack: (res: Ack & { runnerId?: string }) => void) => void;
+  "run:state": (payload: z.input<typeof RunStateEventSchema>, ack: (res: Ack) => void) => void;
+  "run:log": (payload: z.input<typeof RunLogBatchSchema>, ack: (res: LogAck) => void) => void;
+  "run:report": (payload: z.input<typeof RunReportSchema>, ack: (res: Ack) => void) => void;
+  "audit:record": (payload: z.input<typeof AuditRecordSchema>, ack: (res: Ack) => void) => void;
+  "merge:result": (payload: z.input<typeof MergeResultSchema>, ack: (res: Ack) => void) => void;
+};
+
+export type HubToRunnerEvents = {
+  "session:start": (payload: SessionStart, ack: (res: Ack) => void) => void;
+  "merge:execute": (payload: MergeExecute, ack: (res: Ack) => void) => void;
+  "run:cancel": (payload: z.infer<typeof RunCancelSchema>, ack: (res: Ack) => void) => void;
+};
+
+export type HubToBrowserEvents = {
+  "run:log": (payload: { runId: string; lines: LogLine[] }) => void;
+  "grove:changed": (payload: Changed) => void;
+};
+
+export type BrowserToHubEvents = {
+  "run:subscribe": (payload: z.input<typeof RunSubscribeSchema>, ack: (res: Ack) => void) => void;
+  "run:unsubscribe": (payload: { runId: string }) => void;
+};
