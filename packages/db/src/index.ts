@@ -1,0 +1,4 @@
+export * from "./client.ts";
+export * from "./migrate.ts";
+export * from "./audit.ts";
+export * from "./log-lines.ts";
