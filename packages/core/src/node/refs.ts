@@ -1,0 +1,42 @@
+import { DomainError } from "../errors/domain-error.ts";
+import { validateRefName } from "../naming/agent-branch.ts";
+import { runGit } from "./run-git.ts";
+
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+export function isSha(value: string): boolean {
+  return SHA.test(value);
+}
+
+/** The commit a ref (default HEAD) points to; NOT_FOUND when it does not resolve to a commit. */
+export async function headSha(cwd: string, ref = "HEAD"): Promise<string> {
+  if (!isSha(ref)) validateRefName(ref);
+  const result = await runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], {
+    cwd,
+    okExitCodes: [0, 1, 128],
+  });
+  const sha = result.stdout.trim();
+  if (result.exitCode !== 0 || !isSha(sha)) {
+    throw new DomainError("NOT_FOUND", `"${ref}" does not name a commit in ${cwd}.`);
+  }
+  return sha;
+}
+
+export async function branchSha(repo: string, branch: string): Promise<string | null> {
+  validateRefName(branch);
+  const result = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], { cwd: repo, okExitCodes: [0, 1] });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/** `git diff --stat base...head`: what head changed since it forked from base. */
+export async function diffStat(repo: string, base: string, head: string): Promise<string> {
+  for (const ref of [base, head]) if (!isSha(ref)) validateRefName(ref);
+  const { stdout } = await runGit(["diff", "--stat", `${base}...${head}`, "--"], { cwd: repo });
+  return stdout;
+}
+
+/** Commits on `branch` that `into` does not contain, newest first, as "sha subject" lines. */
+export async function unmergedCommits(repo: string, into: string, branch: string): Promise<string[]> {
+  const { stdout } = await runGit(["log", "--format=%h %s", `refs/heads/${into}..refs/heads/${branch}`, "--"], { cwd: repo });
+  return stdout.split("\n").filter((line) => line !== "");
+}

@@ -1,0 +1,59 @@
+import { writeFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DomainError } from "../errors/domain-error.ts";
+import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
+import { isLockContention, runGit } from "./run-git.ts";
+
+describe("runGit", () => {
+  let repo: TempRepo;
+  beforeEach(async () => {
+    repo = await makeTempRepo();
+  });
+  afterEach(async () => {
+    await repo.cleanup();
+  });
+
+  it("returns stdout and the exit code", async () => {
+    const result = await runGit(["rev-parse", "--abbrev-ref", "HEAD"], { cwd: repo.dir });
+    expect(result).toMatchObject({ stdout: "main\n", exitCode: 0 });
+  });
+
+  it("accepts the exit codes the caller expects", async () => {
+    const result = await runGit(["show-ref", "--verify", "--quiet", "refs/heads/nope"], { cwd: repo.dir, okExitCodes: [0, 1] });
+    expect(result.exitCode).toBe(1);
+  });
+
+  it("throws GIT_FAILED with the process details on other exit codes", async () => {
+    const error = await runGit(["rev-parse", "--verify", "no-such-ref"], { cwd: repo.dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({
+      code: "GIT_FAILED",
+      process: { command: ["git", "rev-parse", "--verify", "no-such-ref"], cwd: repo.dir, exitCode: 128, signal: null },
+    });
+    expect((error as DomainError).process?.stderrTail).toContain("Needed a single revision");
+  });
+
+  it("passes input on stdin", async () => {
+    const { stdout } = await runGit(["hash-object", "--stdin"], { cwd: repo.dir, input: "hello\n" });
+    expect(stdout.trim()).toBe("ce013625030ba8dba906f756967f9e9ca394464a");
+  });
+
+  it("waits out an index.lock held by another git process", async () => {
+    await writeFile(join(repo.dir, "new.txt"), "x\n");
+    const lock = join(repo.dir, ".git", "index.lock");
+    await writeFile(lock, "");
+    const released = sleep(400).then(() => rm(lock));
+    await runGit(["add", "--", "new.txt"], { cwd: repo.dir });
+    await released;
+    expect(await repo.git(["diff", "--cached", "--name-only"])).toBe("new.txt");
+  });
+
+  it("tells lock contention from errors a retry cannot fix", () => {
+    expect(isLockContention("fatal: Unable to create '/r/.git/index.lock': File exists.")).toBe(true);
+    expect(isLockContention("error: could not lock config file .git/config: File exists")).toBe(true);
+    expect(isLockContention("fatal: cannot lock ref 'refs/heads/main': is at abc but expected def")).toBe(false);
+    expect(isLockContention("fatal: not a git repository")).toBe(false);
+  });
+});
