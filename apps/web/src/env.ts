@@ -1,0 +1,48 @@
+import path from "node:path";
+import { z } from "zod";
+
+/** The only reader of process.env in the web app. */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  GROVE_DATA_DIR: z.string().default(".grove-data"),
+  DATABASE_URL: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+  GROVE_DEV: z.enum(["0", "1"]).optional(),
+  GROVE_RUNNER_TOKEN: z.string().min(20).optional(),
+  GROVE_ADMIN_EMAIL: z.email().optional(),
+  GROVE_ADMIN_PASSWORD: z.string().min(8).optional(),
+  GROVE_SECURE_COOKIES: z.enum(["0", "1"]).optional(),
+});
+
+export type WebEnv = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  dev: boolean;
+  runnerToken: string | null;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  secureCookies: boolean;
+};
+
+export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid environment — ${problems}`);
+  }
+  const env = parsed.data;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: path.resolve(env.GROVE_DATA_DIR),
+    databaseUrl: env.DATABASE_URL ?? null,
+    dev: env.GROVE_DEV === "1",
+    runnerToken: env.GROVE_RUNNER_TOKEN ?? null,
+    adminEmail: env.GROVE_ADMIN_EMAIL ?? null,
+    adminPassword: env.GROVE_ADMIN_PASSWORD ?? null,
+    secureCookies: env.GROVE_SECURE_COOKIES === "1",
+  };
+}

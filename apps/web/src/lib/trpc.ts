@@ -1,0 +1,7 @@
+"use client";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "../server/api/root.ts";
+
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

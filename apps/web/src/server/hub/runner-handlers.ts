@@ -1,0 +1,55 @@
+import type { Socket } from "socket.io";
+import {
+  AuditRecordSchema,
+  MergeResultSchema,
+  RunLogBatchSchema,
+  RunnerHelloSchema,
+  RunReportSchema,
+  RunStateEventSchema,
+  type Ack,
+  type AuditRecord,
+  type HubToRunnerEvents,
+  type LogAck,
+  type RunnerToHubEvents,
+} from "@grove/core";
+import type { z } from "zod";
+
+export type RunnerHandlers = {
+  hello(runnerId: string, payload: z.infer<typeof RunnerHelloSchema>): Promise<void>;
+  runState(runnerId: string, payload: z.infer<typeof RunStateEventSchema>): Promise<void>;
+  runLog(runnerId: string, payload: z.infer<typeof RunLogBatchSchema>): Promise<number>;
+  runReport(runnerId: string, payload: z.infer<typeof RunReportSchema>): Promise<void>;
+  audit(runnerId: string, payload: AuditRecord): Promise<void>;
+  mergeResult(runnerId: string, payload: z.infer<typeof MergeResultSchema>): Promise<void>;
+};
+
+type RunnerSocket = Socket<RunnerToHubEvents, HubToRunnerEvents>;
+
+/** Every inbound payload is parsed; a handler's failure becomes an error ack, never a crash. */
+export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, handlers: RunnerHandlers): void {
+  const guard = <S extends z.ZodType, R>(
+    schema: S,
+    handle: (payload: z.infer<S>) => Promise<R>,
+    toAck: (result: R) => Ack | LogAck,
+  ) => {
+    return (payload: unknown, ack: (res: never) => void) => {
+      const reply = ack as (res: Ack | LogAck) => void;
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) {
+        reply({ ok: false, error: `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}` });
+        return;
+      }
+      handle(parsed.data).then(
+        (result) => reply(toAck(result)),
+        (error: unknown) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+      );
+    };
+  };
+  const ok = (): Ack => ({ ok: true });
+  socket.on("runner:hello", guard(RunnerHelloSchema, (p) => handlers.hello(runnerId, p), () => ({ ok: true, runnerId })));
+  socket.on("run:state", guard(RunStateEventSchema, (p) => handlers.runState(runnerId, p), ok));
+  socket.on("run:log", guard(RunLogBatchSchema, (p) => handlers.runLog(runnerId, p), (ackedSeq) => ({ ok: true, ackedSeq })));
+  socket.on("run:report", guard(RunReportSchema, (p) => handlers.runReport(runnerId, p), ok));
+  socket.on("audit:record", guard(AuditRecordSchema, (p) => handlers.audit(runnerId, p), ok));
+  socket.on("merge:result", guard(MergeResultSchema, (p) => handlers.mergeResult(runnerId, p), ok));
+}

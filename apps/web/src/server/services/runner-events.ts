@@ -1,0 +1,95 @@
+import { ResultSchema, type RunState } from "@grove/core";
+import { appendAuditEvent, insertLogLines, type Db } from "@grove/db";
+import type { Hub } from "../hub/create-hub.ts";
+import type { RunnerHandlers } from "../hub/runner-handlers.ts";
+import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
+
+const TERMINAL: RunState[] = ["succeeded", "failed", "interrupted", "cancelled"];
+
+/** What the hub does with each runner event: persist, audit, fan out. */
+export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHandlers {
+  const { db, hub } = deps;
+  // Batches of one run are persisted in arrival order so the watermark only grows.
+  const logQueues = new Map<string, Promise<number>>();
+
+  return {
+    async hello(runnerId, payload) {
+      await db.runner.update({
+        where: { id: runnerId },
+        data: { host: payload.host, version: payload.version, repos: JSON.stringify(payload.repos), lastSeenAt: new Date() },
+      });
+      hub.broadcastChanged({ scope: "runners", id: runnerId });
+    },
+
+    async runState(runnerId, payload) {
+      const run = await ownedRun(db, runnerId, payload.runId);
+      const terminal = TERMINAL.includes(payload.state);
+      await db.run.update({
+        where: { id: run.id },
+        data: {
+          state: payload.state,
+          worktreePath: payload.worktreePath ?? undefined,
+          baseSha: payload.baseSha ?? undefined,
+          error: payload.error ?? undefined,
+          startedAt: payload.state === "running" && !run.startedAt ? new Date(payload.at) : undefined,
+          endedAt: terminal ? new Date(payload.at) : undefined,
+        },
+      });
+      hub.broadcastChanged({ scope: "runs", id: run.id });
+      hub.broadcastChanged({ scope: "sessions", id: run.sessionId });
+    },
+
+    async runLog(runnerId, payload) {
+      await ownedRun(db, runnerId, payload.runId);
+      const previous = logQueues.get(payload.runId) ?? Promise.resolve(0);
+      const next = previous.catch(() => 0).then(() => insertLogLines(db, payload.runId, payload.lines));
+      logQueues.set(payload.runId, next);
+      const ackedSeq = await next;
+      if (logQueues.get(payload.runId) === next) logQueues.delete(payload.runId);
+      hub.publishLogLines(payload.runId, payload.lines);
+      return ackedSeq;
+    },
+
+    async runReport(runnerId, payload) {
+      const run = await ownedRun(db, runnerId, payload.runId);
+      let resultError = payload.resultError;
+      let result: string | null = null;
+      if (payload.result !== null) {
+        const parsed = ResultSchema.safeParse(payload.result);
+        if (parsed.success) result = JSON.stringify(parsed.data);
+        else resultError = `RESULT is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`;
+      }
+      await db.run.update({
+        where: { id: run.id },
+        data: {
+          exitCode: payload.exitCode,
+          headSha: payload.headSha,
+          baseSha: payload.baseSha ?? undefined,
+          diffStat: payload.diffStat,
+          testStatus: payload.test.status,
+          testExitCode: payload.test.exitCode,
+          testMs: payload.test.durationMs,
+          result,
+          resultError,
+        },
+      });
+      await openMergeRequestIfGreen(deps, run.id);
+      hub.broadcastChanged({ scope: "runs", id: run.id });
+    },
+
+    async audit(runnerId, payload) {
+      await appendAuditEvent(db, { actorType: "runner", actorId: runnerId, ...payload });
+      hub.broadcastChanged({ scope: "audit" });
+    },
+
+    async mergeResult(runnerId, payload) {
+      await recordMergeResult(deps, runnerId, payload.mergeRequestId, payload.outcome);
+    },
+  };
+}
+
+async function ownedRun(db: Db, runnerId: string, runId: string) {
+  const run = await db.run.findUnique({ where: { id: runId }, include: { session: { select: { runnerId: true } } } });
+  if (!run || run.session.runnerId !== runnerId) throw new Error(`run ${runId} is not one of this runner's runs`);
+  return run;
+}

@@ -1,0 +1,78 @@
+import { agentBranch, DomainError, formatSessionId, validateNamePart } from "@grove/core";
+import { appendAuditEvent, type Db } from "@grove/db";
+import type { SessionUser } from "../auth/sessions.ts";
+import type { Hub } from "../hub/create-hub.ts";
+import { parseRunnerRepos } from "./runners.ts";
+
+export type StartSessionInput = {
+  runnerId?: string;
+  repoPath?: string;
+  tasks: { agent: string; taskId?: string; profile?: string; prompt: string }[];
+};
+
+/** Creates the session and its runs, then hands them to the runner; nothing is stored if the runner cannot take them. */
+export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser, input: StartSessionInput) {
+  const { db, hub } = deps;
+  const runnerId = input.runnerId ?? hub.onlineRunnerIds()[0];
+  if (!runnerId || !hub.isRunnerOnline(runnerId)) {
+    throw new DomainError("RUNNER_OFFLINE", "No runner is online. Start one with `pnpm grove runner`.");
+  }
+  const runner = await db.runner.findUniqueOrThrow({ where: { id: runnerId } });
+  const repos = parseRunnerRepos(runner.repos);
+  const repo = input.repoPath ? repos.find((r) => r.path === input.repoPath) : repos[0];
+  if (!repo) throw new DomainError("NOT_FOUND", "That runner does not serve the requested repository.");
+
+  const stamp = Date.now().toString(36);
+  const tasks = input.tasks.map((task, index) => {
+    const agent = validateNamePart("agent", task.agent.trim());
+    const taskId = validateNamePart("task id", task.taskId?.trim() || `task-${stamp}-${index + 1}`);
+    const profile = validateNamePart("agent", (task.profile ?? task.agent).trim());
+    return { agent, taskId, profile, prompt: task.prompt, branch: agentBranch(agent, taskId) };
+  });
+  const branches = new Set(tasks.map((t) => t.branch));
+  if (branches.size !== tasks.length) throw new DomainError("INVALID_INPUT", "Two tasks would share one branch; give each a different task id.");
+  const taken = await db.run.findFirst({ where: { branch: { in: [...branches] }, session: { repoPath: repo.path } } });
+  if (taken) throw new DomainError("ALREADY_EXISTS", `Branch ${taken.branch} already belongs to run ${taken.id}; pick another task id.`);
+
+  const sessionId = await freeSessionId(db, new Date());
+  const session = await db.agentSession.create({
+    data: {
+      id: sessionId,
+      runnerId,
+      repoPath: repo.path,
+      integration: repo.integration,
+      createdBy: user.id,
+      runs: { create: tasks.map((t) => ({ ...t, state: "queued" })) },
+    },
+    include: { runs: true },
+  });
+  const ack = await hub.startSession(runnerId, {
+    sessionId,
+    repoPath: repo.path,
+    integration: repo.integration,
+    tasks: session.runs.map((r) => ({ runId: r.id, agent: r.agent, taskId: r.taskId, profile: r.profile, prompt: r.prompt })),
+  });
+  if (!ack.ok) {
+    await db.run.deleteMany({ where: { sessionId } });
+    await db.agentSession.delete({ where: { id: sessionId } });
+    throw new DomainError("RUNNER_OFFLINE", `The runner refused the session: ${ack.error}`);
+  }
+  await appendAuditEvent(db, {
+    actorType: "user",
+    actorId: user.email,
+    action: "session.started",
+    subject: sessionId,
+    sessionId,
+    details: { repo: repo.path, tasks: tasks.map((t) => t.branch) },
+  });
+  hub.broadcastChanged({ scope: "sessions", id: sessionId });
+  return session;
+}
+
+async function freeSessionId(db: Db, now: Date): Promise<string> {
+  const base = formatSessionId(now);
+  for (let n = 1; ; n += 1) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (!(await db.agentSession.findUnique({ where: { id: candidate }, select: { id: true } }))) return candidate;
+  }
+}
