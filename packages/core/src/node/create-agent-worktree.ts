@@ -23,12 +23,15 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
   const path = worktreePathFor(ctx, input.agent, input.taskId);
 
   const created = await withRepoLock(ctx.repo, async (): Promise<CreatedWorktree> => {
-    const worktrees = await listWorktrees(ctx.repo);
-    const holder = worktrees.find((w) => w.branch === branch);
+    let worktrees = await listWorktrees(ctx.repo);
+    let holder = worktrees.find((w) => w.branch === branch);
     if (holder && holder.prunable !== null && holder.locked === null) {
       // Its folder was deleted by hand; the stale entry only blocks the branch.
       await runGit(["worktree", "prune"], { cwd: ctx.repo });
-    } else if (holder) {
+      worktrees = await listWorktrees(ctx.repo);
+      holder = worktrees.find((w) => w.branch === branch);
+    }
+    if (holder) {
       if (await isSamePath(holder.path, path)) {
         return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: false };
       }

@@ -38,7 +38,7 @@ export async function runGit(args: string[], opts: RunGitOptions): Promise<GitRe
       return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
     }
     const stderrTail = result.stderr.slice(-STDERR_TAIL_CHARS);
-    const reason = lastLine(result.stderr) || (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);
+    const reason = mainReason(result.stderr) || (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);
     throw new DomainError("GIT_FAILED", `git ${args.slice(0, 3).join(" ")} failed in ${opts.cwd}: ${reason}`, {
       process: { command: [GIT, ...args], cwd: opts.cwd, exitCode: result.exitCode, signal: result.signal, stderrTail },
     });
@@ -96,7 +96,8 @@ function backoffMs(attempt: number): number {
   return Math.round(base / 2 + Math.random() * base);
 }
 
-function lastLine(text: string): string {
-  const lines = text.trim().split("\n").filter((line) => line.trim() !== "");
-  return (lines.at(-1) ?? "").trim();
+/** git's first "fatal:"/"error:" line names the cause; later lines are often consequences. */
+function mainReason(text: string): string {
+  const lines = text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  return (lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1) ?? "").trim();
 }
