@@ -12,8 +12,8 @@ export default defineConfig({
   engine: "js",
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations" },
-  adapter: async () => {
+  adapter: () => {
     if (url.startsWith("file:")) fs.mkdirSync(path.dirname(url.slice("file:".length)), { recursive: true });
-    return new PrismaLibSQL({ url });
+    return Promise.resolve(new PrismaLibSQL({ url }));
   },
 });

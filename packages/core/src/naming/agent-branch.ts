@@ -13,7 +13,7 @@ export function validateNamePart(kind: "agent" | "task id", value: string): stri
   };
   if (value.length === 0) fail("it is empty");
   if (value.length > MAX_PART) fail(`it is longer than ${MAX_PART} characters`);
-  if (/[\x00-\x1f\x7f]/.test(value)) fail("it contains a control character");
+  if (/\p{Cc}/u.test(value)) fail("it contains a control character");
   if (/\s/.test(value)) fail("it contains whitespace");
   if (value.startsWith("-")) fail('it starts with "-" (git would read it as an option)');
   if (value.startsWith(".")) fail('it starts with "."');
@@ -48,7 +48,7 @@ export function validateRefName(value: string): string {
   if (value.length === 0) fail("it is empty");
   if (value.length > MAX_BRANCH) fail(`it is longer than ${MAX_BRANCH} characters`);
   if (value.startsWith("-")) fail('it starts with "-"');
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(value)) fail("it contains a space, control character or one of ~ ^ : ? * [ \\");
+  if (/[\p{Cc} ~^:?*[\\]/u.test(value)) fail("it contains a space, control character or one of ~ ^ : ? * [ \\");
   if (value.includes("..") || value.includes("@{") || value.includes("//")) fail('it contains "..", "@{" or "//"');
   if (value.startsWith("/") || value.endsWith("/") || value.endsWith(".")) fail('it starts or ends with "/" or ends with "."');
   if (value.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock"))) {

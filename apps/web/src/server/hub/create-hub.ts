@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from "node:http";
-import { Server, type Namespace } from "socket.io";
+import { Server, type Namespace, type Socket } from "socket.io";
 import {
   RUNNER_NAMESPACE,
   RunSubscribeSchema,
@@ -18,18 +18,19 @@ import { readCookie, SESSION_COOKIE, userForSessionToken, type SessionUser } fro
 import { hashToken } from "../auth/secrets.ts";
 import { registerRunnerHandlers, type RunnerHandlers } from "./runner-handlers.ts";
 
-type RunnerData = { runnerId: string };
-type BrowserData = { user: SessionUser };
-export type RunnerNamespace = Namespace<RunnerToHubEvents, HubToRunnerEvents, Record<string, never>, RunnerData>;
-type RunnerSocket = Parameters<Parameters<RunnerNamespace["on"]>[1]>[0];
-type BrowserNamespace = Namespace<BrowserToHubEvents, HubToBrowserEvents, Record<string, never>, BrowserData>;
+// One server carries both namespaces, so its event maps are the union of the runner's and the browsers' (no name is shared).
+type ListenEvents = RunnerToHubEvents & BrowserToHubEvents;
+type EmitEvents = HubToRunnerEvents & HubToBrowserEvents;
+type SocketData = { runnerId?: string; user?: SessionUser };
+type GroveNamespace = Namespace<ListenEvents, EmitEvents, Record<string, never>, SocketData>;
+type GroveSocket = Socket<ListenEvents, EmitEvents, Record<string, never>, SocketData>;
 
 const DASHBOARD_ROOM = "dashboard";
 const RUNNER_ACK_TIMEOUT_MS = 15_000;
 const BACKLOG_PAGE = 5000;
 
 export type Hub = {
-  io: Server;
+  io: Server<ListenEvents, EmitEvents, Record<string, never>, SocketData>;
   isRunnerOnline(runnerId: string): boolean;
   onlineRunnerIds(): string[];
   startSession(runnerId: string, payload: SessionStart): Promise<Ack>;
@@ -43,9 +44,9 @@ export type Hub = {
 
 export function createHub(opts: { httpServer: HttpServer; db: Db }): Hub {
   const { db } = opts;
-  const io = new Server(opts.httpServer, { path: "/socket.io/", serveClient: false, maxHttpBufferSize: 8e6 });
-  const runners: RunnerNamespace = io.of(RUNNER_NAMESPACE);
-  const browsers: BrowserNamespace = io.of("/");
+  const io = new Server<ListenEvents, EmitEvents, Record<string, never>, SocketData>(opts.httpServer, { path: "/socket.io/", serveClient: false, maxHttpBufferSize: 8e6 });
+  const runners: GroveNamespace = io.of(RUNNER_NAMESPACE);
+  const browsers: GroveNamespace = io.of("/");
   const runnerSockets = new Map<string, string>();
   let handlers: RunnerHandlers | null = null;
 
@@ -64,6 +65,7 @@ export function createHub(opts: { httpServer: HttpServer; db: Db }): Hub {
 
   runners.on("connection", (socket) => {
     const { runnerId } = socket.data;
+    if (!runnerId) return socket.disconnect(true);
     const previous = runnerSockets.get(runnerId);
     if (previous) runners.sockets.get(previous)?.disconnect(true);
     runnerSockets.set(runnerId, socket.id);
@@ -112,7 +114,7 @@ export function createHub(opts: { httpServer: HttpServer; db: Db }): Hub {
     });
   });
 
-  async function withRunner(runnerId: string, send: (socket: RunnerSocket) => Promise<Ack>): Promise<Ack> {
+  async function withRunner(runnerId: string, send: (socket: GroveSocket) => Promise<Ack>): Promise<Ack> {
     const socketId = runnerSockets.get(runnerId);
     const socket = socketId ? runners.sockets.get(socketId) : undefined;
     if (!socket) return { ok: false, error: "the runner is offline" };

@@ -1,0 +1,9 @@
+import os from "node:os";
+import path from "node:path";
+
+/** One fixed place per port, so the config, the server script and the specs agree without sharing state. */
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3917);
+export const E2E_DATA_DIR = path.join(os.tmpdir(), `grove-e2e-${E2E_PORT}`);
+export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
+export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-password-1234" };
+export const DEMO_REPO = path.join(E2E_DATA_DIR, "demo-repo");
