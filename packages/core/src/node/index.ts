@@ -9,3 +9,4 @@ export * from "./snapshot-worktree.ts";
 export * from "./create-agent-worktree.ts";
 export * from "./remove-agent-worktree.ts";
 export * from "./merge-no-ff.ts";
+export * from "./agent-process.ts";
