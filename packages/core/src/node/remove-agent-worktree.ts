@@ -8,7 +8,8 @@ import { openRepo, worktreePathFor } from "./open-repo.ts";
 import { branchSha, unmergedCommits } from "./refs.ts";
 import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
-import { archiveRefPrefix, snapshotCommit, writeArchiveRef } from "./snapshot-worktree.ts";
+import { archiveRefPrefix, SNAPSHOT_SUBJECT } from "../worktree/archive-ref.ts";
+import { snapshotCommit, writeArchiveRef } from "./snapshot-worktree.ts";
 import { describeStatus, worktreeStatus } from "./worktree-status.ts";
 
 export type RemoveAgentWorktreeInput = { repo: string; agent: string; taskId: string; force?: boolean; deleteBranch?: boolean };
@@ -60,7 +61,7 @@ export async function removeAgentWorktree(input: RemoveAgentWorktreeInput): Prom
     let snapshotRef: string | null = null;
     const prefix = archiveRefPrefix(input.agent, input.taskId);
     if (live && dirty.length > 0 && live.head) {
-      const message = `grove snapshot of ${branch}\n\nUncommitted work in ${live.path} kept by a forced removal.\n`;
+      const message = `${SNAPSHOT_SUBJECT}${branch}\n\nUncommitted work in ${live.path} kept by a forced removal.\n`;
       snapshotRef = await writeArchiveRef(ctx.repo, prefix, await snapshotCommit(live.path, live.head, message));
     } else if (head !== null && unmerged.length > 0) {
       snapshotRef = await writeArchiveRef(ctx.repo, prefix, head);

@@ -12,10 +12,6 @@ const GROVE_IDENTITY = {
   GIT_COMMITTER_EMAIL: "grove@localhost",
 };
 
-export function archiveRefPrefix(agent: string, taskId: string): string {
-  return `refs/grove/archive/${agent}/${taskId}/`;
-}
-
 /**
  * Commits everything in the worktree (tracked changes and untracked files, not ignored ones) on top of
  * `parent` without touching the worktree's own index, via a temporary index file. Returns the commit.
