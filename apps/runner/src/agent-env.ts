@@ -1,0 +1,32 @@
+// Variables that would point git at another repository or index than the worktree's own.
+const GIT_LOCATION_VARS = new Set([
+  "GIT_DIR",
+  "GIT_WORK_TREE",
+  "GIT_INDEX_FILE",
+  "GIT_COMMON_DIR",
+  "GIT_OBJECT_DIRECTORY",
+  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_NAMESPACE",
+  "GIT_PREFIX",
+]);
+
+/**
+ * The environment of an agent or a repo command: the runner's own, minus git location overrides
+ * and the runner's GROVE_* secrets (its hub token), plus the run's variables.
+ */
+export function buildChildEnv(
+  inherited: Readonly<Record<string, string | undefined>>,
+  ...layers: Readonly<Record<string, string>>[]
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(inherited)) {
+    if (value === undefined || GIT_LOCATION_VARS.has(key) || isGroveSecret(key)) continue;
+    env[key] = value;
+  }
+  for (const layer of layers) Object.assign(env, layer);
+  return env;
+}
+
+function isGroveSecret(key: string): boolean {
+  return key.startsWith("GROVE_") && /TOKEN|SECRET|PASSWORD|KEY/.test(key);
+}

@@ -1,0 +1,147 @@
+import { MergeExecuteSchema, RUNNER_NAMESPACE, RunCancelSchema, SessionStartSchema, type Ack, type RunState } from "@grove/core";
+import { openRepo, type RepoContext } from "@grove/core/node";
+import { mkdir, realpath } from "node:fs/promises";
+import { hostname } from "node:os";
+import { basename, resolve } from "node:path";
+import { io } from "socket.io-client";
+import { createHubLink, describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
+import { createHubOutbox } from "./hub-outbox.ts";
+import { createLogShipper, type ShipperTuning } from "./log-shipper.ts";
+import { executeMerge } from "./merge-task.ts";
+import { assertSafeRunId } from "./run-paths.ts";
+import { runTask } from "./run-task.ts";
+
+export const RUNNER_VERSION = "0.1.0";
+const STOP_DRAIN_MS = 3_000;
+
+export type RunnerDaemonOptions = {
+  hubUrl: string;
+  token: string;
+  dataDir: string;
+  repos: string[];
+  onLog?: (msg: string) => void;
+  shipper?: Partial<ShipperTuning>;
+};
+export type RunnerDaemon = { stop(): Promise<void> };
+
+/**
+ * Connects to the hub's /runner namespace and serves its repositories: starts sessions (one agent
+ * run per task, concurrently), executes approved merges and cancels runs, streaming everything back.
+ */
+export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<RunnerDaemon> {
+  const log: Logger = opts.onLog ?? (() => undefined);
+  const dataDir = resolve(opts.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const served = await Promise.all(opts.repos.map((path) => openRepo(path)));
+  const hello = () => ({
+    host: hostname().slice(0, 200),
+    version: RUNNER_VERSION,
+    repos: served.map((ctx) => ({ path: ctx.repo, name: basename(ctx.repo), integration: ctx.config.integration })),
+  });
+
+  const socket: RunnerSocket = io(`${opts.hubUrl.replace(/\/+$/, "")}${RUNNER_NAMESPACE}`, {
+    auth: { token: opts.token },
+    autoConnect: false,
+    reconnection: true,
+    reconnectionDelay: 250,
+    reconnectionDelayMax: 5_000,
+  });
+  const link = createHubLink(socket, hello, log);
+  const hub = createHubOutbox(link, log);
+  const shipper = createLogShipper(link, log, opts.shipper);
+  const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
+  const merges = new Set<Promise<unknown>>();
+  let stopping = false;
+
+  /** The served repository a hub request names, with its grove.yaml read afresh. */
+  async function findRepo(path: string): Promise<RepoContext | null> {
+    const real = await realpath(path).catch(() => null);
+    const match = served.find((ctx) => ctx.repo === real || ctx.repo === path);
+    return match ? openRepo(match.repo) : null;
+  }
+  const refuse = (error: string): Ack => ({ ok: false, error });
+
+  socket.on("session:start", (payload, ack) => {
+    const reply = typeof ack === "function" ? ack : () => undefined;
+    const parsed = SessionStartSchema.safeParse(payload);
+    if (!parsed.success) return reply(refuse(`invalid session:start: ${parsed.error.message}`));
+    const session = parsed.data;
+    if (stopping) return reply(refuse("the runner is shutting down"));
+    try {
+      for (const task of session.tasks) assertSafeRunId(task.runId);
+    } catch (error) {
+      return reply(refuse(describeError(error)));
+    }
+    void findRepo(session.repoPath).then(
+      (repo) => {
+        if (!repo) return reply(refuse(`this runner does not serve ${session.repoPath}`));
+        reply({ ok: true });
+        log(`session ${session.sessionId}: ${session.tasks.length} task(s) in ${repo.repo}`);
+        for (const task of session.tasks) {
+          // A resent session:start must not start a run twice.
+          if (runs.has(task.runId)) continue;
+          const abort = new AbortController();
+          const req = { sessionId: session.sessionId, integration: session.integration, repo, task };
+          const done = runTask({ hub, shipper, dataDir, log }, req, abort.signal)
+            .catch((error: unknown) => {
+              log(`run ${task.runId} crashed: ${describeError(error)}`);
+              return "failed" as const;
+            })
+            .finally(() => runs.delete(task.runId));
+          runs.set(task.runId, { abort, done });
+        }
+      },
+      (error: unknown) => reply(refuse(describeError(error))),
+    );
+  });
+
+  socket.on("merge:execute", (payload, ack) => {
+    const reply = typeof ack === "function" ? ack : () => undefined;
+    const parsed = MergeExecuteSchema.safeParse(payload);
+    if (!parsed.success) return reply(refuse(`invalid merge:execute: ${parsed.error.message}`));
+    const req = parsed.data;
+    if (stopping) return reply(refuse("the runner is shutting down"));
+    if (runs.has(req.runId)) return reply(refuse(`run ${req.runId} is still running; merge it once it has ended`));
+    const merge = findRepo(req.repoPath).then(
+      async (repo) => {
+        if (!repo) return reply(refuse(`this runner does not serve ${req.repoPath}`));
+        reply({ ok: true });
+        const outcome = await executeMerge({ hub, log }, repo.repo, req);
+        log(`merge ${req.mergeRequestId} of ${req.branch}: ${outcome.kind}`);
+      },
+      (error: unknown) => reply(refuse(describeError(error))),
+    );
+    merges.add(merge);
+    void merge.finally(() => merges.delete(merge));
+  });
+
+  socket.on("run:cancel", (payload, ack) => {
+    const reply = typeof ack === "function" ? ack : () => undefined;
+    const parsed = RunCancelSchema.safeParse(payload);
+    if (!parsed.success) return reply(refuse(`invalid run:cancel: ${parsed.error.message}`));
+    const run = runs.get(parsed.data.runId);
+    if (!run) return reply(refuse(`run ${parsed.data.runId} is not running on this runner`));
+    run.abort.abort("cancelled");
+    reply({ ok: true });
+  });
+
+  socket.on("connect_error", (error) => {
+    log(`cannot connect to the hub at ${opts.hubUrl}: ${error.message}`);
+    // The hub refused the handshake (bad token): socket.io does not retry that on its own.
+    if (!socket.active) setTimeout(() => stopping || socket.connect(), 5_000).unref();
+  });
+  socket.connect();
+
+  return {
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      for (const run of runs.values()) run.abort.abort("interrupted");
+      await Promise.allSettled([...[...runs.values()].map((run) => run.done), ...merges]);
+      await hub.drain(STOP_DRAIN_MS);
+      socket.disconnect();
+      await shipper.stop();
+      hub.close();
+    },
+  };
+}

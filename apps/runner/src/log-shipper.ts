@@ -1,0 +1,151 @@
+import { MAX_LOG_LINE_CHARS, type LogLine, type LogStream } from "@grove/core";
+import { setTimeout as delay } from "node:timers/promises";
+import { ACK_TIMEOUT_MS, describeError, LogAckSchema, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
+import { openRunSpool, type RunSpool } from "./spool.ts";
+
+export type ShipperTuning = { flushMs: number; flushLines: number; batchBytes: number };
+// Well under socket.io's default 1 MB message limit, whatever the lines hold.
+const DEFAULT_TUNING: ShipperTuning = { flushMs: 50, flushLines: 500, batchBytes: 512 * 1024 };
+
+export type RunLog = {
+  readonly runId: string;
+  /** Gives the line the run's next seq; it reaches the spool within `flushMs`, then the hub. */
+  write(stream: LogStream, text: string): void;
+  flush(): Promise<void>;
+  lastSeq(): number;
+  /** Flushes, waits up to `timeoutMs` for the hub's ack of every line. Unacked lines keep shipping. */
+  finish(timeoutMs: number): Promise<boolean>;
+};
+
+export type LogShipper = {
+  open(runId: string, spoolPath: string): Promise<RunLog>;
+  /** Stops shipping; unacked lines stay in their spool files for the next start. */
+  stop(): Promise<void>;
+};
+
+export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<ShipperTuning> = {}): LogShipper {
+  const { flushMs, flushLines, batchBytes } = { ...DEFAULT_TUNING, ...tuning };
+  const stopped = new AbortController();
+  const open = new Set<{ stop: () => Promise<void>; kick: () => void }>();
+  link.onReady(() => {
+    for (const run of open) run.kick();
+  });
+
+  async function openRun(runId: string, spoolPath: string): Promise<RunLog> {
+    const spool: RunSpool = await openRunSpool(spoolPath);
+    let nextSeq = spool.lastSeq() + 1;
+    let acked = 0;
+    let pending: LogLine[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let flushing: Promise<void> = Promise.resolve();
+    let shipping: Promise<void> | undefined;
+    let kicked = false;
+    let finished = false;
+    let closed = false;
+    const waiters: (() => void)[] = [];
+
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      const batch = pending;
+      pending = [];
+      flushing = flushing.then(async () => {
+        if (batch.length === 0) return;
+        await spool.append(batch);
+        kick();
+      });
+      return flushing;
+    };
+
+    const kick = () => {
+      if (closed) return;
+      kicked = true;
+      shipping ??= ship().finally(() => {
+        shipping = undefined;
+        if (kicked && !stopped.signal.aborted) kick();
+      });
+    };
+
+    const settle = () => {
+      if (acked < spool.lastSeq()) return;
+      for (const wake of waiters.splice(0)) wake();
+      if (finished && pending.length === 0) void close(true);
+    };
+
+    async function ship(): Promise<void> {
+      kicked = false;
+      while (acked < spool.lastSeq() && !stopped.signal.aborted) {
+        if (!(await link.whenReady(stopped.signal))) return;
+        const lines = await spool.readAfter(acked, batchBytes);
+        const last = lines.at(-1);
+        if (!last) return;
+        try {
+          const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", { runId, lines }));
+          if (!ack.success || !ack.data.ok) {
+            log(`hub refused log lines of ${runId}: ${ack.success && !ack.data.ok ? ack.data.error : "malformed ack"}`);
+            await delay(RETRY_DELAY_MS * 4);
+            continue;
+          }
+          if (ack.data.ackedSeq <= acked) {
+            await delay(RETRY_DELAY_MS);
+            continue;
+          }
+          acked = Math.min(ack.data.ackedSeq, last.seq);
+          await spool.trim(acked);
+          settle();
+        } catch (error) {
+          if (link.isReady()) {
+            log(`log lines of ${runId} not acknowledged (${describeError(error)}); retrying`);
+            await delay(RETRY_DELAY_MS);
+          }
+        }
+      }
+      settle();
+    }
+
+    async function close(remove: boolean) {
+      if (!open.delete(entry)) return;
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await flushing;
+      await shipping;
+      await spool.close({ remove: remove && acked >= spool.lastSeq() });
+    }
+    const entry = { stop: () => close(false), kick };
+    open.add(entry);
+    if (spool.lastSeq() > 0) kick();
+
+    return {
+      runId,
+      write(stream, text) {
+        if (finished) return;
+        for (let at = 0; at === 0 || at < text.length; at += MAX_LOG_LINE_CHARS) {
+          pending.push({ seq: nextSeq++, stream, text: text.slice(at, at + MAX_LOG_LINE_CHARS), ts: Date.now() });
+        }
+        if (pending.length >= flushLines) void flush();
+        else timer ??= setTimeout(() => void flush(), flushMs);
+      },
+      flush,
+      lastSeq: () => nextSeq - 1,
+      async finish(timeoutMs) {
+        await flush();
+        finished = true;
+        if (acked >= spool.lastSeq()) {
+          settle();
+          return true;
+        }
+        const delivered = new Promise<boolean>((resolve) => waiters.push(() => resolve(true)));
+        kick();
+        return Promise.race([delivered, delay(timeoutMs, false)]);
+      },
+    };
+  }
+
+  return {
+    open: openRun,
+    async stop() {
+      stopped.abort();
+      await Promise.all([...open].map((run) => run.stop()));
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { ResultSchema, type Result } from "@grove/core";
+import { readFile, stat } from "node:fs/promises";
+
+const MAX_RESULT_BYTES = 1024 * 1024;
+
+export type ResultRead = { result: Result | null; resultError: string | null };
+
+/** Reads and validates the agent's RESULT. Missing or invalid is an outcome, never a throw. */
+export async function readResult(path: string): Promise<ResultRead> {
+  const info = await stat(path).catch(() => null);
+  if (!info) return { result: null, resultError: `The agent wrote no RESULT (expected JSON at ${path}).` };
+  if (!info.isFile()) return { result: null, resultError: `The RESULT path ${path} is not a file.` };
+  if (info.size > MAX_RESULT_BYTES) {
+    return { result: null, resultError: `The RESULT is ${info.size} bytes; the limit is ${MAX_RESULT_BYTES}.` };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    return { result: null, resultError: `The RESULT is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const parsed = ResultSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    return { result: null, resultError: `The RESULT does not match the schema — ${problems.join("; ")}`.slice(0, 10_000) };
+  }
+  return { result: parsed.data, resultError: null };
+}

@@ -1,0 +1,80 @@
+import type { LogStream } from "@grove/core";
+import { isDomainError } from "@grove/core";
+import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/core/node";
+import { resolveAgent } from "./agent-profiles.ts";
+import { buildChildEnv } from "./agent-env.ts";
+import type { RunScope } from "./run-scope.ts";
+
+const KILL_GRACE_MS = 5_000;
+const REPO_COMMAND_TIMEOUT_MS = 30 * 60_000;
+
+export type AgentExit = {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  cancelled: boolean;
+  timedOut: boolean;
+  /** Why the agent did not run or did not finish normally, in words for the log and the report. */
+  error: string | null;
+};
+
+/** Spawns the task's agent profile in its worktree and streams its output into the run's log. */
+export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal): Promise<AgentExit> {
+  const { task, repo } = scope.req;
+  const agent = resolveAgent(task.profile, repo.config, {
+    prompt: task.prompt,
+    contextPack: scope.paths.contextPack,
+    result: scope.paths.result,
+  });
+  const env = buildChildEnv(process.env, agent.env, {
+    GROVE_AGENT: task.agent,
+    GROVE_TASK: task.taskId,
+    GROVE_RUN_ID: task.runId,
+    GROVE_SESSION: scope.req.sessionId,
+    GROVE_BRANCH: scope.branch,
+    GROVE_BRAIN: repo.config.brain,
+    GROVE_CONTEXT_PACK: scope.paths.contextPack,
+    GROVE_RESULT: scope.paths.result,
+  });
+  scope.system(`starting agent ${task.agent} (profile ${agent.profile}): ${agent.argv[0] ?? ""}`);
+  try {
+    const exit = await startAgentProcess(agent.argv, {
+      cwd,
+      env,
+      onLine: (stream, text) => scope.runLog.write(stream, text),
+      timeoutMs: agent.timeoutMs,
+      killGraceMs: KILL_GRACE_MS,
+      abortSignal: signal,
+    }).done;
+    const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
+    return { ...exit, error };
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    scope.system(error.message);
+    return { exitCode: null, signal: null, durationMs: 0, cancelled: false, timedOut: false, error: error.message };
+  }
+}
+
+/** Runs the repo's setup or test command (a shell string from grove.yaml) in the worktree. */
+export async function runRepoCommand(
+  scope: RunScope,
+  command: string,
+  cwd: string,
+  stream: LogStream,
+  signal: AbortSignal,
+): Promise<ProcessExit> {
+  const env = buildChildEnv(process.env, {
+    GROVE_AGENT: scope.req.task.agent,
+    GROVE_TASK: scope.req.task.taskId,
+    GROVE_RUN_ID: scope.req.task.runId,
+  });
+  const prefix = stream === "system" ? "[setup] " : "";
+  return runShellCommand(command, {
+    cwd,
+    env,
+    onLine: (_source, text) => scope.runLog.write(stream, prefix + text),
+    timeoutMs: REPO_COMMAND_TIMEOUT_MS,
+    killGraceMs: KILL_GRACE_MS,
+    abortSignal: signal,
+  });
+}

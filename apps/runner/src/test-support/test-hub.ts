@@ -1,0 +1,133 @@
+import {
+  AuditRecordSchema,
+  MergeResultSchema,
+  RUNNER_NAMESPACE,
+  RunLogBatchSchema,
+  RunnerHelloSchema,
+  RunReportSchema,
+  RunStateEventSchema,
+  type Ack,
+  type HubToRunnerEvents,
+  type LogLine,
+  type MergeExecute,
+  type RunnerToHubEvents,
+  type SessionStart,
+} from "@grove/core";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server, type Namespace } from "socket.io";
+import type { z } from "zod";
+
+type RunnerNamespace = Namespace<RunnerToHubEvents, HubToRunnerEvents>;
+export type HubEvent = { event: keyof RunnerToHubEvents; payload: unknown; at: number };
+
+/** What survives a hub restart, like the hub's database: every event, and log lines by (runId, seq). */
+export type HubStore = {
+  events: HubEvent[];
+  lines: Map<string, Map<number, LogLine>>;
+  /** Log lines received again after they were stored (resends); harmless, but counted. */
+  duplicates: number;
+};
+
+export function createHubStore(): HubStore {
+  return { events: [], lines: new Map(), duplicates: 0 };
+}
+
+export type TestHub = {
+  port: number;
+  url: string;
+  store: HubStore;
+  connections: number;
+  startSession(payload: SessionStart): Promise<Ack>;
+  executeMerge(payload: MergeExecute): Promise<Ack>;
+  cancelRun(runId: string): Promise<Ack>;
+  close(): Promise<void>;
+};
+
+/**
+ * A small real hub for runner tests: a socket.io server on a real port with the /runner namespace,
+ * checking the token, parsing every payload with the protocol schemas and acking log batches with the
+ * highest contiguous stored seq, as the real hub does.
+ */
+export async function startTestHub(opts: { token: string; port?: number; store?: HubStore }): Promise<TestHub> {
+  const store = opts.store ?? createHubStore();
+  const httpServer = createServer();
+  await new Promise<void>((resolve) => httpServer.listen(opts.port ?? 0, "127.0.0.1", resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  const io = new Server(httpServer, { serveClient: false });
+  const runners: RunnerNamespace = io.of(RUNNER_NAMESPACE);
+  const runner = () => {
+    const socket = [...runners.sockets.values()].at(-1);
+    if (!socket) throw new Error("no runner connected");
+    return socket;
+  };
+  const hub: TestHub = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    store,
+    connections: 0,
+    startSession: (payload) => runner().timeout(5_000).emitWithAck("session:start", payload),
+    executeMerge: (payload) => runner().timeout(5_000).emitWithAck("merge:execute", payload),
+    cancelRun: (runId) => runner().timeout(5_000).emitWithAck("run:cancel", { runId }),
+    close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
+  };
+
+  runners.use((socket, next) => {
+    if (socket.handshake.auth.token === opts.token) return next();
+    next(new Error("unauthorized"));
+  });
+  runners.on("connection", (socket) => {
+    hub.connections++;
+    const record = <S extends z.ZodType>(event: keyof RunnerToHubEvents, schema: S, payload: unknown): z.infer<S> => {
+      const data = schema.parse(payload);
+      store.events.push({ event, payload: data, at: Date.now() });
+      return data;
+    };
+    socket.on("runner:hello", (payload, ack) => {
+      record("runner:hello", RunnerHelloSchema, payload);
+      ack({ ok: true, runnerId: "runner-test" });
+    });
+    socket.on("run:log", (payload, ack) => {
+      const batch = RunLogBatchSchema.parse(payload);
+      const lines = store.lines.get(batch.runId) ?? new Map<number, LogLine>();
+      store.lines.set(batch.runId, lines);
+      for (const line of batch.lines) {
+        if (lines.has(line.seq)) store.duplicates++;
+        else lines.set(line.seq, line);
+      }
+      let acked = 0;
+      while (lines.has(acked + 1)) acked++;
+      ack({ ok: true, ackedSeq: acked });
+    });
+    for (const [event, schema] of [
+      ["run:state", RunStateEventSchema],
+      ["run:report", RunReportSchema],
+      ["audit:record", AuditRecordSchema],
+      ["merge:result", MergeResultSchema],
+    ] as const) {
+      socket.on(event, (payload: unknown, ack: (res: Ack) => void) => {
+        record(event, schema, payload);
+        ack({ ok: true });
+      });
+    }
+  });
+  return hub;
+}
+
+export function eventsOf<S extends z.ZodType>(store: HubStore, event: keyof RunnerToHubEvents, schema: S): z.infer<S>[] {
+  return store.events.filter((e) => e.event === event).map((e) => schema.parse(e.payload));
+}
+
+export async function waitFor<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

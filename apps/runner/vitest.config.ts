@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    // Integration tests run real git, real agents and a real socket server.
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+  },
+});
