@@ -1,0 +1,59 @@
+import { archiveCommand } from "./commands/archive.ts";
+import type { CliContext, Command } from "./commands/cli-context.ts";
+import { cleanupCommand } from "./commands/cleanup.ts";
+import { doctorCommand } from "./commands/doctor.ts";
+import { pruneCommand } from "./commands/prune.ts";
+import { reportCrash } from "./commands/report-crash.ts";
+import { runnerCommand } from "./commands/runner.ts";
+import { sessionCommand } from "./commands/session.ts";
+import { worktreeCommand } from "./commands/worktree.ts";
+
+const COMMANDS: Record<string, { summary: string; run: Command }> = {
+  worktree: { summary: "add | list | remove | lock | unlock agent worktrees", run: worktreeCommand },
+  doctor: { summary: "find (and --fix) what worktree work left behind", run: doctorCommand },
+  session: { summary: "run a plan of agent tasks", run: sessionCommand },
+  runner: { summary: "connect this machine to the grove hub and run agents", run: runnerCommand },
+  prune: { summary: "forget worktrees whose folder was deleted", run: pruneCommand },
+  cleanup: { summary: "after a session: remove agent worktrees, delete merged branches, prune", run: cleanupCommand },
+  archive: { summary: "list | restore work kept by forced removals", run: archiveCommand },
+};
+
+function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
+  return `usage: grove <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun \`grove <command> --help\` for a command's options. GROVE_DEBUG=1 shows stack traces.`;
+}
+
+async function main(args: string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    ctx.out(helpText());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    ctx.err(`grove: unknown command "${name}"\n\n${helpText()}`);
+    return 2;
+  }
+  return command.run(rest, ctx);
+}
+
+const ctx: CliContext = {
+  // `pnpm grove …` runs in the workspace root; INIT_CWD is where the user typed it.
+  cwd: (process.env.npm_lifecycle_event === "grove" ? process.env.INIT_CWD : undefined) ?? process.cwd(),
+  env: process.env,
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  waitForStop: () =>
+    new Promise((resolve) => {
+      const stop = (signal: string) => resolve(signal);
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    }),
+};
+
+try {
+  process.exitCode = await main(process.argv.slice(2), ctx);
+} catch (error) {
+  process.exitCode = reportCrash(error, ctx);
+}

@@ -1,0 +1,45 @@
+import { DomainError } from "@grove/core";
+import { runDoctor, type DoctorFinding } from "@grove/core/node";
+import type { CliContext } from "./cli-context.ts";
+import { parseFlags, repoPath, REPO_FLAGS, requirePositionals } from "./parse-flags.ts";
+
+const USAGE = "grove doctor [--fix] [--idle-days N] [--repo PATH] [--json]";
+
+/** Exit 0 when nothing is left to do, 1 when findings remain. */
+export async function doctorCommand(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseFlags(USAGE, args, { ...REPO_FLAGS, fix: { type: "boolean" }, "idle-days": { type: "string" } });
+  if (values.help) {
+    ctx.out(
+      `usage: ${USAGE}\n\nFinds prunable worktrees, stale git lock files, locked worktrees with no live agent, merged agent\nbranches, idle worktrees and processes left in deleted worktrees. --fix applies the fixes that cannot lose work.`,
+    );
+    return 0;
+  }
+  requirePositionals(positionals, [], USAGE);
+  const idleDays = values["idle-days"] === undefined ? undefined : Number(values["idle-days"]);
+  if (idleDays !== undefined && !(idleDays >= 0)) throw new DomainError("INVALID_INPUT", `--idle-days must be a number of days\nusage: ${USAGE}`);
+  const report = await runDoctor({
+    repo: repoPath(values, ctx.cwd),
+    fix: values.fix ?? false,
+    ...(idleDays === undefined ? {} : { thresholds: { idleMs: idleDays * 86_400_000 } }),
+  });
+  const remaining = report.findings.filter((f) => !report.fixed.includes(f));
+  if (values.json) {
+    ctx.out(JSON.stringify(report));
+    return remaining.length === 0 ? 0 : 1;
+  }
+  if (report.findings.length === 0) {
+    ctx.out(`${report.repo}: no problems found.`);
+    return 0;
+  }
+  const lines = report.findings.map((f) => describe(f, report.fixed.includes(f), values.fix ?? false));
+  for (const { finding, error } of report.failed) lines.push(`! could not fix ${finding.kind} (${finding.path ?? finding.branch ?? ""}): ${error}`);
+  const safeLeft = remaining.filter((f) => f.isSafeToFix).length;
+  if (!values.fix && safeLeft > 0) lines.push("", `Run \`grove doctor --fix\` to apply the ${safeLeft} safe fix(es).`);
+  ctx.out(lines.join("\n"));
+  return remaining.length === 0 ? 0 : 1;
+}
+
+function describe(finding: DoctorFinding, isFixed: boolean, triedFix: boolean): string {
+  const mark = isFixed ? "fixed" : finding.isSafeToFix && !triedFix ? "fixable" : "manual";
+  return `[${mark}] ${finding.kind}: ${finding.message}\n    fix: ${finding.fix}`;
+}

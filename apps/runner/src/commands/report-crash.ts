@@ -1,0 +1,33 @@
+import { isDomainError, type DomainErrorCode } from "@grove/core";
+
+const HINTS: Partial<Record<DomainErrorCode, string>> = {
+  NOT_FOUND: "check the path, or pass --repo PATH; `grove worktree list` shows what exists.",
+  INVALID_NAME: "agent names and task ids may use letters, digits, '.', '_' and '-'.",
+  INVALID_CONFIG: "fix grove.yaml at the repository root (or delete it to use the defaults).",
+  BRANCH_CHECKED_OUT: "`grove worktree list` shows which worktree holds which branch.",
+  DIRTY_WORKTREE: "commit the work, or pass --force: grove keeps a snapshot under refs/grove/archive/ first.",
+  UNMERGED_BRANCH: "merge it, pass --keep-branch, or pass --force to archive it under refs/grove/archive/.",
+  LOCK_TIMEOUT: "another grove process is working on this repository; try again when it is done.",
+  GIT_FAILED: "run `grove doctor` to look for stale lock files or worktrees left behind.",
+};
+
+/**
+ * The CLI's one crash handler: a DomainError becomes `grove: <message>` plus a hint (exit 2); anything
+ * else one line (exit 1). Stacks only with GROVE_DEBUG=1.
+ */
+export function reportCrash(error: unknown, io: { err: (text: string) => void; env: Readonly<Record<string, string | undefined>> }): number {
+  const debug = io.env.GROVE_DEBUG === "1";
+  if (isDomainError(error)) {
+    const lines = [`grove: ${error.message}`];
+    const hint = HINTS[error.code];
+    if (hint && !error.message.includes("\nusage:")) lines.push(`hint: ${hint}`);
+    if (debug && error.process) lines.push(`command: ${error.process.command.join(" ")} (in ${error.process.cwd})`, error.process.stderrTail);
+    if (debug && error.stack) lines.push(error.stack);
+    io.err(lines.join("\n"));
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`grove: unexpected error: ${message.split("\n")[0] ?? ""}${debug ? "" : " (GROVE_DEBUG=1 shows details)"}`);
+  if (debug && error instanceof Error && error.stack) io.err(error.stack);
+  return 1;
+}

@@ -1,0 +1,40 @@
+import { DomainError } from "@grove/core";
+import { resolve } from "node:path";
+import type { CliContext } from "./cli-context.ts";
+import { parseFlags } from "./parse-flags.ts";
+
+const USAGE = `grove runner --hub URL --token TOKEN [--data-dir DIR] [--repo PATH]...
+
+  Connects this machine to the grove hub and runs the agents it is asked to run.
+  Flags fall back to GROVE_HUB_URL, GROVE_RUNNER_TOKEN, GROVE_DATA_DIR and GROVE_REPOS (colon separated);
+  the repository defaults to the current folder, the data dir to ./.grove-data/runner.`;
+
+export async function runnerCommand(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseFlags(USAGE, args, {
+    hub: { type: "string" },
+    token: { type: "string" },
+    "data-dir": { type: "string" },
+    repo: { type: "string", multiple: true },
+  });
+  if (values.help) {
+    ctx.out(`usage: ${USAGE}`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[0] ?? ""}"\nusage: ${USAGE}`);
+  const hubUrl = values.hub ?? ctx.env.GROVE_HUB_URL;
+  const token = values.token ?? ctx.env.GROVE_RUNNER_TOKEN;
+  if (!hubUrl) throw new DomainError("INVALID_INPUT", `no hub URL: pass --hub URL or set GROVE_HUB_URL\nusage: ${USAGE}`);
+  if (!token) throw new DomainError("INVALID_INPUT", `no runner token: pass --token or set GROVE_RUNNER_TOKEN (the dashboard shows it when you add a runner)`);
+  const dataDir = resolve(ctx.cwd, values["data-dir"] ?? ctx.env.GROVE_DATA_DIR ?? ".grove-data/runner");
+  const repoArgs = values.repo ?? ctx.env.GROVE_REPOS?.split(":").filter((p) => p !== "") ?? [ctx.cwd];
+  const repos = repoArgs.map((repo) => resolve(ctx.cwd, repo));
+
+  // Loaded here so that the other commands do not load socket.io.
+  const { startRunnerDaemon } = await import("../daemon.ts");
+  const daemon = await startRunnerDaemon({ hubUrl, token, dataDir, repos, onLog: (line) => ctx.err(`runner: ${line}`) });
+  ctx.err(`runner: serving ${repos.join(", ")} for ${hubUrl} (Ctrl-C to stop)`);
+  const signal = await ctx.waitForStop();
+  ctx.err(`runner: ${signal}, stopping…`);
+  await daemon.stop();
+  return 0;
+}
