@@ -40,8 +40,8 @@ async function start(hub: TestHub): Promise<RunnerDaemon> {
   return daemon;
 }
 
-async function hubOn(port?: number, store?: HubStore): Promise<TestHub> {
-  const hub = await startTestHub({ token: TOKEN, ...(port ? { port } : {}), ...(store ? { store } : {}) });
+async function hubOn(opts: Omit<Parameters<typeof startTestHub>[0], "token">): Promise<TestHub> {
+  const hub = await startTestHub({ token: TOKEN, ...opts });
   cleanups.push(() => hub.close());
   return hub;
 }
@@ -68,7 +68,7 @@ async function lockedWorktrees(): Promise<string[]> {
 
 describe("runner daemon against a real hub socket and a real repository", () => {
   it("runs two demo agents in locked worktrees, reports, and merges both --no-ff", async () => {
-    const hub = await hubOn();
+    const hub = await hubOn({});
     await start(hub);
     const hello = hub.store.events.find((e) => e.event === "runner:hello")?.payload;
     expect(hello).toMatchObject({ repos: [{ path: repo.dir, integration: "main" }] });
@@ -146,14 +146,18 @@ describe("runner daemon against a real hub socket and a real repository", () => 
 
   it("loses and duplicates no line when the hub restarts mid-stream", async () => {
     const store = createHubStore();
-    const first = await hubOn(undefined, store);
+    let acking = true;
+    const first = await hubOn({ store, ackLogs: () => acking });
     await start(first);
     const t = task("flood", "flood the log flood=6000 lines=2 delay=5");
     await first.startSession({ sessionId: "session-20260101-1300", repoPath: repo.dir, integration: "main", tasks: [t] });
 
     await waitFor(() => (store.lines.get(t.runId)?.size ?? 0) > 300, "the first lines");
+    // The first hub dies between storing batches and acking them: those lines must be sent again.
+    acking = false;
+    await waitFor(() => (store.lines.get(t.runId)?.size ?? 0) > 600, "lines stored but never acked");
     await first.close();
-    const second = await hubOn(first.port, store);
+    const second = await hubOn({ port: first.port, store });
     await waitFor(() => second.connections > 0, "the runner to reconnect");
 
     const final = await waitFor(() => finalState(store, t.runId), "the run to end");
@@ -163,6 +167,7 @@ describe("runner daemon against a real hub socket and a real repository", () => 
       return got && [...got.values()].some((l) => l.text === "run succeeded") && got;
     }, "the last line");
     const sorted = expectContiguous(lines);
+    expect(store.duplicates).toBeGreaterThan(0);
     const flood = sorted.filter((l) => l.text.startsWith("flood line "));
     expect(flood).toHaveLength(6000);
     expect(flood.map((l) => Number(l.text.split(" ")[2]))).toEqual(flood.map((_, i) => i + 1));

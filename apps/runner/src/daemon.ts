@@ -13,6 +13,7 @@ import { runTask } from "./run-task.ts";
 
 export const RUNNER_VERSION = "0.1.0";
 const STOP_DRAIN_MS = 3_000;
+const MANUAL_RECONNECT_MS = 5_000;
 
 export type RunnerDaemonOptions = {
   hubUrl: string;
@@ -125,10 +126,15 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     reply({ ok: true });
   });
 
+  // socket.io does not retry on its own after the hub refused the handshake (bad token) or dropped
+  // this connection on purpose (another connection with the same token); try again, slowly.
+  const reconnectLater = () => setTimeout(() => stopping || socket.active || socket.connect(), MANUAL_RECONNECT_MS).unref();
   socket.on("connect_error", (error) => {
     log(`cannot connect to the hub at ${opts.hubUrl}: ${error.message}`);
-    // The hub refused the handshake (bad token): socket.io does not retry that on its own.
-    if (!socket.active) setTimeout(() => stopping || socket.connect(), 5_000).unref();
+    if (!socket.active) reconnectLater();
+  });
+  socket.on("disconnect", (reason) => {
+    if (reason === "io server disconnect" && !stopping) reconnectLater();
   });
   socket.connect();
 

@@ -49,7 +49,13 @@ export type TestHub = {
  * checking the token, parsing every payload with the protocol schemas and acking log batches with the
  * highest contiguous stored seq, as the real hub does.
  */
-export async function startTestHub(opts: { token: string; port?: number; store?: HubStore }): Promise<TestHub> {
+export async function startTestHub(opts: {
+  token: string;
+  port?: number;
+  store?: HubStore;
+  /** False makes the hub store a batch but never ack it, like a hub that dies between the two. */
+  ackLogs?: () => boolean;
+}): Promise<TestHub> {
   const store = opts.store ?? createHubStore();
   const httpServer = createServer();
   await new Promise<void>((resolve) => httpServer.listen(opts.port ?? 0, "127.0.0.1", resolve));
@@ -97,7 +103,7 @@ export async function startTestHub(opts: { token: string; port?: number; store?:
       }
       let acked = 0;
       while (lines.has(acked + 1)) acked++;
-      ack({ ok: true, ackedSeq: acked });
+      if (opts.ackLogs?.() ?? true) ack({ ok: true, ackedSeq: acked });
     });
     for (const [event, schema] of [
       ["run:state", RunStateEventSchema],
