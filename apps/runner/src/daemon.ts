@@ -8,7 +8,9 @@ import { createHubLink, describeError, type Logger, type RunnerSocket } from "./
 import { createHubOutbox } from "./hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log-shipper.ts";
 import { executeMerge } from "./merge-task.ts";
+import { recoverPreviousRuns } from "./recovery.ts";
 import { assertSafeRunId } from "./run-paths.ts";
+import { listRunRecords } from "./run-record.ts";
 import { runTask } from "./run-task.ts";
 
 export const RUNNER_VERSION = "0.1.0";
@@ -80,7 +82,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
         log(`session ${session.sessionId}: ${session.tasks.length} task(s) in ${repo.repo}`);
         for (const task of session.tasks) {
           // A resent session:start must not start a run twice.
-          if (runs.has(task.runId)) continue;
+          if (runs.has(task.runId) || ranBefore.has(task.runId)) continue;
+          ranBefore.add(task.runId);
           const abort = new AbortController();
           const req = { sessionId: session.sessionId, integration: session.integration, repo, task };
           const done = runTask({ hub, shipper, dataDir, log }, req, abort.signal)
@@ -136,6 +139,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   socket.on("disconnect", (reason) => {
     if (reason === "io server disconnect" && !stopping) reconnectLater();
   });
+  await recoverPreviousRuns({ hub, shipper, dataDir, log });
+  const ranBefore = new Set((await listRunRecords(dataDir)).map((record) => record.runId));
   socket.connect();
 
   return {

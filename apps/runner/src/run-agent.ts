@@ -38,14 +38,16 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
   });
   scope.system(`starting agent ${task.agent} (profile ${agent.profile}): ${agent.argv[0] ?? ""}`);
   try {
-    const exit = await startAgentProcess(agent.argv, {
+    const proc = startAgentProcess(agent.argv, {
       cwd,
       env,
       onLine: (stream, text) => scope.runLog.write(stream, text),
       timeoutMs: agent.timeoutMs,
       killGraceMs: KILL_GRACE_MS,
       abortSignal: signal,
-    }).done;
+    });
+    if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
+    const exit = await proc.done;
     const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
     return { ...exit, error };
   } catch (error) {

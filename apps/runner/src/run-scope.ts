@@ -19,6 +19,8 @@ export type RunScope = {
   setState(state: RunState, extra?: { worktreePath?: string; baseSha?: string; error?: string }): void;
   audit(action: string, fields?: { sha?: string; details?: Record<string, unknown> }): void;
   system(text: string): void;
+  /** The agent's process group is up (recorded for recovery and `grove doctor`). */
+  onAgentStarted(pgid: number): void;
 };
 
 export function stopState(signal: AbortSignal): RunState {

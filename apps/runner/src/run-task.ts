@@ -6,6 +6,7 @@ import { describeError } from "./hub-socket.ts";
 import { finishRun } from "./finish-run.ts";
 import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { runPaths } from "./run-paths.ts";
+import { writeRunRecord, type RunRecord } from "./run-record.ts";
 import { describeExit, stopState, type RunDeps, type RunRequest, type RunScope } from "./run-scope.ts";
 
 export const WORKTREE_LOCK_REASON = "agent session in progress";
@@ -19,13 +20,25 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
   const { task } = req;
   const paths = runPaths(deps.dataDir, task.runId);
   const runLog = await deps.shipper.open(task.runId, paths.spool);
+  const branch = agentBranch(task.agent, task.taskId);
+  let record: Omit<RunRecord, "updatedAt"> = { runId: task.runId, sessionId: req.sessionId, repo: req.repo.repo, branch, state: "preparing" };
+  let recording: Promise<void> = Promise.resolve();
+  const remember = (patch: Partial<RunRecord>) => {
+    record = { ...record, ...patch };
+    const snapshot = record;
+    recording = recording.then(() => writeRunRecord(deps.dataDir, snapshot)).catch((error: unknown) => deps.log(`run ${task.runId}: ${describeError(error)}`));
+  };
   const scope: RunScope = {
     deps,
     req,
     paths,
-    branch: agentBranch(task.agent, task.taskId),
+    branch,
     runLog,
-    setState: (state, extra) => void deps.hub.send("run:state", { runId: task.runId, state, at: Date.now(), ...extra }),
+    setState: (state, extra) => {
+      remember({ state, ...(extra?.worktreePath ? { worktreePath: extra.worktreePath } : {}) });
+      void deps.hub.send("run:state", { runId: task.runId, state, at: Date.now(), ...extra });
+    },
+    onAgentStarted: (pgid) => remember({ pgid }),
     audit: (action, fields) =>
       void deps.hub.send("audit:record", {
         action,
@@ -95,5 +108,6 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
   }
   const delivered = await runLog.finish(FINISH_LOG_TIMEOUT_MS);
   if (!delivered) deps.log(`run ${task.runId}: log lines still unacknowledged; they stay spooled and keep shipping`);
+  await recording;
   return final;
 }

@@ -1,0 +1,91 @@
+import { RunStateEventSchema, type LogLine } from "@grove/core";
+import { startAgentProcess } from "@grove/core/node";
+import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { mkdtemp, readdir, readFile, readlink, realpath, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, expect, it } from "vitest";
+import { startRunnerDaemon } from "./daemon.ts";
+import { createHubStore, eventsOf, startTestHub, waitFor } from "./test-support/test-hub.ts";
+
+const TOKEN = "runner-token-for-restart-tests-01";
+const DAEMON_SCRIPT = fileURLToPath(new URL("./test-support/daemon-process.ts", import.meta.url));
+const TSX = createRequire(import.meta.url).resolve("tsx");
+const cleanups: (() => Promise<unknown>)[] = [];
+let repo: TempRepo;
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function processesIn(dir: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
+    if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(Number(entry));
+  }
+  return found;
+}
+
+it("after kill -9 of the runner, a restarted runner ships every spooled line and marks the run interrupted", async () => {
+  repo = await makeTempRepo();
+  const dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-runner-data-")));
+  let acking = false;
+  const store = createHubStore();
+  const hub = await startTestHub({ token: TOKEN, store, ackLogs: () => acking });
+  cleanups.push(repo.cleanup, () => rm(dataDir, { recursive: true, force: true }), () => hub.close());
+
+  const output: string[] = [];
+  const runner = startAgentProcess([process.execPath, "--import", TSX, DAEMON_SCRIPT, hub.url, TOKEN, dataDir, repo.dir], {
+    cwd: dataDir,
+    env: { ...process.env, GROVE_DEMO_DELAY_MS: "5" },
+    onLine: (_stream, text) => output.push(text),
+  });
+  cleanups.push(() => runner.cancel(200).catch(() => undefined));
+  await waitFor(() => hub.connections > 0 && store.events.some((e) => e.event === "runner:hello"), "the runner process to connect");
+
+  // The hub stores batches but acks none, so everything stays in the runner's spool.
+  const task = { runId: "run-crash", agent: "demo", taskId: "crash", profile: "demo", prompt: "lines=40 hang" };
+  expect(await hub.startSession({ sessionId: "session-20260101-1500", repoPath: repo.dir, integration: "main", tasks: [task] })).toEqual({ ok: true });
+  const running = await waitFor(() => eventsOf(store, "run:state", RunStateEventSchema).find((s) => s.state === "running"), "running");
+  const spoolPath = join(dataDir, "spool", "run-crash.jsonl");
+  await waitFor(async () => (await readFile(spoolPath, "utf8").catch(() => "")).includes("never happens"), "the agent to hang");
+
+  process.kill(runner.pid ?? -1, "SIGKILL");
+  await runner.done;
+  const worktree = running.worktreePath ?? "";
+  // The agent runs in its own process group, so it outlives the runner (an orphan for doctor); clean it up.
+  cleanups.push(async () => {
+    for (const pid of await processesIn(worktree)) process.kill(pid, "SIGKILL");
+  });
+  const spooled = (await readFile(spoolPath, "utf8"))
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as LogLine);
+  expect(spooled.length).toBeGreaterThan(40);
+
+  acking = true;
+  const restarted = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir] });
+  cleanups.push(() => restarted.stop());
+
+  const interrupted = await waitFor(
+    () => eventsOf(store, "run:state", RunStateEventSchema).find((s) => s.runId === "run-crash" && s.state === "interrupted"),
+    "the run to be marked interrupted",
+  );
+  expect(interrupted.error).toMatch(/worktree and branch are kept/);
+  await waitFor(() => (store.lines.get("run-crash")?.size ?? 0) >= spooled.length, "the spooled lines");
+  const stored = [...(store.lines.get("run-crash")?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+  expect(stored.map((l) => l.seq)).toEqual(stored.map((_, i) => i + 1));
+  for (const line of spooled) expect(stored[line.seq - 1]).toEqual(line);
+  await waitFor(async () => !(await readdir(join(dataDir, "spool"))).includes("run-crash.jsonl"), "the acked spool to go");
+
+  expect(await repo.git(["branch", "--list", "agent/demo/crash"])).toContain("agent/demo/crash");
+  expect(await repo.git(["worktree", "list", "--porcelain"])).toContain(worktree);
+  // A resent session:start does not run the interrupted run again.
+  expect(await hub.startSession({ sessionId: "session-20260101-1500", repoPath: repo.dir, integration: "main", tasks: [task] })).toEqual({ ok: true });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(eventsOf(store, "run:state", RunStateEventSchema).filter((s) => s.state === "preparing")).toHaveLength(1);
+});
