@@ -155,7 +155,8 @@ describe("runner daemon against a real hub socket and a real repository", () => 
     await waitFor(() => (store.lines.get(t.runId)?.size ?? 0) > 300, "the first lines");
     // The first hub dies between storing batches and acking them: those lines must be sent again.
     acking = false;
-    await waitFor(() => (store.lines.get(t.runId)?.size ?? 0) > 600, "lines stored but never acked");
+    const stored = store.lines.get(t.runId)?.size ?? 0;
+    await waitFor(() => (store.lines.get(t.runId)?.size ?? 0) > stored, "lines stored but never acked");
     await first.close();
     const second = await hubOn({ port: first.port, store });
     await waitFor(() => second.connections > 0, "the runner to reconnect");
