@@ -1,0 +1,74 @@
+import type { LogLine } from "@grove/core";
+import { appendFile, mkdtemp, readFile, realpath, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openRunSpool } from "./spool.ts";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await realpath(await mkdtemp(join(tmpdir(), "grove-spool-")));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const lines = (from: number, to: number, text = "line"): LogLine[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i, stream: "stdout", text: `${text} ${from + i}`, ts: 1 }));
+
+describe("run spool", () => {
+  it("reads back what was appended, after any seq, within the byte budget", async () => {
+    const spool = await openRunSpool(join(dir, "run.jsonl"));
+    await spool.append(lines(1, 3));
+    await spool.append(lines(4, 10));
+    expect(spool.lastSeq()).toBe(10);
+    expect((await spool.readAfter(0, 1)).map((l) => l.seq)).toEqual([1, 2, 3]);
+    expect((await spool.readAfter(0, 1_000_000)).map((l) => l.seq)).toEqual(lines(1, 10).map((l) => l.seq));
+    expect((await spool.readAfter(5, 1_000_000)).map((l) => l.seq)).toEqual([6, 7, 8, 9, 10]);
+    expect(await spool.readAfter(10, 1_000_000)).toEqual([]);
+    await spool.close();
+  });
+
+  it("empties the file once everything is acknowledged, and keeps counting", async () => {
+    const path = join(dir, "run.jsonl");
+    const spool = await openRunSpool(path);
+    await spool.append(lines(1, 5));
+    await spool.trim(3);
+    expect((await spool.readAfter(3, 1_000_000)).map((l) => l.seq)).toEqual([4, 5]);
+    await spool.trim(5);
+    expect((await stat(path)).size).toBe(0);
+    expect(spool.lastSeq()).toBe(5);
+    await spool.append(lines(6, 7));
+    expect((await spool.readAfter(5, 1_000_000)).map((l) => l.seq)).toEqual([6, 7]);
+    await spool.close({ remove: true });
+    await expect(stat(path)).rejects.toThrow();
+  });
+
+  it("rewrites a large file without its acknowledged part", async () => {
+    const path = join(dir, "run.jsonl");
+    const spool = await openRunSpool(path);
+    const long = "x".repeat(1000);
+    for (let from = 1; from <= 10_000; from += 1000) await spool.append(lines(from, from + 999, long));
+    const before = (await stat(path)).size;
+    await spool.trim(9000);
+    expect((await stat(path)).size).toBeLessThan(before / 5);
+    const rest = await spool.readAfter(9000, 10_000_000);
+    expect(rest.map((l) => l.seq)).toEqual(lines(9001, 10_000).map((l) => l.seq));
+    await spool.append(lines(10_001, 10_001, long));
+    expect((await spool.readAfter(10_000, 1_000_000)).map((l) => l.text)).toEqual([`${long} 10001`]);
+    await spool.close();
+  });
+
+  it("reopens an existing spool after a crash, dropping a torn last line", async () => {
+    const path = join(dir, "run.jsonl");
+    const first = await openRunSpool(path);
+    await first.append(lines(1, 4));
+    await first.close();
+    await appendFile(path, '{"seq":5,"stream":"stdout","te');
+
+    const reopened = await openRunSpool(path);
+    expect(reopened.lastSeq()).toBe(4);
+    await reopened.append(lines(5, 5));
+    expect((await reopened.readAfter(0, 1_000_000)).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await readFile(path, "utf8")).split("\n").filter(Boolean)).toHaveLength(5);
+    await reopened.close();
+  });
+});
