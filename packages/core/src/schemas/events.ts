@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RunnerQueryEvents } from "./runner-queries.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -138,7 +139,7 @@ export type HubToRunnerEvents = {
   "session:start": (payload: SessionStart, ack: (res: Ack) => void) => void;
   "merge:execute": (payload: MergeExecute, ack: (res: Ack) => void) => void;
   "run:cancel": (payload: z.infer<typeof RunCancelSchema>, ack: (res: Ack) => void) => void;
-};
+} & RunnerQueryEvents;
 
 export type HubToBrowserEvents = {
   "run:log": (payload: { runId: string; lines: LogLine[] }) => void;

@@ -1,0 +1,103 @@
+import { z } from "zod";
+
+/**
+ * Read-mostly questions the hub asks a runner about one of its repositories (the web app never
+ * touches git): profiles for the start form, the brain folder and its history, a run's diff, and
+ * `grove doctor`. Each answer comes back in the ack and is parsed by the hub like any inbound payload.
+ */
+
+const repoPath = z.string().min(1).max(4096);
+const sha = z.string().regex(/^[0-9a-f]{40,64}$/);
+/** A path inside the repository: relative, no `..` segment, no leading dash. */
+const repoFile = z
+  .string()
+  .min(1)
+  .max(1000)
+  .refine((p) => !p.startsWith("/") && !p.startsWith("-") && !p.split("/").includes(".."), "must be a relative path inside the repository");
+
+export const MAX_QUERY_DIFF_CHARS = 1_000_000;
+export const MAX_BRAIN_FILE_CHARS = 200_000;
+
+export const RepoInfoRequestSchema = z.object({ repoPath });
+export const RepoInfoSchema = z.object({
+  repoPath: z.string(),
+  integration: z.string(),
+  brain: z.string(),
+  test: z.string().nullable(),
+  profiles: z.array(z.string()).max(200),
+});
+export type RepoInfo = z.infer<typeof RepoInfoSchema>;
+
+export const CommitInfoSchema = z.object({
+  sha,
+  parents: z.array(sha),
+  ts: z.number().int(),
+  author: z.string().max(300),
+  subject: z.string().max(2000),
+  body: z.string().max(20_000),
+});
+export type CommitInfo = z.infer<typeof CommitInfoSchema>;
+
+export const BrainListRequestSchema = z.object({ repoPath });
+export const BrainListSchema = z.object({
+  folder: z.string(),
+  ref: z.string(),
+  files: z
+    .array(z.object({ path: z.string(), size: z.number().int().nonnegative(), lastCommit: CommitInfoSchema.nullable() }))
+    .max(2000),
+});
+export type BrainList = z.infer<typeof BrainListSchema>;
+
+export const BrainFileRequestSchema = z.object({ repoPath, path: repoFile });
+export const BrainFileSchema = z.object({
+  path: z.string(),
+  ref: z.string(),
+  content: z.string(),
+  isTruncated: z.boolean(),
+  history: z.array(CommitInfoSchema).max(500),
+});
+export type BrainFile = z.infer<typeof BrainFileSchema>;
+
+export const RepoDiffRequestSchema = z.object({ repoPath, base: sha, head: sha });
+export const RepoDiffSchema = z.object({ stat: z.string(), patch: z.string(), isTruncated: z.boolean() });
+export type RepoDiff = z.infer<typeof RepoDiffSchema>;
+
+export const DoctorRequestSchema = z.object({ repoPath, fix: z.boolean().default(false) });
+export const DoctorFindingSchema = z.object({
+  kind: z.string(),
+  path: z.string().nullable(),
+  branch: z.string().nullable(),
+  sha: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  message: z.string(),
+  fix: z.string(),
+  isSafeToFix: z.boolean(),
+});
+export const DoctorAnswerSchema = z.object({
+  repo: z.string(),
+  findings: z.array(DoctorFindingSchema),
+  fixed: z.array(DoctorFindingSchema),
+  failed: z.array(z.object({ finding: DoctorFindingSchema, error: z.string() })),
+});
+export type DoctorAnswer = z.infer<typeof DoctorAnswerSchema>;
+
+/** Every query's ack: the answer, or why there is none. */
+export type QueryAck<T> = { ok: true; data: T } | { ok: false; error: string };
+
+export type RunnerQueryEvents = {
+  "repo:info": (payload: z.input<typeof RepoInfoRequestSchema>, ack: (res: QueryAck<RepoInfo>) => void) => void;
+  "brain:list": (payload: z.input<typeof BrainListRequestSchema>, ack: (res: QueryAck<BrainList>) => void) => void;
+  "brain:file": (payload: z.input<typeof BrainFileRequestSchema>, ack: (res: QueryAck<BrainFile>) => void) => void;
+  "repo:diff": (payload: z.input<typeof RepoDiffRequestSchema>, ack: (res: QueryAck<RepoDiff>) => void) => void;
+  "doctor:run": (payload: z.input<typeof DoctorRequestSchema>, ack: (res: QueryAck<DoctorAnswer>) => void) => void;
+};
+
+/** The answer schema of each query, for the hub to parse acks with. */
+export const RUNNER_QUERY_ANSWERS = {
+  "repo:info": RepoInfoSchema,
+  "brain:list": BrainListSchema,
+  "brain:file": BrainFileSchema,
+  "repo:diff": RepoDiffSchema,
+  "doctor:run": DoctorAnswerSchema,
+} as const;
+export type RunnerQueryName = keyof RunnerQueryEvents;
