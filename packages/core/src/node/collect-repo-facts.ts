@@ -8,13 +8,14 @@ import type { RepoContext } from "./open-repo.ts";
 import { isInside, listProcesses, type ProcessEntry } from "./process-table.ts";
 import { branchSha } from "./refs.ts";
 import { isPidAlive } from "./repo-lock.ts";
+import { runGit } from "./run-git.ts";
 import { worktreeStatus } from "./worktree-status.ts";
 
 /** Everything `grove doctor` judges, observed without changing anything. */
 export async function collectRepoFacts(ctx: RepoContext): Promise<RepoFacts> {
   const [worktrees, processes] = await Promise.all([listWorktrees(ctx.repo), listProcesses()]);
   const integration = ctx.config.integration;
-  const merged = (await branchSha(ctx.repo, integration)) === null ? [] : await mergedAgentBranches(ctx.repo, integration);
+  const merged = (await branchSha(ctx.repo, integration)) === null ? [] : await mergedWithHistory(ctx.repo, integration);
   const mergedNames = new Set(merged.map((m) => m.branch));
 
   const facts: WorktreeFacts[] = [];
@@ -51,6 +52,18 @@ export async function collectRepoFacts(ctx: RepoContext): Promise<RepoFacts> {
     mergedAgentBranches: merged,
     orphans,
   };
+}
+
+/**
+ * Merged agent branches, telling a branch merged with its own commits from one just created: the head
+ * of a fresh branch lies on the integration branch's first-parent line, a merged one's does not.
+ */
+async function mergedWithHistory(repo: string, integration: string): Promise<RepoFacts["mergedAgentBranches"]> {
+  const merged = await mergedAgentBranches(repo, integration);
+  if (merged.length === 0) return [];
+  const { stdout } = await runGit(["rev-list", "--first-parent", `refs/heads/${integration}`, "--"], { cwd: repo });
+  const mainLine = new Set(stdout.split("\n"));
+  return merged.map((m) => ({ ...m, hasOwnCommits: !mainLine.has(m.sha) }));
 }
 
 function livePidsIn(path: string, lockReason: string | null, processes: ProcessEntry[] | null): number[] {

@@ -12,27 +12,45 @@ export type DoctorReport = { repo: string; findings: DoctorFinding[]; fixed: Doc
 export async function runDoctor(input: { repo: string; fix?: boolean; thresholds?: Partial<DoctorThresholds> }): Promise<DoctorReport> {
   const ctx = await openRepo(input.repo);
   const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
-  const findings = planDoctorFindings(await collectRepoFacts(ctx), Date.now(), thresholds);
-  const report: DoctorReport = { repo: ctx.repo, findings, fixed: [], failed: [] };
+  const diagnose = async () => planDoctorFindings(await collectRepoFacts(ctx), Date.now(), thresholds);
+  const report: DoctorReport = { repo: ctx.repo, findings: await diagnose(), fixed: [], failed: [] };
   if (!input.fix) return report;
 
   await withRepoLock(ctx.repo, async () => {
-    let pruned = false;
-    for (const finding of findings.filter((f) => f.isSafeToFix)) {
-      try {
-        if (finding.kind === "prunable-worktree") {
-          if (!pruned) await runGit(["worktree", "prune"], { cwd: ctx.repo });
-          pruned = true;
-        } else {
-          await applyFix(ctx.repo, finding);
-        }
-        report.fixed.push(finding);
-      } catch (error) {
-        report.failed.push({ finding, error: error instanceof Error ? error.message : String(error) });
-      }
+    // A fix can reveal the next finding (a pruned worktree frees a merged branch), so look again after fixing.
+    for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+      const attempted = new Set([...report.fixed, ...report.failed.map((f) => f.finding)].map(findingKey));
+      const todo = report.findings.filter((f) => f.isSafeToFix && !attempted.has(findingKey(f)));
+      if (todo.length === 0) break;
+      await applyFixes(ctx.repo, todo, report);
+      const known = new Set(report.findings.map(findingKey));
+      report.findings.push(...(await diagnose()).filter((f) => !known.has(findingKey(f))));
     }
   });
   return report;
+}
+
+const MAX_FIX_PASSES = 3;
+
+function findingKey(f: DoctorFinding): string {
+  return `${f.kind}\0${f.path ?? ""}\0${f.branch ?? ""}\0${f.pid ?? ""}`;
+}
+
+async function applyFixes(repo: string, findings: DoctorFinding[], report: DoctorReport): Promise<void> {
+  let pruned = false;
+  for (const finding of findings) {
+    try {
+      if (finding.kind === "prunable-worktree") {
+        if (!pruned) await runGit(["worktree", "prune"], { cwd: repo });
+        pruned = true;
+      } else {
+        await applyFix(repo, finding);
+      }
+      report.fixed.push(finding);
+    } catch (error) {
+      report.failed.push({ finding, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
 }
 
 async function applyFix(repo: string, finding: DoctorFinding): Promise<void> {

@@ -56,8 +56,9 @@ describe("planDoctorFindings", () => {
           worktree({ path: "/r/merged", branch: "agent/demo/merged" }),
         ],
         mergedAgentBranches: [
-          { branch: "agent/demo/old", sha: "b".repeat(40) },
-          { branch: "agent/demo/merged", sha: "c".repeat(40) },
+          { branch: "agent/demo/old", sha: "b".repeat(40), hasOwnCommits: true },
+          { branch: "agent/demo/merged", sha: "c".repeat(40), hasOwnCommits: true },
+          { branch: "agent/demo/idle", sha: "d".repeat(40), hasOwnCommits: false },
         ],
       }),
       now,

@@ -41,7 +41,8 @@ export type RepoFacts = {
   /** Live git processes working in this repository or its worktrees; null when unknown (no /proc). */
   liveGitPids: number[] | null;
   groveLock: { path: string; pid: number; isAlive: boolean } | null;
-  mergedAgentBranches: { branch: string; sha: string }[];
+  /** hasOwnCommits: false for a branch that never moved off the integration branch's own history (just created). */
+  mergedAgentBranches: { branch: string; sha: string; hasOwnCommits: boolean }[];
   /** Processes whose working folder is a worktree folder that no longer exists. */
   orphans: { pid: number; command: string; cwd: string }[];
 };
@@ -123,7 +124,7 @@ export function planDoctorFindings(facts: RepoFacts, now: number, thresholds: Do
   }
 
   const checkedOut = new Map(facts.worktrees.filter((w) => w.branch !== null).map((w) => [w.branch, w]));
-  for (const { branch, sha } of facts.mergedAgentBranches) {
+  for (const { branch, sha, hasOwnCommits } of facts.mergedAgentBranches) {
     const worktree = checkedOut.get(branch);
     if (!worktree) {
       findings.push({
@@ -135,7 +136,7 @@ export function planDoctorFindings(facts: RepoFacts, now: number, thresholds: Do
         fix: `git branch -d ${branch}`,
         isSafeToFix: true,
       });
-    } else if (!worktree.isMissing && worktree.locked === null && worktree.isClean === true && worktree.head !== null) {
+    } else if (hasOwnCommits && !worktree.isMissing && worktree.locked === null && worktree.isClean === true) {
       findings.push({
         ...none,
         kind: "merged-worktree",

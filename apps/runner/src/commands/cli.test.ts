@@ -1,0 +1,66 @@
+import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runGrove } from "./grove-process.ts";
+
+describe("grove CLI", () => {
+  let repo: TempRepo;
+  beforeEach(async () => {
+    repo = await makeTempRepo();
+  });
+  afterEach(async () => {
+    await repo.cleanup();
+  });
+
+  it("lists its commands", async () => {
+    const result = await runGrove(["--help"], { cwd: repo.dir });
+    expect(result.code).toBe(0);
+    for (const command of ["worktree", "doctor", "session", "runner", "prune", "cleanup", "archive"]) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    }
+  });
+
+  it("rejects an unknown command or option with exit 2 and the usage", async () => {
+    expect(await runGrove(["frobnicate"], { cwd: repo.dir })).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') as unknown });
+    const bad = await runGrove(["worktree", "add", "demo", "t1", "--bogus"], { cwd: repo.dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("grove: Unknown option '--bogus'");
+    expect(bad.stderr).toContain("usage: grove worktree add");
+  });
+
+  it("prints a DomainError as `grove: message` plus a hint, without a stack trace", async () => {
+    const result = await runGrove(["worktree", "add", "demo", "../evil"], { cwd: repo.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^grove: Invalid task id "\.\.\/evil": it /);
+    expect(result.stderr).toContain("hint: ");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const debug = await runGrove(["worktree", "add", "demo", "../evil"], { cwd: repo.dir, env: { GROVE_DEBUG: "1" } });
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("prints any other failure on one line, exit 1", async () => {
+    await mkdir(join(repo.dir, "grove.yaml"));
+    const result = await runGrove(["worktree", "list"], { cwd: repo.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^grove: unexpected error: EISDIR[^\n]*\n$/);
+  });
+
+  it("says what is wrong outside a repository", async () => {
+    const result = await runGrove(["worktree", "list"], { cwd: repo.root });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("is not inside a git repository");
+  });
+
+  it("runner needs a hub and a token", async () => {
+    const result = await runGrove(["runner"], { cwd: repo.dir, env: { GROVE_HUB_URL: undefined, GROVE_RUNNER_TOKEN: undefined } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no hub URL: pass --hub URL or set GROVE_HUB_URL");
+  });
+
+  it("session says when plans will run", async () => {
+    const result = await runGrove(["session", "run", "--plan", "plan.yaml"], { cwd: repo.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("arrives with the agent runtime");
+  });
+});
