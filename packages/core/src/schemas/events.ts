@@ -1,5 +1,13 @@
 import { z } from "zod";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
+import {
+  BranchDiffSchema,
+  BrainDepositSchema,
+  MergeApprovalSchema,
+  MergedTreeTestSchema,
+  MergeProgressSchema,
+  RadarSnapshotSchema,
+} from "./merge.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -87,9 +95,24 @@ export const AuditRecordSchema = z.object({
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 export const MergeOutcomeSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("merged"), sha, worktreeRemoved: z.boolean(), branchDeleted: z.boolean() }),
+  z.object({
+    kind: z.literal("merged"),
+    sha,
+    worktreeRemoved: z.boolean(),
+    branchDeleted: z.boolean(),
+    // Filled by the merge queue: the agent commits the merge brought in, the merged-tree test, the brain deposit.
+    commits: z.array(sha).max(1000).optional(),
+    mergedTreeTest: MergedTreeTestSchema.optional(),
+    deposit: BrainDepositSchema.nullable().optional(),
+    depositError: z.string().max(10_000).optional(),
+    snapshotRef: z.string().max(500).nullable().optional(),
+  }),
   z.object({ kind: z.literal("conflict"), files: z.array(z.string()) }),
   z.object({ kind: z.literal("refused"), reason: z.string() }),
+  // The merged tree was built on the current integration head, but the test command failed on it.
+  z.object({ kind: z.literal("tests_failed"), candidateSha: sha, integrationSha: sha, test: MergedTreeTestSchema }),
+  // The branch is no longer at the approved SHA: the approval is void.
+  z.object({ kind: z.literal("moved"), approvedSha: sha, headSha: sha.nullable() }),
 ]);
 export type MergeOutcome = z.infer<typeof MergeOutcomeSchema>;
 export const MergeResultSchema = z.object({ mergeRequestId: id, outcome: MergeOutcomeSchema });
@@ -111,6 +134,10 @@ export const MergeExecuteSchema = z.object({
   headSha: sha,
   message: z.string().min(1).max(1000),
   worktreePath: z.string().nullable(),
+  // For the audit trail and the brain deposit; older hubs omit them.
+  sessionId: id.optional(),
+  approval: MergeApprovalSchema.optional(),
+  result: z.unknown().optional(),
 });
 export type MergeExecute = z.infer<typeof MergeExecuteSchema>;
 export const RunCancelSchema = z.object({ runId: id });
@@ -133,6 +160,9 @@ export type RunnerToHubEvents = {
   "run:report": (payload: z.input<typeof RunReportSchema>, ack: (res: Ack) => void) => void;
   "audit:record": (payload: z.input<typeof AuditRecordSchema>, ack: (res: Ack) => void) => void;
   "merge:result": (payload: z.input<typeof MergeResultSchema>, ack: (res: Ack) => void) => void;
+  "merge:progress": (payload: z.input<typeof MergeProgressSchema>, ack: (res: Ack) => void) => void;
+  "radar:snapshot": (payload: z.input<typeof RadarSnapshotSchema>, ack: (res: Ack) => void) => void;
+  "branch:diff": (payload: z.input<typeof BranchDiffSchema>, ack: (res: Ack) => void) => void;
 };
 
 export type HubToRunnerEvents = {

@@ -1,0 +1,40 @@
+import { DomainError } from "../errors/domain-error.ts";
+
+export type BrainPolicyVerdict = { ok: true } | { ok: false; files: string[]; reason: string };
+
+/** The configured brain folder as a repository-relative path without "./" or a trailing slash. */
+export function normalizeBrainDir(brain: string): string {
+  const dir = brain.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  if (dir === "" || dir === "." || dir.startsWith("/") || dir.split("/").includes("..")) {
+    throw new DomainError("INVALID_CONFIG", `grove.yaml: brain "${brain}" must be a folder inside the repository, like project-brain.`);
+  }
+  return dir;
+}
+
+/**
+ * True when `path` lies in the brain folder. Compared case-insensitively: on macOS and Windows
+ * `Project-Brain/x.md` is the same folder, and a policy must not be dodged by spelling.
+ */
+export function isInBrainDir(path: string, brainDir: string): boolean {
+  const file = path.replace(/^(\.\/)+/, "").toLowerCase();
+  const dir = brainDir.toLowerCase();
+  return file === dir || file.startsWith(`${dir}/`);
+}
+
+/**
+ * Seed section 5, option C: only the orchestrator writes the brain folder. A branch that adds, edits,
+ * renames or deletes anything there is blocked; its learnings belong in its RESULT.
+ */
+export function checkBrainPolicy(changedFiles: readonly string[], brain: string): BrainPolicyVerdict {
+  const dir = normalizeBrainDir(brain);
+  const files = [...new Set(changedFiles.filter((file) => isInBrainDir(file, dir)))].sort();
+  if (files.length === 0) return { ok: true };
+  const shown = files.slice(0, 5).join(", ") + (files.length > 5 ? ` and ${files.length - 5} more` : "");
+  return {
+    ok: false,
+    files,
+    reason:
+      `Blocked by the brain policy: this branch writes into ${dir}/ (${shown}). Only grove writes the brain folder; ` +
+      `the agent should return its learnings in its RESULT instead. Remove those changes from the branch, or reject it.`,
+  };
+}

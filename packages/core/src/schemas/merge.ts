@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/** Merge-gate events between runner and hub: the overlap radar, branch diffs and merge-queue progress. */
+
+export const MAX_RADAR_FILES = 2_000;
+export const MAX_DIFF_CHARS = 500_000;
+
+const sha = z.string().regex(/^[0-9a-f]{40,64}$/);
+const id = z.string().min(1).max(200);
+const path = z.string().max(1_000);
+const files = z.array(path).max(MAX_RADAR_FILES);
+
+export const OverlapSchema = z.object({ file: path, branches: z.array(z.string().max(300)).max(100) });
+export type OverlapEntry = z.infer<typeof OverlapSchema>;
+
+/** What the runner sees of one live agent branch, recomputed while its agent works. */
+export const BranchRadarSchema = z.object({
+  branch: z.string().min(1).max(300),
+  headSha: sha,
+  /** Where it forked from the integration branch. */
+  baseSha: sha.nullable(),
+  /** An agent is working in its worktree right now (the worktree is locked). */
+  live: z.boolean(),
+  /** Committed changes since the fork point. */
+  files,
+  /** Uncommitted changes in its worktree (the agent's work in progress). */
+  workingFiles: files,
+  truncated: z.boolean(),
+  /** Files `git merge-tree` predicts to conflict with the current integration head; null when not known. */
+  conflicts: files.nullable(),
+  /** Changes inside the brain folder, committed or not: the brain policy blocks these. */
+  brainFiles: files,
+  overlaps: z.array(OverlapSchema).max(MAX_RADAR_FILES),
+});
+export type BranchRadar = z.infer<typeof BranchRadarSchema>;
+
+export const RadarSnapshotSchema = z.object({
+  repoPath: z.string().min(1),
+  integration: z.string().min(1).max(300),
+  integrationSha: sha.nullable(),
+  brain: z.string().max(300),
+  at: z.number().int(),
+  branches: z.array(BranchRadarSchema).max(500),
+});
+export type RadarSnapshot = z.infer<typeof RadarSnapshotSchema>;
+
+export const BranchDiffSchema = z.object({
+  repoPath: z.string().min(1),
+  branch: z.string().min(1).max(300),
+  headSha: sha,
+  baseSha: sha.nullable(),
+  diff: z.string().max(MAX_DIFF_CHARS),
+  truncated: z.boolean(),
+});
+export type BranchDiff = z.infer<typeof BranchDiffSchema>;
+
+export const MergeStageSchema = z.enum(["queued", "building", "testing", "advancing", "depositing", "cleaning"]);
+export type MergeStage = z.infer<typeof MergeStageSchema>;
+
+export const MergeProgressSchema = z.object({
+  mergeRequestId: id,
+  stage: MergeStageSchema,
+  at: z.number().int(),
+  detail: z.string().max(2_000).optional(),
+});
+export type MergeProgress = z.infer<typeof MergeProgressSchema>;
+
+/** The test command run on the merged tree, before the integration branch moves. */
+export const MergedTreeTestSchema = z.object({
+  status: z.enum(["passed", "failed", "skipped"]),
+  command: z.string().max(2_000).nullable(),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().int().nonnegative(),
+  outputTail: z.string().max(20_000),
+});
+export type MergedTreeTest = z.infer<typeof MergedTreeTestSchema>;
+
+export const BrainDepositSchema = z.object({ sha, files: z.array(path).max(100) });
+export type BrainDepositReport = z.infer<typeof BrainDepositSchema>;
+
+/** Who approved a merge: a user on the dashboard, or `grove session run --approve auto` on green tests. */
+export const MergeApprovalSchema = z.object({
+  kind: z.enum(["user", "auto"]),
+  by: z.string().min(1).max(200),
+  comment: z.string().max(5_000).optional(),
+});
+export type MergeApproval = z.infer<typeof MergeApprovalSchema>;
