@@ -19,16 +19,16 @@ export const MAX_QUERY_DIFF_CHARS = 1_000_000;
 export const MAX_BRAIN_FILE_CHARS = 200_000;
 
 export const RepoInfoRequestSchema = z.object({ repoPath });
-export const RepoInfoSchema = z.object({
+export const RepoInfoAnswerSchema = z.object({
   repoPath: z.string(),
   integration: z.string(),
   brain: z.string(),
   test: z.string().nullable(),
   profiles: z.array(z.string()).max(200),
 });
-export type RepoInfo = z.infer<typeof RepoInfoSchema>;
+export type RepoInfoAnswer = z.infer<typeof RepoInfoAnswerSchema>;
 
-export const CommitInfoSchema = z.object({
+export const CommitInfoAnswerSchema = z.object({
   sha,
   parents: z.array(sha),
   ts: z.number().int(),
@@ -36,34 +36,34 @@ export const CommitInfoSchema = z.object({
   subject: z.string().max(2000),
   body: z.string().max(20_000),
 });
-export type CommitInfo = z.infer<typeof CommitInfoSchema>;
+export type CommitInfoAnswer = z.infer<typeof CommitInfoAnswerSchema>;
 
 export const BrainListRequestSchema = z.object({ repoPath });
-export const BrainListSchema = z.object({
+export const BrainListAnswerSchema = z.object({
   folder: z.string(),
   ref: z.string(),
   files: z
-    .array(z.object({ path: z.string(), size: z.number().int().nonnegative(), lastCommit: CommitInfoSchema.nullable() }))
+    .array(z.object({ path: z.string(), size: z.number().int().nonnegative(), lastCommit: CommitInfoAnswerSchema.nullable() }))
     .max(2000),
 });
-export type BrainList = z.infer<typeof BrainListSchema>;
+export type BrainListAnswer = z.infer<typeof BrainListAnswerSchema>;
 
 export const BrainFileRequestSchema = z.object({ repoPath, path: repoFile });
-export const BrainFileSchema = z.object({
+export const BrainFileAnswerSchema = z.object({
   path: z.string(),
   ref: z.string(),
   content: z.string(),
   isTruncated: z.boolean(),
-  history: z.array(CommitInfoSchema).max(500),
+  history: z.array(CommitInfoAnswerSchema).max(500),
 });
-export type BrainFile = z.infer<typeof BrainFileSchema>;
+export type BrainFileAnswer = z.infer<typeof BrainFileAnswerSchema>;
 
 export const RepoDiffRequestSchema = z.object({ repoPath, base: sha, head: sha });
-export const RepoDiffSchema = z.object({ stat: z.string(), patch: z.string(), isTruncated: z.boolean() });
-export type RepoDiff = z.infer<typeof RepoDiffSchema>;
+export const RepoDiffAnswerSchema = z.object({ stat: z.string(), patch: z.string(), isTruncated: z.boolean() });
+export type RepoDiffAnswer = z.infer<typeof RepoDiffAnswerSchema>;
 
 export const DoctorRequestSchema = z.object({ repoPath, fix: z.boolean().default(false) });
-export const DoctorFindingSchema = z.object({
+export const DoctorFindingAnswerSchema = z.object({
   kind: z.string(),
   path: z.string().nullable(),
   branch: z.string().nullable(),
@@ -75,9 +75,9 @@ export const DoctorFindingSchema = z.object({
 });
 export const DoctorAnswerSchema = z.object({
   repo: z.string(),
-  findings: z.array(DoctorFindingSchema),
-  fixed: z.array(DoctorFindingSchema),
-  failed: z.array(z.object({ finding: DoctorFindingSchema, error: z.string() })),
+  findings: z.array(DoctorFindingAnswerSchema),
+  fixed: z.array(DoctorFindingAnswerSchema),
+  failed: z.array(z.object({ finding: DoctorFindingAnswerSchema, error: z.string() })),
 });
 export type DoctorAnswer = z.infer<typeof DoctorAnswerSchema>;
 
@@ -85,19 +85,19 @@ export type DoctorAnswer = z.infer<typeof DoctorAnswerSchema>;
 export type QueryAck<T> = { ok: true; data: T } | { ok: false; error: string };
 
 export type RunnerQueryEvents = {
-  "repo:info": (payload: z.input<typeof RepoInfoRequestSchema>, ack: (res: QueryAck<RepoInfo>) => void) => void;
-  "brain:list": (payload: z.input<typeof BrainListRequestSchema>, ack: (res: QueryAck<BrainList>) => void) => void;
-  "brain:file": (payload: z.input<typeof BrainFileRequestSchema>, ack: (res: QueryAck<BrainFile>) => void) => void;
-  "repo:diff": (payload: z.input<typeof RepoDiffRequestSchema>, ack: (res: QueryAck<RepoDiff>) => void) => void;
+  "repo:info": (payload: z.input<typeof RepoInfoRequestSchema>, ack: (res: QueryAck<RepoInfoAnswer>) => void) => void;
+  "brain:list": (payload: z.input<typeof BrainListRequestSchema>, ack: (res: QueryAck<BrainListAnswer>) => void) => void;
+  "brain:file": (payload: z.input<typeof BrainFileRequestSchema>, ack: (res: QueryAck<BrainFileAnswer>) => void) => void;
+  "repo:diff": (payload: z.input<typeof RepoDiffRequestSchema>, ack: (res: QueryAck<RepoDiffAnswer>) => void) => void;
   "doctor:run": (payload: z.input<typeof DoctorRequestSchema>, ack: (res: QueryAck<DoctorAnswer>) => void) => void;
 };
 
 /** The answer schema of each query, for the hub to parse acks with. */
 export const RUNNER_QUERY_ANSWERS = {
-  "repo:info": RepoInfoSchema,
-  "brain:list": BrainListSchema,
-  "brain:file": BrainFileSchema,
-  "repo:diff": RepoDiffSchema,
+  "repo:info": RepoInfoAnswerSchema,
+  "brain:list": BrainListAnswerSchema,
+  "brain:file": BrainFileAnswerSchema,
+  "repo:diff": RepoDiffAnswerSchema,
   "doctor:run": DoctorAnswerSchema,
 } as const;
 export type RunnerQueryName = keyof RunnerQueryEvents;
