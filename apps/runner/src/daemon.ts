@@ -12,6 +12,7 @@ import { recoverPreviousRuns } from "./recovery.ts";
 import { assertSafeRunId } from "./run-paths.ts";
 import { listRunRecords } from "./run-record.ts";
 import { runTask } from "./run-task.ts";
+import { registerRunnerQueries } from "./runner-queries.ts";
 
 export const RUNNER_VERSION = "0.1.0";
 const STOP_DRAIN_MS = 3_000;
@@ -63,6 +64,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     return match ? openRepo(match.repo) : null;
   }
   const refuse = (error: string): Ack => ({ ok: false, error });
+  registerRunnerQueries(socket, { findRepo, log });
 
   socket.on("session:start", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;
