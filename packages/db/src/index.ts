@@ -2,3 +2,4 @@ export * from "./client.ts";
 export * from "./migrate.ts";
 export * from "./audit.ts";
 export * from "./log-lines.ts";
+export * from "./settings.ts";
