@@ -2,6 +2,7 @@ import { archiveCommand } from "./commands/archive.ts";
 import type { CliContext, Command } from "./commands/cli-context.ts";
 import { cleanupCommand } from "./commands/cleanup.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { initCommand } from "./commands/init.ts";
 import { pruneCommand } from "./commands/prune.ts";
 import { reportCrash } from "./commands/report-crash.ts";
 import { runnerCommand } from "./commands/runner.ts";
@@ -9,13 +10,14 @@ import { sessionCommand } from "./commands/session.ts";
 import { worktreeCommand } from "./commands/worktree.ts";
 
 const COMMANDS: Record<string, { summary: string; run: Command }> = {
-  worktree: { summary: "add | list | remove | lock | unlock agent worktrees", run: worktreeCommand },
+  worktree: { summary: "add | list | remove | lock | unlock | move agent worktrees", run: worktreeCommand },
   doctor: { summary: "find (and --fix) what worktree work left behind", run: doctorCommand },
   session: { summary: "run a plan of agent tasks", run: sessionCommand },
   runner: { summary: "connect this machine to the grove hub and run agents", run: runnerCommand },
   prune: { summary: "forget worktrees whose folder was deleted", run: pruneCommand },
   cleanup: { summary: "after a session: remove agent worktrees, delete merged branches, prune", run: cleanupCommand },
   archive: { summary: "list | restore work kept by forced removals", run: archiveCommand },
+  init: { summary: "--bare <source>: the bare-repository layout, every worktree a peer", run: initCommand },
 };
 
 function helpText(): string {

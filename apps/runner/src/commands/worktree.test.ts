@@ -93,6 +93,38 @@ describe("grove worktree / archive / prune / cleanup", () => {
     expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
   });
 
+  it("runs grove.yaml's setup in the new worktree, streaming its output to stderr, and reports a failing setup", async () => {
+    await repo.write({ "grove.yaml": "setup: echo installing && echo done > setup-ran.txt\n" });
+    await repo.git(["add", "-A"]);
+    await repo.git(["commit", "-q", "-m", "setup"]);
+    const added = await grove("worktree", "add", "demo", "s1", "--json");
+    expect(added.code).toBe(0);
+    expect(added.stderr).toContain("setup| installing");
+    expect(added.json()).toMatchObject({ created: true, setup: { exitCode: 0 } });
+    expect(await readFile(join(repo.root, "repo-wt-demo-s1", "setup-ran.txt"), "utf8")).toBe("done\n");
+
+    await repo.write({ "grove.yaml": "setup: echo broken >&2; exit 3\n" });
+    const failed = await grove("worktree", "add", "demo", "s2");
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain("setup| broken");
+    expect(failed.stderr).toContain("grove: The setup command exited with 3");
+    const skipped = await grove("worktree", "add", "demo", "s3", "--no-setup");
+    expect(skipped.code).toBe(0);
+  });
+
+  it("moves a worktree and sets up the bare layout", async () => {
+    await grove("worktree", "add", "demo", "m1");
+    const moved = await grove("worktree", "move", "demo", "m1", "../moved");
+    expect(moved.code).toBe(0);
+    expect((await listJson())[1]?.path).toBe(join(repo.root, "moved"));
+
+    const init = await runGrove(["init", "--bare", repo.dir, "peer.git", "--json"], { cwd: repo.root });
+    expect(init.code).toBe(0);
+    expect(JSON.parse(init.stdout)).toEqual({ repo: join(repo.root, "peer.git"), integrationWorktree: join(repo.root, "peer-main"), integration: "main" });
+    const add = await runGrove(["worktree", "add", "demo", "b1", "--json"], { cwd: join(repo.root, "peer-main") });
+    expect(JSON.parse(add.stdout)).toMatchObject({ path: join(repo.root, "peer-wt-demo-b1"), created: true });
+  });
+
   it("twenty `grove worktree add` processes started at once all succeed", async () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => grove("worktree", "add", `agent${i % 5}`, `task-${i}`, "--json")));
     expect(results.filter((r) => r.code !== 0 || r.stderr !== "").map((r) => `${r.code}: ${r.stderr}`)).toEqual([]);

@@ -1,5 +1,14 @@
 import { agentBranch, DomainError } from "@grove/core";
-import { createAgentWorktree, listWorktrees, lockWorktree, openRepo, removeAgentWorktree, unlockWorktree } from "@grove/core/node";
+import {
+  createAgentWorktree,
+  listWorktrees,
+  lockWorktree,
+  moveAgentWorktree,
+  openRepo,
+  removeAgentWorktree,
+  runShellCommand,
+  unlockWorktree,
+} from "@grove/core/node";
 import { resolve } from "node:path";
 import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
@@ -7,11 +16,13 @@ import { parseFlags, repoPath, REPO_FLAGS, requirePositionals } from "./parse-fl
 
 const USAGE = `grove worktree <add|list|remove|lock|unlock> [options]
 
-  add <agent> <task-id> [--base REF] [--lock-reason TEXT]   create (or reuse) agent/<agent>/<task-id>
+  add <agent> <task-id> [--base REF] [--lock-reason TEXT] [--no-setup]
+                                                            create (or reuse) agent/<agent>/<task-id>, then run grove.yaml's setup
   list                                                      every worktree, as git sees it
   remove <agent> <task-id> [--force] [--keep-branch]        refuses to lose work unless --force (which archives it first)
   lock <agent> <task-id> --reason TEXT                      protect it from prune and remove
   unlock <agent> <task-id> | unlock --path PATH
+  move <agent> <task-id> <new-path>
 
   common: --repo PATH (default: current folder), --json`;
 
@@ -30,6 +41,9 @@ export async function worktreeCommand(args: string[], ctx: CliContext): Promise<
       return lock(rest, ctx);
     case "unlock":
       return unlock(rest, ctx);
+    case "move":
+    case "mv":
+      return move(rest, ctx);
     case undefined:
     case "help":
     case "--help":
@@ -42,21 +56,47 @@ export async function worktreeCommand(args: string[], ctx: CliContext): Promise<
 }
 
 async function add(args: string[], ctx: CliContext): Promise<number> {
-  const usage = "grove worktree add <agent> <task-id> [--base REF] [--lock-reason TEXT] [--repo PATH] [--json]";
-  const { values, positionals } = parseFlags(usage, args, { ...REPO_FLAGS, base: { type: "string" }, "lock-reason": { type: "string" } });
+  const usage = "grove worktree add <agent> <task-id> [--base REF] [--lock-reason TEXT] [--no-setup] [--repo PATH] [--json]";
+  const { values, positionals } = parseFlags(usage, args, {
+    ...REPO_FLAGS,
+    base: { type: "string" },
+    "lock-reason": { type: "string" },
+    "no-setup": { type: "boolean" },
+  });
   if (values.help) return help(ctx, usage);
   const [agent = "", taskId = ""] = requirePositionals(positionals, ["agent", "task-id"], usage);
+  const repo = repoPath(values, ctx.cwd);
   const created = await createAgentWorktree({
-    repo: repoPath(values, ctx.cwd),
+    repo,
     agent,
     taskId,
     ...(values.base === undefined ? {} : { base: values.base }),
     ...(values["lock-reason"] === undefined ? {} : { lockReason: values["lock-reason"] }),
   });
-  if (values.json) ctx.out(JSON.stringify(created));
-  else if (created.created) ctx.out(`Created ${created.path}\n  branch ${created.branch} from ${shortSha(created.baseSha)}`);
-  else ctx.out(`Already there: ${created.path}\n  branch ${created.branch} (nothing changed)`);
+  const setupCommand = (await openRepo(repo)).config.setup;
+  const setup = created.created && setupCommand !== undefined && !values["no-setup"] ? await runSetup(setupCommand, created.path, ctx) : null;
+  if (values.json) ctx.out(JSON.stringify({ ...created, setup }));
+  else if (created.created) {
+    const lines = [`Created ${created.path}`, `  branch ${created.branch} from ${shortSha(created.baseSha)}`];
+    if (created.includedFiles.length > 0) lines.push(`  copied ${created.includedFiles.length} file(s) listed in .worktreeinclude`);
+    if (setup) lines.push(`  setup finished in ${(setup.durationMs / 1000).toFixed(1)} s`);
+    ctx.out(lines.join("\n"));
+  } else ctx.out(`Already there: ${created.path}\n  branch ${created.branch} (nothing changed)`);
   return 0;
+}
+
+/** grove.yaml's setup command, its output streamed to stderr (stdout stays parseable with --json). */
+async function runSetup(command: string, cwd: string, ctx: CliContext): Promise<{ exitCode: number | null; durationMs: number }> {
+  ctx.err(`setup: ${command}`);
+  const exit = await runShellCommand(command, { cwd, env: ctx.env, onLine: (_stream, text) => ctx.err(`setup| ${text}`) });
+  if (exit.exitCode !== 0) {
+    const how = exit.exitCode === null ? `was killed by ${exit.signal ?? "a signal"}` : `exited with ${exit.exitCode}`;
+    throw new DomainError(
+      "PROCESS_FAILED",
+      `The setup command ${how} after ${(exit.durationMs / 1000).toFixed(1)} s. The worktree is ready at ${cwd}; fix the setup and run it there, or add with --no-setup.`,
+    );
+  }
+  return { exitCode: exit.exitCode, durationMs: exit.durationMs };
 }
 
 async function list(args: string[], ctx: CliContext): Promise<number> {
@@ -123,6 +163,16 @@ async function unlock(args: string[], ctx: CliContext): Promise<number> {
   const { repo, path } = await targetWorktree(values, positionals, ctx, usage);
   await unlockWorktree(repo, path);
   ctx.out(values.json ? JSON.stringify({ path, locked: null }) : `Unlocked ${path}.`);
+  return 0;
+}
+
+async function move(args: string[], ctx: CliContext): Promise<number> {
+  const usage = "grove worktree move <agent> <task-id> <new-path> [--repo PATH] [--json]";
+  const { values, positionals } = parseFlags(usage, args, REPO_FLAGS);
+  if (values.help) return help(ctx, usage);
+  const [agent = "", taskId = "", to = ""] = requirePositionals(positionals, ["agent", "task-id", "new-path"], usage);
+  const moved = await moveAgentWorktree({ repo: repoPath(values, ctx.cwd), agent, taskId, to: resolve(ctx.cwd, to) });
+  ctx.out(values.json ? JSON.stringify(moved) : `Moved ${moved.from} to ${moved.to}.`);
   return 0;
 }
 

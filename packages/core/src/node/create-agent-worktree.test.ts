@@ -22,7 +22,7 @@ describe("createAgentWorktree", () => {
     const main = await repo.git(["rev-parse", "main"]);
     const first = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" });
     const path = join(repo.root, "repo-wt-demo-t1");
-    expect(first).toEqual({ path, branch: "agent/demo/t1", baseSha: main, created: true });
+    expect(first).toEqual({ path, branch: "agent/demo/t1", baseSha: main, created: true, includedFiles: [] });
     expect(await repo.git(["rev-parse", "--abbrev-ref", "HEAD"], { cwd: path })).toBe("agent/demo/t1");
     expect(await readFile(join(path, "README.md"), "utf8")).toBe("# test repo\n");
 
@@ -111,6 +111,21 @@ describe("createAgentWorktree", () => {
     await repo.write({ "grove.yaml": "worktrees: ../trees/{agent}--{task}\n" });
     const created = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t7" });
     expect(created.path).toBe(join(repo.root, "trees", "demo--t7"));
+  });
+
+  it("copies the git-ignored files listed in .worktreeinclude, and nothing else", async () => {
+    await repo.write({ ".gitignore": ".env\nsecrets/\nbuild/\n", ".worktreeinclude": ".env\nsecrets/\nREADME.md\n" });
+    await repo.git(["add", "-A"]);
+    await repo.git(["commit", "-q", "-m", "ignore rules"]);
+    await repo.write({ ".env": "TOKEN=1\n", "secrets/key.pem": "key\n", "build/out.js": "x\n", "scratch.txt": "untracked\n" });
+
+    const created = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t9" });
+    expect(created.includedFiles.sort()).toEqual([".env", "secrets/key.pem"]);
+    expect(await readFile(join(created.path, ".env"), "utf8")).toBe("TOKEN=1\n");
+    expect(await readFile(join(created.path, "secrets", "key.pem"), "utf8")).toBe("key\n");
+    await expect(access(join(created.path, "build"))).rejects.toThrow();
+    await expect(access(join(created.path, "scratch.txt"))).rejects.toThrow();
+    expect(await repo.git(["status", "--porcelain"], { cwd: created.path })).toBe("");
   });
 
   it("initializes submodules in the new worktree", async () => {

@@ -2,6 +2,7 @@ import { access, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { DomainError } from "../errors/domain-error.ts";
 import { agentBranch, validateRefName } from "../naming/agent-branch.ts";
+import { copyWorktreeIncludes } from "./copy-worktree-includes.ts";
 import { isSamePath, listWorktrees } from "./list-worktrees.ts";
 import { openRepo, worktreePathFor } from "./open-repo.ts";
 import { branchSha, headSha } from "./refs.ts";
@@ -9,7 +10,14 @@ import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 
 export type CreateAgentWorktreeInput = { repo: string; agent: string; taskId: string; base?: string; lockReason?: string };
-export type CreatedWorktree = { path: string; branch: string; baseSha: string; created: boolean };
+export type CreatedWorktree = {
+  path: string;
+  branch: string;
+  baseSha: string;
+  created: boolean;
+  /** Git-ignored files copied from the main checkout per `.worktreeinclude` (only when created). */
+  includedFiles: string[];
+};
 
 /**
  * Ensures the worktree of agent/<agent>/<task-id> exists at its configured path. Idempotent: a second
@@ -33,7 +41,7 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
     }
     if (holder) {
       if (await isSamePath(holder.path, path)) {
-        return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: false };
+        return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: false, includedFiles: [] };
       }
       throw new DomainError(
         "BRANCH_CHECKED_OUT",
@@ -54,18 +62,20 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
     const existing = await branchSha(ctx.repo, branch);
     if (existing !== null) {
       await runGit(["worktree", "add", ...lockArgs, "--", path, branch], { cwd: ctx.repo });
-      return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: true };
+      return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: true, includedFiles: [] };
     }
     const baseSha = await headSha(ctx.repo, base);
     await runGit(["worktree", "add", ...lockArgs, "-b", branch, "--", path, baseSha], { cwd: ctx.repo });
-    return { path, branch, baseSha, created: true };
+    return { path, branch, baseSha, created: true, includedFiles: [] };
   });
 
   // Outside the repo lock: it may fetch over the network. Its writes to the shared config retry on config.lock.
-  if (created.created && (await exists(join(created.path, ".gitmodules")))) {
+  if (!created.created) return created;
+  if (await exists(join(created.path, ".gitmodules"))) {
     await runGit(["submodule", "update", "--init", "--recursive"], { cwd: created.path });
   }
-  return created;
+  const includedFiles = ctx.isBare ? [] : await copyWorktreeIncludes(ctx.repo, created.path);
+  return { ...created, includedFiles };
 }
 
 /** Where an existing agent branch forked from base; the branch head when they share no history. */

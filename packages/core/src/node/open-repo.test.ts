@@ -6,6 +6,8 @@ import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { createAgentWorktree } from "./create-agent-worktree.ts";
 import { listWorktrees } from "./list-worktrees.ts";
 import { openRepo, worktreePathFor } from "./open-repo.ts";
+import { initBareLayout } from "./init-bare-layout.ts";
+import { moveAgentWorktree } from "./move-agent-worktree.ts";
 import { lockWorktree, unlockWorktree } from "./worktree-lock.ts";
 
 describe("openRepo", () => {
@@ -82,5 +84,37 @@ describe("lockWorktree / unlockWorktree", () => {
     await unlockWorktree(repo.dir, path);
     expect(await lockOf()).toBeNull();
     await expect(lockWorktree(repo.dir, join(repo.root, "nope"), "x")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("initBareLayout and moveAgentWorktree", () => {
+  let repo: TempRepo;
+  beforeEach(async () => {
+    repo = await makeTempRepo();
+  });
+  afterEach(async () => {
+    await repo.cleanup();
+  });
+
+  it("clones into <name>.git with the integration worktree beside it, every worktree a peer", async () => {
+    const layout = await initBareLayout({ source: repo.dir, target: "prover.git", cwd: repo.root });
+    expect(layout).toEqual({ repo: join(repo.root, "prover.git"), integrationWorktree: join(repo.root, "prover-main"), integration: "main" });
+    const created = await createAgentWorktree({ repo: layout.integrationWorktree, agent: "demo", taskId: "t1" });
+    expect(created.path).toBe(join(repo.root, "prover-wt-demo-t1"));
+    expect((await listWorktrees(layout.repo)).map((w) => [w.path, w.bare, w.branch])).toEqual([
+      [layout.repo, true, null],
+      [layout.integrationWorktree, false, "main"],
+      [created.path, false, "agent/demo/t1"],
+    ]);
+    await expect(initBareLayout({ source: repo.dir, target: "prover.git", cwd: repo.root })).rejects.toMatchObject({ code: "ALREADY_EXISTS" });
+  });
+
+  it("moves an agent worktree, refusing while it is locked", async () => {
+    const created = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", lockReason: "agent session in progress" });
+    const to = join(repo.root, "moved");
+    await expect(moveAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", to })).rejects.toThrow(/locked/);
+    await unlockWorktree(repo.dir, created.path);
+    expect(await moveAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", to })).toEqual({ from: created.path, to });
+    expect((await listWorktrees(repo.dir))[1]?.path).toBe(to);
   });
 });

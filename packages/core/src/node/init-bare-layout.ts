@@ -1,0 +1,33 @@
+import { access } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { DomainError } from "../errors/domain-error.ts";
+import { validateRefName } from "../naming/agent-branch.ts";
+import { repoDisplayName } from "../worktree/worktree-path.ts";
+import { runGit } from "./run-git.ts";
+
+export type BareLayout = { repo: string; integrationWorktree: string; integration: string };
+
+/**
+ * The seed's bare-repository layout, where every worktree is a peer: `<name>.git` holds only git data,
+ * `<name>-<integration>` is the integration branch's worktree beside it, agents' worktrees go next to them.
+ */
+export async function initBareLayout(input: { source: string; target?: string; cwd: string }): Promise<BareLayout> {
+  const sourceName = repoDisplayName(basename(input.source.replace(/\/+$/, "")));
+  const repo = resolve(input.cwd, input.target ?? `${sourceName}.git`);
+  if (await exists(repo)) throw new DomainError("ALREADY_EXISTS", `${repo} already exists; choose another target folder.`);
+  await runGit(["clone", "--bare", "--", input.source, repo], { cwd: input.cwd });
+  // A bare clone maps no remote-tracking branches; worktrees want `git fetch` to behave as usual.
+  await runGit(["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"], { cwd: repo });
+  const { stdout } = await runGit(["symbolic-ref", "--short", "HEAD"], { cwd: repo });
+  const integration = validateRefName(stdout.trim());
+  const integrationWorktree = join(dirname(repo), `${repoDisplayName(basename(repo))}-${integration.replaceAll("/", "-")}`);
+  await runGit(["worktree", "add", "--", integrationWorktree, integration], { cwd: repo });
+  return { repo, integrationWorktree, integration };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
