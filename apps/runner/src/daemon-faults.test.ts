@@ -17,6 +17,8 @@ console.log("token=" + (process.env.GROVE_RUNNER_TOKEN ?? "hidden"));
 console.log("argv=" + JSON.stringify(process.argv.slice(1)));
 console.log("pack=" + JSON.stringify(fs.readFileSync(process.env.GROVE_CONTEXT_PACK, "utf8")));`;
 
+const LEASE_DUMP = `console.log("lease " + process.env.GROVE_SLOT + " " + process.env.PORT + " " + process.env.GROVE_PORTS); setTimeout(() => {}, 300);`;
+
 let repo: TempRepo;
 let dataDir: string;
 let hub: TestHub;
@@ -30,12 +32,13 @@ beforeEach(async () => {
     agents: {
       slow: { command: [node, DEMO_AGENT_PATH, "{prompt}"], timeoutSec: 1 },
       envdump: { command: [node, "-e", ENV_DUMP, "--", "{prompt}", "--result={result}"] },
+      lease: { command: [node, "-e", LEASE_DUMP] },
     },
   };
   repo = await makeTempRepo({ files: { "README.md": "# faults\n", "grove.yaml": JSON.stringify(config, null, 2) } });
   dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-runner-data-")));
   hub = await startTestHub({ token: TOKEN });
-  const daemon = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir] });
+  const daemon = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir], maxConcurrentRuns: 2 });
   cleanups.push(repo.cleanup, () => rm(dataDir, { recursive: true, force: true }), () => hub.close(), () => daemon.stop());
   await waitFor(() => hub.store.events.some((e) => e.event === "runner:hello"), "runner:hello");
 });
@@ -145,6 +148,20 @@ describe("runner daemon faults", () => {
     expect(await repo.git(["worktree", "list", "--porcelain"])).toContain("agent/demo/right");
     const audits = eventsOf(hub.store, "audit:record", AuditRecordSchema).map((a) => a.action);
     expect(audits).toContain("merge.conflict");
+  });
+
+  it("queues runs beyond the concurrency cap and gives live runs distinct slots and ports", async () => {
+    await session(["q1", "q2", "q3"].map((id) => task(id, "", "lease")));
+    const ends = await Promise.all(["q1", "q2", "q3"].map((id) => endOf(`run-${id}`)));
+    expect(ends.map((e) => e.state)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    const queued = ["q1", "q2", "q3"].filter((id) => statesOf(`run-${id}`)[0]?.state === "queued");
+    expect(queued).toHaveLength(1);
+    expect(statesOf(`run-${queued[0] ?? ""}`).map((s) => s.state)).toEqual(["queued", "preparing", "running", "testing", "succeeded"]);
+    const leaseOf = (id: string) => textOf(`run-${id}`).find((t) => t.startsWith("lease "))?.split(" ") ?? [];
+    const [first, second] = ["q1", "q2", "q3"].filter((id) => !queued.includes(id)).map(leaseOf);
+    expect(new Set([first?.[1], second?.[1]])).toEqual(new Set(["1", "2"]));
+    expect(first?.[2]).not.toBe(second?.[2]);
+    expect(first?.[3]).toMatch(/^\d+-\d+$/);
   });
 
   it("refuses what it cannot do, and fails a run with an unknown profile", async () => {

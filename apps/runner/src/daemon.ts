@@ -9,6 +9,7 @@ import { createHubOutbox } from "./hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log-shipper.ts";
 import { executeMerge } from "./merge-task.ts";
 import { recoverPreviousRuns } from "./recovery.ts";
+import { createRunLeases } from "./run-leases.ts";
 import { assertSafeRunId } from "./run-paths.ts";
 import { listRunRecords } from "./run-record.ts";
 import { runTask } from "./run-task.ts";
@@ -17,6 +18,7 @@ import { registerRunnerQueries } from "./runner-queries.ts";
 export const RUNNER_VERSION = "0.1.0";
 const STOP_DRAIN_MS = 3_000;
 const MANUAL_RECONNECT_MS = 5_000;
+const DEFAULT_MAX_RUNS = 8;
 
 export type RunnerDaemonOptions = {
   hubUrl: string;
@@ -24,6 +26,8 @@ export type RunnerDaemonOptions = {
   dataDir: string;
   repos: string[];
   onLog?: (msg: string) => void;
+  /** Runs beyond this many wait in a queue (state "queued"). Default 8. */
+  maxConcurrentRuns?: number;
   shipper?: Partial<ShipperTuning>;
 };
 export type RunnerDaemon = { stop(): Promise<void> };
@@ -53,6 +57,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const link = createHubLink(socket, hello, log);
   const hub = createHubOutbox(link, log);
   const shipper = createLogShipper(link, log, opts.shipper);
+  const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
   const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
   const merges = new Set<Promise<unknown>>();
   let stopping = false;
@@ -88,7 +93,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
           ranBefore.add(task.runId);
           const abort = new AbortController();
           const req = { sessionId: session.sessionId, integration: session.integration, repo, task };
-          const done = runTask({ hub, shipper, dataDir, log }, req, abort.signal)
+          const done = runTask({ hub, shipper, leases, dataDir, log }, req, abort.signal)
             .catch((error: unknown) => {
               log(`run ${task.runId} crashed: ${describeError(error)}`);
               return "failed" as const;

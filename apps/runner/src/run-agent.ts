@@ -26,7 +26,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     contextPack: scope.paths.contextPack,
     result: scope.paths.result,
   });
-  const env = buildChildEnv(process.env, agent.env, {
+  const env = buildChildEnv(process.env, agent.env, scope.leaseEnv, {
     GROVE_AGENT: task.agent,
     GROVE_TASK: task.taskId,
     GROVE_RUN_ID: task.runId,
@@ -65,7 +65,7 @@ export async function runRepoCommand(
   stream: LogStream,
   signal: AbortSignal,
 ): Promise<ProcessExit> {
-  const env = buildChildEnv(process.env, {
+  const env = buildChildEnv(process.env, scope.leaseEnv, {
     GROVE_AGENT: scope.req.task.agent,
     GROVE_TASK: scope.req.task.taskId,
     GROVE_RUN_ID: scope.req.task.runId,
