@@ -32,8 +32,12 @@ describe("audit chain verification", () => {
   });
   it("catches an edit, a deletion and a reordering", () => {
     const edited = chain(3).map((e) => (e.id === 2 ? { ...e, subject: "forged" } : e));
-    expect(verify(edited)).toMatchObject({ ok: false, brokenAtId: 2, reason: expect.stringMatching(/edited/) });
-    expect(verify(chain(3).filter((e) => e.id !== 2))).toMatchObject({ ok: false, brokenAtId: 3, reason: expect.stringMatching(/deleted/) });
+    const editVerdict = verify(edited);
+    expect(editVerdict).toMatchObject({ ok: false, brokenAtId: 2 });
+    expect(editVerdict.ok ? "" : editVerdict.reason).toMatch(/edited/);
+    const deleteVerdict = verify(chain(3).filter((e) => e.id !== 2));
+    expect(deleteVerdict).toMatchObject({ ok: false, brokenAtId: 3 });
+    expect(deleteVerdict.ok ? "" : deleteVerdict.reason).toMatch(/deleted/);
     const [a, b, c] = chain(3);
     expect(verify([a, c, b].filter((e) => e !== undefined))).toMatchObject({ ok: false, brokenAtId: 3 });
   });

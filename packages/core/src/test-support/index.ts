@@ -1,2 +1,3 @@
 export * from "./temp-repo.ts";
 export * from "./spawn-tsx.ts";
+export * from "./merge-fixtures.ts";

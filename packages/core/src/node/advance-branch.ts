@@ -1,0 +1,59 @@
+import type { WorktreeInfo } from "../worktree/parse-worktree-list.ts";
+import { listWorktrees } from "./list-worktrees.ts";
+import { runGit } from "./run-git.ts";
+import { describeStatus, worktreeStatus } from "./worktree-status.ts";
+
+export type AdvanceInput = { repo: string; into: string; old: string; sha: string; reflog: string };
+
+/** The live checkout that has `branch` checked out (typically the user's main checkout), if any. */
+export async function findCheckout(repo: string, branch: string): Promise<WorktreeInfo | undefined> {
+  return (await listWorktrees(repo)).find((w) => w.branch === branch && w.prunable === null && !w.bare);
+}
+
+/** Why the checkout of `into` may not be moved (uncommitted changes to tracked files), or null. */
+export async function checkoutRefusal(repo: string, into: string): Promise<string | null> {
+  const checkout = await findCheckout(repo, into);
+  if (!checkout) return null;
+  const dirty = await worktreeStatus(checkout.path, { untracked: false });
+  if (dirty.length === 0) return null;
+  return `${into} is checked out in ${checkout.path} with uncommitted changes; commit or stash them, then merge again (nothing was changed):\n${describeStatus(dirty)}`;
+}
+
+/**
+ * Moves `into` from `old` to `sha` atomically (compare-and-swap) and brings a clean checkout of it along.
+ * A dirty checkout, or an untracked file the new commit would overwrite, refuses and changes nothing.
+ * Returns the refusal, or null once the branch moved. The caller holds the repository lock.
+ */
+export async function advanceBranch(input: AdvanceInput): Promise<string | null> {
+  const refusal = await checkoutRefusal(input.repo, input.into);
+  if (refusal !== null) return refusal;
+  const checkout = await findCheckout(input.repo, input.into);
+  return checkout ? moveCheckout(checkout.path, input) : swapBranch(input);
+}
+
+/**
+ * The files move first: read-tree -m -u checks every path before writing any (an untracked file in the
+ * way refuses the whole update), so a refusal changes nothing. Only then does the branch move; if that
+ * compare-and-swap fails, the files are moved back.
+ */
+async function moveCheckout(worktree: string, input: AdvanceInput): Promise<string | null> {
+  // read-tree trusts the index's stat data; refresh it so a merely touched file does not count as changed.
+  await runGit(["update-index", "-q", "--refresh"], { cwd: worktree, okExitCodes: [0, 1] });
+  const moved = await runGit(["read-tree", "-m", "-u", input.old, input.sha], { cwd: worktree, okExitCodes: [0, 128] });
+  if (moved.exitCode !== 0) {
+    const why = moved.stderr.trim().split("\n")[0] ?? "";
+    return `${input.into} is checked out in ${worktree} and updating its files would overwrite something there (${why}); nothing was changed.`;
+  }
+  const refusal = await swapBranch(input);
+  if (refusal !== null) await runGit(["read-tree", "-m", "-u", input.sha, input.old], { cwd: worktree });
+  return refusal;
+}
+
+/** Compare-and-swap of the branch: it moves only if it still points where the merge was computed from. */
+async function swapBranch(input: AdvanceInput): Promise<string | null> {
+  const swapped = await runGit(["update-ref", "-m", input.reflog, `refs/heads/${input.into}`, input.sha, input.old], {
+    cwd: input.repo,
+    okExitCodes: [0, 128],
+  });
+  return swapped.exitCode === 0 ? null : `${input.into} moved while the merge was being prepared; nothing was changed. Try again.`;
+}
