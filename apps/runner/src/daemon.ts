@@ -7,7 +7,7 @@ import { io } from "socket.io-client";
 import { createHubLink, describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
 import { createHubOutbox } from "./hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log-shipper.ts";
-import { executeMerge } from "./merge-task.ts";
+import { startMergeGate } from "./merge-gate.ts";
 import { recoverPreviousRuns } from "./recovery.ts";
 import { createRunLeases } from "./run-leases.ts";
 import { assertSafeRunId } from "./run-paths.ts";
@@ -29,6 +29,8 @@ export type RunnerDaemonOptions = {
   /** Runs beyond this many wait in a queue (state "queued"). Default 8. */
   maxConcurrentRuns?: number;
   shipper?: Partial<ShipperTuning>;
+  /** How often the overlap radar rescans the agent branches. Default 2 s. */
+  radarIntervalMs?: number;
 };
 export type RunnerDaemon = { stop(): Promise<void> };
 
@@ -57,6 +59,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const link = createHubLink(socket, hello, log);
   const hub = createHubOutbox(link, log);
   const shipper = createLogShipper(link, log, opts.shipper);
+  const gate = startMergeGate({ hub, link, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
   const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
   const merges = new Set<Promise<unknown>>();
@@ -98,7 +101,10 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
               log(`run ${task.runId} crashed: ${describeError(error)}`);
               return "failed" as const;
             })
-            .finally(() => runs.delete(task.runId));
+            .finally(() => {
+              runs.delete(task.runId);
+              gate.poke();
+            });
           runs.set(task.runId, { abort, done });
         }
       },
@@ -117,7 +123,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
       async (repo) => {
         if (!repo) return reply(refuse(`this runner does not serve ${req.repoPath}`));
         reply({ ok: true });
-        const outcome = await executeMerge({ hub, log }, repo.repo, req);
+        const outcome = await gate.execute(repo, req);
         log(`merge ${req.mergeRequestId} of ${req.branch}: ${outcome.kind}`);
       },
       (error: unknown) => reply(refuse(describeError(error))),
@@ -156,6 +162,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
       stopping = true;
       for (const run of runs.values()) run.abort.abort("interrupted");
       await Promise.allSettled([...[...runs.values()].map((run) => run.done), ...merges]);
+      await gate.stop();
       await hub.drain(STOP_DRAIN_MS);
       socket.disconnect();
       await shipper.stop();

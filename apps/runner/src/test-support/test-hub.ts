@@ -1,6 +1,9 @@
 import {
   AuditRecordSchema,
+  BranchDiffSchema,
+  MergeProgressSchema,
   MergeResultSchema,
+  RadarSnapshotSchema,
   RUNNER_NAMESPACE,
   RunLogBatchSchema,
   RunnerHelloSchema,
@@ -110,6 +113,9 @@ export async function startTestHub(opts: {
       ["run:report", RunReportSchema],
       ["audit:record", AuditRecordSchema],
       ["merge:result", MergeResultSchema],
+      ["merge:progress", MergeProgressSchema],
+      ["radar:snapshot", RadarSnapshotSchema],
+      ["branch:diff", BranchDiffSchema],
     ] as const) {
       socket.on(event, (payload: unknown, ack: (res: Ack) => void) => {
         record(event, schema, payload);

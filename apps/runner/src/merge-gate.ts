@@ -1,0 +1,35 @@
+import type { MergeExecute, MergeOutcome } from "@grove/core";
+import type { RepoContext } from "@grove/core/node";
+import type { HubLink, Logger } from "./hub-socket.ts";
+import type { HubOutbox } from "./hub-outbox.ts";
+import { createMergeQueue } from "./merge-queue.ts";
+import { executeMerge } from "./merge-task.ts";
+import { startOverlapRadar } from "./overlap-radar.ts";
+
+export type MergeGate = {
+  /** Runs an approved merge through the merge queue of its integration branch. */
+  execute(repo: RepoContext, req: MergeExecute): Promise<MergeOutcome>;
+  /** Something changed (a run ended): refresh the overlap radar now. */
+  poke(): void;
+  stop(): Promise<void>;
+};
+
+/** The runner's half of the merge gate: the merge queues and the overlap radar of the served repositories. */
+export function startMergeGate(deps: { hub: HubOutbox; link: HubLink; log: Logger; repos: string[]; radarIntervalMs?: number }): MergeGate {
+  const queue = createMergeQueue();
+  const radar = startOverlapRadar({ link: deps.link, repos: deps.repos, log: deps.log, intervalMs: deps.radarIntervalMs });
+  return {
+    async execute(repo, req) {
+      try {
+        return await executeMerge({ hub: deps.hub, link: deps.link, queue, log: deps.log }, repo, req);
+      } finally {
+        radar.poke();
+      }
+    },
+    poke: () => radar.poke(),
+    async stop() {
+      await queue.idle();
+      await radar.stop();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { agentMergeMessage, type MergeStage } from "@grove/core";
+import { openRepo } from "@grove/core/node";
+import { agentCommit, BUDGET_FILES, BUDGET_TEST, makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createMergeQueue, landAgentBranch, type AuditSink } from "./merge-queue.ts";
+
+let repo: TempRepo;
+beforeEach(async () => {
+  repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": `test: '${BUDGET_TEST}'\n`, "project-brain/LEARN-007-old.md": "# old\n", ...BUDGET_FILES } });
+});
+afterEach(() => repo.cleanup());
+
+type Recorded = Parameters<AuditSink>[0];
+const result = (task: string) => ({ status: "done", summary: `did ${task}`, learnings: [{ title: `Learned in ${task}`, body: "body" }] });
+
+describe("landAgentBranch (the merge queue, also for `grove session run --approve auto`)", () => {
+  it("serializes merges per integration branch: of two branches red only together, only the first lands", async () => {
+    const a = await agentCommit(repo, "alpha", "t1", { "parts/a.json": '{ "value": 6 }\n' });
+    const b = await agentCommit(repo, "beta", "t2", { "parts/b.json": '{ "value": 6 }\n' });
+    const ctx = await openRepo(repo.dir);
+    const audits: Recorded[] = [];
+    const stages: [string, MergeStage][] = [];
+    const queue = createMergeQueue();
+    const land = (branch: string, headSha: string, runId: string) =>
+      landAgentBranch(
+        { queue, log: () => undefined, audit: (r) => audits.push(r), onStage: (stage) => stages.push([branch, stage]) },
+        { repo: ctx, integration: "main", branch, headSha, runId, approval: { kind: "auto", by: "grove session run" }, result: result(runId) },
+      );
+    // Both at once: the queue, not luck, decides the order.
+    const [first, second] = await Promise.all([land("agent/alpha/t1", a.head, "run-a"), land("agent/beta/t2", b.head, "run-b")]);
+
+    expect(first).toMatchObject({ kind: "merged", worktreeRemoved: true, branchDeleted: true, mergedTreeTest: { status: "passed" }, deposit: { files: ["project-brain/LEARN-008-learned-in-run-a.md", "project-brain/LOG-001-alpha-t1.md"] } });
+    expect(second).toMatchObject({ kind: "tests_failed" });
+    // alpha's whole landing (merge, deposit) happened before beta was even built.
+    const firstBetaBuild = stages.findIndex(([branch, stage]) => branch === "agent/beta/t2" && stage === "building");
+    expect(stages.findIndex(([branch, stage]) => branch === "agent/alpha/t1" && stage === "cleaning")).toBeLessThan(firstBetaBuild);
+
+    const log = (await repo.git(["log", "--format=%an|%s", "main"])).split("\n");
+    expect(log.slice(0, 2)).toEqual(["grove|grove: deposit alpha agent learnings (t1) into project-brain/", `Grove Test|${agentMergeMessage("alpha", "t1")}`]);
+    expect(await repo.git(["status", "--porcelain"])).toBe("");
+    expect(await repo.git(["for-each-ref", "--format=%(refname) %(objectname)", "refs/grove/merged/"])).toMatch(new RegExp(`^refs/grove/merged/alpha/t1/\\d+ ${a.head}$`));
+    expect(await repo.git(["branch", "--list", "--format=%(refname:short)", "agent/*"])).toBe("agent/beta/t2");
+    expect(await repo.git(["worktree", "list", "--porcelain"])).toContain("agent/beta/t2");
+
+    const alpha = audits.filter((r) => r.branch === "agent/alpha/t1").map((r) => r.action);
+    expect(alpha).toEqual(["merge.approved", "merge.queued", "tests.merged_tree", "merge.completed", "brain.deposited", "branch.snapshot", "worktree.removed", "branch.deleted"]);
+    expect(audits.find((r) => r.action === "merge.approved")?.details).toMatchObject({ approval: "auto", approvedBy: "grove session run", reason: "tests passed" });
+    expect(audits.filter((r) => r.branch === "agent/beta/t2").map((r) => r.action)).toEqual(["merge.approved", "merge.queued", "tests.merged_tree", "merge.tests_failed"]);
+    expect(audits.find((r) => r.action === "merge.tests_failed")?.details?.outputTail).toContain("budget exceeded: 12 > 10");
+  });
+});

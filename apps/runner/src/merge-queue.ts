@@ -1,0 +1,151 @@
+import { agentMergeMessage, isDomainError, parseAgentBranch, type AuditRecord, type MergeApproval, type MergeOutcome, type MergeStage } from "@grove/core";
+import { landBranch, type OutputStream, type RepoContext } from "@grove/core/node";
+import { buildChildEnv } from "./agent-env.ts";
+import { depositLearnings } from "./brain-deposit.ts";
+import { describeError, type Logger } from "./hub-socket.ts";
+import { cleanupMergedBranch } from "./merge-cleanup.ts";
+
+const MERGED_TREE_TEST_TIMEOUT_MS = 30 * 60_000;
+
+export type AuditSink = (record: Omit<AuditRecord, "details"> & { details?: Record<string, unknown> }) => void;
+
+/** One queue per (repository, integration branch): its merges run one at a time, in arrival order. */
+export type MergeQueue = {
+  run<T>(key: string, job: () => Promise<T>): Promise<T>;
+  /** How many jobs are queued or running for this key. */
+  size(key: string): number;
+  /** Resolves once every job queued so far has settled. */
+  idle(): Promise<void>;
+};
+
+export function createMergeQueue(): MergeQueue {
+  const tails = new Map<string, Promise<unknown>>();
+  const sizes = new Map<string, number>();
+  return {
+    run(key, job) {
+      sizes.set(key, (sizes.get(key) ?? 0) + 1);
+      const result = (tails.get(key) ?? Promise.resolve()).then(job);
+      const tail = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      tails.set(key, tail);
+      void tail.then(() => {
+        sizes.set(key, (sizes.get(key) ?? 1) - 1);
+        if (tails.get(key) === tail) tails.delete(key);
+      });
+      return result;
+    },
+    size: (key) => sizes.get(key) ?? 0,
+    idle: async () => {
+      await Promise.all([...tails.values()]);
+    },
+  };
+}
+
+export type LandRequest = {
+  /** The repository, its grove.yaml read afresh. */
+  repo: RepoContext;
+  integration: string;
+  branch: string;
+  /** The approved head: the branch is merged only while it still points here. */
+  headSha: string;
+  runId?: string;
+  sessionId?: string;
+  approval: MergeApproval;
+  /** The agent's RESULT (validated here); its learnings go into the brain after the merge lands. */
+  result?: unknown;
+  message?: string;
+  /** Extra fields for every audit event (e.g. the hub's merge request id). */
+  context?: Record<string, unknown>;
+};
+
+export type LandDeps = {
+  queue: MergeQueue;
+  audit: AuditSink;
+  log: Logger;
+  onStage?: (stage: MergeStage, detail?: string) => void;
+  onTestLine?: (stream: OutputStream, text: string) => void;
+};
+
+/**
+ * Lands an approved agent branch through the merge queue: merged-tree test, compare-and-swap, brain
+ * deposit, cleanup — every step audited. Also the entry point of `grove session run --approve auto`
+ * (approval `{ kind: "auto", by: "grove session run" }`), which is recorded as an automatic approval.
+ * Never throws: failures come back as a refused outcome.
+ */
+export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<MergeOutcome> {
+  const names = parseAgentBranch(req.branch);
+  const context = { ...req.context, agent: names?.agent, taskId: names?.taskId, into: req.integration, approval: req.approval.kind, approvedBy: req.approval.by };
+  const audit = (action: string, sha: string | null | undefined, details: Record<string, unknown> = {}) =>
+    deps.audit({
+      action,
+      subject: req.branch,
+      branch: req.branch,
+      ...(req.sessionId ? { sessionId: req.sessionId } : {}),
+      ...(req.runId ? { runId: req.runId } : {}),
+      ...(sha ? { sha } : {}),
+      details: { ...context, ...details },
+    });
+  if (req.approval.kind === "auto") audit("merge.approved", req.headSha, { reason: "tests passed", comment: req.approval.comment ?? "" });
+
+  const key = `${req.repo.repo}\0${req.integration}`;
+  const ahead = deps.queue.size(key);
+  deps.onStage?.("queued", ahead > 0 ? `${ahead} merge(s) into ${req.integration} ahead` : undefined);
+  audit("merge.queued", req.headSha, { ahead });
+
+  return deps.queue.run(key, async (): Promise<MergeOutcome> => {
+    let outcome: MergeOutcome;
+    try {
+      outcome = await landBranch({
+        repo: req.repo.repo,
+        into: req.integration,
+        branch: req.branch,
+        approvedSha: req.headSha,
+        message: req.message ?? (names ? agentMergeMessage(names.agent, names.taskId) : `Merge ${req.branch}`),
+        brain: req.repo.config.brain,
+        test: req.repo.config.test === undefined ? undefined : {
+          command: req.repo.config.test,
+          setup: req.repo.config.setup,
+          env: buildChildEnv(process.env, { GROVE_MERGE_TEST: "1", GROVE_BRANCH: req.branch, GROVE_AGENT: names?.agent ?? "", GROVE_TASK: names?.taskId ?? "" }),
+          timeoutMs: MERGED_TREE_TEST_TIMEOUT_MS,
+        },
+        onStage: deps.onStage,
+        onTestLine: deps.onTestLine,
+      });
+    } catch (error) {
+      outcome = { kind: "refused", reason: isDomainError(error) ? error.message : `unexpected error: ${describeError(error)}` };
+    }
+    return finish(deps, req, outcome, audit);
+  });
+}
+
+type Audit = (action: string, sha: string | null | undefined, details?: Record<string, unknown>) => void;
+
+async function finish(deps: LandDeps, req: LandRequest, outcome: MergeOutcome, audit: Audit): Promise<MergeOutcome> {
+  switch (outcome.kind) {
+    case "merged": {
+      const test = outcome.mergedTreeTest;
+      if (test && test.status !== "skipped") audit("tests.merged_tree", outcome.sha, { status: test.status, exitCode: test.exitCode, durationMs: test.durationMs, command: test.command });
+      audit("merge.completed", outcome.sha, { headSha: req.headSha, commits: outcome.commits ?? [], mergedTreeTest: test?.status ?? "skipped" });
+      deps.onStage?.("depositing");
+      const deposit = await depositLearnings({ repo: req.repo, integration: req.integration, branch: req.branch, headSha: req.headSha, mergeSha: outcome.sha, runId: req.runId, sessionId: req.sessionId, approval: req.approval, result: req.result }, audit);
+      deps.onStage?.("cleaning");
+      const cleanup = await cleanupMergedBranch({ repo: req.repo.repo, branch: req.branch, head: req.headSha, log: deps.log }, audit);
+      return { ...outcome, ...deposit, ...cleanup };
+    }
+    case "conflict":
+      audit("merge.conflict", req.headSha, { files: outcome.files.slice(0, 500), branchKept: true });
+      return outcome;
+    case "tests_failed":
+      audit("tests.merged_tree", outcome.candidateSha, { status: "failed", exitCode: outcome.test.exitCode, durationMs: outcome.test.durationMs, command: outcome.test.command });
+      audit("merge.tests_failed", req.headSha, { candidateSha: outcome.candidateSha, integrationSha: outcome.integrationSha, outputTail: outcome.test.outputTail.slice(-2000), branchKept: true });
+      return outcome;
+    case "moved":
+      audit("merge.void", req.headSha, { reason: "the branch moved after the approval", headSha: outcome.headSha, branchKept: true });
+      return outcome;
+    case "refused":
+      audit("merge.refused", req.headSha, { reason: outcome.reason, branchKept: true });
+      return outcome;
+  }
+}
