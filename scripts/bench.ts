@@ -1,0 +1,20 @@
+// `pnpm bench`: grove against a baseline measured in the same process, printed as ratios.
+import { benchConcurrentCreates, benchCreateRemove } from "./bench/worktree-bench.ts";
+
+const only = process.argv[2];
+const sections: [string, () => Promise<string[]>][] = [
+  [
+    "worktrees",
+    async () => [
+      await benchCreateRemove(1_000, 10),
+      await benchCreateRemove(20_000, 3),
+      await benchConcurrentCreates(1_000),
+    ],
+  ],
+];
+
+for (const [name, run] of sections) {
+  if (only && only !== name) continue;
+  console.log(`\n== ${name}`);
+  for (const line of await run()) console.log(line);
+}
