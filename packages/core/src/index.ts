@@ -13,3 +13,4 @@ export * from "./brain/slug.ts";
 export * from "./brain/brain-numbers.ts";
 export * from "./brain/plan-deposit.ts";
 export * from "./audit/audit-chain.ts";
+export * from "./audit/audit-export.ts";

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendAuditEvent, listAuditEvents, verifyAuditChain } from "./audit.ts";
+import { auditCsvHeader, auditCsvRow, auditJsonLine, createChainVerifier, parseAuditJsonLine } from "@grove/core";
+import { sha256Hex } from "@grove/core/node";
+import { appendAuditEvent, verifyAuditChain } from "./audit.ts";
+import { iterateAuditEvents, listAuditEvents } from "./audit-query.ts";
 import type { Db } from "./client.ts";
 import { makeTempDb } from "./test-support/temp-db.ts";
 
@@ -18,7 +21,7 @@ describe("audit ledger", () => {
         appendAuditEvent(db, { actorType: "runner", actorId: "r1", action: "worktree.created", subject: `t${i}`, branch: `agent/demo/t${i}` }),
       ),
     );
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, count: 25 });
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, count: 25 });
     const forBranch = await listAuditEvents(db, { branch: "agent/demo/t3" });
     expect(forBranch).toHaveLength(1);
     expect(forBranch[0]?.subject).toBe("t3");
@@ -38,5 +41,58 @@ describe("audit ledger", () => {
     const after = await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "noop", subject: "x" });
     await db.auditEvent.delete({ where: { id: victim.id } });
     expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenAtId: after.id });
+  });
+
+  it("detects a reordered pair of events", async () => {
+    const temp = await makeTempDb();
+    const db = temp.db;
+    const a = await appendAuditEvent(db, { actorType: "user", actorId: "u1", action: "x", subject: "a" });
+    const b = await appendAuditEvent(db, { actorType: "user", actorId: "u1", action: "x", subject: "b" });
+    const swap = (row: typeof a) => ({ ts: BigInt(row.ts), actorType: row.actorType, actorId: row.actorId, action: row.action, subject: row.subject, details: JSON.stringify(row.details), prevHash: row.prevHash, hash: `${row.hash}-tmp` });
+    // Swap the two rows' contents (hashes stay unique on the way).
+    await db.auditEvent.update({ where: { id: a.id }, data: swap(b) });
+    await db.auditEvent.update({ where: { id: b.id }, data: { ...swap(a), hash: a.hash } });
+    await db.auditEvent.update({ where: { id: a.id }, data: { hash: b.hash } });
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenAtId: a.id });
+    await temp.cleanup();
+  });
+});
+
+describe("audit queries and exports", () => {
+  let fresh: Db;
+  let done: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db: fresh, cleanup: done } = await makeTempDb());
+    const at = Date.UTC(2026, 0, 1);
+    await appendAuditEvent(fresh, { actorType: "runner", actorId: "r1", action: "worktree.created", subject: "agent/claude/t1", branch: "agent/claude/t1", sessionId: "s1", ts: at });
+    await appendAuditEvent(fresh, { actorType: "user", actorId: "ana@x", action: "merge.approved", subject: "mr1", branch: "agent/claude/t1", sessionId: "s1", sha: "a".repeat(40), ts: at + 1000, details: { comment: 'says "ok", =1+1' } });
+    await appendAuditEvent(fresh, { actorType: "runner", actorId: "r1", action: "merge.completed", subject: "agent/codex/t2", branch: "agent/codex/t2", sessionId: "s2", sha: "b".repeat(40), ts: at + 2000 });
+  });
+  afterAll(() => done());
+
+  it("filters by session, agent, actor, action family, sha and time", async () => {
+    const subjects = async (filter: Parameters<typeof listAuditEvents>[1]) => (await listAuditEvents(fresh, filter)).map((e) => e.subject);
+    expect(await subjects({ sessionId: "s1" })).toEqual(["mr1", "agent/claude/t1"]);
+    expect(await subjects({ agent: "codex" })).toEqual(["agent/codex/t2"]);
+    expect(await subjects({ actorType: "user" })).toEqual(["mr1"]);
+    expect(await subjects({ action: "merge." })).toEqual(["agent/codex/t2", "mr1"]);
+    expect(await subjects({ sha: "b".repeat(40) })).toEqual(["agent/codex/t2"]);
+    expect(await subjects({ since: Date.UTC(2026, 0, 1) + 500, until: Date.UTC(2026, 0, 1) + 1500 })).toEqual(["mr1"]);
+    expect(await subjects({ beforeId: 3, limit: 1 })).toEqual(["mr1"]);
+  });
+
+  it("exports JSONL that verifies offline and CSV a spreadsheet cannot execute", async () => {
+    const entries = [];
+    for await (const entry of iterateAuditEvents(fresh)) entries.push(entry);
+    const jsonl = entries.map(auditJsonLine).join("");
+    const verifier = createChainVerifier(sha256Hex);
+    for (const line of jsonl.trim().split("\n")) expect(verifier.push(parseAuditJsonLine(line))).toBeNull();
+    expect(verifier.verdict()).toEqual({ ok: true, count: 3, headHash: entries.at(-1)?.hash });
+
+    const csv = auditCsvHeader() + entries.map(auditCsvRow).join("");
+    const lines = csv.split("\r\n");
+    expect(lines[0]).toBe("id,time,ts,actorType,actorId,action,subject,sessionId,runId,branch,sha,details,prevHash,hash");
+    expect(lines[2]).toContain('"{""comment"":""says \\""ok\\"", =1+1""}"');
+    expect(lines[1]?.startsWith("1,2026-01-01T00:00:00.000Z,")).toBe(true);
   });
 });

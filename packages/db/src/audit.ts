@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
+import { AUDIT_GENESIS_HASH, canonicalAuditEvent, createChainVerifier, type ChainVerdict, type HashedAuditFields } from "@grove/core";
 import type { Db } from "./client.ts";
 
-export const GENESIS_HASH = "0".repeat(64);
+export const GENESIS_HASH = AUDIT_GENESIS_HASH;
 
 export type AuditActorType = "user" | "runner" | "system";
 export type AuditInput = {
@@ -32,23 +33,10 @@ export type AuditEventDto = {
   hash: string;
 };
 
-type HashedFields = Omit<AuditEventDto, "id" | "hash" | "details"> & { details: string };
+type HashedFields = HashedAuditFields;
 
 export function hashAuditEvent(fields: HashedFields): string {
-  const canonical = JSON.stringify([
-    fields.prevHash,
-    fields.ts,
-    fields.actorType,
-    fields.actorId,
-    fields.action,
-    fields.subject,
-    fields.sessionId,
-    fields.runId,
-    fields.branch,
-    fields.sha,
-    fields.details,
-  ]);
-  return createHash("sha256").update(canonical).digest("hex");
+  return createHash("sha256").update(canonicalAuditEvent(fields)).digest("hex");
 }
 
 // Appends are chained, so they must not interleave: one queue per database handle.
@@ -79,62 +67,30 @@ async function appendNow(db: Db, input: AuditInput): Promise<AuditEventDto> {
     };
     const hash = hashAuditEvent(fields);
     const row = await tx.auditEvent.create({ data: { ...fields, ts: BigInt(fields.ts), hash } });
-    return toDto(row);
+    return toAuditDto(row);
   });
 }
 
-export type AuditFilter = {
-  sessionId?: string;
-  runId?: string;
-  branch?: string;
-  actorId?: string;
-  action?: string;
-  limit?: number;
-};
-
-export async function listAuditEvents(db: Db, filter: AuditFilter = {}): Promise<AuditEventDto[]> {
-  const rows = await db.auditEvent.findMany({
-    where: {
-      sessionId: filter.sessionId,
-      runId: filter.runId,
-      branch: filter.branch,
-      actorId: filter.actorId,
-      action: filter.action,
-    },
-    orderBy: { id: "desc" },
-    take: Math.min(filter.limit ?? 200, 1000),
-  });
-  return rows.map(toDto);
-}
-
-export type ChainVerdict = { ok: true; count: number } | { ok: false; count: number; brokenAtId: number; reason: string };
+export type { ChainVerdict };
 
 /** Walks the whole chain: an edited, deleted or reordered event breaks it. */
 export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
-  let prevHash = GENESIS_HASH;
-  let count = 0;
+  const verifier = createChainVerifier((text) => createHash("sha256").update(text).digest("hex"));
   let cursor = 0;
   for (;;) {
     const rows = await db.auditEvent.findMany({ where: { id: { gt: cursor } }, orderBy: { id: "asc" }, take: 1000 });
-    if (rows.length === 0) return { ok: true, count };
+    if (rows.length === 0) return verifier.verdict();
     for (const row of rows) {
-      const dto = toDto(row);
-      if (dto.prevHash !== prevHash) {
-        return { ok: false, count, brokenAtId: dto.id, reason: "an event before it was deleted, inserted or reordered" };
-      }
-      if (hashAuditEvent({ ...dto, details: row.details }) !== dto.hash) {
-        return { ok: false, count, brokenAtId: dto.id, reason: "the event was edited after it was written" };
-      }
-      prevHash = dto.hash;
-      count += 1;
-      cursor = dto.id;
+      const broken = verifier.push({ ...row, ts: Number(row.ts) });
+      if (broken) return broken;
+      cursor = row.id;
     }
   }
 }
 
 type AuditRow = Awaited<ReturnType<Db["auditEvent"]["create"]>>;
 
-function toDto(row: AuditRow): AuditEventDto {
+export function toAuditDto(row: AuditRow): AuditEventDto {
   let details: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(row.details);

@@ -1,5 +1,6 @@
 export * from "./client.ts";
 export * from "./migrate.ts";
 export * from "./audit.ts";
+export * from "./audit-query.ts";
 export * from "./log-lines.ts";
 export * from "./settings.ts";
