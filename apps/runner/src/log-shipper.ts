@@ -6,11 +6,18 @@ import { openRunSpool, type RunSpool } from "./spool.ts";
 export type ShipperTuning = { flushMs: number; flushLines: number; batchBytes: number };
 // Well under socket.io's default 1 MB message limit, whatever the lines hold.
 const DEFAULT_TUNING: ShipperTuning = { flushMs: 50, flushLines: 500, batchBytes: 512 * 1024 };
+// Lines held in memory on their way to the spool; above HIGH the producer is asked to pause.
+const UNSPOOLED_HIGH = 20_000;
+const UNSPOOLED_LOW = 5_000;
 
 export type RunLog = {
   readonly runId: string;
-  /** Gives the line the run's next seq; it reaches the spool within `flushMs`, then the hub. */
-  write(stream: LogStream, text: string): void;
+  /**
+   * Gives the line the run's next seq; it reaches the spool within `flushMs`, then the hub. False when
+   * too many lines wait for the disk: the producer should pause until `whenWritable()`.
+   */
+  write(stream: LogStream, text: string): boolean;
+  whenWritable(): Promise<void>;
   flush(): Promise<void>;
   lastSeq(): number;
   /** Flushes, waits up to `timeoutMs` for the hub's ack of every line. Unacked lines keep shipping. */
@@ -36,6 +43,8 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     let nextSeq = spool.lastSeq() + 1;
     let acked = 0;
     let pending: LogLine[] = [];
+    let unspooled = 0;
+    const writable: (() => void)[] = [];
     let timer: NodeJS.Timeout | undefined;
     let flushing: Promise<void> = Promise.resolve();
     let shipping: Promise<void> | undefined;
@@ -52,6 +61,8 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       flushing = flushing.then(async () => {
         if (batch.length === 0) return;
         await spool.append(batch);
+        unspooled -= batch.length;
+        if (unspooled <= UNSPOOLED_LOW) for (const wake of writable.splice(0)) wake();
         kick();
       });
       return flushing;
@@ -106,6 +117,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     async function close(remove: boolean) {
       if (!open.delete(entry)) return;
       closed = true;
+      for (const wake of writable.splice(0)) wake();
       if (timer) clearTimeout(timer);
       await flushing;
       await shipping;
@@ -118,12 +130,18 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     return {
       runId,
       write(stream, text) {
-        if (finished) return;
+        if (finished) return true;
         for (let at = 0; at === 0 || at < text.length; at += MAX_LOG_LINE_CHARS) {
           pending.push({ seq: nextSeq++, stream, text: text.slice(at, at + MAX_LOG_LINE_CHARS), ts: Date.now() });
+          unspooled++;
         }
         if (pending.length >= flushLines) void flush();
         else timer ??= setTimeout(() => void flush(), flushMs);
+        return unspooled < UNSPOOLED_HIGH;
+      },
+      whenWritable() {
+        if (unspooled <= UNSPOOLED_LOW) return Promise.resolve();
+        return new Promise<void>((resolve) => writable.push(resolve));
       },
       flush,
       lastSeq: () => nextSeq - 1,

@@ -38,10 +38,20 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
   });
   scope.system(`starting agent ${task.agent} (profile ${agent.profile}): ${agent.argv[0] ?? ""}`);
   try {
+    let isPaused = false;
     const proc = startAgentProcess(agent.argv, {
       cwd,
       env,
-      onLine: (stream, text) => scope.runLog.write(stream, text),
+      onLine: (stream, text) => {
+        if (scope.runLog.write(stream, text) || isPaused) return;
+        // The spool is behind: let the agent block on its pipe rather than buffer without bound.
+        isPaused = true;
+        proc.pause();
+        void scope.runLog.whenWritable().then(() => {
+          isPaused = false;
+          proc.resume();
+        });
+      },
       timeoutMs: agent.timeoutMs,
       killGraceMs: KILL_GRACE_MS,
       abortSignal: signal,

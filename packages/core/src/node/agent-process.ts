@@ -34,6 +34,12 @@ export type AgentProcess = {
   readonly done: Promise<ProcessExit>;
   /** SIGTERM to the whole process group, SIGKILL after `graceMs`. */
   cancel(graceMs?: number): Promise<ProcessExit>;
+  /**
+   * Stops reading the child's output until `resume()`: once the pipe buffer is full the child blocks
+   * on its next write, which is how a consumer that cannot keep up bounds its memory.
+   */
+  pause(): void;
+  resume(): void;
 };
 
 const DEFAULT_KILL_GRACE_MS = 5_000;
@@ -92,11 +98,17 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
       // Whatever the leader left running in its group does not outlive the run.
       const leftovers = pid === undefined ? Promise.resolve() : terminateGroup(pid, graceDefault);
       const closed = new Promise<void>((resolveClosed) => {
-        const drainTimer = setTimeout(() => {
+        // Paused by the consumer: the output is still wanted, so wait for it rather than cut it off.
+        const giveUp = () => {
+          if (child.stdout.isPaused() || child.stderr.isPaused()) {
+            drainTimer = setTimeout(giveUp, PIPE_DRAIN_MS);
+            return;
+          }
           child.stdout.destroy();
           child.stderr.destroy();
           resolveClosed();
-        }, PIPE_DRAIN_MS + graceDefault);
+        };
+        let drainTimer = setTimeout(giveUp, PIPE_DRAIN_MS + graceDefault);
         child.once("close", () => {
           clearTimeout(drainTimer);
           resolveClosed();
@@ -136,6 +148,14 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
       void stop(graceMs);
       return done;
     },
+    pause() {
+      child.stdout.pause();
+      child.stderr.pause();
+    },
+    resume() {
+      child.stdout.resume();
+      child.stderr.resume();
+    },
   };
 }
 
@@ -150,7 +170,7 @@ export function runShellCommand(command: string, options: ProcessOptions): Promi
 function failed(error: DomainError): AgentProcess {
   const done = Promise.reject(error);
   done.catch(() => undefined);
-  return { pid: undefined, done, cancel: () => done };
+  return { pid: undefined, done, cancel: () => done, pause: () => undefined, resume: () => undefined };
 }
 
 function isDirectory(path: string): boolean {
