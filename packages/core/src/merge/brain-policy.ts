@@ -27,14 +27,19 @@ export function isInBrainDir(path: string, brainDir: string): boolean {
  */
 export function checkBrainPolicy(changedFiles: readonly string[], brain: string): BrainPolicyVerdict {
   const dir = normalizeBrainDir(brain);
-  const files = [...new Set(changedFiles.filter((file) => isInBrainDir(file, dir)))].sort();
+  return brainPolicyVerdict(changedFiles.filter((file) => isInBrainDir(file, dir)), `${dir}/`);
+}
+
+/** The verdict on files already known to lie in the brain folder, `folder` naming it in the reason. */
+export function brainPolicyVerdict(brainFiles: readonly string[], folder = "the brain folder"): BrainPolicyVerdict {
+  const files = [...new Set(brainFiles)].sort();
   if (files.length === 0) return { ok: true };
   const shown = files.slice(0, 5).join(", ") + (files.length > 5 ? ` and ${files.length - 5} more` : "");
   return {
     ok: false,
     files,
     reason:
-      `Blocked by the brain policy: this branch writes into ${dir}/ (${shown}). Only grove writes the brain folder; ` +
+      `Blocked by the brain policy: this branch writes into ${folder} (${shown}). Only grove writes the brain folder; ` +
       `the agent should return its learnings in its RESULT instead. Remove those changes from the branch, or reject it.`,
   };
 }

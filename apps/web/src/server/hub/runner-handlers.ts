@@ -1,7 +1,10 @@
 import type { Socket } from "socket.io";
 import {
   AuditRecordSchema,
+  BranchDiffSchema,
+  MergeProgressSchema,
   MergeResultSchema,
+  RadarSnapshotSchema,
   RunLogBatchSchema,
   RunnerHelloSchema,
   RunReportSchema,
@@ -21,6 +24,9 @@ export type RunnerHandlers = {
   runReport(runnerId: string, payload: z.infer<typeof RunReportSchema>): Promise<void>;
   audit(runnerId: string, payload: AuditRecord): Promise<void>;
   mergeResult(runnerId: string, payload: z.infer<typeof MergeResultSchema>): Promise<void>;
+  mergeProgress(runnerId: string, payload: z.infer<typeof MergeProgressSchema>): Promise<void>;
+  radarSnapshot(runnerId: string, payload: z.infer<typeof RadarSnapshotSchema>): Promise<void>;
+  branchDiff(runnerId: string, payload: z.infer<typeof BranchDiffSchema>): Promise<void>;
 };
 
 type RunnerSocket = Socket<RunnerToHubEvents, HubToRunnerEvents>;
@@ -52,4 +58,7 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
   socket.on("run:report", guard(RunReportSchema, (p) => handlers.runReport(runnerId, p), ok));
   socket.on("audit:record", guard(AuditRecordSchema, (p) => handlers.audit(runnerId, p), ok));
   socket.on("merge:result", guard(MergeResultSchema, (p) => handlers.mergeResult(runnerId, p), ok));
+  socket.on("merge:progress", guard(MergeProgressSchema, (p) => handlers.mergeProgress(runnerId, p), ok));
+  socket.on("radar:snapshot", guard(RadarSnapshotSchema, (p) => handlers.radarSnapshot(runnerId, p), ok));
+  socket.on("branch:diff", guard(BranchDiffSchema, (p) => handlers.branchDiff(runnerId, p), ok));
 }

@@ -1,19 +1,27 @@
-import { DomainError, type MergeOutcome } from "@grove/core";
+import { DomainError, ResultSchema, type Result } from "@grove/core";
 import { appendAuditEvent, type Db } from "@grove/db";
 import type { SessionUser } from "../auth/sessions.ts";
 import type { Hub } from "../hub/create-hub.ts";
+import { branchStatusOf, checksFromStatus, readJsonArray, voidMergeRequest } from "./merge-checks.ts";
+
+export { recordMergeResult } from "./merge-results.ts";
 
 type Deps = { db: Db; hub: Hub };
 
-/** A run that exited 0 with passing tests opens one merge request pinned to its head SHA. */
+/**
+ * A run that exited 0 with passing tests opens one merge request pinned to its head SHA, carrying what
+ * the overlap radar already knows of that head (diff, predicted conflicts, overlaps, brain policy).
+ */
 export async function openMergeRequestIfGreen(deps: Deps, runId: string): Promise<void> {
   const { db, hub } = deps;
   const run = await db.run.findUniqueOrThrow({ where: { id: runId }, include: { session: true } });
   if (run.exitCode !== 0 || run.testStatus !== "passed" || !run.headSha || run.headSha === run.baseSha) return;
   const existing = await db.mergeRequest.findFirst({ where: { runId, headSha: run.headSha } });
   if (existing) return;
+  const status = await branchStatusOf(db, { runnerId: run.session.runnerId, repoPath: run.session.repoPath, branch: run.branch });
+  const checks = status && status.headSha === run.headSha ? checksFromStatus(status) : {};
   const mr = await db.mergeRequest.create({
-    data: { runId, branch: run.branch, integration: run.session.integration, headSha: run.headSha, state: "open" },
+    data: { runId, branch: run.branch, integration: run.session.integration, headSha: run.headSha, state: "open", ...checks },
   });
   await appendAuditEvent(db, {
     actorType: "system",
@@ -24,28 +32,39 @@ export async function openMergeRequestIfGreen(deps: Deps, runId: string): Promis
     runId,
     branch: run.branch,
     sha: run.headSha,
-    details: { integration: mr.integration, tests: run.testStatus },
+    details: { integration: mr.integration, tests: run.testStatus, agent: run.agent, taskId: run.taskId },
   });
+  if (mr.state === "blocked") await auditBlocked(db, mr.id, run, mr.blockedReason);
   hub.broadcastChanged({ scope: "merges", id: mr.id });
 }
 
-export async function approveMergeRequest(
-  deps: Deps,
-  user: SessionUser,
-  input: { id: string; sha: string; comment?: string },
-): Promise<void> {
+export async function auditBlocked(db: Db, id: string, run: { sessionId: string; id: string; branch: string; headSha: string | null }, reason: string | null) {
+  await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "merge.blocked", subject: id, sessionId: run.sessionId, runId: run.id, branch: run.branch, sha: run.headSha, details: { reason, branchKept: true } });
+}
+
+/**
+ * An approver's decision, pinned to the head SHA they saw. The hub refuses blocked requests and voids
+ * requests whose branch moved; the runner checks the SHA again when the merge queue reaches the request.
+ */
+export async function approveMergeRequest(deps: Deps, user: SessionUser, input: { id: string; sha: string; comment?: string }): Promise<void> {
   const { db, hub } = deps;
   const mr = await db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: { include: { session: true } } } });
   if (!mr) throw new DomainError("NOT_FOUND", "That merge request does not exist.");
+  if (mr.state === "blocked") throw new DomainError("FORBIDDEN", mr.blockedReason ?? "This merge request is blocked.");
   if (mr.state !== "open") throw new DomainError("INVALID_INPUT", `This merge request is ${mr.state}, not open.`);
   if (mr.headSha !== input.sha) {
     throw new DomainError("SHA_MISMATCH", "The branch moved since this page was loaded; review the new head before approving.");
   }
-  const { runnerId } = mr.run.session;
-  if (!hub.isRunnerOnline(runnerId)) throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
+  const { session } = mr.run;
+  const status = await branchStatusOf(db, { runnerId: session.runnerId, repoPath: session.repoPath, branch: mr.branch });
+  if (status && !status.live && status.headSha !== mr.headSha) {
+    await voidMergeRequest(deps, mr, status.headSha);
+    throw new DomainError("SHA_MISMATCH", `The branch moved to ${status.headSha.slice(0, 12)} after its tests ran; this request is void. Run the task again for a tested head.`);
+  }
+  if (!hub.isRunnerOnline(session.runnerId)) throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
   const claimed = await db.mergeRequest.updateMany({
-    where: { id: mr.id, state: "open" },
-    data: { state: "approved", decidedBy: user.id, decidedAt: new Date(), comment: input.comment ?? null, approvedSha: input.sha },
+    where: { id: mr.id, state: "open", headSha: input.sha },
+    data: { state: "approved", decidedBy: user.id, decidedAt: new Date(), comment: input.comment ?? null, approvedSha: input.sha, approval: "user" },
   });
   if (claimed.count !== 1) throw new DomainError("INVALID_INPUT", "Someone else decided this merge request a moment ago.");
   await appendAuditEvent(db, {
@@ -57,32 +76,36 @@ export async function approveMergeRequest(
     runId: mr.runId,
     branch: mr.branch,
     sha: input.sha,
-    details: { comment: input.comment ?? "" },
+    details: { comment: input.comment ?? "", approval: "user", predictedConflicts: mr.conflicts === null ? null : readJsonArray(mr.conflicts) },
   });
-  const ack = await hub.executeMerge(runnerId, {
+  const ack = await hub.executeMerge(session.runnerId, {
     mergeRequestId: mr.id,
     runId: mr.runId,
-    repoPath: mr.run.session.repoPath,
+    repoPath: session.repoPath,
     branch: mr.branch,
     integration: mr.integration,
     headSha: input.sha,
     message: `Merge ${mr.run.agent} agent results (${mr.run.taskId})`,
     worktreePath: mr.run.worktreePath,
+    sessionId: mr.run.sessionId,
+    approval: { kind: "user", by: user.email, ...(input.comment ? { comment: input.comment } : {}) },
+    result: storedResult(mr.run.result),
   });
   await db.mergeRequest.update({
     where: { id: mr.id },
-    data: ack.ok ? { state: "merging" } : { state: "open", error: `Could not start the merge: ${ack.error}` },
+    data: ack.ok ? { state: "merging", stage: "queued" } : { state: "open", approval: null, approvedSha: null, error: `Could not start the merge: ${ack.error}` },
   });
   hub.broadcastChanged({ scope: "merges", id: mr.id });
   if (!ack.ok) throw new DomainError("RUNNER_OFFLINE", `The runner could not start the merge: ${ack.error}`);
 }
 
+/** Rejecting keeps the branch (and its worktree): nothing an agent produced is deleted silently. */
 export async function rejectMergeRequest(deps: Deps, user: SessionUser, input: { id: string; comment: string }): Promise<void> {
   const { db, hub } = deps;
   const mr = await db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: true } });
   if (!mr) throw new DomainError("NOT_FOUND", "That merge request does not exist.");
   const claimed = await db.mergeRequest.updateMany({
-    where: { id: mr.id, state: "open" },
+    where: { id: mr.id, state: { in: ["open", "blocked"] } },
     data: { state: "rejected", decidedBy: user.id, decidedAt: new Date(), comment: input.comment },
   });
   if (claimed.count !== 1) throw new DomainError("INVALID_INPUT", `This merge request is ${mr.state}, not open.`);
@@ -100,31 +123,13 @@ export async function rejectMergeRequest(deps: Deps, user: SessionUser, input: {
   hub.broadcastChanged({ scope: "merges", id: mr.id });
 }
 
-export async function recordMergeResult(deps: Deps, runnerId: string, mergeRequestId: string, outcome: MergeOutcome): Promise<void> {
-  const { db, hub } = deps;
-  const mr = await db.mergeRequest.findUnique({ where: { id: mergeRequestId }, include: { run: { include: { session: true } } } });
-  if (!mr || mr.run.session.runnerId !== runnerId) throw new Error(`merge request ${mergeRequestId} is not this runner's`);
-  if (mr.state === "merged" || mr.state === "failed") return;
-  const data =
-    outcome.kind === "merged"
-      ? { state: "merged", mergeSha: outcome.sha, error: null }
-      : outcome.kind === "conflict"
-        ? { state: "failed", error: `Merge conflict in ${outcome.files.join(", ") || "the branch"}; the branch is kept.` }
-        : { state: "failed", error: `${outcome.reason} The branch is kept.` };
-  await db.mergeRequest.update({ where: { id: mr.id }, data });
-  if (outcome.kind !== "merged") {
-    await appendAuditEvent(db, {
-      actorType: "system",
-      actorId: "hub",
-      action: "merge.failed",
-      subject: mr.id,
-      sessionId: mr.run.sessionId,
-      runId: mr.runId,
-      branch: mr.branch,
-      sha: mr.headSha,
-      details: { outcome },
-    });
+/** The RESULT as stored (validated when it was reported), for the brain deposit. */
+function storedResult(text: string | null): Result | null {
+  if (text === null) return null;
+  try {
+    const parsed = ResultSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
   }
-  hub.broadcastChanged({ scope: "merges", id: mr.id });
-  hub.broadcastChanged({ scope: "sessions", id: mr.run.sessionId });
 }

@@ -3,6 +3,7 @@ import { appendAuditEvent, insertLogLines, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import type { RunnerHandlers } from "../hub/runner-handlers.ts";
 import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
+import { recordBranchDiff, recordMergeProgress, recordRadarSnapshot } from "./radar.ts";
 
 const TERMINAL: RunState[] = ["succeeded", "failed", "interrupted", "cancelled"];
 
@@ -85,6 +86,10 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
     async mergeResult(runnerId, payload) {
       await recordMergeResult(deps, runnerId, payload.mergeRequestId, payload.outcome);
     },
+
+    mergeProgress: (runnerId, payload) => recordMergeProgress(deps, runnerId, payload),
+    radarSnapshot: (runnerId, payload) => recordRadarSnapshot(deps, runnerId, payload),
+    branchDiff: (runnerId, payload) => recordBranchDiff(deps, runnerId, payload),
   };
 }
 

@@ -1,22 +1,39 @@
 import { listAuditEvents, verifyAuditChain } from "@grove/db";
 import { z } from "zod";
+import { commitProvenance } from "../../services/commit-provenance.ts";
+import { exportAudit, MAX_TRPC_EXPORT_EVENTS } from "../../services/audit-export.ts";
 import { protectedProcedure, router } from "../trpc.ts";
+
+/** Query by session, run, agent, branch, actor, action (or a family like `merge.`), commit and time. */
+export const AuditFilterSchema = z.object({
+  sessionId: z.string().max(200).optional(),
+  runId: z.string().max(200).optional(),
+  branch: z.string().max(300).optional(),
+  agent: z.string().max(64).optional(),
+  actorId: z.string().max(200).optional(),
+  actorType: z.enum(["user", "runner", "system"]).optional(),
+  action: z.string().max(100).optional(),
+  sha: z.string().regex(/^[0-9a-f]{7,64}$/).optional(),
+  since: z.number().int().nonnegative().optional(),
+  until: z.number().int().nonnegative().optional(),
+});
 
 export const auditRouter = router({
   list: protectedProcedure
-    .input(
-      z
-        .object({
-          sessionId: z.string().max(200).optional(),
-          runId: z.string().max(200).optional(),
-          branch: z.string().max(300).optional(),
-          actorId: z.string().max(200).optional(),
-          action: z.string().max(100).optional(),
-          limit: z.number().int().min(1).max(1000).optional(),
-        })
-        .optional(),
-    )
+    .input(AuditFilterSchema.extend({ beforeId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(1000).optional() }).optional())
     .query(({ ctx, input }) => listAuditEvents(ctx.db, input ?? {})),
 
   verify: protectedProcedure.query(({ ctx }) => verifyAuditChain(ctx.db)),
+
+  /** The filtered ledger as one JSONL or CSV text (at most 50 000 events; GET /api/audit/export streams any size). */
+  export: protectedProcedure
+    .input(z.object({ format: z.enum(["jsonl", "csv"]), filter: AuditFilterSchema.optional() }))
+    .query(async ({ ctx, input }) => {
+      const chunks: string[] = [];
+      const count = await exportAudit(ctx.db, input.format, input.filter ?? {}, (chunk) => void chunks.push(chunk), MAX_TRPC_EXPORT_EVENTS);
+      return { format: input.format, count, body: chunks.join("") };
+    }),
+
+  /** Which agent, which task, which tests, who approved, when — for a commit on the integration branch. */
+  commit: protectedProcedure.input(z.object({ sha: z.string().trim().min(7).max(64) })).query(({ ctx, input }) => commitProvenance(ctx.db, input.sha)),
 });

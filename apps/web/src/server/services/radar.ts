@@ -1,0 +1,85 @@
+import type { BranchDiff, MergeProgress, RadarSnapshot } from "@grove/core";
+import type { Db } from "@grove/db";
+import type { Hub } from "../hub/create-hub.ts";
+import { auditBlocked } from "./merges.ts";
+import { checksFromStatus, voidMergeRequest } from "./merge-checks.ts";
+
+type Deps = { db: Db; hub: Hub };
+const PENDING = ["open", "blocked"];
+
+/**
+ * The overlap radar as a runner sees it: stores the live status of every agent branch of the repository
+ * (dropping branches that are gone) and refreshes the checks of pending merge requests on those branches;
+ * a request whose branch moved after its tests ran is void.
+ */
+export async function recordRadarSnapshot(deps: Deps, runnerId: string, snap: RadarSnapshot): Promise<void> {
+  const { db, hub } = deps;
+  await assertServes(db, runnerId, snap.repoPath);
+  const key = { runnerId, repoPath: snap.repoPath };
+  await db.$transaction([
+    db.branchStatus.deleteMany({ where: { ...key, branch: { notIn: snap.branches.map((b) => b.branch) } } }),
+    ...snap.branches.map((b) => {
+      const data = {
+        integration: snap.integration,
+        integrationSha: snap.integrationSha,
+        headSha: b.headSha,
+        baseSha: b.baseSha,
+        live: b.live,
+        files: JSON.stringify(b.files),
+        workingFiles: JSON.stringify(b.workingFiles),
+        conflicts: b.conflicts === null ? null : JSON.stringify(b.conflicts),
+        brainFiles: JSON.stringify(b.brainFiles),
+        overlaps: JSON.stringify(b.overlaps),
+      };
+      return db.branchStatus.upsert({ where: { runnerId_repoPath_branch: { ...key, branch: b.branch } }, create: { ...key, branch: b.branch, ...data }, update: data });
+    }),
+  ]);
+
+  const pending = await db.mergeRequest.findMany({
+    where: { state: { in: PENDING }, branch: { in: snap.branches.map((b) => b.branch) }, run: { session: { runnerId, repoPath: snap.repoPath } } },
+    include: { run: true },
+  });
+  for (const mr of pending) {
+    const status = await db.branchStatus.findUnique({ where: { runnerId_repoPath_branch: { ...key, branch: mr.branch } } });
+    if (!status) continue;
+    if (status.headSha !== mr.headSha) {
+      // While the agent still runs the head may be stale; a moved head of an idle branch is a real move.
+      if (!status.live) await voidMergeRequest(deps, mr, status.headSha);
+      continue;
+    }
+    const checks = checksFromStatus(status, snap.brain);
+    const blocking = checks.state === "blocked" && mr.state !== "blocked";
+    await db.mergeRequest.update({ where: { id: mr.id }, data: checks });
+    if (blocking) await auditBlocked(db, mr.id, mr.run, checks.blockedReason ?? null);
+  }
+  hub.broadcastChanged({ scope: "merges" });
+}
+
+/** A finished branch head's diff: kept with the radar status and with the merge requests of that head. */
+export async function recordBranchDiff(deps: Deps, runnerId: string, diff: BranchDiff): Promise<void> {
+  const { db, hub } = deps;
+  await assertServes(db, runnerId, diff.repoPath);
+  const data = { diff: diff.diff, diffTruncated: diff.truncated };
+  await db.branchStatus.updateMany({ where: { runnerId, repoPath: diff.repoPath, branch: diff.branch, headSha: diff.headSha }, data: { ...data, diffSha: diff.headSha } });
+  const updated = await db.mergeRequest.updateMany({
+    where: { branch: diff.branch, headSha: diff.headSha, run: { session: { runnerId, repoPath: diff.repoPath } } },
+    data,
+  });
+  if (updated.count > 0) hub.broadcastChanged({ scope: "merges" });
+}
+
+/** Where the merge queue is with a request (queued, building, testing, …). */
+export async function recordMergeProgress(deps: Deps, runnerId: string, progress: MergeProgress): Promise<void> {
+  const updated = await deps.db.mergeRequest.updateMany({
+    where: { id: progress.mergeRequestId, state: { in: ["approved", "merging"] }, run: { session: { runnerId } } },
+    data: { stage: progress.stage },
+  });
+  if (updated.count > 0) deps.hub.broadcastChanged({ scope: "merges", id: progress.mergeRequestId });
+}
+
+async function assertServes(db: Db, runnerId: string, repoPath: string): Promise<void> {
+  const runner = await db.runner.findUnique({ where: { id: runnerId }, select: { repos: true } });
+  const repos: unknown = runner ? JSON.parse(runner.repos) : [];
+  const serves = Array.isArray(repos) && repos.some((repo: unknown) => typeof repo === "object" && repo !== null && "path" in repo && repo.path === repoPath);
+  if (!serves) throw new Error(`runner ${runnerId} does not serve ${repoPath}`);
+}
