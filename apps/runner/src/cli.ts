@@ -1,4 +1,5 @@
 import { archiveCommand } from "./commands/archive.ts";
+import { auditCommand } from "./commands/audit.ts";
 import type { CliContext, Command } from "./commands/cli-context.ts";
 import { cleanupCommand } from "./commands/cleanup.ts";
 import { doctorCommand } from "./commands/doctor.ts";
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   prune: { summary: "forget worktrees whose folder was deleted", run: pruneCommand },
   cleanup: { summary: "after a session: remove agent worktrees, delete merged branches, prune", run: cleanupCommand },
   archive: { summary: "list | restore work kept by forced removals", run: archiveCommand },
+  audit: { summary: "verify the audit ledger's hash chain (an export, or the hub's)", run: auditCommand },
   init: { summary: "--bare <source>: the bare-repository layout, every worktree a peer", run: initCommand },
 };
 

@@ -1,4 +1,4 @@
-import { AuditEntrySchema, type AuditEntry, type HashedAuditFields } from "./audit-chain.ts";
+import { AUDIT_GENESIS_HASH, AuditEntrySchema, createChainVerifier, type AuditEntry, type ChainVerdict, type HashedAuditFields } from "./audit-chain.ts";
 
 export type AuditExportFormat = "jsonl" | "csv";
 
@@ -28,4 +28,33 @@ function csvCell(value: string): string {
 export function parseAuditJsonLine(line: string): HashedAuditFields & { id: number; hash: string } {
   const entry = AuditEntrySchema.parse(JSON.parse(line));
   return { ...entry, details: JSON.stringify(entry.details) };
+}
+
+export type ExportVerdict = (ChainVerdict & { anchorFound: boolean | null }) | { ok: false; count: number; brokenAtId: null; reason: string; anchorFound: null };
+
+/**
+ * Verifies a full JSONL export line by line: the hash chain from the genesis hash, and (with `anchor`)
+ * that an event with that hash — a head recorded earlier — is still in it, so a cut-off tail is caught too.
+ */
+export async function verifyAuditExport(lines: AsyncIterable<string> | Iterable<string>, sha256Hex: (text: string) => string, anchor?: string): Promise<ExportVerdict> {
+  const verifier = createChainVerifier(sha256Hex);
+  let anchorFound = false;
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo += 1;
+    if (line.trim() === "") continue;
+    let entry: ReturnType<typeof parseAuditJsonLine>;
+    try {
+      entry = parseAuditJsonLine(line);
+    } catch {
+      return { ok: false, count: lineNo - 1, brokenAtId: null, reason: `line ${lineNo} is not an exported audit event`, anchorFound: null };
+    }
+    if (lineNo === 1 && entry.prevHash !== AUDIT_GENESIS_HASH) {
+      return { ok: false, count: 0, brokenAtId: null, reason: "the export does not start at the first event (a filtered or partial export cannot be verified)", anchorFound: null };
+    }
+    const broken = verifier.push(entry);
+    if (broken) return { ...broken, anchorFound: null };
+    if (entry.hash === anchor) anchorFound = true;
+  }
+  return { ...verifier.verdict(), anchorFound: anchor === undefined ? null : anchorFound };
 }
