@@ -6,7 +6,22 @@ export const DEMO_AGENT_PATH = fileURLToPath(new URL("../agents/demo-agent.mjs",
 /** Profiles every repository has; `agents.<name>` in grove.yaml overrides or adds to them. */
 export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   demo: { command: [process.execPath, DEMO_AGENT_PATH, "{prompt}"] },
-  claude: { command: ["claude", "--print", "--permission-mode", "acceptEdits", "{prompt}"] },
+  // stream-json output is rendered into readable lines and its final `result` event is the RESULT of
+  // last resort (see claude-stream.ts).
+  claude: {
+    command: [
+      "claude",
+      "--print",
+      "--output-format",
+      "stream-json",
+      "--verbose",
+      "--permission-mode",
+      "acceptEdits",
+      "--append-system-prompt",
+      "Read the CONTEXT-PACK at {contextPack} before you start: it holds your constraints and where to write your RESULT.",
+      "{prompt}",
+    ],
+  },
   codex: { command: ["codex", "exec", "--full-auto", "{prompt}"] },
   aider: { command: ["aider", "--yes-always", "--no-auto-commits", "--message", "{prompt}"] },
 };

@@ -19,6 +19,14 @@ console.log("pack=" + JSON.stringify(fs.readFileSync(process.env.GROVE_CONTEXT_P
 
 const LEASE_DUMP = `console.log("lease " + process.env.GROVE_SLOT + " " + process.env.PORT + " " + process.env.GROVE_PORTS); setTimeout(() => {}, 300);`;
 
+// Speaks Claude Code's stream-json, writes no RESULT file, and puts its RESULT in the final answer.
+const FAKE_CLAUDE = `const say = (e) => console.log(JSON.stringify(e));
+say({ type: "system", subtype: "init", session_id: "s1", model: "fake" });
+say({ type: "assistant", message: { content: [{ type: "tool_use", name: "Edit", input: { file: "a.ts" } }] } });
+const result = { status: "partial", summary: "Did half.", learnings: [{ title: "Half", body: "The other half is harder." }] };
+const fence = "\x60\x60\x60";
+say({ type: "result", subtype: "success", result: "Done.\\n" + fence + "json\\n" + JSON.stringify(result) + "\\n" + fence, total_cost_usd: 0.5, num_turns: 3 });`;
+
 let repo: TempRepo;
 let dataDir: string;
 let hub: TestHub;
@@ -33,6 +41,7 @@ beforeEach(async () => {
       slow: { command: [node, DEMO_AGENT_PATH, "{prompt}"], timeoutSec: 1 },
       envdump: { command: [node, "-e", ENV_DUMP, "--", "{prompt}", "--result={result}"] },
       lease: { command: [node, "-e", LEASE_DUMP] },
+      fakeclaude: { command: [node, "-e", FAKE_CLAUDE, "--", "--output-format", "stream-json", "{prompt}"] },
     },
   };
   repo = await makeTempRepo({ files: { "README.md": "# faults\n", "grove.yaml": JSON.stringify(config, null, 2) } });
@@ -162,6 +171,15 @@ describe("runner daemon faults", () => {
     expect(new Set([first?.[1], second?.[1]])).toEqual(new Set(["1", "2"]));
     expect(first?.[2]).not.toBe(second?.[2]);
     expect(first?.[3]).toMatch(/^\d+-\d+$/);
+  });
+
+  it("renders Claude's stream-json and takes its RESULT from the final answer", async () => {
+    await session([task("claude", "do half", "fakeclaude")]);
+    expect((await endOf("run-claude")).state).toBe("succeeded");
+    const text = textOf("run-claude").map((t) => t.replaceAll("\u001b", "").replace(/\[[0-9;]*m/g, ""));
+    expect(text).toContain('→ Edit {"file":"a.ts"}');
+    expect(text).toContain("claude success after 3 turn(s), $0.5000");
+    expect(reportOf("run-claude")).toMatchObject({ resultError: null, result: { status: "partial", summary: "Did half." } });
   });
 
   it("refuses what it cannot do, and fails a run with an unknown profile", async () => {

@@ -1,7 +1,7 @@
 import type { RunState } from "@grove/core";
 import { diffStat, headSha } from "@grove/core/node";
 import { describeError } from "./hub-socket.ts";
-import { readResult } from "./read-result.ts";
+import { readResult, resultFromFinalAnswer } from "./read-result.ts";
 import { runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { describeExit, stopState, type RunScope } from "./run-scope.ts";
 
@@ -36,7 +36,9 @@ export async function finishRun(
     scope.system(testCommand === undefined ? "no test command configured (grove.yaml `test`)" : "tests skipped: the agent did not succeed");
   }
 
-  const { result, resultError } = await readResult(scope.paths.result);
+  const fromFile = await readResult(scope.paths.result);
+  const { result, resultError } = fromFile.resultError !== null && exit.finalAnswer ? resultFromFinalAnswer(exit.finalAnswer) : fromFile;
+  if (result && fromFile.resultError) scope.system("no RESULT file; using the agent's final answer as its RESULT");
   if (resultError) scope.system(resultError);
 
   let head: string | null = null;

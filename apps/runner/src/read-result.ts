@@ -26,3 +26,23 @@ export async function readResult(path: string): Promise<ResultRead> {
   }
   return { result: parsed.data, resultError: null };
 }
+
+/**
+ * A RESULT from the agent's own final answer (Claude's `result` event) when it wrote no file: a JSON
+ * RESULT in the text (whole, or in a ```json block) if there is one, else the text as the summary.
+ */
+export function resultFromFinalAnswer(answer: { isError: boolean; text: string }): ResultRead {
+  const candidates = [answer.text, ...[...answer.text.matchAll(/```(?:json)?\s*\n([\s\S]*?)```/g)].map((m) => m[1] ?? "")];
+  for (const candidate of candidates) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(candidate);
+    } catch {
+      continue;
+    }
+    const parsed = ResultSchema.safeParse(raw);
+    if (parsed.success) return { result: parsed.data, resultError: null };
+  }
+  const summary = answer.text.trim().slice(0, 10_000) || "(the agent's final answer was empty)";
+  return { result: { status: answer.isError ? "failed" : "done", summary, learnings: [] }, resultError: null };
+}

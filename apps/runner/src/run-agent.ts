@@ -2,6 +2,7 @@ import type { LogStream } from "@grove/core";
 import { isDomainError } from "@grove/core";
 import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/core/node";
 import { resolveAgent } from "./agent-profiles.ts";
+import { createClaudeStream, isClaudeStreamJson, type ClaudeFinal } from "./claude-stream.ts";
 import { buildChildEnv } from "./agent-env.ts";
 import type { RunScope } from "./run-scope.ts";
 
@@ -16,6 +17,8 @@ export type AgentExit = {
   timedOut: boolean;
   /** Why the agent did not run or did not finish normally, in words for the log and the report. */
   error: string | null;
+  /** The agent's final answer on its output (Claude's `result` event), a RESULT of last resort. */
+  finalAnswer?: ClaudeFinal | null;
 };
 
 /** Spawns the task's agent profile in its worktree and streams its output into the run's log. */
@@ -39,11 +42,18 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
   scope.system(`starting agent ${task.agent} (profile ${agent.profile}): ${agent.argv[0] ?? ""}`);
   try {
     let isPaused = false;
+    const claude = isClaudeStreamJson(agent.argv) ? createClaudeStream() : null;
+    const write = (stream: LogStream, text: string): boolean => {
+      if (!claude || stream !== "stdout") return scope.runLog.write(stream, text);
+      let isWritable = true;
+      for (const line of claude.render(text)) isWritable = scope.runLog.write(line.stream, line.text) && isWritable;
+      return isWritable;
+    };
     const proc = startAgentProcess(agent.argv, {
       cwd,
       env,
       onLine: (stream, text) => {
-        if (scope.runLog.write(stream, text) || isPaused) return;
+        if (write(stream, text) || isPaused) return;
         // The spool is behind: let the agent block on its pipe rather than buffer without bound.
         isPaused = true;
         proc.pause();
@@ -59,7 +69,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
     const exit = await proc.done;
     const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
-    return { ...exit, error };
+    return { ...exit, error, finalAnswer: claude?.final() ?? null };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);
