@@ -1,9 +1,10 @@
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { createDb, databaseUrlFor, migrateDatabase } from "@grove/db";
 import { readWebEnv } from "./src/env.ts";
-import { ensureFirstAdmin, ensureLocalRunner } from "./src/server/auth/bootstrap.ts";
+import { ensureFirstAdmin, ensureLocalRunner, issueSetupToken } from "./src/server/auth/bootstrap.ts";
 import { startGroveServer } from "./src/server/grove-server.ts";
 
 async function main() {
@@ -12,7 +13,6 @@ async function main() {
   await migrateDatabase(databaseUrl);
   const db = await createDb(databaseUrl);
 
-  const admin = await ensureFirstAdmin(db, { email: env.adminEmail, password: env.adminPassword });
   if (env.runnerToken) await ensureLocalRunner(db, env.runnerToken);
 
   const dir = path.dirname(fileURLToPath(import.meta.url));
@@ -20,21 +20,29 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
+  const setupTokenFile = path.join(env.dataDir, "setup-token");
   const server = await startGroveServer({
     db,
     port: env.port,
     host: env.host,
     secureCookies: env.secureCookies,
+    publicUrl: env.publicUrl,
+    authSecret: env.authSecret,
+    signInLimit: env.signInLimit,
+    webhookUrl: env.webhookUrl,
+    vapidSubject: env.vapidSubject,
+    setupTokenFile,
     pages: (req, res) => handle(req, res),
   });
 
-  console.log(`grove dashboard: http://localhost:${server.port}`);
-  if (admin) {
-    console.log(
-      admin.password
-        ? `first-run admin created — sign in as ${admin.email} with password ${admin.password} (shown once)`
-        : `first-run admin created — sign in as ${admin.email} with the password from GROVE_ADMIN_PASSWORD`,
-    );
+  const base = env.publicUrl ?? `http://localhost:${server.port}`;
+  console.log(`grove dashboard: ${base}`);
+  const admin = await ensureFirstAdmin(db, server.deps.auth, { email: env.adminEmail, password: env.adminPassword });
+  if (admin) console.log(`first-run admin ${admin} created from GROVE_ADMIN_EMAIL / GROVE_ADMIN_PASSWORD`);
+  const setupToken = await issueSetupToken(db);
+  if (setupToken) {
+    await writeFile(setupTokenFile, `${setupToken}\n`, { mode: 0o600 });
+    console.log(`first run: create the admin account at ${base}/setup#token=${setupToken}\n  (the token is also in ${setupTokenFile}; it works once)`);
   }
 
   const shutdown = () => {

@@ -13,6 +13,11 @@ const EnvSchema = z.object({
   GROVE_ADMIN_EMAIL: z.email().optional(),
   GROVE_ADMIN_PASSWORD: z.string().min(8).optional(),
   GROVE_SECURE_COOKIES: z.enum(["0", "1"]).optional(),
+  GROVE_PUBLIC_URL: z.url().optional(),
+  GROVE_AUTH_SECRET: z.string().min(32).optional(),
+  GROVE_SIGNIN_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
+  GROVE_WEBHOOK_URL: z.url().optional(),
+  GROVE_VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/, "must start with mailto: or https:").optional(),
 });
 
 export type WebEnv = {
@@ -25,6 +30,12 @@ export type WebEnv = {
   adminEmail: string | null;
   adminPassword: string | null;
   secureCookies: boolean;
+  publicUrl: string | null;
+  authSecret: string | null;
+  /** Failed and successful sign-in attempts allowed per client address per 5 minutes. */
+  signInLimit: number;
+  webhookUrl: string | null;
+  vapidSubject: string;
 };
 
 export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
@@ -43,6 +54,11 @@ export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
     runnerToken: env.GROVE_RUNNER_TOKEN ?? null,
     adminEmail: env.GROVE_ADMIN_EMAIL ?? null,
     adminPassword: env.GROVE_ADMIN_PASSWORD ?? null,
-    secureCookies: env.GROVE_SECURE_COOKIES === "1",
+    secureCookies: env.GROVE_SECURE_COOKIES === "1" || (env.GROVE_PUBLIC_URL?.startsWith("https://") ?? false),
+    publicUrl: env.GROVE_PUBLIC_URL ?? null,
+    authSecret: env.GROVE_AUTH_SECRET ?? null,
+    signInLimit: env.GROVE_SIGNIN_LIMIT,
+    webhookUrl: env.GROVE_WEBHOOK_URL ?? null,
+    vapidSubject: env.GROVE_VAPID_SUBJECT ?? "mailto:grove@localhost",
   };
 }

@@ -2,13 +2,13 @@
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, type ReactNode } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { authClient } from "../lib/auth-client.ts";
 import { useTRPC } from "../lib/trpc.ts";
+import { NavBar } from "./nav-bar.tsx";
+import { Button } from "./ui/button.tsx";
 
-const NAV = [
-  { href: "/", label: "Overview" },
-  { href: "/audit", label: "Audit" },
-];
+const PUBLIC_PAGES = ["/login", "/setup", "/invite"];
 
 export function AppShell({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
@@ -16,21 +16,19 @@ export function AppShell({ children }: { children: ReactNode }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const me = useQuery(trpc.auth.me.queryOptions());
-  const logout = useMutation(
-    trpc.auth.logout.mutationOptions({
-      onSuccess: () => {
-        queryClient.clear();
-        router.replace("/login");
-      },
-    }),
-  );
-  const isLogin = pathname === "/login";
+  const isPublic = PUBLIC_PAGES.includes(pathname);
 
   useEffect(() => {
-    if (me.isSuccess && !me.data && !isLogin) router.replace("/login");
-  }, [me.isSuccess, me.data, isLogin, router]);
+    if (me.isSuccess && !me.data && !isPublic) router.replace("/login");
+  }, [me.isSuccess, me.data, isPublic, router]);
 
-  if (isLogin) return <main className="mx-auto max-w-md px-4 py-10">{children}</main>;
+  const signOut = async () => {
+    await authClient.signOut();
+    queryClient.clear();
+    router.replace("/login");
+  };
+
+  if (isPublic) return <main className="mx-auto max-w-md px-4 py-10">{children}</main>;
   if (!me.data) {
     return (
       <main className="p-6 text-sm text-stone-500" aria-busy="true">
@@ -41,38 +39,36 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   return (
     <>
-      <header className="sticky top-0 z-10 border-b border-stone-200 bg-white/90 backdrop-blur dark:border-stone-800 dark:bg-stone-900/90">
-        <div className="mx-auto flex max-w-5xl items-center gap-4 px-4 py-3">
-          <Link href="/" className="text-lg font-semibold tracking-tight text-emerald-700 dark:text-emerald-400">
-            grove
-          </Link>
-          <nav aria-label="Main" className="flex gap-3 text-sm">
-            {NAV.map((item) => (
-              <Link
-                key={item.href}
-                href={item.href}
-                aria-current={pathname === item.href ? "page" : undefined}
-                className="rounded px-2 py-1 hover:bg-stone-100 aria-[current=page]:font-semibold dark:hover:bg-stone-800"
-              >
-                {item.label}
-              </Link>
-            ))}
-          </nav>
-          <div className="ml-auto flex items-center gap-2 text-sm">
-            <span className="hidden text-stone-500 sm:inline">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
+        Skip to content
+      </a>
+      <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur dark:border-stone-800 dark:bg-stone-900/90">
+        <div className="mx-auto flex max-w-6xl flex-col gap-2 px-4 py-2 md:flex-row md:items-center md:gap-4">
+          <div className="flex items-center gap-3">
+            <Link href="/" className="text-lg font-semibold tracking-tight text-emerald-700 dark:text-emerald-400">
+              grove
+            </Link>
+            <div className="ml-auto flex items-center gap-2 text-sm md:hidden">
+              <span className="max-w-40 truncate text-stone-500">{me.data.role}</span>
+              <Button size="sm" onClick={() => void signOut()}>
+                Sign out
+              </Button>
+            </div>
+          </div>
+          <NavBar role={me.data.role} />
+          <div className="ml-auto hidden items-center gap-2 text-sm md:flex">
+            <span className="max-w-56 truncate text-stone-500" title={me.data.email}>
               {me.data.email} · {me.data.role}
             </span>
-            <button
-              type="button"
-              onClick={() => logout.mutate()}
-              className="rounded border border-stone-300 px-2 py-1 hover:bg-stone-100 dark:border-stone-700 dark:hover:bg-stone-800"
-            >
+            <Button size="sm" onClick={() => void signOut()}>
               Sign out
-            </button>
+            </Button>
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-5xl px-4 py-6">{children}</main>
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+        {children}
+      </main>
     </>
   );
 }

@@ -1,91 +1,88 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
-import { useMutation } from "@tanstack/react-query";
+import { useEffect, useState, type FormEvent } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../lib/trpc.ts";
 import { Card } from "./card.tsx";
+import { TaskFields, type TaskDraft } from "./task-fields.tsx";
+import { Button } from "./ui/button.tsx";
+import { SelectField } from "./ui/field.tsx";
+import { Empty, ErrorText } from "./ui/feedback.tsx";
 
-type Draft = { agent: string; taskId: string; prompt: string };
-const DEFAULT_TASKS: Draft[] = [
-  { agent: "demo", taskId: "", prompt: "Add a changelog entry for the parser fix" },
-  { agent: "demo", taskId: "", prompt: "Document the CLI flags in the README" },
-];
-const INPUT = "w-full rounded border border-stone-300 bg-transparent px-2 py-1.5 text-sm dark:border-stone-700";
+const blankTask = (profile: string): TaskDraft => ({ profile, agent: "", taskId: "", prompt: "" });
 
+/** Runner and repository first (their profiles fill the task rows), then one row per agent task. */
 export function StartSessionForm() {
   const trpc = useTRPC();
   const router = useRouter();
-  const [tasks, setTasks] = useState<Draft[]>(DEFAULT_TASKS);
+  const runners = useQuery(trpc.runner.list.queryOptions());
+  const online = (runners.data ?? []).filter((r) => r.online);
+  const [runnerId, setRunnerId] = useState("");
+  const [repoPath, setRepoPath] = useState("");
+  const runner = useQuery({ ...trpc.runner.byId.queryOptions({ id: runnerId }), enabled: runnerId !== "" });
+  const repo = runner.data?.repos.find((r) => r.path === repoPath) ?? runner.data?.repos[0];
+  const profiles = repo?.info?.profiles ?? ["demo"];
+  const defaultProfile = profiles.includes("demo") ? "demo" : (profiles[0] ?? "demo");
+  const [tasks, setTasks] = useState<TaskDraft[]>([blankTask("demo")]);
   const start = useMutation(trpc.session.start.mutationOptions({ onSuccess: (s) => router.push(`/sessions/${s.id}`) }));
 
-  const update = (index: number, patch: Partial<Draft>) =>
-    setTasks((prev) => prev.map((t, i) => (i === index ? { ...t, ...patch } : t)));
+  useEffect(() => {
+    if (!runnerId && online[0]) setRunnerId(online[0].id);
+  }, [runnerId, online]);
+
+  const update = (index: number, patch: Partial<TaskDraft>) => setTasks((prev) => prev.map((t, i) => (i === index ? { ...t, ...patch } : t)));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    start.mutate({ tasks: tasks.map((t) => ({ agent: t.agent, taskId: t.taskId || undefined, prompt: t.prompt })) });
+    start.mutate({
+      runnerId: runnerId || undefined,
+      repoPath: repo?.path,
+      tasks: tasks.map((t) => ({ agent: t.agent.trim() || t.profile, profile: t.profile, taskId: t.taskId.trim() || undefined, prompt: t.prompt })),
+    });
   };
+
+  if (runners.isSuccess && online.length === 0) {
+    return (
+      <Card title="Start a session">
+        <Empty>No runner is online. Start one with `pnpm grove runner --hub URL --token T --repo PATH`.</Empty>
+      </Card>
+    );
+  }
 
   return (
     <Card title="Start a session">
-      <form onSubmit={submit} className="space-y-3">
+      <form onSubmit={submit} className="space-y-4">
+        <div className="grid gap-3 sm:grid-cols-2">
+          <SelectField label="Runner" value={runnerId} onChange={(e) => setRunnerId(e.target.value)}>
+            {online.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name} ({r.host ?? "unknown host"})
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label="Repository" value={repo?.path ?? ""} onChange={(e) => setRepoPath(e.target.value)}>
+            {runner.data?.repos.map((r) => (
+              <option key={r.path} value={r.path}>
+                {r.name} → {r.integration}
+              </option>
+            ))}
+          </SelectField>
+        </div>
         {tasks.map((task, index) => (
-          <fieldset key={index} className="rounded-lg border border-stone-200 p-3 dark:border-stone-800">
-            <legend className="px-1 text-xs font-medium text-stone-500">Task {index + 1}</legend>
-            <div className="grid gap-2 sm:grid-cols-3">
-              <label className="text-xs">
-                Agent
-                <input className={INPUT} value={task.agent} onChange={(e) => update(index, { agent: e.target.value })} />
-              </label>
-              <label className="text-xs sm:col-span-2">
-                Task id (optional)
-                <input
-                  className={INPUT}
-                  value={task.taskId}
-                  placeholder="generated"
-                  onChange={(e) => update(index, { taskId: e.target.value })}
-                />
-              </label>
-              <label className="text-xs sm:col-span-3">
-                Prompt
-                <textarea
-                  className={INPUT}
-                  rows={2}
-                  value={task.prompt}
-                  onChange={(e) => update(index, { prompt: e.target.value })}
-                />
-              </label>
-            </div>
-            {tasks.length > 1 && (
-              <button
-                type="button"
-                className="mt-2 text-xs text-red-700 hover:underline dark:text-red-400"
-                onClick={() => setTasks((prev) => prev.filter((_, i) => i !== index))}
-              >
-                Remove task {index + 1}
-              </button>
-            )}
-          </fieldset>
+          <TaskFields
+            key={index}
+            index={index}
+            task={task}
+            profiles={profiles}
+            onChange={(patch) => update(index, patch)}
+            onRemove={tasks.length > 1 ? () => setTasks((prev) => prev.filter((_, i) => i !== index)) : undefined}
+          />
         ))}
-        {start.error && (
-          <p role="alert" className="text-sm text-red-600">
-            {start.error.message}
-          </p>
-        )}
+        <ErrorText error={start.error} />
         <div className="flex flex-wrap gap-2">
-          <button
-            type="button"
-            onClick={() => setTasks((prev) => [...prev, { agent: "demo", taskId: "", prompt: "" }])}
-            className="rounded border border-stone-300 px-3 py-1.5 text-sm dark:border-stone-700"
-          >
-            Add task
-          </button>
-          <button
-            type="submit"
-            disabled={start.isPending}
-            className="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800 disabled:opacity-60"
-          >
+          <Button onClick={() => setTasks((prev) => [...prev, blankTask(defaultProfile)])}>Add task</Button>
+          <Button type="submit" variant="primary" disabled={start.isPending}>
             {start.isPending ? "Starting…" : "Start session"}
-          </button>
+          </Button>
         </div>
       </form>
     </Card>

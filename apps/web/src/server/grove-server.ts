@@ -1,33 +1,68 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { toNodeHandler } from "better-auth/node";
 import type { Db } from "@grove/db";
-import { LoginLimiter } from "./auth/login-limiter.ts";
+import { AUTH_BASE_PATH, CLIENT_IP_HEADER, createGroveAuth } from "./auth/auth-instance.ts";
+import { resolveAuthSecret } from "./auth/bootstrap.ts";
 import { createHttpContext, type AppDeps } from "./api/context.ts";
 import { appRouter } from "./api/root.ts";
 import { createHub, type Hub } from "./hub/create-hub.ts";
+import { createNotifier } from "./notifications/notifier.ts";
 import { createRunnerEventHandlers } from "./services/runner-events.ts";
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
 export type GroveServer = { url: string; port: number; hub: Hub; deps: AppDeps; close(): Promise<void> };
 
-/**
- * One HTTP server: tRPC at /api/trpc, the socket.io hub at /socket.io/, and every other path to
- * `pages` (Next's handler in production; absent in hub tests).
- */
-export async function startGroveServer(opts: {
+export type GroveServerOptions = {
   db: Db;
   port: number;
   host?: string;
   secureCookies?: boolean;
+  publicUrl?: string | null;
+  authSecret?: string | null;
+  signInLimit?: number;
+  webhookUrl?: string | null;
+  vapidSubject?: string;
+  setupTokenFile?: string | null;
   pages?: RequestHandler;
-}): Promise<GroveServer> {
-  const httpServer = http.createServer();
-  const hub = createHub({ httpServer, db: opts.db });
-  const deps: AppDeps = { db: opts.db, hub, limiter: new LoginLimiter(), secureCookies: opts.secureCookies ?? false };
-  hub.setRunnerHandlers(createRunnerEventHandlers({ db: opts.db, hub }));
+};
 
+const SECURITY_HEADERS: Record<string, string> = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+  "x-frame-options": "DENY",
+};
+
+/**
+ * One HTTP server: better-auth at /api/auth, tRPC at /api/trpc, the socket.io hub at /socket.io/, and
+ * every other path to `pages` (Next's handler in production; absent in hub tests).
+ */
+export async function startGroveServer(opts: GroveServerOptions): Promise<GroveServer> {
+  const httpServer = http.createServer();
+  const auth = createGroveAuth({
+    db: opts.db,
+    secret: await resolveAuthSecret(opts.db, opts.authSecret ?? null),
+    secureCookies: opts.secureCookies ?? false,
+    publicUrl: opts.publicUrl ?? null,
+    signInLimit: opts.signInLimit ?? 10,
+  });
+  const hub = createHub({ httpServer, db: opts.db, auth });
+  let port = opts.port;
+  const notifier = createNotifier({
+    db: opts.db,
+    vapidSubject: opts.vapidSubject ?? "mailto:grove@localhost",
+    webhookUrlFromEnv: opts.webhookUrl ?? null,
+    baseUrl: () => opts.publicUrl ?? `http://localhost:${port}`,
+  });
+  const deps: AppDeps = { db: opts.db, hub, auth, notifier, setupTokenFile: opts.setupTokenFile ?? null };
+  hub.setRunnerHandlers(createRunnerEventHandlers({ db: opts.db, hub }));
+  hub.onChanged((change) => {
+    if (change.scope === "merges") void notifier.approvalsChanged();
+  });
+
+  const authHandler = toNodeHandler(auth);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
@@ -40,7 +75,18 @@ export async function startGroveServer(opts: {
   httpServer.on("request", (req, res) => {
     const url = req.url ?? "/";
     if (url.startsWith("/socket.io/")) return; // socket.io answers these itself
-    if (url.startsWith("/api/trpc/")) return trpc(req, res);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    // better-auth rate-limits by this header; set from the socket, so a client cannot pick its own address.
+    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    if (url.startsWith(`${AUTH_BASE_PATH}/`)) {
+      res.setHeader("cache-control", "no-store");
+      void authHandler(req, res);
+      return;
+    }
+    if (url.startsWith("/api/trpc/")) {
+      res.setHeader("cache-control", "no-store");
+      return trpc(req, res);
+    }
     if (url === "/api/health") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
       return;
@@ -59,7 +105,7 @@ export async function startGroveServer(opts: {
     httpServer.once("error", reject);
     httpServer.listen(opts.port, opts.host ?? "0.0.0.0", () => resolve());
   });
-  const { port } = httpServer.address() as AddressInfo;
+  port = (httpServer.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -1,22 +1,36 @@
 import os from "node:os";
-import type { Db } from "@grove/db";
-import { appendAuditEvent } from "@grove/db";
-import { hashPassword, hashToken, newToken } from "./secrets.ts";
+import { appendAuditEvent, deleteSetting, ensureSetting, writeSetting, type Db } from "@grove/db";
+import { createPasswordUser } from "./accounts.ts";
+import type { GroveAuth } from "./auth-instance.ts";
+import { hashToken, newToken } from "./secrets.ts";
 
-/** On a database with no users, creates the first admin; returns the password only when it was generated. */
-export async function ensureFirstAdmin(
-  db: Db,
-  opts: { email: string | null; password: string | null },
-): Promise<{ email: string; password: string | null } | null> {
-  if ((await db.user.count()) > 0) return null;
-  const email = (opts.email ?? "admin@grove.local").toLowerCase();
-  const generated = opts.password ? null : newToken().slice(0, 20);
-  const password = opts.password ?? generated ?? "";
-  const user = await db.user.create({
-    data: { email, name: "Admin", role: "admin", passwordHash: await hashPassword(password) },
-  });
-  await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "user.created", subject: user.email, details: { role: "admin", firstRun: true } });
-  return { email, password: generated };
+export const SETUP_TOKEN_SETTING = "setup.tokenHash";
+
+/** The secret better-auth signs cookies with: from the environment, or generated once and kept in the database. */
+export function resolveAuthSecret(db: Db, fromEnv: string | null): Promise<string> {
+  return fromEnv ? Promise.resolve(fromEnv) : ensureSetting(db, "auth.secret", () => `${newToken()}${newToken()}`);
+}
+
+/** With GROVE_ADMIN_EMAIL and GROVE_ADMIN_PASSWORD set, an empty database gets that admin (headless installs, CI). */
+export async function ensureFirstAdmin(db: Db, auth: GroveAuth, opts: { email: string | null; password: string | null }): Promise<string | null> {
+  if (!opts.email || !opts.password || (await db.user.count()) > 0) return null;
+  const user = await createPasswordUser(auth, { email: opts.email, name: "Admin", role: "admin", password: opts.password });
+  await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "user.created", subject: user.email, details: { role: "admin", firstRun: true, from: "environment" } });
+  return user.email;
+}
+
+/**
+ * While no account exists, a fresh one-time setup token (only its hash is stored) lets whoever
+ * holds it create the first admin; null once someone has.
+ */
+export async function issueSetupToken(db: Db): Promise<string | null> {
+  if ((await db.user.count()) > 0) {
+    await deleteSetting(db, SETUP_TOKEN_SETTING);
+    return null;
+  }
+  const token = newToken();
+  await writeSetting(db, SETUP_TOKEN_SETTING, hashToken(token));
+  return token;
 }
 
 /** Registers the local runner's token (from GROVE_RUNNER_TOKEN) so `pnpm start` needs no manual step. */

@@ -2,16 +2,9 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
-const KEY_LENGTH = 64;
 
-/** scrypt from node:crypto (a standard KDF); stored as `scrypt$<salt>$<key>`. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password.normalize("NFKC"), salt, KEY_LENGTH);
-  return `scrypt$${salt.toString("base64url")}$${key.toString("base64url")}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/** Checks a `scrypt$<salt>$<key>` hash made before grove used better-auth (node:crypto scrypt, default cost). */
+export async function verifyLegacyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, saltText, keyText] = stored.split("$");
   if (scheme !== "scrypt" || !saltText || !keyText) return false;
   const expected = Buffer.from(keyText, "base64url");
@@ -19,10 +12,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** 256 random bits, URL-safe: runner tokens, invitation and setup tokens. */
 export function newToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
+/** Tokens are stored only as their SHA-256. */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }

@@ -6,12 +6,9 @@ import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import type { BrowserToHubEvents, HubToBrowserEvents } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { makeTempDb } from "@grove/db/test-support";
-import { createContextInner } from "../api/context.ts";
-import { createCaller } from "../api/root.ts";
-import { ensureFirstAdmin, ensureLocalRunner } from "../auth/bootstrap.ts";
-import { createAuthSession, SESSION_COOKIE, toRole } from "../auth/sessions.ts";
-import { startGroveServer, type GroveServer } from "../grove-server.ts";
+import { ensureLocalRunner } from "../auth/bootstrap.ts";
+import type { GroveServerOptions } from "../grove-server.ts";
+import { startTestHub } from "./test-hub.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../..");
 const TOKEN = "test-runner-token-0123456789abcdef";
@@ -19,14 +16,13 @@ const TOKEN = "test-runner-token-0123456789abcdef";
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 
 /** The real hub on port 0, a real SQLite file, a real git repo, and the real runner CLI as a child process. */
-export async function startTestStack(opts: { repoFiles?: Record<string, string> } = {}) {
-  const temp = await makeTempDb();
+export async function startTestStack(opts: { repoFiles?: Record<string, string>; server?: Partial<GroveServerOptions> } = {}) {
+  const hub = await startTestHub(opts.server);
   const repo: TempRepo = await makeTempRepo({
     files: opts.repoFiles ?? { "README.md": "# app\n", "grove.yaml": 'test: node -e "process.exit(0)"\n' },
   });
-  await ensureFirstAdmin(temp.db, { email: "admin@test.local", password: "admin-password-1" });
-  await ensureLocalRunner(temp.db, TOKEN);
-  const server: GroveServer = await startGroveServer({ db: temp.db, port: 0, host: "127.0.0.1" });
+  const runnerId = await ensureLocalRunner(hub.db, TOKEN);
+  const { server } = hub;
   const runnerDataDir = await realpath(await mkdtemp(path.join(os.tmpdir(), "grove-runner-")));
   let runner: ChildProcess | null = null;
   let runnerOutput = "";
@@ -42,16 +38,9 @@ export async function startTestStack(opts: { repoFiles?: Record<string, string> 
   };
   startRunner();
 
-  const admin = await temp.db.user.findFirstOrThrow({ where: { email: "admin@test.local" } });
-  const user = { id: admin.id, email: admin.email, name: admin.name, role: toRole(admin.role) };
-  const caller = createCaller(createContextInner({ ...server.deps, user }));
-  const runnerId = (await temp.db.runner.findFirstOrThrow()).id;
-
   const stack = {
-    db: temp.db,
+    ...hub,
     repo,
-    server,
-    caller,
     runnerId,
     runnerDataDir,
     runnerOutput: () => runnerOutput,
@@ -64,11 +53,10 @@ export async function startTestStack(opts: { repoFiles?: Record<string, string> 
       });
     },
     startRunner,
-    async browserSocket(): Promise<Socket<HubToBrowserEvents, BrowserToHubEvents>> {
-      const { token } = await createAuthSession(temp.db, admin.id);
+    async browserSocket(cookie?: string): Promise<Socket<HubToBrowserEvents, BrowserToHubEvents>> {
       const socket: Socket<HubToBrowserEvents, BrowserToHubEvents> = io(server.url, {
         path: "/socket.io/",
-        extraHeaders: { cookie: `${SESSION_COOKIE}=${token}` },
+        extraHeaders: { cookie: cookie ?? (await hub.signIn()) },
         transports: ["websocket"],
       });
       await new Promise<void>((resolve, reject) => {
@@ -79,8 +67,7 @@ export async function startTestStack(opts: { repoFiles?: Record<string, string> 
     },
     async close() {
       await stack.killRunner("SIGTERM");
-      await server.close();
-      await temp.cleanup();
+      await hub.close();
       await repo.cleanup();
       await rm(runnerDataDir, { recursive: true, force: true });
     },

@@ -1,70 +1,65 @@
 "use client";
+import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
-import { useTRPC, type RouterOutputs } from "../../../lib/trpc.ts";
+import { useTRPC } from "../../../lib/trpc.ts";
 import { Card } from "../../../components/card.tsx";
-import { LogView } from "../../../components/log-view.tsx";
-import { MergeRequestCard, summaryOf } from "../../../components/merge-request-card.tsx";
+import { VirtualLog } from "../../../components/log/virtual-log.tsx";
+import { RunFacts } from "../../../components/run-facts.tsx";
 import { StateBadge } from "../../../components/state-badge.tsx";
+import { ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
+import { RelativeTime } from "../../../components/ui/time.tsx";
 
-type Run = NonNullable<RouterOutputs["session"]["byId"]>["runs"][number];
-
+/** A session's runs side by side, each with its live log tail. */
 export default function SessionPage() {
   const params = useParams<{ id: string }>();
   const trpc = useTRPC();
   const session = useQuery(trpc.session.byId.queryOptions({ id: params.id }));
 
-  if (session.isPending) return <p className="text-sm text-stone-500">Loading…</p>;
-  if (!session.data) return <p role="alert">No session {params.id}.</p>;
+  if (session.isPending) return <Loading />;
+  if (!session.data) return <ErrorText error={session.error ?? { message: `No session ${params.id}.` }} />;
+  const s = session.data;
 
   return (
     <div className="space-y-4">
-      <div>
-        <h1 className="text-2xl font-semibold">{session.data.id}</h1>
-        <p className="text-sm text-stone-500">
-          {session.data.repoPath} · integration <code>{session.data.integration}</code>
-        </p>
+      <PageHeader
+        title={s.id}
+        description={
+          <>
+            {s.repoPath} · integration <code>{s.integration}</code> · on {s.runner.name} · started by {s.createdByEmail} <RelativeTime date={s.createdAt} />
+          </>
+        }
+      />
+      <div className="grid gap-4 xl:grid-cols-2">
+        {s.runs.map((run) => (
+          <Card
+            key={run.id}
+            title={run.branch}
+            actions={
+              <Link href={`/runs/${run.id}`} className="text-sm text-emerald-700 hover:underline dark:text-emerald-400">
+                Open run
+              </Link>
+            }
+          >
+            <p className="mb-2 line-clamp-2 text-sm text-stone-600 dark:text-stone-400">{run.prompt}</p>
+            <div className="mb-3">
+              <RunFacts run={run} />
+            </div>
+            {run.error && <p className="mb-2 text-xs text-red-700 dark:text-red-400">{run.error}</p>}
+            <VirtualLog runId={run.id} lastSeq={run.lastSeq} label={`Log of ${run.branch}`} compact />
+            {run.mergeRequests[0] && (
+              <p className="mt-3 flex items-center gap-2 text-sm">
+                <StateBadge state={run.mergeRequests[0].state} label={`merge ${run.mergeRequests[0].state}`} />
+                {run.mergeRequests[0].state === "open" && (
+                  <Link href={`/approvals#${run.mergeRequests[0].id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
+                    Review in the approvals inbox
+                  </Link>
+                )}
+              </p>
+            )}
+          </Card>
+        ))}
       </div>
-      {session.data.runs.map((run) => (
-        <RunSection key={run.id} run={run} />
-      ))}
     </div>
-  );
-}
-
-function RunSection({ run }: { run: Run }) {
-  const mr = run.mergeRequests[0];
-  return (
-    <Card title={run.branch} actions={<StateBadge state={run.state} label={`run ${run.state}`} />}>
-      <p className="mb-2 text-sm text-stone-600 dark:text-stone-400">{run.prompt}</p>
-      <dl className="mb-3 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
-        <dt className="text-stone-500">Exit code</dt>
-        <dd>{run.exitCode ?? "—"}</dd>
-        <dt className="text-stone-500">Tests</dt>
-        <dd>{run.testStatus ?? "—"}</dd>
-        <dt className="text-stone-500">Head</dt>
-        <dd className="font-mono">{run.headSha?.slice(0, 12) ?? "—"}</dd>
-        {run.resultError && (
-          <>
-            <dt className="text-stone-500">RESULT</dt>
-            <dd className="text-red-700 dark:text-red-400">{run.resultError}</dd>
-          </>
-        )}
-        {run.error && (
-          <>
-            <dt className="text-stone-500">Error</dt>
-            <dd className="text-red-700 dark:text-red-400">{run.error}</dd>
-          </>
-        )}
-      </dl>
-      <LogView runId={run.id} label={`Log of ${run.branch}`} />
-      {mr && (
-        <div className="mt-3">
-          <MergeRequestCard
-            mr={{ ...mr, testStatus: run.testStatus, diffStat: run.diffStat, summary: summaryOf(run.result) }}
-          />
-        </div>
-      )}
-    </Card>
   );
 }

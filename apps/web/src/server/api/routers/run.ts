@@ -1,23 +1,67 @@
 import { TRPCError } from "@trpc/server";
-import { appendAuditEvent } from "@grove/db";
+import { appendAuditEvent, listLogLines, type Db } from "@grove/db";
 import { z } from "zod";
+import { LogStreamSchema } from "@grove/core";
+import { parseResult } from "../../services/result-summary.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
 
+const id = z.string().min(1).max(200);
+
+async function findRun(ctx: { db: Db }, runId: string) {
+  const run = await ctx.db.run.findUnique({ where: { id: runId }, include: { session: true } });
+  if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "That run does not exist." });
+  return run;
+}
+
+const logRouter = router({
+  /** A page of a run's log by sequence number: the log view fetches only the rows on screen. */
+  list: protectedProcedure
+    .input(z.object({ runId: id, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(2000).default(500), stream: LogStreamSchema.optional() }))
+    .query(async ({ ctx, input }) => {
+      if (!input.stream) return listLogLines(ctx.db, input.runId, input.afterSeq, input.limit);
+      const rows = await ctx.db.logLine.findMany({ where: { runId: input.runId, seq: { gt: input.afterSeq }, stream: input.stream }, orderBy: { seq: "asc" }, take: input.limit });
+      return rows.map((r) => ({ seq: r.seq, stream: input.stream ?? "stdout", text: r.text, ts: Number(r.ts) }));
+    }),
+
+  /** Sequence numbers of the lines containing `query` (case-insensitive), from `afterSeq` on. */
+  search: protectedProcedure
+    .input(z.object({ runId: id, query: z.string().min(1).max(200), afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(500) }))
+    .query(async ({ ctx, input }) => {
+      const rows = await ctx.db.logLine.findMany({
+        where: { runId: input.runId, seq: { gt: input.afterSeq }, text: { contains: input.query } },
+        orderBy: { seq: "asc" },
+        select: { seq: true },
+        take: input.limit + 1,
+      });
+      return { seqs: rows.slice(0, input.limit).map((r) => r.seq), hasMore: rows.length > input.limit };
+    }),
+});
+
 export const runRouter = router({
-  byId: protectedProcedure.input(z.object({ id: z.string().min(1).max(200) })).query(async ({ ctx, input }) => {
+  byId: protectedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
     const run = await ctx.db.run.findUnique({
       where: { id: input.id },
-      include: { session: true, mergeRequests: { orderBy: { createdAt: "desc" } } },
+      include: { session: { include: { runner: { select: { id: true, name: true } } } }, mergeRequests: { orderBy: { createdAt: "desc" }, select: { id: true, state: true, headSha: true, mergeSha: true } } },
     });
     if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "That run does not exist." });
-    return run;
+    const { result, ...rest } = run;
+    return { ...rest, result: parseResult(result), hasResultText: result !== null };
+  }),
+
+  log: logRouter,
+
+  /** The run's changes (base..head), asked of the runner that owns the repository. */
+  diff: protectedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
+    const run = await findRun(ctx, input.id);
+    if (!run.baseSha || !run.headSha) return { stat: "", patch: "", isTruncated: false, isEmpty: true };
+    const diff = await ctx.hub.ask(run.session.runnerId, "repo:diff", { repoPath: run.session.repoPath, base: run.baseSha, head: run.headSha });
+    return { ...diff, isEmpty: diff.patch.length === 0 };
   }),
 
   cancel: roleProcedure("approver")
-    .input(z.object({ id: z.string().min(1).max(200) }))
+    .input(z.object({ id }))
     .mutation(async ({ ctx, input }) => {
-      const run = await ctx.db.run.findUnique({ where: { id: input.id }, include: { session: true } });
-      if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "That run does not exist." });
+      const run = await findRun(ctx, input.id);
       const ack = await ctx.hub.cancelRun(run.session.runnerId, run.id);
       if (!ack.ok) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Could not cancel: ${ack.error}` });
       await appendAuditEvent(ctx.db, {

@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { startSession } from "../../services/sessions.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
@@ -9,21 +10,49 @@ const TaskInput = z.object({
   prompt: z.string().max(100_000),
 });
 
-export const sessionRouter = router({
-  list: protectedProcedure.query(({ ctx }) =>
-    ctx.db.agentSession.findMany({
-      orderBy: { createdAt: "desc" },
-      take: 50,
-      include: { runs: { select: { id: true, agent: true, taskId: true, state: true, branch: true }, orderBy: { createdAt: "asc" } } },
-    }),
-  ),
+const runSummary = {
+  id: true,
+  agent: true,
+  taskId: true,
+  profile: true,
+  state: true,
+  branch: true,
+  exitCode: true,
+  testStatus: true,
+  testMs: true,
+  startedAt: true,
+  endedAt: true,
+  createdAt: true,
+  lastSeq: true,
+} as const;
 
-  byId: protectedProcedure.input(z.object({ id: z.string().min(1).max(200) })).query(({ ctx, input }) =>
-    ctx.db.agentSession.findUnique({
+export const sessionRouter = router({
+  list: protectedProcedure
+    .input(z.object({ live: z.boolean().optional(), limit: z.number().int().min(1).max(200).default(50) }).optional())
+    .query(({ ctx, input }) =>
+      ctx.db.agentSession.findMany({
+        where: input?.live ? { runs: { some: { state: { in: ["queued", "preparing", "running", "testing"] } } } } : undefined,
+        orderBy: { createdAt: "desc" },
+        take: input?.limit ?? 50,
+        include: { runs: { select: runSummary, orderBy: { createdAt: "asc" } }, runner: { select: { id: true, name: true } } },
+      }),
+    ),
+
+  byId: protectedProcedure.input(z.object({ id: z.string().min(1).max(200) })).query(async ({ ctx, input }) => {
+    const session = await ctx.db.agentSession.findUnique({
       where: { id: input.id },
-      include: { runs: { orderBy: { createdAt: "asc" }, include: { mergeRequests: { orderBy: { createdAt: "desc" } } } } },
-    }),
-  ),
+      include: {
+        runner: { select: { id: true, name: true } },
+        runs: {
+          orderBy: { createdAt: "asc" },
+          select: { ...runSummary, prompt: true, headSha: true, error: true, mergeRequests: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, state: true } } },
+        },
+      },
+    });
+    if (!session) throw new TRPCError({ code: "NOT_FOUND", message: `No session ${input.id}.` });
+    const creator = await ctx.db.user.findUnique({ where: { id: session.createdBy }, select: { email: true } });
+    return { ...session, createdByEmail: creator?.email ?? session.createdBy };
+  }),
 
   start: roleProcedure("approver")
     .input(z.object({ runnerId: z.string().optional(), repoPath: z.string().optional(), tasks: z.array(TaskInput).min(1).max(20) }))

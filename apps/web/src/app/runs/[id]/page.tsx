@@ -1,0 +1,83 @@
+"use client";
+import Link from "next/link";
+import { useParams } from "next/navigation";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useTRPC } from "../../../lib/trpc.ts";
+import { Card } from "../../../components/card.tsx";
+import { DiffView } from "../../../components/diff-view.tsx";
+import { VirtualLog } from "../../../components/log/virtual-log.tsx";
+import { ResultView } from "../../../components/result-view.tsx";
+import { RunFacts } from "../../../components/run-facts.tsx";
+import { RunTests } from "../../../components/run-tests.tsx";
+import { Button } from "../../../components/ui/button.tsx";
+import { Empty, ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
+import { Tabs } from "../../../components/ui/tabs.tsx";
+
+const ACTIVE = ["queued", "preparing", "running", "testing"];
+
+function RunDiff({ runId }: { runId: string }) {
+  const trpc = useTRPC();
+  const diff = useQuery(trpc.run.diff.queryOptions({ id: runId }));
+  if (diff.isPending) return <Loading label="Asking the runner for the diff…" />;
+  if (diff.error) return <ErrorText error={diff.error} />;
+  if (diff.data.isEmpty) return <Empty>No changes (yet).</Empty>;
+  return (
+    <div className="space-y-3">
+      <pre aria-label="Diff stat" className="overflow-x-auto rounded-xl bg-stone-100 p-3 text-xs dark:bg-stone-900">{diff.data.stat}</pre>
+      <DiffView patch={diff.data.patch} isTruncated={diff.data.isTruncated} />
+    </div>
+  );
+}
+
+export default function RunPage() {
+  const params = useParams<{ id: string }>();
+  const trpc = useTRPC();
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const run = useQuery(trpc.run.byId.queryOptions({ id: params.id }));
+  const cancel = useMutation(trpc.run.cancel.mutationOptions());
+
+  if (run.isPending) return <Loading />;
+  if (!run.data) return <ErrorText error={run.error ?? { message: "No such run." }} />;
+  const r = run.data;
+  const canCancel = me.data?.role !== "viewer" && ACTIVE.includes(r.state);
+
+  return (
+    <div className="space-y-4">
+      <PageHeader
+        title={r.branch}
+        description={
+          <>
+            <Link href={`/sessions/${r.sessionId}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
+              {r.sessionId}
+            </Link>{" "}
+            · {r.session.repoPath} → {r.session.integration} · on {r.session.runner.name}
+          </>
+        }
+        actions={
+          canCancel ? (
+            <Button variant="danger" disabled={cancel.isPending} onClick={() => cancel.mutate({ id: r.id })}>
+              {cancel.isPending ? "Cancelling…" : "Cancel run"}
+            </Button>
+          ) : null
+        }
+      />
+      <ErrorText error={cancel.error} />
+      <Card title="Run">
+        <p className="mb-3 whitespace-pre-wrap text-sm text-stone-600 dark:text-stone-400">{r.prompt}</p>
+        <RunFacts run={r} />
+        {r.error && <p className="mt-2 text-sm text-red-700 dark:text-red-400">{r.error}</p>}
+      </Card>
+      <Card title="Details">
+        <Tabs
+          label="Run details"
+          tabs={[
+            { id: "log", title: "Log", content: () => <VirtualLog runId={r.id} lastSeq={r.lastSeq} label={`Log of ${r.branch}`} /> },
+            { id: "diff", title: "Diff", content: () => <RunDiff runId={r.id} /> },
+            { id: "result", title: "Result", content: () => <ResultView result={r.result} error={r.resultError} /> },
+            { id: "tests", title: "Tests", content: () => <RunTests runId={r.id} status={r.testStatus} exitCode={r.testExitCode} durationMs={r.testMs} /> },
+          ]}
+        />
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+"use client";
+import { useState } from "react";
+import { Button } from "./ui/button.tsx";
+
+type DiffFile = { path: string; lines: string[]; added: number; removed: number };
+const MAX_LINES = 4000;
+
+export function parseUnifiedDiff(patch: string): DiffFile[] {
+  const files: DiffFile[] = [];
+  let current: DiffFile | null = null;
+  for (const line of patch.split("\n")) {
+    if (line.startsWith("diff --git ")) {
+      current = { path: /^diff --git a\/(.*) b\/(.*)$/.exec(line)?.[2] ?? line.slice(11), lines: [], added: 0, removed: 0 };
+      files.push(current);
+      continue;
+    }
+    if (!current || line.startsWith("index ") || line.startsWith("--- ") || line.startsWith("+++ ")) continue;
+    current.lines.push(line);
+    if (line.startsWith("+")) current.added += 1;
+    else if (line.startsWith("-")) current.removed += 1;
+  }
+  return files;
+}
+
+function tone(line: string): string {
+  if (line.startsWith("+")) return "bg-emerald-950/70 text-emerald-200";
+  if (line.startsWith("-")) return "bg-red-950/70 text-red-200";
+  if (line.startsWith("@@")) return "text-sky-300";
+  return "text-stone-300";
+}
+
+/** A unified diff, file by file; very large diffs render their first lines until asked for all. */
+export function DiffView({ patch, isTruncated }: { patch: string; isTruncated: boolean }) {
+  const [showAll, setShowAll] = useState(false);
+  const files = parseUnifiedDiff(patch);
+  let budget = showAll ? Number.POSITIVE_INFINITY : MAX_LINES;
+  return (
+    <div className="space-y-3">
+      {files.map((file) => {
+        const shown = file.lines.slice(0, Math.max(0, budget));
+        budget -= shown.length;
+        return (
+          <details key={file.path} open className="overflow-hidden rounded-xl border border-stone-200 dark:border-stone-800">
+            <summary className="flex cursor-pointer flex-wrap items-center gap-2 bg-stone-100 px-3 py-2 text-xs dark:bg-stone-900">
+              <code className="min-w-0 break-all font-semibold">{file.path}</code>
+              <span className="ml-auto text-emerald-700 dark:text-emerald-400">+{file.added}</span>
+              <span className="text-red-700 dark:text-red-400">−{file.removed}</span>
+            </summary>
+            <pre className="overflow-x-auto bg-stone-950 py-1 text-xs leading-5">
+              {shown.map((line, i) => (
+                <div key={i} className={`px-3 ${tone(line)}`}>
+                  {line || " "}
+                </div>
+              ))}
+            </pre>
+          </details>
+        );
+      })}
+      {budget < 0 || (!showAll && files.reduce((n, f) => n + f.lines.length, 0) > MAX_LINES) ? (
+        <Button onClick={() => setShowAll(true)}>Show the whole diff</Button>
+      ) : null}
+      {isTruncated && <p className="text-xs text-stone-500">The diff is longer than 1 MB; the rest is cut off here.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import { appendAuditEvent } from "@grove/db";
+import { z } from "zod";
+import { servedRepos } from "../../services/runners.ts";
+import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
+
+/** `grove doctor` per served repository, run by its runner; admins may apply the fixes that cannot lose work. */
+export const healthRouter = router({
+  list: protectedProcedure.query(async ({ ctx }) => {
+    const repos = await servedRepos(ctx);
+    return Promise.all(
+      repos.map(async (repo) => {
+        if (!repo.online) return { ...repo, report: null, error: "The runner is offline." };
+        try {
+          return { ...repo, report: await ctx.hub.ask(repo.runnerId, "doctor:run", { repoPath: repo.path, fix: false }), error: null };
+        } catch (error) {
+          return { ...repo, report: null, error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+  }),
+
+  fix: roleProcedure("admin")
+    .input(z.object({ runnerId: z.string().min(1).max(200), repoPath: z.string().min(1).max(4096) }))
+    .mutation(async ({ ctx, input }) => {
+      const report = await ctx.hub.ask(input.runnerId, "doctor:run", { repoPath: input.repoPath, fix: true });
+      await appendAuditEvent(ctx.db, {
+        actorType: "user",
+        actorId: ctx.user.email,
+        action: "doctor.fixed",
+        subject: report.repo,
+        details: { fixed: report.fixed.map((f) => ({ kind: f.kind, path: f.path, branch: f.branch })), failed: report.failed.length },
+      });
+      return report;
+    }),
+});

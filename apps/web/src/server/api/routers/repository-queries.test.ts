@@ -1,0 +1,71 @@
+import { utimes, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestStack, waitFor, type TestStack } from "../../test-support/stack.ts";
+
+let stack: TestStack;
+let runId = "";
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  const session = await stack.caller.session.start({ tasks: [{ agent: "demo", taskId: "notes", prompt: "Write notes lines=30" }] });
+  runId = session.runIds[0] ?? "";
+  const mr = await waitFor(() => stack.db.mergeRequest.findFirst({ where: { runId, state: "open" } }), 60_000, () => `open merge request\n${stack.runnerOutput()}`);
+  await stack.caller.approval.approve({ id: mr.id, sha: mr.headSha });
+  await waitFor(async () => (await stack.db.mergeRequest.findUnique({ where: { id: mr.id } }))?.state === "merged", 60_000, () => `merged\n${stack.runnerOutput()}`);
+  // A brain deposit as grove's orchestrator writes it: its own commit on the integration branch, naming the run.
+  await stack.repo.write({ "project-brain/LEARN-001-notes.md": "# Notes are kept in notes/\n" });
+  await stack.repo.git(["add", "project-brain"]);
+  await stack.repo.git(["commit", "-q", "-m", `brain: LEARN-001 from the notes run\n\nGrove-Run: ${runId}`]);
+});
+afterAll(() => stack.close());
+
+describe("what the dashboard asks the runner (the web app never touches git)", () => {
+  it("lists the agent profiles a repository offers", async () => {
+    const runner = await stack.caller.runner.byId({ id: stack.runnerId });
+    expect(runner.online).toBe(true);
+    expect(runner.repos[0]?.info?.profiles).toEqual(expect.arrayContaining(["demo", "claude"]));
+    expect(runner.repos[0]?.info?.integration).toBe("main");
+  });
+
+  it("shows a run's diff, pages its log and searches it", async () => {
+    const diff = await stack.caller.run.diff({ id: runId });
+    expect(diff.stat).toContain("notes/notes.md");
+    expect(diff.patch).toContain("+# notes");
+
+    const run = await stack.caller.run.byId({ id: runId });
+    expect(run.result?.summary).toContain("notes");
+    const page = await stack.caller.run.log.list({ runId, afterSeq: 5, limit: 10 });
+    expect(page.map((l) => l.seq)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    const found = await stack.caller.run.log.search({ runId, query: "STEP 2/30" });
+    expect(found.seqs).toHaveLength(1);
+    const line = await stack.caller.run.log.list({ runId, afterSeq: (found.seqs[0] ?? 1) - 1, limit: 1 });
+    expect(line[0]?.text).toContain("step 2/30");
+  });
+
+  it("lists the brain folder with each file's last change linked to its run, and a file's history", async () => {
+    const [repo] = await stack.caller.brain.list();
+    expect(repo?.error).toBeNull();
+    const file = repo?.brain?.files.find((f) => f.path === "project-brain/LEARN-001-notes.md");
+    expect(file?.run?.id).toBe(runId);
+    const detail = await stack.caller.brain.byId({ runnerId: stack.runnerId, repoPath: repo?.path ?? "", path: "project-brain/LEARN-001-notes.md" });
+    expect(detail.content).toContain("Notes are kept");
+    expect(detail.history[0]?.run?.branch).toBe("agent/demo/notes");
+    await expect(stack.caller.brain.byId({ runnerId: stack.runnerId, repoPath: repo?.path ?? "", path: "README.md" })).rejects.toThrow(/not inside the brain folder/);
+  });
+
+  it("reports doctor findings and lets an admin apply the safe fixes", async () => {
+    const lock = path.join(stack.repo.dir, ".git", "index.lock");
+    await writeFile(lock, "");
+    const old = new Date(Date.now() - 10 * 60_000);
+    await utimes(lock, old, old);
+    const [repo] = await stack.caller.health.list();
+    expect(repo?.report?.findings.map((f) => f.kind)).toContain("stale-lock-file");
+
+    const report = await stack.caller.health.fix({ runnerId: stack.runnerId, repoPath: repo?.path ?? "" });
+    expect(report.fixed.map((f) => f.kind)).toContain("stale-lock-file");
+    const [after] = await stack.caller.health.list();
+    expect(after?.report?.findings.map((f) => f.kind)).not.toContain("stale-lock-file");
+    expect(await stack.db.auditEvent.count({ where: { action: "doctor.fixed" } })).toBe(1);
+  });
+});

@@ -1,0 +1,69 @@
+import type { Db } from "@grove/db";
+import { hashToken } from "../auth/secrets.ts";
+import { registerRunnerHandlers, type RunnerHandlers } from "./runner-handlers.ts";
+import type { GroveNamespace, GroveSocket } from "./types.ts";
+
+const HEARTBEAT_WRITE_MS = 20_000;
+
+export type RunnerConnections = {
+  socketOf(runnerId: string): GroveSocket | undefined;
+  onlineIds(): string[];
+  disconnect(runnerId: string): void;
+};
+
+/** Runners: a token (stored hashed, not revoked) at connect; one live connection per runner; heartbeats recorded. */
+export function serveRunners(
+  runners: GroveNamespace,
+  deps: { db: Db; handlers: () => RunnerHandlers | null; onChange: (runnerId: string) => void },
+): RunnerConnections {
+  const { db } = deps;
+  const live = new Map<string, string>();
+
+  runners.use((socket, next) => {
+    const token: unknown = socket.handshake.auth.token;
+    if (typeof token !== "string" || token.length < 20) return next(new Error("unauthorized: a runner token is required"));
+    db.runner
+      .findUnique({ where: { tokenHash: hashToken(token) } })
+      .then((runner) => {
+        if (!runner || runner.revokedAt) return next(new Error("unauthorized: unknown or revoked runner token"));
+        socket.data.runnerId = runner.id;
+        next();
+      })
+      .catch((error: unknown) => next(error instanceof Error ? error : new Error(String(error))));
+  });
+
+  runners.on("connection", (socket) => {
+    const { runnerId } = socket.data;
+    if (!runnerId) return socket.disconnect(true);
+    const previous = live.get(runnerId);
+    if (previous) runners.sockets.get(previous)?.disconnect(true);
+    live.set(runnerId, socket.id);
+    const handlers = deps.handlers();
+    if (handlers) registerRunnerHandlers(socket, runnerId, handlers);
+    // socket.io's own ping/pong is the heartbeat; written at most every 20 s.
+    let lastWrite = 0;
+    socket.conn.on("heartbeat", () => {
+      if (Date.now() - lastWrite < HEARTBEAT_WRITE_MS) return;
+      lastWrite = Date.now();
+      void db.runner.updateMany({ where: { id: runnerId }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
+    });
+    socket.on("disconnect", () => {
+      if (live.get(runnerId) === socket.id) live.delete(runnerId);
+      void db.runner.updateMany({ where: { id: runnerId }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
+      deps.onChange(runnerId);
+    });
+    deps.onChange(runnerId);
+  });
+
+  return {
+    socketOf(runnerId) {
+      const id = live.get(runnerId);
+      return id ? runners.sockets.get(id) : undefined;
+    },
+    onlineIds: () => [...live.keys()],
+    disconnect(runnerId) {
+      const id = live.get(runnerId);
+      if (id) runners.sockets.get(id)?.disconnect(true);
+    },
+  };
+}

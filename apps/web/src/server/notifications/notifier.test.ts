@@ -1,0 +1,90 @@
+import { createECDH, createPublicKey, randomBytes, verify } from "node:crypto";
+import { decrypt } from "http_ece";
+import { afterEach, describe, expect, it } from "vitest";
+import { startReceiver } from "../test-support/receiver.ts";
+import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A merge request waiting for approval, as the hub would have opened it. */
+async function openMergeRequest(hub: TestHub, taskId: string) {
+  const runner = await hub.db.runner.create({ data: { name: `r-${taskId}`, tokenHash: `hash-${taskId}` } });
+  const session = await hub.db.agentSession.create({ data: { id: `session-${taskId}`, runnerId: runner.id, repoPath: "/repo", integration: "main", createdBy: hub.admin.id } });
+  const run = await hub.db.run.create({
+    data: { sessionId: session.id, agent: "demo", taskId, profile: "demo", prompt: "p", branch: `agent/demo/${taskId}`, state: "succeeded", testStatus: "passed", diffStat: " 1 file changed, 2 insertions(+)", result: JSON.stringify({ status: "done", summary: `Did ${taskId}`, learnings: [] }) },
+  });
+  const mr = await hub.db.mergeRequest.create({ data: { runId: run.id, branch: run.branch, integration: "main", headSha: "a".repeat(40), state: "open" } });
+  hub.server.hub.broadcastChanged({ scope: "merges", id: mr.id });
+  await hub.server.deps.notifier.approvalsChanged();
+  return mr;
+}
+
+/** What a browser's PushManager would hand over: a P-256 key pair and an auth secret. */
+function browserSubscription(endpoint: string) {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  const auth = randomBytes(16);
+  return { ecdh, auth, subscription: { endpoint, keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: auth.toString("base64url") } } };
+}
+
+describe("approval notifications", () => {
+  it("posts a Slack-compatible message to the webhook once per waiting approval", async () => {
+    const receiver = await startReceiver(() => 200);
+    const hub = await startTestHub({ publicUrl: "https://grove.example" });
+    cleanups.push(() => receiver.close(), () => hub.close());
+    await hub.caller.notification.setWebhook({ url: `${receiver.url}/hooks/grove` });
+    expect(await hub.caller.notification.testWebhook()).toEqual({ status: "200" });
+
+    const mr = await openMergeRequest(hub, "t1");
+    await hub.server.deps.notifier.approvalsChanged();
+    const posts = receiver.received.filter((r) => r.headers["x-grove-event"] === "approval.waiting");
+    expect(posts).toHaveLength(1);
+    const body: unknown = JSON.parse(posts[0]?.body.toString() ?? "{}");
+    expect(JSON.stringify(body)).toContain("agent/demo/t1 → main");
+    expect(JSON.stringify(body)).toContain(`https://grove.example/approvals#${mr.id}`);
+    expect(JSON.stringify(body)).toContain("Did t1");
+    expect(await hub.db.approvalNotice.findUnique({ where: { mergeRequestId: mr.id } })).toMatchObject({ webhookStatus: "200" });
+  });
+
+  it("sends an encrypted, VAPID-signed Web Push to approvers' subscribed devices, not to viewers'", async () => {
+    const receiver = await startReceiver((path) => (path.startsWith("/gone") ? 410 : 201));
+    const hub = await startTestHub();
+    cleanups.push(() => receiver.close(), () => hub.close());
+    const approver = await hub.addUser("approver");
+    const viewer = await hub.addUser("viewer");
+    const phone = browserSubscription(`${receiver.url}/push/phone`);
+    const stale = browserSubscription(`${receiver.url}/gone/old-laptop`);
+    await hub.callerAs(approver).notification.subscribe({ subscription: phone.subscription, userAgent: "phone" });
+    await hub.callerAs(approver).notification.subscribe({ subscription: stale.subscription });
+    await hub.callerAs(viewer).notification.subscribe({ subscription: browserSubscription(`${receiver.url}/push/viewer`).subscription });
+
+    const mr = await openMergeRequest(hub, "t2");
+    const pushes = receiver.received.filter((r) => r.path === "/push/phone");
+    expect(pushes).toHaveLength(1);
+    expect(receiver.received.some((r) => r.path === "/push/viewer")).toBe(false);
+    const push = pushes[0];
+    expect(push?.headers["content-encoding"]).toBe("aes128gcm");
+    expect(Number(push?.headers.ttl)).toBeGreaterThan(0);
+
+    // The VAPID JWT is signed by the hub's key and addressed to the push service's origin.
+    const { vapidPublicKey } = await hub.caller.notification.settings();
+    const [, jwt = "", key = ""] = /^vapid t=([^,]+), k=(.+)$/.exec(String(push?.headers.authorization)) ?? [];
+    expect(key).toBe(vapidPublicKey);
+    const [header = "", claims = "", signature = ""] = jwt.split(".");
+    const point = Buffer.from(key, "base64url");
+    const publicKey = createPublicKey({ key: { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") }, format: "jwk" });
+    expect(verify("sha256", Buffer.from(`${header}.${claims}`), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(signature, "base64url"))).toBe(true);
+    expect(JSON.parse(Buffer.from(claims, "base64url").toString())).toMatchObject({ aud: receiver.url });
+
+    // Only the subscribed browser can read it.
+    const message: unknown = JSON.parse(decrypt(push?.body ?? Buffer.alloc(0), { version: "aes128gcm", privateKey: phone.ecdh, authSecret: phone.auth }).toString());
+    expect(message).toMatchObject({ title: "Approval waiting", url: `/approvals#${mr.id}` });
+
+    // The push service said the old laptop's subscription is gone: it is dropped.
+    expect(await hub.db.pushSubscription.count({ where: { endpoint: stale.subscription.endpoint } })).toBe(0);
+    expect(await hub.db.approvalNotice.findUnique({ where: { mergeRequestId: mr.id } })).toMatchObject({ pushSent: 1, pushFailed: 1 });
+  });
+});

@@ -1,0 +1,75 @@
+import { readSetting, type Db } from "@grove/db";
+import { summaryOf } from "../services/result-summary.ts";
+import { pushToUsers } from "./push.ts";
+import { ensureVapidKeys } from "./vapid.ts";
+import { approvalWebhookBody, postWebhook } from "./webhook.ts";
+
+export const WEBHOOK_SETTING = "webhook.url";
+
+export type Notifier = {
+  vapidPublicKey(): Promise<string>;
+  /** The webhook URL in effect: the one an admin saved, else GROVE_WEBHOOK_URL. */
+  webhookUrl(): Promise<string | null>;
+  /** Sends the "approval waiting" notice for every open merge request that has not had one yet. */
+  approvalsChanged(): Promise<void>;
+  testWebhook(url: string): Promise<string>;
+};
+
+export function createNotifier(deps: { db: Db; vapidSubject: string; webhookUrlFromEnv: string | null; baseUrl: () => string }): Notifier {
+  const { db } = deps;
+  let queue: Promise<void> = Promise.resolve();
+
+  async function webhookUrl(): Promise<string | null> {
+    return (await readSetting(db, WEBHOOK_SETTING)) ?? deps.webhookUrlFromEnv;
+  }
+
+  async function notifyNewApprovals(): Promise<void> {
+    const open = await db.mergeRequest.findMany({ where: { state: "open" }, include: { run: true }, orderBy: { createdAt: "asc" } });
+    if (open.length === 0) return;
+    const noticed = new Set(
+      (await db.approvalNotice.findMany({ where: { mergeRequestId: { in: open.map((mr) => mr.id) } } })).map((n) => n.mergeRequestId),
+    );
+    for (const mr of open.filter((m) => !noticed.has(m.id))) {
+      // The insert is the claim: another hub process that got there first makes this one skip.
+      const claimed = await db.approvalNotice.create({ data: { mergeRequestId: mr.id } }).then(() => true, () => false);
+      if (!claimed) continue;
+      const approvers = await db.user.findMany({ where: { role: { in: ["approver", "admin"] } }, select: { id: true } });
+      const keys = await ensureVapidKeys(db);
+      const push = await pushToUsers(db, { ...keys, subject: deps.vapidSubject }, approvers.map((u) => u.id), {
+        title: "Approval waiting",
+        body: `${mr.branch} → ${mr.integration}: tests ${mr.run.testStatus ?? "not run"}`,
+        url: `/approvals#${mr.id}`,
+        tag: `mr-${mr.id}`,
+      });
+      const url = await webhookUrl();
+      const webhookStatus = url
+        ? await postWebhook(
+            url,
+            approvalWebhookBody({
+              branch: mr.branch,
+              integration: mr.integration,
+              agent: mr.run.agent,
+              summary: summaryOf(mr.run.result),
+              tests: mr.run.testStatus,
+              diffStat: mr.run.diffStat,
+              url: `${deps.baseUrl()}/approvals#${mr.id}`,
+            }),
+            "approval.waiting",
+          )
+        : null;
+      await db.approvalNotice.update({ where: { mergeRequestId: mr.id }, data: { pushSent: push.sent, pushFailed: push.failed, webhookStatus } });
+    }
+  }
+
+  return {
+    vapidPublicKey: async () => (await ensureVapidKeys(db)).publicKey,
+    webhookUrl,
+    approvalsChanged() {
+      // One pass at a time: a burst of changes must not notify the same request twice.
+      queue = queue.then(notifyNewApprovals).catch((error: unknown) => console.error("approval notification failed:", error));
+      return queue;
+    },
+    testWebhook: (url) =>
+      postWebhook(url, { text: "grove: webhook test — approvals waiting will be posted here." }, "webhook.test"),
+  };
+}
