@@ -51,3 +51,10 @@ async function isAuthorized(deps: AppDeps, req: IncomingMessage, res: ServerResp
   }
   return (await createHttpContext(deps, req, res)).user !== null;
 }
+
+/** A handler that failed mid-way: a 500 if nothing was sent yet, else the stream is cut (the client sees it broken). */
+export function failRequest(res: ServerResponse, error: unknown): void {
+  console.error("audit export failed:", error);
+  if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("Internal error");
+  else res.destroy();
+}

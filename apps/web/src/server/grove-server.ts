@@ -10,6 +10,7 @@ import { appRouter } from "./api/root.ts";
 import { createHub, type Hub } from "./hub/create-hub.ts";
 import { createNotifier } from "./notifications/notifier.ts";
 import { createRunnerEventHandlers } from "./services/runner-events.ts";
+import { AUDIT_EXPORT_PATH, failRequest, serveAuditExport } from "./audit-export-route.ts";
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -87,6 +88,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
       res.setHeader("cache-control", "no-store");
       return trpc(req, res);
     }
+    if (url.startsWith(AUDIT_EXPORT_PATH)) return void serveAuditExport(deps, req, res).catch((error: unknown) => failRequest(res, error));
     if (url === "/api/health") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
       return;
