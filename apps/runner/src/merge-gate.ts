@@ -1,6 +1,6 @@
 import type { MergeExecute, MergeOutcome } from "@grove/core";
-import type { RepoContext } from "@grove/core/node";
-import type { HubLink, Logger } from "./hub-socket.ts";
+import { removeStaleMergeTrees, type RepoContext } from "@grove/core/node";
+import { describeError, type HubLink, type Logger } from "./hub-socket.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
 import { createMergeQueue } from "./merge-queue.ts";
 import { executeMerge } from "./merge-task.ts";
@@ -17,6 +17,13 @@ export type MergeGate = {
 /** The runner's half of the merge gate: the merge queues and the overlap radar of the served repositories. */
 export function startMergeGate(deps: { hub: HubOutbox; link: HubLink; log: Logger; repos: string[]; radarIntervalMs?: number }): MergeGate {
   const queue = createMergeQueue();
+  // A runner killed mid merged-tree test left its temporary worktree behind; nothing else will remove it.
+  for (const repo of deps.repos) {
+    removeStaleMergeTrees(repo).then(
+      (removed) => removed.length > 0 && deps.log(`removed ${removed.length} merged-tree test worktree(s) left by a dead runner in ${repo}`),
+      (error: unknown) => deps.log(`could not clean up old merged-tree test worktrees in ${repo}: ${describeError(error)}`),
+    );
+  }
   const radar = startOverlapRadar({ link: deps.link, repos: deps.repos, log: deps.log, intervalMs: deps.radarIntervalMs });
   return {
     async execute(repo, req) {

@@ -1,9 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { z } from "zod";
 import type { MergedTreeTest } from "../schemas/merge.ts";
 import { runShellCommand, type OutputStream } from "./agent-process.ts";
-import { withRepoLock } from "./repo-lock.ts";
+import { listWorktrees } from "./list-worktrees.ts";
+import { isPidAlive, withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 
 export type MergedTreeTestInput = {
@@ -22,6 +24,8 @@ export type MergedTreeTestInput = {
 const TAIL_LINES = 200;
 const TAIL_CHARS = 20_000;
 export const MERGE_TEST_DIR_PREFIX = "grove-merge-test-";
+const OWNER_FILE = "owner.json";
+const OwnerSchema = z.object({ pid: z.number().int(), host: z.string() });
 
 /**
  * Runs the repository's test command on a commit in a temporary detached worktree, so that no checkout
@@ -38,6 +42,8 @@ export async function testMergedTree(input: MergedTreeTestInput): Promise<Merged
   };
   const started = Date.now();
   try {
+    // Who owns this temporary tree: if this process dies mid-test, removeStaleMergeTrees can tell.
+    await writeFile(join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: hostname() }));
     await withRepoLock(input.repo, () => runGit(["worktree", "add", "--detach", "--quiet", "--", path, input.sha], { cwd: input.repo }));
     const options = { cwd: path, env: input.env, onLine, timeoutMs: input.timeoutMs, abortSignal: input.signal };
     if (input.setup !== undefined) {
@@ -58,4 +64,25 @@ export async function testMergedTree(input: MergedTreeTestInput): Promise<Merged
 
 function report(status: "passed" | "failed", command: string, exitCode: number | null, started: number, tail: string[]): MergedTreeTest {
   return { status, command, exitCode, durationMs: Date.now() - started, outputTail: tail.join("\n").slice(-TAIL_CHARS) };
+}
+
+/**
+ * Removes temporary merged-tree worktrees whose grove process died mid-test (kill -9, power loss), with
+ * their folders. Trees of live processes, or of other hosts, are left alone. Returns the removed paths.
+ */
+export async function removeStaleMergeTrees(repo: string): Promise<string[]> {
+  return withRepoLock(repo, async () => {
+    const removed: string[] = [];
+    for (const worktree of await listWorktrees(repo)) {
+      const dir = dirname(worktree.path);
+      if (!basename(dir).startsWith(MERGE_TEST_DIR_PREFIX) || basename(worktree.path) !== "tree") continue;
+      const owner = await readFile(join(dir, OWNER_FILE), "utf8").then((text) => OwnerSchema.safeParse(JSON.parse(text)).data ?? null).catch(() => null);
+      if (owner && (owner.host !== hostname() || isPidAlive(owner.pid))) continue;
+      await runGit(["worktree", "remove", "--force", "--force", "--", worktree.path], { cwd: repo, okExitCodes: [0, 128] });
+      await rm(dir, { recursive: true, force: true });
+      removed.push(worktree.path);
+    }
+    await runGit(["worktree", "prune"], { cwd: repo });
+    return removed;
+  });
 }

@@ -1,0 +1,52 @@
+import { spawn } from "node:child_process";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { exists } from "../test-support/merge-fixtures.ts";
+import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
+import { isPidAlive } from "./repo-lock.ts";
+import { removeStaleMergeTrees, testMergedTree } from "./test-merged-tree.ts";
+
+let repo: TempRepo;
+beforeEach(async () => {
+  repo = await makeTempRepo();
+});
+afterEach(() => repo.cleanup());
+
+describe("the merged-tree test's temporary worktree", () => {
+  it("is removed after the test, green or red", async () => {
+    const sha = await repo.git(["rev-parse", "HEAD"]);
+    const red = await testMergedTree({ repo: repo.dir, sha, test: `"${process.execPath}" -e "console.log('nope'); process.exit(3)"`, env: { PATH: process.env.PATH } });
+    expect(red).toMatchObject({ status: "failed", exitCode: 3, outputTail: "nope" });
+    expect(await repo.git(["worktree", "list", "--porcelain"])).not.toContain("grove-merge-test-");
+  });
+
+  it("is cleaned up after its grove process was killed -9 mid-test, and a live one is left alone", async () => {
+    const sha = await repo.git(["rev-parse", "HEAD"]);
+    const script = fileURLToPath(new URL("../test-support/hang-merge-test.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", script, repo.dir, sha], { cwd: dirname(script), stdio: ["ignore", "pipe", "inherit"] });
+    const testPid = await new Promise<number>((resolve) => {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /started (\d+)/.exec(out);
+        if (match?.[1]) resolve(Number(match[1]));
+      });
+    });
+    const tree = /worktree (\S*grove-merge-test-\S*)/.exec(await repo.git(["worktree", "list", "--porcelain"]))?.[1] ?? "";
+    expect(await removeStaleMergeTrees(repo.dir)).toEqual([]);
+    expect(await exists(tree)).toBe(true);
+
+    child.kill("SIGKILL");
+    process.kill(testPid, "SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    await waitUntil(() => !isPidAlive(testPid));
+    expect(await removeStaleMergeTrees(repo.dir)).toEqual([tree]);
+    expect(await exists(dirname(tree))).toBe(false);
+    expect(await repo.git(["worktree", "list", "--porcelain"])).not.toContain("grove-merge-test-");
+  });
+});
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+}
