@@ -7,9 +7,20 @@ import { AppShell } from "../components/app-shell.tsx";
 export const metadata: Metadata = {
   title: "grove",
   description: "Run AI coding agents side by side on one repository, each in its own git worktree.",
+  applicationName: "grove",
+  appleWebApp: { capable: true, title: "grove", statusBarStyle: "black-translucent" },
+  icons: { icon: "/icons/icon-192.png", apple: "/icons/apple-touch-icon.png" },
 };
 
-export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  viewportFit: "cover",
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#047857" },
+    { media: "(prefers-color-scheme: dark)", color: "#0c0a09" },
+  ],
+};
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

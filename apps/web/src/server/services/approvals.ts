@@ -3,9 +3,9 @@ import { z } from "zod";
 import { summaryOf } from "./result-summary.ts";
 
 /**
- * What an approver weighs: tests, diff stat, and — once the merge gate records them on the merge
- * request — predicted conflicts, the overlap radar and the brain policy. Those arrive as optional
- * fields (JSON text or values), so each is read defensively; null means "not checked".
+ * What an approver weighs: tests (the run's, and the merged tree's once the queue ran them), the diff
+ * stat, and the merge gate's checks — predicted conflicts, overlaps with other live agent branches and
+ * the brain policy. A check the gate has not made yet is null ("not checked").
  */
 export type Verdict = {
   tests: { status: string | null; durationMs: number | null };
@@ -13,53 +13,48 @@ export type Verdict = {
   predictedConflicts: string[] | null;
   overlap: { file: string; branches: string[] }[] | null;
   brainPolicy: { isAllowed: boolean; files: string[]; reason: string | null } | null;
+  checkedSha: string | null;
+  mergedTreeTest: { status: string; durationMs: number; outputTail: string } | null;
 };
 
 const Files = z.array(z.string());
-const Overlap = z.array(z.object({ file: z.string(), branches: z.array(z.string()) }));
-const BrainPolicy = z.union([
-  z.object({ ok: z.boolean(), files: Files.default([]), reason: z.string().nullish() }).transform((v) => ({ isAllowed: v.ok, files: v.files, reason: v.reason ?? null })),
-  z.object({ allowed: z.boolean(), files: Files.default([]), reason: z.string().nullish() }).transform((v) => ({ isAllowed: v.allowed, files: v.files, reason: v.reason ?? null })),
-  Files.transform((files) => ({ isAllowed: files.length === 0, files, reason: null })),
-]);
+const Overlaps = z.array(z.object({ file: z.string(), branches: z.array(z.string()) }));
+const MergedTreeTest = z.object({ status: z.string(), durationMs: z.number(), outputTail: z.string().default("") });
 
-function field<T>(record: object, names: string[], schema: z.ZodType<T>): T | null {
-  for (const name of names) {
-    const raw: unknown = Object.entries(record).find(([key]) => key === name)?.[1];
-    if (raw === undefined || raw === null) continue;
-    let value: unknown = raw;
-    if (typeof raw === "string") {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        continue;
-      }
-    }
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data;
+function readJson<T>(text: string | null, schema: z.ZodType<T>): T | null {
+  if (text === null) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
   }
-  return null;
-}
-
-export function readVerdict(mr: object, run: { testStatus: string | null; testMs: number | null; diffStat: string | null }): Verdict {
-  return {
-    tests: { status: run.testStatus, durationMs: run.testMs },
-    diffStat: run.diffStat,
-    predictedConflicts: field(mr, ["predictedConflicts", "conflicts", "conflictFiles"], Files),
-    overlap: field(mr, ["overlap", "overlaps"], Overlap),
-    brainPolicy: field(mr, ["brainPolicy", "brainVerdict", "brainFiles"], BrainPolicy),
-  };
 }
 
 const include = {
   run: { select: { id: true, agent: true, taskId: true, sessionId: true, prompt: true, testStatus: true, testMs: true, diffStat: true, result: true, baseSha: true } },
 } satisfies Prisma.MergeRequestInclude;
+const omitDiff = { diff: true } satisfies Prisma.MergeRequestOmit;
+type Row = Prisma.MergeRequestGetPayload<{ include: typeof include; omit: typeof omitDiff }>;
+
+export function readVerdict(mr: Row): Verdict {
+  const brainFiles = readJson(mr.brainFiles, Files);
+  return {
+    tests: { status: mr.run.testStatus, durationMs: mr.run.testMs },
+    diffStat: mr.run.diffStat,
+    predictedConflicts: readJson(mr.conflicts, Files),
+    overlap: readJson(mr.overlaps, Overlaps),
+    brainPolicy: brainFiles === null ? null : { isAllowed: brainFiles.length === 0 && mr.state !== "blocked", files: brainFiles, reason: mr.blockedReason },
+    checkedSha: mr.checkedSha,
+    mergedTreeTest: readJson(mr.mergedTreeTest, MergedTreeTest),
+  };
+}
 
 export type ApprovalFilter = "waiting" | "queue" | "decided" | "all";
 const STATES: Record<ApprovalFilter, string[] | null> = {
-  waiting: ["open"],
+  waiting: ["open", "blocked"],
   queue: ["approved", "merging"],
-  decided: ["approved", "merging", "merged", "rejected", "failed"],
+  decided: ["approved", "merging", "merged", "rejected", "failed", "void"],
   all: null,
 };
 
@@ -67,19 +62,22 @@ export async function listApprovals(db: Db, filter: ApprovalFilter, take = 100) 
   const states = STATES[filter];
   const rows = await db.mergeRequest.findMany({
     where: states ? { state: { in: states } } : undefined,
-    orderBy: filter === "waiting" ? { createdAt: "asc" } : { updatedAt: "desc" },
+    orderBy: filter === "waiting" || filter === "queue" ? { createdAt: "asc" } : { updatedAt: "desc" },
     take,
     include,
+    omit: omitDiff,
   });
   return toViews(db, rows);
 }
 
+/** One request with its diff (the branch since its fork point, as the merge gate captured it). */
 export async function approvalById(db: Db, id: string) {
-  const row = await db.mergeRequest.findUnique({ where: { id }, include });
-  return row ? ((await toViews(db, [row]))[0] ?? null) : null;
+  const row = await db.mergeRequest.findUnique({ where: { id }, include, omit: omitDiff });
+  if (!row) return null;
+  const diff = await db.mergeRequest.findUnique({ where: { id }, select: { diff: true, diffTruncated: true } });
+  const [view] = await toViews(db, [row]);
+  return view ? { ...view, diff: diff?.diff ?? null, diffTruncated: diff?.diffTruncated ?? false } : null;
 }
-
-type Row = Prisma.MergeRequestGetPayload<{ include: typeof include }>;
 
 async function toViews(db: Db, rows: Row[]) {
   const deciderIds = [...new Set(rows.flatMap((r) => (r.decidedBy ? [r.decidedBy] : [])))];
@@ -87,17 +85,19 @@ async function toViews(db: Db, rows: Row[]) {
   return rows.map((mr) => ({
     id: mr.id,
     state: mr.state,
+    stage: mr.stage,
     branch: mr.branch,
     integration: mr.integration,
     headSha: mr.headSha,
     mergeSha: mr.mergeSha,
     comment: mr.comment,
     error: mr.error,
+    blockedReason: mr.blockedReason,
     createdAt: mr.createdAt,
     decidedAt: mr.decidedAt,
-    decidedBy: mr.decidedBy ? (deciders.get(mr.decidedBy) ?? "a removed user") : null,
+    decidedBy: mr.decidedBy ? (deciders.get(mr.decidedBy) ?? (mr.approval === "auto" ? "auto-approval" : "a removed user")) : null,
     run: { id: mr.run.id, agent: mr.run.agent, taskId: mr.run.taskId, sessionId: mr.run.sessionId, prompt: mr.run.prompt, baseSha: mr.run.baseSha },
     summary: summaryOf(mr.run.result),
-    verdict: readVerdict(mr, mr.run),
+    verdict: readVerdict(mr),
   }));
 }

@@ -1,0 +1,42 @@
+"use client";
+import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "../../lib/trpc.ts";
+import { ApprovalCard } from "../../components/approvals/approval-card.tsx";
+import { Button } from "../../components/ui/button.tsx";
+import { Empty, Loading, PageHeader } from "../../components/ui/feedback.tsx";
+
+type Filter = "waiting" | "decided";
+
+/** The approvals inbox: phone-first, one request per screen, decisions in one or two taps. */
+export default function ApprovalsPage() {
+  const trpc = useTRPC();
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const [filter, setFilter] = useState<Filter>("waiting");
+  const approvals = useQuery(trpc.approval.list.queryOptions({ filter }));
+  const canDecide = me.data?.role === "approver" || me.data?.role === "admin";
+
+  return (
+    <div className="space-y-4">
+      <PageHeader
+        title="Approvals"
+        actions={
+          <div role="group" aria-label="Show" className="flex gap-1">
+            {(["waiting", "decided"] as const).map((f) => (
+              <Button key={f} size="sm" variant={filter === f ? "primary" : "secondary"} aria-pressed={filter === f} onClick={() => setFilter(f)}>
+                {f === "waiting" ? "Waiting" : "Decided"}
+              </Button>
+            ))}
+          </div>
+        }
+      />
+      {approvals.isPending && <Loading />}
+      {approvals.data?.length === 0 && <Empty>{filter === "waiting" ? "Nothing is waiting for approval." : "No decisions yet."}</Empty>}
+      <div className="grid snap-y gap-4 lg:grid-cols-2">
+        {approvals.data?.map((a) => (
+          <ApprovalCard key={a.id} approval={a} canDecide={canDecide} />
+        ))}
+      </div>
+    </div>
+  );
+}

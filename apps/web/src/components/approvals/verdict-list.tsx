@@ -1,0 +1,64 @@
+import type { ReactNode } from "react";
+import type { RouterOutputs } from "../../lib/trpc.ts";
+import { formatDuration } from "../ui/time.tsx";
+
+type Verdict = RouterOutputs["approval"]["list"][number]["verdict"];
+type Tone = "good" | "bad" | "unknown";
+
+const TONE: Record<Tone, string> = {
+  good: "text-emerald-700 dark:text-emerald-400",
+  bad: "text-red-700 dark:text-red-400",
+  unknown: "text-stone-500",
+};
+const MARK: Record<Tone, string> = { good: "✓", bad: "✗", unknown: "?" };
+
+function Row({ term, tone, children }: { term: string; tone: Tone; children: ReactNode }) {
+  return (
+    <>
+      <dt className="text-stone-500">{term}</dt>
+      <dd className={`min-w-0 ${TONE[tone]}`}>
+        <span aria-hidden="true">{MARK[tone]} </span>
+        {children}
+      </dd>
+    </>
+  );
+}
+
+/** Everything an approver weighs, one line each; "not checked" where the merge gate has no answer. */
+export function VerdictList({ verdict }: { verdict: Verdict }) {
+  const { tests, predictedConflicts, overlap, brainPolicy, diffStat, mergedTreeTest } = verdict;
+  const statLine = diffStat?.trim().split("\n").at(-1)?.trim() ?? "no changes";
+  return (
+    <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+      <Row term="Tests" tone={tests.status === "passed" ? "good" : tests.status ? "bad" : "unknown"}>
+        {tests.status ?? "not run"}
+        {tests.durationMs !== null ? ` in ${formatDuration(tests.durationMs)}` : ""}
+      </Row>
+      {mergedTreeTest && (
+        <Row term="Merged tree" tone={mergedTreeTest.status === "passed" ? "good" : mergedTreeTest.status === "skipped" ? "unknown" : "bad"}>
+          tests {mergedTreeTest.status} in {formatDuration(mergedTreeTest.durationMs)}
+        </Row>
+      )}
+      <Row term="Conflicts" tone={predictedConflicts === null ? "unknown" : predictedConflicts.length === 0 ? "good" : "bad"}>
+        {predictedConflicts === null ? "not checked" : predictedConflicts.length === 0 ? "none predicted" : `${predictedConflicts.length} file(s): ${predictedConflicts.slice(0, 3).join(", ")}`}
+      </Row>
+      <Row term="Overlap" tone={overlap === null ? "unknown" : overlap.length === 0 ? "good" : "bad"}>
+        {overlap === null
+          ? "not checked"
+          : overlap.length === 0
+            ? "no other agent touches these files"
+            : overlap.slice(0, 2).map((o) => `${o.file} (also ${o.branches.join(", ")})`).join("; ")}
+      </Row>
+      <Row term="Brain" tone={brainPolicy === null ? "unknown" : brainPolicy.isAllowed ? "good" : "bad"}>
+        {brainPolicy === null
+          ? "not checked"
+          : brainPolicy.isAllowed
+            ? "policy respected"
+            : (brainPolicy.reason ?? `the agent wrote into the brain folder: ${brainPolicy.files.slice(0, 2).join(", ")}`)}
+      </Row>
+      <Row term="Diff" tone="unknown">
+        <span className="text-stone-700 dark:text-stone-300">{statLine}</span>
+      </Row>
+    </dl>
+  );
+}
