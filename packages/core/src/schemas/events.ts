@@ -1,13 +1,7 @@
 import { z } from "zod";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
-import {
-  BranchDiffSchema,
-  BrainDepositSchema,
-  MergeApprovalSchema,
-  MergedTreeTestSchema,
-  MergeProgressSchema,
-  RadarSnapshotSchema,
-} from "./merge.ts";
+import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema } from "./merge.ts";
+import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
