@@ -1,6 +1,5 @@
-import { ResultSchema, type MergeApproval } from "@grove/core";
+import { parseAgentBranch, ResultSchema, type MergeApproval } from "@grove/core";
 import { depositBrain, type RepoContext } from "@grove/core/node";
-import { parseAgentBranch } from "@grove/core";
 import { describeError } from "./hub-socket.ts";
 
 export type DepositRequest = {
@@ -48,7 +47,7 @@ export async function depositLearnings(req: DepositRequest, audit: Audit): Promi
       },
     });
     if (outcome.kind === "deposited") {
-      audit("brain.deposited", outcome.sha, { mergeSha: req.mergeSha, files: outcome.files });
+      audit(outcome.isRepeat ? "brain.already_deposited" : "brain.deposited", outcome.sha, { mergeSha: req.mergeSha, files: outcome.files });
       return { deposit: { sha: outcome.sha, files: outcome.files } };
     }
     audit("brain.deposit_failed", req.mergeSha, { reason: outcome.reason });

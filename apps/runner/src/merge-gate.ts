@@ -17,6 +17,7 @@ export type MergeGate = {
 /** The runner's half of the merge gate: the merge queues and the overlap radar of the served repositories. */
 export function startMergeGate(deps: { hub: HubOutbox; link: HubLink; log: Logger; repos: string[]; radarIntervalMs?: number }): MergeGate {
   const queue = createMergeQueue();
+  const inFlight = new Map<string, Promise<MergeOutcome>>();
   // A runner killed mid merged-tree test left its temporary worktree behind; nothing else will remove it.
   for (const repo of deps.repos) {
     removeStaleMergeTrees(repo).then(
@@ -26,12 +27,16 @@ export function startMergeGate(deps: { hub: HubOutbox; link: HubLink; log: Logge
   }
   const radar = startOverlapRadar({ link: deps.link, repos: deps.repos, log: deps.log, intervalMs: deps.radarIntervalMs });
   return {
-    async execute(repo, req) {
-      try {
-        return await executeMerge({ hub: deps.hub, link: deps.link, queue, log: deps.log }, repo, req);
-      } finally {
+    execute(repo, req) {
+      // The hub resends merges it has no result for (after a reconnect); one in progress is not queued twice.
+      const running = inFlight.get(req.mergeRequestId);
+      if (running) return running;
+      const merge = executeMerge({ hub: deps.hub, link: deps.link, queue, log: deps.log }, repo, req).finally(() => {
+        inFlight.delete(req.mergeRequestId);
         radar.poke();
-      }
+      });
+      inFlight.set(req.mergeRequestId, merge);
+      return merge;
     },
     poke: () => radar.poke(),
     async stop() {

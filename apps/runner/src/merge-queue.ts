@@ -127,7 +127,8 @@ async function finish(deps: LandDeps, req: LandRequest, outcome: MergeOutcome, a
     case "merged": {
       const test = outcome.mergedTreeTest;
       if (test && test.status !== "skipped") audit("tests.merged_tree", outcome.sha, { status: test.status, exitCode: test.exitCode, durationMs: test.durationMs, command: test.command });
-      audit("merge.completed", outcome.sha, { headSha: req.headSha, commits: outcome.commits ?? [], mergedTreeTest: test?.status ?? "skipped" });
+      if (outcome.alreadyMerged) audit("merge.already_merged", outcome.sha, { headSha: req.headSha });
+      else audit("merge.completed", outcome.sha, { headSha: req.headSha, commits: outcome.commits ?? [], mergedTreeTest: test?.status ?? "skipped" });
       deps.onStage?.("depositing");
       const deposit = await depositLearnings({ repo: req.repo, integration: req.integration, branch: req.branch, headSha: req.headSha, mergeSha: outcome.sha, runId: req.runId, sessionId: req.sessionId, approval: req.approval, result: req.result }, audit);
       deps.onStage?.("cleaning");

@@ -106,6 +106,23 @@ describe("the merge gate on the real stack", () => {
     expect(actions).toEqual(expect.arrayContaining(["merge.approved", "merge.queued", "merge.void"]));
   });
 
+  it("resumes an approved merge after the runner is killed -9 in the middle of it", async () => {
+    await session([["crash", "lines=1"]]);
+    const mr = await mrOf("crash", "open");
+    await writeFile(hold, "hold");
+    await stack.caller.merge.approve({ id: mr.id, sha: mr.headSha });
+    await waitFor(async () => (await stack.db.mergeRequest.findFirst({ where: { id: mr.id } }))?.stage === "testing", 30_000, () => "the merge testing");
+    await stack.killRunner("SIGKILL");
+    stack.startRunner();
+    await waitFor(async () => (await stack.db.auditEvent.count({ where: { action: "merge.resent", subject: mr.id } })) > 0, 30_000, () => `the merge resent\n${stack.runnerOutput()}`);
+    await rm(hold);
+    const merged = await mrOf("crash", "merged");
+    expect((await stack.repo.git(["log", "--merges", "--format=%s", "main"])).split("\n").filter((s) => s === "Merge demo agent results (crash)")).toHaveLength(1);
+    expect(await stack.repo.git(["log", "-1", "--format=%P", merged.mergeSha ?? ""])).toContain(mr.headSha);
+    await waitFor(async () => !(await stack.repo.git(["worktree", "list", "--porcelain"])).includes("grove-merge-test-"), 30_000, () => "the dead runner's test worktree removed");
+    expect(await stack.repo.git(["status", "--porcelain"])).toBe("");
+  });
+
   it("deposits the learnings, answers provenance for any commit it brought in, exports and verifies the ledger", async () => {
     const sessionId = await session([["deposit", "lines=1"]]);
     const mr = await mrOf("deposit", "open");

@@ -61,6 +61,16 @@ describe("depositBrain", () => {
     expect(await repo.git(["status", "--porcelain"])).toBe("");
   });
 
+  it("does not deposit twice for one merge (a resent request)", async () => {
+    await repo.git(["commit", "-q", "--allow-empty", "-m", "stands in for a merge commit"]);
+    const mergeSha = await repo.git(["rev-parse", "main"]);
+    const input = { repo: repo.dir, into: "main", brain: "project-brain", result: result("Once"), source: { ...source("t1"), mergeSha } };
+    const first = await depositBrain(input);
+    const again = await depositBrain(input);
+    expect(again).toEqual({ ...first, isRepeat: true });
+    expect(await repo.git(["rev-parse", "main"])).toBe(first.kind === "deposited" ? first.sha : "");
+  });
+
   it("refuses when the integration checkout is dirty, and changes nothing", async () => {
     await writeFile(join(repo.dir, "README.md"), "# local edit\n");
     const before = await repo.git(["rev-parse", "main"]);

@@ -11,7 +11,7 @@ import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 
 export type DepositInput = { repo: string; into: string; brain: string; result: Result; source: DepositSource };
-export type DepositOutcome = { kind: "deposited"; sha: string; files: string[] } | { kind: "refused"; reason: string };
+export type DepositOutcome = { kind: "deposited"; sha: string; files: string[]; isRepeat?: boolean } | { kind: "refused"; reason: string };
 
 // The orchestrator's own commits must not depend on the machine's user.name/user.email.
 const ORCHESTRATOR = {
@@ -33,6 +33,8 @@ export async function depositBrain(input: DepositInput): Promise<DepositOutcome>
   return withRepoLock(input.repo, async (): Promise<DepositOutcome> => {
     const old = await branchSha(input.repo, input.into);
     if (old === null) return { kind: "refused", reason: `The integration branch ${input.into} does not exist.` };
+    const earlier = await findDeposit(input.repo, old, input.source.mergeSha);
+    if (earlier) return earlier;
     const listed = await runGit(["ls-tree", "-r", "--name-only", "-z", old, "--", brainDir], { cwd: input.repo });
     const existing = listed.stdout.split("\0").filter((path) => path !== "");
     const files = planBrainDeposit({ brain: brainDir, existingPaths: existing, result: input.result, source: input.source });
@@ -65,4 +67,13 @@ async function treeWithFiles(repo: string, base: string, files: { path: string; 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A deposit for this merge already on the branch (a resent request): found by its Grove-Merge trailer. */
+async function findDeposit(repo: string, head: string, mergeSha: string): Promise<DepositOutcome | null> {
+  const found = await runGit(["log", "-1", "--format=%H", "--fixed-strings", `--grep=Grove-Merge: ${mergeSha}`, `${mergeSha}..${head}`, "--"], { cwd: repo, okExitCodes: [0, 128] });
+  const sha = found.exitCode === 0 ? found.stdout.trim() : "";
+  if (sha === "") return null;
+  const { stdout } = await runGit(["diff-tree", "--no-commit-id", "--name-only", "-r", "-z", sha], { cwd: repo });
+  return { kind: "deposited", sha, files: stdout.split("\0").filter((f) => f !== ""), isRepeat: true };
 }

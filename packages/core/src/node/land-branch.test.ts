@@ -1,12 +1,11 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MergeStage } from "../schemas/merge.ts";
 import { agentCommit, BUDGET_FILES, BUDGET_TEST, GATED_TEST, exists, makeGate } from "../test-support/merge-fixtures.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { landBranch, type LandInput } from "./land-branch.ts";
-import { MERGE_TEST_DIR_PREFIX, testMergedTree } from "./test-merged-tree.ts";
+import { testMergedTree } from "./test-merged-tree.ts";
 
 let repo: TempRepo;
 beforeEach(async () => {
@@ -18,15 +17,11 @@ const env = { PATH: process.env.PATH };
 const land = (branch: string, approvedSha: string, extra: Partial<LandInput> = {}) =>
   landBranch({ repo: repo.dir, into: "main", branch, approvedSha, message: `Merge ${branch}`, brain: "project-brain", test: { command: BUDGET_TEST, env }, ...extra });
 
-async function tempMergeTrees(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith(MERGE_TEST_DIR_PREFIX));
-}
 
 describe("landBranch: the merge queue's one item", () => {
   it("lands only the first of two branches that are green alone and red together", async () => {
     const a = await agentCommit(repo, "alpha", "t1", { "parts/a.json": '{ "value": 6 }\n' });
     const b = await agentCommit(repo, "beta", "t2", { "parts/b.json": '{ "value": 6 }\n' });
-    const before = await tempMergeTrees();
     // Each is green on its own.
     for (const head of [a.head, b.head]) expect((await testMergedTree({ repo: repo.dir, sha: head, test: BUDGET_TEST, env })).status).toBe("passed");
 
@@ -45,7 +40,6 @@ describe("landBranch: the merge queue's one item", () => {
     expect(await exists(join(repo.dir, "parts/b.json"))).toBe(false);
     expect(await repo.git(["rev-parse", "agent/beta/t2"])).toBe(b.head);
     expect(await repo.git(["worktree", "list", "--porcelain"])).not.toMatch(/detached/);
-    expect(await tempMergeTrees()).toEqual(before);
   });
 
   it("reports a textual conflict and never leaves a half-merge behind", async () => {
@@ -97,6 +91,19 @@ describe("landBranch: the merge queue's one item", () => {
     expect(outcome.kind === "refused" ? outcome.reason : "").toMatch(/main is checked out in .* with uncommitted changes[\s\S]*README\.md/);
     expect(await repo.git(["rev-list", "--count", "main"])).toBe("1");
     expect(await readFile(join(repo.dir, "README.md"), "utf8")).toBe("# a human was here\n");
+  });
+
+  it("answers a resent request whose head already landed with the merge that brought it in, even after the branch is gone", async () => {
+    const a = await agentCommit(repo, "alpha", "t1", { "feature.txt": "x\n" });
+    const first = await land("agent/alpha/t1", a.head);
+    await repo.write({ "after.txt": "later\n" });
+    await repo.git(["add", "after.txt"]);
+    await repo.git(["commit", "-qm", "later work on main"]);
+    await repo.git(["worktree", "remove", "--force", a.path]);
+    await repo.git(["branch", "-D", "agent/alpha/t1"]);
+    const main = await repo.git(["rev-parse", "main"]);
+    expect(await land("agent/alpha/t1", a.head)).toMatchObject({ kind: "merged", sha: first.kind === "merged" ? first.sha : "", alreadyMerged: true });
+    expect(await repo.git(["rev-parse", "main"])).toBe(main);
   });
 
   it("rebuilds and retests on the new head when the integration branch moves during the test", async () => {

@@ -26,6 +26,7 @@ export type LandInput = {
   signal?: AbortSignal;
 };
 
+const SKIPPED: MergedTreeTest = { status: "skipped", command: null, exitCode: null, durationMs: 0, outputTail: "" };
 /** How often a merge is rebuilt and retested when someone else moved the integration branch meanwhile. */
 const MAX_ATTEMPTS = 3;
 
@@ -47,7 +48,7 @@ export async function landBranch(input: LandInput): Promise<MergeOutcome> {
     if (prepared.kind !== "prepared") return prepared.outcome;
     const { old, sha } = prepared;
 
-    let mergedTreeTest: MergedTreeTest = { status: "skipped", command: null, exitCode: null, durationMs: 0, outputTail: "" };
+    let mergedTreeTest: MergedTreeTest = SKIPPED;
     if (input.test && sha !== old) {
       input.onStage?.("testing", `${input.test.command} on the merged tree ${sha.slice(0, 12)}`);
       const { command, setup, env, timeoutMs } = input.test;
@@ -76,17 +77,19 @@ type Prepared = { kind: "prepared"; old: string; sha: string } | { kind: "done";
 
 async function prepare(input: LandInput): Promise<Prepared> {
   const done = (outcome: MergeOutcome): Prepared => ({ kind: "done", outcome });
-  const head = await branchSha(input.repo, input.branch);
-  if (head !== input.approvedSha) return done({ kind: "moved", approvedSha: input.approvedSha, headSha: head });
   const old = await branchSha(input.repo, input.into);
   if (old === null) return done({ kind: "refused", reason: `The integration branch ${input.into} does not exist.` });
+  // A request resent after a crash or reconnect: the approved head already landed (its branch may be gone).
+  const landed = await findMergeOf(input.repo, old, input.approvedSha);
+  if (landed !== null) return done({ ...merged(landed, [], SKIPPED), alreadyMerged: true });
+  const head = await branchSha(input.repo, input.branch);
+  if (head !== input.approvedSha) return done({ kind: "moved", approvedSha: input.approvedSha, headSha: head });
 
   const files = await branchChangedFiles(input.repo, old, head);
   const policy = checkBrainPolicy(files.files, input.brain);
   if (!policy.ok) return done({ kind: "refused", reason: policy.reason });
 
   const built = await buildMergeCommit(input.repo, old, head, input.message);
-  // Already merged (a retried request after a crash): nothing to build, and that is a success.
   if (built.kind === "up-to-date") return { kind: "prepared", old, sha: old };
   if (built.kind === "conflict") return done({ kind: "conflict", files: built.files });
   // Refuse a dirty checkout now, before minutes of tests, and again when actually moving it.
@@ -95,8 +98,20 @@ async function prepare(input: LandInput): Promise<Prepared> {
   return { kind: "prepared", old, sha: built.sha };
 }
 
-function merged(sha: string, commits: string[], mergedTreeTest: MergedTreeTest): MergeOutcome {
+function merged(sha: string, commits: string[], mergedTreeTest: MergedTreeTest): Extract<MergeOutcome, { kind: "merged" }> {
   return { kind: "merged", sha, worktreeRemoved: false, branchDeleted: false, commits, mergedTreeTest };
+}
+
+/**
+ * The merge commit on the integration branch's first-parent line that brought `head` in, or the branch head
+ * itself when `head` arrived some other way (fast-forward, a human's merge); null when it is not merged.
+ */
+async function findMergeOf(repo: string, integrationSha: string, head: string): Promise<string | null> {
+  const merged = await runGit(["merge-base", "--is-ancestor", head, integrationSha], { cwd: repo, okExitCodes: [0, 1] });
+  if (merged.exitCode !== 0) return null;
+  const { stdout } = await runGit(["rev-list", "--first-parent", "--merges", "--parents", "--max-count=2000", integrationSha, "--"], { cwd: repo });
+  const line = stdout.split("\n").find((entry) => entry.split(" ").slice(1).includes(head));
+  return line?.split(" ")[0] ?? integrationSha;
 }
 
 /** The agent commits a merge brought in (newest first, at most 1000), for commit provenance. */

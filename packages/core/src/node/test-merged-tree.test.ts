@@ -16,8 +16,12 @@ afterEach(() => repo.cleanup());
 describe("the merged-tree test's temporary worktree", () => {
   it("is removed after the test, green or red", async () => {
     const sha = await repo.git(["rev-parse", "HEAD"]);
-    const red = await testMergedTree({ repo: repo.dir, sha, test: `"${process.execPath}" -e "console.log('nope'); process.exit(3)"`, env: { PATH: process.env.PATH } });
-    expect(red).toMatchObject({ status: "failed", exitCode: 3, outputTail: "nope" });
+    for (const code of [0, 3]) {
+      const result = await testMergedTree({ repo: repo.dir, sha, test: `"${process.execPath}" -e "console.log(process.cwd()); process.exit(${code})"`, env: { PATH: process.env.PATH } });
+      expect(result).toMatchObject({ status: code === 0 ? "passed" : "failed", exitCode: code });
+      expect(result.outputTail).toMatch(/grove-merge-test-\w+\/tree$/);
+      expect(await exists(dirname(result.outputTail))).toBe(false);
+    }
     expect(await repo.git(["worktree", "list", "--porcelain"])).not.toContain("grove-merge-test-");
   });
 

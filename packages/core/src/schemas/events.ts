@@ -100,6 +100,8 @@ export const MergeOutcomeSchema = z.discriminatedUnion("kind", [
     deposit: BrainDepositSchema.nullable().optional(),
     depositError: z.string().max(10_000).optional(),
     snapshotRef: z.string().max(500).nullable().optional(),
+    /** A resent request whose head had already landed: nothing new was merged. */
+    alreadyMerged: z.boolean().optional(),
   }),
   z.object({ kind: z.literal("conflict"), files: z.array(z.string()) }),
   z.object({ kind: z.literal("refused"), reason: z.string() }),

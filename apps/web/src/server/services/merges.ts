@@ -1,8 +1,9 @@
-import { DomainError, ResultSchema, type Result } from "@grove/core";
+import { DomainError, type MergeApproval } from "@grove/core";
 import { appendAuditEvent, type Db } from "@grove/db";
 import type { SessionUser } from "../auth/sessions.ts";
 import type { Hub } from "../hub/create-hub.ts";
 import { branchStatusOf, checksFromStatus, readJsonArray, voidMergeRequest } from "./merge-checks.ts";
+import { mergeExecutePayload } from "./merge-dispatch.ts";
 
 export { recordMergeResult } from "./merge-results.ts";
 
@@ -78,19 +79,8 @@ export async function approveMergeRequest(deps: Deps, user: SessionUser, input: 
     sha: input.sha,
     details: { comment: input.comment ?? "", approval: "user", predictedConflicts: mr.conflicts === null ? null : readJsonArray(mr.conflicts) },
   });
-  const ack = await hub.executeMerge(session.runnerId, {
-    mergeRequestId: mr.id,
-    runId: mr.runId,
-    repoPath: session.repoPath,
-    branch: mr.branch,
-    integration: mr.integration,
-    headSha: input.sha,
-    message: `Merge ${mr.run.agent} agent results (${mr.run.taskId})`,
-    worktreePath: mr.run.worktreePath,
-    sessionId: mr.run.sessionId,
-    approval: { kind: "user", by: user.email, ...(input.comment ? { comment: input.comment } : {}) },
-    result: storedResult(mr.run.result),
-  });
+  const approval: MergeApproval = { kind: "user", by: user.email, ...(input.comment ? { comment: input.comment } : {}) };
+  const ack = await hub.executeMerge(session.runnerId, mergeExecutePayload({ ...mr, approvedSha: input.sha }, approval));
   await db.mergeRequest.update({
     where: { id: mr.id },
     data: ack.ok ? { state: "merging", stage: "queued" } : { state: "open", approval: null, approvedSha: null, error: `Could not start the merge: ${ack.error}` },
@@ -123,13 +113,3 @@ export async function rejectMergeRequest(deps: Deps, user: SessionUser, input: {
   hub.broadcastChanged({ scope: "merges", id: mr.id });
 }
 
-/** The RESULT as stored (validated when it was reported), for the brain deposit. */
-function storedResult(text: string | null): Result | null {
-  if (text === null) return null;
-  try {
-    const parsed = ResultSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}

@@ -4,6 +4,7 @@ import type { Hub } from "../hub/create-hub.ts";
 import type { RunnerHandlers } from "../hub/runner-handlers.ts";
 import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
 import { recordBranchDiff, recordMergeProgress, recordRadarSnapshot } from "./radar.ts";
+import { resumeMerges } from "./merge-dispatch.ts";
 
 const TERMINAL: RunState[] = ["succeeded", "failed", "interrupted", "cancelled"];
 
@@ -20,6 +21,8 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
         data: { host: payload.host, version: payload.version, repos: JSON.stringify(payload.repos), lastSeenAt: new Date() },
       });
       hub.broadcastChanged({ scope: "runners", id: runnerId });
+      // Not awaited: the runner's hello must be acknowledged before it can report anything.
+      void resumeMerges(deps, runnerId).catch((error: unknown) => console.error(`resuming merges of runner ${runnerId} failed:`, error));
     },
 
     async runState(runnerId, payload) {

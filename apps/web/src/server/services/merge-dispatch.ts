@@ -1,0 +1,61 @@
+import { ResultSchema, type MergeApproval, type MergeExecute, type Result } from "@grove/core";
+import { appendAuditEvent, type Db } from "@grove/db";
+import type { Hub } from "../hub/create-hub.ts";
+
+type MergeRequestWithRun = {
+  id: string;
+  runId: string;
+  branch: string;
+  integration: string;
+  approvedSha: string | null;
+  headSha: string;
+  run: { sessionId: string; agent: string; taskId: string; worktreePath: string | null; result: string | null; session: { repoPath: string } };
+};
+
+/** What the runner needs to land an approved request (the RESULT travels along for the brain deposit). */
+export function mergeExecutePayload(mr: MergeRequestWithRun, approval: MergeApproval): MergeExecute {
+  return {
+    mergeRequestId: mr.id,
+    runId: mr.runId,
+    repoPath: mr.run.session.repoPath,
+    branch: mr.branch,
+    integration: mr.integration,
+    headSha: mr.approvedSha ?? mr.headSha,
+    message: `Merge ${mr.run.agent} agent results (${mr.run.taskId})`,
+    worktreePath: mr.run.worktreePath,
+    sessionId: mr.run.sessionId,
+    approval,
+    result: storedResult(mr.run.result),
+  };
+}
+
+/**
+ * After a runner (re)connects: approved requests it never reported a result for are sent again. The runner
+ * ignores one it is still working on, and a request whose head already landed comes back as merged.
+ */
+export async function resumeMerges(deps: { db: Db; hub: Hub }, runnerId: string): Promise<void> {
+  const { db, hub } = deps;
+  const pending = await db.mergeRequest.findMany({
+    where: { state: { in: ["approved", "merging"] }, run: { session: { runnerId } } },
+    include: { run: { include: { session: true } } },
+  });
+  for (const mr of pending) {
+    const user = mr.decidedBy ? await db.user.findUnique({ where: { id: mr.decidedBy }, select: { email: true } }) : null;
+    const approval: MergeApproval = { kind: mr.approval === "auto" ? "auto" : "user", by: user?.email ?? mr.decidedBy ?? "unknown", ...(mr.comment ? { comment: mr.comment } : {}) };
+    const ack = await hub.executeMerge(runnerId, mergeExecutePayload(mr, approval));
+    if (!ack.ok) continue;
+    await db.mergeRequest.updateMany({ where: { id: mr.id, state: { in: ["approved", "merging"] } }, data: { state: "merging" } });
+    await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "merge.resent", subject: mr.id, sessionId: mr.run.sessionId, runId: mr.runId, branch: mr.branch, sha: mr.approvedSha, details: { runnerId } });
+    hub.broadcastChanged({ scope: "merges", id: mr.id });
+  }
+}
+
+function storedResult(text: string | null): Result | null {
+  if (text === null) return null;
+  try {
+    const parsed = ResultSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
