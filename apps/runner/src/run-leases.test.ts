@@ -13,22 +13,20 @@ function occupy(port: number): Promise<void> {
   return new Promise((resolve) => server.listen(port, resolve));
 }
 
-/** A free range of ports on this machine, found by asking the OS for one. */
-async function freeBase(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? Math.min(address.port, 60_000) : 45_000;
+/** A base below Linux's ephemeral range, so the sockets of tests running alongside do not land in it. */
+function freeBase(): number {
+  return 20_000 + Math.floor(Math.random() * 1000) * 10;
 }
+// Port checks are covered by their own test; elsewhere the machine's other programs must not matter.
+const allFree = { isPortFree: () => Promise.resolve(true) };
 
 const never = new AbortController().signal;
 
 describe("run leases", () => {
   it("gives live runs distinct slots and port blocks, and reuses them once released", async () => {
-    const base = await freeBase();
+    const base = freeBase();
     const range = { from: base, to: base + 4 * PORTS_PER_RUN - 1 };
-    const leases = createRunLeases({ maxRuns: 3 });
+    const leases = createRunLeases({ maxRuns: 3, ...allFree });
     const a = await leases.acquire(range, never);
     const b = await leases.acquire(range, never);
     expect([a?.slot, b?.slot]).toEqual([1, 2]);
@@ -41,16 +39,16 @@ describe("run leases", () => {
   });
 
   it("skips a port block another program is listening in (checked, not hashed)", async () => {
-    const base = await freeBase();
+    const base = freeBase();
     await occupy(base + 3);
     const leases = createRunLeases({ maxRuns: 2 });
-    const lease = await leases.acquire({ from: base, to: base + 3 * PORTS_PER_RUN - 1 }, never);
-    expect(lease?.ports.from).toBe(base + PORTS_PER_RUN);
+    const lease = await leases.acquire({ from: base, to: base + 5 * PORTS_PER_RUN - 1 }, never);
+    expect(lease?.ports.from).toBeGreaterThanOrEqual(base + PORTS_PER_RUN);
   });
 
   it("fails clearly when the range has no free block left", async () => {
-    const base = await freeBase();
-    const leases = createRunLeases({ maxRuns: 5 });
+    const base = freeBase();
+    const leases = createRunLeases({ maxRuns: 5, ...allFree });
     const range = { from: base, to: base + PORTS_PER_RUN - 1 };
     await leases.acquire(range, never);
     await expect(leases.acquire(range, never)).rejects.toThrow(/No free block/);
@@ -58,9 +56,9 @@ describe("run leases", () => {
   });
 
   it("queues runs beyond the cap in order, and drops a queued run that is cancelled", async () => {
-    const base = await freeBase();
+    const base = freeBase();
     const range = { from: base, to: base + 5 * PORTS_PER_RUN - 1 };
-    const leases = createRunLeases({ maxRuns: 1 });
+    const leases = createRunLeases({ maxRuns: 1, ...allFree });
     const first = await leases.acquire(range, never);
     expect(leases.isFull()).toBe(true);
     const order: string[] = [];
