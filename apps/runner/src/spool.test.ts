@@ -57,6 +57,21 @@ describe("run spool", () => {
     await spool.close();
   });
 
+  it("reopens a spool bigger than one read chunk with every line in order", async () => {
+    const path = join(dir, "run.jsonl");
+    const first = await openRunSpool(path);
+    await first.append(lines(1, 3000, "y".repeat(1000)));
+    await first.close();
+    const reopened = await openRunSpool(path);
+    expect(reopened.lastSeq()).toBe(3000);
+    const seen: number[] = [];
+    for (let batch = await reopened.readAfter(0, 300_000); batch.length > 0; batch = await reopened.readAfter(seen.at(-1) ?? 0, 300_000)) {
+      seen.push(...batch.map((l) => l.seq));
+    }
+    expect(seen).toEqual(lines(1, 3000).map((l) => l.seq));
+    await reopened.close();
+  });
+
   it("reopens an existing spool after a crash, dropping a torn last line", async () => {
     const path = join(dir, "run.jsonl");
     const first = await openRunSpool(path);

@@ -125,14 +125,12 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
   };
 }
 
+/** Indexes a spool left by an earlier runner, reading it in chunks so a big one costs no big buffer. */
 async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; size: number }> {
-  const text = (await file.readFile()).toString("utf8");
-  if (text.length === 0) return { segments: [], size: 0 };
-  const complete = text.lastIndexOf("\n") + 1;
+  const { size: fileSize } = await file.stat();
   const segments: Segment[] = [];
   let offset = 0;
-  for (const raw of text.slice(0, complete).split("\n").slice(0, -1)) {
-    const bytes = Buffer.byteLength(raw) + 1;
+  const addLine = (raw: string, bytes: number) => {
     const line = parseLines(raw)[0];
     const last = segments.at(-1);
     if (line && last && last.bytes + bytes <= SEGMENT_BYTES) {
@@ -144,10 +142,24 @@ async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; s
       last.bytes += bytes;
     }
     offset += bytes;
+  };
+  const buffer = Buffer.alloc(SEGMENT_BYTES * 4);
+  let carry = Buffer.alloc(0);
+  for (let at = 0; at < fileSize; ) {
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+    const chunk = Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+    let start = 0;
+    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
+      addLine(chunk.subarray(start, newline).toString("utf8"), newline - start + 1);
+      start = newline + 1;
+    }
+    carry = Buffer.from(chunk.subarray(start));
   }
-  const size = Buffer.byteLength(text.slice(0, complete));
-  if (size < Buffer.byteLength(text)) await file.truncate(size);
-  return { segments, size };
+  // Whatever follows the last newline is a line cut short by a crash.
+  if (offset < fileSize) await file.truncate(offset);
+  return { segments, size: offset };
 }
 
 function parseLines(text: string): LogLine[] {
