@@ -189,6 +189,10 @@ describe("runner daemon faults", () => {
     expect(refused.ok ? "" : refused.error).toMatch(/does not serve/);
     expect(await session([task("../escape", "")].map((t) => ({ ...t, runId: "../escape" })))).toMatchObject({ ok: false });
     expect(await hub.cancelRun("run-nothing")).toMatchObject({ ok: false });
+    const twice = await session([task("same", ""), { ...task("same", ""), runId: "run-same-2" }]);
+    expect(twice.ok ? "" : twice.error).toMatch(/share the branch agent\/demo\/same/);
+    const badName = await session([{ ...task("bad", ""), agent: "-rf" }]);
+    expect(badName.ok ? "" : badName.error).toMatch(/Invalid agent/);
 
     await session([task("nobody", "", "no-such-profile")]);
     const end = await endOf("run-nobody");

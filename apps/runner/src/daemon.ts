@@ -1,4 +1,4 @@
-import { MergeExecuteSchema, RUNNER_NAMESPACE, RunCancelSchema, SessionStartSchema, type Ack, type RunState } from "@grove/core";
+import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RunCancelSchema, SessionStartSchema, type Ack, type RunState } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { mkdir, realpath } from "node:fs/promises";
 import { hostname } from "node:os";
@@ -81,7 +81,13 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     const session = parsed.data;
     if (stopping) return reply(refuse("the runner is shutting down"));
     try {
-      for (const task of session.tasks) assertSafeRunId(task.runId);
+      const branches = new Set<string>();
+      for (const task of session.tasks) {
+        assertSafeRunId(task.runId);
+        const branch = agentBranch(task.agent, task.taskId);
+        if (branches.has(branch)) throw new Error(`two tasks of the session would share the branch ${branch}`);
+        branches.add(branch);
+      }
     } catch (error) {
       return reply(refuse(describeError(error)));
     }

@@ -20,7 +20,17 @@ const FINISH_LOG_TIMEOUT_MS = 5_000;
 export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSignal): Promise<RunState> {
   const { task } = req;
   const paths = runPaths(deps.dataDir, task.runId);
-  const scope = createRunScope(deps, req, paths, await deps.shipper.open(task.runId, paths.spool));
+  let runLog;
+  try {
+    runLog = await deps.shipper.open(task.runId, paths.spool);
+  } catch (error) {
+    // Without a spool there is no log to tell the story in; the state carries it instead.
+    const message = `cannot open the log spool ${paths.spool}: ${describeError(error)}`;
+    deps.log(`run ${task.runId} failed: ${message}`);
+    void deps.hub.send("run:state", { runId: task.runId, state: "failed", at: Date.now(), error: message });
+    return "failed";
+  }
+  const scope = createRunScope(deps, req, paths, runLog);
 
   let final: RunState;
   let worktree: CreatedWorktree | undefined;
