@@ -2,6 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { logWriterOf, useLogWriter } from "./log-lines.ts";
+import { openLogWriter } from "./log-writer.ts";
 
 export type Db = PrismaClient;
 export type { Prisma } from "./generated/prisma/client.ts";
@@ -18,6 +20,13 @@ export async function createDb(url: string): Promise<Db> {
     await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
     await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
     await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+    useLogWriter(db, await openLogWriter(url));
   }
   return db;
+}
+
+/** Closes the Prisma client and the log writer's connection. */
+export async function disconnectDb(db: Db): Promise<void> {
+  logWriterOf(db)?.close();
+  await db.$disconnect();
 }

@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Db } from "./client.ts";
 import { insertLogLines, listLogLines } from "./log-lines.ts";
+import { openLogWriter } from "./log-writer.ts";
 import { makeTempDb } from "./test-support/temp-db.ts";
 
 let db: Db;
 let cleanup: () => Promise<void>;
+let url: string;
 let runId: string;
 
 beforeAll(async () => {
-  ({ db, cleanup } = await makeTempDb());
+  ({ db, cleanup, url } = await makeTempDb());
   const runner = await db.runner.create({ data: { name: "r", tokenHash: "h" } });
   await db.agentSession.create({
     data: { id: "session-1", runnerId: runner.id, repoPath: "/tmp/x", integration: "main", createdBy: "u" },
@@ -38,4 +40,16 @@ it("persists batches idempotently and acks only the contiguous prefix", async ()
 it("stores a large batch", async () => {
   const lines = Array.from({ length: 3000 }, (_, i) => line(9 + i));
   expect(await insertLogLines(db, runId, lines)).toBe(3008);
+});
+
+it("a fresh writer (a restarted hub) finds lines stored past a gap before it", async () => {
+  const before = (await listLogLines(db, runId, 0)).length;
+  await insertLogLines(db, runId, [before + 2, before + 3].map(line));
+  const restarted = await openLogWriter(url);
+  try {
+    expect(await restarted.write(runId, [line(before + 1)])).toBe(before + 3);
+    expect(await restarted.write(runId, [line(before + 2)])).toBe(before + 3);
+  } finally {
+    restarted.close();
+  }
 });

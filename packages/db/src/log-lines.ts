@@ -1,14 +1,27 @@
 import { LogStreamSchema, type LogLine } from "@grove/core";
 import type { Db } from "./client.ts";
+import type { LogWriter } from "./log-writer.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 
 const ROWS_PER_STATEMENT = 400;
+const writers = new WeakMap<Db, LogWriter>();
+
+/** Routes this database's log inserts through a dedicated fast writer (see log-writer.ts). */
+export function useLogWriter(db: Db, writer: LogWriter): void {
+  writers.set(db, writer);
+}
+
+export function logWriterOf(db: Db): LogWriter | undefined {
+  return writers.get(db);
+}
 
 /**
  * Persists a batch idempotently on (runId, seq) and returns the highest seq up to which every
  * line of the run is stored — what the runner may trim from its spool.
  */
 export async function insertLogLines(db: Db, runId: string, lines: LogLine[]): Promise<number> {
+  const writer = writers.get(db);
+  if (writer) return writer.write(runId, lines);
   for (let start = 0; start < lines.length; start += ROWS_PER_STATEMENT) {
     const chunk = lines.slice(start, start + ROWS_PER_STATEMENT);
     const values = chunk.map((l) => Prisma.sql`(${runId}, ${l.seq}, ${l.stream}, ${l.text}, ${l.ts})`);

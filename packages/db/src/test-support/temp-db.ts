@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createDb, databaseUrlFor, type Db } from "../client.ts";
+import { createDb, databaseUrlFor, disconnectDb, type Db } from "../client.ts";
 import { migrateDatabase } from "../migrate.ts";
 
 /** A real SQLite file in a temp folder, migrated with the committed migrations. */
@@ -15,7 +15,7 @@ export async function makeTempDb(): Promise<{ db: Db; url: string; dir: string; 
     url,
     dir,
     cleanup: async () => {
-      await db.$disconnect();
+      await disconnectDb(db);
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
