@@ -1,4 +1,5 @@
 // `pnpm bench`: grove against a baseline measured in the same process, printed as ratios.
+import { benchAgentOverhead, benchLatency, benchThroughput } from "./bench/log-bench.ts";
 import { benchConcurrentCreates, benchCreateRemove } from "./bench/worktree-bench.ts";
 
 const only = process.argv[2];
@@ -11,6 +12,7 @@ const sections: [string, () => Promise<string[]>][] = [
       await benchConcurrentCreates(1_000),
     ],
   ],
+  ["logs", async () => [...(await benchThroughput(20, 100_000)), await benchLatency(2000, 5), await benchAgentOverhead(100_000)]],
 ];
 
 for (const [name, run] of sections) {

@@ -1,0 +1,153 @@
+import { spawn } from "node:child_process";
+import { openSync, closeSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { startTestStack, waitFor, type TestStack } from "../../apps/web/src/server/test-support/stack.ts";
+
+const AGENT = path.join(path.dirname(fileURLToPath(import.meta.url)), "flood-agent.mjs");
+const GROVE_YAML = [
+  "agents:",
+  `  bench:`,
+  `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}, "{prompt}"]`,
+  "",
+].join("\n");
+
+function peakRssMb(pid: number | "self"): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+function runnerPid(stack: TestStack): number {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (cmdline.includes("cli.ts") && cmdline.includes(stack.runnerDataDir)) return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  throw new Error("runner process not found");
+}
+
+async function startRuns(stack: TestStack, prompts: string[]) {
+  await waitFor(async () => (await stack.db.runner.findUnique({ where: { id: stack.runnerId } }))?.repos.includes(stack.repo.dir), 30_000, () => "runner hello");
+  const stamp = Date.now().toString(36);
+  return stack.caller.session.start({
+    tasks: prompts.map((prompt, i) => ({ agent: "bench", taskId: `b${stamp}-${i}`, profile: "bench", prompt })),
+  });
+}
+
+async function lastSeqSum(stack: TestStack, runIds: string[]): Promise<number> {
+  const runs = await stack.db.run.findMany({ where: { id: { in: runIds } }, select: { lastSeq: true } });
+  return runs.reduce((sum, r) => sum + r.lastSeq, 0);
+}
+
+/** Every run ended and every line it printed up to its last one (`elapsed …`) is stored. */
+async function finished(stack: TestStack, runIds: string[]): Promise<boolean> {
+  const open = await stack.db.run.count({ where: { id: { in: runIds }, state: { notIn: ["succeeded", "failed", "interrupted", "cancelled"] } } });
+  if (open > 0) return false;
+  const done = await stack.db.logLine.count({ where: { runId: { in: runIds }, text: { startsWith: "elapsed " } } });
+  return done === runIds.length;
+}
+
+/** Twenty agents × N lines each through runner → hub → SQLite → one subscribed client. */
+export async function benchThroughput(agents: number, linesEach: number): Promise<string[]> {
+  process.env.GROVE_MAX_RUNS = String(agents);
+  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML } });
+  try {
+    const socket = await stack.browserSocket();
+    const seen = new Map<string, Uint8Array>();
+    let received = 0;
+    let duplicatesAtClient = 0;
+    socket.on("run:log", ({ runId, lines }) => {
+      const marks = seen.get(runId);
+      if (!marks) return;
+      for (const line of lines) {
+        if (line.seq >= marks.length) continue;
+        if (marks[line.seq]) duplicatesAtClient++;
+        else received++;
+        marks[line.seq] = 1;
+      }
+    });
+    const started = performance.now();
+    const session = await startRuns(stack, Array.from({ length: agents }, () => `flood ${linesEach}`));
+    for (const runId of session.runIds) {
+      seen.set(runId, new Uint8Array(linesEach + 100));
+      socket.emit("run:subscribe", { runId, since: 0 }, () => undefined);
+    }
+    await waitFor(() => finished(stack, session.runIds), 600_000, () => "bench runs to finish");
+    const persisted = await lastSeqSum(stack, session.runIds);
+    const elapsed = (performance.now() - started) / 1000;
+    const stored = await stack.db.logLine.count({ where: { runId: { in: session.runIds } } });
+    const floodLines = await stack.db.logLine.count({ where: { runId: { in: session.runIds }, text: { startsWith: "line " } } });
+    await waitFor(() => received >= stored, 60_000, () => `client lines ${received}/${stored}`).catch(() => undefined);
+    const runnerRss = peakRssMb(runnerPid(stack));
+    const hubRss = peakRssMb("self");
+    socket.disconnect();
+    return [
+      `${agents} agents × ${linesEach} lines: ${(persisted / elapsed).toFixed(0)} lines/s persisted (goal ≥ 100000), ${elapsed.toFixed(1)} s wall`,
+      `  agent lines stored ${floodLines}/${agents * linesEach} (lost ${agents * linesEach - floodLines}), rows ${stored}, contiguous watermark ${persisted}, duplicate rows impossible (primary key runId+seq)`,
+      `  client received ${received}/${stored} (${duplicatesAtClient} repeats deduped by seq)`,
+      `  peak RSS: runner ${runnerRss.toFixed(0)} MB (goal < 150), hub ${hubRss.toFixed(0)} MB incl. this bench's client (goal < 300)`,
+    ];
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Latency from the agent's write to the client's receipt, at a steady rate. */
+export async function benchLatency(rate: number, seconds: number): Promise<string> {
+  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML } });
+  try {
+    const socket = await stack.browserSocket();
+    const latencies: number[] = [];
+    socket.on("run:log", ({ lines }) => {
+      const now = Date.now();
+      for (const line of lines) {
+        const match = /^t=(\d+) paced/.exec(line.text);
+        if (match) latencies.push(now - Number(match[1]));
+      }
+    });
+    const session = await startRuns(stack, [`paced ${rate} ${seconds}`]);
+    const [runId = ""] = session.runIds;
+    socket.emit("run:subscribe", { runId, since: 0 }, () => undefined);
+    await waitFor(() => finished(stack, session.runIds), 120_000, () => "paced run to finish");
+    await waitFor(() => latencies.length >= rate * seconds * 0.99, 30_000, () => "paced lines").catch(() => undefined);
+    socket.disconnect();
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+    return `latency at ${rate} lines/s (${latencies.length} lines): p50 ${at(0.5)} ms, p99 ${at(0.99)} ms (goal p99 < 250)`;
+  } finally {
+    await stack.close();
+  }
+}
+
+/** One agent's own wall time under grove vs the same program with stdout to a file. */
+export async function benchAgentOverhead(lines: number): Promise<string> {
+  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML } });
+  let underGrove: number;
+  try {
+    const session = await startRuns(stack, [`flood ${lines}`]);
+    await waitFor(() => finished(stack, session.runIds), 300_000, () => "run to finish");
+    const last = await stack.db.logLine.findFirst({ where: { runId: session.runIds[0], text: { startsWith: "elapsed " } } });
+    underGrove = Number(last?.text.split(" ")[1]);
+  } finally {
+    await stack.close();
+  }
+  const file = path.join(os.tmpdir(), `grove-bench-${process.pid}.log`);
+  const fd = openSync(file, "w");
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [AGENT, "flood", String(lines)], { stdio: ["ignore", fd, "inherit"] });
+    child.on("error", reject);
+    child.on("exit", () => resolve());
+  });
+  closeSync(fd);
+  const baseline = Number(/elapsed (\d+)/.exec(readFileSync(file, "utf8"))?.[1]);
+  rmSync(file, { force: true });
+  const ratio = underGrove / baseline;
+  return `one agent, ${lines} lines: ${underGrove} ms under grove vs ${baseline} ms to a file, ratio ${ratio.toFixed(2)}× (goal ≤ 1.10×)`;
+}
