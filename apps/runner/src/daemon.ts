@@ -124,11 +124,13 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     if (!parsed.success) return reply(refuse(`invalid merge:execute: ${parsed.error.message}`));
     const req = parsed.data;
     if (stopping) return reply(refuse("the runner is shutting down"));
-    if (runs.has(req.runId)) return reply(refuse(`run ${req.runId} is still running; merge it once it has ended`));
+    // The hub opens a merge request once the run reported; the run may still be shipping its last log lines.
+    const finishing = runs.get(req.runId)?.done;
     const merge = findRepo(req.repoPath).then(
       async (repo) => {
         if (!repo) return reply(refuse(`this runner does not serve ${req.repoPath}`));
         reply({ ok: true });
+        await finishing;
         const outcome = await gate.execute(repo, req);
         log(`merge ${req.mergeRequestId} of ${req.branch}: ${outcome.kind}`);
       },

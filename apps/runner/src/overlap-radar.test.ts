@@ -1,4 +1,4 @@
-import { BranchDiffSchema, MergeProgressSchema, MergeResultSchema, RadarSnapshotSchema, RunReportSchema, type TaskSpec } from "@grove/core";
+import { BranchDiffSchema, MergeProgressSchema, MergeResultSchema, RadarSnapshotSchema, RunReportSchema, RunStateEventSchema, type TaskSpec } from "@grove/core";
 import { makeGate, makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -54,6 +54,7 @@ describe("the overlap radar and the merge queue on a live runner", () => {
       const r = eventsOf(hub.store, "run:report", RunReportSchema);
       return r.length === 2 && r;
     }, "both runs to end");
+    await waitFor(() => eventsOf(hub.store, "run:state", RunStateEventSchema).filter((s) => s.state === "succeeded").length === 2, "both runs to succeed");
     const headOf = (id: string) => reports.find((r) => r.runId === `run-${id}`)?.headSha ?? "";
     const done = await waitFor(() => snapshots().find((s) => s.branches.length === 2 && s.branches.every((b) => !b.live && b.files.includes("src/shared.ts"))), "committed branches");
     expect(branchIn("agent/w/two")(done)).toMatchObject({ headSha: headOf("two"), workingFiles: [], conflicts: [], overlaps: [{ file: "src/shared.ts", branches: ["agent/w/one"] }] });
