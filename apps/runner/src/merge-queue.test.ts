@@ -1,6 +1,6 @@
 import { agentMergeMessage, type MergeStage } from "@grove/core";
 import { openRepo } from "@grove/core/node";
-import { agentCommit, BUDGET_FILES, BUDGET_TEST, makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { agentCommit, BUDGET_FILES, BUDGET_TEST, exists, makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMergeQueue, landAgentBranch, type AuditSink } from "./merge-queue.ts";
 
@@ -47,5 +47,23 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
     expect(audits.find((r) => r.action === "merge.approved")?.details).toMatchObject({ approval: "auto", approvedBy: "grove session run", reason: "tests passed" });
     expect(audits.filter((r) => r.branch === "agent/beta/t2").map((r) => r.action)).toEqual(["merge.approved", "merge.queued", "tests.merged_tree", "merge.tests_failed"]);
     expect(audits.find((r) => r.action === "merge.tests_failed")?.details?.outputTail).toContain("budget exceeded: 12 > 10");
+  });
+
+  it("cleans up after landing: snapshot under refs/grove/merged, leftovers the agent never committed under refs/grove/archive", async () => {
+    const a = await agentCommit(repo, "alpha", "t1", { "parts/a.json": '{ "value": 1 }\n' });
+    await repo.write({ "scratch.txt": "never committed\n" }, { cwd: a.path });
+    const audits: Recorded[] = [];
+    const outcome = await landAgentBranch(
+      { queue: createMergeQueue(), log: () => undefined, audit: (r) => audits.push(r) },
+      { repo: await openRepo(repo.dir), integration: "main", branch: "agent/alpha/t1", headSha: a.head, approval: { kind: "user", by: "ana@example.com" } },
+    );
+    expect(outcome).toMatchObject({ kind: "merged", worktreeRemoved: true, branchDeleted: true, deposit: null });
+    expect(await exists(a.path)).toBe(false);
+    expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
+    const leftovers = audits.find((r) => r.action === "worktree.removed")?.details?.leftoversRef;
+    expect(leftovers).toMatch(/^refs\/grove\/archive\/alpha\/t1\/\d+$/);
+    expect(await repo.git(["show", `${String(leftovers)}:scratch.txt`])).toBe("never committed");
+    expect(await repo.git(["for-each-ref", "--format=%(objectname)", "refs/grove/merged/alpha/t1/"])).toBe(a.head);
+    expect(audits.map((r) => r.action)).toEqual(["merge.queued", "tests.merged_tree", "merge.completed", "brain.skipped", "branch.snapshot", "worktree.removed", "branch.deleted"]);
   });
 });
