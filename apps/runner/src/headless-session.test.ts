@@ -1,0 +1,70 @@
+import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runHeadlessSession } from "./headless-session.ts";
+
+let repo: TempRepo;
+let dataDir: string;
+
+beforeEach(async () => {
+  process.env.GROVE_DEMO_DELAY_MS = "5";
+  repo = await makeTempRepo({ files: { "README.md": "# headless\n", "grove.yaml": `test: '"${process.execPath}" -e "process.exit(0)"'\n` } });
+  dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-headless-")));
+});
+afterEach(async () => {
+  await repo.cleanup();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const plan = (...tasks: { task: string; prompt: string }[]) => ({
+  session: "session-20260101-0900",
+  tasks: tasks.map((t) => ({ agent: "demo", profile: "demo", ...t })),
+});
+
+describe("headless session (grove session run)", () => {
+  it("runs every task in parallel and, with approve auto, merges each --no-ff and cleans up", async () => {
+    const lines: string[] = [];
+    const summary = await runHeadlessSession({
+      repo: repo.dir,
+      plan: plan({ task: "one", prompt: "first lines=2" }, { task: "two", prompt: "second lines=2" }),
+      dataDir,
+      approve: "auto",
+      onLine: (task, _stream, text) => lines.push(`${task.taskId}: ${text}`),
+    });
+    expect(summary.isSuccess).toBe(true);
+    expect(summary.tasks.map((t) => [t.taskId, t.state, t.merge?.kind])).toEqual([
+      ["one", "succeeded", "merged"],
+      ["two", "succeeded", "merged"],
+    ]);
+    expect(lines.some((l) => l.startsWith("one: ") && l.includes("worktree ready at"))).toBe(true);
+    expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("2");
+    expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
+    expect(await repo.git(["worktree", "list", "--porcelain"])).not.toContain("agent/");
+    const audit = (await readFile(join(dataDir, "audit", "session-20260101-0900.jsonl"), "utf8")).split("\n").filter(Boolean);
+    expect(audit.map((l) => (JSON.parse(l) as { action: string }).action)).toEqual(expect.arrayContaining(["worktree.created", "run.ended", "merge.completed"]));
+  });
+
+  it("with approve manual keeps the branches, and a failed task makes the session fail", async () => {
+    const summary = await runHeadlessSession({
+      repo: repo.dir,
+      plan: plan({ task: "good", prompt: "lines=1" }, { task: "bad", prompt: "fail lines=1" }),
+      dataDir,
+      approve: "manual",
+    });
+    expect(summary.isSuccess).toBe(false);
+    expect(summary.tasks.map((t) => [t.taskId, t.state])).toEqual([
+      ["good", "succeeded"],
+      ["bad", "failed"],
+    ]);
+    expect(summary.tasks[1]?.report?.exitCode).toBe(1);
+    expect(await repo.git(["branch", "--list", "agent/*"])).toContain("agent/demo/good");
+    expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("0");
+  });
+
+  it("rejects a malformed plan before touching the repository", async () => {
+    await expect(runHeadlessSession({ repo: repo.dir, plan: { tasks: [] }, dataDir, approve: "auto" })).rejects.toThrow();
+    expect(await repo.git(["worktree", "list"])).not.toContain("agent/");
+  });
+});
