@@ -1,4 +1,5 @@
 import type { TaskSpec } from "@grove/core";
+import type { BrainFile } from "./brain-files.ts";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -11,6 +12,7 @@ export type ContextPackInput = {
   baseSha: string;
   brainDir: string;
   resultPath: string;
+  brainFiles?: BrainFile[];
 };
 
 /** The CONTEXT-PACK (seed section 5, option C): what the agent is asked, and the rules it works under. */
@@ -34,7 +36,7 @@ ${task.prompt.trim() || "(no prompt given)"}
 - Other agents work on other branches of the same repository at the same time; keep your change to your task.
 - When you are done, write your RESULT as JSON to \`${input.resultPath}\` (also in $GROVE_RESULT).
 
-## RESULT format
+${renderBrainFiles(input.brainFiles ?? [])}## RESULT format
 
 \`\`\`json
 {
@@ -51,4 +53,13 @@ ${task.prompt.trim() || "(no prompt given)"}
 export async function writeContextPack(path: string, input: ContextPackInput): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, renderContextPack(input));
+}
+
+function renderBrainFiles(files: BrainFile[]): string {
+  if (files.length === 0) return "";
+  const fence = "~~~~";
+  const parts = files.map(
+    (file) => `### ${file.path}${file.isTruncated ? " (truncated)" : ""}\n\n${fence}markdown\n${file.content.replaceAll(fence, "~~~")}\n${fence}\n`,
+  );
+  return `## Brain files named by the task (read-only)\n\n${parts.join("\n")}\n`;
 }

@@ -44,7 +44,12 @@ beforeEach(async () => {
       fakeclaude: { command: [node, "-e", FAKE_CLAUDE, "--", "--output-format", "stream-json", "{prompt}"] },
     },
   };
-  repo = await makeTempRepo({ files: { "README.md": "# faults\n", "grove.yaml": JSON.stringify(config, null, 2) } });
+  repo = await makeTempRepo({ files: {
+      "README.md": "# faults\n",
+      "grove.yaml": JSON.stringify(config, null, 2),
+      "project-brain/LEARN-007-ports.md": "# Ports\n\nEach run gets its own block.\n",
+      "project-brain/LEARN-008-other.md": "# Not named\n",
+    }, });
   dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-runner-data-")));
   hub = await startTestHub({ token: TOKEN });
   const daemon = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir], maxConcurrentRuns: 2 });
@@ -116,7 +121,7 @@ describe("runner daemon faults", () => {
   });
 
   it("gives the agent its env, CONTEXT-PACK and placeholders, but not the runner's secrets", async () => {
-    await session([task("env", "say {result} literally", "envdump")]);
+    await session([task("env", "say {result} literally, see LEARN-007", "envdump")]);
     const end = await endOf("run-env");
     expect(end.state).toBe("succeeded");
     const worktree = statesOf("run-env").find((s) => s.state === "running")?.worktreePath ?? "";
@@ -125,11 +130,14 @@ describe("runner daemon faults", () => {
     expect(out).toContain("GROVE_TASK=env");
     expect(out).toContain(`GROVE_RESULT=${resultPath}`);
     expect(out).toContain("token=hidden");
-    expect(out).toContain(`argv=${JSON.stringify(["say {result} literally", `--result=${resultPath}`])}`);
+    expect(out).toContain(`argv=${JSON.stringify(["say {result} literally, see LEARN-007", `--result=${resultPath}`])}`);
     const pack = await readFile(join(dataDir, "runs", "run-env", "context-pack.md"), "utf8");
     expect(out).toContain(`pack=${JSON.stringify(pack)}`);
     expect(pack).toContain("agent/demo/env");
     expect(pack).toContain("Do not write the brain folder `project-brain/`");
+    expect(pack).toContain("### project-brain/LEARN-007-ports.md");
+    expect(pack).toContain("Each run gets its own block.");
+    expect(pack).not.toContain("Not named");
     expect(await repo.git(["status", "--porcelain", "--untracked-files=all", "--ignored"], { cwd: worktree })).toBe("");
   });
 

@@ -1,6 +1,7 @@
 import { isDomainError, type RunState } from "@grove/core";
 import { createAgentWorktree, lockWorktree, unlockWorktree, type CreatedWorktree } from "@grove/core/node";
 import { rm } from "node:fs/promises";
+import { findNamedBrainFiles } from "./brain-files.ts";
 import { writeContextPack } from "./context-pack.ts";
 import { finishRun } from "./finish-run.ts";
 import { describeError } from "./hub-socket.ts";
@@ -91,7 +92,9 @@ async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, sign
   }
   if (signal.aborted) return notRun;
   await rm(paths.result, { force: true });
+  const brainFiles = await findNamedBrainFiles(worktree.path, req.repo.config.brain, req.task.prompt);
   await writeContextPack(paths.contextPack, {
+    brainFiles,
     sessionId: req.sessionId,
     task: req.task,
     branch: worktree.branch,
