@@ -5,6 +5,7 @@ import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { io } from "socket.io-client";
 import { createHubLink, describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
+import { excludeDataDir } from "./exclude-data-dir.ts";
 import { createHubOutbox } from "./hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log-shipper.ts";
 import { startMergeGate } from "./merge-gate.ts";
@@ -43,6 +44,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
   const served = await Promise.all(opts.repos.map((path) => openRepo(path)));
+  for (const ctx of served) await excludeDataDir(ctx, dataDir);
   const hello = () => ({
     host: hostname().slice(0, 200),
     version: RUNNER_VERSION,

@@ -2,6 +2,7 @@ import { formatSessionId, type LogStream, type MergeOutcome, type RunReport, typ
 import { openRepo } from "@grove/core/node";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { excludeDataDir } from "./exclude-data-dir.ts";
 import type { Logger } from "./hub-socket.ts";
 import { createLocalHub } from "./local-hub.ts";
 import { createMergeQueue, landAgentBranch } from "./merge-queue.ts";
@@ -63,6 +64,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   const integration = plan.integration ?? repo.config.integration;
   const dataDir = resolve(opts.dataDir);
   const log = opts.log ?? (() => undefined);
+  await excludeDataDir(repo, dataDir);
   const tasks: HeadlessTask[] = plan.tasks.map((t) => ({
     agent: t.agent,
     taskId: t.task,
