@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { E2E_BASE_URL } from "./stack.ts";
+import { E2E_BASE_URL, E2E_PORT } from "./stack.ts";
 
 const launchOptions = {
   executablePath: "/usr/bin/chromium",
@@ -8,18 +8,21 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: "./tests",
-  outputDir: "./test-results",
-  timeout: 90_000,
+  // Per port: two runs on one machine (different E2E_PORT) do not wipe each other's traces.
+  outputDir: `./test-results/${E2E_PORT}`,
+  timeout: 120_000,
   expect: { timeout: 20_000 },
   fullyParallel: false,
   workers: 1,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  reporter: [["list"], ["html", { open: "never", outputFolder: `playwright-report/${E2E_PORT}` }]],
   use: { baseURL: E2E_BASE_URL, trace: "retain-on-failure", screenshot: "only-on-failure" },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions } },
-    { name: "phone", use: { ...devices["Pixel 7"], launchOptions } },
+    // First run happens once per database: the setup project creates the first admin, then both device projects run.
+    { name: "setup", testMatch: /first-run\.setup\.ts/, use: { ...devices["Desktop Chrome"], launchOptions } },
+    { name: "desktop", testMatch: /\.spec\.ts/, dependencies: ["setup"], use: { ...devices["Desktop Chrome"], launchOptions } },
+    { name: "phone", testMatch: /\.spec\.ts/, dependencies: ["setup"], use: { ...devices["Pixel 7"], viewport: { width: 390, height: 844 }, launchOptions } },
   ],
   webServer: {
     command: "node --import tsx start-stack.ts",

@@ -1,4 +1,6 @@
+"use client";
 import Link from "next/link";
+import { useEffect, useState } from "react";
 import { StateBadge } from "./state-badge.tsx";
 import { formatDuration } from "./ui/time.tsx";
 
@@ -22,6 +24,13 @@ export function runDuration(run: { startedAt: Date | null; endedAt: Date | null 
 
 /** The facts of a run at a glance: state, agent, branch, duration, tests. */
 export function RunFacts({ run, link = false }: { run: RunFactsView; link?: boolean }) {
+  const isRunning = run.startedAt !== null && run.endedAt === null;
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!isRunning) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [isRunning]);
   return (
     <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs sm:grid-cols-[auto_1fr_auto_1fr]">
       <dt className="text-stone-500">State</dt>
@@ -36,7 +45,7 @@ export function RunFacts({ run, link = false }: { run: RunFactsView; link?: bool
       <dt className="text-stone-500">Branch</dt>
       <dd className="min-w-0 truncate font-mono">{link ? <Link href={`/runs/${run.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">{run.branch}</Link> : run.branch}</dd>
       <dt className="text-stone-500">Duration</dt>
-      <dd>{formatDuration(runDuration(run))}</dd>
+      <dd>{formatDuration(runDuration(run, now))}</dd>
       <dt className="text-stone-500">Exit code</dt>
       <dd>{run.exitCode ?? "—"}</dd>
       <dt className="text-stone-500">Tests</dt>

@@ -3,21 +3,22 @@ import type { RouterOutputs } from "../../lib/trpc.ts";
 import { formatDuration } from "../ui/time.tsx";
 
 type Verdict = RouterOutputs["approval"]["list"][number]["verdict"];
-type Tone = "good" | "bad" | "unknown";
+type Tone = "good" | "bad" | "unknown" | "info";
 
 const TONE: Record<Tone, string> = {
   good: "text-emerald-700 dark:text-emerald-400",
   bad: "text-red-700 dark:text-red-400",
   unknown: "text-stone-500",
+  info: "text-stone-700 dark:text-stone-300",
 };
-const MARK: Record<Tone, string> = { good: "✓", bad: "✗", unknown: "?" };
+const MARK: Record<Tone, string> = { good: "✓ ", bad: "✗ ", unknown: "? ", info: "" };
 
 function Row({ term, tone, children }: { term: string; tone: Tone; children: ReactNode }) {
   return (
     <>
       <dt className="text-stone-500">{term}</dt>
       <dd className={`min-w-0 ${TONE[tone]}`}>
-        <span aria-hidden="true">{MARK[tone]} </span>
+        <span aria-hidden="true">{MARK[tone]}</span>
         {children}
       </dd>
     </>
@@ -56,8 +57,8 @@ export function VerdictList({ verdict }: { verdict: Verdict }) {
             ? "policy respected"
             : (brainPolicy.reason ?? `the agent wrote into the brain folder: ${brainPolicy.files.slice(0, 2).join(", ")}`)}
       </Row>
-      <Row term="Diff" tone="unknown">
-        <span className="text-stone-700 dark:text-stone-300">{statLine}</span>
+      <Row term="Diff" tone="info">
+        {statLine}
       </Row>
     </dl>
   );

@@ -72,7 +72,12 @@ export async function startTestStack(opts: { repoFiles?: Record<string, string>;
       await rm(runnerDataDir, { recursive: true, force: true });
     },
   };
-  await waitFor(() => server.hub.isRunnerOnline(runnerId), 30_000, () => `runner never connected:\n${runnerOutput}`);
+  // Online is not enough: the runner's hello (its repositories) must have been stored too.
+  await waitFor(
+    async () => server.hub.isRunnerOnline(runnerId) && (await hub.db.runner.findUnique({ where: { id: runnerId } }))?.repos.includes(repo.dir),
+    30_000,
+    () => `runner never connected:\n${runnerOutput}`,
+  );
   return stack;
 }
 
