@@ -44,9 +44,26 @@ const appendQueues = new WeakMap<Db, Promise<unknown>>();
 
 export function appendAuditEvent(db: Db, input: AuditInput): Promise<AuditEventDto> {
   const previous = appendQueues.get(db) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => appendNow(db, input));
+  const next = previous.catch(() => undefined).then(() => withBusyRetry(() => appendNow(db, input)));
   appendQueues.set(db, next);
   return next;
+}
+
+const BUSY_RETRIES = 8;
+
+/**
+ * SQLite answers SQLITE_BUSY(_SNAPSHOT) when another connection wrote between this transaction's read of
+ * the chain head and its write; the busy timeout cannot help there, but running the append again can.
+ */
+async function withBusyRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= BUSY_RETRIES || !/SQLITE_BUSY|database is locked/.test(String(error instanceof Error ? error.message : error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (0.5 + Math.random())));
+    }
+  }
 }
 
 async function appendNow(db: Db, input: AuditInput): Promise<AuditEventDto> {
