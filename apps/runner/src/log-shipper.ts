@@ -9,6 +9,7 @@ const DEFAULT_TUNING: ShipperTuning = { flushMs: 50, flushLines: 500, batchBytes
 // Lines held in memory on their way to the spool; above HIGH the producer is asked to pause.
 const UNSPOOLED_HIGH = 20_000;
 const UNSPOOLED_LOW = 5_000;
+const MAX_BACKOFF_MS = 30_000;
 
 export type RunLog = {
   readonly runId: string;
@@ -83,6 +84,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       if (finished && pending.length === 0) void close(true);
     };
 
+    let backoffMs = RETRY_DELAY_MS;
     async function ship(): Promise<void> {
       kicked = false;
       while (acked < spool.lastSeq() && !stopped.signal.aborted) {
@@ -92,15 +94,15 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
         if (!last) return;
         try {
           const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", { runId, lines }));
-          if (!ack.success || !ack.data.ok) {
-            log(`hub refused log lines of ${runId}: ${ack.success && !ack.data.ok ? ack.data.error : "malformed ack"}`);
-            await delay(RETRY_DELAY_MS * 4);
+          if (!ack.success || !ack.data.ok || ack.data.ackedSeq <= acked) {
+            // Refused, or no progress: the lines stay spooled; ask again, less and less often.
+            const reason = !ack.success ? "malformed ack" : !ack.data.ok ? ack.data.error : `no progress past seq ${acked}`;
+            if (backoffMs === RETRY_DELAY_MS) log(`hub did not take log lines of ${runId} (${reason}); retrying with backoff`);
+            await delay(backoffMs);
+            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
             continue;
           }
-          if (ack.data.ackedSeq <= acked) {
-            await delay(RETRY_DELAY_MS);
-            continue;
-          }
+          backoffMs = RETRY_DELAY_MS;
           acked = Math.min(ack.data.ackedSeq, last.seq);
           await spool.trim(acked);
           settle();
