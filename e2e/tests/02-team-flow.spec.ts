@@ -41,7 +41,7 @@ test("an admin invites an approver and a viewer; each joins with the role given"
   await reuse.context().close();
 });
 
-test("the approver starts a session and watches both logs stream live", async ({}, testInfo) => {
+test("the approver starts a session and watches both logs stream live", async ({ page: _page }, testInfo) => {
   await approver.getByRole("link", { name: "Start a session" }).click();
   const form = approver.getByRole("region", { name: "Start a session" });
   await expect(form.getByLabel("Runner")).toHaveValue(/.+/);
@@ -82,7 +82,7 @@ test("a viewer sees the waiting requests but cannot approve them", async () => {
   expect(response.status()).toBe(403);
 });
 
-test("the approver approves one request in one tap and rejects the other with a comment in two", async ({}, testInfo) => {
+test("the approver approves one request in one tap and rejects the other with a comment in two", async ({ page: _page }, testInfo) => {
   await approver.getByRole("link", { name: /Approvals/ }).click();
   await expect(approver.getByRole("link", { name: /Approvals/ }).getByLabel(/waiting/)).toBeVisible();
   const keep = approver.getByRole("article", { name: `Merge request ${branchOf("keep")}` });
@@ -119,7 +119,7 @@ test("the approver approves one request in one tap and rejects the other with a 
   expect(git(DEMO_REPO, ["status", "--porcelain"])).toBe("");
 });
 
-test("the audit explorer shows the whole chain of the merged branch, verified", async ({}, testInfo) => {
+test("the audit explorer shows the whole chain of the merged branch, verified", async ({ page: _page }, testInfo) => {
   await admin.goto("/audit");
   await expect(admin.getByRole("status", { name: "Chain verification" })).toContainText("Chain verified");
   await admin.getByLabel("Branch").fill(branchOf("keep"));
