@@ -29,6 +29,8 @@ export function createGroveAuth(opts: AuthOptions) {
     secret: opts.secret,
     basePath: AUTH_BASE_PATH,
     // Without a public URL, any Host the request names is its own base URL (localhost, a LAN address, a tunnel).
+    // Without a public URL better-auth takes each request's own origin (it warns once at start). Not
+    // `allowedHosts: ["*"]`: that would also trust every Origin header and open the door to CSRF.
     ...(opts.publicUrl ? { baseURL: opts.publicUrl } : {}),
     database: prismaAdapter(opts.db, { provider: "sqlite" }),
     session: { modelName: "authSession", expiresIn: 14 * 24 * 3600, updateAge: 24 * 3600 },
