@@ -14,3 +14,4 @@ export * from "./brain/brain-numbers.ts";
 export * from "./brain/plan-deposit.ts";
 export * from "./audit/audit-chain.ts";
 export * from "./audit/audit-export.ts";
+export * from "./schemas/yaml-document.ts";

@@ -1,17 +1,104 @@
+import { DomainError, parseYamlDocument, type LogStream } from "@grove/core";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { PlanSchema, runHeadlessSession, type HeadlessTask } from "../headless-session.ts";
 import type { CliContext } from "./cli-context.ts";
+import { parseFlags, repoPath } from "./parse-flags.ts";
 
-const USAGE = `grove session run --plan plan.yaml [--repo PATH]
+const USAGE = `grove session run --plan plan.yaml [--repo PATH] [--approve auto|manual] [--data-dir DIR] [--max-runs N] [--json]
 
-  Starts one agent per task of the plan, each in its own worktree.`;
+  Runs a whole session without the dashboard: a worktree and an agent per task, in parallel, with
+  prefixed live output; then each run's tests. With --approve auto, every green run goes through the
+  merge queue (merged-tree test, brain deposit, cleanup), approved on green tests alone and recorded so.
+  Exit 0 only if every task merged (auto) or succeeded (manual). Ctrl-C stops the runs, keeping their work.
 
-export function sessionCommand(args: string[], ctx: CliContext): Promise<number> {
-  if (args.length === 0 || args.includes("--help") || args.includes("-h")) {
+  plan.yaml: { session?, integration?, tasks: [{ agent, task, profile?, prompt? }] }`;
+
+export async function sessionCommand(args: string[], ctx: CliContext): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === "--help" || sub === "-h") {
     ctx.out(`usage: ${USAGE}`);
-    return Promise.resolve(0);
+    return 0;
   }
-  ctx.err(
-    "grove: running a plan from the command line arrives with the agent runtime.\n" +
-      "hint: start sessions from the dashboard with `grove runner` connected, or create worktrees with `grove worktree add`.",
-  );
-  return Promise.resolve(2);
+  if (sub !== "run") throw new DomainError("INVALID_INPUT", `unknown session command "${sub}"\nusage: ${USAGE}`);
+  const { values, positionals } = parseFlags(USAGE, rest, {
+    plan: { type: "string" },
+    repo: { type: "string" },
+    approve: { type: "string" },
+    "data-dir": { type: "string" },
+    "max-runs": { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (values.help) {
+    ctx.out(`usage: ${USAGE}`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[0] ?? ""}"\nusage: ${USAGE}`);
+  if (!values.plan) throw new DomainError("INVALID_INPUT", `--plan is required\nusage: ${USAGE}`);
+  const approve = values.approve ?? "manual";
+  if (approve !== "auto" && approve !== "manual") throw new DomainError("INVALID_INPUT", `--approve is auto or manual, not "${approve}"`);
+  const maxRuns = values["max-runs"] === undefined ? undefined : Number(values["max-runs"]);
+  if (maxRuns !== undefined && (!Number.isInteger(maxRuns) || maxRuns < 1)) throw new DomainError("INVALID_INPUT", "--max-runs takes a whole number ≥ 1");
+
+  const planPath = resolve(ctx.cwd, values.plan);
+  const text = await readFile(planPath, "utf8").catch((error: unknown) => {
+    throw new DomainError("NOT_FOUND", `cannot read the plan ${planPath}`, { cause: error });
+  });
+  const plan = parseYamlDocument(PlanSchema, text, planPath);
+  const repo = repoPath(values, ctx.cwd);
+  const dataDir = resolve(ctx.cwd, values["data-dir"] ?? ctx.env.GROVE_DATA_DIR ?? ".grove-data/runner");
+  const width = Math.max(...plan.tasks.map((t) => `${t.agent}/${t.task}`.length));
+  const tag = (t: HeadlessTask) => `${t.agent}/${t.taskId}`.padEnd(width);
+  const json = values.json === true;
+
+  const abort = new AbortController();
+  void ctx.waitForStop().then((signal) => {
+    ctx.err(`grove: ${signal}: stopping the runs; worktrees and branches are kept`);
+    abort.abort(signal);
+  });
+  const summary = await runHeadlessSession({
+    repo,
+    plan,
+    dataDir,
+    approve,
+    maxConcurrentRuns: maxRuns,
+    signal: abort.signal,
+    onLine: (task, stream: LogStream, line) => {
+      if (!json) ctx.out(`${tag(task)} │ ${stream === "stdout" ? "" : `[${stream}] `}${line}`);
+    },
+    onState: (task, detail) => {
+      if (!json) ctx.err(`▸ ${tag(task)} ${task.state}${detail ? `: ${detail}` : ""}`);
+    },
+    onMerge: (task) => {
+      if (!json) ctx.err(`▸ ${tag(task)} merge: ${describeMerge(task)}`);
+    },
+  });
+
+  if (json) {
+    ctx.out(JSON.stringify(summary, null, 2));
+  } else {
+    ctx.out(`\nsession ${summary.sessionId}: ${summary.isSuccess ? "every task landed" : "not every task landed"}`);
+    for (const task of summary.tasks) {
+      const tests = task.report?.test.status ?? "not run";
+      ctx.out(`  ${tag(task)}  ${task.state.padEnd(11)} tests ${tests.padEnd(7)} ${task.merge ? `merge ${describeMerge(task)}` : approve === "auto" ? "not merged" : "awaiting approval"}`);
+    }
+  }
+  return summary.isSuccess ? 0 : 1;
+}
+
+function describeMerge(task: HeadlessTask): string {
+  const merge = task.merge;
+  if (!merge) return "none";
+  switch (merge.kind) {
+    case "merged":
+      return `merged as ${merge.sha.slice(0, 12)}`;
+    case "conflict":
+      return `conflict in ${merge.files.join(", ")} (branch kept)`;
+    case "refused":
+      return `refused: ${merge.reason} (branch kept)`;
+    case "tests_failed":
+      return `tests failed on the merged tree (exit ${merge.test.exitCode ?? "?"}; branch kept)`;
+    case "moved":
+      return `the branch moved after approval (branch kept)`;
+  }
 }
