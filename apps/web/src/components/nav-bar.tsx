@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../lib/trpc.ts";
 import type { Role } from "../server/auth/sessions.ts";
@@ -27,6 +27,12 @@ export function NavBar({ role }: { role: Role }) {
   const pathname = usePathname();
   const waiting = useQuery(trpc.approval.count.queryOptions());
   const count = waiting.data ?? 0;
+  const nav = useRef<HTMLElement>(null);
+
+  // On a phone the bar scrolls sideways: keep the current page's entry in view.
+  useEffect(() => {
+    nav.current?.querySelector('[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [pathname]);
 
   useEffect(() => {
     document.title = count > 0 ? `(${count}) grove` : "grove";
@@ -34,7 +40,7 @@ export function NavBar({ role }: { role: Role }) {
   }, [count]);
 
   return (
-    <nav aria-label="Main" className="-mx-1 flex gap-1 overflow-x-auto text-sm [scrollbar-width:none]">
+    <nav ref={nav} aria-label="Main" className="-mx-1 flex gap-1 overflow-x-auto text-sm [scrollbar-width:none]">
       {NAV.filter((item) => !item.minRole || role === "admin").map((item) => (
         <Link
           key={item.href}
