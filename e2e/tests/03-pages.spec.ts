@@ -50,6 +50,9 @@ test("the overview, brain, health, admin and settings pages render for an admin"
 
   await page.getByRole("link", { name: "Brain" }).click();
   await expect(page.getByRole("link", { name: "project-brain/README.md" })).toBeVisible();
+  // The team flow's merge deposited its learnings; each file names the run it came from.
+  const learning = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: /^project-brain\/LEARN-\d{3}-how-.*-keep-was-done\.md$/ }) }).first();
+  await expect(learning.getByRole("link", { name: /^agent\/demo\/.*-keep$/ })).toBeVisible();
   await keepScreenshot(page, testInfo, "brain");
   await page.getByRole("link", { name: "project-brain/README.md" }).click();
   await expect(page.getByRole("region", { name: "History" })).toBeVisible();

@@ -30,6 +30,9 @@ test("no page overflows sideways from 360 px to a wide screen, in light and dark
 test("the main navigation and the inbox work from the keyboard", async ({ page }, testInfo) => {
   test.skip(testInfo.project.name !== "desktop", "a keyboard is a desktop's");
   await signInAsAdmin(page);
+  // A fresh load: the first Tab stop of every page is the skip link.
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   const approvals = page.getByRole("link", { name: /^Approvals/ });
