@@ -13,14 +13,15 @@ export function databaseUrlFor(dataDir: string): string {
 }
 
 /** Opens the database. SQLite gets WAL and a busy timeout so the hub's writers never see SQLITE_BUSY. */
-export async function createDb(url: string): Promise<Db> {
+export async function createDb(url: string, options: { fastLogWriter?: boolean } = {}): Promise<Db> {
   if (url.startsWith("file:")) fs.mkdirSync(path.dirname(url.slice("file:".length)), { recursive: true });
   const db = new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
   if (url.startsWith("file:")) {
     await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
     await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
     await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
-    useLogWriter(db, await openLogWriter(url));
+    // Opt-in until the e2e suite's lock contention with it is understood (see the closing note).
+    if (options.fastLogWriter) useLogWriter(db, await openLogWriter(url));
   }
   return db;
 }

@@ -9,7 +9,7 @@ let cleanup: () => Promise<void>;
 let runId: string;
 
 beforeAll(async () => {
-  ({ db, cleanup } = await makeTempDb());
+  ({ db, cleanup } = await makeTempDb({ fastLogWriter: true }));
   const runner = await db.runner.create({ data: { name: "r", tokenHash: "h" } });
   await db.agentSession.create({ data: { id: "s", runnerId: runner.id, repoPath: "/x", integration: "main", createdBy: "u" } });
   runId = (await db.run.create({ data: { sessionId: "s", agent: "a", taskId: "t", profile: "p", prompt: "", branch: "agent/a/t", state: "running" } })).id;
