@@ -58,9 +58,11 @@ describe("grove CLI", () => {
     expect(result.stderr).toContain("no hub URL: pass --hub URL or set GROVE_HUB_URL");
   });
 
-  it("session says when plans will run", async () => {
-    const result = await runGrove(["session", "run", "--plan", "plan.yaml"], { cwd: repo.dir });
+  it("session run names a plan it cannot read, and creates nothing", async () => {
+    const result = await runGrove(["session", "run", "--plan", "missing-plan.yaml"], { cwd: repo.dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("arrives with the agent runtime");
+    expect(result.stderr).toContain("cannot read the plan");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
   });
 });
