@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { approveMergeRequest, rejectMergeRequest } from "../../services/merges.ts";
+import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
 import { listBranchRadar } from "../../services/branch-radar.ts";
-import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
+import { protectedProcedure, router } from "../trpc.ts";
 
-const sha = z.string().regex(/^[0-9a-f]{40,64}$/, "must be a full commit SHA");
 const id = z.string().min(1).max(200);
 const runSelect = { id: true, agent: true, taskId: true, sessionId: true, diffStat: true, testStatus: true, testExitCode: true, testMs: true, result: true } as const;
 
@@ -30,17 +29,6 @@ export const mergeRouter = router({
     .input(z.object({ repoPath: z.string().max(4096).optional(), branch: z.string().max(300).optional() }).optional())
     .query(({ ctx, input }) => listBranchRadar(ctx.db, input ?? {})),
 
-  approve: roleProcedure("approver")
-    .input(z.object({ id, sha, comment: z.string().trim().max(5000).optional() }))
-    .mutation(async ({ ctx, input }) => {
-      await approveMergeRequest(ctx, ctx.user, { ...input, comment: input.comment || undefined });
-      return { ok: true };
-    }),
-
-  reject: roleProcedure("approver")
-    .input(z.object({ id, comment: z.string().trim().min(1, "say why").max(5000) }))
-    .mutation(async ({ ctx, input }) => {
-      await rejectMergeRequest(ctx, ctx.user, input);
-      return { ok: true };
-    }),
+  approve: approveProcedure,
+  reject: rejectProcedure,
 });

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { approveMergeRequest, rejectMergeRequest } from "../../services/merges.ts";
+import { roleProcedure } from "../trpc.ts";
+
+const id = z.string().min(1).max(200);
+const sha = z.string().regex(/^[0-9a-f]{40,64}$/, "must be a full commit SHA");
+
+/** The two decisions on a merge request, shared by the `merge` and `approval` routers. */
+export const approveProcedure = roleProcedure("approver")
+  .input(z.object({ id, sha, comment: z.string().trim().max(5000).optional() }))
+  .mutation(async ({ ctx, input }) => {
+    await approveMergeRequest(ctx, ctx.user, { ...input, comment: input.comment || undefined });
+    return { ok: true };
+  });
+
+export const rejectProcedure = roleProcedure("approver")
+  .input(z.object({ id, comment: z.string().trim().min(1, "say why").max(5000) }))
+  .mutation(async ({ ctx, input }) => {
+    await rejectMergeRequest(ctx, ctx.user, input);
+    return { ok: true };
+  });
