@@ -11,7 +11,7 @@ async function main() {
   const env = readWebEnv();
   const databaseUrl = env.databaseUrl ?? databaseUrlFor(env.dataDir);
   await migrateDatabase(databaseUrl);
-  const db = await createDb(databaseUrl, { fastLogWriter: env.fastLogWriter });
+  const db = await createDb(databaseUrl);
 
   if (env.runnerToken) await ensureLocalRunner(db, env.runnerToken);
 

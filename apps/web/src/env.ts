@@ -13,7 +13,6 @@ const EnvSchema = z.object({
   GROVE_ADMIN_EMAIL: z.email().optional(),
   GROVE_ADMIN_PASSWORD: z.string().min(8).optional(),
   GROVE_SECURE_COOKIES: z.enum(["0", "1"]).optional(),
-  GROVE_FAST_LOG: z.enum(["0", "1"]).optional(),
   GROVE_PUBLIC_URL: z.url().optional(),
   GROVE_AUTH_SECRET: z.string().min(32).optional(),
   GROVE_SIGNIN_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
@@ -31,8 +30,6 @@ export type WebEnv = {
   adminEmail: string | null;
   adminPassword: string | null;
   secureCookies: boolean;
-  /** Log lines through the dedicated libsql writer (faster; opt-in). */
-  fastLogWriter: boolean;
   publicUrl: string | null;
   authSecret: string | null;
   /** Failed and successful sign-in attempts allowed per client address per 5 minutes. */
@@ -58,7 +55,6 @@ export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
     adminEmail: env.GROVE_ADMIN_EMAIL ?? null,
     adminPassword: env.GROVE_ADMIN_PASSWORD ?? null,
     secureCookies: env.GROVE_SECURE_COOKIES === "1" || (env.GROVE_PUBLIC_URL?.startsWith("https://") ?? false),
-    fastLogWriter: env.GROVE_FAST_LOG === "1",
     publicUrl: env.GROVE_PUBLIC_URL ?? null,
     authSecret: env.GROVE_AUTH_SECRET ?? null,
     signInLimit: env.GROVE_SIGNIN_LIMIT,

@@ -2,8 +2,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "./generated/prisma/client.ts";
-import { logWriterOf, useLogWriter } from "./log-lines.ts";
-import { openLogWriter } from "./log-writer.ts";
 
 export type Db = PrismaClient;
 export type { Prisma } from "./generated/prisma/client.ts";
@@ -13,21 +11,18 @@ export function databaseUrlFor(dataDir: string): string {
 }
 
 /** Opens the database. SQLite gets WAL and a busy timeout so the hub's writers never see SQLITE_BUSY. */
-export async function createDb(url: string, options: { fastLogWriter?: boolean } = {}): Promise<Db> {
+export async function createDb(url: string): Promise<Db> {
   if (url.startsWith("file:")) fs.mkdirSync(path.dirname(url.slice("file:".length)), { recursive: true });
   const db = new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
   if (url.startsWith("file:")) {
     await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
     await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
     await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
-    // Opt-in until the e2e suite's lock contention with it is understood (see the closing note).
-    if (options.fastLogWriter) useLogWriter(db, await openLogWriter(url));
   }
   return db;
 }
 
-/** Closes the Prisma client and the log writer's connection. */
+/** Closes the Prisma client. */
 export async function disconnectDb(db: Db): Promise<void> {
-  logWriterOf(db)?.close();
   await db.$disconnect();
 }

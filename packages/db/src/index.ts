@@ -4,4 +4,3 @@ export * from "./audit.ts";
 export * from "./audit-query.ts";
 export * from "./log-lines.ts";
 export * from "./settings.ts";
-export * from "./log-writer.ts";

@@ -1,57 +1,49 @@
 import { LogStreamSchema, type LogLine } from "@grove/core";
 import type { Db } from "./client.ts";
-import type { LogWriter } from "./log-writer.ts";
-import { Prisma } from "./generated/prisma/client.ts";
 
-const ROWS_PER_STATEMENT = 400;
-const writers = new WeakMap<Db, LogWriter>();
+/**
+ * One statement per batch, whatever its size: the lines travel as a single JSON parameter and SQLite
+ * unpacks them itself (json_each), so the SQL text never changes and no per-row parameter is bound.
+ * It runs on the hub's own Prisma connection: one connection, one writer, no lock contention.
+ */
+const INSERT_BATCH = `INSERT OR IGNORE INTO "LogLine" ("runId", "seq", "stream", "text", "ts")
+SELECT ?1, "value" ->> 0, "value" ->> 1, "value" ->> 2, "value" ->> 3 FROM json_each(?2)`;
 
-/** Routes this database's log inserts through a dedicated fast writer (see log-writer.ts). */
-export function useLogWriter(db: Db, writer: LogWriter): void {
-  writers.set(db, writer);
-}
-
-export function logWriterOf(db: Db): LogWriter | undefined {
-  return writers.get(db);
-}
+/**
+ * The run's watermark: it jumps to the batch's last seq when the batch is contiguous (?2..?3) and
+ * starts at or before the seq after the watermark, then walks forward over any stored seq that follows
+ * (lines that arrived past a gap earlier). Usually that walk is a single index probe.
+ */
+const ADVANCE_WATERMARK = `UPDATE "Run" SET "lastSeq" = (
+  WITH RECURSIVE w(n) AS (
+    SELECT CASE WHEN "lastSeq" >= ?2 - 1 AND "lastSeq" < ?3 THEN ?3 ELSE "lastSeq" END FROM "Run" WHERE "id" = ?1
+    UNION ALL
+    SELECT n + 1 FROM w WHERE EXISTS (SELECT 1 FROM "LogLine" WHERE "runId" = ?1 AND "seq" = n + 1)
+  )
+  SELECT MAX(n) FROM w
+) WHERE "id" = ?1 RETURNING "lastSeq"`;
 
 /**
  * Persists a batch idempotently on (runId, seq) and returns the highest seq up to which every
- * line of the run is stored — what the runner may trim from its spool.
+ * line of the run is stored — what the runner may trim from its spool. Batches of one run must not
+ * be written concurrently (the hub queues them per run).
  */
-export async function insertLogLines(db: Db, runId: string, lines: LogLine[]): Promise<number> {
-  const writer = writers.get(db);
-  if (writer) return writer.write(runId, lines);
-  for (let start = 0; start < lines.length; start += ROWS_PER_STATEMENT) {
-    const chunk = lines.slice(start, start + ROWS_PER_STATEMENT);
-    const values = chunk.map((l) => Prisma.sql`(${runId}, ${l.seq}, ${l.stream}, ${l.text}, ${l.ts})`);
-    await db.$executeRaw`INSERT OR IGNORE INTO "LogLine" ("runId", "seq", "stream", "text", "ts") VALUES ${Prisma.join(values)}`;
-  }
-  return advanceWatermark(db, runId);
+export async function insertLogLines(db: Db, runId: string, lines: readonly LogLine[]): Promise<number> {
+  const first = lines[0];
+  const last = lines.at(-1);
+  if (!first || !last) return watermarkOf(db, runId);
+  await db.$executeRawUnsafe(INSERT_BATCH, runId, JSON.stringify(lines.map((l) => [l.seq, l.stream, l.text, l.ts])));
+  const contiguous = last.seq - first.seq === lines.length - 1 && lines.every((l, i) => l.seq === first.seq + i);
+  // Not contiguous: an empty range (last + 1 .. last) leaves only the walk.
+  const [from, to] = contiguous ? [first.seq, last.seq] : [last.seq + 1, last.seq];
+  const rows = await db.$queryRawUnsafe<{ lastSeq: number | bigint | null }[]>(ADVANCE_WATERMARK, runId, from, to);
+  const watermark = rows[0]?.lastSeq;
+  return watermark === undefined || watermark === null ? 0 : Number(watermark);
 }
 
-async function advanceWatermark(db: Db, runId: string): Promise<number> {
+async function watermarkOf(db: Db, runId: string): Promise<number> {
   const run = await db.run.findUnique({ where: { id: runId }, select: { lastSeq: true } });
-  let watermark = run?.lastSeq ?? 0;
-  for (;;) {
-    const next = await db.logLine.findMany({
-      where: { runId, seq: { gt: watermark } },
-      orderBy: { seq: "asc" },
-      select: { seq: true },
-      take: 5000,
-    });
-    let advanced = false;
-    for (const { seq } of next) {
-      if (seq !== watermark + 1) break;
-      watermark = seq;
-      advanced = true;
-    }
-    if (!advanced || next.length < 5000) break;
-  }
-  if (run && watermark !== run.lastSeq) {
-    await db.run.update({ where: { id: runId }, data: { lastSeq: watermark } });
-  }
-  return watermark;
+  return run?.lastSeq ?? 0;
 }
 
 export async function listLogLines(db: Db, runId: string, since: number, limit = 5000): Promise<LogLine[]> {

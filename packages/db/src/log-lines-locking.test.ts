@@ -9,14 +9,14 @@ let cleanup: () => Promise<void>;
 let runId: string;
 
 beforeAll(async () => {
-  ({ db, cleanup } = await makeTempDb({ fastLogWriter: true }));
+  ({ db, cleanup } = await makeTempDb());
   const runner = await db.runner.create({ data: { name: "r", tokenHash: "h" } });
   await db.agentSession.create({ data: { id: "s", runnerId: runner.id, repoPath: "/x", integration: "main", createdBy: "u" } });
   runId = (await db.run.create({ data: { sessionId: "s", agent: "a", taskId: "t", profile: "p", prompt: "", branch: "agent/a/t", state: "running" } })).id;
 });
 afterAll(() => cleanup());
 
-it("waits out a write lock that the hub's own Prisma transaction holds across an await", async () => {
+it("a log batch waits for the hub's own interactive transaction and neither fails", async () => {
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
   // A real interactive transaction that has written and now waits on the event loop.
