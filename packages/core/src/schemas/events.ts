@@ -60,7 +60,38 @@ export const RunStateEventSchema = z.object({
   baseSha: sha.optional(),
   error: z.string().max(10_000).optional(),
 });
-export const RunLogBatchSchema = z.object({ runId: id, lines: z.array(LogLineSchema).min(1).max(5000) });
+/** At most this many lines travel in one `run:log` batch. */
+export const MAX_LOG_BATCH_LINES = 5000;
+export const RunLogBatchSchema = z.object({ runId: id, lines: z.array(LogLineSchema).min(1).max(MAX_LOG_BATCH_LINES) });
+export type RunLogBatch = z.infer<typeof RunLogBatchSchema>;
+
+const LOG_STREAMS: ReadonlySet<unknown> = new Set(LogStreamSchema.options);
+
+/**
+ * `RunLogBatchSchema.safeParse`, hand-written for the log hot path (thousands of lines per batch):
+ * accepts exactly what the schema accepts, returns the same lines (unknown keys stripped), and an
+ * error naming the first offending line otherwise.
+ */
+export function parseRunLogBatch(payload: unknown): { success: true; data: RunLogBatch } | { success: false; error: string } {
+  if (typeof payload !== "object" || payload === null) return { success: false, error: "expected an object" };
+  const { runId, lines } = payload as { runId?: unknown; lines?: unknown };
+  if (typeof runId !== "string" || runId.length < 1 || runId.length > 200) return { success: false, error: "runId must be a string of 1 to 200 characters" };
+  if (!Array.isArray(lines) || lines.length < 1 || lines.length > MAX_LOG_BATCH_LINES) {
+    return { success: false, error: `lines must be an array of 1 to ${MAX_LOG_BATCH_LINES} lines` };
+  }
+  const out: LogLine[] = new Array<LogLine>(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const line: unknown = lines[i];
+    if (typeof line !== "object" || line === null) return { success: false, error: `lines.${i} must be an object` };
+    const { seq, stream, text, ts } = line as Record<string, unknown>;
+    if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) return { success: false, error: `lines.${i}.seq must be a positive integer` };
+    if (!LOG_STREAMS.has(stream)) return { success: false, error: `lines.${i}.stream must be one of ${LogStreamSchema.options.join(", ")}` };
+    if (typeof text !== "string" || text.length > MAX_LOG_LINE_CHARS) return { success: false, error: `lines.${i}.text must be a string of at most ${MAX_LOG_LINE_CHARS} characters` };
+    if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return { success: false, error: `lines.${i}.ts must be a non-negative integer` };
+    out[i] = { seq, stream: stream as LogStream, text, ts };
+  }
+  return { success: true, data: { runId, lines: out } };
+}
 export const TestReportSchema = z.object({
   status: z.enum(["passed", "failed", "skipped"]),
   exitCode: z.number().int().nullable(),

@@ -5,7 +5,7 @@ import {
   MergeProgressSchema,
   MergeResultSchema,
   RadarSnapshotSchema,
-  RunLogBatchSchema,
+  parseRunLogBatch,
   RunnerHelloSchema,
   RunReportSchema,
   RunStateEventSchema,
@@ -13,6 +13,7 @@ import {
   type AuditRecord,
   type HubToRunnerEvents,
   type LogAck,
+  type RunLogBatch,
   type RunnerToHubEvents,
 } from "@grove/core";
 import type { z } from "zod";
@@ -20,7 +21,7 @@ import type { z } from "zod";
 export type RunnerHandlers = {
   hello(runnerId: string, payload: z.infer<typeof RunnerHelloSchema>): Promise<void>;
   runState(runnerId: string, payload: z.infer<typeof RunStateEventSchema>): Promise<void>;
-  runLog(runnerId: string, payload: z.infer<typeof RunLogBatchSchema>): Promise<number>;
+  runLog(runnerId: string, payload: RunLogBatch): Promise<number>;
   runReport(runnerId: string, payload: z.infer<typeof RunReportSchema>): Promise<void>;
   audit(runnerId: string, payload: AuditRecord): Promise<void>;
   mergeResult(runnerId: string, payload: z.infer<typeof MergeResultSchema>): Promise<void>;
@@ -54,7 +55,15 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
   const ok = (): Ack => ({ ok: true });
   socket.on("runner:hello", guard(RunnerHelloSchema, (p) => handlers.hello(runnerId, p), () => ({ ok: true, runnerId })));
   socket.on("run:state", guard(RunStateEventSchema, (p) => handlers.runState(runnerId, p), ok));
-  socket.on("run:log", guard(RunLogBatchSchema, (p) => handlers.runLog(runnerId, p), (ackedSeq) => ({ ok: true, ackedSeq })));
+  // The log hot path: the same checks as RunLogBatchSchema, without a schema walk per line.
+  socket.on("run:log", (payload: unknown, ack: (res: LogAck) => void) => {
+    const parsed = parseRunLogBatch(payload);
+    if (!parsed.success) return ack({ ok: false, error: `invalid payload: ${parsed.error}` });
+    handlers.runLog(runnerId, parsed.data).then(
+      (ackedSeq) => ack({ ok: true, ackedSeq }),
+      (error: unknown) => ack({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
   socket.on("run:report", guard(RunReportSchema, (p) => handlers.runReport(runnerId, p), ok));
   socket.on("audit:record", guard(AuditRecordSchema, (p) => handlers.audit(runnerId, p), ok));
   socket.on("merge:result", guard(MergeResultSchema, (p) => handlers.mergeResult(runnerId, p), ok));

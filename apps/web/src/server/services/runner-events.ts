@@ -6,6 +6,7 @@ import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
 import { recordBranchDiff, recordMergeProgress, recordRadarSnapshot } from "./radar.ts";
 import { resumeMerges } from "./merge-dispatch.ts";
 
+const MAX_CACHED_OWNERS = 10_000;
 const TERMINAL: RunState[] = ["succeeded", "failed", "interrupted", "cancelled"];
 
 /** What the hub does with each runner event: persist, audit, fan out. */
@@ -13,6 +14,14 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
   const { db, hub } = deps;
   // Batches of one run are persisted in arrival order so the watermark only grows.
   const logQueues = new Map<string, Promise<number>>();
+  // A run never changes runner: its owner is looked up once, not for every log batch.
+  const owners = new Map<string, string>();
+  const checkOwner = async (runnerId: string, runId: string) => {
+    if (owners.get(runId) === runnerId) return;
+    await ownedRun(db, runnerId, runId);
+    if (owners.size >= MAX_CACHED_OWNERS) owners.delete(owners.keys().next().value ?? "");
+    owners.set(runId, runnerId);
+  };
 
   return {
     async hello(runnerId, payload) {
@@ -44,7 +53,7 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
     },
 
     async runLog(runnerId, payload) {
-      await ownedRun(db, runnerId, payload.runId);
+      await checkOwner(runnerId, payload.runId);
       const previous = logQueues.get(payload.runId) ?? Promise.resolve(0);
       const next = previous.catch(() => 0).then(() => insertLogLines(db, payload.runId, payload.lines));
       logQueues.set(payload.runId, next);
