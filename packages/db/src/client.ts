@@ -6,6 +6,20 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 export type Db = PrismaClient;
 export type { Prisma } from "./generated/prisma/client.ts";
 
+type SqlDriverAdapter = Awaited<ReturnType<PrismaLibSQL["connect"]>>;
+type SqlArg = string | number | bigint | null;
+
+/** Keeps the driver adapter Prisma connected through, so hot paths can skip Prisma's query pipeline. */
+class ConnectionKeepingLibSQL extends PrismaLibSQL {
+  adapter: SqlDriverAdapter | undefined;
+  override async connect(): Promise<SqlDriverAdapter> {
+    this.adapter = await super.connect();
+    return this.adapter;
+  }
+}
+
+const factories = new WeakMap<Db, ConnectionKeepingLibSQL>();
+
 export function databaseUrlFor(dataDir: string): string {
   return `file:${path.join(path.resolve(dataDir), "grove.db")}`;
 }
@@ -13,13 +27,39 @@ export function databaseUrlFor(dataDir: string): string {
 /** Opens the database. SQLite gets WAL and a busy timeout so the hub's writers never see SQLITE_BUSY. */
 export async function createDb(url: string): Promise<Db> {
   if (url.startsWith("file:")) fs.mkdirSync(path.dirname(url.slice("file:".length)), { recursive: true });
-  const db = new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
+  const factory = new ConnectionKeepingLibSQL({ url });
+  const db = new PrismaClient({ adapter: factory });
+  factories.set(db, factory);
   if (url.startsWith("file:")) {
     await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
     await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
     await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   }
   return db;
+}
+
+/**
+ * Runs one statement on Prisma's own connection through its driver adapter: the same connection and
+ * the same lock as every Prisma query (it waits for an open interactive transaction), without
+ * Prisma's per-query compilation, whose cost grows with the size of the parameters. For the log hot
+ * path, where one parameter carries a whole batch.
+ */
+export async function queryDirect<Row extends Record<string, unknown>>(db: Db, sql: string, args: SqlArg[]): Promise<Row[]> {
+  let adapter = factories.get(db)?.adapter;
+  if (!adapter) {
+    await db.$connect();
+    adapter = factories.get(db)?.adapter;
+  }
+  if (!adapter) throw new Error("The database adapter is not connected.");
+  const result = await adapter.queryRaw({ sql, args, argTypes: args.map((arg) => ({ scalarType: argType(arg), arity: "scalar" })) });
+  return result.rows.map((values) => Object.fromEntries(result.columnNames.map((name, i) => [name, values[i]])) as Row);
+}
+
+function argType(arg: SqlArg) {
+  if (typeof arg === "string") return "string" as const;
+  if (typeof arg === "bigint") return "bigint" as const;
+  if (typeof arg === "number") return Number.isInteger(arg) ? ("int" as const) : ("float" as const);
+  return "unknown" as const;
 }
 
 /** Closes the Prisma client. */

@@ -1,5 +1,5 @@
 import { LogStreamSchema, type LogLine } from "@grove/core";
-import type { Db } from "./client.ts";
+import { queryDirect, type Db } from "./client.ts";
 
 /**
  * One statement per batch, whatever its size: the lines travel as a single JSON parameter and SQLite
@@ -32,13 +32,13 @@ export async function insertLogLines(db: Db, runId: string, lines: readonly LogL
   const first = lines[0];
   const last = lines.at(-1);
   if (!first || !last) return watermarkOf(db, runId);
-  await db.$executeRawUnsafe(INSERT_BATCH, runId, JSON.stringify(lines.map((l) => [l.seq, l.stream, l.text, l.ts])));
+  await queryDirect(db, INSERT_BATCH, [runId, JSON.stringify(lines.map((l) => [l.seq, l.stream, l.text, l.ts]))]);
   const contiguous = last.seq - first.seq === lines.length - 1 && lines.every((l, i) => l.seq === first.seq + i);
   // Not contiguous: an empty range (last + 1 .. last) leaves only the walk.
   const [from, to] = contiguous ? [first.seq, last.seq] : [last.seq + 1, last.seq];
-  const rows = await db.$queryRawUnsafe<{ lastSeq: number | bigint | null }[]>(ADVANCE_WATERMARK, runId, from, to);
+  const rows = await queryDirect<{ lastSeq: unknown }>(db, ADVANCE_WATERMARK, [runId, from, to]);
   const watermark = rows[0]?.lastSeq;
-  return watermark === undefined || watermark === null ? 0 : Number(watermark);
+  return typeof watermark === "number" || typeof watermark === "bigint" || typeof watermark === "string" ? Number(watermark) : 0;
 }
 
 async function watermarkOf(db: Db, runId: string): Promise<number> {
