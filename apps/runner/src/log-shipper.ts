@@ -1,4 +1,4 @@
-import { MAX_LOG_LINE_CHARS, type LogLine, type LogStream } from "@grove/core";
+import { MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, type LogLine, type LogStream } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
 import { ACK_TIMEOUT_MS, describeError, LogAckSchema, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
 import { openRunSpool, type RunSpool } from "./spool.ts";
@@ -89,7 +89,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       kicked = false;
       while (acked < spool.lastSeq() && !stopped.signal.aborted) {
         if (!(await link.whenReady(stopped.signal))) return;
-        const lines = await spool.readAfter(acked, batchBytes);
+        const lines = await spool.readAfter(acked, batchBytes, MAX_LOG_BATCH_LINES);
         const last = lines.at(-1);
         if (!last) return;
         try {

@@ -20,7 +20,9 @@ describe("run spool", () => {
     await spool.append(lines(1, 3));
     await spool.append(lines(4, 10));
     expect(spool.lastSeq()).toBe(10);
-    expect((await spool.readAfter(0, 1)).map((l) => l.seq)).toEqual([1, 2, 3]);
+    // A budget smaller than any line still yields one line.
+    expect((await spool.readAfter(0, 1)).map((l) => l.seq)).toEqual([1]);
+    expect((await spool.readAfter(2, 1_000_000, 4)).map((l) => l.seq)).toEqual([3, 4, 5, 6]);
     expect((await spool.readAfter(0, 1_000_000)).map((l) => l.seq)).toEqual(lines(1, 10).map((l) => l.seq));
     expect((await spool.readAfter(5, 1_000_000)).map((l) => l.seq)).toEqual([6, 7, 8, 9, 10]);
     expect(await spool.readAfter(10, 1_000_000)).toEqual([]);
@@ -84,6 +86,30 @@ describe("run spool", () => {
     await reopened.append(lines(5, 5));
     expect((await reopened.readAfter(0, 1_000_000)).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
     expect((await readFile(path, "utf8")).split("\n").filter(Boolean)).toHaveLength(5);
+    await reopened.close();
+  });
+
+  it("serves the newest lines from memory and older ones from the file, the same lines either way", async () => {
+    const path = join(dir, "run.jsonl");
+    const spool = await openRunSpool(path);
+    // About 3 MB: more than the spool keeps in memory.
+    for (let from = 1; from <= 30_000; from += 1000) await spool.append(lines(from, from + 999, "z".repeat(80)));
+    const readAll = async (target: typeof spool) => {
+      const seen: LogLine[] = [];
+      for (let batch = await target.readAfter(0, 200_000, 1500); batch.length > 0; batch = await target.readAfter(seen.at(-1)?.seq ?? 0, 200_000, 1500)) {
+        expect(batch.length).toBeLessThanOrEqual(1500);
+        seen.push(...batch);
+      }
+      return seen;
+    };
+    const live = await readAll(spool);
+    expect(live).toEqual(lines(1, 30_000, "z".repeat(80)));
+    await spool.close();
+    // A reopened spool has nothing in memory: everything comes from the file.
+    const reopened = await openRunSpool(path);
+    expect(await readAll(reopened)).toEqual(live);
+    await reopened.trim(29_990);
+    expect((await reopened.readAfter(29_990, 1_000_000)).map((l) => l.seq)).toEqual(lines(29_991, 30_000).map((l) => l.seq));
     await reopened.close();
   });
 });

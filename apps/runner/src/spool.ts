@@ -6,6 +6,8 @@ import { dirname } from "node:path";
 type Segment = { firstSeq: number; lastSeq: number; offset: number; bytes: number };
 
 const SEGMENT_BYTES = 256 * 1024;
+// The newest appended lines stay in memory too, so shipping them needs no read back from the file.
+const RECENT_MAX_BYTES = 1024 * 1024;
 // Rewriting the file only pays off once a good part of it is acknowledged.
 const TRIM_MIN_BYTES = 4 * 1024 * 1024;
 
@@ -15,8 +17,11 @@ export type RunSpool = {
   lastSeq(): number;
   /** Appends lines (seq ascending) to the file; resolves once the OS has them. */
   append(lines: readonly LogLine[]): Promise<void>;
-  /** Lines with seq > `afterSeq`, in order, at most `maxBytes` of file (always at least one segment). */
-  readAfter(afterSeq: number, maxBytes: number): Promise<LogLine[]>;
+  /**
+   * Lines with seq > `afterSeq`, in order: at most `maxLines`, and at most `maxBytes` of file (always
+   * at least one line).
+   */
+  readAfter(afterSeq: number, maxBytes: number, maxLines?: number): Promise<LogLine[]>;
   /** Forgets lines up to `ackedSeq`: empties the file when all are acked, else rewrites it when worthwhile. */
   trim(ackedSeq: number): Promise<void>;
   close(options?: { remove?: boolean }): Promise<void>;
@@ -40,6 +45,23 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
 
   ({ segments, size } = await indexExisting(file));
   let lastSeq = segments.at(-1)?.lastSeq ?? 0;
+  // Contiguous lines ending at lastSeq, with their file bytes; bounded by RECENT_MAX_BYTES.
+  let recent: { line: LogLine; bytes: number }[] = [];
+  let recentBytes = 0;
+  const remember = (line: LogLine, bytes: number) => {
+    recent.push({ line, bytes });
+    recentBytes += bytes;
+  };
+  const forgetRecent = () => {
+    let drop = 0;
+    while (recentBytes > RECENT_MAX_BYTES && drop < recent.length) recentBytes -= recent[drop++]?.bytes ?? 0;
+    if (drop > 0) recent = recent.slice(drop);
+  };
+  const forgetRecentUpTo = (seq: number) => {
+    let drop = 0;
+    while (drop < recent.length && (recent[drop]?.line.seq ?? Infinity) <= seq) recentBytes -= recent[drop++]?.bytes ?? 0;
+    if (drop > 0) recent = recent.slice(drop);
+  };
 
   const addSegments = (chunks: { lines: LogLine[]; bytes: number }[]) => {
     for (const chunk of chunks) {
@@ -60,8 +82,9 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
         if (lines.length === 0) return;
         const chunks: { lines: LogLine[]; bytes: number; text: string[] }[] = [];
         for (const line of lines) {
-          const text = `${JSON.stringify({ seq: line.seq, stream: line.stream, text: line.text, ts: line.ts })}\n`;
+          const text = `{"seq":${line.seq},"stream":"${line.stream}","text":${JSON.stringify(line.text)},"ts":${line.ts}}\n`;
           const bytes = Buffer.byteLength(text);
+          remember(line, bytes);
           let chunk = chunks.at(-1);
           if (!chunk || chunk.bytes + bytes > SEGMENT_BYTES) chunks.push((chunk = { lines: [], bytes: 0, text: [] }));
           chunk.lines.push(line);
@@ -70,10 +93,25 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
         }
         await file.write(chunks.map((c) => c.text.join("")).join(""));
         addSegments(chunks);
+        forgetRecent();
       });
     },
-    readAfter(afterSeq, maxBytes) {
+    readAfter(afterSeq, maxBytes, maxLines = Infinity) {
       return serial(async () => {
+        const first = recent[0]?.line.seq ?? Infinity;
+        const from = afterSeq + 1 - first;
+        if (afterSeq >= lastSeq) return [];
+        if (from >= 0 && recent[from]?.line.seq === afterSeq + 1) {
+          const lines: LogLine[] = [];
+          let bytes = 0;
+          for (let i = from; i < recent.length && lines.length < maxLines; i++) {
+            const entry = recent[i];
+            if (!entry || (lines.length > 0 && bytes + entry.bytes > maxBytes)) break;
+            lines.push(entry.line);
+            bytes += entry.bytes;
+          }
+          return lines;
+        }
         const start = segments.findIndex((s) => s.lastSeq > afterSeq);
         if (start === -1) return [];
         let end = start + 1;
@@ -82,11 +120,14 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
         const offset = segments[start]?.offset ?? 0;
         const buffer = Buffer.alloc(bytes);
         await file.read(buffer, 0, bytes, offset);
-        return parseLines(buffer.toString("utf8")).filter((line) => line.seq > afterSeq);
+        return parseLines(buffer.toString("utf8"))
+          .filter((line) => line.seq > afterSeq)
+          .slice(0, maxLines);
       });
     },
     trim(ackedSeq) {
       return serial(async () => {
+        forgetRecentUpTo(ackedSeq);
         const keepFrom = segments.findIndex((s) => s.lastSeq > ackedSeq);
         if (keepFrom === -1) {
           if (size > 0) await file.truncate(0);
