@@ -18,8 +18,8 @@ async function main() {
   const repos = process.env.GROVE_REPOS ?? (await ensureDemoRepo(path.join(dataDir, "demo-repo"))).path;
 
   if (process.env.GROVE_SKIP_BUILD !== "1") {
-    console.log("grove: building the dashboard (cached after the first time)…");
-    await run("pnpm", ["exec", "turbo", "run", "build", "--filter=@grove/web", "--output-logs=errors-only"]);
+    console.log("grove: building the dashboard and the runner (cached after the first time)…");
+    await run("pnpm", ["exec", "turbo", "run", "build", "--filter=@grove/web", "--filter=@grove/runner", "--output-logs=errors-only"]);
   }
 
   const env = {
@@ -31,11 +31,12 @@ async function main() {
     GROVE_DATA_DIR: dataDir,
     GROVE_RUNNER_TOKEN: token,
   };
-  const web = start("web", [path.join(root, "apps/web/server.ts")], env, path.join(root, "apps/web"));
+  const web = start("web", ["--import", "tsx", path.join(root, "apps/web/server.ts")], env, path.join(root, "apps/web"));
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
   start(
     "runner",
-    [path.join(root, "apps/runner/src/cli.ts"), "runner", "--hub", `http://127.0.0.1:${port}`, "--data-dir", path.join(dataDir, "runner"), ...repos.split(":").flatMap((r) => ["--repo", r])],
+    // The bundled runner: no TypeScript loader in the process that streams every agent's output.
+    [path.join(root, "apps/runner/dist/grove.mjs"), "runner", "--hub", `http://127.0.0.1:${port}`, "--data-dir", path.join(dataDir, "runner"), ...repos.split(":").flatMap((r) => ["--repo", r])],
     env,
     root,
   );
@@ -52,7 +53,7 @@ async function runnerToken(): Promise<string> {
 }
 
 function start(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd, env, stdio: "inherit" });
+  const child = spawn(process.execPath, args, { cwd, env, stdio: "inherit" });
   children.push(child);
   child.on("exit", (code, signal) => {
     console.error(`grove: ${name} exited (${signal ?? code}); stopping.`);

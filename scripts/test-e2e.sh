@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
 
 node scripts/ensure-chromium.mjs
-pnpm exec turbo run build --filter=@grove/web --output-logs=errors-only
+pnpm exec turbo run build --filter=@grove/web --filter=@grove/runner --output-logs=errors-only
 pnpm exec playwright test -c e2e/playwright.config.ts "$@"

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { openSync, closeSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -6,7 +6,15 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { startTestStack, waitFor, type TestStack } from "../../apps/web/src/server/test-support/stack.ts";
 
-const AGENT = path.join(path.dirname(fileURLToPath(import.meta.url)), "flood-agent.mjs");
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const AGENT = path.join(HERE, "flood-agent.mjs");
+const RUNNER_BUNDLE = path.resolve(HERE, "../../apps/runner/dist/grove.mjs");
+
+/** The bench measures the runner as `pnpm start` runs it: the bundle, built here from the sources. */
+function buildRunner(): string {
+  execFileSync("pnpm", ["--filter", "@grove/runner", "build"], { stdio: "ignore" });
+  return RUNNER_BUNDLE;
+}
 const GROVE_YAML = [
   "agents:",
   `  bench:`,
@@ -25,12 +33,41 @@ function runnerPid(stack: TestStack): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmdline.includes("cli.ts") && cmdline.includes(stack.runnerDataDir)) return Number(entry);
+      if (cmdline.includes(RUNNER_BUNDLE) && cmdline.includes(stack.runnerDataDir)) return Number(entry);
     } catch {
       // the process ended while we looked
     }
   }
   throw new Error("runner process not found");
+}
+
+type ClientStats = { received: number; repeats: number; latencies: number[] };
+
+/** The subscribed client runs in its own process, like a browser: its work and memory are not the hub's. */
+async function startLogClient(stack: TestStack) {
+  const child: ChildProcess = fork(path.join(HERE, "log-client.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const request = <T>(command: object, answer: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: { type: string; message?: string }) => {
+        if (message.type === "error") reject(new Error(message.message));
+        else if (message.type !== answer) return;
+        child.off("message", onMessage);
+        resolve(message as T);
+      };
+      child.on("message", onMessage);
+      child.send(command);
+    });
+  await request({ type: "connect", url: stack.server.url, cookie: await stack.signIn() }, "connected");
+  return {
+    subscribe: (runs: { runId: string; maxSeq: number }[]) => request({ type: "subscribe", runs }, "subscribed"),
+    stats: () => request<ClientStats>({ type: "stats" }, "stats"),
+    close: () =>
+      new Promise<number>((resolve) => {
+        const peak = child.pid ? peakRssMb(child.pid) : 0;
+        child.once("exit", () => resolve(peak));
+        child.send({ type: "close" });
+      }),
+  };
 }
 
 async function startRuns(stack: TestStack, prompts: string[]) {
@@ -57,42 +94,27 @@ async function finished(stack: TestStack, runIds: string[]): Promise<boolean> {
 /** Twenty agents × N lines each through runner → hub → SQLite → one subscribed client. */
 export async function benchThroughput(agents: number, linesEach: number): Promise<string[]> {
   process.env.GROVE_MAX_RUNS = String(agents);
-  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML } });
+  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML }, runnerBundle: buildRunner() });
   try {
-    const socket = await stack.browserSocket();
-    const seen = new Map<string, Uint8Array>();
-    let received = 0;
-    let duplicatesAtClient = 0;
-    socket.on("run:log", ({ runId, lines }) => {
-      const marks = seen.get(runId);
-      if (!marks) return;
-      for (const line of lines) {
-        if (line.seq >= marks.length) continue;
-        if (marks[line.seq]) duplicatesAtClient++;
-        else received++;
-        marks[line.seq] = 1;
-      }
-    });
+    const client = await startLogClient(stack);
     const started = performance.now();
     const session = await startRuns(stack, Array.from({ length: agents }, () => `flood ${linesEach}`));
-    for (const runId of session.runIds) {
-      seen.set(runId, new Uint8Array(linesEach + 100));
-      socket.emit("run:subscribe", { runId, since: 0 }, () => undefined);
-    }
+    await client.subscribe(session.runIds.map((runId) => ({ runId, maxSeq: linesEach + 100 })));
     await waitFor(() => finished(stack, session.runIds), 600_000, () => "bench runs to finish");
     const persisted = await lastSeqSum(stack, session.runIds);
     const elapsed = (performance.now() - started) / 1000;
     const stored = await stack.db.logLine.count({ where: { runId: { in: session.runIds } } });
     const floodLines = await stack.db.logLine.count({ where: { runId: { in: session.runIds }, text: { startsWith: "line " } } });
-    await waitFor(() => received >= stored, 60_000, () => `client lines ${received}/${stored}`).catch(() => undefined);
+    let stats = await client.stats();
+    await waitFor(async () => (stats = await client.stats()).received >= stored, 60_000, () => `client lines ${stats.received}/${stored}`).catch(() => undefined);
     const runnerRss = peakRssMb(runnerPid(stack));
     const hubRss = peakRssMb("self");
-    socket.disconnect();
+    const clientRss = await client.close();
     return [
       `${agents} agents × ${linesEach} lines: ${(persisted / elapsed).toFixed(0)} lines/s persisted (goal ≥ 100000), ${elapsed.toFixed(1)} s wall`,
       `  agent lines stored ${floodLines}/${agents * linesEach} (lost ${agents * linesEach - floodLines}), rows ${stored}, contiguous watermark ${persisted}, duplicate rows impossible (primary key runId+seq)`,
-      `  client received ${received}/${stored} (${duplicatesAtClient} repeats deduped by seq)`,
-      `  peak RSS: runner ${runnerRss.toFixed(0)} MB (goal < 150), hub ${hubRss.toFixed(0)} MB incl. this bench's client (goal < 300)`,
+      `  client received ${stats.received}/${stored} (${stats.repeats} repeats deduped by seq)`,
+      `  peak RSS: runner ${runnerRss.toFixed(0)} MB (goal < 150), hub ${hubRss.toFixed(0)} MB (goal < 300; the hub runs in this bench's process), client ${clientRss.toFixed(0)} MB`,
     ];
   } finally {
     await stack.close();
@@ -101,23 +123,16 @@ export async function benchThroughput(agents: number, linesEach: number): Promis
 
 /** Latency from the agent's write to the client's receipt, at a steady rate. */
 export async function benchLatency(rate: number, seconds: number): Promise<string> {
-  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML } });
+  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML }, runnerBundle: buildRunner() });
   try {
-    const socket = await stack.browserSocket();
-    const latencies: number[] = [];
-    socket.on("run:log", ({ lines }) => {
-      const now = Date.now();
-      for (const line of lines) {
-        const match = /^t=(\d+) paced/.exec(line.text);
-        if (match) latencies.push(now - Number(match[1]));
-      }
-    });
+    const client = await startLogClient(stack);
     const session = await startRuns(stack, [`paced ${rate} ${seconds}`]);
     const [runId = ""] = session.runIds;
-    socket.emit("run:subscribe", { runId, since: 0 }, () => undefined);
+    await client.subscribe([{ runId, maxSeq: rate * seconds + 100 }]);
     await waitFor(() => finished(stack, session.runIds), 120_000, () => "paced run to finish");
-    await waitFor(() => latencies.length >= rate * seconds * 0.99, 30_000, () => "paced lines").catch(() => undefined);
-    socket.disconnect();
+    let { latencies } = await client.stats();
+    await waitFor(async () => ({ latencies } = await client.stats()).latencies.length >= rate * seconds, 30_000, () => "paced lines").catch(() => undefined);
+    await client.close();
     latencies.sort((a, b) => a - b);
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
     return `latency at ${rate} lines/s (${latencies.length} lines): p50 ${at(0.5)} ms, p99 ${at(0.99)} ms (goal p99 < 250)`;
@@ -128,7 +143,7 @@ export async function benchLatency(rate: number, seconds: number): Promise<strin
 
 /** One agent's own wall time under grove vs the same program with stdout to a file. */
 export async function benchAgentOverhead(lines: number): Promise<string> {
-  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML } });
+  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML }, runnerBundle: buildRunner() });
   let underGrove: number;
   try {
     const session = await startRuns(stack, [`flood ${lines}`]);

@@ -16,7 +16,14 @@ const TOKEN = "test-runner-token-0123456789abcdef";
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 
 /** The real hub on port 0, a real SQLite file, a real git repo, and the real runner CLI as a child process. */
-export async function startTestStack(opts: { repoFiles?: Record<string, string>; server?: Partial<GroveServerOptions> } = {}) {
+export async function startTestStack(
+  opts: {
+    repoFiles?: Record<string, string>;
+    server?: Partial<GroveServerOptions>;
+    /** A bundled runner (`pnpm --filter @grove/runner build`) instead of its sources under tsx. */
+    runnerBundle?: string;
+  } = {},
+) {
   const hub = await startTestHub(opts.server);
   const repo: TempRepo = await makeTempRepo({
     files: opts.repoFiles ?? { "README.md": "# app\n", "grove.yaml": 'test: node -e "process.exit(0)"\n' },
@@ -30,7 +37,10 @@ export async function startTestStack(opts: { repoFiles?: Record<string, string>;
   const startRunner = () => {
     runner = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(repoRoot, "apps/runner/src/cli.ts"), "runner", "--hub", server.url, "--token", TOKEN, "--data-dir", runnerDataDir, "--repo", repo.dir],
+      [
+        ...(opts.runnerBundle ? [opts.runnerBundle] : ["--import", "tsx", path.join(repoRoot, "apps/runner/src/cli.ts")]),
+        ...["runner", "--hub", server.url, "--token", TOKEN, "--data-dir", runnerDataDir, "--repo", repo.dir],
+      ],
       { cwd: repoRoot, env: { ...process.env, GROVE_DEMO_DELAY_MS: "5" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     runner.stdout?.on("data", (chunk: Buffer) => (runnerOutput += chunk.toString()));
