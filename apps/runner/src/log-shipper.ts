@@ -7,8 +7,8 @@ export type ShipperTuning = { flushMs: number; flushLines: number; batchBytes: n
 // Well under socket.io's default 1 MB message limit, whatever the lines hold.
 const DEFAULT_TUNING: ShipperTuning = { flushMs: 50, flushLines: 500, batchBytes: 512 * 1024 };
 // Lines held in memory on their way to the spool; above HIGH the producer is asked to pause.
-const UNSPOOLED_HIGH = 20_000;
-const UNSPOOLED_LOW = 5_000;
+const UNSPOOLED_HIGH = 5_000;
+const UNSPOOLED_LOW = 1_000;
 const MAX_BACKOFF_MS = 30_000;
 
 export type RunLog = {

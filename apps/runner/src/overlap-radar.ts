@@ -3,6 +3,10 @@ import { branchDiff, openRepo, scanAgentBranches, type PredictionCache } from "@
 import { AckSchema, ACK_TIMEOUT_MS, describeError, type HubLink, type Logger } from "./hub-socket.ts";
 
 export const DEFAULT_RADAR_INTERVAL_MS = 2_000;
+// Between two timed scans the radar rests at least this many times as long as the last scan took, so
+// with many live branches it never takes more than about a tenth of the runner (each git spawn
+// blocks the runner's event loop for a few ms, and the log pipeline shares it).
+const REST_PER_SCAN = 9;
 
 export type OverlapRadar = {
   /** Scan now (soon), e.g. after a run ended or a merge landed. */
@@ -73,13 +77,14 @@ export function startOverlapRadar(deps: { link: HubLink; repos: string[]; log: L
       return;
     }
     clearTimeout(timer);
+    const started = Date.now();
     running = scanAll().finally(() => {
       running = null;
       if (stopped) return;
       if (again) {
         again = false;
         tick();
-      } else timer = setTimeout(tick, deps.intervalMs ?? DEFAULT_RADAR_INTERVAL_MS);
+      } else timer = setTimeout(tick, Math.max(deps.intervalMs ?? DEFAULT_RADAR_INTERVAL_MS, (Date.now() - started) * REST_PER_SCAN));
     });
   };
 
