@@ -45,14 +45,24 @@ export async function createDb(url: string): Promise<Db> {
  * path, where one parameter carries a whole batch.
  */
 export async function queryDirect<Row extends Record<string, unknown>>(db: Db, sql: string, args: SqlArg[]): Promise<Row[]> {
-  let adapter = factories.get(db)?.adapter;
-  if (!adapter) {
-    await db.$connect();
-    adapter = factories.get(db)?.adapter;
-  }
-  if (!adapter) throw new Error("The database adapter is not connected.");
-  const result = await adapter.queryRaw({ sql, args, argTypes: args.map((arg) => ({ scalarType: argType(arg), arity: "scalar" })) });
+  const result = await (await adapterOf(db)).queryRaw(sqlQuery(sql, args));
   return result.rows.map((values) => Object.fromEntries(result.columnNames.map((name, i) => [name, values[i]])) as Row);
+}
+
+/** `queryDirect` for a statement without rows: resolves to the number of rows it changed. */
+export async function executeDirect(db: Db, sql: string, args: SqlArg[]): Promise<number> {
+  return (await adapterOf(db)).executeRaw(sqlQuery(sql, args));
+}
+
+async function adapterOf(db: Db): Promise<SqlDriverAdapter> {
+  if (!factories.get(db)?.adapter) await db.$connect();
+  const adapter = factories.get(db)?.adapter;
+  if (!adapter) throw new Error("The database adapter is not connected.");
+  return adapter;
+}
+
+function sqlQuery(sql: string, args: SqlArg[]) {
+  return { sql, args, argTypes: args.map((arg) => ({ scalarType: argType(arg), arity: "scalar" as const })) };
 }
 
 function argType(arg: SqlArg) {

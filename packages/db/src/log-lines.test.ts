@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Db } from "./client.ts";
-import { insertLogLines, listLogLines } from "./log-lines.ts";
+import { countLogLines, insertLogLines, listLogLines, listLogLinesOfStream, searchLogLines } from "./log-lines.ts";
 import { makeTempDb } from "./test-support/temp-db.ts";
 
 let db: Db;
@@ -25,30 +25,54 @@ const line = (seq: number) => ({ seq, stream: "stdout" as const, text: `line ${s
 
 it("persists batches idempotently and acks only the contiguous prefix", async () => {
   expect(await insertLogLines(db, runId, [1, 2, 3].map(line))).toBe(3);
+  // Overlapping a stored batch: only the new line is stored.
   expect(await insertLogLines(db, runId, [2, 3, 4].map(line))).toBe(4);
-  // A batch after a gap is stored but not acknowledged past the gap.
+  // A batch after a gap is not stored: the runner resends from the acknowledged seq.
   expect(await insertLogLines(db, runId, [7, 8].map(line))).toBe(4);
-  expect(await insertLogLines(db, runId, [5, 6].map(line))).toBe(8);
+  expect(await insertLogLines(db, runId, [5, 6].map(line))).toBe(6);
+  expect(await insertLogLines(db, runId, [5, 6, 7, 8].map(line))).toBe(8);
+  // A resend of stored lines, or nothing at all, changes nothing.
+  expect(await insertLogLines(db, runId, [1, 2].map(line))).toBe(8);
+  expect(await insertLogLines(db, runId, [])).toBe(8);
+  // Out of order or with a hole inside: not stored.
+  expect(await insertLogLines(db, runId, [10, 9].map(line))).toBe(8);
+  expect(await insertLogLines(db, runId, [9, 11].map(line))).toBe(8);
   const stored = await listLogLines(db, runId, 0);
   expect(stored.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-  expect(stored[0]?.text).toBe(line(1).text);
+  expect(stored).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map(line));
   expect((await listLogLines(db, runId, 6)).map((l) => l.seq)).toEqual([7, 8]);
+  expect(await countLogLines(db, [runId])).toBe(8);
+  expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).lastSeq).toBe(8);
 });
 
-it("stores a large batch", async () => {
+it("pages across chunks from any seq, within the limit", async () => {
   const lines = Array.from({ length: 3000 }, (_, i) => line(9 + i));
-  expect(await insertLogLines(db, runId, lines)).toBe(3008);
+  expect(await insertLogLines(db, runId, lines.slice(0, 1000))).toBe(1008);
+  expect(await insertLogLines(db, runId, lines.slice(1000))).toBe(3008);
+  for (const [since, limit] of [[0, 5000], [7, 3], [1006, 5], [1500, 2000], [3007, 10], [3008, 10]] as const) {
+    const expected = Array.from({ length: Math.max(0, Math.min(limit, 3008 - since)) }, (_, i) => since + 1 + i);
+    expect((await listLogLines(db, runId, since, limit)).map((l) => l.seq)).toEqual(expected);
+  }
 });
 
-it("finds lines stored past a gap once the gap is filled, whatever the batch shape", async () => {
-  const before = (await listLogLines(db, runId, 0)).length;
-  expect(await insertLogLines(db, runId, [before + 3, before + 2].map(line))).toBe(before);
-  expect(await insertLogLines(db, runId, [line(before + 1)])).toBe(before + 3);
-  // A resend of already stored lines changes nothing and acks the same watermark.
-  expect(await insertLogLines(db, runId, [before + 1, before + 2].map(line))).toBe(before + 3);
-  expect(await insertLogLines(db, runId, [])).toBe(before + 3);
-  const stored = await listLogLines(db, runId, before);
-  expect(stored.map((l) => l.seq)).toEqual([before + 1, before + 2, before + 3]);
+it("lists one stream and searches text across chunks", async () => {
+  const start = (await countLogLines(db, [runId])) + 1;
+  const batch = ["compile ok", "warning: 50% done_now", "test FAILED", "test passed"].map((text, i) => ({
+    seq: start + i,
+    stream: i % 2 ? ("stderr" as const) : ("stdout" as const),
+    text,
+    ts: 5 + i,
+  }));
+  expect(await insertLogLines(db, runId, batch)).toBe(start + 3);
+  expect(await listLogLinesOfStream(db, runId, "stderr", start - 1, 10)).toEqual([batch[1], batch[3]]);
+  expect(await listLogLinesOfStream(db, runId, "stderr", start + 1, 10)).toEqual([batch[3]]);
+  expect(await searchLogLines(db, runId, "TEST", start - 1, 10)).toEqual([start + 2, start + 3]);
+  expect(await searchLogLines(db, runId, "test", start + 2, 10)).toEqual([start + 3]);
+  // LIKE's wildcards in the query are plain characters.
+  expect(await searchLogLines(db, runId, "50%", 0, 10)).toEqual([start + 1]);
+  expect(await searchLogLines(db, runId, "%", 0, 10)).toEqual([start + 1]);
+  expect(await searchLogLines(db, runId, "e_n", 0, 10)).toEqual([start + 1]);
+  expect(await searchLogLines(db, runId, "line 1", 0, 3)).toEqual([1, 10, 11]);
 });
 
 it("keeps text byte for byte: ANSI, quotes, backslashes, unicode, JSON-looking text", async () => {

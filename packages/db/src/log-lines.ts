@@ -1,56 +1,118 @@
-import { LogStreamSchema, type LogLine } from "@grove/core";
-import { queryDirect, type Db } from "./client.ts";
+import { LogStreamSchema, type LogLine, type LogStream } from "@grove/core";
+import { executeDirect, queryDirect, type Db } from "./client.ts";
 
-/**
- * One statement per batch, whatever its size: the lines travel as a single JSON parameter and SQLite
- * unpacks them itself (json_each), so the SQL text never changes and no per-row parameter is bound.
- * It runs on the hub's own Prisma connection: one connection, one writer, no lock contention.
+/*
+ * A run's log is stored as the chunks the runner sent (LogChunk: lines firstSeq..lastSeq, a JSON array of
+ * [stream, text, ts]), not as a row per line: one small insert per batch, whatever its size. A chunk is
+ * stored only when it starts right after the run's last stored seq, in one statement that checks that,
+ * so every seq is stored exactly once, in order, and a resent batch changes nothing.
  */
-const INSERT_BATCH = `INSERT OR IGNORE INTO "LogLine" ("runId", "seq", "stream", "text", "ts")
-SELECT ?1, "value" ->> 0, "value" ->> 1, "value" ->> 2, "value" ->> 3 FROM json_each(?2)`;
+
+const WATERMARK = `SELECT COALESCE(MAX("lastSeq"), 0) AS "lastSeq" FROM "LogChunk" WHERE "runId" = ?1`;
+
+const APPEND_CHUNK = `INSERT INTO "LogChunk" ("runId", "firstSeq", "lastSeq", "lines")
+SELECT ?1, ?2, ?3, ?4 WHERE (SELECT COALESCE(MAX("lastSeq"), 0) FROM "LogChunk" WHERE "runId" = ?1) = ?2 - 1`;
+
+// Run.lastSeq mirrors the watermark for the dashboard; the chunks are the truth.
+const MIRROR_WATERMARK = `UPDATE "Run" SET "lastSeq" = ?2 WHERE "id" = ?1 AND "lastSeq" < ?2`;
+
+const STREAMS: ReadonlySet<string> = new Set(LogStreamSchema.options);
 
 /**
- * The run's watermark: it jumps to the batch's last seq when the batch is contiguous (?2..?3) and
- * starts at or before the seq after the watermark, then walks forward over any stored seq that follows
- * (lines that arrived past a gap earlier). Usually that walk is a single index probe.
- */
-const ADVANCE_WATERMARK = `UPDATE "Run" SET "lastSeq" = (
-  WITH RECURSIVE w(n) AS (
-    SELECT CASE WHEN "lastSeq" >= ?2 - 1 AND "lastSeq" < ?3 THEN ?3 ELSE "lastSeq" END FROM "Run" WHERE "id" = ?1
-    UNION ALL
-    SELECT n + 1 FROM w WHERE EXISTS (SELECT 1 FROM "LogLine" WHERE "runId" = ?1 AND "seq" = n + 1)
-  )
-  SELECT MAX(n) FROM w
-) WHERE "id" = ?1 RETURNING "lastSeq"`;
-
-/**
- * Persists a batch idempotently on (runId, seq) and returns the highest seq up to which every
- * line of the run is stored — what the runner may trim from its spool. Batches of one run must not
- * be written concurrently (the hub queues them per run).
+ * Persists a batch idempotently on (runId, seq) and returns the highest seq up to which every line of
+ * the run is stored — what the runner may trim from its spool. Lines at or below that seq are already
+ * stored and skipped; lines after a gap are not stored (the runner resends from the returned seq).
  */
 export async function insertLogLines(db: Db, runId: string, lines: readonly LogLine[]): Promise<number> {
-  const first = lines[0];
-  const last = lines.at(-1);
-  if (!first || !last) return watermarkOf(db, runId);
-  await queryDirect(db, INSERT_BATCH, [runId, JSON.stringify(lines.map((l) => [l.seq, l.stream, l.text, l.ts]))]);
-  const contiguous = last.seq - first.seq === lines.length - 1 && lines.every((l, i) => l.seq === first.seq + i);
-  // Not contiguous: an empty range (last + 1 .. last) leaves only the walk.
-  const [from, to] = contiguous ? [first.seq, last.seq] : [last.seq + 1, last.seq];
-  const rows = await queryDirect<{ lastSeq: unknown }>(db, ADVANCE_WATERMARK, [runId, from, to]);
-  const watermark = rows[0]?.lastSeq;
-  return typeof watermark === "number" || typeof watermark === "bigint" || typeof watermark === "string" ? Number(watermark) : 0;
+  const watermark = await watermarkOf(db, runId);
+  const start = lines.findIndex((line) => line.seq > watermark);
+  if (start === -1) return watermark;
+  const fresh = lines.slice(start);
+  if (!fresh.every((line, i) => line.seq === watermark + 1 + i)) return watermark;
+  const last = watermark + fresh.length;
+  const body = JSON.stringify(fresh.map((line) => [line.stream, line.text, line.ts]));
+  if ((await executeDirect(db, APPEND_CHUNK, [runId, watermark + 1, last, body])) === 0) return watermarkOf(db, runId);
+  await executeDirect(db, MIRROR_WATERMARK, [runId, last]);
+  return last;
 }
 
 async function watermarkOf(db: Db, runId: string): Promise<number> {
-  const run = await db.run.findUnique({ where: { id: runId }, select: { lastSeq: true } });
-  return run?.lastSeq ?? 0;
+  const [row] = await queryDirect<{ lastSeq: unknown }>(db, WATERMARK, [runId]);
+  return Number(row?.lastSeq ?? 0);
 }
 
+/** Up to `limit` lines with seq > `since`, in order. */
 export async function listLogLines(db: Db, runId: string, since: number, limit = 5000): Promise<LogLine[]> {
-  const rows = await db.logLine.findMany({
-    where: { runId, seq: { gt: since } },
-    orderBy: { seq: "asc" },
-    take: limit,
-  });
-  return rows.map((r) => ({ seq: r.seq, stream: LogStreamSchema.catch("system").parse(r.stream), text: r.text, ts: Number(r.ts) }));
+  const out: LogLine[] = [];
+  let after = since;
+  while (out.length < limit) {
+    const chunks = await queryDirect<{ firstSeq: unknown; lastSeq: unknown; lines: unknown }>(
+      db,
+      `SELECT "firstSeq", "lastSeq", "lines" FROM "LogChunk" WHERE "runId" = ?1 AND "lastSeq" > ?2 ORDER BY "lastSeq" LIMIT 8`,
+      [runId, after],
+    );
+    if (chunks.length === 0) break;
+    for (const chunk of chunks) {
+      const first = Number(chunk.firstSeq);
+      const lines = parseChunk(chunk.lines);
+      for (let i = Math.max(0, after + 1 - first); i < lines.length && out.length < limit; i++) {
+        const [stream, text, ts] = lines[i] ?? [];
+        out.push({ seq: first + i, stream: toStream(stream), text: String(text ?? ""), ts: Number(ts ?? 0) });
+      }
+      after = Number(chunk.lastSeq);
+      if (out.length >= limit) break;
+    }
+  }
+  return out;
+}
+
+/** Up to `limit` lines of one stream with seq > `afterSeq`, in order. */
+export async function listLogLinesOfStream(db: Db, runId: string, stream: LogStream, afterSeq: number, limit: number): Promise<LogLine[]> {
+  const rows = await queryDirect<{ seq: unknown; text: unknown; ts: unknown }>(
+    db,
+    `SELECT c."firstSeq" + j."key" AS "seq", j."value" ->> 1 AS "text", j."value" ->> 2 AS "ts"
+     FROM "LogChunk" c, json_each(c."lines") j
+     WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND j."value" ->> 0 = ?3
+     ORDER BY c."firstSeq", j."key" LIMIT ?4`,
+    [runId, afterSeq, stream, limit],
+  );
+  return rows.map((row) => ({ seq: Number(row.seq), stream, text: String(row.text ?? ""), ts: Number(row.ts ?? 0) }));
+}
+
+/** Seqs of the lines containing `query` (case-insensitive for ASCII, as SQL LIKE), from `afterSeq` on. */
+export async function searchLogLines(db: Db, runId: string, query: string, afterSeq: number, limit: number): Promise<number[]> {
+  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await queryDirect<{ seq: unknown }>(
+    db,
+    `SELECT c."firstSeq" + j."key" AS "seq"
+     FROM "LogChunk" c, json_each(c."lines") j
+     WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND (j."value" ->> 1) LIKE ?3 ESCAPE '\\'
+     ORDER BY c."firstSeq", j."key" LIMIT ?4`,
+    [runId, afterSeq, pattern, limit],
+  );
+  return rows.map((row) => Number(row.seq));
+}
+
+/** How many lines are stored for these runs. */
+export async function countLogLines(db: Db, runIds: readonly string[]): Promise<number> {
+  if (runIds.length === 0) return 0;
+  const rows = await queryDirect<{ n: unknown }>(
+    db,
+    `SELECT COALESCE(SUM("lastSeq" - "firstSeq" + 1), 0) AS "n" FROM "LogChunk" WHERE "runId" IN (SELECT "value" FROM json_each(?1))`,
+    [JSON.stringify(runIds)],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+function parseChunk(value: unknown): unknown[][] {
+  try {
+    const parsed: unknown = JSON.parse(String(value));
+    return Array.isArray(parsed) ? parsed.map((line) => (Array.isArray(line) ? (line as unknown[]) : [])) : [];
+  } catch {
+    return [];
+  }
+}
+
+function toStream(value: unknown): LogStream {
+  return typeof value === "string" && STREAMS.has(value) ? (value as LogStream) : "system";
 }

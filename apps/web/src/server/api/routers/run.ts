@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { appendAuditEvent, listLogLines, type Db } from "@grove/db";
+import { appendAuditEvent, listLogLines, listLogLinesOfStream, searchLogLines, type Db } from "@grove/db";
 import { z } from "zod";
 import { LogStreamSchema } from "@grove/core";
 import { parseResult } from "../../services/result-summary.ts";
@@ -19,21 +19,15 @@ const logRouter = router({
     .input(z.object({ runId: id, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(2000).default(500), stream: LogStreamSchema.optional() }))
     .query(async ({ ctx, input }) => {
       if (!input.stream) return listLogLines(ctx.db, input.runId, input.afterSeq, input.limit);
-      const rows = await ctx.db.logLine.findMany({ where: { runId: input.runId, seq: { gt: input.afterSeq }, stream: input.stream }, orderBy: { seq: "asc" }, take: input.limit });
-      return rows.map((r) => ({ seq: r.seq, stream: input.stream ?? "stdout", text: r.text, ts: Number(r.ts) }));
+      return listLogLinesOfStream(ctx.db, input.runId, input.stream, input.afterSeq, input.limit);
     }),
 
   /** Sequence numbers of the lines containing `query` (case-insensitive), from `afterSeq` on. */
   search: protectedProcedure
     .input(z.object({ runId: id, query: z.string().min(1).max(200), afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(500) }))
     .query(async ({ ctx, input }) => {
-      const rows = await ctx.db.logLine.findMany({
-        where: { runId: input.runId, seq: { gt: input.afterSeq }, text: { contains: input.query } },
-        orderBy: { seq: "asc" },
-        select: { seq: true },
-        take: input.limit + 1,
-      });
-      return { seqs: rows.slice(0, input.limit).map((r) => r.seq), hasMore: rows.length > input.limit };
+      const seqs = await searchLogLines(ctx.db, input.runId, input.query, input.afterSeq, input.limit + 1);
+      return { seqs: seqs.slice(0, input.limit), hasMore: seqs.length > input.limit };
     }),
 });
 
