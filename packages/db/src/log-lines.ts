@@ -57,7 +57,7 @@ export async function listLogLines(db: Db, runId: string, since: number, limit =
       const lines = parseChunk(chunk.lines);
       for (let i = Math.max(0, after + 1 - first); i < lines.length && out.length < limit; i++) {
         const [stream, text, ts] = lines[i] ?? [];
-        out.push({ seq: first + i, stream: toStream(stream), text: String(text ?? ""), ts: Number(ts ?? 0) });
+        out.push({ seq: first + i, stream: toStream(stream), text: toText(text), ts: Number(ts ?? 0) });
       }
       after = Number(chunk.lastSeq);
       if (out.length >= limit) break;
@@ -76,7 +76,7 @@ export async function listLogLinesOfStream(db: Db, runId: string, stream: LogStr
      ORDER BY c."firstSeq", j."key" LIMIT ?4`,
     [runId, afterSeq, stream, limit],
   );
-  return rows.map((row) => ({ seq: Number(row.seq), stream, text: String(row.text ?? ""), ts: Number(row.ts ?? 0) }));
+  return rows.map((row) => ({ seq: Number(row.seq), stream, text: toText(row.text), ts: Number(row.ts ?? 0) }));
 }
 
 /** Seqs of the lines containing `query` (case-insensitive for ASCII, as SQL LIKE), from `afterSeq` on. */
@@ -111,6 +111,10 @@ function parseChunk(value: unknown): unknown[][] {
   } catch {
     return [];
   }
+}
+
+function toText(value: unknown): string {
+  return typeof value === "string" ? value : "";
 }
 
 function toStream(value: unknown): LogStream {
