@@ -54,7 +54,8 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
       env,
       onLine: (stream, text) => {
         if (write(stream, text) || isPaused) return;
-        // The spool is behind: let the agent block on its pipe rather than buffer without bound.
+        // The spool is behind: stop reading rather than buffer without bound; the agent writes on into
+        // its capture file, and is stopped itself once too much of that is unread.
         isPaused = true;
         proc.pause();
         void scope.runLog.whenWritable().then(() => {
@@ -62,6 +63,13 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
           proc.resume();
         });
       },
+      onBackpressure: (isStopped, backlogBytes) =>
+        scope.system(
+          isStopped
+            ? `agent paused: its output is ${toMegabytes(backlogBytes)} MB ahead of the log pipeline`
+            : `agent resumed: its output is down to ${toMegabytes(backlogBytes)} MB ahead of the log pipeline`,
+        ),
+      captureDir: scope.paths.agentCapture,
       timeoutMs: agent.timeoutMs,
       killGraceMs: KILL_GRACE_MS,
       abortSignal: signal,
@@ -95,8 +103,13 @@ export async function runRepoCommand(
     cwd,
     env,
     onLine: (_source, text) => scope.runLog.write(stream, prefix + text),
+    captureDir: scope.paths.commandCapture,
     timeoutMs: REPO_COMMAND_TIMEOUT_MS,
     killGraceMs: KILL_GRACE_MS,
     abortSignal: signal,
   });
+}
+
+function toMegabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }

@@ -1,7 +1,16 @@
 import { DomainError } from "@grove/core";
 import { join } from "node:path";
 
-export type RunPaths = { runDir: string; contextPack: string; result: string; spool: string };
+export type RunPaths = {
+  runDir: string;
+  contextPack: string;
+  result: string;
+  spool: string;
+  /** Where the agent's stdout/stderr files are written while the runner tails them into the spool. */
+  agentCapture: string;
+  /** The same for the repo's setup and test commands, apart so that they never clash with the agent's. */
+  commandCapture: string;
+};
 
 /**
  * Where a run's files live under the runner's data dir, outside every tracked tree. The run id
@@ -15,6 +24,8 @@ export function runPaths(dataDir: string, runId: string): RunPaths {
     contextPack: join(runDir, "context-pack.md"),
     result: join(runDir, "result.json"),
     spool: join(dataDir, "spool", `${runId}.jsonl`),
+    agentCapture: join(runDir, "capture", "agent"),
+    commandCapture: join(runDir, "capture", "commands"),
   };
 }
 

@@ -50,9 +50,11 @@ export function listGroupMembers(pgid: number): number[] {
   return members;
 }
 
-/** SIGTERM to the group, SIGKILL to whatever is left after `graceMs`; resolves when none is left. */
+/** SIGTERM (and SIGCONT) to the group, SIGKILL to whatever is left after `graceMs`; resolves when none is left. */
 export async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
   if (!isGroupAlive(pgid) || !signalGroup(pgid, "SIGTERM")) return;
+  // A stopped process (say, one stopped for its output backlog) acts on SIGTERM only once continued.
+  signalGroup(pgid, "SIGCONT");
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     await delay(Math.min(POLL_MS, Math.max(1, deadline - Date.now())));

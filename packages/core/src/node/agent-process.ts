@@ -1,8 +1,9 @@
-import { spawn } from "node:child_process";
-import { statSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, statSync } from "node:fs";
 import { DomainError } from "../errors/domain-error.ts";
-import { createLineSplitter } from "./agent-process-lines.ts";
-import { terminateGroup } from "./agent-process-group.ts";
+import { openCapture, removeCapture, type Capture } from "./agent-process-capture.ts";
+import { tailCapture } from "./agent-process-tail.ts";
+import { signalGroup, terminateGroup } from "./agent-process-group.ts";
 
 export { createLineSplitter, type LineSplitter } from "./agent-process-lines.ts";
 export { isGroupAlive, listGroupMembers } from "./agent-process-group.ts";
@@ -26,29 +27,42 @@ export type ProcessOptions = {
   /** How long SIGTERM gets before SIGKILL, on timeout, cancel, and for leftovers after exit. */
   killGraceMs?: number;
   abortSignal?: AbortSignal;
+  /**
+   * The folder (created if missing) where the child writes its output: `stdout.log` / `stderr.log`, or
+   * `stdout-N.log` / `stderr-N.log` when those exist. Default: a private folder under os.tmpdir().
+   */
+  captureDir?: string;
+  /** Keep the output files once `done` settled; by default they are deleted (with a private folder). */
+  isCaptureKept?: boolean;
+  /** Unread output (both files) above which the process group is stopped; default 64 MB. */
+  maxBacklogBytes?: number;
+  /** The group was stopped (SIGSTOP) because its output is too far ahead of the reader, or continued again. */
+  onBackpressure?: (isStopped: boolean, backlogBytes: number) => void;
 };
 
 export type AgentProcess = {
   readonly pid: number | undefined;
   /** Resolves once the process exited, every output line was delivered and no process of its group is left. */
   readonly done: Promise<ProcessExit>;
+  /** Whether the group is stopped because more than `maxBacklogBytes` of its output is unread. */
+  readonly isStoppedForBacklog: boolean;
   /** SIGTERM to the whole process group, SIGKILL after `graceMs`. */
   cancel(graceMs?: number): Promise<ProcessExit>;
   /**
-   * Stops reading the child's output until `resume()`: once the pipe buffer is full the child blocks
-   * on its next write, which is how a consumer that cannot keep up bounds its memory.
+   * Stops reading the child's output until `resume()`. The child writes on into its files; once more
+   * than `maxBacklogBytes` is unread, its group is stopped until a quarter of that is left.
    */
   pause(): void;
   resume(): void;
 };
 
 const DEFAULT_KILL_GRACE_MS = 5_000;
-// A grandchild that left the group (setsid) may hold our pipes open forever; stop waiting after this.
-const PIPE_DRAIN_MS = 1_000;
+const DEFAULT_MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 
 /**
  * Starts `command` (an argv array, never a shell string) as the leader of its own process group
- * in `cwd`, and reports its output line by line.
+ * in `cwd`. Its stdout and stderr go straight to files, which are read back line by line, so a child
+ * that floods its output never waits on the reader.
  */
 export function startAgentProcess(command: readonly string[], options: ProcessOptions): AgentProcess {
   const [file, ...args] = command;
@@ -64,61 +78,86 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
   if (!isDirectory(options.cwd)) {
     return failed(fail(`Cannot start ${file}: the working directory ${options.cwd} does not exist.`));
   }
+  let capture: Capture;
+  try {
+    capture = openCapture(options.captureDir);
+  } catch (error) {
+    return failed(fail(`Cannot start ${file}: its output files cannot be created (${describe(error)}).`, error));
+  }
+  const settleCapture = () => {
+    if (!options.isCaptureKept) removeCapture(capture);
+  };
 
   const startedAt = Date.now();
-  const child = spawn(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ["ignore", capture.writeFds.stdout, capture.writeFds.stderr],
+    });
+  } catch (error) {
+    closeSync(capture.readFds.stdout);
+    closeSync(capture.readFds.stderr);
+    settleCapture();
+    return failed(fail(`Cannot start ${file}: ${describe(error)}`, error));
+  } finally {
+    closeSync(capture.writeFds.stdout);
+    closeSync(capture.writeFds.stderr);
+  }
   const pid = child.pid;
   let cancelled = false;
   let timedOut = false;
+  let isStoppedForBacklog = false;
+  // From the first signal of termination on, only terminateGroup signals the group.
+  let isTerminating = false;
   let stopping: Promise<void> | undefined;
+  const terminate = (graceMs: number) => {
+    isTerminating = true;
+    isStoppedForBacklog = false;
+    return pid === undefined ? Promise.resolve() : terminateGroup(pid, graceMs);
+  };
   const stop = (graceMs: number) => {
-    if (pid === undefined) return Promise.resolve();
-    stopping ??= terminateGroup(pid, graceMs);
+    stopping ??= terminate(graceMs);
     return stopping;
   };
 
-  const done = new Promise<ProcessExit>((resolve, reject) => {
-    const stdout = createLineSplitter((text) => options.onLine("stdout", text));
-    const stderr = createLineSplitter((text) => options.onLine("stderr", text));
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  const tail = tailCapture(capture, {
+    onLine: options.onLine,
+    maxBacklogBytes: options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES,
+    onBacklog: (isOver, backlogBytes) => {
+      if (pid === undefined || isTerminating || isOver === isStoppedForBacklog) return;
+      if (!signalGroup(pid, isOver ? "SIGSTOP" : "SIGCONT")) return;
+      isStoppedForBacklog = isOver;
+      options.onBackpressure?.(isOver, backlogBytes);
+    },
+  });
 
+  const done = new Promise<ProcessExit>((resolve, reject) => {
     child.once("error", (error) => {
       clearTimers();
+      tail.close();
+      settleCapture();
       reject(fail(`Cannot start ${file}: ${error.message}`, error));
     });
     child.once("exit", (exitCode, signal) => {
       const durationMs = Date.now() - startedAt;
       clearTimers();
       // Whatever the leader left running in its group does not outlive the run.
-      const leftovers = pid === undefined ? Promise.resolve() : terminateGroup(pid, graceDefault);
-      const closed = new Promise<void>((resolveClosed) => {
-        // Paused by the consumer: the output is still wanted, so wait for it rather than cut it off.
-        const giveUp = () => {
-          if (child.stdout.isPaused() || child.stderr.isPaused()) {
-            drainTimer = setTimeout(giveUp, PIPE_DRAIN_MS);
-            return;
-          }
-          child.stdout.destroy();
-          child.stderr.destroy();
-          resolveClosed();
-        };
-        let drainTimer = setTimeout(giveUp, PIPE_DRAIN_MS + graceDefault);
-        child.once("close", () => {
-          clearTimeout(drainTimer);
-          resolveClosed();
-        });
-      });
-      void Promise.all([leftovers, closed, stopping]).then(() => {
-        stdout.end();
-        stderr.end();
-        resolve({ exitCode, signal, durationMs, timedOut, cancelled });
-      }, reject);
+      const leftovers = terminate(graceDefault);
+      // Output is read to the end it has once the group is gone; an escaped writer (setsid) is not waited for.
+      const delivered = Promise.all([leftovers, stopping]).then(
+        () => tail.finish(),
+        (error: unknown) => {
+          tail.close();
+          throw error;
+        },
+      );
+      void delivered.finally(settleCapture).then(
+        () => resolve({ exitCode, signal, durationMs, timedOut, cancelled }),
+        (error: unknown) => reject(fail(`Cannot read the output of ${file}: ${describe(error)}`, error)),
+      );
     });
   });
 
@@ -143,19 +182,16 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
   return {
     pid,
     done,
+    get isStoppedForBacklog() {
+      return isStoppedForBacklog;
+    },
     cancel(graceMs = graceDefault) {
       cancelled = true;
       void stop(graceMs);
       return done;
     },
-    pause() {
-      child.stdout.pause();
-      child.stderr.pause();
-    },
-    resume() {
-      child.stdout.resume();
-      child.stderr.resume();
-    },
+    pause: () => tail.pause(),
+    resume: () => tail.resume(),
   };
 }
 
@@ -170,7 +206,11 @@ export function runShellCommand(command: string, options: ProcessOptions): Promi
 function failed(error: DomainError): AgentProcess {
   const done = Promise.reject(error);
   done.catch(() => undefined);
-  return { pid: undefined, done, cancel: () => done, pause: () => undefined, resume: () => undefined };
+  return { pid: undefined, done, isStoppedForBacklog: false, cancel: () => done, pause: () => undefined, resume: () => undefined };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isDirectory(path: string): boolean {

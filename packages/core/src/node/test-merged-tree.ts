@@ -45,7 +45,9 @@ export async function testMergedTree(input: MergedTreeTestInput): Promise<Merged
     // Who owns this temporary tree: if this process dies mid-test, removeStaleMergeTrees can tell.
     await writeFile(join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: hostname() }));
     await withRepoLock(input.repo, () => runGit(["worktree", "add", "--detach", "--quiet", "--", path, input.sha], { cwd: input.repo }));
-    const options = { cwd: path, env: input.env, onLine, timeoutMs: input.timeoutMs, abortSignal: input.signal };
+    // The commands' output files live in this temporary folder too, so they go with it.
+    const captureDir = join(dir, "capture");
+    const options = { cwd: path, env: input.env, onLine, captureDir, timeoutMs: input.timeoutMs, abortSignal: input.signal };
     if (input.setup !== undefined) {
       const setup = await runShellCommand(input.setup, options);
       if (setup.exitCode !== 0) return report("failed", `setup: ${input.setup}`, setup.exitCode, started, tail);

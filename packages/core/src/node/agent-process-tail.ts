@@ -1,0 +1,220 @@
+import { closeSync, fstatSync, read, watch, type FSWatcher } from "node:fs";
+import type { OutputStream } from "./agent-process.ts";
+import { STREAMS, type Capture } from "./agent-process-capture.ts";
+import { createLineSplitter, type LineSplitter } from "./agent-process-lines.ts";
+
+const CHUNK_BYTES = 256 * 1024;
+// The fallback when a file watch is late or unavailable; it bounds how long a line can wait.
+const POLL_MS = 100;
+// A watch fires on every write; re-armed after this pause, a flood wakes the reader ~100 times a second, not per write.
+const REARM_MS = 10;
+
+export type CaptureTail = {
+  pause(): void;
+  resume(): void;
+  /** Reads both files up to the end they have now (their writers are gone), flushes the last partial lines, then closes. */
+  finish(): Promise<void>;
+  /** Stops reading and closes the files without flushing. */
+  close(): void;
+};
+
+export type TailOptions = {
+  onLine: (stream: OutputStream, text: string) => void;
+  maxBacklogBytes: number;
+  /** Called when the unread output passes `maxBacklogBytes`, and again once it is below a quarter of that. */
+  onBacklog: (isOver: boolean, backlogBytes: number) => void;
+};
+
+type Tail = {
+  fd: number;
+  path: string;
+  offset: number;
+  /** Where reading stops: the size the file had once its writers were gone. */
+  end: number;
+  splitter: LineSplitter;
+  watcher?: FSWatcher | undefined;
+  rearmTimer?: NodeJS.Timeout | undefined;
+};
+
+/**
+ * Follows both output files as the child writes them and reports their lines. A file watch wakes the
+ * reader, a timer covers for a missed or unavailable watch; one read loop at a time, into one buffer.
+ */
+export function tailCapture(capture: Capture, options: TailOptions): CaptureTail {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const tails: Tail[] = STREAMS.map((stream) => ({
+    fd: capture.readFds[stream],
+    path: capture.paths[stream],
+    offset: 0,
+    end: Number.POSITIVE_INFINITY,
+    splitter: createLineSplitter((text) => options.onLine(stream, text)),
+  }));
+  const timer = setInterval(wake, POLL_MS);
+  timer.unref();
+  let isPaused = false;
+  let isPumping = false;
+  let hasNews = false;
+  let isOver = false;
+  let isClosed = false;
+  let failure: Error | undefined;
+  let finishing: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  for (const tail of tails) arm(tail);
+
+  function wake() {
+    if (isClosed) return;
+    try {
+      const unread = checkBacklog();
+      if (!isPaused && (unread > 0 || finishing)) void pump();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  // One event per arming: the watch is closed when it fires and opened again a moment later.
+  function arm(tail: Tail) {
+    tail.watcher = watchQuietly(tail.path, () => {
+      tail.watcher?.close();
+      tail.watcher = undefined;
+      if (isClosed) return;
+      tail.rearmTimer = setTimeout(() => {
+        if (isClosed) return;
+        arm(tail);
+        // Whatever was written while nobody watched.
+        wake();
+      }, REARM_MS);
+      tail.rearmTimer.unref();
+      wake();
+    });
+  }
+
+  async function pump() {
+    if (isPumping) {
+      hasNews = true;
+      return;
+    }
+    isPumping = true;
+    try {
+      do {
+        hasNews = false;
+        while (isReading() && (await readRound(tails, buffer, isReading))) checkBacklog();
+      } while (hasNews && isReading());
+    } catch (error) {
+      fail(error);
+    } finally {
+      isPumping = false;
+    }
+    // A close while a read was in flight left the descriptors to this point.
+    if (isClosed) closeFds();
+    else maybeFinish();
+  }
+
+  function isReading() {
+    return !isPaused && !isClosed;
+  }
+
+  /** The unread bytes of both files; tells `onBacklog` when they cross its thresholds. */
+  function checkBacklog(): number {
+    let backlog = 0;
+    for (const tail of tails) backlog += Math.max(0, fstatSync(tail.fd).size - tail.offset);
+    if (!isOver && backlog > options.maxBacklogBytes) {
+      isOver = true;
+      options.onBacklog(true, backlog);
+    } else if (isOver && backlog < options.maxBacklogBytes / 4) {
+      isOver = false;
+      options.onBacklog(false, backlog);
+    }
+    return backlog;
+  }
+
+  function maybeFinish() {
+    if (!finishing || isPumping || isClosed || tails.some((tail) => tail.offset < tail.end)) return;
+    const { resolve } = finishing;
+    try {
+      for (const tail of tails) tail.splitter.end();
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    close();
+    resolve();
+  }
+
+  function fail(error: unknown) {
+    failure ??= error instanceof Error ? error : new Error(String(error));
+    close();
+    finishing?.reject(failure);
+  }
+
+  function close() {
+    if (isClosed) return;
+    isClosed = true;
+    clearInterval(timer);
+    for (const tail of tails) {
+      tail.watcher?.close();
+      clearTimeout(tail.rearmTimer);
+    }
+    if (!isPumping) closeFds();
+  }
+
+  function closeFds() {
+    for (const tail of tails) closeSync(tail.fd);
+  }
+
+  return {
+    pause() {
+      isPaused = true;
+    },
+    resume() {
+      isPaused = false;
+      wake();
+    },
+    finish() {
+      if (failure) return Promise.reject(failure);
+      if (isClosed) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        finishing = { resolve, reject };
+        try {
+          for (const tail of tails) tail.end = fstatSync(tail.fd).size;
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        wake();
+        maybeFinish();
+      });
+    },
+    close,
+  };
+}
+
+/** One chunk from each file that has unread bytes; false when neither had any. */
+async function readRound(tails: readonly Tail[], buffer: Buffer, isReading: () => boolean): Promise<boolean> {
+  let hasRead = false;
+  for (const tail of tails) {
+    const length = Math.min(buffer.length, tail.end - tail.offset);
+    if (length <= 0 || !isReading()) continue;
+    const bytes = await readAt(tail.fd, buffer, length, tail.offset);
+    if (bytes === 0) continue;
+    tail.offset += bytes;
+    tail.splitter.push(buffer.subarray(0, bytes));
+    hasRead = true;
+  }
+  return hasRead;
+}
+
+function readAt(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buffer, 0, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes)));
+  });
+}
+
+function watchQuietly(path: string, onChange: () => void): FSWatcher | undefined {
+  try {
+    const watcher = watch(path, { persistent: false }, () => onChange());
+    // Out of inotify watches and the like: the poll timer still reads the file.
+    watcher.on("error", () => watcher.close());
+    return watcher;
+  } catch {
+    return undefined;
+  }
+}
