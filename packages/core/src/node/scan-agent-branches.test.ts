@@ -46,6 +46,14 @@ describe("scanAgentBranches (the overlap radar)", () => {
     });
     expect(b?.workingFiles.sort()).toEqual(["project-brain/notes.md", "src/a.ts"]);
     expect(cache.size).toBe(2);
+    // An unchanged (integration, head) pair is not asked of git again: a planted answer comes back.
+    const key = `${scan.integrationSha}:${alpha.head}`;
+    const planted = { conflicts: ["planted.txt"], base: a?.baseSha ?? null, files: ["planted.txt"] };
+    cache.set(key, planted);
+    const again = await scanAgentBranches({ repo: repo.dir, integration: "main", brain: "project-brain", cache });
+    expect(again.branches[0]).toMatchObject({ files: ["planted.txt"], conflicts: ["planted.txt"] });
+    // Uncommitted work is looked at on every scan.
+    expect(again.branches[1]?.workingFiles.sort()).toEqual(["project-brain/notes.md", "src/a.ts"]);
     expect(await repo.git(["status", "--porcelain"], { cwd: beta.path })).toBe(statusBefore);
     expect(await repo.git(["status", "--porcelain"])).toBe("");
   });

@@ -9,8 +9,12 @@ import { runGit } from "./run-git.ts";
 import { worktreeStatus } from "./worktree-status.ts";
 
 export type RadarScan = { integrationSha: string | null; branches: BranchRadar[] };
-/** Remembers merge-tree predictions by `<integration sha>:<head sha>`; they never change for that pair. */
-export type PredictionCache = Map<string, string[]>;
+/**
+ * Remembers, by `<integration sha>:<head sha>`, what never changes for that pair: the merge-tree prediction
+ * and the branch's committed files. A rescan then spends git processes only on what moved (each spawn
+ * blocks the caller's event loop for milliseconds, and the runner's log pipeline shares it).
+ */
+export type PredictionCache = Map<string, { conflicts: string[]; base: string | null; files: string[] }>;
 
 /**
  * The overlap radar's view of a repository: every `agent/*` branch with what it changes (committed, and
@@ -20,7 +24,7 @@ export type PredictionCache = Map<string, string[]>;
  */
 export async function scanAgentBranches(input: { repo: string; integration: string; brain: string; cache?: PredictionCache }): Promise<RadarScan> {
   const brainDir = normalizeBrainDir(input.brain);
-  const cache = input.cache ?? new Map<string, string[]>();
+  const cache: PredictionCache = input.cache ?? (new Map() as PredictionCache);
   const integrationSha = await branchSha(input.repo, input.integration);
   const refs = await runGit(["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)", "refs/heads/agent/"], { cwd: input.repo });
   const worktrees = await listWorktrees(input.repo);
@@ -36,15 +40,19 @@ export async function scanAgentBranches(input: { repo: string; integration: stri
   const used = new Set<string>();
   const scanned = await mapLimit(heads, 4, async ({ branch, headSha }) => {
     const worktree = worktrees.find((w) => w.branch === branch && w.prunable === null);
-    const { base, files } = integrationSha ? await branchChangedFiles(input.repo, integrationSha, headSha) : { base: null, files: [] };
-    const working = worktree ? (await worktreeStatus(worktree.path).catch(() => [])).map((entry) => entry.path) : [];
-    let conflicts: string[] | null = null;
+    let known: { conflicts: string[]; base: string | null; files: string[] } | null = null;
     if (integrationSha) {
       const key = `${integrationSha}:${headSha}`;
       used.add(key);
-      conflicts = cache.get(key) ?? (await predictMerge(input.repo, integrationSha, headSha)).conflicted;
-      cache.set(key, conflicts);
+      known = cache.get(key) ?? null;
+      if (!known) {
+        const { base, files } = await branchChangedFiles(input.repo, integrationSha, headSha);
+        known = { conflicts: (await predictMerge(input.repo, integrationSha, headSha)).conflicted, base, files };
+        cache.set(key, known);
+      }
     }
+    const { base, files, conflicts } = known ?? { base: null, files: [], conflicts: null };
+    const working = worktree ? (await worktreeStatus(worktree.path).catch(() => [])).map((entry) => entry.path) : [];
     const touched = [...new Set([...files, ...working])];
     return {
       branch,
