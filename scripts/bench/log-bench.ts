@@ -88,8 +88,10 @@ async function lastSeqSum(stack: TestStack, runIds: string[]): Promise<number> {
 async function finished(stack: TestStack, runIds: string[]): Promise<boolean> {
   const open = await stack.db.run.count({ where: { id: { in: runIds }, state: { notIn: ["succeeded", "failed", "interrupted", "cancelled"] } } });
   if (open > 0) return false;
-  for (const runId of runIds) if ((await searchLogLines(stack.db, runId, "elapsed ", 0, 1)).length === 0) return false;
-  return true;
+  // The agent's last line is followed by a few of the runner's own: look only near the end.
+  const runs = await stack.db.run.findMany({ where: { id: { in: runIds } }, select: { id: true, lastSeq: true } });
+  for (const run of runs) if ((await searchLogLines(stack.db, run.id, "elapsed ", Math.max(0, run.lastSeq - 100), 1)).length === 0) return false;
+  return runs.length === runIds.length;
 }
 
 /** Lines of the agents' own output stored, and proof that no seq is stored twice. */
