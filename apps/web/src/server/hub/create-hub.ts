@@ -16,9 +16,10 @@ import {
 import type { Db } from "@grove/db";
 import type { GroveAuth } from "../auth/auth-instance.ts";
 import { serveBrowsers } from "./browser-namespace.ts";
+import { createLogFanout } from "./log-fanout.ts";
 import type { RunnerHandlers } from "./runner-handlers.ts";
 import { serveRunners } from "./runner-namespace.ts";
-import { DASHBOARD_ROOM, runRoom, userRoom, type GroveNamespace, type GroveServerIo, type GroveSocket } from "./types.ts";
+import { DASHBOARD_ROOM, userRoom, type GroveNamespace, type GroveServerIo, type GroveSocket } from "./types.ts";
 
 const RUNNER_ACK_TIMEOUT_MS = 15_000;
 const QUERY_TIMEOUT_MS = 30_000;
@@ -37,6 +38,7 @@ export type Hub = {
   ask<K extends RunnerQueryName>(runnerId: string, query: K, payload: QueryPayload<K>): Promise<QueryAnswer<K>>;
   disconnectRunner(runnerId: string): void;
   disconnectUser(userId: string): void;
+  /** Fans out lines that are already stored: a browser that has fallen behind reads them again from the database. */
   publishLogLines(runId: string, lines: LogLine[]): void;
   broadcastChanged(change: Changed): void;
   /** Called after every change the hub announces to browsers (notifications listen here). */
@@ -51,7 +53,8 @@ export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAut
   const listeners: ((change: Changed) => void)[] = [];
   let handlers: RunnerHandlers | null = null;
 
-  serveBrowsers(browsers, { db: opts.db, auth: opts.auth });
+  const logs = createLogFanout({ db: opts.db, browsers });
+  serveBrowsers(browsers, { auth: opts.auth, logs });
   const runners = serveRunners(io.of(RUNNER_NAMESPACE), {
     db: opts.db,
     handlers: () => handlers,
@@ -96,9 +99,7 @@ export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAut
     },
     disconnectRunner: (runnerId) => runners.disconnect(runnerId),
     disconnectUser: (userId) => void browsers.in(userRoom(userId)).disconnectSockets(true),
-    publishLogLines(runId, lines) {
-      browsers.to(runRoom(runId)).emit("run:log", { runId, lines });
-    },
+    publishLogLines: (runId, lines) => logs.publish(runId, lines),
     broadcastChanged(change) {
       browsers.to(DASHBOARD_ROOM).emit("grove:changed", change);
       for (const listener of listeners) listener(change);

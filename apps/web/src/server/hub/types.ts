@@ -12,4 +12,3 @@ export type GroveSocket = Socket<ListenEvents, EmitEvents, Record<string, never>
 
 export const DASHBOARD_ROOM = "dashboard";
 export const userRoom = (userId: string) => `user:${userId}`;
-export const runRoom = (runId: string) => `run:${runId}`;
