@@ -89,11 +89,11 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       kicked = false;
       while (acked < spool.lastSeq() && !stopped.signal.aborted) {
         if (!(await link.whenReady(stopped.signal))) return;
-        const lines = await spool.readAfter(acked, batchBytes, MAX_LOG_BATCH_LINES);
-        const last = lines.at(-1);
-        if (!last) return;
+        const batch = await spool.readBatch(acked, batchBytes, MAX_LOG_BATCH_LINES);
+        if (!batch) return;
         try {
-          const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", { runId, lines }));
+          const payload = { runId, firstSeq: batch.firstSeq, lines: batch.body };
+          const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", payload));
           if (!ack.success || !ack.data.ok || ack.data.ackedSeq <= acked) {
             // Refused, or no progress: the lines stay spooled; ask again, less and less often.
             const reason = !ack.success ? "malformed ack" : !ack.data.ok ? ack.data.error : `no progress past seq ${acked}`;
@@ -103,7 +103,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
             continue;
           }
           backoffMs = RETRY_DELAY_MS;
-          acked = Math.min(ack.data.ackedSeq, last.seq);
+          acked = Math.min(ack.data.ackedSeq, batch.lastSeq);
           await spool.trim(acked);
           settle();
         } catch (error) {

@@ -64,7 +64,11 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line and
   const spooled = (await readFile(spoolPath, "utf8"))
     .split("\n")
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as LogLine);
+    // A spool row is [seq, stream, text, ts].
+    .map((row) => {
+      const [seq, stream, text, ts] = JSON.parse(row) as [number, LogLine["stream"], string, number];
+      return { seq, stream, text, ts };
+    });
   expect(spooled.length).toBeGreaterThan(40);
 
   acking = true;

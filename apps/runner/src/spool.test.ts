@@ -3,7 +3,18 @@ import { appendFile, mkdtemp, readFile, realpath, rm, stat } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openRunSpool } from "./spool.ts";
+import { parseRunLogBatch } from "@grove/core";
+import { openRunSpool, type RunSpool } from "./spool.ts";
+
+/** What the spool would send after `afterSeq`, decoded as the hub decodes it. */
+async function readAfter(spool: RunSpool, afterSeq: number, maxBytes: number, maxLines?: number): Promise<LogLine[]> {
+  const batch = await spool.readBatch(afterSeq, maxBytes, maxLines);
+  if (!batch) return [];
+  const parsed = parseRunLogBatch({ runId: "run", firstSeq: batch.firstSeq, lines: batch.body });
+  if (!parsed.success) throw new Error(parsed.error);
+  expect(parsed.data.lines.at(-1)?.seq).toBe(batch.lastSeq);
+  return parsed.data.lines;
+}
 
 let dir: string;
 beforeEach(async () => {
@@ -21,11 +32,11 @@ describe("run spool", () => {
     await spool.append(lines(4, 10));
     expect(spool.lastSeq()).toBe(10);
     // A budget smaller than any line still yields one line.
-    expect((await spool.readAfter(0, 1)).map((l) => l.seq)).toEqual([1]);
-    expect((await spool.readAfter(2, 1_000_000, 4)).map((l) => l.seq)).toEqual([3, 4, 5, 6]);
-    expect((await spool.readAfter(0, 1_000_000)).map((l) => l.seq)).toEqual(lines(1, 10).map((l) => l.seq));
-    expect((await spool.readAfter(5, 1_000_000)).map((l) => l.seq)).toEqual([6, 7, 8, 9, 10]);
-    expect(await spool.readAfter(10, 1_000_000)).toEqual([]);
+    expect((await readAfter(spool, 0, 1)).map((l) => l.seq)).toEqual([1]);
+    expect((await readAfter(spool, 2, 1_000_000, 4)).map((l) => l.seq)).toEqual([3, 4, 5, 6]);
+    expect((await readAfter(spool, 0, 1_000_000)).map((l) => l.seq)).toEqual(lines(1, 10).map((l) => l.seq));
+    expect((await readAfter(spool, 5, 1_000_000)).map((l) => l.seq)).toEqual([6, 7, 8, 9, 10]);
+    expect(await readAfter(spool, 10, 1_000_000)).toEqual([]);
     await spool.close();
   });
 
@@ -34,12 +45,12 @@ describe("run spool", () => {
     const spool = await openRunSpool(path);
     await spool.append(lines(1, 5));
     await spool.trim(3);
-    expect((await spool.readAfter(3, 1_000_000)).map((l) => l.seq)).toEqual([4, 5]);
+    expect((await readAfter(spool, 3, 1_000_000)).map((l) => l.seq)).toEqual([4, 5]);
     await spool.trim(5);
     expect((await stat(path)).size).toBe(0);
     expect(spool.lastSeq()).toBe(5);
     await spool.append(lines(6, 7));
-    expect((await spool.readAfter(5, 1_000_000)).map((l) => l.seq)).toEqual([6, 7]);
+    expect((await readAfter(spool, 5, 1_000_000)).map((l) => l.seq)).toEqual([6, 7]);
     await spool.close({ remove: true });
     await expect(stat(path)).rejects.toThrow();
   });
@@ -52,10 +63,10 @@ describe("run spool", () => {
     const before = (await stat(path)).size;
     await spool.trim(9000);
     expect((await stat(path)).size).toBeLessThan(before / 5);
-    const rest = await spool.readAfter(9000, 10_000_000);
+    const rest = await readAfter(spool, 9000, 10_000_000);
     expect(rest.map((l) => l.seq)).toEqual(lines(9001, 10_000).map((l) => l.seq));
     await spool.append(lines(10_001, 10_001, long));
-    expect((await spool.readAfter(10_000, 1_000_000)).map((l) => l.text)).toEqual([`${long} 10001`]);
+    expect((await readAfter(spool, 10_000, 1_000_000)).map((l) => l.text)).toEqual([`${long} 10001`]);
     await spool.close();
   });
 
@@ -67,7 +78,7 @@ describe("run spool", () => {
     const reopened = await openRunSpool(path);
     expect(reopened.lastSeq()).toBe(3000);
     const seen: number[] = [];
-    for (let batch = await reopened.readAfter(0, 300_000); batch.length > 0; batch = await reopened.readAfter(seen.at(-1) ?? 0, 300_000)) {
+    for (let batch = await readAfter(reopened, 0, 300_000); batch.length > 0; batch = await readAfter(reopened, seen.at(-1) ?? 0, 300_000)) {
       seen.push(...batch.map((l) => l.seq));
     }
     expect(seen).toEqual(lines(1, 3000).map((l) => l.seq));
@@ -84,7 +95,7 @@ describe("run spool", () => {
     const reopened = await openRunSpool(path);
     expect(reopened.lastSeq()).toBe(4);
     await reopened.append(lines(5, 5));
-    expect((await reopened.readAfter(0, 1_000_000)).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await readAfter(reopened, 0, 1_000_000)).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
     expect((await readFile(path, "utf8")).split("\n").filter(Boolean)).toHaveLength(5);
     await reopened.close();
   });
@@ -96,7 +107,7 @@ describe("run spool", () => {
     for (let from = 1; from <= 30_000; from += 1000) await spool.append(lines(from, from + 999, "z".repeat(80)));
     const readAll = async (target: typeof spool) => {
       const seen: LogLine[] = [];
-      for (let batch = await target.readAfter(0, 200_000, 1500); batch.length > 0; batch = await target.readAfter(seen.at(-1)?.seq ?? 0, 200_000, 1500)) {
+      for (let batch = await readAfter(target, 0, 200_000, 1500); batch.length > 0; batch = await readAfter(target, seen.at(-1)?.seq ?? 0, 200_000, 1500)) {
         expect(batch.length).toBeLessThanOrEqual(1500);
         seen.push(...batch);
       }
@@ -109,7 +120,24 @@ describe("run spool", () => {
     const reopened = await openRunSpool(path);
     expect(await readAll(reopened)).toEqual(live);
     await reopened.trim(29_990);
-    expect((await reopened.readAfter(29_990, 1_000_000)).map((l) => l.seq)).toEqual(lines(29_991, 30_000).map((l) => l.seq));
+    expect((await readAfter(reopened, 29_990, 1_000_000)).map((l) => l.seq)).toEqual(lines(29_991, 30_000).map((l) => l.seq));
     await reopened.close();
+  });
+
+  it("reads rows an earlier runner wrote as objects, and never sends across a hole", async () => {
+    const path = join(dir, "run.jsonl");
+    const old = lines(1, 3).map((l) => JSON.stringify(l));
+    await appendFile(path, `${old.join("\n")}\n`);
+    const spool = await openRunSpool(path);
+    expect(spool.lastSeq()).toBe(3);
+    await spool.append(lines(4, 5));
+    expect(await readAfter(spool, 0, 1_000_000)).toEqual(lines(1, 5));
+    await spool.close();
+    // A row lost in the middle (a damaged file): a batch stops before the hole.
+    const text = await readFile(path, "utf8");
+    await appendFile(join(dir, "holed.jsonl"), text.split("\n").filter((_, i) => i !== 3).join("\n"));
+    const holed = await openRunSpool(join(dir, "holed.jsonl"));
+    expect((await readAfter(holed, 0, 1_000_000)).map((l) => l.seq)).toEqual([1, 2, 3]);
+    await holed.close();
   });
 });

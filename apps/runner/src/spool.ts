@@ -4,32 +4,39 @@ import { dirname } from "node:path";
 
 /** One append, or a slice of one: the unit the spool reads back. Bounded so reads are too. */
 type Segment = { firstSeq: number; lastSeq: number; offset: number; bytes: number };
+/** A line as the hub takes it (`[stream, text, ts]` JSON) with its seq and its bytes in the file. */
+type Entry = { seq: number; wire: string; bytes: number };
 
 const SEGMENT_BYTES = 256 * 1024;
-// The newest appended lines stay in memory too, so shipping them needs no read back from the file.
-const RECENT_MAX_BYTES = 1024 * 1024;
 // Rewriting the file only pays off once a good part of it is acknowledged.
 const TRIM_MIN_BYTES = 4 * 1024 * 1024;
+// The newest appended lines stay in memory too, so shipping them needs no read back from the file.
+const RECENT_MAX_BYTES = 1024 * 1024;
+
+/** Lines firstSeq..lastSeq as the JSON text of a `run:log` batch (`encodeLogLines` form). */
+export type SpoolBatch = { firstSeq: number; lastSeq: number; body: string };
 
 export type RunSpool = {
   readonly path: string;
   /** Highest seq written to disk (0 when none). */
   lastSeq(): number;
-  /** Appends lines (seq ascending) to the file; resolves once the OS has them. */
+  /** Appends lines (seq ascending, following lastSeq) to the file; resolves once the OS has them. */
   append(lines: readonly LogLine[]): Promise<void>;
   /**
-   * Lines with seq > `afterSeq`, in order: at most `maxLines`, and at most `maxBytes` of file (always
-   * at least one line).
+   * The contiguous lines after `afterSeq`, ready to send: at most `maxLines`, and at most about `maxBytes`
+   * of file (always at least one line). Null when there are none.
    */
-  readAfter(afterSeq: number, maxBytes: number, maxLines?: number): Promise<LogLine[]>;
+  readBatch(afterSeq: number, maxBytes: number, maxLines?: number): Promise<SpoolBatch | null>;
   /** Forgets lines up to `ackedSeq`: empties the file when all are acked, else rewrites it when worthwhile. */
   trim(ackedSeq: number): Promise<void>;
   close(options?: { remove?: boolean }): Promise<void>;
 };
 
 /**
- * The on-disk spool of one run: JSON lines `{seq, stream, text, ts}`. Opening an existing file (after
- * a runner restart) indexes what is in it and drops a last line cut short by a crash.
+ * The on-disk spool of one run: a line per log line, `[seq, stream, text, ts]` in JSON, so that a line
+ * becomes the hub's `[stream, text, ts]` by cutting off its seq, never by decoding and encoding it again.
+ * Opening an existing file (after a runner restart) checks and indexes what is in it and drops a last
+ * line cut short by a crash.
  */
 export async function openRunSpool(path: string): Promise<RunSpool> {
   await mkdir(dirname(path), { recursive: true });
@@ -45,33 +52,27 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
 
   ({ segments, size } = await indexExisting(file));
   let lastSeq = segments.at(-1)?.lastSeq ?? 0;
-  // Contiguous lines ending at lastSeq, with their file bytes; bounded by RECENT_MAX_BYTES.
-  let recent: { line: LogLine; bytes: number }[] = [];
+  // Contiguous lines ending at lastSeq; bounded by RECENT_MAX_BYTES.
+  let recent: Entry[] = [];
   let recentBytes = 0;
-  const remember = (line: LogLine, bytes: number) => {
-    recent.push({ line, bytes });
-    recentBytes += bytes;
-  };
-  const forgetRecent = () => {
-    let drop = 0;
-    while (recentBytes > RECENT_MAX_BYTES && drop < recent.length) recentBytes -= recent[drop++]?.bytes ?? 0;
-    if (drop > 0) recent = recent.slice(drop);
-  };
-  const forgetRecentUpTo = (seq: number) => {
-    let drop = 0;
-    while (drop < recent.length && (recent[drop]?.line.seq ?? Infinity) <= seq) recentBytes -= recent[drop++]?.bytes ?? 0;
-    if (drop > 0) recent = recent.slice(drop);
+  const dropRecent = (count: number) => {
+    for (let i = 0; i < count; i++) recentBytes -= recent[i]?.bytes ?? 0;
+    if (count > 0) recent = recent.slice(count);
   };
 
-  const addSegments = (chunks: { lines: LogLine[]; bytes: number }[]) => {
+  const addSegments = (chunks: { first: number; last: number; bytes: number }[]) => {
     for (const chunk of chunks) {
-      const first = chunk.lines[0];
-      const last = chunk.lines.at(-1);
-      if (!first || !last) continue;
-      segments.push({ firstSeq: first.seq, lastSeq: last.seq, offset: size, bytes: chunk.bytes });
+      segments.push({ firstSeq: chunk.first, lastSeq: chunk.last, offset: size, bytes: chunk.bytes });
       size += chunk.bytes;
-      lastSeq = last.seq;
+      lastSeq = chunk.last;
     }
+  };
+
+  const batchOf = (entries: Entry[]): SpoolBatch | null => {
+    const first = entries[0];
+    const last = entries.at(-1);
+    if (!first || !last) return null;
+    return { firstSeq: first.seq, lastSeq: last.seq, body: `[${entries.map((e) => e.wire).join(",")}]` };
   };
 
   return {
@@ -80,54 +81,64 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
     append(lines) {
       return serial(async () => {
         if (lines.length === 0) return;
-        const chunks: { lines: LogLine[]; bytes: number; text: string[] }[] = [];
+        const chunks: { first: number; last: number; bytes: number }[] = [];
+        const text: string[] = [];
         for (const line of lines) {
-          const text = `{"seq":${line.seq},"stream":"${line.stream}","text":${JSON.stringify(line.text)},"ts":${line.ts}}\n`;
-          const bytes = Buffer.byteLength(text);
-          remember(line, bytes);
+          const wire = JSON.stringify([line.stream, line.text, line.ts]);
+          const row = `[${line.seq},${wire.slice(1)}\n`;
+          const bytes = Buffer.byteLength(row);
           let chunk = chunks.at(-1);
-          if (!chunk || chunk.bytes + bytes > SEGMENT_BYTES) chunks.push((chunk = { lines: [], bytes: 0, text: [] }));
-          chunk.lines.push(line);
-          chunk.text.push(text);
+          if (!chunk || chunk.bytes + bytes > SEGMENT_BYTES) chunks.push((chunk = { first: line.seq, last: line.seq, bytes: 0 }));
+          chunk.last = line.seq;
           chunk.bytes += bytes;
+          text.push(row);
+          recent.push({ seq: line.seq, wire, bytes });
+          recentBytes += bytes;
         }
-        await file.write(chunks.map((c) => c.text.join("")).join(""));
+        await file.write(text.join(""));
         addSegments(chunks);
-        forgetRecent();
+        let drop = 0;
+        for (let over = recentBytes - RECENT_MAX_BYTES; over > 0 && drop < recent.length; drop++) over -= recent[drop]?.bytes ?? 0;
+        dropRecent(drop);
       });
     },
-    readAfter(afterSeq, maxBytes, maxLines = Infinity) {
+    readBatch(afterSeq, maxBytes, maxLines = Infinity) {
       return serial(async () => {
-        const first = recent[0]?.line.seq ?? Infinity;
-        const from = afterSeq + 1 - first;
-        if (afterSeq >= lastSeq) return [];
-        if (from >= 0 && recent[from]?.line.seq === afterSeq + 1) {
-          const lines: LogLine[] = [];
-          let bytes = 0;
-          for (let i = from; i < recent.length && lines.length < maxLines; i++) {
-            const entry = recent[i];
-            if (!entry || (lines.length > 0 && bytes + entry.bytes > maxBytes)) break;
-            lines.push(entry.line);
-            bytes += entry.bytes;
-          }
-          return lines;
+        if (afterSeq >= lastSeq) return null;
+        const from = afterSeq + 1 - (recent[0]?.seq ?? Infinity);
+        const picked: Entry[] = [];
+        let bytes = 0;
+        const take = (entry: Entry) => {
+          if (picked.length >= maxLines || (picked.length > 0 && bytes + entry.bytes > maxBytes)) return false;
+          if (entry.seq !== afterSeq + 1 + picked.length) return false;
+          picked.push(entry);
+          bytes += entry.bytes;
+          return true;
+        };
+        if (from >= 0 && recent[from]?.seq === afterSeq + 1) {
+          for (let i = from; i < recent.length; i++) if (!take(recent[i] as Entry)) break;
+          return batchOf(picked);
         }
         const start = segments.findIndex((s) => s.lastSeq > afterSeq);
-        if (start === -1) return [];
+        if (start === -1) return null;
         let end = start + 1;
-        let bytes = segments[start]?.bytes ?? 0;
-        for (let next = segments[end]; next && bytes + next.bytes <= maxBytes; next = segments[++end]) bytes += next.bytes;
-        const offset = segments[start]?.offset ?? 0;
-        const buffer = Buffer.alloc(bytes);
-        await file.read(buffer, 0, bytes, offset);
-        return parseLines(buffer.toString("utf8"))
-          .filter((line) => line.seq > afterSeq)
-          .slice(0, maxLines);
+        let span = segments[start]?.bytes ?? 0;
+        for (let next = segments[end]; next && span + next.bytes <= maxBytes; next = segments[++end]) span += next.bytes;
+        const buffer = Buffer.alloc(span);
+        await file.read(buffer, 0, span, segments[start]?.offset ?? 0);
+        for (const raw of buffer.toString("utf8").split("\n")) {
+          const entry = toEntry(raw);
+          if (!entry || entry.seq <= afterSeq) continue;
+          if (!take(entry)) break;
+        }
+        return batchOf(picked);
       });
     },
     trim(ackedSeq) {
       return serial(async () => {
-        forgetRecentUpTo(ackedSeq);
+        let acked = 0;
+        while (acked < recent.length && (recent[acked]?.seq ?? Infinity) <= ackedSeq) acked++;
+        dropRecent(acked);
         const keepFrom = segments.findIndex((s) => s.lastSeq > ackedSeq);
         if (keepFrom === -1) {
           if (size > 0) await file.truncate(0);
@@ -166,13 +177,44 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
   };
 }
 
+/**
+ * A line this runner wrote, read back for sending: its seq and its `[stream, text, ts]` text, cut from the
+ * row without decoding it (the file was checked when it was opened). Rows an earlier runner wrote as
+ * objects (`{seq, stream, text, ts}`) are converted.
+ */
+function toEntry(raw: string): Entry | null {
+  if (raw.length === 0) return null;
+  const bytes = Buffer.byteLength(raw) + 1;
+  if (raw.startsWith("{")) {
+    const line = checkedLine(raw);
+    return line ? { seq: line.seq, wire: JSON.stringify([line.stream, line.text, line.ts]), bytes } : null;
+  }
+  const comma = raw.indexOf(",");
+  const seq = Number(raw.slice(1, comma));
+  if (!raw.startsWith("[") || comma === -1 || !Number.isSafeInteger(seq)) return null;
+  return { seq, wire: `[${raw.slice(comma + 1)}`, bytes };
+}
+
+/** A row decoded and checked in full: how a spool left by an earlier runner is read when it is opened. */
+function checkedLine(raw: string): LogLine | null {
+  try {
+    const value: unknown = JSON.parse(raw);
+    const candidate = Array.isArray(value) ? { seq: value[0] as unknown, stream: value[1] as unknown, text: value[2] as unknown, ts: value[3] as unknown } : value;
+    const parsed = LogLineSchema.safeParse(candidate);
+    return parsed.success && (!Array.isArray(value) || value.length === 4) ? parsed.data : null;
+  } catch {
+    // A line torn by a crash: skip it, the rest of the spool is still good.
+    return null;
+  }
+}
+
 /** Indexes a spool left by an earlier runner, reading it in chunks so a big one costs no big buffer. */
 async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; size: number }> {
   const { size: fileSize } = await file.stat();
   const segments: Segment[] = [];
   let offset = 0;
   const addLine = (raw: string, bytes: number) => {
-    const line = parseLines(raw)[0];
+    const line = checkedLine(raw);
     const last = segments.at(-1);
     if (line && last && last.bytes + bytes <= SEGMENT_BYTES) {
       last.lastSeq = line.seq;
@@ -201,18 +243,4 @@ async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; s
   // Whatever follows the last newline is a line cut short by a crash.
   if (offset < fileSize) await file.truncate(offset);
   return { segments, size: offset };
-}
-
-function parseLines(text: string): LogLine[] {
-  const lines: LogLine[] = [];
-  for (const raw of text.split("\n")) {
-    if (raw.length === 0) continue;
-    try {
-      const parsed = LogLineSchema.safeParse(JSON.parse(raw));
-      if (parsed.success) lines.push(parsed.data);
-    } catch {
-      // A line torn by a crash: skip it, the rest of the spool is still good.
-    }
-  }
-  return lines;
 }

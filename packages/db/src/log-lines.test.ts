@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { encodeLogLines } from "@grove/core";
 import type { Db } from "./client.ts";
 import { countLogLines, insertLogLines, listLogLines, listLogLinesOfStream, searchLogLines } from "./log-lines.ts";
 import { makeTempDb } from "./test-support/temp-db.ts";
@@ -73,6 +74,20 @@ it("lists one stream and searches text across chunks", async () => {
   expect(await searchLogLines(db, runId, "%", 0, 10)).toEqual([start + 1]);
   expect(await searchLogLines(db, runId, "e_n", 0, 10)).toEqual([start + 1]);
   expect(await searchLogLines(db, runId, "line 1", 0, 3)).toEqual([1, 10, 11]);
+});
+
+it("stores a batch's encoded lines as received, and re-encodes only the new part of an overlapping batch", async () => {
+  const start = (await countLogLines(db, [runId])) + 1;
+  const lines = [0, 1, 2].map((i) => ({ ...line(start + i), text: `encoded ${i}` }));
+  // Spacing the hub would never produce itself shows the text was stored as given.
+  const encoded = `[ ${lines.map((l) => JSON.stringify([l.stream, l.text, l.ts])).join(" , ")} ]`;
+  expect(await insertLogLines(db, runId, lines.slice(0, 2), encoded.replace(/ , \[[^\]]*\] \]$/, " ]"))).toBe(start + 1);
+  const [chunk] = await db.logChunk.findMany({ where: { runId, firstSeq: start } });
+  expect(chunk?.lines.startsWith("[ [")).toBe(true);
+  expect(await insertLogLines(db, runId, lines, encoded)).toBe(start + 2);
+  const [tail] = await db.logChunk.findMany({ where: { runId, firstSeq: start + 2 } });
+  expect(tail?.lines).toBe(encodeLogLines([lines[2] ?? line(0)]));
+  expect(await listLogLines(db, runId, start - 1)).toEqual(lines);
 });
 
 it("keeps text byte for byte: ANSI, quotes, backslashes, unicode, JSON-looking text", async () => {

@@ -1,4 +1,4 @@
-import { LogStreamSchema, type LogLine, type LogStream } from "@grove/core";
+import { encodeLogLines, LogStreamSchema, type LogLine, type LogStream } from "@grove/core";
 import { executeDirect, queryDirect, type Db } from "./client.ts";
 
 /*
@@ -23,14 +23,15 @@ const STREAMS: ReadonlySet<string> = new Set(LogStreamSchema.options);
  * the run is stored — what the runner may trim from its spool. Lines at or below that seq are already
  * stored and skipped; lines after a gap are not stored (the runner resends from the returned seq).
  */
-export async function insertLogLines(db: Db, runId: string, lines: readonly LogLine[]): Promise<number> {
+export async function insertLogLines(db: Db, runId: string, lines: readonly LogLine[], encoded?: string): Promise<number> {
   const watermark = await watermarkOf(db, runId);
   const start = lines.findIndex((line) => line.seq > watermark);
   if (start === -1) return watermark;
-  const fresh = lines.slice(start);
+  const fresh = start === 0 ? lines : lines.slice(start);
   if (!fresh.every((line, i) => line.seq === watermark + 1 + i)) return watermark;
   const last = watermark + fresh.length;
-  const body = JSON.stringify(fresh.map((line) => [line.stream, line.text, line.ts]));
+  // `encoded`: the batch's lines as `encodeLogLines` writes them, stored as they are when all are new.
+  const body = encoded !== undefined && start === 0 ? encoded : encodeLogLines(fresh);
   if ((await executeDirect(db, APPEND_CHUNK, [runId, watermark + 1, last, body])) === 0) return watermarkOf(db, runId);
   await executeDirect(db, MIRROR_WATERMARK, [runId, last]);
   return last;

@@ -5,7 +5,7 @@ import {
   MergeResultSchema,
   RadarSnapshotSchema,
   RUNNER_NAMESPACE,
-  RunLogBatchSchema,
+  parseRunLogBatch,
   RunnerHelloSchema,
   RunReportSchema,
   RunStateEventSchema,
@@ -97,7 +97,9 @@ export async function startTestHub(opts: {
       ack({ ok: true, runnerId: "runner-test" });
     });
     socket.on("run:log", (payload, ack) => {
-      const batch = RunLogBatchSchema.parse(payload);
+      const parsed = parseRunLogBatch(payload);
+      if (!parsed.success) throw new Error(`invalid run:log payload: ${parsed.error}`);
+      const batch = parsed.data;
       const lines = store.lines.get(batch.runId) ?? new Map<number, LogLine>();
       store.lines.set(batch.runId, lines);
       for (const line of batch.lines) {

@@ -1,67 +1,56 @@
 import { describe, expect, it } from "vitest";
-import { MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, parseRunLogBatch, RunLogBatchSchema } from "./events.ts";
+import { encodeLogLines, LogLineSchema, MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, parseRunLogBatch, type LogLine } from "./events.ts";
 
-const good = { seq: 1, stream: "stdout", text: "hello \u001b[32mgreen\u001b[0m", ts: 1_700_000_000_000 };
-
-// Every way a line or a batch can be wrong, next to variants that are right.
-const lineVariants: unknown[] = [
-  good,
-  { ...good, extra: "stripped" },
-  { ...good, stream: "stderr" },
-  { ...good, stream: "test" },
-  { ...good, stream: "system" },
-  { ...good, text: "" },
-  { ...good, text: "x".repeat(MAX_LOG_LINE_CHARS) },
-  { ...good, ts: 0 },
-  { ...good, seq: Number.MAX_SAFE_INTEGER },
-  { ...good, seq: 0 },
-  { ...good, seq: -1 },
-  { ...good, seq: 1.5 },
-  { ...good, seq: 2 ** 60 },
-  { ...good, seq: "1" },
-  { ...good, seq: Number.NaN },
-  { ...good, stream: "stdin" },
-  { ...good, stream: undefined },
-  { ...good, text: "x".repeat(MAX_LOG_LINE_CHARS + 1) },
-  { ...good, text: 42 },
-  { ...good, text: null },
-  { ...good, ts: -1 },
-  { ...good, ts: 1.25 },
-  { ...good, ts: Number.POSITIVE_INFINITY },
-  { seq: 1, stream: "stdout", text: "no ts" },
-  null,
-  "line",
-  [1, "stdout", "text", 1],
-];
-
-const batches: unknown[] = [
-  ...lineVariants.map((line) => ({ runId: "run-1", lines: [good, line] })),
-  { runId: "run-1", lines: [] },
-  { runId: "run-1", lines: Array.from({ length: MAX_LOG_BATCH_LINES }, (_, i) => ({ ...good, seq: i + 1 })) },
-  { runId: "run-1", lines: Array.from({ length: MAX_LOG_BATCH_LINES + 1 }, (_, i) => ({ ...good, seq: i + 1 })) },
-  { runId: "", lines: [good] },
-  { runId: "r".repeat(200), lines: [good] },
-  { runId: "r".repeat(201), lines: [good] },
-  { runId: 7, lines: [good] },
-  { lines: [good] },
-  { runId: "run-1", lines: "not an array" },
-  { runId: "run-1", lines: { 0: good, length: 1 } },
-  null,
-  undefined,
-  "batch",
-];
+const good: LogLine = { seq: 1, stream: "stdout", text: 'hello \u001b[32mgreen\u001b[0m "quoted" \\ 🌳', ts: 1_700_000_000_000 };
+const batch = (lines: unknown, extra: object = {}) => ({ runId: "run-1", firstSeq: 7, lines, ...extra });
 
 describe("parseRunLogBatch", () => {
-  it.each(batches.map((batch, i) => [i, batch]))("agrees with RunLogBatchSchema on case %i", (_i, batch) => {
-    const expected = RunLogBatchSchema.safeParse(batch);
-    const actual = parseRunLogBatch(batch);
-    expect(actual.success).toBe(expected.success);
-    if (actual.success && expected.success) expect(actual.data).toEqual(expected.data);
-    if (!actual.success) expect(actual.error.length).toBeGreaterThan(0);
+  it("reads back what encodeLogLines wrote, seqs counted from firstSeq, body kept as received", () => {
+    const lines: LogLine[] = (["stdout", "stderr", "test", "system"] as const).map((stream, i) => ({ ...good, seq: 7 + i, stream, text: `${good.text} ${i}` }));
+    const body = encodeLogLines(lines);
+    const parsed = parseRunLogBatch(batch(body));
+    expect(parsed).toEqual({ success: true, data: { runId: "run-1", lines, body } });
+    for (const line of lines) expect(LogLineSchema.parse(line)).toEqual(line);
+  });
+
+  it("accepts the limits exactly", () => {
+    const max = Array.from({ length: MAX_LOG_BATCH_LINES }, (_, i) => ({ ...good, seq: 7 + i }));
+    expect(parseRunLogBatch(batch(encodeLogLines(max))).success).toBe(true);
+    expect(parseRunLogBatch(batch(encodeLogLines([{ ...good, seq: 7, text: "x".repeat(MAX_LOG_LINE_CHARS), ts: 0 }]))).success).toBe(true);
+  });
+
+  const refused: [string, unknown][] = [
+    ["not an object", "batch"],
+    ["no runId", { firstSeq: 1, lines: "[]" }],
+    ["empty runId", batch(encodeLogLines([good]), { runId: "" })],
+    ["firstSeq 0", batch(encodeLogLines([good]), { firstSeq: 0 })],
+    ["fractional firstSeq", batch(encodeLogLines([good]), { firstSeq: 1.5 })],
+    ["huge firstSeq", batch(encodeLogLines([good]), { firstSeq: Number.MAX_SAFE_INTEGER })],
+    ["lines not a string", batch([["stdout", "x", 1]])],
+    ["lines not JSON", batch('[["stdout","x",1]')],
+    ["lines not an array", batch('{"0":["stdout","x",1]}')],
+    ["no lines", batch("[]")],
+    ["too many lines", batch(encodeLogLines(Array.from({ length: MAX_LOG_BATCH_LINES + 1 }, () => good)))],
+    ["a line as an object", batch(JSON.stringify([good]))],
+    ["a line too short", batch('[["stdout","x"]]')],
+    ["a line too long", batch('[["stdout","x",1,2]]')],
+    ["an unknown stream", batch('[["stdin","x",1]]')],
+    ["text not a string", batch('[["stdout",42,1]]')],
+    ["text too long", batch(JSON.stringify([["stdout", "x".repeat(MAX_LOG_LINE_CHARS + 1), 1]]))],
+    ["negative ts", batch('[["stdout","x",-1]]')],
+    ["fractional ts", batch('[["stdout","x",1.5]]')],
+    ["ts a string", batch('[["stdout","x","1"]]')],
+  ];
+  it.each(refused)("refuses %s", (_name, payload) => {
+    const parsed = parseRunLogBatch(payload);
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(parsed.error.length).toBeGreaterThan(0);
   });
 
   it("names the offending line", () => {
-    const result = parseRunLogBatch({ runId: "run-1", lines: [good, good, { ...good, seq: 0 }] });
-    expect(result).toEqual({ success: false, error: "lines.2.seq must be a positive integer" });
+    expect(parseRunLogBatch(batch('[["stdout","a",1],["stdout","b",2],["stdout","c",-3]]'))).toEqual({
+      success: false,
+      error: "lines.2 ts must be a non-negative integer",
+    });
   });
 });

@@ -62,35 +62,60 @@ export const RunStateEventSchema = z.object({
 });
 /** At most this many lines travel in one `run:log` batch. */
 export const MAX_LOG_BATCH_LINES = 5000;
-export const RunLogBatchSchema = z.object({ runId: id, lines: z.array(LogLineSchema).min(1).max(MAX_LOG_BATCH_LINES) });
+/** At most this many characters of JSON in one `run:log` batch (the hub accepts socket messages of 8 MB). */
+export const MAX_LOG_BATCH_CHARS = 4_000_000;
+
+/**
+ * One `run:log` batch from runner to hub: the lines with seq `firstSeq`, `firstSeq + 1`, … as the JSON text
+ * of an array of `[stream, text, ts]`. That is the form the runner's spool keeps and the hub stores, so
+ * neither side encodes or decodes objects line by line on the way (see `parseRunLogBatch`).
+ */
+export const RunLogBatchSchema = z.object({
+  runId: id,
+  firstSeq: z.number().int().positive(),
+  lines: z.string().min(2).max(MAX_LOG_BATCH_CHARS),
+});
 export type RunLogBatch = z.infer<typeof RunLogBatchSchema>;
+/** A checked batch: its lines, and `body`, their JSON text exactly as received (valid, normal form). */
+export type ParsedLogBatch = { runId: string; lines: LogLine[]; body: string };
 
 const LOG_STREAMS: ReadonlySet<unknown> = new Set(LogStreamSchema.options);
 
+/** The JSON text of lines as they travel in a `run:log` batch: `[[stream, text, ts], …]`. */
+export function encodeLogLines(lines: readonly LogLine[]): string {
+  return `[${lines.map((line) => JSON.stringify([line.stream, line.text, line.ts])).join(",")}]`;
+}
+
 /**
- * `RunLogBatchSchema.safeParse`, hand-written for the log hot path (thousands of lines per batch):
- * accepts exactly what the schema accepts, returns the same lines (unknown keys stripped), and an
- * error naming the first offending line otherwise.
+ * Checks a `run:log` payload all the way down: the envelope as RunLogBatchSchema, then every line as
+ * LogLineSchema would (1 to MAX_LOG_BATCH_LINES lines, each exactly `[stream, text, ts]`). The error names
+ * the first offending line.
  */
-export function parseRunLogBatch(payload: unknown): { success: true; data: RunLogBatch } | { success: false; error: string } {
-  if (typeof payload !== "object" || payload === null) return { success: false, error: "expected an object" };
-  const { runId, lines } = payload as { runId?: unknown; lines?: unknown };
-  if (typeof runId !== "string" || runId.length < 1 || runId.length > 200) return { success: false, error: "runId must be a string of 1 to 200 characters" };
-  if (!Array.isArray(lines) || lines.length < 1 || lines.length > MAX_LOG_BATCH_LINES) {
-    return { success: false, error: `lines must be an array of 1 to ${MAX_LOG_BATCH_LINES} lines` };
+export function parseRunLogBatch(payload: unknown): { success: true; data: ParsedLogBatch } | { success: false; error: string } {
+  const envelope = RunLogBatchSchema.safeParse(payload);
+  if (!envelope.success) return { success: false, error: envelope.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ") };
+  const { runId, firstSeq, lines: body } = envelope.data;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(body);
+  } catch {
+    return { success: false, error: "lines is not valid JSON" };
   }
-  const out: LogLine[] = new Array<LogLine>(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const line: unknown = lines[i];
-    if (typeof line !== "object" || line === null) return { success: false, error: `lines.${i} must be an object` };
-    const { seq, stream, text, ts } = line as Record<string, unknown>;
-    if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) return { success: false, error: `lines.${i}.seq must be a positive integer` };
-    if (!LOG_STREAMS.has(stream)) return { success: false, error: `lines.${i}.stream must be one of ${LogStreamSchema.options.join(", ")}` };
-    if (typeof text !== "string" || text.length > MAX_LOG_LINE_CHARS) return { success: false, error: `lines.${i}.text must be a string of at most ${MAX_LOG_LINE_CHARS} characters` };
-    if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return { success: false, error: `lines.${i}.ts must be a non-negative integer` };
-    out[i] = { seq, stream: stream as LogStream, text, ts };
+  if (!Array.isArray(decoded) || decoded.length < 1 || decoded.length > MAX_LOG_BATCH_LINES) {
+    return { success: false, error: `lines must be a JSON array of 1 to ${MAX_LOG_BATCH_LINES} lines` };
   }
-  return { success: true, data: { runId, lines: out } };
+  if (!Number.isSafeInteger(firstSeq + decoded.length)) return { success: false, error: "firstSeq is too large" };
+  const lines: LogLine[] = new Array<LogLine>(decoded.length);
+  for (let i = 0; i < decoded.length; i++) {
+    const line: unknown = decoded[i];
+    if (!Array.isArray(line) || line.length !== 3) return { success: false, error: `lines.${i} must be [stream, text, ts]` };
+    const [stream, text, ts] = line as unknown[];
+    if (!LOG_STREAMS.has(stream)) return { success: false, error: `lines.${i} stream must be one of ${LogStreamSchema.options.join(", ")}` };
+    if (typeof text !== "string" || text.length > MAX_LOG_LINE_CHARS) return { success: false, error: `lines.${i} text must be a string of at most ${MAX_LOG_LINE_CHARS} characters` };
+    if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return { success: false, error: `lines.${i} ts must be a non-negative integer` };
+    lines[i] = { seq: firstSeq + i, stream: stream as LogStream, text, ts };
+  }
+  return { success: true, data: { runId, lines, body } };
 }
 export const TestReportSchema = z.object({
   status: z.enum(["passed", "failed", "skipped"]),

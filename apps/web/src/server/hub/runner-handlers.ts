@@ -13,7 +13,7 @@ import {
   type AuditRecord,
   type HubToRunnerEvents,
   type LogAck,
-  type RunLogBatch,
+  type ParsedLogBatch,
   type RunnerToHubEvents,
 } from "@grove/core";
 import type { z } from "zod";
@@ -21,7 +21,7 @@ import type { z } from "zod";
 export type RunnerHandlers = {
   hello(runnerId: string, payload: z.infer<typeof RunnerHelloSchema>): Promise<void>;
   runState(runnerId: string, payload: z.infer<typeof RunStateEventSchema>): Promise<void>;
-  runLog(runnerId: string, payload: RunLogBatch): Promise<number>;
+  runLog(runnerId: string, payload: ParsedLogBatch): Promise<number>;
   runReport(runnerId: string, payload: z.infer<typeof RunReportSchema>): Promise<void>;
   audit(runnerId: string, payload: AuditRecord): Promise<void>;
   mergeResult(runnerId: string, payload: z.infer<typeof MergeResultSchema>): Promise<void>;
@@ -55,7 +55,7 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
   const ok = (): Ack => ({ ok: true });
   socket.on("runner:hello", guard(RunnerHelloSchema, (p) => handlers.hello(runnerId, p), () => ({ ok: true, runnerId })));
   socket.on("run:state", guard(RunStateEventSchema, (p) => handlers.runState(runnerId, p), ok));
-  // The log hot path: the same checks as RunLogBatchSchema, without a schema walk per line.
+  // The log hot path: the envelope by its schema, the lines by a loop (see parseRunLogBatch).
   socket.on("run:log", (payload: unknown, ack: (res: LogAck) => void) => {
     const parsed = parseRunLogBatch(payload);
     if (!parsed.success) return ack({ ok: false, error: `invalid payload: ${parsed.error}` });

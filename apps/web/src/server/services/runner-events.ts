@@ -55,11 +55,13 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
     async runLog(runnerId, payload) {
       await checkOwner(runnerId, payload.runId);
       const previous = logQueues.get(payload.runId) ?? Promise.resolve(0);
-      const next = previous.catch(() => 0).then(() => insertLogLines(db, payload.runId, payload.lines));
+      const next = previous.catch(() => 0).then(() => insertLogLines(db, payload.runId, payload.lines, payload.body));
       logQueues.set(payload.runId, next);
       const ackedSeq = await next;
       if (logQueues.get(payload.runId) === next) logQueues.delete(payload.runId);
-      hub.publishLogLines(payload.runId, payload.lines);
+      // Only what is stored goes out: a batch past a gap is not, and comes again.
+      const stored = payload.lines.filter((line) => line.seq <= ackedSeq);
+      if (stored.length > 0) hub.publishLogLines(payload.runId, stored);
       return ackedSeq;
     },
 
