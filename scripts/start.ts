@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDemoRepo } from "../apps/runner/src/demo-repo.ts";
+import { RUNNER_ENV, RUNNER_NODE_ARGS } from "../apps/runner/src/node-options.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(process.env.GROVE_DATA_DIR ?? ".grove-data");
@@ -36,8 +37,8 @@ async function main() {
   start(
     "runner",
     // The bundled runner: no TypeScript loader in the process that streams every agent's output.
-    [path.join(root, "apps/runner/dist/grove.mjs"), "runner", "--hub", `http://127.0.0.1:${port}`, "--data-dir", path.join(dataDir, "runner"), ...repos.split(":").flatMap((r) => ["--repo", r])],
-    env,
+    [...RUNNER_NODE_ARGS, path.join(root, "apps/runner/dist/grove.mjs"), "runner", "--hub", `http://127.0.0.1:${port}`, "--data-dir", path.join(dataDir, "runner"), ...repos.split(":").flatMap((r) => ["--repo", r])],
+    { ...env, ...RUNNER_ENV },
     root,
   );
   console.log(`grove: runner started for ${repos}`);

@@ -1,14 +1,22 @@
 import { MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, type LogLine, type LogStream } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
 import { ACK_TIMEOUT_MS, describeError, LogAckSchema, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
-import { openRunSpool, type RunSpool } from "./spool.ts";
+import { createMemoryBudget, openRunSpool, type RunSpool } from "./spool.ts";
 
 export type ShipperTuning = { flushMs: number; flushLines: number; batchBytes: number };
 // Well under socket.io's default 1 MB message limit, whatever the lines hold.
 const DEFAULT_TUNING: ShipperTuning = { flushMs: 50, flushLines: 500, batchBytes: 512 * 1024 };
-// Lines held in memory on their way to the spool; above HIGH the producer is asked to pause.
+// Lines held in memory on their way to the spool, per run and for all runs together; above HIGH the
+// producer is asked to pause. With the spools' shared memory window and the cap on batches in flight,
+// this bounds the log pipeline's memory whatever the number of runs.
 const UNSPOOLED_HIGH = 5_000;
 const UNSPOOLED_LOW = 1_000;
+const ALL_UNSPOOLED_HIGH = 20_000;
+const ALL_UNSPOOLED_LOW = 10_000;
+/** Runs with a batch on its way to the hub at once; the others wait their turn. */
+const MAX_BATCHES_IN_FLIGHT = 6;
+/** Newest spooled lines kept in memory for sending, all runs together. */
+const RECENT_WINDOW_BYTES = 8 * 1024 * 1024;
 const MAX_BACKOFF_MS = 30_000;
 
 export type RunLog = {
@@ -34,13 +42,16 @@ export type LogShipper = {
 export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<ShipperTuning> = {}): LogShipper {
   const { flushMs, flushLines, batchBytes } = { ...DEFAULT_TUNING, ...tuning };
   const stopped = new AbortController();
-  const open = new Set<{ stop: () => Promise<void>; kick: () => void }>();
+  const open = new Set<{ stop: () => Promise<void>; kick: () => void; wakeWriters: () => void }>();
   link.onReady(() => {
     for (const run of open) run.kick();
   });
+  const recentWindow = createMemoryBudget(RECENT_WINDOW_BYTES);
+  let allUnspooled = 0;
+  const inFlight = createSlots(MAX_BATCHES_IN_FLIGHT);
 
   async function openRun(runId: string, spoolPath: string): Promise<RunLog> {
-    const spool: RunSpool = await openRunSpool(spoolPath);
+    const spool: RunSpool = await openRunSpool(spoolPath, { recentWindow });
     let nextSeq = spool.lastSeq() + 1;
     let acked = 0;
     let pending: LogLine[] = [];
@@ -63,10 +74,16 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
         if (batch.length === 0) return;
         await spool.append(batch);
         unspooled -= batch.length;
-        if (unspooled <= UNSPOOLED_LOW) for (const wake of writable.splice(0)) wake();
+        allUnspooled -= batch.length;
+        if (allUnspooled <= ALL_UNSPOOLED_LOW) for (const run of open) run.wakeWriters();
+        else wakeWriters();
         kick();
       });
       return flushing;
+    };
+
+    const wakeWriters = () => {
+      if (unspooled <= UNSPOOLED_LOW && allUnspooled <= ALL_UNSPOOLED_LOW) for (const wake of writable.splice(0)) wake();
     };
 
     const kick = () => {
@@ -89,15 +106,18 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       kicked = false;
       while (acked < spool.lastSeq() && !stopped.signal.aborted) {
         if (!(await link.whenReady(stopped.signal))) return;
-        const batch = await spool.readBatch(acked, batchBytes, MAX_LOG_BATCH_LINES);
-        if (!batch) return;
+        const release = await inFlight.acquire(stopped.signal);
+        if (!release) return;
         try {
+          const batch = await spool.readBatch(acked, batchBytes, MAX_LOG_BATCH_LINES);
+          if (!batch) return;
           const payload = { runId, firstSeq: batch.firstSeq, lines: batch.body };
           const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", payload));
           if (!ack.success || !ack.data.ok || ack.data.ackedSeq <= acked) {
             // Refused, or no progress: the lines stay spooled; ask again, less and less often.
             const reason = !ack.success ? "malformed ack" : !ack.data.ok ? ack.data.error : `no progress past seq ${acked}`;
             if (backoffMs === RETRY_DELAY_MS) log(`hub did not take log lines of ${runId} (${reason}); retrying with backoff`);
+            release();
             await delay(backoffMs);
             backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
             continue;
@@ -111,6 +131,8 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
             log(`log lines of ${runId} not acknowledged (${describeError(error)}); retrying`);
             await delay(RETRY_DELAY_MS);
           }
+        } finally {
+          release();
         }
       }
       settle();
@@ -119,13 +141,16 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     async function close(remove: boolean) {
       if (!open.delete(entry)) return;
       closed = true;
+      allUnspooled -= unspooled;
+      unspooled = 0;
       for (const wake of writable.splice(0)) wake();
+      for (const run of open) run.wakeWriters();
       if (timer) clearTimeout(timer);
       await flushing;
       await shipping;
       await spool.close({ remove: remove && acked >= spool.lastSeq() });
     }
-    const entry = { stop: () => close(false), kick };
+    const entry = { stop: () => close(false), kick, wakeWriters };
     open.add(entry);
     if (spool.lastSeq() > 0) kick();
 
@@ -136,13 +161,14 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
         for (let at = 0; at === 0 || at < text.length; at += MAX_LOG_LINE_CHARS) {
           pending.push({ seq: nextSeq++, stream, text: text.slice(at, at + MAX_LOG_LINE_CHARS), ts: Date.now() });
           unspooled++;
+          allUnspooled++;
         }
         if (pending.length >= flushLines) void flush();
         else timer ??= setTimeout(() => void flush(), flushMs);
-        return unspooled < UNSPOOLED_HIGH;
+        return unspooled < UNSPOOLED_HIGH && allUnspooled < ALL_UNSPOOLED_HIGH;
       },
       whenWritable() {
-        if (unspooled <= UNSPOOLED_LOW) return Promise.resolve();
+        if (closed || (unspooled <= UNSPOOLED_LOW && allUnspooled <= ALL_UNSPOOLED_LOW)) return Promise.resolve();
         return new Promise<void>((resolve) => writable.push(resolve));
       },
       flush,
@@ -166,6 +192,36 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     async stop() {
       stopped.abort();
       await Promise.all([...open].map((run) => run.stop()));
+    },
+  };
+}
+
+/** At most `count` holders at once; `acquire` resolves to a release, or null once `signal` aborted. */
+function createSlots(count: number) {
+  let free = count;
+  const queue: (() => void)[] = [];
+  return {
+    async acquire(signal: AbortSignal): Promise<(() => void) | null> {
+      while (free === 0) {
+        if (signal.aborted) return null;
+        await new Promise<void>((resolve) => {
+          const onAbort = () => resolve();
+          signal.addEventListener("abort", onAbort, { once: true });
+          queue.push(() => {
+            signal.removeEventListener("abort", onAbort);
+            resolve();
+          });
+        });
+      }
+      if (signal.aborted) return null;
+      free--;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        free++;
+        for (const wake of queue.splice(0)) wake();
+      };
     },
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseRunLogBatch } from "@grove/core";
-import { openRunSpool, type RunSpool } from "./spool.ts";
+import { createMemoryBudget, openRunSpool, type RunSpool } from "./spool.ts";
 
 /** What the spool would send after `afterSeq`, decoded as the hub decodes it. */
 async function readAfter(spool: RunSpool, afterSeq: number, maxBytes: number, maxLines?: number): Promise<LogLine[]> {
@@ -139,5 +139,21 @@ describe("run spool", () => {
     const holed = await openRunSpool(join(dir, "holed.jsonl"));
     expect((await readAfter(holed, 0, 1_000_000)).map((l) => l.seq)).toEqual([1, 2, 3]);
     await holed.close();
+  });
+
+  it("keeps the spools' shared memory window within its budget, and reads the rest from the files", async () => {
+    const budget = createMemoryBudget(64 * 1024);
+    const spools = await Promise.all([1, 2, 3].map((n) => openRunSpool(join(dir, `run-${n}.jsonl`), { recentWindow: budget })));
+    for (let from = 1; from <= 3000; from += 500) {
+      for (const spool of spools) {
+        await spool.append(lines(from, from + 499, "w".repeat(60)));
+        expect(budget.used).toBeLessThanOrEqual(budget.max);
+      }
+    }
+    expect(budget.used).toBeGreaterThan(0);
+    for (const spool of spools) expect(await readAfter(spool, 0, 10_000_000, 5000)).toEqual(lines(1, 3000, "w".repeat(60)));
+    await spools[0]?.trim(3000);
+    for (const spool of spools) await spool.close();
+    expect(budget.used).toBe(0);
   });
 });

@@ -13,6 +13,12 @@ const TRIM_MIN_BYTES = 4 * 1024 * 1024;
 // The newest appended lines stay in memory too, so shipping them needs no read back from the file.
 const RECENT_MAX_BYTES = 1024 * 1024;
 
+/** Bytes of memory shared by several spools' windows of recent lines. */
+export type MemoryBudget = { used: number; readonly max: number };
+export function createMemoryBudget(max: number): MemoryBudget {
+  return { used: 0, max };
+}
+
 /** Lines firstSeq..lastSeq as the JSON text of a `run:log` batch (`encodeLogLines` form). */
 export type SpoolBatch = { firstSeq: number; lastSeq: number; body: string };
 
@@ -38,7 +44,8 @@ export type RunSpool = {
  * Opening an existing file (after a runner restart) checks and indexes what is in it and drops a last
  * line cut short by a crash.
  */
-export async function openRunSpool(path: string): Promise<RunSpool> {
+export async function openRunSpool(path: string, options: { recentWindow?: MemoryBudget } = {}): Promise<RunSpool> {
+  const budget = options.recentWindow ?? createMemoryBudget(RECENT_MAX_BYTES);
   await mkdir(dirname(path), { recursive: true });
   let file = await open(path, "a+");
   let segments: Segment[] = [];
@@ -52,11 +59,14 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
 
   ({ segments, size } = await indexExisting(file));
   let lastSeq = segments.at(-1)?.lastSeq ?? 0;
-  // Contiguous lines ending at lastSeq; bounded by RECENT_MAX_BYTES.
+  // Contiguous lines ending at lastSeq; at most RECENT_MAX_BYTES, and within the shared budget.
   let recent: Entry[] = [];
   let recentBytes = 0;
   const dropRecent = (count: number) => {
-    for (let i = 0; i < count; i++) recentBytes -= recent[i]?.bytes ?? 0;
+    let bytes = 0;
+    for (let i = 0; i < count; i++) bytes += recent[i]?.bytes ?? 0;
+    recentBytes -= bytes;
+    budget.used -= bytes;
     if (count > 0) recent = recent.slice(count);
   };
 
@@ -94,11 +104,15 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
           text.push(row);
           recent.push({ seq: line.seq, wire, bytes });
           recentBytes += bytes;
+          budget.used += bytes;
         }
         await file.write(text.join(""));
         addSegments(chunks);
+        // Over either bound, this spool gives up its own oldest lines (they stay readable from the file).
         let drop = 0;
-        for (let over = recentBytes - RECENT_MAX_BYTES; over > 0 && drop < recent.length; drop++) over -= recent[drop]?.bytes ?? 0;
+        for (let over = Math.max(recentBytes - RECENT_MAX_BYTES, budget.used - budget.max); over > 0 && drop < recent.length; drop++) {
+          over -= recent[drop]?.bytes ?? 0;
+        }
         dropRecent(drop);
       });
     },
@@ -170,6 +184,7 @@ export async function openRunSpool(path: string): Promise<RunSpool> {
     },
     close(options) {
       return serial(async () => {
+        dropRecent(recent.length);
         await file.close();
         if (options?.remove) await rm(path, { force: true });
       });

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import type { BrowserToHubEvents, HubToBrowserEvents } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { RUNNER_ENV, RUNNER_NODE_ARGS } from "../../../../runner/src/node-options.ts";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import type { GroveServerOptions } from "../grove-server.ts";
 import { startTestHub } from "./test-hub.ts";
@@ -38,10 +39,11 @@ export async function startTestStack(
     runner = spawn(
       process.execPath,
       [
+        ...RUNNER_NODE_ARGS,
         ...(opts.runnerBundle ? [opts.runnerBundle] : ["--import", "tsx", path.join(repoRoot, "apps/runner/src/cli.ts")]),
         ...["runner", "--hub", server.url, "--token", TOKEN, "--data-dir", runnerDataDir, "--repo", repo.dir],
       ],
-      { cwd: repoRoot, env: { ...process.env, GROVE_DEMO_DELAY_MS: "5" }, stdio: ["ignore", "pipe", "pipe"] },
+      { cwd: repoRoot, env: { ...process.env, ...RUNNER_ENV, GROVE_DEMO_DELAY_MS: "5" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     runner.stdout?.on("data", (chunk: Buffer) => (runnerOutput += chunk.toString()));
     runner.stderr?.on("data", (chunk: Buffer) => (runnerOutput += chunk.toString()));
