@@ -8,6 +8,11 @@ const CHUNK_BYTES = 256 * 1024;
 const POLL_MS = 100;
 // A watch fires on every write; re-armed after this pause, a flood wakes the reader ~100 times a second, not per write.
 const REARM_MS = 10;
+// A burst: more unread output than this. Reading stops for BURST_DELAY_MS from the moment a burst is seen,
+// so a short flood runs at full speed instead of sharing the CPU with its own log pipeline; then the reader
+// catches up (a longer flood is read as it comes). Ordinary output is read as soon as it is written.
+const BURST_BYTES = 1024 * 1024;
+const BURST_DELAY_MS = 250;
 
 export type CaptureTail = {
   pause(): void;
@@ -53,6 +58,8 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
   timer.unref();
   let isPaused = false;
   let isPumping = false;
+  let burstSince: number | null = null;
+  let burstTimer: NodeJS.Timeout | undefined;
   let hasNews = false;
   let isOver = false;
   let isClosed = false;
@@ -64,7 +71,8 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     if (isClosed) return;
     try {
       const unread = checkBacklog();
-      if (!isPaused && (unread > 0 || finishing)) void pump();
+      if (isPaused || (unread === 0 && !finishing) || isHoldingForBurst(unread)) return;
+      void pump();
     } catch (error) {
       fail(error);
     }
@@ -96,7 +104,7 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     try {
       do {
         hasNews = false;
-        while (isReading() && (await readRound(tails, buffer, isReading))) checkBacklog();
+        while (isReading() && (await readRound(tails, buffer, isReading)) && !isHoldingForBurst(checkBacklog()));
       } while (hasNews && isReading());
     } catch (error) {
       fail(error);
@@ -106,6 +114,20 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     // A close while a read was in flight left the descriptors to this point.
     if (isClosed) closeFds();
     else maybeFinish();
+  }
+
+  /** True while a burst that began under BURST_DELAY_MS ago is left to the writer (and a wake is set). */
+  function isHoldingForBurst(unread: number): boolean {
+    if (unread === 0) burstSince = null;
+    if (finishing || unread <= BURST_BYTES) return false;
+    burstSince ??= Date.now();
+    const wait = burstSince + BURST_DELAY_MS - Date.now();
+    if (wait <= 0) return false;
+    burstTimer ??= setTimeout(() => {
+      burstTimer = undefined;
+      wake();
+    }, wait);
+    return true;
   }
 
   function isReading() {
@@ -149,6 +171,7 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     if (isClosed) return;
     isClosed = true;
     clearInterval(timer);
+    clearTimeout(burstTimer);
     for (const tail of tails) {
       tail.watcher?.close();
       clearTimeout(tail.rearmTimer);
