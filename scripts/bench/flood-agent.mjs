@@ -1,7 +1,6 @@
 // Bench agent. `flood N`: N lines as fast as the pipe takes them. `paced RATE SECONDS`: RATE lines/s,
 // each carrying its write time. Last line: `elapsed <ms>`.
 const [mode = "flood", a = "1000", b = "5"] = process.argv.slice(2).join(" ").split(/\s+/);
-if (process.env.FLOOD_DELAY_MS) await new Promise((r) => setTimeout(r, Number(process.env.FLOOD_DELAY_MS)));
 const started = Date.now();
 
 function write(text) {
