@@ -31,6 +31,8 @@ async function main() {
     PORT: port,
     GROVE_DATA_DIR: dataDir,
     GROVE_RUNNER_TOKEN: token,
+    // Few malloc arenas: the file and database work in libuv's threads otherwise keeps one each.
+    MALLOC_ARENA_MAX: "2",
   };
   const web = start("web", ["--import", "tsx", path.join(root, "apps/web/server.ts")], env, path.join(root, "apps/web"));
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { setTimeout as delay } from "node:timers/promises";
 import { countLogLines, listLogLines, queryDirect, searchLogLines } from "@grove/db";
 import { startTestStack, waitFor, type TestStack } from "../../apps/web/src/server/test-support/stack.ts";
 
@@ -195,6 +196,7 @@ async function agentUnderGrove(stack: TestStack, lines: number): Promise<number>
   return Number(last?.text.split(" ")[1]);
 }
 
+const QUIET_MS = 2_500;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 /** One agent's own wall time under grove vs the same program with stdout to a file, alternating, median of `rounds`. */
@@ -204,7 +206,11 @@ export async function benchAgentOverhead(lines: number, rounds: number): Promise
   const baseline: number[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
+      // Each measurement starts on a quiet machine: the last run's after-work (radar rescan, merge
+      // request) has had time to finish.
+      await delay(QUIET_MS);
       baseline.push(await agentToFile(lines));
+      await delay(QUIET_MS);
       underGrove.push(await agentUnderGrove(stack, lines));
     }
   } finally {
