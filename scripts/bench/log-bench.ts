@@ -30,6 +30,12 @@ function peakRssMb(pid: number | "self"): number {
   return kb / 1024;
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function runnerPid(stack: TestStack): number {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -124,11 +130,14 @@ export async function benchThroughput(agents: number, linesEach: number): Promis
   try {
     const client = await startLogClient(stack);
     const started = performance.now();
+    const cpuAtStart = { runner: cpuSeconds(runnerPid(stack)), hub: process.cpuUsage() };
     const session = await startRuns(stack, Array.from({ length: agents }, () => `flood ${linesEach}`));
     await client.subscribe(session.runIds.map((runId) => ({ runId, maxSeq: linesEach + 100 })));
     await waitFor(() => finished(stack, session.runIds), 600_000, () => "bench runs to finish");
     const persisted = await lastSeqSum(stack, session.runIds);
     const elapsed = (performance.now() - started) / 1000;
+    const hubCpu = process.cpuUsage(cpuAtStart.hub);
+    const cpu = { runner: cpuSeconds(runnerPid(stack)) - cpuAtStart.runner, hub: (hubCpu.user + hubCpu.system) / 1e6 };
     const stored = await countLogLines(stack.db, session.runIds);
     const { floodLines, duplicates } = await checkStored(stack, session.runIds);
     let stats = await client.stats();
@@ -140,6 +149,7 @@ export async function benchThroughput(agents: number, linesEach: number): Promis
       `${agents} agents × ${linesEach} lines: ${(persisted / elapsed).toFixed(0)} lines/s persisted (goal ≥ 100000), ${elapsed.toFixed(1)} s wall`,
       `  agent lines stored ${floodLines}/${agents * linesEach} (lost ${agents * linesEach - floodLines}), lines stored ${stored}, contiguous watermark ${persisted}, seqs stored twice ${duplicates}`,
       `  client received ${stats.received}/${stored} (${stats.repeats} repeats deduped by seq)`,
+      `  CPU: runner ${cpu.runner.toFixed(1)} s, hub ${cpu.hub.toFixed(1)} s (µs per line: runner ${((cpu.runner * 1e6) / persisted).toFixed(1)}, hub ${((cpu.hub * 1e6) / persisted).toFixed(1)})`,
       `  peak RSS: runner ${runnerRss.toFixed(0)} MB (goal < 150), hub ${hubRss.toFixed(0)} MB (goal < 300; the hub runs in this bench's process), client ${clientRss.toFixed(0)} MB`,
     ];
   } finally {
