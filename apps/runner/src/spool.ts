@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 
 /** One append, or a slice of one: the unit the spool reads back. Bounded so reads are too. */
 type Segment = { firstSeq: number; lastSeq: number; offset: number; bytes: number };
-/** A line as the hub takes it (`[stream, text, ts]` JSON) with its seq and about its size in the file. */
+/** A line as the hub takes it (`[stream, text, ts]` JSON) with its seq and its bytes in the file. */
 type Entry = { seq: number; wire: string; bytes: number };
 
 const SEGMENT_BYTES = 256 * 1024;
@@ -91,31 +91,22 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     append(lines) {
       return serial(async () => {
         if (lines.length === 0) return;
-        const chunks: { first: number; last: number; bytes: number; size: number; rows: string[] }[] = [];
+        const chunks: { first: number; last: number; bytes: number }[] = [];
+        const text: string[] = [];
         for (const line of lines) {
-          // `stream` is one of four plain words and `ts` an integer: only the text needs JSON encoding
-          // (half the cost of stringifying the whole row as an array).
-          const text = JSON.stringify(line.text);
-          const wire = `["${line.stream}",${text},${line.ts}]`;
-          const row = `[${line.seq},"${line.stream}",${text},${line.ts}]\n`;
-          // Characters, not bytes: close enough for the memory budget and batch sizes; the file's offsets
-          // come from the exact byte length of each chunk below.
-          const size = row.length;
+          const wire = JSON.stringify([line.stream, line.text, line.ts]);
+          const row = `[${line.seq},${wire.slice(1)}\n`;
+          const bytes = Buffer.byteLength(row);
           let chunk = chunks.at(-1);
-          if (!chunk || chunk.size + size > SEGMENT_BYTES) chunks.push((chunk = { first: line.seq, last: line.seq, bytes: 0, size: 0, rows: [] }));
+          if (!chunk || chunk.bytes + bytes > SEGMENT_BYTES) chunks.push((chunk = { first: line.seq, last: line.seq, bytes: 0 }));
           chunk.last = line.seq;
-          chunk.size += size;
-          chunk.rows.push(row);
-          recent.push({ seq: line.seq, wire, bytes: size });
-          recentBytes += size;
-          budget.used += size;
+          chunk.bytes += bytes;
+          text.push(row);
+          recent.push({ seq: line.seq, wire, bytes });
+          recentBytes += bytes;
+          budget.used += bytes;
         }
-        const texts = chunks.map((chunk) => {
-          const text = chunk.rows.join("");
-          chunk.bytes = Buffer.byteLength(text);
-          return text;
-        });
-        await file.write(texts.length === 1 ? (texts[0] ?? "") : texts.join(""));
+        await file.write(text.join(""));
         addSegments(chunks);
         // Over either bound, this spool gives up its own oldest lines (they stay readable from the file).
         let drop = 0;
