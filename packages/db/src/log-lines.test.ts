@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { encodeLogLines } from "@grove/core";
+import { appendAuditEvent } from "./audit.ts";
 import type { Db } from "./client.ts";
 import { countLogLines, insertLogLines, listLogLines, listLogLinesOfStream, searchLogLines } from "./log-lines.ts";
 import { makeTempDb } from "./test-support/temp-db.ts";
@@ -8,17 +9,20 @@ let db: Db;
 let cleanup: () => Promise<void>;
 let runId: string;
 
+async function newRun(taskId: string): Promise<string> {
+  const run = await db.run.create({
+    data: { sessionId: "session-1", agent: "demo", taskId, profile: "demo", prompt: "", branch: `agent/demo/${taskId}`, state: "running" },
+  });
+  return run.id;
+}
+
 beforeAll(async () => {
   ({ db, cleanup } = await makeTempDb());
   const runner = await db.runner.create({ data: { name: "r", tokenHash: "h" } });
   await db.agentSession.create({
     data: { id: "session-1", runnerId: runner.id, repoPath: "/tmp/x", integration: "main", createdBy: "u" },
   });
-  runId = (
-    await db.run.create({
-      data: { sessionId: "session-1", agent: "demo", taskId: "t1", profile: "demo", prompt: "", branch: "agent/demo/t1", state: "running" },
-    })
-  ).id;
+  runId = await newRun("t1");
 });
 afterAll(() => cleanup());
 
@@ -96,4 +100,22 @@ it("keeps text byte for byte: ANSI, quotes, backslashes, unicode, JSON-looking t
   const lines = texts.map((text, i) => ({ seq: start + i, stream: i % 2 ? ("stderr" as const) : ("stdout" as const), text, ts: 10 ** 12 + i }));
   expect(await insertLogLines(db, runId, lines)).toBe(start + texts.length - 1);
   expect(await listLogLines(db, runId, start - 1)).toEqual(lines);
+});
+
+it("a log batch waits for the hub's own interactive transaction and neither fails", async () => {
+  const otherRun = await newRun("locking");
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  // A real interactive transaction that has written and now waits on the event loop.
+  const transaction = db.$transaction(async (tx) => {
+    await tx.run.update({ where: { id: otherRun }, data: { state: "testing" } });
+    await held;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const write = insertLogLines(db, otherRun, [{ seq: 1, stream: "stdout", text: "hello", ts: 1 }]);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  release();
+  await transaction;
+  expect(await write).toBe(1);
+  await appendAuditEvent(db, { actorType: "system", actorId: "t", action: "x", subject: "y" });
 });
