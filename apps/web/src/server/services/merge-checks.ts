@@ -1,6 +1,7 @@
 import { brainPolicyVerdict } from "@grove/core";
 import { appendAuditEvent, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
+import { mergeRequestAudit } from "./merge-audit.ts";
 
 type BranchKey = { runnerId: string; repoPath: string; branch: string };
 type Status = NonNullable<Awaited<ReturnType<Db["branchStatus"]["findUnique"]>>>;
@@ -69,11 +70,7 @@ export async function voidMergeRequest(
     actorType: "system",
     actorId: "hub",
     action: "merge.void",
-    subject: mr.id,
-    sessionId: mr.run.sessionId,
-    runId: mr.runId,
-    branch: mr.branch,
-    sha: mr.headSha,
+    ...mergeRequestAudit(mr),
     details: { movedTo, wasApproved, branchKept: true },
   });
   deps.hub.broadcastChanged({ scope: "merges", id: mr.id });

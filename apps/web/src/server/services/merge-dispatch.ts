@@ -1,6 +1,7 @@
 import { ResultSchema, type MergeApproval, type MergeExecute, type Result } from "@grove/core";
 import { appendAuditEvent, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
+import { mergeRequestAudit } from "./merge-audit.ts";
 
 type MergeRequestWithRun = {
   id: string;
@@ -45,7 +46,7 @@ export async function resumeMerges(deps: { db: Db; hub: Hub }, runnerId: string)
     const ack = await hub.executeMerge(runnerId, mergeExecutePayload(mr, approval));
     if (!ack.ok) continue;
     await db.mergeRequest.updateMany({ where: { id: mr.id, state: { in: ["approved", "merging"] } }, data: { state: "merging" } });
-    await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "merge.resent", subject: mr.id, sessionId: mr.run.sessionId, runId: mr.runId, branch: mr.branch, sha: mr.approvedSha, details: { runnerId } });
+    await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "merge.resent", ...mergeRequestAudit(mr, mr.approvedSha), details: { runnerId } });
     hub.broadcastChanged({ scope: "merges", id: mr.id });
   }
 }

@@ -2,6 +2,7 @@ import type { MergeOutcome } from "@grove/core";
 import { appendAuditEvent, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import { voidMergeRequest } from "./merge-checks.ts";
+import { mergeRequestAudit } from "./merge-audit.ts";
 
 type Deps = { db: Db; hub: Hub };
 const TERMINAL = ["merged", "failed", "void", "rejected"];
@@ -41,11 +42,7 @@ export async function recordMergeResult(deps: Deps, runnerId: string, mergeReque
       actorType: "system",
       actorId: "hub",
       action: "merge.failed",
-      subject: mr.id,
-      sessionId: mr.run.sessionId,
-      runId: mr.runId,
-      branch: mr.branch,
-      sha: mr.headSha,
+      ...mergeRequestAudit(mr),
       details: { kind: outcome.kind, branchKept: true },
     });
   }

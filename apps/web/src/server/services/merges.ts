@@ -4,6 +4,7 @@ import type { SessionUser } from "../auth/sessions.ts";
 import type { Hub } from "../hub/create-hub.ts";
 import { branchStatusOf, checksFromStatus, readJsonArray, voidMergeRequest } from "./merge-checks.ts";
 import { mergeExecutePayload } from "./merge-dispatch.ts";
+import { mergeRequestAudit } from "./merge-audit.ts";
 
 export { recordMergeResult } from "./merge-results.ts";
 
@@ -72,11 +73,7 @@ export async function approveMergeRequest(deps: Deps, user: SessionUser, input: 
     actorType: "user",
     actorId: user.email,
     action: "merge.approved",
-    subject: mr.id,
-    sessionId: mr.run.sessionId,
-    runId: mr.runId,
-    branch: mr.branch,
-    sha: input.sha,
+    ...mergeRequestAudit(mr, input.sha),
     details: { comment: input.comment ?? "", approval: "user", predictedConflicts: mr.conflicts === null ? null : readJsonArray(mr.conflicts) },
   });
   const approval: MergeApproval = { kind: "user", by: user.email, ...(input.comment ? { comment: input.comment } : {}) };
@@ -103,11 +100,7 @@ export async function rejectMergeRequest(deps: Deps, user: SessionUser, input: {
     actorType: "user",
     actorId: user.email,
     action: "merge.rejected",
-    subject: mr.id,
-    sessionId: mr.run.sessionId,
-    runId: mr.runId,
-    branch: mr.branch,
-    sha: mr.headSha,
+    ...mergeRequestAudit(mr),
     details: { comment: input.comment, branchKept: true },
   });
   hub.broadcastChanged({ scope: "merges", id: mr.id });
