@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDemoRepo } from "../apps/runner/src/demo-repo.ts";
 import { RUNNER_ENV, RUNNER_NODE_ARGS } from "../apps/runner/src/node-options.ts";
+import { WEB_NODE_ARGS } from "../apps/web/src/server/node-options.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(process.env.GROVE_DATA_DIR ?? ".grove-data");
@@ -34,11 +35,11 @@ async function main() {
     // Few malloc arenas: the file and database work in libuv's threads otherwise keeps one each.
     MALLOC_ARENA_MAX: "2",
   };
-  const web = start("web", ["--import", "tsx", path.join(root, "apps/web/server.ts")], env, path.join(root, "apps/web"));
+  // Both processes run bundled (`turbo run build` above): no TypeScript loader in either.
+  const web = start("web", [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")], env, path.join(root, "apps/web"));
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
   start(
     "runner",
-    // The bundled runner: no TypeScript loader in the process that streams every agent's output.
     [...RUNNER_NODE_ARGS, path.join(root, "apps/runner/dist/grove.mjs"), "runner", "--hub", `http://127.0.0.1:${port}`, "--data-dir", path.join(dataDir, "runner"), ...repos.split(":").flatMap((r) => ["--repo", r])],
     { ...env, ...RUNNER_ENV },
     root,

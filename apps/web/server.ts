@@ -15,7 +15,9 @@ async function main() {
 
   if (env.runnerToken) await ensureLocalRunner(db, env.runnerToken);
 
-  const dir = path.dirname(fileURLToPath(import.meta.url));
+  // This file runs from apps/web (under tsx) or bundled from apps/web/dist (`pnpm start`); Next wants apps/web.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dir = path.basename(here) === "dist" ? path.dirname(here) : here;
   const app = next({ dev: env.dev, dir, hostname: "localhost", port: env.port });
   await app.prepare();
   const handle = app.getRequestHandler();
