@@ -1,30 +1,31 @@
-import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
-import { openSync, closeSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { openSync, closeSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import { countLogLines, listLogLines, queryDirect, searchLogLines } from "@grove/db";
-import { startTestStack, waitFor, type TestStack } from "../../apps/web/src/server/test-support/stack.ts";
+import { startProductionStack, type ProductionStack } from "../../apps/web/src/server/test-support/production-stack.ts";
+import { waitFor } from "../../apps/web/src/server/test-support/stack.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const AGENT = path.join(HERE, "flood-agent.mjs");
-const RUNNER_BUNDLE = path.resolve(HERE, "../../apps/runner/dist/grove.mjs");
-
-/** The bench measures the runner as `pnpm start` runs it: the bundle, built here from the sources. */
-function buildRunner(): string {
-  execFileSync("pnpm", ["--filter", "@grove/runner", "build"], { stdio: "ignore" });
-  return RUNNER_BUNDLE;
-}
 const GROVE_YAML = [
   "agents:",
   `  bench:`,
   `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}, "{prompt}"]`,
   "",
 ].join("\n");
+// How often the bench looks at the database while it waits: rarely, so its own queries take little from
+// the web process they go through (its SQLite reads are its own) and from the agents.
+const POLL_MS = 250;
 
-function peakRssMb(pid: number | "self"): number {
+/** grove as `pnpm start` runs it: web process and runner, both built, each in its own process. */
+const startStack = (env: Record<string, string> = {}) =>
+  startProductionStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML }, env });
+
+function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
@@ -36,23 +37,10 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function runnerPid(stack: TestStack): number {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmdline.includes(RUNNER_BUNDLE) && cmdline.includes(stack.runnerDataDir)) return Number(entry);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  throw new Error("runner process not found");
-}
-
 type ClientStats = { received: number; repeats: number; latencies: number[] };
 
 /** The subscribed client runs in its own process, like a browser: its work and memory are not the hub's. */
-async function startLogClient(stack: TestStack) {
+async function startLogClient(stack: ProductionStack) {
   const child: ChildProcess = fork(path.join(HERE, "log-client.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const request = <T>(command: object, answer: string) =>
     new Promise<T>((resolve, reject) => {
@@ -65,7 +53,7 @@ async function startLogClient(stack: TestStack) {
       child.on("message", onMessage);
       child.send(command);
     });
-  await request({ type: "connect", url: stack.server.url, cookie: await stack.signIn() }, "connected");
+  await request({ type: "connect", url: stack.url, cookie: await stack.signIn() }, "connected");
   return {
     subscribe: (runs: { runId: string; maxSeq: number }[]) => request({ type: "subscribe", runs }, "subscribed"),
     stats: () => request<ClientStats>({ type: "stats" }, "stats"),
@@ -78,21 +66,18 @@ async function startLogClient(stack: TestStack) {
   };
 }
 
-async function startRuns(stack: TestStack, prompts: string[]) {
-  await waitFor(async () => (await stack.db.runner.findUnique({ where: { id: stack.runnerId } }))?.repos.includes(stack.repo.dir), 30_000, () => "runner hello");
+async function startRuns(stack: ProductionStack, prompts: string[]) {
   const stamp = Date.now().toString(36);
-  return stack.caller.session.start({
-    tasks: prompts.map((prompt, i) => ({ agent: "bench", taskId: `b${stamp}-${i}`, profile: "bench", prompt })),
-  });
+  return stack.startSession(prompts.map((prompt, i) => ({ agent: "bench", taskId: `b${stamp}-${i}`, profile: "bench", prompt })));
 }
 
-async function lastSeqSum(stack: TestStack, runIds: string[]): Promise<number> {
+async function lastSeqSum(stack: ProductionStack, runIds: string[]): Promise<number> {
   const runs = await stack.db.run.findMany({ where: { id: { in: runIds } }, select: { lastSeq: true } });
   return runs.reduce((sum, r) => sum + r.lastSeq, 0);
 }
 
 /** Every run ended and every line it printed up to its last one (`elapsed …`) is stored. */
-async function finished(stack: TestStack, runIds: string[]): Promise<boolean> {
+async function finished(stack: ProductionStack, runIds: string[]): Promise<boolean> {
   const open = await stack.db.run.count({ where: { id: { in: runIds }, state: { notIn: ["succeeded", "failed", "interrupted", "cancelled"] } } });
   if (open > 0) return false;
   // The agent's last line is followed by a few of the runner's own: look only near the end.
@@ -102,7 +87,7 @@ async function finished(stack: TestStack, runIds: string[]): Promise<boolean> {
 }
 
 /** Lines of the agents' own output stored, and proof that no seq is stored twice. */
-async function checkStored(stack: TestStack, runIds: string[]) {
+async function checkStored(stack: ProductionStack, runIds: string[]) {
   const runs = JSON.stringify(runIds);
   const [flood] = await queryDirect<{ n: unknown }>(
     stack.db,
@@ -125,32 +110,30 @@ async function checkStored(stack: TestStack, runIds: string[]) {
 
 /** Twenty agents × N lines each through runner → hub → SQLite → one subscribed client. */
 export async function benchThroughput(agents: number, linesEach: number): Promise<string[]> {
-  process.env.GROVE_MAX_RUNS = String(agents);
-  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML }, runnerBundle: buildRunner() });
+  const stack = await startStack({ GROVE_MAX_RUNS: String(agents) });
   try {
     const client = await startLogClient(stack);
     const started = performance.now();
-    const cpuAtStart = { runner: cpuSeconds(runnerPid(stack)), hub: process.cpuUsage() };
+    const cpuAtStart = { runner: cpuSeconds(stack.runnerPid), hub: cpuSeconds(stack.webPid) };
     const session = await startRuns(stack, Array.from({ length: agents }, () => `flood ${linesEach}`));
     await client.subscribe(session.runIds.map((runId) => ({ runId, maxSeq: linesEach + 100 })));
-    await waitFor(() => finished(stack, session.runIds), 600_000, () => "bench runs to finish");
+    await waitFor(() => finished(stack, session.runIds), 600_000, () => "bench runs to finish", POLL_MS);
     const persisted = await lastSeqSum(stack, session.runIds);
     const elapsed = (performance.now() - started) / 1000;
-    const hubCpu = process.cpuUsage(cpuAtStart.hub);
-    const cpu = { runner: cpuSeconds(runnerPid(stack)) - cpuAtStart.runner, hub: (hubCpu.user + hubCpu.system) / 1e6 };
+    const cpu = { runner: cpuSeconds(stack.runnerPid) - cpuAtStart.runner, hub: cpuSeconds(stack.webPid) - cpuAtStart.hub };
     const stored = await countLogLines(stack.db, session.runIds);
     const { floodLines, duplicates } = await checkStored(stack, session.runIds);
     let stats = await client.stats();
     await waitFor(async () => (stats = await client.stats()).received >= stored, 60_000, () => `client lines ${stats.received}/${stored}`).catch(() => undefined);
-    const runnerRss = peakRssMb(runnerPid(stack));
-    const hubRss = peakRssMb("self");
+    const runnerRss = peakRssMb(stack.runnerPid);
+    const hubRss = peakRssMb(stack.webPid);
     const clientRss = await client.close();
     return [
       `${agents} agents × ${linesEach} lines: ${(persisted / elapsed).toFixed(0)} lines/s persisted (goal ≥ 100000), ${elapsed.toFixed(1)} s wall`,
       `  agent lines stored ${floodLines}/${agents * linesEach} (lost ${agents * linesEach - floodLines}), lines stored ${stored}, contiguous watermark ${persisted}, seqs stored twice ${duplicates}`,
       `  client received ${stats.received}/${stored} (${stats.repeats} repeats deduped by seq)`,
-      `  CPU: runner ${cpu.runner.toFixed(1)} s, hub ${cpu.hub.toFixed(1)} s (µs per line: runner ${((cpu.runner * 1e6) / persisted).toFixed(1)}, hub ${((cpu.hub * 1e6) / persisted).toFixed(1)})`,
-      `  peak RSS: runner ${runnerRss.toFixed(0)} MB (goal < 150), hub ${hubRss.toFixed(0)} MB (goal < 300; the hub runs in this bench's process), client ${clientRss.toFixed(0)} MB`,
+      `  CPU: runner ${cpu.runner.toFixed(1)} s, web (hub) ${cpu.hub.toFixed(1)} s (µs per line: runner ${((cpu.runner * 1e6) / persisted).toFixed(1)}, hub ${((cpu.hub * 1e6) / persisted).toFixed(1)})`,
+      `  peak RSS: runner ${runnerRss.toFixed(0)} MB (goal < 150), web process with the hub ${hubRss.toFixed(0)} MB (goal < 300), client ${clientRss.toFixed(0)} MB`,
     ];
   } finally {
     await stack.close();
@@ -159,13 +142,13 @@ export async function benchThroughput(agents: number, linesEach: number): Promis
 
 /** Latency from the agent's write to the client's receipt, at a steady rate. */
 export async function benchLatency(rate: number, seconds: number): Promise<string> {
-  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML }, runnerBundle: buildRunner() });
+  const stack = await startStack();
   try {
     const client = await startLogClient(stack);
     const session = await startRuns(stack, [`paced ${rate} ${seconds}`]);
     const [runId = ""] = session.runIds;
     await client.subscribe([{ runId, maxSeq: rate * seconds + 100 }]);
-    await waitFor(() => finished(stack, session.runIds), 120_000, () => "paced run to finish");
+    await waitFor(() => finished(stack, session.runIds), 120_000, () => "paced run to finish", POLL_MS);
     let { latencies } = await client.stats();
     await waitFor(async () => ({ latencies } = await client.stats()).latencies.length >= rate * seconds, 30_000, () => "paced lines").catch(() => undefined);
     await client.close();
@@ -196,9 +179,9 @@ async function agentToFile(lines: number): Promise<number> {
 }
 
 /** The same agent run by grove (worktree, runner, log pipeline), by the same measure. */
-async function agentUnderGrove(stack: TestStack, lines: number): Promise<number> {
+async function agentUnderGrove(stack: ProductionStack, lines: number): Promise<number> {
   const session = await startRuns(stack, [`flood ${lines}`]);
-  await waitFor(() => finished(stack, session.runIds), 300_000, () => "run to finish");
+  await waitFor(() => finished(stack, session.runIds), 300_000, () => "run to finish", POLL_MS);
   const [runId = ""] = session.runIds;
   const run = await stack.db.run.findUniqueOrThrow({ where: { id: runId } });
   const [seq = 1] = await searchLogLines(stack.db, runId, "elapsed ", Math.max(0, run.lastSeq - 100), 1);
@@ -211,7 +194,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /** One agent's own wall time under grove vs the same program with stdout to a file, alternating, median of `rounds`. */
 export async function benchAgentOverhead(lines: number, rounds: number): Promise<string> {
-  const stack = await startTestStack({ repoFiles: { "README.md": "# bench\n", "grove.yaml": GROVE_YAML }, runnerBundle: buildRunner() });
+  const stack = await startStack();
   const underGrove: number[] = [];
   const baseline: number[] = [];
   try {

@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, realpath, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeTempRepo } from "@grove/core/test-support";
+import { createDb, databaseUrlFor } from "@grove/db";
+import { RUNNER_ENV, RUNNER_NODE_ARGS } from "../../../../runner/src/node-options.ts";
+import { WEB_NODE_ARGS } from "../node-options.ts";
+import { waitFor } from "./stack.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../..");
+const WEB_BUNDLE = path.join(repoRoot, "apps/web/dist/server.mjs");
+const RUNNER_BUNDLE = path.join(repoRoot, "apps/runner/dist/grove.mjs");
+const ADMIN = { email: "bench@test.local", password: "bench-password-1" };
+
+export type ProductionStack = Awaited<ReturnType<typeof startProductionStack>>;
+
+/**
+ * grove as `pnpm start` runs it, for the bench: the built web process (Next.js, tRPC, socket.io hub) and
+ * the bundled runner, each in its own process with its production flags, over a real SQLite file and a
+ * real git repository. The caller talks to it over HTTP and reads the database through its own client,
+ * so nothing the caller does counts against either process.
+ */
+export async function startProductionStack(opts: { repoFiles: Record<string, string>; env?: Record<string, string> }) {
+  await build();
+  const dataDir = await realpath(await mkdtemp(path.join(os.tmpdir(), "grove-bench-")));
+  const repo = await makeTempRepo({ files: opts.repoFiles });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const token = randomBytes(24).toString("base64url");
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...opts.env,
+    NODE_ENV: "production" as const,
+    NEXT_TELEMETRY_DISABLED: "1",
+    MALLOC_ARENA_MAX: "2",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    GROVE_DATA_DIR: dataDir,
+    GROVE_RUNNER_TOKEN: token,
+    GROVE_ADMIN_EMAIL: ADMIN.email,
+    GROVE_ADMIN_PASSWORD: ADMIN.password,
+  };
+  const output: string[] = [];
+  const children: ChildProcess[] = [];
+  const start = (args: string[], cwd: string, extraEnv: Readonly<Record<string, string>> = {}): ChildProcess => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+    children.push(child);
+    return child;
+  };
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once("exit", () => resolve());
+            child.kill("SIGTERM");
+          }),
+      ),
+    );
+  };
+
+  try {
+    const web = start([...WEB_NODE_ARGS, WEB_BUNDLE], path.join(repoRoot, "apps/web"));
+    await waitFor(() => fetch(`${url}/api/health`).then((r) => r.ok, () => false), 60_000, () => `the web process to answer:\n${output.join("")}`);
+    const db = await createDb(databaseUrlFor(dataDir));
+    const runnerData = path.join(dataDir, "runner");
+    const runner = start([...RUNNER_NODE_ARGS, RUNNER_BUNDLE, "runner", "--hub", url, "--token", token, "--data-dir", runnerData, "--repo", repo.dir], repoRoot, RUNNER_ENV);
+    const runnerRow = await waitFor(
+      async () => (await db.runner.findMany()).find((r) => r.repos.includes(repo.dir)),
+      30_000,
+      () => `the runner's hello:\n${output.join("")}`,
+    );
+    const cookie = await signIn(url);
+
+    return {
+      db,
+      url,
+      repo,
+      runnerId: runnerRow.id,
+      webPid: web.pid ?? 0,
+      runnerPid: runner.pid ?? 0,
+      signIn: () => signIn(url),
+      output: () => output.join(""),
+      /** `session.start` over HTTP, as the dashboard calls it. */
+      async startSession(tasks: { agent: string; taskId: string; profile: string; prompt: string }[]): Promise<{ id: string; runIds: string[] }> {
+        const response = await fetch(`${url}/api/trpc/session.start`, {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie, origin: url },
+          body: JSON.stringify({ json: { runnerId: runnerRow.id, repoPath: repo.dir, tasks } }),
+        });
+        const body = (await response.json()) as { result?: { data: { json: { id: string; runIds: string[] } } }; error?: unknown };
+        if (!response.ok || !body.result) throw new Error(`session.start failed (${response.status}): ${JSON.stringify(body.error)}`);
+        return body.result.data.json;
+      },
+      async close() {
+        await stop();
+        await db.$disconnect();
+        await repo.cleanup();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await stop();
+    await repo.cleanup();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The web app (Next.js and the server bundle) and the runner bundle, as `pnpm start` builds them (cached by turbo). */
+function build(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("pnpm", ["exec", "turbo", "run", "build", "--filter=@grove/web", "--filter=@grove/runner", "--output-logs=errors-only"], {
+      cwd: repoRoot,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the build exited with ${code}`))));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function signIn(url: string): Promise<string> {
+  const response = await fetch(`${url}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify(ADMIN),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+}
