@@ -11,7 +11,7 @@ const REARM_MS = 10;
 // A burst: more unread output than this. Reading stops for BURST_DELAY_MS from the moment a burst is seen,
 // so a short flood runs at full speed instead of sharing the CPU with its own log pipeline; then the reader
 // catches up (a longer flood is read as it comes). Ordinary output is read as soon as it is written.
-const BURST_BYTES = 256 * 1024;
+const BURST_BYTES = 64 * 1024;
 const BURST_DELAY_MS = 250;
 
 export type CaptureTail = {
