@@ -111,7 +111,8 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
         try {
           const batch = await spool.readBatch(acked, batchBytes, MAX_LOG_BATCH_LINES);
           if (!batch) return;
-          const payload = { runId, firstSeq: batch.firstSeq, lines: batch.body };
+          // As bytes: a binary frame, not a string escaped into the packet's JSON (see RunLogBatchSchema).
+          const payload = { runId, firstSeq: batch.firstSeq, lines: Buffer.from(batch.body, "utf8") };
           const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", payload));
           if (!ack.success || !ack.data.ok || ack.data.ackedSeq <= acked) {
             // Refused, or no progress: the lines stay spooled; ask again, less and less often.

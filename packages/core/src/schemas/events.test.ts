@@ -13,6 +13,17 @@ describe("parseRunLogBatch", () => {
     for (const line of lines) expect(LogLineSchema.parse(line)).toEqual(line);
   });
 
+  it("reads the same batch sent as UTF-8 bytes (the runner's binary frame), body decoded to the same text", () => {
+    const body = encodeLogLines([good, { ...good, seq: 8, stream: "stderr", text: "ünïcødé ✓" }]);
+    const fromBytes = parseRunLogBatch(batch(new TextEncoder().encode(body)));
+    expect(fromBytes).toEqual(parseRunLogBatch(batch(body)));
+    expect(fromBytes.success && fromBytes.data.body).toBe(body);
+    // Bytes that are not UTF-8 become U+FFFD in the text; the batch is still valid JSON.
+    const broken = Buffer.concat([Buffer.from('[["stdout","a'), Buffer.from([0xff, 0xfe]), Buffer.from('b",1]]')]);
+    const parsed = parseRunLogBatch(batch(broken));
+    expect(parsed.success && parsed.data.lines[0]?.text).toBe("a\ufffd\ufffdb");
+  });
+
   it("accepts the limits exactly", () => {
     const max = Array.from({ length: MAX_LOG_BATCH_LINES }, (_, i) => ({ ...good, seq: 7 + i }));
     expect(parseRunLogBatch(batch(encodeLogLines(max))).success).toBe(true);
@@ -27,6 +38,8 @@ describe("parseRunLogBatch", () => {
     ["fractional firstSeq", batch(encodeLogLines([good]), { firstSeq: 1.5 })],
     ["huge firstSeq", batch(encodeLogLines([good]), { firstSeq: Number.MAX_SAFE_INTEGER })],
     ["lines not a string", batch([["stdout", "x", 1]])],
+    ["lines as too few bytes", batch(new Uint8Array([0x5b]))],
+    ["lines as bytes that are not JSON", batch(new TextEncoder().encode('[["stdout","x",1]'))],
     ["lines not JSON", batch('[["stdout","x",1]')],
     ["lines not an array", batch('{"0":["stdout","x",1]}')],
     ["no lines", batch("[]")],

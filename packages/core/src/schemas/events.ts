@@ -68,18 +68,27 @@ export const MAX_LOG_BATCH_CHARS = 4_000_000;
 /**
  * One `run:log` batch from runner to hub: the lines with seq `firstSeq`, `firstSeq + 1`, … as the JSON text
  * of an array of `[stream, text, ts]`. That is the form the runner's spool keeps and the hub stores, so
- * neither side encodes or decodes objects line by line on the way (see `parseRunLogBatch`).
+ * neither side encodes or decodes objects line by line on the way (see `parseRunLogBatch`). The runner
+ * sends that text as UTF-8 bytes: socket.io carries bytes as a binary frame, where a string would be
+ * escaped into the packet's own JSON (every quote of every line) and unescaped again by the hub.
  */
 export const RunLogBatchSchema = z.object({
   runId: id,
   firstSeq: z.number().int().positive(),
-  lines: z.string().min(2).max(MAX_LOG_BATCH_CHARS),
+  lines: z.union([
+    z.string().min(2).max(MAX_LOG_BATCH_CHARS),
+    z
+      .instanceof(Uint8Array)
+      .refine((bytes) => bytes.byteLength >= 2 && bytes.byteLength <= MAX_LOG_BATCH_CHARS, `must be 2 to ${MAX_LOG_BATCH_CHARS} bytes`),
+  ]),
 });
 export type RunLogBatch = z.infer<typeof RunLogBatchSchema>;
 /** A checked batch: its lines, and `body`, their JSON text exactly as received (valid, normal form). */
 export type ParsedLogBatch = { runId: string; lines: LogLine[]; body: string };
 
 const LOG_STREAMS: ReadonlySet<unknown> = new Set(LogStreamSchema.options);
+// Invalid UTF-8 becomes U+FFFD, as the runner's own decoding of agent output does.
+const utf8 = new TextDecoder();
 
 /** The JSON text of lines as they travel in a `run:log` batch: `[[stream, text, ts], …]`. */
 export function encodeLogLines(lines: readonly LogLine[]): string {
@@ -94,7 +103,8 @@ export function encodeLogLines(lines: readonly LogLine[]): string {
 export function parseRunLogBatch(payload: unknown): { success: true; data: ParsedLogBatch } | { success: false; error: string } {
   const envelope = RunLogBatchSchema.safeParse(payload);
   if (!envelope.success) return { success: false, error: envelope.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ") };
-  const { runId, firstSeq, lines: body } = envelope.data;
+  const { runId, firstSeq, lines: text } = envelope.data;
+  const body = typeof text === "string" ? text : utf8.decode(text);
   let decoded: unknown;
   try {
     decoded = JSON.parse(body);
