@@ -4,9 +4,10 @@ import { AckSchema, ACK_TIMEOUT_MS, describeError, type HubLink, type Logger } f
 
 export const DEFAULT_RADAR_INTERVAL_MS = 2_000;
 // Between two timed scans the radar rests at least this many times as long as the last scan took, so
-// with many live branches it never takes more than about a tenth of the runner (each git spawn
-// blocks the runner's event loop for a few ms, and the log pipeline shares it).
-const REST_PER_SCAN = 9;
+// with many live branches, or a busy machine, it never takes more than about a twentieth of the runner:
+// each git spawn blocks the runner's event loop for a few ms (longer when the CPUs are busy), and the
+// log pipeline shares that loop. It is a background signal; the pipeline is not.
+const REST_PER_SCAN = 19;
 
 export type OverlapRadar = {
   /** Scan now (soon), e.g. after a run ended or a merge landed. */
