@@ -71,7 +71,7 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
     await waitFor(() => fetch(`${url}/api/health`).then((r) => r.ok, () => false), 60_000, () => `the web process to answer:\n${output.join("")}`);
     const db = await createDb(databaseUrlFor(dataDir));
     const runnerData = path.join(dataDir, "runner");
-    const runner = start([...RUNNER_NODE_ARGS, RUNNER_BUNDLE, "runner", "--hub", url, "--token", token, "--data-dir", runnerData, "--repo", repo.dir], repoRoot, RUNNER_ENV);
+    const runner = start([...RUNNER_NODE_ARGS, RUNNER_BUNDLE, "runner", "--hub", url, `--token=${token}`, "--data-dir", runnerData, "--repo", repo.dir], repoRoot, RUNNER_ENV);
     const runnerRow = await waitFor(
       async () => (await db.runner.findMany()).find((r) => r.repos.includes(repo.dir)),
       30_000,
