@@ -203,8 +203,10 @@ describe("pause, resume and the backlog limit", () => {
     proc.resume();
     expect((await proc.done).exitCode).toBe(0);
     expect(lines).toEqual(numbered(400_000));
-    expect(events.map((e) => e.isStopped)).toEqual([true, false]);
-    expect(events[1]?.backlogBytes).toBeLessThan(256 * 1024);
+    // Stopped and continued, perhaps more than once as the flood outruns the reader again: always in turn.
+    expect(events.length % 2).toBe(0);
+    expect(events.map((e) => e.isStopped)).toEqual(events.map((_, i) => i % 2 === 0));
+    expect(events.at(-1)?.backlogBytes).toBeLessThan(256 * 1024);
     expect(proc.isStoppedForBacklog).toBe(false);
   });
 

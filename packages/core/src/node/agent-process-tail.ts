@@ -78,21 +78,26 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     }
   }
 
-  // One event per arming: the watch is closed when it fires and opened again a moment later.
+  // One event per arming: the watch is closed when it fires and opened again a moment later; during a
+  // burst, once the burst's wait is over (a watched file costs the writer a notification per write).
   function arm(tail: Tail) {
     tail.watcher = watchQuietly(tail.path, () => {
       tail.watcher?.close();
       tail.watcher = undefined;
       if (isClosed) return;
-      tail.rearmTimer = setTimeout(() => {
-        if (isClosed) return;
-        arm(tail);
-        // Whatever was written while nobody watched.
-        wake();
-      }, REARM_MS);
+      tail.rearmTimer = setTimeout(() => rearm(tail), REARM_MS);
       tail.rearmTimer.unref();
       wake();
     });
+  }
+
+  function rearm(tail: Tail) {
+    tail.rearmTimer = undefined;
+    if (isClosed || tail.watcher) return;
+    if (burstTimer) return; // the burst timer re-arms
+    arm(tail);
+    // Whatever was written while nobody watched.
+    wake();
   }
 
   async function pump() {
@@ -125,6 +130,7 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     if (wait <= 0) return false;
     burstTimer ??= setTimeout(() => {
       burstTimer = undefined;
+      for (const tail of tails) if (!tail.rearmTimer) rearm(tail);
       wake();
     }, wait);
     return true;
