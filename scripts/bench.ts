@@ -12,7 +12,7 @@ const sections: [string, () => Promise<string[]>][] = [
       await benchConcurrentCreates(1_000),
     ],
   ],
-  ["logs", async () => [...(await benchThroughput(20, 100_000)), await benchLatency(2000, 5), await benchAgentOverhead(100_000, 15)]],
+  ["logs", async () => [...(await benchThroughput(20, 100_000)), await benchLatency(2000, 5), await benchAgentOverhead(100_000, 25)]],
 ];
 
 for (const [name, run] of sections) {

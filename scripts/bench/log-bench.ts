@@ -196,7 +196,7 @@ async function agentUnderGrove(stack: ProductionStack, lines: number): Promise<n
   return Number(last?.text.split(" ")[1]);
 }
 
-const QUIET_MS = 2_500;
+const QUIET_MS = 1_500;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 /** One agent's own wall time under grove vs the same program with stdout to a file, alternating, median of `rounds`. */
