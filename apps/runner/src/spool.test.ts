@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { LogLine } from "@grove/core";
 import { appendFile, mkdtemp, readFile, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -124,7 +125,7 @@ describe("run spool", () => {
     await reopened.close();
   });
 
-  it("reads rows an earlier runner wrote as objects, and never sends across a hole", async () => {
+  it("reads rows an earlier runner wrote as objects", async () => {
     const path = join(dir, "run.jsonl");
     const old = lines(1, 3).map((l) => JSON.stringify(l));
     await appendFile(path, `${old.join("\n")}\n`);
@@ -133,12 +134,33 @@ describe("run spool", () => {
     await spool.append(lines(4, 5));
     expect(await readAfter(spool, 0, 1_000_000)).toEqual(lines(1, 5));
     await spool.close();
-    // A row lost in the middle (a damaged file): a batch stops before the hole.
-    const text = await readFile(path, "utf8");
-    await appendFile(join(dir, "holed.jsonl"), text.split("\n").filter((_, i) => i !== 3).join("\n"));
-    const holed = await openRunSpool(join(dir, "holed.jsonl"));
-    expect((await readAfter(holed, 0, 1_000_000)).map((l) => l.seq)).toEqual([1, 2, 3]);
-    await holed.close();
+  });
+
+  it("repairs a file damaged in the middle when it is opened: a lost row becomes a system line, the rest is sent", async () => {
+    const good = await openRunSpool(join(dir, "good.jsonl"));
+    await good.append(lines(11, 20));
+    await good.close();
+    const rows = (await readFile(join(dir, "good.jsonl"), "utf8")).split("\n");
+    // Row of seq 13 gone, row of seq 15 garbled after an intact "[15," prefix, row of seq 17 garbled whole.
+    rows.splice(2, 1);
+    rows[3] = "[15,\u0000\u0000garbage";
+    rows[5] = "\u0000\u0000\u0000";
+    const path = join(dir, "damaged.jsonl");
+    await appendFile(path, `${rows.join("\n")}\n[21,"stdout","torn`);
+
+    const spool = await openRunSpool(path);
+    expect(spool.lastSeq()).toBe(20);
+    const lost = (seq: number) => ({ seq, stream: "system", text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, ts: 1 });
+    const expected = lines(11, 20).map((line) => ([13, 15, 17].includes(line.seq) ? lost(line.seq) : line));
+    expect(await readAfter(spool, 10, 1_000_000)).toEqual(expected);
+    expect(await readAfter(spool, 14, 1_000_000)).toEqual(expected.slice(4));
+    await spool.append(lines(21, 22));
+    await spool.close();
+    // The repaired file reads back whole, and is not repaired again.
+    const reopened = await openRunSpool(path);
+    expect(await readAfter(reopened, 10, 1_000_000)).toEqual([...expected, ...lines(21, 22)]);
+    await reopened.close();
+    expect(existsSync(`${path}.repair`)).toBe(false);
   });
 
   it("keeps the spools' shared memory window within its budget, and reads the rest from the files", async () => {

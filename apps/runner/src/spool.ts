@@ -57,7 +57,16 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     return next;
   };
 
-  ({ segments, size } = await indexExisting(file));
+  let index = await indexExisting(file);
+  if (index.isDamaged) {
+    // Rows in the middle that do not read back (a damaged file): rewrite it once, so nothing after them is
+    // held back and no unreadable row is ever sent.
+    await file.close();
+    await repairSpool(path);
+    file = await open(path, "a+");
+    index = await indexExisting(file);
+  }
+  ({ segments, size } = index);
   let lastSeq = segments.at(-1)?.lastSeq ?? 0;
   // Contiguous lines ending at lastSeq; at most RECENT_MAX_BYTES, and within the shared budget.
   let recent: Entry[] = [];
@@ -223,14 +232,17 @@ function checkedLine(raw: string): LogLine | null {
   }
 }
 
-/** Indexes a spool left by an earlier runner, reading it in chunks so a big one costs no big buffer. */
-async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; size: number }> {
-  const { size: fileSize } = await file.stat();
+/**
+ * Indexes a spool left by an earlier runner, reading it in chunks so a big one costs no big buffer. Damaged:
+ * a complete row that does not read back as a line, or rows whose seqs do not follow one another.
+ */
+async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; size: number; isDamaged: boolean }> {
   const segments: Segment[] = [];
-  let offset = 0;
-  const addLine = (raw: string, bytes: number) => {
-    const line = checkedLine(raw);
+  let isDamaged = false;
+  const { rowBytes, fileSize } = await forEachRow(file, (raw, offset, bytes) => {
+    const line = raw.length === 0 ? null : checkedLine(raw);
     const last = segments.at(-1);
+    if (!line || (last && line.seq !== last.lastSeq + 1)) isDamaged = true;
     if (line && last && last.bytes + bytes <= SEGMENT_BYTES) {
       last.lastSeq = line.seq;
       last.bytes += bytes;
@@ -239,8 +251,53 @@ async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; s
     } else if (last) {
       last.bytes += bytes;
     }
-    offset += bytes;
-  };
+  });
+  // Whatever follows the last newline is a line cut short by a crash.
+  if (rowBytes < fileSize) await file.truncate(rowBytes);
+  return { segments, size: rowBytes, isDamaged };
+}
+
+/**
+ * Rewrites a damaged spool: every row that reads back, in seq order, and for each seq between them that
+ * does not, a `system` line saying it was lost, so the run's log shows where and the rest is sent.
+ */
+async function repairSpool(path: string): Promise<void> {
+  const source = await open(path, "r");
+  const tmpPath = `${path}.repair`;
+  const target = await open(tmpPath, "w");
+  try {
+    let rows: string[] = [];
+    let written = Promise.resolve();
+    const flush = () => {
+      const text = rows.join("");
+      rows = [];
+      if (text.length > 0) written = written.then(async () => void (await target.write(text)));
+    };
+    // Rows before the first that reads back have no seq to give them; the file starts where it can.
+    let last: { seq: number; ts: number } | null = null;
+    await forEachRow(source, (raw) => {
+      const line = raw.length === 0 ? null : checkedLine(raw);
+      if (!line || (last && line.seq <= last.seq)) return;
+      for (let seq = (last?.seq ?? line.seq - 1) + 1; seq < line.seq; seq++) {
+        rows.push(`${JSON.stringify([seq, "system", `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, last?.ts ?? line.ts])}\n`);
+      }
+      rows.push(`${JSON.stringify([line.seq, line.stream, line.text, line.ts])}\n`);
+      last = { seq: line.seq, ts: line.ts };
+      if (rows.length >= 5000) flush();
+    });
+    flush();
+    await written;
+  } finally {
+    await source.close();
+    await target.close();
+  }
+  await rename(tmpPath, path);
+}
+
+/** Calls `onRow` for every complete row (without its newline); returns the bytes up to the last newline. */
+async function forEachRow(file: FileHandle, onRow: (raw: string, offset: number, bytes: number) => void): Promise<{ rowBytes: number; fileSize: number }> {
+  const { size: fileSize } = await file.stat();
+  let offset = 0;
   const buffer = Buffer.alloc(SEGMENT_BYTES * 4);
   let carry = Buffer.alloc(0);
   for (let at = 0; at < fileSize; ) {
@@ -250,12 +307,11 @@ async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; s
     const chunk = Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
     let start = 0;
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
-      addLine(chunk.subarray(start, newline).toString("utf8"), newline - start + 1);
+      onRow(chunk.subarray(start, newline).toString("utf8"), offset, newline - start + 1);
+      offset += newline - start + 1;
       start = newline + 1;
     }
     carry = Buffer.from(chunk.subarray(start));
   }
-  // Whatever follows the last newline is a line cut short by a crash.
-  if (offset < fileSize) await file.truncate(offset);
-  return { segments, size: offset };
+  return { rowBytes: offset, fileSize };
 }
