@@ -1,21 +1,36 @@
+import { listRunGroupMembers, terminateGroup } from "@grove/core/node";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describeError, type Logger } from "./hub-socket.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
 import type { LogShipper } from "./log-shipper.ts";
-import { assertSafeRunId } from "./run-paths.ts";
+import { assertSafeRunId, runPaths } from "./run-paths.ts";
 import { listRunRecords, TERMINAL_STATES, writeRunRecord } from "./run-record.ts";
 
 const INTERRUPTED_ERROR = "The runner stopped while this run was live. Its worktree and branch are kept; `grove doctor` lists what was left behind.";
+const ORPHAN_GRACE_MS = 5_000;
 
 /**
  * After a runner restart: runs the previous runner left live are reported interrupted (their
- * worktree and branch are kept), and every spooled line the hub never acknowledged is shipped.
+ * worktree and branch are kept), an agent that outlived the runner is stopped (nobody would capture its
+ * output, enforce its timeout or keep its port lease any more), and every spooled line the hub never
+ * acknowledged is shipped.
  */
 export async function recoverPreviousRuns(deps: { hub: HubOutbox; shipper: LogShipper; dataDir: string; log: Logger }): Promise<void> {
+  const notes = new Map<string, string>();
   for (const record of await listRunRecords(deps.dataDir)) {
     if (TERMINAL_STATES.includes(record.state)) continue;
     deps.log(`run ${record.runId} was ${record.state} when the runner stopped; marking it interrupted`);
+    let orphanStopped = false;
+    if (record.pgid !== undefined && listRunGroupMembers(record.pgid, record.runId).length > 0) {
+      deps.log(`run ${record.runId}: its agent (process group ${record.pgid}) outlived the runner; stopping it`);
+      await terminateGroup(record.pgid, ORPHAN_GRACE_MS);
+      orphanStopped = true;
+      notes.set(
+        record.runId,
+        `grove: the agent outlived the runner and was stopped when the runner restarted (process group ${record.pgid}); what it printed after the runner stopped is in ${runPaths(deps.dataDir, record.runId).agentCapture}`,
+      );
+    }
     await writeRunRecord(deps.dataDir, { ...record, state: "interrupted" });
     void deps.hub.send("run:state", {
       runId: record.runId,
@@ -30,20 +45,21 @@ export async function recoverPreviousRuns(deps: { hub: HubOutbox; shipper: LogSh
       sessionId: record.sessionId,
       runId: record.runId,
       branch: record.branch,
-      details: { previousState: record.state, worktreePath: record.worktreePath ?? null, pgid: record.pgid ?? null },
+      details: { previousState: record.state, worktreePath: record.worktreePath ?? null, pgid: record.pgid ?? null, orphanStopped },
     });
   }
 
   const spoolDir = join(deps.dataDir, "spool");
-  for (const file of await readdir(spoolDir).catch(() => [])) {
-    if (!file.endsWith(".jsonl")) continue;
-    const runId = file.slice(0, -".jsonl".length);
+  const spooled = (await readdir(spoolDir).catch(() => [])).filter((file) => file.endsWith(".jsonl")).map((file) => file.slice(0, -".jsonl".length));
+  for (const runId of new Set([...spooled, ...notes.keys()])) {
     try {
-      const runLog = await deps.shipper.open(assertSafeRunId(runId), join(spoolDir, file));
+      const runLog = await deps.shipper.open(assertSafeRunId(runId), join(spoolDir, `${runId}.jsonl`));
+      const note = notes.get(runId);
+      if (note) runLog.write("system", note);
       // Ships in the background; the spool file goes once the hub has acknowledged all of it.
       void runLog.finish(0);
     } catch (error) {
-      deps.log(`cannot replay the spool ${file}: ${describeError(error)}`);
+      deps.log(`cannot replay the spool of ${runId}: ${describeError(error)}`);
     }
   }
 }

@@ -30,7 +30,7 @@ async function processesIn(dir: string): Promise<number[]> {
   return found;
 }
 
-it("after kill -9 of the runner, a restarted runner ships every spooled line and marks the run interrupted", async () => {
+it("after kill -9 of the runner, a restarted runner ships every spooled line, marks the run interrupted and stops the orphaned agent", async () => {
   repo = await makeTempRepo();
   const dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-runner-data-")));
   let acking = false;
@@ -57,10 +57,11 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line and
   process.kill(runner.pid ?? -1, "SIGKILL");
   await runner.done;
   const worktree = running.worktreePath ?? "";
-  // The agent runs in its own process group, so it outlives the runner (an orphan for doctor); clean it up.
+  // The agent runs in its own process group, so it outlives the runner: an orphan, until the restart.
   cleanups.push(async () => {
     for (const pid of await processesIn(worktree)) process.kill(pid, "SIGKILL");
   });
+  expect((await processesIn(worktree)).length).toBeGreaterThan(0);
   const spooled = (await readFile(spoolPath, "utf8"))
     .split("\n")
     .filter(Boolean)
@@ -80,10 +81,14 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line and
     "the run to be marked interrupted",
   );
   expect(interrupted.error).toMatch(/worktree and branch are kept/);
-  await waitFor(() => (store.lines.get("run-crash")?.size ?? 0) >= spooled.length, "the spooled lines");
+  expect(await processesIn(worktree)).toEqual([]);
+  await waitFor(() => (store.lines.get("run-crash")?.size ?? 0) > spooled.length, "the spooled lines and the restart's note");
   const stored = [...(store.lines.get("run-crash")?.values() ?? [])].sort((a, b) => a.seq - b.seq);
   expect(stored.map((l) => l.seq)).toEqual(stored.map((_, i) => i + 1));
   for (const line of spooled) expect(stored[line.seq - 1]).toEqual(line);
+  expect(stored.at(-1)).toMatchObject({ seq: spooled.length + 1, stream: "system", text: expect.stringMatching(/outlived the runner and was stopped/) });
+  const audit = store.events.find((e) => e.event === "audit:record" && (e.payload as { action?: string }).action === "run.interrupted");
+  expect((audit?.payload as { details?: object } | undefined)?.details).toMatchObject({ orphanStopped: true });
   await waitFor(async () => !(await readdir(join(dataDir, "spool"))).includes("run-crash.jsonl"), "the acked spool to go");
 
   expect(await repo.git(["branch", "--list", "agent/demo/crash"])).toContain("agent/demo/crash");

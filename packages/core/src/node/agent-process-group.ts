@@ -50,6 +50,22 @@ export function listGroupMembers(pgid: number): number[] {
   return members;
 }
 
+/**
+ * Live members of a process group that are the given grove run's: their environment holds
+ * `GROVE_RUN_ID=<runId>` (Linux only; empty elsewhere). A process group id recorded before a restart may
+ * since belong to someone else; this is how to tell before signalling it.
+ */
+export function listRunGroupMembers(pgid: number, runId: string): number[] {
+  const marker = `GROVE_RUN_ID=${runId}`;
+  return listGroupMembers(pgid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** SIGTERM (and SIGCONT) to the group, SIGKILL to whatever is left after `graceMs`; resolves when none is left. */
 export async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
   if (!isGroupAlive(pgid) || !signalGroup(pgid, "SIGTERM")) return;

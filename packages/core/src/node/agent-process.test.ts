@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isDomainError } from "../errors/domain-error.ts";
 import { MAX_LOG_LINE_CHARS } from "../schemas/events.ts";
-import { listGroupMembers, runShellCommand, startAgentProcess, type OutputStream } from "./agent-process.ts";
+import { listGroupMembers, listRunGroupMembers, runShellCommand, startAgentProcess, type OutputStream } from "./agent-process.ts";
 
 const node = process.execPath;
 const dirs: string[] = [];
@@ -76,6 +76,19 @@ describe("startAgentProcess", () => {
     expect(exit.signal).toBe("SIGKILL");
     expect(listGroupMembers(pid)).toEqual([]);
     expect(isAlive(grandchild)).toBe(false);
+  });
+
+  it("tells a run's process group by GROVE_RUN_ID in its members' environment", async () => {
+    const { lines, onLine } = collect();
+    const proc = startAgentProcess([node, "-e", STUBBORN_FAMILY], { cwd: tempDir(), env: { GROVE_RUN_ID: "run-7" }, onLine });
+    await waitFor(() => lines.some((l) => l.text === "gc up"));
+    const pid = proc.pid ?? -1;
+    expect(listRunGroupMembers(pid, "run-7").sort()).toEqual(listGroupMembers(pid).sort());
+    expect(listRunGroupMembers(pid, "run-7")).toHaveLength(2);
+    expect(listRunGroupMembers(pid, "run-70")).toEqual([]);
+    expect(listRunGroupMembers(pid, "run")).toEqual([]);
+    await proc.cancel(200);
+    expect(listRunGroupMembers(pid, "run-7")).toEqual([]);
   });
 
   it("a timeout terminates the run and says so", async () => {

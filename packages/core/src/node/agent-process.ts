@@ -6,7 +6,7 @@ import { tailCapture } from "./agent-process-tail.ts";
 import { signalGroup, terminateGroup } from "./agent-process-group.ts";
 
 export { createLineSplitter, type LineSplitter } from "./agent-process-lines.ts";
-export { isGroupAlive, listGroupMembers } from "./agent-process-group.ts";
+export { isGroupAlive, listGroupMembers, listRunGroupMembers, terminateGroup } from "./agent-process-group.ts";
 
 export type OutputStream = "stdout" | "stderr";
 
