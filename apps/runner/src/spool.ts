@@ -1,13 +1,10 @@
-import { LogLineSchema, type LogLine } from "@grove/core";
-import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
+import type { LogLine } from "@grove/core";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import { checkedLine, indexExisting, repairSpool, SEGMENT_BYTES, type Segment } from "./spool-file.ts";
 
-/** One append, or a slice of one: the unit the spool reads back. Bounded so reads are too. */
-type Segment = { firstSeq: number; lastSeq: number; offset: number; bytes: number };
 /** A line as the hub takes it (`[stream, text, ts]` JSON) with its seq and its bytes in the file. */
 type Entry = { seq: number; wire: string; bytes: number };
-
-const SEGMENT_BYTES = 256 * 1024;
 // Rewriting the file only pays off once a good part of it is acknowledged.
 const TRIM_MIN_BYTES = 4 * 1024 * 1024;
 // The newest appended lines stay in memory too, so shipping them needs no read back from the file.
@@ -217,101 +214,4 @@ function toEntry(raw: string): Entry | null {
   const seq = Number(raw.slice(1, comma));
   if (!raw.startsWith("[") || comma === -1 || !Number.isSafeInteger(seq)) return null;
   return { seq, wire: `[${raw.slice(comma + 1)}`, bytes };
-}
-
-/** A row decoded and checked in full: how a spool left by an earlier runner is read when it is opened. */
-function checkedLine(raw: string): LogLine | null {
-  try {
-    const value: unknown = JSON.parse(raw);
-    const candidate = Array.isArray(value) ? { seq: value[0] as unknown, stream: value[1] as unknown, text: value[2] as unknown, ts: value[3] as unknown } : value;
-    const parsed = LogLineSchema.safeParse(candidate);
-    return parsed.success && (!Array.isArray(value) || value.length === 4) ? parsed.data : null;
-  } catch {
-    // A line torn by a crash: skip it, the rest of the spool is still good.
-    return null;
-  }
-}
-
-/**
- * Indexes a spool left by an earlier runner, reading it in chunks so a big one costs no big buffer. Damaged:
- * a complete row that does not read back as a line, or rows whose seqs do not follow one another.
- */
-async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; size: number; isDamaged: boolean }> {
-  const segments: Segment[] = [];
-  let isDamaged = false;
-  const { rowBytes, fileSize } = await forEachRow(file, (raw, offset, bytes) => {
-    const line = raw.length === 0 ? null : checkedLine(raw);
-    const last = segments.at(-1);
-    if (!line || (last && line.seq !== last.lastSeq + 1)) isDamaged = true;
-    if (line && last && last.bytes + bytes <= SEGMENT_BYTES) {
-      last.lastSeq = line.seq;
-      last.bytes += bytes;
-    } else if (line) {
-      segments.push({ firstSeq: line.seq, lastSeq: line.seq, offset, bytes });
-    } else if (last) {
-      last.bytes += bytes;
-    }
-  });
-  // Whatever follows the last newline is a line cut short by a crash.
-  if (rowBytes < fileSize) await file.truncate(rowBytes);
-  return { segments, size: rowBytes, isDamaged };
-}
-
-/**
- * Rewrites a damaged spool: every row that reads back, in seq order, and for each seq between them that
- * does not, a `system` line saying it was lost, so the run's log shows where and the rest is sent.
- */
-async function repairSpool(path: string): Promise<void> {
-  const source = await open(path, "r");
-  const tmpPath = `${path}.repair`;
-  const target = await open(tmpPath, "w");
-  try {
-    let rows: string[] = [];
-    let written = Promise.resolve();
-    const flush = () => {
-      const text = rows.join("");
-      rows = [];
-      if (text.length > 0) written = written.then(async () => void (await target.write(text)));
-    };
-    // Rows before the first that reads back have no seq to give them; the file starts where it can.
-    let last: { seq: number; ts: number } | null = null;
-    await forEachRow(source, (raw) => {
-      const line = raw.length === 0 ? null : checkedLine(raw);
-      if (!line || (last && line.seq <= last.seq)) return;
-      for (let seq = (last?.seq ?? line.seq - 1) + 1; seq < line.seq; seq++) {
-        rows.push(`${JSON.stringify([seq, "system", `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, last?.ts ?? line.ts])}\n`);
-      }
-      rows.push(`${JSON.stringify([line.seq, line.stream, line.text, line.ts])}\n`);
-      last = { seq: line.seq, ts: line.ts };
-      if (rows.length >= 5000) flush();
-    });
-    flush();
-    await written;
-  } finally {
-    await source.close();
-    await target.close();
-  }
-  await rename(tmpPath, path);
-}
-
-/** Calls `onRow` for every complete row (without its newline); returns the bytes up to the last newline. */
-async function forEachRow(file: FileHandle, onRow: (raw: string, offset: number, bytes: number) => void): Promise<{ rowBytes: number; fileSize: number }> {
-  const { size: fileSize } = await file.stat();
-  let offset = 0;
-  const buffer = Buffer.alloc(SEGMENT_BYTES * 4);
-  let carry = Buffer.alloc(0);
-  for (let at = 0; at < fileSize; ) {
-    const { bytesRead } = await file.read(buffer, 0, buffer.length, at);
-    if (bytesRead === 0) break;
-    at += bytesRead;
-    const chunk = Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
-    let start = 0;
-    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
-      onRow(chunk.subarray(start, newline).toString("utf8"), offset, newline - start + 1);
-      offset += newline - start + 1;
-      start = newline + 1;
-    }
-    carry = Buffer.from(chunk.subarray(start));
-  }
-  return { rowBytes: offset, fileSize };
 }
