@@ -10,6 +10,7 @@ import { createDb, databaseUrlFor } from "@grove/db";
 import { RUNNER_ENV, RUNNER_NODE_ARGS } from "../../../../runner/src/node-options.ts";
 import { WEB_NODE_ARGS } from "../node-options.ts";
 import { waitFor } from "./stack.ts";
+import { signInOverHttp } from "./test-hub.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../..");
 const WEB_BUNDLE = path.join(repoRoot, "apps/web/dist/server.mjs");
@@ -77,7 +78,7 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
       30_000,
       () => `the runner's hello:\n${output.join("")}`,
     );
-    const cookie = await signIn(url);
+    const cookie = await signInOverHttp(url, ADMIN);
 
     return {
       db,
@@ -86,7 +87,7 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
       runnerId: runnerRow.id,
       webPid: web.pid ?? 0,
       runnerPid: runner.pid ?? 0,
-      signIn: () => signIn(url),
+      signIn: () => signInOverHttp(url, ADMIN),
       output: () => output.join(""),
       /** `session.start` over HTTP, as the dashboard calls it. */
       async startSession(tasks: { agent: string; taskId: string; profile: string; prompt: string }[]): Promise<{ id: string; runIds: string[] }> {
@@ -136,14 +137,4 @@ function freePort(): Promise<number> {
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
-}
-
-async function signIn(url: string): Promise<string> {
-  const response = await fetch(`${url}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: url },
-    body: JSON.stringify(ADMIN),
-  });
-  if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
-  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 }

@@ -30,18 +30,23 @@ export async function startTestHub(opts: Partial<GroveServerOptions> & { withAdm
       return createPasswordUser(server.deps.auth, { email, name: role, role, password });
     },
     /** Signs in over HTTP as a browser would and returns the session cookie header. */
-    async signIn(email = ADMIN.email, password = ADMIN.password): Promise<string> {
-      const response = await fetch(`${server.url}/api/auth/sign-in/email`, {
-        method: "POST",
-        headers: { "content-type": "application/json", origin: server.url },
-        body: JSON.stringify({ email, password }),
-      });
-      if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
-      return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    signIn(email = ADMIN.email, password = ADMIN.password): Promise<string> {
+      return signInOverHttp(server.url, { email, password });
     },
     async close() {
       await server.close();
       await temp.cleanup();
     },
   };
+}
+
+/** Signs in at a grove server over HTTP as a browser would and returns the session cookie header. */
+export async function signInOverHttp(url: string, credentials: { email: string; password: string }): Promise<string> {
+  const response = await fetch(`${url}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify(credentials),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 }
