@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, stat, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDomainError } from "../errors/domain-error.ts";
@@ -22,7 +22,7 @@ export async function snapshotCommit(worktree: string, parent: string, message: 
     const indexFile = join(dir, "index");
     const { stdout: realIndex } = await runGit(["rev-parse", "--path-format=absolute", "--git-path", "index"], { cwd: worktree });
     // Starting from the worktree's index keeps its stat cache, so `add -A` hashes only what changed.
-    await copyFile(realIndex.trim(), indexFile).catch(() => undefined);
+    await copyIndex(realIndex.trim(), indexFile);
     const env = { ...GROVE_IDENTITY, GIT_INDEX_FILE: indexFile };
     await runGit(["add", "-A", "--", "."], { cwd: worktree, env });
     const { stdout: tree } = await runGit(["write-tree"], { cwd: worktree, env });
@@ -35,6 +35,20 @@ export async function snapshotCommit(worktree: string, parent: string, message: 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Copies an index keeping what git's racy-entry check needs: an entry whose stat matches its file is trusted
+ * only if it is older than the index file's mtime. A fresh copy's mtime is "now", which would make an edit
+ * of the same size in the tick of the last index write look clean. The copy gets the original's mtime,
+ * taken before copying and floored to the second, so it is never newer than the content it holds.
+ */
+async function copyIndex(from: string, to: string): Promise<void> {
+  const original = await stat(from).catch(() => null);
+  if (original === null) return;
+  await copyFile(from, to);
+  const mtime = new Date(Math.floor(original.mtimeMs / 1000) * 1000);
+  await utimes(to, mtime, mtime);
 }
 
 /** Creates `<prefix><epoch-ms>` pointing at sha; never overwrites an existing archive ref. */
