@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MergeStage } from "../schemas/merge.ts";
 import { agentCommit, BUDGET_FILES, BUDGET_TEST, GATED_TEST, exists, makeGate } from "../test-support/merge-fixtures.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
+import { createAgentWorktree } from "./create-agent-worktree.ts";
 import { landBranch, type LandInput } from "./land-branch.ts";
 import { testMergedTree } from "./test-merged-tree.ts";
 
@@ -104,6 +105,22 @@ describe("landBranch: the merge queue's one item", () => {
     const main = await repo.git(["rev-parse", "main"]);
     expect(await land("agent/alpha/t1", a.head)).toMatchObject({ kind: "merged", sha: first.kind === "merged" ? first.sha : "", alreadyMerged: true });
     expect(await repo.git(["rev-parse", "main"])).toBe(main);
+  });
+
+  it("never reports a branch without commits of its own as merged, even with edits left uncommitted in its worktree", async () => {
+    const { path } = await createAgentWorktree({ repo: repo.dir, agent: "alpha", taskId: "t1" });
+    await repo.write({ "feature.txt": "edited but never committed\n" }, { cwd: path });
+    const main = await repo.git(["rev-parse", "main"]);
+    const outcome = await land("agent/alpha/t1", await repo.git(["rev-parse", "agent/alpha/t1"]));
+    expect(outcome).toEqual({ kind: "refused", reason: "agent/alpha/t1 has no commits that are not already on main: there is nothing to merge (nothing was changed)." });
+    expect(await repo.git(["rev-parse", "main"])).toBe(main);
+  });
+
+  it("says whether the merged tree was untested or the repository declares no tests", async () => {
+    const a = await agentCommit(repo, "alpha", "t1", { "a.txt": "a\n" });
+    const b = await agentCommit(repo, "beta", "t2", { "b.txt": "b\n" });
+    expect(await land("agent/alpha/t1", a.head, { test: undefined })).toMatchObject({ kind: "merged", mergedTreeTest: { status: "untested", command: null } });
+    expect(await land("agent/beta/t2", b.head, { test: undefined, noTest: "none" })).toMatchObject({ kind: "merged", mergedTreeTest: { status: "none", command: null } });
   });
 
   it("rebuilds and retests on the new head when the integration branch moves during the test", async () => {

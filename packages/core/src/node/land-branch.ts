@@ -21,12 +21,14 @@ export type LandInput = {
   message: string;
   brain: string;
   test?: { command: string; setup?: string; env: Readonly<Record<string, string | undefined>>; timeoutMs?: number };
+  /** Without a test command: "none" when the repository declares it has no tests, else "untested". */
+  noTest?: "untested" | "none";
   onStage?: (stage: MergeStage, detail?: string) => void;
   onTestLine?: (stream: OutputStream, text: string) => void;
   signal?: AbortSignal;
 };
 
-const SKIPPED: MergedTreeTest = { status: "skipped", command: null, exitCode: null, durationMs: 0, outputTail: "" };
+const notRun = (status: MergedTreeTest["status"]): MergedTreeTest => ({ status, command: null, exitCode: null, durationMs: 0, outputTail: "" });
 /** How often a merge is rebuilt and retested when someone else moved the integration branch meanwhile. */
 const MAX_ATTEMPTS = 3;
 
@@ -48,8 +50,8 @@ export async function landBranch(input: LandInput): Promise<MergeOutcome> {
     if (prepared.kind !== "prepared") return prepared.outcome;
     const { old, sha } = prepared;
 
-    let mergedTreeTest: MergedTreeTest = SKIPPED;
-    if (input.test && sha !== old) {
+    let mergedTreeTest = notRun(input.noTest ?? "untested");
+    if (input.test) {
       input.onStage?.("testing", `${input.test.command} on the merged tree ${sha.slice(0, 12)}`);
       const { command, setup, env, timeoutMs } = input.test;
       mergedTreeTest = await testMergedTree({ repo: input.repo, sha, test: command, setup, env, timeoutMs, signal: input.signal, onLine: input.onTestLine });
@@ -60,7 +62,6 @@ export async function landBranch(input: LandInput): Promise<MergeOutcome> {
     const landed = await withRepoLock(input.repo, async (): Promise<MergeOutcome | "retry"> => {
       const head = await branchSha(input.repo, input.branch);
       if (head !== input.approvedSha) return { kind: "moved", approvedSha: input.approvedSha, headSha: head };
-      if (sha === old) return merged(old, [], mergedTreeTest);
       if ((await branchSha(input.repo, input.into)) !== old) return "retry";
       const refusal = await advanceBranch({ repo: input.repo, into: input.into, old, sha, reflog });
       if (refusal !== null) return { kind: "refused", reason: refusal };
@@ -81,7 +82,7 @@ async function prepare(input: LandInput): Promise<Prepared> {
   if (old === null) return done({ kind: "refused", reason: `The integration branch ${input.into} does not exist.` });
   // A request resent after a crash or reconnect: the approved head already landed (its branch may be gone).
   const landed = await findMergeOf(input.repo, old, input.approvedSha);
-  if (landed !== null) return done({ ...merged(landed, [], SKIPPED), alreadyMerged: true });
+  if (landed !== null) return done({ ...merged(landed, [], notRun("skipped")), alreadyMerged: true });
   const head = await branchSha(input.repo, input.branch);
   if (head !== input.approvedSha) return done({ kind: "moved", approvedSha: input.approvedSha, headSha: head });
 
@@ -90,7 +91,9 @@ async function prepare(input: LandInput): Promise<Prepared> {
   if (!policy.ok) return done({ kind: "refused", reason: policy.reason });
 
   const built = await buildMergeCommit(input.repo, old, head, input.message);
-  if (built.kind === "up-to-date") return { kind: "prepared", old, sha: old };
+  // Never "merged" without a merge commit: a branch with no commits of its own (an agent that did not
+  // commit) or one that arrived on the integration branch some other way has nothing to merge.
+  if (built.kind === "up-to-date") return done({ kind: "refused", reason: nothingToMerge(input.branch, input.into) });
   if (built.kind === "conflict") return done({ kind: "conflict", files: built.files });
   // Refuse a dirty checkout now, before minutes of tests, and again when actually moving it.
   const dirty = await checkoutRefusal(input.repo, input.into);
@@ -102,16 +105,20 @@ function merged(sha: string, commits: string[], mergedTreeTest: MergedTreeTest):
   return { kind: "merged", sha, worktreeRemoved: false, branchDeleted: false, commits, mergedTreeTest };
 }
 
+export function nothingToMerge(branch: string, into: string): string {
+  return `${branch} has no commits that are not already on ${into}: there is nothing to merge (nothing was changed).`;
+}
+
 /**
- * The merge commit on the integration branch's first-parent line that brought `head` in, or the branch head
- * itself when `head` arrived some other way (fast-forward, a human's merge); null when it is not merged.
+ * The merge commit on the integration branch's first-parent line that brought `head` in; null when none
+ * did (not merged, or it arrived without a merge commit of its own, e.g. a branch with no commits).
  */
-async function findMergeOf(repo: string, integrationSha: string, head: string): Promise<string | null> {
+export async function findMergeOf(repo: string, integrationSha: string, head: string): Promise<string | null> {
   const merged = await runGit(["merge-base", "--is-ancestor", head, integrationSha], { cwd: repo, okExitCodes: [0, 1] });
   if (merged.exitCode !== 0) return null;
   const { stdout } = await runGit(["rev-list", "--first-parent", "--merges", "--parents", "--max-count=2000", integrationSha, "--"], { cwd: repo });
-  const line = stdout.split("\n").find((entry) => entry.split(" ").slice(1).includes(head));
-  return line?.split(" ")[0] ?? integrationSha;
+  const line = stdout.split("\n").find((entry) => entry.split(" ").slice(2).includes(head));
+  return line?.split(" ")[0] ?? null;
 }
 
 /** The agent commits a merge brought in (newest first, at most 1000), for commit provenance. */

@@ -92,10 +92,17 @@ describe("mergeNoFf", () => {
     expect(await repo.git(["status", "--porcelain"])).toBe("?? feature.txt");
   });
 
-  it("treats an already merged head as merged (a retried request)", async () => {
+  it("answers a retried request with the merge commit that brought the head in", async () => {
     const agentHead = await commit(path, { "feature.txt": "feature\n" }, "agent work");
     const first = await merge(agentHead);
-    expect(await merge(agentHead)).toEqual(first);
+    expect(await merge(agentHead)).toEqual({ ...first, alreadyMerged: true });
     expect(await repo.git(["rev-list", "--count", "--merges", "main"])).toBe("1");
+  });
+
+  it("never calls a branch without commits of its own merged", async () => {
+    const main = await repo.git(["rev-parse", "main"]);
+    const outcome = await merge(await repo.git(["rev-parse", "agent/demo/t1"]));
+    expect(outcome.kind === "refused" ? outcome.reason : outcome.kind).toContain("there is nothing to merge");
+    expect(await repo.git(["rev-parse", "main"])).toBe(main);
   });
 });

@@ -3,6 +3,7 @@ import { validateRefName } from "../naming/agent-branch.ts";
 import type { MergeOutcome } from "../schemas/events.ts";
 import { advanceBranch, checkoutRefusal } from "./advance-branch.ts";
 import { buildMergeCommit } from "./build-merge-commit.ts";
+import { findMergeOf, nothingToMerge } from "./land-branch.ts";
 import { openRepo } from "./open-repo.ts";
 import { branchSha, isSha } from "./refs.ts";
 import { withRepoLock } from "./repo-lock.ts";
@@ -30,8 +31,12 @@ export async function mergeNoFf(input: MergeNoFfInput): Promise<MergeOutcome> {
     if (old === null) return { kind: "refused", reason: `Branch ${input.into} does not exist.` };
 
     const built = await buildMergeCommit(ctx.repo, old, head, input.message);
-    // Already merged (e.g. a retried request after a crash): nothing to do, and that is a success.
-    if (built.kind === "up-to-date") return { kind: "merged", sha: old, worktreeRemoved: false, branchDeleted: false };
+    if (built.kind === "up-to-date") {
+      // A retried request: the merge commit that brought the head in. "merged" always names a merge commit.
+      const landed = await findMergeOf(ctx.repo, old, head);
+      if (landed !== null) return { kind: "merged", sha: landed, worktreeRemoved: false, branchDeleted: false, alreadyMerged: true };
+      return { kind: "refused", reason: nothingToMerge(input.branch, input.into) };
+    }
     if (built.kind === "conflict") return { kind: "conflict", files: built.files };
 
     const dirty = await checkoutRefusal(ctx.repo, input.into);
