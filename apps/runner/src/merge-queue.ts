@@ -1,4 +1,4 @@
-import { agentMergeMessage, isDomainError, parseAgentBranch, type AuditRecord, type MergeApproval, type MergeOutcome, type MergeStage } from "@grove/core";
+import { agentMergeMessage, isDomainError, testGateOf, parseAgentBranch, type AuditRecord, type MergeApproval, type MergeOutcome, type MergeStage } from "@grove/core";
 import { landBranch, type OutputStream, type RepoContext } from "@grove/core/node";
 import { buildChildEnv } from "./agent-env.ts";
 import { depositLearnings } from "./brain-deposit.ts";
@@ -87,7 +87,14 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
       ...(sha ? { sha } : {}),
       details: { ...context, ...details },
     });
-  if (req.approval.kind === "auto") audit("merge.approved", req.headSha, { reason: "tests passed", comment: req.approval.comment ?? "" });
+  const gate = testGateOf(req.repo.config);
+  if (req.approval.kind === "auto" && gate.kind === "missing") {
+    // Nothing reaches the integration branch untested on a machine's say-so alone.
+    const reason = `${req.branch} is untested (grove.yaml has no \`test\` command): only a person can approve it (grove approve), or declare \`test: none\``;
+    audit("merge.refused", req.headSha, { reason, branchKept: true });
+    return Promise.resolve({ kind: "refused", reason });
+  }
+  if (req.approval.kind === "auto") audit("merge.approved", req.headSha, { reason: gate.kind === "none" ? "the repository declares no tests" : "tests passed", comment: req.approval.comment ?? "" });
 
   const key = `${req.repo.repo}\0${req.integration}`;
   const ahead = deps.queue.size(key);
@@ -104,12 +111,13 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
         approvedSha: req.headSha,
         message: req.message ?? (names ? agentMergeMessage(names.agent, names.taskId) : `Merge ${req.branch}`),
         brain: req.repo.config.brain,
-        test: req.repo.config.test === undefined ? undefined : {
-          command: req.repo.config.test,
+        test: gate.kind !== "command" ? undefined : {
+          command: gate.command,
           setup: req.repo.config.setup,
           env: buildChildEnv(process.env, { GROVE_MERGE_TEST: "1", GROVE_BRANCH: req.branch, GROVE_AGENT: names?.agent ?? "", GROVE_TASK: names?.taskId ?? "" }),
           timeoutMs: MERGED_TREE_TEST_TIMEOUT_MS,
         },
+        noTest: gate.kind === "none" ? "none" : "untested",
         onStage: deps.onStage,
         onTestLine: deps.onTestLine,
       });
@@ -126,7 +134,7 @@ async function finish(deps: LandDeps, req: LandRequest, outcome: MergeOutcome, a
   switch (outcome.kind) {
     case "merged": {
       const test = outcome.mergedTreeTest;
-      if (test && test.status !== "skipped") audit("tests.merged_tree", outcome.sha, { status: test.status, exitCode: test.exitCode, durationMs: test.durationMs, command: test.command });
+      if (test?.command) audit("tests.merged_tree", outcome.sha, { status: test.status, exitCode: test.exitCode, durationMs: test.durationMs, command: test.command });
       if (outcome.alreadyMerged) audit("merge.already_merged", outcome.sha, { headSha: req.headSha });
       else audit("merge.completed", outcome.sha, { headSha: req.headSha, commits: outcome.commits ?? [], mergedTreeTest: test?.status ?? "skipped" });
       deps.onStage?.("depositing");

@@ -1,4 +1,6 @@
 "use client";
+
+import { describeTestStatus } from "@grove/core/labels";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { StateBadge } from "./state-badge.tsx";
@@ -49,7 +51,7 @@ export function RunFacts({ run, link = false }: { run: RunFactsView; link?: bool
       <dt className="text-stone-500">Exit code</dt>
       <dd>{run.exitCode ?? "—"}</dd>
       <dt className="text-stone-500">Tests</dt>
-      <dd>{run.testStatus ? <StateBadge state={run.testStatus} label={`tests ${run.testStatus}`} /> : "—"} {run.testMs !== null ? formatDuration(run.testMs) : ""}</dd>
+      <dd>{run.testStatus ? <StateBadge state={run.testStatus} label={describeTestStatus(run.testStatus)} /> : "—"} {run.testMs !== null ? formatDuration(run.testMs) : ""}</dd>
     </dl>
   );
 }

@@ -17,6 +17,8 @@ const TONES: Record<string, string> = {
   approved: BLUE,
   merging: BLUE,
   skipped: GREY,
+  none: GREY,
+  untested: AMBER,
   offline: GREY,
   revoked: GREY,
   cancelled: GREY,

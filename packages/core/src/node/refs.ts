@@ -35,6 +35,13 @@ export async function diffStat(repo: string, base: string, head: string): Promis
   return stdout;
 }
 
+/** How many commits `head` has that `base` does not, counted up to `limit`. */
+export async function countCommits(repo: string, base: string, head: string, limit = 10_000): Promise<number> {
+  for (const ref of [base, head]) if (!isSha(ref)) validateRefName(ref);
+  const { stdout } = await runGit(["rev-list", "--count", `--max-count=${limit}`, head, "--not", base, "--"], { cwd: repo });
+  return Number(stdout.trim());
+}
+
 /** Commits on `branch` that `into` does not contain, newest first, as "sha subject" lines. */
 export async function unmergedCommits(repo: string, into: string, branch: string): Promise<string[]> {
   const { stdout } = await runGit(["log", "--format=%h %s", `refs/heads/${into}..refs/heads/${branch}`, "--"], { cwd: repo });

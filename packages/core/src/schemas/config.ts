@@ -25,7 +25,8 @@ export const GroveConfigSchema = z.strictObject({
   worktrees: z.string().min(1).default("../{repo}-wt-{agent}-{task}"),
   layout: z.enum(["sibling", "bare"]).default("sibling"),
   setup: z.string().optional(),
-  test: z.string().optional(),
+  /** The test command; `none` declares that the repository has no tests. Absent: runs are "untested". */
+  test: z.string().min(1).optional(),
   ports: z
     .strictObject({ from: z.number().int().min(1024).max(65535), to: z.number().int().min(1024).max(65535) })
     .refine((r) => r.from <= r.to, "from must not exceed to")
@@ -34,6 +35,18 @@ export const GroveConfigSchema = z.strictObject({
 });
 
 export type GroveConfig = z.infer<typeof GroveConfigSchema>;
+
+/**
+ * What grove.yaml says about tests: a command to run, an explicit `test: none` (the repository has no
+ * tests, and says so), or nothing at all, which leaves every run "untested" and never auto-approved.
+ */
+export type TestGate = { kind: "command"; command: string } | { kind: "none" } | { kind: "missing" };
+
+export function testGateOf(config: Pick<GroveConfig, "test">): TestGate {
+  if (config.test === undefined) return { kind: "missing" };
+  if (config.test.trim() === "none") return { kind: "none" };
+  return { kind: "command", command: config.test };
+}
 export type AgentProfile = z.infer<typeof AgentProfileSchema>;
 
 /** Parses grove.yaml text; an absent file (null) yields the defaults. Errors name the bad key. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
-import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema } from "./merge.ts";
+import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
 
 /**
@@ -127,8 +127,10 @@ export function parseRunLogBatch(payload: unknown): { success: true; data: Parse
   }
   return { success: true, data: { runId, lines, body } };
 }
+/** How many uncommitted paths a run report lists (the count is always exact). */
+export const MAX_UNCOMMITTED_LISTED = 200;
 export const TestReportSchema = z.object({
-  status: z.enum(["passed", "failed", "skipped"]),
+  status: TestStatusSchema,
   exitCode: z.number().int().nullable(),
   durationMs: z.number().int().nonnegative(),
 });
@@ -142,6 +144,11 @@ export const RunReportSchema = z.object({
   test: TestReportSchema,
   result: z.unknown().nullable(),
   resultError: z.string().max(10_000).nullable(),
+  /** Commits on the branch since its base (counted up to 10,000); 0 means there is nothing to merge. */
+  commits: z.number().int().nonnegative().nullable().default(null),
+  /** Files changed in the worktree but not committed: not part of the branch, so never merged. */
+  uncommitted: z.array(z.string().max(4_096)).max(MAX_UNCOMMITTED_LISTED).default([]),
+  uncommittedCount: z.number().int().nonnegative().default(0),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
 export const AuditRecordSchema = z.object({

@@ -65,9 +65,17 @@ export const MergeProgressSchema = z.object({
 });
 export type MergeProgress = z.infer<typeof MergeProgressSchema>;
 
+/**
+ * What a test gate found: `passed`/`failed` (the test command ran), `skipped` (not run: the agent did not
+ * succeed or committed nothing), `untested` (the repository has no `test` command: never auto-approved),
+ * `none` (the repository declares it has no tests, grove.yaml `test: none`).
+ */
+export const TestStatusSchema = z.enum(["passed", "failed", "skipped", "untested", "none"]);
+export type TestStatus = z.infer<typeof TestStatusSchema>;
+
 /** The test command run on the merged tree, before the integration branch moves. */
 export const MergedTreeTestSchema = z.object({
-  status: z.enum(["passed", "failed", "skipped"]),
+  status: TestStatusSchema,
   command: z.string().max(2_000).nullable(),
   exitCode: z.number().int().nullable(),
   durationMs: z.number().int().nonnegative(),

@@ -1,3 +1,4 @@
+import { describeTestStatus } from "@grove/core/labels";
 import type { ReactNode } from "react";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import { formatDuration } from "../ui/time.tsx";
@@ -25,19 +26,28 @@ function Row({ term, tone, children }: { term: string; tone: Tone; children: Rea
   );
 }
 
+/** An untested head is never "good": nothing checked it; a declared `test: none` is a plain fact. */
+function testTone(status: string | null): Tone {
+  if (status === "passed") return "good";
+  if (status === "failed") return "bad";
+  if (status === "none") return "info";
+  return "unknown";
+}
+
 /** Everything an approver weighs, one line each; "not checked" where the merge gate has no answer. */
 export function VerdictList({ verdict }: { verdict: Verdict }) {
   const { tests, predictedConflicts, overlap, brainPolicy, diffStat, mergedTreeTest } = verdict;
   const statLine = diffStat?.trim().split("\n").at(-1)?.trim() ?? "no changes";
   return (
     <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
-      <Row term="Tests" tone={tests.status === "passed" ? "good" : tests.status ? "bad" : "unknown"}>
-        {tests.status ?? "not run"}
-        {tests.durationMs !== null ? ` in ${formatDuration(tests.durationMs)}` : ""}
+      <Row term="Tests" tone={testTone(tests.status)}>
+        {describeTestStatus(tests.status)}
+        {tests.durationMs !== null && (tests.status === "passed" || tests.status === "failed") ? ` in ${formatDuration(tests.durationMs)}` : ""}
       </Row>
       {mergedTreeTest && (
-        <Row term="Merged tree" tone={mergedTreeTest.status === "passed" ? "good" : mergedTreeTest.status === "skipped" ? "unknown" : "bad"}>
-          tests {mergedTreeTest.status} in {formatDuration(mergedTreeTest.durationMs)}
+        <Row term="Merged tree" tone={testTone(mergedTreeTest.status)}>
+          {describeTestStatus(mergedTreeTest.status)}
+          {mergedTreeTest.status === "passed" || mergedTreeTest.status === "failed" ? ` in ${formatDuration(mergedTreeTest.durationMs)}` : ""}
         </Row>
       )}
       <Row term="Conflicts" tone={predictedConflicts === null ? "unknown" : predictedConflicts.length === 0 ? "good" : "bad"}>

@@ -1,4 +1,6 @@
 "use client";
+
+import { describeTestStatus } from "@grove/core/labels";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../lib/trpc.ts";
@@ -19,7 +21,7 @@ export function ApprovalsWaiting() {
             <Link href={`/approvals#${a.id}`} className="min-w-0 truncate font-mono text-xs text-emerald-700 hover:underline dark:text-emerald-400">
               {a.branch}
             </Link>
-            <StateBadge state={a.verdict.tests.status ?? "skipped"} label={`tests ${a.verdict.tests.status ?? "not run"}`} />
+            <StateBadge state={a.verdict.tests.status ?? "skipped"} label={describeTestStatus(a.verdict.tests.status)} />
             <span className="ml-auto text-xs text-stone-500">
               <RelativeTime date={a.createdAt} />
             </span>

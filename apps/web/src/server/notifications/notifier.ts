@@ -1,3 +1,4 @@
+import { describeTestStatus } from "@grove/core/labels";
 import { readSetting, type Db } from "@grove/db";
 import { summaryOf } from "../services/result-summary.ts";
 import { pushToUsers } from "./push.ts";
@@ -37,7 +38,7 @@ export function createNotifier(deps: { db: Db; vapidSubject: string; webhookUrlF
       const keys = await ensureVapidKeys(db);
       const push = await pushToUsers(db, { ...keys, subject: deps.vapidSubject }, approvers.map((u) => u.id), {
         title: "Approval waiting",
-        body: `${mr.branch} → ${mr.integration}: tests ${mr.run.testStatus ?? "not run"}`,
+        body: `${mr.branch} → ${mr.integration}: ${describeTestStatus(mr.run.testStatus)}`,
         url: `/approvals#${mr.id}`,
         tag: `mr-${mr.id}`,
       });

@@ -10,14 +10,17 @@ export { recordMergeResult } from "./merge-results.ts";
 
 type Deps = { db: Db; hub: Hub };
 
+const MERGEABLE_TESTS = new Set(["passed", "untested", "none"]);
+
 /**
- * A run that exited 0 with passing tests opens one merge request pinned to its head SHA, carrying what
+ * A run that exited 0 with commits and tests that did not fail opens one merge request pinned to its head SHA, carrying what
  * the overlap radar already knows of that head (diff, predicted conflicts, overlaps, brain policy).
  */
 export async function openMergeRequestIfGreen(deps: Deps, runId: string): Promise<void> {
   const { db, hub } = deps;
   const run = await db.run.findUniqueOrThrow({ where: { id: runId }, include: { session: true } });
-  if (run.exitCode !== 0 || run.testStatus !== "passed" || !run.headSha || run.headSha === run.baseSha) return;
+  // A run with no commits of its own has nothing to merge; an untested one opens, marked so, for a person.
+  if (run.exitCode !== 0 || !MERGEABLE_TESTS.has(run.testStatus ?? "") || !run.headSha || run.headSha === run.baseSha) return;
   const existing = await db.mergeRequest.findFirst({ where: { runId, headSha: run.headSha } });
   if (existing) return;
   const status = await branchStatusOf(db, { runnerId: run.session.runnerId, repoPath: run.session.repoPath, branch: run.branch });
