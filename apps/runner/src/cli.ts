@@ -1,3 +1,4 @@
+import { approveCommand, rejectCommand } from "./commands/approve.ts";
 import { archiveCommand } from "./commands/archive.ts";
 import { auditCommand } from "./commands/audit.ts";
 import type { CliContext, Command } from "./commands/cli-context.ts";
@@ -14,6 +15,8 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   worktree: { summary: "add | list | remove | lock | unlock | move agent worktrees", run: worktreeCommand },
   doctor: { summary: "find (and --fix) what worktree work left behind", run: doctorCommand },
   session: { summary: "run a plan of agent tasks", run: sessionCommand },
+  approve: { summary: "list, or approve and land, merge requests a headless session left waiting", run: approveCommand },
+  reject: { summary: "turn down a waiting merge request (the branch is kept)", run: rejectCommand },
   runner: { summary: "connect this machine to the grove hub and run agents", run: runnerCommand },
   prune: { summary: "forget worktrees whose folder was deleted", run: pruneCommand },
   cleanup: { summary: "after a session: remove agent worktrees, delete merged branches, prune", run: cleanupCommand },

@@ -1,11 +1,13 @@
-import { formatSessionId, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
+import { agentBranch, formatSessionId, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
 import { openRepo } from "@grove/core/node";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { excludeDataDir } from "./exclude-data-dir.ts";
 import type { Logger } from "./hub-socket.ts";
 import { createLocalHub } from "./local-hub.ts";
-import { createMergeQueue, landAgentBranch } from "./merge-queue.ts";
+import { landPendingMerge } from "./land-pending-merge.ts";
+import { createMergeQueue, type AuditSink } from "./merge-queue.ts";
+import { savePendingMerge, type PendingMerge } from "./pending-merges.ts";
 import { createRunLeases } from "./run-leases.ts";
 import { assertSafeRunId } from "./run-paths.ts";
 import { runTask } from "./run-task.ts";
@@ -35,7 +37,12 @@ export type HeadlessTask = {
   state: RunState;
   report: RunReport | null;
   merge: MergeOutcome | null;
+  /** Why the run failed, as its final state said. */
+  error: string | null;
+  /** The merge request waiting for a person (`grove approve`), when the run succeeded but did not land. */
+  waiting: PendingMerge | null;
 };
+/** isSuccess: every task landed (a merge commit on the integration branch). */
 export type HeadlessSummary = { sessionId: string; tasks: HeadlessTask[]; isSuccess: boolean };
 
 export type HeadlessOptions = {
@@ -54,8 +61,10 @@ export type HeadlessOptions = {
 
 /**
  * Runs a whole session without the hub, as the seed's orchestrate-session.sh does: every task's agent
- * in its own worktree, in parallel; then, with approve "auto", each green run through the merge queue
- * (merged-tree test, brain deposit, cleanup). Success means every task merged ("auto") or succeeded.
+ * in its own worktree, in parallel. Each run that succeeded opens a merge request in the data dir; with
+ * approve "auto", a tested one (or one of a repository with `test: none`) goes straight through the merge
+ * queue (merged-tree test, brain deposit, cleanup), the rest wait for `grove approve`. Success means every
+ * task landed.
  */
 export async function runHeadlessSession(opts: HeadlessOptions): Promise<HeadlessSummary> {
   const plan = PlanSchema.parse(opts.plan);
@@ -72,6 +81,8 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     state: "queued",
     report: null,
     merge: null,
+    waiting: null,
+    error: null,
   }));
   const byRun = new Map(tasks.map((t) => [t.runId, t]));
 
@@ -84,6 +95,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
       const task = byRun.get(runId);
       if (!task) return;
       task.state = state;
+      if (error) task.error = error;
       opts.onState?.(task, error);
     },
   });
@@ -103,24 +115,33 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
       }),
     );
 
-    if (opts.approve === "auto" && !abort.signal.aborted) {
-      const queue = createMergeQueue();
+    if (!abort.signal.aborted) {
+      const landing = { queue: createMergeQueue(), log, dataDir, audit: (record: Parameters<AuditSink>[0]) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }) };
       for (const task of tasks) {
-        const headSha = task.report?.headSha;
-        if (task.state !== "succeeded" || !headSha) continue;
-        task.merge = await landAgentBranch(
-          { queue, log, audit: (record) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }) },
-          {
-            repo: await openRepo(repo.repo),
-            integration,
-            branch: `agent/${task.agent}/${task.taskId}`,
-            headSha,
-            runId: task.runId,
-            sessionId,
-            approval: { kind: "auto", by: "grove session run" },
-            result: task.report?.result ?? undefined,
-          },
-        );
+        const report = task.report;
+        if (task.state !== "succeeded" || !report?.headSha) continue;
+        const pending: PendingMerge = {
+          runId: task.runId,
+          sessionId,
+          repo: repo.repo,
+          integration,
+          branch: agentBranch(task.agent, task.taskId),
+          agent: task.agent,
+          taskId: task.taskId,
+          headSha: report.headSha,
+          baseSha: report.baseSha,
+          commits: report.commits,
+          tests: report.test.status,
+          result: report.result,
+          openedAt: Date.now(),
+          state: "waiting",
+        };
+        await savePendingMerge(dataDir, pending);
+        task.waiting = pending;
+        // Only a tested head (or a repository that declares it has no tests) is approved by a machine.
+        if (opts.approve !== "auto" || (report.test.status !== "passed" && report.test.status !== "none")) continue;
+        task.merge = await landPendingMerge(landing, pending, { kind: "auto", by: "grove session run" });
+        task.waiting = null;
         opts.onMerge?.(task);
       }
     }
@@ -129,6 +150,6 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     await local.outbox.drain(5_000);
   }
 
-  const isSuccess = tasks.every((t) => (opts.approve === "auto" ? t.merge?.kind === "merged" : t.state === "succeeded"));
+  const isSuccess = tasks.every((t) => t.merge?.kind === "merged");
   return { sessionId, tasks, isSuccess };
 }

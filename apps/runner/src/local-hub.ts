@@ -13,7 +13,9 @@ export type LocalHubListener = {
  * Stand-ins for the hub connection when a session runs headless (`grove session run`): states and
  * reports come back to the caller, log lines go straight to it, audit records to a JSONL file.
  */
-export function createLocalHub(auditPath: string, listener: LocalHubListener) {
+export type LocalActor = { type: "runner" | "user"; id: string };
+
+export function createLocalHub(auditPath: string, listener: LocalHubListener, actor: LocalActor = { type: "runner", id: "grove session run" }) {
   const reports = new Map<string, RunReport>();
   const states = new Map<string, RunState>();
   let auditing: Promise<void> = Promise.resolve();
@@ -33,7 +35,7 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener) {
           break;
         }
         case "audit:record": {
-          const record = { ...AuditRecordSchema.parse(payload), actor: "grove session run", at: Date.now() };
+          const record = { ...AuditRecordSchema.parse(payload), actorType: actor.type, actor: actor.id, at: Date.now() };
           auditing = auditing
             .then(async () => {
               await mkdir(dirname(auditPath), { recursive: true });

@@ -1,5 +1,5 @@
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runGrove } from "./grove-process.ts";
@@ -47,7 +47,8 @@ describe("grove session run", () => {
       ["--approve", "auto"],
     );
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain("not every task landed");
+    expect(result.stdout).toContain("session-");
+    expect(result.stdout).toContain(": 1 of 2 landed, 1 failed");
     expect(await repo.git(["branch", "--list", "agent/demo/bad"])).toContain("agent/demo/bad");
     expect(await repo.git(["log", "main", "--merges", "--format=%s"])).toBe("Merge demo agent results (good)");
   });
@@ -60,4 +61,77 @@ describe("grove session run", () => {
     expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
     expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
   });
+
+  it("never calls an agent that did not commit merged: the run fails, nothing lands, no learnings are deposited", async () => {
+    repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
+    const main = await repo.git(["rev-parse", "main"]);
+    const result = await session("tasks:\n  - { agent: demo, task: lazy, prompt: 'lines=1 no-commit' }\n", ["--approve", "auto"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("the agent made no commits: agent/demo/lazy is still at its base ");
+    expect(result.stdout).toContain("so there is nothing to merge. It left 2 files (demo/lazy.txt, notes/lazy.md) uncommitted in the worktree; they are kept there, not merged.");
+    expect(result.stdout).toContain(": 0 of 1 landed, 1 failed");
+    expect(result.stdout).toMatch(/demo\/lazy\s+failed\s+run failed\s+tests skipped\s+run failed: the agent made no commits/);
+    expect(result.stdout).not.toContain("every task landed");
+    expect(await repo.git(["rev-parse", "main"])).toBe(main);
+    expect(await repo.git(["ls-tree", "-r", "--name-only", "main"])).not.toContain("LEARN-");
+    const actions = (await readFile(join(repo.root, "data", "audit", `${sessionOf(result.stdout)}.jsonl`), "utf8")).split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { action: string }).action);
+    expect(actions).toContain("run.ended");
+    expect(actions.filter((a) => a.startsWith("merge.") || a.startsWith("brain."))).toEqual([]);
+  });
+
+  it("with --approve manual exits 3 with every task awaiting approval; grove approve lands one, grove reject keeps the other", async () => {
+    repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
+    const result = await session("tasks:\n  - { agent: demo, task: alpha, prompt: 'lines=1' }\n  - { agent: demo, task: beta, prompt: 'lines=1' }\n");
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stdout).toContain(": 0 of 2 landed, 2 awaiting approval");
+    expect(result.stdout).not.toContain("every task landed");
+    const sessionId = sessionOf(result.stdout);
+    expect(result.stdout).toContain(`grove approve ${sessionId}-demo-alpha`);
+    expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("0");
+
+    const data = ["--data-dir", join(repo.root, "data")];
+    const listed = await runGrove(["approve", ...data], { cwd: repo.dir });
+    expect(listed.stdout).toMatch(/agent\/demo\/alpha\s+[0-9a-f]+\s+passed\s+waiting/);
+
+    const approved = await runGrove(["approve", "demo/alpha", "--comment", "looks right", "--as", "ana@example.com", ...data], { cwd: repo.dir });
+    expect(approved.code, approved.stderr).toBe(0);
+    const mergeSha = await repo.git(["log", "--merges", "-1", "--format=%H", "main"]);
+    expect(approved.stdout).toBe(`agent/demo/alpha: merged as ${mergeSha.slice(0, 12)}\n`);
+    expect(await repo.git(["log", "--merges", "--format=%s", "main"])).toBe("Merge demo agent results (alpha)");
+
+    const rejected = await runGrove(["reject", "demo/beta", "--comment", "not needed", "--as", "ana@example.com", ...data], { cwd: repo.dir });
+    expect(rejected.code, rejected.stderr).toBe(0);
+    expect(await repo.git(["branch", "--list", "agent/demo/beta"])).toContain("agent/demo/beta");
+    const again = await runGrove(["approve", "demo/beta", ...data], { cwd: repo.dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("is rejected (by ana@example.com), not waiting for a decision");
+    expect(await repo.git(["log", "--merges", "--format=%s", "main"])).toBe("Merge demo agent results (alpha)");
+
+    const audit = (await readFile(join(repo.root, "data", "audit", `${sessionId}.jsonl`), "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const byPerson = audit.filter((e) => JSON.stringify(e).includes("ana@example.com"));
+    expect(byPerson.map((e) => e.action)).toEqual(expect.arrayContaining(["merge.approved", "merge.completed", "merge.rejected"]));
+  });
+
+  it("never lets a machine approve an untested run; a repository that declares test: none lands, and says so", async () => {
+    repo = await makeTempRepo({ files: { "README.md": "# app\n" } });
+    const untested = await session("tasks:\n  - { agent: demo, task: alpha, prompt: 'lines=1' }\n", ["--approve", "auto"]);
+    expect(untested.code, untested.stderr).toBe(3);
+    expect(untested.stdout).toContain("no test command configured (grove.yaml `test`): this run is untested");
+    expect(untested.stdout).toMatch(/demo\/alpha\s+waiting\s+run succeeded\s+tests untested\s+awaiting approval, untested \(no test command\)/);
+    expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("0");
+
+    await repo.write({ "grove.yaml": "test: none\n" });
+    await repo.git(["add", "grove.yaml"]);
+    await repo.git(["commit", "-qm", "no tests here"]);
+    const declared = await session("tasks:\n  - { agent: demo, task: beta, prompt: 'lines=1' }\n", ["--approve", "auto"]);
+    expect(declared.code, declared.stderr).toBe(0);
+    expect(declared.stdout).toMatch(/demo\/beta\s+landed\s+run succeeded\s+tests none\s+merged as [0-9a-f]{12}, no tests \(test: none\)/);
+    expect(declared.stdout).toContain("every task landed (1)");
+  });
 });
+
+function sessionOf(stdout: string): string {
+  const match = /session (session-\d{8}-\d{4}(?:-\d+)?):/.exec(stdout);
+  if (!match?.[1]) throw new Error(`no session id in:\n${stdout}`);
+  return match[1];
+}

@@ -2,6 +2,7 @@ import { DomainError, parseYamlDocument, type LogStream } from "@grove/core";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PlanSchema, runHeadlessSession, type HeadlessTask } from "../headless-session.ts";
+import { describeMerge, sessionVerdict, taskVerdict } from "./session-summary.ts";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags, repoPath } from "./parse-flags.ts";
 
@@ -9,8 +10,11 @@ const USAGE = `grove session run --plan plan.yaml [--repo PATH] [--approve auto|
 
   Runs a whole session without the dashboard: a worktree and an agent per task, in parallel, with
   prefixed live output; then each run's tests. With --approve auto, every green run goes through the
-  merge queue (merged-tree test, brain deposit, cleanup), approved on green tests alone and recorded so.
-  Exit 0 only if every task merged (auto) or succeeded (manual). Ctrl-C stops the runs, keeping their work.
+  merge queue (merged-tree test, brain deposit, cleanup), approved on green tests alone and recorded so;
+  an untested run (no \`test\` in grove.yaml) is never approved by a machine. Every other succeeded run
+  waits as a merge request: grove approve | grove reject.
+  Exit 0: every task landed. 1: a task failed (run, merge, or merged-tree test). 3: nothing failed, but
+  some tasks await approval. Ctrl-C stops the runs, keeping their work.
 
   plan.yaml: { session?, integration?, tasks: [{ agent, task, profile?, prompt? }] }`;
 
@@ -70,35 +74,21 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
       if (!json) ctx.err(`▸ ${tag(task)} ${task.state}${detail ? `: ${detail}` : ""}`);
     },
     onMerge: (task) => {
-      if (!json) ctx.err(`▸ ${tag(task)} merge: ${describeMerge(task)}`);
+      if (!json && task.merge) ctx.err(`▸ ${tag(task)} merge: ${describeMerge(task.merge)}`);
     },
   });
 
+  const verdict = sessionVerdict(summary);
   if (json) {
-    ctx.out(JSON.stringify(summary, null, 2));
+    ctx.out(JSON.stringify({ ...summary, verdict: { ...verdict.counts, tasks: Object.fromEntries(summary.tasks.map((t) => [t.runId, taskVerdict(t)])) } }, null, 2));
   } else {
-    ctx.out(`\nsession ${summary.sessionId}: ${summary.isSuccess ? "every task landed" : "not every task landed"}`);
+    ctx.out(`\nsession ${summary.sessionId}: ${verdict.headline}`);
     for (const task of summary.tasks) {
       const tests = task.report?.test.status ?? "not run";
-      ctx.out(`  ${tag(task)}  ${task.state.padEnd(11)} tests ${tests.padEnd(7)} ${task.merge ? `merge ${describeMerge(task)}` : approve === "auto" ? "not merged" : "awaiting approval"}`);
+      const { kind, detail } = taskVerdict(task);
+      ctx.out(`  ${tag(task)}  ${kind.padEnd(7)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
     }
+    if (verdict.counts.waiting > 0) ctx.out(`\napprove or reject what waits: grove approve <run-id> | grove reject <run-id> --comment "…"${values["data-dir"] ? ` --data-dir ${dataDir}` : ""}`);
   }
-  return summary.isSuccess ? 0 : 1;
-}
-
-function describeMerge(task: HeadlessTask): string {
-  const merge = task.merge;
-  if (!merge) return "none";
-  switch (merge.kind) {
-    case "merged":
-      return `merged as ${merge.sha.slice(0, 12)}`;
-    case "conflict":
-      return `conflict in ${merge.files.join(", ")} (branch kept)`;
-    case "refused":
-      return `refused: ${merge.reason} (branch kept)`;
-    case "tests_failed":
-      return `tests failed on the merged tree (exit ${merge.test.exitCode ?? "?"}; branch kept)`;
-    case "moved":
-      return `the branch moved after approval (branch kept)`;
-  }
+  return verdict.exitCode;
 }

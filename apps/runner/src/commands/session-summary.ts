@@ -1,0 +1,47 @@
+import type { MergeOutcome } from "@grove/core";
+import type { HeadlessSummary, HeadlessTask } from "../headless-session.ts";
+
+export type TaskVerdict = { kind: "landed" | "waiting" | "failed"; detail: string };
+
+/** Exit codes of `grove session run`: everything landed, something failed, or the rest waits for a person. */
+export const SESSION_EXIT = { landed: 0, failed: 1, waiting: 3 } as const;
+
+/** What became of one task, stated from what git and the run report say, never from what was hoped. */
+export function taskVerdict(task: HeadlessTask): TaskVerdict {
+  if (task.merge) return task.merge.kind === "merged" ? { kind: "landed", detail: describeMerge(task.merge) } : { kind: "failed", detail: describeMerge(task.merge) };
+  if (task.state !== "succeeded") return { kind: "failed", detail: `run ${task.state}${task.error ? `: ${task.error.split("\n")[0]?.slice(0, 200) ?? ""}` : ""}` };
+  if (task.waiting) {
+    const untested = task.waiting.tests === "untested" ? ", untested (no test command)" : "";
+    return { kind: "waiting", detail: `awaiting approval${untested}: grove approve ${task.runId}` };
+  }
+  return { kind: "failed", detail: "no merge request (the run reported no head)" };
+}
+
+export function sessionVerdict(summary: HeadlessSummary): { counts: Record<TaskVerdict["kind"], number>; exitCode: number; headline: string } {
+  const counts = { landed: 0, waiting: 0, failed: 0 };
+  for (const task of summary.tasks) counts[taskVerdict(task).kind]++;
+  const total = summary.tasks.length;
+  const exitCode = counts.failed > 0 ? SESSION_EXIT.failed : counts.waiting > 0 ? SESSION_EXIT.waiting : SESSION_EXIT.landed;
+  const headline =
+    counts.landed === total
+      ? `every task landed (${total})`
+      : [`${counts.landed} of ${total} landed`, counts.waiting > 0 ? `${counts.waiting} awaiting approval` : "", counts.failed > 0 ? `${counts.failed} failed` : ""].filter(Boolean).join(", ");
+  return { counts, exitCode, headline };
+}
+
+export function describeMerge(merge: MergeOutcome): string {
+  switch (merge.kind) {
+    case "merged": {
+      const tested = merge.mergedTreeTest?.status === "none" ? ", no tests (test: none)" : "";
+      return `${merge.alreadyMerged ? "already merged" : "merged"} as ${merge.sha.slice(0, 12)}${tested}`;
+    }
+    case "conflict":
+      return `conflict in ${merge.files.join(", ")} (branch kept)`;
+    case "refused":
+      return `refused: ${merge.reason} (branch kept)`;
+    case "tests_failed":
+      return `tests failed on the merged tree (exit ${merge.test.exitCode ?? "?"}; branch kept)`;
+    case "moved":
+      return `the branch moved after approval (branch kept)`;
+  }
+}
