@@ -1,7 +1,8 @@
 import { formatSessionId, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
 import { openRepo } from "@grove/core/node";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
+import { sessionAuditPath } from "./audit-file.ts";
 import { excludeDataDir } from "./exclude-data-dir.ts";
 import type { Logger } from "./hub-socket.ts";
 import { createLocalHub } from "./local-hub.ts";
@@ -36,7 +37,13 @@ export type HeadlessTask = {
   report: RunReport | null;
   merge: MergeOutcome | null;
 };
-export type HeadlessSummary = { sessionId: string; tasks: HeadlessTask[]; isSuccess: boolean };
+export type HeadlessSummary = {
+  sessionId: string;
+  tasks: HeadlessTask[];
+  isSuccess: boolean;
+  /** The session's hash-chained audit file, and why an event could not be written to it (else null). */
+  audit: { file: string; error: string | null };
+};
 
 export type HeadlessOptions = {
   repo: string;
@@ -75,7 +82,8 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   }));
   const byRun = new Map(tasks.map((t) => [t.runId, t]));
 
-  const local = createLocalHub(join(dataDir, "audit", `${sessionId}.jsonl`), {
+  const auditFile = sessionAuditPath(dataDir, sessionId);
+  const local = createLocalHub(auditFile, {
     onLine: (runId, stream, text) => {
       const task = byRun.get(runId);
       if (task) opts.onLine?.(task, stream, text);
@@ -86,6 +94,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
       task.state = state;
       opts.onState?.(task, error);
     },
+    onAuditError: (message) => log(`audit: ${message}`),
   });
   const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log };
 
@@ -130,5 +139,5 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   }
 
   const isSuccess = tasks.every((t) => (opts.approve === "auto" ? t.merge?.kind === "merged" : t.state === "succeeded"));
-  return { sessionId, tasks, isSuccess };
+  return { sessionId, tasks, isSuccess, audit: { file: auditFile, error: local.auditError() } };
 }

@@ -1,22 +1,29 @@
 import { AuditRecordSchema, RunReportSchema, RunStateEventSchema, type LogStream, type RunReport, type RunState } from "@grove/core";
-import { appendFile, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { appendLocalAudit } from "./audit-file.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
+import { describeError } from "./hub-socket.ts";
 import type { LogShipper, RunLog } from "./log-shipper.ts";
 
 export type LocalHubListener = {
   onLine?: (runId: string, stream: LogStream, text: string) => void;
   onState?: (runId: string, state: RunState, error: string | undefined) => void;
+  /** An audit record could not be written (the first such failure; later records are refused alike). */
+  onAuditError?: (message: string) => void;
 };
+
+/** Who records a headless session's events: the runner, on behalf of `grove session run`. */
+const HEADLESS_ACTOR = { actorType: "runner", actorId: "grove session run" } as const;
 
 /**
  * Stand-ins for the hub connection when a session runs headless (`grove session run`): states and
- * reports come back to the caller, log lines go straight to it, audit records to a JSONL file.
+ * reports come back to the caller, log lines go straight to it, audit records to a hash-chained
+ * JSONL file (appendLocalAudit), in the order they were sent.
  */
 export function createLocalHub(auditPath: string, listener: LocalHubListener) {
   const reports = new Map<string, RunReport>();
   const states = new Map<string, RunState>();
-  let auditing: Promise<void> = Promise.resolve();
+  let auditing: Promise<boolean> = Promise.resolve(true);
+  let auditError: string | null = null;
 
   const outbox: HubOutbox = {
     send(event, payload) {
@@ -33,24 +40,25 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener) {
           break;
         }
         case "audit:record": {
-          const record = { ...AuditRecordSchema.parse(payload), actor: "grove session run", at: Date.now() };
-          auditing = auditing
-            .then(async () => {
-              await mkdir(dirname(auditPath), { recursive: true });
-              await appendFile(auditPath, `${JSON.stringify(record)}\n`);
-            })
-            .catch(() => undefined);
-          break;
+          const written = appendLocalAudit(auditPath, [{ ...AuditRecordSchema.parse(payload), ...HEADLESS_ACTOR }]).then(
+            () => true,
+            (error: unknown) => {
+              if (auditError === null) {
+                auditError = describeError(error);
+                listener.onAuditError?.(auditError);
+              }
+              return false;
+            },
+          );
+          auditing = Promise.all([auditing, written]).then(([before, now]) => before && now);
+          return written;
         }
         case "merge:result":
           break;
       }
       return Promise.resolve(true);
     },
-    drain: async () => {
-      await auditing;
-      return true;
-    },
+    drain: () => auditing,
     close: () => undefined,
   };
 
@@ -74,5 +82,5 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener) {
     stop: () => Promise.resolve(),
   };
 
-  return { outbox, shipper, reports, states };
+  return { outbox, shipper, reports, states, auditError: () => auditError };
 }

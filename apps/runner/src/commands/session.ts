@@ -10,7 +10,9 @@ const USAGE = `grove session run --plan plan.yaml [--repo PATH] [--approve auto|
   Runs a whole session without the dashboard: a worktree and an agent per task, in parallel, with
   prefixed live output; then each run's tests. With --approve auto, every green run goes through the
   merge queue (merged-tree test, brain deposit, cleanup), approved on green tests alone and recorded so.
-  Exit 0 only if every task merged (auto) or succeeded (manual). Ctrl-C stops the runs, keeping their work.
+  Exit 0 only if every task merged (auto) or succeeded (manual) and every event reached the session's
+  audit trail (<data-dir>/audit/<session>.jsonl, hash-chained: grove audit verify checks it).
+  Ctrl-C stops the runs, keeping their work.
 
   plan.yaml: { session?, integration?, tasks: [{ agent, task, profile?, prompt? }] }`;
 
@@ -82,8 +84,11 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
       const tests = task.report?.test.status ?? "not run";
       ctx.out(`  ${tag(task)}  ${task.state.padEnd(11)} tests ${tests.padEnd(7)} ${task.merge ? `merge ${describeMerge(task)}` : approve === "auto" ? "not merged" : "awaiting approval"}`);
     }
+    ctx.out(`audit trail: ${summary.audit.file} (grove audit verify checks it)`);
   }
-  return summary.isSuccess ? 0 : 1;
+  // An event that happened but is missing from the audit trail fails the session, whatever landed.
+  if (summary.audit.error !== null) ctx.err(`grove: the audit trail ${summary.audit.file} is missing events: ${summary.audit.error}`);
+  return summary.isSuccess && summary.audit.error === null ? 0 : 1;
 }
 
 function describeMerge(task: HeadlessTask): string {
