@@ -10,8 +10,9 @@ const FINISH_LOG_TIMEOUT_MS = 5_000;
 type TestReport = { status: "passed" | "failed" | "skipped"; exitCode: number | null; durationMs: number };
 
 /**
- * After the agent exited (worktree already unlocked): the test gate, the RESULT, the report and the
- * final state. The report goes out once the run's log lines are delivered (or after a short wait).
+ * After the agent exited (worktree already unlocked): the test gate, the RESULT, then run.ended, the
+ * report and the final state, in that order. The report goes out once the run's log lines are
+ * delivered (or after a short wait).
  */
 export async function finishRun(
   scope: RunScope,
@@ -58,6 +59,13 @@ export async function finishRun(
   scope.system(`run ${final}`);
   await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
 
+  // The hub opens the merge request when it handles the report, and the outbox delivers one event at
+  // a time in send order: the run's end goes first so the ledger tells it as it happened. The final
+  // state still follows the report, so a run the hub sees ended always has its report.
+  scope.audit("run.ended", {
+    ...(head ? { sha: head } : {}),
+    details: { state: final, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs, test: test.status, resultError },
+  });
   void scope.deps.hub.send("run:report", {
     runId: task.runId,
     exitCode: exit.exitCode,
@@ -70,9 +78,5 @@ export async function finishRun(
     resultError: resultError?.slice(0, 10_000) ?? null,
   });
   scope.setState(final, exit.error ? { error: exit.error } : {});
-  scope.audit("run.ended", {
-    ...(head ? { sha: head } : {}),
-    details: { state: final, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs, test: test.status, resultError },
-  });
   return final;
 }
