@@ -1,6 +1,6 @@
 import { AuditEntrySchema } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -67,6 +67,16 @@ describe("headless session (grove session run)", () => {
     const edited = await runGrove(["audit", "verify", file], { cwd: dataDir });
     expect(edited.stderr).toMatch(/Audit chain BROKEN at event \d+: the event was edited/);
     expect(edited.code).toBe(1);
+  });
+
+  it("does not write past a damaged audit file: the session reports it and leaves the file as it was", async () => {
+    const file = join(dataDir, "audit", "session-20260101-0900.jsonl");
+    await mkdir(join(dataDir, "audit"));
+    await writeFile(file, '{"action":"not chained"}\n');
+    const summary = await runHeadlessSession({ repo: repo.dir, plan: plan({ task: "one", prompt: "lines=1" }), dataDir, approve: "manual" });
+    expect(summary.tasks[0]?.state).toBe("succeeded");
+    expect(summary.audit).toEqual({ file, error: `The audit file ${file} cannot be appended to: line 1 is not an audit event.` });
+    expect(await readFile(file, "utf8")).toBe('{"action":"not chained"}\n');
   });
 
   it("with approve manual keeps the branches, and a failed task makes the session fail", async () => {

@@ -1,5 +1,5 @@
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { writeFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runGrove } from "./grove-process.ts";
@@ -50,6 +50,19 @@ describe("grove session run", () => {
     expect(result.stdout).toContain("not every task landed");
     expect(await repo.git(["branch", "--list", "agent/demo/bad"])).toContain("agent/demo/bad");
     expect(await repo.git(["log", "main", "--merges", "--format=%s"])).toBe("Merge demo agent results (good)");
+  });
+
+  it("names the audit trail, and exits 1 when an event could not be written to it", async () => {
+    repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
+    const plan = "session: s1\ntasks:\n  - { agent: demo, task: one, prompt: 'lines=1' }\n";
+    const ok = await session(plan);
+    const file = join(repo.root, "data", "audit", "s1.jsonl");
+    expect(ok.stdout).toContain(`audit trail: ${file} (grove audit verify checks it)`);
+    expect(ok.code).toBe(0);
+    await appendFile(file, "torn");
+    const torn = await session(plan);
+    expect(torn.stderr).toContain(`grove: the audit trail ${file} is missing events: The audit file ${file} cannot be appended to: its last line (line`);
+    expect(torn.code).toBe(1);
   });
 
   it("refuses an invalid plan with the bad key named, creating nothing", async () => {
