@@ -12,7 +12,8 @@ type TestReport = { status: TestStatus; exitCode: number | null; durationMs: num
  * After the agent exited (worktree already unlocked): what it committed, the test gate, the RESULT, the
  * report and the final state. A run succeeds only if the agent exited 0, committed something, and its
  * tests did not fail: a branch with no commits has nothing to merge, whatever the worktree holds.
- * The report goes out once the run's log lines are delivered (or after a short wait).
+ * Then run.ended, the report and the final state, in that order; the report goes out once the run's log
+ * lines are delivered (or after a short wait).
  */
 export async function finishRun(
   scope: RunScope,
@@ -46,6 +47,22 @@ export async function finishRun(
   scope.system(`run ${final}`);
   await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
 
+  // The hub opens the merge request when it handles the report, and the outbox delivers one event at
+  // a time in send order: the run's end goes first so the ledger tells it as it happened. The final
+  // state still follows the report, so a run the hub sees ended always has its report.
+  scope.audit("run.ended", {
+    ...(branch.head ? { sha: branch.head } : {}),
+    details: {
+      state: final,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      durationMs: exit.durationMs,
+      test: test.status,
+      resultError,
+      commits: branch.commits,
+      uncommitted: branch.uncommittedCount,
+    },
+  });
   void scope.deps.hub.send("run:report", {
     runId: task.runId,
     exitCode: exit.exitCode,
@@ -61,19 +78,6 @@ export async function finishRun(
     uncommittedCount: branch.uncommittedCount,
   });
   scope.setState(final, error ? { error: error.slice(0, 10_000) } : {});
-  scope.audit("run.ended", {
-    ...(branch.head ? { sha: branch.head } : {}),
-    details: {
-      state: final,
-      exitCode: exit.exitCode,
-      signal: exit.signal,
-      durationMs: exit.durationMs,
-      test: test.status,
-      resultError,
-      commits: branch.commits,
-      uncommitted: branch.uncommittedCount,
-    },
-  });
   return final;
 }
 

@@ -1,8 +1,10 @@
+import { AuditEntrySchema } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runGrove } from "./commands/grove-process.ts";
 import { runHeadlessSession } from "./headless-session.ts";
 
 let repo: TempRepo;
@@ -42,8 +44,39 @@ describe("headless session (grove session run)", () => {
     expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("2");
     expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
     expect(await repo.git(["worktree", "list", "--porcelain"])).not.toContain("agent/");
-    const audit = (await readFile(join(dataDir, "audit", "session-20260101-0900.jsonl"), "utf8")).split("\n").filter(Boolean);
-    expect(audit.map((l) => (JSON.parse(l) as { action: string }).action)).toEqual(expect.arrayContaining(["worktree.created", "run.ended", "merge.completed"]));
+  });
+
+  it("writes the session's audit file as a hash chain that grove audit verify accepts, each run's events in order", async () => {
+    await runHeadlessSession({ repo: repo.dir, plan: plan({ task: "one", prompt: "lines=1" }, { task: "two", prompt: "lines=1" }), dataDir, approve: "auto" });
+    const file = join(dataDir, "audit", "session-20260101-0900.jsonl");
+    const entries = (await readFile(file, "utf8")).split("\n").filter(Boolean).map((line) => AuditEntrySchema.parse(JSON.parse(line)));
+    expect(entries.map((e) => e.id)).toEqual(entries.map((_, i) => i + 1));
+    expect(entries.every((e) => e.actorType === "runner" && e.actorId === "grove session run" && e.ts > 1_700_000_000_000)).toBe(true);
+    for (const runId of ["session-20260101-0900-demo-one", "session-20260101-0900-demo-two"]) {
+      const actions = entries.filter((e) => e.runId === runId).map((e) => e.action);
+      expect(actions.slice(0, 3)).toEqual(["worktree.created", "tests.ran", "run.ended"]);
+      expect(actions.slice(3, 5)).toEqual(["merge.approved", "merge.queued"]);
+      expect(actions).toContain("merge.completed");
+    }
+
+    const verified = await runGrove(["audit", "verify", file], { cwd: dataDir });
+    expect(verified.stdout).toContain(`Audit chain verified: ${entries.length} events`);
+    expect(verified.code).toBe(0);
+    const text = await readFile(file, "utf8");
+    await writeFile(file, text.replace('"action":"run.ended"', '"action":"run.failed"'));
+    const edited = await runGrove(["audit", "verify", file], { cwd: dataDir });
+    expect(edited.stderr).toMatch(/Audit chain BROKEN at event \d+: the event was edited/);
+    expect(edited.code).toBe(1);
+  });
+
+  it("does not write past a damaged audit file: the session reports it and leaves the file as it was", async () => {
+    const file = join(dataDir, "audit", "session-20260101-0900.jsonl");
+    await mkdir(join(dataDir, "audit"));
+    await writeFile(file, '{"action":"not chained"}\n');
+    const summary = await runHeadlessSession({ repo: repo.dir, plan: plan({ task: "one", prompt: "lines=1" }), dataDir, approve: "manual" });
+    expect(summary.tasks[0]?.state).toBe("succeeded");
+    expect(summary.audit).toEqual({ file, error: `The audit file ${file} cannot be appended to: line 1 is not an audit event.` });
+    expect(await readFile(file, "utf8")).toBe('{"action":"not chained"}\n');
   });
 
   it("with approve manual keeps the branches, and a failed task makes the session fail", async () => {

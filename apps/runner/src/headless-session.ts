@@ -1,7 +1,8 @@
 import { agentBranch, formatSessionId, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
 import { openRepo } from "@grove/core/node";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
+import { sessionAuditPath } from "./audit-file.ts";
 import { excludeDataDir } from "./exclude-data-dir.ts";
 import type { Logger } from "./hub-socket.ts";
 import { createLocalHub } from "./local-hub.ts";
@@ -42,8 +43,14 @@ export type HeadlessTask = {
   /** The merge request waiting for a person (`grove approve`), when the run succeeded but did not land. */
   waiting: PendingMerge | null;
 };
-/** isSuccess: every task landed (a merge commit on the integration branch). */
-export type HeadlessSummary = { sessionId: string; tasks: HeadlessTask[]; isSuccess: boolean };
+export type HeadlessSummary = {
+  sessionId: string;
+  tasks: HeadlessTask[];
+  /** Every task landed (a merge commit on the integration branch). */
+  isSuccess: boolean;
+  /** The session's hash-chained audit file, and why an event could not be written to it (else null). */
+  audit: { file: string; error: string | null };
+};
 
 export type HeadlessOptions = {
   repo: string;
@@ -86,7 +93,8 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   }));
   const byRun = new Map(tasks.map((t) => [t.runId, t]));
 
-  const local = createLocalHub(join(dataDir, "audit", `${sessionId}.jsonl`), {
+  const auditFile = sessionAuditPath(dataDir, sessionId);
+  const local = createLocalHub(auditFile, {
     onLine: (runId, stream, text) => {
       const task = byRun.get(runId);
       if (task) opts.onLine?.(task, stream, text);
@@ -98,6 +106,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
       if (error) task.error = error;
       opts.onState?.(task, error);
     },
+    onAuditError: (message) => log(`audit: ${message}`),
   });
   const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log };
 
@@ -151,5 +160,5 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   }
 
   const isSuccess = tasks.every((t) => t.merge?.kind === "merged");
-  return { sessionId, tasks, isSuccess };
+  return { sessionId, tasks, isSuccess, audit: { file: auditFile, error: local.auditError() } };
 }

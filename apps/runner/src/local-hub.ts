@@ -1,24 +1,30 @@
 import { AuditRecordSchema, RunReportSchema, RunStateEventSchema, type LogStream, type RunReport, type RunState } from "@grove/core";
-import { appendFile, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { appendLocalAudit } from "./audit-file.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
+import { describeError } from "./hub-socket.ts";
 import type { LogShipper, RunLog } from "./log-shipper.ts";
 
 export type LocalHubListener = {
   onLine?: (runId: string, stream: LogStream, text: string) => void;
   onState?: (runId: string, state: RunState, error: string | undefined) => void;
+  /** An audit record could not be written (the first such failure; later records are refused alike). */
+  onAuditError?: (message: string) => void;
 };
+
+/** Who records the events: the runner on behalf of `grove session run`, or a person (`grove approve`). */
+export type LocalActor = { actorType: "runner" | "user"; actorId: string };
+const HEADLESS_ACTOR: LocalActor = { actorType: "runner", actorId: "grove session run" };
 
 /**
  * Stand-ins for the hub connection when a session runs headless (`grove session run`): states and
- * reports come back to the caller, log lines go straight to it, audit records to a JSONL file.
+ * reports come back to the caller, log lines go straight to it, audit records to a hash-chained
+ * JSONL file (appendLocalAudit), in the order they were sent.
  */
-export type LocalActor = { type: "runner" | "user"; id: string };
-
-export function createLocalHub(auditPath: string, listener: LocalHubListener, actor: LocalActor = { type: "runner", id: "grove session run" }) {
+export function createLocalHub(auditPath: string, listener: LocalHubListener, actor: LocalActor = HEADLESS_ACTOR) {
   const reports = new Map<string, RunReport>();
   const states = new Map<string, RunState>();
-  let auditing: Promise<void> = Promise.resolve();
+  let auditing: Promise<boolean> = Promise.resolve(true);
+  let auditError: string | null = null;
 
   const outbox: HubOutbox = {
     send(event, payload) {
@@ -35,24 +41,25 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener, ac
           break;
         }
         case "audit:record": {
-          const record = { ...AuditRecordSchema.parse(payload), actorType: actor.type, actor: actor.id, at: Date.now() };
-          auditing = auditing
-            .then(async () => {
-              await mkdir(dirname(auditPath), { recursive: true });
-              await appendFile(auditPath, `${JSON.stringify(record)}\n`);
-            })
-            .catch(() => undefined);
-          break;
+          const written = appendLocalAudit(auditPath, [{ ...AuditRecordSchema.parse(payload), ...actor }]).then(
+            () => true,
+            (error: unknown) => {
+              if (auditError === null) {
+                auditError = describeError(error);
+                listener.onAuditError?.(auditError);
+              }
+              return false;
+            },
+          );
+          auditing = Promise.all([auditing, written]).then(([before, now]) => before && now);
+          return written;
         }
         case "merge:result":
           break;
       }
       return Promise.resolve(true);
     },
-    drain: async () => {
-      await auditing;
-      return true;
-    },
+    drain: () => auditing,
     close: () => undefined,
   };
 
@@ -76,5 +83,5 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener, ac
     stop: () => Promise.resolve(),
   };
 
-  return { outbox, shipper, reports, states };
+  return { outbox, shipper, reports, states, auditError: () => auditError };
 }

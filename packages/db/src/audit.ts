@@ -1,22 +1,11 @@
 import { createHash } from "node:crypto";
-import { AUDIT_GENESIS_HASH, canonicalAuditEvent, createChainVerifier, type ChainVerdict, type HashedAuditFields } from "@grove/core";
+import { AUDIT_GENESIS_HASH, auditFieldsAfter, canonicalAuditEvent, createChainVerifier, type AuditEventInput, type ChainVerdict, type HashedAuditFields } from "@grove/core";
 import type { Db } from "./client.ts";
 
 export const GENESIS_HASH = AUDIT_GENESIS_HASH;
 
-export type AuditActorType = "user" | "runner" | "system";
-export type AuditInput = {
-  actorType: AuditActorType;
-  actorId: string;
-  action: string;
-  subject: string;
-  sessionId?: string | null;
-  runId?: string | null;
-  branch?: string | null;
-  sha?: string | null;
-  details?: Record<string, unknown>;
-  ts?: number;
-};
+export type { AuditActorType } from "@grove/core";
+export type AuditInput = AuditEventInput;
 export type AuditEventDto = {
   id: number;
   ts: number;
@@ -69,19 +58,7 @@ async function withBusyRetry<T>(fn: () => Promise<T>): Promise<T> {
 async function appendNow(db: Db, input: AuditInput): Promise<AuditEventDto> {
   return db.$transaction(async (tx) => {
     const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
-    const fields: HashedFields = {
-      prevHash: last?.hash ?? GENESIS_HASH,
-      ts: input.ts ?? Date.now(),
-      actorType: input.actorType,
-      actorId: input.actorId,
-      action: input.action,
-      subject: input.subject,
-      sessionId: input.sessionId ?? null,
-      runId: input.runId ?? null,
-      branch: input.branch ?? null,
-      sha: input.sha ?? null,
-      details: JSON.stringify(input.details ?? {}),
-    };
+    const fields = auditFieldsAfter(last?.hash ?? GENESIS_HASH, input, Date.now());
     const hash = hashAuditEvent(fields);
     const row = await tx.auditEvent.create({ data: { ...fields, ts: BigInt(fields.ts), hash } });
     return toAuditDto(row);

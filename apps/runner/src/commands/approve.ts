@@ -1,9 +1,10 @@
-import { DomainError, type AuditRecord, type MergeApproval } from "@grove/core";
+import { DomainError, type MergeApproval } from "@grove/core";
 import { runGit } from "@grove/core/node";
 import { join, resolve } from "node:path";
+import { appendLocalAudit, sessionAuditPath } from "../audit-file.ts";
 import { landPendingMerge } from "../land-pending-merge.ts";
 import { createLocalHub } from "../local-hub.ts";
-import { createMergeQueue } from "../merge-queue.ts";
+import { createMergeQueue, type AuditSink } from "../merge-queue.ts";
 import { findPendingMerge, listPendingMerges, savePendingMerge, withPendingMerge, type PendingMerge } from "../pending-merges.ts";
 import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
@@ -35,13 +36,18 @@ export async function approveCommand(args: string[], ctx: CliContext): Promise<n
 
   const outcome = await withPendingMerge(dataDir, found.runId, async (merge) => {
     if (merge.state !== "waiting" && merge.state !== "failed") throw notDecidable(merge);
-    const local = createLocalHub(auditPathOf(dataDir, merge), {}, { type: "user", id: by });
-    const audit = (record: AuditRecord) => void local.outbox.send("audit:record", record);
-    audit({ action: "merge.approved", subject: merge.branch, sessionId: merge.sessionId, runId: merge.runId, branch: merge.branch, sha: merge.headSha, details: { comment: approval.comment ?? "", approval: "user", tests: merge.tests, retry: merge.state === "failed" } });
+    // The decision is on record before anything moves; a broken audit trail refuses it, changing nothing.
+    await appendLocalAudit(sessionAuditPath(dataDir, merge.sessionId), [
+      { actorType: "user", actorId: by, action: "merge.approved", subject: merge.branch, sessionId: merge.sessionId, runId: merge.runId, branch: merge.branch, sha: merge.headSha, details: { comment: approval.comment ?? "", approval: "user", tests: merge.tests, retry: merge.state === "failed" } },
+    ]);
+    const local = createLocalHub(sessionAuditPath(dataDir, merge.sessionId), {}, { actorType: "user", actorId: by });
     try {
-      return await landPendingMerge({ queue: createMergeQueue(), audit: (r) => audit({ ...r, details: r.details ?? {} }), log: (line) => ctx.err(`grove: ${line}`), dataDir }, merge, approval);
+      const audit: AuditSink = (record) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} });
+      return await landPendingMerge({ queue: createMergeQueue(), audit, log: (line) => ctx.err(`grove: ${line}`), dataDir }, merge, approval);
     } finally {
       await local.outbox.drain(5_000);
+      const error = local.auditError();
+      if (error !== null) ctx.err(`grove: the audit trail is missing events of this merge: ${error}`);
     }
   });
   if (values.json) ctx.out(JSON.stringify(outcome));
@@ -60,11 +66,11 @@ export async function rejectCommand(args: string[], ctx: CliContext): Promise<nu
   const by = values.as ?? (await whoAmI(found.repo, ctx));
   const rejected = await withPendingMerge(dataDir, found.runId, async (merge) => {
     if (merge.state !== "waiting" && merge.state !== "failed") throw notDecidable(merge);
+    await appendLocalAudit(sessionAuditPath(dataDir, merge.sessionId), [
+      { actorType: "user", actorId: by, action: "merge.rejected", subject: merge.branch, sessionId: merge.sessionId, runId: merge.runId, branch: merge.branch, sha: merge.headSha, details: { comment, branchKept: true } },
+    ]);
     const next: PendingMerge = { ...merge, state: "rejected", decidedBy: by, decidedAt: Date.now(), comment };
     await savePendingMerge(dataDir, next);
-    const local = createLocalHub(auditPathOf(dataDir, merge), {}, { type: "user", id: by });
-    void local.outbox.send("audit:record", { action: "merge.rejected", subject: merge.branch, sessionId: merge.sessionId, runId: merge.runId, branch: merge.branch, sha: merge.headSha, details: { comment, branchKept: true } });
-    await local.outbox.drain(5_000);
     return next;
   });
   if (values.json) ctx.out(JSON.stringify(rejected));
@@ -102,10 +108,6 @@ function usage(ctx: CliContext, text: string): number {
 
 function dataDirOf(flag: string | undefined, ctx: CliContext): string {
   return resolve(ctx.cwd, flag ?? ctx.env.GROVE_DATA_DIR ?? ".grove-data/runner");
-}
-
-function auditPathOf(dataDir: string, merge: PendingMerge): string {
-  return join(dataDir, "audit", `${merge.sessionId}.jsonl`);
 }
 
 async function whoAmI(repo: string, ctx: CliContext): Promise<string> {

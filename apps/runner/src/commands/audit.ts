@@ -12,7 +12,8 @@ const USAGE = `grove audit verify <export.jsonl | -> [--anchor HASH] [--json]
        grove audit verify --hub URL --token TOKEN [--anchor HASH] [--json]
 
   Recomputes the audit ledger's hash chain here, on this machine: from a JSONL export (the dashboard's
-  Audit page, or GET /api/audit/export), or downloaded from the hub with this runner's token. An edited,
+  Audit page, or GET /api/audit/export), a headless session's <data-dir>/audit/<session>.jsonl, or
+  downloaded from the hub with this runner's token. An edited,
   deleted, inserted or reordered event breaks the chain. --anchor HASH (a head printed by an earlier run)
   also catches events cut off the end. Flags fall back to GROVE_HUB_URL and GROVE_RUNNER_TOKEN.`;
 

@@ -7,7 +7,8 @@ const HINTS: Partial<Record<DomainErrorCode, string>> = {
   BRANCH_CHECKED_OUT: "`grove worktree list` shows which worktree holds which branch.",
   DIRTY_WORKTREE: "commit the work, or pass --force: grove keeps a snapshot under refs/grove/archive/ first.",
   UNMERGED_BRANCH: "merge it, pass --keep-branch, or pass --force to archive it under refs/grove/archive/.",
-  LOCK_TIMEOUT: "another grove process is working on this repository; try again when it is done.",
+  LOCK_TIMEOUT: "another grove process holds that lock (a repository's, or an audit file's); try again when it is done.",
+  AUDIT_BROKEN: "`grove audit verify FILE` checks the file line by line; grove only appends to an intact chain.",
   GIT_FAILED: "run `grove doctor` to look for stale lock files or worktrees left behind.",
 };
 

@@ -1,5 +1,5 @@
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { readFile, writeFile } from "node:fs/promises";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runGrove } from "./grove-process.ts";
@@ -51,6 +51,19 @@ describe("grove session run", () => {
     expect(result.stdout).toContain(": 1 of 2 landed, 1 failed");
     expect(await repo.git(["branch", "--list", "agent/demo/bad"])).toContain("agent/demo/bad");
     expect(await repo.git(["log", "main", "--merges", "--format=%s"])).toBe("Merge demo agent results (good)");
+  });
+
+  it("names the audit trail, and exits 1 when an event could not be written to it", async () => {
+    repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
+    const plan = "session: s1\ntasks:\n  - { agent: demo, task: one, prompt: 'lines=1' }\n";
+    const ok = await session(plan);
+    const file = join(repo.root, "data", "audit", "s1.jsonl");
+    expect(ok.stdout).toContain(`audit trail: ${file} (grove audit verify checks it)`);
+    expect(ok.code).toBe(3);
+    await appendFile(file, "torn");
+    const torn = await session(plan);
+    expect(torn.stderr).toContain(`grove: the audit trail ${file} is missing events: The audit file ${file} cannot be appended to: its last line (line`);
+    expect(torn.code).toBe(1);
   });
 
   it("refuses an invalid plan with the bad key named, creating nothing", async () => {
@@ -110,6 +123,10 @@ describe("grove session run", () => {
     const audit = (await readFile(join(repo.root, "data", "audit", `${sessionId}.jsonl`), "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     const byPerson = audit.filter((e) => JSON.stringify(e).includes("ana@example.com"));
     expect(byPerson.map((e) => e.action)).toEqual(expect.arrayContaining(["merge.approved", "merge.completed", "merge.rejected"]));
+    expect(byPerson.every((e) => e.actorType === "user")).toBe(true);
+    // Three processes appended to one file; it is still one chain.
+    const verified = await runGrove(["audit", "verify", join(repo.root, "data", "audit", `${sessionId}.jsonl`)], { cwd: repo.dir });
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
   });
 
   it("never lets a machine approve an untested run; a repository that declares test: none lands, and says so", async () => {

@@ -2,7 +2,7 @@ import { DomainError, parseYamlDocument, type LogStream } from "@grove/core";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PlanSchema, runHeadlessSession, type HeadlessTask } from "../headless-session.ts";
-import { describeMerge, sessionVerdict, taskVerdict } from "./session-summary.ts";
+import { describeMerge, SESSION_EXIT, sessionVerdict, taskVerdict } from "./session-summary.ts";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags, repoPath } from "./parse-flags.ts";
 
@@ -12,9 +12,11 @@ const USAGE = `grove session run --plan plan.yaml [--repo PATH] [--approve auto|
   prefixed live output; then each run's tests. With --approve auto, every green run goes through the
   merge queue (merged-tree test, brain deposit, cleanup), approved on green tests alone and recorded so;
   an untested run (no \`test\` in grove.yaml) is never approved by a machine. Every other succeeded run
-  waits as a merge request: grove approve | grove reject.
-  Exit 0: every task landed. 1: a task failed (run, merge, or merged-tree test). 3: nothing failed, but
-  some tasks await approval. Ctrl-C stops the runs, keeping their work.
+  waits as a merge request: grove approve | grove reject. Every event goes to the session's audit trail
+  (<data-dir>/audit/<session>.jsonl, hash-chained: grove audit verify checks it).
+  Exit 0: every task landed. 1: a task failed (run, merge, or merged-tree test), or an event could not
+  be written to the audit trail. 3: nothing failed, but some tasks await approval.
+  Ctrl-C stops the runs, keeping their work.
 
   plan.yaml: { session?, integration?, tasks: [{ agent, task, profile?, prompt? }] }`;
 
@@ -89,6 +91,12 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
       ctx.out(`  ${tag(task)}  ${kind.padEnd(7)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
     }
     if (verdict.counts.waiting > 0) ctx.out(`\napprove or reject what waits: grove approve <run-id> | grove reject <run-id> --comment "…"${values["data-dir"] ? ` --data-dir ${dataDir}` : ""}`);
+    ctx.out(`audit trail: ${summary.audit.file} (grove audit verify checks it)`);
+  }
+  // An event that happened but is missing from the audit trail fails the session, whatever landed.
+  if (summary.audit.error !== null) {
+    ctx.err(`grove: the audit trail ${summary.audit.file} is missing events: ${summary.audit.error}`);
+    return SESSION_EXIT.failed;
   }
   return verdict.exitCode;
 }

@@ -58,6 +58,14 @@ describe("the merge gate on the real stack", () => {
     expect((await stack.db.auditEvent.findMany({ where: { subject: mr.id } })).map((e) => e.action)).toContain("merge.blocked");
   });
 
+  it("records a run's end in the ledger before the merge request its report opens", async () => {
+    await session([["ordered", "lines=1"]]);
+    const mr = await mrOf("ordered", "open");
+    const actions = () => stack.db.auditEvent.findMany({ where: { runId: mr.runId, action: { in: ["run.ended", "merge.opened"] } }, orderBy: { id: "asc" } });
+    const events = await waitFor(async () => ((await actions()).length === 2 ? actions() : null), 30_000, () => "run.ended and merge.opened in the ledger");
+    expect(events.map((e) => e.action)).toEqual(["run.ended", "merge.opened"]);
+  });
+
   it("predicts a textual conflict before approval, and the conflicting merge changes nothing", async () => {
     await session([["left", "conflict lines=1"], ["right", "conflict lines=1"]]);
     const left = await mrOf("left", "open");

@@ -23,6 +23,39 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 /** The hashed fields; `details` is the exact JSON text that was stored. */
 export type HashedAuditFields = Omit<AuditEntry, "id" | "hash" | "details"> & { details: string };
 
+export type AuditActorType = "user" | "runner" | "system";
+
+/** One event as a writer is told it; the writer adds what chains it (id, ts unless given, prevHash, hash). */
+export type AuditEventInput = {
+  actorType: AuditActorType;
+  actorId: string;
+  action: string;
+  subject: string;
+  sessionId?: string | null;
+  runId?: string | null;
+  branch?: string | null;
+  sha?: string | null;
+  details?: Record<string, unknown>;
+  ts?: number;
+};
+
+/** The hashed fields of the event that follows `prevHash`, built once for every writer of a chain. */
+export function auditFieldsAfter(prevHash: string, input: AuditEventInput, now: number): HashedAuditFields {
+  return {
+    prevHash,
+    ts: input.ts ?? now,
+    actorType: input.actorType,
+    actorId: input.actorId,
+    action: input.action,
+    subject: input.subject,
+    sessionId: input.sessionId ?? null,
+    runId: input.runId ?? null,
+    branch: input.branch ?? null,
+    sha: input.sha ?? null,
+    details: JSON.stringify(input.details ?? {}),
+  };
+}
+
 /** The one canonical form of an event that its hash covers (the hub's writer and every verifier use it). */
 export function canonicalAuditEvent(fields: HashedAuditFields): string {
   return JSON.stringify([

@@ -10,6 +10,7 @@ export type DomainErrorCode =
   | "SHA_MISMATCH"
   | "MERGE_CONFLICT"
   | "LOCK_TIMEOUT"
+  | "AUDIT_BROKEN"
   | "GIT_FAILED"
   | "PROCESS_FAILED"
   | "UNAUTHORIZED"

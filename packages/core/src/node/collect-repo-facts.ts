@@ -7,7 +7,7 @@ import { listWorktrees } from "./list-worktrees.ts";
 import type { RepoContext } from "./open-repo.ts";
 import { isInside, listProcesses, type ProcessEntry } from "./process-table.ts";
 import { branchSha } from "./refs.ts";
-import { isPidAlive } from "./repo-lock.ts";
+import { isPidAlive } from "./lock-file.ts";
 import { runGit } from "./run-git.ts";
 import { worktreeStatus } from "./worktree-status.ts";
 

@@ -1,4 +1,5 @@
 export * from "./run-git.ts";
+export * from "./lock-file.ts";
 export * from "./repo-lock.ts";
 export * from "./open-repo.ts";
 export * from "./list-worktrees.ts";

@@ -1,153 +1,31 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomUUID } from "node:crypto";
-import { open, readFile, realpath, stat, unlink } from "node:fs/promises";
-import { hostname } from "node:os";
+import { realpath } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
-import { DomainError } from "../errors/domain-error.ts";
+import { withLockFile } from "./lock-file.ts";
 import { runGit } from "./run-git.ts";
 
 export type RepoLockOptions = { timeoutMs?: number };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-const TAKEOVER_GUARD_STALE_MS = 5_000;
 const LOCK_FILE = "grove.lock";
 
-// Process-wide by nature: the queue is what serializes callers inside one process before they
-// contend for the lock file with other processes.
-const queues = new Map<string, Promise<void>>();
 const held = new AsyncLocalStorage<ReadonlySet<string>>();
 
 /**
- * Runs fn while holding the repository's lock: an in-process queue plus `<common-dir>/grove.lock`
- * (O_EXCL) shared with other processes. Re-entrant within one async call chain.
+ * Runs fn while holding the repository's lock: `<common-dir>/grove.lock` (see withLockFile), shared
+ * by every worktree of the repository and by other processes. Re-entrant within one async call chain.
  */
 export async function withRepoLock<T>(repo: string, fn: () => Promise<T>, opts: RepoLockOptions = {}): Promise<T> {
   const commonDir = await resolveCommonDir(repo);
   const already = held.getStore();
   if (already?.has(commonDir)) return fn();
-
-  const previous = queues.get(commonDir) ?? Promise.resolve();
-  let release = (): void => undefined;
-  const mine = new Promise<void>((resolve) => (release = resolve));
-  const tail = previous.then(() => mine);
-  queues.set(commonDir, tail);
-  try {
-    await previous;
-    const token = await acquireLockFile(join(commonDir, LOCK_FILE), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    try {
-      return await held.run(new Set([...(already ?? []), commonDir]), fn);
-    } finally {
-      await releaseLockFile(join(commonDir, LOCK_FILE), token);
-    }
-  } finally {
-    release();
-    if (queues.get(commonDir) === tail) queues.delete(commonDir);
-  }
+  return withLockFile(join(commonDir, LOCK_FILE), () => held.run(new Set([...(already ?? []), commonDir]), fn), {
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    what: "the repository lock",
+  });
 }
 
 export async function resolveCommonDir(repo: string): Promise<string> {
   const { stdout } = await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repo });
   return realpath(stdout.trim());
-}
-
-const LockRecordSchema = z.object({ pid: z.number().int(), host: z.string(), token: z.string(), at: z.number() });
-type LockRecord = z.infer<typeof LockRecordSchema>;
-
-async function acquireLockFile(lockPath: string, timeoutMs: number): Promise<string> {
-  const token = randomUUID();
-  const record: LockRecord = { pid: process.pid, host: hostname(), token, at: Date.now() };
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(lockPath, "wx");
-      try {
-        await handle.writeFile(JSON.stringify(record));
-      } finally {
-        await handle.close();
-      }
-      return token;
-    } catch (error) {
-      if (!isCode(error, "EEXIST")) throw error;
-    }
-    const holder = await readFile(lockPath, "utf8").catch(() => null);
-    if (holder !== null && (await isStale(lockPath, holder))) {
-      await takeOverStale(lockPath, holder);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new DomainError(
-        "LOCK_TIMEOUT",
-        `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the repository lock ${lockPath}, held by ${describe(holder)}. ` +
-          `If no grove process is running, delete that file.`,
-      );
-    }
-    await sleep(Math.min(250, 10 + attempt * 10) * (0.5 + Math.random()));
-  }
-}
-
-async function releaseLockFile(lockPath: string, token: string): Promise<void> {
-  const content = await readFile(lockPath, "utf8").catch(() => null);
-  if (content !== null && parseRecord(content)?.token === token) await unlink(lockPath).catch(() => undefined);
-}
-
-/** A holder is stale when it ran on this host and its pid is gone. Holders on other hosts are never guessed at. */
-async function isStale(lockPath: string, content: string): Promise<boolean> {
-  const record = parseRecord(content);
-  if (record !== null) return record.host === hostname() && !isPidAlive(record.pid);
-  // No record: either being written right now, or its holder died between create and write.
-  const info = await stat(lockPath).catch(() => null);
-  return info !== null && Date.now() - info.mtimeMs > TAKEOVER_GUARD_STALE_MS;
-}
-
-/** Only one process at a time may judge and delete a stale lock, so a fresh lock is never deleted by mistake. */
-async function takeOverStale(lockPath: string, staleContent: string): Promise<void> {
-  const guardPath = `${lockPath}.takeover`;
-  let guard;
-  try {
-    guard = await open(guardPath, "wx");
-  } catch (error) {
-    if (!isCode(error, "EEXIST")) throw error;
-    const info = await stat(guardPath).catch(() => null);
-    if (info && Date.now() - info.mtimeMs > TAKEOVER_GUARD_STALE_MS) await unlink(guardPath).catch(() => undefined);
-    await sleep(20);
-    return;
-  }
-  try {
-    const current = await readFile(lockPath, "utf8").catch(() => null);
-    if (current === staleContent) await unlink(lockPath).catch(() => undefined);
-  } finally {
-    await guard.close();
-    await unlink(guardPath).catch(() => undefined);
-  }
-}
-
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isCode(error, "EPERM");
-  }
-}
-
-function parseRecord(content: string): LockRecord | null {
-  try {
-    const parsed = LockRecordSchema.safeParse(JSON.parse(content));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-function describe(content: string | null): string {
-  const record = content === null ? null : parseRecord(content);
-  if (!record) return "an unknown process";
-  return `pid ${record.pid} on ${record.host} since ${new Date(record.at).toISOString()}`;
-}
-
-function isCode(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === code;
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { exists } from "../test-support/merge-fixtures.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
-import { isPidAlive } from "./repo-lock.ts";
+import { isPidAlive } from "./lock-file.ts";
 import { removeStaleMergeTrees, testMergedTree } from "./test-merged-tree.ts";
 
 let repo: TempRepo;

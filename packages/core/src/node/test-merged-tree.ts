@@ -5,7 +5,8 @@ import { z } from "zod";
 import type { MergedTreeTest } from "../schemas/merge.ts";
 import { runShellCommand, type OutputStream } from "./agent-process.ts";
 import { listWorktrees } from "./list-worktrees.ts";
-import { isPidAlive, withRepoLock } from "./repo-lock.ts";
+import { isPidAlive } from "./lock-file.ts";
+import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 
 export type MergedTreeTestInput = {
