@@ -11,13 +11,17 @@ import { eventsOf, startTestHub, waitFor, type TestHub } from "./test-support/te
 const TOKEN = "runner-token-for-fault-tests-0123";
 const node = process.execPath;
 // Prints what the runner gave it: env, the CONTEXT-PACK, and its argv with placeholders filled in.
+// Agents are expected to commit: a run without commits of its own has nothing to merge and fails.
+const COMMIT = `;require("node:fs").writeFileSync("work-" + process.env.GROVE_TASK + ".txt", "done\\n");
+for (const args of [["add", "-A"], ["commit", "-q", "-m", "agent work"]]) require("node:child_process").execFileSync("git", args);`;
+
 const ENV_DUMP = `const fs = require("node:fs");
 for (const k of ["GROVE_AGENT", "GROVE_TASK", "GROVE_RUN_ID", "GROVE_CONTEXT_PACK", "GROVE_RESULT"]) console.log(k + "=" + process.env[k]);
 console.log("token=" + (process.env.GROVE_RUNNER_TOKEN ?? "hidden"));
 console.log("argv=" + JSON.stringify(process.argv.slice(1)));
-console.log("pack=" + JSON.stringify(fs.readFileSync(process.env.GROVE_CONTEXT_PACK, "utf8")));`;
+console.log("pack=" + JSON.stringify(fs.readFileSync(process.env.GROVE_CONTEXT_PACK, "utf8")));${COMMIT}`;
 
-const LEASE_DUMP = `console.log("lease " + process.env.GROVE_SLOT + " " + process.env.PORT + " " + process.env.GROVE_PORTS); setTimeout(() => {}, 300);`;
+const LEASE_DUMP = `console.log("lease " + process.env.GROVE_SLOT + " " + process.env.PORT + " " + process.env.GROVE_PORTS); setTimeout(() => {}, 300)${COMMIT}`;
 
 // Speaks Claude Code's stream-json, writes no RESULT file, and puts its RESULT in the final answer.
 const FAKE_CLAUDE = `const say = (e) => console.log(JSON.stringify(e));
@@ -25,7 +29,7 @@ say({ type: "system", subtype: "init", session_id: "s1", model: "fake" });
 say({ type: "assistant", message: { content: [{ type: "tool_use", name: "Edit", input: { file: "a.ts" } }] } });
 const result = { status: "partial", summary: "Did half.", learnings: [{ title: "Half", body: "The other half is harder." }] };
 const fence = "\x60\x60\x60";
-say({ type: "result", subtype: "success", result: "Done.\\n" + fence + "json\\n" + JSON.stringify(result) + "\\n" + fence, total_cost_usd: 0.5, num_turns: 3 });`;
+say({ type: "result", subtype: "success", result: "Done.\\n" + fence + "json\\n" + JSON.stringify(result) + "\\n" + fence, total_cost_usd: 0.5, num_turns: 3 })${COMMIT}`;
 
 let repo: TempRepo;
 let dataDir: string;
