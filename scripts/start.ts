@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDemoRepo } from "../apps/runner/src/demo-repo.ts";
-import { RUNNER_ENV, RUNNER_NODE_ARGS } from "../apps/runner/src/node-options.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "../apps/runner/src/launch-env.ts";
 import { WEB_NODE_ARGS } from "../apps/web/src/server/node-options.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -40,8 +40,8 @@ async function main() {
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
   start(
     "runner",
-    [...RUNNER_NODE_ARGS, path.join(root, "apps/runner/dist/grove.mjs"), "runner", "--hub", `http://127.0.0.1:${port}`, "--data-dir", path.join(dataDir, "runner"), ...repos.split(":").flatMap((r) => ["--repo", r])],
-    { ...env, ...RUNNER_ENV },
+    runnerLaunchArgs([path.join(root, "apps/runner/dist/grove.mjs")], { hubUrl: `http://127.0.0.1:${port}`, dataDir: path.join(dataDir, "runner"), repos: repos.split(":") }),
+    runnerLaunchEnv(process.env, { port, dataDir, token }),
     root,
   );
   console.log(`grove: runner started for ${repos}`);
