@@ -109,7 +109,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
         const headSha = task.report?.headSha;
         if (task.state !== "succeeded" || !headSha) continue;
         task.merge = await landAgentBranch(
-          { queue, log, audit: (record) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }) },
+          { queue, leases: deps.leases, log, audit: (record) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }) },
           {
             repo: await openRepo(repo.repo),
             integration,
