@@ -1,3 +1,4 @@
+import { isGroveSecret } from "@grove/core/node";
 import { userEnvOf } from "./user-env.ts";
 
 // Variables that would point git at another repository or index than the worktree's own.
@@ -28,8 +29,4 @@ export function buildChildEnv(
   }
   for (const layer of layers) Object.assign(env, layer);
   return env;
-}
-
-function isGroveSecret(key: string): boolean {
-  return key.startsWith("GROVE_") && /TOKEN|SECRET|PASSWORD|KEY/.test(key);
 }

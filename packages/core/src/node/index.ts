@@ -1,4 +1,5 @@
 export * from "./run-git.ts";
+export * from "./grove-secrets.ts";
 export * from "./repo-lock.ts";
 export * from "./open-repo.ts";
 export * from "./list-worktrees.ts";
