@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDemoRepo } from "../apps/runner/src/demo-repo.ts";
-import { RUNNER_ENV, RUNNER_NODE_ARGS } from "../apps/runner/src/node-options.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "../apps/runner/src/launch-env.ts";
 import { WEB_NODE_ARGS } from "../apps/web/src/server/node-options.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,7 +24,9 @@ async function main() {
     await run("pnpm", ["exec", "turbo", "run", "build", "--filter=@grove/web", "--filter=@grove/runner", "--output-logs=errors-only"]);
   }
 
-  const env = {
+  // The web process's; the runner's is the user's own plus only what it needs (launch-env.ts), since the
+  // agents, setup and test commands it starts must get the user's environment, not grove's.
+  const webEnv = {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: "1",
     TURBO_TELEMETRY_DISABLED: "1",
@@ -36,12 +38,12 @@ async function main() {
     MALLOC_ARENA_MAX: "2",
   };
   // Both processes run bundled (`turbo run build` above): no TypeScript loader in either.
-  const web = start("web", [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")], env, path.join(root, "apps/web"));
+  const web = start("web", [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")], webEnv, path.join(root, "apps/web"));
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
   start(
     "runner",
-    [...RUNNER_NODE_ARGS, path.join(root, "apps/runner/dist/grove.mjs"), "runner", "--hub", `http://127.0.0.1:${port}`, "--data-dir", path.join(dataDir, "runner"), ...repos.split(":").flatMap((r) => ["--repo", r])],
-    { ...env, ...RUNNER_ENV },
+    runnerLaunchArgs([path.join(root, "apps/runner/dist/grove.mjs")], { hubUrl: `http://127.0.0.1:${port}`, dataDir: path.join(dataDir, "runner"), repos: repos.split(":") }),
+    runnerLaunchEnv(process.env, { token }),
     root,
   );
   console.log(`grove: runner started for ${repos}`);

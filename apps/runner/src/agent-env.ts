@@ -1,3 +1,6 @@
+import { isGroveSecret } from "@grove/core/node";
+import { userEnvOf } from "./user-env.ts";
+
 // Variables that would point git at another repository or index than the worktree's own.
 const GIT_LOCATION_VARS = new Set([
   "GIT_DIR",
@@ -11,22 +14,19 @@ const GIT_LOCATION_VARS = new Set([
 ]);
 
 /**
- * The environment of an agent or a repo command: the runner's own, minus git location overrides
- * and the runner's GROVE_* secrets (its hub token), plus the run's variables.
+ * The environment of an agent or a repo command: the one the user started grove with (user-env.ts), never
+ * grove's own process settings, minus git location overrides and grove's GROVE_* secrets (the runner's
+ * hub token, the dashboard's), plus the run's variables.
  */
 export function buildChildEnv(
   inherited: Readonly<Record<string, string | undefined>>,
   ...layers: Readonly<Record<string, string>>[]
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(inherited)) {
-    if (value === undefined || GIT_LOCATION_VARS.has(key) || isGroveSecret(key)) continue;
+  for (const [key, value] of Object.entries(userEnvOf(inherited))) {
+    if (GIT_LOCATION_VARS.has(key) || isGroveSecret(key)) continue;
     env[key] = value;
   }
   for (const layer of layers) Object.assign(env, layer);
   return env;
-}
-
-function isGroveSecret(key: string): boolean {
-  return key.startsWith("GROVE_") && /TOKEN|SECRET|PASSWORD|KEY/.test(key);
 }

@@ -125,7 +125,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     );
 
     if (!abort.signal.aborted) {
-      const landing = { queue: createMergeQueue(), log, dataDir, audit: (record: Parameters<AuditSink>[0]) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }) };
+      const landing = { queue: createMergeQueue(), leases: deps.leases, log, dataDir, audit: (record: Parameters<AuditSink>[0]) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }) };
       for (const task of tasks) {
         const report = task.report;
         if (task.state !== "succeeded" || !report?.headSha) continue;

@@ -1,10 +1,9 @@
 import type { MergeApproval, MergeOutcome } from "@grove/core";
 import { openRepo } from "@grove/core/node";
-import type { Logger } from "./hub-socket.ts";
-import { landAgentBranch, type AuditSink, type MergeQueue } from "./merge-queue.ts";
+import { landAgentBranch, type LandDeps } from "./merge-queue.ts";
 import { savePendingMerge, type PendingMerge } from "./pending-merges.ts";
 
-export type LandPendingDeps = { queue: MergeQueue; audit: AuditSink; log: Logger; dataDir: string };
+export type LandPendingDeps = Pick<LandDeps, "queue" | "leases" | "audit" | "log"> & { dataDir: string };
 
 /**
  * Lands a headless merge request through the merge queue (merged-tree test, compare-and-swap, brain
@@ -14,7 +13,7 @@ export async function landPendingMerge(deps: LandPendingDeps, merge: PendingMerg
   const decided = { ...merge, state: "merging" as const, decidedBy: approval.by, decidedAt: Date.now(), ...(approval.comment ? { comment: approval.comment } : {}) };
   await savePendingMerge(deps.dataDir, decided);
   const outcome = await landAgentBranch(
-    { queue: deps.queue, audit: deps.audit, log: deps.log },
+    { queue: deps.queue, leases: deps.leases, audit: deps.audit, log: deps.log },
     {
       repo: await openRepo(merge.repo),
       integration: merge.integration,

@@ -5,6 +5,7 @@ import type { HubOutbox } from "./hub-outbox.ts";
 import { createMergeQueue } from "./merge-queue.ts";
 import { executeMerge } from "./merge-task.ts";
 import { startOverlapRadar } from "./overlap-radar.ts";
+import type { RunLeases } from "./run-leases.ts";
 
 export type MergeGate = {
   /** Runs an approved merge through the merge queue of its integration branch. */
@@ -15,7 +16,7 @@ export type MergeGate = {
 };
 
 /** The runner's half of the merge gate: the merge queues and the overlap radar of the served repositories. */
-export function startMergeGate(deps: { hub: HubOutbox; link: HubLink; log: Logger; repos: string[]; radarIntervalMs?: number }): MergeGate {
+export function startMergeGate(deps: { hub: HubOutbox; link: HubLink; leases: RunLeases; log: Logger; repos: string[]; radarIntervalMs?: number }): MergeGate {
   const queue = createMergeQueue();
   const inFlight = new Map<string, Promise<MergeOutcome>>();
   // A runner killed mid merged-tree test left its temporary worktree behind; nothing else will remove it.
@@ -31,7 +32,7 @@ export function startMergeGate(deps: { hub: HubOutbox; link: HubLink; log: Logge
       // The hub resends merges it has no result for (after a reconnect); one in progress is not queued twice.
       const running = inFlight.get(req.mergeRequestId);
       if (running) return running;
-      const merge = executeMerge({ hub: deps.hub, link: deps.link, queue, log: deps.log }, repo, req).finally(() => {
+      const merge = executeMerge({ hub: deps.hub, link: deps.link, queue, leases: deps.leases, log: deps.log }, repo, req).finally(() => {
         inFlight.delete(req.mergeRequestId);
         radar.poke();
       });

@@ -1,8 +1,11 @@
 import { agentMergeMessage, type MergeStage } from "@grove/core";
 import { openRepo } from "@grove/core/node";
 import { agentCommit, BUDGET_FILES, BUDGET_TEST, exists, makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMergeQueue, landAgentBranch, type AuditSink } from "./merge-queue.ts";
+import { createRunLeases, PORTS_PER_RUN } from "./run-leases.ts";
 
 let repo: TempRepo;
 beforeEach(async () => {
@@ -11,6 +14,7 @@ beforeEach(async () => {
 afterEach(() => repo.cleanup());
 
 type Recorded = Parameters<AuditSink>[0];
+const leases = () => createRunLeases({ maxRuns: 8 });
 const result = (task: string) => ({ status: "done", summary: `did ${task}`, learnings: [{ title: `Learned in ${task}`, body: "body" }] });
 
 describe("landAgentBranch (the merge queue, also for `grove session run --approve auto`)", () => {
@@ -23,7 +27,7 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
     const queue = createMergeQueue();
     const land = (branch: string, headSha: string, runId: string) =>
       landAgentBranch(
-        { queue, log: () => undefined, audit: (r) => audits.push(r), onStage: (stage) => stages.push([branch, stage]) },
+        { queue, leases: leases(), log: () => undefined, audit: (r) => audits.push(r), onStage: (stage) => stages.push([branch, stage]) },
         { repo: ctx, integration: "main", branch, headSha, runId, approval: { kind: "auto", by: "grove session run" }, result: result(runId) },
       );
     // Both at once: the queue, not luck, decides the order.
@@ -54,7 +58,7 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
     await repo.write({ "scratch.txt": "never committed\n" }, { cwd: a.path });
     const audits: Recorded[] = [];
     const outcome = await landAgentBranch(
-      { queue: createMergeQueue(), log: () => undefined, audit: (r) => audits.push(r) },
+      { queue: createMergeQueue(), leases: leases(), log: () => undefined, audit: (r) => audits.push(r) },
       { repo: await openRepo(repo.dir), integration: "main", branch: "agent/alpha/t1", headSha: a.head, approval: { kind: "user", by: "ana@example.com" } },
     );
     expect(outcome).toMatchObject({ kind: "merged", worktreeRemoved: true, branchDeleted: true, deposit: null });
@@ -65,5 +69,37 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
     expect(await repo.git(["show", `${String(leftovers)}:scratch.txt`])).toBe("never committed");
     expect(await repo.git(["for-each-ref", "--format=%(objectname)", "refs/grove/merged/alpha/t1/"])).toBe(a.head);
     expect(audits.map((r) => r.action)).toEqual(["merge.queued", "tests.merged_tree", "merge.completed", "brain.skipped", "branch.snapshot", "worktree.removed", "branch.deleted"]);
+  });
+
+  it("gives the merged-tree test a slot and port block of the runs' pool, never a live run's, without waiting under the cap, and takes them back", async () => {
+    const envFile = join(repo.dir, ".git", "merged-tree-test-env.json");
+    const dumpEnv = `"${process.execPath}" -e "require('node:fs').writeFileSync(process.argv[1], JSON.stringify(process.env))" "${envFile}"`;
+    const base = 20_000 + Math.floor(Math.random() * 1000) * 10;
+    const range = { from: base, to: base + 3 * PORTS_PER_RUN - 1 };
+    await repo.write({ "grove.yaml": `test: ${JSON.stringify(dumpEnv)}\nports: { from: ${range.from}, to: ${range.to} }\n` });
+    await repo.git(["commit", "-qam", "test command that records its environment"]);
+    const a = await agentCommit(repo, "alpha", "t1", { "parts/a.json": '{ "value": 1 }\n' });
+    // A cap of one run, reached: the merge must not wait for a place, only take a slot and ports of its own.
+    const pool = createRunLeases({ maxRuns: 1, isPortFree: () => Promise.resolve(true) });
+    const liveRun = await pool.acquire(range, new AbortController().signal);
+    expect(pool.isFull()).toBe(true);
+
+    const outcome = await landAgentBranch(
+      { queue: createMergeQueue(), leases: pool, log: () => undefined, audit: () => undefined },
+      { repo: await openRepo(repo.dir), integration: "main", branch: "agent/alpha/t1", headSha: a.head, approval: { kind: "user", by: "ana@example.com" } },
+    );
+    expect(outcome).toMatchObject({ kind: "merged", mergedTreeTest: { status: "passed" } });
+    const env = JSON.parse(await readFile(envFile, "utf8")) as Record<string, string>;
+    const second = base + PORTS_PER_RUN;
+    expect(liveRun?.ports.from).toBe(base);
+    expect({ PORT: env.PORT, GROVE_PORTS: env.GROVE_PORTS, GROVE_SLOT: env.GROVE_SLOT, GROVE_MERGE_TEST: env.GROVE_MERGE_TEST }).toEqual({
+      PORT: String(second),
+      GROVE_PORTS: `${second}-${second + PORTS_PER_RUN - 1}`,
+      GROVE_SLOT: "2",
+      GROVE_MERGE_TEST: "1",
+    });
+    // Released with the merge: the next lease gets that slot and block again.
+    const next = await pool.reserve(range);
+    expect([next.slot, next.ports.from]).toEqual([2, second]);
   });
 });

@@ -4,6 +4,7 @@ import { buildChildEnv } from "./agent-env.ts";
 import { depositLearnings } from "./brain-deposit.ts";
 import { describeError, type Logger } from "./hub-socket.ts";
 import { cleanupMergedBranch } from "./merge-cleanup.ts";
+import { leaseEnv, type RunLease, type RunLeases } from "./run-leases.ts";
 
 const MERGED_TREE_TEST_TIMEOUT_MS = 30 * 60_000;
 
@@ -62,6 +63,8 @@ export type LandRequest = {
 
 export type LandDeps = {
   queue: MergeQueue;
+  /** The runs' lease pool: the merged-tree test takes its slot and port block from it. */
+  leases: RunLeases;
   audit: AuditSink;
   log: Logger;
   onStage?: (stage: MergeStage, detail?: string) => void;
@@ -103,7 +106,12 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
 
   return deps.queue.run(key, async (): Promise<MergeOutcome> => {
     let outcome: MergeOutcome;
+    let lease: RunLease | null = null;
     try {
+      const { setup, ports } = req.repo.config;
+      // A slot and ports of its own, as a run has: its commands must not meet a live run's ports, nor get
+      // the PORT of the runner's own environment (under `pnpm start`, the dashboard's).
+      if (gate.kind === "command") lease = await deps.leases.reserve(ports);
       outcome = await landBranch({
         repo: req.repo.repo,
         into: req.integration,
@@ -111,10 +119,10 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
         approvedSha: req.headSha,
         message: req.message ?? (names ? agentMergeMessage(names.agent, names.taskId) : `Merge ${req.branch}`),
         brain: req.repo.config.brain,
-        test: gate.kind !== "command" ? undefined : {
+        test: gate.kind !== "command" || lease === null ? undefined : {
           command: gate.command,
-          setup: req.repo.config.setup,
-          env: buildChildEnv(process.env, { GROVE_MERGE_TEST: "1", GROVE_BRANCH: req.branch, GROVE_AGENT: names?.agent ?? "", GROVE_TASK: names?.taskId ?? "" }),
+          setup,
+          env: buildChildEnv(process.env, leaseEnv(lease), { GROVE_MERGE_TEST: "1", GROVE_BRANCH: req.branch, GROVE_AGENT: names?.agent ?? "", GROVE_TASK: names?.taskId ?? "" }),
           timeoutMs: MERGED_TREE_TEST_TIMEOUT_MS,
         },
         noTest: gate.kind === "none" ? "none" : "untested",
@@ -123,6 +131,8 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
       });
     } catch (error) {
       outcome = { kind: "refused", reason: isDomainError(error) ? error.message : `unexpected error: ${describeError(error)}` };
+    } finally {
+      lease?.release();
     }
     return finish(deps, req, outcome, audit);
   });

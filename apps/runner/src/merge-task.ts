@@ -3,8 +3,9 @@ import type { RepoContext } from "@grove/core/node";
 import { ACK_TIMEOUT_MS, describeError, type HubLink, type Logger } from "./hub-socket.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
 import { landAgentBranch, type MergeQueue } from "./merge-queue.ts";
+import type { RunLeases } from "./run-leases.ts";
 
-export type MergeDeps = { hub: HubOutbox; link: HubLink; queue: MergeQueue; log: Logger };
+export type MergeDeps = { hub: HubOutbox; link: HubLink; queue: MergeQueue; leases: RunLeases; log: Logger };
 
 /**
  * Executes the hub's `merge:execute` through the merge queue and reports back: progress as it goes
@@ -22,6 +23,7 @@ export async function executeMerge(deps: MergeDeps, repo: RepoContext, req: Merg
   const outcome = await landAgentBranch(
     {
       queue: deps.queue,
+      leases: deps.leases,
       log: deps.log,
       onStage: progress,
       audit: (record) => void deps.hub.send("audit:record", { ...record, details: record.details ?? {} }),

@@ -15,7 +15,17 @@ export type RunLeases = {
    * Null when `signal` aborts while waiting.
    */
   acquire(range: { from: number; to: number }, signal: AbortSignal): Promise<RunLease | null>;
+  /**
+   * A slot and a port block from the same pool, without a place under the concurrency cap: for the
+   * merged-tree test, which runs a repository's commands beside the runs but is not one of them.
+   */
+  reserve(range: { from: number; to: number }): Promise<RunLease>;
 };
+
+/** What the agent and the repository's commands see of a lease. */
+export function leaseEnv(lease: RunLease): Record<string, string> {
+  return { PORT: String(lease.ports.from), GROVE_PORTS: `${lease.ports.from}-${lease.ports.to}`, GROVE_SLOT: String(lease.slot) };
+}
 
 export function createRunLeases(opts: { maxRuns: number; isPortFree?: (port: number) => Promise<boolean> }): RunLeases {
   const isPortFree = opts.isPortFree ?? canListen;
@@ -52,6 +62,32 @@ export function createRunLeases(opts: { maxRuns: number; isPortFree?: (port: num
     );
   }
 
+  /** The smallest free slot and a free port block; `onRelease` runs once, when the lease is released. */
+  async function take(range: { from: number; to: number }, onRelease: () => void): Promise<RunLease> {
+    let slot = 1;
+    while (slots.has(slot)) slot++;
+    slots.add(slot);
+    try {
+      const ports = await findPorts(range);
+      let released = false;
+      return {
+        slot,
+        ports,
+        release() {
+          if (released) return;
+          released = true;
+          slots.delete(slot);
+          for (let port = ports.from; port <= ports.to; port++) heldPorts.delete(port);
+          onRelease();
+        },
+      };
+    } catch (error) {
+      slots.delete(slot);
+      onRelease();
+      throw error;
+    }
+  }
+
   return {
     isFull: () => running >= opts.maxRuns || waiting.length > 0,
     async acquire(range, signal) {
@@ -71,29 +107,9 @@ export function createRunLeases(opts: { maxRuns: number; isPortFree?: (port: num
           signal.addEventListener("abort", onAbort, { once: true });
         });
       if (!(await admitted)) return null;
-      let slot = 1;
-      while (slots.has(slot)) slot++;
-      slots.add(slot);
-      try {
-        const ports = await findPorts(range);
-        let released = false;
-        return {
-          slot,
-          ports,
-          release() {
-            if (released) return;
-            released = true;
-            slots.delete(slot);
-            for (let port = ports.from; port <= ports.to; port++) heldPorts.delete(port);
-            leave();
-          },
-        };
-      } catch (error) {
-        slots.delete(slot);
-        leave();
-        throw error;
-      }
+      return take(range, leave);
     },
+    reserve: (range) => take(range, () => undefined),
   };
 }
 

@@ -6,7 +6,7 @@ import { writeContextPack } from "./context-pack.ts";
 import { finishRun } from "./finish-run.ts";
 import { describeError } from "./hub-socket.ts";
 import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
-import type { RunLease } from "./run-leases.ts";
+import { leaseEnv, type RunLease } from "./run-leases.ts";
 import { runPaths } from "./run-paths.ts";
 import { createRunScope, describeExit, stopState, type RunDeps, type RunRequest, type RunScope } from "./run-scope.ts";
 
@@ -43,7 +43,7 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     }
     lease = await deps.leases.acquire(req.repo.config.ports, signal);
     if (!lease) throw new Error("stopped while queued");
-    scope.leaseEnv = { PORT: String(lease.ports.from), GROVE_PORTS: `${lease.ports.from}-${lease.ports.to}`, GROVE_SLOT: String(lease.slot) };
+    scope.leaseEnv = leaseEnv(lease);
 
     scope.setState("preparing");
     worktree = await createAgentWorktree({

@@ -5,6 +5,7 @@ import { appendLocalAudit, sessionAuditPath } from "../audit-file.ts";
 import { landPendingMerge } from "../land-pending-merge.ts";
 import { createLocalHub } from "../local-hub.ts";
 import { createMergeQueue, type AuditSink } from "../merge-queue.ts";
+import { createRunLeases } from "../run-leases.ts";
 import { findPendingMerge, listPendingMerges, savePendingMerge, withPendingMerge, type PendingMerge } from "../pending-merges.ts";
 import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
@@ -43,7 +44,7 @@ export async function approveCommand(args: string[], ctx: CliContext): Promise<n
     const local = createLocalHub(sessionAuditPath(dataDir, merge.sessionId), {}, { actorType: "user", actorId: by });
     try {
       const audit: AuditSink = (record) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} });
-      return await landPendingMerge({ queue: createMergeQueue(), audit, log: (line) => ctx.err(`grove: ${line}`), dataDir }, merge, approval);
+      return await landPendingMerge({ queue: createMergeQueue(), leases: createRunLeases({ maxRuns: 1 }), audit, log: (line) => ctx.err(`grove: ${line}`), dataDir }, merge, approval);
     } finally {
       await local.outbox.drain(5_000);
       const error = local.auditError();

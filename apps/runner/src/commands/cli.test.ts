@@ -58,6 +58,12 @@ describe("grove CLI", () => {
     expect(result.stderr).toContain("no hub URL: pass --hub URL or set GROVE_HUB_URL");
   });
 
+  it("runner refuses a launch record it cannot read (its agents would get grove's settings)", async () => {
+    const result = await runGrove(["runner", "--hub", "http://127.0.0.1:9", "--token", "t"], { cwd: repo.dir, env: { GROVE_LAUNCH_ENV: '{"NODE_ENV": 1}' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("GROVE_LAUNCH_ENV is set but is not the launch record grove writes");
+  });
+
   it("session run names a plan it cannot read, and creates nothing", async () => {
     const result = await runGrove(["session", "run", "--plan", "missing-plan.yaml"], { cwd: repo.dir });
     expect(result.code).toBe(2);

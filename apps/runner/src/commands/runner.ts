@@ -1,5 +1,6 @@
 import { DomainError } from "@grove/core";
 import { resolve } from "node:path";
+import { LAUNCH_RECORD_VAR, readLaunchRecord } from "../launch-env.ts";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags } from "./parse-flags.ts";
 
@@ -27,6 +28,8 @@ export async function runnerCommand(args: string[], ctx: CliContext): Promise<nu
   const token = values.token ?? ctx.env.GROVE_RUNNER_TOKEN;
   if (!hubUrl) throw new DomainError("INVALID_INPUT", `no hub URL: pass --hub URL or set GROVE_HUB_URL\nusage: ${USAGE}`);
   if (!token) throw new DomainError("INVALID_INPUT", `no runner token: pass --token or set GROVE_RUNNER_TOKEN (the dashboard shows it when you add a runner)`);
+  // Without its record, the agents would get the launcher's settings instead of the user's values.
+  if (readLaunchRecord(ctx.env) === null) throw new DomainError("INVALID_INPUT", `${LAUNCH_RECORD_VAR} is set but is not the launch record grove writes (JSON of names and values); unset it`);
   const dataDir = resolve(ctx.cwd, values["data-dir"] ?? ctx.env.GROVE_DATA_DIR ?? ".grove-data/runner");
   const repoArgs = values.repo ?? ctx.env.GROVE_REPOS?.split(":").filter((p) => p !== "") ?? [ctx.cwd];
   const repos = repoArgs.map((repo) => resolve(ctx.cwd, repo));

@@ -112,6 +112,16 @@ describe("grove worktree / archive / prune / cleanup", () => {
     expect(skipped.code).toBe(0);
   });
 
+  it("runs setup with the user's environment: no grove secret, nothing pnpm added for grove", async () => {
+    await repo.write({ "grove.yaml": 'setup: echo "token=$GROVE_RUNNER_TOKEN pm=$npm_config_user_agent mine=$MY_VAR" > setup-env.txt\n' });
+    await repo.git(["add", "-A"]);
+    await repo.git(["commit", "-q", "-m", "setup"]);
+    const env = { GROVE_RUNNER_TOKEN: "runner-token-0123456789abcdef", npm_config_user_agent: "pnpm/12.4.2", MY_VAR: "kept" };
+    const added = await runGrove(["worktree", "add", "demo", "e1"], { cwd: repo.dir, env });
+    expect(added.code).toBe(0);
+    expect(await readFile(join(repo.root, "repo-wt-demo-e1", "setup-env.txt"), "utf8")).toBe("token= pm= mine=kept\n");
+  });
+
   it("moves a worktree and sets up the bare layout", async () => {
     await grove("worktree", "add", "demo", "m1");
     const moved = await grove("worktree", "move", "demo", "m1", "../moved");

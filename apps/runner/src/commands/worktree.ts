@@ -10,6 +10,7 @@ import {
   unlockWorktree,
 } from "@grove/core/node";
 import { resolve } from "node:path";
+import { buildChildEnv } from "../agent-env.ts";
 import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
 import { parseFlags, repoPath, REPO_FLAGS, requirePositionals } from "./parse-flags.ts";
@@ -88,7 +89,7 @@ async function add(args: string[], ctx: CliContext): Promise<number> {
 /** grove.yaml's setup command, its output streamed to stderr (stdout stays parseable with --json). */
 async function runSetup(command: string, cwd: string, ctx: CliContext): Promise<{ exitCode: number | null; durationMs: number }> {
   ctx.err(`setup: ${command}`);
-  const exit = await runShellCommand(command, { cwd, env: ctx.env, onLine: (_stream, text) => ctx.err(`setup| ${text}`) });
+  const exit = await runShellCommand(command, { cwd, env: buildChildEnv(ctx.env), onLine: (_stream, text) => ctx.err(`setup| ${text}`) });
   if (exit.exitCode !== 0) {
     const how = exit.exitCode === null ? `was killed by ${exit.signal ?? "a signal"}` : `exited with ${exit.exitCode}`;
     throw new DomainError(

@@ -1,5 +1,6 @@
 export * from "./run-git.ts";
 export * from "./lock-file.ts";
+export * from "./grove-secrets.ts";
 export * from "./repo-lock.ts";
 export * from "./open-repo.ts";
 export * from "./list-worktrees.ts";

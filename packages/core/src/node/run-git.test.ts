@@ -1,4 +1,4 @@
-import { writeFile, rm } from "node:fs/promises";
+import { readFile, writeFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -33,6 +33,21 @@ describe("runGit", () => {
       process: { command: ["git", "rev-parse", "--verify", "no-such-ref"], cwd: repo.dir, exitCode: 128, signal: null },
     });
     expect((error as DomainError).process?.stderrTail).toContain("Needed a single revision");
+  });
+
+  it("keeps grove's secrets from git and the hooks it runs", async () => {
+    const seen = join(repo.root, "hook-saw.txt");
+    const hook = `#!${process.execPath}\nrequire("node:fs").writeFileSync(${JSON.stringify(seen)}, "token=" + (process.env.GROVE_RUNNER_TOKEN ?? "") + " mine=" + process.env.MY_VAR);\n`;
+    await writeFile(join(repo.dir, ".git", "hooks", "post-checkout"), hook, { mode: 0o755 });
+    process.env.GROVE_RUNNER_TOKEN = "runner-token-0123456789abcdef";
+    process.env.MY_VAR = "kept";
+    try {
+      await runGit(["checkout", "-q", "-b", "feature"], { cwd: repo.dir });
+    } finally {
+      delete process.env.GROVE_RUNNER_TOKEN;
+      delete process.env.MY_VAR;
+    }
+    expect(await readFile(seen, "utf8")).toBe("token= mine=kept");
   });
 
   it("passes input on stdin", async () => {

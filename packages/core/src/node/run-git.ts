@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DomainError } from "../errors/domain-error.ts";
+import { isGroveSecret } from "./grove-secrets.ts";
 
 export type GitResult = { stdout: string; stderr: string; exitCode: number };
 
@@ -87,6 +88,8 @@ function spawnGit(args: string[], opts: RunGitOptions): Promise<RawResult> {
 function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of INHERITED_GIT_VARS) delete env[name];
+  // The repository's hooks run with git's environment.
+  for (const name of Object.keys(env)) if (isGroveSecret(name)) delete env[name];
   // GIT_OPTIONAL_LOCKS=0 keeps read-only commands (status) from taking index.lock in agents' worktrees.
   return { ...env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0", ...extra };
 }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor } from "@grove/db";
-import { RUNNER_ENV, RUNNER_NODE_ARGS } from "../../../../runner/src/node-options.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch-env.ts";
 import { WEB_NODE_ARGS } from "../node-options.ts";
 import { waitFor } from "./stack.ts";
 import { signInOverHttp } from "./test-hub.ts";
@@ -32,7 +32,8 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const token = randomBytes(24).toString("base64url");
-  const env: NodeJS.ProcessEnv = {
+  // The web process's, as scripts/start.ts gives it; the runner's comes from launch-env.ts, as there.
+  const webEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...opts.env,
     NODE_ENV: "production" as const,
@@ -47,8 +48,8 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
   };
   const output: string[] = [];
   const children: ChildProcess[] = [];
-  const start = (args: string[], cwd: string, extraEnv: Readonly<Record<string, string>> = {}): ChildProcess => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  const start = (args: string[], cwd: string, childEnv: NodeJS.ProcessEnv): ChildProcess => {
+    const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
     children.push(child);
@@ -68,11 +69,11 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
   };
 
   try {
-    const web = start([...WEB_NODE_ARGS, WEB_BUNDLE], path.join(repoRoot, "apps/web"));
+    const web = start([...WEB_NODE_ARGS, WEB_BUNDLE], path.join(repoRoot, "apps/web"), webEnv);
     await waitFor(() => fetch(`${url}/api/health`).then((r) => r.ok, () => false), 60_000, () => `the web process to answer:\n${output.join("")}`);
     const db = await createDb(databaseUrlFor(dataDir));
     const runnerData = path.join(dataDir, "runner");
-    const runner = start([...RUNNER_NODE_ARGS, RUNNER_BUNDLE, "runner", "--hub", url, `--token=${token}`, "--data-dir", runnerData, "--repo", repo.dir], repoRoot, RUNNER_ENV);
+    const runner = start(runnerLaunchArgs([RUNNER_BUNDLE], { hubUrl: url, dataDir: runnerData, repos: [repo.dir] }), repoRoot, runnerLaunchEnv({ ...process.env, ...opts.env }, { token }));
     const runnerRow = await waitFor(
       async () => (await db.runner.findMany()).find((r) => r.repos.includes(repo.dir)),
       30_000,

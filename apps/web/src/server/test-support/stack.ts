@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import type { BrowserToHubEvents, HubToBrowserEvents } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { RUNNER_ENV, RUNNER_NODE_ARGS } from "../../../../runner/src/node-options.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch-env.ts";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import type { GroveServerOptions } from "../grove-server.ts";
 import { startTestHub } from "./test-hub.ts";
@@ -38,12 +38,12 @@ export async function startTestStack(
   const startRunner = () => {
     runner = spawn(
       process.execPath,
-      [
-        ...RUNNER_NODE_ARGS,
-        ...(opts.runnerBundle ? [opts.runnerBundle] : ["--import", "tsx", path.join(repoRoot, "apps/runner/src/cli.ts")]),
-        ...["runner", "--hub", server.url, "--token", TOKEN, "--data-dir", runnerDataDir, "--repo", repo.dir],
-      ],
-      { cwd: repoRoot, env: { ...process.env, ...RUNNER_ENV, GROVE_DEMO_DELAY_MS: "5" }, stdio: ["ignore", "pipe", "pipe"] },
+      runnerLaunchArgs(opts.runnerBundle ? [opts.runnerBundle] : ["--import", "tsx", path.join(repoRoot, "apps/runner/src/cli.ts")], {
+        hubUrl: server.url,
+        dataDir: runnerDataDir,
+        repos: [repo.dir],
+      }),
+      { cwd: repoRoot, env: runnerLaunchEnv({ ...process.env, GROVE_DEMO_DELAY_MS: "5" }, { token: TOKEN }), stdio: ["ignore", "pipe", "pipe"] },
     );
     runner.stdout?.on("data", (chunk: Buffer) => (runnerOutput += chunk.toString()));
     runner.stderr?.on("data", (chunk: Buffer) => (runnerOutput += chunk.toString()));
