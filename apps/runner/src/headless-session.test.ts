@@ -69,6 +69,14 @@ describe("headless session (grove session run)", () => {
     expect(edited.code).toBe(1);
   });
 
+  it("records the end of a run that failed before its agent started", async () => {
+    const summary = await runHeadlessSession({ repo: repo.dir, plan: { ...plan({ task: "one", prompt: "lines=1" }), integration: "no-such-branch" }, dataDir, approve: "auto" });
+    expect(summary.tasks.map((t) => t.state)).toEqual(["failed"]);
+    const entries = (await readFile(join(dataDir, "audit", "session-20260101-0900.jsonl"), "utf8")).split("\n").filter(Boolean).map((line) => AuditEntrySchema.parse(JSON.parse(line)));
+    const ended = entries.find((e) => e.action === "run.ended");
+    expect(ended?.details).toMatchObject({ state: "failed", error: expect.stringContaining("no-such-branch") as unknown });
+  });
+
   it("does not write past a damaged audit file: the session reports it and leaves the file as it was", async () => {
     const file = join(dataDir, "audit", "session-20260101-0900.jsonl");
     await mkdir(join(dataDir, "audit"));

@@ -71,6 +71,8 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     if (!signal.aborted) deps.log(`run ${task.runId} failed: ${message}`);
     scope.system(message);
     if (worktree) await unlockWorktree(req.repo.repo, worktree.path).catch(() => undefined);
+    // Every run that started ends in the ledger, also one that never reached its agent's exit.
+    scope.audit("run.ended", { details: { state: final, error: message.slice(0, 2_000) } });
     scope.setState(final, signal.aborted ? {} : { error: message.slice(0, 10_000) });
   } finally {
     lease?.release();
