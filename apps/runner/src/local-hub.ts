@@ -71,6 +71,8 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener) {
       };
       return Promise.resolve(runLog);
     },
+    // Headless runs are never resumed: they end with the process that runs them.
+    resume: () => Promise.resolve(null),
     stop: () => Promise.resolve(),
   };
 

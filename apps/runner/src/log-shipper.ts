@@ -35,6 +35,11 @@ export type RunLog = {
 
 export type LogShipper = {
   open(runId: string, spoolPath: string): Promise<RunLog>;
+  /**
+   * Opens the log of a run an earlier runner left, once the hub told where its stored log ends: new lines
+   * follow that seq (or the spool's last, if higher) and the spool is resent from there. Null once stopped.
+   */
+  resume(runId: string, spoolPath: string): Promise<RunLog | null>;
   /** Stops shipping; unacked lines stay in their spool files for the next start. */
   stop(): Promise<void>;
 };
@@ -50,10 +55,13 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
   let allUnspooled = 0;
   const inFlight = createSlots(MAX_BATCHES_IN_FLIGHT);
 
-  async function openRun(runId: string, spoolPath: string): Promise<RunLog> {
+  async function openRun(runId: string, spoolPath: string, watermark = 0): Promise<RunLog> {
     const spool: RunSpool = await openRunSpool(spoolPath, { recentWindow });
-    let nextSeq = spool.lastSeq() + 1;
-    let acked = 0;
+    let nextSeq = Math.max(watermark, spool.lastSeq()) + 1;
+    // Lines before the spool's first were acknowledged before a trim dropped them, whatever the hub says.
+    let acked = Math.max(watermark, spool.firstSeq() - 1);
+    // All the hub has: the file's rows go, so that the lines after `watermark` follow on from nothing in it.
+    if (acked > 0 && acked >= spool.lastSeq()) await spool.trim(acked);
     let pending: LogLine[] = [];
     let unspooled = 0;
     const writable: (() => void)[] = [];
@@ -188,8 +196,34 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     };
   }
 
+  async function resumeRun(runId: string, spoolPath: string): Promise<RunLog | null> {
+    const watermark = await askWatermark(runId);
+    return watermark === null || stopped.signal.aborted ? null : openRun(runId, spoolPath, watermark);
+  }
+
+  /** Where the hub's stored log of the run ends; asked until it answers, or null once stopped. */
+  async function askWatermark(runId: string): Promise<number | null> {
+    let backoffMs = RETRY_DELAY_MS;
+    while (await link.whenReady(stopped.signal)) {
+      let reason: string;
+      try {
+        const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log-watermark", { runId }));
+        if (!ack.success) reason = "malformed ack";
+        else if (ack.data.ok) return ack.data.ackedSeq;
+        else reason = ack.data.error;
+      } catch (error) {
+        reason = describeError(error);
+      }
+      if (backoffMs === RETRY_DELAY_MS) log(`hub did not say where the log of ${runId} ends (${reason}); retrying with backoff`);
+      await delay(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    }
+    return null;
+  }
+
   return {
     open: openRun,
+    resume: resumeRun,
     async stop() {
       stopped.abort();
       await Promise.all([...open].map((run) => run.stop()));

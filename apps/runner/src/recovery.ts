@@ -14,7 +14,7 @@ const ORPHAN_GRACE_MS = 5_000;
  * After a runner restart: runs the previous runner left live are reported interrupted (their
  * worktree and branch are kept), an agent that outlived the runner is stopped (nobody would capture its
  * output, enforce its timeout or keep its port lease any more), and every spooled line the hub never
- * acknowledged is shipped.
+ * acknowledged is shipped, once the hub has said where each run's stored log ends.
  */
 export async function recoverPreviousRuns(deps: { hub: HubOutbox; shipper: LogShipper; dataDir: string; log: Logger }): Promise<void> {
   const notes = new Map<string, string>();
@@ -51,15 +51,18 @@ export async function recoverPreviousRuns(deps: { hub: HubOutbox; shipper: LogSh
 
   const spoolDir = join(deps.dataDir, "spool");
   const spooled = (await readdir(spoolDir).catch(() => [])).filter((file) => file.endsWith(".jsonl")).map((file) => file.slice(0, -".jsonl".length));
-  for (const runId of new Set([...spooled, ...notes.keys()])) {
-    try {
-      const runLog = await deps.shipper.open(assertSafeRunId(runId), join(spoolDir, `${runId}.jsonl`));
-      const note = notes.get(runId);
-      if (note) runLog.write("system", note);
-      // Ships in the background; the spool file goes once the hub has acknowledged all of it.
-      void runLog.finish(0);
-    } catch (error) {
-      deps.log(`cannot replay the spool of ${runId}: ${describeError(error)}`);
-    }
+  // In the background: each waits for the hub to say where the run's stored log ends.
+  for (const runId of new Set([...spooled, ...notes.keys()])) void resumeLog(deps, join(spoolDir, `${runId}.jsonl`), runId, notes.get(runId));
+}
+
+async function resumeLog(deps: { shipper: LogShipper; log: Logger }, spoolPath: string, runId: string, note: string | undefined): Promise<void> {
+  try {
+    const runLog = await deps.shipper.resume(assertSafeRunId(runId), spoolPath);
+    if (!runLog) return;
+    if (note) runLog.write("system", note);
+    // Ships in the background; the spool file goes once the hub has acknowledged all of it.
+    void runLog.finish(0);
+  } catch (error) {
+    deps.log(`cannot replay the spool of ${runId}: ${describeError(error)}`);
   }
 }

@@ -23,6 +23,8 @@ export type RunSpool = {
   readonly path: string;
   /** Highest seq written to disk (0 when none). */
   lastSeq(): number;
+  /** The seq of the first line the file still holds; lastSeq() + 1 when it holds none. */
+  firstSeq(): number;
   /** Appends lines (seq ascending, following lastSeq) to the file; resolves once the OS has them. */
   append(lines: readonly LogLine[]): Promise<void>;
   /**
@@ -94,6 +96,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
   return {
     path,
     lastSeq: () => lastSeq,
+    firstSeq: () => segments[0]?.firstSeq ?? lastSeq + 1,
     append(lines) {
       return serial(async () => {
         if (lines.length === 0) return;

@@ -1,0 +1,180 @@
+import { startAgentProcess, type AgentProcess } from "@grove/core/node";
+import { makeTempRepo } from "@grove/core/test-support";
+import { RunStateEventSchema } from "@grove/core";
+import { mkdtemp, open, readdir, readFile, readlink, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startRunnerDaemon, type RunnerDaemon } from "../daemon.ts";
+import { createHubStore, eventsOf, startTestHub, waitFor, type HubStore, type TestHub } from "./test-hub.ts";
+
+// A runner in its own process that a test kills with SIGKILL, running one agent that floods its output,
+// and a restarted runner in the test's process. Shared by the restart tests of the log pipeline.
+
+const TOKEN = "runner-token-for-restart-log-tests";
+const DAEMON_SCRIPT = fileURLToPath(new URL("./daemon-process.ts", import.meta.url));
+const TSX = createRequire(import.meta.url).resolve("tsx");
+export const FLOOD_RUN_ID = "run-flood";
+const PAD = "x".repeat(60) + "·".repeat(30);
+
+// Prints `line N <pad>` in bursts of 50 lines a timer tick apart (a pace grove keeps up with, so its group is
+// never stopped for backlog) until the file named by its argument exists; then `line N last` and it waits.
+// SIGTERM makes it print `line N stopped` and exit.
+const FLOOD_AGENT = `const fs = require("node:fs");
+const stop = process.argv[1];
+let n = 0;
+const say = (text) => fs.writeSync(1, text);
+process.on("SIGTERM", () => { say("line " + ++n + " stopped\\n"); process.exit(143); });
+const burst = () => {
+  if (fs.existsSync(stop)) { say("line " + ++n + " last\\n"); setInterval(() => {}, 60000); return; }
+  let text = "";
+  for (let i = 0; i < 50; i++) text += "line " + ++n + " ${PAD}\\n";
+  say(text);
+  setTimeout(burst, 1);
+};
+burst();`;
+
+/** What the flood agent printed when its last line is `line <count> <word>`: every line, in order. */
+export function floodLines(count: number, ending: readonly string[]): string[] {
+  const lines = Array.from({ length: count - ending.length }, (_, i) => `line ${i + 1} ${PAD}`);
+  return [...lines, ...ending.map((word, i) => `line ${count - ending.length + i + 1} ${word}`)];
+}
+
+export type FloodRun = {
+  hub: TestHub;
+  store: HubStore;
+  /** What the first runner process printed (its log), for a failing test's message. */
+  runnerOutput: string[];
+  dataDir: string;
+  spoolPath: string;
+  capturePath: string;
+  /** Makes the agent print its last line and wait. */
+  stopFlood: () => Promise<void>;
+  /** SIGKILL to the runner process; resolves once the orphaned agent printed more. */
+  killRunner: () => Promise<void>;
+  restartRunner: () => Promise<RunnerDaemon>;
+  cleanup: () => Promise<void>;
+};
+
+export async function startFloodRun(opts: { isAcking: () => boolean }): Promise<FloodRun> {
+  const scratch = await realpath(await mkdtemp(join(tmpdir(), "grove-flood-")));
+  const stopFile = join(scratch, "stop");
+  const dataDir = join(scratch, "data");
+  const config = { agents: { flood: { command: [process.execPath, "-e", FLOOD_AGENT, "--", stopFile] } } };
+  const repo = await makeTempRepo({ files: { "README.md": "# flood\n", "grove.yaml": JSON.stringify(config) } });
+  const store = createHubStore();
+  const hub = await startTestHub({ token: TOKEN, store, ackLogs: opts.isAcking });
+  const cleanups: (() => Promise<unknown>)[] = [repo.cleanup, () => rm(scratch, { recursive: true, force: true }), () => hub.close()];
+
+  const runnerOutput: string[] = [];
+  const runner: AgentProcess = startAgentProcess([process.execPath, "--import", TSX, DAEMON_SCRIPT, hub.url, TOKEN, dataDir, repo.dir], {
+    cwd: scratch,
+    env: process.env,
+    onLine: (_stream, text) => runnerOutput.push(text),
+  });
+  cleanups.push(() => runner.cancel(200).catch(() => undefined));
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step();
+  };
+  try {
+    await waitFor(() => store.events.some((e) => e.event === "runner:hello"), "the runner process to connect");
+    const task = { runId: FLOOD_RUN_ID, agent: "flood", taskId: "flood", profile: "flood", prompt: "flood" };
+    const ack = await hub.startSession({ sessionId: "session-20260101-1600", repoPath: repo.dir, integration: "main", tasks: [task] });
+    if (!ack.ok) throw new Error(ack.error);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  const capturePath = join(dataDir, "runs", FLOOD_RUN_ID, "capture", "agent", "stdout.log");
+  return {
+    hub,
+    store,
+    runnerOutput,
+    dataDir,
+    spoolPath: join(dataDir, "spool", `${FLOOD_RUN_ID}.jsonl`),
+    capturePath,
+    stopFlood: async () => {
+      await writeFile(stopFile, "stop");
+      await waitFor(async () => (await readTail(capturePath)).includes(" last\n"), "the agent's last line");
+    },
+    killRunner: async () => {
+      process.kill(runner.pid ?? -1, "SIGKILL");
+      await runner.done;
+      // The agent is in its own process group: it floods on, an orphan. Its output grows past the kill.
+      const { size } = await stat(capturePath);
+      await waitFor(async () => (await stat(capturePath)).size > size, "the orphaned agent to print after the kill");
+      cleanups.push(() => killOrphans(store));
+    },
+    restartRunner: async () => {
+      const daemon = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir] });
+      cleanups.push(() => daemon.stop());
+      return daemon;
+    },
+    cleanup,
+  };
+}
+
+/** The seq of a spool's first line; null while it has none. */
+export async function firstSpooledSeq(spoolPath: string): Promise<number | null> {
+  const file = await open(spoolPath, "r").catch(() => null);
+  if (!file) return null;
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    const row = buffer.subarray(0, bytesRead).toString("utf8").split("\n").find((r) => r.startsWith("["));
+    return row ? Number(row.slice(1, row.indexOf(","))) : null;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The seq of a spool's last complete line (0 while it has none). */
+export async function lastSpooledSeq(spoolPath: string): Promise<number> {
+  const rows = (await readTail(spoolPath)).split("\n").slice(0, -1);
+  const row = rows.reverse().find((r) => r.startsWith("["));
+  return row ? Number(row.slice(1, row.indexOf(","))) : 0;
+}
+
+/** Every line in a spool file: `[seq, stream, text, ts]` rows. */
+export async function readSpooledLines(spoolPath: string): Promise<{ seq: number; stream: string; text: string; ts: number }[]> {
+  return (await readFile(spoolPath, "utf8"))
+    .split("\n")
+    .filter((row) => row.startsWith("["))
+    .map((row) => {
+      const [seq, stream, text, ts] = JSON.parse(row) as [number, string, string, number];
+      return { seq, stream, text, ts };
+    });
+}
+
+/** The highest seq up to which the hub stored every line of the run. */
+export function storedWatermark(store: HubStore): number {
+  const lines = store.lines.get(FLOOD_RUN_ID);
+  let seq = 0;
+  while (lines?.has(seq + 1)) seq++;
+  return seq;
+}
+
+async function readTail(path: string): Promise<string> {
+  const file = await open(path, "r").catch(() => null);
+  if (!file) return "";
+  try {
+    const { size } = await file.stat();
+    const buffer = Buffer.alloc(Math.min(size, 16 * 1024));
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, size - buffer.length);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await file.close();
+  }
+}
+
+async function killOrphans(store: HubStore): Promise<void> {
+  // The agent's processes, if a test failed before a restarted runner stopped them.
+  const worktree = eventsOf(store, "run:state", RunStateEventSchema).find((s) => s.worktreePath)?.worktreePath;
+  if (!worktree) return;
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
+    if (cwd === worktree || cwd.startsWith(`${worktree}/`)) process.kill(Number(entry), "SIGKILL");
+  }
+}
