@@ -1,6 +1,8 @@
 import { MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, type LogLine, type LogStream } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
-import { ACK_TIMEOUT_MS, describeError, LogAckSchema, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
+import { ACK_TIMEOUT_MS, describeError, LogAckSchema, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
+import { createSlots } from "./batch-slots.ts";
+import { askLogWatermark } from "./log-watermark.ts";
 import { createMemoryBudget, openRunSpool, type RunSpool } from "./spool.ts";
 
 export type ShipperTuning = { flushMs: number; flushLines: number; batchBytes: number };
@@ -17,7 +19,6 @@ const ALL_UNSPOOLED_LOW = 10_000;
 const MAX_BATCHES_IN_FLIGHT = 6;
 /** Newest spooled lines kept in memory for sending, all runs together. */
 const RECENT_WINDOW_BYTES = 8 * 1024 * 1024;
-const MAX_BACKOFF_MS = 30_000;
 
 export type RunLog = {
   readonly runId: string;
@@ -197,28 +198,8 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
   }
 
   async function resumeRun(runId: string, spoolPath: string): Promise<RunLog | null> {
-    const watermark = await askWatermark(runId);
+    const watermark = await askLogWatermark(link, runId, stopped.signal, log);
     return watermark === null || stopped.signal.aborted ? null : openRun(runId, spoolPath, watermark);
-  }
-
-  /** Where the hub's stored log of the run ends; asked until it answers, or null once stopped. */
-  async function askWatermark(runId: string): Promise<number | null> {
-    let backoffMs = RETRY_DELAY_MS;
-    while (await link.whenReady(stopped.signal)) {
-      let reason: string;
-      try {
-        const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log-watermark", { runId }));
-        if (!ack.success) reason = "malformed ack";
-        else if (ack.data.ok) return ack.data.ackedSeq;
-        else reason = ack.data.error;
-      } catch (error) {
-        reason = describeError(error);
-      }
-      if (backoffMs === RETRY_DELAY_MS) log(`hub did not say where the log of ${runId} ends (${reason}); retrying with backoff`);
-      await delay(backoffMs);
-      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-    }
-    return null;
   }
 
   return {
@@ -227,36 +208,6 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     async stop() {
       stopped.abort();
       await Promise.all([...open].map((run) => run.stop()));
-    },
-  };
-}
-
-/** At most `count` holders at once; `acquire` resolves to a release, or null once `signal` aborted. */
-function createSlots(count: number) {
-  let free = count;
-  const queue: (() => void)[] = [];
-  return {
-    async acquire(signal: AbortSignal): Promise<(() => void) | null> {
-      while (free === 0) {
-        if (signal.aborted) return null;
-        await new Promise<void>((resolve) => {
-          const onAbort = () => resolve();
-          signal.addEventListener("abort", onAbort, { once: true });
-          queue.push(() => {
-            signal.removeEventListener("abort", onAbort);
-            resolve();
-          });
-        });
-      }
-      if (signal.aborted) return null;
-      free--;
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        free++;
-        for (const wake of queue.splice(0)) wake();
-      };
     },
   };
 }
