@@ -65,6 +65,8 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener) {
           return true;
         },
         whenWritable: () => Promise.resolve(),
+        checkpoint: () => undefined,
+        resumedCheckpoint: undefined,
         flush: () => Promise.resolve(),
         lastSeq: () => seq,
         finish: () => Promise.resolve(true),

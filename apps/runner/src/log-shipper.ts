@@ -28,6 +28,13 @@ export type RunLog = {
    */
   write(stream: LogStream, text: string): boolean;
   whenWritable(): Promise<void>;
+  /**
+   * Every line written so far includes the producer's input up to `value` (any JSON): the value goes into
+   * the spool in the same write as those lines, so a restarted runner knows where to read on (see `resumedCheckpoint`).
+   */
+  checkpoint(value: unknown): void;
+  /** The last checkpoint in the spool when it was opened: an earlier runner's, undefined when none. */
+  readonly resumedCheckpoint: unknown;
   flush(): Promise<void>;
   lastSeq(): number;
   /** Flushes, waits up to `timeoutMs` for the hub's ack of every line. Unacked lines keep shipping. */
@@ -64,6 +71,8 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     // All the hub has: the file's rows go, so that the lines after `watermark` follow on from nothing in it.
     if (acked > 0 && acked >= spool.lastSeq()) await spool.trim(acked);
     let pending: LogLine[] = [];
+    let pendingCheckpoint: unknown = undefined;
+    let isFlushQueued = false;
     let unspooled = 0;
     const writable: (() => void)[] = [];
     let timer: NodeJS.Timeout | undefined;
@@ -78,10 +87,12 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       if (timer) clearTimeout(timer);
       timer = undefined;
       const batch = pending;
+      const checkpoint = pendingCheckpoint;
       pending = [];
+      pendingCheckpoint = undefined;
       flushing = flushing.then(async () => {
-        if (batch.length === 0) return;
-        await spool.append(batch);
+        if (batch.length === 0 && checkpoint === undefined) return;
+        await spool.append(batch, checkpoint);
         unspooled -= batch.length;
         allUnspooled -= batch.length;
         if (allUnspooled <= ALL_UNSPOOLED_LOW) for (const run of open) run.wakeWriters();
@@ -89,6 +100,16 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
         kick();
       });
       return flushing;
+    };
+    // A full batch goes once the producer's synchronous work is done, not in its middle: what one read of
+    // an output file gave, and the checkpoint after it, land in the spool together.
+    const flushSoon = () => {
+      if (isFlushQueued) return;
+      isFlushQueued = true;
+      queueMicrotask(() => {
+        isFlushQueued = false;
+        void flush();
+      });
     };
 
     const wakeWriters = () => {
@@ -173,10 +194,16 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
           unspooled++;
           allUnspooled++;
         }
-        if (pending.length >= flushLines) void flush();
+        if (pending.length >= flushLines) flushSoon();
         else timer ??= setTimeout(() => void flush(), flushMs);
         return unspooled < UNSPOOLED_HIGH && allUnspooled < ALL_UNSPOOLED_HIGH;
       },
+      checkpoint(value) {
+        if (finished) return;
+        pendingCheckpoint = value;
+        timer ??= setTimeout(() => void flush(), flushMs);
+      },
+      resumedCheckpoint: spool.checkpoint(),
       whenWritable() {
         if (closed || (unspooled <= UNSPOOLED_LOW && allUnspooled <= ALL_UNSPOOLED_LOW)) return Promise.resolve();
         return new Promise<void>((resolve) => writable.push(resolve));

@@ -1,14 +1,6 @@
 import { afterEach, expect, it } from "vitest";
-import {
-  FLOOD_RUN_ID,
-  firstSpooledSeq,
-  floodLines,
-  lastSpooledSeq,
-  readSpooledLines,
-  startFloodRun,
-  storedWatermark,
-  type FloodRun,
-} from "./test-support/flood-run.ts";
+import { FLOOD_RUN_ID, floodLines, startFloodRun, storedWatermark, type FloodRun } from "./test-support/flood-run.ts";
+import { firstSpooledSeq, lastSpooledSeq, readSpooledLines } from "./test-support/spool-files.ts";
 import { waitFor } from "./test-support/test-hub.ts";
 
 // A runner killed with SIGKILL while its agent floods, after its spool was trimmed, then started again: the
@@ -42,19 +34,55 @@ it("after kill -9, a restarted runner ships the lines of a trimmed spool, from w
 
   isAcking = true;
   await run.restartRunner();
+  const stored = await logAfterRestart(run);
+  for (const line of spooled) expect(stored[line.seq - 1]).toEqual(line);
+  const printed = stored.filter((line) => line.stream === "stdout").map((line) => line.text);
+  expect(printed).toEqual(floodLines(printed.length, ["last", "stopped"]));
+});
+
+/** The run's log once the restarted runner wrote its note: seqs 1..n each once, and the note last. */
+async function logAfterRestart(run: FloodRun) {
   const note = await waitFor(
     () => storedLines(run).find((line) => line.stream === "system" && /outlived the runner/.test(line.text)),
     "the restart's note to be stored",
     60_000,
   );
   await waitFor(() => storedWatermark(run.store) >= note.seq, "every line up to the note");
-
   const stored = storedLines(run);
   expect(stored.map((line) => line.seq)).toEqual(stored.map((_, i) => i + 1));
-  for (const line of spooled) expect(stored[line.seq - 1]).toEqual(line);
-  // What the agent printed arrived in order, none twice, none missing before the last one that arrived.
+  expect(stored.at(-1)).toEqual(note);
+  return stored;
+}
+
+it("after kill -9 mid-flood, the restarted runner reads on from where its spool ends in the agent's output", { timeout: 120_000 }, async () => {
+  const run = await start(() => true);
+  // Killed while the agent floods: lines it printed after the kill, or that the runner had read and not yet
+  // spooled, are only in its output file.
+  await run.killRunner();
+  await run.stopFlood();
+  await run.restartRunner();
+
+  const stored = await logAfterRestart(run);
   const printed = stored.filter((line) => line.stream === "stdout").map((line) => line.text);
-  expect(printed.length).toBeGreaterThanOrEqual(spooled.filter((line) => line.stream === "stdout").length);
-  const ending = printed.at(-1)?.endsWith(" stopped") ? ["last", "stopped"] : [];
-  expect(printed).toEqual(floodLines(printed.length, ending));
+  expect(printed).toEqual(floodLines(printed.length, ["last", "stopped"]));
+  expect(Number(/\((\d+) lines, above\)/.exec(stored.at(-1)?.text ?? "")?.[1])).toBeGreaterThan(1);
+});
+
+it("after kill -9 with every line acknowledged, the restarted runner continues the run's seq and logs what the agent printed since", { timeout: 120_000 }, async () => {
+  const run = await start(() => true);
+  await run.stopFlood();
+  // Everything the agent printed is stored and acknowledged: the spool holds no line the hub lacks.
+  await waitFor(async () => {
+    const stored = storedLines(run);
+    const isLastStored = stored.some((line) => line.stream === "stdout" && line.text.endsWith(" last"));
+    return isLastStored && storedWatermark(run.store) === stored.length && (await lastSpooledSeq(run.spoolPath)) <= stored.length;
+  }, "the hub to have every line");
+  await run.killRunner();
+  await run.restartRunner();
+
+  // The agent printed its answer to the restart's SIGTERM into its output file, after the kill.
+  const stored = await logAfterRestart(run);
+  const printed = stored.filter((line) => line.stream === "stdout").map((line) => line.text);
+  expect(printed).toEqual(floodLines(printed.length, ["last", "stopped"]));
+  expect(stored.at(-1)?.text).toMatch(/\(1 line, above\)$/);
 });

@@ -1,12 +1,13 @@
 import { startAgentProcess, type AgentProcess } from "@grove/core/node";
 import { makeTempRepo } from "@grove/core/test-support";
 import { RunStateEventSchema } from "@grove/core";
-import { mkdtemp, open, readdir, readFile, readlink, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readlink, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startRunnerDaemon, type RunnerDaemon } from "../daemon.ts";
+import { readTail } from "./spool-files.ts";
 import { createHubStore, eventsOf, startTestHub, waitFor, type HubStore, type TestHub } from "./test-hub.ts";
 
 // A runner in its own process that a test kills with SIGKILL, running one agent that floods its output,
@@ -51,7 +52,7 @@ export type FloodRun = {
   capturePath: string;
   /** Makes the agent print its last line and wait. */
   stopFlood: () => Promise<void>;
-  /** SIGKILL to the runner process; resolves once the orphaned agent printed more. */
+  /** SIGKILL to the runner process; resolves once the orphaned agent printed more, if it still floods. */
   killRunner: () => Promise<void>;
   restartRunner: () => Promise<RunnerDaemon>;
   cleanup: () => Promise<void>;
@@ -87,6 +88,7 @@ export async function startFloodRun(opts: { isAcking: () => boolean }): Promise<
     throw error;
   }
   const capturePath = join(dataDir, "runs", FLOOD_RUN_ID, "capture", "agent", "stdout.log");
+  let isFlooding = true;
   return {
     hub,
     store,
@@ -95,16 +97,18 @@ export async function startFloodRun(opts: { isAcking: () => boolean }): Promise<
     spoolPath: join(dataDir, "spool", `${FLOOD_RUN_ID}.jsonl`),
     capturePath,
     stopFlood: async () => {
+      isFlooding = false;
       await writeFile(stopFile, "stop");
       await waitFor(async () => (await readTail(capturePath)).includes(" last\n"), "the agent's last line");
     },
     killRunner: async () => {
       process.kill(runner.pid ?? -1, "SIGKILL");
       await runner.done;
+      cleanups.push(() => killOrphans(store));
+      if (!isFlooding) return;
       // The agent is in its own process group: it floods on, an orphan. Its output grows past the kill.
       const { size } = await stat(capturePath);
       await waitFor(async () => (await stat(capturePath)).size > size, "the orphaned agent to print after the kill");
-      cleanups.push(() => killOrphans(store));
     },
     restartRunner: async () => {
       const daemon = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir] });
@@ -115,57 +119,12 @@ export async function startFloodRun(opts: { isAcking: () => boolean }): Promise<
   };
 }
 
-/** The seq of a spool's first line; null while it has none. */
-export async function firstSpooledSeq(spoolPath: string): Promise<number | null> {
-  const file = await open(spoolPath, "r").catch(() => null);
-  if (!file) return null;
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
-    const row = buffer.subarray(0, bytesRead).toString("utf8").split("\n").find((r) => r.startsWith("["));
-    return row ? Number(row.slice(1, row.indexOf(","))) : null;
-  } finally {
-    await file.close();
-  }
-}
-
-/** The seq of a spool's last complete line (0 while it has none). */
-export async function lastSpooledSeq(spoolPath: string): Promise<number> {
-  const rows = (await readTail(spoolPath)).split("\n").slice(0, -1);
-  const row = rows.reverse().find((r) => r.startsWith("["));
-  return row ? Number(row.slice(1, row.indexOf(","))) : 0;
-}
-
-/** Every line in a spool file: `[seq, stream, text, ts]` rows. */
-export async function readSpooledLines(spoolPath: string): Promise<{ seq: number; stream: string; text: string; ts: number }[]> {
-  return (await readFile(spoolPath, "utf8"))
-    .split("\n")
-    .filter((row) => row.startsWith("["))
-    .map((row) => {
-      const [seq, stream, text, ts] = JSON.parse(row) as [number, string, string, number];
-      return { seq, stream, text, ts };
-    });
-}
-
 /** The highest seq up to which the hub stored every line of the run. */
 export function storedWatermark(store: HubStore): number {
   const lines = store.lines.get(FLOOD_RUN_ID);
   let seq = 0;
   while (lines?.has(seq + 1)) seq++;
   return seq;
-}
-
-async function readTail(path: string): Promise<string> {
-  const file = await open(path, "r").catch(() => null);
-  if (!file) return "";
-  try {
-    const { size } = await file.stat();
-    const buffer = Buffer.alloc(Math.min(size, 16 * 1024));
-    const { bytesRead } = await file.read(buffer, 0, buffer.length, size - buffer.length);
-    return buffer.subarray(0, bytesRead).toString("utf8");
-  } finally {
-    await file.close();
-  }
 }
 
 async function killOrphans(store: HubStore): Promise<void> {
