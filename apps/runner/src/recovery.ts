@@ -5,7 +5,7 @@ import { describeError, type Logger } from "./hub-socket.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
 import { agentOutputFromStart, replayAgentOutput, savedAgentOutput } from "./agent-output.ts";
 import type { LogShipper } from "./log-shipper.ts";
-import { assertSafeRunId, runPaths } from "./run-paths.ts";
+import { runPaths } from "./run-paths.ts";
 import { listRunRecords, TERMINAL_STATES, writeRunRecord } from "./run-record.ts";
 
 const INTERRUPTED_ERROR = "The runner stopped while this run was live. Its worktree and branch are kept; `grove doctor` lists what was left behind.";
@@ -60,8 +60,9 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
 
 async function resumeLog(deps: Deps, runId: string, run: LiveRun | undefined): Promise<void> {
   try {
+    // Checks the run id too: it is a file name an earlier runner left in the spool folder.
     const paths = runPaths(deps.dataDir, runId);
-    const runLog = await deps.shipper.resume(assertSafeRunId(runId), paths.spool);
+    const runLog = await deps.shipper.resume(runId, paths.spool);
     if (!runLog) return;
     // No checkpoint of its output in the spool, though the agent started: none of its lines reached it.
     const from = savedAgentOutput(runLog) ?? (run?.hasAgentStarted ? agentOutputFromStart(paths.agentCapture) : null);

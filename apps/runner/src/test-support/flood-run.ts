@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startRunnerDaemon, type RunnerDaemon } from "../daemon.ts";
 import { readTail } from "./spool-files.ts";
-import { createHubStore, eventsOf, startTestHub, waitFor, type HubStore, type TestHub } from "./test-hub.ts";
+import { createHubStore, eventsOf, startTestHub, waitFor, type HubStore } from "./test-hub.ts";
 
 // A runner in its own process that a test kills with SIGKILL, running one agent that floods its output,
 // and a restarted runner in the test's process. Shared by the restart tests of the log pipeline.
@@ -19,8 +19,8 @@ const TSX = createRequire(import.meta.url).resolve("tsx");
 export const FLOOD_RUN_ID = "run-flood";
 const PAD = "x".repeat(60) + "·".repeat(30);
 
-// Prints `line N <pad>` in bursts of 50 lines a timer tick apart (a pace grove keeps up with, so its group is
-// never stopped for backlog) until the file named by its argument exists; then `line N last` and it waits.
+// Prints `line N <pad>` in bursts of 50 lines a timer tick apart (well under what grove reads, so its group
+// is not stopped for backlog) until the file named by its argument exists; then `line N last` and it waits.
 // SIGTERM makes it print `line N stopped` and exit.
 const FLOOD_AGENT = `const fs = require("node:fs");
 const stop = process.argv[1];
@@ -43,13 +43,8 @@ export function floodLines(count: number, ending: readonly string[]): string[] {
 }
 
 export type FloodRun = {
-  hub: TestHub;
   store: HubStore;
-  /** What the first runner process printed (its log), for a failing test's message. */
-  runnerOutput: string[];
-  dataDir: string;
   spoolPath: string;
-  capturePath: string;
   /** Makes the agent print its last line and wait. */
   stopFlood: () => Promise<void>;
   /** SIGKILL to the runner process; resolves once the orphaned agent printed more, if it still floods. */
@@ -66,13 +61,12 @@ export async function startFloodRun(opts: { isAcking: () => boolean }): Promise<
   const repo = await makeTempRepo({ files: { "README.md": "# flood\n", "grove.yaml": JSON.stringify(config) } });
   const store = createHubStore();
   const hub = await startTestHub({ token: TOKEN, store, ackLogs: opts.isAcking });
-  const cleanups: (() => Promise<unknown>)[] = [repo.cleanup, () => rm(scratch, { recursive: true, force: true }), () => hub.close()];
+  const cleanups: (() => Promise<unknown>)[] = [repo.cleanup, () => rm(scratch, { recursive: true, force: true }), () => hub.close(), () => killOrphans(store)];
 
-  const runnerOutput: string[] = [];
   const runner: AgentProcess = startAgentProcess([process.execPath, "--import", TSX, DAEMON_SCRIPT, hub.url, TOKEN, dataDir, repo.dir], {
     cwd: scratch,
     env: process.env,
-    onLine: (_stream, text) => runnerOutput.push(text),
+    onLine: () => undefined,
   });
   cleanups.push(() => runner.cancel(200).catch(() => undefined));
   const cleanup = async () => {
@@ -90,12 +84,8 @@ export async function startFloodRun(opts: { isAcking: () => boolean }): Promise<
   const capturePath = join(dataDir, "runs", FLOOD_RUN_ID, "capture", "agent", "stdout.log");
   let isFlooding = true;
   return {
-    hub,
     store,
-    runnerOutput,
-    dataDir,
     spoolPath: join(dataDir, "spool", `${FLOOD_RUN_ID}.jsonl`),
-    capturePath,
     stopFlood: async () => {
       isFlooding = false;
       await writeFile(stopFile, "stop");
@@ -104,7 +94,6 @@ export async function startFloodRun(opts: { isAcking: () => boolean }): Promise<
     killRunner: async () => {
       process.kill(runner.pid ?? -1, "SIGKILL");
       await runner.done;
-      cleanups.push(() => killOrphans(store));
       if (!isFlooding) return;
       // The agent is in its own process group: it floods on, an orphan. Its output grows past the kill.
       const { size } = await stat(capturePath);
@@ -134,6 +123,11 @@ async function killOrphans(store: HubStore): Promise<void> {
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
-    if (cwd === worktree || cwd.startsWith(`${worktree}/`)) process.kill(Number(entry), "SIGKILL");
+    if (cwd !== worktree && !cwd.startsWith(`${worktree}/`)) continue;
+    try {
+      process.kill(Number(entry), "SIGKILL");
+    } catch {
+      // Gone in the meantime.
+    }
   }
 }
