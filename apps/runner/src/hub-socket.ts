@@ -9,6 +9,8 @@ type HelloPayload = Parameters<RunnerToHubEvents["runner:hello"]>[0];
 /** How long the hub gets to acknowledge one event before it is sent again. */
 export const ACK_TIMEOUT_MS = 15_000;
 export const RETRY_DELAY_MS = 500;
+/** The longest wait between two tries of something the hub refused, doubling from RETRY_DELAY_MS. */
+export const MAX_BACKOFF_MS = 30_000;
 
 export type Logger = (message: string) => void;
 

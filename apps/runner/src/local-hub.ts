@@ -74,12 +74,16 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener, ac
           return true;
         },
         whenWritable: () => Promise.resolve(),
+        checkpoint: () => undefined,
+        resumedCheckpoint: undefined,
         flush: () => Promise.resolve(),
         lastSeq: () => seq,
         finish: () => Promise.resolve(true),
       };
       return Promise.resolve(runLog);
     },
+    // Headless runs are never resumed: they end with the process that runs them.
+    resume: () => Promise.resolve(null),
     stop: () => Promise.resolve(),
   };
 

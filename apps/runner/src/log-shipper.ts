@@ -1,6 +1,8 @@
 import { MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, type LogLine, type LogStream } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
-import { ACK_TIMEOUT_MS, describeError, LogAckSchema, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
+import { ACK_TIMEOUT_MS, describeError, LogAckSchema, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
+import { createSlots } from "./batch-slots.ts";
+import { askLogWatermark } from "./log-watermark.ts";
 import { createMemoryBudget, openRunSpool, type RunSpool } from "./spool.ts";
 
 export type ShipperTuning = { flushMs: number; flushLines: number; batchBytes: number };
@@ -17,7 +19,6 @@ const ALL_UNSPOOLED_LOW = 10_000;
 const MAX_BATCHES_IN_FLIGHT = 6;
 /** Newest spooled lines kept in memory for sending, all runs together. */
 const RECENT_WINDOW_BYTES = 8 * 1024 * 1024;
-const MAX_BACKOFF_MS = 30_000;
 
 export type RunLog = {
   readonly runId: string;
@@ -27,6 +28,13 @@ export type RunLog = {
    */
   write(stream: LogStream, text: string): boolean;
   whenWritable(): Promise<void>;
+  /**
+   * Every line written so far includes the producer's input up to `value` (any JSON): the value goes into
+   * the spool in the same write as those lines, so a restarted runner knows where to read on (see `resumedCheckpoint`).
+   */
+  checkpoint(value: unknown): void;
+  /** The last checkpoint in the spool when it was opened: an earlier runner's, undefined when none. */
+  readonly resumedCheckpoint: unknown;
   flush(): Promise<void>;
   lastSeq(): number;
   /** Flushes, waits up to `timeoutMs` for the hub's ack of every line. Unacked lines keep shipping. */
@@ -35,6 +43,11 @@ export type RunLog = {
 
 export type LogShipper = {
   open(runId: string, spoolPath: string): Promise<RunLog>;
+  /**
+   * Opens the log of a run an earlier runner left, once the hub told where its stored log ends: new lines
+   * follow that seq (or the spool's last, if higher) and the spool is resent from there. Null once stopped.
+   */
+  resume(runId: string, spoolPath: string): Promise<RunLog | null>;
   /** Stops shipping; unacked lines stay in their spool files for the next start. */
   stop(): Promise<void>;
 };
@@ -50,11 +63,16 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
   let allUnspooled = 0;
   const inFlight = createSlots(MAX_BATCHES_IN_FLIGHT);
 
-  async function openRun(runId: string, spoolPath: string): Promise<RunLog> {
+  async function openRun(runId: string, spoolPath: string, watermark = 0): Promise<RunLog> {
     const spool: RunSpool = await openRunSpool(spoolPath, { recentWindow });
-    let nextSeq = spool.lastSeq() + 1;
-    let acked = 0;
+    let nextSeq = Math.max(watermark, spool.lastSeq()) + 1;
+    // Lines before the spool's first were acknowledged before a trim dropped them, whatever the hub says.
+    let acked = Math.max(watermark, spool.firstSeq() - 1);
+    // All the hub has: the file's rows go, so that the lines after `watermark` follow on from nothing in it.
+    if (acked > 0 && acked >= spool.lastSeq()) await spool.trim(acked);
     let pending: LogLine[] = [];
+    let pendingCheckpoint: unknown = undefined;
+    let isFlushQueued = false;
     let unspooled = 0;
     const writable: (() => void)[] = [];
     let timer: NodeJS.Timeout | undefined;
@@ -69,10 +87,12 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       if (timer) clearTimeout(timer);
       timer = undefined;
       const batch = pending;
+      const checkpoint = pendingCheckpoint;
       pending = [];
+      pendingCheckpoint = undefined;
       flushing = flushing.then(async () => {
-        if (batch.length === 0) return;
-        await spool.append(batch);
+        if (batch.length === 0 && checkpoint === undefined) return;
+        await spool.append(batch, checkpoint);
         unspooled -= batch.length;
         allUnspooled -= batch.length;
         if (allUnspooled <= ALL_UNSPOOLED_LOW) for (const run of open) run.wakeWriters();
@@ -80,6 +100,16 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
         kick();
       });
       return flushing;
+    };
+    // A full batch goes once the producer's synchronous work is done, not in its middle: what one read of
+    // an output file gave, and the checkpoint after it, land in the spool together.
+    const flushSoon = () => {
+      if (isFlushQueued) return;
+      isFlushQueued = true;
+      queueMicrotask(() => {
+        isFlushQueued = false;
+        void flush();
+      });
     };
 
     const wakeWriters = () => {
@@ -164,10 +194,16 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
           unspooled++;
           allUnspooled++;
         }
-        if (pending.length >= flushLines) void flush();
+        if (pending.length >= flushLines) flushSoon();
         else timer ??= setTimeout(() => void flush(), flushMs);
         return unspooled < UNSPOOLED_HIGH && allUnspooled < ALL_UNSPOOLED_HIGH;
       },
+      checkpoint(value) {
+        if (finished) return;
+        pendingCheckpoint = value;
+        timer ??= setTimeout(() => void flush(), flushMs);
+      },
+      resumedCheckpoint: spool.checkpoint(),
       whenWritable() {
         if (closed || (unspooled <= UNSPOOLED_LOW && allUnspooled <= ALL_UNSPOOLED_LOW)) return Promise.resolve();
         return new Promise<void>((resolve) => writable.push(resolve));
@@ -188,41 +224,17 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     };
   }
 
+  async function resumeRun(runId: string, spoolPath: string): Promise<RunLog | null> {
+    const watermark = await askLogWatermark(link, runId, stopped.signal, log);
+    return watermark === null || stopped.signal.aborted ? null : openRun(runId, spoolPath, watermark);
+  }
+
   return {
     open: openRun,
+    resume: resumeRun,
     async stop() {
       stopped.abort();
       await Promise.all([...open].map((run) => run.stop()));
-    },
-  };
-}
-
-/** At most `count` holders at once; `acquire` resolves to a release, or null once `signal` aborted. */
-function createSlots(count: number) {
-  let free = count;
-  const queue: (() => void)[] = [];
-  return {
-    async acquire(signal: AbortSignal): Promise<(() => void) | null> {
-      while (free === 0) {
-        if (signal.aborted) return null;
-        await new Promise<void>((resolve) => {
-          const onAbort = () => resolve();
-          signal.addEventListener("abort", onAbort, { once: true });
-          queue.push(() => {
-            signal.removeEventListener("abort", onAbort);
-            resolve();
-          });
-        });
-      }
-      if (signal.aborted) return null;
-      free--;
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        free++;
-        for (const wake of queue.splice(0)) wake();
-      };
     },
   };
 }

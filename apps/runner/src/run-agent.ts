@@ -1,8 +1,10 @@
 import type { LogStream } from "@grove/core";
 import { isDomainError } from "@grove/core";
 import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/core/node";
+import { rm } from "node:fs/promises";
+import { createAgentLineWriter, trackAgentOutput } from "./agent-output.ts";
 import { resolveAgent } from "./agent-profiles.ts";
-import { createClaudeStream, isClaudeStreamJson, type ClaudeFinal } from "./claude-stream.ts";
+import { isClaudeStreamJson, type ClaudeFinal } from "./claude-stream.ts";
 import { buildChildEnv } from "./agent-env.ts";
 import type { RunScope } from "./run-scope.ts";
 
@@ -40,20 +42,16 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     GROVE_RESULT: scope.paths.result,
   });
   scope.system(`starting agent ${task.agent} (profile ${agent.profile}): ${agent.argv[0] ?? ""}`);
+  const isClaudeStream = isClaudeStreamJson(agent.argv);
+  const output = trackAgentOutput(scope.runLog, isClaudeStream);
   try {
     let isPaused = false;
-    const claude = isClaudeStreamJson(agent.argv) ? createClaudeStream() : null;
-    const write = (stream: LogStream, text: string): boolean => {
-      if (!claude || stream !== "stdout") return scope.runLog.write(stream, text);
-      let isWritable = true;
-      for (const line of claude.render(text)) isWritable = scope.runLog.write(line.stream, line.text) && isWritable;
-      return isWritable;
-    };
+    const writer = createAgentLineWriter(scope.runLog, isClaudeStream);
     const proc = startAgentProcess(agent.argv, {
       cwd,
       env,
       onLine: (stream, text) => {
-        if (write(stream, text) || isPaused) return;
+        if (writer.write(stream, text) || isPaused) return;
         // The spool is behind: stop reading rather than buffer without bound; the agent writes on into
         // its capture file, and is stopped itself once too much of that is unread.
         isPaused = true;
@@ -69,7 +67,11 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
             ? `agent paused: its output is ${toMegabytes(backlogBytes)} MB ahead of the log pipeline`
             : `agent resumed: its output is down to ${toMegabytes(backlogBytes)} MB ahead of the log pipeline`,
         ),
+      // With each read, how far the output files went into the log: a restarted runner reads on from there.
+      onRead: output.onRead,
       captureDir: scope.paths.agentCapture,
+      // Removed below once the log has all of them on disk, not as soon as they were read.
+      isCaptureKept: true,
       timeoutMs: agent.timeoutMs,
       killGraceMs: KILL_GRACE_MS,
       abortSignal: signal,
@@ -77,11 +79,14 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
     const exit = await proc.done;
     const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
-    return { ...exit, error, finalAnswer: claude?.final() ?? null };
+    return { ...exit, error, finalAnswer: writer.final() };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);
     return { exitCode: null, signal: null, durationMs: 0, cancelled: false, timedOut: false, error: error.message };
+  } finally {
+    await scope.runLog.flush();
+    await Promise.all(output.paths().map((path) => rm(path, { force: true })));
   }
 }
 

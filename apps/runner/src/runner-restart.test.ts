@@ -1,4 +1,4 @@
-import { RunStateEventSchema, type LogLine } from "@grove/core";
+import { RunStateEventSchema } from "@grove/core";
 import { startAgentProcess } from "@grove/core/node";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { mkdtemp, readdir, readFile, readlink, realpath, rm } from "node:fs/promises";
@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
 import { startRunnerDaemon } from "./daemon.ts";
+import { readSpooledLines } from "./test-support/spool-files.ts";
 import { createHubStore, eventsOf, startTestHub, waitFor } from "./test-support/test-hub.ts";
 
 const TOKEN = "runner-token-for-restart-tests-01";
@@ -62,14 +63,7 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line, ma
     for (const pid of await processesIn(worktree)) process.kill(pid, "SIGKILL");
   });
   expect((await processesIn(worktree)).length).toBeGreaterThan(0);
-  const spooled = (await readFile(spoolPath, "utf8"))
-    .split("\n")
-    .filter(Boolean)
-    // A spool row is [seq, stream, text, ts].
-    .map((row) => {
-      const [seq, stream, text, ts] = JSON.parse(row) as [number, LogLine["stream"], string, number];
-      return { seq, stream, text, ts };
-    });
+  const spooled = await readSpooledLines(spoolPath);
   expect(spooled.length).toBeGreaterThan(40);
 
   acking = true;
@@ -82,12 +76,17 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line, ma
   );
   expect(interrupted.error).toMatch(/worktree and branch are kept/);
   expect(await processesIn(worktree)).toEqual([]);
-  await waitFor(() => (store.lines.get("run-crash")?.size ?? 0) > spooled.length, "the spooled lines and the restart's note");
+  // The spooled lines, what the agent printed when it was stopped (read back from its output file), the note.
+  await waitFor(() => (store.lines.get("run-crash")?.size ?? 0) > spooled.length + 1, "the spooled lines and the restart's note");
   const stored = [...(store.lines.get("run-crash")?.values() ?? [])].sort((a, b) => a.seq - b.seq);
   expect(stored.map((l) => l.seq)).toEqual(stored.map((_, i) => i + 1));
   for (const line of spooled) expect(stored[line.seq - 1]).toEqual(line);
-  expect(stored.at(-1)).toMatchObject({ seq: spooled.length + 1, stream: "system" });
-  expect(stored.at(-1)?.text).toMatch(/outlived the runner and was stopped/);
+  expect(stored.slice(spooled.length).map((l) => [l.seq, l.stream])).toEqual([
+    [spooled.length + 1, "stdout"],
+    [spooled.length + 2, "system"],
+  ]);
+  expect(stored.at(-2)?.text).toMatch(/received SIGTERM/);
+  expect(stored.at(-1)?.text).toMatch(/outlived the runner and was stopped .*\(1 line, above\)$/);
   const audit = store.events.find((e) => e.event === "audit:record" && (e.payload as { action?: string }).action === "run.interrupted");
   expect((audit?.payload as { details?: object } | undefined)?.details).toMatchObject({ orphanStopped: true });
   await waitFor(async () => !(await readdir(join(dataDir, "spool"))).includes("run-crash.jsonl"), "the acked spool to go");

@@ -1,11 +1,57 @@
 import { LogLineSchema, type LogLine } from "@grove/core";
 import { open, rename, type FileHandle } from "node:fs/promises";
+import { z } from "zod";
 
 // Reading a spool file that an earlier runner left: checking, indexing and, when damaged, repairing it.
 
 /** One append, or a slice of one: the unit the spool reads back. Bounded so reads are too. */
 export type Segment = { firstSeq: number; lastSeq: number; offset: number; bytes: number };
 export const SEGMENT_BYTES = 256 * 1024;
+
+/**
+ * A checkpoint row, `{"checkpoint": value, "seq": n}`: how far the writer's own input had gone once the
+ * lines up to seq n were written, in the same write as those lines. Not a line: never read back or sent.
+ */
+export type Checkpoint = { value: unknown; seq: number; offset: number };
+const CHECKPOINT_PREFIX = '{"checkpoint":';
+const CheckpointRowSchema = z.object({ checkpoint: z.unknown(), seq: z.number().int().nonnegative() });
+
+export function checkpointRow(value: unknown, seq: number): string {
+  return `${CHECKPOINT_PREFIX}${JSON.stringify(value)},"seq":${seq}}\n`;
+}
+
+export function isCheckpointRow(raw: string): boolean {
+  return raw.startsWith(CHECKPOINT_PREFIX);
+}
+
+export function readCheckpoint(raw: string, offset: number): Checkpoint | null {
+  try {
+    const parsed = CheckpointRowSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? { value: parsed.data.checkpoint, seq: parsed.data.seq, offset } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A line this runner wrote, read back for sending: its seq, its `[stream, text, ts]` text and its bytes in the file. */
+export type Entry = { seq: number; wire: string; bytes: number };
+
+/**
+ * Cut from the row without decoding it (the file was checked when it was opened). Rows an earlier runner
+ * wrote as objects (`{seq, stream, text, ts}`) are converted; checkpoint rows are not lines.
+ */
+export function toEntry(raw: string): Entry | null {
+  if (raw.length === 0 || isCheckpointRow(raw)) return null;
+  const bytes = Buffer.byteLength(raw) + 1;
+  if (raw.startsWith("{")) {
+    const line = checkedLine(raw);
+    return line ? { seq: line.seq, wire: JSON.stringify([line.stream, line.text, line.ts]), bytes } : null;
+  }
+  const comma = raw.indexOf(",");
+  const seq = Number(raw.slice(1, comma));
+  if (!raw.startsWith("[") || comma === -1 || !Number.isSafeInteger(seq)) return null;
+  return { seq, wire: `[${raw.slice(comma + 1)}`, bytes };
+}
 
 /** A row decoded and checked in full: how a spool left by an earlier runner is read when it is opened. */
 export function checkedLine(raw: string): LogLine | null {
@@ -22,12 +68,22 @@ export function checkedLine(raw: string): LogLine | null {
 
 /**
  * Indexes a spool left by an earlier runner, reading it in chunks so a big one costs no big buffer. Damaged:
- * a complete row that does not read back as a line, or rows whose seqs do not follow one another.
+ * a complete row that does not read back as a line or a checkpoint, or rows whose seqs do not follow one another.
  */
-export async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; size: number; isDamaged: boolean }> {
+export async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; size: number; isDamaged: boolean; checkpoint: Checkpoint | null }> {
   const segments: Segment[] = [];
   let isDamaged = false;
+  let checkpoint: Checkpoint | null = null;
   const { rowBytes, fileSize } = await forEachRow(file, (raw, offset, bytes) => {
+    if (isCheckpointRow(raw)) {
+      const read = readCheckpoint(raw, offset);
+      if (read) checkpoint = read;
+      else isDamaged = true;
+      // Inside the segment before it, so that a segment's bytes stay one run of the file.
+      const last = segments.at(-1);
+      if (last) last.bytes += bytes;
+      return;
+    }
     const line = raw.length === 0 ? null : checkedLine(raw);
     const last = segments.at(-1);
     if (!line || (last && line.seq !== last.lastSeq + 1)) isDamaged = true;
@@ -42,7 +98,7 @@ export async function indexExisting(file: FileHandle): Promise<{ segments: Segme
   });
   // Whatever follows the last newline is a line cut short by a crash.
   if (rowBytes < fileSize) await file.truncate(rowBytes);
-  return { segments, size: rowBytes, isDamaged };
+  return { segments, size: rowBytes, isDamaged, checkpoint };
 }
 
 /**
@@ -64,6 +120,10 @@ export async function repairSpool(path: string): Promise<void> {
     // Rows before the first that reads back have no seq to give them; the file starts where it can.
     let last: { seq: number; ts: number } | null = null;
     await forEachRow(source, (raw) => {
+      if (isCheckpointRow(raw)) {
+        if (readCheckpoint(raw, 0)) rows.push(`${raw}\n`);
+        return;
+      }
       const line = raw.length === 0 ? null : checkedLine(raw);
       if (!line || (last && line.seq <= last.seq)) return;
       for (let seq = (last?.seq ?? line.seq - 1) + 1; seq < line.seq; seq++) {

@@ -145,11 +145,13 @@ describe("run spool", () => {
     rows.splice(2, 1);
     rows[3] = "[15,\u0000\u0000garbage";
     rows[5] = "\u0000\u0000\u0000";
+    rows.splice(6, 0, JSON.stringify({ checkpoint: { at: 18 }, seq: 18 }));
     const path = join(dir, "damaged.jsonl");
     await appendFile(path, `${rows.join("\n")}\n[21,"stdout","torn`);
 
     const spool = await openRunSpool(path);
     expect(spool.lastSeq()).toBe(20);
+    expect(spool.checkpoint()).toEqual({ at: 18 });
     const lost = (seq: number) => ({ seq, stream: "system", text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, ts: 1 });
     const expected = lines(11, 20).map((line) => ([13, 15, 17].includes(line.seq) ? lost(line.seq) : line));
     expect(await readAfter(spool, 10, 1_000_000)).toEqual(expected);
@@ -161,6 +163,50 @@ describe("run spool", () => {
     expect(await readAfter(reopened, 10, 1_000_000)).toEqual([...expected, ...lines(21, 22)]);
     await reopened.close();
     expect(existsSync(`${path}.repair`)).toBe(false);
+  });
+
+  it("keeps the last checkpoint through trims, rewrites and reopens, and never sends it as a line", async () => {
+    const path = join(dir, "run.jsonl");
+    const spool = await openRunSpool(path);
+    await spool.append(lines(1, 5), { at: "a" });
+    await spool.append([], { at: "b" });
+    expect(spool.checkpoint()).toEqual({ at: "b" });
+    expect((await readAfter(spool, 0, 1_000_000)).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+    // Lines after the checkpoint, then everything acknowledged and the file rewritten: only the checkpoint stays.
+    const long = "x".repeat(1000);
+    for (let from = 6; from <= 6005; from += 1000) await spool.append(lines(from, from + 999, long));
+    await spool.trim(6005);
+    expect((await readFile(path, "utf8")).split("\n").filter(Boolean)).toEqual([JSON.stringify({ checkpoint: { at: "b" }, seq: 6005 })]);
+    await spool.append(lines(6006, 6007), { at: "c" });
+    await spool.close();
+
+    const reopened = await openRunSpool(path);
+    expect(reopened.checkpoint()).toEqual({ at: "c" });
+    expect([reopened.firstSeq(), reopened.lastSeq()]).toEqual([6006, 6007]);
+    expect((await readAfter(reopened, 6005, 1_000_000)).map((l) => l.seq)).toEqual([6006, 6007]);
+    await reopened.trim(6007);
+    await reopened.close();
+    // All acknowledged but not worth a rewrite: the lines stay in the file, and so does the seq they reached.
+    const again = await openRunSpool(path);
+    expect([again.checkpoint(), again.lastSeq()]).toEqual([{ at: "c" }, 6007]);
+    await again.close();
+  });
+
+  it("continues after a seq past its last line, with the checkpoint, in a file that reopens undamaged", async () => {
+    const path = join(dir, "run.jsonl");
+    const spool = await openRunSpool(path);
+    await spool.append(lines(1, 3), { at: 3 });
+    // The hub has lines up to 10 that this spool never had (say, its file was emptied before a crash).
+    await spool.trim(10);
+    expect([spool.firstSeq(), spool.lastSeq()]).toEqual([11, 10]);
+    await spool.append(lines(11, 12));
+    expect((await readAfter(spool, 10, 1_000_000)).map((l) => l.seq)).toEqual([11, 12]);
+    await spool.close();
+    const reopened = await openRunSpool(path);
+    expect([reopened.checkpoint(), reopened.firstSeq(), reopened.lastSeq()]).toEqual([{ at: 3 }, 11, 12]);
+    expect((await readFile(path, "utf8")).split("\n").filter(Boolean).map((row) => row.slice(0, 4))).toEqual(['{"ch', "[11,", "[12,"]);
+    expect((await readAfter(reopened, 10, 1_000_000)).map((l) => l.seq)).toEqual([11, 12]);
+    await reopened.close();
   });
 
   it("keeps the spools' shared memory window within its budget, and reads the rest from the files", async () => {

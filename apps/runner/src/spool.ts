@@ -1,10 +1,8 @@
 import type { LogLine } from "@grove/core";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { checkedLine, indexExisting, repairSpool, SEGMENT_BYTES, type Segment } from "./spool-file.ts";
+import { checkpointRow, indexExisting, repairSpool, SEGMENT_BYTES, toEntry, type Checkpoint, type Entry, type Segment } from "./spool-file.ts";
 
-/** A line as the hub takes it (`[stream, text, ts]` JSON) with its seq and its bytes in the file. */
-type Entry = { seq: number; wire: string; bytes: number };
 // Rewriting the file only pays off once a good part of it is acknowledged.
 const TRIM_MIN_BYTES = 4 * 1024 * 1024;
 // The newest appended lines stay in memory too, so shipping them needs no read back from the file.
@@ -23,14 +21,24 @@ export type RunSpool = {
   readonly path: string;
   /** Highest seq written to disk (0 when none). */
   lastSeq(): number;
-  /** Appends lines (seq ascending, following lastSeq) to the file; resolves once the OS has them. */
-  append(lines: readonly LogLine[]): Promise<void>;
+  /** The seq of the first line the file still holds; lastSeq() + 1 when it holds none. */
+  firstSeq(): number;
+  /**
+   * Appends lines (seq ascending, following lastSeq) to the file, then `checkpoint` (any JSON value) when
+   * given, in one write; resolves once the OS has them.
+   */
+  append(lines: readonly LogLine[], checkpoint?: unknown): Promise<void>;
+  /** The last checkpoint appended, by this runner or an earlier one (undefined when none): kept by every trim. */
+  checkpoint(): unknown;
   /**
    * The contiguous lines after `afterSeq`, ready to send: at most `maxLines`, and at most about `maxBytes`
    * of file (always at least one line). Null when there are none.
    */
   readBatch(afterSeq: number, maxBytes: number, maxLines?: number): Promise<SpoolBatch | null>;
-  /** Forgets lines up to `ackedSeq`: empties the file when all are acked, else rewrites it when worthwhile. */
+  /**
+   * Forgets lines up to `ackedSeq`: empties the file when all are acked, else rewrites it when worthwhile.
+   * An `ackedSeq` past lastSeq (the hub has lines this spool never had) becomes lastSeq.
+   */
   trim(ackedSeq: number): Promise<void>;
   close(options?: { remove?: boolean }): Promise<void>;
 };
@@ -47,6 +55,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
   let file = await open(path, "a+");
   let segments: Segment[] = [];
   let size = 0;
+  let checkpoint: Checkpoint | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work);
@@ -63,8 +72,8 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     file = await open(path, "a+");
     index = await indexExisting(file);
   }
-  ({ segments, size } = index);
-  let lastSeq = segments.at(-1)?.lastSeq ?? 0;
+  ({ segments, size, checkpoint } = index);
+  let lastSeq = Math.max(segments.at(-1)?.lastSeq ?? 0, checkpoint?.seq ?? 0);
   // Contiguous lines ending at lastSeq; at most RECENT_MAX_BYTES, and within the shared budget.
   let recent: Entry[] = [];
   let recentBytes = 0;
@@ -91,12 +100,40 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     return { firstSeq: first.seq, lastSeq: last.seq, body: `[${entries.map((e) => e.wire).join(",")}]` };
   };
 
+  /** Rewrites the file from `dropBytes` on, the checkpoint first when it lies before (atomically: a crash leaves either file). */
+  const rewrite = async (dropBytes: number, keepFrom: number) => {
+    const head = checkpoint && checkpoint.offset < dropBytes ? checkpointRow(checkpoint.value, lastSeq) : "";
+    const tmpPath = `${path}.trim`;
+    const tmp = await open(tmpPath, "w");
+    try {
+      await tmp.write(head);
+      const buffer = Buffer.alloc(SEGMENT_BYTES * 4);
+      for (let at = dropBytes; at < size; ) {
+        const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - at), at);
+        if (bytesRead === 0) break;
+        await tmp.write(buffer.subarray(0, bytesRead));
+        at += bytesRead;
+      }
+    } finally {
+      await tmp.close();
+    }
+    await rename(tmpPath, path);
+    await file.close();
+    file = await open(path, "a+");
+    const shift = Buffer.byteLength(head) - dropBytes;
+    segments = segments.slice(keepFrom).map((s) => ({ ...s, offset: s.offset + shift }));
+    if (checkpoint) checkpoint = head ? { ...checkpoint, seq: lastSeq, offset: 0 } : { ...checkpoint, offset: checkpoint.offset + shift };
+    size += shift;
+  };
+
   return {
     path,
     lastSeq: () => lastSeq,
-    append(lines) {
+    checkpoint: () => checkpoint?.value,
+    firstSeq: () => segments[0]?.firstSeq ?? lastSeq + 1,
+    append(lines, value) {
       return serial(async () => {
-        if (lines.length === 0) return;
+        if (lines.length === 0 && value === undefined) return;
         const chunks: { first: number; last: number; bytes: number }[] = [];
         const text: string[] = [];
         for (const line of lines) {
@@ -112,8 +149,16 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
           recentBytes += bytes;
           budget.used += bytes;
         }
-        await file.write(text.join(""));
+        const row = value === undefined ? "" : checkpointRow(value, chunks.at(-1)?.last ?? lastSeq);
+        await file.write(text.join("") + row);
         addSegments(chunks);
+        if (row) {
+          checkpoint = { value, seq: lastSeq, offset: size };
+          // Inside the segment before it, so that a segment's bytes stay one run of the file.
+          const last = segments.at(-1);
+          if (last && last.offset + last.bytes === size) last.bytes += Buffer.byteLength(row);
+          size += Buffer.byteLength(row);
+        }
         // Over either bound, this spool gives up its own oldest lines (they stay readable from the file).
         let drop = 0;
         for (let over = Math.max(recentBytes - RECENT_MAX_BYTES, budget.used - budget.max); over > 0 && drop < recent.length; drop++) {
@@ -159,33 +204,19 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
         let acked = 0;
         while (acked < recent.length && (recent[acked]?.seq ?? Infinity) <= ackedSeq) acked++;
         dropRecent(acked);
+        const isPastLast = ackedSeq > lastSeq;
+        lastSeq = Math.max(lastSeq, ackedSeq);
         const keepFrom = segments.findIndex((s) => s.lastSeq > ackedSeq);
-        if (keepFrom === -1) {
+        if (keepFrom === -1 && !checkpoint) {
           if (size > 0) await file.truncate(0);
           segments = [];
           size = 0;
           return;
         }
-        const dropBytes = segments[keepFrom]?.offset ?? 0;
-        if (dropBytes < TRIM_MIN_BYTES || dropBytes < size / 2) return;
-        const tmpPath = `${path}.trim`;
-        const tmp = await open(tmpPath, "w");
-        try {
-          const buffer = Buffer.alloc(SEGMENT_BYTES * 4);
-          for (let at = dropBytes; at < size; ) {
-            const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - at), at);
-            if (bytesRead === 0) break;
-            await tmp.write(buffer.subarray(0, bytesRead));
-            at += bytesRead;
-          }
-        } finally {
-          await tmp.close();
-        }
-        await rename(tmpPath, path);
-        await file.close();
-        file = await open(path, "a+");
-        segments = segments.slice(keepFrom).map((s) => ({ ...s, offset: s.offset - dropBytes }));
-        size -= dropBytes;
+        const dropBytes = keepFrom === -1 ? size : (segments[keepFrom]?.offset ?? 0);
+        // Past lastSeq, the rows go at once, so the next line follows the file's last row.
+        if (!isPastLast && (dropBytes < TRIM_MIN_BYTES || dropBytes < size / 2)) return;
+        await rewrite(dropBytes, keepFrom === -1 ? segments.length : keepFrom);
       });
     },
     close(options) {
@@ -196,22 +227,4 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
       });
     },
   };
-}
-
-/**
- * A line this runner wrote, read back for sending: its seq and its `[stream, text, ts]` text, cut from the
- * row without decoding it (the file was checked when it was opened). Rows an earlier runner wrote as
- * objects (`{seq, stream, text, ts}`) are converted.
- */
-function toEntry(raw: string): Entry | null {
-  if (raw.length === 0) return null;
-  const bytes = Buffer.byteLength(raw) + 1;
-  if (raw.startsWith("{")) {
-    const line = checkedLine(raw);
-    return line ? { seq: line.seq, wire: JSON.stringify([line.stream, line.text, line.ts]), bytes } : null;
-  }
-  const comma = raw.indexOf(",");
-  const seq = Number(raw.slice(1, comma));
-  if (!raw.startsWith("[") || comma === -1 || !Number.isSafeInteger(seq)) return null;
-  return { seq, wire: `[${raw.slice(comma + 1)}`, bytes };
 }

@@ -24,7 +24,7 @@ const STREAMS: ReadonlySet<string> = new Set(LogStreamSchema.options);
  * stored and skipped; lines after a gap are not stored (the runner resends from the returned seq).
  */
 export async function insertLogLines(db: Db, runId: string, lines: readonly LogLine[], encoded?: string): Promise<number> {
-  const watermark = await watermarkOf(db, runId);
+  const watermark = await readLogWatermark(db, runId);
   const start = lines.findIndex((line) => line.seq > watermark);
   if (start === -1) return watermark;
   const fresh = start === 0 ? lines : lines.slice(start);
@@ -32,12 +32,13 @@ export async function insertLogLines(db: Db, runId: string, lines: readonly LogL
   const last = watermark + fresh.length;
   // `encoded`: the batch's lines as `encodeLogLines` writes them, stored as they are when all are new.
   const body = encoded !== undefined && start === 0 ? encoded : encodeLogLines(fresh);
-  if ((await executeDirect(db, APPEND_CHUNK, [runId, watermark + 1, last, body])) === 0) return watermarkOf(db, runId);
+  if ((await executeDirect(db, APPEND_CHUNK, [runId, watermark + 1, last, body])) === 0) return readLogWatermark(db, runId);
   await executeDirect(db, MIRROR_WATERMARK, [runId, last]);
   return last;
 }
 
-async function watermarkOf(db: Db, runId: string): Promise<number> {
+/** The highest seq up to which every line of the run is stored (0 when none is). */
+export async function readLogWatermark(db: Db, runId: string): Promise<number> {
   const [row] = await queryDirect<{ lastSeq: unknown }>(db, WATERMARK, [runId]);
   return Number(row?.lastSeq ?? 0);
 }

@@ -6,6 +6,7 @@ import {
   RadarSnapshotSchema,
   RUNNER_NAMESPACE,
   parseRunLogBatch,
+  RunLogWatermarkSchema,
   RunnerHelloSchema,
   RunReportSchema,
   RunStateEventSchema,
@@ -85,6 +86,12 @@ export async function startTestHub(opts: {
     if (socket.handshake.auth.token === opts.token) return next();
     next(new Error("unauthorized"));
   });
+  const watermarkOf = (runId: string) => {
+    const lines = store.lines.get(runId);
+    let acked = 0;
+    while (lines?.has(acked + 1)) acked++;
+    return acked;
+  };
   runners.on("connection", (socket) => {
     hub.connections++;
     const record = <S extends z.ZodType>(event: keyof RunnerToHubEvents, schema: S, payload: unknown): z.infer<S> => {
@@ -106,9 +113,10 @@ export async function startTestHub(opts: {
         if (lines.has(line.seq)) store.duplicates++;
         else lines.set(line.seq, line);
       }
-      let acked = 0;
-      while (lines.has(acked + 1)) acked++;
-      if (opts.ackLogs?.() ?? true) ack({ ok: true, ackedSeq: acked });
+      if (opts.ackLogs?.() ?? true) ack({ ok: true, ackedSeq: watermarkOf(batch.runId) });
+    });
+    socket.on("run:log-watermark", (payload, ack) => {
+      ack({ ok: true, ackedSeq: watermarkOf(RunLogWatermarkSchema.parse(payload).runId) });
     });
     for (const [event, schema] of [
       ["run:state", RunStateEventSchema],

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, read, watch, type FSWatcher } from "node:fs";
 import type { OutputStream } from "./agent-process.ts";
 import { STREAMS, type Capture } from "./agent-process-capture.ts";
-import { createLineSplitter, type LineSplitter } from "./agent-process-lines.ts";
+import { createCaptureLines, type CaptureLines, type CapturePosition } from "./capture-lines.ts";
 
 const CHUNK_BYTES = 256 * 1024;
 // The fallback when a file watch is late or unavailable; it bounds how long a line can wait.
@@ -28,15 +28,18 @@ export type TailOptions = {
   maxBacklogBytes: number;
   /** Called when the unread output passes `maxBacklogBytes`, and again once it is below a quarter of that. */
   onBacklog: (isOver: boolean, backlogBytes: number) => void;
+  /** Every line up to `position` went to `onLine`: called at the start, after each read of a file, and at its end. */
+  onRead?: (stream: OutputStream, position: CapturePosition) => void;
 };
 
 type Tail = {
+  stream: OutputStream;
   fd: number;
   path: string;
   offset: number;
   /** Where reading stops: the size the file had once its writers were gone. */
   end: number;
-  splitter: LineSplitter;
+  lines: CaptureLines;
   watcher?: FSWatcher | undefined;
   rearmTimer?: NodeJS.Timeout | undefined;
 };
@@ -48,12 +51,15 @@ type Tail = {
 export function tailCapture(capture: Capture, options: TailOptions): CaptureTail {
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   const tails: Tail[] = STREAMS.map((stream) => ({
+    stream,
     fd: capture.readFds[stream],
     path: capture.paths[stream],
     offset: 0,
     end: Number.POSITIVE_INFINITY,
-    splitter: createLineSplitter((text) => options.onLine(stream, text)),
+    lines: createCaptureLines({ path: capture.paths[stream], offset: 0, lines: 0 }, (text) => options.onLine(stream, text)),
   }));
+  const report = (tail: Tail) => options.onRead?.(tail.stream, tail.lines.position());
+  for (const tail of tails) report(tail);
   const timer = setInterval(wake, POLL_MS);
   timer.unref();
   let isPaused = false;
@@ -109,7 +115,7 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     try {
       do {
         hasNews = false;
-        while (isReading() && (await readRound(tails, buffer, isReading)) && !isHoldingForBurst(checkBacklog()));
+        while (isReading() && (await readRound(tails, buffer, isReading, report)) && !isHoldingForBurst(checkBacklog()));
       } while (hasNews && isReading());
     } catch (error) {
       fail(error);
@@ -158,7 +164,10 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     if (!finishing || isPumping || isClosed || tails.some((tail) => tail.offset < tail.end)) return;
     const { resolve } = finishing;
     try {
-      for (const tail of tails) tail.splitter.end();
+      for (const tail of tails) {
+        tail.lines.end();
+        report(tail);
+      }
     } catch (error) {
       fail(error);
       return;
@@ -217,7 +226,7 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
 }
 
 /** One chunk from each file that has unread bytes; false when neither had any. */
-async function readRound(tails: readonly Tail[], buffer: Buffer, isReading: () => boolean): Promise<boolean> {
+async function readRound(tails: readonly Tail[], buffer: Buffer, isReading: () => boolean, report: (tail: Tail) => void): Promise<boolean> {
   let hasRead = false;
   for (const tail of tails) {
     const length = Math.min(buffer.length, tail.end - tail.offset);
@@ -225,7 +234,8 @@ async function readRound(tails: readonly Tail[], buffer: Buffer, isReading: () =
     const bytes = await readAt(tail.fd, buffer, length, tail.offset);
     if (bytes === 0) continue;
     tail.offset += bytes;
-    tail.splitter.push(buffer.subarray(0, bytes));
+    tail.lines.push(buffer.subarray(0, bytes));
+    report(tail);
     hasRead = true;
   }
   return hasRead;

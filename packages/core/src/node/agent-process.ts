@@ -3,9 +3,11 @@ import { closeSync, statSync } from "node:fs";
 import { DomainError } from "../errors/domain-error.ts";
 import { openCapture, removeCapture, type Capture } from "./agent-process-capture.ts";
 import { tailCapture } from "./agent-process-tail.ts";
+import type { CapturePosition } from "./capture-lines.ts";
 import { signalGroup, terminateGroup } from "./agent-process-group.ts";
 
 export { createLineSplitter, type LineSplitter } from "./agent-process-lines.ts";
+export { replayCapture, type CapturePosition } from "./capture-lines.ts";
 export { isGroupAlive, listGroupMembers, listRunGroupMembers, terminateGroup } from "./agent-process-group.ts";
 
 export type OutputStream = "stdout" | "stderr";
@@ -38,6 +40,11 @@ export type ProcessOptions = {
   maxBacklogBytes?: number;
   /** The group was stopped (SIGSTOP) because its output is too far ahead of the reader, or continued again. */
   onBackpressure?: (isStopped: boolean, backlogBytes: number) => void;
+  /**
+   * Every line of a stream up to `position` in its output file went to `onLine`: called when the files are
+   * created, after each read, and at their end. Another process can read on from there (`replayCapture`).
+   */
+  onRead?: (stream: OutputStream, position: CapturePosition) => void;
 };
 
 export type AgentProcess = {
@@ -125,6 +132,7 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
 
   const tail = tailCapture(capture, {
     onLine: options.onLine,
+    ...(options.onRead ? { onRead: options.onRead } : {}),
     maxBacklogBytes: options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES,
     onBacklog: (isOver, backlogBytes) => {
       if (pid === undefined || isTerminating || isOver === isStoppedForBacklog) return;

@@ -83,6 +83,11 @@ export const RunLogBatchSchema = z.object({
   ]),
 });
 export type RunLogBatch = z.infer<typeof RunLogBatchSchema>;
+/**
+ * A runner asking where a run's stored log ends (its watermark), answered as a `run:log` ack is: before a
+ * restarted runner gives a run new lines, it continues the run's seq from there, and resends its spool from there.
+ */
+export const RunLogWatermarkSchema = z.object({ runId: id });
 /** A checked batch: its lines, and `body`, their JSON text exactly as received (valid, normal form). */
 export type ParsedLogBatch = { runId: string; lines: LogLine[]; body: string };
 
@@ -226,6 +231,7 @@ export type RunnerToHubEvents = {
   "runner:hello": (payload: z.input<typeof RunnerHelloSchema>, ack: (res: Ack & { runnerId?: string }) => void) => void;
   "run:state": (payload: z.input<typeof RunStateEventSchema>, ack: (res: Ack) => void) => void;
   "run:log": (payload: z.input<typeof RunLogBatchSchema>, ack: (res: LogAck) => void) => void;
+  "run:log-watermark": (payload: z.input<typeof RunLogWatermarkSchema>, ack: (res: LogAck) => void) => void;
   "run:report": (payload: z.input<typeof RunReportSchema>, ack: (res: Ack) => void) => void;
   "audit:record": (payload: z.input<typeof AuditRecordSchema>, ack: (res: Ack) => void) => void;
   "merge:result": (payload: z.input<typeof MergeResultSchema>, ack: (res: Ack) => void) => void;

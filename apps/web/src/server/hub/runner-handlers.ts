@@ -6,6 +6,7 @@ import {
   MergeResultSchema,
   RadarSnapshotSchema,
   parseRunLogBatch,
+  RunLogWatermarkSchema,
   RunnerHelloSchema,
   RunReportSchema,
   RunStateEventSchema,
@@ -22,6 +23,8 @@ export type RunnerHandlers = {
   hello(runnerId: string, payload: z.infer<typeof RunnerHelloSchema>): Promise<void>;
   runState(runnerId: string, payload: z.infer<typeof RunStateEventSchema>): Promise<void>;
   runLog(runnerId: string, payload: ParsedLogBatch): Promise<number>;
+  /** The highest seq up to which the run's log is stored, once the batches already received are. */
+  logWatermark(runnerId: string, payload: z.infer<typeof RunLogWatermarkSchema>): Promise<number>;
   runReport(runnerId: string, payload: z.infer<typeof RunReportSchema>): Promise<void>;
   audit(runnerId: string, payload: AuditRecord): Promise<void>;
   mergeResult(runnerId: string, payload: z.infer<typeof MergeResultSchema>): Promise<void>;
@@ -64,6 +67,7 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
       (error: unknown) => ack({ ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
   });
+  socket.on("run:log-watermark", guard(RunLogWatermarkSchema, (p) => handlers.logWatermark(runnerId, p), (ackedSeq) => ({ ok: true, ackedSeq })));
   socket.on("run:report", guard(RunReportSchema, (p) => handlers.runReport(runnerId, p), ok));
   socket.on("audit:record", guard(AuditRecordSchema, (p) => handlers.audit(runnerId, p), ok));
   socket.on("merge:result", guard(MergeResultSchema, (p) => handlers.mergeResult(runnerId, p), ok));

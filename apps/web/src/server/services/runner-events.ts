@@ -1,5 +1,5 @@
 import { ResultSchema, type RunState } from "@grove/core";
-import { appendAuditEvent, insertLogLines, type Db } from "@grove/db";
+import { appendAuditEvent, insertLogLines, readLogWatermark, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import type { RunnerHandlers } from "../hub/runner-handlers.ts";
 import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
@@ -63,6 +63,13 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
       const stored = payload.lines.filter((line) => line.seq <= ackedSeq);
       if (stored.length > 0) hub.publishLogLines(payload.runId, stored);
       return ackedSeq;
+    },
+
+    async logWatermark(runnerId, payload) {
+      await checkOwner(runnerId, payload.runId);
+      // After the batches of this run already in the queue: a batch a killed runner sent may still be on its way in.
+      await logQueues.get(payload.runId)?.catch(() => 0);
+      return readLogWatermark(db, payload.runId);
     },
 
     async runReport(runnerId, payload) {
