@@ -10,7 +10,9 @@ import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 import { archiveRefPrefix, SNAPSHOT_SUBJECT } from "../worktree/archive-ref.ts";
 import { snapshotCommit, writeArchiveRef } from "./snapshot-worktree.ts";
+import { moveWorktreeAside } from "./move-worktree-aside.ts";
 import { describeStatus, worktreeStatus } from "./worktree-status.ts";
+import { sweepTrash } from "./worktree-trash.ts";
 
 export type RemoveAgentWorktreeInput = { repo: string; agent: string; taskId: string; force?: boolean; deleteBranch?: boolean };
 export type RemovedWorktree = { removed: boolean; branchDeleted: boolean; snapshotRef: string | null };
@@ -18,7 +20,8 @@ export type RemovedWorktree = { removed: boolean; branchDeleted: boolean; snapsh
 /**
  * Removes the agent's worktree (and, with deleteBranch, its branch) without ever losing work: without
  * force it refuses anything that would be lost; with force it first archives it under refs/grove/archive/.
- * Idempotent: a worktree that is already gone is not an error.
+ * Idempotent: a worktree that is already gone is not an error. The repository lock covers the checks and
+ * unregistering the worktree, not the deletion of its files (see moveWorktreeAside).
  */
 export async function removeAgentWorktree(input: RemoveAgentWorktreeInput): Promise<RemovedWorktree> {
   const branch = agentBranch(input.agent, input.taskId);
@@ -27,7 +30,7 @@ export async function removeAgentWorktree(input: RemoveAgentWorktreeInput): Prom
   const force = input.force ?? false;
   const deleteBranch = input.deleteBranch ?? false;
 
-  return withRepoLock(ctx.repo, async () => {
+  const { result, deleteFiles } = await withRepoLock(ctx.repo, async () => {
     const worktree = await findAgentWorktree(ctx.repo, branch, expectedPath);
     const live = worktree && worktree.prunable === null ? worktree : undefined;
     const head = await branchSha(ctx.repo, branch);
@@ -68,11 +71,12 @@ export async function removeAgentWorktree(input: RemoveAgentWorktreeInput): Prom
     }
 
     let removed = false;
+    let deleteFiles = (): Promise<void> => sweepTrash(ctx.commonDir);
     if (live) {
       if (live.locked !== null) await runGit(["worktree", "unlock", "--", live.path], { cwd: ctx.repo });
       // We checked cleanliness ourselves (or archived the work); --force is what git needs for submodules.
       const needsForce = force || (await hasSubmodules(live.path));
-      await runGit(["worktree", "remove", ...(needsForce ? ["--force"] : []), "--", live.path], { cwd: ctx.repo });
+      deleteFiles = await moveWorktreeAside({ repo: ctx.repo, commonDir: ctx.commonDir, path: live.path, force: needsForce });
       removed = true;
     } else if (worktree?.locked != null) {
       await runGit(["worktree", "unlock", "--", worktree.path], { cwd: ctx.repo });
@@ -84,12 +88,19 @@ export async function removeAgentWorktree(input: RemoveAgentWorktreeInput): Prom
       await runGit(["update-ref", "-d", `refs/heads/${branch}`, head], { cwd: ctx.repo });
       branchDeleted = true;
     }
-    return { removed, branchDeleted, snapshotRef };
+    return { result: { removed, branchDeleted, snapshotRef }, deleteFiles };
   });
+  // Outside the lock: deleting tens of thousands of files must not hold up every other worktree operation.
+  await deleteFiles();
+  return result;
 }
 
 async function findAgentWorktree(repo: string, branch: string, expectedPath: string): Promise<WorktreeInfo | undefined> {
   const worktrees = await listWorktrees(repo);
+  const main = worktrees[0];
+  if (main && !main.bare && main.branch === branch) {
+    throw new DomainError("INVALID_INPUT", `${branch} is checked out in the main checkout ${main.path}, which grove never removes. Check out another branch there first.`);
+  }
   const byBranch = worktrees.find((w) => w.branch === branch);
   if (byBranch) return byBranch;
   for (const worktree of worktrees.slice(1)) if (await isSamePath(worktree.path, expectedPath)) return worktree;

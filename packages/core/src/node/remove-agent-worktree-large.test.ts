@@ -1,0 +1,81 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commitManyFiles } from "../test-support/commit-many-files.ts";
+import { exists } from "../test-support/merge-fixtures.ts";
+import { scratchDir } from "../test-support/scratch-dir.ts";
+import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
+import { listWorktrees } from "./list-worktrees.ts";
+import { removeAgentWorktree } from "./remove-agent-worktree.ts";
+import { withRepoLock } from "./repo-lock.ts";
+
+// The size issue 11 reported (38k files, 4 of 10 parallel removes timed out on the repository lock).
+// Checking out ten worktrees of it is most of this file's runtime.
+const FILE_COUNT = 40_000;
+const PARALLEL_REMOVES = 10;
+const SLOW = 240_000;
+
+describe("removing worktrees of a large repository", () => {
+  let repo: TempRepo;
+  beforeAll(async () => {
+    repo = await makeTempRepo({ parent: await scratchDir() });
+    await commitManyFiles(repo.dir, { branch: "many", from: "main", count: FILE_COUNT });
+    // Agent branches fork from "many", so treating it as the integration branch makes them merged.
+    await repo.write({ "grove.yaml": "integration: many\n" });
+  }, SLOW);
+  afterAll(async () => {
+    await repo.cleanup();
+  }, SLOW);
+
+  const addWorktrees = async (prefix: string, count: number): Promise<string[]> => {
+    const paths: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const path = join(repo.root, `repo-wt-load-${prefix}${i}`);
+      await repo.git(["worktree", "add", "-q", "-b", `agent/load/${prefix}${i}`, "--", path, "many"]);
+      paths.push(path);
+    }
+    return paths;
+  };
+
+  it(`removes ${PARALLEL_REMOVES} worktrees of ${FILE_COUNT} files each, all at once, without a failure`, async () => {
+    const paths = await addWorktrees("p", PARALLEL_REMOVES);
+    const outcomes = await Promise.allSettled(
+      paths.map((_, i) => removeAgentWorktree({ repo: repo.dir, agent: "load", taskId: `p${i}`, deleteBranch: true })),
+    );
+    expect(outcomes.flatMap((o) => (o.status === "rejected" ? [String(o.reason)] : []))).toEqual([]);
+    expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value : null))).toEqual(
+      paths.map(() => ({ removed: true, branchDeleted: true, snapshotRef: null })),
+    );
+    expect(await listWorktrees(repo.dir)).toHaveLength(1);
+    for (const path of paths) expect(await exists(path)).toBe(false);
+    expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
+    expect(await readdir(join(repo.dir, ".git", "grove-trash")).catch(() => [])).toEqual([]);
+  }, SLOW);
+
+  it("grants the repository lock to another caller before a removal has finished deleting the files", async () => {
+    const [path = ""] = await addWorktrees("q", 1);
+    const lockFile = join(repo.dir, ".git", "grove.lock");
+    const trash = join(repo.dir, ".git", "grove-trash");
+    // Nothing else may hold the lock here, or the wait below could mistake that holder for the removal.
+    expect(await exists(lockFile)).toBe(false);
+    let isRemovalSettled = false;
+    const removal = removeAgentWorktree({ repo: repo.dir, agent: "load", taskId: "q0" });
+    const settled = removal.then(
+      () => (isRemovalSettled = true),
+      () => (isRemovalSettled = true),
+    );
+
+    // The removal is under way once it holds grove.lock, or once it has moved the folder into its trash.
+    const isUnderWay = async () => (await exists(lockFile)) || (await readdir(trash).catch(() => [])).length > 0;
+    while (!isRemovalSettled && !(await isUnderWay())) await sleep(1);
+    expect(isRemovalSettled).toBe(false);
+
+    // Asked for after the removal took the lock, so granted only once the removal let go of it.
+    const wasSettledWhenGranted = await withRepoLock(repo.dir, () => Promise.resolve(isRemovalSettled));
+    expect(wasSettledWhenGranted).toBe(false);
+    await settled;
+    expect(await removal).toEqual({ removed: true, branchDeleted: false, snapshotRef: null });
+    expect(await exists(path)).toBe(false);
+  }, SLOW);
+});
