@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, stat, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDomainError } from "../errors/domain-error.ts";
@@ -21,8 +21,15 @@ export async function snapshotCommit(worktree: string, parent: string, message: 
   try {
     const indexFile = join(dir, "index");
     const { stdout: realIndex } = await runGit(["rev-parse", "--path-format=absolute", "--git-path", "index"], { cwd: worktree });
-    // Starting from the worktree's index keeps its stat cache, so `add -A` hashes only what changed.
-    await copyFile(realIndex.trim(), indexFile).catch(() => undefined);
+    // Starting from the worktree's index keeps its stat cache, so `add -A` hashes only what changed. The
+    // copy keeps the index's mtime: git tells an edit made in the second of the last `git add` (same size,
+    // same stat to the second) by comparing against it, and a copy dated now would hide that edit.
+    const source = realIndex.trim();
+    const times = await stat(source).catch(() => null);
+    if (times) {
+      await copyFile(source, indexFile);
+      await utimes(indexFile, times.atime, times.mtime);
+    }
     const env = { ...GROVE_IDENTITY, GIT_INDEX_FILE: indexFile };
     await runGit(["add", "-A", "--", "."], { cwd: worktree, env });
     const { stdout: tree } = await runGit(["write-tree"], { cwd: worktree, env });
