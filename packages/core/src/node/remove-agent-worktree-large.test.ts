@@ -6,6 +6,7 @@ import { commitManyFiles } from "../test-support/commit-many-files.ts";
 import { exists } from "../test-support/merge-fixtures.ts";
 import { scratchDir } from "../test-support/scratch-dir.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
+import { cleanupAgentWorktrees, type CleanupResult } from "./cleanup-agent-worktrees.ts";
 import { listWorktrees } from "./list-worktrees.ts";
 import { removeAgentWorktree } from "./remove-agent-worktree.ts";
 import { withRepoLock } from "./repo-lock.ts";
@@ -53,29 +54,41 @@ describe("removing worktrees of a large repository", () => {
     expect(await readdir(join(repo.dir, ".git", "grove-trash")).catch(() => [])).toEqual([]);
   }, SLOW);
 
-  it("grants the repository lock to another caller before a removal has finished deleting the files", async () => {
-    const [path = ""] = await addWorktrees("q", 1);
+  /**
+   * Starts `operation`, waits until it holds the repository lock (or has already moved files into its
+   * trash), then asks for the lock itself: returns whether the operation was still running when granted.
+   */
+  const isLockGrantedMidway = async (operation: () => Promise<unknown>): Promise<boolean> => {
     const lockFile = join(repo.dir, ".git", "grove.lock");
     const trash = join(repo.dir, ".git", "grove-trash");
-    // Nothing else may hold the lock here, or the wait below could mistake that holder for the removal.
+    // Nothing else may hold the lock here, or the wait below could mistake that holder for the operation.
     expect(await exists(lockFile)).toBe(false);
-    let isRemovalSettled = false;
-    const removal = removeAgentWorktree({ repo: repo.dir, agent: "load", taskId: "q0" });
-    const settled = removal.then(
-      () => (isRemovalSettled = true),
-      () => (isRemovalSettled = true),
-    );
-
-    // The removal is under way once it holds grove.lock, or once it has moved the folder into its trash.
+    let isSettled = false;
+    const running = operation().finally(() => (isSettled = true));
     const isUnderWay = async () => (await exists(lockFile)) || (await readdir(trash).catch(() => [])).length > 0;
-    while (!isRemovalSettled && !(await isUnderWay())) await sleep(1);
-    expect(isRemovalSettled).toBe(false);
+    while (!isSettled && !(await isUnderWay())) await sleep(1);
+    expect(isSettled).toBe(false);
+    // Asked for after the operation took the lock, so granted only once the operation let go of it.
+    const wasSettledWhenGranted = await withRepoLock(repo.dir, () => Promise.resolve(isSettled));
+    await running;
+    return !wasSettledWhenGranted;
+  };
 
-    // Asked for after the removal took the lock, so granted only once the removal let go of it.
-    const wasSettledWhenGranted = await withRepoLock(repo.dir, () => Promise.resolve(isRemovalSettled));
-    expect(wasSettledWhenGranted).toBe(false);
-    await settled;
-    expect(await removal).toEqual({ removed: true, branchDeleted: false, snapshotRef: null });
+  it("grants the repository lock to another caller before a removal has finished deleting the files", async () => {
+    const [path = ""] = await addWorktrees("q", 1);
+    let removed: unknown = null;
+    const isMidway = await isLockGrantedMidway(async () => (removed = await removeAgentWorktree({ repo: repo.dir, agent: "load", taskId: "q0", deleteBranch: true })));
+    expect(isMidway).toBe(true);
+    expect(removed).toEqual({ removed: true, branchDeleted: true, snapshotRef: null });
+    expect(await exists(path)).toBe(false);
+  }, SLOW);
+
+  it("grants the repository lock to another caller before a cleanup has finished deleting the files", async () => {
+    const [path = ""] = await addWorktrees("c", 1);
+    let cleaned: CleanupResult | null = null;
+    const isMidway = await isLockGrantedMidway(async () => (cleaned = await cleanupAgentWorktrees({ repo: repo.dir })));
+    expect(isMidway).toBe(true);
+    expect(cleaned).toMatchObject({ removed: [{ path, branch: "agent/load/c0" }], branchesDeleted: ["agent/load/c0"] });
     expect(await exists(path)).toBe(false);
   }, SLOW);
 });
