@@ -32,9 +32,7 @@ export async function moveToTrash(commonDir: string, path: string): Promise<stri
  * to nobody's, so that the next sweep retries it and `grove doctor` reports it.
  */
 export async function deleteFromTrash(entry: string): Promise<void> {
-  await rm(entry, { recursive: true, force: true }).catch(() =>
-    rename(entry, join(dirname(entry), `abandoned.${randomUUID()}`)).catch(() => undefined),
-  );
+  await rm(entry, { recursive: true, force: true }).catch(() => abandon(entry));
 }
 
 /**
@@ -42,14 +40,23 @@ export async function deleteFromTrash(entry: string): Promise<void> {
  * entry is first claimed by renaming it, so two sweeps never delete the same files. Best effort.
  */
 export async function sweepTrash(commonDir: string): Promise<void> {
-  for (const entry of await listAbandonedTrash(commonDir)) {
-    const claimed = join(commonDir, TRASH_DIR, ownEntryName());
-    const isClaimed = await rename(entry, claimed).then(
-      () => true,
-      () => false,
-    );
-    if (isClaimed) await deleteFromTrash(claimed);
+  for (const entry of await listAbandonedTrash(commonDir)) await deleteAbandonedTrash(commonDir, entry).catch(() => undefined);
+}
+
+/** Deletes one abandoned entry, claimed first; throws when its files cannot be deleted (it stays abandoned). */
+export async function deleteAbandonedTrash(commonDir: string, entry: string): Promise<void> {
+  const claimed = join(commonDir, TRASH_DIR, ownEntryName());
+  try {
+    await rename(entry, claimed);
+  } catch (error) {
+    // Claimed (and maybe deleted) by someone else meanwhile.
+    if (typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT") return;
+    throw error;
   }
+  await rm(claimed, { recursive: true, force: true }).catch(async (error: unknown) => {
+    await abandon(claimed);
+    throw error;
+  });
 }
 
 /** Trash entries that no running grove process on this host is deleting (entries of other hosts are never guessed at). */
@@ -63,6 +70,10 @@ export async function listAbandonedTrash(commonDir: string): Promise<string[]> {
       return owner[1] === encodeURIComponent(hostname()) && !isPidAlive(Number(owner[2]));
     })
     .map((name) => join(trash, name));
+}
+
+async function abandon(entry: string): Promise<void> {
+  await rename(entry, join(dirname(entry), `abandoned.${randomUUID()}`)).catch(() => undefined);
 }
 
 function ownEntryName(): string {
