@@ -12,6 +12,7 @@ export type DomainErrorCode =
   | "LOCK_TIMEOUT"
   | "GIT_FAILED"
   | "PROCESS_FAILED"
+  | "IO_FAILED"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "RUNNER_OFFLINE";
