@@ -1,5 +1,5 @@
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitManyFiles } from "../test-support/commit-many-files.ts";
@@ -10,6 +10,7 @@ import { cleanupAgentWorktrees, type CleanupResult } from "./cleanup-agent-workt
 import { listWorktrees } from "./list-worktrees.ts";
 import { removeAgentWorktree } from "./remove-agent-worktree.ts";
 import { withRepoLock } from "./repo-lock.ts";
+import { testMergedTree } from "./test-merged-tree.ts";
 
 // The size issue 11 reported (38k files, 4 of 10 parallel removes timed out on the repository lock).
 // Checking out ten worktrees of it is most of this file's runtime.
@@ -90,5 +91,27 @@ describe("removing worktrees of a large repository", () => {
     expect(isMidway).toBe(true);
     expect(cleaned).toMatchObject({ removed: [{ path, branch: "agent/load/c0" }], branchesDeleted: ["agent/load/c0"] });
     expect(await exists(path)).toBe(false);
+  }, SLOW);
+
+  it("grants the repository lock to another caller before the merged-tree test's files are deleted", async () => {
+    const signals = await mkdtemp(join(repo.root, "signals-"));
+    const env = { PATH: process.env.PATH, STARTED: join(signals, "started"), GATE: join(signals, "gate") };
+    const test = `"${process.execPath}" -e "const fs = require('fs'); fs.writeFileSync(process.env.STARTED, ''); const t = setInterval(() => { if (fs.existsSync(process.env.GATE)) clearInterval(t); }, 20)"`;
+    let isSettled = false;
+    const testing = testMergedTree({ repo: repo.dir, sha: await repo.git(["rev-parse", "many"]), test, env }).finally(() => (isSettled = true));
+    while (!isSettled && !(await exists(env.STARTED))) await sleep(5);
+    const dir = dirname(/worktree (\S*grove-merge-test-\S*)/.exec(await repo.git(["worktree", "list", "--porcelain"]))?.[1] ?? "");
+    const lockFile = join(repo.dir, ".git", "grove.lock");
+    expect(await exists(lockFile)).toBe(false);
+
+    await writeFile(env.GATE, "");
+    const isUnderWay = async () => (await exists(lockFile)) || (await exists(join(dir, "deleting")));
+    while (!isSettled && !(await isUnderWay())) await sleep(1);
+    expect(isSettled).toBe(false);
+    // Granted once the removal let go of the lock: the tree's files are still there, only unregistered.
+    const leftWhenGranted = await withRepoLock(repo.dir, async () => (await readdir(dir).catch(() => [])).filter((name) => !["owner.json", "capture"].includes(name)));
+    expect(leftWhenGranted).not.toEqual([]);
+    expect(await testing).toMatchObject({ status: "passed" });
+    expect(await exists(dir)).toBe(false);
   }, SLOW);
 });
