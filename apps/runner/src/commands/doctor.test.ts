@@ -1,10 +1,11 @@
 import type { DoctorReport } from "@grove/core/node";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { access, rm, utimes, writeFile } from "node:fs/promises";
+import { access, mkdir, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runGrove } from "./grove-process.ts";
 
@@ -145,5 +146,25 @@ describe("grove doctor", () => {
     ]);
     await doctor("--fix");
     await expect(access(groveLock)).rejects.toThrow();
+  });
+
+  it("finds removed worktrees' files a dead grove process left in its trash, not a deletion under way, and --fix deletes them", async () => {
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await once(dead, "exit");
+    const trash = join(repo.dir, ".git", "grove-trash");
+    const host = encodeURIComponent(hostname());
+    const leftover = join(trash, `${host}.${dead.pid}.${randomUUID()}`);
+    const underWay = join(trash, `${host}.${process.pid}.${randomUUID()}`);
+    for (const entry of [leftover, underWay]) {
+      await mkdir(join(entry, "src"), { recursive: true });
+      await writeFile(join(entry, "src", "app.ts"), "export {};\n");
+    }
+    const { report } = await doctor();
+    expect(kinds(report)).toEqual([["leftover-trash", leftover]]);
+    expect(report.findings[0]?.isSafeToFix).toBe(true);
+
+    const fixed = await doctor("--fix");
+    expect(fixed.code).toBe(0);
+    expect(await readdir(trash)).toEqual([basename(underWay)]);
   });
 });

@@ -10,7 +10,7 @@ export async function doctorCommand(args: string[], ctx: CliContext): Promise<nu
   const { values, positionals } = parseFlags(USAGE, args, { ...REPO_FLAGS, fix: { type: "boolean" }, "idle-days": { type: "string" } });
   if (values.help) {
     ctx.out(
-      `usage: ${USAGE}\n\nFinds prunable worktrees, stale git lock files, locked worktrees with no live agent, merged agent\nbranches, idle worktrees and processes left in deleted worktrees. --fix applies the fixes that cannot lose work.`,
+      `usage: ${USAGE}\n\nFinds prunable worktrees, stale git lock files, locked worktrees with no live agent, merged agent\nbranches, idle worktrees, processes left in deleted worktrees and removed worktrees' files left in\ngrove's trash. --fix applies the fixes that cannot lose work.`,
     );
     return 0;
   }

@@ -1,4 +1,4 @@
-import type { WorktreeInfo } from "@grove/core/node";
+import { markSetUpPending, type WorktreeInfo } from "@grove/core/node";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -41,6 +41,25 @@ describe("grove worktree / archive / prune / cleanup", () => {
     const result = await runGrove(["worktree", "add", "demo", "t2", "--repo", "repo"], { cwd: repo.root });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Created ${join(repo.root, "repo-wt-demo-t2")}`);
+  });
+
+  it("finishes a worktree an interrupted add left without its .worktreeinclude files, runs setup, and only then says Already there", async () => {
+    await repo.write({ ".gitignore": ".env\n", ".worktreeinclude": ".env\n", "grove.yaml": "setup: echo done > setup-ran.txt\n" });
+    await repo.git(["add", "-A"]);
+    await repo.git(["commit", "-q", "-m", "includes and setup"]);
+    await repo.write({ ".env": "TOKEN=1\n" });
+    // What a grove process killed between `git worktree add` and the end of the copy leaves behind.
+    const path = join(repo.root, "repo-wt-demo-i1");
+    await repo.git(["worktree", "add", "-q", "-b", "agent/demo/i1", "--", path, "main"]);
+    await markSetUpPending(path);
+
+    const finished = await grove("worktree", "add", "demo", "i1");
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toContain(`Finished ${path}`);
+    expect(finished.stdout).toContain("copied 1 file(s) listed in .worktreeinclude");
+    expect(await readFile(join(path, ".env"), "utf8")).toBe("TOKEN=1\n");
+    expect(await readFile(join(path, "setup-ran.txt"), "utf8")).toBe("done\n");
+    expect((await grove("worktree", "add", "demo", "i1")).stdout).toContain("Already there");
   });
 
   it("refuses to remove a dirty worktree with exit 2, then --force archives it and archive restore brings it back", async () => {

@@ -75,10 +75,13 @@ async function add(args: string[], ctx: CliContext): Promise<number> {
     ...(values["lock-reason"] === undefined ? {} : { lockReason: values["lock-reason"] }),
   });
   const setupCommand = (await openRepo(repo)).config.setup;
-  const setup = created.created && setupCommand !== undefined && !values["no-setup"] ? await runSetup(setupCommand, created.path, ctx) : null;
+  const isNew = created.created || created.resumed;
+  const setup = isNew && setupCommand !== undefined && !values["no-setup"] ? await runSetup(setupCommand, created.path, ctx) : null;
   if (values.json) ctx.out(JSON.stringify({ ...created, setup }));
-  else if (created.created) {
-    const lines = [`Created ${created.path}`, `  branch ${created.branch} from ${shortSha(created.baseSha)}`];
+  else if (isNew) {
+    const lines = created.created
+      ? [`Created ${created.path}`, `  branch ${created.branch} from ${shortSha(created.baseSha)}`]
+      : [`Finished ${created.path}`, `  branch ${created.branch}: an earlier add was interrupted before the worktree was set up`];
     if (created.includedFiles.length > 0) lines.push(`  copied ${created.includedFiles.length} file(s) listed in .worktreeinclude`);
     if (setup) lines.push(`  setup finished in ${(setup.durationMs / 1000).toFixed(1)} s`);
     ctx.out(lines.join("\n"));

@@ -13,6 +13,7 @@ export type DomainErrorCode =
   | "AUDIT_BROKEN"
   | "GIT_FAILED"
   | "PROCESS_FAILED"
+  | "IO_FAILED"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "RUNNER_OFFLINE";

@@ -10,6 +10,7 @@ import { branchSha } from "./refs.ts";
 import { isPidAlive } from "./lock-file.ts";
 import { runGit } from "./run-git.ts";
 import { worktreeStatus } from "./worktree-status.ts";
+import { listAbandonedTrash } from "./worktree-trash.ts";
 
 /** Everything `grove doctor` judges, observed without changing anything. */
 export async function collectRepoFacts(ctx: RepoContext): Promise<RepoFacts> {
@@ -51,6 +52,7 @@ export async function collectRepoFacts(ctx: RepoContext): Promise<RepoFacts> {
     groveLock: await readGroveLock(ctx.commonDir),
     mergedAgentBranches: merged,
     orphans,
+    leftoverTrash: await listAbandonedTrash(ctx.commonDir),
   };
 }
 

@@ -22,7 +22,7 @@ describe("createAgentWorktree", () => {
     const main = await repo.git(["rev-parse", "main"]);
     const first = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" });
     const path = join(repo.root, "repo-wt-demo-t1");
-    expect(first).toEqual({ path, branch: "agent/demo/t1", baseSha: main, created: true, includedFiles: [] });
+    expect(first).toEqual({ path, branch: "agent/demo/t1", baseSha: main, created: true, resumed: false, includedFiles: [] });
     expect(await repo.git(["rev-parse", "--abbrev-ref", "HEAD"], { cwd: path })).toBe("agent/demo/t1");
     expect(await readFile(join(path, "README.md"), "utf8")).toBe("# test repo\n");
 

@@ -1,13 +1,13 @@
 import { access, readdir } from "node:fs/promises";
-import { join } from "node:path";
-import { DomainError } from "../errors/domain-error.ts";
+import { DomainError, isDomainError } from "../errors/domain-error.ts";
 import { agentBranch, validateRefName } from "../naming/agent-branch.ts";
-import { copyWorktreeIncludes } from "./copy-worktree-includes.ts";
-import { isSamePath, listWorktrees } from "./list-worktrees.ts";
-import { openRepo, worktreePathFor } from "./open-repo.ts";
+import { findWorktreeByPath, isSamePath, listWorktrees } from "./list-worktrees.ts";
+import { moveWorktreeAside, runAfterLock, type AfterLock } from "./move-worktree-aside.ts";
+import { openRepo, worktreePathFor, type RepoContext } from "./open-repo.ts";
 import { branchSha, headSha } from "./refs.ts";
 import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
+import { clearSetUpPending, isSetUpPending, markSetUpPending, setUpWorktree } from "./set-up-worktree.ts";
 
 export type CreateAgentWorktreeInput = { repo: string; agent: string; taskId: string; base?: string; lockReason?: string };
 export type CreatedWorktree = {
@@ -15,13 +15,19 @@ export type CreatedWorktree = {
   branch: string;
   baseSha: string;
   created: boolean;
-  /** Git-ignored files copied from the main checkout per `.worktreeinclude` (only when created). */
+  /** An earlier call was interrupted before the worktree was set up (submodules, includes); this one finished it. */
+  resumed: boolean;
+  /** Git-ignored files copied from the main checkout per `.worktreeinclude` (when created or resumed). */
   includedFiles: string[];
 };
 
+type Ensured = Omit<CreatedWorktree, "includedFiles" | "resumed"> & { isNewBranch: boolean; isPending: boolean };
+
 /**
- * Ensures the worktree of agent/<agent>/<task-id> exists at its configured path. Idempotent: a second
- * call returns created:false. Names are validated before anything is touched.
+ * Ensures the worktree of agent/<agent>/<task-id> exists at its configured path, set up (setUpWorktree).
+ * Idempotent: a second call returns created:false. Names are validated before anything is touched. Never
+ * leaves a half-made worktree: when the set-up fails, what this call created is removed again; when an
+ * earlier call was interrupted, this one finishes it.
  */
 export async function createAgentWorktree(input: CreateAgentWorktreeInput): Promise<CreatedWorktree> {
   const branch = agentBranch(input.agent, input.taskId);
@@ -30,7 +36,7 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
   const base = validateRefName(input.base ?? ctx.config.integration);
   const path = worktreePathFor(ctx, input.agent, input.taskId);
 
-  const created = await withRepoLock(ctx.repo, async (): Promise<CreatedWorktree> => {
+  const ensured = await withRepoLock(ctx.repo, async (): Promise<Ensured> => {
     let worktrees = await listWorktrees(ctx.repo);
     let holder = worktrees.find((w) => w.branch === branch);
     if (holder && holder.prunable !== null && holder.locked === null) {
@@ -41,7 +47,9 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
     }
     if (holder) {
       if (await isSamePath(holder.path, path)) {
-        return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: false, includedFiles: [] };
+        const baseSha = await forkPoint(ctx.repo, base, branch);
+        const isPending = holder.prunable === null && (await isSetUpPending(path));
+        return { path, branch, baseSha, created: false, isNewBranch: false, isPending };
       }
       throw new DomainError(
         "BRANCH_CHECKED_OUT",
@@ -62,20 +70,53 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
     const existing = await branchSha(ctx.repo, branch);
     if (existing !== null) {
       await runGit(["worktree", "add", ...lockArgs, "--", path, branch], { cwd: ctx.repo });
-      return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: true, includedFiles: [] };
+      await markSetUpPending(path);
+      return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: true, isNewBranch: false, isPending: true };
     }
     const baseSha = await headSha(ctx.repo, base);
     await runGit(["worktree", "add", ...lockArgs, "-b", branch, "--", path, baseSha], { cwd: ctx.repo });
-    return { path, branch, baseSha, created: true, includedFiles: [] };
+    await markSetUpPending(path);
+    return { path, branch, baseSha, created: true, isNewBranch: true, isPending: true };
   });
 
+  const { isNewBranch: _isNewBranch, isPending, ...worktree } = ensured;
+  if (!isPending) return { ...worktree, resumed: false, includedFiles: [] };
   // Outside the repo lock: it may fetch over the network. Its writes to the shared config retry on config.lock.
-  if (!created.created) return created;
-  if (await exists(join(created.path, ".gitmodules"))) {
-    await runGit(["submodule", "update", "--init", "--recursive"], { cwd: created.path });
+  try {
+    const includedFiles = await setUpWorktree(ctx, path);
+    await clearSetUpPending(path);
+    return { ...worktree, resumed: !ensured.created, includedFiles };
+  } catch (error) {
+    throw await failedSetUp(ctx, ensured, error);
   }
-  const includedFiles = ctx.isBare ? [] : await copyWorktreeIncludes(ctx.repo, created.path);
-  return { ...created, includedFiles };
+}
+
+/** Removes what this call created (worktree, new branch) when nobody was given it yet; the error to report. */
+async function failedSetUp(ctx: RepoContext, made: Ensured, error: unknown): Promise<DomainError> {
+  const reason = error instanceof Error ? error.message : String(error);
+  const what = `Could not set up the worktree ${made.path} (submodules, .worktreeinclude files): ${reason}\n`;
+  const options = { cause: error, ...(isDomainError(error) && error.process ? { process: error.process } : {}) };
+  const code = isDomainError(error) ? error.code : "IO_FAILED";
+  if (!made.created) return new DomainError(code, `${what}It stays as it is; running the same command again finishes it.`, options);
+  const afterLock: AfterLock = [];
+  try {
+    const kept = await withRepoLock(ctx.repo, async () => {
+      const worktree = await findWorktreeByPath(ctx.repo, made.path);
+      if (worktree?.branch !== made.branch || !(await isSetUpPending(made.path))) return true;
+      if (worktree.locked !== null) await runGit(["worktree", "unlock", "--", made.path], { cwd: ctx.repo });
+      await moveWorktreeAside({ repo: ctx.repo, commonDir: ctx.commonDir, path: made.path, force: true }, afterLock);
+      // Only the branch this call made, and only while it is still where it was made.
+      if (made.isNewBranch) await runGit(["update-ref", "-d", `refs/heads/${made.branch}`, made.baseSha], { cwd: ctx.repo, okExitCodes: [0, 128] });
+      return false;
+    });
+    if (kept) return new DomainError(code, `${what}Another grove call took it over meanwhile; running the same command again finishes it.`, options);
+  } catch (rollBackError) {
+    const why = rollBackError instanceof Error ? rollBackError.message : String(rollBackError);
+    return new DomainError(code, `${what}Removing it again failed too (${why}); running the same command again finishes it.`, options);
+  } finally {
+    await runAfterLock(ctx.commonDir, afterLock);
+  }
+  return new DomainError(code, `${what}grove removed it again${made.isNewBranch ? `, and its new branch ${made.branch}` : ""}: nothing is half-made. Fix that and run the same command again.`, options);
 }
 
 /** Where an existing agent branch forked from base; the branch head when they share no history. */

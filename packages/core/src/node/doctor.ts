@@ -2,9 +2,10 @@ import { stat, unlink } from "node:fs/promises";
 import { DEFAULT_THRESHOLDS, planDoctorFindings, type DoctorFinding, type DoctorThresholds } from "../worktree/doctor-findings.ts";
 import { collectRepoFacts } from "./collect-repo-facts.ts";
 import { findWorktreeByPath } from "./list-worktrees.ts";
-import { openRepo } from "./open-repo.ts";
+import { openRepo, type RepoContext } from "./open-repo.ts";
 import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
+import { deleteAbandonedTrash } from "./worktree-trash.ts";
 
 export type DoctorReport = { repo: string; findings: DoctorFinding[]; fixed: DoctorFinding[]; failed: { finding: DoctorFinding; error: string }[] };
 
@@ -16,13 +17,15 @@ export async function runDoctor(input: { repo: string; fix?: boolean; thresholds
   const report: DoctorReport = { repo: ctx.repo, findings: await diagnose(), fixed: [], failed: [] };
   if (!input.fix) return report;
 
+  // Deleting leftover files needs no lock (each entry is claimed by a rename first) and may take long.
+  await applyFixes(ctx, report.findings.filter((f) => f.kind === "leftover-trash"), report);
   await withRepoLock(ctx.repo, async () => {
     // A fix can reveal the next finding (a pruned worktree frees a merged branch), so look again after fixing.
     for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
       const attempted = new Set([...report.fixed, ...report.failed.map((f) => f.finding)].map(findingKey));
       const todo = report.findings.filter((f) => f.isSafeToFix && !attempted.has(findingKey(f)));
       if (todo.length === 0) break;
-      await applyFixes(ctx.repo, todo, report);
+      await applyFixes(ctx, todo, report);
       const known = new Set(report.findings.map(findingKey));
       report.findings.push(...(await diagnose()).filter((f) => !known.has(findingKey(f))));
     }
@@ -36,13 +39,16 @@ function findingKey(f: DoctorFinding): string {
   return `${f.kind}\0${f.path ?? ""}\0${f.branch ?? ""}\0${f.pid ?? ""}`;
 }
 
-async function applyFixes(repo: string, findings: DoctorFinding[], report: DoctorReport): Promise<void> {
+async function applyFixes(ctx: RepoContext, findings: DoctorFinding[], report: DoctorReport): Promise<void> {
+  const repo = ctx.repo;
   let pruned = false;
   for (const finding of findings) {
     try {
       if (finding.kind === "prunable-worktree") {
         if (!pruned) await runGit(["worktree", "prune"], { cwd: repo });
         pruned = true;
+      } else if (finding.kind === "leftover-trash") {
+        if (finding.path) await deleteAbandonedTrash(ctx.commonDir, finding.path);
       } else {
         await applyFix(repo, finding);
       }
@@ -74,6 +80,7 @@ async function applyFix(repo: string, finding: DoctorFinding): Promise<void> {
     case "merged-worktree":
     case "idle-worktree":
     case "orphaned-process":
+    case "leftover-trash":
       return;
   }
 }

@@ -24,6 +24,7 @@ export * from "../worktree/worktree-path.ts";
 export * from "../merge/parse-merge-tree.ts";
 export * from "./agent-process.ts";
 export * from "./copy-worktree-includes.ts";
+export * from "./set-up-worktree.ts";
 export * from "./move-agent-worktree.ts";
 export * from "./init-bare-layout.ts";
 export * from "./advance-branch.ts";

@@ -1,5 +1,9 @@
-import { access, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { access, mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { createAgentWorktree } from "./create-agent-worktree.ts";
@@ -104,4 +108,56 @@ describe("removeAgentWorktree", () => {
     expect(result).toEqual({ removed: false, branchDeleted: true, snapshotRef: null });
     expect(await listWorktrees(repo.dir)).toHaveLength(1);
   });
+
+  it("cleans up after a grove process that died between moving a worktree aside and deleting it", async () => {
+    const trash = join(repo.dir, ".git", "grove-trash");
+    const host = encodeURIComponent(hostname());
+    const leftover = join(trash, `${host}.${await exitedPid()}.${randomUUID()}`);
+    const inProgress = join(trash, `${host}.${process.pid}.${randomUUID()}`);
+    // What the dead process had done under the lock: the folder renamed into the trash, not yet pruned.
+    await mkdir(trash);
+    await rename(path, leftover);
+    // And another process's deletion, still under way.
+    await mkdir(inProgress);
+    await writeFile(join(inProgress, "file.txt"), "x\n");
+    expect((await listWorktrees(repo.dir))[1]?.prunable).not.toBeNull();
+
+    const result = await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", deleteBranch: true });
+    expect(result).toEqual({ removed: false, branchDeleted: true, snapshotRef: null });
+    expect(await listWorktrees(repo.dir)).toHaveLength(1);
+    expect(await readdir(trash)).toEqual([basename(inProgress)]);
+    expect((await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" })).created).toBe(true);
+  });
+
+  it("never removes the main checkout, even when it has the agent's branch checked out", async () => {
+    await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" });
+    await repo.git(["checkout", "-q", "agent/demo/t1"]);
+    await expect(removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", force: true, deleteBranch: true })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringContaining("main checkout") as unknown,
+    });
+    expect(await repo.git(["rev-parse", "--abbrev-ref", "HEAD"])).toBe("agent/demo/t1");
+    await access(join(repo.dir, "src", "app.ts"));
+  });
+
+  it.skipIf(!existsSync("/dev/shm"))("removes in place a worktree on another file system, which cannot be moved aside", async () => {
+    const elsewhere = await realpath(await mkdtemp(join("/dev/shm", "grove-test-")));
+    try {
+      const other = join(elsewhere, "wt");
+      await repo.git(["worktree", "add", "-q", "-b", "agent/demo/t2", "--", other, "main"]);
+      const result = await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t2", deleteBranch: true });
+      expect(result).toEqual({ removed: true, branchDeleted: true, snapshotRef: null });
+      await expect(access(other)).rejects.toThrow();
+      expect(await listWorktrees(repo.dir)).toHaveLength(2);
+      expect(await readdir(join(repo.dir, ".git", "grove-trash")).catch(() => [])).toEqual([]);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
 });
+
+async function exitedPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""]);
+  await new Promise((resolve) => child.once("exit", resolve));
+  return child.pid ?? -1;
+}

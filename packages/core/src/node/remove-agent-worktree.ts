@@ -4,12 +4,13 @@ import { DomainError } from "../errors/domain-error.ts";
 import { agentBranch } from "../naming/agent-branch.ts";
 import type { WorktreeInfo } from "../worktree/parse-worktree-list.ts";
 import { isSamePath, listWorktrees } from "./list-worktrees.ts";
-import { openRepo, worktreePathFor } from "./open-repo.ts";
+import { openRepo, worktreePathFor, type RepoContext } from "./open-repo.ts";
 import { branchSha, unmergedCommits } from "./refs.ts";
 import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 import { archiveRefPrefix, SNAPSHOT_SUBJECT } from "../worktree/archive-ref.ts";
 import { snapshotCommit, writeArchiveRef } from "./snapshot-worktree.ts";
+import { moveWorktreeAside, runAfterLock, type AfterLock } from "./move-worktree-aside.ts";
 import { describeStatus, worktreeStatus } from "./worktree-status.ts";
 
 export type RemoveAgentWorktreeInput = { repo: string; agent: string; taskId: string; force?: boolean; deleteBranch?: boolean };
@@ -18,78 +19,95 @@ export type RemovedWorktree = { removed: boolean; branchDeleted: boolean; snapsh
 /**
  * Removes the agent's worktree (and, with deleteBranch, its branch) without ever losing work: without
  * force it refuses anything that would be lost; with force it first archives it under refs/grove/archive/.
- * Idempotent: a worktree that is already gone is not an error.
+ * Idempotent: a worktree that is already gone is not an error. The repository lock covers the checks and
+ * unregistering the worktree, not the deletion of its files (see moveWorktreeAside).
  */
 export async function removeAgentWorktree(input: RemoveAgentWorktreeInput): Promise<RemovedWorktree> {
-  const branch = agentBranch(input.agent, input.taskId);
   const ctx = await openRepo(input.repo);
+  const afterLock: AfterLock = [];
+  try {
+    return await withRepoLock(ctx.repo, () => unregisterAgentWorktree(ctx, input, afterLock));
+  } finally {
+    // Outside the lock: deleting tens of thousands of files must not hold up every other worktree operation.
+    await runAfterLock(ctx.commonDir, afterLock);
+  }
+}
+
+/**
+ * removeAgentWorktree's part under the repository lock (the caller holds it): checks, archives, and
+ * unregisters the worktree and branch. The deletion of the worktree's files is queued on `afterLock`.
+ */
+export async function unregisterAgentWorktree(ctx: RepoContext, input: RemoveAgentWorktreeInput, afterLock: AfterLock): Promise<RemovedWorktree> {
+  const branch = agentBranch(input.agent, input.taskId);
   const expectedPath = worktreePathFor(ctx, input.agent, input.taskId);
   const force = input.force ?? false;
   const deleteBranch = input.deleteBranch ?? false;
 
-  return withRepoLock(ctx.repo, async () => {
-    const worktree = await findAgentWorktree(ctx.repo, branch, expectedPath);
-    const live = worktree && worktree.prunable === null ? worktree : undefined;
-    const head = await branchSha(ctx.repo, branch);
+  const worktree = await findAgentWorktree(ctx.repo, branch, expectedPath);
+  const live = worktree && worktree.prunable === null ? worktree : undefined;
+  const head = await branchSha(ctx.repo, branch);
 
-    const dirty = live ? await worktreeStatus(live.path) : [];
-    const unmerged = deleteBranch && head !== null ? await unmergedCommits(ctx.repo, await requireIntegration(ctx.repo, ctx.config.integration), branch) : [];
+  const dirty = live ? await worktreeStatus(live.path) : [];
+  const unmerged = deleteBranch && head !== null ? await unmergedCommits(ctx.repo, await requireIntegration(ctx.repo, ctx.config.integration), branch) : [];
 
-    if (!force) {
-      if (live?.locked != null) {
-        throw new DomainError(
-          "INVALID_INPUT",
-          `The worktree ${live.path} is locked${live.locked ? ` (${live.locked})` : ""}: an agent may still be working in it. Unlock it first, or use --force.`,
-        );
-      }
-      if (dirty.length > 0) {
-        throw new DomainError(
-          "DIRTY_WORKTREE",
-          `The worktree ${live?.path ?? expectedPath} has uncommitted work that removing it would lose:\n${describeStatus(dirty)}\n` +
-            `Commit it on ${branch}, or use --force to keep a snapshot under refs/grove/archive/ and remove it.`,
-        );
-      }
-      if (unmerged.length > 0) {
-        throw new DomainError(
-          "UNMERGED_BRANCH",
-          `Branch ${branch} has ${unmerged.length} commit(s) not in ${ctx.config.integration} that deleting it would lose:\n` +
-            `${unmerged.slice(0, 10).map((line) => `  ${line}`).join("\n")}\nMerge it first, or use --force to keep it under refs/grove/archive/.`,
-        );
-      }
+  if (!force) {
+    if (live?.locked != null) {
+      throw new DomainError(
+        "INVALID_INPUT",
+        `The worktree ${live.path} is locked${live.locked ? ` (${live.locked})` : ""}: an agent may still be working in it. Unlock it first, or use --force.`,
+      );
     }
-
-    let snapshotRef: string | null = null;
-    const prefix = archiveRefPrefix(input.agent, input.taskId);
-    if (live && dirty.length > 0 && live.head) {
-      const message = `${SNAPSHOT_SUBJECT}${branch}\n\nUncommitted work in ${live.path} kept by a forced removal.\n`;
-      snapshotRef = await writeArchiveRef(ctx.repo, prefix, await snapshotCommit(live.path, live.head, message));
-    } else if (head !== null && unmerged.length > 0) {
-      snapshotRef = await writeArchiveRef(ctx.repo, prefix, head);
+    if (dirty.length > 0) {
+      throw new DomainError(
+        "DIRTY_WORKTREE",
+        `The worktree ${live?.path ?? expectedPath} has uncommitted work that removing it would lose:\n${describeStatus(dirty)}\n` +
+          `Commit it on ${branch}, or use --force to keep a snapshot under refs/grove/archive/ and remove it.`,
+      );
     }
-
-    let removed = false;
-    if (live) {
-      if (live.locked !== null) await runGit(["worktree", "unlock", "--", live.path], { cwd: ctx.repo });
-      // We checked cleanliness ourselves (or archived the work); --force is what git needs for submodules.
-      const needsForce = force || (await hasSubmodules(live.path));
-      await runGit(["worktree", "remove", ...(needsForce ? ["--force"] : []), "--", live.path], { cwd: ctx.repo });
-      removed = true;
-    } else if (worktree?.locked != null) {
-      await runGit(["worktree", "unlock", "--", worktree.path], { cwd: ctx.repo });
+    if (unmerged.length > 0) {
+      throw new DomainError(
+        "UNMERGED_BRANCH",
+        `Branch ${branch} has ${unmerged.length} commit(s) not in ${ctx.config.integration} that deleting it would lose:\n` +
+          `${unmerged.slice(0, 10).map((line) => `  ${line}`).join("\n")}\nMerge it first, or use --force to keep it under refs/grove/archive/.`,
+      );
     }
-    await runGit(["worktree", "prune"], { cwd: ctx.repo });
+  }
 
-    let branchDeleted = false;
-    if (deleteBranch && head !== null) {
-      await runGit(["update-ref", "-d", `refs/heads/${branch}`, head], { cwd: ctx.repo });
-      branchDeleted = true;
-    }
-    return { removed, branchDeleted, snapshotRef };
-  });
+  let snapshotRef: string | null = null;
+  const prefix = archiveRefPrefix(input.agent, input.taskId);
+  if (live && dirty.length > 0 && live.head) {
+    const message = `${SNAPSHOT_SUBJECT}${branch}\n\nUncommitted work in ${live.path} kept by a forced removal.\n`;
+    snapshotRef = await writeArchiveRef(ctx.repo, prefix, await snapshotCommit(live.path, live.head, message));
+  } else if (head !== null && unmerged.length > 0) {
+    snapshotRef = await writeArchiveRef(ctx.repo, prefix, head);
+  }
+
+  let removed = false;
+  if (live) {
+    if (live.locked !== null) await runGit(["worktree", "unlock", "--", live.path], { cwd: ctx.repo });
+    // We checked cleanliness ourselves (or archived the work); --force is what git needs for submodules.
+    const needsForce = force || (await hasSubmodules(live.path));
+    await moveWorktreeAside({ repo: ctx.repo, commonDir: ctx.commonDir, path: live.path, force: needsForce }, afterLock);
+    removed = true;
+  } else if (worktree?.locked != null) {
+    await runGit(["worktree", "unlock", "--", worktree.path], { cwd: ctx.repo });
+  }
+  await runGit(["worktree", "prune"], { cwd: ctx.repo });
+
+  let branchDeleted = false;
+  if (deleteBranch && head !== null) {
+    await runGit(["update-ref", "-d", `refs/heads/${branch}`, head], { cwd: ctx.repo });
+    branchDeleted = true;
+  }
+  return { removed, branchDeleted, snapshotRef };
 }
 
 async function findAgentWorktree(repo: string, branch: string, expectedPath: string): Promise<WorktreeInfo | undefined> {
   const worktrees = await listWorktrees(repo);
+  const main = worktrees[0];
+  if (main && !main.bare && main.branch === branch) {
+    throw new DomainError("INVALID_INPUT", `${branch} is checked out in the main checkout ${main.path}, which grove never removes. Check out another branch there first.`);
+  }
   const byBranch = worktrees.find((w) => w.branch === branch);
   if (byBranch) return byBranch;
   for (const worktree of worktrees.slice(1)) if (await isSamePath(worktree.path, expectedPath)) return worktree;

@@ -25,6 +25,19 @@ describe("the merged-tree test's temporary worktree", () => {
     expect(await repo.git(["worktree", "list", "--porcelain"])).not.toContain("grove-merge-test-");
   });
 
+  it("gets the main checkout's .worktreeinclude files, then runs setup, then the test, like an agent's worktree", async () => {
+    await repo.write({ ".gitignore": "node_modules/\nsetup-saw.txt\n", ".worktreeinclude": "node_modules/\n" });
+    await repo.git(["add", "-A"]);
+    await repo.git(["commit", "-q", "-m", "dependencies come from .worktreeinclude"]);
+    await repo.write({ "node_modules/dep/index.js": "module.exports = 42;\n" });
+    const node = `"${process.execPath}" -e`;
+    const setup = `${node} "const fs = require('fs'); fs.writeFileSync('setup-saw.txt', String(fs.existsSync('node_modules/dep/index.js')))"`;
+    const test = `${node} "if (require('fs').readFileSync('setup-saw.txt', 'utf8') !== 'true') process.exit(2); console.log('dep is', require('dep'))"`;
+
+    const result = await testMergedTree({ repo: repo.dir, sha: await repo.git(["rev-parse", "HEAD"]), test, setup, env: { PATH: process.env.PATH } });
+    expect(result).toMatchObject({ status: "passed", exitCode: 0, outputTail: "dep is 42" });
+  });
+
   it("is cleaned up after its grove process was killed -9 mid-test, and a live one is left alone", async () => {
     const sha = await repo.git(["rev-parse", "HEAD"]);
     const script = fileURLToPath(new URL("../test-support/hang-merge-test.ts", import.meta.url));

@@ -26,6 +26,7 @@ const facts = (over: Partial<RepoFacts>): RepoFacts => ({
   groveLock: null,
   mergedAgentBranches: [],
   orphans: [],
+  leftoverTrash: [],
   ...over,
 });
 
@@ -69,6 +70,13 @@ describe("planDoctorFindings", () => {
       ["idle-worktree", "/r/idle", false],
       ["merged-branch", "agent/demo/old", true],
       ["merged-worktree", "/r/merged", false],
+    ]);
+  });
+
+  it("offers to delete removed worktrees' files that no grove process is deleting any more", () => {
+    const leftover = "/r/repo/.git/grove-trash/abandoned.1";
+    expect(planDoctorFindings(facts({ leftoverTrash: [leftover] }), now).map((f) => [f.kind, f.path, f.fix, f.isSafeToFix])).toEqual([
+      ["leftover-trash", leftover, `rm -rf ${leftover}`, true],
     ]);
   });
 });

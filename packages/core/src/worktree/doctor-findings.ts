@@ -8,7 +8,8 @@ export type DoctorFindingKind =
   | "merged-branch"
   | "merged-worktree"
   | "idle-worktree"
-  | "orphaned-process";
+  | "orphaned-process"
+  | "leftover-trash";
 
 export type DoctorFinding = {
   kind: DoctorFindingKind;
@@ -45,6 +46,8 @@ export type RepoFacts = {
   mergedAgentBranches: { branch: string; sha: string; hasOwnCommits: boolean }[];
   /** Processes whose working folder is a worktree folder that no longer exists. */
   orphans: { pid: number; command: string; cwd: string }[];
+  /** Folders of removed worktrees, moved into grove's trash, that no running grove process is deleting. */
+  leftoverTrash: string[];
 };
 
 export type DoctorThresholds = { lockAgeMs: number; lockAgeUnknownProcessesMs: number; idleMs: number };
@@ -159,6 +162,17 @@ export function planDoctorFindings(facts: RepoFacts, now: number, thresholds: Do
       message: `Process ${orphan.pid} (${orphan.command}) is still running in ${orphan.cwd}, a worktree folder that no longer exists.`,
       fix: `kill ${orphan.pid}`,
       isSafeToFix: false,
+    });
+  }
+
+  for (const path of facts.leftoverTrash) {
+    findings.push({
+      ...none,
+      kind: "leftover-trash",
+      path,
+      message: `${path} holds the files of a removed worktree, moved there to be deleted after the repository lock; the grove process deleting them stopped, or could not.`,
+      fix: `rm -rf ${path}`,
+      isSafeToFix: true,
     });
   }
   return findings;
