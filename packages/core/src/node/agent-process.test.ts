@@ -44,13 +44,13 @@ afterEach(() => {
 });
 
 describe("startAgentProcess", () => {
-  it("runs argv in cwd with exactly the given env and reports lines per stream", async () => {
+  it("runs argv in cwd with exactly the given env (and PWD naming cwd) and reports lines per stream", async () => {
     const cwd = tempDir();
     const { lines, onLine } = collect();
-    const script = `console.log(process.cwd()); console.log(process.env.GROVE_X + ":" + (process.env.HOME ?? "none")); console.error("warn"); process.stdout.write("tail"); process.exitCode = 3;`;
-    const exit = await startAgentProcess([node, "-e", script, "--", "$(touch pwned)"], { cwd, env: { GROVE_X: "yes" }, onLine }).done;
+    const script = `console.log(process.cwd()); console.log(process.env.GROVE_X + ":" + (process.env.HOME ?? "none") + ":" + process.env.PWD); console.error("warn"); process.stdout.write("tail"); process.exitCode = 3;`;
+    const exit = await startAgentProcess([node, "-e", script, "--", "$(touch pwned)"], { cwd, env: { GROVE_X: "yes", PWD: "/where/grove/was/started" }, onLine }).done;
     expect(exit).toMatchObject({ exitCode: 3, signal: null, timedOut: false, cancelled: false });
-    expect(lines.filter((l) => l.stream === "stdout").map((l) => l.text)).toEqual([cwd, "yes:none", "tail"]);
+    expect(lines.filter((l) => l.stream === "stdout").map((l) => l.text)).toEqual([cwd, `yes:none:${cwd}`, "tail"]);
     expect(lines.filter((l) => l.stream === "stderr").map((l) => l.text)).toEqual(["warn"]);
     expect(existsSync(join(cwd, "pwned"))).toBe(false);
   });

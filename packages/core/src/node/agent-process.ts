@@ -100,7 +100,8 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
   try {
     child = spawn(file, args, {
       cwd: options.cwd,
-      env: options.env,
+      // PWD names the folder the child starts in, as a shell's would; grove's own would mislead it.
+      env: { ...options.env, PWD: options.cwd },
       detached: true,
       stdio: ["ignore", capture.writeFds.stdout, capture.writeFds.stderr],
     });
