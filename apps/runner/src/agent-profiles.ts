@@ -26,6 +26,17 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   aider: { command: ["aider", "--yes-always", "--no-auto-commits", "--message", "{prompt}"] },
 };
 
+/** The profile of that name (grove.yaml's `agents`, then the built-in ones); an unknown name is refused. */
+export function findProfile(profileName: string, config: GroveConfig): AgentProfile {
+  const profile = config.agents[profileName] ?? BUILT_IN_PROFILES[profileName];
+  if (profile) return profile;
+  const known = [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(config.agents)])].sort();
+  throw new DomainError(
+    "INVALID_INPUT",
+    `Unknown agent profile "${profileName}". Define agents.${profileName}.command in grove.yaml, or use one of: ${known.join(", ")}.`,
+  );
+}
+
 export type PlaceholderValues = { prompt: string; contextPack: string; result: string };
 export type ResolvedAgent = { profile: string; argv: string[]; env: Record<string, string>; timeoutMs: number | undefined };
 
@@ -35,14 +46,7 @@ export type ResolvedAgent = { profile: string; argv: string[]; env: Record<strin
  * "{result}" stays literal and nothing ever goes through a shell.
  */
 export function resolveAgent(profileName: string, config: GroveConfig, values: PlaceholderValues): ResolvedAgent {
-  const profile = config.agents[profileName] ?? BUILT_IN_PROFILES[profileName];
-  if (!profile) {
-    const known = [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(config.agents)])].sort();
-    throw new DomainError(
-      "INVALID_INPUT",
-      `Unknown agent profile "${profileName}". Define agents.${profileName}.command in grove.yaml, or use one of: ${known.join(", ")}.`,
-    );
-  }
+  const profile = findProfile(profileName, config);
   const argv = profile.command.map((arg) =>
     arg.replace(/\{(prompt|contextPack|result)\}/g, (_match, key: keyof PlaceholderValues) => values[key]),
   );

@@ -9,6 +9,7 @@ import { createLocalHub } from "./local-hub.ts";
 import { landPendingMerge } from "./land-pending-merge.ts";
 import { createMergeQueue, type AuditSink } from "./merge-queue.ts";
 import { savePendingMerge, type PendingMerge } from "./pending-merges.ts";
+import { findProfile } from "./agent-profiles.ts";
 import { createRunLeases } from "./run-leases.ts";
 import { assertSafeRunId } from "./run-paths.ts";
 import { runTask } from "./run-task.ts";
@@ -22,12 +23,17 @@ export const PlanSchema = z.strictObject({
       z.strictObject({
         agent: z.string().min(1).max(64),
         task: z.string().min(1).max(64),
-        profile: z.string().min(1).max(64).default("demo"),
+        /** The agent profile to run; by default the one named like the agent (as on the dashboard). */
+        profile: z.string().min(1).max(64).optional(),
         prompt: z.string().max(100_000).default(""),
       }),
     )
     .min(1)
-    .max(50),
+    .max(50)
+    .refine((tasks) => new Set(tasks.map((t) => `${t.agent}/${t.task}`)).size === tasks.length, {
+      // Two tasks of one agent and task id would share one branch, worktree and run.
+      message: "each task needs its own agent/task pair: the same one twice would share one branch and worktree",
+    }),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
@@ -80,8 +86,15 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   const integration = plan.integration ?? repo.config.integration;
   const dataDir = resolve(opts.dataDir);
   const log = opts.log ?? (() => undefined);
+  // Every name and profile is checked before anything is created: a bad task never leaves a worktree behind.
+  const specs = plan.tasks.map((t) => {
+    agentBranch(t.agent, t.task);
+    const profile = t.profile ?? t.agent;
+    findProfile(profile, repo.config);
+    return { ...t, profile };
+  });
   await excludeDataDir(repo, dataDir);
-  const tasks: HeadlessTask[] = plan.tasks.map((t) => ({
+  const tasks: HeadlessTask[] = specs.map((t) => ({
     agent: t.agent,
     taskId: t.task,
     runId: assertSafeRunId(`${sessionId}-${t.agent}-${t.task}`),
@@ -115,7 +128,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     await Promise.all(
-      plan.tasks.map(async (t, i) => {
+      specs.map(async (t, i) => {
         const task = tasks[i];
         if (!task) return;
         const spec = { runId: task.runId, agent: t.agent, taskId: t.task, profile: t.profile, prompt: t.prompt };

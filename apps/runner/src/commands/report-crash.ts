@@ -3,7 +3,7 @@ import { isDomainError, type DomainErrorCode } from "@grove/core";
 const HINTS: Partial<Record<DomainErrorCode, string>> = {
   NOT_FOUND: "check the path, or pass --repo PATH; `grove worktree list` shows what exists.",
   INVALID_NAME: "agent names and task ids may use letters, digits, '.', '_' and '-'.",
-  INVALID_CONFIG: "fix grove.yaml at the repository root (or delete it to use the defaults).",
+  INVALID_CONFIG: "fix the file the message names (grove.yaml at the repository root, or the plan); it names the key.",
   BRANCH_CHECKED_OUT: "`grove worktree list` shows which worktree holds which branch.",
   DIRTY_WORKTREE: "commit the work, or pass --force: grove keeps a snapshot under refs/grove/archive/ first.",
   UNMERGED_BRANCH: "merge it, pass --keep-branch, or pass --force to archive it under refs/grove/archive/.",

@@ -9,7 +9,7 @@ export const SESSION_EXIT = { landed: 0, failed: 1, waiting: 3 } as const;
 /** What became of one task, stated from what git and the run report say, never from what was hoped. */
 export function taskVerdict(task: HeadlessTask): TaskVerdict {
   if (task.merge) return task.merge.kind === "merged" ? { kind: "landed", detail: describeMerge(task.merge) } : { kind: "failed", detail: describeMerge(task.merge) };
-  if (task.state !== "succeeded") return { kind: "failed", detail: `run ${task.state}${task.error ? `: ${task.error.split("\n")[0]?.slice(0, 200) ?? ""}` : ""}` };
+  if (task.state !== "succeeded") return { kind: "failed", detail: `run ${task.state}${task.error ? `: ${firstLine(task.error)}` : ""}` };
   if (task.waiting) {
     const untested = task.waiting.tests === "untested" ? ", untested (no test command)" : "";
     return { kind: "waiting", detail: `awaiting approval${untested}: grove approve ${task.runId}` };
@@ -42,6 +42,11 @@ export function describeMerge(merge: MergeOutcome): string {
     case "tests_failed":
       return `tests failed on the merged tree (exit ${merge.test.exitCode ?? "?"}; branch kept)`;
     case "moved":
-      return `the branch moved after approval (branch kept)`;
+      return `the branch is no longer at the approved head ${merge.approvedSha.slice(0, 12)} (now ${merge.headSha?.slice(0, 12) ?? "gone"}): nothing was merged; run the task again for a tested head (branch kept)`;
   }
+}
+
+function firstLine(text: string, max = 300): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

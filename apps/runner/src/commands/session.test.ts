@@ -75,6 +75,29 @@ describe("grove session run", () => {
     expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
   });
 
+  it("refuses a plan with the same agent/task twice, or an unknown profile, before creating anything", async () => {
+    repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
+    const twice = await session("tasks:\n  - { agent: demo, task: dup, prompt: a }\n  - { agent: demo, task: dup, prompt: b }\n");
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("each task needs its own agent/task pair");
+    const unknown = await session("tasks:\n  - { agent: demo, task: ok, prompt: a }\n  - { agent: mine, task: t1, prompt: b }\n");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown agent profile "mine". Define agents.mine.command in grove.yaml');
+    expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
+    expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
+  });
+
+  it("runs the profile named like the task's agent when the plan names none, as the dashboard does", async () => {
+    const agent = `require("node:fs").writeFileSync("mine.txt", "by mine\\n"); for (const a of [["add", "-A"], ["commit", "-qm", "mine's work"]]) require("node:child_process").execFileSync("git", a);`;
+    const config = { test: 'node -e "process.exit(0)"', agents: { mine: { command: [process.execPath, "-e", agent] } } };
+    repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": JSON.stringify(config) } });
+    const result = await session("tasks:\n  - { agent: mine, task: t1, prompt: go }\n", ["--approve", "auto"]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain("starting agent mine (profile mine)");
+    expect(await repo.git(["log", "--format=%s", "main"])).toContain("mine's work");
+    expect(await repo.git(["ls-tree", "--name-only", "main"])).toContain("mine.txt");
+  });
+
   it("never calls an agent that did not commit merged: the run fails, nothing lands, no learnings are deposited", async () => {
     repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
     const main = await repo.git(["rev-parse", "main"]);

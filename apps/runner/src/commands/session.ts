@@ -90,7 +90,10 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
       const { kind, detail } = taskVerdict(task);
       ctx.out(`  ${tag(task)}  ${kind.padEnd(7)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
     }
-    if (verdict.counts.waiting > 0) ctx.out(`\napprove or reject what waits: grove approve <run-id> | grove reject <run-id> --comment "…"${values["data-dir"] ? ` --data-dir ${dataDir}` : ""}`);
+    if (verdict.counts.waiting > 0) {
+      const where = values["data-dir"] ? ` --data-dir ${dataDir}` : "";
+      ctx.out(`\napprove or reject what waits: grove approve <run-id>${where}, or grove reject <run-id> --comment "…"${where}`);
+    }
     ctx.out(`audit trail: ${summary.audit.file} (grove audit verify checks it)`);
   }
   // An event that happened but is missing from the audit trail fails the session, whatever landed.
