@@ -69,6 +69,13 @@ describe("headless session (grove session run)", () => {
     expect(edited.code).toBe(1);
   });
 
+  it("says so when a run reuses a worktree whose branch already holds commits", async () => {
+    await runHeadlessSession({ repo: repo.dir, plan: plan({ task: "again", prompt: "lines=1" }), dataDir, approve: "manual" });
+    const lines: string[] = [];
+    await runHeadlessSession({ repo: repo.dir, plan: { ...plan({ task: "again", prompt: "lines=1" }), session: "session-20260101-0901" }, dataDir, approve: "manual", onLine: (_t, _s, text) => lines.push(text) });
+    expect(lines.find((l) => l.startsWith("reusing the worktree at "))).toMatch(/ on agent\/demo\/again \(from main at [0-9a-f]{12}; 1 commit already on it\)$/);
+  });
+
   it("records the end of a run that failed before its agent started", async () => {
     const summary = await runHeadlessSession({ repo: repo.dir, plan: { ...plan({ task: "one", prompt: "lines=1" }), integration: "no-such-branch" }, dataDir, approve: "auto" });
     expect(summary.tasks.map((t) => t.state)).toEqual(["failed"]);

@@ -1,5 +1,5 @@
 import { isDomainError, type RunState } from "@grove/core";
-import { createAgentWorktree, lockWorktree, unlockWorktree, type CreatedWorktree } from "@grove/core/node";
+import { countCommits, createAgentWorktree, lockWorktree, unlockWorktree, type CreatedWorktree } from "@grove/core/node";
 import { rm } from "node:fs/promises";
 import { findNamedBrainFiles } from "./brain-files.ts";
 import { writeContextPack } from "./context-pack.ts";
@@ -58,7 +58,7 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
       sha: worktree.baseSha,
       details: { path: worktree.path, base: req.integration },
     });
-    scope.system(`worktree ready at ${worktree.path} on ${worktree.branch} (from ${req.integration} at ${worktree.baseSha.slice(0, 12)})`);
+    scope.system(await describeWorktree(req.repo.repo, req.integration, worktree));
     scope.system(`slot ${lease.slot}, ports ${scope.leaseEnv.GROVE_PORTS ?? ""}`);
     scope.setState("running", { worktreePath: worktree.path, baseSha: worktree.baseSha });
 
@@ -81,6 +81,15 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
   if (!delivered) deps.log(`run ${task.runId}: log lines still unacknowledged; they stay spooled and keep shipping`);
   await scope.recorded();
   return final;
+}
+
+/** Where the agent works, and what its branch already holds when an earlier run left it there. */
+async function describeWorktree(repo: string, integration: string, worktree: CreatedWorktree): Promise<string> {
+  const from = `from ${integration} at ${worktree.baseSha.slice(0, 12)}`;
+  if (worktree.created) return `worktree ready at ${worktree.path} on ${worktree.branch} (${from})`;
+  const commits = await countCommits(repo, worktree.baseSha, worktree.branch).catch(() => null);
+  const held = commits === null ? "" : `; ${commits} commit${commits === 1 ? "" : "s"} already on it`;
+  return `reusing the worktree at ${worktree.path} on ${worktree.branch} (${from}${held})`;
 }
 
 async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, signal: AbortSignal): Promise<AgentExit> {
