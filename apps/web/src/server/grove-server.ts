@@ -11,6 +11,8 @@ import { createHub, type Hub } from "./hub/create-hub.ts";
 import { createNotifier } from "./notifications/notifier.ts";
 import { createRunnerEventHandlers } from "./services/runner-events.ts";
 import { AUDIT_EXPORT_PATH, failRequest, serveAuditExport } from "./audit-export-route.ts";
+import { admitDeclaredBody, AUTH_BODY_LIMIT, bodyLimitOf, PAGE_BODY_LIMIT, readBody, TRPC_BODY_LIMIT } from "./body-limit.ts";
+import { trpcTooLarge } from "./trpc-too-large.ts";
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -79,15 +81,18 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     // better-auth rate-limits by this header; set from the socket, so a client cannot pick its own address.
     req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // Every body is bounded before a handler sees the request: auth and tRPC get theirs read (at most the
+    // limit), the others may only declare a length within theirs (Node's parser reads no more than that).
     if (url.startsWith(`${AUTH_BASE_PATH}/`)) {
       res.setHeader("cache-control", "no-store");
-      void authHandler(req, res);
-      return;
+      return void readBody(req, res, bodyLimitOf(req, AUTH_BODY_LIMIT)).then((isRead) => (isRead ? authHandler(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "auth request"));
     }
     if (url.startsWith("/api/trpc/")) {
       res.setHeader("cache-control", "no-store");
-      return trpc(req, res);
+      return void readBody(req, res, bodyLimitOf(req, TRPC_BODY_LIMIT), trpcTooLarge(url)).then((isRead) => (isRead ? trpc(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "tRPC request"));
     }
+    const isApi = url.startsWith(AUDIT_EXPORT_PATH) || url === "/api/health";
+    if (!admitDeclaredBody(req, res, isApi ? 0 : bodyLimitOf(req, PAGE_BODY_LIMIT), { streamed: false })) return;
     if (url.startsWith(AUDIT_EXPORT_PATH)) return void serveAuditExport(deps, req, res).catch((error: unknown) => failRequest(res, error));
     if (url === "/api/health") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
