@@ -12,7 +12,9 @@ import { createNotifier } from "./notifications/notifier.ts";
 import { createRunnerEventHandlers } from "./services/runner-events.ts";
 import { AUDIT_EXPORT_PATH, failRequest, serveAuditExport } from "./audit-export-route.ts";
 import { admitDeclaredBody, AUTH_BODY_LIMIT, bodyLimitOf, PAGE_BODY_LIMIT, readBody, TRPC_BODY_LIMIT } from "./body-limit.ts";
-import { trpcTooLarge } from "./trpc-too-large.ts";
+import { applyPagePolicy } from "./content-security-policy.ts";
+import { isDashboardOrigin } from "./request-origin.ts";
+import { trpcRefusalBody, trpcTooLarge } from "./trpc-refusal.ts";
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -30,6 +32,8 @@ export type GroveServerOptions = {
   vapidSubject?: string;
   setupTokenFile?: string | null;
   pages?: RequestHandler;
+  /** Next's dev mode: the pages' CSP then allows eval (React Refresh). */
+  isDev?: boolean;
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -52,6 +56,9 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     signInLimit: opts.signInLimit ?? 10,
   });
   const hub = createHub({ httpServer, db: opts.db, auth });
+  const publicUrl = opts.publicUrl ?? null;
+  // A browser names its page's origin when it opens a socket; only the dashboard's own may read logs over it.
+  hub.io.of("/").use((socket, next) => next(isDashboardOrigin(socket.request, publicUrl, { isMissingAllowed: true }) ? undefined : new Error("forbidden origin")));
   let port = opts.port;
   const notifier = createNotifier({
     db: opts.db,
@@ -89,6 +96,8 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     }
     if (url.startsWith("/api/trpc/")) {
       res.setHeader("cache-control", "no-store");
+      // Queries are GETs and change nothing; everything else must come from the dashboard's own pages.
+      if (req.method !== "GET" && req.method !== "HEAD" && !isDashboardOrigin(req, publicUrl)) return refuseForeignOrigin(res, url);
       return void readBody(req, res, bodyLimitOf(req, TRPC_BODY_LIMIT), trpcTooLarge(url)).then((isRead) => (isRead ? trpc(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "tRPC request"));
     }
     const isApi = url.startsWith(AUDIT_EXPORT_PATH) || url === "/api/health";
@@ -99,6 +108,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
       return;
     }
     if (opts.pages) {
+      applyPagePolicy(req, res, { publicUrl, isDev: opts.isDev ?? false });
       Promise.resolve(opts.pages(req, res)).catch((error: unknown) => {
         console.error("page handler failed:", error);
         if (!res.headersSent) res.writeHead(500).end("Internal error");
@@ -123,4 +133,11 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
+}
+
+/** 403 before tRPC reads anything: a cross-origin page tried a mutation with the user's cookie. */
+function refuseForeignOrigin(res: http.ServerResponse, url: string): void {
+  const body = trpcRefusalBody(url, { code: "FORBIDDEN", httpStatus: 403, message: "This request did not come from the grove dashboard (its Origin is another site)." });
+  // Closing the connection spares reading a body that will not be used.
+  res.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" }).end(body);
 }
