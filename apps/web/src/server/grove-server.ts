@@ -28,6 +28,8 @@ export type GroveServerOptions = {
   vapidSubject?: string;
   setupTokenFile?: string | null;
   pages?: RequestHandler;
+  /** Tests only: lets Web Push reach a push service on loopback. */
+  allowLoopbackPush?: boolean;
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -56,6 +58,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     vapidSubject: opts.vapidSubject ?? "mailto:grove@localhost",
     webhookUrlFromEnv: opts.webhookUrl ?? null,
     baseUrl: () => opts.publicUrl ?? `http://localhost:${port}`,
+    allowLoopbackPush: opts.allowLoopbackPush ?? false,
   });
   const deps: AppDeps = { db: opts.db, hub, auth, notifier, setupTokenFile: opts.setupTokenFile ?? null };
   hub.setRunnerHandlers(createRunnerEventHandlers({ db: opts.db, hub }));
