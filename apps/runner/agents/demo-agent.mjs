@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The bundled scripted demo agent: deterministic, no dependencies, behaves like a real agent CLI.
-// Usage: node demo-agent.mjs "<prompt>"  (run in its worktree; env GROVE_TASK, GROVE_RESULT, ...)
+// Usage: node demo-agent.mjs [--] "<prompt>"  (run in its worktree; env GROVE_TASK, GROVE_RESULT, ...)
 // Prompt directives (space-separated words; anything else is prompt text):
 //   lines=N delay=MS fail hang flood=N brain no-commit no-result conflict hostile
 //   (hostile: prints an unterminated OSC 8 link and a cut-off CSI, as a careless or hostile agent might)
@@ -9,7 +9,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-const prompt = process.argv[2] ?? "";
+// Like any CLI, "--" ends the options: what follows is the prompt, even when it begins with "-".
+const args = process.argv.slice(2);
+const prompt = (args[0] === "--" ? args[1] : args[0]) ?? "";
 const task = process.env.GROVE_TASK ?? "demo-task";
 const agent = process.env.GROVE_AGENT ?? "demo";
 const brainDir = process.env.GROVE_BRAIN ?? "project-brain";
