@@ -41,7 +41,13 @@ function escapeHtml(text: string): string {
 
 /** An http(s) URL, normalised by the URL parser; anything else (javascript:, data:, garbage) is no link. */
 export function toSafeHref(uri: string): string | null {
-  if (uri.length === 0 || uri.length > MAX_HREF_LENGTH || !URL.canParse(uri)) return null;
-  const url = new URL(uri);
+  if (uri.length === 0 || uri.length > MAX_HREF_LENGTH) return null;
+  let url: URL;
+  try {
+    // Not URL.canParse: phones with Safari before 17 lack it.
+    url = new URL(uri);
+  } catch {
+    return null;
+  }
   return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
 }
