@@ -34,6 +34,8 @@ export type GroveServerOptions = {
   pages?: RequestHandler;
   /** Next's dev mode: the pages' CSP then allows eval (React Refresh). */
   isDev?: boolean;
+  /** Tests only: lets Web Push reach a push service on loopback. */
+  allowLoopbackPush?: boolean;
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -65,6 +67,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     vapidSubject: opts.vapidSubject ?? "mailto:grove@localhost",
     webhookUrlFromEnv: opts.webhookUrl ?? null,
     baseUrl: () => opts.publicUrl ?? `http://localhost:${port}`,
+    allowLoopbackPush: opts.allowLoopbackPush ?? false,
   });
   const deps: AppDeps = { db: opts.db, hub, auth, notifier, setupTokenFile: opts.setupTokenFile ?? null };
   hub.setRunnerHandlers(createRunnerEventHandlers({ db: opts.db, hub }));
