@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueSetupToken } from "./auth/bootstrap.ts";
-import { AUTH_BODY_LIMIT, TRPC_BODY_LIMIT } from "./body-limit.ts";
+import { AUTH_BODY_LIMIT, SESSION_START_BODY_LIMIT, TRPC_BODY_LIMIT } from "./body-limit.ts";
 import { rawExchange } from "./test-support/raw-http.ts";
 import { startTestHub, type TestHub } from "./test-support/test-hub.ts";
 
@@ -56,6 +56,7 @@ describe("request body limits", () => {
     for (const [path, limit] of [
       ["/api/auth/sign-in/email", AUTH_BODY_LIMIT],
       ["/api/trpc/setup.createAdmin", TRPC_BODY_LIMIT],
+      ["/api/trpc/session.start", SESSION_START_BODY_LIMIT],
     ] as const) {
       const totalBytes = 64 * 1024 * 1024;
       const reply = await rawExchange(url, { method: "POST", path, headers: json(url), chunked: { chunkBytes: 16 * 1024, totalBytes } });
@@ -101,5 +102,10 @@ describe("request body limits", () => {
       body: JSON.stringify({ json: { email: "viewer@limits.test", role: "viewer" } }),
     });
     expect(invited.status).toBe(200);
+    // The largest legitimate input: twenty tasks with prompts of the maximum 100,000 bytes reach tRPC.
+    const tasks = Array.from({ length: 20 }, (_, i) => ({ agent: "demo", taskId: `t${i}`, prompt: `"quoted"\n`.repeat(10_000) }));
+    const started = await fetch(`${url}/api/trpc/session.start`, { method: "POST", headers: { ...json(url), cookie }, body: JSON.stringify({ json: { tasks } }) });
+    expect(started.status).not.toBe(413);
+    expect(await started.text()).toMatch(/runner/i);
   });
 });

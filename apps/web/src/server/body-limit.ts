@@ -4,15 +4,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * Request body limits, from the largest input each route legitimately takes:
  * - better-auth: sign-in, sign-out, password changes — an email (≤ 200), a password (≤ 256) and a few
  *   flags; 64 KiB is more than a hundred times that.
- * - tRPC: the largest input is session.start, twenty tasks with prompts; everything else is ids, names,
- *   filters and comments of at most 5,000 characters. 1 MiB holds a plan of twenty 50 KB prompts; a
- *   larger start is refused whole (split it into two sessions).
+ * - tRPC: session.start takes up to twenty tasks with prompts of at most 100,000 bytes each — 2 MB, and
+ *   JSON escaping (quotes, newlines, control characters) can double that: 4 MiB. Everything else is ids,
+ *   names, filters and comments of at most 5,000 characters; 1 MiB holds batches of those with room to spare.
  * - Next's pages take no body in production (grove has no server actions or API routes there); the dev
  *   overlay posts small JSON (stack frames), hence a limit rather than none.
  * Only POST carries a body in grove; any other method (GET and HEAD included) may send none.
  */
 export const AUTH_BODY_LIMIT = 64 * 1024;
 export const TRPC_BODY_LIMIT = 1024 * 1024;
+export const SESSION_START_BODY_LIMIT = 4 * 1024 * 1024;
 export const PAGE_BODY_LIMIT = 64 * 1024;
 
 /** What a refused request is told: the route picks a shape its client can read. */
@@ -24,6 +25,12 @@ export const plainTooLarge: TooLargeReply = (limit) => ({
 });
 
 type BodyRequest = IncomingMessage & { body?: string };
+
+/** The POST limit of a tRPC request: its procedures are the path after /api/trpc/ (a batch names several). */
+export function trpcBodyLimit(url: string): number {
+  const procedures = (url.split("?", 1)[0] ?? "").slice("/api/trpc/".length).split(",");
+  return procedures.includes("session.start") ? SESSION_START_BODY_LIMIT : TRPC_BODY_LIMIT;
+}
 
 /** The body limit of a request to a route whose POST limit is `postLimit`. */
 export function bodyLimitOf(req: IncomingMessage, postLimit: number): number {

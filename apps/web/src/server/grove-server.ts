@@ -11,7 +11,7 @@ import { createHub, type Hub } from "./hub/create-hub.ts";
 import { createNotifier } from "./notifications/notifier.ts";
 import { createRunnerEventHandlers } from "./services/runner-events.ts";
 import { AUDIT_EXPORT_PATH, failRequest, serveAuditExport } from "./audit-export-route.ts";
-import { admitDeclaredBody, AUTH_BODY_LIMIT, bodyLimitOf, PAGE_BODY_LIMIT, readBody, TRPC_BODY_LIMIT } from "./body-limit.ts";
+import { admitDeclaredBody, AUTH_BODY_LIMIT, bodyLimitOf, PAGE_BODY_LIMIT, readBody, trpcBodyLimit } from "./body-limit.ts";
 import { applyPagePolicy } from "./content-security-policy.ts";
 import { isDashboardOrigin } from "./request-origin.ts";
 import { trpcRefusalBody, trpcTooLarge } from "./trpc-refusal.ts";
@@ -101,7 +101,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
       res.setHeader("cache-control", "no-store");
       // Queries are GETs and change nothing; everything else must come from the dashboard's own pages.
       if (req.method !== "GET" && req.method !== "HEAD" && !isDashboardOrigin(req, publicUrl)) return refuseForeignOrigin(res, url);
-      return void readBody(req, res, bodyLimitOf(req, TRPC_BODY_LIMIT), trpcTooLarge(url)).then((isRead) => (isRead ? trpc(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "tRPC request"));
+      return void readBody(req, res, bodyLimitOf(req, trpcBodyLimit(url)), trpcTooLarge(url)).then((isRead) => (isRead ? trpc(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "tRPC request"));
     }
     const isApi = url.startsWith(AUDIT_EXPORT_PATH) || url === "/api/health";
     if (!admitDeclaredBody(req, res, isApi ? 0 : bodyLimitOf(req, PAGE_BODY_LIMIT), { streamed: false })) return;
