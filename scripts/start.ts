@@ -2,10 +2,10 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { superviseProcess, type SupervisedProcess } from "@grove/core/node";
+import { ensurePrivateDir, restrictFile, superviseProcess, type SupervisedProcess } from "@grove/core/node";
 import { ensureDemoRepo } from "../apps/runner/src/demo-repo.ts";
 import { runnerLaunchArgs, runnerLaunchEnv } from "../apps/runner/src/launch-env.ts";
 import { WEB_NODE_ARGS } from "../apps/web/src/server/node-options.ts";
@@ -17,7 +17,8 @@ const port = process.env.PORT ?? "3000";
 const supervised: SupervisedProcess[] = [];
 
 async function main() {
-  await mkdir(dataDir, { recursive: true });
+  // Owner-only (and repaired if an older grove left it open): the database, secrets and the runner's data live here.
+  await ensurePrivateDir(dataDir);
   const token = await runnerToken();
   const repos = process.env.GROVE_REPOS ?? (await ensureDemoRepo(path.join(dataDir, "demo-repo"))).path;
 
@@ -54,7 +55,10 @@ async function main() {
 async function runnerToken(): Promise<string> {
   if (process.env.GROVE_RUNNER_TOKEN) return process.env.GROVE_RUNNER_TOKEN;
   const file = path.join(dataDir, "runner-token");
-  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  if (existsSync(file)) {
+    await restrictFile(file);
+    return (await readFile(file, "utf8")).trim();
+  }
   const token = randomBytes(32).toString("base64url");
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   return token;

@@ -37,3 +37,4 @@ export * from "./scan-agent-branches.ts";
 export * from "./sha256.ts";
 export * from "./snapshot-merged-branch.ts";
 export * from "./supervise-process.ts";
+export * from "./private-files.ts";
