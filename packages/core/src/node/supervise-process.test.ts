@@ -117,3 +117,14 @@ it("stop() during the wait before a restart cancels the restart", async () => {
   expect(worker.restarts()).toBe(0);
   expect(starts()).toBe(1);
 });
+
+it("a process that cannot be started is tried again with back-off, and stop() still ends it", async () => {
+  const logs: string[] = [];
+  const missing = join(tmpdir(), "grove-supervise-missing-folder");
+  const worker = superviseProcess({ name: "worker", command: process.execPath, args: ["-e", ""], cwd: missing, env: {}, log: (line) => logs.push(line), policy: { initialMs: 20, maxMs: 40, stableMs: 60_000 } });
+  cleanups.push(() => worker.stop());
+  await waitFor(() => logs.filter((line) => line.includes("could not be started")).length >= 2, "two failed starts");
+  expect(logs).toContainEqual(expect.stringMatching(/^worker did not start; restarting it in 20 ms \(restart 1\)$/));
+  await worker.stop();
+  expect(worker.pid()).toBeNull();
+});

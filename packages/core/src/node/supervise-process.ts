@@ -41,8 +41,9 @@ export function nextRestart(policy: RestartPolicy, crashes: number, exit: Pick<S
 }
 
 export function describeExit(exit: SupervisedExit): string {
-  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? "?"}`;
-  return `${how} after ${formatDuration(exit.upMs)}`;
+  if (exit.signal) return `was killed by ${exit.signal} after ${formatDuration(exit.upMs)}`;
+  if (exit.code === null) return "did not start";
+  return `exited with code ${exit.code} after ${formatDuration(exit.upMs)}`;
 }
 
 /**
@@ -68,12 +69,20 @@ export function superviseProcess(opts: SupervisorOptions): SupervisedProcess {
     proc.stdout?.on("data", forward);
     proc.stderr?.on("data", forward);
     exited = new Promise((resolve) => {
-      proc.once("error", (error) => opts.log(`${opts.name} could not be started: ${error.message}`));
-      proc.once("close", (code, signal) => {
+      let isEnded = false;
+      const end = (exit: SupervisedExit) => {
+        if (isEnded) return;
+        isEnded = true;
         child = null;
         resolve();
-        if (!stopping) onUnexpectedExit({ code, signal, upMs: Date.now() - startedAt });
+        if (!stopping) onUnexpectedExit(exit);
+      };
+      proc.once("error", (error) => {
+        opts.log(`${opts.name} could not be started: ${error.message}`);
+        // A child that never started emits no "close" to wait for.
+        if (proc.pid === undefined) end({ code: null, signal: null, upMs: 0 });
       });
+      proc.once("close", (code, signal) => end({ code, signal, upMs: Date.now() - startedAt }));
     });
   };
 
