@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { chmod, copyFile, mkdtemp, readdir, readFile, realpath, rm, stat } from "node:fs/promises";
+import { chmod, copyFile, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -115,8 +115,12 @@ it("a real start of the web process and the runner, and a run, leave owner-only 
   for (const name of ["grove.db", "grove.db-wal", "grove.db-shm", "auth-secret", path.join("runner", "runs", runId, "run.json"), path.join("runner", "runs", runId, "context-pack.md")]) {
     expect(modes.get(name)?.mode, name).toBe(0o600);
   }
-  // The RESULT is the agent's, written with the user's umask (grove sets none); its folder is private.
+  // The RESULT is the agent's: written with the user's umask, as a file this test writes gets (grove sets no
+  // umask its children would inherit); its folder is private.
   const agentWritten = path.join("runner", "runs", runId, "result.json");
+  const mine = path.join(root, "written-by-the-user");
+  await writeFile(mine, "");
+  expect(modes.get(agentWritten)?.mode).toBe((await stat(mine)).mode & 0o777);
   const wrong = [...modes]
     .filter(([name, { mode, isDir }]) => name !== agentWritten && mode !== (isDir ? 0o700 : 0o600))
     .map(([name, { mode }]) => `${name} ${mode.toString(8)}`);
