@@ -69,7 +69,7 @@ async function runnerToken(): Promise<string> {
  * stop the runner, whose agents keep running and whose log lines wait in its spool until the hub is back.
  */
 function supervise(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): SupervisedProcess {
-  if (stopping) throw new Error("stopping");
+  if (stopping) throw new Error(`stopped before the ${name} started`);
   const child = superviseProcess({ name, command: process.execPath, args, env, cwd, log: (message) => console.error(`grove: ${message} [${new Date().toISOString()}]`) });
   supervised.unshift(child);
   return child;
