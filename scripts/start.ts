@@ -1,10 +1,11 @@
 // `pnpm start`: database, demo repository, dashboard and a runner on one machine, with one command.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensurePrivateDir, restrictFile, superviseProcess, type SupervisedProcess } from "@grove/core/node";
 import { ensureDemoRepo } from "../apps/runner/src/demo-repo.ts";
 import { runnerLaunchArgs, runnerLaunchEnv } from "../apps/runner/src/launch-env.ts";
 import { WEB_NODE_ARGS } from "../apps/web/src/server/node-options.ts";
@@ -12,10 +13,12 @@ import { WEB_NODE_ARGS } from "../apps/web/src/server/node-options.ts";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(process.env.GROVE_DATA_DIR ?? ".grove-data");
 const port = process.env.PORT ?? "3000";
-const children: ChildProcess[] = [];
+// Stopped in this order: the runner first, so that it can stop its agents and tell the hub.
+const supervised: SupervisedProcess[] = [];
 
 async function main() {
-  await mkdir(dataDir, { recursive: true });
+  // Owner-only (and repaired if an older grove left it open): the database, secrets and the runner's data live here.
+  await ensurePrivateDir(dataDir);
   const token = await runnerToken();
   const repos = process.env.GROVE_REPOS ?? (await ensureDemoRepo(path.join(dataDir, "demo-repo"))).path;
 
@@ -38,9 +41,9 @@ async function main() {
     MALLOC_ARENA_MAX: "2",
   };
   // Both processes run bundled (`turbo run build` above): no TypeScript loader in either.
-  const web = start("web", [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")], webEnv, path.join(root, "apps/web"));
+  const web = supervise("web", [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")], webEnv, path.join(root, "apps/web"));
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
-  start(
+  supervise(
     "runner",
     runnerLaunchArgs([path.join(root, "apps/runner/dist/grove.mjs")], { hubUrl: `http://127.0.0.1:${port}`, dataDir: path.join(dataDir, "runner"), repos: repos.split(":") }),
     runnerLaunchEnv(process.env, { token }),
@@ -52,19 +55,23 @@ async function main() {
 async function runnerToken(): Promise<string> {
   if (process.env.GROVE_RUNNER_TOKEN) return process.env.GROVE_RUNNER_TOKEN;
   const file = path.join(dataDir, "runner-token");
-  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  if (existsSync(file)) {
+    await restrictFile(file);
+    return (await readFile(file, "utf8")).trim();
+  }
   const token = randomBytes(32).toString("base64url");
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   return token;
 }
 
-function start(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: "inherit" });
-  children.push(child);
-  child.on("exit", (code, signal) => {
-    console.error(`grove: ${name} exited (${signal ?? code}); stopping.`);
-    stopAll(code ?? 1);
-  });
+/**
+ * Either process is started again when it ends on its own (with back-off): a crashed dashboard does not
+ * stop the runner, whose agents keep running and whose log lines wait in its spool until the hub is back.
+ */
+function supervise(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): SupervisedProcess {
+  if (stopping) throw new Error(`stopped before the ${name} started`);
+  const child = superviseProcess({ name, command: process.execPath, args, env, cwd, log: (message) => console.error(`grove: ${message} [${new Date().toISOString()}]`) });
+  supervised.unshift(child);
   return child;
 }
 
@@ -76,9 +83,9 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
-async function waitForHealth(url: string, web: ChildProcess): Promise<void> {
+async function waitForHealth(url: string, web: SupervisedProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    if (web.exitCode !== null) throw new Error("the dashboard exited during start-up");
+    if (web.restarts() > 0 || web.pid() === null) throw new Error("the dashboard exited during start-up");
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -90,17 +97,16 @@ async function waitForHealth(url: string, web: ChildProcess): Promise<void> {
 }
 
 let stopping = false;
-function stopAll(code: number) {
+async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 1500).unref();
+  for (const child of supervised) await child.stop();
+  process.exit(code);
 }
 
-process.on("SIGINT", () => stopAll(0));
-process.on("SIGTERM", () => stopAll(0));
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
 main().catch((error: unknown) => {
   console.error(`grove: ${error instanceof Error ? error.message : String(error)}`);
-  stopAll(1);
-  process.exitCode = 1;
+  void stopAll(1);
 });

@@ -2,18 +2,15 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { createDb, databaseUrlFor, migrateDatabase } from "@grove/db";
+import { restrictFile } from "@grove/core/private-files";
 import { readWebEnv } from "./src/env.ts";
-import { ensureFirstAdmin, ensureLocalRunner, issueSetupToken } from "./src/server/auth/bootstrap.ts";
+import { ensureFirstAdmin, issueSetupToken } from "./src/server/auth/bootstrap.ts";
 import { startGroveServer } from "./src/server/grove-server.ts";
+import { openHubData } from "./src/server/open-hub-data.ts";
 
 async function main() {
   const env = readWebEnv();
-  const databaseUrl = env.databaseUrl ?? databaseUrlFor(env.dataDir);
-  await migrateDatabase(databaseUrl);
-  const db = await createDb(databaseUrl);
-
-  if (env.runnerToken) await ensureLocalRunner(db, env.runnerToken);
+  const { db, authSecretFile, setupTokenFile } = await openHubData(env);
 
   // This file runs from apps/web (under tsx) or bundled from apps/web/dist (`pnpm start`); Next wants apps/web.
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -22,7 +19,6 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const setupTokenFile = path.join(env.dataDir, "setup-token");
   const server = await startGroveServer({
     db,
     port: env.port,
@@ -30,6 +26,7 @@ async function main() {
     secureCookies: env.secureCookies,
     publicUrl: env.publicUrl,
     authSecret: env.authSecret,
+    authSecretFile,
     signInLimit: env.signInLimit,
     webhookUrl: env.webhookUrl,
     vapidSubject: env.vapidSubject,
@@ -45,6 +42,7 @@ async function main() {
   const setupToken = await issueSetupToken(db);
   if (setupToken) {
     await writeFile(setupTokenFile, `${setupToken}\n`, { mode: 0o600 });
+    await restrictFile(setupTokenFile);
     console.log(`first run: create the admin account at ${base}/setup#token=${setupToken}\n  (the token is also in ${setupTokenFile}; it works once)`);
   }
 

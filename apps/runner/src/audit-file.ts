@@ -12,6 +12,7 @@ import {
 import { sha256Hex, withLockFile } from "@grove/core/node";
 import { mkdir, open, readFile, realpath } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "@grove/core/private-files";
 import { assertSafeRunId } from "./run-paths.ts";
 
 const LOCK_TIMEOUT_MS = 30_000;
@@ -32,7 +33,7 @@ export function sessionAuditPath(dataDir: string, sessionId: string): string {
  */
 export function appendLocalAudit(path: string, records: readonly AuditEventInput[]): Promise<AuditEntry[]> {
   return inCallOrder(resolve(path), async () => {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
     return underLock(await resolveInFolder(path), (file) => appendNow(file, records));
   });
 }
@@ -137,7 +138,7 @@ function broken(path: string, why: string): DomainError {
 
 /** One write, then fsync (and of the folder when the file is new), so an event reported written survives a crash. */
 async function appendDurably(path: string, text: string, isNew: boolean): Promise<void> {
-  const handle = await open(path, "a");
+  const handle = await open(path, "a", PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(text);
     await handle.sync();

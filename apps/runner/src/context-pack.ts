@@ -2,6 +2,7 @@ import type { TaskSpec } from "@grove/core";
 import type { BrainFile } from "./brain-files.ts";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "@grove/core/private-files";
 
 export type ContextPackInput = {
   sessionId: string;
@@ -51,8 +52,8 @@ ${renderBrainFiles(input.brainFiles ?? [])}## RESULT format
 }
 
 export async function writeContextPack(path: string, input: ContextPackInput): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderContextPack(input));
+  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+  await writeFile(path, renderContextPack(input), { mode: PRIVATE_FILE_MODE });
 }
 
 function renderBrainFiles(files: BrainFile[]): string {

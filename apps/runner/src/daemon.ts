@@ -1,6 +1,7 @@
 import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RunCancelSchema, SessionStartSchema, type Ack, type RunState } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
-import { mkdir, realpath } from "node:fs/promises";
+import { ensurePrivateDir } from "@grove/core/private-files";
+import { realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { io } from "socket.io-client";
@@ -43,7 +44,7 @@ export type RunnerDaemon = { stop(): Promise<void> };
 export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<RunnerDaemon> {
   const log: Logger = opts.onLog ?? (() => undefined);
   const dataDir = resolve(opts.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await ensurePrivateDir(dataDir);
   const served = await Promise.all(opts.repos.map((path) => openRepo(path)));
   for (const ctx of served) await excludeDataDir(ctx, dataDir);
   const hello = () => ({

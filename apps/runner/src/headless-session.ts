@@ -1,5 +1,6 @@
 import { agentBranch, formatSessionId, PromptSchema, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
 import { openRepo } from "@grove/core/node";
+import { ensurePrivateDir } from "@grove/core/private-files";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { sessionAuditPath } from "./audit-file.ts";
@@ -93,6 +94,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     checkAgentLaunch(spec, repo.config, dataDir);
     return spec;
   });
+  await ensurePrivateDir(dataDir);
   await excludeDataDir(repo, dataDir);
   const tasks: HeadlessTask[] = specs.map((t) => ({
     agent: t.agent,

@@ -1,6 +1,7 @@
 import { RunStateSchema, type RunState } from "@grove/core";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "@grove/core/private-files";
 import { z } from "zod";
 
 /**
@@ -29,8 +30,8 @@ export function runRecordPath(dataDir: string, runId: string): string {
 /** Replaces the record atomically (write + rename), so a crash never leaves half a file. */
 export async function writeRunRecord(dataDir: string, record: Omit<RunRecord, "updatedAt">): Promise<void> {
   const path = runRecordPath(dataDir, record.runId);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(`${path}.tmp`, `${JSON.stringify({ ...record, updatedAt: Date.now() }, null, 2)}\n`);
+  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+  await writeFile(`${path}.tmp`, `${JSON.stringify({ ...record, updatedAt: Date.now() }, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   await rename(`${path}.tmp`, path);
 }
 

@@ -1,5 +1,6 @@
 import { LogLineSchema, type LogLine } from "@grove/core";
 import { open, rename, type FileHandle } from "node:fs/promises";
+import { PRIVATE_FILE_MODE } from "@grove/core/private-files";
 import { z } from "zod";
 
 // Reading a spool file that an earlier runner left: checking, indexing and, when damaged, repairing it.
@@ -108,7 +109,7 @@ export async function indexExisting(file: FileHandle): Promise<{ segments: Segme
 export async function repairSpool(path: string): Promise<void> {
   const source = await open(path, "r");
   const tmpPath = `${path}.repair`;
-  const target = await open(tmpPath, "w");
+  const target = await open(tmpPath, "w", PRIVATE_FILE_MODE);
   try {
     let rows: string[] = [];
     let written = Promise.resolve();

@@ -1,6 +1,7 @@
 import type { LogLine } from "@grove/core";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictFile } from "@grove/core/private-files";
 import { checkpointRow, indexExisting, repairSpool, SEGMENT_BYTES, toEntry, type Checkpoint, type Entry, type Segment } from "./spool-file.ts";
 
 // Rewriting the file only pays off once a good part of it is acknowledged.
@@ -51,8 +52,9 @@ export type RunSpool = {
  */
 export async function openRunSpool(path: string, options: { recentWindow?: MemoryBudget } = {}): Promise<RunSpool> {
   const budget = options.recentWindow ?? createMemoryBudget(RECENT_MAX_BYTES);
-  await mkdir(dirname(path), { recursive: true });
-  let file = await open(path, "a+");
+  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+  let file = await open(path, "a+", PRIVATE_FILE_MODE);
+  await restrictFile(path);
   let segments: Segment[] = [];
   let size = 0;
   let checkpoint: Checkpoint | null = null;
@@ -69,7 +71,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     // held back and no unreadable row is ever sent.
     await file.close();
     await repairSpool(path);
-    file = await open(path, "a+");
+    file = await open(path, "a+", PRIVATE_FILE_MODE);
     index = await indexExisting(file);
   }
   ({ segments, size, checkpoint } = index);
@@ -104,7 +106,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
   const rewrite = async (dropBytes: number, keepFrom: number) => {
     const head = checkpoint && checkpoint.offset < dropBytes ? checkpointRow(checkpoint.value, lastSeq) : "";
     const tmpPath = `${path}.trim`;
-    const tmp = await open(tmpPath, "w");
+    const tmp = await open(tmpPath, "w", PRIVATE_FILE_MODE);
     try {
       await tmp.write(head);
       const buffer = Buffer.alloc(SEGMENT_BYTES * 4);
@@ -119,7 +121,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     }
     await rename(tmpPath, path);
     await file.close();
-    file = await open(path, "a+");
+    file = await open(path, "a+", PRIVATE_FILE_MODE);
     const shift = Buffer.byteLength(head) - dropBytes;
     segments = segments.slice(keepFrom).map((s) => ({ ...s, offset: s.offset + shift }));
     if (checkpoint) checkpoint = head ? { ...checkpoint, seq: lastSeq, offset: 0 } : { ...checkpoint, offset: checkpoint.offset + shift };

@@ -1,7 +1,7 @@
-import fs from "node:fs";
 import path from "node:path";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { preparePrivateDatabase } from "./private-database.ts";
 
 export type Db = PrismaClient;
 export type { Prisma } from "./generated/prisma/client.ts";
@@ -70,7 +70,7 @@ export function databaseUrlFor(dataDir: string): string {
 
 /** Opens the database. SQLite gets WAL and a busy timeout so the hub's writers never see SQLITE_BUSY. */
 export async function createDb(url: string): Promise<Db> {
-  if (url.startsWith("file:")) fs.mkdirSync(path.dirname(url.slice("file:".length)), { recursive: true });
+  await preparePrivateDatabase(url);
   const factory = new ConnectionKeepingLibSQL({ url });
   const db = new PrismaClient({ adapter: factory });
   factories.set(db, factory);

@@ -4,3 +4,4 @@ export * from "./audit.ts";
 export * from "./audit-query.ts";
 export * from "./log-lines.ts";
 export * from "./settings.ts";
+export * from "./private-database.ts";

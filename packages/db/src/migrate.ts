@@ -3,11 +3,13 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { preparePrivateDatabase } from "./private-database.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** Applies the committed migrations (`prisma migrate deploy`) to the database at `url`. */
 export async function migrateDatabase(url: string): Promise<void> {
+  await preparePrivateDatabase(url);
   const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js");
   try {
     await promisify(execFile)(process.execPath, [prismaCli, "migrate", "deploy"], {

@@ -15,6 +15,17 @@ export async function deleteSetting(db: Db, key: string): Promise<void> {
 }
 
 /**
+ * Deletes a setting and, when there was one, every copy of its value the database file still holds: the
+ * freed page (VACUUM rewrites the file) and the write-ahead log's frames (truncated). For secrets.
+ */
+export async function eraseSetting(db: Db, key: string): Promise<void> {
+  const { count } = await db.setting.deleteMany({ where: { key } });
+  if (count === 0) return;
+  await db.$executeRawUnsafe("VACUUM");
+  await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+/**
  * The stored value, created with `make()` when absent. Two hub processes starting at once agree on
  * one value: the loser of the insert race reads the winner's.
  */

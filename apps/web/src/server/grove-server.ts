@@ -27,6 +27,8 @@ export type GroveServerOptions = {
   secureCookies?: boolean;
   publicUrl?: string | null;
   authSecret?: string | null;
+  /** Where the cookie-signing secret is kept when `authSecret` is not given (see resolveAuthSecret). */
+  authSecretFile?: string | null;
   signInLimit?: number;
   webhookUrl?: string | null;
   vapidSubject?: string;
@@ -52,7 +54,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
   const httpServer = http.createServer();
   const auth = createGroveAuth({
     db: opts.db,
-    secret: await resolveAuthSecret(opts.db, opts.authSecret ?? null),
+    secret: await resolveAuthSecret(opts.db, { fromEnv: opts.authSecret ?? null, file: opts.authSecretFile ?? null }),
     secureCookies: opts.secureCookies ?? false,
     publicUrl: opts.publicUrl ?? null,
     signInLimit: opts.signInLimit ?? 10,

@@ -30,7 +30,7 @@ export function openCapture(captureDir: string | undefined): Capture {
     return fd;
   };
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
       const suffix = attempt === 1 ? "" : `-${attempt}`;
       const paths = { stdout: join(dir, `stdout${suffix}.log`), stderr: join(dir, `stderr${suffix}.log`) };

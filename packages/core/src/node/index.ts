@@ -36,3 +36,5 @@ export * from "./deposit-brain.ts";
 export * from "./scan-agent-branches.ts";
 export * from "./sha256.ts";
 export * from "./snapshot-merged-branch.ts";
+export * from "./supervise-process.ts";
+export * from "./private-files.ts";

@@ -1,14 +1,31 @@
 import os from "node:os";
-import { appendAuditEvent, deleteSetting, ensureSetting, writeSetting, type Db } from "@grove/db";
+import { appendAuditEvent, deleteSetting, eraseSetting, readSetting, writeSetting, type Db } from "@grove/db";
 import { createPasswordUser } from "./accounts.ts";
 import type { GroveAuth } from "./auth-instance.ts";
+import { createSecretFile, readSecretFile } from "./secret-file.ts";
 import { hashToken, newToken } from "./secrets.ts";
 
 export const SETUP_TOKEN_SETTING = "setup.tokenHash";
+/** Where an older grove kept the cookie-signing secret; moved to a file at start. */
+export const LEGACY_AUTH_SECRET_SETTING = "auth.secret";
+const newSecret = () => `${newToken()}${newToken()}`;
 
-/** The secret better-auth signs cookies with: from the environment, or generated once and kept in the database. */
-export function resolveAuthSecret(db: Db, fromEnv: string | null): Promise<string> {
-  return fromEnv ? Promise.resolve(fromEnv) : ensureSetting(db, "auth.secret", () => `${newToken()}${newToken()}`);
+/**
+ * The secret better-auth signs session cookies with, kept out of the database: a copy of the database
+ * holds every live session token, and without the secret none of them makes a cookie the hub accepts.
+ * From the environment, else from `file` (owner-only, in the data dir), created on first start; a secret
+ * an older grove kept in the database is moved there, so that existing sign-ins keep working. Without
+ * either (tests), a fresh secret for this process.
+ */
+export async function resolveAuthSecret(db: Db, source: { fromEnv: string | null; file: string | null }): Promise<string> {
+  if (source.fromEnv) {
+    await eraseSetting(db, LEGACY_AUTH_SECRET_SETTING);
+    return source.fromEnv;
+  }
+  if (!source.file) return newSecret();
+  const secret = (await readSecretFile(source.file)) ?? (await createSecretFile(source.file, (await readSetting(db, LEGACY_AUTH_SECRET_SETTING)) ?? newSecret()));
+  await eraseSetting(db, LEGACY_AUTH_SECRET_SETTING);
+  return secret;
 }
 
 /** With GROVE_ADMIN_EMAIL and GROVE_ADMIN_PASSWORD set, an empty database gets that admin (headless installs, CI). */

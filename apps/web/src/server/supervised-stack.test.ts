@@ -1,0 +1,143 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, realpath, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { createDb, databaseUrlFor, listLogLines, type Db } from "@grove/db";
+// By its file, not @grove/core/node: Next's types make NODE_ENV required, which other adapters there do not expect.
+import { superviseProcess, type SupervisedProcess } from "../../../../packages/core/src/node/supervise-process.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "../../../runner/src/launch-env.ts";
+import { freePort } from "./test-support/production-stack.ts";
+import { waitFor } from "./test-support/stack.ts";
+import { signInOverHttp } from "./test-support/test-hub.ts";
+
+// `pnpm start`'s supervision (scripts/start.ts), with real processes: the web process (the grove server from
+// its sources, without Next's pages) and the runner CLI, each under superviseProcess, over a real SQLite file
+// and a real repository.
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+const TSX = createRequire(import.meta.url).resolve("tsx");
+const HUB_ENTRY = fileURLToPath(new URL("./test-support/hub-process.ts", import.meta.url));
+const RUNNER_CLI = path.join(repoRoot, "apps/runner/src/cli.ts");
+const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
+const LINES = 150;
+// Quick restarts, so the test does not wait out production's 1 s back-off; never reset within the test.
+const POLICY = { initialMs: 200, maxMs: 2_000, stableMs: 10 * 60_000 };
+
+let dataDir: string;
+let repo: TempRepo;
+let db: Db;
+let url: string;
+let web: SupervisedProcess;
+let runner: SupervisedProcess;
+const supervisorLog: string[] = [];
+let webOutput = "";
+let runnerOutput = "";
+
+beforeAll(async () => {
+  dataDir = await realpath(await mkdtemp(path.join(os.tmpdir(), "grove-supervised-")));
+  repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": 'test: node -e "process.exit(0)"\n' } });
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  const token = randomBytes(24).toString("base64url");
+  const log = (line: string) => supervisorLog.push(line);
+  web = superviseProcess({
+    name: "web",
+    command: process.execPath,
+    args: ["--import", TSX, HUB_ENTRY],
+    cwd: path.join(repoRoot, "apps/web"),
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", GROVE_DATA_DIR: dataDir, GROVE_RUNNER_TOKEN: token, GROVE_ADMIN_EMAIL: ADMIN.email, GROVE_ADMIN_PASSWORD: ADMIN.password },
+    log,
+    onOutput: (text) => (webOutput += text),
+    policy: POLICY,
+  });
+  await waitFor(() => isHealthy(), 60_000, () => `the web process to answer:\n${webOutput}`);
+  db = await createDb(databaseUrlFor(dataDir));
+  runner = superviseProcess({
+    name: "runner",
+    command: process.execPath,
+    args: runnerLaunchArgs(["--import", TSX, RUNNER_CLI], { hubUrl: url, dataDir: path.join(dataDir, "runner"), repos: [repo.dir] }),
+    cwd: repoRoot,
+    env: runnerLaunchEnv(process.env, { token }),
+    log,
+    onOutput: (text) => (runnerOutput += text),
+    policy: POLICY,
+  });
+  await waitFor(async () => (await db.runner.findMany()).some((r) => r.repos.includes(repo.dir)), 60_000, () => `the runner's hello:\n${runnerOutput}`);
+});
+
+afterAll(async () => {
+  await runner.stop();
+  await web.stop();
+  await db.$disconnect();
+  await repo.cleanup();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const isHealthy = () => fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+
+async function startDemoRun(prompt: string): Promise<string> {
+  const cookie = await signInOverHttp(url, ADMIN);
+  const runnerRow = await waitFor(async () => (await db.runner.findMany()).find((r) => r.repos.includes(repo.dir)));
+  const response = await fetch(`${url}/api/trpc/session.start`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie, origin: url },
+    body: JSON.stringify({ json: { runnerId: runnerRow.id, repoPath: repo.dir, tasks: [{ agent: "demo", taskId: "numbered", profile: "demo", prompt }] } }),
+  });
+  const body = (await response.json()) as { result?: { data: { json: { runIds: string[] } } } };
+  const runId = body.result?.data.json.runIds[0];
+  if (!runId) throw new Error(`session.start failed (${response.status}): ${JSON.stringify(body)}`);
+  return runId;
+}
+
+const stepLines = (lines: { text: string }[]) => lines.map((l) => /step (\d+)\/\d+/.exec(l.text)?.[1]).filter((n) => n !== undefined).map(Number);
+
+it("kill -9 of the web process mid-run: it is restarted, the runner is not, and every line of the run reaches the database in order", { timeout: 180_000 }, async () => {
+  const runnerPid = runner.pid();
+  const runId = await startDemoRun(`lines=${LINES} delay=40 print numbered lines`);
+  const storedAtKill = await waitFor(
+    async () => {
+      const count = stepLines(await listLogLines(db, runId, 0)).length;
+      return count >= 10 ? count : null;
+    },
+    60_000,
+    () => `the first lines in the database:\n${runnerOutput}`,
+  );
+  process.kill(web.pid() ?? -1, "SIGKILL");
+  expect(storedAtKill).toBeLessThan(LINES);
+  await waitFor(() => web.restarts() === 1 && isHealthy(), 60_000, () => `the web process to come back:\n${webOutput}`);
+  expect(supervisorLog).toContainEqual(expect.stringMatching(/^web was killed by SIGKILL after \d+ (ms|s|min); restarting it in 200 ms \(restart 1\)$/));
+
+  const finished = await waitFor(
+    async () => {
+      const run = await db.run.findUnique({ where: { id: runId } });
+      return run && ["succeeded", "failed", "interrupted"].includes(run.state) ? run : null;
+    },
+    120_000,
+    () => `the run to finish:\n${runnerOutput}`,
+  );
+  expect(finished.state).toBe("succeeded");
+  const lines = await waitFor(async () => {
+    const stored = await listLogLines(db, runId, 0);
+    return stepLines(stored).length === LINES ? stored : null;
+  }, 60_000, () => "every line in the database");
+  expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+  expect(stepLines(lines)).toEqual(Array.from({ length: LINES }, (_, i) => i + 1));
+  // The runner (and so its agent) lived through the outage.
+  expect(runner.restarts()).toBe(0);
+  expect(runner.pid()).toBe(runnerPid);
+  expect(runnerOutput).toMatch(/disconnected from hub/);
+});
+
+it("kill -9 of the runner: it is restarted, says so, and connects again", { timeout: 120_000 }, async () => {
+  const connections = () => runnerOutput.match(/connected to hub as runner/g)?.length ?? 0;
+  const before = connections();
+  process.kill(runner.pid() ?? -1, "SIGKILL");
+  await waitFor(() => runner.restarts() === 1 && connections() > before, 60_000, () => `the runner to connect again:\n${runnerOutput}`);
+  expect(supervisorLog).toContainEqual(expect.stringMatching(/^runner was killed by SIGKILL after \d+ (ms|s|min); restarting it in 200 ms \(restart 1\)$/));
+  expect(supervisorLog).toContainEqual(`runner restarted (pid ${runner.pid() ?? "?"})`);
+  expect(web.restarts()).toBe(1);
+});

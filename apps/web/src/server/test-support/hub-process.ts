@@ -1,0 +1,17 @@
+import { readWebEnv } from "../../env.ts";
+import { ensureFirstAdmin } from "../auth/bootstrap.ts";
+import { startGroveServer } from "../grove-server.ts";
+import { openHubData } from "../open-hub-data.ts";
+
+// The web process as server.ts starts it (the same data dir, database and secret handling), without Next's
+// pages, so tests can kill -9 it and start it again without a build. Usage: node --import tsx hub-process.ts,
+// with the web's environment (env.ts).
+const env = readWebEnv();
+const { db, authSecretFile } = await openHubData(env);
+const server = await startGroveServer({ db, port: env.port, host: env.host, authSecret: env.authSecret, authSecretFile });
+await ensureFirstAdmin(db, server.deps.auth, { email: env.adminEmail, password: env.adminPassword });
+console.log(`hub listening on ${server.url}`);
+
+const shutdown = () => void server.close().finally(() => process.exit(0));
+process.once("SIGINT", shutdown);
+process.once("SIGTERM", shutdown);
