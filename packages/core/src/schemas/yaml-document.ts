@@ -2,18 +2,40 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { DomainError } from "../errors/domain-error.ts";
 
+const utf8 = new TextEncoder();
+
+/** A YAML document grove reads (a plan file) is refused past this size, unread. */
+export const MAX_YAML_DOCUMENT_BYTES = 8 * 1024 * 1024;
+
 /** Parses YAML text against a schema; errors name the file and each bad key. */
-export function parseYamlDocument<S extends z.ZodType>(schema: S, text: string, source: string): z.infer<S> {
+export function parseYamlDocument<S extends z.ZodType>(schema: S, text: string, source: string, maxBytes = MAX_YAML_DOCUMENT_BYTES): z.infer<S> {
+  // Length first: a string of n UTF-16 units has at least n bytes, so a huge one is never encoded to count.
+  if (text.length > maxBytes || utf8.encode(text).byteLength > maxBytes) {
+    throw new DomainError("INVALID_CONFIG", `${source} is larger than ${maxBytes} bytes.`);
+  }
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};
   } catch (error) {
     throw new DomainError("INVALID_CONFIG", `${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  // zod drops a `__proto__` key without a word (it would set the prototype): a name the file gives is never lost silently.
+  const reserved = findProtoKey(raw, []);
+  if (reserved) throw new DomainError("INVALID_CONFIG", `${source} is invalid — ${reserved}: "__proto__" is not allowed as a name`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
     throw new DomainError("INVALID_CONFIG", `${source} is invalid — ${problems.join("; ")}`);
   }
   return parsed.data;
+}
+
+function findProtoKey(value: unknown, path: string[]): string | null {
+  if (typeof value !== "object" || value === null) return null;
+  for (const [key, child] of Object.entries(value)) {
+    if (key === "__proto__") return [...path, key].join(".");
+    const found = findProtoKey(child, [...path, key]);
+    if (found) return found;
+  }
+  return null;
 }
