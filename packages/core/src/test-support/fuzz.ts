@@ -44,3 +44,8 @@ export function hasPlainPrototypes(value: unknown): boolean {
   if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return false;
   return Object.values(value).every(hasPlainPrototypes);
 }
+
+/** A value as YAML text, for packages that build YAML inputs without depending on a YAML library. */
+export function toYamlText(value: unknown): string {
+  return stringifyYaml(value);
+}
