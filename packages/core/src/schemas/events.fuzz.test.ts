@@ -76,7 +76,7 @@ describe("run:log batches (property)", () => {
       }),
       fuzzParameters(),
     );
-    expect(accepted).toBeGreaterThan(10);
+    expect(accepted).toBeGreaterThan(0);
   });
 
   it("every batch the runner encodes within the limits is accepted whole, as text or as bytes", () => {
