@@ -11,7 +11,7 @@ test("a run page keeps a long log responsive: virtual rows, search, follow, diff
   const form = page.getByRole("region", { name: "Start a session" });
   const row = form.getByRole("group", { name: "Task 1" });
   await row.getByLabel("Task id (optional)").fill(taskId);
-  await row.getByLabel("Prompt").fill("Flood the log lines=2 delay=0 flood=20000");
+  await row.getByLabel("Prompt").fill("Flood the log lines=2 delay=0 flood=20000 hostile");
   await form.getByRole("button", { name: "Start session" }).click();
   await expect(page).toHaveURL(/\/sessions\//);
   await page.getByRole("region", { name: `agent/demo/${taskId}` }).getByRole("link", { name: "Open run" }).click();
@@ -19,6 +19,10 @@ test("a run page keeps a long log responsive: virtual rows, search, follow, diff
   const log = page.getByRole("log", { name: `Log of agent/demo/${taskId}` });
   await expect(log.getByText("flood line 20000 of 20000")).toBeVisible({ timeout: 60_000 });
   await expect(page.getByRole("region", { name: "Run" }).getByText("run succeeded")).toBeVisible({ timeout: 60_000 });
+  // The agent printed an unterminated OSC 8 link and a cut-off CSI: they blank no later row, eat no character.
+  await expect(log.getByText("after the hostile escapes", { exact: true })).toBeVisible();
+  await expect(log.getByText("run succeeded", { exact: true })).toBeVisible();
+  await expect(log.getByText("progress 99%", { exact: true })).toBeVisible();
   // Only what is on screen is in the page, however long the log.
   expect(await log.locator("[data-seq]").count()).toBeLessThan(150);
 

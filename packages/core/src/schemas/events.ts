@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
@@ -42,7 +43,7 @@ export const TaskSpecSchema = z.object({
   agent: z.string().min(1).max(64),
   taskId: z.string().min(1).max(64),
   profile: z.string().min(1).max(64),
-  prompt: z.string().max(100_000),
+  prompt: PromptSchema,
 });
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 

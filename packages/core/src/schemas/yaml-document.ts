@@ -19,23 +19,10 @@ export function parseYamlDocument<S extends z.ZodType>(schema: S, text: string, 
   } catch (error) {
     throw new DomainError("INVALID_CONFIG", `${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  // zod drops a `__proto__` key without a word (it would set the prototype): a name the file gives is never lost silently.
-  const reserved = findProtoKey(raw, []);
-  if (reserved) throw new DomainError("INVALID_CONFIG", `${source} is invalid — ${reserved}: "__proto__" is not allowed as a name`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
     throw new DomainError("INVALID_CONFIG", `${source} is invalid — ${problems.join("; ")}`);
   }
   return parsed.data;
-}
-
-function findProtoKey(value: unknown, path: string[]): string | null {
-  if (typeof value !== "object" || value === null) return null;
-  for (const [key, child] of Object.entries(value)) {
-    if (key === "__proto__") return [...path, key].join(".");
-    const found = findProtoKey(child, [...path, key]);
-    if (found) return found;
-  }
-  return null;
 }
