@@ -36,4 +36,6 @@ export function describePromptTooLarge(bytes: number): string {
 export const PromptSchema = z.string().superRefine((prompt, ctx) => {
   const bytes = utf8ByteLength(prompt);
   if (bytes > MAX_PROMPT_BYTES) ctx.addIssue({ code: "custom", message: describePromptTooLarge(bytes) });
+  // exec takes C strings: a NUL byte ends an argument, and node refuses to spawn with one at all.
+  if (prompt.includes("\u0000")) ctx.addIssue({ code: "custom", message: "the prompt holds a NUL character, which no command-line argument can carry; remove it." });
 });
