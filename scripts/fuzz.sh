@@ -9,7 +9,7 @@ export GROVE_FUZZ_SEED="${GROVE_FUZZ_SEED:-$(node -e 'console.log(Math.floor(Mat
 echo "pnpm fuzz: seed ${GROVE_FUZZ_SEED}, ${GROVE_FUZZ_RUNS} runs per property"
 echo "replay:    GROVE_FUZZ_SEED=${GROVE_FUZZ_SEED} GROVE_FUZZ_RUNS=${GROVE_FUZZ_RUNS} pnpm fuzz"
 failed=0
-for pkg in packages/core apps/runner apps/web; do
+for pkg in packages/core packages/db apps/runner apps/web; do
   (cd "$pkg" && pnpm exec vitest run --testTimeout=3600000 .fuzz.test) || failed=1
 done
 if [ "$failed" -ne 0 ]; then
