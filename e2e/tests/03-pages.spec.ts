@@ -6,8 +6,14 @@ test.describe.configure({ mode: "serial" });
 
 test("a run page keeps a long log responsive: virtual rows, search, follow, diff, result and tests", async ({ page }, testInfo) => {
   const taskId = `${testInfo.project.name}-flood-${Date.now().toString(36)}`;
+  // The pages' Content-Security-Policy must not block anything the dashboard itself does.
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
   await signInAsAdmin(page);
-  await page.goto("/sessions/new");
+  const start = await page.goto("/sessions/new");
+  expect(start?.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+'; .*frame-ancestors 'none'/);
   const form = page.getByRole("region", { name: "Start a session" });
   const row = form.getByRole("group", { name: "Task 1" });
   await row.getByLabel("Task id (optional)").fill(taskId);
@@ -44,6 +50,7 @@ test("a run page keeps a long log responsive: virtual rows, search, follow, diff
   await expect(page.getByText(`How ${taskId} was done`)).toBeVisible();
   await page.getByRole("tab", { name: "Tests" }).click();
   await expect(page.getByRole("tabpanel").getByText("tests passed")).toBeVisible();
+  expect(violations).toEqual([]);
 });
 
 test("the overview, brain, health, admin and settings pages render for an admin", async ({ page }, testInfo) => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { encodeLogLines } from "@grove/core";
 import { appendAuditEvent } from "./audit.ts";
 import type { Db } from "./client.ts";
-import { countLogLines, insertLogLines, listLogLines, listLogLinesOfStream, searchLogLines } from "./log-lines.ts";
+import { countLogLines, insertLogLines, listLogLines, listLogLinesOfStream, listLogPage, searchLogLines } from "./log-lines.ts";
 import { makeTempDb } from "./test-support/temp-db.ts";
 
 let db: Db;
@@ -118,4 +118,32 @@ it("a log batch waits for the hub's own interactive transaction and neither fail
   await transaction;
   expect(await write).toBe(1);
   await appendAuditEvent(db, { actorType: "system", actorId: "t", action: "x", subject: "y" });
+});
+
+it("bounds a page in bytes as well as lines, and pages through every line once, in order", async () => {
+  const pageRun = await newRun("t-bytes");
+  const wide = (seq: number) => ({ seq, stream: seq % 3 === 0 ? ("test" as const) : ("stdout" as const), text: `${seq} ${"é".repeat(8000)}`, ts: seq });
+  for (let first = 1; first <= 2000; first += 100) {
+    expect(await insertLogLines(db, pageRun, Array.from({ length: 100 }, (_, i) => wide(first + i)))).toBe(first + 99);
+  }
+  const maxBytes = 1024 * 1024;
+  for (const stream of [undefined, "test" as const]) {
+    const seen: number[] = [];
+    let afterSeq: number | null = 0;
+    while (afterSeq !== null) {
+      const page = await listLogPage(db, pageRun, afterSeq, { limit: 2000, maxBytes, stream });
+      expect(page.lines.length).toBeGreaterThan(0);
+      expect(page.lines.reduce((sum, l) => sum + Buffer.byteLength(l.text), 0)).toBeLessThanOrEqual(maxBytes);
+      expect(page.lines).toEqual(page.lines.map((l) => wide(l.seq)));
+      seen.push(...page.lines.map((l) => l.seq));
+      afterSeq = page.nextAfterSeq;
+    }
+    const expected = Array.from({ length: 2000 }, (_, i) => i + 1).filter((seq) => !stream || seq % 3 === 0);
+    expect(seen).toEqual(expected);
+  }
+  // A line larger than the bound still comes, alone, so paging moves on; the line limit holds too.
+  expect((await listLogPage(db, pageRun, 0, { limit: 2000, maxBytes: 10 })).lines.map((l) => l.seq)).toEqual([1]);
+  expect(await listLogPage(db, pageRun, 5, { limit: 3, maxBytes })).toMatchObject({ nextAfterSeq: 8 });
+  expect(await listLogPage(db, pageRun, 1990, { limit: 10, maxBytes })).toMatchObject({ nextAfterSeq: null });
+  expect(await listLogPage(db, pageRun, 2000, { limit: 10, maxBytes, stream: "test" })).toEqual({ lines: [], nextAfterSeq: null });
 });

@@ -17,12 +17,13 @@ export function RunTests({ runId, status, exitCode, durationMs }: { runId: strin
         {exitCode !== null && <span className="text-stone-500">exit code {exitCode}</span>}
         {durationMs !== null && <span className="text-stone-500">{formatDuration(durationMs)}</span>}
       </p>
-      {output.data?.length === 0 && <Empty>No test output.</Empty>}
-      {output.data && output.data.length > 0 && (
+      {output.data?.lines.length === 0 && <Empty>No test output.</Empty>}
+      {output.data && output.data.lines.length > 0 && (
         <pre aria-label="Test output" className="max-h-[50vh] overflow-auto rounded-xl bg-stone-950 p-3 text-xs leading-5 text-violet-200">
-          {output.data.map((l) => stripAnsiRow(l.text)).join("\n")}
+          {output.data.lines.map((l) => stripAnsiRow(l.text)).join("\n")}
         </pre>
       )}
+      {output.data && output.data.nextAfterSeq !== null && <p className="text-stone-500">The test output goes on: the rest is in the log.</p>}
     </div>
   );
 }
