@@ -1,6 +1,8 @@
 import { fuzzParameters } from "@grove/core/test-support";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import superjson from "superjson";
+import { trpcBodyLimit } from "../body-limit.ts";
 import { appRouter } from "./root.ts";
 
 /*
@@ -8,10 +10,13 @@ import { appRouter } from "./root.ts";
  * too). The walk reads zod's own description of each schema (`_zod.def`, `_zod.bag`).
  */
 
-type Bag = { minimum?: number; maximum?: number; format?: string; patterns?: Set<RegExp> };
-type Schema = { _zod: { def: Def; bag: Bag }; safeParse(value: unknown): { success: boolean } };
+type Check = { _zod: { def: { check: string; minimum?: number; maximum?: number; value?: number; format?: string; pattern?: RegExp } } };
+type Schema = { _zod: { def: Def }; safeParse(value: unknown): { success: boolean } };
 type Def = {
   type: string;
+  checks?: Check[];
+  format?: string;
+  pattern?: RegExp;
   shape?: Record<string, Schema>;
   innerType?: Schema;
   element?: Schema;
@@ -21,6 +26,23 @@ type Def = {
   values?: unknown[];
   in?: Schema;
 };
+
+type Bounds = { minimum?: number; maximum?: number; format?: string; pattern?: RegExp };
+/** A string's or array's length bounds, a number's range, a string's format, as its checks declare them. */
+function boundsOf(schema: Schema): Bounds {
+  const { def } = schema._zod;
+  const bounds: Bounds = { format: def.format, pattern: def.pattern };
+  for (const check of def.checks ?? []) {
+    const c = check._zod.def;
+    if (c.check === "max_length" || c.check === "less_than") bounds.maximum = c.maximum ?? c.value;
+    else if (c.check === "min_length" || c.check === "greater_than") bounds.minimum = c.minimum ?? c.value;
+    else if (c.check === "string_format") {
+      bounds.format = c.format;
+      bounds.pattern = c.pattern;
+    }
+  }
+  return bounds;
+}
 
 function isSchema(value: unknown): value is Schema {
   return typeof value === "object" && value !== null && "_zod" in value && "safeParse" in value;
@@ -32,15 +54,15 @@ const procedures = Object.entries(appRouter._def.procedures as Record<string, { 
 
 /** Values close to what the schema accepts (every optional key present), so that one part can be made too big. */
 function plausible(schema: Schema): fc.Arbitrary<unknown> {
-  const { def, bag } = schema._zod;
+  const { def } = schema._zod;
+  const bag = boundsOf(schema);
   switch (def.type) {
     case "string": {
       if (bag.format === "email") return fc.constant("someone@example.com");
       if (bag.format === "url") return fc.constant("https://push.example.com/endpoint");
-      const pattern = bag.patterns ? [...bag.patterns][0] : undefined;
-      if (pattern) return fc.stringMatching(pattern);
       const min = bag.minimum ?? 0;
-      return fc.string({ minLength: min, maxLength: Math.max(min, Math.min(bag.maximum ?? 20, 20)) });
+      if (bag.pattern) return fc.stringMatching(bag.pattern, { size: "large" }).filter((text) => text.length >= min && text.length <= (bag.maximum ?? Infinity));
+      return fc.string({ unit: fc.constantFrom(..."abcdefghij0123456789"), minLength: min, maxLength: Math.max(min, Math.min(bag.maximum ?? 20, 20)) });
     }
     case "number":
       return fc.integer({ min: Math.max(bag.minimum ?? 0, -1e9), max: Math.min(bag.maximum ?? 1e9, 1e9) });
@@ -67,6 +89,39 @@ function plausible(schema: Schema): fc.Arbitrary<unknown> {
       return fc.oneof(...(def.options ?? []).map(plausible));
     default:
       return fc.jsonValue({ maxDepth: 1 });
+  }
+}
+
+// A string no max bounds is probed at this many bytes of UTF-8 (a prompt is bounded in bytes by a refinement).
+const UNBOUNDED_PROBE_BYTES = 100_000;
+
+/** Inputs as large as the schema lets any part be: strings at their most, in characters that JSON escapes worst or best. */
+function largest(schema: Schema): fc.Arbitrary<unknown> {
+  const { def } = schema._zod;
+  const bag = boundsOf(schema);
+  switch (def.type) {
+    case "string": {
+      if (bag.format !== undefined || bag.pattern !== undefined) return plausible(schema);
+      // No whitespace: a trimmed field of spaces alone is refused for being empty, not for its size.
+      return fc.constantFrom("a", "é", "🌳", '"', "\\", "\u0001").map((c) => {
+        const count = bag.maximum === undefined ? Math.floor(UNBOUNDED_PROBE_BYTES / Buffer.byteLength(c)) : Math.floor(bag.maximum / c.length);
+        return c.repeat(Math.max(bag.minimum ?? 0, count));
+      });
+    }
+    case "optional":
+    case "nullable":
+    case "readonly":
+      return def.innerType ? largest(def.innerType) : fc.constant(undefined);
+    case "pipe":
+      return def.in ? largest(def.in) : fc.jsonValue();
+    case "object":
+      return fc.record(Object.fromEntries(Object.entries(def.shape ?? {}).map(([key, value]) => [key, largest(value)])));
+    case "array": {
+      const items = bag.maximum ?? 1;
+      return def.element ? fc.array(largest(def.element), { minLength: items, maxLength: items }) : fc.constant([]);
+    }
+    default:
+      return plausible(schema);
   }
 }
 
@@ -129,13 +184,34 @@ describe("tRPC inputs (property)", () => {
   it.each(procedures)("$path: a string, array or record far past any sane size is refused wherever it is", ({ path, schema }) => {
     const parts = growablePaths(schema);
     if (parts.length === 0) return;
+    let acceptedBases = 0;
     fc.assert(
       fc.property(plausible(schema), fc.constantFrom(...parts), (input, part) => {
+        // Grown from an input the parser takes, so that a refusal is the size's doing.
+        if (!schema.safeParse(input).success) return;
+        acceptedBases++;
         const grown = grow(input, part.path, part.kind);
         expect(schema.safeParse(grown).success, `${path} accepted a ${part.kind} of ${part.kind === "string" ? HUGE_CHARS : HUGE_ITEMS} at ${describePath(part.path)}`).toBe(false);
       }),
       fuzzParameters(0.02),
     );
+    expect(acceptedBases, `${path}: no generated input was accepted`).toBeGreaterThan(0);
+  });
+
+  it.each(procedures)("$path: the largest input its parser accepts fits the HTTP body limit of its route", ({ path, schema }) => {
+    const limit = trpcBodyLimit(`/api/trpc/${path}`);
+    let accepted = 0;
+    fc.assert(
+      fc.property(largest(schema), (input) => {
+        if (!schema.safeParse(input).success) return;
+        accepted++;
+        // As the dashboard's client sends it: superjson's { json } form.
+        const bytes = Buffer.byteLength(JSON.stringify(superjson.serialize(input)));
+        expect(bytes, `${path} accepts ${bytes} bytes; its route refuses bodies over ${limit}`).toBeLessThanOrEqual(limit);
+      }),
+      fuzzParameters(0.01),
+    );
+    expect(accepted, `${path}: no largest input was accepted`).toBeGreaterThan(0);
   });
 
   it.each(procedures)("$path: any JSON is accepted or refused by the parser, never a throw", ({ schema }) => {
