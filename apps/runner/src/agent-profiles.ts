@@ -67,6 +67,7 @@ export function resolveAgent(profileName: string, config: GroveConfig, values: P
     arg.replace(/\{(prompt|contextPack|result)\}/g, (_match, key: keyof PlaceholderValues) => values[key]),
   );
   assertArgumentsFit(profileName, argv);
+  assertNoNul(profileName, [...argv, ...Object.entries(profile.env ?? {}).flat()]);
   return {
     profile: profileName,
     argv,
@@ -106,4 +107,13 @@ function assertArgumentsFit(profileName: string, argv: string[]): void {
       `Argument ${index} of agent profile "${profileName}" would be ${bytes.toLocaleString("en")} bytes; Linux refuses a command-line argument over ${MAX_ARG_BYTES.toLocaleString("en")} bytes. Shorten the prompt.`,
     );
   });
+}
+
+/** A NUL byte cannot be in an argument or an environment variable: spawn would throw instead of starting the agent. */
+function assertNoNul(profileName: string, strings: string[]): void {
+  if (!strings.some((text) => text.includes("\u0000"))) return;
+  throw new DomainError(
+    "INVALID_INPUT",
+    `Agent profile "${profileName}" would get a NUL character in an argument or environment variable (from the prompt or its command or env in grove.yaml), which no program can be given. Remove it.`,
+  );
 }

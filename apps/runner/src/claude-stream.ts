@@ -58,7 +58,7 @@ export function createClaudeStream(): ClaudeStream {
       const event = parsed.data;
       switch (event.type) {
         case "system":
-          return event.subtype === "init" ? [{ stream: "stdout", text: dim(`claude session ${event.session_id ?? "?"} (${event.model ?? "model ?"})`) }] : [];
+          return event.subtype === "init" ? [{ stream: "stdout", text: dim(oneLine(`claude session ${event.session_id ?? "?"} (${event.model ?? "model ?"})`, 300)) }] : [];
         case "assistant":
         case "user":
           return renderContent(event.message?.content);
@@ -70,7 +70,8 @@ export function createClaudeStream(): ClaudeStream {
             turns: event.num_turns ?? null,
           };
           const cost = final.costUsd === null ? "" : `, $${final.costUsd.toFixed(4)}`;
-          const summary = `claude ${event.subtype ?? "finished"} after ${final.turns ?? "?"} turn(s)${cost}`;
+          // Every field the agent's CLI prints goes into one row: a line break in one must not start another.
+          const summary = oneLine(`claude ${event.subtype ?? "finished"} after ${final.turns ?? "?"} turn(s)${cost}`, 300);
           return [{ stream: "stdout", text: final.isError ? red(summary) : cyan(summary) }];
         }
         default:
@@ -88,7 +89,7 @@ function renderContent(content: z.infer<typeof ContentSchema> | string | undefin
       case "text":
         return textLines(part.text ?? "");
       case "tool_use":
-        return [{ stream: "stdout", text: cyan(`→ ${part.name ?? "tool"} ${oneLine(JSON.stringify(part.input ?? {}), 300)}`) }];
+        return [{ stream: "stdout", text: cyan(`→ ${oneLine(part.name ?? "tool", 100)} ${oneLine(JSON.stringify(part.input ?? {}), 300)}`) }];
       case "tool_result": {
         const text = typeof part.content === "string" ? part.content : JSON.stringify(part.content ?? "");
         return part.is_error

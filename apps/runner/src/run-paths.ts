@@ -29,8 +29,11 @@ export function runPaths(dataDir: string, runId: string): RunPaths {
   };
 }
 
+/** A run id becomes a file name: at most this many characters. */
+export const MAX_RUN_ID = 200;
+
 export function assertSafeRunId(runId: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(runId) || runId.includes("..")) {
+  if (runId.length > MAX_RUN_ID || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId) || runId.includes("..")) {
     throw new DomainError("INVALID_NAME", `Invalid run id "${runId.slice(0, 80)}": only letters, digits, '.', '_' and '-' are allowed.`);
   }
   return runId;

@@ -56,6 +56,8 @@ export function toEntry(raw: string): Entry | null {
 
 /** A row decoded and checked in full: how a spool left by an earlier runner is read when it is opened. */
 export function checkedLine(raw: string): LogLine | null {
+  // toEntry cuts a row at its first comma: a row it could not cut (say, one that a space came before) is no line.
+  if (raw[0] !== "[" && raw[0] !== "{") return null;
   try {
     const value: unknown = JSON.parse(raw);
     const candidate = Array.isArray(value) ? { seq: value[0] as unknown, stream: value[1] as unknown, text: value[2] as unknown, ts: value[3] as unknown } : value;
@@ -79,7 +81,10 @@ export async function indexExisting(file: FileHandle): Promise<{ segments: Segme
     if (isCheckpointRow(raw)) {
       const read = readCheckpoint(raw, offset);
       if (read) checkpoint = read;
-      else isDamaged = true;
+      // The writer puts a checkpoint after the lines it counted, in the same write: one that counts lines
+      // the file does not hold (all but one before any line, see `rewrite`) says rows went missing.
+      const lastLine = segments.at(-1)?.lastSeq;
+      if (!read || (lastLine !== undefined && read.seq !== lastLine)) isDamaged = true;
       // Inside the segment before it, so that a segment's bytes stay one run of the file.
       const last = segments.at(-1);
       if (last) last.bytes += bytes;
@@ -120,18 +125,30 @@ export async function repairSpool(path: string): Promise<void> {
     };
     // Rows before the first that reads back have no seq to give them; the file starts where it can.
     let last: { seq: number; ts: number } | null = null;
-    await forEachRow(source, (raw) => {
+    // Bytes of rows since `last` that did not read back: at most this many lines can have been lost there.
+    let damagedBytes = 0;
+    // A seq further on than the damaged rows before it could hold (and one row gone whole) is itself
+    // damage, not a run of lost lines: a flipped digit must not fill the file with lines that never were.
+    const isPlausible = (seq: number) => !last || (seq > last.seq && seq - last.seq - 1 <= 1 + damagedBytes / MIN_ROW_BYTES);
+    await forEachRow(source, (raw, _offset, bytes) => {
       if (isCheckpointRow(raw)) {
-        if (readCheckpoint(raw, 0)) rows.push(`${raw}\n`);
+        const read = readCheckpoint(raw, 0);
+        if (!read) damagedBytes += bytes;
+        // After a line, a checkpoint belongs to it (see indexExisting); the lines it counted past that are lost.
+        else rows.push(last ? checkpointRow(read.value, last.seq) : `${raw}\n`);
         return;
       }
       const line = raw.length === 0 ? null : checkedLine(raw);
-      if (!line || (last && line.seq <= last.seq)) return;
+      if (!line || !isPlausible(line.seq)) {
+        damagedBytes += bytes;
+        return;
+      }
       for (let seq = (last?.seq ?? line.seq - 1) + 1; seq < line.seq; seq++) {
         rows.push(`${JSON.stringify([seq, "system", `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, last?.ts ?? line.ts])}\n`);
       }
       rows.push(`${JSON.stringify([line.seq, line.stream, line.text, line.ts])}\n`);
       last = { seq: line.seq, ts: line.ts };
+      damagedBytes = 0;
       if (rows.length >= 5000) flush();
     });
     flush();
@@ -142,6 +159,9 @@ export async function repairSpool(path: string): Promise<void> {
   }
   await rename(tmpPath, path);
 }
+
+// The shortest row a line can have: `[1,"test","",0]` and its newline.
+const MIN_ROW_BYTES = 16;
 
 /** Calls `onRow` for every complete row (without its newline); returns the bytes up to the last newline. */
 async function forEachRow(file: FileHandle, onRow: (raw: string, offset: number, bytes: number) => void): Promise<{ rowBytes: number; fileSize: number }> {

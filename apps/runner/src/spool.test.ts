@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { LogLine } from "@grove/core";
-import { appendFile, mkdtemp, readFile, realpath, rm, stat } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -163,6 +163,39 @@ describe("run spool", () => {
     expect(await readAfter(reopened, 10, 1_000_000)).toEqual([...expected, ...lines(21, 22)]);
     await reopened.close();
     expect(existsSync(`${path}.repair`)).toBe(false);
+  });
+
+  it("takes a row it could not cut, a seq no damage accounts for, or lines missing before a checkpoint for damage (found by spool.fuzz)", async () => {
+    const lost = (seq: number) => ({ seq, stream: "system", text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, ts: 1 });
+    const cases: [string, (rows: string) => string][] = [
+      // JSON.parse reads it, but the reader cuts a row at "[" and its first comma: it stalled shipping at seq 2.
+      ["a space before a row", (rows) => rows.replace("\n[2,", "\n [2,")],
+      // Believed, it wrote 2 million "lost" lines (200 MB) into the spool.
+      ["a digit flipped into a seq", (rows) => rows.replace("\n[2,", "\n[2000000,")],
+    ];
+    for (const [name, damage] of cases) {
+      const path = join(dir, `${name}.jsonl`);
+      const writer = await openRunSpool(path);
+      await writer.append(lines(1, 3));
+      await writer.close();
+      await writeFile(path, damage(await readFile(path, "utf8")));
+      const spool = await openRunSpool(path);
+      expect(await readAfter(spool, 0, 1_000_000), name).toEqual([lines(1, 1)[0], lost(2), lines(3, 3)[0]]);
+      await spool.close();
+    }
+    // The row of line 2 and the newline after it lost; the checkpoint after it says line 2 was written.
+    const path = join(dir, "checkpoint.jsonl");
+    const writer = await openRunSpool(path);
+    await writer.append(lines(1, 1), { at: 1 });
+    await writer.append(lines(2, 2), { at: 2 });
+    await writer.close();
+    const rows = (await readFile(path, "utf8")).split("\n");
+    await writeFile(path, `${rows[0]}\n${rows[1]}\u0000${rows[2]}\n${rows[3]}\n`);
+    const spool = await openRunSpool(path);
+    // Before, the spool said it held line 2 but could never read it back: shipping stopped there for good.
+    expect([spool.lastSeq(), spool.checkpoint()]).toEqual([1, { at: 2 }]);
+    expect(await readAfter(spool, 0, 1_000_000)).toEqual(lines(1, 1));
+    await spool.close();
   });
 
   it("keeps the last checkpoint through trims, rewrites and reopens, and never sends it as a line", async () => {

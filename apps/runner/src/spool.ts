@@ -75,7 +75,8 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     index = await indexExisting(file);
   }
   ({ segments, size, checkpoint } = index);
-  let lastSeq = Math.max(segments.at(-1)?.lastSeq ?? 0, checkpoint?.seq ?? 0);
+  // The last line's seq; with no line left (all acknowledged and trimmed), the checkpoint's.
+  let lastSeq = segments.at(-1)?.lastSeq ?? checkpoint?.seq ?? 0;
   // Contiguous lines ending at lastSeq; at most RECENT_MAX_BYTES, and within the shared budget.
   let recent: Entry[] = [];
   let recentBytes = 0;

@@ -70,15 +70,19 @@ export async function listLogLines(db: Db, runId: string, since: number, limit =
 
 /** Up to `limit` lines of one stream with seq > `afterSeq`, in order. */
 export async function listLogLinesOfStream(db: Db, runId: string, stream: LogStream, afterSeq: number, limit: number): Promise<LogLine[]> {
-  const rows = await queryDirect<{ seq: unknown; text: unknown; ts: unknown }>(
+  // The row's JSON is decoded here, not by SQLite's ->>: SQL text ends at a NUL, so "a\u0000b" would come back as "a".
+  const rows = await queryDirect<{ seq: unknown; line: unknown }>(
     db,
-    `SELECT c."firstSeq" + j."key" AS "seq", j."value" ->> 1 AS "text", j."value" ->> 2 AS "ts"
+    `SELECT c."firstSeq" + j."key" AS "seq", j."value" AS "line"
      FROM "LogChunk" c, json_each(c."lines") j
      WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND j."value" ->> 0 = ?3
      ORDER BY c."firstSeq", j."key" LIMIT ?4`,
     [runId, afterSeq, stream, limit],
   );
-  return rows.map((row) => ({ seq: Number(row.seq), stream, text: toText(row.text), ts: Number(row.ts ?? 0) }));
+  return rows.map((row) => {
+    const [, text, ts] = parseLine(row.line);
+    return { seq: Number(row.seq), stream, text: toText(text), ts: Number(ts ?? 0) };
+  });
 }
 
 /** Seqs of the lines containing `query` (case-insensitive for ASCII, as SQL LIKE), from `afterSeq` on. */
@@ -173,6 +177,15 @@ function parseChunk(value: unknown): unknown[][] {
   try {
     const parsed: unknown = JSON.parse(String(value));
     return Array.isArray(parsed) ? parsed.map((line) => (Array.isArray(line) ? (line as unknown[]) : [])) : [];
+  } catch {
+    return [];
+  }
+}
+
+function parseLine(value: unknown): unknown[] {
+  try {
+    const parsed: unknown = JSON.parse(String(value));
+    return Array.isArray(parsed) ? (parsed as unknown[]) : [];
   } catch {
     return [];
   }

@@ -1,26 +1,9 @@
 "use client";
 import { useState } from "react";
+import { parseUnifiedDiff } from "../lib/parse-unified-diff.ts";
 import { Button } from "./ui/button.tsx";
 
-type DiffFile = { path: string; lines: string[]; added: number; removed: number };
 const MAX_LINES = 4000;
-
-export function parseUnifiedDiff(patch: string): DiffFile[] {
-  const files: DiffFile[] = [];
-  let current: DiffFile | null = null;
-  for (const line of patch.split("\n")) {
-    if (line.startsWith("diff --git ")) {
-      current = { path: /^diff --git a\/(.*) b\/(.*)$/.exec(line)?.[2] ?? line.slice(11), lines: [], added: 0, removed: 0 };
-      files.push(current);
-      continue;
-    }
-    if (!current || line.startsWith("index ") || line.startsWith("--- ") || line.startsWith("+++ ")) continue;
-    current.lines.push(line);
-    if (line.startsWith("+")) current.added += 1;
-    else if (line.startsWith("-")) current.removed += 1;
-  }
-  return files;
-}
 
 function tone(line: string): string {
   if (line.startsWith("+")) return "bg-emerald-950/70 text-emerald-200";

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { parse as parseYaml } from "yaml";
-import { DomainError } from "../errors/domain-error.ts";
 import { validateRefName } from "../naming/agent-branch.ts";
+import { parseYamlDocument } from "./yaml-document.ts";
 
 /**
  * A map keyed by names written in grove.yaml. zod drops a `__proto__` key without a word (it cannot be
@@ -47,6 +46,9 @@ export const GroveConfigSchema = z.strictObject({
   agents: namedRecord(AgentProfileSchema, "an agent profile").default({}),
 });
 
+/** grove.yaml is a short file that anyone with a commit can change: it is refused past this size, unread. */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+
 export type GroveConfig = z.infer<typeof GroveConfigSchema>;
 
 /**
@@ -64,21 +66,5 @@ export type AgentProfile = z.infer<typeof AgentProfileSchema>;
 
 /** Parses grove.yaml text; an absent file (null) yields the defaults. Errors name the bad key. */
 export function parseGroveConfig(text: string | null, source = "grove.yaml"): GroveConfig {
-  let raw: unknown = {};
-  if (text !== null) {
-    try {
-      raw = parseYaml(text) ?? {};
-    } catch (error) {
-      throw new DomainError("INVALID_CONFIG", `${source} is not valid YAML: ${String(error)}`, { cause: error });
-    }
-  }
-  const parsed = GroveConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path.join(".") || "(root)";
-      return `${key}: ${issue.message}`;
-    });
-    throw new DomainError("INVALID_CONFIG", `${source} is invalid — ${problems.join("; ")}`);
-  }
-  return parsed.data;
+  return parseYamlDocument(GroveConfigSchema, text ?? "", source, MAX_CONFIG_BYTES);
 }

@@ -36,4 +36,16 @@ export function describePromptTooLarge(bytes: number): string {
 export const PromptSchema = z.string().superRefine((prompt, ctx) => {
   const bytes = utf8ByteLength(prompt);
   if (bytes > MAX_PROMPT_BYTES) ctx.addIssue({ code: "custom", message: describePromptTooLarge(bytes) });
+  // exec takes C strings: a NUL byte ends an argument, and node refuses to spawn with one at all. Other
+  // control characters (escape sequences among them) mean nothing to an agent, and each travels as six
+  // bytes of JSON (\u001b): twenty prompts of them would outgrow session.start's body limit.
+  const control = CONTROL_CHARACTER.exec(prompt);
+  if (control) {
+    const code = `U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+    ctx.addIssue({ code: "custom", message: `the prompt holds the control character ${code}; only tabs and line breaks may be in a prompt.` });
+  }
 });
+
+// C0 controls but tab, line feed and carriage return; DEL.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;

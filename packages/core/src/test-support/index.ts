@@ -1,3 +1,4 @@
 export * from "./temp-repo.ts";
 export * from "./spawn-tsx.ts";
 export * from "./merge-fixtures.ts";
+export * from "./fuzz.ts";

@@ -34,6 +34,11 @@ const TOOL_KEYS = ["command", "file_path", "path", "pattern", "url", "descriptio
 
 /** Null when the line is not stream-json (plain output stays as it is). */
 export function parseStreamJson(text: string): StreamEvent[] | null {
+  // Each event is one row of the log view: a line break in any field the CLI printed must not start another.
+  return eventsOf(text)?.map((e) => ({ ...e, label: firstLine(e.label), text: firstLine(e.text) })) ?? null;
+}
+
+function eventsOf(text: string): StreamEvent[] | null {
   if (!text.startsWith("{")) return null;
   let raw: unknown;
   try {

@@ -9,7 +9,7 @@ const runSelect = { id: true, agent: true, taskId: true, sessionId: true, diffSt
 export const mergeRouter = router({
   /** Newest first, without the diffs (byId has them). */
   list: protectedProcedure
-    .input(z.object({ states: z.array(z.string()).optional(), sessionId: z.string().max(200).optional() }).optional())
+    .input(z.object({ states: z.array(z.string().max(50)).max(20).optional(), sessionId: z.string().max(200).optional() }).optional())
     .query(({ ctx, input }) =>
       ctx.db.mergeRequest.findMany({
         where: { state: input?.states ? { in: input.states } : undefined, run: input?.sessionId ? { sessionId: input.sessionId } : undefined },

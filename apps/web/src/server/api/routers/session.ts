@@ -56,7 +56,7 @@ export const sessionRouter = router({
   }),
 
   start: roleProcedure("approver")
-    .input(z.object({ runnerId: z.string().optional(), repoPath: z.string().optional(), tasks: z.array(TaskInput).min(1).max(20) }))
+    .input(z.object({ runnerId: z.string().max(200).optional(), repoPath: z.string().max(4096).optional(), tasks: z.array(TaskInput).min(1).max(20) }))
     .mutation(async ({ ctx, input }) => {
       const session = await startSession(ctx, ctx.user, input);
       return { id: session.id, runIds: session.runs.map((r) => r.id) };
