@@ -1,4 +1,5 @@
-import { runGit } from "@grove/core/node";
+// By its file, not @grove/core/node: Next's types make NODE_ENV required, which other adapters there do not expect.
+import { runGit } from "../../../../packages/core/src/node/run-git.ts";
 import { fuzzParameters, makeTempRepo } from "@grove/core/test-support";
 import fc from "fast-check";
 import { mkdir, rm, writeFile } from "node:fs/promises";

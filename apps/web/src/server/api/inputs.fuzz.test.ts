@@ -48,7 +48,7 @@ function isSchema(value: unknown): value is Schema {
   return typeof value === "object" && value !== null && "_zod" in value && "safeParse" in value;
 }
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { inputs: unknown[] } }>).flatMap(([path, procedure]) =>
+const procedures = Object.entries((appRouter._def.procedures as unknown) as Record<string, { _def: { inputs: unknown[] } }>).flatMap(([path, procedure]) =>
   procedure._def.inputs.filter(isSchema).map((schema) => ({ path, schema })),
 );
 
