@@ -1,4 +1,4 @@
-import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RunCancelSchema, SessionStartSchema, type Ack, type RunState } from "@grove/core";
+import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, RunCancelSchema, SessionStartSchema, type Ack, type RunState } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
@@ -55,6 +55,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
 
   const socket: RunnerSocket = io(`${opts.hubUrl.replace(/\/+$/, "")}${RUNNER_NAMESPACE}`, {
     auth: { token: opts.token },
+    // The hub checks the token at the engine.io handshake too, before it reads any message (polling and websocket).
+    extraHeaders: { [RUNNER_TOKEN_HEADER]: opts.token },
     autoConnect: false,
     reconnection: true,
     reconnectionDelay: 250,

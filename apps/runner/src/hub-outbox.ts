@@ -1,4 +1,4 @@
-import type { Ack, RunnerToHubEvents } from "@grove/core";
+import { fitsSocketMessage, type Ack, type RunnerToHubEvents } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
 import { AckSchema, ACK_TIMEOUT_MS, describeError, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
 
@@ -63,6 +63,11 @@ export function createHubOutbox(link: HubLink, log: Logger): HubOutbox {
   return {
     send(event, payload) {
       if (closed.signal.aborted) return Promise.resolve(false);
+      // The hub closes a connection that sends more than it reads; retried, it would cut every reconnect short.
+      if (!fitsSocketMessage([payload])) {
+        log(`${event} is larger than the hub accepts in one message; not sent`);
+        return Promise.resolve(false);
+      }
       const emit = () => emitters[event](payload);
       return new Promise<boolean>((resolve) => {
         queue.push({ event, emit, settle: resolve });

@@ -1,4 +1,4 @@
-import { MAX_DIFF_CHARS, type BranchDiff, type RadarSnapshot } from "@grove/core";
+import { cutToJsonBytes, fitsSocketMessage, MAX_DIFF_CHARS, type BranchDiff, type RadarSnapshot } from "@grove/core";
 import { branchDiff, openRepo, scanAgentBranches, type PredictionCache } from "@grove/core/node";
 import { AckSchema, ACK_TIMEOUT_MS, describeError, type HubLink, type Logger } from "./hub-socket.ts";
 
@@ -8,6 +8,8 @@ export const DEFAULT_RADAR_INTERVAL_MS = 2_000;
 // each git spawn blocks the runner's event loop for a few ms (longer when the CPUs are busy), and the
 // log pipeline shares that loop. It is a background signal; the pipeline is not.
 const REST_PER_SCAN = 19;
+/** A branch diff's text in bytes on the wire (500,000 characters of CJK would be 1.5 MB). */
+const MAX_DIFF_JSON_BYTES = 1_000_000;
 
 export type OverlapRadar = {
   /** Scan now (soon), e.g. after a run ended or a merge landed. */
@@ -30,7 +32,12 @@ export function startOverlapRadar(deps: { link: HubLink; repos: string[]; log: L
   let again = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const acknowledged = async (event: string, send: () => Promise<unknown>): Promise<boolean> => {
+  /** True when the hub took it; a message larger than the hub reads counts as taken, or every scan would send it again. */
+  const acknowledged = async (event: string, payload: unknown, send: () => Promise<unknown>): Promise<boolean> => {
+    if (!fitsSocketMessage([payload])) {
+      deps.log(`${event} is larger than the hub accepts in one message; not sent`);
+      return true;
+    }
     if (!deps.link.isReady()) return false;
     try {
       const ack = AckSchema.safeParse(await send());
@@ -42,8 +49,8 @@ export function startOverlapRadar(deps: { link: HubLink; repos: string[]; log: L
     }
   };
   const socket = () => deps.link.socket.timeout(ACK_TIMEOUT_MS);
-  const sendSnapshot = (payload: RadarSnapshot) => acknowledged("radar:snapshot", () => socket().emitWithAck("radar:snapshot", payload));
-  const sendDiff = (payload: BranchDiff) => acknowledged("branch:diff", () => socket().emitWithAck("branch:diff", payload));
+  const sendSnapshot = (payload: RadarSnapshot) => acknowledged("radar:snapshot", payload, () => socket().emitWithAck("radar:snapshot", payload));
+  const sendDiff = (payload: BranchDiff) => acknowledged("branch:diff", payload, () => socket().emitWithAck("branch:diff", payload));
 
   async function scanRepo(repoPath: string, state: RepoState): Promise<void> {
     const ctx = await openRepo(repoPath);
@@ -58,8 +65,9 @@ export function startOverlapRadar(deps: { link: HubLink; repos: string[]; log: L
       const id = `${branch.branch}@${branch.headSha}`;
       // A live agent is still committing; its diff is sent once it stopped.
       if (branch.live || state.diffsSent.has(id)) continue;
-      const { diff, truncated } = await branchDiff(ctx.repo, branch.baseSha, branch.headSha, MAX_DIFF_CHARS);
-      const payload = { repoPath: ctx.repo, branch: branch.branch, headSha: branch.headSha, baseSha: branch.baseSha, diff, truncated };
+      const full = await branchDiff(ctx.repo, branch.baseSha, branch.headSha, MAX_DIFF_CHARS);
+      const { text: diff, isCut } = cutToJsonBytes(full.diff, MAX_DIFF_JSON_BYTES);
+      const payload = { repoPath: ctx.repo, branch: branch.branch, headSha: branch.headSha, baseSha: branch.baseSha, diff, truncated: full.truncated || isCut };
       if (await sendDiff(payload)) state.diffsSent.add(id);
     }
   }

@@ -3,7 +3,10 @@ import {
   BrainListRequestSchema,
   DoctorRequestSchema,
   MAX_BRAIN_FILE_CHARS,
-  MAX_QUERY_DIFF_CHARS,
+  cutToJsonBytes,
+  fitsSocketMessage,
+  MAX_QUERY_DIFF_BYTES,
+  MAX_QUERY_DIFF_STAT_BYTES,
   RepoDiffRequestSchema,
   RepoInfoRequestSchema,
   type BrainFileAnswer,
@@ -32,7 +35,9 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
         .findRepo(req.repoPath)
         .then(async (repo) => {
           if (!repo) return reply({ ok: false, error: `this runner does not serve ${req.repoPath}` });
-          reply({ ok: true, data: await compute(repo, req) });
+          const answer: QueryAck<T> = { ok: true, data: await compute(repo, req) };
+          // A message larger than the hub reads would cost this connection, and the hub would only ask again.
+          reply(fitsSocketMessage([answer]) ? answer : { ok: false, error: "the answer is larger than the hub accepts in one message" });
         })
         .catch((error: unknown) => {
           deps.log(`query failed: ${describeError(error)}`);
@@ -102,11 +107,10 @@ async function brainFile(repo: RepoContext, path: string): Promise<BrainFileAnsw
 async function repoDiff(repo: RepoContext, base: string, head: string): Promise<RepoDiffAnswer> {
   const stat = await runGit(["diff", "--no-color", "--no-ext-diff", "--stat=160", base, head, "--"], { cwd: repo.repo });
   const patch = await runGit(["diff", "--no-color", "--no-ext-diff", "--no-textconv", base, head, "--"], { cwd: repo.repo });
-  return {
-    stat: stat.stdout,
-    patch: patch.stdout.slice(0, MAX_QUERY_DIFF_CHARS),
-    isTruncated: patch.stdout.length > MAX_QUERY_DIFF_CHARS,
-  };
+  // Cut in bytes on the wire: a million characters of CJK or control characters would be 3 to 6 MB.
+  const cutStat = cutToJsonBytes(stat.stdout, MAX_QUERY_DIFF_STAT_BYTES);
+  const cutPatch = cutToJsonBytes(patch.stdout, MAX_QUERY_DIFF_BYTES);
+  return { stat: cutStat.text, patch: cutPatch.text, isTruncated: cutPatch.isCut || cutStat.isCut };
 }
 
 function withoutFiles<T extends { files: string[] }>(commit: T): Omit<T, "files"> {

@@ -7,6 +7,7 @@ export * from "./schemas/prompt.ts";
 export * from "./schemas/test-status-label.ts";
 export * from "./schemas/events.ts";
 export * from "./schemas/runner-queries.ts";
+export * from "./schemas/socket-message.ts";
 export * from "./schemas/merge.ts";
 export * from "./merge/brain-policy.ts";
 export * from "./merge/overlap.ts";

@@ -3,6 +3,7 @@ import { io } from "socket.io-client";
 import type { LogLine } from "@grove/core";
 import { countLogLines, verifyAuditChain } from "@grove/db";
 import { startTestStack, waitFor, type TestStack } from "./test-support/stack.ts";
+import { describeRefusal, HANDSHAKE_REFUSED } from "./test-support/socket-refusal.ts";
 
 let stack: TestStack;
 
@@ -76,7 +77,7 @@ describe("the slice: hub + runner + git + database", () => {
     expect(body).not.toMatch(/at .*\.ts:\d+/);
     const socket = io(stack.server.url, { path: "/socket.io/", transports: ["websocket"], reconnection: false });
     const error = await new Promise<Error>((resolve) => socket.once("connect_error", resolve));
-    expect(error.message).toMatch(/unauthorized/);
+    expect(describeRefusal(error)).toMatch(HANDSHAKE_REFUSED);
     socket.disconnect();
   });
 });

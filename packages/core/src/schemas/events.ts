@@ -10,6 +10,17 @@ import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from 
  */
 
 export const RUNNER_NAMESPACE = "/runner";
+/**
+ * The largest engine.io message (a polling POST body, a websocket frame) the hub reads: anything larger is
+ * refused and its connection closed, so a peer can make the hub hold at most this much per message. A runner
+ * never sends more (see `socketMessageBytes`), or it would be disconnected by the same message again and again.
+ */
+export const MAX_SOCKET_MESSAGE_BYTES = 2 * 1024 * 1024;
+/**
+ * A runner sends its token in this header of the engine.io handshake as well as in socket.io's `auth`: the hub
+ * refuses a handshake with neither a valid token nor a signed-in browser's cookie before it reads any message.
+ */
+export const RUNNER_TOKEN_HEADER = "x-grove-runner-token";
 export const MAX_LOG_LINE_CHARS = 16_384;
 
 export const LogStreamSchema = z.enum(["stdout", "stderr", "test", "system"]);
@@ -63,8 +74,12 @@ export const RunStateEventSchema = z.object({
 });
 /** At most this many lines travel in one `run:log` batch. */
 export const MAX_LOG_BATCH_LINES = 5000;
-/** At most this many characters of JSON in one `run:log` batch (the hub accepts socket messages of 8 MB). */
-export const MAX_LOG_BATCH_CHARS = 4_000_000;
+/**
+ * At most this many characters (or UTF-8 bytes) of JSON in one `run:log` batch. Over HTTP long-polling the
+ * bytes travel as base64 (4/3 as many), which still fits MAX_SOCKET_MESSAGE_BYTES; the runner ships batches
+ * of 512 KiB.
+ */
+export const MAX_LOG_BATCH_CHARS = 1_000_000;
 
 /**
  * One `run:log` batch from runner to hub: the lines with seq `firstSeq`, `firstSeq + 1`, … as the JSON text

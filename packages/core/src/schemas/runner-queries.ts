@@ -15,7 +15,9 @@ const repoFile = z
   .max(1000)
   .refine((p) => !p.startsWith("/") && !p.startsWith("-") && !p.split("/").includes(".."), "must be a relative path inside the repository");
 
-export const MAX_QUERY_DIFF_CHARS = 1_000_000;
+/** A diff answer's patch and stat, in bytes of their JSON form: together they fit one socket message. */
+export const MAX_QUERY_DIFF_BYTES = 1_000_000;
+export const MAX_QUERY_DIFF_STAT_BYTES = 200_000;
 export const MAX_BRAIN_FILE_CHARS = 200_000;
 
 export const RepoInfoRequestSchema = z.object({ repoPath });

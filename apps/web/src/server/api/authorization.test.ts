@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io } from "socket.io-client";
 import { appRouter } from "./root.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
+import { describeRefusal, HANDSHAKE_REFUSED } from "../test-support/socket-refusal.ts";
 
 /** Callable without a session: the first-run setup and invitations carry their own one-time token. */
 const PUBLIC = new Set(["auth.me", "setup.status", "setup.createAdmin", "user.invitation", "user.acceptInvite"]);
@@ -63,7 +64,7 @@ describe("every procedure is authorised on the server", () => {
     for (const cookie of [undefined, "grove.session_token=forged.value"]) {
       const socket = io(hub.server.url, { path: "/socket.io/", transports: ["websocket"], reconnection: false, extraHeaders: cookie ? { cookie } : {} });
       const error = await new Promise<Error>((resolve) => socket.once("connect_error", resolve));
-      expect(error.message).toMatch(/unauthorized/);
+      expect(describeRefusal(error)).toMatch(HANDSHAKE_REFUSED);
       socket.disconnect();
     }
   });

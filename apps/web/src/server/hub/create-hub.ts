@@ -3,6 +3,7 @@ import { Server } from "socket.io";
 import { z } from "zod";
 import {
   DomainError,
+  MAX_SOCKET_MESSAGE_BYTES,
   RUNNER_NAMESPACE,
   RUNNER_QUERY_ANSWERS,
   type Ack,
@@ -16,6 +17,7 @@ import {
 import type { Db } from "@grove/db";
 import type { GroveAuth } from "../auth/auth-instance.ts";
 import { serveBrowsers } from "./browser-namespace.ts";
+import { allowKnownPeers } from "./handshake-auth.ts";
 import { createLogFanout } from "./log-fanout.ts";
 import type { RunnerHandlers } from "./runner-handlers.ts";
 import { serveRunners } from "./runner-namespace.ts";
@@ -48,7 +50,13 @@ export type Hub = {
 };
 
 export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAuth }): Hub {
-  const io: GroveServerIo = new Server(opts.httpServer, { path: "/socket.io/", serveClient: false, maxHttpBufferSize: 8e6 });
+  const io: GroveServerIo = new Server(opts.httpServer, {
+    path: "/socket.io/",
+    serveClient: false,
+    // Who it is first, then at most one bounded message at a time: a stranger gets no connection to send on.
+    allowRequest: allowKnownPeers(opts),
+    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+  });
   const browsers: GroveNamespace = io.of("/");
   const listeners: ((change: Changed) => void)[] = [];
   let handlers: RunnerHandlers | null = null;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
-import { RUNNER_NAMESPACE, type Ack, type AuditRecord, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
+import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type Ack, type AuditRecord, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { hashToken } from "../auth/secrets.ts";
 import type { SessionUser } from "../auth/sessions.ts";
@@ -23,7 +23,7 @@ let runId: string;
 let sessionId: string;
 
 async function connect(token: string): Promise<Runner> {
-  const socket: Runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token }, transports: ["websocket"] });
+  const socket: Runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token }, extraHeaders: { [RUNNER_TOKEN_HEADER]: token }, transports: ["websocket"] });
   expect(await socket.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({ ok: true });
   return socket;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
-import { encodeLogLines, RUNNER_NAMESPACE, type HubToRunnerEvents, type LogLine, type RunnerToHubEvents } from "@grove/core";
+import { encodeLogLines, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type HubToRunnerEvents, type LogLine, type RunnerToHubEvents } from "@grove/core";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
     data: { sessionId: session.id, agent: "demo", taskId: "w", profile: "demo", prompt: "", branch: "agent/demo/w", state: "running" },
   });
   runId = run.id;
-  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, transports: ["websocket"] });
+  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN }, transports: ["websocket"] });
   expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({ ok: true });
 });
 afterAll(async () => {

@@ -11,6 +11,13 @@ export type RunnerConnections = {
   disconnect(runnerId: string): void;
 };
 
+/** The runner a token belongs to, unless it is unknown or revoked. */
+export async function findLiveRunner(db: Db, token: string): Promise<{ id: string } | null> {
+  if (token.length < 20) return null;
+  const runner = await db.runner.findUnique({ where: { tokenHash: hashToken(token) }, select: { id: true, revokedAt: true } });
+  return runner && !runner.revokedAt ? { id: runner.id } : null;
+}
+
 /** Runners: a token (stored hashed, not revoked) at connect; one live connection per runner; heartbeats recorded. */
 export function serveRunners(
   runners: GroveNamespace,
@@ -22,10 +29,9 @@ export function serveRunners(
   runners.use((socket, next) => {
     const token: unknown = socket.handshake.auth.token;
     if (typeof token !== "string" || token.length < 20) return next(new Error("unauthorized: a runner token is required"));
-    db.runner
-      .findUnique({ where: { tokenHash: hashToken(token) } })
+    findLiveRunner(db, token)
       .then((runner) => {
-        if (!runner || runner.revokedAt) return next(new Error("unauthorized: unknown or revoked runner token"));
+        if (!runner) return next(new Error("unauthorized: unknown or revoked runner token"));
         socket.data.runnerId = runner.id;
         next();
       })

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
-import { RUNNER_NAMESPACE } from "@grove/core";
+import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER } from "@grove/core";
 import { startTestHub, type TestHub } from "../../test-support/test-hub.ts";
 import { waitFor } from "../../test-support/stack.ts";
+import { describeRefusal, HANDSHAKE_REFUSED } from "../../test-support/socket-refusal.ts";
 
 let hub: TestHub;
 beforeAll(async () => {
@@ -11,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => hub.close());
 
 function connectRunner(token: string): Socket {
-  return io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token }, transports: ["websocket"], reconnection: false });
+  return io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token }, extraHeaders: { [RUNNER_TOKEN_HEADER]: token }, transports: ["websocket"], reconnection: false });
 }
 
 describe("runner tokens", () => {
@@ -41,7 +42,8 @@ describe("runner tokens", () => {
 
     const again = connectRunner(created.token);
     const refused = await new Promise<Error>((resolve) => again.once("connect_error", resolve));
-    expect(refused.message).toMatch(/revoked/);
+    // Refused at the handshake: a revoked token gets no connection at all.
+    expect(describeRefusal(refused)).toMatch(HANDSHAKE_REFUSED);
     again.disconnect();
     expect((await hub.db.auditEvent.findMany({ where: { subject: "ci box" } })).map((e) => e.action)).toEqual(["runner.registered", "runner.revoked"]);
   });
