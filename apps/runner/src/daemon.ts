@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { io } from "socket.io-client";
 import { checkAgentLaunch } from "./agent-profiles.ts";
-import { createHubLink, describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
+import { createHubLink, describeConnectError, describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
 import { excludeDataDir } from "./exclude-data-dir.ts";
 import { createHubOutbox } from "./hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log-shipper.ts";
@@ -162,11 +162,12 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     reply({ ok: true });
   });
 
-  // socket.io does not retry on its own after the hub refused the handshake (bad token) or dropped
-  // this connection on purpose (another connection with the same token); try again, slowly.
+  // socket.io retries on its own when the hub refused the engine.io handshake (a bad token: a transport
+  // error), but not after the /runner namespace refused it or the hub dropped this connection on purpose
+  // (another connection with the same token); then try again, slowly.
   const reconnectLater = () => setTimeout(() => stopping || socket.active || socket.connect(), MANUAL_RECONNECT_MS).unref();
   socket.on("connect_error", (error) => {
-    log(`cannot connect to the hub at ${opts.hubUrl}: ${error.message}`);
+    log(`cannot connect to the hub at ${opts.hubUrl}: ${describeConnectError(error)}`);
     if (!socket.active) reconnectLater();
   });
   socket.on("disconnect", (reason) => {

@@ -102,3 +102,12 @@ export function createHubLink(socket: RunnerSocket, hello: () => HelloPayload, l
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Why the hub could not be reached: a namespace's refusal carries its message; a handshake the hub refused (an
+ * unknown or revoked token) arrives as a polling error whose description is the HTTP status 403.
+ */
+export function describeConnectError(error: Error): string {
+  const status: unknown = (error as Error & { description?: unknown }).description;
+  return status === 403 ? "the hub refused this runner's token (unknown or revoked)" : error.message;
+}

@@ -4,7 +4,9 @@ import {
   MergeProgressSchema,
   MergeResultSchema,
   RadarSnapshotSchema,
+  MAX_SOCKET_MESSAGE_BYTES,
   RUNNER_NAMESPACE,
+  RUNNER_TOKEN_HEADER,
   parseRunLogBatch,
   RunLogWatermarkSchema,
   RunnerHelloSchema,
@@ -64,7 +66,15 @@ export async function startTestHub(opts: {
   const httpServer = createServer();
   await new Promise<void>((resolve) => httpServer.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const port = (httpServer.address() as AddressInfo).port;
-  const io = new Server(httpServer, { serveClient: false });
+  // As the real hub: the token at the engine.io handshake too, and messages of at most MAX_SOCKET_MESSAGE_BYTES.
+  const io = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+    allowRequest: (req, callback) => {
+      const isAllowed = req.headers[RUNNER_TOKEN_HEADER] === opts.token;
+      callback(isAllowed ? null : "unauthorized", isAllowed);
+    },
+  });
   const runners: RunnerNamespace = io.of(RUNNER_NAMESPACE);
   const runner = () => {
     const socket = [...runners.sockets.values()].at(-1);
