@@ -19,6 +19,7 @@ import type { GroveAuth } from "../auth/auth-instance.ts";
 import { serveBrowsers } from "./browser-namespace.ts";
 import { allowKnownPeers } from "./handshake-auth.ts";
 import { createLogFanout } from "./log-fanout.ts";
+import { createPeerLimits } from "./peer-limits.ts";
 import type { RunnerHandlers } from "./runner-handlers.ts";
 import { serveRunners } from "./runner-namespace.ts";
 import { DASHBOARD_ROOM, userRoom, type GroveNamespace, type GroveServerIo, type GroveSocket } from "./types.ts";
@@ -50,13 +51,15 @@ export type Hub = {
 };
 
 export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAuth }): Hub {
+  const limits = createPeerLimits();
   const io: GroveServerIo = new Server(opts.httpServer, {
     path: "/socket.io/",
     serveClient: false,
-    // Who it is first, then at most one bounded message at a time: a stranger gets no connection to send on.
-    allowRequest: allowKnownPeers(opts),
+    // Who it is first, then bounded messages on a bounded number of connections: a stranger gets none.
+    allowRequest: allowKnownPeers({ ...opts, limits }),
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
   });
+  limits.watch(io);
   const browsers: GroveNamespace = io.of("/");
   const listeners: ((change: Changed) => void)[] = [];
   let handlers: RunnerHandlers | null = null;

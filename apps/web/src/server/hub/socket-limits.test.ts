@@ -13,6 +13,7 @@ import {
   type RunnerToHubEvents,
 } from "@grove/core";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
+import { MAX_BROWSER_MESSAGE_BYTES, MAX_CONNECTIONS_PER_PEER } from "./peer-limits.ts";
 import { rawExchange } from "../test-support/raw-http.ts";
 import { sendRawWebsocketFrame } from "../test-support/raw-websocket.ts";
 import { waitFor } from "../test-support/stack.ts";
@@ -70,6 +71,22 @@ describe("who may open a socket (the engine.io handshake)", () => {
     expect(refused.map((r) => r.status)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 ? 403 : 400)));
     expect(hub.server.hub.io.engine.clientsCount).toBe(before);
   });
+
+  it("lets one user hold at most sixteen connections, and frees a place when one closes", async () => {
+    const viewer = await hub.addUser("viewer");
+    const viewerCookie = await hub.signIn(viewer.email, "user-password-1");
+    const sids: string[] = [];
+    for (let i = 0; i < MAX_CONNECTIONS_PER_PEER; i++) {
+      const { status, sid } = await pollingHandshake({ cookie: viewerCookie });
+      expect(status).toBe(200);
+      sids.push(sid ?? "");
+    }
+    expect(await pollingHandshake({ cookie: viewerCookie })).toEqual({ status: 403, sid: null });
+    expect((await pollingHandshake({ cookie })).status).toBe(200);
+    // An engine.io close packet ("1") on one of them.
+    await fetch(`${hub.server.url}${POLLING}&sid=${sids[0] ?? ""}`, { method: "POST", headers: { cookie: viewerCookie, "content-type": "text/plain;charset=UTF-8" }, body: "1" });
+    await waitFor(async () => (await pollingHandshake({ cookie: viewerCookie })).status === 200);
+  });
 });
 
 describe("how much one message may hold", () => {
@@ -100,6 +117,33 @@ describe("how much one message may hold", () => {
       expect(outcome, transport).toMatch(/^disconnected: transport (error|close)$/);
       browser.disconnect();
     }
+  });
+});
+
+describe("what a signed-in browser may send", () => {
+  it("disconnects a browser that sends more than a browser ever needs, over either transport, and serves one that does not", async () => {
+    for (const transport of ["polling", "websocket"] as const) {
+      const browser: Browser = await untilConnected(io(hub.server.url, { path: "/socket.io/", extraHeaders: { cookie }, transports: [transport], reconnection: false }));
+      expect(await browser.timeout(10_000).emitWithAck("run:subscribe", { runId: "x".repeat(1000), since: 0 })).toEqual({ ok: false, error: "invalid subscription" });
+      const outcome = await Promise.race([
+        browser.timeout(60_000).emitWithAck("run:subscribe", { runId: "x".repeat(MAX_BROWSER_MESSAGE_BYTES), since: 0 }).then(() => "answered", () => "no answer"),
+        new Promise<string>((resolve) => browser.once("disconnect", (reason) => resolve(`disconnected: ${reason}`))),
+      ]);
+      expect(outcome, transport).toMatch(/^disconnected: transport (error|close)$/);
+      browser.disconnect();
+    }
+    const framed = await sendRawWebsocketFrame(hub.server.url, { path: WEBSOCKET, headers: { cookie }, totalBytes: MAX_BROWSER_MESSAGE_BYTES + 1 });
+    expect(framed.closeCode).toBe(1009);
+  });
+
+  it("keeps a browser's limit after it upgrades from polling to websocket", async () => {
+    const browser: Browser = await untilConnected(io(hub.server.url, { path: "/socket.io/", extraHeaders: { cookie }, transports: ["polling", "websocket"], reconnection: false }));
+    await waitFor(() => browser.io.engine.transport.name === "websocket");
+    const outcome = await Promise.race([
+      browser.timeout(60_000).emitWithAck("run:subscribe", { runId: "x".repeat(MAX_BROWSER_MESSAGE_BYTES), since: 0 }).then(() => "answered", () => "no answer"),
+      new Promise<string>((resolve) => browser.once("disconnect", (reason) => resolve(`disconnected: ${reason}`))),
+    ]);
+    expect(outcome).toMatch(/^disconnected: transport (error|close)$/);
   });
 });
 
