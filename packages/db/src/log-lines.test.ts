@@ -60,6 +60,21 @@ it("pages across chunks from any seq, within the limit", async () => {
   }
 });
 
+it("stops a page once its text reaches maxChars, and returns at least one line", async () => {
+  const wideRun = await newRun("wide");
+  const wide = (seq: number) => ({ seq, stream: "stdout" as const, text: `${seq} ${"w".repeat(16_000)}`, ts: seq });
+  // Chunks of 1, 3 and 200 wide lines: a page may start in the middle of one.
+  expect(await insertLogLines(db, wideRun, [1].map(wide))).toBe(1);
+  expect(await insertLogLines(db, wideRun, [2, 3, 4].map(wide))).toBe(4);
+  expect(await insertLogLines(db, wideRun, Array.from({ length: 200 }, (_, i) => wide(5 + i)))).toBe(204);
+  const width = wide(1).text.length;
+  for (const [since, maxChars, expected] of [[0, 1, 1], [0, width, 1], [0, width + 1, 2], [2, 3 * width, 3], [0, 100 * width, 100], [200, 10 * width, 4]] as const) {
+    const page = await listLogLines(db, wideRun, since, 1000, maxChars);
+    expect(page.map((l) => l.seq)).toEqual(Array.from({ length: expected }, (_, i) => since + 1 + i));
+  }
+  expect((await listLogLines(db, wideRun, 0, 2000, 256 * 1024)).reduce((sum, l) => sum + l.text.length, 0)).toBeLessThan(256 * 1024 + width);
+});
+
 it("lists one stream and searches text across chunks", async () => {
   const start = (await countLogLines(db, [runId])) + 1;
   const batch = ["compile ok", "warning: 50% done_now", "test FAILED", "test passed"].map((text, i) => ({

@@ -43,26 +43,35 @@ export async function readLogWatermark(db: Db, runId: string): Promise<number> {
   return Number(row?.lastSeq ?? 0);
 }
 
-/** Up to `limit` lines with seq > `since`, in order. */
-export async function listLogLines(db: Db, runId: string, since: number, limit = 5000): Promise<LogLine[]> {
+// At most 8 chunks a query, and none past the first whose earlier ones already hold `maxChars`: a chunk
+// can hold MAX_LOG_BATCH_CHARS (4 MB), so a bounded page reads little more than it returns.
+const NEXT_CHUNKS = `SELECT "firstSeq", "lastSeq", "lines" FROM (
+  SELECT "firstSeq", "lastSeq", "lines", SUM(length("lines")) OVER (ORDER BY "lastSeq" ROWS UNBOUNDED PRECEDING) - length("lines") AS "before"
+  FROM "LogChunk" WHERE "runId" = ?1 AND "lastSeq" > ?2 ORDER BY "lastSeq" LIMIT 8
+) WHERE "before" < ?3 ORDER BY "lastSeq"`;
+
+/**
+ * Up to `limit` lines with seq > `since`, in order, and no more lines once their text reaches `maxChars`
+ * characters (at least one line, whatever its length).
+ */
+export async function listLogLines(db: Db, runId: string, since: number, limit = 5000, maxChars = Number.MAX_SAFE_INTEGER): Promise<LogLine[]> {
   const out: LogLine[] = [];
+  let chars = 0;
   let after = since;
-  while (out.length < limit) {
-    const chunks = await queryDirect<{ firstSeq: unknown; lastSeq: unknown; lines: unknown }>(
-      db,
-      `SELECT "firstSeq", "lastSeq", "lines" FROM "LogChunk" WHERE "runId" = ?1 AND "lastSeq" > ?2 ORDER BY "lastSeq" LIMIT 8`,
-      [runId, after],
-    );
+  while (out.length < limit && chars < maxChars) {
+    const chunks = await queryDirect<{ firstSeq: unknown; lastSeq: unknown; lines: unknown }>(db, NEXT_CHUNKS, [runId, after, maxChars - chars]);
     if (chunks.length === 0) break;
     for (const chunk of chunks) {
       const first = Number(chunk.firstSeq);
       const lines = parseChunk(chunk.lines);
-      for (let i = Math.max(0, after + 1 - first); i < lines.length && out.length < limit; i++) {
+      for (let i = Math.max(0, after + 1 - first); i < lines.length && out.length < limit && chars < maxChars; i++) {
         const [stream, text, ts] = lines[i] ?? [];
-        out.push({ seq: first + i, stream: toStream(stream), text: toText(text), ts: Number(ts ?? 0) });
+        const line = { seq: first + i, stream: toStream(stream), text: toText(text), ts: Number(ts ?? 0) };
+        out.push(line);
+        chars += line.text.length;
       }
       after = Number(chunk.lastSeq);
-      if (out.length >= limit) break;
+      if (out.length >= limit || chars >= maxChars) break;
     }
   }
   return out;
