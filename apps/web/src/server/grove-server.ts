@@ -8,6 +8,7 @@ import { resolveAuthSecret } from "./auth/bootstrap.ts";
 import { createHttpContext, type AppDeps } from "./api/context.ts";
 import { appRouter } from "./api/root.ts";
 import { createHub, type Hub } from "./hub/create-hub.ts";
+import type { FanoutLimits } from "./hub/fanout-budget.ts";
 import { createNotifier } from "./notifications/notifier.ts";
 import { createRunnerEventHandlers } from "./services/runner-events.ts";
 import { AUDIT_EXPORT_PATH, failRequest, serveAuditExport } from "./audit-export-route.ts";
@@ -28,6 +29,8 @@ export type GroveServerOptions = {
   vapidSubject?: string;
   setupTokenFile?: string | null;
   pages?: RequestHandler;
+  /** The hub's log fan-out limits (tests lower them). */
+  logFanout?: Partial<FanoutLimits>;
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -49,7 +52,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     publicUrl: opts.publicUrl ?? null,
     signInLimit: opts.signInLimit ?? 10,
   });
-  const hub = createHub({ httpServer, db: opts.db, auth });
+  const hub = createHub({ httpServer, db: opts.db, auth, logFanout: opts.logFanout });
   let port = opts.port;
   const notifier = createNotifier({
     db: opts.db,

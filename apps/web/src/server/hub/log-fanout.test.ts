@@ -6,7 +6,7 @@ import { insertLogLines, listLogLines } from "@grove/db";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
 import { waitFor } from "../test-support/stack.ts";
 import { bufferedBytes } from "./connection-pressure.ts";
-import { BEHIND_BYTES, RESUME_BYTES } from "./log-fanout.ts";
+import { FANOUT_LIMITS } from "./fanout-budget.ts";
 import type { GroveSocket } from "./types.ts";
 
 type Browser = Socket<HubToBrowserEvents, BrowserToHubEvents>;
@@ -15,6 +15,7 @@ const BATCH = 500;
 const WIDE = "x".repeat(1000);
 // The largest single write the fan-out makes past its threshold: a published batch or a catch-up chunk.
 const SLACK = 600 * 1024;
+const { behindBytes: BEHIND_BYTES, resumeBytes: RESUME_BYTES } = FANOUT_LIMITS;
 
 let hub: TestHub;
 let relay: Relay;
