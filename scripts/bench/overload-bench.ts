@@ -1,0 +1,32 @@
+import { runOverload, type OverloadSteps } from "../../apps/web/src/server/test-support/overload.ts";
+import { buildForProduction, startProductionWeb } from "../../apps/web/src/server/test-support/production-web.ts";
+
+const ALL: OverloadSteps = { hugePosts: true, logPages: true, stuckViewers: true };
+
+/** The probe's overload against the web process as `pnpm start` runs it: each step alone, then all at once. */
+export async function benchOverload(): Promise<string[]> {
+  await buildForProduction();
+  const cases: [string, OverloadSteps][] = [
+    ["150 MB POSTs to setup and sign-in", { hugePosts: true, logPages: false, stuckViewers: false }],
+    ["3 × run.log.list limit 2000 of 16 KiB lines", { hugePosts: false, logPages: true, stuckViewers: false }],
+    ["8 viewers subscribed from 0 that never read", { hugePosts: false, logPages: false, stuckViewers: true }],
+    ["all of them", ALL],
+  ];
+  const out: string[] = [];
+  for (const [name, steps] of cases) {
+    const web = await startProductionWeb();
+    try {
+      const report = await runOverload(web, steps);
+      const perStep = Object.entries(report.peakRssAfter).map(([step, mb]) => `${step} ${mb}`).join(", ");
+      const answered = Object.values(report.dashboard).every((status) => status === 200);
+      out.push(
+        `${name}: peak RSS ${report.peakRssMb.toFixed(0)} MB (goal < 300), ${report.isAlive ? "stayed up" : "DIED"}, dashboard ${answered ? "answered" : "did not answer"}` +
+          `${report.failure ? `, failed: ${report.failure}` : ""}`,
+        `  peak RSS after each step (MB): ${perStep}`,
+      );
+    } finally {
+      await web.close();
+    }
+  }
+  return out;
+}
