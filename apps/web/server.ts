@@ -35,6 +35,7 @@ async function main() {
     vapidSubject: env.vapidSubject,
     setupTokenFile,
     pages: (req, res) => handle(req, res),
+    isDev: env.dev,
   });
 
   const base = env.publicUrl ?? `http://localhost:${server.port}`;

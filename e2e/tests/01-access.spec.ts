@@ -15,7 +15,7 @@ test("an unauthenticated visitor gets nothing: no page data, 401 from the API, a
     expect(response.status(), procedure).toBe(401);
     expect(await response.text(), procedure).not.toMatch(/agent\/|\.ts:\d+/);
   }
-  const mutation = await request.post("/api/trpc/approval.approve", { data: { json: { id: "x", sha: "a".repeat(40) } } });
+  const mutation = await request.post("/api/trpc/approval.approve", { headers: { origin: E2E_BASE_URL }, data: { json: { id: "x", sha: "a".repeat(40) } } });
   expect(mutation.status()).toBe(401);
   expect((await request.get("/api/audit/export?format=jsonl")).status()).toBe(401);
 

@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { acceptInvite, invite, newPerson, signInAsAdmin } from "../support/auth.ts";
 import { keepScreenshot } from "../support/screens.ts";
 import { findMergeCommit, git } from "../git-state.ts";
-import { DEMO_REPO } from "../stack.ts";
+import { DEMO_REPO, E2E_BASE_URL } from "../stack.ts";
 
 test.describe.configure({ mode: "serial" });
 
@@ -78,7 +78,7 @@ test("a viewer sees the waiting requests but cannot approve them", async () => {
   await expect(card.getByText("needs the approver role")).toBeVisible();
 
   const id = await card.getAttribute("id");
-  const response = await viewer.request.post("/api/trpc/approval.approve", { data: { json: { id, sha: "a".repeat(40) } } });
+  const response = await viewer.request.post("/api/trpc/approval.approve", { headers: { origin: E2E_BASE_URL }, data: { json: { id, sha: "a".repeat(40) } } });
   expect(response.status()).toBe(403);
 });
 

@@ -6,12 +6,18 @@ test.describe.configure({ mode: "serial" });
 
 test("a run page keeps a long log responsive: virtual rows, search, follow, diff, result and tests", async ({ page }, testInfo) => {
   const taskId = `${testInfo.project.name}-flood-${Date.now().toString(36)}`;
+  // The pages' Content-Security-Policy must not block anything the dashboard itself does.
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
   await signInAsAdmin(page);
-  await page.goto("/sessions/new");
+  const start = await page.goto("/sessions/new");
+  expect(start?.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+'; .*frame-ancestors 'none'/);
   const form = page.getByRole("region", { name: "Start a session" });
   const row = form.getByRole("group", { name: "Task 1" });
   await row.getByLabel("Task id (optional)").fill(taskId);
-  await row.getByLabel("Prompt").fill("Flood the log lines=2 delay=0 flood=20000");
+  await row.getByLabel("Prompt").fill("Flood the log lines=2 delay=0 flood=20000 hostile");
   await form.getByRole("button", { name: "Start session" }).click();
   await expect(page).toHaveURL(/\/sessions\//);
   await page.getByRole("region", { name: `agent/demo/${taskId}` }).getByRole("link", { name: "Open run" }).click();
@@ -19,6 +25,10 @@ test("a run page keeps a long log responsive: virtual rows, search, follow, diff
   const log = page.getByRole("log", { name: `Log of agent/demo/${taskId}` });
   await expect(log.getByText("flood line 20000 of 20000")).toBeVisible({ timeout: 60_000 });
   await expect(page.getByRole("region", { name: "Run" }).getByText("run succeeded")).toBeVisible({ timeout: 60_000 });
+  // The agent printed an unterminated OSC 8 link and a cut-off CSI: they blank no later row, eat no character.
+  await expect(log.getByText("after the hostile escapes", { exact: true })).toBeVisible();
+  await expect(log.getByText("run succeeded", { exact: true })).toBeVisible();
+  await expect(log.getByText("progress 99%", { exact: true })).toBeVisible();
   // Only what is on screen is in the page, however long the log.
   expect(await log.locator("[data-seq]").count()).toBeLessThan(150);
 
@@ -40,6 +50,7 @@ test("a run page keeps a long log responsive: virtual rows, search, follow, diff
   await expect(page.getByText(`How ${taskId} was done`)).toBeVisible();
   await page.getByRole("tab", { name: "Tests" }).click();
   await expect(page.getByRole("tabpanel").getByText("tests passed")).toBeVisible();
+  expect(violations).toEqual([]);
 });
 
 test("the overview, brain, health, admin and settings pages render for an admin", async ({ page }, testInfo) => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { keepScreenshot } from "../support/screens.ts";
-import { E2E_ADMIN, SETUP_TOKEN_FILE } from "../stack.ts";
+import { E2E_ADMIN, E2E_BASE_URL, SETUP_TOKEN_FILE } from "../stack.ts";
 
 test("first run: the one-time setup link creates the first admin, and only once", async ({ page }, testInfo) => {
   await expect.poll(() => existsSync(SETUP_TOKEN_FILE), { message: "the server wrote its setup token" }).toBe(true);
@@ -36,6 +36,7 @@ test("first run: the one-time setup link creates the first admin, and only once"
   await page.goto("/setup");
   await expect(page).toHaveURL(/\/login$/);
   const again = await page.request.post("/api/trpc/setup.createAdmin", {
+    headers: { origin: E2E_BASE_URL },
     data: { json: { token, email: "intruder@e2e.test", name: "Intruder", password: "intruder-password-1" } },
   });
   expect(again.status()).toBe(403);

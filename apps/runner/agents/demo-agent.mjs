@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // The bundled scripted demo agent: deterministic, no dependencies, behaves like a real agent CLI.
-// Usage: node demo-agent.mjs "<prompt>"  (run in its worktree; env GROVE_TASK, GROVE_RESULT, ...)
+// Usage: node demo-agent.mjs [--] "<prompt>"  (run in its worktree; env GROVE_TASK, GROVE_RESULT, ...)
 // Prompt directives (space-separated words; anything else is prompt text):
-//   lines=N delay=MS fail hang flood=N brain no-commit no-result conflict
+//   lines=N delay=MS fail hang flood=N brain no-commit no-result conflict hostile
+//   (hostile: prints an unterminated OSC 8 link and a cut-off CSI, as a careless or hostile agent might)
 import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-const prompt = process.argv[2] ?? "";
+// Like any CLI, "--" ends the options: what follows is the prompt, even when it begins with "-".
+const args = process.argv.slice(2);
+const prompt = (args[0] === "--" ? args[1] : args[0]) ?? "";
 const task = process.env.GROVE_TASK ?? "demo-task";
 const agent = process.env.GROVE_AGENT ?? "demo";
 const brainDir = process.env.GROVE_BRAIN ?? "project-brain";
@@ -44,6 +47,12 @@ async function main() {
     for (let i = 1; i <= opts.flood; i++) await write(`flood line ${i} of ${opts.flood} ${"·".repeat(i % 40)}\n`);
   }
 
+  if (opts.hostile) {
+    await write("\u001b]8;;https://example.invalid/never-closed\n");
+    await write("progress 99%\u001b[3\n");
+    await say("after the hostile escapes");
+  }
+
   if (opts.hang) {
     await say(`${c.yellow}waiting for something that never happens…${c.reset}`);
     setInterval(() => undefined, 60_000);
@@ -74,7 +83,7 @@ async function main() {
 }
 
 function parseDirectives(text) {
-  const o = { lines: 6, delay: numberOr(process.env.GROVE_DEMO_DELAY_MS, 300), flood: 0, fail: false, hang: false, brain: false, noCommit: false, noResult: false, conflict: false, text: "" };
+  const o = { lines: 6, delay: numberOr(process.env.GROVE_DEMO_DELAY_MS, 300), flood: 0, fail: false, hang: false, brain: false, hostile: false, noCommit: false, noResult: false, conflict: false, text: "" };
   const words = [];
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const [key, value] = word.split("=", 2);
@@ -84,6 +93,7 @@ function parseDirectives(text) {
     else if (word === "fail") o.fail = true;
     else if (word === "hang") o.hang = true;
     else if (word === "brain") o.brain = true;
+    else if (word === "hostile") o.hostile = true;
     else if (word === "no-commit") o.noCommit = true;
     else if (word === "no-result") o.noResult = true;
     else if (word === "conflict") o.conflict = true;

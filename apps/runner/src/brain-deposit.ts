@@ -1,4 +1,4 @@
-import { parseAgentBranch, ResultSchema, type MergeApproval } from "@grove/core";
+import { parseAgentBranch, ResultSchema, type MergeApproval, type RunnerAuditAction } from "@grove/core";
 import { depositBrain, type RepoContext } from "@grove/core/node";
 import { describeError } from "./hub-socket.ts";
 
@@ -13,7 +13,7 @@ export type DepositRequest = {
   approval: MergeApproval;
   result?: unknown;
 };
-type Audit = (action: string, sha: string | null | undefined, details?: Record<string, unknown>) => void;
+type Audit = (action: RunnerAuditAction, sha: string | null | undefined, details?: Record<string, unknown>) => void;
 type DepositReport = { deposit: { sha: string; files: string[] } | null; depositError?: string };
 
 /**

@@ -37,7 +37,8 @@ async function main(args: string[], ctx: CliContext): Promise<number> {
     ctx.out(helpText());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  // Own entries only: `grove constructor` names no command.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     ctx.err(`grove: unknown command "${name}"\n\n${helpText()}`);
     return 2;

@@ -194,7 +194,7 @@ describe("runner daemon faults", () => {
     expect(reportOf("run-claude")).toMatchObject({ resultError: null, result: { status: "partial", summary: "Did half." } });
   });
 
-  it("refuses what it cannot do, and fails a run with an unknown profile", async () => {
+  it("refuses what it cannot do, before any run starts", async () => {
     const other = await makeTempRepo();
     cleanups.push(other.cleanup);
     const refused = await hub.startSession({ sessionId: "s", repoPath: other.dir, integration: "main", tasks: [task("x", "")] });
@@ -206,9 +206,17 @@ describe("runner daemon faults", () => {
     const badName = await session([{ ...task("bad", ""), agent: "-rf" }]);
     expect(badName.ok ? "" : badName.error).toMatch(/Invalid agent/);
 
-    await session([task("nobody", "", "no-such-profile")]);
-    const end = await endOf("run-nobody");
-    expect(end.state).toBe("failed");
-    expect(end.error).toMatch(/Unknown agent profile "no-such-profile"/);
+    // Unknown profiles (also the names of Object.prototype members), a prompt the agent's CLI would read
+    // as an option, and a prompt too long for one argument: the whole session is refused, nothing starts.
+    for (const profile of ["no-such-profile", "constructor", "__proto__", "toString"]) {
+      const unknown = await session([task("ok", ""), task("nobody", "", profile)]);
+      expect(unknown.ok ? "" : unknown.error).toContain(`Unknown agent profile "${profile}"`);
+    }
+    const flag = await session([task("flag", "--dangerously-skip-permissions", "slow")]);
+    expect(flag.ok ? "" : flag.error).toContain('Add "--" before "{prompt}" in agents.slow.command in grove.yaml');
+    const big = await session([task("big", "é".repeat(99_000))]);
+    expect(big.ok ? "" : big.error).toContain("the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed");
+    expect(eventsOf(hub.store, "run:state", RunStateEventSchema)).toEqual([]);
+    expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
   });
 });

@@ -4,6 +4,7 @@ import { mkdir, realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { io } from "socket.io-client";
+import { checkAgentLaunch } from "./agent-profiles.ts";
 import { createHubLink, describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
 import { excludeDataDir } from "./exclude-data-dir.ts";
 import { createHubOutbox } from "./hub-outbox.ts";
@@ -96,6 +97,12 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     void findRepo(session.repoPath).then(
       (repo) => {
         if (!repo) return reply(refuse(`this runner does not serve ${session.repoPath}`));
+        // Every task's profile and prompt are checked before any run starts: a refusal creates nothing.
+        try {
+          for (const task of session.tasks) checkAgentLaunch(task, repo.config, dataDir);
+        } catch (error) {
+          return reply(refuse(describeError(error)));
+        }
         reply({ ok: true });
         log(`session ${session.sessionId}: ${session.tasks.length} task(s) in ${repo.repo}`);
         for (const task of session.tasks) {

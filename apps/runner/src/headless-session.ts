@@ -1,4 +1,4 @@
-import { agentBranch, formatSessionId, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
+import { agentBranch, formatSessionId, PromptSchema, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
 import { openRepo } from "@grove/core/node";
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -9,7 +9,7 @@ import { createLocalHub } from "./local-hub.ts";
 import { landPendingMerge } from "./land-pending-merge.ts";
 import { createMergeQueue, type AuditSink } from "./merge-queue.ts";
 import { savePendingMerge, type PendingMerge } from "./pending-merges.ts";
-import { findProfile } from "./agent-profiles.ts";
+import { checkAgentLaunch } from "./agent-profiles.ts";
 import { createRunLeases } from "./run-leases.ts";
 import { assertSafeRunId } from "./run-paths.ts";
 import { runTask } from "./run-task.ts";
@@ -25,7 +25,7 @@ export const PlanSchema = z.strictObject({
         task: z.string().min(1).max(64),
         /** The agent profile to run; by default the one named like the agent (as on the dashboard). */
         profile: z.string().min(1).max(64).optional(),
-        prompt: z.string().max(100_000).default(""),
+        prompt: PromptSchema.default(""),
       }),
     )
     .min(1)
@@ -89,15 +89,15 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   // Every name and profile is checked before anything is created: a bad task never leaves a worktree behind.
   const specs = plan.tasks.map((t) => {
     agentBranch(t.agent, t.task);
-    const profile = t.profile ?? t.agent;
-    findProfile(profile, repo.config);
-    return { ...t, profile };
+    const spec = { ...t, profile: t.profile ?? t.agent, runId: assertSafeRunId(`${sessionId}-${t.agent}-${t.task}`) };
+    checkAgentLaunch(spec, repo.config, dataDir);
+    return spec;
   });
   await excludeDataDir(repo, dataDir);
   const tasks: HeadlessTask[] = specs.map((t) => ({
     agent: t.agent,
     taskId: t.task,
-    runId: assertSafeRunId(`${sessionId}-${t.agent}-${t.task}`),
+    runId: t.runId,
     state: "queued",
     report: null,
     merge: null,

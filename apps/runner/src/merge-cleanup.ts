@@ -1,8 +1,8 @@
-import { isDomainError, parseAgentBranch } from "@grove/core";
+import { isDomainError, parseAgentBranch, type RunnerAuditAction } from "@grove/core";
 import { branchSha, removeAgentWorktree, snapshotMergedBranch } from "@grove/core/node";
 import { describeError, type Logger } from "./hub-socket.ts";
 
-type Audit = (action: string, sha: string | null | undefined, details?: Record<string, unknown>) => void;
+type Audit = (action: RunnerAuditAction, sha: string | null | undefined, details?: Record<string, unknown>) => void;
 export type CleanupReport = { worktreeRemoved: boolean; branchDeleted: boolean; snapshotRef: string | null };
 
 /**

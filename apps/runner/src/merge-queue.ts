@@ -1,4 +1,4 @@
-import { agentMergeMessage, isDomainError, testGateOf, parseAgentBranch, type AuditRecord, type MergeApproval, type MergeOutcome, type MergeStage } from "@grove/core";
+import { agentMergeMessage, isDomainError, testGateOf, parseAgentBranch, type AuditRecord, type MergeApproval, type MergeOutcome, type MergeStage, type RunnerAuditAction } from "@grove/core";
 import { landBranch, type OutputStream, type RepoContext } from "@grove/core/node";
 import { buildChildEnv } from "./agent-env.ts";
 import { depositLearnings } from "./brain-deposit.ts";
@@ -8,7 +8,9 @@ import { leaseEnv, type RunLease, type RunLeases } from "./run-leases.ts";
 
 const MERGED_TREE_TEST_TIMEOUT_MS = 30 * 60_000;
 
-export type AuditSink = (record: Omit<AuditRecord, "details"> & { details?: Record<string, unknown> }) => void;
+/** A runner's own steps, and (headless only) the automatic approval of `grove session run --approve auto`. */
+export type LandAuditAction = RunnerAuditAction | "merge.approved";
+export type AuditSink = (record: Omit<AuditRecord, "action" | "details"> & { action: LandAuditAction; details?: Record<string, unknown> }) => void;
 
 /** One queue per (repository, integration branch): its merges run one at a time, in arrival order. */
 export type MergeQueue = {
@@ -80,7 +82,7 @@ export type LandDeps = {
 export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<MergeOutcome> {
   const names = parseAgentBranch(req.branch);
   const context = { ...req.context, agent: names?.agent, taskId: names?.taskId, into: req.integration, approval: req.approval.kind, approvedBy: req.approval.by };
-  const audit = (action: string, sha: string | null | undefined, details: Record<string, unknown> = {}) =>
+  const audit = (action: LandAuditAction, sha: string | null | undefined, details: Record<string, unknown> = {}) =>
     deps.audit({
       action,
       subject: req.branch,
@@ -138,7 +140,7 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
   });
 }
 
-type Audit = (action: string, sha: string | null | undefined, details?: Record<string, unknown>) => void;
+type Audit = (action: LandAuditAction, sha: string | null | undefined, details?: Record<string, unknown>) => void;
 
 async function finish(deps: LandDeps, req: LandRequest, outcome: MergeOutcome, audit: Audit): Promise<MergeOutcome> {
   switch (outcome.kind) {

@@ -1,4 +1,4 @@
-import type { MergeExecute, MergeOutcome, MergeStage } from "@grove/core";
+import { isRunnerAuditAction, type MergeExecute, type MergeOutcome, type MergeStage } from "@grove/core";
 import type { RepoContext } from "@grove/core/node";
 import { ACK_TIMEOUT_MS, describeError, type HubLink, type Logger } from "./hub-socket.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
@@ -26,7 +26,10 @@ export async function executeMerge(deps: MergeDeps, repo: RepoContext, req: Merg
       leases: deps.leases,
       log: deps.log,
       onStage: progress,
-      audit: (record) => void deps.hub.send("audit:record", { ...record, details: record.details ?? {} }),
+      // Approvals are the hub's to record (it refuses a runner's); only the runner's own steps go out.
+      audit: (record) => {
+        if (isRunnerAuditAction(record.action)) void deps.hub.send("audit:record", { ...record, details: record.details ?? {} });
+      },
     },
     {
       repo,

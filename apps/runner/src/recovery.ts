@@ -1,3 +1,4 @@
+import type { RunnerAuditAction } from "@grove/core";
 import { listRunGroupMembers, terminateGroup } from "@grove/core/node";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -43,7 +44,7 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
       error: INTERRUPTED_ERROR,
     });
     void deps.hub.send("audit:record", {
-      action: "run.interrupted",
+      action: "run.interrupted" satisfies RunnerAuditAction,
       subject: record.branch,
       sessionId: record.sessionId,
       runId: record.runId,

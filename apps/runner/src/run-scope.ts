@@ -1,4 +1,4 @@
-import { agentBranch, type RunState, type TaskSpec } from "@grove/core";
+import { agentBranch, type RunnerAuditAction, type RunState, type TaskSpec } from "@grove/core";
 import type { RepoContext } from "@grove/core/node";
 import { describeError, type Logger } from "./hub-socket.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
@@ -22,7 +22,7 @@ export type RunScope = {
   /** PORT, GROVE_PORTS and GROVE_SLOT of the run's lease, for the agent and the repo's commands. */
   leaseEnv: Record<string, string>;
   setState(state: RunState, extra?: { worktreePath?: string; baseSha?: string; error?: string }): void;
-  audit(action: string, fields?: { sha?: string; details?: Record<string, unknown> }): void;
+  audit(action: RunnerAuditAction, fields?: { sha?: string; details?: Record<string, unknown> }): void;
   system(text: string): void;
   /** The agent's process group is up (recorded for recovery and `grove doctor`). */
   onAgentStarted(pgid: number): void;

@@ -3,6 +3,7 @@ export * from "./naming/agent-branch.ts";
 export * from "./naming/session-id.ts";
 export * from "./schemas/result.ts";
 export * from "./schemas/config.ts";
+export * from "./schemas/prompt.ts";
 export * from "./schemas/test-status-label.ts";
 export * from "./schemas/events.ts";
 export * from "./schemas/runner-queries.ts";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { encodeLogLines } from "@grove/core";
 import { appendAuditEvent } from "./audit.ts";
 import type { Db } from "./client.ts";
-import { countLogLines, insertLogLines, listLogLines, listLogLinesOfStream, searchLogLines } from "./log-lines.ts";
+import { countLogLines, insertLogLines, listLogLines, listLogLinesOfStream, listLogPage, searchLogLines } from "./log-lines.ts";
 import { makeTempDb } from "./test-support/temp-db.ts";
 
 let db: Db;
@@ -58,21 +58,6 @@ it("pages across chunks from any seq, within the limit", async () => {
     const expected = Array.from({ length: Math.max(0, Math.min(limit, 3008 - since)) }, (_, i) => since + 1 + i);
     expect((await listLogLines(db, runId, since, limit)).map((l) => l.seq)).toEqual(expected);
   }
-});
-
-it("stops a page once its text reaches maxChars, and returns at least one line", async () => {
-  const wideRun = await newRun("wide");
-  const wide = (seq: number) => ({ seq, stream: "stdout" as const, text: `${seq} ${"w".repeat(16_000)}`, ts: seq });
-  // Chunks of 1, 3 and 200 wide lines: a page may start in the middle of one.
-  expect(await insertLogLines(db, wideRun, [1].map(wide))).toBe(1);
-  expect(await insertLogLines(db, wideRun, [2, 3, 4].map(wide))).toBe(4);
-  expect(await insertLogLines(db, wideRun, Array.from({ length: 200 }, (_, i) => wide(5 + i)))).toBe(204);
-  const width = wide(1).text.length;
-  for (const [since, maxChars, expected] of [[0, 1, 1], [0, width, 1], [0, width + 1, 2], [2, 3 * width, 3], [0, 100 * width, 100], [200, 10 * width, 4]] as const) {
-    const page = await listLogLines(db, wideRun, since, 1000, maxChars);
-    expect(page.map((l) => l.seq)).toEqual(Array.from({ length: expected }, (_, i) => since + 1 + i));
-  }
-  expect((await listLogLines(db, wideRun, 0, 2000, 256 * 1024)).reduce((sum, l) => sum + l.text.length, 0)).toBeLessThan(256 * 1024 + width);
 });
 
 it("lists one stream and searches text across chunks", async () => {
@@ -133,4 +118,32 @@ it("a log batch waits for the hub's own interactive transaction and neither fail
   await transaction;
   expect(await write).toBe(1);
   await appendAuditEvent(db, { actorType: "system", actorId: "t", action: "x", subject: "y" });
+});
+
+it("bounds a page in bytes as well as lines, and pages through every line once, in order", async () => {
+  const pageRun = await newRun("t-bytes");
+  const wide = (seq: number) => ({ seq, stream: seq % 3 === 0 ? ("test" as const) : ("stdout" as const), text: `${seq} ${"é".repeat(8000)}`, ts: seq });
+  for (let first = 1; first <= 2000; first += 100) {
+    expect(await insertLogLines(db, pageRun, Array.from({ length: 100 }, (_, i) => wide(first + i)))).toBe(first + 99);
+  }
+  const maxBytes = 1024 * 1024;
+  for (const stream of [undefined, "test" as const]) {
+    const seen: number[] = [];
+    let afterSeq: number | null = 0;
+    while (afterSeq !== null) {
+      const page = await listLogPage(db, pageRun, afterSeq, { limit: 2000, maxBytes, stream });
+      expect(page.lines.length).toBeGreaterThan(0);
+      expect(page.lines.reduce((sum, l) => sum + Buffer.byteLength(l.text), 0)).toBeLessThanOrEqual(maxBytes);
+      expect(page.lines).toEqual(page.lines.map((l) => wide(l.seq)));
+      seen.push(...page.lines.map((l) => l.seq));
+      afterSeq = page.nextAfterSeq;
+    }
+    const expected = Array.from({ length: 2000 }, (_, i) => i + 1).filter((seq) => !stream || seq % 3 === 0);
+    expect(seen).toEqual(expected);
+  }
+  // A line larger than the bound still comes, alone, so paging moves on; the line limit holds too.
+  expect((await listLogPage(db, pageRun, 0, { limit: 2000, maxBytes: 10 })).lines.map((l) => l.seq)).toEqual([1]);
+  expect(await listLogPage(db, pageRun, 5, { limit: 3, maxBytes })).toMatchObject({ nextAfterSeq: 8 });
+  expect(await listLogPage(db, pageRun, 1990, { limit: 10, maxBytes })).toMatchObject({ nextAfterSeq: null });
+  expect(await listLogPage(db, pageRun, 2000, { limit: 10, maxBytes, stream: "test" })).toEqual({ lines: [], nextAfterSeq: null });
 });

@@ -43,35 +43,26 @@ export async function readLogWatermark(db: Db, runId: string): Promise<number> {
   return Number(row?.lastSeq ?? 0);
 }
 
-// At most 8 chunks a query, and none past the first whose earlier ones already hold `maxChars`: a chunk
-// can hold MAX_LOG_BATCH_CHARS (4 MB), so a bounded page reads little more than it returns.
-const NEXT_CHUNKS = `SELECT "firstSeq", "lastSeq", "lines" FROM (
-  SELECT "firstSeq", "lastSeq", "lines", SUM(length("lines")) OVER (ORDER BY "lastSeq" ROWS UNBOUNDED PRECEDING) - length("lines") AS "before"
-  FROM "LogChunk" WHERE "runId" = ?1 AND "lastSeq" > ?2 ORDER BY "lastSeq" LIMIT 8
-) WHERE "before" < ?3 ORDER BY "lastSeq"`;
-
-/**
- * Up to `limit` lines with seq > `since`, in order, and no more lines once their text reaches `maxChars`
- * characters (at least one line, whatever its length).
- */
-export async function listLogLines(db: Db, runId: string, since: number, limit = 5000, maxChars = Number.MAX_SAFE_INTEGER): Promise<LogLine[]> {
+/** Up to `limit` lines with seq > `since`, in order. */
+export async function listLogLines(db: Db, runId: string, since: number, limit = 5000): Promise<LogLine[]> {
   const out: LogLine[] = [];
-  let chars = 0;
   let after = since;
-  while (out.length < limit && chars < maxChars) {
-    const chunks = await queryDirect<{ firstSeq: unknown; lastSeq: unknown; lines: unknown }>(db, NEXT_CHUNKS, [runId, after, maxChars - chars]);
+  while (out.length < limit) {
+    const chunks = await queryDirect<{ firstSeq: unknown; lastSeq: unknown; lines: unknown }>(
+      db,
+      `SELECT "firstSeq", "lastSeq", "lines" FROM "LogChunk" WHERE "runId" = ?1 AND "lastSeq" > ?2 ORDER BY "lastSeq" LIMIT 8`,
+      [runId, after],
+    );
     if (chunks.length === 0) break;
     for (const chunk of chunks) {
       const first = Number(chunk.firstSeq);
       const lines = parseChunk(chunk.lines);
-      for (let i = Math.max(0, after + 1 - first); i < lines.length && out.length < limit && chars < maxChars; i++) {
+      for (let i = Math.max(0, after + 1 - first); i < lines.length && out.length < limit; i++) {
         const [stream, text, ts] = lines[i] ?? [];
-        const line = { seq: first + i, stream: toStream(stream), text: toText(text), ts: Number(ts ?? 0) };
-        out.push(line);
-        chars += line.text.length;
+        out.push({ seq: first + i, stream: toStream(stream), text: toText(text), ts: Number(ts ?? 0) });
       }
       after = Number(chunk.lastSeq);
-      if (out.length >= limit || chars >= maxChars) break;
+      if (out.length >= limit) break;
     }
   }
   return out;
@@ -113,6 +104,69 @@ export async function countLogLines(db: Db, runIds: readonly string[]): Promise<
     [JSON.stringify(runIds)],
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/** A page of a run's log, and the `afterSeq` of the next page: null when no stored line follows this page. */
+export type LogPage = { lines: LogLine[]; nextAfterSeq: number | null };
+
+/**
+ * Up to `limit` lines with seq > `afterSeq` (of one stream, if given), in order, holding at most
+ * `maxBytes` of line text (UTF-8) — but always at least one line, so paging moves on whatever a line
+ * holds. Lines are 16 KiB of agent output at most, so a bound on lines alone is not a bound on memory.
+ */
+export async function listLogPage(db: Db, runId: string, afterSeq: number, opts: { limit: number; maxBytes: number; stream?: LogStream }): Promise<LogPage> {
+  if (opts.stream) return listStreamPage(db, runId, afterSeq, { ...opts, stream: opts.stream });
+  const lines: LogLine[] = [];
+  let bytes = 0;
+  let after = afterSeq;
+  // One stored chunk at a time: a chunk is a whole batch from the runner, so reading ahead would hold more than the page.
+  for (;;) {
+    const [chunk] = await queryDirect<{ firstSeq: unknown; lastSeq: unknown; lines: unknown }>(
+      db,
+      `SELECT "firstSeq", "lastSeq", "lines" FROM "LogChunk" WHERE "runId" = ?1 AND "lastSeq" > ?2 ORDER BY "lastSeq" LIMIT 1`,
+      [runId, after],
+    );
+    if (!chunk) return { lines, nextAfterSeq: null };
+    const first = Number(chunk.firstSeq);
+    const stored = parseChunk(chunk.lines);
+    for (let i = Math.max(0, after + 1 - first); i < stored.length; i++) {
+      const [stream, text, ts] = stored[i] ?? [];
+      const line = { seq: first + i, stream: toStream(stream), text: toText(text), ts: Number(ts ?? 0) };
+      const size = Buffer.byteLength(line.text);
+      if (lines.length >= opts.limit || (lines.length > 0 && bytes + size > opts.maxBytes)) return { lines, nextAfterSeq: line.seq - 1 };
+      lines.push(line);
+      bytes += size;
+    }
+    after = Number(chunk.lastSeq);
+  }
+}
+
+const STREAM_LINES = `FROM "LogChunk" c, json_each(c."lines") j
+     WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND j."value" ->> 0 = ?3`;
+
+/** The same for one stream: sizes first (no text read), then the text of the lines that fit. */
+async function listStreamPage(db: Db, runId: string, afterSeq: number, opts: { limit: number; maxBytes: number; stream: LogStream }): Promise<LogPage> {
+  const sizes = await queryDirect<{ seq: unknown; bytes: unknown }>(
+    db,
+    `SELECT c."firstSeq" + j."key" AS "seq", length(CAST(j."value" ->> 1 AS BLOB)) AS "bytes" ${STREAM_LINES}
+     ORDER BY c."firstSeq", j."key" LIMIT ?4`,
+    [runId, afterSeq, opts.stream, opts.limit + 1],
+  );
+  let count = 0;
+  for (let bytes = 0; count < Math.min(sizes.length, opts.limit); count++) {
+    bytes += Number(sizes[count]?.bytes ?? 0);
+    if (count > 0 && bytes > opts.maxBytes) break;
+  }
+  if (count === 0) return { lines: [], nextAfterSeq: null };
+  const lastSeq = Number(sizes[count - 1]?.seq);
+  const rows = await queryDirect<{ seq: unknown; text: unknown; ts: unknown }>(
+    db,
+    `SELECT c."firstSeq" + j."key" AS "seq", j."value" ->> 1 AS "text", j."value" ->> 2 AS "ts" ${STREAM_LINES} AND c."firstSeq" + j."key" <= ?4
+     ORDER BY c."firstSeq", j."key" LIMIT ?5`,
+    [runId, afterSeq, opts.stream, lastSeq, count],
+  );
+  const lines = rows.map((row) => ({ seq: Number(row.seq), stream: opts.stream, text: toText(row.text), ts: Number(row.ts ?? 0) }));
+  return { lines, nextAfterSeq: count < sizes.length ? lastSeq : null };
 }
 
 function parseChunk(value: unknown): unknown[][] {

@@ -23,6 +23,9 @@ describe("grove CLI", () => {
 
   it("rejects an unknown command or option with exit 2 and the usage", async () => {
     expect(await runGrove(["frobnicate"], { cwd: repo.dir })).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') as unknown });
+    for (const name of ["constructor", "__proto__", "toString"]) {
+      expect(await runGrove([name], { cwd: repo.dir })).toMatchObject({ code: 2, stderr: expect.stringContaining(`unknown command "${name}"`) as unknown });
+    }
     const bad = await runGrove(["worktree", "add", "demo", "t1", "--bogus"], { cwd: repo.dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("grove: Unknown option '--bogus'");

@@ -87,6 +87,34 @@ describe("grove session run", () => {
     expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
   });
 
+  it("refuses profile and agent names of Object.prototype members, and a grove.yaml profile named __proto__, creating nothing", async () => {
+    repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
+    for (const name of ["__proto__", "constructor", "toString"]) {
+      const byProfile = await session(`tasks:\n  - { agent: demo, task: t1, profile: ${name}, prompt: a }\n`);
+      expect(byProfile.code, byProfile.stderr).toBe(2);
+      expect(byProfile.stderr).toContain(`grove: Unknown agent profile "${name}". Define agents.${name}.command in grove.yaml`);
+      const byAgent = await session(`tasks:\n  - { agent: ${name}, task: t1, prompt: a }\n`);
+      expect(byAgent.code, byAgent.stderr).toBe(2);
+      expect(byAgent.stderr).toContain(`grove: Unknown agent profile "${name}"`);
+    }
+    await writeFile(join(repo.dir, "grove.yaml"), `${GROVE_YAML}agents:\n  __proto__:\n    command: [node, -e, "0"]\n`);
+    const proto = await session("tasks:\n  - { agent: demo, task: t1, profile: __proto__, prompt: a }\n");
+    expect(proto.code).toBe(2);
+    expect(proto.stderr).toContain('agents: "__proto__" cannot name an agent profile; choose another name');
+    expect(proto.stderr).not.toMatch(/Cannot read properties|\n\s+at /);
+    expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
+    expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
+  });
+
+  it("refuses a 99,000-character prompt of multi-byte characters with the limit named, creating nothing", async () => {
+    repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
+    const result = await session(`tasks:\n  - { agent: demo, task: big, prompt: '${"é".repeat(99_000)}' }\n`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/plan\.yaml is invalid — tasks\.0\.prompt: the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed/);
+    expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
+    expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
+  });
+
   it("runs the profile named like the task's agent when the plan names none, as the dashboard does", async () => {
     const agent = `require("node:fs").writeFileSync("mine.txt", "by mine\\n"); for (const a of [["add", "-A"], ["commit", "-qm", "mine's work"]]) require("node:child_process").execFileSync("git", a);`;
     const config = { test: 'node -e "process.exit(0)"', agents: { mine: { command: [process.execPath, "-e", agent] } } };

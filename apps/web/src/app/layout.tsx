@@ -4,6 +4,10 @@ import "./globals.css";
 import { Providers } from "./providers.tsx";
 import { AppShell } from "../components/app-shell.tsx";
 
+// Every page is rendered per request: its inline scripts carry that response's CSP nonce (see
+// server/content-security-policy.ts), which a page prerendered at build time could not.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: "grove",
   description: "Run AI coding agents side by side on one repository, each in its own git worktree.",

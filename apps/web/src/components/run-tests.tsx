@@ -4,9 +4,7 @@ import { useTRPC } from "../lib/trpc.ts";
 import { StateBadge } from "./state-badge.tsx";
 import { Empty } from "./ui/feedback.tsx";
 import { formatDuration } from "./ui/time.tsx";
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+import { stripAnsiRow } from "../lib/log/ansi-tokens.ts";
 
 /** The test command's verdict and its own output (the log lines of the "test" stream). */
 export function RunTests({ runId, status, exitCode, durationMs }: { runId: string; status: string | null; exitCode: number | null; durationMs: number | null }) {
@@ -19,12 +17,13 @@ export function RunTests({ runId, status, exitCode, durationMs }: { runId: strin
         {exitCode !== null && <span className="text-stone-500">exit code {exitCode}</span>}
         {durationMs !== null && <span className="text-stone-500">{formatDuration(durationMs)}</span>}
       </p>
-      {output.data?.length === 0 && <Empty>No test output.</Empty>}
-      {output.data && output.data.length > 0 && (
+      {output.data?.lines.length === 0 && <Empty>No test output.</Empty>}
+      {output.data && output.data.lines.length > 0 && (
         <pre aria-label="Test output" className="max-h-[50vh] overflow-auto rounded-xl bg-stone-950 p-3 text-xs leading-5 text-violet-200">
-          {output.data.map((l) => l.text.replace(ANSI, "")).join("\n")}
+          {output.data.lines.map((l) => stripAnsiRow(l.text)).join("\n")}
         </pre>
       )}
+      {output.data && output.data.nextAfterSeq !== null && <p className="text-stone-500">The test output goes on: the rest is in the log.</p>}
     </div>
   );
 }

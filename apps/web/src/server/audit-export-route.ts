@@ -53,8 +53,8 @@ async function isAuthorized(deps: AppDeps, req: IncomingMessage, res: ServerResp
 }
 
 /** A handler that failed mid-way: a 500 if nothing was sent yet, else the stream is cut (the client sees it broken). */
-export function failRequest(res: ServerResponse, error: unknown): void {
-  console.error("audit export failed:", error);
+export function failRequest(res: ServerResponse, error: unknown, what = "audit export"): void {
+  console.error(`${what} failed:`, error);
   if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("Internal error");
   else res.destroy();
 }

@@ -12,6 +12,10 @@ import type { FanoutLimits } from "./hub/fanout-budget.ts";
 import { createNotifier } from "./notifications/notifier.ts";
 import { createRunnerEventHandlers } from "./services/runner-events.ts";
 import { AUDIT_EXPORT_PATH, failRequest, serveAuditExport } from "./audit-export-route.ts";
+import { admitDeclaredBody, AUTH_BODY_LIMIT, bodyLimitOf, PAGE_BODY_LIMIT, readBody, trpcBodyLimit } from "./body-limit.ts";
+import { applyPagePolicy } from "./content-security-policy.ts";
+import { isDashboardOrigin } from "./request-origin.ts";
+import { trpcRefusalBody, trpcTooLarge } from "./trpc-refusal.ts";
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -29,6 +33,10 @@ export type GroveServerOptions = {
   vapidSubject?: string;
   setupTokenFile?: string | null;
   pages?: RequestHandler;
+  /** Next's dev mode: the pages' CSP then allows eval (React Refresh). */
+  isDev?: boolean;
+  /** Tests only: lets Web Push reach a push service on loopback. */
+  allowLoopbackPush?: boolean;
   /** The hub's log fan-out limits (tests lower them). */
   logFanout?: Partial<FanoutLimits>;
 };
@@ -53,12 +61,16 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     signInLimit: opts.signInLimit ?? 10,
   });
   const hub = createHub({ httpServer, db: opts.db, auth, logFanout: opts.logFanout });
+  const publicUrl = opts.publicUrl ?? null;
+  // A browser names its page's origin when it opens a socket; only the dashboard's own may read logs over it.
+  hub.io.of("/").use((socket, next) => next(isDashboardOrigin(socket.request, publicUrl, { isMissingAllowed: true }) ? undefined : new Error("forbidden origin")));
   let port = opts.port;
   const notifier = createNotifier({
     db: opts.db,
     vapidSubject: opts.vapidSubject ?? "mailto:grove@localhost",
     webhookUrlFromEnv: opts.webhookUrl ?? null,
     baseUrl: () => opts.publicUrl ?? `http://localhost:${port}`,
+    allowLoopbackPush: opts.allowLoopbackPush ?? false,
   });
   const deps: AppDeps = { db: opts.db, hub, auth, notifier, setupTokenFile: opts.setupTokenFile ?? null };
   hub.setRunnerHandlers(createRunnerEventHandlers({ db: opts.db, hub }));
@@ -82,21 +94,27 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     // better-auth rate-limits by this header; set from the socket, so a client cannot pick its own address.
     req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // Every body is bounded before a handler sees the request: auth and tRPC get theirs read (at most the
+    // limit), the others may only declare a length within theirs (Node's parser reads no more than that).
     if (url.startsWith(`${AUTH_BASE_PATH}/`)) {
       res.setHeader("cache-control", "no-store");
-      void authHandler(req, res);
-      return;
+      return void readBody(req, res, bodyLimitOf(req, AUTH_BODY_LIMIT)).then((isRead) => (isRead ? authHandler(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "auth request"));
     }
     if (url.startsWith("/api/trpc/")) {
       res.setHeader("cache-control", "no-store");
-      return trpc(req, res);
+      // Queries are GETs and change nothing; everything else must come from the dashboard's own pages.
+      if (req.method !== "GET" && req.method !== "HEAD" && !isDashboardOrigin(req, publicUrl)) return refuseForeignOrigin(res, url);
+      return void readBody(req, res, bodyLimitOf(req, trpcBodyLimit(url)), trpcTooLarge(url)).then((isRead) => (isRead ? trpc(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "tRPC request"));
     }
+    const isApi = url.startsWith(AUDIT_EXPORT_PATH) || url === "/api/health";
+    if (!admitDeclaredBody(req, res, isApi ? 0 : bodyLimitOf(req, PAGE_BODY_LIMIT), { streamed: false })) return;
     if (url.startsWith(AUDIT_EXPORT_PATH)) return void serveAuditExport(deps, req, res).catch((error: unknown) => failRequest(res, error));
     if (url === "/api/health") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
       return;
     }
     if (opts.pages) {
+      applyPagePolicy(req, res, { publicUrl, isDev: opts.isDev ?? false });
       Promise.resolve(opts.pages(req, res)).catch((error: unknown) => {
         console.error("page handler failed:", error);
         if (!res.headersSent) res.writeHead(500).end("Internal error");
@@ -121,4 +139,11 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
+}
+
+/** 403 before tRPC reads anything: a cross-origin page tried a mutation with the user's cookie. */
+function refuseForeignOrigin(res: http.ServerResponse, url: string): void {
+  const body = trpcRefusalBody(url, { code: "FORBIDDEN", httpStatus: 403, message: "This request did not come from the grove dashboard (its Origin is another site)." });
+  // Closing the connection spares reading a body that will not be used.
+  res.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" }).end(body);
 }

@@ -35,6 +35,6 @@ describe("what the dashboard shows of untested and empty runs", () => {
     expect(run.error).toMatch(/^the agent made no commits: agent\/demo\/lazy is still at its base [0-9a-f]{12}, so there is nothing to merge\. It left 2 files/);
     expect(await stack.db.mergeRequest.count({ where: { runId: run.id } })).toBe(0);
     const log = await stack.caller.run.log.list({ runId: run.id, afterSeq: 0, limit: 1000 });
-    expect(log.map((l) => l.text)).toContain("tests skipped: nothing was committed to test");
+    expect(log.lines.map((l) => l.text)).toContain("tests skipped: nothing was committed to test");
   });
 });

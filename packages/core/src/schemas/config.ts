@@ -3,9 +3,22 @@ import { parse as parseYaml } from "yaml";
 import { DomainError } from "../errors/domain-error.ts";
 import { validateRefName } from "../naming/agent-branch.ts";
 
+/**
+ * A map keyed by names written in grove.yaml. zod drops a `__proto__` key without a word (it cannot be
+ * an own key of the object zod builds), so a profile of that name would silently not exist: refused here.
+ */
+function namedRecord<T extends z.ZodType>(value: T, what: string) {
+  return z.preprocess((raw, ctx) => {
+    if (typeof raw === "object" && raw !== null && Object.hasOwn(raw, "__proto__")) {
+      ctx.addIssue({ code: "custom", message: `"__proto__" cannot name ${what}; choose another name`, input: raw });
+    }
+    return raw;
+  }, z.record(z.string(), value));
+}
+
 export const AgentProfileSchema = z.strictObject({
   command: z.array(z.string()).min(1),
-  env: z.record(z.string(), z.string()).optional(),
+  env: namedRecord(z.string(), "an environment variable").optional(),
   timeoutSec: z.number().int().positive().optional(),
 });
 
@@ -31,7 +44,7 @@ export const GroveConfigSchema = z.strictObject({
     .strictObject({ from: z.number().int().min(1024).max(65535), to: z.number().int().min(1024).max(65535) })
     .refine((r) => r.from <= r.to, "from must not exceed to")
     .default({ from: 41000, to: 41999 }),
-  agents: z.record(z.string(), AgentProfileSchema).default({}),
+  agents: namedRecord(AgentProfileSchema, "an agent profile").default({}),
 });
 
 export type GroveConfig = z.infer<typeof GroveConfigSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
@@ -42,7 +43,7 @@ export const TaskSpecSchema = z.object({
   agent: z.string().min(1).max(64),
   taskId: z.string().min(1).max(64),
   profile: z.string().min(1).max(64),
-  prompt: z.string().max(100_000),
+  prompt: PromptSchema,
 });
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 
@@ -166,6 +167,38 @@ export const AuditRecordSchema = z.object({
   details: z.record(z.string(), z.unknown()).default({}),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+/**
+ * What a runner records through the hub: the steps of its own runs and of the merges it executes. No
+ * approval is among them: the hub records approvals itself, from the approver's decision in the dashboard.
+ */
+export const RUNNER_AUDIT_ACTIONS = [
+  "worktree.created",
+  "worktree.reused",
+  "tests.ran",
+  "run.ended",
+  "run.interrupted",
+  "merge.queued",
+  "merge.refused",
+  "merge.conflict",
+  "merge.void",
+  "merge.tests_failed",
+  "merge.completed",
+  "merge.already_merged",
+  "tests.merged_tree",
+  "brain.skipped",
+  "brain.deposited",
+  "brain.already_deposited",
+  "brain.deposit_failed",
+  "branch.snapshot",
+  "branch.deleted",
+  "worktree.removed",
+  "cleanup.failed",
+] as const;
+export type RunnerAuditAction = (typeof RUNNER_AUDIT_ACTIONS)[number];
+const RUNNER_AUDIT_ACTION_SET: ReadonlySet<string> = new Set(RUNNER_AUDIT_ACTIONS);
+export function isRunnerAuditAction(action: string): action is RunnerAuditAction {
+  return RUNNER_AUDIT_ACTION_SET.has(action);
+}
 export const MergeOutcomeSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("merged"),

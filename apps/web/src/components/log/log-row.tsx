@@ -56,7 +56,7 @@ export function LogRow({
           ))}
         </span>
       ) : (
-        // ansi_up escapes HTML before adding colour spans.
+        // renderAnsiRow renders each row on its own and escapes all text; links only if http(s).
         <span className={STREAM_TONE[line.stream] ?? ""} dangerouslySetInnerHTML={{ __html: html }} />
       )}
     </div>

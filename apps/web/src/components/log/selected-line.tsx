@@ -1,8 +1,6 @@
 import type { LogLine } from "@grove/core";
 import { Button } from "../ui/button.tsx";
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+import { stripAnsiRow } from "../../lib/log/ansi-tokens.ts";
 
 function pretty(text: string): string | null {
   if (!text.startsWith("{") && !text.startsWith("[")) return null;
@@ -15,7 +13,7 @@ function pretty(text: string): string | null {
 
 /** The whole of one clicked line, wrapped (rows are one line high), pretty-printed when it is JSON. */
 export function SelectedLine({ line, seq, onClose }: { line: LogLine | undefined; seq: number; onClose: () => void }) {
-  const text = line?.text.replace(ANSI, "") ?? "";
+  const text = line ? stripAnsiRow(line.text) : "";
   const json = pretty(text);
   return (
     <section aria-label={`Line ${seq}`} className="mt-2 rounded-xl border border-stone-200 p-3 text-xs dark:border-stone-800">

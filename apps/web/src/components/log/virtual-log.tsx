@@ -1,8 +1,8 @@
 "use client";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { AnsiUp } from "ansi_up";
 import { useLogStore } from "../../lib/log/use-log-store.ts";
 import { parseStreamJson } from "../../lib/log/stream-json.ts";
+import { renderAnsiRow } from "../../lib/log/ansi-row.ts";
 import { Button } from "../ui/button.tsx";
 import { LogRow, ROW_HEIGHT } from "./log-row.tsx";
 import { LogSearch, type SearchState } from "./log-search.tsx";
@@ -24,11 +24,6 @@ export function VirtualLog({ runId, lastSeq, label, compact = false }: { runId: 
   const [hasStreamJson, setHasStreamJson] = useState(false);
   const [selected, setSelected] = useState<number | null>(null);
   const [search, setSearch] = useState<SearchState | null>(null);
-  const ansi = useMemo(() => {
-    const converter = new AnsiUp();
-    converter.use_classes = false;
-    return converter;
-  }, []);
 
   const total = store.total;
   const first = Math.max(1, Math.floor(view.top / ROW_HEIGHT) + 1 - OVERSCAN);
@@ -87,7 +82,7 @@ export function VirtualLog({ runId, lastSeq, label, compact = false }: { runId: 
         key={seq}
         seq={seq}
         line={line}
-        html={line && !(isStructured && events) ? ansi.ansi_to_html(line.text) : ""}
+        html={line && !(isStructured && events) ? renderAnsiRow(line.text) : ""}
         events={isStructured ? events : null}
         top={(seq - 1) * ROW_HEIGHT}
         isSelected={selected === seq}

@@ -2,6 +2,26 @@ import type { LogLine } from "@grove/core";
 
 export const PAGE_SIZE = 500;
 
+/** One answer of `run.log.list`: it may stop short of `limit` at its byte bound, and says where to go on. */
+export type LogPageAnswer = { lines: LogLine[]; nextAfterSeq: number | null };
+
+/**
+ * Loads store page `page` (seqs page * PAGE_SIZE + 1 … (page + 1) * PAGE_SIZE) in as many requests as
+ * the server's byte bound takes: each one goes on from where the last stopped, until the page is full
+ * or the log ends.
+ */
+export async function loadPage(fetchPage: (afterSeq: number, limit: number) => Promise<LogPageAnswer>, page: number, onLines: (lines: LogLine[]) => void): Promise<void> {
+  const lastSeq = (page + 1) * PAGE_SIZE;
+  let afterSeq = page * PAGE_SIZE;
+  while (afterSeq < lastSeq) {
+    const answer = await fetchPage(afterSeq, lastSeq - afterSeq);
+    onLines(answer.lines);
+    // The server always returns at least one line when there is one; no progress means the log ends here.
+    if (answer.nextAfterSeq === null || answer.nextAfterSeq <= afterSeq) return;
+    afterSeq = answer.nextAfterSeq;
+  }
+}
+
 /**
  * The lines of one run the browser holds: pages of PAGE_SIZE lines by sequence number, at most
  * `maxPages` of them (least recently used go first, never the ones on screen), so memory stays

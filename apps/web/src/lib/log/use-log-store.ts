@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { LogLine } from "@grove/core";
 import { useSocket } from "../socket.tsx";
 import { useTRPCClient } from "../trpc.ts";
-import { LogStore, PAGE_SIZE } from "./log-store.ts";
+import { loadPage, LogStore } from "./log-store.ts";
 
 /**
  * One run's log for a virtual view: the live tail over the socket (from the last stored line on),
@@ -56,10 +56,12 @@ export function useLogStore(runId: string, lastSeq: number | undefined) {
   const ensure = useCallback(
     (from: number, to: number) => {
       visible.current = { from, to };
+      const fetchPage = (afterSeq: number, limit: number) => client.run.log.list.query({ runId, afterSeq, limit });
       for (const page of store.claimMissing(from, to)) {
-        client.run.log.list
-          .query({ runId, afterSeq: page * PAGE_SIZE, limit: PAGE_SIZE })
-          .then((lines) => store.put(lines, visible.current))
+        loadPage(fetchPage, page, (lines) => {
+          store.put(lines, visible.current);
+          bump();
+        })
           .catch(() => undefined)
           .finally(() => {
             store.release(page);

@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => hub.close());
 
 async function call(path: string, type: string, cookie?: string): Promise<Response> {
-  const headers: Record<string, string> = { "content-type": "application/json", ...(cookie ? { cookie } : {}) };
+  const headers: Record<string, string> = { "content-type": "application/json", origin: hub.server.url, ...(cookie ? { cookie } : {}) };
   return type === "query"
     ? fetch(`${hub.server.url}/api/trpc/${path}`, { headers })
     : fetch(`${hub.server.url}/api/trpc/${path}`, { method: "POST", headers, body: JSON.stringify({ json: {} }) });

@@ -11,8 +11,8 @@ export type FanoutLimits = {
    * reconnects), so a crowd of stuck viewers can neither grow the hub nor hold back the ones that read.
    */
   totalBytes: number;
-  /** Characters of log text in one message: a catch-up page, or a part of a live batch. */
-  pageChars: number;
+  /** Log text in one message: a catch-up page's UTF-8 bytes, a live batch's parts' characters. */
+  pageBytes: number;
   /** Catch-up pages read from the database at once, across all browsers: each may parse a 4 MB chunk. */
   readsAtOnce: number;
 };
@@ -21,7 +21,7 @@ export const FANOUT_LIMITS: FanoutLimits = {
   behindBytes: 1024 * 1024,
   resumeBytes: 256 * 1024,
   totalBytes: 32 * 1024 * 1024,
-  pageChars: 256 * 1024,
+  pageBytes: 256 * 1024,
   readsAtOnce: 2,
 };
 

@@ -111,7 +111,7 @@ describe("log fan-out to viewers that stop reading", () => {
     await waitFor(() => got.seen.size === LINES + 300, 30_000, () => `reader has ${got.seen.size}/${LINES + 300} lines`);
     expect(got.gaps).toEqual([]);
     // Each stuck viewer: what it held when the hub stopped, plus one page; the reader: live lines under its bound.
-    expect(held.bytes).toBeLessThan(VIEWERS * (FANOUT_LIMITS.resumeBytes + FANOUT_LIMITS.pageChars + MESSAGE_SLACK) + FANOUT_LIMITS.behindBytes + MESSAGE_SLACK);
+    expect(held.bytes).toBeLessThan(VIEWERS * (FANOUT_LIMITS.resumeBytes + FANOUT_LIMITS.pageBytes + MESSAGE_SLACK) + FANOUT_LIMITS.behindBytes + MESSAGE_SLACK);
     expect(heapMb() - heapBefore).toBeLessThan(48);
   });
 
@@ -128,7 +128,7 @@ describe("log fan-out to viewers that stop reading", () => {
     const got = await reader(hub.server.url, cookie, runId);
     expect(got.seen.size).toBe(LINES);
     expect(got.gaps).toEqual([]);
-    expect(held.bytes).toBeLessThan(totalBytes + FANOUT_LIMITS.pageChars + MESSAGE_SLACK);
+    expect(held.bytes).toBeLessThan(totalBytes + FANOUT_LIMITS.pageBytes + MESSAGE_SLACK);
     expect(hub.server.hub.logBytesHeld()).toBeLessThan(totalBytes);
   });
 });

@@ -1,5 +1,5 @@
 import type { Ack, LogLine } from "@grove/core";
-import { listLogLines, type Db } from "@grove/db";
+import { listLogPage, type Db } from "@grove/db";
 import { watchPressure, type ConnectionPressure } from "./connection-pressure.ts";
 import { createFanoutBudget, FANOUT_LIMITS, type FanoutLimits } from "./fanout-budget.ts";
 import type { GroveNamespace, GroveSocket } from "./types.ts";
@@ -36,8 +36,8 @@ export type LogFanout = {
  * Each browser's subscription to a run is live or catching up. Live lines go only to browsers the
  * hub holds less than `behindBytes` for (and, while all browsers together hold half of `totalBytes`,
  * less than `resumeBytes`); one that is further behind catches up from the database, a page of at
- * most `pageChars` at a time as its connection drains, and goes live again when a read finds nothing
- * new with nothing published meanwhile. A page is sent as soon as it is read: what the hub holds for
+ * most `pageBytes` at a time as its connection drains, and goes live again when a page is the last
+ * one stored with nothing published meanwhile. A page is sent as soon as it is read: what the hub holds for
  * a browser is what its connection has not taken. A line is published only after it is stored, so
  * every line after `since` is sent at least once and, for batches published in seq order, in order;
  * the browser dedupes by seq.
@@ -71,15 +71,15 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits
       const from = Math.min(sub.cursor, sub.floor);
       sub.floor = Infinity;
       sub.hasPublishSinceRead = false;
-      const page = await budget.read(() => listLogLines(deps.db, sub.runId, from, PAGE_LINES, limits.pageChars));
+      const page = await budget.read(() => listLogPage(deps.db, sub.runId, from, { limit: PAGE_LINES, maxBytes: limits.pageBytes }));
       if (isGone(sub)) break;
-      if (page.length > 0) {
-        sub.socket.emit("run:log", { runId: sub.runId, lines: page });
+      if (page.lines.length > 0) {
+        sub.socket.emit("run:log", { runId: sub.runId, lines: page.lines });
         budget.enforce();
       }
-      sub.cursor = page.at(-1)?.seq ?? from;
-      // Nothing after `from` was stored when the read began, and nothing stored since was published since.
-      if (page.length === 0 && !sub.hasPublishSinceRead) sub.isLive = true;
+      sub.cursor = page.lines.at(-1)?.seq ?? from;
+      // Nothing followed the page when it was read, and nothing stored since was published since.
+      if (page.nextAfterSeq === null && !sub.hasPublishSinceRead) sub.isLive = true;
     }
     return sub.isLive && !isGone(sub);
   }
@@ -134,7 +134,7 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits
     publish(runId, lines) {
       const subs = byRun.get(runId);
       if (!subs) return;
-      for (const part of partsOf(lines, limits.pageChars)) {
+      for (const part of partsOf(lines, limits.pageBytes)) {
         const lowestSeq = part.reduce((lowest, l) => Math.min(lowest, l.seq), Infinity);
         const isCrowded = budget.held() >= limits.totalBytes / 2;
         const ready: string[] = [];
@@ -156,7 +156,7 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits
   };
 }
 
-/** Consecutive parts of a batch with at most `maxChars` of text each (a longer line goes alone). */
+/** Consecutive parts of a batch with at most `maxChars` characters of text each (a longer line goes alone). */
 function partsOf(lines: LogLine[], maxChars: number): LogLine[][] {
   const parts: LogLine[][] = [];
   let part: LogLine[] = [];

@@ -2,6 +2,7 @@ import { describeTestStatus } from "@grove/core/labels";
 import { readSetting, type Db } from "@grove/db";
 import { summaryOf } from "../services/result-summary.ts";
 import { pushToUsers } from "./push.ts";
+import { savePushSubscription, type PushSubscriptionInput } from "./push-subscriptions.ts";
 import { ensureVapidKeys } from "./vapid.ts";
 import { approvalWebhookBody, postWebhook } from "./webhook.ts";
 
@@ -14,10 +15,22 @@ export type Notifier = {
   /** Sends the "approval waiting" notice for every open merge request that has not had one yet. */
   approvalsChanged(): Promise<void>;
   testWebhook(url: string): Promise<string>;
+  /** Registers a browser's push subscription for this user (see savePushSubscription). */
+  subscribe(userId: string, subscription: PushSubscriptionInput): Promise<void>;
 };
 
-export function createNotifier(deps: { db: Db; vapidSubject: string; webhookUrlFromEnv: string | null; baseUrl: () => string }): Notifier {
+export type NotifierDeps = {
+  db: Db;
+  vapidSubject: string;
+  webhookUrlFromEnv: string | null;
+  baseUrl: () => string;
+  /** Tests only: push services on loopback (and plain http there). Never set in production. */
+  allowLoopbackPush?: boolean;
+};
+
+export function createNotifier(deps: NotifierDeps): Notifier {
   const { db } = deps;
+  const pushPolicy = { allowLoopback: deps.allowLoopbackPush === true };
   let queue: Promise<void> = Promise.resolve();
 
   async function webhookUrl(): Promise<string | null> {
@@ -36,7 +49,7 @@ export function createNotifier(deps: { db: Db; vapidSubject: string; webhookUrlF
       if (!claimed) continue;
       const approvers = await db.user.findMany({ where: { role: { in: ["approver", "admin"] } }, select: { id: true } });
       const keys = await ensureVapidKeys(db);
-      const push = await pushToUsers(db, { ...keys, subject: deps.vapidSubject }, approvers.map((u) => u.id), {
+      const push = await pushToUsers(db, { ...keys, subject: deps.vapidSubject }, pushPolicy, approvers.map((u) => u.id), {
         title: "Approval waiting",
         body: `${mr.branch} → ${mr.integration}: ${describeTestStatus(mr.run.testStatus)}`,
         url: `/approvals#${mr.id}`,
@@ -72,5 +85,6 @@ export function createNotifier(deps: { db: Db; vapidSubject: string; webhookUrlF
     },
     testWebhook: (url) =>
       postWebhook(url, { text: "grove: webhook test — approvals waiting will be posted here." }, "webhook.test"),
+    subscribe: (userId, subscription) => savePushSubscription(db, pushPolicy, userId, subscription),
   };
 }

@@ -34,7 +34,7 @@ export async function commitProvenance(db: Db, shaOrPrefix: string): Promise<Com
 
   const mr = await db.mergeRequest.findUniqueOrThrow({ where: { id: row.mergeRequestId }, include: { run: true } });
   const events = (await listAuditEvents(db, { runId: mr.runId, limit: 1000 })).reverse();
-  const approved = events.find((e) => e.action === "merge.approved" && (e.subject === mr.id || e.details.mergeRequestId === mr.id));
+  const approved = events.find((e) => isHubApproval(e) && e.subject === mr.id);
   const merged = events.find((e) => e.action === "merge.completed" && e.sha === mr.mergeSha);
   return {
     sha: row.sha,
@@ -83,10 +83,18 @@ async function fromLedger(db: Db, sha: string): Promise<CommitProvenance | null>
         ? { status: tree.details.status === "passed" ? "passed" : "failed", command: stringOf(tree.details, "command"), exitCode: numberOf(tree.details, "exitCode"), durationMs: numberOf(tree.details, "durationMs") ?? 0, outputTail: "" }
         : null,
     },
-    approval: approvalOf(events.find((e) => e.action === "merge.approved"), null),
+    approval: approvalOf(events.find(isHubApproval), null),
     mergedAt: merge?.ts ?? null,
     events,
   };
+}
+
+/**
+ * An approval the hub itself recorded: a person's decision in the dashboard (or an automatic one of the
+ * hub's own). Never a runner's record, whatever its details claim — older ledgers may still hold some.
+ */
+function isHubApproval(event: AuditEntry): boolean {
+  return event.action === "merge.approved" && (event.actorType === "user" || (event.actorType === "system" && event.actorId === "hub"));
 }
 
 function approvalOf(event: AuditEntry | undefined, comment: string | null): CommitProvenance["approval"] {

@@ -1,8 +1,9 @@
 import { ResultSchema, type RunState } from "@grove/core";
-import { appendAuditEvent, insertLogLines, readLogWatermark, type Db } from "@grove/db";
+import { insertLogLines, readLogWatermark, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import type { RunnerHandlers } from "../hub/runner-handlers.ts";
 import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
+import { recordRunnerAudit } from "./runner-audit.ts";
 import { recordBranchDiff, recordMergeProgress, recordRadarSnapshot } from "./radar.ts";
 import { resumeMerges } from "./merge-dispatch.ts";
 
@@ -100,7 +101,7 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
     },
 
     async audit(runnerId, payload) {
-      await appendAuditEvent(db, { actorType: "runner", actorId: runnerId, ...payload });
+      await recordRunnerAudit(db, runnerId, payload);
       hub.broadcastChanged({ scope: "audit" });
     },
 

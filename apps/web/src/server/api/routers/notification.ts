@@ -1,11 +1,15 @@
 import { appendAuditEvent, deleteSetting, writeSetting } from "@grove/db";
 import { z } from "zod";
 import { WEBHOOK_SETTING } from "../../notifications/notifier.ts";
+import { MAX_PUSH_ENDPOINT_BYTES } from "../../notifications/push-endpoint.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
 
+// Keys are base64url (one byte a character); the endpoint and the user agent are bounded in bytes.
+const base64url = /^[A-Za-z0-9_-]+={0,2}$/;
+const maxBytes = (bytes: number) => (text: string) => Buffer.byteLength(text) <= bytes;
 const Subscription = z.object({
-  endpoint: z.url().max(2000),
-  keys: z.object({ p256dh: z.string().min(40).max(200), auth: z.string().min(10).max(100) }),
+  endpoint: z.string().max(MAX_PUSH_ENDPOINT_BYTES).refine(maxBytes(MAX_PUSH_ENDPOINT_BYTES), `at most ${MAX_PUSH_ENDPOINT_BYTES} bytes`),
+  keys: z.object({ p256dh: z.string().min(40).max(200).regex(base64url), auth: z.string().min(10).max(100).regex(base64url) }),
 });
 
 export const notificationRouter = router({
@@ -20,15 +24,9 @@ export const notificationRouter = router({
   }),
 
   subscribe: protectedProcedure
-    .input(z.object({ subscription: Subscription, userAgent: z.string().max(300).optional() }))
+    .input(z.object({ subscription: Subscription, userAgent: z.string().max(300).refine(maxBytes(300), "at most 300 bytes").optional() }))
     .mutation(async ({ ctx, input }) => {
-      const { endpoint, keys } = input.subscription;
-      // An endpoint belongs to one browser; re-subscribing moves it to whoever is signed in there now.
-      await ctx.db.pushSubscription.upsert({
-        where: { endpoint },
-        create: { endpoint, p256dh: keys.p256dh, auth: keys.auth, userId: ctx.user.id, userAgent: input.userAgent ?? null },
-        update: { p256dh: keys.p256dh, auth: keys.auth, userId: ctx.user.id, userAgent: input.userAgent ?? null, failures: 0 },
-      });
+      await ctx.notifier.subscribe(ctx.user.id, { ...input.subscription, userAgent: input.userAgent ?? null });
       return { ok: true };
     }),
 

@@ -36,11 +36,11 @@ describe("what the dashboard asks the runner (the web app never touches git)", (
     const run = await stack.caller.run.byId({ id: runId });
     expect(run.result?.summary).toContain("notes");
     const page = await stack.caller.run.log.list({ runId, afterSeq: 5, limit: 10 });
-    expect(page.map((l) => l.seq)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(page.lines.map((l) => l.seq)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     const found = await stack.caller.run.log.search({ runId, query: "STEP 2/30" });
     expect(found.seqs).toHaveLength(1);
     const line = await stack.caller.run.log.list({ runId, afterSeq: (found.seqs[0] ?? 1) - 1, limit: 1 });
-    expect(line[0]?.text).toContain("step 2/30");
+    expect(line.lines[0]?.text).toContain("step 2/30");
   });
 
   it("lists the brain folder with each file's last change linked to its run, and a file's history", async () => {

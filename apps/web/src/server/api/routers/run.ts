@@ -1,11 +1,16 @@
 import { TRPCError } from "@trpc/server";
-import { appendAuditEvent, listLogLines, listLogLinesOfStream, searchLogLines, type Db } from "@grove/db";
+import { appendAuditEvent, listLogPage, searchLogLines, type Db } from "@grove/db";
 import { z } from "zod";
 import { LogStreamSchema } from "@grove/core";
 import { parseResult } from "../../services/result-summary.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
 
 const id = z.string().min(1).max(200);
+/**
+ * Line text per log page: a line is up to 16 KiB of agent output, so 2,000 of them would be 32 MB (96 MB
+ * as UTF-8) in one answer. 1 MiB keeps a page, and three in parallel, small for the web process's heap.
+ */
+export const LOG_PAGE_BYTES = 1024 * 1024;
 
 async function findRun(ctx: { db: Db }, runId: string) {
   const run = await ctx.db.run.findUnique({ where: { id: runId }, include: { session: true } });
@@ -14,13 +19,13 @@ async function findRun(ctx: { db: Db }, runId: string) {
 }
 
 const logRouter = router({
-  /** A page of a run's log by sequence number: the log view fetches only the rows on screen. */
+  /**
+   * A page of a run's log by sequence number: the log view fetches only the rows on screen. A page may
+   * stop before `limit` at LOG_PAGE_BYTES; `nextAfterSeq` says where the next one starts.
+   */
   list: protectedProcedure
     .input(z.object({ runId: id, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(2000).default(500), stream: LogStreamSchema.optional() }))
-    .query(async ({ ctx, input }) => {
-      if (!input.stream) return listLogLines(ctx.db, input.runId, input.afterSeq, input.limit);
-      return listLogLinesOfStream(ctx.db, input.runId, input.stream, input.afterSeq, input.limit);
-    }),
+    .query(({ ctx, input }) => listLogPage(ctx.db, input.runId, input.afterSeq, { limit: input.limit, maxBytes: LOG_PAGE_BYTES, stream: input.stream })),
 
   /** Sequence numbers of the lines containing `query` (case-insensitive), from `afterSeq` on. */
   search: protectedProcedure

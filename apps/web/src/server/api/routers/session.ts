@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { PromptSchema } from "@grove/core";
 import { z } from "zod";
 import { startSession } from "../../services/sessions.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
@@ -7,7 +8,7 @@ const TaskInput = z.object({
   agent: z.string().trim().min(1).max(64),
   taskId: z.string().trim().max(64).optional(),
   profile: z.string().trim().max(64).optional(),
-  prompt: z.string().max(100_000),
+  prompt: PromptSchema,
 });
 
 const runSummary = {

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { parseGroveConfig } from "./config.ts";
+
+describe("grove.yaml agent profiles", () => {
+  it('refuses "__proto__" as a profile or variable name instead of dropping it without a word', () => {
+    expect(() => parseGroveConfig('agents:\n  __proto__:\n    command: [echo, "{prompt}"]\n')).toThrow(
+      'grove.yaml is invalid — agents: "__proto__" cannot name an agent profile; choose another name',
+    );
+    expect(() => parseGroveConfig("agents:\n  mine:\n    command: [echo]\n    env: { __proto__: x }\n")).toThrow(
+      'grove.yaml is invalid — agents.mine.env: "__proto__" cannot name an environment variable',
+    );
+    expect(() => parseGroveConfig('{"agents": {"__proto__": {"command": ["echo"]}}}')).toThrow('"__proto__" cannot name an agent profile');
+  });
+
+  it("keeps profiles named like Object.prototype members as ordinary own entries", () => {
+    const config = parseGroveConfig("agents:\n  constructor:\n    command: [echo, one]\n  toString:\n    command: [echo, two]\n");
+    expect(Object.keys(config.agents)).toEqual(["constructor", "toString"]);
+    expect(config.agents["constructor"]?.command).toEqual(["echo", "one"]);
+    expect(Object.getPrototypeOf(config.agents)).toBe(Object.prototype);
+  });
+});
