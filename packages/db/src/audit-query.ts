@@ -43,6 +43,34 @@ export async function listAuditEvents(db: Db, filter: AuditFilter = {}): Promise
   return rows.map(toAuditDto);
 }
 
+/** A page of the ledger, newest first, and the `beforeId` of the next (older) page: null when none follows. */
+export type AuditPage = { events: AuditEntry[]; nextBeforeId: number | null };
+
+const PAGE_READ_BATCH = 50;
+
+/**
+ * Newest first, at most `filter.limit` (≤ 1000) events and, past the first, at most `maxBytes` of JSON:
+ * an event's details come from runners and users, so a bound on events alone is not a bound on memory.
+ */
+export async function listAuditPage(db: Db, filter: AuditFilter, maxBytes: number): Promise<AuditPage> {
+  const limit = Math.min(filter.limit ?? 200, 1000);
+  const events: AuditEntry[] = [];
+  let bytes = 0;
+  let beforeId = filter.beforeId;
+  for (;;) {
+    const rows = await db.auditEvent.findMany({ where: auditWhere({ ...filter, beforeId }), orderBy: { id: "desc" }, take: PAGE_READ_BATCH });
+    for (const row of rows) {
+      const event = toAuditDto(row);
+      const size = Buffer.byteLength(JSON.stringify(event));
+      if (events.length >= limit || (events.length > 0 && bytes + size > maxBytes)) return { events, nextBeforeId: events.at(-1)?.id ?? null };
+      events.push(event);
+      bytes += size;
+    }
+    if (rows.length < PAGE_READ_BATCH) return { events, nextBeforeId: null };
+    beforeId = rows.at(-1)?.id;
+  }
+}
+
 /** Every matching event in chain order (oldest first), page by page: for exports of any size. */
 export async function* iterateAuditEvents(db: Db, filter: Omit<AuditFilter, "beforeId" | "limit"> = {}): AsyncGenerator<AuditEntry> {
   let cursor = 0;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditCsvHeader, auditCsvRow, auditJsonLine, createChainVerifier, parseAuditJsonLine } from "@grove/core";
 import { sha256Hex } from "@grove/core/node";
 import { appendAuditEvent, verifyAuditChain } from "./audit.ts";
-import { iterateAuditEvents, listAuditEvents } from "./audit-query.ts";
+import { iterateAuditEvents, listAuditEvents, listAuditPage } from "./audit-query.ts";
 import type { Db } from "./client.ts";
 import { makeTempDb } from "./test-support/temp-db.ts";
 
@@ -94,5 +94,33 @@ describe("audit queries and exports", () => {
     expect(lines[0]).toBe("id,time,ts,actorType,actorId,action,subject,sessionId,runId,branch,sha,details,prevHash,hash");
     expect(lines[2]).toContain('"{""comment"":""says \\""ok\\"", =1+1""}"');
     expect(lines[1]?.startsWith("1,2026-01-01T00:00:00.000Z,")).toBe(true);
+  });
+});
+
+describe("a page of the ledger", () => {
+  it("is bounded in bytes as well as events, and paging returns every event once, newest first", async () => {
+    const { db: paged, cleanup: done } = await makeTempDb();
+    try {
+      for (let i = 1; i <= 120; i++) {
+        await appendAuditEvent(paged, { actorType: "runner", actorId: "r1", action: "run.note", subject: `e${i}`, details: { note: "d".repeat(i % 10 === 0 ? 300_000 : 20_000) } });
+      }
+      const maxBytes = 256 * 1024;
+      const seen: string[] = [];
+      let beforeId: number | undefined;
+      for (;;) {
+        const page = await listAuditPage(paged, { limit: 1000, beforeId }, maxBytes);
+        expect(page.events.length).toBeGreaterThan(0);
+        if (page.events.length > 1) expect(page.events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0)).toBeLessThanOrEqual(maxBytes);
+        seen.push(...page.events.map((e) => e.subject));
+        if (page.nextBeforeId === null) break;
+        beforeId = page.nextBeforeId;
+      }
+      expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `e${120 - i}`));
+      expect(await listAuditPage(paged, { limit: 3 }, maxBytes)).toMatchObject({ events: [{ subject: "e120" }], nextBeforeId: 120 });
+      expect((await listAuditPage(paged, { limit: 2, beforeId: 100 }, maxBytes)).events.map((e) => e.subject)).toEqual(["e99", "e98"]);
+      expect(await listAuditPage(paged, { beforeId: 2 }, maxBytes)).toMatchObject({ events: [{ subject: "e1" }], nextBeforeId: null });
+    } finally {
+      await done();
+    }
   });
 });

@@ -102,9 +102,11 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     }
     if (url.startsWith("/api/trpc/")) {
       res.setHeader("cache-control", "no-store");
+      const limit = bodyLimitOf(req, trpcBodyLimit(url));
+      if (!admitDeclaredBody(req, res, limit, { streamed: true, reply: trpcTooLarge(url) })) return;
       // Queries are GETs and change nothing; everything else must come from the dashboard's own pages.
       if (req.method !== "GET" && req.method !== "HEAD" && !isDashboardOrigin(req, publicUrl)) return refuseForeignOrigin(res, url);
-      return void readBody(req, res, bodyLimitOf(req, trpcBodyLimit(url)), trpcTooLarge(url)).then((isRead) => (isRead ? trpc(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "tRPC request"));
+      return void readBody(req, res, limit, trpcTooLarge(url)).then((isRead) => (isRead ? trpc(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "tRPC request"));
     }
     const isApi = url.startsWith(AUDIT_EXPORT_PATH) || url === "/api/health";
     if (!admitDeclaredBody(req, res, isApi ? 0 : bodyLimitOf(req, PAGE_BODY_LIMIT), { streamed: false })) return;

@@ -158,7 +158,7 @@ describe("the merge gate on the real stack", () => {
     expect(await stack.caller.audit.commit({ sha: await stack.repo.git(["rev-list", "--max-parents=0", "main"]) })).toBeNull();
 
     const byAgent = await stack.caller.audit.list({ agent: "demo", action: "brain." });
-    expect(byAgent.map((e) => e.action)).toContain("brain.deposited");
+    expect(byAgent.events.map((e) => e.action)).toContain("brain.deposited");
     const jsonl = await stack.caller.audit.export({ format: "jsonl" });
     const verdict = await stack.caller.audit.verify();
     expect(verdict).toMatchObject({ ok: true, count: jsonl.count });

@@ -22,10 +22,11 @@ export default function AuditPage() {
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   useEffect(() => setCursors([undefined]), [deferred]);
   const pages = useQueries({ queries: cursors.map((beforeId) => trpc.audit.list.queryOptions({ ...filter, beforeId, limit: PAGE })) });
-  const rows = pages.flatMap((p) => p.data ?? []);
+  const rows = pages.flatMap((p) => p.data?.events ?? []);
   const last = pages.at(-1);
   const error = pages.find((p) => p.error)?.error;
-  const hasMore = last?.data?.length === PAGE;
+  // A page may stop early at the server's byte bound; its nextBeforeId says whether older events remain.
+  const nextBeforeId = last?.data?.nextBeforeId ?? null;
 
   return (
     <div className="space-y-4">
@@ -37,8 +38,8 @@ export default function AuditPage() {
         <ErrorText error={error} />
         {last?.isSuccess && rows.length === 0 && <Empty>No event matches these filters.</Empty>}
         {rows.length > 0 && <AuditTable events={rows} />}
-        {hasMore && (
-          <Button className="mt-3" onClick={() => setCursors((c) => [...c, rows.at(-1)?.id])} disabled={last?.isFetching}>
+        {nextBeforeId !== null && (
+          <Button className="mt-3" onClick={() => setCursors((c) => [...c, nextBeforeId])} disabled={last?.isFetching}>
             {last?.isFetching ? "Loading…" : "Load older events"}
           </Button>
         )}

@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { Button } from "../ui/button.tsx";
 
-type Event = RouterOutputs["audit"]["list"][number];
+type Event = RouterOutputs["audit"]["list"]["events"][number];
 
 /** Events newest first; each row's link to the one before it in the chain (prevHash) is shown. */
 export function AuditTable({ events }: { events: Event[] }) {

@@ -58,16 +58,38 @@ const STATES: Record<ApprovalFilter, string[] | null> = {
   all: null,
 };
 
+/**
+ * A list's JSON at most (plus its first row, whatever that holds): each row carries text an agent or a
+ * runner wrote — the prompt, the diff stat, the RESULT's summary, the merged tree's test output, file lists.
+ */
+export const APPROVAL_LIST_BYTES = 1024 * 1024;
+// Rows are read a few at a time: each one's RESULT (up to 1 MiB) is read to take its summary.
+const READ_BATCH = 10;
+
+/** Up to `take` requests, stopping early once their JSON passes APPROVAL_LIST_BYTES. */
 export async function listApprovals(db: Db, filter: ApprovalFilter, take = 100) {
   const states = STATES[filter];
-  const rows = await db.mergeRequest.findMany({
-    where: states ? { state: { in: states } } : undefined,
-    orderBy: filter === "waiting" || filter === "queue" ? { createdAt: "asc" } : { updatedAt: "desc" },
-    take,
-    include,
-    omit: omitDiff,
-  });
-  return toViews(db, rows);
+  const order = filter === "waiting" || filter === "queue" ? ("asc" as const) : ("desc" as const);
+  const views: Awaited<ReturnType<typeof toViews>> = [];
+  let bytes = 0;
+  for (let skip = 0; skip < take; skip += READ_BATCH) {
+    const rows = await db.mergeRequest.findMany({
+      where: states ? { state: { in: states } } : undefined,
+      orderBy: order === "asc" ? [{ createdAt: "asc" }, { id: "asc" }] : [{ updatedAt: "desc" }, { id: "desc" }],
+      skip,
+      take: Math.min(READ_BATCH, take - skip),
+      include,
+      omit: omitDiff,
+    });
+    for (const view of await toViews(db, rows)) {
+      const size = Buffer.byteLength(JSON.stringify(view));
+      if (views.length > 0 && bytes + size > APPROVAL_LIST_BYTES) return views;
+      views.push(view);
+      bytes += size;
+    }
+    if (rows.length < READ_BATCH) break;
+  }
+  return views;
 }
 
 /** One request with its diff (the branch since its fork point, as the merge gate captured it). */
