@@ -16,7 +16,7 @@ it("stays up under 300 MB and answers through huge bodies, wide log pages and vi
   console.log(`overload: peak RSS of the web process ${report.peakRssMb.toFixed(0)} MB; ${JSON.stringify(report)}`);
 
   expect(report.isAlive, `the web process exited (${web.exitStatus()}):\n${web.output().slice(-4000)}`).toBe(true);
-  expect(report.failure).toBeNull();
+  expect(report.failure, web.output().slice(-4000)).toBeNull();
   expect(report.peakRssMb).toBeLessThan(300);
   for (const outcome of report.hugePosts) expect(outcome).toMatch(/^413$|^connection ended/);
   expect(report.logPages.map((page) => page.status)).toEqual([200, 200, 200]);

@@ -7,8 +7,10 @@ import { waitFor } from "./stack.ts";
 import { connectStuckViewer, type StuckViewer } from "./stuck-viewer.ts";
 
 const HUGE_BODY_BYTES = 150 * 1024 * 1024;
-const LOG_LINES = 2400;
-const LINES_PER_BATCH = 200;
+// Batches as the runner's log shipper cuts them (512 KiB, its batchBytes): 31 lines of 16 KiB.
+const LINES_PER_BATCH = Math.floor((512 * 1024) / (MAX_LOG_LINE_CHARS + 64));
+// ~40 MB: more than one 2000-line page, and more than eight stuck viewers' kernel buffers take.
+const LOG_LINES = 78 * LINES_PER_BATCH;
 const LIVE_BATCHES = 3;
 const STUCK_VIEWERS = 8;
 const ADMIN = { email: "overload@test.local", name: "Overload", password: "overload-password-1" };
