@@ -5,7 +5,7 @@ import { io, type Socket } from "socket.io-client";
 import type { BrowserToHubEvents, HubToBrowserEvents, LogLine } from "@grove/core";
 import { insertLogLines } from "@grove/db";
 import { waitFor } from "../test-support/stack.ts";
-import { connectStuckViewer } from "../test-support/stuck-viewer.ts";
+import { connectStuckPollingViewer, connectStuckViewer } from "../test-support/stuck-viewer.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
 import { bufferedBytes } from "./connection-pressure.ts";
 import { FANOUT_LIMITS, type FanoutLimits } from "./fanout-budget.ts";
@@ -130,5 +130,18 @@ describe("log fan-out to viewers that stop reading", () => {
     expect(got.gaps).toEqual([]);
     expect(held.bytes).toBeLessThan(totalBytes + FANOUT_LIMITS.pageBytes + MESSAGE_SLACK);
     expect(hub.server.hub.logBytesHeld()).toBeLessThan(totalBytes);
+  });
+
+  it("holds no more for a long-polling viewer that stops polling", async () => {
+    const { hub, runId, cookie } = await startHub();
+    await connectStuckPollingViewer(hub.server.url, cookie, runId);
+    const server = [...hub.server.hub.io.of("/").sockets.values()].find((socket) => socket.conn.transport.name === "polling");
+    if (!server) throw new Error("the hub has no socket for the polling viewer");
+    await waitFor(() => bufferedBytes(server.conn) >= FANOUT_LIMITS.resumeBytes, 30_000, () => "the hub to stop at the viewer's bound");
+    const live = Array.from({ length: 100 }, (_, i) => wide(LINES + 1 + i));
+    await insertLogLines(hub.db, runId, live);
+    hub.server.hub.publishLogLines(runId, live);
+    // It is still catching up: the live lines wait in the database, not in its queue.
+    expect(hub.server.hub.logBytesHeld()).toBeLessThan(FANOUT_LIMITS.resumeBytes + FANOUT_LIMITS.pageBytes + MESSAGE_SLACK);
   });
 });

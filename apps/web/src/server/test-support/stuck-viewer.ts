@@ -68,3 +68,27 @@ function maskedFrame(text: string): Buffer {
   const masked = Buffer.from(payload.map((byte, i) => byte ^ (mask[i % 4] ?? 0)));
   return Buffer.concat([Buffer.from([0x81]), length, mask, masked]);
 }
+
+/**
+ * The same viewer over engine.io's long-polling transport (a browser whose websockets are blocked): it
+ * polls until the first lines arrive and never polls again, so the hub's queue for it is all it holds.
+ */
+export async function connectStuckPollingViewer(url: string, cookie: string, runId: string, since = 0): Promise<void> {
+  const base = `${url}/socket.io/?EIO=4&transport=polling`;
+  const poll = async (sid?: string) => {
+    const response = await fetch(sid ? `${base}&sid=${sid}` : base, { headers: { cookie } });
+    if (!response.ok) throw new Error(`poll failed: ${response.status}`);
+    return response.text();
+  };
+  const send = async (sid: string, packet: string) => {
+    const response = await fetch(`${base}&sid=${sid}`, { method: "POST", headers: { cookie, "content-type": "text/plain;charset=UTF-8" }, body: packet });
+    if (!response.ok) throw new Error(`send failed: ${response.status} ${await response.text()}`);
+  };
+  const open = /^0(\{.*\})$/.exec(await poll())?.[1];
+  const { sid } = JSON.parse(open ?? "{}") as { sid?: string };
+  if (!sid) throw new Error("no engine.io handshake");
+  await send(sid, "40");
+  while (!(await poll(sid)).includes('40{"sid"'));
+  await send(sid, `420${JSON.stringify(["run:subscribe", { runId, since }])}`);
+  while (!(await poll(sid)).includes('"run:log"'));
+}
