@@ -116,7 +116,7 @@ export async function runOverload(web: ProductionWeb, steps: OverloadSteps = { h
   return report;
 }
 
-/** Sends `bytes` of body, stopping as soon as the server answers or drops the connection. */
+/** POSTs 150 MB, stopping as soon as the server answers or drops the connection. */
 function postHuge(url: string, opts: { declareLength: boolean }): Promise<string> {
   const chunk = Buffer.alloc(1024 * 1024, "a");
   return new Promise((resolve) => {
