@@ -1,5 +1,6 @@
 // `pnpm bench`: grove against a baseline measured in the same process, printed as ratios.
 import { benchAgentOverhead, benchLatency, benchThroughput } from "./bench/log-bench.ts";
+import { benchOverload } from "./bench/overload-bench.ts";
 import { benchConcurrentCreates, benchCreateRemove } from "./bench/worktree-bench.ts";
 
 const only = process.argv[2];
@@ -13,6 +14,7 @@ const sections: [string, () => Promise<string[]>][] = [
     ],
   ],
   ["logs", async () => [...(await benchThroughput(20, 100_000)), await benchLatency(2000, 5), await benchAgentOverhead(100_000, 25)]],
+  ["overload", benchOverload],
 ];
 
 for (const [name, run] of sections) {

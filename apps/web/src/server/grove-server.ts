@@ -8,6 +8,7 @@ import { resolveAuthSecret } from "./auth/bootstrap.ts";
 import { createHttpContext, type AppDeps } from "./api/context.ts";
 import { appRouter } from "./api/root.ts";
 import { createHub, type Hub } from "./hub/create-hub.ts";
+import type { FanoutLimits } from "./hub/fanout-budget.ts";
 import { createNotifier } from "./notifications/notifier.ts";
 import { createRunnerEventHandlers } from "./services/runner-events.ts";
 import { AUDIT_EXPORT_PATH, failRequest, serveAuditExport } from "./audit-export-route.ts";
@@ -38,6 +39,8 @@ export type GroveServerOptions = {
   isDev?: boolean;
   /** Tests only: lets Web Push reach a push service on loopback. */
   allowLoopbackPush?: boolean;
+  /** The hub's log fan-out limits (tests lower them). */
+  logFanout?: Partial<FanoutLimits>;
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -59,7 +62,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     publicUrl: opts.publicUrl ?? null,
     signInLimit: opts.signInLimit ?? 10,
   });
-  const hub = createHub({ httpServer, db: opts.db, auth });
+  const hub = createHub({ httpServer, db: opts.db, auth, logFanout: opts.logFanout });
   const publicUrl = opts.publicUrl ?? null;
   // A browser names its page's origin when it opens a socket; only the dashboard's own may read logs over it.
   hub.io.of("/").use((socket, next) => next(isDashboardOrigin(socket.request, publicUrl, { isMissingAllowed: true }) ? undefined : new Error("forbidden origin")));

@@ -8,6 +8,8 @@ export type ConnectionPressure = {
   /** Resolves at the connection's next write completion (or at once if it has closed); callers re-check `bytes()`. */
   drain(): Promise<void>;
   isClosed(): boolean;
+  /** Drops the connection now, with whatever the hub holds for it (a graceful close would wait for it to drain). */
+  terminate(): void;
 };
 
 /**
@@ -36,6 +38,8 @@ export function watchPressure(conn: Connection): ConnectionPressure {
   conn.on("upgrade", onUpgrade);
   conn.once("close", () => {
     isClosed = true;
+    // Closed with bytes still queued in ws: the peer is not reading them. Free them now, not after ws's 30 s close timeout.
+    if (socketBytes(conn) > 0) terminateSocket(conn);
     transport.off("drain", wake);
     conn.off("drain", wake);
     conn.off("upgrade", onUpgrade);
@@ -45,6 +49,11 @@ export function watchPressure(conn: Connection): ConnectionPressure {
     bytes: () => bufferedBytes(conn),
     drain: () => (isClosed ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     isClosed: () => isClosed,
+    terminate() {
+      // close(true): engine.io drops its queue and closes the socket.io session now, not once it drains.
+      terminateSocket(conn);
+      conn.close(true);
+    },
   };
 }
 
@@ -52,9 +61,20 @@ export function bufferedBytes(conn: Connection): number {
   let total = 0;
   const queued: unknown = Reflect.get(conn, "writeBuffer");
   if (Array.isArray(queued)) for (const packet of queued as unknown[]) total += packetBytes(packet);
+  return total + socketBytes(conn);
+}
+
+/** What the websocket (ws) holds because the kernel would not take it; 0 for long-polling. */
+function socketBytes(conn: Connection): number {
   const ws: unknown = Reflect.get(conn.transport, "socket");
-  if (typeof ws === "object" && ws !== null && "bufferedAmount" in ws && typeof ws.bufferedAmount === "number") total += ws.bufferedAmount;
-  return total;
+  return typeof ws === "object" && ws !== null && "bufferedAmount" in ws && typeof ws.bufferedAmount === "number" ? ws.bufferedAmount : 0;
+}
+
+// ws's terminate() destroys the TCP socket and its buffer at once; its close() waits for the peer up to 30 s.
+function terminateSocket(conn: Connection): void {
+  const ws: unknown = Reflect.get(conn.transport, "socket");
+  const terminate: unknown = typeof ws === "object" && ws !== null ? Reflect.get(ws, "terminate") : undefined;
+  if (typeof terminate === "function") Reflect.apply(terminate, ws, []);
 }
 
 function packetBytes(packet: unknown): number {

@@ -17,6 +17,7 @@ import {
 import type { Db } from "@grove/db";
 import type { GroveAuth } from "../auth/auth-instance.ts";
 import { serveBrowsers } from "./browser-namespace.ts";
+import type { FanoutLimits } from "./fanout-budget.ts";
 import { allowKnownPeers } from "./handshake-auth.ts";
 import { createLogFanout } from "./log-fanout.ts";
 import { createPeerLimits } from "./peer-limits.ts";
@@ -43,6 +44,8 @@ export type Hub = {
   disconnectUser(userId: string): void;
   /** Fans out lines that are already stored: a browser that has fallen behind reads them again from the database. */
   publishLogLines(runId: string, lines: LogLine[]): void;
+  /** Bytes of log lines the hub holds for browsers that have not taken them yet (bounded by the fan-out's limits). */
+  logBytesHeld(): number;
   broadcastChanged(change: Changed): void;
   /** Called after every change the hub announces to browsers (notifications listen here). */
   onChanged(listener: (change: Changed) => void): void;
@@ -50,7 +53,7 @@ export type Hub = {
   close(): Promise<void>;
 };
 
-export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAuth }): Hub {
+export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAuth; logFanout?: Partial<FanoutLimits> }): Hub {
   const limits = createPeerLimits();
   const io: GroveServerIo = new Server(opts.httpServer, {
     path: "/socket.io/",
@@ -64,7 +67,7 @@ export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAut
   const listeners: ((change: Changed) => void)[] = [];
   let handlers: RunnerHandlers | null = null;
 
-  const logs = createLogFanout({ db: opts.db, browsers });
+  const logs = createLogFanout({ db: opts.db, browsers, limits: opts.logFanout });
   serveBrowsers(browsers, { auth: opts.auth, logs });
   const runners = serveRunners(io.of(RUNNER_NAMESPACE), {
     db: opts.db,
@@ -111,6 +114,7 @@ export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAut
     disconnectRunner: (runnerId) => runners.disconnect(runnerId),
     disconnectUser: (userId) => void browsers.in(userRoom(userId)).disconnectSockets(true),
     publishLogLines: (runId, lines) => logs.publish(runId, lines),
+    logBytesHeld: () => logs.heldBytes(),
     broadcastChanged(change) {
       browsers.to(DASHBOARD_ROOM).emit("grove:changed", change);
       for (const listener of listeners) listener(change);

@@ -6,7 +6,7 @@ import { insertLogLines, listLogLines } from "@grove/db";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
 import { waitFor } from "../test-support/stack.ts";
 import { bufferedBytes } from "./connection-pressure.ts";
-import { BEHIND_BYTES, RESUME_BYTES } from "./log-fanout.ts";
+import { FANOUT_LIMITS } from "./fanout-budget.ts";
 import type { GroveSocket } from "./types.ts";
 
 type Browser = Socket<HubToBrowserEvents, BrowserToHubEvents>;
@@ -15,6 +15,7 @@ const BATCH = 500;
 const WIDE = "x".repeat(1000);
 // The largest single write the fan-out makes past its threshold: a published batch or a catch-up chunk.
 const SLACK = 600 * 1024;
+const { behindBytes: BEHIND_BYTES, resumeBytes: RESUME_BYTES } = FANOUT_LIMITS;
 
 let hub: TestHub;
 let relay: Relay;
@@ -135,9 +136,9 @@ describe("log fan-out to a browser that stops reading", () => {
     await waitFor(() => got.seen.size === next - 1, 10_000, () => "the next live batch");
   });
 
-  it("sends lines published while a page waits for the connection, after that page", async () => {
+  it("sends lines published while a catch-up waits for the connection, after what it read before", async () => {
     const runId = await createRun();
-    // One short page of the widest lines (~14 MB): the hub sends part of it, then waits for the connection.
+    // ~14 MB of the widest lines: the hub sends some pages of it, then waits for the connection.
     const wide = (seq: number): LogLine => ({ seq, stream: "stderr", text: `${seq} ${"y".repeat(15_000)}`, ts: seq });
     await insertLogLines(hub.db, runId, Array.from({ length: 900 }, (_, i) => wide(i + 1)));
     const { browser, server } = await connect();
@@ -145,7 +146,7 @@ describe("log fan-out to a browser that stops reading", () => {
     const got = follow(browser, runId);
     const subscribed = browser.emitWithAck("run:subscribe", { runId, since: 0 });
     void subscribed.catch(() => undefined); // awaited below; this only keeps an early failure from being reported twice
-    await waitFor(() => bufferedBytes(server.conn) >= RESUME_BYTES, 30_000, () => "the hub to wait in the middle of the page");
+    await waitFor(() => bufferedBytes(server.conn) >= RESUME_BYTES, 30_000, () => "the hub to wait in the middle of the backlog");
 
     const more = batchFrom(901, 100);
     await insertLogLines(hub.db, runId, more);

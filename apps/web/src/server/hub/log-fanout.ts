@@ -1,14 +1,10 @@
 import type { Ack, LogLine } from "@grove/core";
-import { listLogLines, type Db } from "@grove/db";
+import { listLogPage, type Db } from "@grove/db";
 import { watchPressure, type ConnectionPressure } from "./connection-pressure.ts";
+import { createFanoutBudget, FANOUT_LIMITS, type FanoutLimits } from "./fanout-budget.ts";
 import type { GroveNamespace, GroveSocket } from "./types.ts";
 
-/** A browser holding more than this is behind: it gets no live lines and catches up from the database. */
-export const BEHIND_BYTES = 1024 * 1024;
-/** Catch-up pages go out only while the browser holds less than this. */
-export const RESUME_BYTES = 256 * 1024;
 const PAGE_LINES = 1000;
-const CHUNK_CHARS = 256 * 1024;
 const MAX_SUBSCRIPTIONS = 64;
 
 type Subscription = {
@@ -32,17 +28,23 @@ export type LogFanout = {
   unsubscribe(socket: GroveSocket, runId: string): void;
   /** Fans out lines already persisted (catching up reads them again from the database). */
   publish(runId: string, lines: LogLine[]): void;
+  /** Bytes of log messages the hub holds for all subscribed browsers and has not yet handed to the kernel. */
+  heldBytes(): number;
 };
 
 /**
  * Each browser's subscription to a run is live or catching up. Live lines go only to browsers the
- * hub holds less than BEHIND_BYTES for; one that is further behind catches up from the database,
- * a page at a time as its connection drains, and goes live again when a read comes back short with
- * nothing published meanwhile. A line is published only after it is stored, so every line after
- * `since` is sent at least once and, for batches published in seq order, in order; the browser
- * dedupes by seq.
+ * hub holds less than `behindBytes` for (and, while all browsers together hold half of `totalBytes`,
+ * less than `resumeBytes`); one that is further behind catches up from the database, a page of at
+ * most `pageBytes` at a time as its connection drains, and goes live again when a page is the last
+ * one stored with nothing published meanwhile. A page is sent as soon as it is read: what the hub holds for
+ * a browser is what its connection has not taken. A line is published only after it is stored, so
+ * every line after `since` is sent at least once and, for batches published in seq order, in order;
+ * the browser dedupes by seq.
  */
-export function createLogFanout(deps: { db: Db; browsers: GroveNamespace }): LogFanout {
+export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits?: Partial<FanoutLimits> }): LogFanout {
+  const limits: FanoutLimits = { ...FANOUT_LIMITS, ...deps.limits };
+  const budget = createFanoutBudget(limits);
   const byRun = new Map<string, Set<Subscription>>();
   const bySocket = new Map<string, Browser>();
 
@@ -64,20 +66,20 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace }): Log
   /** Resolves true once the subscription is live, false if it ended first. */
   async function catchUp(sub: Subscription): Promise<boolean> {
     while (!isGone(sub) && !sub.isLive) {
-      await untilBelow(sub, RESUME_BYTES);
+      await untilBelow(sub, limits.resumeBytes);
       if (isGone(sub)) break;
       const from = Math.min(sub.cursor, sub.floor);
       sub.floor = Infinity;
       sub.hasPublishSinceRead = false;
-      const page = await listLogLines(deps.db, sub.runId, from, PAGE_LINES);
-      for (const chunk of chunksOf(page)) {
-        await untilBelow(sub, RESUME_BYTES);
-        if (isGone(sub)) return false;
-        sub.socket.emit("run:log", { runId: sub.runId, lines: chunk });
+      const page = await budget.read(() => listLogPage(deps.db, sub.runId, from, { limit: PAGE_LINES, maxBytes: limits.pageBytes }));
+      if (isGone(sub)) break;
+      if (page.lines.length > 0) {
+        sub.socket.emit("run:log", { runId: sub.runId, lines: page.lines });
+        budget.enforce();
       }
-      sub.cursor = page.at(-1)?.seq ?? from;
-      // Short page: everything stored before the read was sent; anything stored since was published since.
-      if (page.length < PAGE_LINES && !sub.hasPublishSinceRead) sub.isLive = true;
+      sub.cursor = page.lines.at(-1)?.seq ?? from;
+      // Nothing followed the page when it was read, and nothing stored since was published since.
+      if (page.nextAfterSeq === null && !sub.hasPublishSinceRead) sub.isLive = true;
     }
     return sub.isLive && !isGone(sub);
   }
@@ -97,9 +99,11 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace }): Log
     if (known) return known;
     const browser: Browser = { pressure: watchPressure(socket.conn), subscriptions: new Map() };
     bySocket.set(socket.id, browser);
+    budget.track(browser.pressure);
     socket.once("disconnect", () => {
       for (const sub of [...browser.subscriptions.values()]) close(sub);
       bySocket.delete(socket.id);
+      budget.untrack(browser.pressure);
     });
     return browser;
   };
@@ -129,35 +133,43 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace }): Log
 
     publish(runId, lines) {
       const subs = byRun.get(runId);
-      if (!subs || lines.length === 0) return;
-      const lowestSeq = lines.reduce((lowest, l) => Math.min(lowest, l.seq), Infinity);
-      const ready: string[] = [];
-      for (const sub of subs) {
-        if (!sub.isLive) {
-          sub.floor = Math.min(sub.floor, lowestSeq - 1);
-          sub.hasPublishSinceRead = true;
-        } else if (sub.pressure.bytes() < BEHIND_BYTES) ready.push(sub.socket.id);
-        else fallBehind(sub, lowestSeq);
+      if (!subs) return;
+      for (const part of partsOf(lines, limits.pageBytes)) {
+        const lowestSeq = part.reduce((lowest, l) => Math.min(lowest, l.seq), Infinity);
+        const isCrowded = budget.held() >= limits.totalBytes / 2;
+        const ready: string[] = [];
+        for (const sub of subs) {
+          const held = sub.isLive ? sub.pressure.bytes() : 0;
+          if (!sub.isLive) {
+            sub.floor = Math.min(sub.floor, lowestSeq - 1);
+            sub.hasPublishSinceRead = true;
+          } else if (held < limits.behindBytes && (held < limits.resumeBytes || !isCrowded)) ready.push(sub.socket.id);
+          else fallBehind(sub, lowestSeq);
+        }
+        // One broadcast to every ready browser: socket.io encodes the part once.
+        if (ready.length > 0) deps.browsers.to(ready).emit("run:log", { runId, lines: part });
       }
-      // One broadcast to every ready browser: socket.io encodes the batch once.
-      if (ready.length > 0) deps.browsers.to(ready).emit("run:log", { runId, lines });
+      budget.enforce();
     },
+
+    heldBytes: () => budget.held(),
   };
 }
 
-function chunksOf(lines: LogLine[]): LogLine[][] {
-  const chunks: LogLine[][] = [];
-  let chunk: LogLine[] = [];
+/** Consecutive parts of a batch with at most `maxChars` characters of text each (a longer line goes alone). */
+function partsOf(lines: LogLine[], maxChars: number): LogLine[][] {
+  const parts: LogLine[][] = [];
+  let part: LogLine[] = [];
   let chars = 0;
   for (const line of lines) {
-    if (chunk.length > 0 && chars + line.text.length > CHUNK_CHARS) {
-      chunks.push(chunk);
-      chunk = [];
+    if (part.length > 0 && chars + line.text.length > maxChars) {
+      parts.push(part);
+      part = [];
       chars = 0;
     }
-    chunk.push(line);
-    chars += line.text.length + 64;
+    part.push(line);
+    chars += line.text.length;
   }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  if (part.length > 0) parts.push(part);
+  return parts;
 }

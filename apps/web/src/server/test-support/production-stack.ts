@@ -1,20 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor } from "@grove/db";
 import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch-env.ts";
 import { WEB_NODE_ARGS } from "../node-options.ts";
+import { buildForProduction, freePort, REPO_ROOT as repoRoot, RUNNER_BUNDLE, WEB_BUNDLE } from "./production-web.ts";
 import { waitFor } from "./stack.ts";
 import { signInOverHttp } from "./test-hub.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../..");
-const WEB_BUNDLE = path.join(repoRoot, "apps/web/dist/server.mjs");
-const RUNNER_BUNDLE = path.join(repoRoot, "apps/runner/dist/grove.mjs");
 const ADMIN = { email: "bench@test.local", password: "bench-password-1" };
 
 export type ProductionStack = Awaited<ReturnType<typeof startProductionStack>>;
@@ -26,7 +22,7 @@ export type ProductionStack = Awaited<ReturnType<typeof startProductionStack>>;
  * so nothing the caller does counts against either process.
  */
 export async function startProductionStack(opts: { repoFiles: Record<string, string>; env?: Record<string, string> }) {
-  await build();
+  await buildForProduction();
   const dataDir = await realpath(await mkdtemp(path.join(os.tmpdir(), "grove-bench-")));
   const repo = await makeTempRepo({ files: opts.repoFiles });
   const port = await freePort();
@@ -116,26 +112,5 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
   }
 }
 
-/** The web app (Next.js and the server bundle) and the runner bundle, as `pnpm start` builds them (cached by turbo). */
-function build(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("pnpm", ["exec", "turbo", "run", "build", "--filter=@grove/web", "--filter=@grove/runner", "--output-logs=errors-only"], {
-      cwd: repoRoot,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the build exited with ${code}`))));
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+// Tests of the supervised stack and of file permissions pick their port here.
+export { freePort };
