@@ -5,14 +5,19 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensurePrivateDir, restrictFile, superviseProcess, type SupervisedProcess } from "@grove/core/node";
+import { ensurePrivateDir, restrictFile, stopInOrder, superviseProcess, type SupervisedExit, type SupervisedProcess } from "@grove/core/node";
+import { DOMAIN_ERROR_EXIT_CODE } from "../apps/runner/src/commands/report-crash.ts";
 import { ensureDemoRepo } from "../apps/runner/src/demo-repo.ts";
 import { runnerLaunchArgs, runnerLaunchEnv } from "../apps/runner/src/launch-env.ts";
+import { answersAsInstance } from "../apps/web/src/server/health-check.ts";
+import { LISTEN_FAILED_EXIT_CODE } from "../apps/web/src/server/listen-failure.ts";
 import { WEB_NODE_ARGS } from "../apps/web/src/server/node-options.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(process.env.GROVE_DATA_DIR ?? ".grove-data");
 const port = process.env.PORT ?? "3000";
+// Echoed by the web process's /api/health: another program answering on the port is not taken for grove.
+const instanceId = randomBytes(16).toString("base64url");
 // Stopped in this order: the runner first, so that it can stop its agents and tell the hub.
 const supervised: SupervisedProcess[] = [];
 
@@ -37,17 +42,23 @@ async function main() {
     PORT: port,
     GROVE_DATA_DIR: dataDir,
     GROVE_RUNNER_TOKEN: token,
+    GROVE_INSTANCE_ID: instanceId,
     // Few malloc arenas: the file and database work in libuv's threads otherwise keeps one each.
     MALLOC_ARENA_MAX: "2",
   };
   // Both processes run bundled (`turbo run build` above): no TypeScript loader in either.
-  const web = supervise("web", [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")], webEnv, path.join(root, "apps/web"));
+  const web = supervise("web", [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")], webEnv, path.join(root, "apps/web"), {
+    code: LISTEN_FAILED_EXIT_CODE,
+    message: `port ${port} is in use or not allowed (the dashboard's reason is above); set PORT to a free port and run pnpm start again`,
+  });
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
   supervise(
     "runner",
     runnerLaunchArgs([path.join(root, "apps/runner/dist/grove.mjs")], { hubUrl: `http://127.0.0.1:${port}`, dataDir: path.join(dataDir, "runner"), repos: repos.split(":") }),
     runnerLaunchEnv(process.env, { token }),
     root,
+    // Its start-up refusals (a missing repository, a bad grove.yaml, a bad flag): the same again 30 s later.
+    { code: DOMAIN_ERROR_EXIT_CODE, message: "the runner refused its configuration (above); fix it and run pnpm start again" },
   );
   console.log(`grove: runner started for ${repos}`);
 }
@@ -67,10 +78,21 @@ async function runnerToken(): Promise<string> {
 /**
  * Either process is started again when it ends on its own (with back-off): a crashed dashboard does not
  * stop the runner, whose agents keep running and whose log lines wait in its spool until the hub is back.
+ * An exit with `fatal.code` is the process saying that a restart would fail the same way: everything
+ * stops then, with `fatal.message`, and `pnpm start` exits 1.
  */
-function supervise(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): SupervisedProcess {
+function supervise(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, fatal: { code: number; message: string }): SupervisedProcess {
   if (stopping) throw new Error(`stopped before the ${name} started`);
-  const child = superviseProcess({ name, command: process.execPath, args, env, cwd, log: (message) => console.error(`grove: ${message} [${new Date().toISOString()}]`) });
+  const child = superviseProcess({
+    name,
+    command: process.execPath,
+    args,
+    env,
+    cwd,
+    log: (message) => console.error(`grove: ${message} [${new Date().toISOString()}]`),
+    isFatal: (exit: SupervisedExit) => exit.code === fatal.code,
+    onGiveUp: () => fail(fatal.message),
+  });
   supervised.unshift(child);
   return child;
 }
@@ -85,12 +107,9 @@ function run(command: string, args: string[]): Promise<void> {
 
 async function waitForHealth(url: string, web: SupervisedProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
+    if (stopping) throw new Error("stopped during start-up");
     if (web.restarts() > 0 || web.pid() === null) throw new Error("the dashboard exited during start-up");
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
+    if (await answersAsInstance(url, instanceId)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the dashboard did not answer on ${url} within 60 s`);
@@ -100,13 +119,18 @@ let stopping = false;
 async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
-  for (const child of supervised) await child.stop();
+  // Ctrl-C reaches the children too: none may be restarted while the one before it is still stopping.
+  await stopInOrder(supervised);
   process.exit(code);
+}
+
+/** Says why once (the first reason; what follows from it is not news) and stops everything. */
+function fail(message: string) {
+  if (stopping) return;
+  console.error(`grove: ${message}`);
+  void stopAll(1);
 }
 
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
-main().catch((error: unknown) => {
-  console.error(`grove: ${error instanceof Error ? error.message : String(error)}`);
-  void stopAll(1);
-});
+main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

@@ -6,6 +6,7 @@ import { restrictFile } from "@grove/core/private-files";
 import { readWebEnv } from "./src/env.ts";
 import { ensureFirstAdmin, issueSetupToken } from "./src/server/auth/bootstrap.ts";
 import { startGroveServer } from "./src/server/grove-server.ts";
+import { describeListenFailure, LISTEN_FAILED_EXIT_CODE } from "./src/server/listen-failure.ts";
 import { openHubData } from "./src/server/open-hub-data.ts";
 
 async function main() {
@@ -33,6 +34,7 @@ async function main() {
     setupTokenFile,
     pages: (req, res) => handle(req, res),
     isDev: env.dev,
+    instanceId: env.instanceId,
   });
 
   const base = env.publicUrl ?? `http://localhost:${server.port}`;
@@ -57,6 +59,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  const listenFailure = describeListenFailure(error);
+  if (listenFailure) {
+    console.error(`grove web cannot listen: ${listenFailure}`);
+    process.exit(LISTEN_FAILED_EXIT_CODE);
+  }
   console.error(`grove web failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

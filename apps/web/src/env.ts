@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   GROVE_SIGNIN_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
   GROVE_WEBHOOK_URL: z.url().optional(),
   GROVE_VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/, "must start with mailto: or https:").optional(),
+  GROVE_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8 to 64 letters, digits, '_' or '-'").optional(),
 });
 
 export type WebEnv = {
@@ -36,6 +37,8 @@ export type WebEnv = {
   signInLimit: number;
   webhookUrl: string | null;
   vapidSubject: string;
+  /** Set by `pnpm start` and echoed by /api/health, so that it knows the answer is its own web process's, not another program's on the port. */
+  instanceId: string | null;
 };
 
 export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
@@ -60,5 +63,6 @@ export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
     signInLimit: env.GROVE_SIGNIN_LIMIT,
     webhookUrl: env.GROVE_WEBHOOK_URL ?? null,
     vapidSubject: env.GROVE_VAPID_SUBJECT ?? "mailto:grove@localhost",
+    instanceId: env.GROVE_INSTANCE_ID ?? null,
   };
 }

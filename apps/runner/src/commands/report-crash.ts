@@ -12,6 +12,9 @@ const HINTS: Partial<Record<DomainErrorCode, string>> = {
   GIT_FAILED: "run `grove doctor` to look for stale lock files or worktrees left behind.",
 };
 
+/** The CLI's exit code for a DomainError: grove refused the input or configuration (`pnpm start` does not restart a runner that ends so). */
+export const DOMAIN_ERROR_EXIT_CODE = 2;
+
 /**
  * The CLI's one crash handler: a DomainError becomes `grove: <message>` plus a hint (exit 2); anything
  * else one line (exit 1). Stacks only with GROVE_DEBUG=1.
@@ -25,7 +28,7 @@ export function reportCrash(error: unknown, io: { err: (text: string) => void; e
     if (debug && error.process) lines.push(`command: ${error.process.command.join(" ")} (in ${error.process.cwd})`, error.process.stderrTail);
     if (debug && error.stack) lines.push(error.stack);
     io.err(lines.join("\n"));
-    return 2;
+    return DOMAIN_ERROR_EXIT_CODE;
   }
   const message = error instanceof Error ? error.message : String(error);
   io.err(`grove: unexpected error: ${message.split("\n")[0] ?? ""}${debug ? "" : " (GROVE_DEBUG=1 shows details)"}`);

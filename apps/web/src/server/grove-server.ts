@@ -41,6 +41,8 @@ export type GroveServerOptions = {
   allowLoopbackPush?: boolean;
   /** The hub's log fan-out limits (tests lower them). */
   logFanout?: Partial<FanoutLimits>;
+  /** Echoed by /api/health (GROVE_INSTANCE_ID): how `pnpm start` tells its own web process from another program on the port. */
+  instanceId?: string | null;
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -114,7 +116,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     if (!admitDeclaredBody(req, res, isApi ? 0 : bodyLimitOf(req, PAGE_BODY_LIMIT), { streamed: false })) return;
     if (url.startsWith(AUDIT_EXPORT_PATH)) return void serveAuditExport(deps, req, res).catch((error: unknown) => failRequest(res, error));
     if (url === "/api/health") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(opts.instanceId ? { ok: true, instance: opts.instanceId } : { ok: true }));
       return;
     }
     if (opts.pages) {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
+import http from "node:http";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -8,8 +9,11 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor, listLogLines, type Db } from "@grove/db";
 // By its file, not @grove/core/node: Next's types make NODE_ENV required, which other adapters there do not expect.
-import { superviseProcess, type SupervisedProcess } from "../../../../packages/core/src/node/supervise-process.ts";
+import { superviseProcess, type SupervisedExit, type SupervisedProcess } from "../../../../packages/core/src/node/supervise-process.ts";
+import { DOMAIN_ERROR_EXIT_CODE } from "../../../runner/src/commands/report-crash.ts";
 import { runnerLaunchArgs, runnerLaunchEnv } from "../../../runner/src/launch-env.ts";
+import { answersAsInstance } from "./health-check.ts";
+import { LISTEN_FAILED_EXIT_CODE } from "./listen-failure.ts";
 import { freePort } from "./test-support/production-stack.ts";
 import { waitFor } from "./test-support/stack.ts";
 import { signInOverHttp } from "./test-support/test-hub.ts";
@@ -31,6 +35,8 @@ let dataDir: string;
 let repo: TempRepo;
 let db: Db;
 let url: string;
+let token: string;
+const INSTANCE_ID = randomBytes(16).toString("base64url");
 let web: SupervisedProcess;
 let runner: SupervisedProcess;
 const supervisorLog: string[] = [];
@@ -42,14 +48,14 @@ beforeAll(async () => {
   repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": 'test: node -e "process.exit(0)"\n' } });
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  const token = randomBytes(24).toString("base64url");
+  token = randomBytes(24).toString("base64url");
   const log = (line: string) => supervisorLog.push(line);
   web = superviseProcess({
     name: "web",
     command: process.execPath,
     args: ["--import", TSX, HUB_ENTRY],
     cwd: path.join(repoRoot, "apps/web"),
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", GROVE_DATA_DIR: dataDir, GROVE_RUNNER_TOKEN: token, GROVE_ADMIN_EMAIL: ADMIN.email, GROVE_ADMIN_PASSWORD: ADMIN.password },
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", GROVE_DATA_DIR: dataDir, GROVE_RUNNER_TOKEN: token, GROVE_ADMIN_EMAIL: ADMIN.email, GROVE_ADMIN_PASSWORD: ADMIN.password, GROVE_INSTANCE_ID: INSTANCE_ID },
     log,
     onOutput: (text) => (webOutput += text),
     policy: POLICY,
@@ -140,4 +146,69 @@ it("kill -9 of the runner: it is restarted, says so, and connects again", { time
   expect(supervisorLog).toContainEqual(expect.stringMatching(/^runner was killed by SIGKILL after \d+ (ms|s|min); restarting it in 200 ms \(restart 1\)$/));
   expect(supervisorLog).toContainEqual(`runner restarted (pid ${runner.pid() ?? "?"})`);
   expect(web.restarts()).toBe(1);
+});
+
+it("the port is taken by another program that answers /api/health: not taken for grove, and the web process exits once, with the listen failure's code", { timeout: 120_000 }, async () => {
+  const other = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true })));
+  await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+  const port = (other.address() as { port: number }).port;
+  const otherUrl = `http://127.0.0.1:${port}/api/health`;
+  const instanceId = randomBytes(16).toString("base64url");
+  const givenUp: SupervisedExit[] = [];
+  const logs: string[] = [];
+  let output = "";
+  const second = superviseProcess({
+    name: "web",
+    command: process.execPath,
+    args: ["--import", TSX, HUB_ENTRY],
+    cwd: path.join(repoRoot, "apps/web"),
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", GROVE_DATA_DIR: path.join(dataDir, "second"), GROVE_RUNNER_TOKEN: token, GROVE_INSTANCE_ID: instanceId },
+    log: (line) => logs.push(line),
+    onOutput: (text) => (output += text),
+    isFatal: (exit) => exit.code === LISTEN_FAILED_EXIT_CODE,
+    onGiveUp: (exit) => givenUp.push(exit),
+    policy: POLICY,
+  });
+  try {
+    // The other program's 200 is not this web process's answer; grove's own is (started in beforeAll).
+    expect(await answersAsInstance(otherUrl, instanceId)).toBe(false);
+    expect(await answersAsInstance(`${url}/api/health`, INSTANCE_ID)).toBe(true);
+    expect(await answersAsInstance(`${url}/api/health`, instanceId)).toBe(false);
+
+    await waitFor(() => givenUp.length > 0, 60_000, () => `the web process to give up:\n${output}`);
+    expect(givenUp[0]?.code).toBe(LISTEN_FAILED_EXIT_CODE);
+    expect(output).toContain(`grove web cannot listen: port ${port} is in use by another program (EADDRINUSE)`);
+    expect(output).not.toMatch(/\n\s+at /); // one line, no stack trace
+    expect(logs).toEqual([expect.stringMatching(/^web exited with code 78 after .*; not restarting it/)]);
+    expect(second.restarts()).toBe(0);
+  } finally {
+    await second.stop();
+    await new Promise((resolve) => other.close(resolve));
+  }
+});
+
+it("the runner refuses its configuration (a repository that does not exist): it exits with code 2 and is not restarted", { timeout: 120_000 }, async () => {
+  const missing = path.join(dataDir, "no-such-repo");
+  const givenUp: SupervisedExit[] = [];
+  let output = "";
+  const refused = superviseProcess({
+    name: "runner",
+    command: process.execPath,
+    args: runnerLaunchArgs(["--import", TSX, RUNNER_CLI], { hubUrl: url, dataDir: path.join(dataDir, "runner-refused"), repos: [missing] }),
+    cwd: repoRoot,
+    env: runnerLaunchEnv(process.env, { token }),
+    log: () => undefined,
+    onOutput: (text) => (output += text),
+    isFatal: (exit) => exit.code === DOMAIN_ERROR_EXIT_CODE,
+    onGiveUp: (exit) => givenUp.push(exit),
+    policy: POLICY,
+  });
+  try {
+    await waitFor(() => givenUp.length > 0, 60_000, () => `the runner to give up:\n${output}`);
+    expect(output).toContain(`grove: ${missing} does not exist.`);
+    expect(refused.restarts()).toBe(0);
+    expect(refused.pid()).toBeNull();
+  } finally {
+    await refused.stop();
+  }
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, expect, it } from "vitest";
-import { nextRestart, superviseProcess, type SupervisedProcess } from "./supervise-process.ts";
+import { nextRestart, stopInOrder, superviseProcess, type SupervisedExit, type SupervisedProcess } from "./supervise-process.ts";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -11,6 +11,7 @@ afterEach(async () => {
 });
 
 // Counts its starts in a file; crashes (exit 3) on the first CRASHES starts, then stays up until killed.
+// SIGINT (a terminal's Ctrl-C) ends it with code 0 as the web process does, or is ignored with IGNORE_INT=1.
 const WORKER = `
 const fs = require("node:fs");
 const file = process.env.COUNT_FILE;
@@ -18,11 +19,22 @@ const n = (fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : 0) + 1;
 fs.writeFileSync(file, String(n));
 if (n <= Number(process.env.CRASHES)) process.exit(3);
 process.on("SIGTERM", () => { if (process.env.IGNORE_TERM !== "1") process.exit(0); });
+process.on("SIGINT", () => { if (process.env.IGNORE_INT !== "1") process.exit(0); });
 console.log("up " + n + " " + process.env.WORKER_SETTING);
 setInterval(() => {}, 1000);
 `;
 
-function startWorker(opts: { crashes: number; ignoreTerm?: boolean; policy?: { initialMs: number; maxMs: number; stableMs: number } }) {
+type WorkerOptions = {
+  crashes: number;
+  ignoreTerm?: boolean;
+  ignoreInt?: boolean;
+  policy?: { initialMs: number; maxMs: number; stableMs: number };
+  stopGraceMs?: number;
+  isFatal?: (exit: SupervisedExit) => boolean;
+  onGiveUp?: (exit: SupervisedExit) => void;
+};
+
+function startWorker(opts: WorkerOptions) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "grove-supervise-")));
   const countFile = join(dir, "count");
   const logs: string[] = [];
@@ -32,11 +44,13 @@ function startWorker(opts: { crashes: number; ignoreTerm?: boolean; policy?: { i
     command: process.execPath,
     args: ["-e", WORKER],
     cwd: dir,
-    env: { PATH: process.env.PATH, COUNT_FILE: countFile, CRASHES: String(opts.crashes), IGNORE_TERM: opts.ignoreTerm ? "1" : "0", WORKER_SETTING: "as given" },
+    env: { PATH: process.env.PATH, COUNT_FILE: countFile, CRASHES: String(opts.crashes), IGNORE_TERM: opts.ignoreTerm ? "1" : "0", IGNORE_INT: opts.ignoreInt ? "1" : "0", WORKER_SETTING: "as given" },
     log: (line) => logs.push(line),
     onOutput: (text) => (output += text),
     policy: opts.policy ?? { initialMs: 20, maxMs: 50, stableMs: 60_000 },
-    stopGraceMs: 200,
+    stopGraceMs: opts.stopGraceMs ?? 200,
+    isFatal: opts.isFatal,
+    onGiveUp: opts.onGiveUp,
   });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => worker.stop());
   return { worker, logs, output: () => output, starts: () => Number(readFileSync(countFile, "utf8")) };
@@ -127,4 +141,47 @@ it("a process that cannot be started is tried again with back-off, and stop() st
   expect(logs).toContainEqual(expect.stringMatching(/^worker did not start; restarting it in 20 ms \(restart 1\)$/));
   await worker.stop();
   expect(worker.pid()).toBeNull();
+});
+
+it("a fatal end (isFatal) is not restarted: onGiveUp hears of it, and the log says so", async () => {
+  const givenUp: SupervisedExit[] = [];
+  const { worker, logs, starts } = startWorker({ crashes: 1, isFatal: (exit) => exit.code === 3, onGiveUp: (exit) => givenUp.push(exit) });
+  await waitFor(() => givenUp.length > 0, "the fatal end");
+  expect(givenUp).toEqual([expect.objectContaining({ code: 3, signal: null })]);
+  expect(logs).toEqual([expect.stringMatching(/^worker exited with code 3 after \d+ (ms|s); not restarting it \(a restart would end the same way\)$/)]);
+  // A restart would have been scheduled in the same turn as the log line above.
+  expect(worker.pid()).toBeNull();
+  expect(worker.restarts()).toBe(0);
+  expect(starts()).toBe(1);
+  await worker.stop();
+});
+
+it("an end that is not fatal is restarted as before", async () => {
+  const givenUp: SupervisedExit[] = [];
+  const { worker, output } = startWorker({ crashes: 1, isFatal: (exit) => exit.code === 2, onGiveUp: (exit) => givenUp.push(exit) });
+  await waitFor(() => output().includes("up 2"), "the restart");
+  expect(worker.restarts()).toBe(1);
+  expect(givenUp).toEqual([]);
+});
+
+it("Ctrl-C reaches both processes: stopInOrder restarts neither, though the second ends while the first is still stopping", async () => {
+  // The runner's part: ignores SIGINT and SIGTERM, so stopping it takes its whole grace period; the web's
+  // part ends with code 0 on SIGINT right away, while the runner is still being stopped.
+  const runner = startWorker({ crashes: 0, ignoreTerm: true, ignoreInt: true, stopGraceMs: 1_500 });
+  const web = startWorker({ crashes: 0 });
+  await waitFor(() => runner.output().includes("up 1") && web.output().includes("up 1"), "both starts");
+  const runnerPid = runner.worker.pid() ?? -1;
+  const webPid = web.worker.pid() ?? -1;
+
+  // What a terminal does on Ctrl-C: the signal goes to every process of the group.
+  process.kill(webPid, "SIGINT");
+  process.kill(runnerPid, "SIGINT");
+  await stopInOrder([runner.worker, web.worker]);
+
+  expect(isAlive(runnerPid)).toBe(false);
+  expect(isAlive(webPid)).toBe(false);
+  expect(web.logs).toEqual([]);
+  expect(web.worker.restarts()).toBe(0);
+  expect(web.starts()).toBe(1);
+  expect(runner.worker.restarts()).toBe(0);
 });

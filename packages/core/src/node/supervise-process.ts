@@ -20,6 +20,12 @@ export type SupervisorOptions = {
   policy?: RestartPolicy;
   /** How long stop() waits after SIGTERM before SIGKILL. */
   stopGraceMs?: number;
+  /**
+   * An end that no restart can cure (the port is taken, the configuration is refused): it is not restarted,
+   * and `onGiveUp` is told, so the caller can stop the rest and say why instead of restarting forever.
+   */
+  isFatal?: (exit: SupervisedExit) => boolean;
+  onGiveUp?: (exit: SupervisedExit) => void;
 };
 
 export type SupervisedProcess = {
@@ -27,9 +33,21 @@ export type SupervisedProcess = {
   pid(): number | null;
   /** How many times the process was started again after it ended. */
   restarts(): number;
+  /** From now on an end is not followed by a restart (and a pending restart is cancelled); the process keeps running. */
+  stopRestarting(): void;
   /** Stops the process for good (SIGTERM, then SIGKILL after the grace period) and cancels a pending restart. */
   stop(): Promise<void>;
 };
+
+/**
+ * Stops `processes` one after the other, in the order given, but first marks every one of them as not to be
+ * restarted: a Ctrl-C reaches the whole process group, so a later one may end by itself while an earlier one
+ * is still stopping, and must not be started again then.
+ */
+export async function stopInOrder(processes: readonly SupervisedProcess[]): Promise<void> {
+  for (const proc of processes) proc.stopRestarting();
+  for (const proc of processes) await proc.stop();
+}
 
 /**
  * The delay before the next start after `exit`, and the crash count to carry on with: quick crashes
@@ -87,6 +105,12 @@ export function superviseProcess(opts: SupervisorOptions): SupervisedProcess {
   };
 
   const onUnexpectedExit = (exit: SupervisedExit) => {
+    if (opts.isFatal?.(exit)) {
+      stopping = true;
+      opts.log(`${opts.name} ${describeExit(exit)}; not restarting it (a restart would end the same way)`);
+      opts.onGiveUp?.(exit);
+      return;
+    }
     const next = nextRestart(policy, crashes, exit);
     crashes = next.crashes;
     opts.log(`${opts.name} ${describeExit(exit)}; restarting it in ${formatDuration(next.delayMs)} (restart ${restarts + 1})`);
@@ -101,6 +125,10 @@ export function superviseProcess(opts: SupervisorOptions): SupervisedProcess {
   return {
     pid: () => child?.pid ?? null,
     restarts: () => restarts,
+    stopRestarting() {
+      stopping = true;
+      clearTimeout(pendingRestart);
+    },
     async stop() {
       stopping = true;
       clearTimeout(pendingRestart);

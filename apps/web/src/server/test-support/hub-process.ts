@@ -1,6 +1,7 @@
 import { readWebEnv } from "../../env.ts";
 import { ensureFirstAdmin } from "../auth/bootstrap.ts";
 import { startGroveServer } from "../grove-server.ts";
+import { describeListenFailure, LISTEN_FAILED_EXIT_CODE } from "../listen-failure.ts";
 import { openHubData } from "../open-hub-data.ts";
 
 // The web process as server.ts starts it (the same data dir, database and secret handling), without Next's
@@ -8,7 +9,13 @@ import { openHubData } from "../open-hub-data.ts";
 // with the web's environment (env.ts).
 const env = readWebEnv();
 const { db, authSecretFile } = await openHubData(env);
-const server = await startGroveServer({ db, port: env.port, host: env.host, authSecret: env.authSecret, authSecretFile });
+const server = await startGroveServer({ db, port: env.port, host: env.host, authSecret: env.authSecret, authSecretFile, instanceId: env.instanceId }).catch((error: unknown) => {
+  // As server.ts does.
+  const listenFailure = describeListenFailure(error);
+  if (!listenFailure) throw error;
+  console.error(`grove web cannot listen: ${listenFailure}`);
+  process.exit(LISTEN_FAILED_EXIT_CODE);
+});
 await ensureFirstAdmin(db, server.deps.auth, { email: env.adminEmail, password: env.adminPassword });
 console.log(`hub listening on ${server.url}`);
 
