@@ -43,7 +43,8 @@ export function findProfile(profileName: string, config: GroveConfig): AgentProf
   const known = [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(config.agents)])].sort();
   throw new DomainError(
     "INVALID_INPUT",
-    `Unknown agent profile "${profileName}". Define agents.${profileName}.command in grove.yaml, or use one of: ${known.join(", ")}.`,
+    // Only a name grove.yaml can hold is worth suggesting there (it refuses "__proto__").
+    `Unknown agent profile "${profileName}". ${profileName === "__proto__" ? "Use" : `Define agents.${profileName}.command in grove.yaml, or use`} one of: ${known.join(", ")}.`,
   );
 }
 

@@ -31,6 +31,9 @@ const QUERY_TIMEOUT_MS = 30_000;
 type QueryPayload<K extends RunnerQueryName> = Parameters<RunnerQueryEvents[K]>[0];
 type QueryAnswer<K extends RunnerQueryName> = z.infer<(typeof RUNNER_QUERY_ANSWERS)[K]>;
 
+/** The errors the hub itself answers when a runner could not be asked; any other refusal is the runner's answer. */
+export const RUNNER_UNREACHABLE = { offline: "the runner is offline", timedOut: "the runner did not answer in time" } as const;
+
 export type Hub = {
   io: GroveServerIo;
   isRunnerOnline(runnerId: string): boolean;
@@ -77,11 +80,11 @@ export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAut
 
   async function withRunner(runnerId: string, send: (socket: GroveSocket) => Promise<Ack>): Promise<Ack> {
     const socket = runners.socketOf(runnerId);
-    if (!socket) return { ok: false, error: "the runner is offline" };
+    if (!socket) return { ok: false, error: RUNNER_UNREACHABLE.offline };
     try {
       return await send(socket);
     } catch {
-      return { ok: false, error: "the runner did not answer in time" };
+      return { ok: false, error: RUNNER_UNREACHABLE.timedOut };
     }
   }
 

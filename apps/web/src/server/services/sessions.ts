@@ -1,7 +1,7 @@
 import { agentBranch, DomainError, formatSessionId, validateNamePart } from "@grove/core";
 import { appendAuditEvent, type Db } from "@grove/db";
 import type { SessionUser } from "../auth/sessions.ts";
-import type { Hub } from "../hub/create-hub.ts";
+import { RUNNER_UNREACHABLE, type Hub } from "../hub/create-hub.ts";
 import { parseRunnerRepos } from "./runners.ts";
 
 export type StartSessionInput = {
@@ -55,7 +55,10 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
   if (!ack.ok) {
     await db.run.deleteMany({ where: { sessionId } });
     await db.agentSession.delete({ where: { id: sessionId } });
-    throw new DomainError("RUNNER_OFFLINE", `The runner refused the session: ${ack.error}`);
+    const unreachable = ack.error === RUNNER_UNREACHABLE.offline || ack.error === RUNNER_UNREACHABLE.timedOut;
+    // A runner that answered and said no refused the input (an unknown profile, a prompt it would misread): not an outage.
+    if (unreachable) throw new DomainError("RUNNER_OFFLINE", `The session was not started: ${ack.error}.`);
+    throw new DomainError("INVALID_INPUT", `The runner refused the session: ${ack.error}`);
   }
   await appendAuditEvent(db, {
     actorType: "user",

@@ -36,6 +36,10 @@ describe("starting a session from the dashboard refuses hostile input before any
   it.each(["__proto__", "constructor", "toString"])('refuses the profile "%s" as unknown', async (profile) => {
     await expect(stack.caller.session.start({ tasks: [{ agent: "demo", profile, prompt: "go" }] })).rejects.toThrow(`Unknown agent profile "${profile}"`);
     await expect(stack.caller.session.start({ tasks: [{ agent: profile, prompt: "go" }] })).rejects.toThrow(`Unknown agent profile "${profile}"`);
+    // The runner answered: a refusal of the input, not an outage; and no advice grove.yaml would refuse.
+    const refusal = await stack.caller.session.start({ tasks: [{ agent: "demo", profile, prompt: "go" }] }).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: "BAD_REQUEST" });
+    if (profile === "__proto__") expect(String(refusal)).not.toContain("agents.__proto__");
     await expectNothingCreated();
   });
 
