@@ -105,7 +105,7 @@ describe("pages and sockets", () => {
   it("answers a page path with a bad %-escape 400 in plain words, without asking the page router", async () => {
     const pagesBefore = seenByPages.length;
     for (const path of ["/runs/%ff", "/sessions/%ff", "/runs/%E0%A4%A", "/brain/%"]) {
-      for (const headers of [{}, { cookie }]) {
+      for (const headers of [{}, { cookie }] as Record<string, string>[]) {
         const response = await fetch(`${hub.server.url}${path}`, { headers });
         expect(response.status, path).toBe(400);
         expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
