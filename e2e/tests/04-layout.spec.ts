@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Route } from "@playwright/test";
 import { signInAsAdmin } from "../support/auth.ts";
 import { keepScreenshot } from "../support/screens.ts";
 
@@ -42,4 +42,37 @@ test("the main navigation and the inbox work from the keyboard", async ({ page }
   await page.getByRole("button", { name: "Decided" }).focus();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("button", { name: "Decided" })).toHaveAttribute("aria-pressed", "true");
+});
+
+test("while grove is unreachable the shell says so and keeps retrying, then shows the page without a reload", async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== "desktop", "the shell is the same on every device");
+  await signInAsAdmin(page);
+  // Every tRPC request fails at the network (as while the server restarts); count the auth.me attempts.
+  let meAttempts = 0;
+  const unreachable = (route: Route) => {
+    if (route.request().url().includes("auth.me")) meAttempts += 1;
+    return route.abort();
+  };
+  await page.route("**/api/trpc/**", unreachable);
+  await page.goto("/approvals");
+  await expect(page.getByRole("status").filter({ hasText: "Cannot reach grove — retrying…" })).toBeVisible();
+  // It keeps trying past the usual single retry (back-off 1 s, 2 s, …) and shows no stack trace.
+  await expect.poll(() => meAttempts, { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
+  await expect(page.getByText(/at \S+ \(|TRPCClientError|Failed to fetch/)).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Approvals" })).toHaveCount(0);
+  await page.unroute("**/api/trpc/**", unreachable);
+  await expect(page.getByRole("heading", { name: "Approvals" })).toBeVisible();
+  await expect(page.getByText("Cannot reach grove")).toHaveCount(0);
+});
+
+test("a page address with a bad %-escape gets a short 400, signed in or not", async ({ page, request }, testInfo) => {
+  test.skip(testInfo.project.name !== "desktop", "no device involved");
+  for (const path of ["/runs/%ff", "/sessions/%ff"]) {
+    const response = await request.get(path);
+    expect(response.status(), path).toBe(400);
+    expect(await response.text()).toBe("Bad request: the address has an invalid %-escape.\n");
+  }
+  await signInAsAdmin(page);
+  const response = await page.request.get("/runs/%ff");
+  expect(response.status()).toBe(400);
 });

@@ -1,29 +1,31 @@
 "use client";
 import { useEffect, useState, type ReactNode } from "react";
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import superjson from "superjson";
 import type { AppRouter } from "../server/api/root.ts";
 import { TRPCProvider, useTRPC } from "../lib/trpc.ts";
 import { SocketProvider } from "../lib/socket.tsx";
+import { isClientError, reconnectDelay, retryUntilReachable } from "../lib/query-errors.ts";
 
-function isClientError(error: Error): boolean {
-  if (!(error instanceof TRPCClientError)) return false;
-  const data: unknown = error.data;
-  const status = data && typeof data === "object" && "httpStatus" in data && typeof data.httpStatus === "number" ? data.httpStatus : 500;
-  return status < 500;
+/** tRPC's key of auth.me without input or type: the prefix every auth.me query key starts with. */
+const AUTH_ME_PATH_KEY = [["auth", "me"]];
+
+function createQueryClient(): QueryClient {
+  const client = new QueryClient({
+    defaultOptions: {
+      // A 4xx (signed out, forbidden, not found) will not change on retry; a network blip may.
+      queries: { staleTime: 1000, refetchOnWindowFocus: true, retry: (count, error) => count < 1 && !isClientError(error) },
+    },
+  });
+  // The shell waits for auth.me: while grove is unreachable (restarting, network down) it keeps trying with back-off
+  // instead of giving up after one retry and leaving "Loading…" for good. Set per key so every auth.me observer agrees.
+  client.setQueryDefaults(AUTH_ME_PATH_KEY, { retry: retryUntilReachable, retryDelay: reconnectDelay });
+  return client;
 }
 
 export function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          // A 4xx (signed out, forbidden, not found) will not change on retry; a network blip may.
-          queries: { staleTime: 1000, refetchOnWindowFocus: true, retry: (count, error) => count < 1 && !isClientError(error) },
-        },
-      }),
-  );
+  const [queryClient] = useState(createQueryClient);
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })] }),
   );

@@ -5,6 +5,7 @@ import { useEffect, type ReactNode } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { authClient } from "../lib/auth-client.ts";
 import { useTRPC } from "../lib/trpc.ts";
+import { isUnauthorized } from "../lib/query-errors.ts";
 import { NavBar } from "./nav-bar.tsx";
 import { Button } from "./ui/button.tsx";
 
@@ -18,9 +19,11 @@ export function AppShell({ children }: { children: ReactNode }) {
   const me = useQuery(trpc.auth.me.queryOptions());
   const isPublic = PUBLIC_PAGES.includes(pathname);
 
+  // Signed out shows as no user; a 401 (a session the server no longer knows) means the same.
+  const signedOut = (me.isSuccess && !me.data) || isUnauthorized(me.error);
   useEffect(() => {
-    if (me.isSuccess && !me.data && !isPublic) router.replace("/login");
-  }, [me.isSuccess, me.data, isPublic, router]);
+    if (signedOut && !isPublic) router.replace("/login");
+  }, [signedOut, isPublic, router]);
 
   const signOut = async () => {
     await authClient.signOut();
@@ -29,13 +32,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   };
 
   if (isPublic) return <main className="mx-auto max-w-md px-4 py-10">{children}</main>;
-  if (!me.data) {
-    return (
-      <main className="p-6 text-sm text-stone-500" aria-busy="true">
-        Loading…
-      </main>
-    );
-  }
+  if (!me.data) return <ShellWaiting failed={me.failureCount > 0} refused={me.isError && !signedOut ? me.error.message : undefined} />;
 
   return (
     <>
@@ -70,5 +67,28 @@ export function AppShell({ children }: { children: ReactNode }) {
         {children}
       </main>
     </>
+  );
+}
+
+/** What the shell shows until it knows who is signed in: loading, retrying an unreachable server, or a refusal. */
+function ShellWaiting({ failed, refused }: { failed: boolean; refused: string | undefined }) {
+  if (refused !== undefined) {
+    return (
+      <main className="p-6 text-sm text-red-700 dark:text-red-400" role="alert">
+        grove refused the request: {refused}
+      </main>
+    );
+  }
+  if (failed) {
+    return (
+      <main className="p-6 text-sm text-amber-700 dark:text-amber-400" role="status" aria-busy="true">
+        Cannot reach grove — retrying…
+      </main>
+    );
+  }
+  return (
+    <main className="p-6 text-sm text-stone-500" aria-busy="true">
+      Loading…
+    </main>
   );
 }

@@ -14,7 +14,7 @@ import { createRunnerEventHandlers } from "./services/runner-events.ts";
 import { AUDIT_EXPORT_PATH, failRequest, serveAuditExport } from "./audit-export-route.ts";
 import { admitDeclaredBody, AUTH_BODY_LIMIT, bodyLimitOf, PAGE_BODY_LIMIT, readBody, trpcBodyLimit } from "./body-limit.ts";
 import { applyPagePolicy } from "./content-security-policy.ts";
-import { isDashboardOrigin } from "./request-origin.ts";
+import { foreignOriginMessage, isDashboardOrigin } from "./request-origin.ts";
 import { trpcRefusalBody, trpcTooLarge } from "./trpc-refusal.ts";
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -109,7 +109,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
       const limit = bodyLimitOf(req, trpcBodyLimit(url));
       if (!admitDeclaredBody(req, res, limit, { streamed: true, reply: trpcTooLarge(url) })) return;
       // Queries are GETs and change nothing; everything else must come from the dashboard's own pages.
-      if (req.method !== "GET" && req.method !== "HEAD" && !isDashboardOrigin(req, publicUrl)) return refuseForeignOrigin(res, url);
+      if (req.method !== "GET" && req.method !== "HEAD" && !isDashboardOrigin(req, publicUrl)) return refuseForeignOrigin(req, res, url);
       return void readBody(req, res, limit, trpcTooLarge(url)).then((isRead) => (isRead ? trpc(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "tRPC request"));
     }
     const isApi = url.startsWith(AUDIT_EXPORT_PATH) || url === "/api/health";
@@ -120,6 +120,8 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
       return;
     }
     if (opts.pages) {
+      // Next decodes the path for its route params and answers a bad escape (`/runs/%ff`) with a bare 500.
+      if (!isDecodablePath(url)) return refuseBadPath(res);
       applyPagePolicy(req, res, { publicUrl, isDev: opts.isDev ?? false });
       Promise.resolve(opts.pages(req, res)).catch((error: unknown) => {
         console.error("page handler failed:", error);
@@ -147,9 +149,25 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
   };
 }
 
+/** Whether the path part of a request target is valid percent-encoding (UTF-8), as the page router needs. */
+export function isDecodablePath(url: string): boolean {
+  const queryAt = url.indexOf("?");
+  try {
+    decodeURIComponent(queryAt === -1 ? url : url.slice(0, queryAt));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function refuseBadPath(res: http.ServerResponse): void {
+  const body = "Bad request: the address has an invalid %-escape.\n";
+  res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) }).end(body);
+}
+
 /** 403 before tRPC reads anything: a cross-origin page tried a mutation with the user's cookie. */
-function refuseForeignOrigin(res: http.ServerResponse, url: string): void {
-  const body = trpcRefusalBody(url, { code: "FORBIDDEN", httpStatus: 403, message: "This request did not come from the grove dashboard (its Origin is another site)." });
+function refuseForeignOrigin(req: http.IncomingMessage, res: http.ServerResponse, url: string): void {
+  const body = trpcRefusalBody(url, { code: "FORBIDDEN", httpStatus: 403, message: foreignOriginMessage(req) });
   // Closing the connection spares reading a body that will not be used.
   res.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" }).end(body);
 }

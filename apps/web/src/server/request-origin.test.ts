@@ -45,11 +45,17 @@ describe("tRPC mutations accept only the dashboard's own origin", () => {
     // An input-less mutation too (the probe sent a webhook test this way).
     const test = await fetch(`${hub.server.url}/api/trpc/notification.testWebhook`, { method: "POST", headers: { cookie, origin: "http://localhost:4000" } });
     expect(test.status).toBe(403);
+    expect(await test.text()).toMatch(/its Origin is another site/);
     expect(await invitations("cross@test.local")).toBe(0);
   });
 
   it("refuses a mutation naming no origin unless the browser says it is same-origin", async () => {
-    expect((await invite(hub.server.url, "blank@test.local", {})).status).toBe(403);
+    const blank = await invite(hub.server.url, "blank@test.local", {});
+    expect(blank.status).toBe(403);
+    // It says what was wrong: no Origin at all, not another site's.
+    const { message } = ((await blank.json()) as { error: { json: { message: string } } }).error.json;
+    expect(message).toMatch(/named no Origin/);
+    expect(message).not.toMatch(/another site/);
     expect((await invite(hub.server.url, "blank@test.local", { "sec-fetch-site": "same-site" })).status).toBe(403);
     expect(await invitations("blank@test.local")).toBe(0);
     expect((await invite(hub.server.url, "blank@test.local", { "sec-fetch-site": "same-origin" })).status).toBe(200);
@@ -94,6 +100,22 @@ describe("pages and sockets", () => {
     // A fresh nonce per response, and the one Next renders with is the one the browser enforces.
     expect(second.headers.get("content-security-policy")).not.toBe(policy);
     expect(seenByPages[0]?.["content-security-policy"]).toBe(policy);
+  });
+
+  it("answers a page path with a bad %-escape 400 in plain words, without asking the page router", async () => {
+    const pagesBefore = seenByPages.length;
+    for (const path of ["/runs/%ff", "/sessions/%ff", "/runs/%E0%A4%A", "/brain/%"]) {
+      for (const headers of [{}, { cookie }] as Record<string, string>[]) {
+        const response = await fetch(`${hub.server.url}${path}`, { headers });
+        expect(response.status, path).toBe(400);
+        expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+        expect(await response.text()).toBe("Bad request: the address has an invalid %-escape.\n");
+      }
+    }
+    expect(seenByPages.length).toBe(pagesBefore);
+    // A well-formed escape, and a bad one only in the query (Next takes those), still reach the pages.
+    expect((await fetch(`${hub.server.url}/runs/%C3%A9?q=%ff`)).status).toBe(200);
+    expect(seenByPages.length).toBe(pagesBefore + 1);
   });
 
   it("refuses a browser socket opened by a page of another origin", async () => {

@@ -24,6 +24,13 @@ export function isDashboardOrigin(req: IncomingMessage, publicUrl: string | null
   return named !== null && dashboardOrigins(req, publicUrl).includes(named);
 }
 
+/** Why isDashboardOrigin refused `req`: a request naming no Origin is not one from another site. */
+export function foreignOriginMessage(req: IncomingMessage): string {
+  return req.headers.origin === undefined
+    ? "This request did not come from the grove dashboard (it named no Origin, and the browser did not mark it same-origin)."
+    : "This request did not come from the grove dashboard (its Origin is another site).";
+}
+
 function originOf(url: string): string | null {
   try {
     const { origin, protocol } = new URL(url);

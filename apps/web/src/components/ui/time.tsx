@@ -15,8 +15,10 @@ export function relative(date: Date | number, now = Date.now()): string {
   return "";
 }
 
+/** "423 ms" under a second (a quick test run is not "0s"), else "42s", "3m 5s", "2h 10m". */
 export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || ms < 0) return "—";
+  if (ms === null || ms === undefined || ms < 0 || !Number.isFinite(ms)) return "—";
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
