@@ -86,7 +86,9 @@ describe("a prompt is one argument, never an option of the agent's CLI", () => {
 describe("profile names are looked up as own entries only", () => {
   it.each(["__proto__", "constructor", "toString", "hasOwnProperty"])('refuses the unknown profile "%s" clearly', (name) => {
     const lookup = () => findProfile(name, parseGroveConfig(null));
-    expect(lookup).toThrow(`Unknown agent profile "${name}". Define agents.${name}.command in grove.yaml, or use one of: aider, claude, codex, demo.`);
+    // grove.yaml refuses a profile named __proto__: no advice to define one.
+    const advice = name === "__proto__" ? "Use" : `Define agents.${name}.command in grove.yaml, or use`;
+    expect(lookup).toThrow(`Unknown agent profile "${name}". ${advice} one of: aider, claude, codex, demo.`);
   });
 
   it("refuses such a profile in a plan before creating anything", async () => {

@@ -92,7 +92,7 @@ describe("grove session run", () => {
     for (const name of ["__proto__", "constructor", "toString"]) {
       const byProfile = await session(`tasks:\n  - { agent: demo, task: t1, profile: ${name}, prompt: a }\n`);
       expect(byProfile.code, byProfile.stderr).toBe(2);
-      expect(byProfile.stderr).toContain(`grove: Unknown agent profile "${name}". Define agents.${name}.command in grove.yaml`);
+      expect(byProfile.stderr).toContain(`grove: Unknown agent profile "${name}". ${name === "__proto__" ? "Use one of" : `Define agents.${name}.command in grove.yaml`}`);
       const byAgent = await session(`tasks:\n  - { agent: ${name}, task: t1, prompt: a }\n`);
       expect(byAgent.code, byAgent.stderr).toBe(2);
       expect(byAgent.stderr).toContain(`grove: Unknown agent profile "${name}"`);
