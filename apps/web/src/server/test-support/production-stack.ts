@@ -7,7 +7,7 @@ import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor } from "@grove/db";
 import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch-env.ts";
 import { WEB_NODE_ARGS } from "../node-options.ts";
-import { buildForProduction, freePort, REPO_ROOT as repoRoot, RUNNER_BUNDLE, WEB_BUNDLE } from "./production-web.ts";
+import { buildForProduction, freePort, productionWebEnv, REPO_ROOT as repoRoot, RUNNER_BUNDLE, WEB_BUNDLE } from "./production-web.ts";
 import { waitFor } from "./stack.ts";
 import { signInOverHttp } from "./test-hub.ts";
 
@@ -29,19 +29,7 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
   const url = `http://127.0.0.1:${port}`;
   const token = randomBytes(24).toString("base64url");
   // The web process's, as scripts/start.ts gives it; the runner's comes from launch-env.ts, as there.
-  const webEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...opts.env,
-    NODE_ENV: "production" as const,
-    NEXT_TELEMETRY_DISABLED: "1",
-    MALLOC_ARENA_MAX: "2",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    GROVE_DATA_DIR: dataDir,
-    GROVE_RUNNER_TOKEN: token,
-    GROVE_ADMIN_EMAIL: ADMIN.email,
-    GROVE_ADMIN_PASSWORD: ADMIN.password,
-  };
+  const webEnv = productionWebEnv({ port, dataDir, runnerToken: token, env: { ...opts.env, GROVE_ADMIN_EMAIL: ADMIN.email, GROVE_ADMIN_PASSWORD: ADMIN.password } });
   const output: string[] = [];
   const children: ChildProcess[] = [];
   const start = (args: string[], cwd: string, childEnv: NodeJS.ProcessEnv): ChildProcess => {

@@ -24,18 +24,7 @@ export async function startProductionWeb(opts: { env?: Record<string, string>; b
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const runnerToken = randomBytes(24).toString("base64url");
-  // The web process's environment as scripts/start.ts gives it.
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...opts.env,
-    NODE_ENV: "production" as const,
-    NEXT_TELEMETRY_DISABLED: "1",
-    MALLOC_ARENA_MAX: "2",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    GROVE_DATA_DIR: dataDir,
-    GROVE_RUNNER_TOKEN: runnerToken,
-  };
+  const env = productionWebEnv({ port, dataDir, runnerToken, env: opts.env });
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, [...WEB_NODE_ARGS, opts.bundle ?? WEB_BUNDLE], {
     cwd: path.join(REPO_ROOT, "apps/web"),
@@ -73,6 +62,21 @@ export async function startProductionWeb(opts: { env?: Record<string, string>; b
     peakRssMb: () => peakRssMb(child.pid ?? 0),
     output: () => output.join(""),
     close: stop,
+  };
+}
+
+/** The web process's environment as scripts/start.ts gives it, on loopback. */
+export function productionWebEnv(opts: { port: number; dataDir: string; runnerToken: string; env?: Record<string, string> }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...opts.env,
+    NODE_ENV: "production" as const,
+    NEXT_TELEMETRY_DISABLED: "1",
+    MALLOC_ARENA_MAX: "2",
+    PORT: String(opts.port),
+    HOST: "127.0.0.1",
+    GROVE_DATA_DIR: opts.dataDir,
+    GROVE_RUNNER_TOKEN: opts.runnerToken,
   };
 }
 
