@@ -1,5 +1,5 @@
 import type { RunnerAuditAction } from "@grove/core";
-import { listRunGroupMembers, terminateGroup } from "@grove/core/node";
+import { listRunGroupMembers, terminateGroup, unlockWorktree } from "@grove/core/node";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describeError, type Logger } from "./hub-socket.ts";
@@ -8,6 +8,7 @@ import { agentOutputFromStart, replayAgentOutput, savedAgentOutput } from "./age
 import type { LogShipper } from "./log-shipper.ts";
 import { runPaths } from "./run-paths.ts";
 import { listRunRecords, TERMINAL_STATES, writeRunRecord } from "./run-record.ts";
+import { WORKTREE_LOCK_REASON } from "./run-task.ts";
 
 const INTERRUPTED_ERROR = "The runner stopped while this run was live. Its worktree and branch are kept; `grove doctor` lists what was left behind.";
 const ORPHAN_GRACE_MS = 5_000;
@@ -33,6 +34,12 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
       deps.log(`run ${record.runId}: its agent (process group ${record.pgid}) outlived the runner; stopping it`);
       await terminateGroup(record.pgid, ORPHAN_GRACE_MS);
       orphanStopped = true;
+    }
+    // No agent is left in it: grove's own "agent session in progress" lock would only make `grove doctor` nag.
+    if (record.worktreePath) {
+      await unlockWorktree(record.repo, record.worktreePath, WORKTREE_LOCK_REASON).catch((error: unknown) =>
+        deps.log(`run ${record.runId}: could not unlock its worktree ${record.worktreePath}: ${describeError(error)}`),
+      );
     }
     live.set(record.runId, { hasAgentStarted: record.pgid !== undefined, stoppedGroup: orphanStopped ? (record.pgid ?? null) : null });
     await writeRunRecord(deps.dataDir, { ...record, state: "interrupted" });

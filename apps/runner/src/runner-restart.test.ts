@@ -92,7 +92,10 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line, ma
   await waitFor(async () => !(await readdir(join(dataDir, "spool"))).includes("run-crash.jsonl"), "the acked spool to go");
 
   expect(await repo.git(["branch", "--list", "agent/demo/crash"])).toContain("agent/demo/crash");
-  expect(await repo.git(["worktree", "list", "--porcelain"])).toContain(worktree);
+  const listed = await repo.git(["worktree", "list", "--porcelain"]);
+  expect(listed).toContain(worktree);
+  // No agent is left in it: grove's lock is released, so `grove doctor` finds nothing to fix.
+  expect(listed).not.toContain("locked");
   // A resent session:start does not run the interrupted run again.
   expect(await hub.startSession({ sessionId: "session-20260101-1500", repoPath: repo.dir, integration: "main", tasks: [task] })).toEqual({ ok: true });
   await new Promise((resolve) => setTimeout(resolve, 200));

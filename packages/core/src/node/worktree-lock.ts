@@ -13,10 +13,12 @@ export async function lockWorktree(repo: string, path: string, reason: string): 
   });
 }
 
-export async function unlockWorktree(repo: string, path: string): Promise<void> {
+/** Unlocks the worktree at `path`; with `onlyReason`, only a lock of that reason (never someone else's lock). */
+export async function unlockWorktree(repo: string, path: string, onlyReason?: string): Promise<void> {
   await withRepoLock(repo, async () => {
     const worktree = await requireWorktree(repo, path);
     if (worktree.locked === null) return;
+    if (onlyReason !== undefined && worktree.locked !== onlyReason) return;
     await runGit(["worktree", "unlock", "--", worktree.path], { cwd: repo });
   });
 }
