@@ -6,6 +6,7 @@ export * from "./schemas/config.ts";
 export * from "./schemas/prompt.ts";
 export * from "./schemas/test-status-label.ts";
 export * from "./schemas/events.ts";
+export * from "./schemas/runner-audit-actions.ts";
 export * from "./schemas/runner-queries.ts";
 export * from "./schemas/socket-message.ts";
 export * from "./schemas/merge.ts";

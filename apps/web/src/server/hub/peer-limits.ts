@@ -11,6 +11,7 @@ export const MAX_CONNECTIONS_PER_PEER = 16;
 
 type Connection = GroveSocket["conn"];
 type Limitable = { maxHttpBufferSize?: number; socket?: { _receiver?: { _maxPayload?: number } | null } };
+const isLimitable = (transport: unknown): transport is Limitable => typeof transport === "object" && transport !== null;
 
 export type PeerLimits = {
   /** Records who a handshake's request is; false when that peer already holds all its connections. */
@@ -40,8 +41,8 @@ export function createPeerLimits(): PeerLimits {
       else open.delete(key);
     });
     if (!key.startsWith("browser:")) return;
-    limitTransport(conn.transport as unknown as Limitable);
-    conn.on("upgrade", (transport: unknown) => limitTransport(transport as Limitable));
+    limitTransport(conn.transport);
+    conn.on("upgrade", (transport: unknown) => limitTransport(transport));
   };
 
   return {
@@ -59,7 +60,8 @@ export function createPeerLimits(): PeerLimits {
  * handshake), a websocket's is its ws receiver's (engine.io 6 and ws 8 internals, pinned by the catalog;
  * socket-limits.test.ts fails if they move).
  */
-function limitTransport(transport: Limitable): void {
+function limitTransport(transport: unknown): void {
+  if (!isLimitable(transport)) return;
   if (typeof transport.maxHttpBufferSize === "number") transport.maxHttpBufferSize = MAX_BROWSER_MESSAGE_BYTES;
   const receiver = transport.socket?._receiver;
   if (receiver && typeof receiver._maxPayload === "number") receiver._maxPayload = MAX_BROWSER_MESSAGE_BYTES;

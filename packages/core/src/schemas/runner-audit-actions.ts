@@ -1,0 +1,32 @@
+/**
+ * What a runner records through the hub: the steps of its own runs and of the merges it executes. No
+ * approval is among them: the hub records approvals itself, from the approver's decision in the dashboard.
+ */
+export const RUNNER_AUDIT_ACTIONS = [
+  "worktree.created",
+  "worktree.reused",
+  "tests.ran",
+  "run.ended",
+  "run.interrupted",
+  "merge.queued",
+  "merge.refused",
+  "merge.conflict",
+  "merge.void",
+  "merge.tests_failed",
+  "merge.completed",
+  "merge.already_merged",
+  "tests.merged_tree",
+  "brain.skipped",
+  "brain.deposited",
+  "brain.already_deposited",
+  "brain.deposit_failed",
+  "branch.snapshot",
+  "branch.deleted",
+  "worktree.removed",
+  "cleanup.failed",
+] as const;
+export type RunnerAuditAction = (typeof RUNNER_AUDIT_ACTIONS)[number];
+const RUNNER_AUDIT_ACTION_SET: ReadonlySet<string> = new Set(RUNNER_AUDIT_ACTIONS);
+export function isRunnerAuditAction(action: string): action is RunnerAuditAction {
+  return RUNNER_AUDIT_ACTION_SET.has(action);
+}
