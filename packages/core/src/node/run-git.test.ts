@@ -1,4 +1,5 @@
-import { readFile, writeFile, rm } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdir, readFile, writeFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -65,10 +66,27 @@ describe("runGit", () => {
     expect(await repo.git(["diff", "--cached", "--name-only"])).toBe("new.txt");
   });
 
+  it("waits out a linked worktree another git process is still creating", async () => {
+    // What `git worktree add` leaves for a moment: the admin folder with an empty commondir. Any
+    // `git worktree list` in that window dies with "failed to read …/commondir" (seen in CI with 20 adds at once).
+    const admin = join(repo.dir, ".git", "worktrees", "half");
+    await mkdir(admin, { recursive: true });
+    await writeFile(join(admin, "gitdir"), `${join(repo.root, "half", ".git")}\n`);
+    await writeFile(join(admin, "HEAD"), "ref: refs/heads/main\n");
+    await writeFile(join(admin, "commondir"), "");
+    const bare = spawnSync("git", ["worktree", "list", "--porcelain"], { cwd: repo.dir, encoding: "utf8" });
+    expect(bare).toMatchObject({ status: 128, stderr: expect.stringContaining("commondir") });
+    const finished = sleep(400).then(() => writeFile(join(admin, "commondir"), "../..\n"));
+    const { stdout } = await runGit(["worktree", "list", "--porcelain"], { cwd: repo.dir });
+    await finished;
+    expect(stdout).toContain(`worktree ${join(repo.root, "half")}`);
+  });
+
   it("tells lock contention from errors a retry cannot fix", () => {
     expect(isLockContention("fatal: Unable to create '/r/.git/index.lock': File exists.")).toBe(true);
     expect(isLockContention("error: could not lock config file .git/config: File exists")).toBe(true);
     expect(isLockContention("fatal: cannot lock ref 'refs/heads/main': is at abc but expected def")).toBe(false);
     expect(isLockContention("fatal: not a git repository")).toBe(false);
+    expect(isLockContention("fatal: failed to read .git/worktrees/repo-wt-agent4-task-9/commondir: Success")).toBe(true);
   });
 });

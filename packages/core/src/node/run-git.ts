@@ -46,8 +46,13 @@ export async function runGit(args: string[], opts: RunGitOptions): Promise<GitRe
   }
 }
 
-/** True when stderr says another git process holds a lock file, i.e. trying again later can succeed. */
+/**
+ * True when stderr says another git process is mid-way through a change, i.e. trying again later can succeed:
+ * it holds one of git's lock files, or it is creating a linked worktree whose admin files
+ * (`.git/worktrees/<name>/commondir`, `gitdir`) exist but are still empty.
+ */
 export function isLockContention(stderr: string): boolean {
+  if (/failed to read \S*worktrees\/[^/\s]+\/(commondir|gitdir)\b/.test(stderr)) return true;
   if (/Unable to create '[^']*\.lock': File exists/.test(stderr)) return true;
   if (/could not lock config file/.test(stderr)) return true;
   // "cannot lock ref" also reports a failed compare-and-swap or a name clash, which no retry can fix.
