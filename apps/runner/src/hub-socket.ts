@@ -1,5 +1,4 @@
-import type { HubToRunnerEvents, RunnerToHubEvents } from "@grove/core";
-import { z } from "zod";
+import { HelloAckSchema, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Socket } from "socket.io-client";
 
@@ -27,17 +26,8 @@ export type HubLink = {
   onReady(listener: () => void): void;
 };
 
-const HelloAckSchema = z.union([
-  z.object({ ok: z.literal(true), runnerId: z.string().optional() }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
-
-/** Acks are inbound payloads too: parsed, never trusted by type. */
-export const AckSchema = z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: z.string() })]);
-export const LogAckSchema = z.union([
-  z.object({ ok: z.literal(true), ackedSeq: z.number().int().nonnegative() }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
+// Acks are inbound payloads too: parsed with core's schemas, shared with the hub that sends them.
+export { AckSchema, LogAckSchema } from "@grove/core";
 
 export function createHubLink(socket: RunnerSocket, hello: () => HelloPayload, log: Logger): HubLink {
   let ready = false;

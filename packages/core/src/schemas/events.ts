@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { Ack, HelloAck, LogAck } from "./acks.ts";
+import { IdSchema, ShaSchema } from "./ids.ts";
 import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
@@ -46,8 +48,8 @@ export const RunStateSchema = z.enum([
 ]);
 export type RunState = z.infer<typeof RunStateSchema>;
 
-const sha = z.string().regex(/^[0-9a-f]{40,64}$/);
-const id = z.string().min(1).max(200);
+const sha = ShaSchema;
+const id = IdSchema;
 
 export const TaskSpecSchema = z.object({
   runId: id,
@@ -240,11 +242,9 @@ export const ChangedSchema = z.object({
 });
 export type Changed = z.infer<typeof ChangedSchema>;
 
-export type Ack = { ok: true } | { ok: false; error: string };
-export type LogAck = { ok: true; ackedSeq: number } | { ok: false; error: string };
 
 export type RunnerToHubEvents = {
-  "runner:hello": (payload: z.input<typeof RunnerHelloSchema>, ack: (res: Ack & { runnerId?: string }) => void) => void;
+  "runner:hello": (payload: z.input<typeof RunnerHelloSchema>, ack: (res: HelloAck) => void) => void;
   "run:state": (payload: z.input<typeof RunStateEventSchema>, ack: (res: Ack) => void) => void;
   "run:log": (payload: z.input<typeof RunLogBatchSchema>, ack: (res: LogAck) => void) => void;
   "run:log-watermark": (payload: z.input<typeof RunLogWatermarkSchema>, ack: (res: LogAck) => void) => void;
