@@ -7,6 +7,7 @@ export * from "./schemas/result.ts";
 export * from "./schemas/config.ts";
 export * from "./schemas/prompt.ts";
 export * from "./schemas/test-status-label.ts";
+export * from "./schemas/log-row.ts";
 export * from "./schemas/events.ts";
 export * from "./schemas/runner-audit-actions.ts";
 export * from "./schemas/runner-queries.ts";
