@@ -1,10 +1,10 @@
 import type { LogStream } from "@grove/core";
-import { isDomainError } from "@grove/core";
+import { isClaudeStreamJson, isDomainError } from "@grove/core";
 import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/core/node";
 import { rm } from "node:fs/promises";
 import { createAgentLineWriter, trackAgentOutput } from "./agent-output.ts";
 import { resolveAgent } from "./agent-profiles.ts";
-import { isClaudeStreamJson, type ClaudeFinal } from "./claude-stream.ts";
+import type { ClaudeFinal } from "./claude-stream.ts";
 import { buildChildEnv } from "./agent-env.ts";
 import type { RunScope } from "./run-scope.ts";
 

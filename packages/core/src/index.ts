@@ -22,3 +22,4 @@ export * from "./brain/plan-deposit.ts";
 export * from "./audit/audit-chain.ts";
 export * from "./audit/audit-export.ts";
 export * from "./schemas/yaml-document.ts";
+export * from "./agent-events/index.ts";
