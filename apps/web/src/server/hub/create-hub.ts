@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
-import { z } from "zod";
+import type { z } from "zod";
 import {
   DomainError,
   MAX_SOCKET_MESSAGE_BYTES,
