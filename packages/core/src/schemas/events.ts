@@ -49,10 +49,13 @@ export const TaskSpecSchema = z.object({
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 
 // runner -> hub
+/** A repository a runner serves, as its hello reports it (and the hub stores it). */
+export const RunnerRepoSchema = z.object({ path: z.string(), name: z.string(), integration: z.string() });
+export type RunnerRepo = z.infer<typeof RunnerRepoSchema>;
 export const RunnerHelloSchema = z.object({
   host: z.string().max(200),
   version: z.string().max(50),
-  repos: z.array(z.object({ path: z.string(), name: z.string(), integration: z.string() })).max(100),
+  repos: z.array(RunnerRepoSchema).max(100),
 });
 export const RunStateEventSchema = z.object({
   runId: id,
