@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildChildEnv } from "./agent-env.ts";
 import { LAUNCH_RECORD_VAR, runnerLaunchEnv, withGroveSettings } from "./launch-env.ts";
-import { GROVE_ROOT } from "./user-env.ts";
+import { GROVE_ROOT } from "./install-paths.ts";
 
 const TOKEN = "runner-token-for-env-tests-0123456";
 const RUN = { GROVE_RUN_ID: "run-1", PORT: "41000" };

@@ -1,8 +1,6 @@
 import { DomainError, MAX_ARG_BYTES, utf8ByteLength, type AgentProfile, type GroveConfig } from "@grove/core";
-import { fileURLToPath } from "node:url";
+import { DEMO_AGENT_PATH } from "./install-paths.ts";
 import { runPaths } from "./run-paths.ts";
-
-export const DEMO_AGENT_PATH = fileURLToPath(new URL("../agents/demo-agent.mjs", import.meta.url));
 
 /**
  * Profiles every repository has; `agents.<name>` in grove.yaml overrides or adds to them. A prompt is

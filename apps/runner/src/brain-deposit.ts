@@ -1,6 +1,5 @@
-import { parseAgentBranch, ResultSchema, type MergeApproval, type RunnerAuditAction } from "@grove/core";
+import { parseAgentBranch, ResultSchema, type MergeApproval, type RunnerAuditAction, describeError } from "@grove/core";
 import { depositBrain, type RepoContext } from "@grove/core/node";
-import { describeError } from "./hub-socket.ts";
 
 export type DepositRequest = {
   repo: RepoContext;

@@ -1,6 +1,5 @@
-import { MAX_UNCOMMITTED_LISTED } from "@grove/core";
+import { MAX_UNCOMMITTED_LISTED, describeError } from "@grove/core";
 import { countCommits, diffStat, headSha, worktreeStatus } from "@grove/core/node";
-import { describeError } from "./hub-socket.ts";
 
 /** What the agent left in git: the branch's head and commits, and what it changed without committing. */
 export type BranchFacts = {

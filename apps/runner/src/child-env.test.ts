@@ -6,10 +6,9 @@ import { tmpdir } from "node:os";
 import { delimiter, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
-import { DEMO_AGENT_PATH } from "./agent-profiles.ts";
+import { DEMO_AGENT_PATH, GROVE_ROOT } from "./install-paths.ts";
 import { PORTS_PER_RUN } from "./run-leases.ts";
 import { eventsOf, startTestHub, waitFor } from "./test-support/test-hub.ts";
-import { GROVE_ROOT } from "./user-env.ts";
 
 const TOKEN = "runner-token-for-env-tests-0123456";
 const LAUNCHER = fileURLToPath(new URL("./test-support/launch-runner.ts", import.meta.url));

@@ -1,4 +1,4 @@
-import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, RunCancelSchema, SessionStartSchema, type Ack, type RunState } from "@grove/core";
+import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, RunCancelSchema, SessionStartSchema, type Ack, type RunState, describeError } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
@@ -6,7 +6,8 @@ import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { io } from "socket.io-client";
 import { checkAgentLaunch } from "./agent-profiles.ts";
-import { createHubLink, describeConnectError, describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
+import { createHubLink, describeConnectError, type RunnerSocket } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 import { excludeDataDir } from "./exclude-data-dir.ts";
 import { createHubOutbox } from "./hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log-shipper.ts";

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { sessionAuditPath } from "./audit-file.ts";
 import { excludeDataDir } from "./exclude-data-dir.ts";
-import type { Logger } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 import { createLocalHub } from "./local-hub.ts";
 import { landPendingMerge } from "./land-pending-merge.ts";
 import { createMergeQueue, type AuditSink } from "./merge-queue.ts";

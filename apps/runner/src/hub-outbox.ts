@@ -1,6 +1,7 @@
-import { fitsSocketMessage, type Ack, type RunnerToHubEvents } from "@grove/core";
+import { fitsSocketMessage, type Ack, type RunnerToHubEvents, describeError } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
-import { AckSchema, ACK_TIMEOUT_MS, describeError, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
+import { AckSchema, ACK_TIMEOUT_MS, RETRY_DELAY_MS, type HubLink } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 
 export type OutboxEvent = "run:state" | "run:report" | "audit:record" | "merge:result";
 type Payload<E extends OutboxEvent> = Parameters<RunnerToHubEvents[E]>[0];

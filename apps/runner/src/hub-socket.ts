@@ -1,7 +1,8 @@
-import type { HubToRunnerEvents, RunnerToHubEvents } from "@grove/core";
+import { describeError, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
 import { z } from "zod";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Socket } from "socket.io-client";
+import type { Logger } from "./logger.ts";
 
 export type RunnerSocket = Socket<HubToRunnerEvents, RunnerToHubEvents>;
 type HelloPayload = Parameters<RunnerToHubEvents["runner:hello"]>[0];
@@ -11,8 +12,6 @@ export const ACK_TIMEOUT_MS = 15_000;
 export const RETRY_DELAY_MS = 500;
 /** The longest wait between two tries of something the hub refused, doubling from RETRY_DELAY_MS. */
 export const MAX_BACKOFF_MS = 30_000;
-
-export type Logger = (message: string) => void;
 
 /**
  * The runner's view of its hub connection: "ready" means connected AND the hub acknowledged this
@@ -97,10 +96,6 @@ export function createHubLink(socket: RunnerSocket, hello: () => HelloPayload, l
       listeners.push(listener);
     },
   };
-}
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

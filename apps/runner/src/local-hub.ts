@@ -1,7 +1,6 @@
-import { AuditRecordSchema, RunReportSchema, RunStateEventSchema, type LogStream, type RunReport, type RunState } from "@grove/core";
+import { AuditRecordSchema, RunReportSchema, RunStateEventSchema, type LogStream, type RunReport, type RunState, describeError } from "@grove/core";
 import { appendLocalAudit } from "./audit-file.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
-import { describeError } from "./hub-socket.ts";
 import type { LogShipper, RunLog } from "./log-shipper.ts";
 
 export type LocalHubListener = {

@@ -1,5 +1,7 @@
+import { describeError } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
-import { ACK_TIMEOUT_MS, describeError, LogAckSchema, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
+import { ACK_TIMEOUT_MS, LogAckSchema, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 
 /**
  * Where the hub's stored log of a run ends (`run:log-watermark`): asked until the hub answers, less and

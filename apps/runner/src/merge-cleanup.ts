@@ -1,6 +1,6 @@
-import { isDomainError, parseAgentBranch, type RunnerAuditAction } from "@grove/core";
+import { isDomainError, parseAgentBranch, type RunnerAuditAction, describeError } from "@grove/core";
 import { branchSha, removeAgentWorktree, snapshotMergedBranch } from "@grove/core/node";
-import { describeError, type Logger } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 
 type Audit = (action: RunnerAuditAction, sha: string | null | undefined, details?: Record<string, unknown>) => void;
 export type CleanupReport = { worktreeRemoved: boolean; branchDeleted: boolean; snapshotRef: string | null };

@@ -1,6 +1,8 @@
+import { describeError } from "@grove/core";
 import type { MergeExecute, MergeOutcome } from "@grove/core";
 import { removeStaleMergeTrees, type RepoContext } from "@grove/core/node";
-import { describeError, type HubLink, type Logger } from "./hub-socket.ts";
+import { type HubLink } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
 import { createMergeQueue } from "./merge-queue.ts";
 import { executeMerge } from "./merge-task.ts";

@@ -1,8 +1,8 @@
-import { agentMergeMessage, isDomainError, testGateOf, parseAgentBranch, type AuditRecord, type MergeApproval, type MergeOutcome, type MergeStage, type RunnerAuditAction } from "@grove/core";
+import { agentMergeMessage, isDomainError, testGateOf, parseAgentBranch, type AuditRecord, type MergeApproval, type MergeOutcome, type MergeStage, type RunnerAuditAction, describeError } from "@grove/core";
 import { landBranch, type OutputStream, type RepoContext } from "@grove/core/node";
 import { buildChildEnv } from "./agent-env.ts";
 import { depositLearnings } from "./brain-deposit.ts";
-import { describeError, type Logger } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 import { cleanupMergedBranch } from "./merge-cleanup.ts";
 import { leaseEnv, type RunLease, type RunLeases } from "./run-leases.ts";
 

@@ -1,6 +1,7 @@
-import { isRunnerAuditAction, type MergeExecute, type MergeOutcome, type MergeStage } from "@grove/core";
+import { isRunnerAuditAction, type MergeExecute, type MergeOutcome, type MergeStage, describeError } from "@grove/core";
 import type { RepoContext } from "@grove/core/node";
-import { ACK_TIMEOUT_MS, describeError, type HubLink, type Logger } from "./hub-socket.ts";
+import { ACK_TIMEOUT_MS, type HubLink } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
 import { landAgentBranch, type MergeQueue } from "./merge-queue.ts";
 import type { RunLeases } from "./run-leases.ts";

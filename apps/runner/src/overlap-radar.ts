@@ -1,6 +1,7 @@
-import { cutToJsonBytes, fitsSocketMessage, MAX_DIFF_CHARS, type BranchDiff, type RadarSnapshot } from "@grove/core";
+import { cutToJsonBytes, fitsSocketMessage, MAX_DIFF_CHARS, type BranchDiff, type RadarSnapshot, describeError } from "@grove/core";
 import { branchDiff, openRepo, scanAgentBranches, type PredictionCache } from "@grove/core/node";
-import { AckSchema, ACK_TIMEOUT_MS, describeError, type HubLink, type Logger } from "./hub-socket.ts";
+import { AckSchema, ACK_TIMEOUT_MS, type HubLink } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 
 export const DEFAULT_RADAR_INTERVAL_MS = 2_000;
 // Between two timed scans the radar rests at least this many times as long as the last scan took, so

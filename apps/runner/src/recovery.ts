@@ -1,8 +1,9 @@
+import { describeError } from "@grove/core";
 import type { RunnerAuditAction } from "@grove/core";
 import { listRunGroupMembers, terminateGroup, unlockWorktree } from "@grove/core/node";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { describeError, type Logger } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
 import { agentOutputFromStart, replayAgentOutput, savedAgentOutput } from "./agent-output.ts";
 import type { LogShipper } from "./log-shipper.ts";

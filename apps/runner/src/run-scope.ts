@@ -1,6 +1,6 @@
-import { agentBranch, type RunnerAuditAction, type RunState, type TaskSpec } from "@grove/core";
+import { agentBranch, type RunnerAuditAction, type RunState, type TaskSpec, describeError } from "@grove/core";
 import type { RepoContext } from "@grove/core/node";
-import { describeError, type Logger } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 import type { HubOutbox } from "./hub-outbox.ts";
 import type { LogShipper, RunLog } from "./log-shipper.ts";
 import type { RunLeases } from "./run-leases.ts";

@@ -1,10 +1,9 @@
-import { isDomainError, type RunState } from "@grove/core";
+import { isDomainError, type RunState, describeError } from "@grove/core";
 import { countCommits, createAgentWorktree, lockWorktree, unlockWorktree, type CreatedWorktree } from "@grove/core/node";
 import { rm } from "node:fs/promises";
 import { findNamedBrainFiles } from "./brain-files.ts";
 import { writeContextPack } from "./context-pack.ts";
 import { finishRun } from "./finish-run.ts";
-import { describeError } from "./hub-socket.ts";
 import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { leaseEnv, type RunLease } from "./run-leases.ts";
 import { runPaths } from "./run-paths.ts";

@@ -1,24 +1,9 @@
-import {
-  BrainFileRequestSchema,
-  BrainListRequestSchema,
-  DoctorRequestSchema,
-  MAX_BRAIN_FILE_CHARS,
-  cutToJsonBytes,
-  fitsSocketMessage,
-  MAX_QUERY_DIFF_BYTES,
-  MAX_QUERY_DIFF_STAT_BYTES,
-  RepoDiffRequestSchema,
-  RepoInfoRequestSchema,
-  type BrainFileAnswer,
-  type BrainListAnswer,
-  type QueryAck,
-  type RepoDiffAnswer,
-  type RepoInfoAnswer,
-} from "@grove/core";
+import { BrainFileRequestSchema, BrainListRequestSchema, DoctorRequestSchema, MAX_BRAIN_FILE_CHARS, cutToJsonBytes, fitsSocketMessage, MAX_QUERY_DIFF_BYTES, MAX_QUERY_DIFF_STAT_BYTES, RepoDiffRequestSchema, RepoInfoRequestSchema, type BrainFileAnswer, type BrainListAnswer, type QueryAck, type RepoDiffAnswer, type RepoInfoAnswer, describeError } from "@grove/core";
 import { runDoctor, runGit, type RepoContext } from "@grove/core/node";
 import type { z } from "zod";
 import { BUILT_IN_PROFILES } from "./agent-profiles.ts";
-import { describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
+import { type RunnerSocket } from "./hub-socket.ts";
+import type { Logger } from "./logger.ts";
 import { logCommits, parseTree } from "./git-history.ts";
 
 export type RunnerQueryDeps = { findRepo(path: string): Promise<RepoContext | null>; log: Logger };

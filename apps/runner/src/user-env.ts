@@ -1,10 +1,8 @@
 import { basename, delimiter, isAbsolute, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { GROVE_ROOT } from "./install-paths.ts";
 import { LAUNCH_RECORD_VAR, readLaunchRecord, type Env } from "./launch-env.ts";
 import { RUNNER_NODE_ARGS } from "./node-options.ts";
 
-/** grove's checkout: this file is in apps/runner/src, the bundle in apps/runner/dist, both three levels down. */
-export const GROVE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 // What pnpm and npm set for the script they run (`pnpm start`, `pnpm grove …`): facts about grove's
 // package, which would mislead a package manager or a tool the user's repository runs.
