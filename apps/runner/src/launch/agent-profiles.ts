@@ -11,7 +11,7 @@ import { runPaths } from "../run/run-paths.ts";
 export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   demo: { command: [process.execPath, DEMO_AGENT_PATH, "--", "{prompt}"] },
   // stream-json output is rendered into readable lines and its final `result` event is the RESULT of
-  // last resort (see claude-stream.ts).
+  // last resort (see log/claude-stream.ts).
   claude: {
     command: [
       "claude",

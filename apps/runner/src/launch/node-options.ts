@@ -1,6 +1,6 @@
 /**
  * How the runner process is started, by `pnpm start`, the tests and the bench. Its memory is bounded by
- * design (the log pipeline's shared budgets in log-shipper.ts and spool.ts), so V8 is told to collect
+ * design (the log pipeline's shared budgets in log/log-shipper.ts and log/spool.ts), so V8 is told to collect
  * garbage rather than grow its heap far past what is live, and glibc to keep few malloc arenas for the
  * threads that do file work.
  */
