@@ -93,3 +93,17 @@ describe.each(Object.keys(REAL_AGENT_CLIS) as RealAgentCli[])("the built-in %s p
     expect(JSON.parse(await readFile(result, "utf8"))).toEqual(written);
   });
 });
+
+describe("the built-in claude profile's permissions", () => {
+  it("still refuse a write outside the worktree and the run folder", async () => {
+    const outside = join(scratch, "outside.txt");
+    const script: ModelScript = [
+      { do: "write", path: outside, content: "should not be here" },
+      { do: "say", text: "Done." },
+    ];
+    const { exit } = await launch("claude", "Write outside", script);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stdout).toContain('"subtype":"permission_denied"');
+    await expect(readFile(outside, "utf8")).rejects.toThrow(/ENOENT/);
+  });
+});
