@@ -5,8 +5,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exists } from "@grove/core/test-support";
+import { waitFor } from "@grove/testing";
 import { hashToken } from "./auth/secrets.ts";
-import { startTestStack, waitFor, type TestStack } from "./test-support/stack.ts";
+import { startTestStack, type TestStack } from "./test-support/stack.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const AUDITOR_TOKEN = "auditor-runner-token-0123456789abcdef";

@@ -8,12 +8,10 @@ import { io } from "socket.io-client";
 import { afterEach, expect, it } from "vitest";
 import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor, listLogLines, queryDirect, writeSetting, type Db } from "@grove/db";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../../../runner/src/launch-env.ts";
-// By its file, not @grove/core/node: Next's types make NODE_ENV required, which other adapters there do not expect.
-import { superviseProcess, type SupervisedProcess } from "../../../../packages/core/src/node/supervise-process.ts";
-import { freePort } from "./test-support/production-stack.ts";
-import { waitFor } from "./test-support/stack.ts";
-import { signInOverHttp, startTestHub } from "./test-support/test-hub.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
+import { superviseProcess, type SupervisedProcess } from "@grove/core/node";
+import { freePort, signInOverHttp, waitFor } from "@grove/testing";
+import { startTestHub } from "./test-support/test-hub.ts";
 import { describeRefusal, HANDSHAKE_REFUSED } from "./test-support/socket-refusal.ts";
 
 // The data dirs hold the database (live session tokens, password hashes), the cookie-signing secret and

@@ -22,8 +22,11 @@ export type ProcessExit = {
 
 export type ProcessOptions = {
   cwd: string;
-  /** The complete environment of the child (nothing is inherited implicitly). */
-  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The complete environment of the child (nothing is inherited implicitly). A ProcessEnv, as spawn's is:
+   * a program whose types require variables of it (Next's NODE_ENV) still type-checks this module.
+   */
+  env: Readonly<NodeJS.ProcessEnv>;
   onLine: (stream: OutputStream, text: string) => void;
   timeoutMs?: number;
   /** How long SIGTERM gets before SIGKILL, on timeout, cancel, and for leftovers after exit. */
