@@ -21,7 +21,14 @@ export const noCrossPackageImport = {
         type: "object",
         properties: {
           // Exceptions, each with its reason: { from, to, reason }, paths relative to the repository root.
-          allow: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "string" }, reason: { type: "string" } }, required: ["from", "to", "reason"] } },
+          allow: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: { from: { type: "string" }, to: { type: "string" }, reason: { type: "string" } },
+              required: ["from", "to", "reason"],
+            },
+          },
         },
         additionalProperties: false,
       },
@@ -35,14 +42,22 @@ export const noCrossPackageImport = {
     const file = context.filename;
     const origin = packageRootOf(path.dirname(file));
     const root = context.cwd;
-    const allowed = (context.options[0]?.allow ?? []).map((a) => [path.resolve(root, a.from), path.resolve(root, a.to)]);
+    const allowed = (context.options[0]?.allow ?? []).map((a) => [
+      path.resolve(root, a.from),
+      path.resolve(root, a.to),
+    ]);
     const check = (node) => {
       if (node?.type !== "Literal" || typeof node.value !== "string" || !node.value.startsWith(".")) return;
       const target = path.resolve(path.dirname(file), node.value);
       const targetRoot = packageRootOf(path.dirname(target));
       if (targetRoot === origin || allowed.some(([from, to]) => from === file && to === target)) return;
-      const name = (dir) => (dir === null ? "outside any package" : path.relative(root, dir) || "the root package");
-      context.report({ node, messageId: "crossPackage", data: { source: node.value, target: name(targetRoot), origin: name(origin) } });
+      const name = (dir) =>
+        dir === null ? "outside any package" : path.relative(root, dir) || "the root package";
+      context.report({
+        node,
+        messageId: "crossPackage",
+        data: { source: node.value, target: name(targetRoot), origin: name(origin) },
+      });
     };
     return {
       ImportDeclaration: (node) => check(node.source),
