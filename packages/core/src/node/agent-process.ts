@@ -22,11 +22,8 @@ export type ProcessExit = {
 
 export type ProcessOptions = {
   cwd: string;
-  /**
-   * The complete environment of the child (nothing is inherited implicitly). A ProcessEnv, as spawn's is:
-   * a program whose types require variables of it (Next's NODE_ENV) still type-checks this module.
-   */
-  env: Readonly<NodeJS.ProcessEnv>;
+  /** The complete environment of the child (nothing is inherited implicitly). */
+  env: Readonly<Record<string, string | undefined>>;
   onLine: (stream: OutputStream, text: string) => void;
   timeoutMs?: number;
   /** How long SIGTERM gets before SIGKILL, on timeout, cancel, and for leftovers after exit. */
@@ -99,12 +96,15 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
   };
 
   const startedAt = Date.now();
+  // PWD names the folder the child starts in, as a shell's would; grove's own would mislead it.
+  const env: Record<string, string | undefined> = { ...options.env, PWD: options.cwd };
   let child: ChildProcess;
   try {
     child = spawn(file, args, {
       cwd: options.cwd,
-      // PWD names the folder the child starts in, as a shell's would; grove's own would mislead it.
-      env: { ...options.env, PWD: options.cwd },
+      // As spawn's ProcessEnv, which a program's types may narrow (Next's require NODE_ENV): the caller
+      // chose every variable, and the web app's tests type-check this module with Next's types.
+      env: env as NodeJS.ProcessEnv,
       detached: true,
       stdio: ["ignore", capture.writeFds.stdout, capture.writeFds.stderr],
     });
