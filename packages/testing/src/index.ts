@@ -2,6 +2,7 @@
 // and e2e share. Test-only: production code never imports it (eslint.config.mjs). Core's and db's own
 // helpers stay in @grove/core/test-support and @grove/db/test-support: this package depends on both.
 export * from "./free-port.ts";
+export * from "./grove-entries.ts";
 export * from "./overload.ts";
 export * from "./production-stack.ts";
 export * from "./production-web.ts";

@@ -7,7 +7,8 @@ import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor } from "@grove/db";
 import { runnerLaunchArgs, runnerLaunchEnv, WEB_NODE_ARGS } from "@grove/core/launch";
 import { freePort } from "./free-port.ts";
-import { buildForProduction, productionWebEnv, REPO_ROOT as repoRoot, RUNNER_BUNDLE, WEB_BUNDLE } from "./production-web.ts";
+import { REPO_ROOT as repoRoot, RUNNER_BUNDLE, WEB_BUNDLE } from "./grove-entries.ts";
+import { buildForProduction, productionWebEnv } from "./production-web.ts";
 import { signInOverHttp } from "./sign-in-over-http.ts";
 import { waitFor } from "./wait-for.ts";
 

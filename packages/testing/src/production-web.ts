@@ -4,14 +4,10 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { WEB_NODE_ARGS } from "@grove/core/launch";
 import { freePort } from "./free-port.ts";
+import { REPO_ROOT, WEB_BUNDLE } from "./grove-entries.ts";
 import { waitFor } from "./wait-for.ts";
-
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const WEB_BUNDLE = path.join(REPO_ROOT, "apps/web/dist/server.mjs");
-export const RUNNER_BUNDLE = path.join(REPO_ROOT, "apps/runner/dist/grove.mjs");
 
 export type ProductionWeb = Awaited<ReturnType<typeof startProductionWeb>>;
 

@@ -10,7 +10,7 @@ import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor, listLogLines, type Db } from "@grove/db";
 import { DOMAIN_ERROR_EXIT_CODE, LISTEN_FAILED_EXIT_CODE, runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { answersAsInstance, superviseProcess, type SupervisedExit, type SupervisedProcess } from "@grove/core/node";
-import { freePort, signInOverHttp, waitFor } from "@grove/testing";
+import { freePort, RUNNER_CLI_SOURCE as RUNNER_CLI, signInOverHttp, waitFor } from "@grove/testing";
 
 // `pnpm start`'s supervision (scripts/start.ts), with real processes: the web process (the grove server from
 // its sources, without Next's pages) and the runner CLI, each under superviseProcess, over a real SQLite file
@@ -19,7 +19,6 @@ import { freePort, signInOverHttp, waitFor } from "@grove/testing";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const TSX = createRequire(import.meta.url).resolve("tsx");
 const HUB_ENTRY = fileURLToPath(new URL("./test-support/hub-process.ts", import.meta.url));
-const RUNNER_CLI = path.join(repoRoot, "apps/runner/src/cli.ts");
 const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 const LINES = 150;
 // Quick restarts, so the test does not wait out production's 1 s back-off; never reset within the test.

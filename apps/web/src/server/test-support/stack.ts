@@ -7,7 +7,7 @@ import { io, type Socket } from "socket.io-client";
 import type { BrowserToHubEvents, HubToBrowserEvents } from "@grove/core";
 import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { waitFor } from "@grove/testing";
+import { RUNNER_CLI_SOURCE, waitFor } from "@grove/testing";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import type { GroveServerOptions } from "../grove-server.ts";
 import { startTestHub } from "./test-hub.ts";
@@ -39,7 +39,7 @@ export async function startTestStack(
   const startRunner = () => {
     runner = spawn(
       process.execPath,
-      runnerLaunchArgs(opts.runnerBundle ? [opts.runnerBundle] : ["--import", "tsx", path.join(repoRoot, "apps/runner/src/cli.ts")], {
+      runnerLaunchArgs(opts.runnerBundle ? [opts.runnerBundle] : ["--import", "tsx", RUNNER_CLI_SOURCE], {
         hubUrl: server.url,
         dataDir: runnerDataDir,
         repos: [repo.dir],
