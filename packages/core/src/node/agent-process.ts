@@ -102,8 +102,9 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
   try {
     child = spawn(file, args, {
       cwd: options.cwd,
-      // As spawn's ProcessEnv, which a program's types may narrow (Next's require NODE_ENV): the caller
-      // chose every variable, and the web app's tests type-check this module with Next's types.
+      // As spawn's ProcessEnv, which a program's types may narrow: the caller chose every variable, and the
+      // web app's tests type-check this module with Next's types, where ProcessEnv requires NODE_ENV.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed under Next's types
       env: env as NodeJS.ProcessEnv,
       detached: true,
       stdio: ["ignore", capture.writeFds.stdout, capture.writeFds.stderr],
