@@ -68,7 +68,7 @@ describe("a prompt is one argument, never an option of the agent's CLI", () => {
   it("every built-in profile ends its options before the prompt, or glues the prompt to its option", () => {
     const prompt = "--dangerously-skip-permissions";
     for (const name of Object.keys(BUILT_IN_PROFILES)) {
-      const { argv } = resolveAgent(name, parseGroveConfig(null), { prompt, contextPack: "/p/pack.md", result: "/p/result.json" });
+      const { argv } = resolveAgent(name, parseGroveConfig(null), { prompt, contextPack: "/p/pack.md", result: "/p/result.json", runDir: "/p" });
       const at = argv.findIndex((arg) => arg.endsWith(prompt));
       const isGlued = argv[at] !== prompt && argv[at]?.startsWith("--");
       expect(isGlued || argv.slice(1, at).includes("--"), `${name}: ${argv.join(" ")}`).toBe(true);

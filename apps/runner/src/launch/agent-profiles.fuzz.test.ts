@@ -65,7 +65,7 @@ describe("agent profiles and prompts (property)", () => {
       fc.asyncProperty(template, prompt, async (args, text) => {
         const config = parseGroveConfig(`agents:\n  probe:\n    command: ${JSON.stringify([process.execPath, probe, ...args])}\n`);
         let argv: string[] = [];
-        if (refusal(() => (argv = resolveAgent("probe", config, { prompt: text, contextPack: "/run/pack.md", result: "/run/result.json" }).argv))) return;
+        if (refusal(() => (argv = resolveAgent("probe", config, { prompt: text, contextPack: "/run/pack.md", result: "/run/result.json", runDir: "/run" }).argv))) return;
         launched++;
         const out = join(dir, `probe-${launched}.json`);
         const [program, ...rest] = argv;

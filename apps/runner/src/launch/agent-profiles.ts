@@ -2,6 +2,9 @@ import { DomainError, MAX_ARG_BYTES, utf8ByteLength, type AgentProfile, type Gro
 import { DEMO_AGENT_PATH } from "../install-paths.ts";
 import { runPaths } from "../run/run-paths.ts";
 
+const CONTEXT_PACK_POINTER =
+  "Read the CONTEXT-PACK at {contextPack} before you start: it holds your constraints and where to write your RESULT.";
+
 /**
  * Profiles every repository has; `agents.<name>` in grove.yaml overrides or adds to them. A prompt is
  * always one argument the CLI takes as text, never as an option, even when it begins with "--": each
@@ -9,9 +12,14 @@ import { runPaths } from "../run/run-paths.ts";
  * against the real CLIs), or glues it to its option (`--message=…`, which argparse in aider reads whole).
  */
 export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
-  demo: { command: [process.execPath, DEMO_AGENT_PATH, "--", "{prompt}"] },
-  // stream-json output is rendered into readable lines and its final `result` event is the RESULT of
-  // last resort (see log/claude-stream.ts).
+  // The demo agent commits its own work; its `no-commit` directive is there to show what grove does when
+  // an agent does not, so grove leaves that alone.
+  demo: { command: [process.execPath, DEMO_AGENT_PATH, "--", "{prompt}"], autoCommit: false },
+  // Checked against Claude Code 2.1.328 (launch/real-agent-profiles.test.ts). stream-json output is rendered
+  // into readable lines and its final `result` event is the RESULT of last resort (see log/claude-stream.ts).
+  // acceptEdits takes file edits without asking; print mode cannot ask for anything else, so Bash (the
+  // agent's tests, git status) is allowed outright. Claude Code confines reads and writes to its working
+  // directory: the run's folder, where the CONTEXT-PACK and RESULT are, is granted with --add-dir.
   claude: {
     command: [
       "claude",
@@ -21,13 +29,34 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
       "--verbose",
       "--permission-mode",
       "acceptEdits",
+      "--allowedTools",
+      "Bash",
+      "--add-dir",
+      "{runDir}",
       "--append-system-prompt",
-      "Read the CONTEXT-PACK at {contextPack} before you start: it holds your constraints and where to write your RESULT.",
+      CONTEXT_PACK_POINTER,
       "--",
       "{prompt}",
     ],
   },
-  codex: { command: ["codex", "exec", "--full-auto", "--", "{prompt}"] },
+  // Checked against Codex 0.169.0, which has no --full-auto. `exec` never asks for approval; its
+  // workspace-write sandbox lets the agent edit the worktree and run commands in it (no network), and
+  // --add-dir makes the run's folder writable for the RESULT. The CONTEXT-PACK pointer goes in as developer
+  // instructions (a TOML string), so the prompt stays the task's own text.
+  codex: {
+    command: [
+      "codex",
+      "exec",
+      "--sandbox",
+      "workspace-write",
+      "--add-dir",
+      "{runDir}",
+      "-c",
+      `developer_instructions="${CONTEXT_PACK_POINTER}"`,
+      "--",
+      "{prompt}",
+    ],
+  },
   aider: { command: ["aider", "--yes-always", "--no-auto-commits", "--message={prompt}"] },
 };
 
@@ -50,11 +79,12 @@ function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | unde
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-export type PlaceholderValues = { prompt: string; contextPack: string; result: string };
+/** `{runDir}`: the run's own folder, which holds the CONTEXT-PACK and the RESULT (for a CLI's --add-dir). */
+export type PlaceholderValues = { prompt: string; contextPack: string; result: string; runDir: string };
 export type ResolvedAgent = { profile: string; argv: string[]; env: Record<string, string>; timeoutMs: number | undefined };
 
 /**
- * The argv of a run: the profile's command with `{prompt}`, `{contextPack}` and `{result}` filled in.
+ * The argv of a run: the profile's command with `{prompt}`, `{contextPack}`, `{result}` and `{runDir}` filled in.
  * Each placeholder becomes (part of) one argument, in a single pass, so a prompt containing
  * "{result}" stays literal and nothing ever goes through a shell. Refused (before anything runs) when
  * the CLI would read the prompt as an option, or an argument is longer than exec allows.
@@ -63,7 +93,7 @@ export function resolveAgent(profileName: string, config: GroveConfig, values: P
   const profile = findProfile(profileName, config);
   assertPromptIsNoOption(profileName, profile, values.prompt);
   const argv = profile.command.map((arg) =>
-    arg.replace(/\{(prompt|contextPack|result)\}/g, (_match, key: keyof PlaceholderValues) => values[key]),
+    arg.replace(/\{(prompt|contextPack|result|runDir)\}/g, (_match, key: keyof PlaceholderValues) => values[key]),
   );
   assertArgumentsFit(profileName, argv);
   assertNoNul(profileName, [...argv, ...Object.entries(profile.env ?? {}).flat()]);
@@ -78,7 +108,7 @@ export function resolveAgent(profileName: string, config: GroveConfig, values: P
 /** Checks a task as its run would launch it, before anything is created for it. */
 export function checkAgentLaunch(task: { runId: string; profile: string; prompt: string }, config: GroveConfig, dataDir: string): void {
   const paths = runPaths(dataDir, task.runId);
-  resolveAgent(task.profile, config, { prompt: task.prompt, contextPack: paths.contextPack, result: paths.result });
+  resolveAgent(task.profile, config, { prompt: task.prompt, contextPack: paths.contextPack, result: paths.result, runDir: paths.runDir });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { testGateOf, type RunState, type TestStatus } from "@grove/core";
 import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
+import { commitLeftoverWork } from "./commit-leftover-work.ts";
 import { readResult, resultFromFinalAnswer } from "./read-result.ts";
 import { runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { describeExit, stopState, type RunScope } from "./run-scope.ts";
@@ -9,7 +10,8 @@ const FINISH_LOG_TIMEOUT_MS = 5_000;
 type TestReport = { status: TestStatus; exitCode: number | null; durationMs: number };
 
 /**
- * After the agent exited (worktree already unlocked): what it committed, the test gate, the RESULT, the
+ * After the agent exited (worktree already unlocked): what it left uncommitted committed for it
+ * (commit-leftover-work.ts), what it committed, the test gate, the RESULT, the
  * report and the final state. A run succeeds only if the agent exited 0, committed something, and its
  * tests did not fail: a branch with no commits has nothing to merge, whatever the worktree holds.
  * Then run.ended, the report and the final state, in that order; the report goes out once the run's log
@@ -25,6 +27,7 @@ export async function finishRun(
   const stopped = exit.cancelled || signal.aborted;
   scope.system(exit.error ?? `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${exit.durationMs} ms`);
 
+  if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
   if (branch.problem) scope.system(branch.problem);
   const agentOk = !stopped && exit.exitCode === 0;
@@ -82,11 +85,9 @@ export async function finishRun(
 }
 
 function describeNoCommits(branchName: string, baseSha: string, branch: BranchFacts): string {
-  const left =
-    branch.uncommittedCount > 0
-      ? ` It left ${describeUncommitted(branch)} uncommitted in the worktree; they are kept there, not merged.`
-      : " The worktree has no changes either.";
-  return `the agent made no commits: ${branchName} is still at its base ${baseSha.slice(0, 12)}, so there is nothing to merge.${left}`;
+  const base = `${branchName} is still at its base ${baseSha.slice(0, 12)}, so there is nothing to merge.`;
+  if (branch.uncommittedCount === 0) return `no changes: the agent exited without changing anything; ${base}`;
+  return `the agent made no commits: ${base} It left ${describeUncommitted(branch)} uncommitted in the worktree; they are kept there, not merged.`;
 }
 
 /** The repository's test gate on the agent's worktree: its command, or why there is none. */

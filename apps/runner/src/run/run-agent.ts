@@ -30,6 +30,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     prompt: task.prompt,
     contextPack: scope.paths.contextPack,
     result: scope.paths.result,
+    runDir: scope.paths.runDir,
   });
   const env = buildChildEnv(process.env, agent.env, scope.leaseEnv, {
     GROVE_AGENT: task.agent,
