@@ -27,6 +27,8 @@ export function createAgentLineWriter(runLog: RunLog, isClaudeStream: boolean) {
       return isWritable;
     },
     final: (): ClaudeFinal | null => claude?.final() ?? null,
+    /** The tool calls the agent's CLI refused it (Claude's permission_denied events); 0 for other CLIs. */
+    refusedActions: (): number => claude?.refusedActions() ?? 0,
   };
 }
 

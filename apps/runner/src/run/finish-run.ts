@@ -27,6 +27,8 @@ export async function finishRun(
   const stopped = exit.cancelled || signal.aborted;
   scope.system(exit.error ?? `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${exit.durationMs} ms`);
 
+  const refusedActions = exit.refusedActions ?? 0;
+  if (refusedActions > 0) scope.system(`the agent was refused ${refusedActions} action${refusedActions === 1 ? "" : "s"} by its CLI's permissions`);
   if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
   if (branch.problem) scope.system(branch.problem);
@@ -64,6 +66,7 @@ export async function finishRun(
       resultError,
       commits: branch.commits,
       uncommitted: branch.uncommittedCount,
+      refusedActions,
     },
   });
   void scope.deps.hub.send("run:report", {
@@ -79,6 +82,7 @@ export async function finishRun(
     commits: branch.commits,
     uncommitted: branch.uncommitted,
     uncommittedCount: branch.uncommittedCount,
+    refusedActions,
   });
   scope.setState(final, error ? { error: error.slice(0, 10_000) } : {});
   return final;

@@ -21,6 +21,8 @@ export type AgentExit = {
   error: string | null;
   /** The agent's final answer on its output (Claude's `result` event), a RESULT of last resort. */
   finalAnswer?: ClaudeFinal | null;
+  /** Tool calls the agent's CLI refused it, as it printed them (see log/claude-stream.ts). */
+  refusedActions?: number;
 };
 
 /** Spawns the task's agent profile in its worktree and streams its output into the run's log. */
@@ -80,7 +82,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
     const exit = await proc.done;
     const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
-    return { ...exit, error, finalAnswer: writer.final() };
+    return { ...exit, error, finalAnswer: writer.final(), refusedActions: writer.refusedActions() };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);

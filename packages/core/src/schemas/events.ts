@@ -153,6 +153,8 @@ export const RunReportSchema = z.object({
   /** Files changed in the worktree but not committed: not part of the branch, so never merged. */
   uncommitted: z.array(z.string().max(4_096)).max(MAX_UNCOMMITTED_LISTED).default([]),
   uncommittedCount: z.number().int().nonnegative().default(0),
+  /** Tool calls the agent's CLI refused it (Claude Code's permission_denied events), counted by the runner. */
+  refusedActions: z.number().int().nonnegative().default(0),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
 export const AuditRecordSchema = z.object({

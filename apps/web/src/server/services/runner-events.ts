@@ -94,6 +94,7 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
           testMs: payload.test.durationMs,
           result,
           resultError,
+          refusedActions: payload.refusedActions,
         },
       });
       await openMergeRequestIfGreen(deps, run.id);
