@@ -8,7 +8,7 @@ import { allStrings, factsFromText, fillStep, stepAt, type ModelScript, type Mod
  * chosen by how many tool results the conversation holds; the CLI's side requests (titles, token
  * counts, non-streamed calls) get a short plain answer.
  */
-export async function startAnthropicDouble(script: ModelScript): Promise<LoopbackServer> {
+export async function startAnthropicDouble(script: ModelScript, port = 0): Promise<LoopbackServer> {
   let served = 0;
   return startLoopbackServer((request, res) => {
     served += 1;
@@ -31,7 +31,7 @@ export async function startAnthropicDouble(script: ModelScript): Promise<Loopbac
     const cwd = /Primary working directory: (\S+)/.exec(text)?.[1];
     const step = fillStep(stepAt(script, countToolResults(body.messages)), { cwd, ...factsFromText(text) });
     streamTurn(res, id, step, served);
-  });
+  }, port);
 }
 
 function streamTurn(res: ServerResponse, id: string, step: ModelStep, served: number): void {

@@ -1,0 +1,21 @@
+// The real Claude Code CLI grove pins (apps/runner devDependencies) and its scripted model double, for the
+// dashboard's end-to-end run: the stack gets the environment a user sets for claude (PATH, its API's base
+// URL and key, its own home), the spec plays its script on the double at the URL the stack was given.
+import path from "node:path";
+import { startAnthropicDouble } from "../../apps/runner/src/test-support/model-doubles/anthropic-double.ts";
+import type { ModelScript } from "../../apps/runner/src/test-support/model-doubles/model-script.ts";
+import { agentEnv } from "../../apps/runner/src/test-support/model-doubles/real-agent-clis.ts";
+import { E2E_DATA_DIR, E2E_PORT } from "../stack.ts";
+
+/** Next to the stack's port: known before the stack starts, listened on only while a spec plays a script. */
+export const CLAUDE_DOUBLE_PORT = E2E_PORT + 1;
+/** claude's home and the folder with `claude` on the stack's PATH (outside grove's data dir). */
+export const CLAUDE_USER_DIR = `${E2E_DATA_DIR}-claude-user`;
+
+/** What a user exports before `pnpm start` to run the built-in claude profile against this API. */
+export function claudeUserEnv(): Promise<Record<string, string>> {
+  return agentEnv({ home: path.join(CLAUDE_USER_DIR, "home"), binDir: path.join(CLAUDE_USER_DIR, "bin"), anthropicUrl: `http://127.0.0.1:${CLAUDE_DOUBLE_PORT}` });
+}
+
+export const startClaudeDouble = (script: ModelScript) => startAnthropicDouble(script, CLAUDE_DOUBLE_PORT);
+export type { ModelScript };
