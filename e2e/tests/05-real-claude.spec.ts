@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { newPerson, signInAsAdmin } from "../support/auth.ts";
+import { keepScreenshot } from "../support/screens.ts";
 import { startClaudeDouble, type ModelScript } from "../support/claude-double.ts";
 import { git } from "../git-state.ts";
 import { DEMO_REPO } from "../stack.ts";
@@ -51,7 +52,7 @@ test.afterAll(async () => {
   rmSync(gate, { force: true });
 });
 
-test("a session with the built-in claude profile: the structured view fills live, refusals are counted", async () => {
+test("a session with the built-in claude profile: the structured view fills live, refusals are counted", async ({ page: _page }, testInfo) => {
   await page.getByRole("link", { name: "Start a session" }).click();
   const form = page.getByRole("region", { name: "Start a session" });
   await expect(form.getByLabel("Runner")).toHaveValue(/.+/);
@@ -75,13 +76,16 @@ test("a session with the built-in claude profile: the structured view fills live
 
   writeFileSync(gate, "");
   await expect(log.getByText("finished", { exact: true })).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByText("the agent was refused 2 actions")).toBeVisible();
+  // The count stored on the run from the runner's report (the log's own line says it too).
+  await expect(page.getByRole("note").filter({ hasText: "the agent was refused 2 actions" })).toBeVisible({ timeout: 60_000 });
+  await keepScreenshot(page, testInfo, "claude-run");
 });
 
-test("the approval card counts the refusals; approving merges into main and deposits the learning", async () => {
+test("the approval card counts the refusals; approving merges into main and deposits the learning", async ({ page: _page }, testInfo) => {
   await page.getByRole("link", { name: /Approvals/ }).click();
   const card = page.getByRole("article", { name: `Merge request ${branch()}` });
-  await expect(card.getByText("the agent was refused 2 actions")).toBeVisible({ timeout: 60_000 });
+  await expect(card.getByRole("note").filter({ hasText: "the agent was refused 2 actions" })).toBeVisible({ timeout: 60_000 });
+  await keepScreenshot(page, testInfo, "claude-approval");
   await card.getByRole("button", { name: `Approve ${branch()}` }).click();
   await expect(card).toHaveCount(0);
   await page.getByRole("button", { name: "Decided" }).click();
