@@ -19,3 +19,7 @@ export * from "./brain/plan-deposit.ts";
 export * from "./audit/audit-chain.ts";
 export * from "./audit/audit-export.ts";
 export * from "./schemas/yaml-document.ts";
+export * from "./lifecycle/lifecycle-states.ts";
+export * from "./lifecycle/transition.ts";
+export * from "./lifecycle/run-transition.ts";
+export * from "./lifecycle/merge-request-transition.ts";

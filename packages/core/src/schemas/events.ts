@@ -3,6 +3,7 @@ import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
+import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -34,17 +35,7 @@ export const LogLineSchema = z.object({
 });
 export type LogLine = z.infer<typeof LogLineSchema>;
 
-export const RunStateSchema = z.enum([
-  "queued",
-  "preparing",
-  "running",
-  "testing",
-  "succeeded",
-  "failed",
-  "interrupted",
-  "cancelled",
-]);
-export type RunState = z.infer<typeof RunStateSchema>;
+export const RunStateSchema = z.enum(RUN_STATES);
 
 const sha = z.string().regex(/^[0-9a-f]{40,64}$/);
 const id = z.string().min(1).max(200);
