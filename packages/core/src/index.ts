@@ -23,3 +23,4 @@ export * from "./lifecycle/lifecycle-states.ts";
 export * from "./lifecycle/transition.ts";
 export * from "./lifecycle/run-transition.ts";
 export * from "./lifecycle/merge-request-transition.ts";
+export * from "./merge/merge-request-checks.ts";
