@@ -80,6 +80,25 @@ export async function applyMergeRequestEvent(
   return value ? { kind: "applied", state: step.state, events } : { kind: "lost" };
 }
 
+const CURRENT_STATE_ATTEMPTS = 5;
+
+/**
+ * For facts that hold whatever the hub last wrote (the runner's merge result, its queue's stage, a resend):
+ * applies `event` to the request's current state, reading it again when another write won the race.
+ * Null when the request does not exist.
+ */
+export async function applyMergeRequestEventToCurrent(
+  db: Db,
+  input: Omit<Parameters<typeof applyMergeRequestEvent>[1], "from">,
+): Promise<MergeRequestStep | null> {
+  for (let attempt = 1; ; attempt++) {
+    const row = await db.mergeRequest.findUnique({ where: { id: input.id }, select: { id: true, state: true } });
+    if (!row) return null;
+    const step = await applyMergeRequestEvent(db, { ...input, from: mergeRequestStateOf(row) });
+    if (step.kind !== "lost" || attempt >= CURRENT_STATE_ATTEMPTS) return step;
+  }
+}
+
 /** Columns that are no step of the lifecycle (the gate's checks, the diff), written only while the request is still `from`. */
 export async function updateMergeRequestFacts(db: Db, input: { id: string; from: MergeRequestState; data: MergeRequestPatch }): Promise<boolean> {
   const updated = await db.mergeRequest.updateMany({ where: { id: input.id, state: input.from }, data: input.data });

@@ -27,11 +27,22 @@ export const liveRunsWhere = { state: { in: [...LIVE_RUN_STATES] } } satisfies P
 
 type Reported = { runId: string; state: RunState; at: number; worktreePath?: string; baseSha?: string; error?: string };
 
+const CURRENT_STATE_ATTEMPTS = 5;
+
+/** Records a state the runner reported against the run's current state (read again if a write won the race). */
+export async function recordReportedRunState(db: Db, report: Reported): Promise<RunStep> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await db.run.findUniqueOrThrow({ where: { id: report.runId }, select: { id: true, state: true, startedAt: true } });
+    const step = await applyReportedRunState(db, run, report);
+    if (step.kind !== "lost" || attempt >= CURRENT_STATE_ATTEMPTS) return step;
+  }
+}
+
 /**
- * Records a state the runner reported, with what came along. A report core refuses (a step back, a change
- * after the end) writes nothing; so does one that lost a race with another write of the same run.
+ * Applies a state the runner reported to the run as read, with what came along. A report core refuses (a
+ * step back, a change after the end) writes nothing; so does one that lost a race with another write.
  */
-export async function recordReportedRunState(db: Db, run: { id: string; state: string; startedAt: Date | null }, report: Reported): Promise<RunStep> {
+export async function applyReportedRunState(db: Db, run: { id: string; state: string; startedAt: Date | null }, report: Reported): Promise<RunStep> {
   const from = runStateOf(run);
   const step = transitionRun(from, { type: "reported", state: report.state });
   if (!step.ok) return { kind: "refused", code: step.code, reason: step.reason };

@@ -21,6 +21,8 @@ export type MergeRequestState = (typeof MERGE_REQUEST_STATES)[number];
 
 /** Waiting for a person's decision. */
 export const WAITING_MERGE_REQUEST_STATES = ["open", "blocked"] as const satisfies readonly MergeRequestState[];
+/** A person can approve these (a blocked request can only be rejected). */
+export const APPROVABLE_MERGE_REQUEST_STATES = ["open"] as const satisfies readonly MergeRequestState[];
 /** Approved and handed to (or about to be handed to) the runner's merge queue. */
 export const DISPATCHED_MERGE_REQUEST_STATES = ["approved", "merging"] as const satisfies readonly MergeRequestState[];
 /** Final: no event moves a request out of these. */
@@ -38,6 +40,10 @@ export function isMergeRequestState(value: string): value is MergeRequestState {
 
 export function isTerminalRunState(state: RunState): boolean {
   return (TERMINAL_RUN_STATES as readonly RunState[]).includes(state);
+}
+
+export function isBlockedMergeRequestState(state: string): boolean {
+  return state === "blocked";
 }
 
 export function isTerminalMergeRequestState(state: MergeRequestState): boolean {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { MERGE_REQUEST_STATES, type MergeRequestState } from "./lifecycle-states.ts";
+import {
+  APPROVABLE_MERGE_REQUEST_STATES,
+  DISPATCHED_MERGE_REQUEST_STATES,
+  MERGE_REQUEST_STATES,
+  TERMINAL_MERGE_REQUEST_STATES,
+  WAITING_MERGE_REQUEST_STATES,
+  type MergeRequestState,
+} from "./lifecycle-states.ts";
 import { MERGE_REQUEST_EVENTS, openMergeRequest, transitionMergeRequest, type MergeRequestEvent } from "./merge-request-transition.ts";
 
 /**
@@ -85,6 +92,14 @@ describe("transitionMergeRequest", () => {
       });
     }
   }
+
+  it("agrees with the named groups of states the dashboard and queries use", () => {
+    const acceptedBy = (event: MergeRequestEvent) => MERGE_REQUEST_STATES.filter((state) => transitionMergeRequest(state, event).ok);
+    expect(acceptedBy("approve")).toEqual([...APPROVABLE_MERGE_REQUEST_STATES]);
+    expect(acceptedBy("reject")).toEqual([...WAITING_MERGE_REQUEST_STATES]);
+    expect(acceptedBy("progress")).toEqual([...DISPATCHED_MERGE_REQUEST_STATES]);
+    expect(MERGE_REQUEST_STATES.filter((state) => !transitionMergeRequest(state, "merged").ok)).toEqual([...TERMINAL_MERGE_REQUEST_STATES]);
+  });
 
   it("says why a step is refused, naming the state", () => {
     const refused = transitionMergeRequest("merging", "approve");

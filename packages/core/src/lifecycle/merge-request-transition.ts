@@ -48,8 +48,7 @@ const go = (state: MergeRequestState, ...audit: MergeRequestAuditAction[]): Merg
 const refuse = (reason: string, code: "FORBIDDEN" | "INVALID_STATE" = "INVALID_STATE"): MergeTransition => ({ ok: false, code, reason });
 
 export function transitionMergeRequest(state: MergeRequestState, event: MergeRequestEvent): MergeTransition {
-  if (isTerminalMergeRequestState(state)) return refuse(`This merge request is ${state}; it is final.`);
-  const waiting = state === "open" || state === "blocked";
+  const isWaiting = state === "open" || state === "blocked";
   switch (event) {
     case "block":
       if (state === "open") return go("blocked", "merge.blocked");
@@ -58,25 +57,24 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
       if (state === "blocked") return refuse("This merge request is blocked.", "FORBIDDEN");
       return state === "open" ? go("approved", "merge.approved") : refuse(`This merge request is ${state}, not open.`);
     case "reject":
-      return waiting ? go("rejected", "merge.rejected") : refuse(`This merge request is ${state}, not open.`);
+      return isWaiting ? go("rejected", "merge.rejected") : refuse(`This merge request is ${state}, not open.`);
     case "branch_moved":
       // Once approved, the runner checks the head itself when the merge queue reaches the request.
-      return waiting ? go("void", "merge.void") : refuse(`This merge request is ${state}; its runner checks the head when it merges.`);
+      return isWaiting ? go("void", "merge.void") : refuse(`This merge request is ${state}; its runner checks the head when it merges.`);
     case "dispatch":
       return state === "approved" ? go("merging") : refuse(`This merge request is ${state}, not approved.`);
     case "dispatch_failed":
       return state === "approved" ? go("open") : refuse(`This merge request is ${state}, not approved.`);
     case "resend":
     case "progress":
-      if (waiting) return refuse(`This merge request is ${state}, not approved.`);
+      if (state !== "approved" && state !== "merging") return refuse(`This merge request is ${state}, not approved.`);
       return event === "resend" ? go("merging", "merge.resent") : go(state);
     // The runner's word on what git did is a fact even when the hub thought the request was still waiting
     // (an acknowledgement lost after the runner had started the merge turns the request back to open).
     case "merged":
-      return go("merged");
     case "merge_failed":
-      return go("failed", "merge.failed");
     case "merge_moved":
-      return go("void");
+      if (isTerminalMergeRequestState(state)) return refuse(`This merge request is ${state} already.`);
+      return event === "merged" ? go("merged") : event === "merge_failed" ? go("failed", "merge.failed") : go("void");
   }
 }

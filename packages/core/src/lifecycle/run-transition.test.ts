@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RUN_STATES, type RunState } from "./lifecycle-states.ts";
+import { LIVE_RUN_STATES, RUN_STATES, TERMINAL_RUN_STATES, type RunState } from "./lifecycle-states.ts";
 import { RUN_EVENTS, transitionRun } from "./run-transition.ts";
 
 /** Rows: the run's state; columns: the state its runner reports, in RUN_STATES order. "=" same, "→" accepted, "x" refused. */
@@ -36,6 +36,12 @@ describe("transitionRun", () => {
       });
     });
   }
+
+  it("agrees with the named groups: live runs move on, ended runs do not", () => {
+    const isFinal = (state: RunState) => RUN_STATES.every((next) => next === state || !transitionRun(state, { type: "reported", state: next }).ok);
+    expect(RUN_STATES.filter(isFinal)).toEqual([...TERMINAL_RUN_STATES]);
+    expect(RUN_STATES.filter((state) => !isFinal(state))).toEqual([...LIVE_RUN_STATES]);
+  });
 
   it("says why an ended run does not change", () => {
     expect(transitionRun("succeeded", { type: "reported", state: "interrupted" })).toEqual({ ok: false, code: "INVALID_STATE", reason: "The run already ended succeeded; it cannot become interrupted." });
