@@ -60,7 +60,8 @@ export async function applyMergeRequestEvent(
     id: string;
     from: MergeRequestState;
     event: MergeRequestEvent;
-    audit: MergeAuditOf;
+    /** Required when the step implies audit events (a step that implies none may leave it out). */
+    audit?: MergeAuditOf;
     guard?: { headSha?: string };
     data?: MergeRequestPatch;
     alsoIn?: (tx: Tx) => Promise<unknown>;
@@ -68,6 +69,8 @@ export async function applyMergeRequestEvent(
 ): Promise<MergeRequestStep> {
   const step = transitionMergeRequest(input.from, input.event);
   if (!step.ok) return { kind: "refused", code: step.code, reason: step.reason };
+  const auditOf = input.audit;
+  if (step.audit.length > 0 && !auditOf) throw new Error(`merge request ${input.id}: "${input.event}" implies ${step.audit.join(", ")}, and the caller gave no audit fields`);
   const { value, events } = await withAuditedTransaction(db, async (tx) => {
     const swapped = await tx.mergeRequest.updateMany({
       where: { id: input.id, state: input.from, ...(input.guard?.headSha ? { headSha: input.guard.headSha } : {}) },
@@ -75,7 +78,7 @@ export async function applyMergeRequestEvent(
     });
     if (swapped.count !== 1) return { value: false, audit: [] };
     await input.alsoIn?.(tx);
-    return { value: true, audit: step.audit.map((action) => ({ ...input.audit(action), action })) };
+    return { value: true, audit: auditOf ? step.audit.map((action) => ({ ...auditOf(action), action })) : [] };
   });
   return value ? { kind: "applied", state: step.state, events } : { kind: "lost" };
 }

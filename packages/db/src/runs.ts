@@ -1,4 +1,4 @@
-import { DomainError, isRunState, isTerminalRunState, LIVE_RUN_STATES, RUN_STATES, transitionRun, type RunState, type TransitionRefusalCode } from "@grove/core";
+import { DomainError, isRunState, isTerminalRunState, RUN_STATES, transitionRun, type RunState, type TransitionRefusalCode } from "@grove/core";
 import type { Db, Prisma } from "./client.ts";
 
 /**
@@ -21,9 +21,6 @@ export const FIRST_RUN_STATE: RunState = RUN_STATES[0];
 export function queuedRunsData<T extends object>(tasks: readonly T[]): (T & { state: RunState })[] {
   return tasks.map((task) => ({ ...task, state: FIRST_RUN_STATE }));
 }
-
-/** A filter for runs still on their way. */
-export const liveRunsWhere = { state: { in: [...LIVE_RUN_STATES] } } satisfies Prisma.RunWhereInput;
 
 type Reported = { runId: string; state: RunState; at: number; worktreePath?: string; baseSha?: string; error?: string };
 

@@ -13,7 +13,7 @@ import { MERGE_REQUEST_EVENTS, openMergeRequest, transitionMergeRequest, type Me
  * The whole table, written out: "next state: audit events", "refused" or "forbidden". A state or event added
  * to core without a decision here fails the first test.
  */
-const FINAL = { block: "refused", approve: "refused", reject: "refused", branch_moved: "refused", dispatch: "refused", dispatch_failed: "refused", resend: "refused", progress: "refused", merged: "refused", merge_failed: "refused", merge_moved: "refused" };
+const FINAL = { block: "refused", approve: "refused", reject: "refused", branch_moved: "refused", dispatch: "refused", dispatch_failed: "refused", resend: "refused", progress: "refused", merge_landed: "refused", merge_failed: "refused", merge_moved: "refused" };
 const EXPECTED: Record<string, Record<string, string>> = {
   open: {
     block: "blocked: merge.blocked",
@@ -24,7 +24,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     dispatch_failed: "refused",
     resend: "refused",
     progress: "refused",
-    merged: "merged:",
+    merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
   },
@@ -37,7 +37,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     dispatch_failed: "refused",
     resend: "refused",
     progress: "refused",
-    merged: "merged:",
+    merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
   },
@@ -50,7 +50,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     dispatch_failed: "open:",
     resend: "merging: merge.resent",
     progress: "approved:",
-    merged: "merged:",
+    merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
   },
@@ -63,7 +63,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     dispatch_failed: "refused",
     resend: "merging: merge.resent",
     progress: "merging:",
-    merged: "merged:",
+    merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
   },
@@ -98,7 +98,7 @@ describe("transitionMergeRequest", () => {
     expect(acceptedBy("approve")).toEqual([...APPROVABLE_MERGE_REQUEST_STATES]);
     expect(acceptedBy("reject")).toEqual([...WAITING_MERGE_REQUEST_STATES]);
     expect(acceptedBy("progress")).toEqual([...DISPATCHED_MERGE_REQUEST_STATES]);
-    expect(MERGE_REQUEST_STATES.filter((state) => !transitionMergeRequest(state, "merged").ok)).toEqual([...TERMINAL_MERGE_REQUEST_STATES]);
+    expect(MERGE_REQUEST_STATES.filter((state) => !transitionMergeRequest(state, "merge_landed").ok)).toEqual([...TERMINAL_MERGE_REQUEST_STATES]);
   });
 
   it("says why a step is refused, naming the state", () => {

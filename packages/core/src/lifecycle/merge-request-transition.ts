@@ -10,7 +10,7 @@ export const MergeRequestStateSchema = z.enum(MERGE_REQUEST_STATES);
  *   approval saw a waiting request's branch move), `dispatch` / `dispatch_failed` (the runner took the
  *   approved merge, or could not), `resend` (an approved merge sent again after the runner reconnected);
  * - a person: `approve`, `reject`;
- * - the runner, in its merge result: `merged`, `merge_failed`, `merge_moved` (the branch moved after the
+ * - the runner, in its merge result: `merge_landed`, `merge_failed`, `merge_moved` (the branch moved after the
  *   approval; the runner audited "merge.void" itself, so the hub records the state only); `progress`
  *   (its merge queue's stage).
  */
@@ -23,7 +23,7 @@ export const MERGE_REQUEST_EVENTS = [
   "dispatch_failed",
   "resend",
   "progress",
-  "merged",
+  "merge_landed",
   "merge_failed",
   "merge_moved",
 ] as const;
@@ -71,10 +71,10 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
       return event === "resend" ? go("merging", "merge.resent") : go(state);
     // The runner's word on what git did is a fact even when the hub thought the request was still waiting
     // (an acknowledgement lost after the runner had started the merge turns the request back to open).
-    case "merged":
+    case "merge_landed":
     case "merge_failed":
     case "merge_moved":
       if (isTerminalMergeRequestState(state)) return refuse(`This merge request is ${state} already.`);
-      return event === "merged" ? go("merged") : event === "merge_failed" ? go("failed", "merge.failed") : go("void");
+      return event === "merge_landed" ? go("merged") : event === "merge_failed" ? go("failed", "merge.failed") : go("void");
   }
 }
