@@ -38,14 +38,14 @@ export function isMergeRequestState(value: string): value is MergeRequestState {
   return (MERGE_REQUEST_STATES as readonly string[]).includes(value);
 }
 
-export function isTerminalRunState(state: RunState): boolean {
-  return (TERMINAL_RUN_STATES as readonly RunState[]).includes(state);
+export function isTerminalRunState(state: string): boolean {
+  return (TERMINAL_RUN_STATES as readonly string[]).includes(state);
 }
 
 export function isBlockedMergeRequestState(state: string): boolean {
   return state === "blocked";
 }
 
-export function isTerminalMergeRequestState(state: MergeRequestState): boolean {
-  return (TERMINAL_MERGE_REQUEST_STATES as readonly MergeRequestState[]).includes(state);
+export function isTerminalMergeRequestState(state: string): boolean {
+  return (TERMINAL_MERGE_REQUEST_STATES as readonly string[]).includes(state);
 }
