@@ -14,7 +14,12 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 const HEAD = "a".repeat(40);
-const audit = (id: string) => (action: MergeRequestAuditAction) => ({ actorType: "system" as const, actorId: "hub", subject: id, details: { action } });
+const audit = (id: string) => (action: MergeRequestAuditAction) => ({
+  actorType: "system" as const,
+  actorId: "hub",
+  subject: id,
+  details: { action },
+});
 
 async function openRequest(isBlocked = false) {
   const run = await seedRun(db);
@@ -27,7 +32,8 @@ async function openRequest(isBlocked = false) {
   return mr;
 }
 
-const actionsOf = async (subject: string) => (await db.auditEvent.findMany({ where: { subject }, orderBy: { id: "asc" } })).map((e) => e.action);
+const actionsOf = async (subject: string) =>
+  (await db.auditEvent.findMany({ where: { subject }, orderBy: { id: "asc" } })).map((e) => e.action);
 const stateOf = async (id: string) => (await db.mergeRequest.findUniqueOrThrow({ where: { id } })).state;
 
 describe("merge request repository", () => {
@@ -35,32 +41,71 @@ describe("merge request repository", () => {
     const mr = await openRequest(true);
     expect(mr.state).toBe("blocked");
     expect(await actionsOf(mr.id)).toEqual(["merge.opened", "merge.blocked"]);
-    const again = await createMergeRequest(db, { data: { runId: mr.runId, branch: mr.branch, integration: "main", headSha: HEAD }, isBlocked: false, audit: (action, id) => audit(id)(action) });
+    const again = await createMergeRequest(db, {
+      data: { runId: mr.runId, branch: mr.branch, integration: "main", headSha: HEAD },
+      isBlocked: false,
+      audit: (action, id) => audit(id)(action),
+    });
     expect(again).toBeNull();
     expect(await db.mergeRequest.count({ where: { runId: mr.runId } })).toBe(1);
   });
 
   it("applies a step with its audit event and data in one go", async () => {
     const mr = await openRequest();
-    const step = await applyMergeRequestEvent(db, { id: mr.id, from: "open", event: "approve", guard: { headSha: HEAD }, data: { approvedSha: HEAD, approval: "user" }, audit: audit(mr.id) });
+    const step = await applyMergeRequestEvent(db, {
+      id: mr.id,
+      from: "open",
+      event: "approve",
+      guard: { headSha: HEAD },
+      data: { approvedSha: HEAD, approval: "user" },
+      audit: audit(mr.id),
+    });
     expect(step).toMatchObject({ kind: "applied", state: "approved" });
-    expect(await db.mergeRequest.findUniqueOrThrow({ where: { id: mr.id } })).toMatchObject({ state: "approved", approvedSha: HEAD, approval: "user" });
+    expect(await db.mergeRequest.findUniqueOrThrow({ where: { id: mr.id } })).toMatchObject({
+      state: "approved",
+      approvedSha: HEAD,
+      approval: "user",
+    });
     expect(await actionsOf(mr.id)).toEqual(["merge.opened", "merge.approved"]);
   });
 
   it("writes nothing, not even its audit event, when the compare-and-swap loses the race", async () => {
     const mr = await openRequest();
     // Another writer decides first: the request this caller read as open is rejected now.
-    expect(await applyMergeRequestEvent(db, { id: mr.id, from: "open", event: "reject", data: { comment: "no" }, audit: audit(mr.id) })).toMatchObject({ kind: "applied" });
-    const late = await applyMergeRequestEvent(db, { id: mr.id, from: "open", event: "approve", data: { approvedSha: HEAD, comment: "yes" }, audit: audit(mr.id) });
+    expect(
+      await applyMergeRequestEvent(db, {
+        id: mr.id,
+        from: "open",
+        event: "reject",
+        data: { comment: "no" },
+        audit: audit(mr.id),
+      }),
+    ).toMatchObject({ kind: "applied" });
+    const late = await applyMergeRequestEvent(db, {
+      id: mr.id,
+      from: "open",
+      event: "approve",
+      data: { approvedSha: HEAD, comment: "yes" },
+      audit: audit(mr.id),
+    });
     expect(late).toEqual({ kind: "lost" });
-    expect(await db.mergeRequest.findUniqueOrThrow({ where: { id: mr.id } })).toMatchObject({ state: "rejected", approvedSha: null, comment: "no" });
+    expect(await db.mergeRequest.findUniqueOrThrow({ where: { id: mr.id } })).toMatchObject({
+      state: "rejected",
+      approvedSha: null,
+      comment: "no",
+    });
     expect(await actionsOf(mr.id)).toEqual(["merge.opened", "merge.rejected"]);
   });
 
   it("loses when the guard no longer matches (the head moved under an approval)", async () => {
     const mr = await openRequest();
-    const step = await applyMergeRequestEvent(db, { id: mr.id, from: "open", event: "approve", guard: { headSha: "b".repeat(40) }, audit: audit(mr.id) });
+    const step = await applyMergeRequestEvent(db, {
+      id: mr.id,
+      from: "open",
+      event: "approve",
+      guard: { headSha: "b".repeat(40) },
+      audit: audit(mr.id),
+    });
     expect(step).toEqual({ kind: "lost" });
     expect(await stateOf(mr.id)).toBe("open");
     expect(await actionsOf(mr.id)).toEqual(["merge.opened"]);
@@ -69,20 +114,35 @@ describe("merge request repository", () => {
   it("writes nothing for a step core refuses, nor what it would have done alongside", async () => {
     const mr = await openRequest(true);
     let alsoRan = false;
-    const step = await applyMergeRequestEvent(db, { id: mr.id, from: "blocked", event: "approve", data: { approvedSha: HEAD }, audit: audit(mr.id), alsoIn: () => {
+    const step = await applyMergeRequestEvent(db, {
+      id: mr.id,
+      from: "blocked",
+      event: "approve",
+      data: { approvedSha: HEAD },
+      audit: audit(mr.id),
+      alsoIn: () => {
         alsoRan = true;
         return Promise.resolve();
       },
     });
     expect(step).toEqual({ kind: "refused", code: "FORBIDDEN", reason: "This merge request is blocked." });
     expect(alsoRan).toBe(false);
-    expect(await db.mergeRequest.findUniqueOrThrow({ where: { id: mr.id } })).toMatchObject({ state: "blocked", approvedSha: null });
+    expect(await db.mergeRequest.findUniqueOrThrow({ where: { id: mr.id } })).toMatchObject({
+      state: "blocked",
+      approvedSha: null,
+    });
     expect(await actionsOf(mr.id)).toEqual(["merge.opened", "merge.blocked"]);
   });
 
   it("rolls the step back with its audit event when the work alongside it fails", async () => {
     const mr = await openRequest();
-    const failing = applyMergeRequestEvent(db, { id: mr.id, from: "open", event: "merge_failed", audit: audit(mr.id), alsoIn: () => Promise.reject(new Error("provenance write failed")) });
+    const failing = applyMergeRequestEvent(db, {
+      id: mr.id,
+      from: "open",
+      event: "merge_failed",
+      audit: audit(mr.id),
+      alsoIn: () => Promise.reject(new Error("provenance write failed")),
+    });
     await expect(failing).rejects.toThrow("provenance write failed");
     expect(await stateOf(mr.id)).toBe("open");
     expect(await actionsOf(mr.id)).toEqual(["merge.opened"]);

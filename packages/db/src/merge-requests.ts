@@ -30,18 +30,26 @@ export type MergeRequestStep =
 
 /** A stored state, checked against core's list: a row in a state core does not know is a bug, not a case. */
 export function mergeRequestStateOf(row: { id: string; state: string }): MergeRequestState {
-  if (!isMergeRequestState(row.state)) throw new DomainError("INVALID_INPUT", `merge request ${row.id} is in an unknown state "${row.state}"`);
+  if (!isMergeRequestState(row.state))
+    throw new DomainError("INVALID_INPUT", `merge request ${row.id} is in an unknown state "${row.state}"`);
   return row.state;
 }
 
 /** Opens a request for a run's head (open, or blocked by the brain policy); null when that head already has one. */
 export async function createMergeRequest(
   db: Db,
-  input: { data: Omit<Prisma.MergeRequestUncheckedCreateInput, "state">; isBlocked: boolean; audit: (action: MergeRequestAuditAction, id: string) => Omit<AuditInput, "action"> },
+  input: {
+    data: Omit<Prisma.MergeRequestUncheckedCreateInput, "state">;
+    isBlocked: boolean;
+    audit: (action: MergeRequestAuditAction, id: string) => Omit<AuditInput, "action">;
+  },
 ) {
   const opened = openMergeRequest({ isBlocked: input.isBlocked });
   const { value } = await withAuditedTransaction(db, async (tx) => {
-    const existing = await tx.mergeRequest.findFirst({ where: { runId: input.data.runId, headSha: input.data.headSha }, select: { id: true } });
+    const existing = await tx.mergeRequest.findFirst({
+      where: { runId: input.data.runId, headSha: input.data.headSha },
+      select: { id: true },
+    });
     if (existing) return { value: null, audit: [] };
     const row = await tx.mergeRequest.create({ data: { ...input.data, state: opened.state } });
     return { value: row, audit: opened.audit.map((action) => ({ ...input.audit(action, row.id), action })) };
@@ -70,15 +78,25 @@ export async function applyMergeRequestEvent(
   const step = transitionMergeRequest(input.from, input.event);
   if (!step.ok) return { kind: "refused", code: step.code, reason: step.reason };
   const auditOf = input.audit;
-  if (step.audit.length > 0 && !auditOf) throw new Error(`merge request ${input.id}: "${input.event}" implies ${step.audit.join(", ")}, and the caller gave no audit fields`);
+  if (step.audit.length > 0 && !auditOf)
+    throw new Error(
+      `merge request ${input.id}: "${input.event}" implies ${step.audit.join(", ")}, and the caller gave no audit fields`,
+    );
   const { value, events } = await withAuditedTransaction(db, async (tx) => {
     const swapped = await tx.mergeRequest.updateMany({
-      where: { id: input.id, state: input.from, ...(input.guard?.headSha ? { headSha: input.guard.headSha } : {}) },
+      where: {
+        id: input.id,
+        state: input.from,
+        ...(input.guard?.headSha ? { headSha: input.guard.headSha } : {}),
+      },
       data: { ...input.data, state: step.state },
     });
     if (swapped.count !== 1) return { value: false, audit: [] };
     await input.alsoIn?.(tx);
-    return { value: true, audit: auditOf ? step.audit.map((action) => ({ ...auditOf(action), action })) : [] };
+    return {
+      value: true,
+      audit: auditOf ? step.audit.map((action) => ({ ...auditOf(action), action })) : [],
+    };
   });
   return value ? { kind: "applied", state: step.state, events } : { kind: "lost" };
 }
@@ -95,7 +113,10 @@ export async function applyMergeRequestEventToCurrent(
   input: Omit<Parameters<typeof applyMergeRequestEvent>[1], "from">,
 ): Promise<MergeRequestStep | null> {
   for (let attempt = 1; ; attempt++) {
-    const row = await db.mergeRequest.findUnique({ where: { id: input.id }, select: { id: true, state: true } });
+    const row = await db.mergeRequest.findUnique({
+      where: { id: input.id },
+      select: { id: true, state: true },
+    });
     if (!row) return null;
     const step = await applyMergeRequestEvent(db, { ...input, from: mergeRequestStateOf(row) });
     if (step.kind !== "lost" || attempt >= CURRENT_STATE_ATTEMPTS) return step;
@@ -103,15 +124,35 @@ export async function applyMergeRequestEventToCurrent(
 }
 
 /** Columns that are no step of the lifecycle (the gate's checks, the diff), written only while the request is still `from`. */
-export async function updateMergeRequestFacts(db: Db, input: { id: string; from: MergeRequestState; data: MergeRequestPatch }): Promise<boolean> {
-  const updated = await db.mergeRequest.updateMany({ where: { id: input.id, state: input.from }, data: input.data });
+export async function updateMergeRequestFacts(
+  db: Db,
+  input: { id: string; from: MergeRequestState; data: MergeRequestPatch },
+): Promise<boolean> {
+  const updated = await db.mergeRequest.updateMany({
+    where: { id: input.id, state: input.from },
+    data: input.data,
+  });
   return updated.count === 1;
 }
 
 /** A finished branch head's diff, kept with every request of that head (whatever its state). */
-export async function recordMergeRequestDiff(db: Db, input: { runnerId: string; repoPath: string; branch: string; headSha: string; diff: string; diffTruncated: boolean }): Promise<number> {
+export async function recordMergeRequestDiff(
+  db: Db,
+  input: {
+    runnerId: string;
+    repoPath: string;
+    branch: string;
+    headSha: string;
+    diff: string;
+    diffTruncated: boolean;
+  },
+): Promise<number> {
   const updated = await db.mergeRequest.updateMany({
-    where: { branch: input.branch, headSha: input.headSha, run: { session: { runnerId: input.runnerId, repoPath: input.repoPath } } },
+    where: {
+      branch: input.branch,
+      headSha: input.headSha,
+      run: { session: { runnerId: input.runnerId, repoPath: input.repoPath } },
+    },
     data: { diff: input.diff, diffTruncated: input.diffTruncated },
   });
   return updated.count;

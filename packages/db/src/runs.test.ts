@@ -18,15 +18,33 @@ describe("run repository", () => {
     const { runId } = await seedRun(db);
     expect((await read(runId)).state).toBe("queued");
     await recordReportedRunState(db, { runId, state: "preparing", at: 1_000 });
-    expect(await recordReportedRunState(db, { runId, state: "running", at: 2_000, worktreePath: "/wt", baseSha: "c".repeat(40) })).toEqual({ kind: "applied", state: "running" });
+    expect(
+      await recordReportedRunState(db, {
+        runId,
+        state: "running",
+        at: 2_000,
+        worktreePath: "/wt",
+        baseSha: "c".repeat(40),
+      }),
+    ).toEqual({ kind: "applied", state: "running" });
     await recordReportedRunState(db, { runId, state: "succeeded", at: 3_000 });
-    expect(await read(runId)).toMatchObject({ state: "succeeded", worktreePath: "/wt", startedAt: new Date(2_000), endedAt: new Date(3_000) });
+    expect(await read(runId)).toMatchObject({
+      state: "succeeded",
+      worktreePath: "/wt",
+      startedAt: new Date(2_000),
+      endedAt: new Date(3_000),
+    });
   });
 
   it("writes nothing for a report core refuses: an ended run stays ended", async () => {
     const { runId } = await seedRun(db);
     await recordReportedRunState(db, { runId, state: "failed", at: 1_000, error: "boom" });
-    const late = await recordReportedRunState(db, { runId, state: "interrupted", at: 2_000, error: "the runner stopped" });
+    const late = await recordReportedRunState(db, {
+      runId,
+      state: "interrupted",
+      at: 2_000,
+      error: "the runner stopped",
+    });
     expect(late).toMatchObject({ kind: "refused", code: "INVALID_STATE" });
     expect(await read(runId)).toMatchObject({ state: "failed", error: "boom", endedAt: new Date(1_000) });
   });
@@ -35,7 +53,9 @@ describe("run repository", () => {
     const { runId } = await seedRun(db);
     const stale = await read(runId);
     await applyReportedRunState(db, stale, { runId, state: "cancelled", at: 1_000 });
-    expect(await applyReportedRunState(db, stale, { runId, state: "running", at: 2_000, worktreePath: "/wt" })).toEqual({ kind: "lost" });
+    expect(
+      await applyReportedRunState(db, stale, { runId, state: "running", at: 2_000, worktreePath: "/wt" }),
+    ).toEqual({ kind: "lost" });
     expect(await read(runId)).toMatchObject({ state: "cancelled", worktreePath: null, startedAt: null });
   });
 });

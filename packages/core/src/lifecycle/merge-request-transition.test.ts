@@ -7,13 +7,30 @@ import {
   WAITING_MERGE_REQUEST_STATES,
   type MergeRequestState,
 } from "./lifecycle-states.ts";
-import { MERGE_REQUEST_EVENTS, openMergeRequest, transitionMergeRequest, type MergeRequestEvent } from "./merge-request-transition.ts";
+import {
+  MERGE_REQUEST_EVENTS,
+  openMergeRequest,
+  transitionMergeRequest,
+  type MergeRequestEvent,
+} from "./merge-request-transition.ts";
 
 /**
  * The whole table, written out: "next state: audit events", "refused" or "forbidden". A state or event added
  * to core without a decision here fails the first test.
  */
-const FINAL = { block: "refused", approve: "refused", reject: "refused", branch_moved: "refused", dispatch: "refused", dispatch_failed: "refused", resend: "refused", progress: "refused", merge_landed: "refused", merge_failed: "refused", merge_moved: "refused" };
+const FINAL = {
+  block: "refused",
+  approve: "refused",
+  reject: "refused",
+  branch_moved: "refused",
+  dispatch: "refused",
+  dispatch_failed: "refused",
+  resend: "refused",
+  progress: "refused",
+  merge_landed: "refused",
+  merge_failed: "refused",
+  merge_moved: "refused",
+};
 const EXPECTED: Record<string, Record<string, string>> = {
   open: {
     block: "blocked: merge.blocked",
@@ -82,7 +99,8 @@ function outcome(state: MergeRequestState, event: MergeRequestEvent): string {
 describe("transitionMergeRequest", () => {
   it("has a decided outcome for every state × event pair, and no row for a state or event core does not have", () => {
     expect(Object.keys(EXPECTED).sort()).toEqual([...MERGE_REQUEST_STATES].sort());
-    for (const state of MERGE_REQUEST_STATES) expect(Object.keys(EXPECTED[state] ?? {}).sort(), state).toEqual([...MERGE_REQUEST_EVENTS].sort());
+    for (const state of MERGE_REQUEST_STATES)
+      expect(Object.keys(EXPECTED[state] ?? {}).sort(), state).toEqual([...MERGE_REQUEST_EVENTS].sort());
   });
 
   for (const state of MERGE_REQUEST_STATES) {
@@ -94,20 +112,30 @@ describe("transitionMergeRequest", () => {
   }
 
   it("agrees with the named groups of states the dashboard and queries use", () => {
-    const acceptedBy = (event: MergeRequestEvent) => MERGE_REQUEST_STATES.filter((state) => transitionMergeRequest(state, event).ok);
+    const acceptedBy = (event: MergeRequestEvent) =>
+      MERGE_REQUEST_STATES.filter((state) => transitionMergeRequest(state, event).ok);
     expect(acceptedBy("approve")).toEqual([...APPROVABLE_MERGE_REQUEST_STATES]);
     expect(acceptedBy("reject")).toEqual([...WAITING_MERGE_REQUEST_STATES]);
     expect(acceptedBy("progress")).toEqual([...DISPATCHED_MERGE_REQUEST_STATES]);
-    expect(MERGE_REQUEST_STATES.filter((state) => !transitionMergeRequest(state, "merge_landed").ok)).toEqual([...TERMINAL_MERGE_REQUEST_STATES]);
+    expect(MERGE_REQUEST_STATES.filter((state) => !transitionMergeRequest(state, "merge_landed").ok)).toEqual(
+      [...TERMINAL_MERGE_REQUEST_STATES],
+    );
   });
 
   it("says why a step is refused, naming the state", () => {
     const refused = transitionMergeRequest("merging", "approve");
-    expect(refused).toEqual({ ok: false, code: "INVALID_STATE", reason: "This merge request is merging, not open." });
+    expect(refused).toEqual({
+      ok: false,
+      code: "INVALID_STATE",
+      reason: "This merge request is merging, not open.",
+    });
   });
 
   it("opens a request, blocked straight away when the brain policy refuses it", () => {
     expect(openMergeRequest({ isBlocked: false })).toEqual({ state: "open", audit: ["merge.opened"] });
-    expect(openMergeRequest({ isBlocked: true })).toEqual({ state: "blocked", audit: ["merge.opened", "merge.blocked"] });
+    expect(openMergeRequest({ isBlocked: true })).toEqual({
+      state: "blocked",
+      audit: ["merge.opened", "merge.blocked"],
+    });
   });
 });
