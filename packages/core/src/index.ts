@@ -24,3 +24,8 @@ export * from "./audit/audit-chain.ts";
 export * from "./audit/audit-export.ts";
 export * from "./schemas/yaml-document.ts";
 export * from "./agent-events/index.ts";
+export * from "./lifecycle/lifecycle-states.ts";
+export * from "./lifecycle/transition.ts";
+export * from "./lifecycle/run-transition.ts";
+export * from "./lifecycle/merge-request-transition.ts";
+export * from "./merge/merge-request-checks.ts";

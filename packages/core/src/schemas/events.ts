@@ -6,6 +6,7 @@ import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
+import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -24,17 +25,7 @@ export const MAX_SOCKET_MESSAGE_BYTES = 2 * 1024 * 1024;
  * refuses a handshake with neither a valid token nor a signed-in browser's cookie before it reads any message.
  */
 export const RUNNER_TOKEN_HEADER = "x-grove-runner-token";
-export const RunStateSchema = z.enum([
-  "queued",
-  "preparing",
-  "running",
-  "testing",
-  "succeeded",
-  "failed",
-  "interrupted",
-  "cancelled",
-]);
-export type RunState = z.infer<typeof RunStateSchema>;
+export const RunStateSchema = z.enum(RUN_STATES);
 
 const sha = ShaSchema;
 const id = IdSchema;
