@@ -1,5 +1,6 @@
 import { fitsSocketMessage, type Ack, type RunnerToHubEvents } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
+import { z } from "zod";
 import { AckSchema, ACK_TIMEOUT_MS, describeError, RETRY_DELAY_MS, type HubLink, type Logger } from "./hub-socket.ts";
 
 export type OutboxEvent = "run:state" | "run:report" | "audit:record" | "merge:result";
@@ -45,7 +46,7 @@ export function createHubOutbox(link: HubLink, log: Logger): HubOutbox {
         try {
           const ack = AckSchema.safeParse(await head.emit());
           queue.shift();
-          if (!ack.success) log(`hub answered ${head.event} with a malformed ack: ${ack.error.message}`);
+          if (!ack.success) log(`hub answered ${head.event} with a malformed ack:\n${z.prettifyError(ack.error)}`);
           else if (!ack.data.ok) log(`hub refused ${head.event}: ${ack.data.error}`);
           head.settle(ack.success && ack.data.ok);
         } catch (error) {

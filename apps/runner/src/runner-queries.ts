@@ -16,7 +16,7 @@ import {
   type RepoInfoAnswer,
 } from "@grove/core";
 import { runDoctor, runGit, type RepoContext } from "@grove/core/node";
-import type { z } from "zod";
+import { z } from "zod";
 import { BUILT_IN_PROFILES } from "./agent-profiles.ts";
 import { describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
 import { logCommits, parseTree } from "./git-history.ts";
@@ -29,7 +29,7 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
     return (payload: unknown, ack: (res: QueryAck<T>) => void) => {
       const reply = typeof ack === "function" ? ack : () => undefined;
       const parsed = schema.safeParse(payload);
-      if (!parsed.success) return reply({ ok: false, error: `invalid request: ${parsed.error.issues.map((i) => i.message).join("; ")}` });
+      if (!parsed.success) return reply({ ok: false, error: `invalid request:\n${z.prettifyError(parsed.error)}` });
       const req = parsed.data;
       void deps
         .findRepo(req.repoPath)
