@@ -1,4 +1,4 @@
-import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, RunCancelSchema, SessionStartSchema, type Ack, type RunState } from "@grove/core";
+import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, RunCancelSchema, SessionStartSchema, type Ack, type RunState, describeError } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
@@ -6,18 +6,19 @@ import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { io } from "socket.io-client";
 import { z } from "zod";
-import { checkAgentLaunch } from "./agent-profiles.ts";
-import { createHubLink, describeConnectError, describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
-import { excludeDataDir } from "./exclude-data-dir.ts";
-import { createHubOutbox } from "./hub-outbox.ts";
-import { createLogShipper, type ShipperTuning } from "./log-shipper.ts";
-import { startMergeGate } from "./merge-gate.ts";
-import { recoverPreviousRuns } from "./recovery.ts";
-import { createRunLeases } from "./run-leases.ts";
-import { assertSafeRunId } from "./run-paths.ts";
-import { listRunRecords } from "./run-record.ts";
-import { runTask } from "./run-task.ts";
-import { registerRunnerQueries } from "./runner-queries.ts";
+import { checkAgentLaunch } from "./launch/agent-profiles.ts";
+import { createHubLink, describeConnectError, type RunnerSocket } from "./hub/hub-socket.ts";
+import type { Logger } from "./logger.ts";
+import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
+import { createHubOutbox } from "./hub/hub-outbox.ts";
+import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
+import { serveHubMerges } from "./merge/serve-hub-merges.ts";
+import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
+import { createRunLeases } from "./run/run-leases.ts";
+import { assertSafeRunId } from "./run/run-paths.ts";
+import { listRunRecords } from "./run/run-record.ts";
+import { runTask } from "./run/run-task.ts";
+import { registerRunnerQueries } from "./hub/runner-queries.ts";
 
 export const RUNNER_VERSION = "0.1.0";
 const STOP_DRAIN_MS = 3_000;
@@ -67,7 +68,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const hub = createHubOutbox(link, log);
   const shipper = createLogShipper(link, log, opts.shipper);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
-  const gate = startMergeGate({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
+  const hubMerges = serveHubMerges({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
   const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
   const merges = new Set<Promise<unknown>>();
   let stopping = false;
@@ -122,7 +123,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
             })
             .finally(() => {
               runs.delete(task.runId);
-              gate.poke();
+              hubMerges.poke();
             });
           runs.set(task.runId, { abort, done });
         }
@@ -144,7 +145,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
         if (!repo) return reply(refuse(`this runner does not serve ${req.repoPath}`));
         reply({ ok: true });
         await finishing;
-        const outcome = await gate.execute(repo, req);
+        const outcome = await hubMerges.execute(repo, req);
         log(`merge ${req.mergeRequestId} of ${req.branch}: ${outcome.kind}`);
       },
       (error: unknown) => reply(refuse(describeError(error))),
@@ -184,7 +185,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
       stopping = true;
       for (const run of runs.values()) run.abort.abort("interrupted");
       await Promise.allSettled([...[...runs.values()].map((run) => run.done), ...merges]);
-      await gate.stop();
+      await hubMerges.stop();
       await hub.drain(STOP_DRAIN_MS);
       socket.disconnect();
       await shipper.stop();
