@@ -5,6 +5,7 @@ import { realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { io } from "socket.io-client";
+import { z } from "zod";
 import { checkAgentLaunch } from "./launch/agent-profiles.ts";
 import { createHubLink, describeConnectError, type RunnerSocket } from "./hub/hub-socket.ts";
 import type { Logger } from "./logger.ts";
@@ -84,7 +85,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   socket.on("session:start", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;
     const parsed = SessionStartSchema.safeParse(payload);
-    if (!parsed.success) return reply(refuse(`invalid session:start: ${parsed.error.message}`));
+    if (!parsed.success) return reply(refuse(`invalid session:start:\n${z.prettifyError(parsed.error)}`));
     const session = parsed.data;
     if (stopping) return reply(refuse("the runner is shutting down"));
     try {
@@ -134,7 +135,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   socket.on("merge:execute", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;
     const parsed = MergeExecuteSchema.safeParse(payload);
-    if (!parsed.success) return reply(refuse(`invalid merge:execute: ${parsed.error.message}`));
+    if (!parsed.success) return reply(refuse(`invalid merge:execute:\n${z.prettifyError(parsed.error)}`));
     const req = parsed.data;
     if (stopping) return reply(refuse("the runner is shutting down"));
     // The hub opens a merge request once the run reported; the run may still be shipping its last log lines.
@@ -156,7 +157,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   socket.on("run:cancel", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;
     const parsed = RunCancelSchema.safeParse(payload);
-    if (!parsed.success) return reply(refuse(`invalid run:cancel: ${parsed.error.message}`));
+    if (!parsed.success) return reply(refuse(`invalid run:cancel:\n${z.prettifyError(parsed.error)}`));
     const run = runs.get(parsed.data.runId);
     if (!run) return reply(refuse(`run ${parsed.data.runId} is not running on this runner`));
     run.abort.abort("cancelled");

@@ -61,6 +61,8 @@ export async function startTestHub(opts: {
   store?: HubStore;
   /** False makes the hub store a batch but never ack it, like a hub that dies between the two. */
   ackLogs?: () => boolean;
+  /** A reason makes the hub refuse that log batch (`{ ok: false }`) without storing it. */
+  refuseLog?: () => string | null;
 }): Promise<TestHub> {
   const store = opts.store ?? createHubStore();
   const httpServer = createServer();
@@ -117,6 +119,8 @@ export async function startTestHub(opts: {
       const parsed = parseRunLogBatch(payload);
       if (!parsed.success) throw new Error(`invalid run:log payload: ${parsed.error}`);
       const batch = parsed.data;
+      const refusal = opts.refuseLog?.() ?? null;
+      if (refusal !== null) return ack({ ok: false, error: refusal });
       const lines = store.lines.get(batch.runId) ?? new Map<number, LogLine>();
       store.lines.set(batch.runId, lines);
       for (const line of batch.lines) {

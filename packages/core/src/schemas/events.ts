@@ -101,7 +101,7 @@ const utf8 = new TextDecoder();
  */
 export function parseRunLogBatch(payload: unknown): { success: true; data: ParsedLogBatch } | { success: false; error: string } {
   const envelope = RunLogBatchSchema.safeParse(payload);
-  if (!envelope.success) return { success: false, error: envelope.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ") };
+  if (!envelope.success) return { success: false, error: z.prettifyError(envelope.error) };
   const { runId, firstSeq, lines: text } = envelope.data;
   const body = typeof text === "string" ? text : utf8.decode(text);
   let decoded: unknown;

@@ -17,7 +17,7 @@ import {
   type ParsedLogBatch,
   type RunnerToHubEvents,
 } from "@grove/core";
-import type { z } from "zod";
+import { z } from "zod";
 
 export type RunnerHandlers = {
   hello(runnerId: string, payload: z.infer<typeof RunnerHelloSchema>): Promise<void>;
@@ -46,7 +46,7 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
       const reply = ack as (res: Ack | LogAck) => void;
       const parsed = schema.safeParse(payload);
       if (!parsed.success) {
-        reply({ ok: false, error: `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}` });
+        reply({ ok: false, error: `invalid payload:\n${z.prettifyError(parsed.error)}` });
         return;
       }
       handle(parsed.data).then(
