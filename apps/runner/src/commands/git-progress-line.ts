@@ -1,0 +1,26 @@
+import type { GitProgress } from "@grove/core/node";
+
+const STEP_PERCENT = 25;
+
+/**
+ * git's progress as stderr lines: one when a stage starts, one per 25 % step, one at 100 %. git itself
+ * redraws a line hundreds of times a second, which would flood a log or a terminal's scrollback.
+ */
+export function gitProgressLines(write: (line: string) => void): (progress: GitProgress) => void {
+  let stage = "";
+  let shown = -1;
+  return (progress) => {
+    const step = progress.progress >= 100 ? 100 : Math.floor(progress.progress / STEP_PERCENT) * STEP_PERCENT;
+    if (progress.stage === stage && step <= shown) return;
+    stage = progress.stage;
+    shown = step;
+    write(`${progress.method}: ${stageName(progress.stage)} ${progress.progress}% (${progress.processed}/${progress.total})`);
+  };
+}
+
+/** simple-git names a stage by git's first word, lower-cased ("updating" for "Updating files"). */
+function stageName(stage: string): string {
+  if (stage === "updating") return "updating files";
+  if (stage === "remote:") return "remote counting objects";
+  return `${stage.replace(/:$/, "")} objects`;
+}
