@@ -15,6 +15,7 @@ import { recoverPreviousRuns } from "./recovery.ts";
 import { createRunLeases } from "./run-leases.ts";
 import { assertSafeRunId } from "./run-paths.ts";
 import { listRunRecords } from "./run-record.ts";
+import { sendProgressToHub } from "./run-progress.ts";
 import { runTask } from "./run-task.ts";
 import { registerRunnerQueries } from "./runner-queries.ts";
 
@@ -65,6 +66,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const link = createHubLink(socket, hello, log);
   const hub = createHubOutbox(link, log);
   const shipper = createLogShipper(link, log, opts.shipper);
+  const progress = sendProgressToHub(link, log);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
   const gate = startMergeGate({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
   const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
@@ -114,7 +116,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
           ranBefore.add(task.runId);
           const abort = new AbortController();
           const req = { sessionId: session.sessionId, integration: session.integration, repo, task };
-          const done = runTask({ hub, shipper, leases, dataDir, log }, req, abort.signal)
+          const done = runTask({ hub, shipper, leases, dataDir, log, progress }, req, abort.signal)
             .catch((error: unknown) => {
               log(`run ${task.runId} crashed: ${describeError(error)}`);
               return "failed" as const;

@@ -13,6 +13,7 @@ import { savePendingMerge, type PendingMerge } from "./pending-merges.ts";
 import { checkAgentLaunch } from "./agent-profiles.ts";
 import { createRunLeases } from "./run-leases.ts";
 import { assertSafeRunId, MAX_RUN_ID } from "./run-paths.ts";
+import { logProgress } from "./run-progress.ts";
 import { runTask } from "./run-task.ts";
 
 /** A zod check made of one of grove's own validators: the plan is refused with the rule it broke, key named. */
@@ -143,7 +144,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     },
     onAuditError: (message) => log(`audit: ${message}`),
   });
-  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log };
+  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log, progress: logProgress(log) };
 
   const abort = new AbortController();
   const onAbort = () => abort.abort("interrupted");

@@ -3,6 +3,7 @@ import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
+import type { RunProgressSchema } from "./run-progress.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -252,6 +253,7 @@ export type RunnerToHubEvents = {
   "audit:record": (payload: z.input<typeof AuditRecordSchema>, ack: (res: Ack) => void) => void;
   "merge:result": (payload: z.input<typeof MergeResultSchema>, ack: (res: Ack) => void) => void;
   "merge:progress": (payload: z.input<typeof MergeProgressSchema>, ack: (res: Ack) => void) => void;
+  "run:progress": (payload: z.input<typeof RunProgressSchema>, ack: (res: Ack) => void) => void;
   "radar:snapshot": (payload: z.input<typeof RadarSnapshotSchema>, ack: (res: Ack) => void) => void;
   "branch:diff": (payload: z.input<typeof BranchDiffSchema>, ack: (res: Ack) => void) => void;
 };
@@ -264,6 +266,7 @@ export type HubToRunnerEvents = {
 
 export type HubToBrowserEvents = {
   "run:log": (payload: { runId: string; lines: LogLine[] }) => void;
+  "run:progress": (payload: z.infer<typeof RunProgressSchema>) => void;
   "grove:changed": (payload: Changed) => void;
 };
 
