@@ -15,7 +15,7 @@ export type CreateAgentWorktreeInput = {
   taskId: string;
   base?: string;
   lockReason?: string;
-  /** Progress of checking out the files. With it, the files are checked out by setUpWorktree (see checkOutFiles). */
+  /** Progress of checking out the files. With it, the files are checked out by setUpWorktree (see checkOutWithProgress). */
   onProgress?: (progress: GitProgress) => void;
 };
 export type CreatedWorktree = {

@@ -20,6 +20,13 @@ const STDERR_TAIL_CHARS = 2_000;
  * does a git killed by idleTimeoutMs or the abort signal. Arguments simple-git finds unsafe (option injection
  * such as `--upload-pack=…`) throw INVALID_INPUT before git starts. When another git process holds one of
  * git's own lock files, the command is retried with jittered backoff for up to ~10 s.
+ *
+ * Callers parse git's machine formats themselves rather than through simple-git's status/branch/log tasks:
+ * those run fixed argv of their own (`status --porcelain -b -u`, `branch -a -v`, `log` with its own format)
+ * outside this retry and failure handling, and read less exactly than what the callers ask for —
+ * `status --porcelain=v1 -z` with git's XY code per path (worktree-status.ts), `for-each-ref` with NUL-separated
+ * fields (scan-agent-branches.ts), `worktree list --porcelain -z` (list-worktrees.ts), and first-parent
+ * `log` records with the files of each merge (the runner's git-history.ts).
  */
 export async function runGit(args: string[], opts: RunGitOptions): Promise<GitResult> {
   const okExitCodes = opts.okExitCodes ?? [0];

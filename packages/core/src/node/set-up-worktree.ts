@@ -14,7 +14,7 @@ const PENDING_FILE = "grove-setup-pending";
  * Outside the repository lock: it may fetch over the network.
  */
 export async function setUpWorktree(ctx: RepoContext, path: string, onProgress?: (progress: GitProgress) => void): Promise<string[]> {
-  if (!(await exists(join(await worktreeGitDir(path), "index")))) await checkOutFiles(path, onProgress);
+  if (!(await exists(join(await worktreeGitDir(path), "index")))) await checkOutWithProgress(path, onProgress);
   if (await exists(join(path, ".gitmodules"))) {
     await runGit(["submodule", "update", "--init", "--recursive"], { cwd: path });
   }
@@ -27,7 +27,7 @@ export async function setUpWorktree(ctx: RepoContext, path: string, onProgress?:
  * terminal; this is the same checkout with `--progress`. Its post-checkout hook sees HEAD as the old commit
  * where `worktree add`'s sees the null sha.
  */
-async function checkOutFiles(path: string, onProgress: ((progress: GitProgress) => void) | undefined): Promise<void> {
+export async function checkOutWithProgress(path: string, onProgress: ((progress: GitProgress) => void) | undefined): Promise<void> {
   await runGit(["checkout", "--progress", "--force"], { cwd: path, ...(onProgress ? { onProgress } : {}) });
 }
 
