@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, readlink, realpath, rm } from "node:fs/prom
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_AGENT_PATH } from "./agent-profiles.ts";
+import { DEMO_AGENT_PATH } from "./install-paths.ts";
 import { startRunnerDaemon } from "./daemon.ts";
 import { eventsOf, startTestHub, waitFor, type TestHub } from "./test-support/test-hub.ts";
 

@@ -1,23 +1,24 @@
-import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, RunCancelSchema, SessionStartSchema, type Ack, type RunState } from "@grove/core";
+import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, RunCancelSchema, SessionStartSchema, type Ack, type RunState, describeError } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { io } from "socket.io-client";
-import { checkAgentLaunch } from "./agent-profiles.ts";
-import { createHubLink, describeConnectError, describeError, type Logger, type RunnerSocket } from "./hub-socket.ts";
-import { excludeDataDir } from "./exclude-data-dir.ts";
-import { createHubOutbox } from "./hub-outbox.ts";
-import { createLogShipper, type ShipperTuning } from "./log-shipper.ts";
-import { startMergeGate } from "./merge-gate.ts";
-import { recoverPreviousRuns } from "./recovery.ts";
-import { createRunLeases } from "./run-leases.ts";
-import { assertSafeRunId } from "./run-paths.ts";
-import { listRunRecords } from "./run-record.ts";
-import { sendProgressToHub } from "./run-progress.ts";
-import { runTask } from "./run-task.ts";
-import { registerRunnerQueries } from "./runner-queries.ts";
+import { checkAgentLaunch } from "./launch/agent-profiles.ts";
+import { createHubLink, describeConnectError, type RunnerSocket } from "./hub/hub-socket.ts";
+import type { Logger } from "./logger.ts";
+import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
+import { createHubOutbox } from "./hub/hub-outbox.ts";
+import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
+import { serveHubMerges } from "./merge/serve-hub-merges.ts";
+import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
+import { createRunLeases } from "./run/run-leases.ts";
+import { assertSafeRunId } from "./run/run-paths.ts";
+import { listRunRecords } from "./run/run-record.ts";
+import { runTask } from "./run/run-task.ts";
+import { registerRunnerQueries } from "./hub/runner-queries.ts";
+import { sendProgressToHub } from "./run/run-progress.ts";
 
 export const RUNNER_VERSION = "0.1.0";
 const STOP_DRAIN_MS = 3_000;
@@ -68,7 +69,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const shipper = createLogShipper(link, log, opts.shipper);
   const progress = sendProgressToHub(link, log);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
-  const gate = startMergeGate({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
+  const hubMerges = serveHubMerges({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
   const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
   const merges = new Set<Promise<unknown>>();
   let stopping = false;
@@ -123,7 +124,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
             })
             .finally(() => {
               runs.delete(task.runId);
-              gate.poke();
+              hubMerges.poke();
             });
           runs.set(task.runId, { abort, done });
         }
@@ -145,7 +146,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
         if (!repo) return reply(refuse(`this runner does not serve ${req.repoPath}`));
         reply({ ok: true });
         await finishing;
-        const outcome = await gate.execute(repo, req);
+        const outcome = await hubMerges.execute(repo, req);
         log(`merge ${req.mergeRequestId} of ${req.branch}: ${outcome.kind}`);
       },
       (error: unknown) => reply(refuse(describeError(error))),
@@ -185,7 +186,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
       stopping = true;
       for (const run of runs.values()) run.abort.abort("interrupted");
       await Promise.allSettled([...[...runs.values()].map((run) => run.done), ...merges]);
-      await gate.stop();
+      await hubMerges.stop();
       await hub.drain(STOP_DRAIN_MS);
       socket.disconnect();
       await shipper.stop();

@@ -1,4 +1,5 @@
 export * from "./errors/domain-error.ts";
+export * from "./errors/describe-error.ts";
 export * from "./naming/agent-branch.ts";
 export * from "./naming/session-id.ts";
 export * from "./schemas/result.ts";

@@ -4,7 +4,7 @@ import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runGrove } from "./grove-process.ts";
+import { runGrove } from "../test-support/grove-process.ts";
 
 let dir: string;
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runGrove } from "./grove-process.ts";
+import { runGrove } from "../test-support/grove-process.ts";
 
 describe("grove CLI", () => {
   let repo: TempRepo;

@@ -7,7 +7,7 @@ import { access, mkdir, readdir, rm, utimes, writeFile } from "node:fs/promises"
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runGrove } from "./grove-process.ts";
+import { runGrove } from "../test-support/grove-process.ts";
 
 describe("grove doctor", () => {
   let repo: TempRepo;

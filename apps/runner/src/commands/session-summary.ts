@@ -1,5 +1,5 @@
 import type { MergeOutcome } from "@grove/core";
-import type { HeadlessSummary, HeadlessTask } from "../headless-session.ts";
+import type { HeadlessSummary, HeadlessTask } from "../headless/headless-session.ts";
 
 export type TaskVerdict = { kind: "landed" | "waiting" | "failed"; detail: string };
 

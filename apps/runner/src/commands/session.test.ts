@@ -2,7 +2,7 @@ import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runGrove } from "./grove-process.ts";
+import { runGrove } from "../test-support/grove-process.ts";
 
 const GROVE_YAML = 'test: node -e "process.exit(0)"\n';
 let repo: TempRepo;

@@ -1,7 +1,7 @@
 import { DomainError, parseYamlDocument, type LogStream } from "@grove/core";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { PlanSchema, runHeadlessSession, type HeadlessTask } from "../headless-session.ts";
+import { PlanSchema, runHeadlessSession, type HeadlessTask } from "../headless/headless-session.ts";
 import { describeMerge, SESSION_EXIT, sessionVerdict, taskVerdict } from "./session-summary.ts";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags, repoPath } from "./parse-flags.ts";

@@ -3,7 +3,7 @@ import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runGrove } from "./grove-process.ts";
+import { runGrove } from "../test-support/grove-process.ts";
 
 describe("grove worktree / archive / prune / cleanup", () => {
   let repo: TempRepo;

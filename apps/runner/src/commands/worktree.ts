@@ -10,7 +10,7 @@ import {
   unlockWorktree,
 } from "@grove/core/node";
 import { resolve } from "node:path";
-import { buildChildEnv } from "../agent-env.ts";
+import { buildChildEnv } from "../launch/agent-env.ts";
 import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
 import { gitProgressLines } from "./git-progress-line.ts";

@@ -1,6 +1,6 @@
 import { access, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { appendLocalAudit } from "../audit-file.ts";
+import { appendLocalAudit } from "../headless/audit-file.ts";
 
 // A second grove process appending to an audit file, so a test can race two of them for real.
 // Usage: node --import tsx append-audit.ts <file> <actorId> <count> <go-file>

@@ -8,7 +8,7 @@ import { io } from "socket.io-client";
 import { afterEach, expect, it } from "vitest";
 import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor, listLogLines, queryDirect, writeSetting, type Db } from "@grove/db";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../../../runner/src/launch-env.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "../../../runner/src/launch/launch-env.ts";
 // By its file, not @grove/core/node: Next's types make NODE_ENV required, which other adapters there do not expect.
 import { superviseProcess, type SupervisedProcess } from "../../../../packages/core/src/node/supervise-process.ts";
 import { freePort } from "./test-support/production-stack.ts";

@@ -11,7 +11,7 @@ import { createDb, databaseUrlFor, listLogLines, type Db } from "@grove/db";
 // By its file, not @grove/core/node: Next's types make NODE_ENV required, which other adapters there do not expect.
 import { superviseProcess, type SupervisedExit, type SupervisedProcess } from "../../../../packages/core/src/node/supervise-process.ts";
 import { DOMAIN_ERROR_EXIT_CODE } from "../../../runner/src/commands/report-crash.ts";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../../../runner/src/launch-env.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "../../../runner/src/launch/launch-env.ts";
 import { answersAsInstance } from "./health-check.ts";
 import { LISTEN_FAILED_EXIT_CODE } from "./listen-failure.ts";
 import { freePort } from "./test-support/production-stack.ts";

@@ -38,3 +38,4 @@ export * from "./sha256.ts";
 export * from "./snapshot-merged-branch.ts";
 export * from "./supervise-process.ts";
 export * from "./private-files.ts";
+export * from "./commit-agent-work.ts";

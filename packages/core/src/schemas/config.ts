@@ -19,6 +19,8 @@ export const AgentProfileSchema = z.strictObject({
   command: z.array(z.string()).min(1),
   env: namedRecord(z.string(), "an environment variable").optional(),
   timeoutSec: z.number().int().positive().optional(),
+  /** Whether grove commits what the agent left uncommitted when it exits 0; overrides grove.yaml's `autoCommit`. */
+  autoCommit: z.boolean().optional(),
 });
 
 export const GroveConfigSchema = z.strictObject({
@@ -44,6 +46,8 @@ export const GroveConfigSchema = z.strictObject({
     .refine((r) => r.from <= r.to, "from must not exceed to")
     .default({ from: 41000, to: 41999 }),
   agents: namedRecord(AgentProfileSchema, "an agent profile").default({}),
+  /** Whether grove commits what an agent left uncommitted when it exits 0 (default yes); a profile's own setting wins. */
+  autoCommit: z.boolean().optional(),
 });
 
 /** grove.yaml is a short file that anyone with a commit can change: it is refused past this size, unread. */

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor } from "@grove/db";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch-env.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch/launch-env.ts";
 import { WEB_NODE_ARGS } from "../node-options.ts";
 import { buildForProduction, freePort, productionWebEnv, REPO_ROOT as repoRoot, RUNNER_BUNDLE, WEB_BUNDLE } from "./production-web.ts";
 import { waitFor } from "./stack.ts";

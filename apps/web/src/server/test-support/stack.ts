@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import type { BrowserToHubEvents, HubToBrowserEvents } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch-env.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch/launch-env.ts";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import type { GroveServerOptions } from "../grove-server.ts";
 import { startTestHub } from "./test-hub.ts";

@@ -1,0 +1,201 @@
+import { agentBranch, formatSessionId, PromptSchema, validateNamePart, validateRefName, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
+import { openRepo } from "@grove/core/node";
+import { ensurePrivateDir } from "@grove/core/private-files";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { sessionAuditPath } from "./audit-file.ts";
+import { excludeDataDir } from "../repo-setup/exclude-data-dir.ts";
+import type { Logger } from "../logger.ts";
+import { createLocalHub } from "./local-hub.ts";
+import { landPendingMerge } from "../merge/land-pending-merge.ts";
+import type { AuditSink } from "../merge/land-agent-branch.ts";
+import { createMergeQueue } from "../merge/merge-queue.ts";
+import { savePendingMerge, type PendingMerge } from "../merge/pending-merges.ts";
+import { checkAgentLaunch } from "../launch/agent-profiles.ts";
+import { createRunLeases } from "../run/run-leases.ts";
+import { assertSafeRunId, MAX_RUN_ID } from "../run/run-paths.ts";
+import { runTask } from "../run/run-task.ts";
+import { logProgress } from "../run/run-progress.ts";
+
+/** A zod check made of one of grove's own validators: the plan is refused with the rule it broke, key named. */
+const checkedBy = (validate: (value: string) => unknown) => (value: string, ctx: z.RefinementCtx) => {
+  try {
+    validate(value);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+  }
+};
+
+/** A plan file (`grove session run --plan plan.yaml`), once its YAML is read. */
+export const PlanSchema = z
+  .strictObject({
+    session: z.string().min(1).max(100).superRefine(checkedBy(assertSafeRunId)).optional(),
+    integration: z.string().min(1).max(200).superRefine(checkedBy(validateRefName)).optional(),
+    tasks: z
+      .array(
+        z.strictObject({
+          agent: z.string().min(1).max(64).superRefine(checkedBy((v) => validateNamePart("agent", v))),
+          task: z.string().min(1).max(64).superRefine(checkedBy((v) => validateNamePart("task id", v))),
+          /** The agent profile to run; by default the one named like the agent (as on the dashboard). */
+          profile: z.string().min(1).max(64).optional(),
+          prompt: PromptSchema.default(""),
+        }),
+      )
+      .min(1)
+      .max(50)
+      .refine((tasks) => new Set(tasks.map((t) => `${t.agent}/${t.task}`)).size === tasks.length, {
+        // Two tasks of one agent and task id would share one branch, worktree and run.
+        message: "each task needs its own agent/task pair: the same one twice would share one branch and worktree",
+      }),
+  })
+  .superRefine((plan, ctx) => {
+    // Each task's run id (`<session>-<agent>-<task>`) names its files: checked now, before anything is created.
+    const session = plan.session ?? formatSessionId(new Date());
+    plan.tasks.forEach((t, i) => {
+      const runId = `${session}-${t.agent}-${t.task}`;
+      if (runId.length > MAX_RUN_ID) {
+        ctx.addIssue({ code: "custom", path: ["tasks", i], message: `its run id "${runId.slice(0, 80)}…" is longer than ${MAX_RUN_ID} characters: shorten the session, agent or task` });
+      }
+    });
+  });
+export type Plan = z.infer<typeof PlanSchema>;
+
+export type HeadlessTask = {
+  agent: string;
+  taskId: string;
+  runId: string;
+  state: RunState;
+  report: RunReport | null;
+  merge: MergeOutcome | null;
+  /** Why the run failed, as its final state said. */
+  error: string | null;
+  /** The merge request waiting for a person (`grove approve`), when the run succeeded but did not land. */
+  waiting: PendingMerge | null;
+};
+export type HeadlessSummary = {
+  sessionId: string;
+  tasks: HeadlessTask[];
+  /** Every task landed (a merge commit on the integration branch). */
+  isSuccess: boolean;
+  /** The session's hash-chained audit file, and why an event could not be written to it (else null). */
+  audit: { file: string; error: string | null };
+};
+
+export type HeadlessOptions = {
+  repo: string;
+  plan: unknown;
+  dataDir: string;
+  approve: "auto" | "manual";
+  maxConcurrentRuns?: number;
+  onLine?: (task: HeadlessTask, stream: LogStream, text: string) => void;
+  onState?: (task: HeadlessTask, detail: string | undefined) => void;
+  onMerge?: (task: HeadlessTask) => void;
+  log?: Logger;
+  /** Aborting stops every run (state interrupted); worktrees and branches are kept. */
+  signal?: AbortSignal;
+};
+
+/**
+ * Runs a whole session without the hub, as the seed's orchestrate-session.sh does: every task's agent
+ * in its own worktree, in parallel. Each run that succeeded opens a merge request in the data dir; with
+ * approve "auto", a tested one (or one of a repository with `test: none`) goes straight through the merge
+ * queue (merged-tree test, brain deposit, cleanup), the rest wait for `grove approve`. Success means every
+ * task landed.
+ */
+export async function runHeadlessSession(opts: HeadlessOptions): Promise<HeadlessSummary> {
+  const plan = PlanSchema.parse(opts.plan);
+  const repo = await openRepo(opts.repo);
+  const sessionId = plan.session ?? formatSessionId(new Date());
+  const integration = plan.integration ?? repo.config.integration;
+  const dataDir = resolve(opts.dataDir);
+  const log = opts.log ?? (() => undefined);
+  // Every name and profile is checked before anything is created: a bad task never leaves a worktree behind.
+  const specs = plan.tasks.map((t) => {
+    agentBranch(t.agent, t.task);
+    const spec = { ...t, profile: t.profile ?? t.agent, runId: assertSafeRunId(`${sessionId}-${t.agent}-${t.task}`) };
+    checkAgentLaunch(spec, repo.config, dataDir);
+    return spec;
+  });
+  await ensurePrivateDir(dataDir);
+  await excludeDataDir(repo, dataDir);
+  const tasks: HeadlessTask[] = specs.map((t) => ({
+    agent: t.agent,
+    taskId: t.task,
+    runId: t.runId,
+    state: "queued",
+    report: null,
+    merge: null,
+    waiting: null,
+    error: null,
+  }));
+  const byRun = new Map(tasks.map((t) => [t.runId, t]));
+
+  const auditFile = sessionAuditPath(dataDir, sessionId);
+  const local = createLocalHub(auditFile, {
+    onLine: (runId, stream, text) => {
+      const task = byRun.get(runId);
+      if (task) opts.onLine?.(task, stream, text);
+    },
+    onState: (runId, state, error) => {
+      const task = byRun.get(runId);
+      if (!task) return;
+      task.state = state;
+      if (error) task.error = error;
+      opts.onState?.(task, error);
+    },
+    onAuditError: (message) => log(`audit: ${message}`),
+  });
+  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log, progress: logProgress(log) };
+
+  const abort = new AbortController();
+  const onAbort = () => abort.abort("interrupted");
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await Promise.all(
+      specs.map(async (t, i) => {
+        const task = tasks[i];
+        if (!task) return;
+        const spec = { runId: task.runId, agent: t.agent, taskId: t.task, profile: t.profile, prompt: t.prompt };
+        task.state = await runTask(deps, { sessionId, integration, repo, task: spec }, abort.signal);
+        task.report = local.reports.get(task.runId) ?? null;
+      }),
+    );
+
+    if (!abort.signal.aborted) {
+      const landing = { queue: createMergeQueue(), leases: deps.leases, log, dataDir, audit: (record: Parameters<AuditSink>[0]) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }) };
+      for (const task of tasks) {
+        const report = task.report;
+        if (task.state !== "succeeded" || !report?.headSha) continue;
+        const pending: PendingMerge = {
+          runId: task.runId,
+          sessionId,
+          repo: repo.repo,
+          integration,
+          branch: agentBranch(task.agent, task.taskId),
+          agent: task.agent,
+          taskId: task.taskId,
+          headSha: report.headSha,
+          baseSha: report.baseSha,
+          commits: report.commits,
+          tests: report.test.status,
+          result: report.result,
+          openedAt: Date.now(),
+          state: "waiting",
+        };
+        await savePendingMerge(dataDir, pending);
+        task.waiting = pending;
+        // Only a tested head (or a repository that declares it has no tests) is approved by a machine.
+        if (opts.approve !== "auto" || (report.test.status !== "passed" && report.test.status !== "none")) continue;
+        task.merge = await landPendingMerge(landing, pending, { kind: "auto", by: "grove session run" });
+        task.waiting = null;
+        opts.onMerge?.(task);
+      }
+    }
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+    await local.outbox.drain(5_000);
+  }
+
+  const isSuccess = tasks.every((t) => t.merge?.kind === "merged");
+  return { sessionId, tasks, isSuccess, audit: { file: auditFile, error: local.auditError() } };
+}

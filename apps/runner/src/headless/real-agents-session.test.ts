@@ -1,0 +1,77 @@
+import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runGrove } from "../test-support/grove-process.ts";
+import { startAnthropicDouble } from "../test-support/model-doubles/anthropic-double.ts";
+import type { LoopbackServer } from "../test-support/model-doubles/loopback-server.ts";
+import { carefulAgentScript } from "../test-support/model-doubles/model-script.ts";
+import { startOpenAiDouble } from "../test-support/model-doubles/openai-double.ts";
+import { agentEnv, type RealAgentCli } from "../test-support/model-doubles/real-agent-clis.ts";
+
+// `grove session run` with the built-in claude and codex profiles: the real CLIs (pinned devDependencies),
+// their models scripted on loopback. Nothing leaves the machine: each CLI gets a home of its own and no
+// telemetry or update checks.
+
+// The repository's test command fails unless the agent's edit is in the tree it tests.
+const GROVE_YAML = `test: 'node -e "process.exit(require(''fs'').readFileSync(''readme.md'',''utf8'').includes(''Edited by the agent'') ? 0 : 1)"'\n`;
+
+let repo: TempRepo;
+let scratch: string;
+let double: LoopbackServer | undefined;
+
+beforeEach(async () => {
+  repo = await makeTempRepo({ files: { "readme.md": "# real agents\n", "grove.yaml": GROVE_YAML, ".gitignore": "*.log\n" } });
+  scratch = await realpath(await mkdtemp(join(tmpdir(), "grove-real-session-")));
+});
+afterEach(async () => {
+  await double?.close();
+  double = undefined;
+  await repo.cleanup();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const script = carefulAgentScript({
+  file: "readme.md",
+  find: "# real agents",
+  replace: "# real agents\n\nEdited by the agent.",
+  // A careful agent checks its work; the log file it leaves is ignored, so never committed.
+  command: "git status --short > status.log && cat status.log",
+  summary: "Add a line to readme.md",
+});
+
+async function runSession(cli: RealAgentCli) {
+  double = cli === "claude" ? await startAnthropicDouble(script) : await startOpenAiDouble(script);
+  const env = await agentEnv({ home: join(scratch, "home"), binDir: join(scratch, "bin"), anthropicUrl: double.url, openAiUrl: double.url });
+  const plan = join(scratch, "plan.yaml");
+  await writeFile(plan, JSON.stringify({ tasks: [{ agent: cli, task: "readme", profile: cli, prompt: "Add a line to readme.md" }] }));
+  return runGrove(["session", "run", "--plan", plan, "--data-dir", join(scratch, "data"), "--approve", "auto"], { cwd: repo.dir, env });
+}
+
+describe.each(["claude", "codex"] as const)("a headless session with the built-in %s profile and the real CLI", (cli) => {
+  it("reads its CONTEXT-PACK, edits, and its work is committed as the agent, tested, merged and deposited in the brain", async () => {
+    const result = await runSession(cli);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain("every task landed");
+
+    // The agent read its CONTEXT-PACK in the run folder and wrote its RESULT there: no fallback needed.
+    expect(double?.requests.some((r) => r.body.includes("write your RESULT as JSON to"))).toBe(true);
+    expect(result.stdout).not.toContain("no RESULT file");
+    expect(result.stdout).toMatch(/committed what the agent left uncommitted \(1 file\) on agent\/\w+\/readme as \w+: [0-9a-f]{12}/);
+
+    // On the integration branch: a merge commit bringing in the agent's commit, authored by the agent.
+    expect(await repo.git(["show", "main:readme.md"])).toBe("# real agents\n\nEdited by the agent.");
+    const [merge] = (await repo.git(["log", "main", "--merges", "--format=%H"])).split("\n");
+    expect(merge).toMatch(/^[0-9a-f]{40}$/);
+    const agentCommit = await repo.git(["log", "-1", "--format=%an|%s", `${merge ?? ""}^2`]);
+    expect(agentCommit).toBe(`${cli}|Add a line to readme.md`);
+    expect(await repo.git(["ls-tree", "-r", "--name-only", "main"])).not.toContain("status.log");
+
+    // The RESULT's learning is in the brain.
+    const brain = (await repo.git(["ls-tree", "-r", "--name-only", "main", "--", "project-brain"])).split("\n").filter(Boolean);
+    expect(brain.length).toBeGreaterThan(0);
+    const learnings = await Promise.all(brain.map((path) => repo.git(["show", `main:${path}`])));
+    expect(learnings.join("\n")).toContain("Scripted learning");
+  });
+});

@@ -1,0 +1,90 @@
+import { fitsSocketMessage, type Ack, type RunnerToHubEvents, describeError } from "@grove/core";
+import { setTimeout as delay } from "node:timers/promises";
+import { AckSchema, ACK_TIMEOUT_MS, RETRY_DELAY_MS, type HubLink } from "./hub-socket.ts";
+import type { Logger } from "../logger.ts";
+
+export type OutboxEvent = "run:state" | "run:report" | "audit:record" | "merge:result";
+type Payload<E extends OutboxEvent> = Parameters<RunnerToHubEvents[E]>[0];
+
+type Entry = { event: OutboxEvent; emit: () => Promise<unknown>; settle: (delivered: boolean) => void };
+
+export type HubOutbox = {
+  /**
+   * Queues an event for the hub; events go out one at a time, in order, each retried (after a
+   * timeout or a reconnect) until the hub acknowledges it. Resolves true when the hub accepted it,
+   * false when the hub refused it or the outbox was closed first.
+   */
+  send<E extends OutboxEvent>(event: E, payload: Payload<E>): Promise<boolean>;
+  /** Waits until everything queued so far was acknowledged, or `timeoutMs` passed. */
+  drain(timeoutMs: number): Promise<boolean>;
+  close(): void;
+};
+
+export function createHubOutbox(link: HubLink, log: Logger): HubOutbox {
+  const { socket } = link;
+  const queue: Entry[] = [];
+  const closed = new AbortController();
+  let pumping = false;
+  let idle: (() => void)[] = [];
+
+  // Typed per event so every payload is checked against the protocol map at the call site.
+  const emitters: { [E in OutboxEvent]: (payload: Payload<E>) => Promise<Ack> } = {
+    "run:state": (p) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:state", p),
+    "run:report": (p) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:report", p),
+    "audit:record": (p) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck("audit:record", p),
+    "merge:result": (p) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck("merge:result", p),
+  };
+
+  async function pump(): Promise<void> {
+    if (pumping) return;
+    pumping = true;
+    try {
+      for (;;) {
+        const head = queue[0];
+        if (!head || closed.signal.aborted) break;
+        if (!(await link.whenReady(closed.signal))) break;
+        try {
+          const ack = AckSchema.safeParse(await head.emit());
+          queue.shift();
+          if (!ack.success) log(`hub answered ${head.event} with a malformed ack: ${ack.error.message}`);
+          else if (!ack.data.ok) log(`hub refused ${head.event}: ${ack.data.error}`);
+          head.settle(ack.success && ack.data.ok);
+        } catch (error) {
+          // Timed out or disconnected: keep it first in line and try again.
+          log(`${head.event} not acknowledged (${describeError(error)}); retrying`);
+          await delay(RETRY_DELAY_MS);
+        }
+      }
+    } finally {
+      pumping = false;
+      if (queue.length === 0) for (const wake of idle.splice(0)) wake();
+    }
+  }
+
+  return {
+    send(event, payload) {
+      if (closed.signal.aborted) return Promise.resolve(false);
+      // The hub closes a connection that sends more than it reads; retried, it would cut every reconnect short.
+      if (!fitsSocketMessage([payload])) {
+        log(`${event} is larger than the hub accepts in one message; not sent`);
+        return Promise.resolve(false);
+      }
+      const emit = () => emitters[event](payload);
+      return new Promise<boolean>((resolve) => {
+        queue.push({ event, emit, settle: resolve });
+        void pump();
+      });
+    },
+    async drain(timeoutMs) {
+      if (queue.length === 0) return true;
+      const drained = new Promise<true>((resolve) => idle.push(() => resolve(true)));
+      return Promise.race([drained, delay(timeoutMs, false)]);
+    },
+    close() {
+      closed.abort();
+      for (const entry of queue.splice(0)) entry.settle(false);
+      for (const wake of idle.splice(0)) wake();
+      idle = [];
+    },
+  };
+}

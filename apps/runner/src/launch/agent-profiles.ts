@@ -1,0 +1,148 @@
+import { DomainError, MAX_ARG_BYTES, utf8ByteLength, type AgentProfile, type GroveConfig } from "@grove/core";
+import { DEMO_AGENT_PATH } from "../install-paths.ts";
+import { runPaths } from "../run/run-paths.ts";
+
+const CONTEXT_PACK_POINTER =
+  "Read the CONTEXT-PACK at {contextPack} before you start: it holds your constraints and where to write your RESULT.";
+
+/**
+ * Profiles every repository has; `agents.<name>` in grove.yaml overrides or adds to them. A prompt is
+ * always one argument the CLI takes as text, never as an option, even when it begins with "--": each
+ * ends its options with "--" before it (node scripts, commander in claude, clap in codex, all checked
+ * against the real CLIs), or glues it to its option (`--message=…`, which argparse in aider reads whole).
+ */
+export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
+  // The demo agent commits its own work; its `no-commit` directive is there to show what grove does when
+  // an agent does not, so grove leaves that alone.
+  demo: { command: [process.execPath, DEMO_AGENT_PATH, "--", "{prompt}"], autoCommit: false },
+  // Checked against Claude Code 2.1.328 (launch/real-agent-profiles.test.ts). stream-json output is rendered
+  // into readable lines and its final `result` event is the RESULT of last resort (see log/claude-stream.ts).
+  // acceptEdits takes file edits without asking; print mode cannot ask for anything else, so Bash (the
+  // agent's tests, git status) is allowed outright. Claude Code confines reads and writes to its working
+  // directory: the run's folder, where the CONTEXT-PACK and RESULT are, is granted with --add-dir.
+  claude: {
+    command: [
+      "claude",
+      "--print",
+      "--output-format",
+      "stream-json",
+      "--verbose",
+      "--permission-mode",
+      "acceptEdits",
+      "--allowedTools",
+      "Bash",
+      "--add-dir",
+      "{runDir}",
+      "--append-system-prompt",
+      CONTEXT_PACK_POINTER,
+      "--",
+      "{prompt}",
+    ],
+  },
+  // Checked against Codex 0.169.0, which has no --full-auto. `exec` never asks for approval; its
+  // workspace-write sandbox lets the agent edit the worktree and run commands in it (no network), and
+  // --add-dir makes the run's folder writable for the RESULT. The CONTEXT-PACK pointer goes in as developer
+  // instructions (a TOML string), so the prompt stays the task's own text.
+  codex: {
+    command: [
+      "codex",
+      "exec",
+      "--sandbox",
+      "workspace-write",
+      "--add-dir",
+      "{runDir}",
+      "-c",
+      `developer_instructions="${CONTEXT_PACK_POINTER}"`,
+      "--",
+      "{prompt}",
+    ],
+  },
+  aider: { command: ["aider", "--yes-always", "--no-auto-commits", "--message={prompt}"] },
+};
+
+/**
+ * The profile of that name (grove.yaml's `agents`, then the built-in ones); an unknown name is refused.
+ * Own properties only: "constructor" or "__proto__" name no profile, not something of Object.prototype.
+ */
+export function findProfile(profileName: string, config: GroveConfig): AgentProfile {
+  const profile = ownEntry(config.agents, profileName) ?? ownEntry(BUILT_IN_PROFILES, profileName);
+  if (profile) return profile;
+  const known = [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(config.agents)])].sort();
+  throw new DomainError(
+    "INVALID_INPUT",
+    // Only a name grove.yaml can hold is worth suggesting there (it refuses "__proto__").
+    `Unknown agent profile "${profileName}". ${profileName === "__proto__" ? "Use" : `Define agents.${profileName}.command in grove.yaml, or use`} one of: ${known.join(", ")}.`,
+  );
+}
+
+function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** `{runDir}`: the run's own folder, which holds the CONTEXT-PACK and the RESULT (for a CLI's --add-dir). */
+export type PlaceholderValues = { prompt: string; contextPack: string; result: string; runDir: string };
+export type ResolvedAgent = { profile: string; argv: string[]; env: Record<string, string>; timeoutMs: number | undefined };
+
+/**
+ * The argv of a run: the profile's command with `{prompt}`, `{contextPack}`, `{result}` and `{runDir}` filled in.
+ * Each placeholder becomes (part of) one argument, in a single pass, so a prompt containing
+ * "{result}" stays literal and nothing ever goes through a shell. Refused (before anything runs) when
+ * the CLI would read the prompt as an option, or an argument is longer than exec allows.
+ */
+export function resolveAgent(profileName: string, config: GroveConfig, values: PlaceholderValues): ResolvedAgent {
+  const profile = findProfile(profileName, config);
+  assertPromptIsNoOption(profileName, profile, values.prompt);
+  const argv = profile.command.map((arg) =>
+    arg.replace(/\{(prompt|contextPack|result|runDir)\}/g, (_match, key: keyof PlaceholderValues) => values[key]),
+  );
+  assertArgumentsFit(profileName, argv);
+  assertNoNul(profileName, [...argv, ...Object.entries(profile.env ?? {}).flat()]);
+  return {
+    profile: profileName,
+    argv,
+    env: profile.env ?? {},
+    timeoutMs: profile.timeoutSec === undefined ? undefined : profile.timeoutSec * 1000,
+  };
+}
+
+/** Checks a task as its run would launch it, before anything is created for it. */
+export function checkAgentLaunch(task: { runId: string; profile: string; prompt: string }, config: GroveConfig, dataDir: string): void {
+  const paths = runPaths(dataDir, task.runId);
+  resolveAgent(task.profile, config, { prompt: task.prompt, contextPack: paths.contextPack, result: paths.result, runDir: paths.runDir });
+}
+
+/**
+ * A prompt that begins with "-" and starts an argument of its own is read by most CLIs as an option
+ * ("--dangerously-skip-permissions"), unless a "--" argument came before it.
+ */
+function assertPromptIsNoOption(profileName: string, profile: AgentProfile, prompt: string): void {
+  if (!prompt.startsWith("-")) return;
+  const [program, ...args] = profile.command;
+  const at = args.findIndex((arg) => arg.startsWith("{prompt}"));
+  if (at === -1 || args.slice(0, at).includes("--")) return;
+  throw new DomainError(
+    "INVALID_INPUT",
+    `The prompt starts with "-", and agent profile "${profileName}" passes it as an argument of its own with no "--" before it, so ${program ?? "the agent"} would read it as an option. ` +
+      `Add "--" before "{prompt}" in agents.${profileName}.command in grove.yaml (if the CLI accepts "--"), or begin the prompt with another character.`,
+  );
+}
+
+function assertArgumentsFit(profileName: string, argv: string[]): void {
+  argv.forEach((arg, index) => {
+    const bytes = utf8ByteLength(arg);
+    if (bytes <= MAX_ARG_BYTES) return;
+    throw new DomainError(
+      "INVALID_INPUT",
+      `Argument ${index} of agent profile "${profileName}" would be ${bytes.toLocaleString("en")} bytes; Linux refuses a command-line argument over ${MAX_ARG_BYTES.toLocaleString("en")} bytes. Shorten the prompt.`,
+    );
+  });
+}
+
+/** A NUL byte cannot be in an argument or an environment variable: spawn would throw instead of starting the agent. */
+function assertNoNul(profileName: string, strings: string[]): void {
+  if (!strings.some((text) => text.includes("\u0000"))) return;
+  throw new DomainError(
+    "INVALID_INPUT",
+    `Agent profile "${profileName}" would get a NUL character in an argument or environment variable (from the prompt or its command or env in grove.yaml), which no program can be given. Remove it.`,
+  );
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { createClaudeStream, isClaudeStreamJson } from "./claude-stream.ts";
+import { resultFromFinalAnswer } from "../run/read-result.ts";
+
+const strip = (text: string) => text.replaceAll("\u001b", "").replace(/\[[0-9;]*m/g, "");
+
+describe("Claude Code stream-json", () => {
+  it("is recognised from the agent's argv", () => {
+    expect(isClaudeStreamJson(["claude", "--print", "--output-format", "stream-json", "x"])).toBe(true);
+    expect(isClaudeStreamJson(["claude", "--output-format=stream-json"])).toBe(true);
+    expect(isClaudeStreamJson(["claude", "--print", "stream-json"])).toBe(false);
+  });
+
+  it("renders messages, tool calls and the final result as readable lines", () => {
+    const stream = createClaudeStream();
+    const render = (event: unknown) => stream.render(JSON.stringify(event)).map((l) => `${l.stream}: ${strip(l.text)}`);
+    expect(render({ type: "system", subtype: "init", session_id: "abc", model: "claude-x" })).toEqual(["stdout: claude session abc (claude-x)"]);
+    expect(
+      render({
+        type: "assistant",
+        message: { content: [{ type: "text", text: "Looking at it.\nThen fixing." }, { type: "tool_use", name: "Bash", input: { command: "ls" } }] },
+      }),
+    ).toEqual(["stdout: Looking at it.", "stdout: Then fixing.", 'stdout: → Bash {"command":"ls"}']);
+    expect(render({ type: "user", message: { content: [{ type: "tool_result", content: "boom", is_error: true }] } })).toEqual(["stderr: ← boom"]);
+    expect(render({ type: "result", subtype: "success", result: "done", total_cost_usd: 0.01234, num_turns: 2 })).toEqual([
+      "stdout: claude success after 2 turn(s), $0.0123",
+    ]);
+    expect(stream.final()).toEqual({ isError: false, text: "done", costUsd: 0.01234, turns: 2 });
+    expect(stream.render("not json at all")).toEqual([{ stream: "stdout", text: "not json at all" }]);
+  });
+
+  it("takes a RESULT from a json block of the final answer, else the answer as its summary", () => {
+    const result = { status: "done", summary: "Fixed it.", learnings: [{ title: "t", body: "b" }] };
+    const fromBlock = resultFromFinalAnswer({ isError: false, text: `All good.\n\`\`\`json\n${JSON.stringify(result)}\n\`\`\`\n` });
+    expect(fromBlock).toEqual({ result, resultError: null });
+    expect(resultFromFinalAnswer({ isError: true, text: "I could not do it." })).toEqual({
+      result: { status: "failed", summary: "I could not do it.", learnings: [] },
+      resultError: null,
+    });
+  });
+});

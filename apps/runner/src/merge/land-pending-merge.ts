@@ -1,0 +1,30 @@
+import type { MergeApproval, MergeOutcome } from "@grove/core";
+import { openRepo } from "@grove/core/node";
+import { landAgentBranch, type LandDeps } from "./land-agent-branch.ts";
+import { savePendingMerge, type PendingMerge } from "./pending-merges.ts";
+
+export type LandPendingDeps = Pick<LandDeps, "queue" | "leases" | "audit" | "log"> & { dataDir: string };
+
+/**
+ * Lands a headless merge request through the merge queue (merged-tree test, compare-and-swap, brain
+ * deposit, cleanup) and records what happened on the request: merged, or failed with the outcome.
+ */
+export async function landPendingMerge(deps: LandPendingDeps, merge: PendingMerge, approval: MergeApproval): Promise<MergeOutcome> {
+  const decided = { ...merge, state: "merging" as const, decidedBy: approval.by, decidedAt: Date.now(), ...(approval.comment ? { comment: approval.comment } : {}) };
+  await savePendingMerge(deps.dataDir, decided);
+  const outcome = await landAgentBranch(
+    { queue: deps.queue, leases: deps.leases, audit: deps.audit, log: deps.log },
+    {
+      repo: await openRepo(merge.repo),
+      integration: merge.integration,
+      branch: merge.branch,
+      headSha: merge.headSha,
+      runId: merge.runId,
+      sessionId: merge.sessionId,
+      approval,
+      result: merge.result ?? undefined,
+    },
+  );
+  await savePendingMerge(deps.dataDir, { ...decided, state: outcome.kind === "merged" ? "merged" : "failed", outcome });
+  return outcome;
+}

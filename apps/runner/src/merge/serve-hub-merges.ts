@@ -1,0 +1,53 @@
+import { describeError } from "@grove/core";
+import type { MergeExecute, MergeOutcome } from "@grove/core";
+import { removeStaleMergeTrees, type RepoContext } from "@grove/core/node";
+import { type HubLink } from "../hub/hub-socket.ts";
+import type { Logger } from "../logger.ts";
+import type { HubOutbox } from "../hub/hub-outbox.ts";
+import { createMergeQueue } from "./merge-queue.ts";
+import { landHubMerge } from "./land-hub-merge.ts";
+import { startOverlapRadar } from "./overlap-radar.ts";
+import type { RunLeases } from "../run/run-leases.ts";
+
+export type HubMergeService = {
+  /** Runs an approved merge through the merge queue of its integration branch. */
+  execute(repo: RepoContext, req: MergeExecute): Promise<MergeOutcome>;
+  /** Something changed (a run ended): refresh the overlap radar now. */
+  poke(): void;
+  stop(): Promise<void>;
+};
+
+/**
+ * The runner's half of the merge gate: takes the hub's `merge:execute` (each merge request once, however
+ * often the hub resends it) into the merge queues, and runs the overlap radar of the served repositories.
+ */
+export function serveHubMerges(deps: { hub: HubOutbox; link: HubLink; leases: RunLeases; log: Logger; repos: string[]; radarIntervalMs?: number }): HubMergeService {
+  const queue = createMergeQueue();
+  const inFlight = new Map<string, Promise<MergeOutcome>>();
+  // A runner killed mid merged-tree test left its temporary worktree behind; nothing else will remove it.
+  for (const repo of deps.repos) {
+    removeStaleMergeTrees(repo).then(
+      (removed) => removed.length > 0 && deps.log(`removed ${removed.length} merged-tree test worktree(s) left by a dead runner in ${repo}`),
+      (error: unknown) => deps.log(`could not clean up old merged-tree test worktrees in ${repo}: ${describeError(error)}`),
+    );
+  }
+  const radar = startOverlapRadar({ link: deps.link, repos: deps.repos, log: deps.log, intervalMs: deps.radarIntervalMs });
+  return {
+    execute(repo, req) {
+      // The hub resends merges it has no result for (after a reconnect); one in progress is not queued twice.
+      const running = inFlight.get(req.mergeRequestId);
+      if (running) return running;
+      const merge = landHubMerge({ hub: deps.hub, link: deps.link, queue, leases: deps.leases, log: deps.log }, repo, req).finally(() => {
+        inFlight.delete(req.mergeRequestId);
+        radar.poke();
+      });
+      inFlight.set(req.mergeRequestId, merge);
+      return merge;
+    },
+    poke: () => radar.poke(),
+    async stop() {
+      await queue.idle();
+      await radar.stop();
+    },
+  };
+}

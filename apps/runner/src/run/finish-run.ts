@@ -1,0 +1,118 @@
+import { testGateOf, type RunState, type TestStatus } from "@grove/core";
+import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
+import { commitLeftoverWork } from "./commit-leftover-work.ts";
+import { readResult, resultFromFinalAnswer } from "./read-result.ts";
+import { runRepoCommand, type AgentExit } from "./run-agent.ts";
+import { describeExit, stopState, type RunScope } from "./run-scope.ts";
+
+const FINISH_LOG_TIMEOUT_MS = 5_000;
+
+type TestReport = { status: TestStatus; exitCode: number | null; durationMs: number };
+
+/**
+ * After the agent exited (worktree already unlocked): what it left uncommitted committed for it
+ * (commit-leftover-work.ts), what it committed, the test gate, the RESULT, the
+ * report and the final state. A run succeeds only if the agent exited 0, committed something, and its
+ * tests did not fail: a branch with no commits has nothing to merge, whatever the worktree holds.
+ * Then run.ended, the report and the final state, in that order; the report goes out once the run's log
+ * lines are delivered (or after a short wait).
+ */
+export async function finishRun(
+  scope: RunScope,
+  worktree: { worktreePath: string; baseSha: string },
+  exit: AgentExit,
+  signal: AbortSignal,
+): Promise<RunState> {
+  const { repo, task } = scope.req;
+  const stopped = exit.cancelled || signal.aborted;
+  scope.system(exit.error ?? `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${exit.durationMs} ms`);
+
+  if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
+  const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
+  if (branch.problem) scope.system(branch.problem);
+  const agentOk = !stopped && exit.exitCode === 0;
+  const committed = branch.commits !== null && branch.commits > 0;
+  const noCommits = agentOk && branch.commits === 0 ? describeNoCommits(scope.branch, worktree.baseSha, branch) : null;
+  if (noCommits) scope.system(noCommits);
+  else if (branch.uncommittedCount > 0) {
+    scope.system(`${describeUncommitted(branch)} changed in the worktree but not committed: they are not part of ${scope.branch} and will not be merged`);
+  }
+
+  const test = agentOk && committed ? await runTestGate(scope, worktree.worktreePath, signal) : skipTests(scope, agentOk);
+
+  const fromFile = await readResult(scope.paths.result);
+  const { result, resultError } = fromFile.resultError !== null && exit.finalAnswer ? resultFromFinalAnswer(exit.finalAnswer) : fromFile;
+  if (result && fromFile.resultError) scope.system("no RESULT file; using the agent's final answer as its RESULT");
+  if (resultError) scope.system(resultError);
+
+  const final: RunState = stopped ? stopState(signal) : agentOk && committed && test.status !== "failed" ? "succeeded" : "failed";
+  const error = exit.error ?? noCommits ?? (agentOk && !committed ? branch.problem : null);
+  scope.system(`run ${final}`);
+  await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
+
+  // The hub opens the merge request when it handles the report, and the outbox delivers one event at
+  // a time in send order: the run's end goes first so the ledger tells it as it happened. The final
+  // state still follows the report, so a run the hub sees ended always has its report.
+  scope.audit("run.ended", {
+    ...(branch.head ? { sha: branch.head } : {}),
+    details: {
+      state: final,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      durationMs: exit.durationMs,
+      test: test.status,
+      resultError,
+      commits: branch.commits,
+      uncommitted: branch.uncommittedCount,
+    },
+  });
+  void scope.deps.hub.send("run:report", {
+    runId: task.runId,
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    headSha: branch.head,
+    baseSha: worktree.baseSha,
+    diffStat: branch.diffStat.slice(0, 100_000),
+    test,
+    result,
+    resultError: resultError?.slice(0, 10_000) ?? null,
+    commits: branch.commits,
+    uncommitted: branch.uncommitted,
+    uncommittedCount: branch.uncommittedCount,
+  });
+  scope.setState(final, error ? { error: error.slice(0, 10_000) } : {});
+  return final;
+}
+
+function describeNoCommits(branchName: string, baseSha: string, branch: BranchFacts): string {
+  const base = `${branchName} is still at its base ${baseSha.slice(0, 12)}, so there is nothing to merge.`;
+  if (branch.uncommittedCount === 0) return `no changes: the agent exited without changing anything; ${base}`;
+  return `the agent made no commits: ${base} It left ${describeUncommitted(branch)} uncommitted in the worktree; they are kept there, not merged.`;
+}
+
+/** The repository's test gate on the agent's worktree: its command, or why there is none. */
+async function runTestGate(scope: RunScope, worktreePath: string, signal: AbortSignal): Promise<TestReport> {
+  const gate = testGateOf(scope.req.repo.config);
+  switch (gate.kind) {
+    case "missing":
+      scope.system("no test command configured (grove.yaml `test`): this run is untested, and only a person can approve its merge");
+      return { status: "untested", exitCode: null, durationMs: 0 };
+    case "none":
+      scope.system("the repository declares it has no tests (grove.yaml `test: none`)");
+      return { status: "none", exitCode: null, durationMs: 0 };
+    case "command": {
+      scope.setState("testing");
+      scope.system(`running tests: ${gate.command}`);
+      const result = await runRepoCommand(scope, gate.command, worktreePath, "test", signal);
+      const test: TestReport = { status: result.exitCode === 0 ? "passed" : "failed", exitCode: result.exitCode, durationMs: result.durationMs };
+      scope.system(`tests ${test.status} (${describeExit(result)}) in ${result.durationMs} ms`);
+      scope.audit("tests.ran", { details: { status: test.status, exitCode: test.exitCode, durationMs: test.durationMs, command: gate.command } });
+      return test;
+    }
+  }
+}
+
+function skipTests(scope: RunScope, agentOk: boolean): TestReport {
+  scope.system(agentOk ? "tests skipped: nothing was committed to test" : "tests skipped: the agent did not succeed");
+  return { status: "skipped", exitCode: null, durationMs: 0 };
+}

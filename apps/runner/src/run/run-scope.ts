@@ -1,0 +1,90 @@
+import { agentBranch, type RunnerAuditAction, type RunState, type TaskSpec, describeError } from "@grove/core";
+import type { RepoContext } from "@grove/core/node";
+import type { Logger } from "../logger.ts";
+import type { HubOutbox } from "../hub/hub-outbox.ts";
+import type { LogShipper, RunLog } from "../log/log-shipper.ts";
+import type { RunLeases } from "./run-leases.ts";
+import type { RunPaths } from "./run-paths.ts";
+import type { ProgressSink } from "./run-progress.ts";
+import { writeRunRecord, type RunRecord } from "./run-record.ts";
+
+export type RunDeps = {
+  hub: HubOutbox;
+  shipper: LogShipper;
+  leases: RunLeases;
+  dataDir: string;
+  log: Logger;
+  /** Where progress of a run's long steps goes (run-progress.ts); none: git checks out without reporting. */
+  progress?: ProgressSink;
+};
+export type RunRequest = { sessionId: string; integration: string; repo: RepoContext; task: TaskSpec };
+/** Why a run was stopped from outside: a user's cancel, or the runner shutting down. */
+export type StopReason = "cancelled" | "interrupted";
+
+/** Everything one run's steps share: its request, files, log, and how it tells the hub and its record. */
+export type RunScope = {
+  deps: RunDeps;
+  req: RunRequest;
+  paths: RunPaths;
+  branch: string;
+  runLog: RunLog;
+  /** PORT, GROVE_PORTS and GROVE_SLOT of the run's lease, for the agent and the repo's commands. */
+  leaseEnv: Record<string, string>;
+  setState(state: RunState, extra?: { worktreePath?: string; baseSha?: string; error?: string }): void;
+  audit(action: RunnerAuditAction, fields?: { sha?: string; details?: Record<string, unknown> }): void;
+  system(text: string): void;
+  /** The agent's process group is up (recorded for recovery and `grove doctor`). */
+  onAgentStarted(pgid: number): void;
+  /** Resolves once the run record on disk is up to date. */
+  recorded(): Promise<void>;
+};
+
+export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, runLog: RunLog): RunScope {
+  const { task } = req;
+  const branch = agentBranch(task.agent, task.taskId);
+  let record: Omit<RunRecord, "updatedAt"> = { runId: task.runId, sessionId: req.sessionId, repo: req.repo.repo, branch, state: "queued" };
+  let recording: Promise<void> = Promise.resolve();
+  const remember = (patch: Partial<RunRecord>) => {
+    record = { ...record, ...patch };
+    const snapshot = record;
+    recording = recording
+      .then(() => writeRunRecord(deps.dataDir, snapshot))
+      .catch((error: unknown) => deps.log(`run ${task.runId}: cannot write its record: ${describeError(error)}`));
+  };
+  return {
+    deps,
+    req,
+    paths,
+    branch,
+    runLog,
+    leaseEnv: {},
+    setState(state, extra) {
+      remember({ state, ...(extra?.worktreePath ? { worktreePath: extra.worktreePath } : {}) });
+      void deps.hub.send("run:state", { runId: task.runId, state, at: Date.now(), ...extra });
+    },
+    audit(action, fields) {
+      void deps.hub.send("audit:record", {
+        action,
+        subject: branch,
+        sessionId: req.sessionId,
+        runId: task.runId,
+        branch,
+        ...(fields?.sha ? { sha: fields.sha } : {}),
+        details: { ...fields?.details, agent: task.agent, taskId: task.taskId },
+      });
+    },
+    system: (text) => runLog.write("system", text),
+    onAgentStarted: (pgid) => remember({ pgid }),
+    recorded: () => recording,
+  };
+}
+
+export function stopState(signal: AbortSignal): RunState {
+  return signal.reason === "interrupted" ? "interrupted" : "cancelled";
+}
+
+export function describeExit(exit: { exitCode: number | null; signal: string | null; timedOut?: boolean }): string {
+  if (exit.timedOut) return "timed out";
+  if (exit.signal) return `killed by ${exit.signal}`;
+  return `exit code ${exit.exitCode ?? "unknown"}`;
+}

@@ -1,0 +1,120 @@
+import { isDomainError, type RunState, describeError } from "@grove/core";
+import { countCommits, createAgentWorktree, lockWorktree, unlockWorktree, type CreatedWorktree } from "@grove/core/node";
+import { rm } from "node:fs/promises";
+import { findNamedBrainFiles } from "./brain-files.ts";
+import { writeContextPack } from "./context-pack.ts";
+import { finishRun } from "./finish-run.ts";
+import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
+import { leaseEnv, type RunLease } from "./run-leases.ts";
+import { runPaths } from "./run-paths.ts";
+import { worktreeProgress } from "./run-progress.ts";
+import { createRunScope, describeExit, stopState, type RunDeps, type RunRequest, type RunScope } from "./run-scope.ts";
+
+export const WORKTREE_LOCK_REASON = "agent session in progress";
+const FINISH_LOG_TIMEOUT_MS = 5_000;
+
+/**
+ * One agent run, start to end: a place under the concurrency cap (port block, slot) → worktree
+ * (locked) → setup → CONTEXT-PACK → agent → unlock → tests → RESULT → report. Never throws; every
+ * failure ends as a run state the hub sees.
+ */
+export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSignal): Promise<RunState> {
+  const { task } = req;
+  const paths = runPaths(deps.dataDir, task.runId);
+  let runLog;
+  try {
+    runLog = await deps.shipper.open(task.runId, paths.spool);
+  } catch (error) {
+    // Without a spool there is no log to tell the story in; the state carries it instead.
+    const message = `cannot open the log spool ${paths.spool}: ${describeError(error)}`;
+    deps.log(`run ${task.runId} failed: ${message}`);
+    void deps.hub.send("run:state", { runId: task.runId, state: "failed", at: Date.now(), error: message });
+    return "failed";
+  }
+  const scope = createRunScope(deps, req, paths, runLog);
+
+  let final: RunState;
+  let worktree: CreatedWorktree | undefined;
+  let lease: RunLease | null = null;
+  try {
+    if (deps.leases.isFull()) {
+      scope.setState("queued");
+      scope.system("waiting for a free place: the runner's concurrency cap is reached");
+    }
+    lease = await deps.leases.acquire(req.repo.config.ports, signal);
+    if (!lease) throw new Error("stopped while queued");
+    scope.leaseEnv = leaseEnv(lease);
+
+    scope.setState("preparing");
+    worktree = await createAgentWorktree({
+      repo: req.repo.repo,
+      agent: task.agent,
+      taskId: task.taskId,
+      base: req.integration,
+      lockReason: WORKTREE_LOCK_REASON,
+      ...(deps.progress ? { onProgress: worktreeProgress(task.runId, deps.progress) } : {}),
+    });
+    if (!worktree.created) await lockWorktree(req.repo.repo, worktree.path, WORKTREE_LOCK_REASON);
+    scope.audit(worktree.created ? "worktree.created" : "worktree.reused", {
+      sha: worktree.baseSha,
+      details: { path: worktree.path, base: req.integration },
+    });
+    scope.system(await describeWorktree(req.repo.repo, req.integration, worktree));
+    scope.system(`slot ${lease.slot}, ports ${scope.leaseEnv.GROVE_PORTS ?? ""}`);
+    scope.setState("running", { worktreePath: worktree.path, baseSha: worktree.baseSha });
+
+    const exit = await setUpAndRunAgent(scope, worktree, signal);
+    await unlockWorktree(req.repo.repo, worktree.path);
+    final = await finishRun(scope, { worktreePath: worktree.path, baseSha: worktree.baseSha }, exit, signal);
+  } catch (error) {
+    final = signal.aborted ? stopState(signal) : "failed";
+    const message = signal.aborted ? `run ${final}` : isDomainError(error) ? error.message : `unexpected error: ${describeError(error)}`;
+    if (!signal.aborted) deps.log(`run ${task.runId} failed: ${message}`);
+    scope.system(message);
+    if (worktree) await unlockWorktree(req.repo.repo, worktree.path).catch(() => undefined);
+    // Every run that started ends in the ledger, also one that never reached its agent's exit.
+    scope.audit("run.ended", { details: { state: final, error: message.slice(0, 2_000) } });
+    scope.setState(final, signal.aborted ? {} : { error: message.slice(0, 10_000) });
+  } finally {
+    lease?.release();
+  }
+  const delivered = await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
+  if (!delivered) deps.log(`run ${task.runId}: log lines still unacknowledged; they stay spooled and keep shipping`);
+  await scope.recorded();
+  return final;
+}
+
+/** Where the agent works, and what its branch already holds when an earlier run left it there. */
+async function describeWorktree(repo: string, integration: string, worktree: CreatedWorktree): Promise<string> {
+  const from = `from ${integration} at ${worktree.baseSha.slice(0, 12)}`;
+  if (worktree.created) return `worktree ready at ${worktree.path} on ${worktree.branch} (${from})`;
+  const commits = await countCommits(repo, worktree.baseSha, worktree.branch).catch(() => null);
+  const held = commits === null ? "" : `; ${commits} commit${commits === 1 ? "" : "s"} already on it`;
+  return `reusing the worktree at ${worktree.path} on ${worktree.branch} (${from}${held})`;
+}
+
+async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, signal: AbortSignal): Promise<AgentExit> {
+  const { req, paths } = scope;
+  const notRun: AgentExit = { exitCode: null, signal: null, durationMs: 0, cancelled: true, timedOut: false, error: null };
+  const setup = req.repo.config.setup;
+  if (setup !== undefined && !signal.aborted) {
+    scope.system(`running setup: ${setup}`);
+    const result = await runRepoCommand(scope, setup, worktree.path, "system", signal);
+    if (result.exitCode !== 0 && !result.cancelled) return { ...notRun, cancelled: false, error: `setup failed (${describeExit(result)})` };
+  }
+  if (signal.aborted) return notRun;
+  await rm(paths.result, { force: true });
+  const brainFiles = await findNamedBrainFiles(worktree.path, req.repo.config.brain, req.task.prompt);
+  await writeContextPack(paths.contextPack, {
+    brainFiles,
+    sessionId: req.sessionId,
+    task: req.task,
+    branch: worktree.branch,
+    integration: req.integration,
+    worktreePath: worktree.path,
+    baseSha: worktree.baseSha,
+    brainDir: req.repo.config.brain,
+    resultPath: paths.result,
+  });
+  return runAgent(scope, worktree.path, signal);
+}

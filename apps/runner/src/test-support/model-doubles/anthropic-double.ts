@@ -1,0 +1,96 @@
+import type { ServerResponse } from "node:http";
+import { isRecord, startLoopbackServer, parseBody, writeJson, writeSse, type LoopbackServer } from "./loopback-server.ts";
+import { allStrings, factsFromText, fillStep, stepAt, type ModelScript, type ModelStep } from "./model-script.ts";
+
+/**
+ * A scripted Anthropic Messages API on loopback, for the real Claude Code CLI (ANTHROPIC_BASE_URL).
+ * The agent's conversation (a request whose tools include Edit) plays `script`, one step per turn,
+ * chosen by how many tool results the conversation holds; the CLI's side requests (titles, token
+ * counts, non-streamed calls) get a short plain answer.
+ */
+export async function startAnthropicDouble(script: ModelScript): Promise<LoopbackServer> {
+  let served = 0;
+  return startLoopbackServer((request, res) => {
+    served += 1;
+    const body = parseBody(request.body);
+    if (!request.url.startsWith("/v1/messages") || request.url.includes("count_tokens") || !isRecord(body)) {
+      writeJson(res, 200, { input_tokens: 10 });
+      return;
+    }
+    const id = `msg_double_${served}`;
+    const tools = Array.isArray(body.tools) ? body.tools.map((tool) => (isRecord(tool) ? tool.name : undefined)) : [];
+    if (body.stream !== true) {
+      writeJson(res, 200, message(id, [{ type: "text", text: "ok" }], "end_turn"));
+      return;
+    }
+    if (!tools.includes("Edit")) {
+      streamTurn(res, id, { do: "say", text: "ok" }, served);
+      return;
+    }
+    const text = allStrings(body);
+    const cwd = /Primary working directory: (\S+)/.exec(text)?.[1];
+    const step = fillStep(stepAt(script, countToolResults(body.messages)), { cwd, ...factsFromText(text) });
+    streamTurn(res, id, step, served);
+  });
+}
+
+function streamTurn(res: ServerResponse, id: string, step: ModelStep, served: number): void {
+  const start = ["message_start", { type: "message_start", message: message(id, [], null) }] as const;
+  const end = (stopReason: string) =>
+    [
+      ["message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: 5 } }],
+      ["message_stop", { type: "message_stop" }],
+    ] as const;
+  if (step.do === "say") {
+    writeSse(res, [
+      start,
+      ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
+      ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: step.text } }],
+      ["content_block_stop", { type: "content_block_stop", index: 0 }],
+      ...end("end_turn"),
+    ]);
+    return;
+  }
+  const [name, input] = toolCall(step);
+  writeSse(res, [
+    start,
+    ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: `toolu_double_${served}`, name, input: {} } }],
+    ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: JSON.stringify(input) } }],
+    ["content_block_stop", { type: "content_block_stop", index: 0 }],
+    ...end("tool_use"),
+  ]);
+}
+
+/** Claude Code's own tools for each kind of step. */
+function toolCall(step: Exclude<ModelStep, { do: "say" }>): [string, Record<string, string>] {
+  switch (step.do) {
+    case "read":
+      return ["Read", { file_path: step.path }];
+    case "write":
+      return ["Write", { file_path: step.path, content: step.content }];
+    case "edit":
+      return ["Edit", { file_path: step.path, old_string: step.find, new_string: step.replace }];
+    case "run":
+      return ["Bash", { command: step.command, description: "Run a command" }];
+  }
+}
+
+function message(id: string, content: unknown[], stopReason: string | null) {
+  return {
+    id,
+    type: "message",
+    role: "assistant",
+    model: "claude-sonnet-4-5",
+    content,
+    stop_reason: stopReason,
+    stop_sequence: null,
+    usage: { input_tokens: 10, output_tokens: 1 },
+  };
+}
+
+function countToolResults(messages: unknown): number {
+  if (!Array.isArray(messages)) return 0;
+  return messages
+    .flatMap((entry): unknown[] => (isRecord(entry) && Array.isArray(entry.content) ? entry.content : []))
+    .filter((block) => isRecord(block) && block.type === "tool_result").length;
+}

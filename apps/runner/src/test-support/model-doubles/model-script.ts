@@ -1,0 +1,74 @@
+/**
+ * What a scripted model does, as data: one step per model turn. Each double (Anthropic Messages,
+ * OpenAI Responses) turns a step into its own API's tool call, so one script drives either CLI.
+ *
+ * Strings may hold placeholders the double fills in from what the CLI sent it, the way a careful agent
+ * learns them: `{cwd}` (the working directory the CLI states), `{contextPack}` (the path named in
+ * "CONTEXT-PACK at …"), `{result}` (the path the CONTEXT-PACK says to write the RESULT to, known once
+ * the pack was read). A placeholder not known yet is left as it is.
+ */
+export type ModelStep =
+  | { do: "read"; path: string }
+  | { do: "write"; path: string; content: string }
+  | { do: "edit"; path: string; find: string; replace: string }
+  | { do: "run"; command: string }
+  /** The final answer: the turn ends, and with it the CLI's run. */
+  | { do: "say"; text: string };
+
+export type ModelScript = readonly ModelStep[];
+
+export type ScriptFacts = { cwd?: string; contextPack?: string; result?: string };
+
+/** The step for the turn after `toolResults` answered tool calls; past the end, a plain final answer. */
+export function stepAt(script: ModelScript, toolResults: number): ModelStep {
+  return script[toolResults] ?? { do: "say", text: "Done." };
+}
+
+/** The step with its placeholders filled in from the facts the request gave away. */
+export function fillStep(step: ModelStep, facts: ScriptFacts): ModelStep {
+  const fill = (text: string) =>
+    text.replace(/\{(cwd|contextPack|result)\}/g, (match, key: keyof ScriptFacts) => facts[key] ?? match);
+  switch (step.do) {
+    case "read":
+      return { ...step, path: fill(step.path) };
+    case "write":
+      return { ...step, path: fill(step.path), content: fill(step.content) };
+    case "edit":
+      return { ...step, path: fill(step.path) };
+    case "run":
+      return { ...step, command: fill(step.command) };
+    case "say":
+      return { ...step, text: fill(step.text) };
+  }
+}
+
+/** The CONTEXT-PACK and RESULT paths as any text of the conversation names them (grove's own wording). */
+export function factsFromText(text: string): ScriptFacts {
+  return {
+    contextPack: /CONTEXT-PACK at (\S+?\.md)\b/.exec(text)?.[1],
+    result: /write your RESULT as JSON to `([^`]+)`/.exec(text)?.[1],
+  };
+}
+
+/** Every string inside a parsed JSON body, joined: the conversation's text without JSON escaping. */
+export function allStrings(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return value.map(allStrings).join("\n");
+  if (value && typeof value === "object") return Object.values(value).map(allStrings).join("\n");
+  return "";
+}
+
+/**
+ * A careful agent: reads its CONTEXT-PACK, edits a file, runs a command, writes its RESULT, ends.
+ * `file` is relative to the worktree; `find` must be in it.
+ */
+export function carefulAgentScript(o: { file: string; find: string; replace: string; command: string; summary: string }): ModelScript {
+  const result = { status: "done", summary: o.summary, learnings: [{ title: "Scripted learning", body: `Edited ${o.file}.` }], files: [o.file] };
+  return [
+    { do: "read", path: "{contextPack}" },
+    { do: "edit", path: `{cwd}/${o.file}`, find: o.find, replace: o.replace },
+    { do: "run", command: o.command },
+    { do: "write", path: "{result}", content: JSON.stringify(result, null, 2) },
+    { do: "say", text: o.summary },
+  ];
+}

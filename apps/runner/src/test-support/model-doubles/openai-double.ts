@@ -1,0 +1,77 @@
+import type { ServerResponse } from "node:http";
+import { isRecord, parseBody, startLoopbackServer, writeJson, writeSse, type LoopbackServer } from "./loopback-server.ts";
+import { allStrings, factsFromText, fillStep, stepAt, type ModelScript, type ModelStep } from "./model-script.ts";
+
+/**
+ * A scripted OpenAI Responses API on loopback, for the real Codex CLI (a `model_providers` entry with
+ * `wire_api = "responses"` and this server's `/v1` as its base_url). Each POST /v1/responses is one
+ * turn: the step is chosen by how many tool outputs the conversation holds. Codex 0.169 gives a model
+ * it does not know the `exec_command` tool only, so every step is a shell command.
+ */
+export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackServer> {
+  let served = 0;
+  return startLoopbackServer((request, res) => {
+    served += 1;
+    const body = parseBody(request.body);
+    if (request.method !== "POST" || !request.url.endsWith("/responses") || !isRecord(body)) {
+      writeJson(res, 404, { error: { message: `the model double has no ${request.method} ${request.url}` } });
+      return;
+    }
+    const text = allStrings(body);
+    const cwd = /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1];
+    const step = fillStep(stepAt(script, countToolOutputs(body.input)), { cwd, ...factsFromText(text) });
+    streamTurn(res, `resp_double_${served}`, step, served);
+  });
+}
+
+function streamTurn(res: ServerResponse, id: string, step: ModelStep, served: number): void {
+  const item =
+    step.do === "say"
+      ? { type: "message", role: "assistant", id: `msg_double_${served}`, content: [{ type: "output_text", text: step.text }] }
+      : {
+          type: "function_call",
+          id: `fc_double_${served}`,
+          call_id: `call_double_${served}`,
+          name: "exec_command",
+          arguments: JSON.stringify({ cmd: shellCommand(step), login: false, tty: false, yield_time_ms: 30_000 }),
+        };
+  writeSse(res, [
+    ["response.created", { type: "response.created", response: { id } }],
+    ["response.output_item.done", { type: "response.output_item.done", item }],
+    [
+      "response.completed",
+      {
+        type: "response.completed",
+        response: { id, usage: { input_tokens: 10, input_tokens_details: null, output_tokens: 5, output_tokens_details: null, total_tokens: 15 } },
+      },
+    ],
+  ]);
+}
+
+// Files are written by node (on the agent's PATH, as grove's own runner needs it), so contents need
+// no shell escaping beyond one quoted argument.
+const WRITE_FILE = `const fs=require("fs");const [p,c]=JSON.parse(process.argv[1]);fs.writeFileSync(p,c)`;
+const EDIT_FILE = `const fs=require("fs");const [p,a,b]=JSON.parse(process.argv[1]);const t=fs.readFileSync(p,"utf8");if(!t.includes(a)){console.error("no match in "+p);process.exit(1)}fs.writeFileSync(p,t.replace(a,()=>b))`;
+
+/** The shell command that does the step, as a model driving codex would write it. */
+function shellCommand(step: Exclude<ModelStep, { do: "say" }>): string {
+  switch (step.do) {
+    case "read":
+      return `cat -- ${quote(step.path)}`;
+    case "write":
+      return `node -e ${quote(WRITE_FILE)} ${quote(JSON.stringify([step.path, step.content]))}`;
+    case "edit":
+      return `node -e ${quote(EDIT_FILE)} ${quote(JSON.stringify([step.path, step.find, step.replace]))}`;
+    case "run":
+      return step.command;
+  }
+}
+
+function quote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+function countToolOutputs(input: unknown): number {
+  if (!Array.isArray(input)) return 0;
+  return input.filter((item) => isRecord(item) && item.type === "function_call_output").length;
+}
