@@ -25,7 +25,7 @@ export type GitProcessResult =
   | { kind: "unstartable"; reason: string };
 
 // Inherited from a git hook or a parent git command, these would point our git at another repository or index.
-export const INHERITED_GIT_VARS = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY"];
+const INHERITED_GIT_VARS = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY"];
 
 const NO_INPUT = Buffer.alloc(0);
 type Captured = { stdOut: Buffer[]; stdErr: Buffer[]; exitCode: number | null };
@@ -99,7 +99,7 @@ function guards(env: Record<string, string>): Pick<SimpleGitOptions, "allowEnvir
   return { allowEnvironment: Object.keys(env), unsafe };
 }
 
-export function gitEnv(extra: Record<string, string> | undefined): Record<string, string> {
+function gitEnv(extra: Record<string, string> | undefined): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
   for (const name of INHERITED_GIT_VARS) delete env[name];
