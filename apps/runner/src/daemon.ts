@@ -19,6 +19,7 @@ import { assertSafeRunId } from "./run/run-paths.ts";
 import { listRunRecords } from "./run/run-record.ts";
 import { runTask } from "./run/run-task.ts";
 import { registerRunnerQueries } from "./hub/runner-queries.ts";
+import { sendProgressToHub } from "./run/run-progress.ts";
 
 export const RUNNER_VERSION = "0.1.0";
 const STOP_DRAIN_MS = 3_000;
@@ -67,6 +68,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const link = createHubLink(socket, hello, log);
   const hub = createHubOutbox(link, log);
   const shipper = createLogShipper(link, log, opts.shipper);
+  const progress = sendProgressToHub(link, log);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
   const hubMerges = serveHubMerges({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
   const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
@@ -116,7 +118,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
           ranBefore.add(task.runId);
           const abort = new AbortController();
           const req = { sessionId: session.sessionId, integration: session.integration, repo, task };
-          const done = runTask({ hub, shipper, leases, dataDir, log }, req, abort.signal)
+          const done = runTask({ hub, shipper, leases, dataDir, log, progress }, req, abort.signal)
             .catch((error: unknown) => {
               log(`run ${task.runId} crashed: ${describeError(error)}`);
               return "failed" as const;

@@ -2,6 +2,7 @@ import {
   AuditRecordSchema,
   BranchDiffSchema,
   MergeProgressSchema,
+  RunProgressSchema,
   MergeResultSchema,
   RadarSnapshotSchema,
   MAX_SOCKET_MESSAGE_BYTES,
@@ -138,6 +139,7 @@ export async function startTestHub(opts: {
       ["audit:record", AuditRecordSchema],
       ["merge:result", MergeResultSchema],
       ["merge:progress", MergeProgressSchema],
+      ["run:progress", RunProgressSchema],
       ["radar:snapshot", RadarSnapshotSchema],
       ["branch:diff", BranchDiffSchema],
     ] as const) {

@@ -7,6 +7,7 @@ import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
 import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
+import type { RunProgressSchema } from "./run-progress.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -224,6 +225,7 @@ export type RunnerToHubEvents = {
   "audit:record": (payload: z.input<typeof AuditRecordSchema>, ack: (res: Ack) => void) => void;
   "merge:result": (payload: z.input<typeof MergeResultSchema>, ack: (res: Ack) => void) => void;
   "merge:progress": (payload: z.input<typeof MergeProgressSchema>, ack: (res: Ack) => void) => void;
+  "run:progress": (payload: z.input<typeof RunProgressSchema>, ack: (res: Ack) => void) => void;
   "radar:snapshot": (payload: z.input<typeof RadarSnapshotSchema>, ack: (res: Ack) => void) => void;
   "branch:diff": (payload: z.input<typeof BranchDiffSchema>, ack: (res: Ack) => void) => void;
 };
@@ -236,6 +238,7 @@ export type HubToRunnerEvents = {
 
 export type HubToBrowserEvents = {
   "run:log": (payload: { runId: string; lines: LogLine[] }) => void;
+  "run:progress": (payload: z.infer<typeof RunProgressSchema>) => void;
   "grove:changed": (payload: Changed) => void;
 };
 

@@ -8,6 +8,7 @@ import {
   parseRunLogBatch,
   RunLogWatermarkSchema,
   RunnerHelloSchema,
+  RunProgressSchema,
   RunReportSchema,
   RunStateEventSchema,
   type Ack,
@@ -29,6 +30,7 @@ export type RunnerHandlers = {
   audit(runnerId: string, payload: AuditRecord): Promise<void>;
   mergeResult(runnerId: string, payload: z.infer<typeof MergeResultSchema>): Promise<void>;
   mergeProgress(runnerId: string, payload: z.infer<typeof MergeProgressSchema>): Promise<void>;
+  runProgress(runnerId: string, payload: z.infer<typeof RunProgressSchema>): Promise<void>;
   radarSnapshot(runnerId: string, payload: z.infer<typeof RadarSnapshotSchema>): Promise<void>;
   branchDiff(runnerId: string, payload: z.infer<typeof BranchDiffSchema>): Promise<void>;
 };
@@ -72,6 +74,7 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
   socket.on("audit:record", guard(AuditRecordSchema, (p) => handlers.audit(runnerId, p), ok));
   socket.on("merge:result", guard(MergeResultSchema, (p) => handlers.mergeResult(runnerId, p), ok));
   socket.on("merge:progress", guard(MergeProgressSchema, (p) => handlers.mergeProgress(runnerId, p), ok));
+  socket.on("run:progress", guard(RunProgressSchema, (p) => handlers.runProgress(runnerId, p), ok));
   socket.on("radar:snapshot", guard(RadarSnapshotSchema, (p) => handlers.radarSnapshot(runnerId, p), ok));
   socket.on("branch:diff", guard(BranchDiffSchema, (p) => handlers.branchDiff(runnerId, p), ok));
 }

@@ -98,6 +98,10 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
     },
 
     mergeProgress: (runnerId, payload) => recordMergeProgress(deps, runnerId, payload),
+    async runProgress(runnerId, payload) {
+      await checkOwner(runnerId, payload.runId);
+      hub.publishRunProgress(payload);
+    },
     radarSnapshot: (runnerId, payload) => recordRadarSnapshot(deps, runnerId, payload),
     branchDiff: (runnerId, payload) => recordBranchDiff(deps, runnerId, payload),
   };
