@@ -9,6 +9,7 @@ export * from "./schemas/test-status-label.ts";
 export * from "./schemas/events.ts";
 export * from "./schemas/runner-audit-actions.ts";
 export * from "./schemas/runner-queries.ts";
+export * from "./schemas/agent-check.ts";
 export * from "./schemas/socket-message.ts";
 export * from "./schemas/merge.ts";
 export * from "./merge/brain-policy.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AgentsCheckAnswerSchema, AgentsCheckRequestSchema, type AgentsCheckAnswer } from "./agent-check.ts";
 
 /**
  * Read-mostly questions the hub asks a runner about one of its repositories (the web app never
@@ -92,6 +93,7 @@ export type RunnerQueryEvents = {
   "brain:file": (payload: z.input<typeof BrainFileRequestSchema>, ack: (res: QueryAck<BrainFileAnswer>) => void) => void;
   "repo:diff": (payload: z.input<typeof RepoDiffRequestSchema>, ack: (res: QueryAck<RepoDiffAnswer>) => void) => void;
   "doctor:run": (payload: z.input<typeof DoctorRequestSchema>, ack: (res: QueryAck<DoctorAnswer>) => void) => void;
+  "agents:check": (payload: z.input<typeof AgentsCheckRequestSchema>, ack: (res: QueryAck<AgentsCheckAnswer>) => void) => void;
 };
 
 /** The answer schema of each query, for the hub to parse acks with. */
@@ -101,5 +103,6 @@ export const RUNNER_QUERY_ANSWERS = {
   "brain:file": BrainFileAnswerSchema,
   "repo:diff": RepoDiffAnswerSchema,
   "doctor:run": DoctorAnswerSchema,
+  "agents:check": AgentsCheckAnswerSchema,
 } as const;
 export type RunnerQueryName = keyof RunnerQueryEvents;
