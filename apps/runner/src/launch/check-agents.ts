@@ -6,10 +6,11 @@ import { BUILT_IN_PROFILES, findProfile } from "./agent-profiles.ts";
 import { judgeVersionOutput, UNTESTED_AGENT_CLIS } from "./tested-agent-clis.ts";
 
 // `--version` is a quick question: a CLI that takes longer, or prints more, is not answering it.
-const VERSION_TIMEOUT_MS = 15_000;
+const VERSION_TIMEOUT_MS = 5_000;
 const VERSION_MAX_BYTES = 4_096;
 // At most this many `--version`s at once: a grove.yaml may name many profiles, and the machine runs agents.
-const PARALLEL_PROBES = 4;
+// (The hub waits 30 s for an answer: the built-in four and a few of grove.yaml's fit in one round.)
+const PARALLEL_PROBES = 8;
 
 /**
  * Every profile a repository offers (built-in and grove.yaml's, sorted by name), each checked as its agent

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../../lib/trpc.ts";
 import { Card } from "../../components/card.tsx";
+import { AgentChecks } from "../../components/health/agent-checks.tsx";
 import { StateBadge } from "../../components/state-badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Empty, ErrorText, Loading, PageHeader } from "../../components/ui/feedback.tsx";
@@ -56,6 +57,7 @@ export default function HealthPage() {
           </Card>
         );
       })}
+      <AgentChecks />
     </div>
   );
 }

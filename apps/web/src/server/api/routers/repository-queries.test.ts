@@ -1,13 +1,18 @@
 import { utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TESTED_AGENT_CLIS } from "../../../../../runner/src/launch/tested-agent-clis.ts";
+import { realCliPath } from "../../../../../runner/src/test-support/model-doubles/real-agent-clis.ts";
 import { startTestStack, waitFor, type TestStack } from "../../test-support/stack.ts";
 
 let stack: TestStack;
 let runId = "";
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // A profile of grove.yaml that runs the Claude Code grove pins, by its path: the runner asks it its version.
+  const agents = { "pinned-claude": { command: [realCliPath("claude"), "--print", "--", "{prompt}"] } };
+  const groveYaml = JSON.stringify({ test: 'node -e "process.exit(0)"', agents });
+  stack = await startTestStack({ repoFiles: { "README.md": "# app\n", "grove.yaml": groveYaml } });
   const session = await stack.caller.session.start({ tasks: [{ agent: "demo", taskId: "notes", prompt: "Write notes lines=30" }] });
   runId = session.runIds[0] ?? "";
   const mr = await waitFor(() => stack.db.mergeRequest.findFirst({ where: { runId, state: "open" } }), 60_000, () => `open merge request\n${stack.runnerOutput()}`);
@@ -52,6 +57,15 @@ describe("what the dashboard asks the runner (the web app never touches git)", (
     expect(detail.content).toContain("Notes are kept");
     expect(detail.history[0]?.run?.branch).toBe("agent/demo/notes");
     await expect(stack.caller.brain.byId({ runnerId: stack.runnerId, repoPath: repo?.path ?? "", path: "README.md" })).rejects.toThrow(/not inside the brain folder/);
+  });
+
+  it("lists each agent profile's CLI as the runner's agents would find it, its version, and whether grove's tests ran it", async () => {
+    const [repo] = await stack.caller.health.agents();
+    expect(repo?.error).toBeNull();
+    const byName = new Map((repo?.checks ?? []).map((c) => [c.profile, c]));
+    expect(byName.get("pinned-claude")).toMatchObject({ source: "grove.yaml", cli: "claude", version: TESTED_AGENT_CLIS.claude.version, verdict: "tested" });
+    expect(byName.get("demo")?.verdict).toBe("bundled");
+    expect(byName.get("aider")).toMatchObject({ verdict: "missing", note: expect.stringContaining("untested") as unknown });
   });
 
   it("reports doctor findings and lets an admin apply the safe fixes", async () => {
