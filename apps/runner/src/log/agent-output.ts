@@ -27,6 +27,7 @@ export function createAgentLineWriter(runLog: RunLog, isClaudeStream: boolean) {
       return isWritable;
     },
     final: (): ClaudeFinal | null => claude?.final() ?? null,
+    refused: (): readonly string[] => claude?.refused() ?? [],
   };
 }
 

@@ -8,6 +8,8 @@ export type ClaudeStream = {
   /** Turns one stdout line of `--output-format stream-json` into readable log lines. */
   render(line: string): RenderedLine[];
   final(): ClaudeFinal | null;
+  /** The actions Claude Code refused the agent (its `permission_denied` events), as "Tool: reason". */
+  refused(): readonly string[];
 };
 
 const dim = (text: string) => `\u001b[2m${text}\u001b[0m`;
@@ -29,7 +31,10 @@ const EventSchema = z.looseObject({
   subtype: z.string().optional(),
   model: z.string().optional(),
   session_id: z.string().optional(),
-  message: z.looseObject({ content: z.union([ContentSchema, z.string()]).optional() }).optional(),
+  // An object on messages; a permission_denied event's is its text.
+  message: z.union([z.looseObject({ content: z.union([ContentSchema, z.string()]).optional() }), z.string()]).optional(),
+  tool_name: z.string().optional(),
+  decision_reason: z.string().optional(),
   result: z.string().optional(),
   is_error: z.boolean().optional(),
   total_cost_usd: z.number().optional(),
@@ -44,8 +49,10 @@ export function isClaudeStreamJson(argv: readonly string[]): boolean {
 
 export function createClaudeStream(): ClaudeStream {
   let final: ClaudeFinal | null = null;
+  const refused: string[] = [];
   return {
     final: () => final,
+    refused: () => refused,
     render(line) {
       let raw: unknown;
       try {
@@ -57,11 +64,18 @@ export function createClaudeStream(): ClaudeStream {
       if (!parsed.success) return [{ stream: "stdout", text: line }];
       const event = parsed.data;
       switch (event.type) {
-        case "system":
-          return event.subtype === "init" ? [{ stream: "stdout", text: dim(oneLine(`claude session ${event.session_id ?? "?"} (${event.model ?? "model ?"})`, 300)) }] : [];
+        case "system": {
+          if (event.subtype === "init") return [{ stream: "stdout", text: dim(oneLine(`claude session ${event.session_id ?? "?"} (${event.model ?? "model ?"})`, 300)) }];
+          if (event.subtype !== "permission_denied") return [];
+          const why = event.decision_reason ?? (typeof event.message === "string" ? event.message : "not allowed");
+          const denial = oneLine(`${event.tool_name ?? "tool"}: ${why}`, 300);
+          // Bounded: a run's report names at most the first hundred.
+          if (refused.length < 100) refused.push(denial);
+          return [{ stream: "stderr", text: red(`✗ refused ${denial}`) }];
+        }
         case "assistant":
         case "user":
-          return renderContent(event.message?.content);
+          return renderContent(typeof event.message === "object" ? event.message.content : undefined);
         case "result": {
           final = {
             isError: event.is_error ?? event.subtype !== "success",

@@ -26,6 +26,8 @@ export async function finishRun(
   const { repo, task } = scope.req;
   const stopped = exit.cancelled || signal.aborted;
   scope.system(exit.error ?? `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${exit.durationMs} ms`);
+  const refused = exit.refused ?? [];
+  if (refused.length > 0) scope.system(`the agent was refused ${refused.length} action${refused.length === 1 ? "" : "s"}: ${refused.join("; ")}`.slice(0, 2_000));
 
   if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
@@ -42,7 +44,8 @@ export async function finishRun(
 
   const fromFile = await readResult(scope.paths.result);
   const { result, resultError } = fromFile.resultError !== null && exit.finalAnswer ? resultFromFinalAnswer(exit.finalAnswer) : fromFile;
-  if (result && fromFile.resultError) scope.system("no RESULT file; using the agent's final answer as its RESULT");
+  // Says which: no file at all, or one grove could not use (the agent may think it wrote a RESULT).
+  if (result && fromFile.resultError) scope.system(`${fromFile.resultError} Using the agent's final answer as its RESULT instead.`);
   if (resultError) scope.system(resultError);
 
   const final: RunState = stopped ? stopState(signal) : agentOk && committed && test.status !== "failed" ? "succeeded" : "failed";
@@ -64,6 +67,7 @@ export async function finishRun(
       resultError,
       commits: branch.commits,
       uncommitted: branch.uncommittedCount,
+      refused: refused.length,
     },
   });
   void scope.deps.hub.send("run:report", {

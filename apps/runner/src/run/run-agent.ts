@@ -21,6 +21,8 @@ export type AgentExit = {
   error: string | null;
   /** The agent's final answer on its output (Claude's `result` event), a RESULT of last resort. */
   finalAnswer?: ClaudeFinal | null;
+  /** Actions the agent's CLI refused it ("Tool: reason"), as far as its output says. */
+  refused?: readonly string[];
 };
 
 /** Spawns the task's agent profile in its worktree and streams its output into the run's log. */
@@ -80,7 +82,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
     const exit = await proc.done;
     const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
-    return { ...exit, error, finalAnswer: writer.final() };
+    return { ...exit, error, finalAnswer: writer.final(), refused: writer.refused() };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);

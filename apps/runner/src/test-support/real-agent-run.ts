@@ -46,13 +46,15 @@ export type RealAgentRun = {
  * Starts the run: `cli`'s built-in profile with `profile` laid over it (grove.yaml's `agents.<cli>`, the way
  * a user sets a timeout), its environment pointing it at a double that plays `script`.
  */
-export async function startRealAgentRun(o: { cli: RealAgentCli; script: ModelScript; profile?: Partial<AgentProfile>; prompt?: string }): Promise<RealAgentRun> {
+export async function startRealAgentRun(o: { cli: RealAgentCli; script: ModelScript; profile?: Pick<AgentProfile, "timeoutSec">; prompt?: string }): Promise<RealAgentRun> {
   // Its own run id: processes are found by it, and other test files run agents at the same time.
   const RUN_ID = `run-real-${randomUUID().slice(0, 8)}`;
   const scratch = await realpath(await mkdtemp(join(tmpdir(), "grove-real-run-")));
   const double = o.cli === "claude" ? await startAnthropicDouble(o.script) : await startOpenAiDouble(o.script);
   const env = await agentEnv({ home: join(scratch, "home"), binDir: join(scratch, "bin"), anthropicUrl: double.url, openAiUrl: double.url });
-  const profile: AgentProfile = { ...BUILT_IN_PROFILES[o.cli], env, ...o.profile };
+  const builtIn = BUILT_IN_PROFILES[o.cli];
+  if (!builtIn) throw new Error(`no built-in profile ${o.cli}`);
+  const profile: AgentProfile = { ...builtIn, env, ...o.profile };
   const groveYaml = JSON.stringify({ test: `"${process.execPath}" -e "process.exit(0)"`, agents: { [o.cli]: profile } });
   const repo = await makeTempRepo({ files: { "README.md": "# real agent\n", "grove.yaml": groveYaml } });
   const dataDir = join(scratch, "data");
