@@ -1,6 +1,13 @@
 import type { LogStream } from "@grove/core";
 import { z } from "zod";
 
+/**
+ * The longest stream-json line read as one event. Claude Code prints each event on one line, and a tool's
+ * result or a long answer makes one far longer than a log row: cut into rows first, it could not be parsed
+ * (it showed as raw JSON, and a long final answer was lost). Past this, the line is read in pieces as text.
+ */
+export const MAX_CLAUDE_EVENT_CHARS = 4 * 1024 * 1024;
+
 /** Claude Code's final `result` event: what it answered, and what it cost. */
 export type ClaudeFinal = { isError: boolean; text: string; costUsd: number | null; turns: number | null };
 export type RenderedLine = { stream: LogStream; text: string };

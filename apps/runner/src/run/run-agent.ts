@@ -4,7 +4,7 @@ import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/cor
 import { rm } from "node:fs/promises";
 import { createAgentLineWriter, trackAgentOutput } from "../log/agent-output.ts";
 import { resolveAgent } from "../launch/agent-profiles.ts";
-import { isClaudeStreamJson, type ClaudeFinal } from "../log/claude-stream.ts";
+import { isClaudeStreamJson, MAX_CLAUDE_EVENT_CHARS, type ClaudeFinal } from "../log/claude-stream.ts";
 import { buildChildEnv } from "../launch/agent-env.ts";
 import type { RunScope } from "./run-scope.ts";
 
@@ -72,6 +72,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
         ),
       // With each read, how far the output files went into the log: a restarted runner reads on from there.
       onRead: output.onRead,
+      ...(isClaudeStream ? { maxLineChars: { stdout: MAX_CLAUDE_EVENT_CHARS } } : {}),
       captureDir: scope.paths.agentCapture,
       // Removed below once the log has all of them on disk, not as soon as they were read.
       isCaptureKept: true,

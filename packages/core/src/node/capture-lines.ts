@@ -24,7 +24,7 @@ const CHUNK_BYTES = 256 * 1024;
  * are dropped). A chunk is split at its last newline, where the splitter holds nothing back, so the
  * position costs a count per line and no copy.
  */
-export function createCaptureLines(from: CapturePosition, onLine: (text: string) => void): CaptureLines {
+export function createCaptureLines(from: CapturePosition, onLine: (text: string) => void, maxChars?: number): CaptureLines {
   let boundary = from.offset;
   let pushed = from.offset;
   let sinceBoundary = 0;
@@ -33,7 +33,7 @@ export function createCaptureLines(from: CapturePosition, onLine: (text: string)
     sinceBoundary++;
     if (toDrop > 0) toDrop--;
     else onLine(text);
-  });
+  }, maxChars);
   return {
     push(chunk) {
       const newline = chunk.lastIndexOf(10);
