@@ -6,6 +6,7 @@ import { createAgentLineWriter, trackAgentOutput } from "../log/agent-output.ts"
 import { resolveAgent } from "../launch/agent-profiles.ts";
 import { isClaudeStreamJson, MAX_CLAUDE_EVENT_CHARS, type ClaudeFinal } from "../log/claude-stream.ts";
 import { buildChildEnv } from "../launch/agent-env.ts";
+import { watchForInput } from "./input-wait.ts";
 import type { RunScope } from "./run-scope.ts";
 
 const KILL_GRACE_MS = 5_000;
@@ -81,9 +82,27 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
       abortSignal: signal,
     });
     if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
+    // Its stdin is empty: an agent that asks a person anyway would wait forever. It is stopped, and says why.
+    let needsInput: string | null = null;
+    const inputWatch =
+      proc.pid === undefined
+        ? null
+        : watchForInput({
+            pgid: proc.pid,
+            files: output.paths,
+            quietMs: agent.inputWaitMs,
+            prompt: agent.inputPrompt,
+            onWaiting: (line) => {
+              needsInput = describeNeedsInput(line, agent.inputWaitMs);
+              scope.system(needsInput);
+              void proc.cancel();
+            },
+          });
     const exit = await proc.done;
-    const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
-    return { ...exit, error, finalAnswer: writer.final(), refused: writer.refused() };
+    inputWatch?.stop();
+    const error = needsInput ?? (exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null);
+    // Stopped by grove for a reason of its own, not cancelled by a person: the run fails with that reason.
+    return { ...exit, cancelled: needsInput === null && exit.cancelled, error, finalAnswer: writer.final(), refused: writer.refused() };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);
@@ -117,6 +136,14 @@ export async function runRepoCommand(
     killGraceMs: KILL_GRACE_MS,
     abortSignal: signal,
   });
+}
+
+function describeNeedsInput(line: string, waitMs: number): string {
+  return (
+    `needs input: the agent asked "${line}" and then waited ${Math.round(waitMs / 1000)} s with no output and no CPU. ` +
+    "Its stdin is empty (grove runs agents unattended), so no answer can come; it was stopped. " +
+    "Give its CLI the answer up front (a flag such as --yes, or its own configuration) and run the task again."
+  );
 }
 
 function toMegabytes(bytes: number): string {

@@ -40,3 +40,4 @@ export * from "./supervise-process.ts";
 export * from "./private-files.ts";
 export * from "./commit-agent-work.ts";
 export * from "./probe-cli.ts";
+export * from "./group-cpu.ts";
