@@ -1,4 +1,4 @@
-import { AgentsCheckRequestSchema, BrainFileRequestSchema, BrainListRequestSchema, DoctorRequestSchema, MAX_BRAIN_FILE_CHARS, cutToJsonBytes, fitsSocketMessage, MAX_QUERY_DIFF_BYTES, MAX_QUERY_DIFF_STAT_BYTES, RepoDiffRequestSchema, RepoInfoRequestSchema, type BrainFileAnswer, type BrainListAnswer, type QueryAck, type RepoDiffAnswer, type RepoInfoAnswer, describeError } from "@grove/core";
+import { AgentsCheckRequestSchema, MAX_AGENT_CHECKS, BrainFileRequestSchema, BrainListRequestSchema, DoctorRequestSchema, MAX_BRAIN_FILE_CHARS, cutToJsonBytes, fitsSocketMessage, MAX_QUERY_DIFF_BYTES, MAX_QUERY_DIFF_STAT_BYTES, RepoDiffRequestSchema, RepoInfoRequestSchema, type BrainFileAnswer, type BrainListAnswer, type QueryAck, type RepoDiffAnswer, type RepoInfoAnswer, describeError } from "@grove/core";
 import { runDoctor, runGit, type RepoContext } from "@grove/core/node";
 import type { z } from "zod";
 import { BUILT_IN_PROFILES } from "../launch/agent-profiles.ts";
@@ -44,7 +44,10 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
     }),
   );
   // As `grove agents check` on this machine: the PATH is the one this runner's agents get.
-  socket.on("agents:check", answer(AgentsCheckRequestSchema, async (repo) => ({ checks: await checkAgents(repo.config, { env: process.env, cwd: repo.repo }) })));
+  socket.on(
+    "agents:check",
+    answer(AgentsCheckRequestSchema, async (repo) => ({ checks: (await checkAgents(repo.config, { env: process.env, cwd: repo.repo })).slice(0, MAX_AGENT_CHECKS) })),
+  );
 }
 
 function repoInfo(repo: RepoContext): RepoInfoAnswer {
