@@ -18,7 +18,7 @@ export default function HealthPage() {
 
   return (
     <div className="space-y-4">
-      <PageHeader title="Health" description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes." />
+      <PageHeader title="Health" description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes; and the agent CLIs each runner can start." />
       {repos.isPending && <Loading label="Running doctor on each runner…" />}
       {repos.data?.length === 0 && <Empty>No runner has reported a repository yet.</Empty>}
       <ErrorText error={fix.error} />

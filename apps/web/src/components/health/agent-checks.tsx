@@ -24,7 +24,7 @@ export function AgentChecks() {
   return (
     <>
       {repos.data?.map((repo) => (
-        <Card key={`${repo.runnerId}:${repo.path}`} title={`Agents for ${repo.name} on ${repo.runnerName}`}>
+        <Card key={`${repo.runnerId}:${repo.path}`} title={`Agent CLIs on ${repo.runnerName} (${repo.name})`}>
           {repo.error && <p className="text-sm text-stone-500">{repo.error}</p>}
           {repo.checks && (
             <div className="overflow-x-auto">
