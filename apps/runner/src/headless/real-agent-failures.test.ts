@@ -14,12 +14,14 @@ afterEach(async () => {
 
 const strip = (text: string) => text.replaceAll("\u001b", "").replace(/\[[0-9;]*m/g, "");
 
-describe("a real claude agent refused an action", () => {
-  it("shows the refusal in its log and in the run's end, and its other work still lands on its branch", async () => {
+describe("a real claude agent refused actions", () => {
+  it("shows each refusal (a write outside its folders, a tool outside --allowedTools) in its log and in the run's end, and its other work still lands on its branch", async () => {
     run = await startRealAgentRun({
       cli: "claude",
       script: [
         { do: "write", path: "{cwd}/../refused.txt", content: "outside the worktree" },
+        // Not in --allowedTools, and print mode cannot ask.
+        { do: "tool", name: "WebFetch", input: { url: "http://127.0.0.1:9/", prompt: "Summarise" } },
         { do: "edit", path: "{cwd}/README.md", find: "# real agent", replace: "# real agent, edited" },
         { do: "say", text: "Edited the README; one write was refused." },
       ],
@@ -30,9 +32,11 @@ describe("a real claude agent refused an action", () => {
     expect(existsSync(join(dirname(worktree), "refused.txt"))).toBe(false);
 
     const texts = run.lines().map((l) => `${l.stream}: ${strip(l.text)}`);
+    const webFetch = "WebFetch: Claude requested permissions to use WebFetch, but you haven't granted it yet.";
     expect(texts).toContain("stderr: ✗ refused Write: Path is outside allowed working directories");
-    expect(texts).toContain("system: the agent was refused 1 action: Write: Path is outside allowed working directories");
-    expect(run.endedAudit()).toMatchObject({ state: "succeeded", refused: 1 });
+    expect(texts).toContain(`stderr: ✗ refused ${webFetch}`);
+    expect(texts).toContain(`system: the agent was refused 2 actions: Write: Path is outside allowed working directories; ${webFetch}`);
+    expect(run.endedAudit()).toMatchObject({ state: "succeeded", refused: 2 });
     expect(await run.repo.git(["show", "agent/claude/task:README.md"])).toBe("# real agent, edited");
   });
 });

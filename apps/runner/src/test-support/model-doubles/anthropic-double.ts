@@ -73,6 +73,8 @@ function toolCall(step: Exclude<ModelStep, { do: "say" | "refuse" }>): [string, 
       return ["Edit", { file_path: step.path, old_string: step.find, new_string: step.replace }];
     case "run":
       return ["Bash", { command: step.command, description: "Run a command" }];
+    case "tool":
+      return [step.name, step.input];
   }
 }
 

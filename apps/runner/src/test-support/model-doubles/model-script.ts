@@ -12,6 +12,8 @@ export type ModelStep =
   | { do: "write"; path: string; content: string }
   | { do: "edit"; path: string; find: string; replace: string }
   | { do: "run"; command: string }
+  /** A call of one of the CLI's own tools by name (Claude Code's: WebFetch, NotebookEdit, …); Codex's double has none. */
+  | { do: "tool"; name: string; input: Record<string, string> }
   /** The final answer: the turn ends, and with it the CLI's run. */
   | { do: "say"; text: string }
   /** The API answers this turn with an HTTP error (400: not retried), as a provider refusing a request does. */
@@ -42,6 +44,7 @@ export function fillStep(step: ModelStep, facts: ScriptFacts): ModelStep {
     case "say":
       return { ...step, text: fill(step.text) };
     case "refuse":
+    case "tool":
       return step;
   }
 }

@@ -65,6 +65,8 @@ function shellCommand(step: Exclude<ModelStep, { do: "say" | "refuse" }>): strin
       return `node -e ${quote(EDIT_FILE)} ${quote(JSON.stringify([step.path, step.find, step.replace]))}`;
     case "run":
       return step.command;
+    case "tool":
+      throw new Error(`the OpenAI double has no tool "${step.name}": Codex's model gets exec_command only`);
   }
 }
 
