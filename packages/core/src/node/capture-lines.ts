@@ -64,6 +64,8 @@ export function createCaptureLines(from: CapturePosition, onLine: (text: string)
 export async function replayCapture(
   from: CapturePosition,
   handlers: { onLine: (text: string) => void; onRead: (position: CapturePosition) => Promise<void> | void },
+  /** The longest line delivered whole: the one the process that wrote the file was read with (its position counts those pieces). */
+  maxChars?: number,
 ): Promise<boolean> {
   let file: FileHandle;
   try {
@@ -73,7 +75,7 @@ export async function replayCapture(
     throw error;
   }
   try {
-    const lines = createCaptureLines(from, handlers.onLine);
+    const lines = createCaptureLines(from, handlers.onLine, maxChars);
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (let at = from.offset; ; ) {
       const { bytesRead } = await file.read(buffer, 0, buffer.length, at);
