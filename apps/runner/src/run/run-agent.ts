@@ -1,10 +1,10 @@
 import type { LogStream } from "@grove/core";
-import { isDomainError } from "@grove/core";
+import { isClaudeStreamJson, isDomainError } from "@grove/core";
 import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/core/node";
 import { rm } from "node:fs/promises";
 import { createAgentLineWriter, trackAgentOutput } from "../log/agent-output.ts";
 import { resolveAgent } from "../launch/agent-profiles.ts";
-import { isClaudeStreamJson, MAX_CLAUDE_EVENT_CHARS, type ClaudeFinal } from "../log/claude-stream.ts";
+import { MAX_CLAUDE_EVENT_CHARS, type ClaudeFinal } from "../log/claude-stream.ts";
 import { buildChildEnv } from "../launch/agent-env.ts";
 import { watchForInput } from "./input-wait.ts";
 import type { RunScope } from "./run-scope.ts";

@@ -41,3 +41,4 @@ export * from "./private-files.ts";
 export * from "./commit-agent-work.ts";
 export * from "./probe-cli.ts";
 export * from "./group-cpu.ts";
+export * from "./health-check.ts";

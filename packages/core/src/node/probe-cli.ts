@@ -55,7 +55,17 @@ export function probeCli(
     const kept = { stdout: "", stderr: "" };
     let timedOut = false;
     let settled = false;
-    const child = spawn(file, args, { cwd: options.cwd, env: { ...options.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    // PWD names the folder the child starts in, as a shell would (and as startAgentProcess does).
+    const env: Record<string, string | undefined> = { ...options.env, PWD: options.cwd };
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      // As spawn's ProcessEnv: the caller chose every variable, and the web app's tests type-check this module
+      // with Next's types, where ProcessEnv requires NODE_ENV (see agent-process.ts).
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed under Next's types
+      env: env as NodeJS.ProcessEnv,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const finish = (probe: Omit<CliProbe, "output" | "timedOut">) => {
       if (settled) return;
       settled = true;

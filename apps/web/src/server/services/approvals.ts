@@ -1,3 +1,4 @@
+import { MergedTreeTestSchema, OverlapSchema } from "@grove/core";
 import type { Db, Prisma } from "@grove/db";
 import { z } from "zod";
 import { summaryOf } from "./result-summary.ts";
@@ -17,9 +18,10 @@ export type Verdict = {
   mergedTreeTest: { status: string; durationMs: number; outputTail: string } | null;
 };
 
+// The columns hold what the hub stored from the runner's parsed payloads: read back with the same schemas.
 const Files = z.array(z.string());
-const Overlaps = z.array(z.object({ file: z.string(), branches: z.array(z.string()) }));
-const MergedTreeTest = z.object({ status: z.string(), durationMs: z.number(), outputTail: z.string().default("") });
+const Overlaps = z.array(OverlapSchema);
+const MergedTreeTest = MergedTreeTestSchema.pick({ status: true, durationMs: true, outputTail: true });
 
 function readJson<T>(text: string | null, schema: z.ZodType<T>): T | null {
   if (text === null) return null;

@@ -1,10 +1,11 @@
 import { TRPCError } from "@trpc/server";
+import { IdSchema } from "@grove/core";
 import { z } from "zod";
 import { approvalById, listApprovals } from "../../services/approvals.ts";
 import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
-const id = z.string().min(1).max(200);
+const id = IdSchema;
 
 /** The approvals inbox: merge requests with everything an approver weighs, and the two decisions. */
 export const approvalRouter = router({

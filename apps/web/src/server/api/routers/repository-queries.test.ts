@@ -1,16 +1,22 @@
-import { utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TESTED_AGENT_CLIS } from "../../../../../runner/src/launch/tested-agent-clis.ts";
-import { realCliPath } from "../../../../../runner/src/test-support/model-doubles/real-agent-clis.ts";
-import { startTestStack, waitFor, type TestStack } from "../../test-support/stack.ts";
+import { waitFor } from "@grove/testing";
+import { startTestStack, type TestStack } from "../../test-support/stack.ts";
 
 let stack: TestStack;
 let runId = "";
+let binDir = "";
 
 beforeAll(async () => {
-  // A profile of grove.yaml that runs the Claude Code grove pins, by its path: the runner asks it its version.
-  const agents = { "pinned-claude": { command: [realCliPath("claude"), "--print", "--", "{prompt}"] } };
+  // A profile of grove.yaml whose CLI answers --version as an older Claude Code would (the real CLIs are
+  // checked in the runner's own tests): the runner asks it, and judges the answer.
+  binDir = await mkdtemp(path.join(os.tmpdir(), "grove-agent-bin-"));
+  const oldClaude = path.join(binDir, "old-claude");
+  await writeFile(oldClaude, `#!${process.execPath}\nconsole.log("1.0.0 (Claude Code)");\n`);
+  await chmod(oldClaude, 0o755);
+  const agents = { "old-claude": { command: [oldClaude, "--print", "--", "{prompt}"] } };
   const groveYaml = JSON.stringify({ test: 'node -e "process.exit(0)"', agents });
   stack = await startTestStack({ repoFiles: { "README.md": "# app\n", "grove.yaml": groveYaml } });
   const session = await stack.caller.session.start({ tasks: [{ agent: "demo", taskId: "notes", prompt: "Write notes lines=30" }] });
@@ -23,7 +29,10 @@ beforeAll(async () => {
   await stack.repo.git(["add", "project-brain"]);
   await stack.repo.git(["commit", "-q", "-m", `brain: LEARN-001 from the notes run\n\nGrove-Run: ${runId}`]);
 });
-afterAll(() => stack.close());
+afterAll(async () => {
+  await stack.close();
+  await rm(binDir, { recursive: true, force: true });
+});
 
 describe("what the dashboard asks the runner (the web app never touches git)", () => {
   it("lists the agent profiles a repository offers", async () => {
@@ -63,7 +72,8 @@ describe("what the dashboard asks the runner (the web app never touches git)", (
     const [repo] = await stack.caller.health.agents();
     expect(repo?.error).toBeNull();
     const byName = new Map((repo?.checks ?? []).map((c) => [c.profile, c]));
-    expect(byName.get("pinned-claude")).toMatchObject({ source: "grove.yaml", cli: "claude", version: TESTED_AGENT_CLIS.claude.version, verdict: "tested" });
+    expect(byName.get("old-claude")).toMatchObject({ source: "grove.yaml", cli: "claude", version: "1.0.0", verdict: "other-version" });
+    expect(byName.get("old-claude")?.testedVersion).toMatch(/^\d+\.\d+\.\d+$/);
     expect(byName.get("demo")?.verdict).toBe("bundled");
     expect(byName.get("aider")).toMatchObject({ verdict: "missing", note: expect.stringContaining("untested") as unknown });
   });
