@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import pRetry, { type Options as RetryOptions } from "p-retry";
 import { AUDIT_GENESIS_HASH, auditFieldsAfter, canonicalAuditEvent, createChainVerifier, type AuditEventInput, type ChainVerdict, type HashedAuditFields } from "@grove/core";
-import type { Db } from "./client.ts";
+import type { Db, Prisma } from "./client.ts";
 
 export const GENESIS_HASH = AUDIT_GENESIS_HASH;
 
@@ -28,41 +29,70 @@ export function hashAuditEvent(fields: HashedFields): string {
   return createHash("sha256").update(canonicalAuditEvent(fields)).digest("hex");
 }
 
+/**
+ * SQLite answers SQLITE_BUSY(_SNAPSHOT) when another connection wrote between this transaction's read of
+ * the chain head and its write; the busy timeout cannot help there, but running the append again can:
+ * up to 8 more times, after ~20 ms doubling, jittered so two writers do not collide again.
+ */
+const BUSY_RETRY = {
+  retries: 8,
+  minTimeout: 15,
+  factor: 2,
+  randomize: true,
+  shouldRetry: ({ error }) => /SQLITE_BUSY|database is locked/.test(error.message),
+} satisfies RetryOptions;
+
 // Appends are chained, so they must not interleave: one queue per database handle.
 const appendQueues = new WeakMap<Db, Promise<unknown>>();
 
 export function appendAuditEvent(db: Db, input: AuditInput): Promise<AuditEventDto> {
   const previous = appendQueues.get(db) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => withBusyRetry(() => appendNow(db, input)));
+  const next = previous.catch(() => undefined).then(() => pRetry(() => appendNow(db, input), BUSY_RETRY));
   appendQueues.set(db, next);
   return next;
 }
 
-const BUSY_RETRIES = 8;
-
-/**
- * SQLite answers SQLITE_BUSY(_SNAPSHOT) when another connection wrote between this transaction's read of
- * the chain head and its write; the busy timeout cannot help there, but running the append again can.
- */
-async function withBusyRetry<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= BUSY_RETRIES || !/SQLITE_BUSY|database is locked/.test(String(error instanceof Error ? error.message : error))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (0.5 + Math.random())));
-    }
-  }
+/** The busy rerun above, for work that appends its audit events in the chain's turn. */
+function withBusyRetry<T>(fn: () => Promise<T>): Promise<T> {
+  return pRetry(fn, BUSY_RETRY);
 }
 
-async function appendNow(db: Db, input: AuditInput): Promise<AuditEventDto> {
-  return db.$transaction(async (tx) => {
-    const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
-    const fields = auditFieldsAfter(last?.hash ?? GENESIS_HASH, input, Date.now());
-    const hash = hashAuditEvent(fields);
-    const row = await tx.auditEvent.create({ data: { ...fields, ts: BigInt(fields.ts), hash } });
-    return toAuditDto(row);
-  });
+function appendNow(db: Db, input: AuditInput): Promise<AuditEventDto> {
+  return db.$transaction((tx) => appendAuditIn(tx, input));
+}
+
+export type Tx = Prisma.TransactionClient;
+
+/** Appends one event inside the caller's transaction; only for work already in the chain's turn (below). */
+async function appendAuditIn(tx: Tx, input: AuditInput): Promise<AuditEventDto> {
+  const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
+  const fields = auditFieldsAfter(last?.hash ?? GENESIS_HASH, input, Date.now());
+  const hash = hashAuditEvent(fields);
+  const row = await tx.auditEvent.create({ data: { ...fields, ts: BigInt(fields.ts), hash } });
+  return toAuditDto(row);
+}
+
+/**
+ * Runs `work` and appends the audit events it returns in one transaction, in the chain's turn: a state
+ * change and the fact it records commit together or not at all. `work` may run more than once (a busy
+ * database is retried), so it must only touch the database through `tx`.
+ */
+export function withAuditedTransaction<T>(db: Db, work: (tx: Tx) => Promise<{ value: T; audit: readonly AuditInput[] }>): Promise<{ value: T; events: AuditEventDto[] }> {
+  const previous = appendQueues.get(db) ?? Promise.resolve();
+  const next = previous
+    .catch(() => undefined)
+    .then(() =>
+      withBusyRetry(() =>
+        db.$transaction(async (tx) => {
+          const { value, audit } = await work(tx);
+          const events: AuditEventDto[] = [];
+          for (const input of audit) events.push(await appendAuditIn(tx, input));
+          return { value, events };
+        }),
+      ),
+    );
+  appendQueues.set(db, next);
+  return next;
 }
 
 export type { ChainVerdict };

@@ -15,6 +15,7 @@ import { createRunLeases } from "../run/run-leases.ts";
 import type { Plan } from "./plan-file.ts";
 import { assertSafeRunId } from "../run/run-paths.ts";
 import { runTask } from "../run/run-task.ts";
+import { logProgress } from "../run/run-progress.ts";
 
 export type HeadlessTask = {
   agent: string;
@@ -102,7 +103,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     },
     onAuditError: (message) => log(`audit: ${message}`),
   });
-  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log };
+  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log, progress: logProgress(log) };
 
   const abort = new AbortController();
   const onAbort = () => abort.abort("interrupted");

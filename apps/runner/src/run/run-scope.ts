@@ -5,9 +5,18 @@ import type { HubOutbox } from "../hub/hub-outbox.ts";
 import type { LogShipper, RunLog } from "../log/log-shipper.ts";
 import type { RunLeases } from "./run-leases.ts";
 import type { RunPaths } from "./run-paths.ts";
+import type { ProgressSink } from "./run-progress.ts";
 import { writeRunRecord, type RunRecord } from "./run-record.ts";
 
-export type RunDeps = { hub: HubOutbox; shipper: LogShipper; leases: RunLeases; dataDir: string; log: Logger };
+export type RunDeps = {
+  hub: HubOutbox;
+  shipper: LogShipper;
+  leases: RunLeases;
+  dataDir: string;
+  log: Logger;
+  /** Where progress of a run's long steps goes (run-progress.ts); none: git checks out without reporting. */
+  progress?: ProgressSink;
+};
 export type RunRequest = { sessionId: string; integration: string; repo: RepoContext; task: TaskSpec };
 /** Why a run was stopped from outside: a user's cancel, or the runner shutting down. */
 export type StopReason = "cancelled" | "interrupted";

@@ -6,6 +6,8 @@ import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
+import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
+import type { RunProgressSchema } from "./run-progress.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -24,17 +26,7 @@ export const MAX_SOCKET_MESSAGE_BYTES = 2 * 1024 * 1024;
  * refuses a handshake with neither a valid token nor a signed-in browser's cookie before it reads any message.
  */
 export const RUNNER_TOKEN_HEADER = "x-grove-runner-token";
-export const RunStateSchema = z.enum([
-  "queued",
-  "preparing",
-  "running",
-  "testing",
-  "succeeded",
-  "failed",
-  "interrupted",
-  "cancelled",
-]);
-export type RunState = z.infer<typeof RunStateSchema>;
+export const RunStateSchema = z.enum(RUN_STATES);
 
 const sha = ShaSchema;
 const id = IdSchema;
@@ -110,7 +102,7 @@ const utf8 = new TextDecoder();
  */
 export function parseRunLogBatch(payload: unknown): { success: true; data: ParsedLogBatch } | { success: false; error: string } {
   const envelope = RunLogBatchSchema.safeParse(payload);
-  if (!envelope.success) return { success: false, error: envelope.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ") };
+  if (!envelope.success) return { success: false, error: z.prettifyError(envelope.error) };
   const { runId, firstSeq, lines: text } = envelope.data;
   const body = typeof text === "string" ? text : utf8.decode(text);
   let decoded: unknown;
@@ -233,6 +225,7 @@ export type RunnerToHubEvents = {
   "audit:record": (payload: z.input<typeof AuditRecordSchema>, ack: (res: Ack) => void) => void;
   "merge:result": (payload: z.input<typeof MergeResultSchema>, ack: (res: Ack) => void) => void;
   "merge:progress": (payload: z.input<typeof MergeProgressSchema>, ack: (res: Ack) => void) => void;
+  "run:progress": (payload: z.input<typeof RunProgressSchema>, ack: (res: Ack) => void) => void;
   "radar:snapshot": (payload: z.input<typeof RadarSnapshotSchema>, ack: (res: Ack) => void) => void;
   "branch:diff": (payload: z.input<typeof BranchDiffSchema>, ack: (res: Ack) => void) => void;
 };
@@ -245,6 +238,7 @@ export type HubToRunnerEvents = {
 
 export type HubToBrowserEvents = {
   "run:log": (payload: { runId: string; lines: LogLine[] }) => void;
+  "run:progress": (payload: z.infer<typeof RunProgressSchema>) => void;
   "grove:changed": (payload: Changed) => void;
 };
 

@@ -1,6 +1,8 @@
 /**
  * What a runner records through the hub: the steps of its own runs and of the merges it executes. No
  * approval is among them: the hub records approvals itself, from the approver's decision in the dashboard.
+ * "merge.void" here is the runner's finding that the branch moved after the approval (the hub records only
+ * the state then; see lifecycle/merge-request-transition.ts for the facts the hub audits).
  */
 export const RUNNER_AUDIT_ACTIONS = [
   "worktree.created",

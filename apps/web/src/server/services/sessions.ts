@@ -1,5 +1,5 @@
 import { agentBranch, DomainError, formatSessionId, validateNamePart } from "@grove/core";
-import { appendAuditEvent, type Db } from "@grove/db";
+import { appendAuditEvent, queuedRunsData, type Db } from "@grove/db";
 import type { SessionUser } from "../auth/sessions.ts";
 import { RUNNER_UNREACHABLE, type Hub } from "../hub/create-hub.ts";
 import { parseRunnerRepos } from "./runners.ts";
@@ -42,7 +42,7 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
       repoPath: repo.path,
       integration: repo.integration,
       createdBy: user.id,
-      runs: { create: tasks.map((t) => ({ ...t, state: "queued" })) },
+      runs: { create: queuedRunsData(tasks) },
     },
     include: { runs: true },
   });

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { IdSchema } from "@grove/core";
+import { APPROVABLE_MERGE_REQUEST_STATES } from "@grove/core";
 import { z } from "zod";
 import { approvalById, listApprovals } from "../../services/approvals.ts";
 import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
@@ -20,7 +21,7 @@ export const approvalRouter = router({
   }),
 
   /** For the in-app badge. */
-  count: protectedProcedure.query(({ ctx }) => ctx.db.mergeRequest.count({ where: { state: "open" } })),
+  count: protectedProcedure.query(({ ctx }) => ctx.db.mergeRequest.count({ where: { state: { in: [...APPROVABLE_MERGE_REQUEST_STATES] } } })),
 
   approve: approveProcedure,
   reject: rejectProcedure,
