@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import stripAnsi from "strip-ansi";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startRealAgentRun, type RealAgentRun } from "../test-support/real-agent-run.ts";
@@ -12,7 +13,6 @@ afterEach(async () => {
   run = undefined;
 });
 
-const strip = (text: string) => text.replaceAll("\u001b", "").replace(/\[[0-9;]*m/g, "");
 
 describe("a real claude agent refused actions", () => {
   it("shows each refusal (a write outside its folders, a tool outside --allowedTools) in its log and in the run's end, and its other work still lands on its branch", async () => {
@@ -31,7 +31,7 @@ describe("a real claude agent refused actions", () => {
     const worktree = await run.worktree();
     expect(existsSync(join(dirname(worktree), "refused.txt"))).toBe(false);
 
-    const texts = run.lines().map((l) => `${l.stream}: ${strip(l.text)}`);
+    const texts = run.lines().map((l) => `${l.stream}: ${stripAnsi(l.text)}`);
     const webFetch = "WebFetch: Claude requested permissions to use WebFetch, but you haven't granted it yet.";
     expect(texts).toContain("stderr: ✗ refused Write: Path is outside allowed working directories");
     expect(texts).toContain(`stderr: ✗ refused ${webFetch}`);
@@ -51,7 +51,7 @@ describe.each(["claude", "codex"] as const)("a real %s agent whose model API ref
     expect(report?.exitCode).not.toBeNull();
     expect(report?.test.status).toBe("skipped");
     expect(report?.commits).toBe(0);
-    const texts = run.lines().map((l) => strip(l.text));
+    const texts = run.lines().map((l) => stripAnsi(l.text));
     expect(texts.some((t) => t.includes("grove double: this request is refused"))).toBe(true);
     expect(texts.some((t) => new RegExp(`^agent exited \\(exit code ${report?.exitCode ?? "?"}\\) after \\d+ ms$`).test(t))).toBe(true);
     expect(texts).toContain("tests skipped: the agent did not succeed");

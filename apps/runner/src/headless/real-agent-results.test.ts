@@ -30,7 +30,7 @@ describe("a real claude agent", () => {
     run = await startRealAgentRun({ cli: "claude", script: [{ do: "read", path: "{contextPack}" }, EDIT, INVALID_RESULT, { do: "say", text: "Done, RESULT written." }] });
     expect((await run.ended()).state).toBe("succeeded");
     expect(run.report()?.result).toMatchObject({ summary: "Done, RESULT written." });
-    expect(systemLines(run)).toContainEqual(expect.stringMatching(/^The RESULT does not match the schema — status: .+; summary: .+ Using the agent's final answer as its RESULT instead\.$/));
+    expect(systemLines(run)).toContainEqual(expect.stringMatching(/^The RESULT does not match the schema:\n[\s\S]*→ at status[\s\S]*→ at summary Using the agent's final answer as its RESULT instead\.$/));
   });
 });
 
@@ -49,7 +49,7 @@ describe("a real codex agent", () => {
     expect((await run.ended()).state).toBe("succeeded");
     const report = run.report();
     expect(report?.result).toBeNull();
-    expect(report?.resultError).toMatch(/^The RESULT does not match the schema — status: .+; summary: .+/);
+    expect(report?.resultError).toMatch(/^The RESULT does not match the schema:\n[\s\S]*→ at status[\s\S]*→ at summary$/);
     expect(systemLines(run)).toContain(report?.resultError);
   });
 });

@@ -34,8 +34,8 @@ describe("Claude Code stream-json", () => {
     const stream = createClaudeStream();
     // As Claude Code 2.1.328 prints it: its `message` is text, not a message object.
     const denial = { type: "system", subtype: "permission_denied", tool_name: "Write", decision_reason: "Path is outside allowed working directories", message: "Claude requested permissions to write to /x, but you haven't granted it yet." };
-    expect(stream.render(JSON.stringify(denial)).map((l) => `${l.stream}: ${strip(l.text)}`)).toEqual(["stderr: ✗ refused Write: Path is outside allowed working directories"]);
-    expect(stream.render(JSON.stringify({ ...denial, decision_reason: undefined, tool_name: "Bash" })).map((l) => strip(l.text))).toEqual([
+    expect(stream.render(JSON.stringify(denial)).map((l) => `${l.stream}: ${stripAnsi(l.text)}`)).toEqual(["stderr: ✗ refused Write: Path is outside allowed working directories"]);
+    expect(stream.render(JSON.stringify({ ...denial, decision_reason: undefined, tool_name: "Bash" })).map((l) => stripAnsi(l.text))).toEqual([
       "✗ refused Bash: Claude requested permissions to write to /x, but you haven't granted it yet.",
     ]);
     expect(stream.refused()).toEqual(["Write: Path is outside allowed working directories", "Bash: Claude requested permissions to write to /x, but you haven't granted it yet."]);
