@@ -22,6 +22,6 @@ describe("grove.yaml agent profiles", () => {
   it("takes a profile's own input prompt as a regular expression, and refuses one that is not", () => {
     const config = parseGroveConfig("agents:\n  mine:\n    command: [mine]\n    inputPrompt: 'code >$'\n    inputWaitSec: 30\n");
     expect(config.agents["mine"]).toMatchObject({ inputPrompt: "code >$", inputWaitSec: 30 });
-    expect(() => parseGroveConfig("agents:\n  mine:\n    command: [mine]\n    inputPrompt: '(unclosed'\n")).toThrow("agents.mine.inputPrompt: must be a valid regular expression");
+    expect(() => parseGroveConfig("agents:\n  mine:\n    command: [mine]\n    inputPrompt: '(unclosed'\n")).toThrow("✖ must be a valid regular expression\n  → at agents.mine.inputPrompt");
   });
 });
