@@ -1,3 +1,4 @@
+import { agentsCommand } from "./commands/agents.ts";
 import { approveCommand, rejectCommand } from "./commands/approve.ts";
 import { archiveCommand } from "./commands/archive.ts";
 import { auditCommand } from "./commands/audit.ts";
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   archive: { summary: "list | restore work kept by forced removals", run: archiveCommand },
   audit: { summary: "verify the audit ledger's hash chain (an export, or the hub's)", run: auditCommand },
   init: { summary: "--bare <source>: the bare-repository layout, every worktree a peer", run: initCommand },
+  agents: { summary: "check: each agent profile's CLI, its version, and whether grove was tested with it", run: agentsCommand },
 };
 
 function helpText(): string {

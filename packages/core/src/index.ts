@@ -12,6 +12,7 @@ export * from "./schemas/log-row.ts";
 export * from "./schemas/events.ts";
 export * from "./schemas/runner-audit-actions.ts";
 export * from "./schemas/runner-queries.ts";
+export * from "./schemas/agent-check.ts";
 export * from "./schemas/socket-message.ts";
 export * from "./schemas/merge.ts";
 export * from "./schemas/run-progress.ts";

@@ -57,7 +57,7 @@ describe.each(["claude", "codex"] as const)("a headless session with the built-i
 
     // The agent read its CONTEXT-PACK in the run folder and wrote its RESULT there: no fallback needed.
     expect(double?.requests.some((r) => r.body.includes("write your RESULT as JSON to"))).toBe(true);
-    expect(result.stdout).not.toContain("no RESULT file");
+    expect(result.stdout).not.toContain("wrote no RESULT");
     expect(result.stdout).toMatch(/committed what the agent left uncommitted \(1 file\) on agent\/\w+\/readme as \w+: [0-9a-f]{12}/);
 
     // On the integration branch: a merge commit bringing in the agent's commit, authored by the agent.

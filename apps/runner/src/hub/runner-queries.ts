@@ -1,7 +1,8 @@
-import { BrainFileRequestSchema, BrainListRequestSchema, DoctorRequestSchema, MAX_BRAIN_FILE_CHARS, cutToJsonBytes, fitsSocketMessage, MAX_QUERY_DIFF_BYTES, MAX_QUERY_DIFF_STAT_BYTES, RepoDiffRequestSchema, RepoInfoRequestSchema, type BrainFileAnswer, type BrainListAnswer, type QueryAck, type RepoDiffAnswer, type RepoInfoAnswer, describeError } from "@grove/core";
+import { AgentsCheckRequestSchema, MAX_AGENT_CHECKS, BrainFileRequestSchema, BrainListRequestSchema, DoctorRequestSchema, MAX_BRAIN_FILE_CHARS, cutToJsonBytes, fitsSocketMessage, MAX_QUERY_DIFF_BYTES, MAX_QUERY_DIFF_STAT_BYTES, RepoDiffRequestSchema, RepoInfoRequestSchema, type BrainFileAnswer, type BrainListAnswer, type QueryAck, type RepoDiffAnswer, type RepoInfoAnswer, describeError } from "@grove/core";
 import { runDoctor, runGit, type RepoContext } from "@grove/core/node";
 import { z } from "zod";
 import { BUILT_IN_PROFILES } from "../launch/agent-profiles.ts";
+import { checkAgents } from "../launch/check-agents.ts";
 import { type RunnerSocket } from "./hub-socket.ts";
 import type { Logger } from "../logger.ts";
 import { logCommits, parseTree } from "./git-history.ts";
@@ -41,6 +42,11 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
       if (req.fix) deps.log(`applying the safe doctor fixes in ${repo.repo} (asked by the hub)`);
       return runDoctor({ repo: repo.repo, fix: req.fix });
     }),
+  );
+  // As `grove agents check` on this machine: the PATH is the one this runner's agents get.
+  socket.on(
+    "agents:check",
+    answer(AgentsCheckRequestSchema, async (repo) => ({ checks: (await checkAgents(repo.config, { env: process.env, cwd: repo.repo })).slice(0, MAX_AGENT_CHECKS) })),
   );
 }
 

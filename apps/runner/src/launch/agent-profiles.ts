@@ -81,7 +81,17 @@ function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | unde
 
 /** `{runDir}`: the run's own folder, which holds the CONTEXT-PACK and the RESULT (for a CLI's --add-dir). */
 export type PlaceholderValues = { prompt: string; contextPack: string; result: string; runDir: string };
-export type ResolvedAgent = { profile: string; argv: string[]; env: Record<string, string>; timeoutMs: number | undefined };
+export type ResolvedAgent = {
+  profile: string;
+  argv: string[];
+  env: Record<string, string>;
+  timeoutMs: number | undefined;
+  /** The profile's own way of asking for input (run/input-wait.ts), and how long a wait on it takes. */
+  inputPrompt: RegExp | undefined;
+  inputWaitMs: number;
+};
+
+const DEFAULT_INPUT_WAIT_SEC = 60;
 
 /**
  * The argv of a run: the profile's command with `{prompt}`, `{contextPack}`, `{result}` and `{runDir}` filled in.
@@ -102,6 +112,8 @@ export function resolveAgent(profileName: string, config: GroveConfig, values: P
     argv,
     env: profile.env ?? {},
     timeoutMs: profile.timeoutSec === undefined ? undefined : profile.timeoutSec * 1000,
+    inputPrompt: profile.inputPrompt === undefined ? undefined : new RegExp(profile.inputPrompt, "i"),
+    inputWaitMs: (profile.inputWaitSec ?? DEFAULT_INPUT_WAIT_SEC) * 1000,
   };
 }
 

@@ -2,7 +2,7 @@ import { replayCapture, type CapturePosition, type OutputStream } from "@grove/c
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { createClaudeStream, type ClaudeFinal } from "./claude-stream.ts";
+import { createClaudeStream, MAX_CLAUDE_EVENT_CHARS, type ClaudeFinal } from "./claude-stream.ts";
 import type { RunLog } from "./log-shipper.ts";
 
 const CapturePositionSchema = z.object({ path: z.string(), offset: z.number().int().nonnegative(), lines: z.number().int().nonnegative() });
@@ -29,6 +29,7 @@ export function createAgentLineWriter(runLog: RunLog, isClaudeStream: boolean) {
     final: (): ClaudeFinal | null => claude?.final() ?? null,
     /** The tool calls the agent's CLI refused it (Claude's permission_denied events); 0 for other CLIs. */
     refusedActions: (): number => claude?.refusedActions() ?? 0,
+    refused: (): readonly string[] => claude?.refused() ?? [],
   };
 }
 
@@ -69,6 +70,8 @@ export async function replayAgentOutput(runLog: RunLog, from: AgentOutput): Prom
   let count = 0;
   for (const stream of ["stdout", "stderr"] as const) {
     let isWritable = true;
+    // Read as the run read it: Claude's events whole (their positions count lines so).
+    const maxChars = from.isClaudeStream && stream === "stdout" ? MAX_CLAUDE_EVENT_CHARS : undefined;
     await replayCapture(positions[stream], {
       onLine(text) {
         count++;
@@ -80,7 +83,7 @@ export async function replayAgentOutput(runLog: RunLog, from: AgentOutput): Prom
         if (!isWritable) await runLog.whenWritable();
         isWritable = true;
       },
-    });
+    }, maxChars);
   }
   await runLog.flush();
   await Promise.all([positions.stdout.path, positions.stderr.path].map((path) => rm(path, { force: true })));

@@ -27,6 +27,18 @@ describe("Claude Code stream-json", () => {
     ]);
     expect(stream.final()).toEqual({ isError: false, text: "done", costUsd: 0.01234, turns: 2 });
     expect(stream.render("not json at all")).toEqual([{ stream: "stdout", text: "not json at all" }]);
+    expect(stream.refused()).toEqual([]);
+  });
+
+  it("renders a permission denial as one refused line and counts it", () => {
+    const stream = createClaudeStream();
+    // As Claude Code 2.1.328 prints it: its `message` is text, not a message object.
+    const denial = { type: "system", subtype: "permission_denied", tool_name: "Write", decision_reason: "Path is outside allowed working directories", message: "Claude requested permissions to write to /x, but you haven't granted it yet." };
+    expect(stream.render(JSON.stringify(denial)).map((l) => `${l.stream}: ${stripAnsi(l.text)}`)).toEqual(["stderr: ✗ refused Write: Path is outside allowed working directories"]);
+    expect(stream.render(JSON.stringify({ ...denial, decision_reason: undefined, tool_name: "Bash" })).map((l) => stripAnsi(l.text))).toEqual([
+      "✗ refused Bash: Claude requested permissions to write to /x, but you haven't granted it yet.",
+    ]);
+    expect(stream.refused()).toEqual(["Write: Path is outside allowed working directories", "Bash: Claude requested permissions to write to /x, but you haven't granted it yet."]);
   });
 
   it("shows each refused tool call as an error line and counts them", () => {

@@ -1,5 +1,12 @@
 import { parseClaudeStreamLine, type ClaudeBlock, type LogStream } from "@grove/core";
 
+/**
+ * The longest stream-json line read as one event. Claude Code prints each event on one line, and a tool's
+ * result or a long answer makes one far longer than a log row: cut into rows first, it could not be parsed
+ * (it showed as raw JSON, and a long final answer was lost). Past this, the line is read in pieces as text.
+ */
+export const MAX_CLAUDE_EVENT_CHARS = 4 * 1024 * 1024;
+
 /** Claude Code's final `result` event: what it answered, and what it cost. */
 export type ClaudeFinal = { isError: boolean; text: string; costUsd: number | null; turns: number | null };
 export type RenderedLine = { stream: LogStream; text: string };
@@ -9,6 +16,8 @@ export type ClaudeStream = {
   final(): ClaudeFinal | null;
   /** The tool calls Claude Code refused so far (its `permission_denied` events): counted as they are printed. */
   refusedActions(): number;
+  /** The refusals as "Tool: reason", the first hundred: what a run's end names. */
+  refused(): readonly string[];
 };
 
 const dim = (text: string) => `\u001b[2m${text}\u001b[0m`;
@@ -18,10 +27,12 @@ const red = (text: string) => `\u001b[31m${text}\u001b[0m`;
 /** Renders the events core's parser reads from Claude Code's stdout into the run's log lines. */
 export function createClaudeStream(): ClaudeStream {
   let final: ClaudeFinal | null = null;
-  let refused = 0;
+  let count = 0;
+  const refused: string[] = [];
   return {
     final: () => final,
-    refusedActions: () => refused,
+    refusedActions: () => count,
+    refused: () => refused,
     render(line) {
       const event = parseClaudeStreamLine(line);
       if (!event) return [{ stream: "stdout", text: line }];
@@ -29,9 +40,11 @@ export function createClaudeStream(): ClaudeStream {
         case "system":
           return event.subtype === "init" ? [{ stream: "stdout", text: dim(oneLine(`claude session ${event.sessionId ?? "?"} (${event.model ?? "model ?"})`, 300)) }] : [];
         case "denial": {
-          refused += 1;
-          const why = event.reason ?? event.message ?? "not allowed";
-          return [{ stream: "stderr", text: red(oneLine(`✗ refused ${event.toolName ?? "a tool"}: ${why}`, 300)) }];
+          count += 1;
+          const denial = oneLine(`${event.toolName ?? "a tool"}: ${event.reason ?? event.message ?? "not allowed"}`, 300);
+          // Bounded: a run's end names at most the first hundred.
+          if (refused.length < 100) refused.push(denial);
+          return [{ stream: "stderr", text: red(`✗ refused ${denial}`) }];
         }
         case "message":
           return event.blocks?.flatMap(renderBlock) ?? [];

@@ -26,9 +26,11 @@ export async function finishRun(
   const { repo, task } = scope.req;
   const stopped = exit.cancelled || signal.aborted;
   scope.system(exit.error ?? `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${exit.durationMs} ms`);
-
   const refusedActions = exit.refusedActions ?? 0;
-  if (refusedActions > 0) scope.system(`the agent was refused ${refusedActions} action${refusedActions === 1 ? "" : "s"} by its CLI's permissions`);
+  const refused = exit.refused ?? [];
+  if (refusedActions > 0) {
+    scope.system(`the agent was refused ${refusedActions} action${refusedActions === 1 ? "" : "s"}: ${refused.join("; ")}`.slice(0, 2_000));
+  }
   if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
   if (branch.problem) scope.system(branch.problem);
@@ -44,7 +46,8 @@ export async function finishRun(
 
   const fromFile = await readResult(scope.paths.result);
   const { result, resultError } = fromFile.resultError !== null && exit.finalAnswer ? resultFromFinalAnswer(exit.finalAnswer) : fromFile;
-  if (result && fromFile.resultError) scope.system("no RESULT file; using the agent's final answer as its RESULT");
+  // Says which: no file at all, or one grove could not use (the agent may think it wrote a RESULT).
+  if (result && fromFile.resultError) scope.system(`${fromFile.resultError} Using the agent's final answer as its RESULT instead.`);
   if (resultError) scope.system(resultError);
 
   const final: RunState = stopped ? stopState(signal) : agentOk && committed && test.status !== "failed" ? "succeeded" : "failed";
@@ -66,7 +69,7 @@ export async function finishRun(
       resultError,
       commits: branch.commits,
       uncommitted: branch.uncommittedCount,
-      refusedActions,
+      refused: refusedActions,
     },
   });
   void scope.deps.hub.send("run:report", {

@@ -4,8 +4,9 @@ import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/cor
 import { rm } from "node:fs/promises";
 import { createAgentLineWriter, trackAgentOutput } from "../log/agent-output.ts";
 import { resolveAgent } from "../launch/agent-profiles.ts";
-import type { ClaudeFinal } from "../log/claude-stream.ts";
+import { MAX_CLAUDE_EVENT_CHARS, type ClaudeFinal } from "../log/claude-stream.ts";
 import { buildChildEnv } from "../launch/agent-env.ts";
+import { watchForInput } from "./input-wait.ts";
 import type { RunScope } from "./run-scope.ts";
 
 const KILL_GRACE_MS = 5_000;
@@ -23,6 +24,8 @@ export type AgentExit = {
   finalAnswer?: ClaudeFinal | null;
   /** Tool calls the agent's CLI refused it, as it printed them (see log/claude-stream.ts). */
   refusedActions?: number;
+  /** Actions the agent's CLI refused it ("Tool: reason"), as far as its output says. */
+  refused?: readonly string[];
 };
 
 /** Spawns the task's agent profile in its worktree and streams its output into the run's log. */
@@ -72,6 +75,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
         ),
       // With each read, how far the output files went into the log: a restarted runner reads on from there.
       onRead: output.onRead,
+      ...(isClaudeStream ? { maxLineChars: { stdout: MAX_CLAUDE_EVENT_CHARS } } : {}),
       captureDir: scope.paths.agentCapture,
       // Removed below once the log has all of them on disk, not as soon as they were read.
       isCaptureKept: true,
@@ -80,9 +84,27 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
       abortSignal: signal,
     });
     if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
+    // Its stdin is empty: an agent that asks a person anyway would wait forever. It is stopped, and says why.
+    let needsInput: string | null = null;
+    const inputWatch =
+      proc.pid === undefined
+        ? null
+        : watchForInput({
+            pgid: proc.pid,
+            files: output.paths,
+            quietMs: agent.inputWaitMs,
+            prompt: agent.inputPrompt,
+            onWaiting: (line) => {
+              needsInput = describeNeedsInput(line, agent.inputWaitMs);
+              scope.system(needsInput);
+              void proc.cancel();
+            },
+          });
     const exit = await proc.done;
-    const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
-    return { ...exit, error, finalAnswer: writer.final(), refusedActions: writer.refusedActions() };
+    inputWatch?.stop();
+    const error = needsInput ?? (exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null);
+    // Stopped by grove for a reason of its own, not cancelled by a person: the run fails with that reason.
+    return { ...exit, cancelled: needsInput === null && exit.cancelled, error, finalAnswer: writer.final(), refused: writer.refused(), refusedActions: writer.refusedActions() };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);
@@ -116,6 +138,14 @@ export async function runRepoCommand(
     killGraceMs: KILL_GRACE_MS,
     abortSignal: signal,
   });
+}
+
+function describeNeedsInput(line: string, waitMs: number): string {
+  return (
+    `needs input: the agent asked "${line}" and then waited ${Math.round(waitMs / 1000)} s with no output and no CPU. ` +
+    "Its stdin is empty (grove runs agents unattended), so no answer can come; it was stopped. " +
+    "Give its CLI the answer up front (a flag such as --yes, or its own configuration) and run the task again."
+  );
 }
 
 function toMegabytes(bytes: number): string {

@@ -38,6 +38,10 @@ describe("Claude Code stream-json", () => {
       blocks: [{ kind: "tool-result", content: "boom", isError: true }],
     });
     expect(parse({ type: "user", message: { content: "plain" } })).toEqual({ kind: "message", role: "user", blocks: [{ kind: "text", text: "plain" }] });
+    // As Claude Code 2.1.328 prints a refusal: a system event whose `message` is text, not a message object.
+    const denial = { type: "system", subtype: "permission_denied", tool_name: "Write", decision_reason: "Path is outside allowed working directories", message: "Claude requested permissions to write to /x." };
+    expect(parse(denial)).toMatchObject({ kind: "denial", toolName: "Write", reason: "Path is outside allowed working directories" });
+    expect(parse({ ...denial, decision_reason: undefined })).toMatchObject({ kind: "denial", toolName: "Write", reason: null, message: "Claude requested permissions to write to /x." });
     expect(parse({ type: "result", subtype: "success", result: "done", total_cost_usd: 0.5, num_turns: 2, duration_ms: 4200 })).toEqual({
       kind: "result",
       subtype: "success",

@@ -30,13 +30,13 @@ const EventSchema = z.looseObject({
   model: z.string().optional(),
   session_id: z.string().optional(),
   tools: z.unknown().optional(),
-  // A message event's message is an object; a permission_denied event's is the text of the refusal.
+  // An object on messages; on a permission_denied event, its text.
   message: z.union([z.looseObject({ content: z.union([ContentSchema, z.string()]).optional() }), z.string()]).optional(),
+  tool_name: z.string().optional(),
+  decision_reason: z.string().optional(),
   result: z.string().optional(),
   is_error: z.boolean().optional(),
   total_cost_usd: z.number().optional(),
-  tool_name: z.string().optional(),
-  decision_reason: z.string().optional(),
   num_turns: z.number().optional(),
   duration_ms: z.number().optional(),
 });
@@ -57,6 +57,7 @@ export type ClaudeStreamEvent =
   | { kind: "denial"; toolName: string | null; reason: string | null; message: string | null }
   /** A message; a plain string content is one text block; null when it carried no content. */
   | { kind: "message"; role: "assistant" | "user"; blocks: ClaudeBlock[] | null }
+  /** Claude Code refused the agent a tool call (a path outside its folders, a tool print mode cannot ask for). */
   /** The final event. `isError` as Claude Code sent it: null when it left it out. */
   | { kind: "result"; subtype: string | null; isError: boolean | null; result: string | null; costUsd: number | null; turns: number | null; durationMs: number | null }
   | { kind: "other"; type: string };

@@ -30,6 +30,8 @@ export type TailOptions = {
   onBacklog: (isOver: boolean, backlogBytes: number) => void;
   /** Every line up to `position` went to `onLine`: called at the start, after each read of a file, and at its end. */
   onRead?: (stream: OutputStream, position: CapturePosition) => void;
+  /** Per stream, the longest line delivered whole (longer ones come in pieces); default MAX_LOG_LINE_CHARS. */
+  maxLineChars?: Partial<Record<OutputStream, number>>;
 };
 
 type Tail = {
@@ -56,7 +58,7 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     path: capture.paths[stream],
     offset: 0,
     end: Number.POSITIVE_INFINITY,
-    lines: createCaptureLines({ path: capture.paths[stream], offset: 0, lines: 0 }, (text) => options.onLine(stream, text)),
+    lines: createCaptureLines({ path: capture.paths[stream], offset: 0, lines: 0 }, (text) => options.onLine(stream, text), options.maxLineChars?.[stream]),
   }));
   const report = (tail: Tail) => options.onRead?.(tail.stream, tail.lines.position());
   for (const tail of tails) report(tail);

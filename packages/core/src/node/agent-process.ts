@@ -45,6 +45,11 @@ export type ProcessOptions = {
    * created, after each read, and at their end. Another process can read on from there (`replayCapture`).
    */
   onRead?: (stream: OutputStream, position: CapturePosition) => void;
+  /**
+   * Per stream, the longest line `onLine` gets whole; a longer one comes in pieces of that size. Default
+   * MAX_LOG_LINE_CHARS (a log row). A caller that parses each line (one JSON event a line) sets it higher.
+   */
+  maxLineChars?: Partial<Record<OutputStream, number>>;
 };
 
 export type AgentProcess = {
@@ -138,6 +143,7 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
   const tail = tailCapture(capture, {
     onLine: options.onLine,
     ...(options.onRead ? { onRead: options.onRead } : {}),
+    ...(options.maxLineChars ? { maxLineChars: options.maxLineChars } : {}),
     maxBacklogBytes: options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES,
     onBacklog: (isOver, backlogBytes) => {
       if (pid === undefined || isTerminating || isOver === isStoppedForBacklog) return;

@@ -24,7 +24,7 @@ const CHUNK_BYTES = 256 * 1024;
  * are dropped). A chunk is split at its last newline, where the splitter holds nothing back, so the
  * position costs a count per line and no copy.
  */
-export function createCaptureLines(from: CapturePosition, onLine: (text: string) => void): CaptureLines {
+export function createCaptureLines(from: CapturePosition, onLine: (text: string) => void, maxChars?: number): CaptureLines {
   let boundary = from.offset;
   let pushed = from.offset;
   let sinceBoundary = 0;
@@ -33,7 +33,7 @@ export function createCaptureLines(from: CapturePosition, onLine: (text: string)
     sinceBoundary++;
     if (toDrop > 0) toDrop--;
     else onLine(text);
-  });
+  }, maxChars);
   return {
     push(chunk) {
       const newline = chunk.lastIndexOf(10);
@@ -64,6 +64,8 @@ export function createCaptureLines(from: CapturePosition, onLine: (text: string)
 export async function replayCapture(
   from: CapturePosition,
   handlers: { onLine: (text: string) => void; onRead: (position: CapturePosition) => Promise<void> | void },
+  /** The longest line delivered whole: the one the process that wrote the file was read with (its position counts those pieces). */
+  maxChars?: number,
 ): Promise<boolean> {
   let file: FileHandle;
   try {
@@ -73,7 +75,7 @@ export async function replayCapture(
     throw error;
   }
   try {
-    const lines = createCaptureLines(from, handlers.onLine);
+    const lines = createCaptureLines(from, handlers.onLine, maxChars);
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (let at = from.offset; ; ) {
       const { bytesRead } = await file.read(buffer, 0, buffer.length, at);

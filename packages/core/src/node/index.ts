@@ -39,4 +39,6 @@ export * from "./snapshot-merged-branch.ts";
 export * from "./supervise-process.ts";
 export * from "./private-files.ts";
 export * from "./commit-agent-work.ts";
+export * from "./probe-cli.ts";
+export * from "./group-cpu.ts";
 export * from "./health-check.ts";

@@ -18,4 +18,10 @@ describe("grove.yaml agent profiles", () => {
     expect(config.agents["constructor"]?.command).toEqual(["echo", "one"]);
     expect(Object.getPrototypeOf(config.agents)).toBe(Object.prototype);
   });
+
+  it("takes a profile's own input prompt as a regular expression, and refuses one that is not", () => {
+    const config = parseGroveConfig("agents:\n  mine:\n    command: [mine]\n    inputPrompt: 'code >$'\n    inputWaitSec: 30\n");
+    expect(config.agents["mine"]).toMatchObject({ inputPrompt: "code >$", inputWaitSec: 30 });
+    expect(() => parseGroveConfig("agents:\n  mine:\n    command: [mine]\n    inputPrompt: '(unclosed'\n")).toThrow("✖ must be a valid regular expression\n  → at agents.mine.inputPrompt");
+  });
 });

@@ -21,6 +21,25 @@ export const AgentProfileSchema = z.strictObject({
   timeoutSec: z.number().int().positive().optional(),
   /** Whether grove commits what the agent left uncommitted when it exits 0; overrides grove.yaml's `autoCommit`. */
   autoCommit: z.boolean().optional(),
+  /**
+   * How this CLI asks for input (a regular expression, case-insensitive, matched against the end of its last
+   * output line), besides the usual "[y/N]", "password:" and "press enter" grove knows.
+   */
+  inputPrompt: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((source) => {
+      try {
+        new RegExp(source, "i");
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be a valid regular expression")
+    .optional(),
+  /** Seconds without output and without CPU, its last line a prompt, before a run "needs input" (default 60). */
+  inputWaitSec: z.number().int().positive().max(86_400).optional(),
 });
 
 export const GroveConfigSchema = z.strictObject({

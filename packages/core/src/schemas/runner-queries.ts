@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AgentsCheckAnswerSchema, type AgentsCheckAnswer, type AgentsCheckRequestSchema } from "./agent-check.ts";
 import type { QueryAck } from "./acks.ts";
 import { ShaSchema } from "./ids.ts";
 
@@ -93,6 +94,7 @@ export type RunnerQueryEvents = {
   "brain:file": (payload: z.input<typeof BrainFileRequestSchema>, ack: (res: QueryAck<BrainFileAnswer>) => void) => void;
   "repo:diff": (payload: z.input<typeof RepoDiffRequestSchema>, ack: (res: QueryAck<RepoDiffAnswer>) => void) => void;
   "doctor:run": (payload: z.input<typeof DoctorRequestSchema>, ack: (res: QueryAck<DoctorAnswer>) => void) => void;
+  "agents:check": (payload: z.input<typeof AgentsCheckRequestSchema>, ack: (res: QueryAck<AgentsCheckAnswer>) => void) => void;
 };
 
 /** The answer schema of each query, for the hub to parse acks with. */
@@ -102,5 +104,6 @@ export const RUNNER_QUERY_ANSWERS = {
   "brain:file": BrainFileAnswerSchema,
   "repo:diff": RepoDiffAnswerSchema,
   "doctor:run": DoctorAnswerSchema,
+  "agents:check": AgentsCheckAnswerSchema,
 } as const;
 export type RunnerQueryName = keyof RunnerQueryEvents;

@@ -30,11 +30,12 @@ export async function startAnthropicDouble(script: ModelScript, port = 0): Promi
     const text = allStrings(body);
     const cwd = /Primary working directory: (\S+)/.exec(text)?.[1];
     const step = fillStep(stepAt(script, countToolResults(body.messages)), { cwd, ...factsFromText(text) });
-    streamTurn(res, id, step, served);
+    if (step.do === "refuse") writeJson(res, step.status, { type: "error", error: { type: "invalid_request_error", message: step.message } });
+    else streamTurn(res, id, step, served);
   }, port);
 }
 
-function streamTurn(res: ServerResponse, id: string, step: ModelStep, served: number): void {
+function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { do: "refuse" }>, served: number): void {
   const start = ["message_start", { type: "message_start", message: message(id, [], null) }] as const;
   const end = (stopReason: string) =>
     [
@@ -62,7 +63,7 @@ function streamTurn(res: ServerResponse, id: string, step: ModelStep, served: nu
 }
 
 /** Claude Code's own tools for each kind of step. */
-function toolCall(step: Exclude<ModelStep, { do: "say" }>): [string, Record<string, string>] {
+function toolCall(step: Exclude<ModelStep, { do: "say" | "refuse" }>): [string, Record<string, string>] {
   switch (step.do) {
     case "read":
       return ["Read", { file_path: step.path }];
@@ -72,6 +73,8 @@ function toolCall(step: Exclude<ModelStep, { do: "say" }>): [string, Record<stri
       return ["Edit", { file_path: step.path, old_string: step.find, new_string: step.replace }];
     case "run":
       return ["Bash", { command: step.command, description: "Run a command" }];
+    case "tool":
+      return [step.name, step.input];
   }
 }
 

@@ -12,8 +12,12 @@ export type ModelStep =
   | { do: "write"; path: string; content: string }
   | { do: "edit"; path: string; find: string; replace: string }
   | { do: "run"; command: string }
+  /** A call of one of the CLI's own tools by name (Claude Code's: WebFetch, NotebookEdit, …); Codex's double has none. */
+  | { do: "tool"; name: string; input: Record<string, string> }
   /** The final answer: the turn ends, and with it the CLI's run. */
-  | { do: "say"; text: string };
+  | { do: "say"; text: string }
+  /** The API answers this turn with an HTTP error (400: not retried), as a provider refusing a request does. */
+  | { do: "refuse"; status: number; message: string };
 
 export type ModelScript = readonly ModelStep[];
 
@@ -39,6 +43,9 @@ export function fillStep(step: ModelStep, facts: ScriptFacts): ModelStep {
       return { ...step, command: fill(step.command) };
     case "say":
       return { ...step, text: fill(step.text) };
+    case "refuse":
+    case "tool":
+      return step;
   }
 }
 

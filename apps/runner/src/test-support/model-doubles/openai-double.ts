@@ -20,11 +20,12 @@ export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackSe
     const text = allStrings(body);
     const cwd = /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1];
     const step = fillStep(stepAt(script, countToolOutputs(body.input)), { cwd, ...factsFromText(text) });
-    streamTurn(res, `resp_double_${served}`, step, served);
+    if (step.do === "refuse") writeJson(res, step.status, { error: { type: "invalid_request_error", code: null, param: null, message: step.message } });
+    else streamTurn(res, `resp_double_${served}`, step, served);
   });
 }
 
-function streamTurn(res: ServerResponse, id: string, step: ModelStep, served: number): void {
+function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { do: "refuse" }>, served: number): void {
   const item =
     step.do === "say"
       ? { type: "message", role: "assistant", id: `msg_double_${served}`, content: [{ type: "output_text", text: step.text }] }
@@ -54,7 +55,7 @@ const WRITE_FILE = `const fs=require("fs");const [p,c]=JSON.parse(process.argv[1
 const EDIT_FILE = `const fs=require("fs");const [p,a,b]=JSON.parse(process.argv[1]);const t=fs.readFileSync(p,"utf8");if(!t.includes(a)){console.error("no match in "+p);process.exit(1)}fs.writeFileSync(p,t.replace(a,()=>b))`;
 
 /** The shell command that does the step, as a model driving codex would write it. */
-function shellCommand(step: Exclude<ModelStep, { do: "say" }>): string {
+function shellCommand(step: Exclude<ModelStep, { do: "say" | "refuse" }>): string {
   switch (step.do) {
     case "read":
       return `cat -- ${quote(step.path)}`;
@@ -64,6 +65,8 @@ function shellCommand(step: Exclude<ModelStep, { do: "say" }>): string {
       return `node -e ${quote(EDIT_FILE)} ${quote(JSON.stringify([step.path, step.find, step.replace]))}`;
     case "run":
       return step.command;
+    case "tool":
+      throw new Error(`the OpenAI double has no tool "${step.name}": Codex's model gets exec_command only`);
   }
 }
 

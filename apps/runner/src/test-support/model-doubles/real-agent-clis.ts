@@ -1,16 +1,14 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { delimiter, dirname, join } from "node:path";
+import { TESTED_AGENT_CLIS, type TestedAgentCli } from "../../launch/tested-agent-clis.ts";
 
 const require = createRequire(import.meta.url);
 
 /** The CLIs grove's built-in profiles run, as this package installs them (pinned devDependencies). */
-export const REAL_AGENT_CLIS = {
-  claude: { packageName: "@anthropic-ai/claude-code", version: "2.1.328", bin: "claude" },
-  codex: { packageName: "@openai/codex", version: "0.169.0", bin: "codex" },
-} as const;
+export const REAL_AGENT_CLIS = TESTED_AGENT_CLIS;
 
-export type RealAgentCli = keyof typeof REAL_AGENT_CLIS;
+export type RealAgentCli = TestedAgentCli;
 
 /** The installed executable of a CLI: the file its package.json names as its bin. */
 export function realCliPath(cli: RealAgentCli): string {

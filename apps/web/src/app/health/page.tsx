@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../../lib/trpc.ts";
 import { Card } from "../../components/card.tsx";
+import { AgentChecks } from "../../components/health/agent-checks.tsx";
 import { StateBadge } from "../../components/state-badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Empty, ErrorText, Loading, PageHeader } from "../../components/ui/feedback.tsx";
@@ -17,7 +18,7 @@ export default function HealthPage() {
 
   return (
     <div className="space-y-4">
-      <PageHeader title="Health" description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes." />
+      <PageHeader title="Health" description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes; and the agent CLIs each runner can start." />
       {repos.isPending && <Loading label="Running doctor on each runner…" />}
       {repos.data?.length === 0 && <Empty>No runner has reported a repository yet.</Empty>}
       <ErrorText error={fix.error} />
@@ -56,6 +57,7 @@ export default function HealthPage() {
           </Card>
         );
       })}
+      <AgentChecks />
     </div>
   );
 }

@@ -4,6 +4,9 @@ import { parseStreamJson } from "./stream-json.ts";
 describe("parseStreamJson", () => {
   it("summarises Claude's stream-json events", () => {
     expect(parseStreamJson(JSON.stringify({ type: "system", subtype: "init", model: "claude-x", tools: ["Bash", "Edit"] }))).toEqual([{ kind: "system", label: "init", text: "claude-x · 2 tools" }]);
+    expect(parseStreamJson(JSON.stringify({ type: "system", subtype: "permission_denied", tool_name: "WebFetch", decision_reason: "not granted", message: "Claude requested permissions." }))).toEqual([
+      { kind: "error", label: "refused WebFetch", text: "not granted" },
+    ]);
     expect(
       parseStreamJson(
         JSON.stringify({ type: "assistant", message: { content: [{ type: "text", text: "Let me look.\nMore" }, { type: "tool_use", id: "t1", name: "Bash", input: { command: "ls -la" } }] } }),

@@ -19,6 +19,21 @@ export const healthRouter = router({
     );
   }),
 
+  /** `grove agents check` per served repository, as its runner sees it: each profile's CLI, its version, and whether grove's tests ran it. */
+  agents: protectedProcedure.query(async ({ ctx }) => {
+    const repos = await servedRepos(ctx);
+    return Promise.all(
+      repos.map(async (repo) => {
+        if (!repo.online) return { ...repo, checks: null, error: "The runner is offline." };
+        try {
+          return { ...repo, checks: (await ctx.hub.ask(repo.runnerId, "agents:check", { repoPath: repo.path })).checks, error: null };
+        } catch (error) {
+          return { ...repo, checks: null, error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+  }),
+
   fix: roleProcedure("admin")
     .input(z.object({ runnerId: z.string().min(1).max(200), repoPath: z.string().min(1).max(4096) }))
     .mutation(async ({ ctx, input }) => {

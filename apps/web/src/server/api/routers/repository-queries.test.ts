@@ -1,4 +1,5 @@
-import { utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@grove/testing";
@@ -6,9 +7,18 @@ import { startTestStack, type TestStack } from "../../test-support/stack.ts";
 
 let stack: TestStack;
 let runId = "";
+let binDir = "";
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // A profile of grove.yaml whose CLI answers --version as an older Claude Code would (the real CLIs are
+  // checked in the runner's own tests): the runner asks it, and judges the answer.
+  binDir = await mkdtemp(path.join(os.tmpdir(), "grove-agent-bin-"));
+  const oldClaude = path.join(binDir, "old-claude");
+  await writeFile(oldClaude, `#!${process.execPath}\nconsole.log("1.0.0 (Claude Code)");\n`);
+  await chmod(oldClaude, 0o755);
+  const agents = { "old-claude": { command: [oldClaude, "--print", "--", "{prompt}"] } };
+  const groveYaml = JSON.stringify({ test: 'node -e "process.exit(0)"', agents });
+  stack = await startTestStack({ repoFiles: { "README.md": "# app\n", "grove.yaml": groveYaml } });
   const session = await stack.caller.session.start({ tasks: [{ agent: "demo", taskId: "notes", prompt: "Write notes lines=30" }] });
   runId = session.runIds[0] ?? "";
   const mr = await waitFor(() => stack.db.mergeRequest.findFirst({ where: { runId, state: "open" } }), 60_000, () => `open merge request\n${stack.runnerOutput()}`);
@@ -19,7 +29,10 @@ beforeAll(async () => {
   await stack.repo.git(["add", "project-brain"]);
   await stack.repo.git(["commit", "-q", "-m", `brain: LEARN-001 from the notes run\n\nGrove-Run: ${runId}`]);
 });
-afterAll(() => stack.close());
+afterAll(async () => {
+  await stack.close();
+  await rm(binDir, { recursive: true, force: true });
+});
 
 describe("what the dashboard asks the runner (the web app never touches git)", () => {
   it("lists the agent profiles a repository offers", async () => {
@@ -53,6 +66,16 @@ describe("what the dashboard asks the runner (the web app never touches git)", (
     expect(detail.content).toContain("Notes are kept");
     expect(detail.history[0]?.run?.branch).toBe("agent/demo/notes");
     await expect(stack.caller.brain.byId({ runnerId: stack.runnerId, repoPath: repo?.path ?? "", path: "README.md" })).rejects.toThrow(/not inside the brain folder/);
+  });
+
+  it("lists each agent profile's CLI as the runner's agents would find it, its version, and whether grove's tests ran it", async () => {
+    const [repo] = await stack.caller.health.agents();
+    expect(repo?.error).toBeNull();
+    const byName = new Map((repo?.checks ?? []).map((c) => [c.profile, c]));
+    expect(byName.get("old-claude")).toMatchObject({ source: "grove.yaml", cli: "claude", version: "1.0.0", verdict: "other-version" });
+    expect(byName.get("old-claude")?.testedVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(byName.get("demo")?.verdict).toBe("bundled");
+    expect(byName.get("aider")).toMatchObject({ verdict: "missing", note: expect.stringContaining("untested") as unknown });
   });
 
   it("reports doctor findings and lets an admin apply the safe fixes", async () => {

@@ -1,0 +1,59 @@
+import { existsSync } from "node:fs";
+import stripAnsi from "strip-ansi";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startRealAgentRun, type RealAgentRun } from "../test-support/real-agent-run.ts";
+
+// Real agents that fail or are held back: refused an action by their CLI's permissions, or ended by an
+// error of their model's API. The real claude and codex CLIs against scripted models, run by the daemon.
+
+let run: RealAgentRun | undefined;
+afterEach(async () => {
+  await run?.cleanup();
+  run = undefined;
+});
+
+
+describe("a real claude agent refused actions", () => {
+  it("shows each refusal (a write outside its folders, a tool outside --allowedTools) in its log and in the run's end, and its other work still lands on its branch", async () => {
+    run = await startRealAgentRun({
+      cli: "claude",
+      script: [
+        { do: "write", path: "{cwd}/../refused.txt", content: "outside the worktree" },
+        // Not in --allowedTools, and print mode cannot ask.
+        { do: "tool", name: "WebFetch", input: { url: "http://127.0.0.1:9/", prompt: "Summarise" } },
+        { do: "edit", path: "{cwd}/README.md", find: "# real agent", replace: "# real agent, edited" },
+        { do: "say", text: "Edited the README; one write was refused." },
+      ],
+    });
+    const ended = await run.ended();
+    expect(ended.state).toBe("succeeded");
+    const worktree = await run.worktree();
+    expect(existsSync(join(dirname(worktree), "refused.txt"))).toBe(false);
+
+    const texts = run.lines().map((l) => `${l.stream}: ${stripAnsi(l.text)}`);
+    const webFetch = "WebFetch: Claude requested permissions to use WebFetch, but you haven't granted it yet.";
+    expect(texts).toContain("stderr: ✗ refused Write: Path is outside allowed working directories");
+    expect(texts).toContain(`stderr: ✗ refused ${webFetch}`);
+    expect(texts).toContain(`system: the agent was refused 2 actions: Write: Path is outside allowed working directories; ${webFetch}`);
+    expect(run.endedAudit()).toMatchObject({ state: "succeeded", refused: 2 });
+    expect(await run.repo.git(["show", "agent/claude/task:README.md"])).toBe("# real agent, edited");
+  });
+});
+
+describe.each(["claude", "codex"] as const)("a real %s agent whose model API refuses the request", (cli) => {
+  it("exits non-zero: the run fails with its exit code and the CLI's error in the log, untested, nothing committed", async () => {
+    run = await startRealAgentRun({ cli, script: [{ do: "refuse", status: 400, message: "grove double: this request is refused" }] });
+    const ended = await run.ended();
+    expect(ended.state).toBe("failed");
+    const report = run.report();
+    expect(report?.exitCode).not.toBe(0);
+    expect(report?.exitCode).not.toBeNull();
+    expect(report?.test.status).toBe("skipped");
+    expect(report?.commits).toBe(0);
+    const texts = run.lines().map((l) => stripAnsi(l.text));
+    expect(texts.some((t) => t.includes("grove double: this request is refused"))).toBe(true);
+    expect(texts.some((t) => new RegExp(`^agent exited \\(exit code ${report?.exitCode ?? "?"}\\) after \\d+ ms$`).test(t))).toBe(true);
+    expect(texts).toContain("tests skipped: the agent did not succeed");
+  });
+});
