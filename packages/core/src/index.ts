@@ -20,3 +20,7 @@ export * from "./brain/plan-deposit.ts";
 export * from "./audit/audit-chain.ts";
 export * from "./audit/audit-export.ts";
 export * from "./schemas/yaml-document.ts";
+export * from "./agent-events/agent-usage.ts";
+export * from "./agent-events/codex-json.ts";
+export * from "./agent-events/usage-meter.ts";
+export * from "./agent-events/session-budget.ts";

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AgentUsageSchema } from "../agent-events/agent-usage.ts";
+import { SessionBudgetSchema } from "../agent-events/session-budget.ts";
 import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
@@ -170,6 +172,8 @@ export const RunReportSchema = z.object({
   /** Files changed in the worktree but not committed: not part of the branch, so never merged. */
   uncommitted: z.array(z.string().max(4_096)).max(MAX_UNCOMMITTED_LISTED).default([]),
   uncommittedCount: z.number().int().nonnegative().default(0),
+  /** What the agent used, as its CLI reported it; null when it reported nothing (older runners omit it). */
+  usage: AgentUsageSchema.nullable().default(null),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
 export const AuditRecordSchema = z.object({
@@ -213,6 +217,8 @@ export const SessionStartSchema = z.object({
   repoPath: z.string().min(1),
   integration: z.string().min(1),
   tasks: z.array(TaskSpecSchema).min(1).max(50),
+  /** The session's own budget; without one, grove.yaml's `budget` applies. */
+  budget: SessionBudgetSchema.optional(),
 });
 export type SessionStart = z.infer<typeof SessionStartSchema>;
 export const MergeExecuteSchema = z.object({
