@@ -14,6 +14,7 @@ import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
 import { createRunLeases } from "./run/run-leases.ts";
+import { createSessionSpend } from "./run/session-spend.ts";
 import { assertSafeRunId } from "./run/run-paths.ts";
 import { listRunRecords } from "./run/run-record.ts";
 import { runTask } from "./run/run-task.ts";
@@ -67,6 +68,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const hub = createHubOutbox(link, log);
   const shipper = createLogShipper(link, log, opts.shipper);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
+  const spend = createSessionSpend();
   const hubMerges = serveHubMerges({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
   const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
   const merges = new Set<Promise<unknown>>();
@@ -114,8 +116,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
           if (runs.has(task.runId) || ranBefore.has(task.runId)) continue;
           ranBefore.add(task.runId);
           const abort = new AbortController();
-          const req = { sessionId: session.sessionId, integration: session.integration, repo, task };
-          const done = runTask({ hub, shipper, leases, dataDir, log }, req, abort.signal)
+          const req = { sessionId: session.sessionId, integration: session.integration, repo, task, budget: session.budget };
+          const done = runTask({ hub, shipper, leases, dataDir, log, spend }, req, abort.signal)
             .catch((error: unknown) => {
               log(`run ${task.runId} crashed: ${describeError(error)}`);
               return "failed" as const;

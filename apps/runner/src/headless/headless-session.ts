@@ -1,4 +1,4 @@
-import { agentBranch, formatSessionId, PromptSchema, validateNamePart, validateRefName, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
+import { agentBranch, formatSessionId, PromptSchema, SessionBudgetSchema, validateNamePart, validateRefName, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
 import { openRepo } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { resolve } from "node:path";
@@ -15,6 +15,7 @@ import { checkAgentLaunch } from "../launch/agent-profiles.ts";
 import { createRunLeases } from "../run/run-leases.ts";
 import { assertSafeRunId, MAX_RUN_ID } from "../run/run-paths.ts";
 import { runTask } from "../run/run-task.ts";
+import { createSessionSpend } from "../run/session-spend.ts";
 
 /** A zod check made of one of grove's own validators: the plan is refused with the rule it broke, key named. */
 const checkedBy = (validate: (value: string) => unknown) => (value: string, ctx: z.RefinementCtx) => {
@@ -30,6 +31,7 @@ export const PlanSchema = z
   .strictObject({
     session: z.string().min(1).max(100).superRefine(checkedBy(assertSafeRunId)).optional(),
     integration: z.string().min(1).max(200).superRefine(checkedBy(validateRefName)).optional(),
+    budget: SessionBudgetSchema.optional(), // without one, grove.yaml's `budget` applies
     tasks: z
       .array(
         z.strictObject({
@@ -144,7 +146,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     },
     onAuditError: (message) => log(`audit: ${message}`),
   });
-  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log };
+  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log, spend: createSessionSpend() };
 
   const abort = new AbortController();
   const onAbort = () => abort.abort("interrupted");
@@ -155,7 +157,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
         const task = tasks[i];
         if (!task) return;
         const spec = { runId: task.runId, agent: t.agent, taskId: t.task, profile: t.profile, prompt: t.prompt };
-        task.state = await runTask(deps, { sessionId, integration, repo, task: spec }, abort.signal);
+        task.state = await runTask(deps, { sessionId, integration, repo, task: spec, budget: plan.budget }, abort.signal);
         task.report = local.reports.get(task.runId) ?? null;
       }),
     );

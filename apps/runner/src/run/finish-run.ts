@@ -1,4 +1,4 @@
-import { testGateOf, type RunState, type TestStatus } from "@grove/core";
+import { formatUsage, testGateOf, type RunState, type TestStatus } from "@grove/core";
 import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
 import { commitLeftoverWork } from "./commit-leftover-work.ts";
 import { readResult, resultFromFinalAnswer } from "./read-result.ts";
@@ -27,6 +27,12 @@ export async function finishRun(
   const stopped = exit.cancelled || signal.aborted;
   scope.system(exit.error ?? `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${exit.durationMs} ms`);
 
+  const usage = exit.usage ?? null;
+  if (usage) {
+    // Counted as soon as the agent is done: a run of the session waiting for a place checks it next.
+    const session = scope.deps.spend.add(scope.req.sessionId, usage);
+    scope.system(`agent used ${formatUsage(usage)}${usage.turns === null ? "" : ` in ${usage.turns} turn(s)`}; session so far: ${formatUsage(session)}`);
+  }
   if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
   if (branch.problem) scope.system(branch.problem);
@@ -64,6 +70,7 @@ export async function finishRun(
       resultError,
       commits: branch.commits,
       uncommitted: branch.uncommittedCount,
+      usage,
     },
   });
   void scope.deps.hub.send("run:report", {
@@ -79,6 +86,7 @@ export async function finishRun(
     commits: branch.commits,
     uncommitted: branch.uncommitted,
     uncommittedCount: branch.uncommittedCount,
+    usage,
   });
   scope.setState(final, error ? { error: error.slice(0, 10_000) } : {});
   return final;

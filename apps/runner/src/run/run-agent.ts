@@ -1,10 +1,10 @@
-import type { LogStream } from "@grove/core";
+import type { AgentUsage, LogStream } from "@grove/core";
 import { isDomainError } from "@grove/core";
 import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/core/node";
 import { rm } from "node:fs/promises";
-import { createAgentLineWriter, trackAgentOutput } from "../log/agent-output.ts";
+import { agentOutputFormat, createAgentLineWriter, trackAgentOutput } from "../log/agent-output.ts";
 import { resolveAgent } from "../launch/agent-profiles.ts";
-import { isClaudeStreamJson, type ClaudeFinal } from "../log/claude-stream.ts";
+import type { ClaudeFinal } from "../log/claude-stream.ts";
 import { buildChildEnv } from "../launch/agent-env.ts";
 import type { RunScope } from "./run-scope.ts";
 
@@ -21,6 +21,8 @@ export type AgentExit = {
   error: string | null;
   /** The agent's final answer on its output (Claude's `result` event), a RESULT of last resort. */
   finalAnswer?: ClaudeFinal | null;
+  /** Tokens, cost, turns and the agent's session id, as its CLI reported them on its output; null when it did not. */
+  usage?: AgentUsage | null;
 };
 
 /** Spawns the task's agent profile in its worktree and streams its output into the run's log. */
@@ -43,11 +45,11 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     GROVE_RESULT: scope.paths.result,
   });
   scope.system(`starting agent ${task.agent} (profile ${agent.profile}): ${agent.argv[0] ?? ""}`);
-  const isClaudeStream = isClaudeStreamJson(agent.argv);
-  const output = trackAgentOutput(scope.runLog, isClaudeStream);
+  const format = agentOutputFormat(agent.argv);
+  const output = trackAgentOutput(scope.runLog, format);
   try {
     let isPaused = false;
-    const writer = createAgentLineWriter(scope.runLog, isClaudeStream);
+    const writer = createAgentLineWriter(scope.runLog, format);
     const proc = startAgentProcess(agent.argv, {
       cwd,
       env,
@@ -80,7 +82,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
     const exit = await proc.done;
     const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
-    return { ...exit, error, finalAnswer: writer.final() };
+    return { ...exit, error, finalAnswer: writer.final(), usage: writer.usage(exit.durationMs) };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);

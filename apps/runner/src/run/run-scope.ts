@@ -1,14 +1,16 @@
-import { agentBranch, type RunnerAuditAction, type RunState, type TaskSpec, describeError } from "@grove/core";
+import { agentBranch, type RunnerAuditAction, type RunState, type SessionBudget, type TaskSpec, describeError } from "@grove/core";
 import type { RepoContext } from "@grove/core/node";
 import type { Logger } from "../logger.ts";
 import type { HubOutbox } from "../hub/hub-outbox.ts";
 import type { LogShipper, RunLog } from "../log/log-shipper.ts";
 import type { RunLeases } from "./run-leases.ts";
 import type { RunPaths } from "./run-paths.ts";
+import type { SessionSpend } from "./session-spend.ts";
 import { writeRunRecord, type RunRecord } from "./run-record.ts";
 
-export type RunDeps = { hub: HubOutbox; shipper: LogShipper; leases: RunLeases; dataDir: string; log: Logger };
-export type RunRequest = { sessionId: string; integration: string; repo: RepoContext; task: TaskSpec };
+export type RunDeps = { hub: HubOutbox; shipper: LogShipper; leases: RunLeases; dataDir: string; log: Logger; spend: SessionSpend };
+/** `budget`: the session's own, set when it started; without one, grove.yaml's applies. */
+export type RunRequest = { sessionId: string; integration: string; repo: RepoContext; task: TaskSpec; budget?: SessionBudget };
 /** Why a run was stopped from outside: a user's cancel, or the runner shutting down. */
 export type StopReason = "cancelled" | "interrupted";
 
