@@ -5,3 +5,4 @@ export * from "./audit-query.ts";
 export * from "./log-lines.ts";
 export * from "./settings.ts";
 export * from "./private-database.ts";
+export * from "./run-usage.ts";

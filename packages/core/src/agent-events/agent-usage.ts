@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-const MAX_TOKENS = 1e12;
+/** Stored as 32-bit integers: a run's tokens and milliseconds are far below this. */
+const MAX_TOKENS = 2_000_000_000;
 const MAX_USD = 1e6;
 
 /**
@@ -13,7 +14,7 @@ export const AgentUsageSchema = z.object({
   tokensOut: z.number().int().nonnegative().max(MAX_TOKENS),
   costUsd: z.number().nonnegative().max(MAX_USD).nullable(),
   turns: z.number().int().nonnegative().max(1_000_000).nullable(),
-  durationMs: z.number().int().nonnegative().nullable(),
+  durationMs: z.number().int().nonnegative().max(MAX_TOKENS).nullable(),
   agentSessionId: z.string().min(1).max(200).nullable(),
 });
 export type AgentUsage = z.infer<typeof AgentUsageSchema>;

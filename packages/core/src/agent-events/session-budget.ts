@@ -8,7 +8,7 @@ import type { UsageTotals } from "./agent-usage.ts";
 export const SessionBudgetSchema = z
   .strictObject({
     usd: z.number().positive().max(1e6).optional(),
-    tokens: z.number().int().positive().max(1e12).optional(),
+    tokens: z.number().int().positive().max(2_000_000_000).optional(),
   })
   .refine((b) => b.usd !== undefined || b.tokens !== undefined, "set usd, tokens or both");
 export type SessionBudget = z.infer<typeof SessionBudgetSchema>;

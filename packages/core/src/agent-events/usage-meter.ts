@@ -69,7 +69,7 @@ export function createUsageMeter(): UsageMeter {
       }
       if (event.total_cost_usd !== undefined && event.total_cost_usd >= 0) costUsd = clampUsd(event.total_cost_usd);
       if (event.num_turns !== undefined) turns = clampCount(event.num_turns, 1_000_000);
-      if (event.duration_ms !== undefined) durationMs = clampCount(event.duration_ms, Number.MAX_SAFE_INTEGER);
+      if (event.duration_ms !== undefined) durationMs = clampCount(event.duration_ms);
     },
     observeCodex(events) {
       for (const event of events) {
@@ -85,7 +85,7 @@ export function createUsageMeter(): UsageMeter {
     },
     usage(processMs) {
       if (!reported && agentSessionId === null) return null;
-      const duration = durationMs ?? (processMs === null ? null : clampCount(processMs, Number.MAX_SAFE_INTEGER));
+      const duration = durationMs ?? (processMs === null ? null : clampCount(processMs));
       return { tokensIn, tokensOut, costUsd, turns, durationMs: duration, agentSessionId };
     },
   };

@@ -1,5 +1,5 @@
 import { ResultSchema, type RunState } from "@grove/core";
-import { insertLogLines, readLogWatermark, type Db } from "@grove/db";
+import { insertLogLines, readLogWatermark, runUsageData, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import type { RunnerHandlers } from "../hub/runner-handlers.ts";
 import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
@@ -94,6 +94,7 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
           testMs: payload.test.durationMs,
           result,
           resultError,
+          ...runUsageData(payload.usage),
         },
       });
       await openMergeRequestIfGreen(deps, run.id);
