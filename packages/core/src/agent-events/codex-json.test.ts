@@ -68,6 +68,20 @@ describe("createUsageMeter", () => {
     expect(meter.usage(9999)).toEqual({ tokensIn: 55, tokensOut: 25, costUsd: 0.0007, turns: 5, durationMs: 1800, agentSessionId: "75b65174-b5c0" });
   });
 
+  it("reads a result event whatever the order of its keys, over what the messages said", () => {
+    const meter = createUsageMeter();
+    const message = (id: string, text: string) =>
+      JSON.stringify({ type: "assistant", message: { id, content: [{ type: "text", text }], usage: { input_tokens: 1000, cache_read_input_tokens: 200, output_tokens: 1 } }, session_id: "s-2" });
+    meter.observeClaudeLine(message("msg_1", "first block"));
+    meter.observeClaudeLine(message("msg_1", "second block of the same message"));
+    meter.observeClaudeLine(message("msg_2", "next turn"));
+    meter.observeClaudeLine('{"type":"user","message":{"content":[{"type":"tool_result","content":"\\"type\\":\\"result\\""}]}}');
+    // A run stopped here (cancelled, timed out) has no result event: what the messages said stands.
+    expect(meter.usage(70)).toEqual({ tokensIn: 2400, tokensOut: 2, costUsd: null, turns: 2, durationMs: 70, agentSessionId: "s-2" });
+    meter.observeClaudeLine('{"duration_api_ms":602,"session_id":"s-2","total_cost_usd":0.0123,"usage":{"input_tokens":2000,"cache_read_input_tokens":400,"output_tokens":80},"num_turns":2,"subtype":"success","type":"result"}');
+    expect(meter.usage(70)).toEqual({ tokensIn: 2400, tokensOut: 80, costUsd: 0.0123, turns: 2, durationMs: 70, agentSessionId: "s-2" });
+  });
+
   it("counts nonsense numbers a CLI printed as not reported", () => {
     const meter = createUsageMeter();
     meter.observeClaudeLine('{"type":"result","total_cost_usd":-3,"num_turns":1e400,"usage":{"input_tokens":"many","output_tokens":-1}}');

@@ -8,6 +8,17 @@ export type AgentOutputFormat = "claude-stream-json" | "codex-json" | "text";
 const count = z.number().catch(0);
 // A field a CLI printed as something other than a number (or as 1e400) counts as not reported.
 const reportedNumber = z.number().optional().catch(undefined);
+// Claude Code does not print `type` first in every event (its `result` ends with it).
+const CLAUDE_USAGE_MARKS = ['"type":"system"', '"type":"assistant"', '"type":"result"'];
+const ClaudeUsageSchema = z
+  .looseObject({
+    input_tokens: count.default(0),
+    cache_creation_input_tokens: count.default(0),
+    cache_read_input_tokens: count.default(0),
+    output_tokens: count.default(0),
+  })
+  .optional()
+  .catch(undefined);
 const ClaudeLineSchema = z.looseObject({
   type: z.string(),
   subtype: z.string().optional(),
@@ -15,14 +26,8 @@ const ClaudeLineSchema = z.looseObject({
   total_cost_usd: reportedNumber,
   num_turns: reportedNumber,
   duration_ms: reportedNumber,
-  usage: z
-    .looseObject({
-      input_tokens: count.default(0),
-      cache_creation_input_tokens: count.default(0),
-      cache_read_input_tokens: count.default(0),
-      output_tokens: count.default(0),
-    })
-    .optional(),
+  usage: ClaudeUsageSchema,
+  message: z.looseObject({ id: z.string().optional().catch(undefined), usage: ClaudeUsageSchema }).optional().catch(undefined),
 });
 
 export type UsageMeter = {
@@ -46,10 +51,24 @@ export function createUsageMeter(): UsageMeter {
   let turns: number | null = null;
   let durationMs: number | null = null;
   let agentSessionId: string | null = null;
+  // Until Claude Code's `result` states the totals (a run cancelled or timed out never gets one), each model
+  // message's usage as it starts: its input exact, its output only begun. A message's content blocks come as
+  // events of their own with the same id; it counts once.
+  let reportedFinal = false;
+  let lastMessageId: string | null = null;
+  const observeClaudeMessage = (message: z.infer<typeof ClaudeLineSchema>["message"]) => {
+    if (!message?.usage || message.id === lastMessageId) return;
+    lastMessageId = message.id ?? null;
+    const usage = message.usage;
+    reported = true;
+    tokensIn = clampCount(tokensIn + usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens);
+    tokensOut = clampCount(tokensOut + usage.output_tokens);
+    turns = (turns ?? 0) + 1;
+  };
   return {
     observeClaudeLine(line) {
-      // Only the init and result events carry usage; most lines are skipped without being parsed.
-      if (!line.startsWith("{") || !(line.includes('"session_id"') || line.includes('"result"'))) return;
+      // Only these events carry usage; tool results (`user` events, often large) are skipped unparsed.
+      if (!line.startsWith("{") || !CLAUDE_USAGE_MARKS.some((mark) => line.includes(mark))) return;
       let raw: unknown;
       try {
         raw = JSON.parse(line);
@@ -60,7 +79,12 @@ export function createUsageMeter(): UsageMeter {
       if (!parsed.success) return;
       const event = parsed.data;
       if (event.session_id && !agentSessionId) agentSessionId = event.session_id.slice(0, 200);
+      if (event.type === "assistant" && !reportedFinal) {
+        observeClaudeMessage(event.message);
+        return;
+      }
       if (event.type !== "result") return;
+      reportedFinal = true;
       reported = true;
       const usage = event.usage;
       if (usage) {
