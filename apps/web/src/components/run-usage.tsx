@@ -1,10 +1,12 @@
 import { formatTokens, formatUsd } from "@grove/core/usage";
+import { formatDuration } from "./ui/time.tsx";
 
 export type RunUsageView = {
   tokensIn?: number | null;
   tokensOut?: number | null;
   costUsd?: number | null;
   turns?: number | null;
+  agentMs?: number | null;
   agentSessionId?: string | null;
 };
 
@@ -22,7 +24,10 @@ export function RunUsage({ run }: { run: RunUsageView }) {
       {run.turns !== null && run.turns !== undefined && (
         <>
           <dt className="text-stone-500">Turns</dt>
-          <dd>{run.turns}</dd>
+          <dd>
+            {run.turns}
+            {run.agentMs !== null && run.agentMs !== undefined ? ` in ${formatDuration(run.agentMs)}` : ""}
+          </dd>
         </>
       )}
       {run.agentSessionId && (
