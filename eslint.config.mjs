@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { boundaries } from "./tooling/eslint-boundaries.mjs";
 
 export default tseslint.config(
   {
@@ -31,17 +32,7 @@ export default tseslint.config(
       "@typescript-eslint/only-throw-error": "off",
     },
   },
-  {
-    // core stays pure: only its node/ adapters may touch processes, git or the file system.
-    files: ["packages/core/src/**/*.ts"],
-    ignores: ["packages/core/src/node/**", "packages/core/src/**/*.test.ts", "packages/core/src/test-support/**"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        { patterns: [{ group: ["node:*", "simple-git", "@prisma/*", "socket.io", "socket.io-client", "child_process", "fs"], message: "core domain code gets I/O through ports; put adapters in packages/core/src/node/" }] },
-      ],
-    },
-  },
+  ...boundaries,
   {
     files: ["**/*.mjs", "**/*.js"],
     ...tseslint.configs.disableTypeChecked,

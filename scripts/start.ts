@@ -5,13 +5,9 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensurePrivateDir, restrictFile, stopInOrder, superviseProcess, type SupervisedExit, type SupervisedProcess } from "@grove/core/node";
-import { DOMAIN_ERROR_EXIT_CODE } from "../apps/runner/src/commands/report-crash.ts";
-import { ensureDemoRepo } from "../apps/runner/src/repo-setup/demo-repo.ts";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../apps/runner/src/launch/launch-env.ts";
-import { answersAsInstance } from "../apps/web/src/server/health-check.ts";
-import { LISTEN_FAILED_EXIT_CODE } from "../apps/web/src/server/listen-failure.ts";
-import { WEB_NODE_ARGS } from "../apps/web/src/server/node-options.ts";
+import { DOMAIN_ERROR_EXIT_CODE, LISTEN_FAILED_EXIT_CODE, runnerLaunchArgs, runnerLaunchEnv, WEB_NODE_ARGS } from "@grove/core/launch";
+import { answersAsInstance, ensurePrivateDir, restrictFile, stopInOrder, superviseProcess, type SupervisedExit, type SupervisedProcess } from "@grove/core/node";
+import { ensureDemoRepo } from "./demo-repo.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(process.env.GROVE_DATA_DIR ?? ".grove-data");

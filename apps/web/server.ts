@@ -2,11 +2,12 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { LISTEN_FAILED_EXIT_CODE } from "@grove/core/launch";
 import { restrictFile } from "@grove/core/private-files";
 import { readWebEnv } from "./src/env.ts";
 import { ensureFirstAdmin, issueSetupToken } from "./src/server/auth/bootstrap.ts";
 import { startGroveServer } from "./src/server/grove-server.ts";
-import { describeListenFailure, LISTEN_FAILED_EXIT_CODE } from "./src/server/listen-failure.ts";
+import { describeListenFailure } from "./src/server/listen-failure.ts";
 import { openHubData } from "./src/server/open-hub-data.ts";
 
 async function main() {

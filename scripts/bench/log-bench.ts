@@ -6,8 +6,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import { countLogLines, listLogLines, queryDirect, searchLogLines } from "@grove/db";
-import { startProductionStack, type ProductionStack } from "../../apps/web/src/server/test-support/production-stack.ts";
-import { waitFor } from "../../apps/web/src/server/test-support/stack.ts";
+import { type ProductionStack, startProductionStack, waitFor } from "@grove/testing";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const AGENT = path.join(HERE, "flood-agent.mjs");

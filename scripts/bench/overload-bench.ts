@@ -1,5 +1,4 @@
-import { runOverload, type OverloadSteps } from "../../apps/web/src/server/test-support/overload.ts";
-import { buildForProduction, startProductionWeb } from "../../apps/web/src/server/test-support/production-web.ts";
+import { buildForProduction, type OverloadSteps, runOverload, startProductionWeb } from "@grove/testing";
 
 const ALL: OverloadSteps = { hugePosts: true, strangerSockets: true, logPages: true, stuckViewers: true };
 const NONE: OverloadSteps = { hugePosts: false, strangerSockets: false, logPages: false, stuckViewers: false };

@@ -1,4 +1,5 @@
 import { isDomainError, type DomainErrorCode } from "@grove/core";
+import { DOMAIN_ERROR_EXIT_CODE } from "@grove/core/launch";
 
 const HINTS: Partial<Record<DomainErrorCode, string>> = {
   NOT_FOUND: "check the path, or pass --repo PATH; `grove worktree list` shows what exists.",
@@ -11,9 +12,6 @@ const HINTS: Partial<Record<DomainErrorCode, string>> = {
   AUDIT_BROKEN: "`grove audit verify FILE` checks the file line by line; grove only appends to an intact chain.",
   GIT_FAILED: "run `grove doctor` to look for stale lock files or worktrees left behind.",
 };
-
-/** The CLI's exit code for a DomainError: grove refused the input or configuration (`pnpm start` does not restart a runner that ends so). */
-export const DOMAIN_ERROR_EXIT_CODE = 2;
 
 /**
  * The CLI's one crash handler: a DomainError becomes `grove: <message>` plus a hint (exit 2); anything

@@ -1,6 +1,6 @@
 import { DomainError } from "@grove/core";
 import { resolve } from "node:path";
-import { LAUNCH_RECORD_VAR, readLaunchRecord } from "../launch/launch-env.ts";
+import { LAUNCH_RECORD_VAR, readLaunchRecord } from "@grove/core/launch";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags } from "./parse-flags.ts";
 

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildChildEnv } from "./agent-env.ts";
-import { LAUNCH_RECORD_VAR, runnerLaunchEnv, withGroveSettings } from "./launch-env.ts";
+import { LAUNCH_RECORD_VAR, runnerLaunchEnv, withGroveSettings } from "@grove/core/launch";
 import { GROVE_ROOT } from "../install-paths.ts";
 
 const TOKEN = "runner-token-for-env-tests-0123456";

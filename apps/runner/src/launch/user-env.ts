@@ -1,7 +1,6 @@
 import { basename, delimiter, isAbsolute, sep } from "node:path";
+import { LAUNCH_RECORD_VAR, readLaunchRecord, RUNNER_NODE_ARGS, type Env } from "@grove/core/launch";
 import { GROVE_ROOT } from "../install-paths.ts";
-import { LAUNCH_RECORD_VAR, readLaunchRecord, type Env } from "./launch-env.ts";
-import { RUNNER_NODE_ARGS } from "./node-options.ts";
 
 
 // What pnpm and npm set for the script they run (`pnpm start`, `pnpm grove …`): facts about grove's
@@ -24,7 +23,7 @@ const GROVE_NODE_FLAGS = new Set(RUNNER_NODE_ARGS);
 
 /**
  * The environment the user started grove with, rebuilt from the runner's own: what a grove launcher set is
- * given back its user's value (its record, launch-env.ts); what pnpm adds to a script's environment goes,
+ * given back its user's value (its record, core's launch/launch-env.ts); what pnpm adds to a script's environment goes,
  * and so do the entries of PATH and NODE_PATH inside grove's own node_modules (pnpm's `.bin` folders, the
  * NODE_PATH of tsx's shim: a repository's tests must not find grove's dependencies) and grove's own heap
  * flags in NODE_OPTIONS. Everything else is the user's, kept as it is.

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../launch/launch-env.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 
 // The runner started as scripts/start.ts starts it, for tests: a test runs this launcher the way `pnpm start`
 // runs start.ts (`pnpm exec tsx …`, so pnpm and tsx's shim add to its environment what they add to

@@ -1,5 +1,4 @@
-// By its file, not @grove/core/node: Next's types make NODE_ENV required, which other adapters there do not expect.
-import { runGit } from "../../../../packages/core/src/node/run-git.ts";
+import { runGit } from "@grove/core/node";
 import { fuzzParameters, makeTempRepo } from "@grove/core/test-support";
 import fc from "fast-check";
 import { mkdir, rm, writeFile } from "node:fs/promises";

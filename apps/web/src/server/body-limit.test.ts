@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawExchange } from "@grove/testing";
 import { issueSetupToken } from "./auth/bootstrap.ts";
 import { AUTH_BODY_LIMIT, SESSION_START_BODY_LIMIT, TRPC_BODY_LIMIT } from "./body-limit.ts";
-import { rawExchange } from "./test-support/raw-http.ts";
 import { startTestHub, type TestHub } from "./test-support/test-hub.ts";
 
 const HUGE = 150 * 1024 * 1024;

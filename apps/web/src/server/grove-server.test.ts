@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io } from "socket.io-client";
 import type { LogLine } from "@grove/core";
 import { countLogLines, verifyAuditChain } from "@grove/db";
-import { startTestStack, waitFor, type TestStack } from "./test-support/stack.ts";
+import { waitFor } from "@grove/testing";
+import { startTestStack, type TestStack } from "./test-support/stack.ts";
 import { describeRefusal, HANDSHAKE_REFUSED } from "./test-support/socket-refusal.ts";
 
 let stack: TestStack;

@@ -1,9 +1,3 @@
-/**
- * The web process's exit code when it cannot listen on its address (the port is taken, or not allowed):
- * EX_CONFIG of sysexits.h. `pnpm start` stops then and says so, instead of restarting it into the same error.
- */
-export const LISTEN_FAILED_EXIT_CODE = 78;
-
 const CAUSES: Record<string, string> = {
   EADDRINUSE: "is in use by another program",
   EACCES: "may not be opened by this user",

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runOverload } from "./test-support/overload.ts";
-import { buildForProduction, startProductionWeb, type ProductionWeb } from "./test-support/production-web.ts";
+import { buildForProduction, type ProductionWeb, runOverload, startProductionWeb } from "@grove/testing";
 
 // The web process as `pnpm start` runs it (its heap caps included) is the one that must survive.
 let web: ProductionWeb | undefined;

@@ -8,12 +8,10 @@ import { io } from "socket.io-client";
 import { afterEach, expect, it } from "vitest";
 import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor, listLogLines, queryDirect, writeSetting, type Db } from "@grove/db";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../../../runner/src/launch/launch-env.ts";
-// By its file, not @grove/core/node: Next's types make NODE_ENV required, which other adapters there do not expect.
-import { superviseProcess, type SupervisedProcess } from "../../../../packages/core/src/node/supervise-process.ts";
-import { freePort } from "./test-support/production-stack.ts";
-import { waitFor } from "./test-support/stack.ts";
-import { signInOverHttp, startTestHub } from "./test-support/test-hub.ts";
+import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
+import { superviseProcess, type SupervisedProcess } from "@grove/core/node";
+import { freePort, RUNNER_CLI_SOURCE as RUNNER_CLI, signInOverHttp, waitFor } from "@grove/testing";
+import { startTestHub } from "./test-support/test-hub.ts";
 import { describeRefusal, HANDSHAKE_REFUSED } from "./test-support/socket-refusal.ts";
 
 // The data dirs hold the database (live session tokens, password hashes), the cookie-signing secret and
@@ -22,7 +20,6 @@ import { describeRefusal, HANDSHAKE_REFUSED } from "./test-support/socket-refusa
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const TSX = createRequire(import.meta.url).resolve("tsx");
 const HUB_ENTRY = fileURLToPath(new URL("./test-support/hub-process.ts", import.meta.url));
-const RUNNER_CLI = path.join(repoRoot, "apps/runner/src/cli.ts");
 const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 const POLICY = { initialMs: 200, maxMs: 2_000, stableMs: 10 * 60_000 };
 

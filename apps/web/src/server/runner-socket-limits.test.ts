@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_LOG_LINE_CHARS, MAX_QUERY_DIFF_BYTES, type LogLine } from "@grove/core";
-import { startTestStack, waitFor, type TestStack } from "./test-support/stack.ts";
+import { waitFor } from "@grove/testing";
+import { startTestStack, type TestStack } from "./test-support/stack.ts";
 
 const WIDE_LINES = 60;
 // An agent that prints 60 lines of 16,000 three-byte characters (many full 512 KiB log batches) and commits

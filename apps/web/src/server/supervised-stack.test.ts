@@ -8,15 +8,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor, listLogLines, type Db } from "@grove/db";
-// By its file, not @grove/core/node: Next's types make NODE_ENV required, which other adapters there do not expect.
-import { superviseProcess, type SupervisedExit, type SupervisedProcess } from "../../../../packages/core/src/node/supervise-process.ts";
-import { DOMAIN_ERROR_EXIT_CODE } from "../../../runner/src/commands/report-crash.ts";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../../../runner/src/launch/launch-env.ts";
-import { answersAsInstance } from "./health-check.ts";
-import { LISTEN_FAILED_EXIT_CODE } from "./listen-failure.ts";
-import { freePort } from "./test-support/production-stack.ts";
-import { waitFor } from "./test-support/stack.ts";
-import { signInOverHttp } from "./test-support/test-hub.ts";
+import { DOMAIN_ERROR_EXIT_CODE, LISTEN_FAILED_EXIT_CODE, runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
+import { answersAsInstance, superviseProcess, type SupervisedExit, type SupervisedProcess } from "@grove/core/node";
+import { freePort, RUNNER_CLI_SOURCE as RUNNER_CLI, signInOverHttp, waitFor } from "@grove/testing";
 
 // `pnpm start`'s supervision (scripts/start.ts), with real processes: the web process (the grove server from
 // its sources, without Next's pages) and the runner CLI, each under superviseProcess, over a real SQLite file
@@ -25,7 +19,6 @@ import { signInOverHttp } from "./test-support/test-hub.ts";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const TSX = createRequire(import.meta.url).resolve("tsx");
 const HUB_ENTRY = fileURLToPath(new URL("./test-support/hub-process.ts", import.meta.url));
-const RUNNER_CLI = path.join(repoRoot, "apps/runner/src/cli.ts");
 const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 const LINES = 150;
 // Quick restarts, so the test does not wait out production's 1 s back-off; never reset within the test.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestStack, waitFor, type TestStack } from "./test-support/stack.ts";
+import { waitFor } from "@grove/testing";
+import { startTestStack, type TestStack } from "./test-support/stack.ts";
 
 let stack: TestStack;
 

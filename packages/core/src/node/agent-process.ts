@@ -96,12 +96,16 @@ export function startAgentProcess(command: readonly string[], options: ProcessOp
   };
 
   const startedAt = Date.now();
+  // PWD names the folder the child starts in, as a shell's would; grove's own would mislead it.
+  const env: Record<string, string | undefined> = { ...options.env, PWD: options.cwd };
   let child: ChildProcess;
   try {
     child = spawn(file, args, {
       cwd: options.cwd,
-      // PWD names the folder the child starts in, as a shell's would; grove's own would mislead it.
-      env: { ...options.env, PWD: options.cwd },
+      // As spawn's ProcessEnv, which a program's types may narrow: the caller chose every variable, and the
+      // web app's tests type-check this module with Next's types, where ProcessEnv requires NODE_ENV.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed under Next's types
+      env: env as NodeJS.ProcessEnv,
       detached: true,
       stdio: ["ignore", capture.writeFds.stdout, capture.writeFds.stderr],
     });

@@ -39,3 +39,4 @@ export * from "./snapshot-merged-branch.ts";
 export * from "./supervise-process.ts";
 export * from "./private-files.ts";
 export * from "./commit-agent-work.ts";
+export * from "./health-check.ts";

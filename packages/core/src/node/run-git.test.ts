@@ -75,7 +75,7 @@ describe("runGit", () => {
     await writeFile(join(admin, "HEAD"), "ref: refs/heads/main\n");
     await writeFile(join(admin, "commondir"), "");
     const bare = spawnSync("git", ["worktree", "list", "--porcelain"], { cwd: repo.dir, encoding: "utf8" });
-    expect(bare).toMatchObject({ status: 128, stderr: expect.stringContaining("commondir") });
+    expect(bare).toMatchObject({ status: 128, stderr: expect.stringContaining("commondir") as string });
     const finished = sleep(400).then(() => writeFile(join(admin, "commondir"), "../..\n"));
     const { stdout } = await runGit(["worktree", "list", "--porcelain"], { cwd: repo.dir });
     await finished;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
 import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type Ack, type AuditRecord, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
+import { waitFor } from "@grove/testing";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { hashToken } from "../auth/secrets.ts";
 import type { SessionUser } from "../auth/sessions.ts";
-import { waitFor } from "../test-support/stack.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
 
 type Runner = Socket<HubToRunnerEvents, RunnerToHubEvents>;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
+import { rawExchange, sendRawWebsocketFrame, waitFor } from "@grove/testing";
 import {
   cutToJsonBytes,
   MAX_LOG_LINE_CHARS,
@@ -14,9 +15,6 @@ import {
 } from "@grove/core";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { MAX_BROWSER_MESSAGE_BYTES, MAX_CONNECTIONS_PER_PEER } from "./peer-limits.ts";
-import { rawExchange } from "../test-support/raw-http.ts";
-import { sendRawWebsocketFrame } from "../test-support/raw-websocket.ts";
-import { waitFor } from "../test-support/stack.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
 
 type Browser = Socket<HubToBrowserEvents, BrowserToHubEvents>;

@@ -1,7 +1,8 @@
+import { LISTEN_FAILED_EXIT_CODE } from "@grove/core/launch";
 import { readWebEnv } from "../../env.ts";
 import { ensureFirstAdmin } from "../auth/bootstrap.ts";
 import { startGroveServer } from "../grove-server.ts";
-import { describeListenFailure, LISTEN_FAILED_EXIT_CODE } from "../listen-failure.ts";
+import { describeListenFailure } from "../listen-failure.ts";
 import { openHubData } from "../open-hub-data.ts";
 
 // The web process as server.ts starts it (the same data dir, database and secret handling), without Next's

@@ -5,8 +5,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import type { BrowserToHubEvents, HubToBrowserEvents } from "@grove/core";
+import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch/launch-env.ts";
+import { RUNNER_CLI_SOURCE, waitFor } from "@grove/testing";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import type { GroveServerOptions } from "../grove-server.ts";
 import { startTestHub } from "./test-hub.ts";
@@ -38,7 +39,7 @@ export async function startTestStack(
   const startRunner = () => {
     runner = spawn(
       process.execPath,
-      runnerLaunchArgs(opts.runnerBundle ? [opts.runnerBundle] : ["--import", "tsx", path.join(repoRoot, "apps/runner/src/cli.ts")], {
+      runnerLaunchArgs(opts.runnerBundle ? [opts.runnerBundle] : ["--import", "tsx", RUNNER_CLI_SOURCE], {
         hubUrl: server.url,
         dataDir: runnerDataDir,
         repos: [repo.dir],
@@ -91,20 +92,4 @@ export async function startTestStack(
     () => `runner never connected:\n${runnerOutput}`,
   );
   return stack;
-}
-
-/** Polls a condition (no fixed sleeps): resolves as soon as it holds, fails with `describe()` after the timeout. */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 30_000,
-  describe: () => string = () => "condition",
-  intervalMs = 50,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${describe()}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }

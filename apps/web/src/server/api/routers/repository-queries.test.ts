@@ -1,7 +1,8 @@
 import { utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestStack, waitFor, type TestStack } from "../../test-support/stack.ts";
+import { waitFor } from "@grove/testing";
+import { startTestStack, type TestStack } from "../../test-support/stack.ts";
 
 let stack: TestStack;
 let runId = "";

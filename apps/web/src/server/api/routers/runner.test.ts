@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
 import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER } from "@grove/core";
+import { waitFor } from "@grove/testing";
 import { startTestHub, type TestHub } from "../../test-support/test-hub.ts";
-import { waitFor } from "../../test-support/stack.ts";
 import { describeRefusal, HANDSHAKE_REFUSED } from "../../test-support/socket-refusal.ts";
 
 let hub: TestHub;

@@ -16,7 +16,7 @@ const FILES: Record<string, string> = {
   "test/greet.test.mjs": [
     'import assert from "node:assert/strict";',
     'import test from "node:test";',
-    'import { greet } from "../greet.mjs";',
+    'import { greet } from "../src/greet.mjs";',
     "",
     'test("greets by name", () => {',
     '  assert.equal(greet("grove"), "Hello, grove!");',

@@ -2,16 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { WEB_NODE_ARGS } from "../node-options.ts";
-import { waitFor } from "./stack.ts";
-
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../..");
-export const WEB_BUNDLE = path.join(REPO_ROOT, "apps/web/dist/server.mjs");
-export const RUNNER_BUNDLE = path.join(REPO_ROOT, "apps/runner/dist/grove.mjs");
+import { WEB_NODE_ARGS } from "@grove/core/launch";
+import { freePort } from "./free-port.ts";
+import { REPO_ROOT, WEB_BUNDLE } from "./grove-entries.ts";
+import { waitFor } from "./wait-for.ts";
 
 export type ProductionWeb = Awaited<ReturnType<typeof startProductionWeb>>;
 
@@ -99,16 +95,5 @@ export function buildForProduction(): Promise<void> {
     });
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the build exited with ${code}`))));
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
   });
 }

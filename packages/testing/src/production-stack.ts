@@ -5,11 +5,12 @@ import os from "node:os";
 import path from "node:path";
 import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor } from "@grove/db";
-import { runnerLaunchArgs, runnerLaunchEnv } from "../../../../runner/src/launch/launch-env.ts";
-import { WEB_NODE_ARGS } from "../node-options.ts";
-import { buildForProduction, freePort, productionWebEnv, REPO_ROOT as repoRoot, RUNNER_BUNDLE, WEB_BUNDLE } from "./production-web.ts";
-import { waitFor } from "./stack.ts";
-import { signInOverHttp } from "./test-hub.ts";
+import { runnerLaunchArgs, runnerLaunchEnv, WEB_NODE_ARGS } from "@grove/core/launch";
+import { freePort } from "./free-port.ts";
+import { REPO_ROOT as repoRoot, RUNNER_BUNDLE, WEB_BUNDLE } from "./grove-entries.ts";
+import { buildForProduction, productionWebEnv } from "./production-web.ts";
+import { signInOverHttp } from "./sign-in-over-http.ts";
+import { waitFor } from "./wait-for.ts";
 
 const ADMIN = { email: "bench@test.local", password: "bench-password-1" };
 
@@ -28,7 +29,7 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const token = randomBytes(24).toString("base64url");
-  // The web process's, as scripts/start.ts gives it; the runner's comes from launch-env.ts, as there.
+  // The web process's, as scripts/start.ts gives it; the runner's from core's launch-env.ts, as there.
   const webEnv = productionWebEnv({ port, dataDir, runnerToken: token, env: { ...opts.env, GROVE_ADMIN_EMAIL: ADMIN.email, GROVE_ADMIN_PASSWORD: ADMIN.password } });
   const output: string[] = [];
   const children: ChildProcess[] = [];
@@ -99,6 +100,3 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
     throw error;
   }
 }
-
-// Tests of the supervised stack and of file permissions pick their port here.
-export { freePort };

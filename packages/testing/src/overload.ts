@@ -5,7 +5,7 @@ import { encodeLogLines, MAX_LOG_LINE_CHARS, RUNNER_NAMESPACE, RUNNER_TOKEN_HEAD
 import type { ProductionWeb } from "./production-web.ts";
 import { rawExchange } from "./raw-http.ts";
 import { sendRawWebsocketFrame } from "./raw-websocket.ts";
-import { waitFor } from "./stack.ts";
+import { waitFor } from "./wait-for.ts";
 import { connectStuckViewer, type StuckViewer } from "./stuck-viewer.ts";
 
 const HUGE_BODY_BYTES = 150 * 1024 * 1024;

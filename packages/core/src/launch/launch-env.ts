@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RUNNER_ENV, RUNNER_NODE_ARGS } from "./node-options.ts";
+import { RUNNER_ENV, RUNNER_NODE_ARGS } from "./process-options.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
