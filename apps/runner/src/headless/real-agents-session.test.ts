@@ -4,11 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runGrove } from "../test-support/grove-process.ts";
-import { startAnthropicDouble } from "../test-support/model-doubles/anthropic-double.ts";
-import type { LoopbackServer } from "../test-support/model-doubles/loopback-server.ts";
-import { carefulAgentScript, TURN_USAGE } from "../test-support/model-doubles/model-script.ts";
-import { startOpenAiDouble } from "../test-support/model-doubles/openai-double.ts";
-import { agentEnv, type RealAgentCli } from "../test-support/model-doubles/real-agent-clis.ts";
+import { agentEnv, carefulAgentScript, startAnthropicDouble, startOpenAiDouble, TURN_USAGE, type LoopbackServer, type RealAgentCli } from "@grove/testing";
 
 // `grove session run` with the built-in claude and codex profiles: the real CLIs (pinned devDependencies),
 // their models scripted on loopback. Nothing leaves the machine: each CLI gets a home of its own and no

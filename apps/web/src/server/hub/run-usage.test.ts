@@ -2,10 +2,8 @@ import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAnthropicDouble } from "../../../../runner/src/test-support/model-doubles/anthropic-double.ts";
-import { carefulAgentScript, TURN_USAGE } from "../../../../runner/src/test-support/model-doubles/model-script.ts";
-import { agentEnv } from "../../../../runner/src/test-support/model-doubles/real-agent-clis.ts";
-import { startTestStack, waitFor, type TestStack } from "../test-support/stack.ts";
+import { agentEnv, carefulAgentScript, startAnthropicDouble, TURN_USAGE, waitFor } from "@grove/testing";
+import { startTestStack, type TestStack } from "../test-support/stack.ts";
 
 // The real hub and runner, the real Claude Code CLI against its model double: what the agent used reaches
 // the run's row, the overview's totals, and the session's budget stops its second run.
