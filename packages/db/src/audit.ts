@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { AUDIT_GENESIS_HASH, auditFieldsAfter, canonicalAuditEvent, createChainVerifier, type AuditEventInput, type ChainVerdict, type HashedAuditFields } from "@grove/core";
-import type { Db } from "./client.ts";
+import type { Db, Prisma } from "./client.ts";
 
 export const GENESIS_HASH = AUDIT_GENESIS_HASH;
 
@@ -55,14 +55,42 @@ async function withBusyRetry<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function appendNow(db: Db, input: AuditInput): Promise<AuditEventDto> {
-  return db.$transaction(async (tx) => {
-    const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
-    const fields = auditFieldsAfter(last?.hash ?? GENESIS_HASH, input, Date.now());
-    const hash = hashAuditEvent(fields);
-    const row = await tx.auditEvent.create({ data: { ...fields, ts: BigInt(fields.ts), hash } });
-    return toAuditDto(row);
-  });
+function appendNow(db: Db, input: AuditInput): Promise<AuditEventDto> {
+  return db.$transaction((tx) => appendAuditIn(tx, input));
+}
+
+export type Tx = Prisma.TransactionClient;
+
+/** Appends one event inside the caller's transaction; only for work already in the chain's turn (below). */
+async function appendAuditIn(tx: Tx, input: AuditInput): Promise<AuditEventDto> {
+  const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
+  const fields = auditFieldsAfter(last?.hash ?? GENESIS_HASH, input, Date.now());
+  const hash = hashAuditEvent(fields);
+  const row = await tx.auditEvent.create({ data: { ...fields, ts: BigInt(fields.ts), hash } });
+  return toAuditDto(row);
+}
+
+/**
+ * Runs `work` and appends the audit events it returns in one transaction, in the chain's turn: a state
+ * change and the fact it records commit together or not at all. `work` may run more than once (a busy
+ * database is retried), so it must only touch the database through `tx`.
+ */
+export function withAuditedTransaction<T>(db: Db, work: (tx: Tx) => Promise<{ value: T; audit: readonly AuditInput[] }>): Promise<{ value: T; events: AuditEventDto[] }> {
+  const previous = appendQueues.get(db) ?? Promise.resolve();
+  const next = previous
+    .catch(() => undefined)
+    .then(() =>
+      withBusyRetry(() =>
+        db.$transaction(async (tx) => {
+          const { value, audit } = await work(tx);
+          const events: AuditEventDto[] = [];
+          for (const input of audit) events.push(await appendAuditIn(tx, input));
+          return { value, events };
+        }),
+      ),
+    );
+  appendQueues.set(db, next);
+  return next;
 }
 
 export type { ChainVerdict };

@@ -5,4 +5,6 @@ export * from "./audit-query.ts";
 export * from "./log-lines.ts";
 export * from "./settings.ts";
 export * from "./private-database.ts";
+export * from "./merge-requests.ts";
+export * from "./runs.ts";
 export * from "./run-usage.ts";

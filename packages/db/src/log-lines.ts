@@ -1,4 +1,4 @@
-import { encodeLogLines, LogStreamSchema, type LogLine, type LogStream } from "@grove/core";
+import { encodeLogLines, LOG_ROW, readStoredLogRow, readStoredText, type LogLine, type LogStream } from "@grove/core";
 import { executeDirect, queryDirect, type Db } from "./client.ts";
 
 /*
@@ -16,7 +16,10 @@ SELECT ?1, ?2, ?3, ?4 WHERE (SELECT COALESCE(MAX("lastSeq"), 0) FROM "LogChunk" 
 // Run.lastSeq mirrors the watermark for the dashboard; the chunks are the truth.
 const MIRROR_WATERMARK = `UPDATE "Run" SET "lastSeq" = ?2 WHERE "id" = ?1 AND "lastSeq" < ?2`;
 
-const STREAMS: ReadonlySet<string> = new Set(LogStreamSchema.options);
+// A stored row's fields, as SQL reads them from the chunk's JSON: the indexes come from core's row codec.
+const STREAM_OF = `j."value" ->> ${LOG_ROW.stream}`;
+const TEXT_OF = `j."value" ->> ${LOG_ROW.text}`;
+const TS_OF = `j."value" ->> ${LOG_ROW.ts}`;
 
 /**
  * Persists a batch idempotently on (runId, seq) and returns the highest seq up to which every line of
@@ -58,8 +61,7 @@ export async function listLogLines(db: Db, runId: string, since: number, limit =
       const first = Number(chunk.firstSeq);
       const lines = parseChunk(chunk.lines);
       for (let i = Math.max(0, after + 1 - first); i < lines.length && out.length < limit; i++) {
-        const [stream, text, ts] = lines[i] ?? [];
-        out.push({ seq: first + i, stream: toStream(stream), text: toText(text), ts: Number(ts ?? 0) });
+        out.push(readStoredLogRow(lines[i], first + i));
       }
       after = Number(chunk.lastSeq);
       if (out.length >= limit) break;
@@ -75,14 +77,11 @@ export async function listLogLinesOfStream(db: Db, runId: string, stream: LogStr
     db,
     `SELECT c."firstSeq" + j."key" AS "seq", j."value" AS "line"
      FROM "LogChunk" c, json_each(c."lines") j
-     WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND j."value" ->> 0 = ?3
+     WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND ${STREAM_OF} = ?3
      ORDER BY c."firstSeq", j."key" LIMIT ?4`,
     [runId, afterSeq, stream, limit],
   );
-  return rows.map((row) => {
-    const [, text, ts] = parseLine(row.line);
-    return { seq: Number(row.seq), stream, text: toText(text), ts: Number(ts ?? 0) };
-  });
+  return rows.map((row) => ({ ...readStoredLogRow(parseJson(row.line), Number(row.seq)), stream }));
 }
 
 /** Seqs of the lines containing `query` (case-insensitive for ASCII, as SQL LIKE), from `afterSeq` on. */
@@ -92,7 +91,7 @@ export async function searchLogLines(db: Db, runId: string, query: string, after
     db,
     `SELECT c."firstSeq" + j."key" AS "seq"
      FROM "LogChunk" c, json_each(c."lines") j
-     WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND (j."value" ->> 1) LIKE ?3 ESCAPE '\\'
+     WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND (${TEXT_OF}) LIKE ?3 ESCAPE '\\'
      ORDER BY c."firstSeq", j."key" LIMIT ?4`,
     [runId, afterSeq, pattern, limit],
   );
@@ -134,8 +133,7 @@ export async function listLogPage(db: Db, runId: string, afterSeq: number, opts:
     const first = Number(chunk.firstSeq);
     const stored = parseChunk(chunk.lines);
     for (let i = Math.max(0, after + 1 - first); i < stored.length; i++) {
-      const [stream, text, ts] = stored[i] ?? [];
-      const line = { seq: first + i, stream: toStream(stream), text: toText(text), ts: Number(ts ?? 0) };
+      const line = readStoredLogRow(stored[i], first + i);
       const size = Buffer.byteLength(line.text);
       if (lines.length >= opts.limit || (lines.length > 0 && bytes + size > opts.maxBytes)) return { lines, nextAfterSeq: line.seq - 1 };
       lines.push(line);
@@ -146,13 +144,13 @@ export async function listLogPage(db: Db, runId: string, afterSeq: number, opts:
 }
 
 const STREAM_LINES = `FROM "LogChunk" c, json_each(c."lines") j
-     WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND j."value" ->> 0 = ?3`;
+     WHERE c."runId" = ?1 AND c."lastSeq" > ?2 AND c."firstSeq" + j."key" > ?2 AND ${STREAM_OF} = ?3`;
 
 /** The same for one stream: sizes first (no text read), then the text of the lines that fit. */
 async function listStreamPage(db: Db, runId: string, afterSeq: number, opts: { limit: number; maxBytes: number; stream: LogStream }): Promise<LogPage> {
   const sizes = await queryDirect<{ seq: unknown; bytes: unknown }>(
     db,
-    `SELECT c."firstSeq" + j."key" AS "seq", length(CAST(j."value" ->> 1 AS BLOB)) AS "bytes" ${STREAM_LINES}
+    `SELECT c."firstSeq" + j."key" AS "seq", length(CAST(${TEXT_OF} AS BLOB)) AS "bytes" ${STREAM_LINES}
      ORDER BY c."firstSeq", j."key" LIMIT ?4`,
     [runId, afterSeq, opts.stream, opts.limit + 1],
   );
@@ -165,36 +163,23 @@ async function listStreamPage(db: Db, runId: string, afterSeq: number, opts: { l
   const lastSeq = Number(sizes[count - 1]?.seq);
   const rows = await queryDirect<{ seq: unknown; text: unknown; ts: unknown }>(
     db,
-    `SELECT c."firstSeq" + j."key" AS "seq", j."value" ->> 1 AS "text", j."value" ->> 2 AS "ts" ${STREAM_LINES} AND c."firstSeq" + j."key" <= ?4
+    `SELECT c."firstSeq" + j."key" AS "seq", ${TEXT_OF} AS "text", ${TS_OF} AS "ts" ${STREAM_LINES} AND c."firstSeq" + j."key" <= ?4
      ORDER BY c."firstSeq", j."key" LIMIT ?5`,
     [runId, afterSeq, opts.stream, lastSeq, count],
   );
-  const lines = rows.map((row) => ({ seq: Number(row.seq), stream: opts.stream, text: toText(row.text), ts: Number(row.ts ?? 0) }));
+  const lines = rows.map((row) => ({ seq: Number(row.seq), stream: opts.stream, text: readStoredText(row.text), ts: Number(row.ts ?? 0) }));
   return { lines, nextAfterSeq: count < sizes.length ? lastSeq : null };
 }
 
-function parseChunk(value: unknown): unknown[][] {
+function parseChunk(value: unknown): unknown[] {
+  const parsed = parseJson(value);
+  return Array.isArray(parsed) ? (parsed as unknown[]) : [];
+}
+
+function parseJson(value: unknown): unknown {
   try {
-    const parsed: unknown = JSON.parse(String(value));
-    return Array.isArray(parsed) ? parsed.map((line) => (Array.isArray(line) ? (line as unknown[]) : [])) : [];
+    return JSON.parse(String(value));
   } catch {
-    return [];
+    return null;
   }
-}
-
-function parseLine(value: unknown): unknown[] {
-  try {
-    const parsed: unknown = JSON.parse(String(value));
-    return Array.isArray(parsed) ? (parsed as unknown[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-function toText(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
-function toStream(value: unknown): LogStream {
-  return typeof value === "string" && STREAMS.has(value) ? (value as LogStream) : "system";
 }

@@ -1,8 +1,10 @@
 import { addUsage, EMPTY_TOTALS, type AgentUsage, type UsageTotals } from "@grove/core";
 import type { Db, Prisma } from "./client.ts";
 
-/** The run's columns for what its agent used, from the runner's report: the one place they are written. */
-export function runUsageData(usage: AgentUsage | null): Prisma.RunUpdateInput {
+type RunUsageColumns = { tokensIn?: number; tokensOut?: number; costUsd?: number | null; turns?: number | null; agentMs?: number | null; agentSessionId?: string | null };
+
+/** The run's columns for what its agent used, from the runner's report (written with it, see recordRunReport). */
+export function runUsageData(usage: AgentUsage | null): RunUsageColumns {
   if (!usage) return {};
   return {
     tokensIn: usage.tokensIn,

@@ -1,7 +1,8 @@
 import { DomainError, parseYamlDocument, type LogStream } from "@grove/core";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { PlanSchema, runHeadlessSession, type HeadlessTask } from "../headless/headless-session.ts";
+import { runHeadlessSession, type HeadlessTask } from "../headless/headless-session.ts";
+import { PlanSchema } from "../headless/plan-file.ts";
 import { describeMerge, describeUsage, SESSION_EXIT, sessionUsage, sessionVerdict, taskVerdict } from "./session-summary.ts";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags, repoPath } from "./parse-flags.ts";

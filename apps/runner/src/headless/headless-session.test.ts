@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runGrove } from "../test-support/grove-process.ts";
 import { runHeadlessSession } from "./headless-session.ts";
+import { PlanSchema } from "./plan-file.ts";
 
 let repo: TempRepo;
 let dataDir: string;
@@ -20,10 +21,11 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const plan = (...tasks: { task: string; prompt: string }[]) => ({
-  session: "session-20260101-0900",
-  tasks: tasks.map((t) => ({ agent: "demo", profile: "demo", ...t })),
-});
+const plan = (...tasks: { task: string; prompt: string }[]) =>
+  PlanSchema.parse({
+    session: "session-20260101-0900",
+    tasks: tasks.map((t) => ({ agent: "demo", profile: "demo", ...t })),
+  });
 
 describe("headless session (grove session run)", () => {
   it("runs every task in parallel and, with approve auto, merges each --no-ff and cleans up", async () => {
@@ -112,7 +114,7 @@ describe("headless session (grove session run)", () => {
   });
 
   it("rejects a malformed plan before touching the repository", async () => {
-    await expect(runHeadlessSession({ repo: repo.dir, plan: { tasks: [] }, dataDir, approve: "auto" })).rejects.toThrow();
+    expect(() => PlanSchema.parse({ tasks: [] })).toThrow();
     expect(await repo.git(["worktree", "list"])).not.toContain("agent/");
   });
 });

@@ -1,8 +1,7 @@
-import { agentBranch, formatSessionId, PromptSchema, SessionBudgetSchema, validateNamePart, validateRefName, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
+import { agentBranch, formatSessionId, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
 import { openRepo } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { resolve } from "node:path";
-import { z } from "zod";
 import { sessionAuditPath } from "./audit-file.ts";
 import { excludeDataDir } from "../repo-setup/exclude-data-dir.ts";
 import type { Logger } from "../logger.ts";
@@ -13,53 +12,10 @@ import { createMergeQueue } from "../merge/merge-queue.ts";
 import { savePendingMerge, type PendingMerge } from "../merge/pending-merges.ts";
 import { checkAgentLaunch } from "../launch/agent-profiles.ts";
 import { createRunLeases } from "../run/run-leases.ts";
-import { assertSafeRunId, MAX_RUN_ID } from "../run/run-paths.ts";
+import type { Plan } from "./plan-file.ts";
+import { assertSafeRunId } from "../run/run-paths.ts";
 import { runTask } from "../run/run-task.ts";
 import { createSessionSpend } from "../run/session-spend.ts";
-
-/** A zod check made of one of grove's own validators: the plan is refused with the rule it broke, key named. */
-const checkedBy = (validate: (value: string) => unknown) => (value: string, ctx: z.RefinementCtx) => {
-  try {
-    validate(value);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
-  }
-};
-
-/** A plan file (`grove session run --plan plan.yaml`), once its YAML is read. */
-export const PlanSchema = z
-  .strictObject({
-    session: z.string().min(1).max(100).superRefine(checkedBy(assertSafeRunId)).optional(),
-    integration: z.string().min(1).max(200).superRefine(checkedBy(validateRefName)).optional(),
-    budget: SessionBudgetSchema.optional(), // without one, grove.yaml's `budget` applies
-    tasks: z
-      .array(
-        z.strictObject({
-          agent: z.string().min(1).max(64).superRefine(checkedBy((v) => validateNamePart("agent", v))),
-          task: z.string().min(1).max(64).superRefine(checkedBy((v) => validateNamePart("task id", v))),
-          /** The agent profile to run; by default the one named like the agent (as on the dashboard). */
-          profile: z.string().min(1).max(64).optional(),
-          prompt: PromptSchema.default(""),
-        }),
-      )
-      .min(1)
-      .max(50)
-      .refine((tasks) => new Set(tasks.map((t) => `${t.agent}/${t.task}`)).size === tasks.length, {
-        // Two tasks of one agent and task id would share one branch, worktree and run.
-        message: "each task needs its own agent/task pair: the same one twice would share one branch and worktree",
-      }),
-  })
-  .superRefine((plan, ctx) => {
-    // Each task's run id (`<session>-<agent>-<task>`) names its files: checked now, before anything is created.
-    const session = plan.session ?? formatSessionId(new Date());
-    plan.tasks.forEach((t, i) => {
-      const runId = `${session}-${t.agent}-${t.task}`;
-      if (runId.length > MAX_RUN_ID) {
-        ctx.addIssue({ code: "custom", path: ["tasks", i], message: `its run id "${runId.slice(0, 80)}…" is longer than ${MAX_RUN_ID} characters: shorten the session, agent or task` });
-      }
-    });
-  });
-export type Plan = z.infer<typeof PlanSchema>;
 
 export type HeadlessTask = {
   agent: string;
@@ -84,7 +40,8 @@ export type HeadlessSummary = {
 
 export type HeadlessOptions = {
   repo: string;
-  plan: unknown;
+  /** The plan, as `PlanSchema` parsed it (from the plan file, by `grove session run`). */
+  plan: Plan;
   dataDir: string;
   approve: "auto" | "manual";
   maxConcurrentRuns?: number;
@@ -104,7 +61,7 @@ export type HeadlessOptions = {
  * task landed.
  */
 export async function runHeadlessSession(opts: HeadlessOptions): Promise<HeadlessSummary> {
-  const plan = PlanSchema.parse(opts.plan);
+  const { plan } = opts;
   const repo = await openRepo(opts.repo);
   const sessionId = plan.session ?? formatSessionId(new Date());
   const integration = plan.integration ?? repo.config.integration;

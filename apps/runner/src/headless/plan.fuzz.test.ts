@@ -2,7 +2,7 @@ import { DomainError, parseYamlDocument, validateNamePart, validateRefName } fro
 import { arbitraryYamlText, fuzzParameters, hasPlainPrototypes, toYamlText } from "@grove/core/test-support";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PlanSchema } from "./headless-session.ts";
+import { PlanSchema } from "./plan-file.ts";
 import { assertSafeRunId } from "../run/run-paths.ts";
 
 const name = fc.oneof(

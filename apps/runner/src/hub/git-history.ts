@@ -1,4 +1,4 @@
-import type { CommitInfoAnswer } from "@grove/core";
+import { SHA_PATTERN, type CommitInfoAnswer } from "@grove/core";
 import { runGit } from "@grove/core/node";
 
 const RECORD = "\u001e";
@@ -21,11 +21,11 @@ export async function logCommits(repo: string, ref: string, path: string, max: n
     .filter((record) => record.trim().length > 0)
     .flatMap((record) => {
       const [sha = "", parents = "", ts = "0", author = "", subject = "", body = "", names = ""] = record.split(FIELD);
-      if (!/^[0-9a-f]{40,64}$/.test(sha)) return [];
+      if (!SHA_PATTERN.test(sha)) return [];
       return [
         {
           sha,
-          parents: parents.split(" ").filter((p) => /^[0-9a-f]{40,64}$/.test(p)),
+          parents: parents.split(" ").filter((p) => SHA_PATTERN.test(p)),
           ts: Number(ts) * 1000,
           author: author.slice(0, 300),
           subject: subject.slice(0, 2000),

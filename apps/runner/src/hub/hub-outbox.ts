@@ -1,6 +1,6 @@
-import { fitsSocketMessage, type Ack, type RunnerToHubEvents, describeError } from "@grove/core";
+import { AckSchema, fitsSocketMessage, type Ack, type RunnerToHubEvents, describeError } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
-import { AckSchema, ACK_TIMEOUT_MS, RETRY_DELAY_MS, type HubLink } from "./hub-socket.ts";
+import { ACK_TIMEOUT_MS, RETRY_DELAY_MS, type HubLink } from "./hub-socket.ts";
 import type { Logger } from "../logger.ts";
 
 export type OutboxEvent = "run:state" | "run:report" | "audit:record" | "merge:result";

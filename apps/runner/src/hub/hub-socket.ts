@@ -1,5 +1,4 @@
-import { describeError, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
-import { z } from "zod";
+import { describeError, HelloAckSchema, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Socket } from "socket.io-client";
 import type { Logger } from "../logger.ts";
@@ -25,18 +24,6 @@ export type HubLink = {
   /** Called on every transition to ready (after each reconnect). */
   onReady(listener: () => void): void;
 };
-
-const HelloAckSchema = z.union([
-  z.object({ ok: z.literal(true), runnerId: z.string().optional() }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
-
-/** Acks are inbound payloads too: parsed, never trusted by type. */
-export const AckSchema = z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: z.string() })]);
-export const LogAckSchema = z.union([
-  z.object({ ok: z.literal(true), ackedSeq: z.number().int().nonnegative() }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
 
 export function createHubLink(socket: RunnerSocket, hello: () => HelloPayload, log: Logger): HubLink {
   let ready = false;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BUILT_IN_PROFILES, findProfile, resolveAgent } from "./agent-profiles.ts";
 import { runHeadlessSession } from "../headless/headless-session.ts";
+import { PlanSchema } from "../headless/plan-file.ts";
 
 // A CLI with a real option parser (node's util.parseArgs, strict like commander or clap): it records
 // which options it saw and what it took as text.
@@ -37,8 +38,8 @@ afterEach(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-const session = (profile: string | undefined, prompt: string, agent = "probe") =>
-  runHeadlessSession({ repo: repo.dir, plan: { session: "session-20260101-0900", tasks: [{ agent, task: "t1", profile, prompt }] }, dataDir: join(scratch, "data"), approve: "manual" });
+const session = async (profile: string | undefined, prompt: string, agent = "probe") =>
+  runHeadlessSession({ repo: repo.dir, plan: PlanSchema.parse({ session: "session-20260101-0900", tasks: [{ agent, task: "t1", profile, prompt }] }), dataDir: join(scratch, "data"), approve: "manual" });
 
 async function expectNothingCreated(): Promise<void> {
   expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");

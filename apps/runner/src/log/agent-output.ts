@@ -1,9 +1,9 @@
-import { createUsageMeter, type AgentOutputFormat, type AgentUsage } from "@grove/core";
+import { createUsageMeter, isClaudeStreamJson, type AgentOutputFormat, type AgentUsage } from "@grove/core";
 import { replayCapture, type CapturePosition, type OutputStream } from "@grove/core/node";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { createClaudeStream, isClaudeStreamJson, type ClaudeFinal } from "./claude-stream.ts";
+import { createClaudeStream, type ClaudeFinal } from "./claude-stream.ts";
 import { createCodexStream, isCodexJson } from "./codex-stream.ts";
 import type { RunLog } from "./log-shipper.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createClaudeStream, isClaudeStreamJson } from "./claude-stream.ts";
+import { isClaudeStreamJson } from "@grove/core";
+import { createClaudeStream } from "./claude-stream.ts";
 import { resultFromFinalAnswer } from "../run/read-result.ts";
 
 const strip = (text: string) => text.replaceAll("\u001b", "").replace(/\[[0-9;]*m/g, "");

@@ -1,5 +1,4 @@
-import type { LogStream } from "@grove/core";
-import { z } from "zod";
+import { parseClaudeStreamLine, type ClaudeBlock, type LogStream } from "@grove/core";
 
 /** Claude Code's final `result` event: what it answered, and what it cost. */
 export type ClaudeFinal = { isError: boolean; text: string; costUsd: number | null; turns: number | null };
@@ -14,96 +13,46 @@ const dim = (text: string) => `\u001b[2m${text}\u001b[0m`;
 const cyan = (text: string) => `\u001b[36m${text}\u001b[0m`;
 const red = (text: string) => `\u001b[31m${text}\u001b[0m`;
 
-const ContentSchema = z.array(
-  z.looseObject({
-    type: z.string(),
-    text: z.string().optional(),
-    name: z.string().optional(),
-    input: z.unknown().optional(),
-    content: z.unknown().optional(),
-    is_error: z.boolean().optional(),
-  }),
-);
-const EventSchema = z.looseObject({
-  type: z.string(),
-  subtype: z.string().optional(),
-  model: z.string().optional(),
-  session_id: z.string().optional(),
-  message: z.looseObject({ content: z.union([ContentSchema, z.string()]).optional() }).optional(),
-  result: z.string().optional(),
-  is_error: z.boolean().optional(),
-  total_cost_usd: z.number().optional(),
-  num_turns: z.number().optional(),
-  duration_ms: z.number().optional(),
-});
-
-/** Whether an agent's argv asks Claude Code for stream-json output, which grove then renders. */
-export function isClaudeStreamJson(argv: readonly string[]): boolean {
-  return argv.some((arg, i) => arg === "--output-format=stream-json" || (arg === "--output-format" && argv[i + 1] === "stream-json"));
-}
-
+/** Renders the events core's parser reads from Claude Code's stdout into the run's log lines. */
 export function createClaudeStream(): ClaudeStream {
   let final: ClaudeFinal | null = null;
   return {
     final: () => final,
     render(line) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line);
-      } catch {
-        return [{ stream: "stdout", text: line }];
-      }
-      const parsed = EventSchema.safeParse(raw);
-      if (!parsed.success) return [{ stream: "stdout", text: line }];
-      const event = parsed.data;
-      switch (event.type) {
+      const event = parseClaudeStreamLine(line);
+      if (!event) return [{ stream: "stdout", text: line }];
+      switch (event.kind) {
         case "system":
-          return event.subtype === "init" ? [{ stream: "stdout", text: dim(oneLine(`claude session ${event.session_id ?? "?"} (${event.model ?? "model ?"})`, 300)) }] : [];
-        case "assistant":
-        case "user":
-          return renderContent(event.message?.content);
+          return event.subtype === "init" ? [{ stream: "stdout", text: dim(oneLine(`claude session ${event.sessionId ?? "?"} (${event.model ?? "model ?"})`, 300)) }] : [];
+        case "message":
+          return event.blocks?.flatMap(renderBlock) ?? [];
         case "result": {
-          final = {
-            isError: event.is_error ?? event.subtype !== "success",
-            text: event.result ?? "",
-            costUsd: event.total_cost_usd ?? null,
-            turns: event.num_turns ?? null,
-          };
+          final = { isError: event.isError ?? event.subtype !== "success", text: event.result ?? "", costUsd: event.costUsd, turns: event.turns };
           const cost = final.costUsd === null ? "" : `, $${final.costUsd.toFixed(4)}`;
           // Every field the agent's CLI prints goes into one row: a line break in one must not start another.
           const summary = oneLine(`claude ${event.subtype ?? "finished"} after ${final.turns ?? "?"} turn(s)${cost}`, 300);
           return [{ stream: "stdout", text: final.isError ? red(summary) : cyan(summary) }];
         }
-        default:
+        case "other":
           return [];
       }
     },
   };
 }
 
-function renderContent(content: z.infer<typeof ContentSchema> | string | undefined): RenderedLine[] {
-  if (content === undefined) return [];
-  if (typeof content === "string") return textLines(content);
-  return content.flatMap((part): RenderedLine[] => {
-    switch (part.type) {
-      case "text":
-        return textLines(part.text ?? "");
-      case "tool_use":
-        return [{ stream: "stdout", text: cyan(`→ ${oneLine(part.name ?? "tool", 100)} ${oneLine(JSON.stringify(part.input ?? {}), 300)}`) }];
-      case "tool_result": {
-        const text = typeof part.content === "string" ? part.content : JSON.stringify(part.content ?? "");
-        return part.is_error
-          ? [{ stream: "stderr", text: red(`← ${oneLine(text, 300)}`) }]
-          : [{ stream: "stdout", text: dim(`← ${text.length} chars`) }];
-      }
-      default:
-        return [];
+function renderBlock(block: ClaudeBlock): RenderedLine[] {
+  switch (block.kind) {
+    case "text":
+      return block.text.split("\n").map((line) => ({ stream: "stdout", text: line }));
+    case "tool-use":
+      return [{ stream: "stdout", text: cyan(`→ ${oneLine(block.name ?? "tool", 100)} ${oneLine(JSON.stringify(block.input ?? {}), 300)}`) }];
+    case "tool-result": {
+      const text = typeof block.content === "string" ? block.content : JSON.stringify(block.content ?? "");
+      return block.isError ? [{ stream: "stderr", text: red(`← ${oneLine(text, 300)}`) }] : [{ stream: "stdout", text: dim(`← ${text.length} chars`) }];
     }
-  });
-}
-
-function textLines(text: string): RenderedLine[] {
-  return text.split("\n").map((line) => ({ stream: "stdout", text: line }));
+    case "other":
+      return [];
+  }
 }
 
 function oneLine(text: string, max: number): string {

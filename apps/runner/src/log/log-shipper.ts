@@ -1,6 +1,6 @@
-import { MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, type LogLine, type LogStream, describeError } from "@grove/core";
+import { LogAckSchema, MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, type LogLine, type LogStream, describeError } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
-import { ACK_TIMEOUT_MS, LogAckSchema, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink } from "../hub/hub-socket.ts";
+import { ACK_TIMEOUT_MS, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink } from "../hub/hub-socket.ts";
 import type { Logger } from "../logger.ts";
 import { createSlots } from "./batch-slots.ts";
 import { askLogWatermark } from "./log-watermark.ts";

@@ -1,6 +1,6 @@
-import { describeError } from "@grove/core";
+import { describeError, LogAckSchema } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
-import { ACK_TIMEOUT_MS, LogAckSchema, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink } from "../hub/hub-socket.ts";
+import { ACK_TIMEOUT_MS, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink } from "../hub/hub-socket.ts";
 import type { Logger } from "../logger.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { LogLineSchema, type LogLine } from "@grove/core";
+import { cutSeqRow, decodeSeqRow, encodeLogRow, encodeSeqRow, LogLineSchema, type LogLine } from "@grove/core";
 import { open, rename, type FileHandle } from "node:fs/promises";
 import { PRIVATE_FILE_MODE } from "@grove/core/private-files";
 import { z } from "zod";
@@ -46,12 +46,10 @@ export function toEntry(raw: string): Entry | null {
   const bytes = Buffer.byteLength(raw) + 1;
   if (raw.startsWith("{")) {
     const line = checkedLine(raw);
-    return line ? { seq: line.seq, wire: JSON.stringify([line.stream, line.text, line.ts]), bytes } : null;
+    return line ? { seq: line.seq, wire: encodeLogRow(line), bytes } : null;
   }
-  const comma = raw.indexOf(",");
-  const seq = Number(raw.slice(1, comma));
-  if (!raw.startsWith("[") || comma === -1 || !Number.isSafeInteger(seq)) return null;
-  return { seq, wire: `[${raw.slice(comma + 1)}`, bytes };
+  const cut = cutSeqRow(raw);
+  return cut ? { seq: cut.seq, wire: cut.row, bytes } : null;
 }
 
 /** A row decoded and checked in full: how a spool left by an earlier runner is read when it is opened. */
@@ -60,9 +58,10 @@ export function checkedLine(raw: string): LogLine | null {
   if (raw[0] !== "[" && raw[0] !== "{") return null;
   try {
     const value: unknown = JSON.parse(raw);
-    const candidate = Array.isArray(value) ? { seq: value[0] as unknown, stream: value[1] as unknown, text: value[2] as unknown, ts: value[3] as unknown } : value;
-    const parsed = LogLineSchema.safeParse(candidate);
-    return parsed.success && (!Array.isArray(value) || value.length === 4) ? parsed.data : null;
+    if (Array.isArray(value)) return decodeSeqRow(value);
+    // A row an earlier runner wrote as an object.
+    const parsed = LogLineSchema.safeParse(value);
+    return parsed.success ? parsed.data : null;
   } catch {
     // A line torn by a crash: skip it, the rest of the spool is still good.
     return null;
@@ -144,9 +143,10 @@ export async function repairSpool(path: string): Promise<void> {
         return;
       }
       for (let seq = (last?.seq ?? line.seq - 1) + 1; seq < line.seq; seq++) {
-        rows.push(`${JSON.stringify([seq, "system", `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, last?.ts ?? line.ts])}\n`);
+        const lost = { stream: "system", text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, ts: last?.ts ?? line.ts } as const;
+        rows.push(`${encodeSeqRow(seq, encodeLogRow(lost))}\n`);
       }
-      rows.push(`${JSON.stringify([line.seq, line.stream, line.text, line.ts])}\n`);
+      rows.push(`${encodeSeqRow(line.seq, encodeLogRow(line))}\n`);
       last = { seq: line.seq, ts: line.ts };
       damagedBytes = 0;
       if (rows.length >= 5000) flush();
@@ -160,8 +160,8 @@ export async function repairSpool(path: string): Promise<void> {
   await rename(tmpPath, path);
 }
 
-// The shortest row a line can have: `[1,"test","",0]` and its newline.
-const MIN_ROW_BYTES = 16;
+// The shortest row a line can have, `[1,"test","",0]`, and its newline.
+const MIN_ROW_BYTES = encodeSeqRow(1, encodeLogRow({ stream: "test", text: "", ts: 0 })).length + 1;
 
 /** Calls `onRow` for every complete row (without its newline); returns the bytes up to the last newline. */
 async function forEachRow(file: FileHandle, onRow: (raw: string, offset: number, bytes: number) => void): Promise<{ rowBytes: number; fileSize: number }> {

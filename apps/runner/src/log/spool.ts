@@ -1,4 +1,4 @@
-import type { LogLine } from "@grove/core";
+import { encodeLogRow, encodeSeqRow, type LogLine } from "@grove/core";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictFile } from "@grove/core/private-files";
@@ -140,8 +140,8 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
         const chunks: { first: number; last: number; bytes: number }[] = [];
         const text: string[] = [];
         for (const line of lines) {
-          const wire = JSON.stringify([line.stream, line.text, line.ts]);
-          const row = `[${line.seq},${wire.slice(1)}\n`;
+          const wire = encodeLogRow(line);
+          const row = `${encodeSeqRow(line.seq, wire)}\n`;
           const bytes = Buffer.byteLength(row);
           let chunk = chunks.at(-1);
           if (!chunk || chunk.bytes + bytes > SEGMENT_BYTES) chunks.push((chunk = { first: line.seq, last: line.seq, bytes: 0 }));

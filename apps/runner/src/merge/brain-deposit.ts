@@ -1,4 +1,4 @@
-import { parseAgentBranch, ResultSchema, type MergeApproval, type RunnerAuditAction, describeError } from "@grove/core";
+import { describeError, parseAgentBranch, ResultSchema, type AuditStep, type MergeApproval } from "@grove/core";
 import { depositBrain, type RepoContext } from "@grove/core/node";
 
 export type DepositRequest = {
@@ -12,14 +12,13 @@ export type DepositRequest = {
   approval: MergeApproval;
   result?: unknown;
 };
-type Audit = (action: RunnerAuditAction, sha: string | null | undefined, details?: Record<string, unknown>) => void;
 type DepositReport = { deposit: { sha: string; files: string[] } | null; depositError?: string };
 
 /**
  * After a merge landed: the RESULT's learnings become numbered brain files in the orchestrator's own
  * commit (seed section 5, option C). No RESULT, no deposit; a refused deposit is reported, never thrown.
  */
-export async function depositLearnings(req: DepositRequest, audit: Audit): Promise<DepositReport> {
+export async function depositLearnings(req: DepositRequest, audit: AuditStep): Promise<DepositReport> {
   const parsed = req.result === undefined || req.result === null ? null : ResultSchema.safeParse(req.result);
   if (!parsed?.success) {
     const reason = parsed ? "the RESULT is invalid" : "the run returned no RESULT";

@@ -1,4 +1,4 @@
-import { agentMergeMessage, isDomainError, testGateOf, parseAgentBranch, type AuditRecord, type MergeApproval, type MergeOutcome, type MergeStage, type RunnerAuditAction, describeError } from "@grove/core";
+import { agentMergeMessage, describeError, isDomainError, testGateOf, parseAgentBranch, type AuditRecord, type AuditStep, type MergeApproval, type MergeOutcome, type MergeStage, type RunnerAuditAction } from "@grove/core";
 import { landBranch, type OutputStream, type RepoContext } from "@grove/core/node";
 import { buildChildEnv } from "../launch/agent-env.ts";
 import { depositLearnings } from "./brain-deposit.ts";
@@ -107,9 +107,7 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
   });
 }
 
-type Audit = (action: LandAuditAction, sha: string | null | undefined, details?: Record<string, unknown>) => void;
-
-async function finish(deps: LandDeps, req: LandRequest, outcome: MergeOutcome, audit: Audit): Promise<MergeOutcome> {
+async function finish(deps: LandDeps, req: LandRequest, outcome: MergeOutcome, audit: AuditStep<LandAuditAction>): Promise<MergeOutcome> {
   switch (outcome.kind) {
     case "merged": {
       const test = outcome.mergedTreeTest;

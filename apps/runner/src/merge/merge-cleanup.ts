@@ -1,15 +1,14 @@
-import { isDomainError, parseAgentBranch, type RunnerAuditAction, describeError } from "@grove/core";
+import { describeError, isDomainError, parseAgentBranch, type AuditStep } from "@grove/core";
 import { branchSha, removeAgentWorktree, snapshotMergedBranch } from "@grove/core/node";
 import type { Logger } from "../logger.ts";
 
-type Audit = (action: RunnerAuditAction, sha: string | null | undefined, details?: Record<string, unknown>) => void;
 export type CleanupReport = { worktreeRemoved: boolean; branchDeleted: boolean; snapshotRef: string | null };
 
 /**
  * After a merge landed: keep the branch head under refs/grove/merged/, remove the worktree (leftovers the
  * agent never committed are kept under refs/grove/archive/), delete the branch, prune. Never throws.
  */
-export async function cleanupMergedBranch(req: { repo: string; branch: string; head: string; log: Logger }, audit: Audit): Promise<CleanupReport> {
+export async function cleanupMergedBranch(req: { repo: string; branch: string; head: string; log: Logger }, audit: AuditStep): Promise<CleanupReport> {
   const none: CleanupReport = { worktreeRemoved: false, branchDeleted: false, snapshotRef: null };
   const names = parseAgentBranch(req.branch);
   if (!names) return none;

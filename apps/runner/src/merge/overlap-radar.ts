@@ -1,6 +1,6 @@
-import { cutToJsonBytes, fitsSocketMessage, MAX_DIFF_CHARS, type BranchDiff, type RadarSnapshot, describeError } from "@grove/core";
+import { AckSchema, cutToJsonBytes, fitsSocketMessage, MAX_DIFF_CHARS, type BranchDiff, type RadarSnapshot, describeError } from "@grove/core";
 import { branchDiff, openRepo, scanAgentBranches, type PredictionCache } from "@grove/core/node";
-import { AckSchema, ACK_TIMEOUT_MS, type HubLink } from "../hub/hub-socket.ts";
+import { ACK_TIMEOUT_MS, type HubLink } from "../hub/hub-socket.ts";
 import type { Logger } from "../logger.ts";
 
 export const DEFAULT_RADAR_INTERVAL_MS = 2_000;

@@ -1,4 +1,4 @@
-import { DomainError, MergeOutcomeSchema, TestStatusSchema } from "@grove/core";
+import { DomainError, IdSchema, MergeOutcomeSchema, ShaSchema, TestStatusSchema } from "@grove/core";
 import { mkdir, readdir, readFile, rename, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
@@ -9,15 +9,15 @@ import { assertSafeRunId } from "../run/run-paths.ts";
  * kept in the runner's data dir until `grove approve` lands it or `grove reject` turns it down.
  */
 export const PendingMergeSchema = z.object({
-  runId: z.string().min(1).max(200),
-  sessionId: z.string().min(1).max(200),
+  runId: IdSchema,
+  sessionId: IdSchema,
   repo: z.string().min(1),
   integration: z.string().min(1).max(200),
   branch: z.string().min(1).max(300),
   agent: z.string().min(1).max(64),
   taskId: z.string().min(1).max(64),
-  headSha: z.string().min(40).max(64),
-  baseSha: z.string().min(40).max(64).nullable(),
+  headSha: ShaSchema,
+  baseSha: ShaSchema.nullable(),
   commits: z.number().int().nonnegative().nullable(),
   tests: TestStatusSchema,
   result: z.unknown().nullable(),

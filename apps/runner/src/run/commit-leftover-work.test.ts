@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runHeadlessSession } from "../headless/headless-session.ts";
+import { PlanSchema } from "../headless/plan-file.ts";
 
 // An agent like most CLIs: it edits files and exits without committing. The prompt says what it does:
 // `edit` changes README.md, adds src/new.ts and an ignored debug.log; `result` writes a RESULT; `fail`
@@ -41,7 +42,7 @@ afterEach(async () => {
 });
 
 const session = (prompt: string, profile = "editor", approve: "auto" | "manual" = "auto") =>
-  runHeadlessSession({ repo: repo.dir, plan: { session: "session-20260101-0900", tasks: [{ agent: "editor", task: "t1", profile, prompt }] }, dataDir, approve });
+  runHeadlessSession({ repo: repo.dir, plan: PlanSchema.parse({ session: "session-20260101-0900", tasks: [{ agent: "editor", task: "t1", profile, prompt }] }), dataDir, approve });
 
 describe("what an agent leaves uncommitted when it exits", () => {
   it("is committed on its branch as the agent, with its RESULT summary, untracked files included and ignored ones not; then tested and merged", async () => {

@@ -1,4 +1,4 @@
-import { MAX_LOG_LINE_CHARS } from "../schemas/events.ts";
+import { MAX_LOG_LINE_CHARS } from "../schemas/log-row.ts";
 
 export type LineSplitter = {
   push(chunk: Uint8Array): void;

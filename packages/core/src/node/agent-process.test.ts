@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isDomainError } from "../errors/domain-error.ts";
-import { MAX_LOG_LINE_CHARS } from "../schemas/events.ts";
+import { MAX_LOG_LINE_CHARS } from "../schemas/log-row.ts";
 import { listGroupMembers, listRunGroupMembers, runShellCommand, startAgentProcess, type OutputStream } from "./agent-process.ts";
 
 const node = process.execPath;

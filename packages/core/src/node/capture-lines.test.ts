@@ -2,7 +2,7 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_LOG_LINE_CHARS } from "../schemas/events.ts";
+import { MAX_LOG_LINE_CHARS } from "../schemas/log-row.ts";
 import { startAgentProcess, type OutputStream } from "./agent-process.ts";
 import { createCaptureLines, replayCapture, type CapturePosition } from "./capture-lines.ts";
 

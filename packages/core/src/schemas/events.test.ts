@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeLogLines, LogLineSchema, MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, parseRunLogBatch, type LogLine } from "./events.ts";
+import { MAX_LOG_BATCH_LINES, parseRunLogBatch } from "./events.ts";
+import { encodeLogLines, LogLineSchema, MAX_LOG_LINE_CHARS, type LogLine } from "./log-row.ts";
 
 const good: LogLine = { seq: 1, stream: "stdout", text: 'hello \u001b[32mgreen\u001b[0m "quoted" \\ 🌳', ts: 1_700_000_000_000 };
 const batch = (lines: unknown, extra: object = {}) => ({ runId: "run-1", firstSeq: 7, lines, ...extra });

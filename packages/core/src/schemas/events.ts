@@ -1,10 +1,14 @@
 import { z } from "zod";
 import { AgentUsageSchema } from "../agent-events/agent-usage.ts";
 import { SessionBudgetSchema } from "../agent-events/session-budget.ts";
+import type { Ack, HelloAck, LogAck } from "./acks.ts";
+import { IdSchema, ShaSchema } from "./ids.ts";
+import { checkLogRow, lineOfCheckedRow, type LogLine } from "./log-row.ts";
 import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
+import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -23,33 +27,10 @@ export const MAX_SOCKET_MESSAGE_BYTES = 2 * 1024 * 1024;
  * refuses a handshake with neither a valid token nor a signed-in browser's cookie before it reads any message.
  */
 export const RUNNER_TOKEN_HEADER = "x-grove-runner-token";
-export const MAX_LOG_LINE_CHARS = 16_384;
+export const RunStateSchema = z.enum(RUN_STATES);
 
-export const LogStreamSchema = z.enum(["stdout", "stderr", "test", "system"]);
-export type LogStream = z.infer<typeof LogStreamSchema>;
-
-export const LogLineSchema = z.object({
-  seq: z.number().int().positive(),
-  stream: LogStreamSchema,
-  text: z.string().max(MAX_LOG_LINE_CHARS),
-  ts: z.number().int().nonnegative(),
-});
-export type LogLine = z.infer<typeof LogLineSchema>;
-
-export const RunStateSchema = z.enum([
-  "queued",
-  "preparing",
-  "running",
-  "testing",
-  "succeeded",
-  "failed",
-  "interrupted",
-  "cancelled",
-]);
-export type RunState = z.infer<typeof RunStateSchema>;
-
-const sha = z.string().regex(/^[0-9a-f]{40,64}$/);
-const id = z.string().min(1).max(200);
+const sha = ShaSchema;
+const id = IdSchema;
 
 export const TaskSpecSchema = z.object({
   runId: id,
@@ -61,10 +42,13 @@ export const TaskSpecSchema = z.object({
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 
 // runner -> hub
+/** A repository a runner serves, as its hello reports it (and the hub stores it). */
+export const RunnerRepoSchema = z.object({ path: z.string(), name: z.string(), integration: z.string() });
+export type RunnerRepo = z.infer<typeof RunnerRepoSchema>;
 export const RunnerHelloSchema = z.object({
   host: z.string().max(200),
   version: z.string().max(50),
-  repos: z.array(z.object({ path: z.string(), name: z.string(), integration: z.string() })).max(100),
+  repos: z.array(RunnerRepoSchema).max(100),
 });
 export const RunStateEventSchema = z.object({
   runId: id,
@@ -109,14 +93,8 @@ export const RunLogWatermarkSchema = z.object({ runId: id });
 /** A checked batch: its lines, and `body`, their JSON text exactly as received (valid, normal form). */
 export type ParsedLogBatch = { runId: string; lines: LogLine[]; body: string };
 
-const LOG_STREAMS: ReadonlySet<unknown> = new Set(LogStreamSchema.options);
 // Invalid UTF-8 becomes U+FFFD, as the runner's own decoding of agent output does.
 const utf8 = new TextDecoder();
-
-/** The JSON text of lines as they travel in a `run:log` batch: `[[stream, text, ts], …]`. */
-export function encodeLogLines(lines: readonly LogLine[]): string {
-  return `[${lines.map((line) => JSON.stringify([line.stream, line.text, line.ts])).join(",")}]`;
-}
 
 /**
  * Checks a `run:log` payload all the way down: the envelope as RunLogBatchSchema, then every line as
@@ -140,13 +118,9 @@ export function parseRunLogBatch(payload: unknown): { success: true; data: Parse
   if (!Number.isSafeInteger(firstSeq + decoded.length)) return { success: false, error: "firstSeq is too large" };
   const lines: LogLine[] = new Array<LogLine>(decoded.length);
   for (let i = 0; i < decoded.length; i++) {
-    const line: unknown = decoded[i];
-    if (!Array.isArray(line) || line.length !== 3) return { success: false, error: `lines.${i} must be [stream, text, ts]` };
-    const [stream, text, ts] = line as unknown[];
-    if (!LOG_STREAMS.has(stream)) return { success: false, error: `lines.${i} stream must be one of ${LogStreamSchema.options.join(", ")}` };
-    if (typeof text !== "string" || text.length > MAX_LOG_LINE_CHARS) return { success: false, error: `lines.${i} text must be a string of at most ${MAX_LOG_LINE_CHARS} characters` };
-    if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return { success: false, error: `lines.${i} ts must be a non-negative integer` };
-    lines[i] = { seq: firstSeq + i, stream: stream as LogStream, text, ts };
+    const problem = checkLogRow(decoded[i]);
+    if (problem !== null) return { success: false, error: `lines.${i} ${problem}` };
+    lines[i] = lineOfCheckedRow(decoded[i], firstSeq + i);
   }
   return { success: true, data: { runId, lines, body } };
 }
@@ -246,11 +220,9 @@ export const ChangedSchema = z.object({
 });
 export type Changed = z.infer<typeof ChangedSchema>;
 
-export type Ack = { ok: true } | { ok: false; error: string };
-export type LogAck = { ok: true; ackedSeq: number } | { ok: false; error: string };
 
 export type RunnerToHubEvents = {
-  "runner:hello": (payload: z.input<typeof RunnerHelloSchema>, ack: (res: Ack & { runnerId?: string }) => void) => void;
+  "runner:hello": (payload: z.input<typeof RunnerHelloSchema>, ack: (res: HelloAck) => void) => void;
   "run:state": (payload: z.input<typeof RunStateEventSchema>, ack: (res: Ack) => void) => void;
   "run:log": (payload: z.input<typeof RunLogBatchSchema>, ack: (res: LogAck) => void) => void;
   "run:log-watermark": (payload: z.input<typeof RunLogWatermarkSchema>, ack: (res: LogAck) => void) => void;

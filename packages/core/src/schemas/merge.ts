@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { IdSchema, ShaSchema } from "./ids.ts";
 
 /** Merge-gate events between runner and hub: the overlap radar, branch diffs and merge-queue progress. */
 
 export const MAX_RADAR_FILES = 2_000;
 export const MAX_DIFF_CHARS = 500_000;
 
-const sha = z.string().regex(/^[0-9a-f]{40,64}$/);
-const id = z.string().min(1).max(200);
+const sha = ShaSchema;
+const id = IdSchema;
 const path = z.string().max(1_000);
 const files = z.array(path).max(MAX_RADAR_FILES);
 

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { QueryAck } from "./acks.ts";
+import { ShaSchema } from "./ids.ts";
 
 /**
  * Read-mostly questions the hub asks a runner about one of its repositories (the web app never
@@ -7,7 +9,7 @@ import { z } from "zod";
  */
 
 const repoPath = z.string().min(1).max(4096);
-const sha = z.string().regex(/^[0-9a-f]{40,64}$/);
+const sha = ShaSchema;
 /** A path inside the repository: relative, no `..` segment, no leading dash. */
 const repoFile = z
   .string()
@@ -84,7 +86,6 @@ export const DoctorAnswerSchema = z.object({
 export type DoctorAnswer = z.infer<typeof DoctorAnswerSchema>;
 
 /** Every query's ack: the answer, or why there is none. */
-export type QueryAck<T> = { ok: true; data: T } | { ok: false; error: string };
 
 export type RunnerQueryEvents = {
   "repo:info": (payload: z.input<typeof RepoInfoRequestSchema>, ack: (res: QueryAck<RepoInfoAnswer>) => void) => void;

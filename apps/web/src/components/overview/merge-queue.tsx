@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
+import { isTerminalMergeRequestState } from "@grove/core/lifecycle-states";
 import { useTRPC } from "../../lib/trpc.ts";
 import { Card } from "../card.tsx";
 import { StateBadge } from "../state-badge.tsx";
@@ -12,7 +13,7 @@ export function MergeQueue() {
   const trpc = useTRPC();
   const queue = useQuery(trpc.approval.list.queryOptions({ filter: "queue" }));
   const recent = useQuery(trpc.approval.list.queryOptions({ filter: "decided" }));
-  const done = (recent.data ?? []).filter((a) => !["approved", "merging"].includes(a.state)).slice(0, 5);
+  const done = (recent.data ?? []).filter((a) => isTerminalMergeRequestState(a.state)).slice(0, 5);
   return (
     <Card title="Merge queue">
       {queue.data?.length === 0 && <Empty>No merge in progress.</Empty>}

@@ -1,33 +1,7 @@
-import { z } from "zod";
+import { parseClaudeStreamLine, type ClaudeBlock } from "@grove/core/agent-events";
 
 /** One line of `claude --output-format stream-json`, summarised for the structured log view. */
 export type StreamEvent = { kind: "system" | "text" | "tool" | "tool-result" | "result" | "error"; label: string; text: string };
-
-const Content = z.array(
-  z.union([
-    z.object({ type: z.literal("text"), text: z.string() }),
-    z.object({ type: z.literal("tool_use"), name: z.string(), input: z.record(z.string(), z.unknown()).default({}) }),
-    z.object({
-      type: z.literal("tool_result"),
-      content: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }))]).default(""),
-      is_error: z.boolean().optional(),
-    }),
-    z.object({ type: z.string() }),
-  ]),
-);
-const Line = z.union([
-  z.object({ type: z.literal("system"), subtype: z.string().optional(), model: z.string().optional(), tools: z.array(z.unknown()).optional() }),
-  z.object({ type: z.enum(["assistant", "user"]), message: z.object({ content: z.union([z.string(), Content]) }) }),
-  z.object({
-    type: z.literal("result"),
-    subtype: z.string().optional(),
-    is_error: z.boolean().optional(),
-    num_turns: z.number().optional(),
-    duration_ms: z.number().optional(),
-    total_cost_usd: z.number().optional(),
-    result: z.string().optional(),
-  }),
-]);
 
 const firstLine = (text: string) => text.trim().split("\n")[0]?.slice(0, 300) ?? "";
 const TOOL_KEYS = ["command", "file_path", "path", "pattern", "url", "description"];
@@ -40,33 +14,52 @@ export function parseStreamJson(text: string): StreamEvent[] | null {
 
 function eventsOf(text: string): StreamEvent[] | null {
   if (!text.startsWith("{")) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return null;
+  const event = parseClaudeStreamLine(text);
+  if (!event || event.kind === "other") return null;
+  if (event.kind === "system") {
+    return [{ kind: "system", label: event.subtype ?? "system", text: [event.model, event.toolCount === null ? null : `${event.toolCount} tools`].filter(Boolean).join(" · ") }];
   }
-  const parsed = Line.safeParse(raw);
-  if (!parsed.success) return null;
-  const event = parsed.data;
-  if (event.type === "system") {
-    return [{ kind: "system", label: event.subtype ?? "system", text: [event.model, event.tools ? `${event.tools.length} tools` : null].filter(Boolean).join(" · ") }];
+  if (event.kind === "result") {
+    const parts = [event.subtype, event.turns !== null ? `${event.turns} turns` : null, event.durationMs !== null ? `${(event.durationMs / 1000).toFixed(1)} s` : null, event.costUsd !== null ? `$${event.costUsd.toFixed(2)}` : null];
+    return [{ kind: event.isError ? "error" : "result", label: "result", text: [parts.filter(Boolean).join(" · "), firstLine(event.result ?? "")].filter(Boolean).join(" — ") }];
   }
-  if (event.type === "result") {
-    const parts = [event.subtype, event.num_turns !== undefined ? `${event.num_turns} turns` : null, event.duration_ms !== undefined ? `${(event.duration_ms / 1000).toFixed(1)} s` : null, event.total_cost_usd !== undefined ? `$${event.total_cost_usd.toFixed(2)}` : null];
-    return [{ kind: event.is_error ? "error" : "result", label: "result", text: [parts.filter(Boolean).join(" · "), firstLine(event.result ?? "")].filter(Boolean).join(" — ") }];
-  }
-  const content = typeof event.message.content === "string" ? [{ type: "text" as const, text: event.message.content }] : event.message.content;
-  return content.flatMap((block): StreamEvent[] => {
-    if ("text" in block && block.type === "text" && typeof block.text === "string") return [{ kind: "text", label: event.type, text: firstLine(block.text) }];
-    if ("name" in block && "input" in block) {
-      const key = TOOL_KEYS.find((k) => typeof block.input[k] === "string");
-      return [{ kind: "tool", label: block.name, text: key ? firstLine(String(block.input[key])) : firstLine(JSON.stringify(block.input)) }];
+  return event.blocks?.flatMap((block) => summarise(block, event.role)) ?? null;
+}
+
+function summarise(block: ClaudeBlock, role: string): StreamEvent[] {
+  switch (block.kind) {
+    case "text":
+      return [{ kind: "text", label: role, text: firstLine(block.text) }];
+    case "tool-use": {
+      // A call without a name, or with arguments that are no object, is not shown.
+      const input = block.input ?? {};
+      if (block.name === null || !isRecord(input)) return [];
+      const key = TOOL_KEYS.find((k) => typeof input[k] === "string");
+      return [{ kind: "tool", label: block.name, text: key ? firstLine(String(input[key])) : firstLine(JSON.stringify(input)) }];
     }
-    if ("content" in block) {
-      const body = typeof block.content === "string" ? block.content : block.content.map((c) => c.text ?? "").join("\n");
-      return [{ kind: block.is_error ? "error" : "tool-result", label: block.is_error ? "tool error" : "tool result", text: firstLine(body) }];
+    case "tool-result": {
+      const body = resultText(block.content);
+      if (body === null) return [];
+      return [{ kind: block.isError ? "error" : "tool-result", label: block.isError ? "tool error" : "tool result", text: firstLine(body) }];
     }
-    return [];
-  });
+    case "other":
+      return [];
+  }
+}
+
+/** A tool's answer as text: a string, or the texts of its parts; null when it is neither. */
+function resultText(content: unknown): string | null {
+  if (content === undefined) return "";
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return null;
+  const texts: string[] = [];
+  for (const part of content as unknown[]) {
+    if (!isRecord(part) || typeof part.type !== "string" || (part.text !== undefined && typeof part.text !== "string")) return null;
+    texts.push(part.text ?? "");
+  }
+  return texts.join("\n");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

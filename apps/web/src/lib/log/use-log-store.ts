@@ -1,6 +1,6 @@
 "use client";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { LogLine } from "@grove/core";
+import type { HubToBrowserEvents } from "@grove/core";
 import { useSocket } from "../socket.tsx";
 import { useTRPCClient } from "../trpc.ts";
 import { loadPage, LogStore } from "./log-store.ts";
@@ -36,7 +36,7 @@ export function useLogStore(runId: string, lastSeq: number | undefined) {
   // Subscribes once the stored length is known; later growth comes through the subscription itself.
   useEffect(() => {
     if (!socket || !isLengthKnown) return;
-    const onLog = (payload: { runId: string; lines: LogLine[] }) => {
+    const onLog: HubToBrowserEvents["run:log"] = (payload) => {
       if (payload.runId !== runId) return;
       store.put(payload.lines, visible.current);
       bump();

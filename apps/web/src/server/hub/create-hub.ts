@@ -1,9 +1,10 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
-import { z } from "zod";
+import type { z } from "zod";
 import {
   DomainError,
   MAX_SOCKET_MESSAGE_BYTES,
+  QueryAckSchema,
   RUNNER_NAMESPACE,
   RUNNER_QUERY_ANSWERS,
   type Ack,
@@ -107,7 +108,7 @@ export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAut
       const raw = await emit(query, payload).catch(() => {
         throw new DomainError("RUNNER_OFFLINE", "The runner did not answer in time.");
       });
-      const ack = z.union([z.object({ ok: z.literal(true), data: z.unknown() }), z.object({ ok: z.literal(false), error: z.string() })]).safeParse(raw);
+      const ack = QueryAckSchema.safeParse(raw);
       if (!ack.success) throw new DomainError("INVALID_INPUT", `The runner sent an unreadable answer to ${query}.`);
       if (!ack.data.ok) throw new DomainError("INVALID_INPUT", `The runner could not answer: ${ack.data.error}`);
       const answer = RUNNER_QUERY_ANSWERS[query].safeParse(ack.data.data);

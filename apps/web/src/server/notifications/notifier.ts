@@ -1,3 +1,4 @@
+import { APPROVABLE_MERGE_REQUEST_STATES } from "@grove/core";
 import { describeTestStatus } from "@grove/core/labels";
 import { readSetting, type Db } from "@grove/db";
 import { summaryOf } from "../services/result-summary.ts";
@@ -38,7 +39,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   }
 
   async function notifyNewApprovals(): Promise<void> {
-    const open = await db.mergeRequest.findMany({ where: { state: "open" }, include: { run: true }, orderBy: { createdAt: "asc" } });
+    const open = await db.mergeRequest.findMany({ where: { state: { in: [...APPROVABLE_MERGE_REQUEST_STATES] } }, include: { run: true }, orderBy: { createdAt: "asc" } });
     if (open.length === 0) return;
     const noticed = new Set(
       (await db.approvalNotice.findMany({ where: { mergeRequestId: { in: open.map((mr) => mr.id) } } })).map((n) => n.mergeRequestId),

@@ -1,3 +1,5 @@
+import { MergedTreeTestSchema, OverlapSchema } from "@grove/core";
+import { DECIDED_MERGE_REQUEST_STATES, DISPATCHED_MERGE_REQUEST_STATES, isBlockedMergeRequestState, WAITING_MERGE_REQUEST_STATES, type MergeRequestState } from "@grove/core";
 import type { Db, Prisma } from "@grove/db";
 import { z } from "zod";
 import { summaryOf } from "./result-summary.ts";
@@ -17,9 +19,10 @@ export type Verdict = {
   mergedTreeTest: { status: string; durationMs: number; outputTail: string } | null;
 };
 
+// The columns hold what the hub stored from the runner's parsed payloads: read back with the same schemas.
 const Files = z.array(z.string());
-const Overlaps = z.array(z.object({ file: z.string(), branches: z.array(z.string()) }));
-const MergedTreeTest = z.object({ status: z.string(), durationMs: z.number(), outputTail: z.string().default("") });
+const Overlaps = z.array(OverlapSchema);
+const MergedTreeTest = MergedTreeTestSchema.pick({ status: true, durationMs: true, outputTail: true });
 
 function readJson<T>(text: string | null, schema: z.ZodType<T>): T | null {
   if (text === null) return null;
@@ -44,17 +47,17 @@ export function readVerdict(mr: Row): Verdict {
     diffStat: mr.run.diffStat,
     predictedConflicts: readJson(mr.conflicts, Files),
     overlap: readJson(mr.overlaps, Overlaps),
-    brainPolicy: brainFiles === null ? null : { isAllowed: brainFiles.length === 0 && mr.state !== "blocked", files: brainFiles, reason: mr.blockedReason },
+    brainPolicy: brainFiles === null ? null : { isAllowed: brainFiles.length === 0 && !isBlockedMergeRequestState(mr.state), files: brainFiles, reason: mr.blockedReason },
     checkedSha: mr.checkedSha,
     mergedTreeTest: readJson(mr.mergedTreeTest, MergedTreeTest),
   };
 }
 
 export type ApprovalFilter = "waiting" | "queue" | "decided" | "all";
-const STATES: Record<ApprovalFilter, string[] | null> = {
-  waiting: ["open", "blocked"],
-  queue: ["approved", "merging"],
-  decided: ["approved", "merging", "merged", "rejected", "failed", "void"],
+const STATES: Record<ApprovalFilter, readonly MergeRequestState[] | null> = {
+  waiting: WAITING_MERGE_REQUEST_STATES,
+  queue: DISPATCHED_MERGE_REQUEST_STATES,
+  decided: DECIDED_MERGE_REQUEST_STATES,
   all: null,
 };
 
@@ -74,7 +77,7 @@ export async function listApprovals(db: Db, filter: ApprovalFilter, take = 100) 
   let bytes = 0;
   for (let skip = 0; skip < take; skip += READ_BATCH) {
     const rows = await db.mergeRequest.findMany({
-      where: states ? { state: { in: states } } : undefined,
+      where: states ? { state: { in: [...states] } } : undefined,
       orderBy: order === "asc" ? [{ createdAt: "asc" }, { id: "asc" }] : [{ updatedAt: "desc" }, { id: "desc" }],
       skip,
       take: Math.min(READ_BATCH, take - skip),

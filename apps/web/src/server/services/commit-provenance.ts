@@ -1,4 +1,4 @@
-import { DomainError, MergedTreeTestSchema, type AuditEntry, type MergedTreeTest } from "@grove/core";
+import { DomainError, MergedTreeTestSchema, SHA_PREFIX_PATTERN, type AuditEntry, type MergedTreeTest } from "@grove/core";
 import { listAuditEvents, toAuditDto, type Db } from "@grove/db";
 
 export type CommitProvenance = {
@@ -25,7 +25,7 @@ export type CommitProvenance = {
  */
 export async function commitProvenance(db: Db, shaOrPrefix: string): Promise<CommitProvenance | null> {
   const sha = shaOrPrefix.toLowerCase();
-  if (!/^[0-9a-f]{7,64}$/.test(sha)) throw new DomainError("INVALID_INPUT", "Give a commit SHA (at least 7 hex digits).");
+  if (!SHA_PREFIX_PATTERN.test(sha)) throw new DomainError("INVALID_INPUT", "Give a commit SHA (at least 7 hex digits).");
   const rows = await db.commitProvenance.findMany({ where: { sha: { startsWith: sha } }, take: 10 });
   const shas = new Set(rows.map((row) => row.sha));
   if (shas.size > 1) throw new DomainError("INVALID_INPUT", `${sha} is ambiguous: it matches ${shas.size} commits. Give more digits.`);

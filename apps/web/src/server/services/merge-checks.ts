@@ -1,5 +1,5 @@
-import { brainPolicyVerdict } from "@grove/core";
-import { appendAuditEvent, type Db } from "@grove/db";
+import { brainPolicyVerdict, DISPATCHED_MERGE_REQUEST_STATES } from "@grove/core";
+import { applyMergeRequestEvent, mergeRequestStateOf, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import { mergeRequestAudit } from "./merge-audit.ts";
 
@@ -29,49 +29,53 @@ export type ChecksData = {
   checkedAt: Date;
   diff?: string;
   diffTruncated?: boolean;
-  state?: "blocked";
   blockedReason?: string;
   error?: string;
 };
 
 /**
  * What a merge request shows of the radar's view of its head: the diff, the conflicts predicted against
- * the integration head, the overlaps, and the brain policy on what the branch commits (a blocked request
- * cannot be approved). `brain` names the folder in the reason when known.
+ * the integration head, the overlaps, and the brain policy on what the branch commits (`isBlocked`: the
+ * request cannot be approved). `brain` names the folder in the reason when known.
  */
-export function checksFromStatus(status: Status, brain?: string): ChecksData {
+export function checksFromStatus(status: Status, brain?: string): { data: ChecksData; isBlocked: boolean } {
   const committed = new Set(readJsonArray(status.files));
   const brainFiles = readJsonArray(status.brainFiles).filter((file) => committed.has(file));
   const policy = brainPolicyVerdict(brainFiles, brain ? `${brain.replace(/\/+$/, "")}/` : undefined);
-  return {
+  const data: ChecksData = {
     conflicts: status.conflicts,
     overlaps: status.overlaps,
     brainFiles: JSON.stringify(brainFiles),
     checkedSha: status.integrationSha,
     checkedAt: new Date(),
     ...(status.diff !== null && status.diffSha === status.headSha ? { diff: status.diff, diffTruncated: status.diffTruncated } : {}),
-    ...(policy.ok ? {} : { state: "blocked", blockedReason: policy.reason, error: policy.reason }),
+    ...(policy.ok ? {} : { blockedReason: policy.reason, error: policy.reason }),
   };
+  return { data, isBlocked: !policy.ok };
 }
 
-/** The branch moved after its tests ran: the request (and any approval of it) is void; the branch is kept. */
-export async function voidMergeRequest(
-  deps: { db: Db; hub: Hub },
-  mr: { id: string; runId: string; branch: string; headSha: string; state: string; run: { sessionId: string } },
-  movedTo: string | null,
-): Promise<void> {
-  const wasApproved = mr.state === "approved" || mr.state === "merging";
-  const error = movedTo
+type VoidableRequest = { id: string; runId: string; branch: string; headSha: string; state: string; run: { sessionId: string } };
+
+/** Why a request is void: its branch moved (after its tests ran, or after the approval), or is gone. */
+export function voidedBecause(mr: { state: string }, movedTo: string | null): string {
+  const wasApproved = isDispatched(mr.state);
+  return movedTo
     ? `The branch moved to ${movedTo.slice(0, 12)} after ${wasApproved ? "the approval" : "its tests ran"}; ${wasApproved ? "the approval is void and " : ""}nothing was merged. The branch is kept; run the task again for a tested head.`
     : "The branch was deleted; nothing was merged.";
-  const changed = await deps.db.mergeRequest.updateMany({ where: { id: mr.id, state: mr.state }, data: { state: "void", stage: null, error } });
-  if (changed.count !== 1) return;
-  await appendAuditEvent(deps.db, {
-    actorType: "system",
-    actorId: "hub",
-    action: "merge.void",
-    ...mergeRequestAudit(mr),
-    details: { movedTo, wasApproved, branchKept: true },
+}
+
+/** The hub saw a waiting request's branch move after its tests ran: the request is void; the branch is kept. */
+export async function voidMergeRequest(deps: { db: Db; hub: Hub }, mr: VoidableRequest, movedTo: string | null): Promise<void> {
+  const step = await applyMergeRequestEvent(deps.db, {
+    id: mr.id,
+    from: mergeRequestStateOf(mr),
+    event: "branch_moved",
+    data: { stage: null, error: voidedBecause(mr, movedTo) },
+    audit: () => ({ actorType: "system", actorId: "hub", ...mergeRequestAudit(mr), details: { movedTo, wasApproved: isDispatched(mr.state), branchKept: true } }),
   });
-  deps.hub.broadcastChanged({ scope: "merges", id: mr.id });
+  if (step.kind === "applied") deps.hub.broadcastChanged({ scope: "merges", id: mr.id });
+}
+
+function isDispatched(state: string): boolean {
+  return (DISPATCHED_MERGE_REQUEST_STATES as readonly string[]).includes(state);
 }

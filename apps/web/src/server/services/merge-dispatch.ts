@@ -1,5 +1,5 @@
-import { ResultSchema, type MergeApproval, type MergeExecute, type Result } from "@grove/core";
-import { appendAuditEvent, type Db } from "@grove/db";
+import { DISPATCHED_MERGE_REQUEST_STATES, ResultSchema, type MergeApproval, type MergeExecute, type Result } from "@grove/core";
+import { applyMergeRequestEventToCurrent, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import { mergeRequestAudit } from "./merge-audit.ts";
 
@@ -37,7 +37,7 @@ export function mergeExecutePayload(mr: MergeRequestWithRun, approval: MergeAppr
 export async function resumeMerges(deps: { db: Db; hub: Hub }, runnerId: string): Promise<void> {
   const { db, hub } = deps;
   const pending = await db.mergeRequest.findMany({
-    where: { state: { in: ["approved", "merging"] }, run: { session: { runnerId } } },
+    where: { state: { in: [...DISPATCHED_MERGE_REQUEST_STATES] }, run: { session: { runnerId } } },
     include: { run: { include: { session: true } } },
   });
   for (const mr of pending) {
@@ -45,9 +45,12 @@ export async function resumeMerges(deps: { db: Db; hub: Hub }, runnerId: string)
     const approval: MergeApproval = { kind: mr.approval === "auto" ? "auto" : "user", by: user?.email ?? mr.decidedBy ?? "unknown", ...(mr.comment ? { comment: mr.comment } : {}) };
     const ack = await hub.executeMerge(runnerId, mergeExecutePayload(mr, approval));
     if (!ack.ok) continue;
-    await db.mergeRequest.updateMany({ where: { id: mr.id, state: { in: ["approved", "merging"] } }, data: { state: "merging" } });
-    await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "merge.resent", ...mergeRequestAudit(mr, mr.approvedSha), details: { runnerId } });
-    hub.broadcastChanged({ scope: "merges", id: mr.id });
+    const step = await applyMergeRequestEventToCurrent(db, {
+      id: mr.id,
+      event: "resend",
+      audit: () => ({ actorType: "system", actorId: "hub", ...mergeRequestAudit(mr, mr.approvedSha), details: { runnerId } }),
+    });
+    if (step?.kind === "applied") hub.broadcastChanged({ scope: "merges", id: mr.id });
   }
 }
 

@@ -1,30 +1,37 @@
 import type { MergeOutcome } from "@grove/core";
-import { appendAuditEvent, type Db } from "@grove/db";
+import { applyMergeRequestEventToCurrent, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
-import { voidMergeRequest } from "./merge-checks.ts";
+import { voidedBecause } from "./merge-checks.ts";
 import { mergeRequestAudit } from "./merge-audit.ts";
 
 type Deps = { db: Db; hub: Hub };
-const TERMINAL = ["merged", "failed", "void", "rejected"];
 
-/** The runner's word on an approved merge: the request's final state, why, and the commits it brought in. */
+/**
+ * The runner's word on an approved merge: the request's final state, why, and the commits it brought in.
+ * A result for a request that is already final (a resent result) changes nothing. A moved branch is audited
+ * as "merge.void" by the runner that found it; the hub records the state only.
+ */
 export async function recordMergeResult(deps: Deps, runnerId: string, mergeRequestId: string, outcome: MergeOutcome): Promise<void> {
   const { db, hub } = deps;
   const mr = await db.mergeRequest.findUnique({ where: { id: mergeRequestId }, include: { run: { include: { session: true } } } });
   if (!mr || mr.run.session.runnerId !== runnerId) throw new Error(`merge request ${mergeRequestId} is not this runner's`);
-  if (TERMINAL.includes(mr.state)) return;
 
-  if (outcome.kind === "moved") {
-    await voidMergeRequest(deps, mr, outcome.headSha);
-    hub.broadcastChanged({ scope: "sessions", id: mr.run.sessionId });
-    return;
-  }
-  if (outcome.kind === "merged") {
-    await db.$transaction([
-      db.mergeRequest.update({
-        where: { id: mr.id },
+  const step = await applyMergeRequestEventToCurrent(db, { id: mr.id, ...stepOf(outcome, mr) });
+  if (step?.kind !== "applied") return;
+  hub.broadcastChanged({ scope: "merges", id: mr.id });
+  hub.broadcastChanged({ scope: "sessions", id: mr.run.sessionId });
+}
+
+type Request = { id: string; runId: string; branch: string; headSha: string; integration: string; state: string; run: { sessionId: string } };
+
+function stepOf(outcome: MergeOutcome, mr: Request): Omit<Parameters<typeof applyMergeRequestEventToCurrent>[1], "id"> {
+  switch (outcome.kind) {
+    case "moved":
+      return { event: "merge_moved", data: { stage: null, error: voidedBecause(mr, outcome.headSha) } };
+    case "merged":
+      return {
+        event: "merge_landed",
         data: {
-          state: "merged",
           stage: null,
           mergeSha: outcome.sha,
           mergedTreeTest: outcome.mergedTreeTest ? JSON.stringify(outcome.mergedTreeTest) : null,
@@ -33,21 +40,17 @@ export async function recordMergeResult(deps: Deps, runnerId: string, mergeReque
           snapshotRef: outcome.snapshotRef ?? null,
           error: outcome.depositError ? `Merged, but the brain deposit failed: ${outcome.depositError}` : null,
         },
-      }),
-      db.commitProvenance.createMany({ data: provenanceOf(mr.id, outcome) }),
-    ]);
-  } else {
-    await db.mergeRequest.update({ where: { id: mr.id }, data: { state: "failed", stage: null, ...failure(outcome, mr.integration) } });
-    await appendAuditEvent(db, {
-      actorType: "system",
-      actorId: "hub",
-      action: "merge.failed",
-      ...mergeRequestAudit(mr),
-      details: { kind: outcome.kind, branchKept: true },
-    });
+        alsoIn: (tx) => tx.commitProvenance.createMany({ data: provenanceOf(mr.id, outcome) }),
+      };
+    case "conflict":
+    case "tests_failed":
+    case "refused":
+      return {
+        event: "merge_failed",
+        data: { stage: null, ...failure(outcome, mr.integration) },
+        audit: () => ({ actorType: "system", actorId: "hub", ...mergeRequestAudit(mr), details: { kind: outcome.kind, branchKept: true } }),
+      };
   }
-  hub.broadcastChanged({ scope: "merges", id: mr.id });
-  hub.broadcastChanged({ scope: "sessions", id: mr.run.sessionId });
 }
 
 type Failed = Exclude<MergeOutcome, { kind: "merged" } | { kind: "moved" }>;

@@ -1,10 +1,10 @@
-import { DomainError, type MergeApproval } from "@grove/core";
-import { appendAuditEvent, type Db } from "@grove/db";
+import { decodeMergeRequestChecks, DomainError, transitionMergeRequest, type MergeApproval } from "@grove/core";
+import { applyMergeRequestEvent, createMergeRequest, mergeRequestStateOf, type Db } from "@grove/db";
 import type { SessionUser } from "../auth/sessions.ts";
 import type { Hub } from "../hub/create-hub.ts";
-import { branchStatusOf, checksFromStatus, readJsonArray, voidMergeRequest } from "./merge-checks.ts";
+import { branchStatusOf, checksFromStatus, voidMergeRequest } from "./merge-checks.ts";
 import { mergeExecutePayload } from "./merge-dispatch.ts";
-import { mergeRequestAudit } from "./merge-audit.ts";
+import { mergeRequestAudit, refusalError } from "./merge-audit.ts";
 
 export { recordMergeResult } from "./merge-results.ts";
 
@@ -21,30 +21,25 @@ export async function openMergeRequestIfGreen(deps: Deps, runId: string): Promis
   const run = await db.run.findUniqueOrThrow({ where: { id: runId }, include: { session: true } });
   // A run with no commits of its own has nothing to merge; an untested one opens, marked so, for a person.
   if (run.exitCode !== 0 || !MERGEABLE_TESTS.has(run.testStatus ?? "") || !run.headSha || run.headSha === run.baseSha) return;
-  const existing = await db.mergeRequest.findFirst({ where: { runId, headSha: run.headSha } });
-  if (existing) return;
+  const headSha = run.headSha;
   const status = await branchStatusOf(db, { runnerId: run.session.runnerId, repoPath: run.session.repoPath, branch: run.branch });
-  const checks = status && status.headSha === run.headSha ? checksFromStatus(status) : {};
-  const mr = await db.mergeRequest.create({
-    data: { runId, branch: run.branch, integration: run.session.integration, headSha: run.headSha, state: "open", ...checks },
+  const checks = status && status.headSha === headSha ? checksFromStatus(status) : null;
+  const where = { sessionId: run.sessionId, runId, branch: run.branch, sha: headSha };
+  const mr = await createMergeRequest(db, {
+    data: { runId, branch: run.branch, integration: run.session.integration, headSha, ...checks?.data },
+    isBlocked: checks?.isBlocked ?? false,
+    audit: (action, id) => ({
+      actorType: "system",
+      actorId: "hub",
+      subject: id,
+      ...where,
+      details:
+        action === "merge.blocked"
+          ? { reason: checks?.data.blockedReason ?? null, branchKept: true }
+          : { integration: run.session.integration, tests: run.testStatus, agent: run.agent, taskId: run.taskId },
+    }),
   });
-  await appendAuditEvent(db, {
-    actorType: "system",
-    actorId: "hub",
-    action: "merge.opened",
-    subject: mr.id,
-    sessionId: run.sessionId,
-    runId,
-    branch: run.branch,
-    sha: run.headSha,
-    details: { integration: mr.integration, tests: run.testStatus, agent: run.agent, taskId: run.taskId },
-  });
-  if (mr.state === "blocked") await auditBlocked(db, mr.id, run, mr.blockedReason);
-  hub.broadcastChanged({ scope: "merges", id: mr.id });
-}
-
-export async function auditBlocked(db: Db, id: string, run: { sessionId: string; id: string; branch: string; headSha: string | null }, reason: string | null) {
-  await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "merge.blocked", subject: id, sessionId: run.sessionId, runId: run.id, branch: run.branch, sha: run.headSha, details: { reason, branchKept: true } });
+  if (mr) hub.broadcastChanged({ scope: "merges", id: mr.id });
 }
 
 /**
@@ -55,8 +50,9 @@ export async function approveMergeRequest(deps: Deps, user: SessionUser, input: 
   const { db, hub } = deps;
   const mr = await db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: { include: { session: true } } } });
   if (!mr) throw new DomainError("NOT_FOUND", "That merge request does not exist.");
-  if (mr.state === "blocked") throw new DomainError("FORBIDDEN", mr.blockedReason ?? "This merge request is blocked.");
-  if (mr.state !== "open") throw new DomainError("INVALID_INPUT", `This merge request is ${mr.state}, not open.`);
+  const from = mergeRequestStateOf(mr);
+  const allowed = transitionMergeRequest(from, "approve");
+  if (!allowed.ok) throw refusalError(allowed, mr.blockedReason);
   if (mr.headSha !== input.sha) {
     throw new DomainError("SHA_MISMATCH", "The branch moved since this page was loaded; review the new head before approving.");
   }
@@ -67,23 +63,29 @@ export async function approveMergeRequest(deps: Deps, user: SessionUser, input: 
     throw new DomainError("SHA_MISMATCH", `The branch moved to ${status.headSha.slice(0, 12)} after its tests ran; this request is void. Run the task again for a tested head.`);
   }
   if (!hub.isRunnerOnline(session.runnerId)) throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
-  const claimed = await db.mergeRequest.updateMany({
-    where: { id: mr.id, state: "open", headSha: input.sha },
-    data: { state: "approved", decidedBy: user.id, decidedAt: new Date(), comment: input.comment ?? null, approvedSha: input.sha, approval: "user" },
+  const approved = await applyMergeRequestEvent(db, {
+    id: mr.id,
+    from,
+    event: "approve",
+    guard: { headSha: input.sha },
+    data: { decidedBy: user.id, decidedAt: new Date(), comment: input.comment ?? null, approvedSha: input.sha, approval: "user" },
+    audit: () => ({
+      actorType: "user",
+      actorId: user.email,
+      ...mergeRequestAudit(mr, input.sha),
+      details: { comment: input.comment ?? "", approval: "user", predictedConflicts: decodeMergeRequestChecks(mr).conflicts },
+    }),
   });
-  if (claimed.count !== 1) throw new DomainError("INVALID_INPUT", "Someone else decided this merge request a moment ago.");
-  await appendAuditEvent(db, {
-    actorType: "user",
-    actorId: user.email,
-    action: "merge.approved",
-    ...mergeRequestAudit(mr, input.sha),
-    details: { comment: input.comment ?? "", approval: "user", predictedConflicts: mr.conflicts === null ? null : readJsonArray(mr.conflicts) },
-  });
+  if (approved.kind === "refused") throw refusalError(approved, mr.blockedReason);
+  if (approved.kind === "lost") throw new DomainError("INVALID_INPUT", "Someone else decided this merge request a moment ago.");
   const approval: MergeApproval = { kind: "user", by: user.email, ...(input.comment ? { comment: input.comment } : {}) };
   const ack = await hub.executeMerge(session.runnerId, mergeExecutePayload({ ...mr, approvedSha: input.sha }, approval));
-  await db.mergeRequest.update({
-    where: { id: mr.id },
-    data: ack.ok ? { state: "merging", stage: "queued" } : { state: "open", approval: null, approvedSha: null, error: `Could not start the merge: ${ack.error}` },
+  // Lost only when the runner's result came first; that result stands.
+  await applyMergeRequestEvent(db, {
+    id: mr.id,
+    from: approved.state,
+    event: ack.ok ? "dispatch" : "dispatch_failed",
+    data: ack.ok ? { stage: "queued" } : { approval: null, approvedSha: null, error: `Could not start the merge: ${ack.error}` },
   });
   hub.broadcastChanged({ scope: "merges", id: mr.id });
   if (!ack.ok) throw new DomainError("RUNNER_OFFLINE", `The runner could not start the merge: ${ack.error}`);
@@ -94,18 +96,14 @@ export async function rejectMergeRequest(deps: Deps, user: SessionUser, input: {
   const { db, hub } = deps;
   const mr = await db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: true } });
   if (!mr) throw new DomainError("NOT_FOUND", "That merge request does not exist.");
-  const claimed = await db.mergeRequest.updateMany({
-    where: { id: mr.id, state: { in: ["open", "blocked"] } },
-    data: { state: "rejected", decidedBy: user.id, decidedAt: new Date(), comment: input.comment },
+  const rejected = await applyMergeRequestEvent(db, {
+    id: mr.id,
+    from: mergeRequestStateOf(mr),
+    event: "reject",
+    data: { decidedBy: user.id, decidedAt: new Date(), comment: input.comment },
+    audit: () => ({ actorType: "user", actorId: user.email, ...mergeRequestAudit(mr), details: { comment: input.comment, branchKept: true } }),
   });
-  if (claimed.count !== 1) throw new DomainError("INVALID_INPUT", `This merge request is ${mr.state}, not open.`);
-  await appendAuditEvent(db, {
-    actorType: "user",
-    actorId: user.email,
-    action: "merge.rejected",
-    ...mergeRequestAudit(mr),
-    details: { comment: input.comment, branchKept: true },
-  });
+  if (rejected.kind === "refused") throw refusalError(rejected, mr.blockedReason);
+  if (rejected.kind === "lost") throw new DomainError("INVALID_INPUT", "Someone else decided this merge request a moment ago.");
   hub.broadcastChanged({ scope: "merges", id: mr.id });
 }
-

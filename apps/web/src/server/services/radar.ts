@@ -1,11 +1,10 @@
-import type { BranchDiff, MergeProgress, RadarSnapshot } from "@grove/core";
-import type { Db } from "@grove/db";
+import { WAITING_MERGE_REQUEST_STATES, type BranchDiff, type MergeProgress, type RadarSnapshot } from "@grove/core";
+import { applyMergeRequestEvent, applyMergeRequestEventToCurrent, mergeRequestStateOf, recordMergeRequestDiff, updateMergeRequestFacts, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
-import { auditBlocked } from "./merges.ts";
 import { checksFromStatus, voidMergeRequest } from "./merge-checks.ts";
+import { mergeRequestAudit } from "./merge-audit.ts";
 
 type Deps = { db: Db; hub: Hub };
-const PENDING = ["open", "blocked"];
 
 /**
  * The overlap radar as a runner sees it: stores the live status of every agent branch of the repository
@@ -36,7 +35,7 @@ export async function recordRadarSnapshot(deps: Deps, runnerId: string, snap: Ra
   ]);
 
   const pending = await db.mergeRequest.findMany({
-    where: { state: { in: PENDING }, branch: { in: snap.branches.map((b) => b.branch) }, run: { session: { runnerId, repoPath: snap.repoPath } } },
+    where: { state: { in: [...WAITING_MERGE_REQUEST_STATES] }, branch: { in: snap.branches.map((b) => b.branch) }, run: { session: { runnerId, repoPath: snap.repoPath } } },
     include: { run: true },
   });
   for (const mr of pending) {
@@ -48,9 +47,18 @@ export async function recordRadarSnapshot(deps: Deps, runnerId: string, snap: Ra
       continue;
     }
     const checks = checksFromStatus(status, snap.brain);
-    const blocking = checks.state === "blocked" && mr.state !== "blocked";
-    await db.mergeRequest.update({ where: { id: mr.id }, data: checks });
-    if (blocking) await auditBlocked(db, mr.id, mr.run, checks.blockedReason ?? null);
+    const from = mergeRequestStateOf(mr);
+    if (!checks.isBlocked) {
+      await updateMergeRequestFacts(db, { id: mr.id, from, data: checks.data });
+      continue;
+    }
+    await applyMergeRequestEvent(db, {
+      id: mr.id,
+      from,
+      event: "block",
+      data: checks.data,
+      audit: () => ({ actorType: "system", actorId: "hub", ...mergeRequestAudit(mr), details: { reason: checks.data.blockedReason ?? null, branchKept: true } }),
+    });
   }
   hub.broadcastChanged({ scope: "merges" });
 }
@@ -61,20 +69,16 @@ export async function recordBranchDiff(deps: Deps, runnerId: string, diff: Branc
   await assertServes(db, runnerId, diff.repoPath);
   const data = { diff: diff.diff, diffTruncated: diff.truncated };
   await db.branchStatus.updateMany({ where: { runnerId, repoPath: diff.repoPath, branch: diff.branch, headSha: diff.headSha }, data: { ...data, diffSha: diff.headSha } });
-  const updated = await db.mergeRequest.updateMany({
-    where: { branch: diff.branch, headSha: diff.headSha, run: { session: { runnerId, repoPath: diff.repoPath } } },
-    data,
-  });
-  if (updated.count > 0) hub.broadcastChanged({ scope: "merges" });
+  const updated = await recordMergeRequestDiff(db, { runnerId, repoPath: diff.repoPath, branch: diff.branch, headSha: diff.headSha, ...data });
+  if (updated > 0) hub.broadcastChanged({ scope: "merges" });
 }
 
 /** Where the merge queue is with a request (queued, building, testing, …). */
 export async function recordMergeProgress(deps: Deps, runnerId: string, progress: MergeProgress): Promise<void> {
-  const updated = await deps.db.mergeRequest.updateMany({
-    where: { id: progress.mergeRequestId, state: { in: ["approved", "merging"] }, run: { session: { runnerId } } },
-    data: { stage: progress.stage },
-  });
-  if (updated.count > 0) deps.hub.broadcastChanged({ scope: "merges", id: progress.mergeRequestId });
+  const owned = await deps.db.mergeRequest.count({ where: { id: progress.mergeRequestId, run: { session: { runnerId } } } });
+  if (owned === 0) return;
+  const step = await applyMergeRequestEventToCurrent(deps.db, { id: progress.mergeRequestId, event: "progress", data: { stage: progress.stage } });
+  if (step?.kind === "applied") deps.hub.broadcastChanged({ scope: "merges", id: progress.mergeRequestId });
 }
 
 async function assertServes(db: Db, runnerId: string, repoPath: string): Promise<void> {

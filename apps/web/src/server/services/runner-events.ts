@@ -1,5 +1,5 @@
-import { ResultSchema, type RunState } from "@grove/core";
-import { insertLogLines, readLogWatermark, runUsageData, type Db } from "@grove/db";
+import { ResultSchema } from "@grove/core";
+import { insertLogLines, readLogWatermark, recordReportedRunState, recordRunReport, runUsageData, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import type { RunnerHandlers } from "../hub/runner-handlers.ts";
 import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
@@ -8,7 +8,6 @@ import { recordBranchDiff, recordMergeProgress, recordRadarSnapshot } from "./ra
 import { resumeMerges } from "./merge-dispatch.ts";
 
 const MAX_CACHED_OWNERS = 10_000;
-const TERMINAL: RunState[] = ["succeeded", "failed", "interrupted", "cancelled"];
 
 /** What the hub does with each runner event: persist, audit, fan out. */
 export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHandlers {
@@ -37,18 +36,9 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
 
     async runState(runnerId, payload) {
       const run = await ownedRun(db, runnerId, payload.runId);
-      const terminal = TERMINAL.includes(payload.state);
-      await db.run.update({
-        where: { id: run.id },
-        data: {
-          state: payload.state,
-          worktreePath: payload.worktreePath ?? undefined,
-          baseSha: payload.baseSha ?? undefined,
-          error: payload.error ?? undefined,
-          startedAt: payload.state === "running" && !run.startedAt ? new Date(payload.at) : undefined,
-          endedAt: terminal ? new Date(payload.at) : undefined,
-        },
-      });
+      // A report the run's lifecycle refuses (a step back, a change after its end) is acknowledged and dropped.
+      const step = await recordReportedRunState(db, payload);
+      if (step.kind !== "applied") return;
       hub.broadcastChanged({ scope: "runs", id: run.id });
       hub.broadcastChanged({ scope: "sessions", id: run.sessionId });
     },
@@ -82,20 +72,17 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
         if (parsed.success) result = JSON.stringify(parsed.data);
         else resultError = `RESULT is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`;
       }
-      await db.run.update({
-        where: { id: run.id },
-        data: {
-          exitCode: payload.exitCode,
-          headSha: payload.headSha,
-          baseSha: payload.baseSha ?? undefined,
-          diffStat: payload.diffStat,
-          testStatus: payload.test.status,
-          testExitCode: payload.test.exitCode,
-          testMs: payload.test.durationMs,
-          result,
-          resultError,
-          ...runUsageData(payload.usage),
-        },
+      await recordRunReport(db, run.id, {
+        exitCode: payload.exitCode,
+        headSha: payload.headSha,
+        baseSha: payload.baseSha ?? undefined,
+        diffStat: payload.diffStat,
+        testStatus: payload.test.status,
+        testExitCode: payload.test.exitCode,
+        testMs: payload.test.durationMs,
+        result,
+        resultError,
+        ...runUsageData(payload.usage),
       });
       await openMergeRequestIfGreen(deps, run.id);
       hub.broadcastChanged({ scope: "runs", id: run.id });

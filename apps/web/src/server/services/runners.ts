@@ -1,9 +1,10 @@
-import { z } from "zod";
+import { RunnerRepoSchema, type RunnerRepo } from "@grove/core";
 import type { Db } from "@grove/db";
+import { z } from "zod";
 import type { Hub } from "../hub/create-hub.ts";
 
-const RunnerReposSchema = z.array(z.object({ path: z.string(), name: z.string(), integration: z.string() }));
-export type RunnerRepo = z.infer<typeof RunnerReposSchema>[number];
+// The column holds the repos of the runner's last hello, stored as that schema parsed them.
+const RunnerReposSchema = z.array(RunnerRepoSchema);
 
 export function parseRunnerRepos(json: string): RunnerRepo[] {
   try {

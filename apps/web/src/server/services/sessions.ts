@@ -1,5 +1,5 @@
 import { agentBranch, DomainError, formatSessionId, validateNamePart, type SessionBudget } from "@grove/core";
-import { appendAuditEvent, type Db } from "@grove/db";
+import { appendAuditEvent, queuedRunsData, type Db } from "@grove/db";
 import type { SessionUser } from "../auth/sessions.ts";
 import { RUNNER_UNREACHABLE, type Hub } from "../hub/create-hub.ts";
 import { parseRunnerRepos } from "./runners.ts";
@@ -46,7 +46,7 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
       createdBy: user.id,
       budgetUsd: input.budget?.usd ?? null,
       budgetTokens: input.budget?.tokens ?? null,
-      runs: { create: tasks.map((t) => ({ ...t, state: "queued" })) },
+      runs: { create: queuedRunsData(tasks) },
     },
     include: { runs: true },
   });

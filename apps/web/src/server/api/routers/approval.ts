@@ -1,10 +1,12 @@
 import { TRPCError } from "@trpc/server";
+import { IdSchema } from "@grove/core";
+import { APPROVABLE_MERGE_REQUEST_STATES } from "@grove/core";
 import { z } from "zod";
 import { approvalById, listApprovals } from "../../services/approvals.ts";
 import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
-const id = z.string().min(1).max(200);
+const id = IdSchema;
 
 /** The approvals inbox: merge requests with everything an approver weighs, and the two decisions. */
 export const approvalRouter = router({
@@ -19,7 +21,7 @@ export const approvalRouter = router({
   }),
 
   /** For the in-app badge. */
-  count: protectedProcedure.query(({ ctx }) => ctx.db.mergeRequest.count({ where: { state: "open" } })),
+  count: protectedProcedure.query(({ ctx }) => ctx.db.mergeRequest.count({ where: { state: { in: [...APPROVABLE_MERGE_REQUEST_STATES] } } })),
 
   approve: approveProcedure,
   reject: rejectProcedure,

@@ -1,4 +1,5 @@
 import { auditWhere, listAuditPage, verifyAuditChain } from "@grove/db";
+import { ShaPrefixSchema } from "@grove/core";
 import { z } from "zod";
 import { commitProvenance } from "../../services/commit-provenance.ts";
 import { exportAudit, MAX_TRPC_EXPORT_CHARS, MAX_TRPC_EXPORT_EVENTS } from "../../services/audit-export.ts";
@@ -13,7 +14,7 @@ export const AuditFilterSchema = z.object({
   actorId: z.string().max(200).optional(),
   actorType: z.enum(["user", "runner", "system"]).optional(),
   action: z.string().max(100).optional(),
-  sha: z.string().regex(/^[0-9a-f]{7,64}$/).optional(),
+  sha: ShaPrefixSchema.optional(),
   since: z.number().int().nonnegative().optional(),
   until: z.number().int().nonnegative().optional(),
 });

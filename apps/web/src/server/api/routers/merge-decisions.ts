@@ -1,9 +1,10 @@
+import { IdSchema, ShaSchema } from "@grove/core";
 import { z } from "zod";
 import { approveMergeRequest, rejectMergeRequest } from "../../services/merges.ts";
 import { roleProcedure } from "../trpc.ts";
 
-const id = z.string().min(1).max(200);
-const sha = z.string().regex(/^[0-9a-f]{40,64}$/, "must be a full commit SHA");
+const id = IdSchema;
+const sha = ShaSchema;
 
 /** The two decisions on a merge request, shared by the `merge` and `approval` routers. */
 export const approveProcedure = roleProcedure("approver")

@@ -1,9 +1,10 @@
+import { IdSchema } from "@grove/core";
 import { z } from "zod";
 import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
 import { listBranchRadar } from "../../services/branch-radar.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
-const id = z.string().min(1).max(200);
+const id = IdSchema;
 const runSelect = { id: true, agent: true, taskId: true, sessionId: true, diffStat: true, testStatus: true, testExitCode: true, testMs: true, result: true } as const;
 
 export const mergeRouter = router({

@@ -1,11 +1,11 @@
 import { TRPCError } from "@trpc/server";
 import { appendAuditEvent, listLogPage, searchLogLines, type Db } from "@grove/db";
 import { z } from "zod";
-import { LogStreamSchema } from "@grove/core";
+import { IdSchema, LogStreamSchema } from "@grove/core";
 import { parseResult } from "../../services/result-summary.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
 
-const id = z.string().min(1).max(200);
+const id = IdSchema;
 /**
  * Line text per log page: a line is up to 16 KiB of agent output, so 2,000 of them would be 32 MB (96 MB
  * as UTF-8) in one answer. 1 MiB keeps a page, and three in parallel, small for the web process's heap.

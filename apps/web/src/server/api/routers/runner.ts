@@ -1,11 +1,12 @@
 import { TRPCError } from "@trpc/server";
 import { appendAuditEvent } from "@grove/db";
+import { IdSchema } from "@grove/core";
 import { z } from "zod";
 import { hashToken, newToken } from "../../auth/secrets.ts";
 import { parseRunnerRepos } from "../../services/runners.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
 
-const id = z.string().min(1).max(200);
+const id = IdSchema;
 
 export const runnerRouter = router({
   list: protectedProcedure.input(z.object({ includeRevoked: z.boolean().default(false) }).optional()).query(async ({ ctx, input }) => {

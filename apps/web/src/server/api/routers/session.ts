@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { PromptSchema, SessionBudgetSchema } from "@grove/core";
+import { LIVE_RUN_STATES, PromptSchema, SessionBudgetSchema } from "@grove/core";
 import { readUsageOverview } from "@grove/db";
 import { z } from "zod";
 import { startSession } from "../../services/sessions.ts";
@@ -36,7 +36,7 @@ export const sessionRouter = router({
     .input(z.object({ live: z.boolean().optional(), limit: z.number().int().min(1).max(200).default(50) }).optional())
     .query(({ ctx, input }) =>
       ctx.db.agentSession.findMany({
-        where: input?.live ? { runs: { some: { state: { in: ["queued", "preparing", "running", "testing"] } } } } : undefined,
+        where: input?.live ? { runs: { some: { state: { in: [...LIVE_RUN_STATES] } } } } : undefined,
         orderBy: { createdAt: "desc" },
         take: input?.limit ?? 50,
         include: { runs: { select: runSummary, orderBy: { createdAt: "asc" } }, runner: { select: { id: true, name: true } } },

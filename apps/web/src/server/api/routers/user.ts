@@ -1,9 +1,10 @@
+import { IdSchema } from "@grove/core";
 import { z } from "zod";
 import { ROLES } from "../../auth/sessions.ts";
 import { acceptInvitation, changeRole, findOpenInvitation, inviteUser, removeUser } from "../../services/users.ts";
 import { publicProcedure, roleProcedure, router } from "../trpc.ts";
 
-const id = z.string().min(1).max(200);
+const id = IdSchema;
 const token = z.string().min(20).max(200);
 
 export const userRouter = router({

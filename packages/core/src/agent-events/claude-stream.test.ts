@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { isClaudeStreamJson, parseClaudeStreamLine } from "./claude-stream.ts";
+
+const parse = (event: unknown) => parseClaudeStreamLine(JSON.stringify(event));
+
+describe("Claude Code stream-json", () => {
+  it("is recognised from the agent's argv", () => {
+    expect(isClaudeStreamJson(["claude", "--print", "--output-format", "stream-json", "x"])).toBe(true);
+    expect(isClaudeStreamJson(["claude", "--output-format=stream-json"])).toBe(true);
+    expect(isClaudeStreamJson(["claude", "--print", "stream-json"])).toBe(false);
+  });
+
+  it("reads each kind of event into its typed form", () => {
+    expect(parse({ type: "system", subtype: "init", session_id: "abc", model: "claude-x", tools: ["Bash", "Edit"] })).toEqual({
+      kind: "system",
+      subtype: "init",
+      sessionId: "abc",
+      model: "claude-x",
+      toolCount: 2,
+    });
+    expect(
+      parse({
+        type: "assistant",
+        message: { content: [{ type: "text", text: "Looking.\nFixing." }, { type: "tool_use", id: "t1", name: "Bash", input: { command: "ls" } }, { type: "thinking" }] },
+      }),
+    ).toEqual({
+      kind: "message",
+      role: "assistant",
+      blocks: [
+        { kind: "text", text: "Looking.\nFixing." },
+        { kind: "tool-use", name: "Bash", input: { command: "ls" } },
+        { kind: "other", type: "thinking" },
+      ],
+    });
+    expect(parse({ type: "user", message: { content: [{ type: "tool_result", content: "boom", is_error: true }] } })).toEqual({
+      kind: "message",
+      role: "user",
+      blocks: [{ kind: "tool-result", content: "boom", isError: true }],
+    });
+    expect(parse({ type: "user", message: { content: "plain" } })).toEqual({ kind: "message", role: "user", blocks: [{ kind: "text", text: "plain" }] });
+    expect(parse({ type: "result", subtype: "success", result: "done", total_cost_usd: 0.5, num_turns: 2, duration_ms: 4200 })).toEqual({
+      kind: "result",
+      subtype: "success",
+      isError: null,
+      result: "done",
+      costUsd: 0.5,
+      turns: 2,
+      durationMs: 4200,
+    });
+    expect(parse({ type: "stream_event", anything: 1 })).toEqual({ kind: "other", type: "stream_event" });
+    // A message without content: nothing for the runner to render, a plain row for the browser.
+    expect(parse({ type: "assistant" })).toEqual({ kind: "message", role: "assistant", blocks: null });
+  });
+
+  it("is no event for plain text, other JSON, or an event whose fields have other types", () => {
+    expect(parseClaudeStreamLine("not json at all")).toBeNull();
+    expect(parseClaudeStreamLine('{"level":"info"}')).toBeNull();
+    expect(parseClaudeStreamLine("[1,2]")).toBeNull();
+    expect(parse({ type: "result", num_turns: "two" })).toBeNull();
+    expect(parse({ type: "assistant", message: { content: [{ type: "text", text: 5 }] } })).toBeNull();
+  });
+});

@@ -1,0 +1,98 @@
+import { z } from "zod";
+
+/**
+ * The one definition of a log line's stored and sent form, the row `[stream, text, ts]`: the runner's spool
+ * keeps it (with the line's seq in front), a `run:log` batch carries an array of them, the hub stores that
+ * array as it came and its SQL reads fields by their index in the row (`LOG_ROW`). A line's seq is not in
+ * the row: it is the row's position after the batch's or chunk's first seq. Node-free (the browser may use it).
+ */
+
+/** At most this many characters in one line: longer output is split into several lines by the runner. */
+export const MAX_LOG_LINE_CHARS = 16_384;
+
+export const LogStreamSchema = z.enum(["stdout", "stderr", "test", "system"]);
+export type LogStream = z.infer<typeof LogStreamSchema>;
+
+export const LogLineSchema = z.object({
+  seq: z.number().int().positive(),
+  stream: LogStreamSchema,
+  text: z.string().max(MAX_LOG_LINE_CHARS),
+  ts: z.number().int().nonnegative(),
+});
+export type LogLine = z.infer<typeof LogLineSchema>;
+
+/** Where each field sits in a row; SQL that reads a row's JSON (`value ->> 1`) takes its indexes from here. */
+export const LOG_ROW = { stream: 0, text: 1, ts: 2 } as const;
+export type LogRow = [stream: LogStream, text: string, ts: number];
+
+const LOG_STREAMS: ReadonlySet<unknown> = new Set(LogStreamSchema.options);
+
+/** One line's row as JSON text. */
+export function encodeLogRow(line: Pick<LogLine, "stream" | "text" | "ts">): string {
+  return JSON.stringify([line.stream, line.text, line.ts] satisfies LogRow);
+}
+
+/** The JSON text of lines as they travel in a `run:log` batch and are stored: `[[stream, text, ts], …]`. */
+export function encodeLogLines(lines: readonly LogLine[]): string {
+  return `[${lines.map(encodeLogRow).join(",")}]`;
+}
+
+/**
+ * Checks a decoded row as LogLineSchema would check its fields: null when it is a good row, else what is
+ * wrong with it (the caller names the row).
+ */
+export function checkLogRow(row: unknown): string | null {
+  if (!Array.isArray(row) || row.length !== 3) return "must be [stream, text, ts]";
+  const [stream, text, ts] = row as unknown[];
+  if (!LOG_STREAMS.has(stream)) return `stream must be one of ${LogStreamSchema.options.join(", ")}`;
+  if (typeof text !== "string" || text.length > MAX_LOG_LINE_CHARS) return `text must be a string of at most ${MAX_LOG_LINE_CHARS} characters`;
+  if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return "ts must be a non-negative integer";
+  return null;
+}
+
+/** The line a row checked by `checkLogRow` holds, as line `seq`. */
+export function lineOfCheckedRow(row: unknown, seq: number): LogLine {
+  const [stream, text, ts] = row as LogRow;
+  return { seq, stream, text, ts };
+}
+
+/**
+ * The line a stored row holds, read without failing: rows were checked when they came in, so a field that
+ * is not what it should be (a damaged database) reads as a `system` line, empty text or ts 0, not an error.
+ */
+export function readStoredLogRow(row: unknown, seq: number): LogLine {
+  const [stream, text, ts] = Array.isArray(row) ? (row as unknown[]) : [];
+  return { seq, stream: readStoredStream(stream), text: readStoredText(text), ts: Number(ts ?? 0) };
+}
+
+export function readStoredStream(value: unknown): LogStream {
+  return LOG_STREAMS.has(value) ? (value as LogStream) : "system";
+}
+
+export function readStoredText(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/**
+ * A row with its line's seq in front, `[seq, stream, text, ts]`: the runner's spool keeps one per file line,
+ * so that cutting off the seq (`cutSeqRow`) gives the row as sent, never decoding and encoding it again.
+ */
+export function encodeSeqRow(seq: number, row: string): string {
+  return `[${seq},${row.slice(1)}`;
+}
+
+/** The seq and the row of a seq row, cut without decoding it; null when it cannot be cut so. */
+export function cutSeqRow(raw: string): { seq: number; row: string } | null {
+  const comma = raw.indexOf(",");
+  const seq = Number(raw.slice(1, comma));
+  if (!raw.startsWith("[") || comma === -1 || !Number.isSafeInteger(seq)) return null;
+  return { seq, row: `[${raw.slice(comma + 1)}` };
+}
+
+/** The line a decoded seq row holds, checked in full; null when it is no such row. */
+export function decodeSeqRow(value: unknown): LogLine | null {
+  if (!Array.isArray(value) || value.length !== 4) return null;
+  const [seq, ...row] = value as unknown[];
+  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1 || checkLogRow(row) !== null) return null;
+  return lineOfCheckedRow(row, seq);
+}
