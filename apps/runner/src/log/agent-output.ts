@@ -39,13 +39,12 @@ function formatOf(output: AgentOutput): AgentOutputFormat {
  */
 export function createAgentLineWriter(runLog: RunLog, format: AgentOutputFormat) {
   const meter = createUsageMeter();
-  const claude = format === "claude-stream-json" ? createClaudeStream() : null;
+  const claude = format === "claude-stream-json" ? createClaudeStream(meter) : null;
   const codex = format === "codex-json" ? createCodexStream(meter) : null;
   return {
     /** False when the log wants the producer to pause (see RunLog.write). */
     write(stream: OutputStream, text: string): boolean {
       if (stream !== "stdout" || (!claude && !codex)) return runLog.write(stream, text);
-      if (claude) meter.observeClaudeLine(text);
       let isWritable = true;
       for (const line of claude ? claude.render(text) : (codex?.render(text) ?? [])) isWritable = runLog.write(line.stream, line.text) && isWritable;
       return isWritable;

@@ -1,4 +1,4 @@
-import { parseClaudeStreamLine, type ClaudeBlock, type LogStream } from "@grove/core";
+import { parseClaudeStreamLine, type ClaudeBlock, type LogStream, type UsageMeter } from "@grove/core";
 
 /** Claude Code's final `result` event: what it answered, and what it cost. */
 export type ClaudeFinal = { isError: boolean; text: string; costUsd: number | null; turns: number | null };
@@ -14,13 +14,14 @@ const cyan = (text: string) => `\u001b[36m${text}\u001b[0m`;
 const red = (text: string) => `\u001b[31m${text}\u001b[0m`;
 
 /** Renders the events core's parser reads from Claude Code's stdout into the run's log lines. */
-export function createClaudeStream(): ClaudeStream {
+export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
   let final: ClaudeFinal | null = null;
   return {
     final: () => final,
     render(line) {
       const event = parseClaudeStreamLine(line);
       if (!event) return [{ stream: "stdout", text: line }];
+      meter?.observeClaude(event);
       switch (event.kind) {
         case "system":
           return event.subtype === "init" ? [{ stream: "stdout", text: dim(oneLine(`claude session ${event.sessionId ?? "?"} (${event.model ?? "model ?"})`, 300)) }] : [];

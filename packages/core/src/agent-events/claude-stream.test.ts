@@ -31,13 +31,17 @@ describe("Claude Code stream-json", () => {
         { kind: "tool-use", name: "Bash", input: { command: "ls" } },
         { kind: "other", type: "thinking" },
       ],
+      id: null,
+      usage: null,
     });
     expect(parse({ type: "user", message: { content: [{ type: "tool_result", content: "boom", is_error: true }] } })).toEqual({
       kind: "message",
       role: "user",
       blocks: [{ kind: "tool-result", content: "boom", isError: true }],
+      id: null,
+      usage: null,
     });
-    expect(parse({ type: "user", message: { content: "plain" } })).toEqual({ kind: "message", role: "user", blocks: [{ kind: "text", text: "plain" }] });
+    expect(parse({ type: "user", message: { content: "plain" } })).toEqual({ kind: "message", role: "user", blocks: [{ kind: "text", text: "plain" }], id: null, usage: null });
     expect(parse({ type: "result", subtype: "success", result: "done", total_cost_usd: 0.5, num_turns: 2, duration_ms: 4200 })).toEqual({
       kind: "result",
       subtype: "success",
@@ -46,10 +50,15 @@ describe("Claude Code stream-json", () => {
       costUsd: 0.5,
       turns: 2,
       durationMs: 4200,
+      usage: null,
+      sessionId: null,
     });
     expect(parse({ type: "stream_event", anything: 1 })).toEqual({ kind: "other", type: "stream_event" });
     // A message without content: nothing for the runner to render, a plain row for the browser.
-    expect(parse({ type: "assistant" })).toEqual({ kind: "message", role: "assistant", blocks: null });
+    expect(parse({ type: "assistant" })).toEqual({ kind: "message", role: "assistant", blocks: null, id: null, usage: null });
+    // Usage, with the cache reads and writes counted as input; a count of another type as not reported.
+    expect(parse({ type: "assistant", message: { id: "m1", usage: { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: "x" } } })).toMatchObject({ id: "m1", usage: { inputTokens: 15, outputTokens: 0 } });
+    expect(parse({ type: "result", session_id: "s", usage: { input_tokens: 7, cache_creation_input_tokens: 1, output_tokens: 3 } })).toMatchObject({ usage: { inputTokens: 8, outputTokens: 3 }, sessionId: "s" });
   });
 
   it("is no event for plain text, other JSON, or an event whose fields have other types", () => {

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fuzzParameters } from "../test-support/fuzz.ts";
 import { AgentUsageSchema } from "./agent-usage.ts";
+import { parseClaudeStreamLine } from "./claude-stream.ts";
 import { MAX_CODEX_TEXT, parseCodexLine } from "./codex-json.ts";
 import { createUsageMeter } from "./usage-meter.ts";
 
@@ -29,7 +30,8 @@ describe("codex --json parsing under arbitrary lines", () => {
             for (const value of Object.values(e)) if (typeof value === "string") expect(value.length).toBeLessThanOrEqual(MAX_CODEX_TEXT);
           }
           meter.observeCodex(events ?? []);
-          meter.observeClaudeLine(text);
+          const claude = parseClaudeStreamLine(text);
+          if (claude) meter.observeClaude(claude);
         }
         const usage = meter.usage(processMs);
         if (usage !== null) expect(AgentUsageSchema.safeParse(usage).success).toBe(true);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { parseClaudeStreamLine } from "./claude-stream.ts";
 import { parseCodexLine } from "./codex-json.ts";
-import { createUsageMeter } from "./usage-meter.ts";
+import { createUsageMeter, type UsageMeter } from "./usage-meter.ts";
+
+/** Claude Code's stdout line through core's one parser into the meter, as the runner does. */
+function observeClaudeLine(meter: UsageMeter, line: string): void {
+  const event = parseClaudeStreamLine(line);
+  if (event) meter.observeClaude(event);
+}
 
 // Lines as Codex 0.169.0 printed them against the OpenAI model double (`codex exec --json`).
 const CODEX_RUN = [
@@ -60,9 +67,9 @@ describe("createUsageMeter", () => {
 
   it("takes Claude Code's totals from its result event and its session id from init", () => {
     const meter = createUsageMeter();
-    meter.observeClaudeLine('{"type":"system","subtype":"init","session_id":"75b65174-b5c0","model":"claude-opus-5-5"}');
-    meter.observeClaudeLine('{"type":"assistant","message":{"content":[{"type":"text","text":"the result is near"}]}}');
-    meter.observeClaudeLine(
+    observeClaudeLine(meter, '{"type":"system","subtype":"init","session_id":"75b65174-b5c0","model":"claude-opus-5-5"}');
+    observeClaudeLine(meter, '{"type":"assistant","message":{"content":[{"type":"text","text":"the result is near"}]}}');
+    observeClaudeLine(meter, 
       '{"type":"result","subtype":"success","session_id":"75b65174-b5c0","total_cost_usd":0.0007,"num_turns":5,"duration_ms":1800,"usage":{"input_tokens":50,"cache_creation_input_tokens":3,"cache_read_input_tokens":2,"output_tokens":25}}',
     );
     expect(meter.usage(9999)).toEqual({ tokensIn: 55, tokensOut: 25, costUsd: 0.0007, turns: 5, durationMs: 1800, agentSessionId: "75b65174-b5c0" });
@@ -72,19 +79,22 @@ describe("createUsageMeter", () => {
     const meter = createUsageMeter();
     const message = (id: string, text: string) =>
       JSON.stringify({ type: "assistant", message: { id, content: [{ type: "text", text }], usage: { input_tokens: 1000, cache_read_input_tokens: 200, output_tokens: 1 } }, session_id: "s-2" });
-    meter.observeClaudeLine(message("msg_1", "first block"));
-    meter.observeClaudeLine(message("msg_1", "second block of the same message"));
-    meter.observeClaudeLine(message("msg_2", "next turn"));
-    meter.observeClaudeLine('{"type":"user","message":{"content":[{"type":"tool_result","content":"\\"type\\":\\"result\\""}]}}');
+    observeClaudeLine(meter, message("msg_1", "first block"));
+    observeClaudeLine(meter, message("msg_1", "second block of the same message"));
+    observeClaudeLine(meter, message("msg_2", "next turn"));
+    observeClaudeLine(meter, '{"type":"user","message":{"content":[{"type":"tool_result","content":"\\"type\\":\\"result\\""}]}}');
     // A run stopped here (cancelled, timed out) has no result event: what the messages said stands.
-    expect(meter.usage(70)).toEqual({ tokensIn: 2400, tokensOut: 2, costUsd: null, turns: 2, durationMs: 70, agentSessionId: "s-2" });
-    meter.observeClaudeLine('{"duration_api_ms":602,"session_id":"s-2","total_cost_usd":0.0123,"usage":{"input_tokens":2000,"cache_read_input_tokens":400,"output_tokens":80},"num_turns":2,"subtype":"success","type":"result"}');
+    expect(meter.usage(70)).toEqual({ tokensIn: 2400, tokensOut: 2, costUsd: null, turns: 2, durationMs: 70, agentSessionId: null });
+    observeClaudeLine(meter, '{"duration_api_ms":602,"session_id":"s-2","total_cost_usd":0.0123,"usage":{"input_tokens":2000,"cache_read_input_tokens":400,"output_tokens":80},"num_turns":2,"subtype":"success","type":"result"}');
     expect(meter.usage(70)).toEqual({ tokensIn: 2400, tokensOut: 80, costUsd: 0.0123, turns: 2, durationMs: 70, agentSessionId: "s-2" });
   });
 
   it("counts nonsense numbers a CLI printed as not reported", () => {
     const meter = createUsageMeter();
-    meter.observeClaudeLine('{"type":"result","total_cost_usd":-3,"num_turns":1e400,"usage":{"input_tokens":"many","output_tokens":-1}}');
+    // A turn count of 1e400 makes the line no event at all (core's parser); odd usage is usage not reported.
+    observeClaudeLine(meter, '{"type":"result","total_cost_usd":0.5,"num_turns":1e400}');
+    expect(meter.usage(null)).toBeNull();
+    observeClaudeLine(meter, '{"type":"result","total_cost_usd":-3,"usage":{"input_tokens":"many","output_tokens":-1}}');
     expect(meter.usage(null)).toEqual({ tokensIn: 0, tokensOut: 0, costUsd: null, turns: null, durationMs: null, agentSessionId: null });
   });
 });
