@@ -45,6 +45,8 @@ test("a run page keeps a long log responsive: virtual rows, search, follow, diff
   await page.getByRole("tab", { name: "Diff" }).click();
   await expect(page.getByLabel("Diff stat")).toContainText(`notes/${taskId}.md`);
   await expect(page.getByText(`+# ${taskId}`)).toBeVisible();
+  // The hostile agent's note holds "++ not a file header": an added line, not a header to skip.
+  await expect(page.getByText("+++ not a file header", { exact: true })).toBeVisible();
   await keepScreenshot(page, testInfo, "run-diff");
   await page.getByRole("tab", { name: "Result" }).click();
   await expect(page.getByText(`How ${taskId} was done`)).toBeVisible();

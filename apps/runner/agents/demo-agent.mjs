@@ -111,7 +111,9 @@ function editFiles() {
     else writeFileSync(path, text);
     files.push(path);
   };
-  put(join("notes", `${task}.md`), `# ${task}\n\nWritten by the grove demo agent (${agent}).\n\n> ${oneLine(opts.text)}\n`);
+  // hostile: a line that, once a diff puts "+" in front of it, reads like a file header ("+++ ").
+  const trap = opts.hostile ? "++ not a file header\n" : "";
+  put(join("notes", `${task}.md`), `# ${task}\n\nWritten by the grove demo agent (${agent}).\n\n> ${oneLine(opts.text)}\n${trap}`);
   put(join("demo", `${task}.txt`), `${agent} worked on ${task}\n`, true);
   if (opts.conflict) put("shared.txt", `shared line rewritten by ${task}\n`);
   if (opts.brain) put(join(brainDir, `LEARN-demo-${task}.md`), `# Learned by ${task}\n\nAgents should not write here.\n`);

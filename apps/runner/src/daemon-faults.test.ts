@@ -3,6 +3,7 @@ import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { mkdtemp, readdir, readFile, readlink, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import stripAnsi from "strip-ansi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_AGENT_PATH } from "./install-paths.ts";
 import { startRunnerDaemon } from "./daemon.ts";
@@ -188,7 +189,7 @@ describe("runner daemon faults", () => {
   it("renders Claude's stream-json and takes its RESULT from the final answer", async () => {
     await session([task("claude", "do half", "fakeclaude")]);
     expect((await endOf("run-claude")).state).toBe("succeeded");
-    const text = textOf("run-claude").map((t) => t.replaceAll("\u001b", "").replace(/\[[0-9;]*m/g, ""));
+    const text = textOf("run-claude").map((t) => stripAnsi(t));
     expect(text).toContain('→ Edit {"file":"a.ts"}');
     expect(text).toContain("claude success after 3 turn(s), $0.5000");
     expect(reportOf("run-claude")).toMatchObject({ resultError: null, result: { status: "partial", summary: "Did half." } });

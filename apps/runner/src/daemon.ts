@@ -5,6 +5,7 @@ import { realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { io } from "socket.io-client";
+import { z } from "zod";
 import { checkAgentLaunch } from "./launch/agent-profiles.ts";
 import { createHubLink, describeConnectError, type RunnerSocket } from "./hub/hub-socket.ts";
 import type { Logger } from "./logger.ts";
@@ -19,6 +20,7 @@ import { assertSafeRunId } from "./run/run-paths.ts";
 import { listRunRecords } from "./run/run-record.ts";
 import { runTask } from "./run/run-task.ts";
 import { registerRunnerQueries } from "./hub/runner-queries.ts";
+import { sendProgressToHub } from "./run/run-progress.ts";
 
 export const RUNNER_VERSION = "0.1.0";
 const STOP_DRAIN_MS = 3_000;
@@ -67,6 +69,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const link = createHubLink(socket, hello, log);
   const hub = createHubOutbox(link, log);
   const shipper = createLogShipper(link, log, opts.shipper);
+  const progress = sendProgressToHub(link, log);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
   const spend = createSessionSpend();
   const hubMerges = serveHubMerges({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
@@ -86,7 +89,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   socket.on("session:start", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;
     const parsed = SessionStartSchema.safeParse(payload);
-    if (!parsed.success) return reply(refuse(`invalid session:start: ${parsed.error.message}`));
+    if (!parsed.success) return reply(refuse(`invalid session:start:\n${z.prettifyError(parsed.error)}`));
     const session = parsed.data;
     if (stopping) return reply(refuse("the runner is shutting down"));
     try {
@@ -117,7 +120,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
           ranBefore.add(task.runId);
           const abort = new AbortController();
           const req = { sessionId: session.sessionId, integration: session.integration, repo, task, budget: session.budget };
-          const done = runTask({ hub, shipper, leases, dataDir, log, spend }, req, abort.signal)
+          const done = runTask({ hub, shipper, leases, dataDir, log, progress, spend }, req, abort.signal)
             .catch((error: unknown) => {
               log(`run ${task.runId} crashed: ${describeError(error)}`);
               return "failed" as const;
@@ -136,7 +139,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   socket.on("merge:execute", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;
     const parsed = MergeExecuteSchema.safeParse(payload);
-    if (!parsed.success) return reply(refuse(`invalid merge:execute: ${parsed.error.message}`));
+    if (!parsed.success) return reply(refuse(`invalid merge:execute:\n${z.prettifyError(parsed.error)}`));
     const req = parsed.data;
     if (stopping) return reply(refuse("the runner is shutting down"));
     // The hub opens a merge request once the run reported; the run may still be shipping its last log lines.
@@ -158,7 +161,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   socket.on("run:cancel", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;
     const parsed = RunCancelSchema.safeParse(payload);
-    if (!parsed.success) return reply(refuse(`invalid run:cancel: ${parsed.error.message}`));
+    if (!parsed.success) return reply(refuse(`invalid run:cancel:\n${z.prettifyError(parsed.error)}`));
     const run = runs.get(parsed.data.runId);
     if (!run) return reply(refuse(`run ${parsed.data.runId} is not running on this runner`));
     run.abort.abort("cancelled");

@@ -44,8 +44,7 @@ export type WebEnv = {
 export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`Invalid environment — ${problems}`);
+    throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);
   }
   const env = parsed.data;
   return {

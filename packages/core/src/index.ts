@@ -14,6 +14,7 @@ export * from "./schemas/runner-audit-actions.ts";
 export * from "./schemas/runner-queries.ts";
 export * from "./schemas/socket-message.ts";
 export * from "./schemas/merge.ts";
+export * from "./schemas/run-progress.ts";
 export * from "./merge/brain-policy.ts";
 export * from "./merge/overlap.ts";
 export * from "./merge/merge-message.ts";

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import pRetry, { type Options as RetryOptions } from "p-retry";
 import { AUDIT_GENESIS_HASH, auditFieldsAfter, canonicalAuditEvent, createChainVerifier, type AuditEventInput, type ChainVerdict, type HashedAuditFields } from "@grove/core";
 import type { Db, Prisma } from "./client.ts";
 
@@ -28,31 +29,32 @@ export function hashAuditEvent(fields: HashedFields): string {
   return createHash("sha256").update(canonicalAuditEvent(fields)).digest("hex");
 }
 
+/**
+ * SQLite answers SQLITE_BUSY(_SNAPSHOT) when another connection wrote between this transaction's read of
+ * the chain head and its write; the busy timeout cannot help there, but running the append again can:
+ * up to 8 more times, after ~20 ms doubling, jittered so two writers do not collide again.
+ */
+const BUSY_RETRY = {
+  retries: 8,
+  minTimeout: 15,
+  factor: 2,
+  randomize: true,
+  shouldRetry: ({ error }) => /SQLITE_BUSY|database is locked/.test(error.message),
+} satisfies RetryOptions;
+
 // Appends are chained, so they must not interleave: one queue per database handle.
 const appendQueues = new WeakMap<Db, Promise<unknown>>();
 
 export function appendAuditEvent(db: Db, input: AuditInput): Promise<AuditEventDto> {
   const previous = appendQueues.get(db) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => withBusyRetry(() => appendNow(db, input)));
+  const next = previous.catch(() => undefined).then(() => pRetry(() => appendNow(db, input), BUSY_RETRY));
   appendQueues.set(db, next);
   return next;
 }
 
-const BUSY_RETRIES = 8;
-
-/**
- * SQLite answers SQLITE_BUSY(_SNAPSHOT) when another connection wrote between this transaction's read of
- * the chain head and its write; the busy timeout cannot help there, but running the append again can.
- */
-async function withBusyRetry<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= BUSY_RETRIES || !/SQLITE_BUSY|database is locked/.test(String(error instanceof Error ? error.message : error))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (0.5 + Math.random())));
-    }
-  }
+/** The busy rerun above, for work that appends its audit events in the chain's turn. */
+function withBusyRetry<T>(fn: () => Promise<T>): Promise<T> {
+  return pRetry(fn, BUSY_RETRY);
 }
 
 function appendNow(db: Db, input: AuditInput): Promise<AuditEventDto> {

@@ -1,6 +1,7 @@
 import { DomainError } from "@grove/core";
 import { initBareLayout } from "@grove/core/node";
 import type { CliContext } from "./cli-context.ts";
+import { gitProgressLines } from "./git-progress-line.ts";
 import { parseFlags } from "./parse-flags.ts";
 
 const USAGE = "grove init --bare <source> [<target>] [--json]";
@@ -15,7 +16,7 @@ export async function initCommand(args: string[], ctx: CliContext): Promise<numb
   const [source, target, extra] = positionals;
   if (!values.bare) throw new DomainError("INVALID_INPUT", `only the bare layout needs initializing (a normal checkout works as is): pass --bare\nusage: ${USAGE}`);
   if (source === undefined || extra !== undefined) throw new DomainError("INVALID_INPUT", `expected <source> [<target>]\nusage: ${USAGE}`);
-  const layout = await initBareLayout({ source, cwd: ctx.cwd, ...(target === undefined ? {} : { target }) });
+  const layout = await initBareLayout({ source, cwd: ctx.cwd, onProgress: gitProgressLines(ctx.err), ...(target === undefined ? {} : { target }) });
   ctx.out(values.json ? JSON.stringify(layout) : `Bare repository ${layout.repo}\n${layout.integration} checked out in ${layout.integrationWorktree}`);
   return 0;
 }

@@ -70,7 +70,7 @@ describe("grove session run", () => {
     repo = await makeTempRepo();
     const result = await session("tasks:\n  - { agent: demo }\n");
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/plan\.yaml is invalid — tasks\.0\.task/);
+    expect(result.stderr).toMatch(/plan\.yaml is invalid:\n✖ .*\n {2}→ at tasks\[0\]\.task/);
     expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
     expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
   });
@@ -100,7 +100,7 @@ describe("grove session run", () => {
     await writeFile(join(repo.dir, "grove.yaml"), `${GROVE_YAML}agents:\n  __proto__:\n    command: [node, -e, "0"]\n`);
     const proto = await session("tasks:\n  - { agent: demo, task: t1, profile: __proto__, prompt: a }\n");
     expect(proto.code).toBe(2);
-    expect(proto.stderr).toContain('agents: "__proto__" cannot name an agent profile; choose another name');
+    expect(proto.stderr).toContain('✖ "__proto__" cannot name an agent profile; choose another name\n  → at agents');
     expect(proto.stderr).not.toMatch(/Cannot read properties|\n\s+at /);
     expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
     expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
@@ -110,7 +110,7 @@ describe("grove session run", () => {
     repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
     const result = await session(`tasks:\n  - { agent: demo, task: big, prompt: '${"é".repeat(99_000)}' }\n`);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/plan\.yaml is invalid — tasks\.0\.prompt: the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed/);
+    expect(result.stderr).toMatch(/plan\.yaml is invalid:\n✖ the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed.*\n {2}→ at tasks\[0\]\.prompt/);
     expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
     expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
   });

@@ -43,6 +43,19 @@ describe("grove worktree / archive / prune / cleanup", () => {
     expect(result.stdout).toContain(`Created ${join(repo.root, "repo-wt-demo-t2")}`);
   });
 
+  it("reports checkout progress on stderr, a few lines, not git's redraws", async () => {
+    await repo.write(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`src/f${i}.txt`, `file ${i}\n`])));
+    await repo.git(["add", "-A"]);
+    await repo.git(["commit", "-q", "-m", "300 files"]);
+    // git shows progress only after GIT_PROGRESS_DELAY seconds (default 2).
+    const result = await runGrove(["worktree", "add", "demo", "p1", "--json"], { cwd: repo.dir, env: { GIT_PROGRESS_DELAY: "0" } });
+    expect(result.code).toBe(0);
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("checkout: updating files"));
+    expect(lines.at(-1)).toBe("checkout: updating files 100% (301/301)");
+    expect(lines.length).toBeLessThanOrEqual(6);
+    expect(JSON.parse(result.stdout)).toMatchObject({ created: true, branch: "agent/demo/p1" });
+  });
+
   it("finishes a worktree an interrupted add left without its .worktreeinclude files, runs setup, and only then says Already there", async () => {
     await repo.write({ ".gitignore": ".env\n", ".worktreeinclude": ".env\n", "grove.yaml": "setup: echo done > setup-ran.txt\n" });
     await repo.git(["add", "-A"]);

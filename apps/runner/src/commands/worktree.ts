@@ -13,6 +13,7 @@ import { resolve } from "node:path";
 import { buildChildEnv } from "../launch/agent-env.ts";
 import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
+import { gitProgressLines } from "./git-progress-line.ts";
 import { parseFlags, repoPath, REPO_FLAGS, requirePositionals } from "./parse-flags.ts";
 
 const USAGE = `grove worktree <add|list|remove|lock|unlock> [options]
@@ -73,6 +74,7 @@ async function add(args: string[], ctx: CliContext): Promise<number> {
     taskId,
     ...(values.base === undefined ? {} : { base: values.base }),
     ...(values["lock-reason"] === undefined ? {} : { lockReason: values["lock-reason"] }),
+    onProgress: gitProgressLines(ctx.err),
   });
   const setupCommand = (await openRepo(repo)).config.setup;
   const isNew = created.created || created.resumed;

@@ -16,6 +16,7 @@ import type { Plan } from "./plan-file.ts";
 import { assertSafeRunId } from "../run/run-paths.ts";
 import { runTask } from "../run/run-task.ts";
 import { createSessionSpend } from "../run/session-spend.ts";
+import { logProgress } from "../run/run-progress.ts";
 
 export type HeadlessTask = {
   agent: string;
@@ -103,7 +104,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     },
     onAuditError: (message) => log(`audit: ${message}`),
   });
-  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log, spend: createSessionSpend() };
+  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log, progress: logProgress(log), spend: createSessionSpend() };
 
   const abort = new AbortController();
   const onAbort = () => abort.abort("interrupted");

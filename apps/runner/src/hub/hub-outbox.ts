@@ -1,10 +1,15 @@
 import { AckSchema, fitsSocketMessage, type Ack, type RunnerToHubEvents, describeError } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
+import pRetry, { AbortError, type Options as RetryOptions } from "p-retry";
+import { z } from "zod";
 import { ACK_TIMEOUT_MS, RETRY_DELAY_MS, type HubLink } from "./hub-socket.ts";
 import type { Logger } from "../logger.ts";
 
 export type OutboxEvent = "run:state" | "run:report" | "audit:record" | "merge:result";
 type Payload<E extends OutboxEvent> = Parameters<RunnerToHubEvents[E]>[0];
+
+/** An event the hub did not acknowledge is sent again every RETRY_DELAY_MS until it does, or the outbox closes. */
+const UNACKED_RETRY = { retries: Number.POSITIVE_INFINITY, minTimeout: RETRY_DELAY_MS, factor: 1 } satisfies RetryOptions;
 
 type Entry = { event: OutboxEvent; emit: () => Promise<unknown>; settle: (delivered: boolean) => void };
 
@@ -42,18 +47,25 @@ export function createHubOutbox(link: HubLink, log: Logger): HubOutbox {
       for (;;) {
         const head = queue[0];
         if (!head || closed.signal.aborted) break;
-        if (!(await link.whenReady(closed.signal))) break;
-        try {
-          const ack = AckSchema.safeParse(await head.emit());
-          queue.shift();
-          if (!ack.success) log(`hub answered ${head.event} with a malformed ack: ${ack.error.message}`);
-          else if (!ack.data.ok) log(`hub refused ${head.event}: ${ack.data.error}`);
-          head.settle(ack.success && ack.data.ok);
-        } catch (error) {
-          // Timed out or disconnected: keep it first in line and try again.
-          log(`${head.event} not acknowledged (${describeError(error)}); retrying`);
-          await delay(RETRY_DELAY_MS);
-        }
+        const send = async () => {
+          if (!(await link.whenReady(closed.signal))) throw new AbortError("closed");
+          return head.emit();
+        };
+        // Timed out or disconnected: it stays first in line and is sent again.
+        const onFailedAttempt = ({ error }: { error: Error }) => log(`${head.event} not acknowledged (${describeError(error)}); retrying`);
+        const answer = await pRetry(send, { ...UNACKED_RETRY, signal: closed.signal, onFailedAttempt }).then(
+          (value) => ({ value }),
+          (error: unknown) => {
+            if (!closed.signal.aborted) log(`${head.event} not sent: ${describeError(error)}`);
+            return null;
+          },
+        );
+        if (answer === null) break;
+        const ack = AckSchema.safeParse(answer.value);
+        queue.shift();
+        if (!ack.success) log(`hub answered ${head.event} with a malformed ack:\n${z.prettifyError(ack.error)}`);
+        else if (!ack.data.ok) log(`hub refused ${head.event}: ${ack.data.error}`);
+        head.settle(ack.success && ack.data.ok);
       }
     } finally {
       pumping = false;

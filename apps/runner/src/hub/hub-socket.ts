@@ -1,5 +1,5 @@
 import { describeError, HelloAckSchema, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
-import { setTimeout as delay } from "node:timers/promises";
+import pRetry, { AbortError, type Options as RetryOptions } from "p-retry";
 import type { Socket } from "socket.io-client";
 import type { Logger } from "../logger.ts";
 
@@ -11,6 +11,9 @@ export const ACK_TIMEOUT_MS = 15_000;
 export const RETRY_DELAY_MS = 500;
 /** The longest wait between two tries of something the hub refused, doubling from RETRY_DELAY_MS. */
 export const MAX_BACKOFF_MS = 30_000;
+
+/** runner:hello is sent again every RETRY_DELAY_MS until the hub answers, for as long as the connection lasts. */
+const HELLO_RETRY = { retries: Number.POSITIVE_INFINITY, minTimeout: RETRY_DELAY_MS, factor: 1 } satisfies RetryOptions;
 
 /**
  * The runner's view of its hub connection: "ready" means connected AND the hub acknowledged this
@@ -33,26 +36,22 @@ export function createHubLink(socket: RunnerSocket, hello: () => HelloPayload, l
 
   socket.on("connect", () => {
     const mine = ++connection;
-    void (async () => {
-      while (socket.connected && mine === connection) {
-        try {
-          const ack = HelloAckSchema.parse(await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("runner:hello", hello()));
-          if (mine !== connection) return;
-          if (!ack.ok) {
-            log(`hub refused runner:hello: ${ack.error}`);
-            return;
-          }
-          ready = true;
-          log(`connected to hub${ack.runnerId ? ` as runner ${ack.runnerId}` : ""}`);
-          for (const wake of waiters.splice(0)) wake();
-          for (const listener of listeners) listener();
-          return;
-        } catch (error) {
-          log(`runner:hello not acknowledged (${describeError(error)}); retrying`);
-          await delay(RETRY_DELAY_MS);
-        }
+    const sayHello = async () => {
+      // This connection dropped, or a newer one says hello itself.
+      if (!socket.connected || mine !== connection) throw new AbortError("superseded");
+      const ack = HelloAckSchema.parse(await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("runner:hello", hello()));
+      if (mine !== connection) return;
+      if (!ack.ok) {
+        log(`hub refused runner:hello: ${ack.error}`);
+        return;
       }
-    })();
+      ready = true;
+      log(`connected to hub${ack.runnerId ? ` as runner ${ack.runnerId}` : ""}`);
+      for (const wake of waiters.splice(0)) wake();
+      for (const listener of listeners) listener();
+    };
+    const onFailedAttempt = ({ error }: { error: Error }) => log(`runner:hello not acknowledged (${describeError(error)}); retrying`);
+    pRetry(sayHello, { ...HELLO_RETRY, onFailedAttempt }).catch(() => undefined);
   });
   socket.on("disconnect", (reason) => {
     connection++;

@@ -1,6 +1,6 @@
 import { BrainFileRequestSchema, BrainListRequestSchema, DoctorRequestSchema, MAX_BRAIN_FILE_CHARS, cutToJsonBytes, fitsSocketMessage, MAX_QUERY_DIFF_BYTES, MAX_QUERY_DIFF_STAT_BYTES, RepoDiffRequestSchema, RepoInfoRequestSchema, type BrainFileAnswer, type BrainListAnswer, type QueryAck, type RepoDiffAnswer, type RepoInfoAnswer, describeError } from "@grove/core";
 import { runDoctor, runGit, type RepoContext } from "@grove/core/node";
-import type { z } from "zod";
+import { z } from "zod";
 import { BUILT_IN_PROFILES } from "../launch/agent-profiles.ts";
 import { type RunnerSocket } from "./hub-socket.ts";
 import type { Logger } from "../logger.ts";
@@ -14,7 +14,7 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
     return (payload: unknown, ack: (res: QueryAck<T>) => void) => {
       const reply = typeof ack === "function" ? ack : () => undefined;
       const parsed = schema.safeParse(payload);
-      if (!parsed.success) return reply({ ok: false, error: `invalid request: ${parsed.error.issues.map((i) => i.message).join("; ")}` });
+      if (!parsed.success) return reply({ ok: false, error: `invalid request:\n${z.prettifyError(parsed.error)}` });
       const req = parsed.data;
       void deps
         .findRepo(req.repoPath)

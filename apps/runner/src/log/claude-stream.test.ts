@@ -1,9 +1,8 @@
+import stripAnsi from "strip-ansi";
 import { describe, expect, it } from "vitest";
 import { isClaudeStreamJson } from "@grove/core";
 import { createClaudeStream } from "./claude-stream.ts";
 import { resultFromFinalAnswer } from "../run/read-result.ts";
-
-const strip = (text: string) => text.replaceAll("\u001b", "").replace(/\[[0-9;]*m/g, "");
 
 describe("Claude Code stream-json", () => {
   it("is recognised from the agent's argv", () => {
@@ -14,7 +13,7 @@ describe("Claude Code stream-json", () => {
 
   it("renders messages, tool calls and the final result as readable lines", () => {
     const stream = createClaudeStream();
-    const render = (event: unknown) => stream.render(JSON.stringify(event)).map((l) => `${l.stream}: ${strip(l.text)}`);
+    const render = (event: unknown) => stream.render(JSON.stringify(event)).map((l) => `${l.stream}: ${stripAnsi(l.text)}`);
     expect(render({ type: "system", subtype: "init", session_id: "abc", model: "claude-x" })).toEqual(["stdout: claude session abc (claude-x)"]);
     expect(
       render({
@@ -28,6 +27,14 @@ describe("Claude Code stream-json", () => {
     ]);
     expect(stream.final()).toEqual({ isError: false, text: "done", costUsd: 0.01234, turns: 2 });
     expect(stream.render("not json at all")).toEqual([{ stream: "stdout", text: "not json at all" }]);
+  });
+
+  it("passes an agent's own escape sequences through, which stripping reduces to the visible text", () => {
+    const stream = createClaudeStream();
+    // An OSC 8 hyperlink and a CSI with a private parameter (hide the cursor): a strip of ESC and `[0-9;]*m` alone leaves "]8;;…" and "[?25l".
+    const text = "\u001b]8;;https://example.test/docs\u0007the docs\u001b]8;;\u0007 \u001b[?25lare \u001b[1;32mready\u001b[0m";
+    const lines = stream.render(JSON.stringify({ type: "assistant", message: { content: [{ type: "text", text }] } }));
+    expect(lines.map((l) => stripAnsi(l.text))).toEqual(["the docs are ready"]);
   });
 
   it("takes a RESULT from a json block of the final answer, else the answer as its summary", () => {

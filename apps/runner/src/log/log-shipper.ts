@@ -1,8 +1,9 @@
 import { LogAckSchema, MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, type LogLine, type LogStream, describeError } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
+import pLimit from "p-limit";
+import pRetry, { AbortError, type Options as RetryOptions } from "p-retry";
 import { ACK_TIMEOUT_MS, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink } from "../hub/hub-socket.ts";
 import type { Logger } from "../logger.ts";
-import { createSlots } from "./batch-slots.ts";
 import { askLogWatermark } from "./log-watermark.ts";
 import { createMemoryBudget, openRunSpool, type RunSpool } from "./spool.ts";
 
@@ -18,6 +19,14 @@ const ALL_UNSPOOLED_HIGH = 20_000;
 const ALL_UNSPOOLED_LOW = 10_000;
 /** Runs with a batch on its way to the hub at once; the others wait their turn. */
 const MAX_BATCHES_IN_FLIGHT = 6;
+/**
+ * A batch the hub refused, or acknowledged without progress, is sent again less and less often (from
+ * RETRY_DELAY_MS, doubling up to MAX_BACKOFF_MS); one it did not acknowledge at all (timeout, disconnect)
+ * consumes no backoff: it is sent again once the link is ready, after RETRY_DELAY_MS if it still is.
+ */
+const REFUSED_BACKOFF = { retries: Number.POSITIVE_INFINITY, minTimeout: RETRY_DELAY_MS, factor: 2, maxTimeout: MAX_BACKOFF_MS } satisfies RetryOptions;
+class RefusedError extends Error {}
+const shouldConsumeRetry = ({ error }: { error: Error }) => error instanceof RefusedError;
 /** Newest spooled lines kept in memory for sending, all runs together. */
 const RECENT_WINDOW_BYTES = 8 * 1024 * 1024;
 
@@ -62,7 +71,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
   });
   const recentWindow = createMemoryBudget(RECENT_WINDOW_BYTES);
   let allUnspooled = 0;
-  const inFlight = createSlots(MAX_BATCHES_IN_FLIGHT);
+  const inFlight = pLimit(MAX_BATCHES_IN_FLIGHT);
 
   async function openRun(runId: string, spoolPath: string, watermark = 0): Promise<RunLog> {
     const spool: RunSpool = await openRunSpool(spoolPath, { recentWindow });
@@ -132,40 +141,46 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       if (finished && pending.length === 0) void close(true);
     };
 
-    let backoffMs = RETRY_DELAY_MS;
+    /** One batch to the hub; true once acknowledged, false when there is nothing to send. */
+    const shipBatch = () =>
+      inFlight(async () => {
+        if (stopped.signal.aborted) throw new AbortError("stopped");
+        const batch = await spool.readBatch(acked, batchBytes, MAX_LOG_BATCH_LINES);
+        if (!batch) return false;
+        // As bytes: a binary frame, not a string escaped into the packet's JSON (see RunLogBatchSchema).
+        const payload = { runId, firstSeq: batch.firstSeq, lines: Buffer.from(batch.body, "utf8") };
+        const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", payload));
+        // Refused, or no progress: the lines stay spooled.
+        if (!ack.success) throw new RefusedError("malformed ack");
+        if (!ack.data.ok) throw new RefusedError(ack.data.error);
+        if (ack.data.ackedSeq <= acked) throw new RefusedError(`no progress past seq ${acked}`);
+        acked = Math.min(ack.data.ackedSeq, batch.lastSeq);
+        await spool.trim(acked);
+        settle();
+        return true;
+      });
+    const sendOnce = async () => {
+      if (!(await link.whenReady(stopped.signal))) throw new AbortError("stopped");
+      return shipBatch();
+    };
+    const onFailedAttempt = async ({ error, retriesConsumed }: { error: Error; retriesConsumed: number }) => {
+      if (error instanceof RefusedError) {
+        if (retriesConsumed === 0) log(`hub did not take log lines of ${runId} (${error.message}); retrying with backoff`);
+      } else if (link.isReady()) {
+        log(`log lines of ${runId} not acknowledged (${describeError(error)}); retrying`);
+        await delay(RETRY_DELAY_MS);
+      }
+    };
+
     async function ship(): Promise<void> {
       kicked = false;
       while (acked < spool.lastSeq() && !stopped.signal.aborted) {
-        if (!(await link.whenReady(stopped.signal))) return;
-        const release = await inFlight.acquire(stopped.signal);
-        if (!release) return;
-        try {
-          const batch = await spool.readBatch(acked, batchBytes, MAX_LOG_BATCH_LINES);
-          if (!batch) return;
-          // As bytes: a binary frame, not a string escaped into the packet's JSON (see RunLogBatchSchema).
-          const payload = { runId, firstSeq: batch.firstSeq, lines: Buffer.from(batch.body, "utf8") };
-          const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", payload));
-          if (!ack.success || !ack.data.ok || ack.data.ackedSeq <= acked) {
-            // Refused, or no progress: the lines stay spooled; ask again, less and less often.
-            const reason = !ack.success ? "malformed ack" : !ack.data.ok ? ack.data.error : `no progress past seq ${acked}`;
-            if (backoffMs === RETRY_DELAY_MS) log(`hub did not take log lines of ${runId} (${reason}); retrying with backoff`);
-            release();
-            await delay(backoffMs);
-            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-            continue;
-          }
-          backoffMs = RETRY_DELAY_MS;
-          acked = Math.min(ack.data.ackedSeq, batch.lastSeq);
-          await spool.trim(acked);
-          settle();
-        } catch (error) {
-          if (link.isReady()) {
-            log(`log lines of ${runId} not acknowledged (${describeError(error)}); retrying`);
-            await delay(RETRY_DELAY_MS);
-          }
-        } finally {
-          release();
-        }
+        // A new batch starts its backoff afresh.
+        const isSent = await pRetry(sendOnce, { ...REFUSED_BACKOFF, signal: stopped.signal, onFailedAttempt, shouldConsumeRetry }).catch((error: unknown) => {
+          if (!stopped.signal.aborted) log(`log lines of ${runId} not sent: ${describeError(error)}`);
+          return false;
+        });
+        if (!isSent) return;
       }
       settle();
     }

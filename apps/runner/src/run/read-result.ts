@@ -1,5 +1,6 @@
 import { ResultSchema, type Result } from "@grove/core";
 import { readFile, stat } from "node:fs/promises";
+import { z } from "zod";
 
 const MAX_RESULT_BYTES = 1024 * 1024;
 
@@ -21,8 +22,7 @@ export async function readResult(path: string): Promise<ResultRead> {
   }
   const parsed = ResultSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    return { result: null, resultError: `The RESULT does not match the schema — ${problems.join("; ")}`.slice(0, 10_000) };
+    return { result: null, resultError: `The RESULT does not match the schema:\n${z.prettifyError(parsed.error)}`.slice(0, 10_000) };
   }
   return { result: parsed.data, resultError: null };
 }

@@ -5,10 +5,21 @@ import type { HubOutbox } from "../hub/hub-outbox.ts";
 import type { LogShipper, RunLog } from "../log/log-shipper.ts";
 import type { RunLeases } from "./run-leases.ts";
 import type { RunPaths } from "./run-paths.ts";
-import type { SessionSpend } from "./session-spend.ts";
+import type { ProgressSink } from "./run-progress.ts";
 import { writeRunRecord, type RunRecord } from "./run-record.ts";
+import type { SessionSpend } from "./session-spend.ts";
 
-export type RunDeps = { hub: HubOutbox; shipper: LogShipper; leases: RunLeases; dataDir: string; log: Logger; spend: SessionSpend };
+export type RunDeps = {
+  hub: HubOutbox;
+  shipper: LogShipper;
+  leases: RunLeases;
+  dataDir: string;
+  log: Logger;
+  /** Where progress of a run's long steps goes (run-progress.ts); none: git checks out without reporting. */
+  progress?: ProgressSink;
+  /** What each session's runs used so far, checked against its budget before a run starts. */
+  spend: SessionSpend;
+};
 /** `budget`: the session's own, set when it started; without one, grove.yaml's applies. */
 export type RunRequest = { sessionId: string; integration: string; repo: RepoContext; task: TaskSpec; budget?: SessionBudget };
 /** Why a run was stopped from outside: a user's cancel, or the runner shutting down. */

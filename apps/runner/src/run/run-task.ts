@@ -7,6 +7,7 @@ import { finishRun } from "./finish-run.ts";
 import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { leaseEnv, type RunLease } from "./run-leases.ts";
 import { runPaths } from "./run-paths.ts";
+import { worktreeProgress } from "./run-progress.ts";
 import { createRunScope, describeExit, stopState, type RunDeps, type RunRequest, type RunScope } from "./run-scope.ts";
 
 export const WORKTREE_LOCK_REASON = "agent session in progress";
@@ -53,6 +54,7 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
       taskId: task.taskId,
       base: req.integration,
       lockReason: WORKTREE_LOCK_REASON,
+      ...(deps.progress ? { onProgress: worktreeProgress(task.runId, deps.progress) } : {}),
     });
     if (!worktree.created) await lockWorktree(req.repo.repo, worktree.path, WORKTREE_LOCK_REASON);
     scope.audit(worktree.created ? "worktree.created" : "worktree.reused", {

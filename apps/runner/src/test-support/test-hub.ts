@@ -2,6 +2,7 @@ import {
   AuditRecordSchema,
   BranchDiffSchema,
   MergeProgressSchema,
+  RunProgressSchema,
   MergeResultSchema,
   RadarSnapshotSchema,
   MAX_SOCKET_MESSAGE_BYTES,
@@ -61,6 +62,8 @@ export async function startTestHub(opts: {
   store?: HubStore;
   /** False makes the hub store a batch but never ack it, like a hub that dies between the two. */
   ackLogs?: () => boolean;
+  /** A reason makes the hub refuse that log batch (`{ ok: false }`) without storing it. */
+  refuseLog?: () => string | null;
 }): Promise<TestHub> {
   const store = opts.store ?? createHubStore();
   const httpServer = createServer();
@@ -117,6 +120,8 @@ export async function startTestHub(opts: {
       const parsed = parseRunLogBatch(payload);
       if (!parsed.success) throw new Error(`invalid run:log payload: ${parsed.error}`);
       const batch = parsed.data;
+      const refusal = opts.refuseLog?.() ?? null;
+      if (refusal !== null) return ack({ ok: false, error: refusal });
       const lines = store.lines.get(batch.runId) ?? new Map<number, LogLine>();
       store.lines.set(batch.runId, lines);
       for (const line of batch.lines) {
@@ -134,6 +139,7 @@ export async function startTestHub(opts: {
       ["audit:record", AuditRecordSchema],
       ["merge:result", MergeResultSchema],
       ["merge:progress", MergeProgressSchema],
+      ["run:progress", RunProgressSchema],
       ["radar:snapshot", RadarSnapshotSchema],
       ["branch:diff", BranchDiffSchema],
     ] as const) {

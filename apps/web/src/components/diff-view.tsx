@@ -1,21 +1,23 @@
 "use client";
 import { useState } from "react";
-import { parseUnifiedDiff } from "../lib/parse-unified-diff.ts";
+import { parseGitDiff, type DiffLineKind } from "../lib/diff/parse-git-diff.ts";
 import { Button } from "./ui/button.tsx";
 
 const MAX_LINES = 4000;
 
-function tone(line: string): string {
-  if (line.startsWith("+")) return "bg-emerald-950/70 text-emerald-200";
-  if (line.startsWith("-")) return "bg-red-950/70 text-red-200";
-  if (line.startsWith("@@")) return "text-sky-300";
-  return "text-stone-300";
-}
+const TONES: Record<DiffLineKind, string> = {
+  add: "bg-emerald-950/70 text-emerald-200",
+  del: "bg-red-950/70 text-red-200",
+  hunk: "text-sky-300",
+  context: "text-stone-300",
+  meta: "text-stone-300",
+  note: "text-stone-300",
+};
 
 /** A unified diff, file by file; very large diffs render their first lines until asked for all. */
 export function DiffView({ patch, isTruncated }: { patch: string; isTruncated: boolean }) {
   const [showAll, setShowAll] = useState(false);
-  const files = parseUnifiedDiff(patch);
+  const files = parseGitDiff(patch);
   let budget = showAll ? Number.POSITIVE_INFINITY : MAX_LINES;
   return (
     <div className="space-y-3">
@@ -31,8 +33,8 @@ export function DiffView({ patch, isTruncated }: { patch: string; isTruncated: b
             </summary>
             <pre className="overflow-x-auto bg-stone-950 py-1 text-xs leading-5">
               {shown.map((line, i) => (
-                <div key={i} className={`px-3 ${tone(line)}`}>
-                  {line || " "}
+                <div key={i} className={`px-3 ${TONES[line.kind]}`}>
+                  {line.text || " "}
                 </div>
               ))}
             </pre>

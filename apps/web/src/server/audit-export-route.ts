@@ -27,8 +27,7 @@ export async function serveAuditExport(deps: AppDeps, req: IncomingMessage, res:
   const url = new URL(req.url ?? "/", "http://localhost");
   const parsed = QuerySchema.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    return void res.writeHead(400, { "content-type": "text/plain" }).end(`Bad query: ${problems}`);
+    return void res.writeHead(400, { "content-type": "text/plain" }).end(`Bad query:\n${z.prettifyError(parsed.error)}`);
   }
   const { format, ...filter } = parsed.data;
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");

@@ -46,11 +46,11 @@ describe("commitAgentWork", () => {
   });
 
   it("runs the repository's commit hooks: a refusing hook fails it and leaves the branch where it was", async () => {
-    const hooks = join(repo.root, "hooks");
-    await mkdir(hooks);
+    // In the repository's own hooks folder: runGit refuses to set core.hooksPath in argv (simple-git's guard).
+    const hooks = join(repo.dir, ".git", "hooks");
+    await mkdir(hooks, { recursive: true });
     await writeFile(join(hooks, "pre-commit"), "#!/bin/sh\necho 'lint says no' >&2\nexit 1\n");
     await chmod(join(hooks, "pre-commit"), 0o755);
-    await repo.git(["config", "core.hooksPath", hooks]);
     await repo.write({ "README.md": "changed\n" }, { cwd: worktree });
     const before = await repo.git(["rev-parse", "agent/claude/t1"]);
 

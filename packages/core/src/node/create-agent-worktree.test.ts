@@ -131,10 +131,11 @@ describe("createAgentWorktree", () => {
   it("initializes submodules in the new worktree", async () => {
     const sub = await makeTempRepo({ files: { "lib.txt": "from submodule\n" } });
     try {
-      await repo.git(["-c", "protocol.file.allow=always", "submodule", "add", "-q", "--", sub.dir, "vendor/lib"]);
-      await repo.git(["commit", "-q", "-m", "add submodule"]);
-      // git ≥ 2.38.1 refuses file:// submodule clones unless allowed in the clone's own (global) config.
+      // git ≥ 2.38.1 refuses file:// submodule clones unless allowed in the clone's own (global) config. Set in
+      // the environment (the operator's, which grove trusts): runGit refuses `-c protocol.file.allow` in argv.
       Object.assign(process.env, { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "protocol.file.allow", GIT_CONFIG_VALUE_0: "always" });
+      await repo.git(["submodule", "add", "-q", "--", sub.dir, "vendor/lib"]);
+      await repo.git(["commit", "-q", "-m", "add submodule"]);
       const created = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t8" });
       expect(await readFile(join(created.path, "vendor", "lib", "lib.txt"), "utf8")).toBe("from submodule\n");
     } finally {

@@ -6,10 +6,18 @@ import { moveWorktreeAside, runAfterLock, type AfterLock } from "./move-worktree
 import { openRepo, worktreePathFor, type RepoContext } from "./open-repo.ts";
 import { branchSha, headSha } from "./refs.ts";
 import { withRepoLock } from "./repo-lock.ts";
-import { runGit } from "./run-git.ts";
+import { runGit, type GitProgress } from "./run-git.ts";
 import { clearSetUpPending, isSetUpPending, markSetUpPending, setUpWorktree } from "./set-up-worktree.ts";
 
-export type CreateAgentWorktreeInput = { repo: string; agent: string; taskId: string; base?: string; lockReason?: string };
+export type CreateAgentWorktreeInput = {
+  repo: string;
+  agent: string;
+  taskId: string;
+  base?: string;
+  lockReason?: string;
+  /** Progress of checking out the files. With it, the files are checked out by setUpWorktree (see checkOutWithProgress). */
+  onProgress?: (progress: GitProgress) => void;
+};
 export type CreatedWorktree = {
   path: string;
   branch: string;
@@ -66,15 +74,17 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
       throw new DomainError("ALREADY_EXISTS", `${path} already exists and is not a worktree of ${ctx.repo}; move it away first.`);
     }
 
-    const lockArgs = input.lockReason === undefined ? [] : ["--lock", "--reason", input.lockReason];
+    const addArgs = input.lockReason === undefined ? [] : ["--lock", "--reason", input.lockReason];
+    // Without a listener, `worktree add` checks out itself: one git process less on the benchmarked path.
+    if (input.onProgress) addArgs.push("--no-checkout");
     const existing = await branchSha(ctx.repo, branch);
     if (existing !== null) {
-      await runGit(["worktree", "add", ...lockArgs, "--", path, branch], { cwd: ctx.repo });
+      await runGit(["worktree", "add", ...addArgs, "--", path, branch], { cwd: ctx.repo });
       await markSetUpPending(path);
       return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: true, isNewBranch: false, isPending: true };
     }
     const baseSha = await headSha(ctx.repo, base);
-    await runGit(["worktree", "add", ...lockArgs, "-b", branch, "--", path, baseSha], { cwd: ctx.repo });
+    await runGit(["worktree", "add", ...addArgs, "-b", branch, "--", path, baseSha], { cwd: ctx.repo });
     await markSetUpPending(path);
     return { path, branch, baseSha, created: true, isNewBranch: true, isPending: true };
   });
@@ -83,7 +93,7 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
   if (!isPending) return { ...worktree, resumed: false, includedFiles: [] };
   // Outside the repo lock: it may fetch over the network. Its writes to the shared config retry on config.lock.
   try {
-    const includedFiles = await setUpWorktree(ctx, path);
+    const includedFiles = await setUpWorktree(ctx, path, input.onProgress);
     await clearSetUpPending(path);
     return { ...worktree, resumed: !ensured.created, includedFiles };
   } catch (error) {

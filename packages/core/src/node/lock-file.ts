@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
+import pRetry, { type Options as RetryOptions } from "p-retry";
 import { z } from "zod";
 import { DomainError } from "../errors/domain-error.ts";
 
@@ -45,36 +46,62 @@ export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, op
 const LockRecordSchema = z.object({ pid: z.number().int(), host: z.string(), token: z.string(), at: z.number() });
 type LockRecord = z.infer<typeof LockRecordSchema>;
 
+/** The lock file exists: someone holds it (`holder` is its record, null if unreadable), or held it until a stale takeover just now. */
+class LockHeldError extends Error {
+  constructor(
+    readonly holder: string | null,
+    readonly isTakenOver: boolean,
+  ) {
+    super("the lock file exists");
+  }
+}
+
 async function acquireLockFile(lockPath: string, opts: LockFileOptions): Promise<string> {
   const token = randomUUID();
   const record: LockRecord = { pid: process.pid, host: hostname(), token, at: Date.now() };
-  const deadline = Date.now() + opts.timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(lockPath, "wx");
-      try {
-        await handle.writeFile(JSON.stringify(record));
-      } finally {
-        await handle.close();
-      }
-      return token;
-    } catch (error) {
-      if (!isCode(error, "EEXIST")) throw error;
-    }
-    const holder = await readFile(lockPath, "utf8").catch(() => null);
-    if (holder !== null && (await isStale(lockPath, holder))) {
-      await takeOverStale(lockPath, holder);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new DomainError(
-        "LOCK_TIMEOUT",
-        `Timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what} ${lockPath}, held by ${describe(holder)}. ` +
-          `If no grove process is running, delete that file.`,
-      );
-    }
-    await sleep(Math.min(250, 10 + attempt * 10) * (0.5 + Math.random()));
+  // Polled until opts.timeoutMs: waits grow from ~10 ms to 250 ms, jittered so waiters do not try in step.
+  // After a stale lock was taken over the next try is at once: that is no contention.
+  const policy = {
+    retries: Number.POSITIVE_INFINITY,
+    maxRetryTime: opts.timeoutMs,
+    minTimeout: 10,
+    factor: 1.2,
+    maxTimeout: 250,
+    randomize: true,
+    shouldRetry: ({ error }) => error instanceof LockHeldError,
+    shouldConsumeRetry: ({ error }) => !(error instanceof LockHeldError && error.isTakenOver),
+  } satisfies RetryOptions;
+  try {
+    return await pRetry(() => tryCreateLockFile(lockPath, record), policy);
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    throw new DomainError(
+      "LOCK_TIMEOUT",
+      `Timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what} ${lockPath}, held by ${describe(error.holder)}. ` +
+        `If no grove process is running, delete that file.`,
+    );
   }
+}
+
+/** One try: the lock file created with O_EXCL and this record written, or a LockHeldError. */
+async function tryCreateLockFile(lockPath: string, record: LockRecord): Promise<string> {
+  try {
+    const handle = await open(lockPath, "wx");
+    try {
+      await handle.writeFile(JSON.stringify(record));
+    } finally {
+      await handle.close();
+    }
+    return record.token;
+  } catch (error) {
+    if (!isCode(error, "EEXIST")) throw error;
+  }
+  const holder = await readFile(lockPath, "utf8").catch(() => null);
+  if (holder !== null && (await isStale(lockPath, holder))) {
+    await takeOverStale(lockPath, holder);
+    throw new LockHeldError(holder, true);
+  }
+  throw new LockHeldError(holder, false);
 }
 
 async function releaseLockFile(lockPath: string, token: string): Promise<void> {

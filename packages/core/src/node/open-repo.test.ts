@@ -1,4 +1,4 @@
-import { mkdtemp, realpath, rm } from "node:fs/promises";
+import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { listWorktrees } from "./list-worktrees.ts";
 import { openRepo, worktreePathFor } from "./open-repo.ts";
 import { initBareLayout } from "./init-bare-layout.ts";
 import { moveAgentWorktree } from "./move-agent-worktree.ts";
+import type { GitProgress } from "./run-git.ts";
 import { lockWorktree, unlockWorktree } from "./worktree-lock.ts";
 
 describe("openRepo", () => {
@@ -107,6 +108,23 @@ describe("initBareLayout and moveAgentWorktree", () => {
       [created.path, false, "agent/demo/t1"],
     ]);
     await expect(initBareLayout({ source: repo.dir, target: "prover.git", cwd: repo.root })).rejects.toMatchObject({ code: "ALREADY_EXISTS" });
+  });
+
+  it("reports the clone's and the checkout's progress when asked", async () => {
+    await repo.write(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`src/f${i}.txt`, `file ${i}\n`])));
+    await repo.git(["add", "-A"]);
+    await repo.git(["commit", "-q", "-m", "200 files"]);
+    const seen: GitProgress[] = [];
+    process.env.GIT_PROGRESS_DELAY = "0";
+    try {
+      const layout = await initBareLayout({ source: `file://${repo.dir}`, target: "seen.git", cwd: repo.root, onProgress: (p) => seen.push(p) });
+      expect(await repo.git(["status", "--porcelain"], { cwd: layout.integrationWorktree })).toBe("");
+      expect(await readFile(join(layout.integrationWorktree, "src", "f199.txt"), "utf8")).toBe("file 199\n");
+    } finally {
+      delete process.env.GIT_PROGRESS_DELAY;
+    }
+    expect(new Set(seen.map((p) => p.method))).toEqual(new Set(["clone", "checkout"]));
+    expect(seen.some((p) => p.method === "checkout" && p.total === 201)).toBe(true);
   });
 
   it("moves an agent worktree, refusing while it is locked", async () => {

@@ -1,48 +1,51 @@
-import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DomainError } from "../errors/domain-error.ts";
-import { isGroveSecret } from "./grove-secrets.ts";
+import { spawnGit, type GitProcessOptions, type GitProcessResult } from "./git-process.ts";
+
+export type { GitProgress } from "./git-process.ts";
 
 export type GitResult = { stdout: string; stderr: string; exitCode: number };
 
-export type RunGitOptions = {
-  cwd: string;
-  env?: Record<string, string>;
+export type RunGitOptions = GitProcessOptions & {
   okExitCodes?: number[];
-  input?: string;
 };
 
 const GIT = "git";
 const LOCK_RETRY_BUDGET_MS = 10_000;
 const STDERR_TAIL_CHARS = 2_000;
 
-// Inherited from a git hook or a parent git command, these would point our git at another repository or index.
-const INHERITED_GIT_VARS = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY"];
-
 /**
- * Runs git with an argument array (never a shell). Exit codes outside okExitCodes (default [0]) throw
- * GIT_FAILED carrying the command, cwd, exit code and the tail of stderr. When another git process holds
- * one of git's own lock files, the command is retried with jittered backoff for up to ~10 s.
+ * Runs git with an argument array (never a shell), through simple-git (git-process.ts). Exit codes outside
+ * okExitCodes (default [0]) throw GIT_FAILED carrying the command, cwd, exit code and the tail of stderr; so
+ * does a git killed by idleTimeoutMs or the abort signal. Arguments simple-git finds unsafe (option injection
+ * such as `--upload-pack=…`) throw INVALID_INPUT before git starts. When another git process holds one of
+ * git's own lock files, the command is retried with jittered backoff for up to ~10 s.
+ *
+ * Callers parse git's machine formats themselves rather than through simple-git's status/branch/log tasks:
+ * those run fixed argv of their own (`status --porcelain -b -u`, `branch -a -v`, `log` with its own format)
+ * outside this retry and failure handling, and read less exactly than what the callers ask for —
+ * `status --porcelain=v1 -z` with git's XY code per path (worktree-status.ts), `for-each-ref` with NUL-separated
+ * fields (scan-agent-branches.ts), `worktree list --porcelain -z` (list-worktrees.ts), and first-parent
+ * `log` records with the files of each merge (the runner's git-history.ts).
  */
 export async function runGit(args: string[], opts: RunGitOptions): Promise<GitResult> {
   const okExitCodes = opts.okExitCodes ?? [0];
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const result = await spawnGit(args, opts);
+    if (result.kind !== "exited") throw notRun(args, opts, result);
+    const stderr = result.stderr.toString("utf8");
     const delay = backoffMs(attempt);
     // Checked before okExitCodes: a caller accepting exit 128 as "no" must not take contention for an answer.
-    if (result.exitCode !== 0 && isLockContention(result.stderr) && Date.now() - started + delay <= LOCK_RETRY_BUDGET_MS) {
+    if (result.exitCode !== 0 && isLockContention(stderr) && Date.now() - started + delay <= LOCK_RETRY_BUDGET_MS) {
       await sleep(delay);
       continue;
     }
     if (okExitCodes.includes(result.exitCode) && result.signal === null) {
-      return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
+      return { stdout: result.stdout.toString("utf8"), stderr, exitCode: result.exitCode };
     }
-    const stderrTail = result.stderr.slice(-STDERR_TAIL_CHARS);
-    const reason = mainReason(result.stderr) || (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);
-    throw new DomainError("GIT_FAILED", `git ${args.slice(0, 3).join(" ")} failed in ${opts.cwd}: ${reason}`, {
-      process: { command: [GIT, ...args], cwd: opts.cwd, exitCode: result.exitCode, signal: result.signal, stderrTail },
-    });
+    const reason = mainReason(stderr) || (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);
+    throw gitFailed(args, opts, reason, { exitCode: result.exitCode, signal: result.signal, stderr });
   }
 }
 
@@ -59,44 +62,33 @@ export function isLockContention(stderr: string): boolean {
   return /cannot lock ref/.test(stderr) && !/but expected|exists; cannot create|reference already exists/.test(stderr);
 }
 
-type RawResult = { stdout: string; stderr: string; exitCode: number; signal: string | null };
-
-function spawnGit(args: string[], opts: RunGitOptions): Promise<RawResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(GIT, args, { cwd: opts.cwd, env: gitEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (error) => {
-      reject(
-        new DomainError("GIT_FAILED", `could not start git in ${opts.cwd}: ${error.message}`, {
-          cause: error,
-          process: { command: [GIT, ...args], cwd: opts.cwd, exitCode: null, signal: null, stderrTail: "" },
-        }),
-      );
-    });
-    child.on("close", (code, signal) => {
-      resolve({
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        exitCode: code ?? -1,
-        signal,
+function notRun(args: string[], opts: RunGitOptions, result: Exclude<GitProcessResult, { kind: "exited" }>): DomainError {
+  const none = { exitCode: null, signal: null, stderr: "" };
+  switch (result.kind) {
+    case "refused":
+      return new DomainError("INVALID_INPUT", `git ${args.slice(0, 3).join(" ")} refused in ${opts.cwd}: ${result.reason}`, {
+        process: processFailure(args, opts, none),
       });
-    });
-    // git may exit before reading stdin (e.g. a bad argument); that EPIPE is not the error to report.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(opts.input ?? "");
+    case "unstartable":
+      return new DomainError("GIT_FAILED", `could not start git in ${opts.cwd}: ${result.reason}`, { process: processFailure(args, opts, none) });
+    case "killed": {
+      // simple-git stops git with SIGINT, on the abort signal or after idleTimeoutMs without output.
+      const why = result.why === "timeout" ? `no output for ${opts.idleTimeoutMs} ms` : "aborted";
+      return gitFailed(args, opts, `killed by SIGINT (${why})`, { exitCode: null, signal: "SIGINT", stderr: result.stderr.toString("utf8") });
+    }
+  }
+}
+
+type Ended = { exitCode: number | null; signal: string | null; stderr: string };
+
+function gitFailed(args: string[], opts: RunGitOptions, reason: string, ended: Ended): DomainError {
+  return new DomainError("GIT_FAILED", `git ${args.slice(0, 3).join(" ")} failed in ${opts.cwd}: ${reason}`, {
+    process: processFailure(args, opts, ended),
   });
 }
 
-function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of INHERITED_GIT_VARS) delete env[name];
-  // The repository's hooks run with git's environment.
-  for (const name of Object.keys(env)) if (isGroveSecret(name)) delete env[name];
-  // GIT_OPTIONAL_LOCKS=0 keeps read-only commands (status) from taking index.lock in agents' worktrees.
-  return { ...env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0", ...extra };
+function processFailure(args: string[], opts: RunGitOptions, ended: Ended) {
+  return { command: [GIT, ...args], cwd: opts.cwd, exitCode: ended.exitCode, signal: ended.signal, stderrTail: ended.stderr.slice(-STDERR_TAIL_CHARS) };
 }
 
 function backoffMs(attempt: number): number {

@@ -1,22 +1,42 @@
-import { access, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { access, readFile, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { copyWorktreeIncludes } from "./copy-worktree-includes.ts";
 import type { RepoContext } from "./open-repo.ts";
-import { runGit } from "./run-git.ts";
+import { runGit, type GitProgress } from "./run-git.ts";
 
 // In the worktree's own git folder: never part of its files, and gone with the worktree.
 const PENDING_FILE = "grove-setup-pending";
 
 /**
  * What a new worktree needs before anything runs in it, the same for an agent's worktree and the merged-tree
- * test's: its submodules, then the main checkout's `.worktreeinclude` files (none in the bare layout, which
- * has no main checkout). Returns the copied paths. Outside the repository lock: it may fetch over the network.
+ * test's: its files when it was added with --no-checkout, its submodules, then the main checkout's
+ * `.worktreeinclude` files (none in the bare layout, which has no main checkout). Returns the copied paths.
+ * Outside the repository lock: it may fetch over the network.
  */
-export async function setUpWorktree(ctx: RepoContext, path: string): Promise<string[]> {
+export async function setUpWorktree(ctx: RepoContext, path: string, onProgress?: (progress: GitProgress) => void): Promise<string[]> {
+  if (!(await exists(join(await worktreeGitDir(path), "index")))) await checkOutWithProgress(path, onProgress);
   if (await exists(join(path, ".gitmodules"))) {
     await runGit(["submodule", "update", "--init", "--recursive"], { cwd: path });
   }
   return ctx.isBare ? [] : copyWorktreeIncludes(ctx.repo, path);
+}
+
+/**
+ * Fills a worktree added with `--no-checkout` (no index yet), reporting git's "Updating files" progress.
+ * `git worktree add` checks out through a `git reset --hard` of its own that shows progress only on a
+ * terminal; this is the same checkout with `--progress`. Its post-checkout hook sees HEAD as the old commit
+ * where `worktree add`'s sees the null sha.
+ */
+export async function checkOutWithProgress(path: string, onProgress: ((progress: GitProgress) => void) | undefined): Promise<void> {
+  await runGit(["checkout", "--progress", "--force"], { cwd: path, ...(onProgress ? { onProgress } : {}) });
+}
+
+/** The worktree's own git folder, from its `.git` file, without starting git (this runs for every new worktree). */
+async function worktreeGitDir(path: string): Promise<string> {
+  const dotGit = join(path, ".git");
+  const pointer = await readFile(dotGit, "utf8").catch(() => null);
+  const match = pointer === null ? null : /^gitdir: (.+)$/m.exec(pointer);
+  return match?.[1] ? resolve(path, match[1].trim()) : dotGit;
 }
 
 /** Marks a worktree grove just added as not set up yet; until setUpWorktree finished, nobody was given it. */

@@ -4,10 +4,10 @@ import { parseGroveConfig } from "./config.ts";
 describe("grove.yaml agent profiles", () => {
   it('refuses "__proto__" as a profile or variable name instead of dropping it without a word', () => {
     expect(() => parseGroveConfig('agents:\n  __proto__:\n    command: [echo, "{prompt}"]\n')).toThrow(
-      'grove.yaml is invalid — agents: "__proto__" cannot name an agent profile; choose another name',
+      'grove.yaml is invalid:\n✖ "__proto__" cannot name an agent profile; choose another name\n  → at agents',
     );
     expect(() => parseGroveConfig("agents:\n  mine:\n    command: [echo]\n    env: { __proto__: x }\n")).toThrow(
-      'grove.yaml is invalid — agents.mine.env: "__proto__" cannot name an environment variable',
+      'grove.yaml is invalid:\n✖ "__proto__" cannot name an environment variable; choose another name\n  → at agents.mine.env',
     );
     expect(() => parseGroveConfig('{"agents": {"__proto__": {"command": ["echo"]}}}')).toThrow('"__proto__" cannot name an agent profile');
   });

@@ -9,6 +9,7 @@ import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
 import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
+import type { RunProgressSchema } from "./run-progress.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -103,7 +104,7 @@ const utf8 = new TextDecoder();
  */
 export function parseRunLogBatch(payload: unknown): { success: true; data: ParsedLogBatch } | { success: false; error: string } {
   const envelope = RunLogBatchSchema.safeParse(payload);
-  if (!envelope.success) return { success: false, error: envelope.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ") };
+  if (!envelope.success) return { success: false, error: z.prettifyError(envelope.error) };
   const { runId, firstSeq, lines: text } = envelope.data;
   const body = typeof text === "string" ? text : utf8.decode(text);
   let decoded: unknown;
@@ -230,6 +231,7 @@ export type RunnerToHubEvents = {
   "audit:record": (payload: z.input<typeof AuditRecordSchema>, ack: (res: Ack) => void) => void;
   "merge:result": (payload: z.input<typeof MergeResultSchema>, ack: (res: Ack) => void) => void;
   "merge:progress": (payload: z.input<typeof MergeProgressSchema>, ack: (res: Ack) => void) => void;
+  "run:progress": (payload: z.input<typeof RunProgressSchema>, ack: (res: Ack) => void) => void;
   "radar:snapshot": (payload: z.input<typeof RadarSnapshotSchema>, ack: (res: Ack) => void) => void;
   "branch:diff": (payload: z.input<typeof BranchDiffSchema>, ack: (res: Ack) => void) => void;
 };
@@ -242,6 +244,7 @@ export type HubToRunnerEvents = {
 
 export type HubToBrowserEvents = {
   "run:log": (payload: { runId: string; lines: LogLine[] }) => void;
+  "run:progress": (payload: z.infer<typeof RunProgressSchema>) => void;
   "grove:changed": (payload: Changed) => void;
 };
 

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import type { z } from "zod";
+import { z } from "zod";
 import { DomainError } from "../errors/domain-error.ts";
 
 const utf8 = new TextEncoder();
@@ -21,8 +21,7 @@ export function parseYamlDocument<S extends z.ZodType>(schema: S, text: string, 
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    throw new DomainError("INVALID_CONFIG", `${source} is invalid — ${problems.join("; ")}`);
+    throw new DomainError("INVALID_CONFIG", `${source} is invalid:\n${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
 }

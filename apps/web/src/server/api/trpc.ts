@@ -1,6 +1,6 @@
 import superjson from "superjson";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
 import { isDomainError, type DomainErrorCode } from "@grove/core";
 import type { Context } from "./context.ts";
 import type { Role } from "../auth/sessions.ts";
@@ -38,16 +38,11 @@ const t = initTRPC.context<Context>().create({
       error.code === "INTERNAL_SERVER_ERROR" && !isDomainError(error.cause)
         ? "Something went wrong on the server."
         : error.cause instanceof ZodError
-          ? describeInputIssues(error.cause)
+          ? z.prettifyError(error.cause)
           : shape.message;
     return { ...shape, message, data: { ...data, domainCode: isDomainError(error.cause) ? error.cause.code : null } };
   },
 });
-
-/** Bad input in words ("tasks.0.prompt: the prompt is …"), not zod's JSON dump of its issues. */
-function describeInputIssues(error: ZodError): string {
-  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
-}
 
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();

@@ -10,6 +10,7 @@ import {
   type Ack,
   type Changed,
   type LogLine,
+  type RunProgress,
   type MergeExecute,
   type RunnerQueryEvents,
   type RunnerQueryName,
@@ -48,6 +49,8 @@ export type Hub = {
   disconnectUser(userId: string): void;
   /** Fans out lines that are already stored: a browser that has fallen behind reads them again from the database. */
   publishLogLines(runId: string, lines: LogLine[]): void;
+  /** Passes a run's progress on to the browsers showing its log; nothing is stored. */
+  publishRunProgress(progress: RunProgress): void;
   /** Bytes of log lines the hub holds for browsers that have not taken them yet (bounded by the fan-out's limits). */
   logBytesHeld(): number;
   broadcastChanged(change: Changed): void;
@@ -118,6 +121,7 @@ export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAut
     disconnectRunner: (runnerId) => runners.disconnect(runnerId),
     disconnectUser: (userId) => void browsers.in(userRoom(userId)).disconnectSockets(true),
     publishLogLines: (runId, lines) => logs.publish(runId, lines),
+    publishRunProgress: (progress) => logs.publishProgress(progress),
     logBytesHeld: () => logs.heldBytes(),
     broadcastChanged(change) {
       browsers.to(DASHBOARD_ROOM).emit("grove:changed", change);

@@ -1,4 +1,4 @@
-import type { Ack, LogLine } from "@grove/core";
+import type { Ack, LogLine, RunProgress } from "@grove/core";
 import { listLogPage, type Db } from "@grove/db";
 import { watchPressure, type ConnectionPressure } from "./connection-pressure.ts";
 import { createFanoutBudget, FANOUT_LIMITS, type FanoutLimits } from "./fanout-budget.ts";
@@ -28,6 +28,8 @@ export type LogFanout = {
   unsubscribe(socket: GroveSocket, runId: string): void;
   /** Fans out lines already persisted (catching up reads them again from the database). */
   publish(runId: string, lines: LogLine[]): void;
+  /** Passes a run's progress (a few small events per step) to the browsers subscribed to its log. */
+  publishProgress(progress: RunProgress): void;
   /** Bytes of log messages the hub holds for all subscribed browsers and has not yet handed to the kernel. */
   heldBytes(): number;
 };
@@ -150,6 +152,11 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits
         if (ready.length > 0) deps.browsers.to(ready).emit("run:log", { runId, lines: part });
       }
       budget.enforce();
+    },
+
+    publishProgress(progress) {
+      const subs = byRun.get(progress.runId);
+      if (subs) deps.browsers.to([...subs].map((sub) => sub.socket.id)).emit("run:progress", progress);
     },
 
     heldBytes: () => budget.held(),

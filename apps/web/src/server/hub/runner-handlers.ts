@@ -8,6 +8,7 @@ import {
   parseRunLogBatch,
   RunLogWatermarkSchema,
   RunnerHelloSchema,
+  RunProgressSchema,
   RunReportSchema,
   RunStateEventSchema,
   type Ack,
@@ -17,7 +18,7 @@ import {
   type ParsedLogBatch,
   type RunnerToHubEvents,
 } from "@grove/core";
-import type { z } from "zod";
+import { z } from "zod";
 
 export type RunnerHandlers = {
   hello(runnerId: string, payload: z.infer<typeof RunnerHelloSchema>): Promise<void>;
@@ -29,6 +30,7 @@ export type RunnerHandlers = {
   audit(runnerId: string, payload: AuditRecord): Promise<void>;
   mergeResult(runnerId: string, payload: z.infer<typeof MergeResultSchema>): Promise<void>;
   mergeProgress(runnerId: string, payload: z.infer<typeof MergeProgressSchema>): Promise<void>;
+  runProgress(runnerId: string, payload: z.infer<typeof RunProgressSchema>): Promise<void>;
   radarSnapshot(runnerId: string, payload: z.infer<typeof RadarSnapshotSchema>): Promise<void>;
   branchDiff(runnerId: string, payload: z.infer<typeof BranchDiffSchema>): Promise<void>;
 };
@@ -46,7 +48,7 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
       const reply = ack as (res: Ack | LogAck) => void;
       const parsed = schema.safeParse(payload);
       if (!parsed.success) {
-        reply({ ok: false, error: `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}` });
+        reply({ ok: false, error: `invalid payload:\n${z.prettifyError(parsed.error)}` });
         return;
       }
       handle(parsed.data).then(
@@ -72,6 +74,7 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
   socket.on("audit:record", guard(AuditRecordSchema, (p) => handlers.audit(runnerId, p), ok));
   socket.on("merge:result", guard(MergeResultSchema, (p) => handlers.mergeResult(runnerId, p), ok));
   socket.on("merge:progress", guard(MergeProgressSchema, (p) => handlers.mergeProgress(runnerId, p), ok));
+  socket.on("run:progress", guard(RunProgressSchema, (p) => handlers.runProgress(runnerId, p), ok));
   socket.on("radar:snapshot", guard(RadarSnapshotSchema, (p) => handlers.radarSnapshot(runnerId, p), ok));
   socket.on("branch:diff", guard(BranchDiffSchema, (p) => handlers.branchDiff(runnerId, p), ok));
 }

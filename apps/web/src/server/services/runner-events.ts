@@ -1,5 +1,6 @@
 import { ResultSchema } from "@grove/core";
 import { insertLogLines, readLogWatermark, recordReportedRunState, recordRunReport, runUsageData, type Db } from "@grove/db";
+import { z } from "zod";
 import type { Hub } from "../hub/create-hub.ts";
 import type { RunnerHandlers } from "../hub/runner-handlers.ts";
 import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
@@ -70,7 +71,7 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
       if (payload.result !== null) {
         const parsed = ResultSchema.safeParse(payload.result);
         if (parsed.success) result = JSON.stringify(parsed.data);
-        else resultError = `RESULT is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`;
+        else resultError = `RESULT is invalid:\n${z.prettifyError(parsed.error)}`;
       }
       await recordRunReport(db, run.id, {
         exitCode: payload.exitCode,
@@ -98,6 +99,10 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
     },
 
     mergeProgress: (runnerId, payload) => recordMergeProgress(deps, runnerId, payload),
+    async runProgress(runnerId, payload) {
+      await checkOwner(runnerId, payload.runId);
+      hub.publishRunProgress(payload);
+    },
     radarSnapshot: (runnerId, payload) => recordRadarSnapshot(deps, runnerId, payload),
     branchDiff: (runnerId, payload) => recordBranchDiff(deps, runnerId, payload),
   };

@@ -1,58 +1,18 @@
-export type DiffFile = { path: string; lines: string[]; added: number; removed: number };
-
-const HUNK = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/;
-
 /**
- * Reads `git diff` output file by file: each file's lines after its `diff --git` header (without the
- * `index`, `---` and `+++` lines) and its added and removed lines. Inside a hunk, lines are counted off
- * its header (`@@ -a,b +c,d @@`), so a removed line reading "-- x" or an added one reading "++ x" is a hunk
- * line, not a header. A patch cut short (the runner's size cap) ends inside its last hunk.
+ * The path one file of `git diff` is about, from the lines before its first hunk: the new side's
+ * `+++` name, the old side's `---` name for a deleted file, or the `diff --git` header's name when
+ * there are neither (binary files, mode changes). git C-quotes unusual names (`core.quotePath`),
+ * which diff parsers do not undo; this does.
  */
-export function parseUnifiedDiff(patch: string): DiffFile[] {
-  const files: DiffFile[] = [];
-  let current: DiffFile | null = null;
-  let oldLeft = 0;
-  let newLeft = 0;
+export function pathOfFileHeader(header: readonly string[]): string {
+  let path = headerPath((header[0] ?? "").slice("diff --git ".length));
   let oldPath: string | null = null;
-  for (const line of patch.split("\n")) {
-    if (current && (oldLeft > 0 || newLeft > 0)) {
-      current.lines.push(line);
-      if (line.startsWith("+")) {
-        current.added += 1;
-        newLeft -= 1;
-      } else if (line.startsWith("-")) {
-        current.removed += 1;
-        oldLeft -= 1;
-      } else if (!line.startsWith("\\")) {
-        oldLeft -= 1;
-        newLeft -= 1;
-      }
-      continue;
-    }
-    if (line.startsWith("diff --git ")) {
-      current = { path: headerPath(line.slice("diff --git ".length)), lines: [], added: 0, removed: 0 };
-      oldPath = null;
-      files.push(current);
-      continue;
-    }
-    if (!current || line.startsWith("index ")) continue;
-    if (line.startsWith("--- ")) {
-      oldPath = sidePath(line.slice(4));
-      continue;
-    }
-    if (line.startsWith("+++ ")) {
-      // A deleted file's new side is /dev/null: its name is the old side's.
-      current.path = sidePath(line.slice(4)) ?? oldPath ?? current.path;
-      continue;
-    }
-    const hunk = HUNK.exec(line);
-    if (hunk) {
-      oldLeft = Number(hunk[1] ?? 1);
-      newLeft = Number(hunk[2] ?? 1);
-    }
-    current.lines.push(line);
+  for (const line of header) {
+    if (line.startsWith("--- ")) oldPath = sidePath(line.slice(4));
+    // A deleted file's new side is /dev/null: its name is the old side's.
+    else if (line.startsWith("+++ ")) path = sidePath(line.slice(4)) ?? oldPath ?? path;
   }
-  return files;
+  return path;
 }
 
 /** The path of a `--- a/x` or `+++ b/x` line (null for /dev/null); git ends a name with a space in a tab. */

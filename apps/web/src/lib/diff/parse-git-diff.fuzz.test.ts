@@ -4,7 +4,9 @@ import fc from "fast-check";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseUnifiedDiff, type DiffFile } from "./parse-unified-diff.ts";
+import { parseGitDiff } from "./parse-git-diff.ts";
+
+type ExpectedFile = { path: string; lines: string[]; added: number; removed: number };
 
 // Hunk lines whose text looks like a header once its +, - or space is put in front.
 const trickyText = fc.constantFrom("-- x", "++ y", "--", "++", "-", "+", "diff --git a/x b/x", "index 0000000..1111111", "@@ -1 +1 @@", "\\ No newline at end of file", "");
@@ -32,9 +34,9 @@ function quoted(name: string): string {
 type GeneratedFile = { path: string; kind: string; hunks: { kind: string; text: string }[][]; noNewline: boolean };
 
 /** A diff as `git diff` writes it, and what the parser must read back from it. */
-function render(files: GeneratedFile[]): { patch: string; expected: DiffFile[] } {
+function render(files: GeneratedFile[]): { patch: string; expected: ExpectedFile[] } {
   const out: string[] = [];
-  const expected: DiffFile[] = [];
+  const expected: ExpectedFile[] = [];
   for (const f of files) {
     const side = (prefix: string) => {
       const q = quoted(`${prefix}/${f.path}`);
@@ -71,8 +73,7 @@ describe("unified diff parser (property)", () => {
     fc.assert(
       fc.property(diffFiles, (files) => {
         const { patch, expected } = render(files);
-        // The last line of a diff ends in a newline: an empty last "line" is not part of the file.
-        const parsed = parseUnifiedDiff(patch).map((f) => ({ ...f, lines: f.lines.at(-1) === "" ? f.lines.slice(0, -1) : f.lines }));
+        const parsed = parseGitDiff(patch).map((f) => ({ ...f, lines: f.lines.map((l) => l.text) }));
         expect(parsed).toEqual(expected);
       }),
       fuzzParameters(),
@@ -87,7 +88,7 @@ describe("unified diff parser (property)", () => {
     );
     fc.assert(
       fc.property(text, (patch) => {
-        const files = parseUnifiedDiff(patch);
+        const files = parseGitDiff(patch);
         const lineCount = patch.split("\n").length;
         expect(files.reduce((n, f) => n + f.lines.length, 0)).toBeLessThanOrEqual(lineCount);
         for (const f of files) expect(f.added + f.removed).toBeLessThanOrEqual(f.lines.length);
@@ -121,7 +122,7 @@ describe("unified diff parser (property)", () => {
               // A binary file ("-" in numstat) has no lines in the patch.
               return { path: name ?? "", added: Number(added) || 0, removed: Number(removed) || 0 };
             });
-          const parsed = parseUnifiedDiff(patch.stdout).map(({ path: p, added, removed }) => ({ path: p, added, removed }));
+          const parsed = parseGitDiff(patch.stdout).map(({ path: p, added, removed }) => ({ path: p, added, removed }));
           expect(parsed).toEqual(counts);
         }),
         fuzzParameters(0.01),

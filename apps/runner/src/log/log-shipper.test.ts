@@ -1,0 +1,37 @@
+import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER } from "@grove/core";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { io } from "socket.io-client";
+import { afterEach, expect, it } from "vitest";
+import { createHubLink } from "../hub/hub-socket.ts";
+import { createLogShipper } from "./log-shipper.ts";
+import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
+
+const TOKEN = "runner-token-for-log-shipper-tests-01";
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+it("sends a refused batch again with backoff, saying so once, until the hub takes every line", async () => {
+  let refusals = 2;
+  const hub: TestHub = await startTestHub({ token: TOKEN, refuseLog: () => (refusals-- > 0 ? "hub is busy" : null) });
+  cleanups.push(() => hub.close());
+  const socket = io(`${hub.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN } });
+  cleanups.push(() => Promise.resolve(void socket.disconnect()));
+  const logged: string[] = [];
+  const link = createHubLink(socket, () => ({ host: "test", version: "0", repos: [] }), (line) => logged.push(line));
+  const shipper = createLogShipper(link, (line) => logged.push(line));
+  cleanups.push(() => shipper.stop());
+  const dir = await mkdtemp(join(tmpdir(), "grove-shipper-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+
+  const run = await shipper.open("run-refused", join(dir, "run-refused.spool"));
+  for (let i = 1; i <= 30; i++) run.write("stdout", `line ${i}`);
+  expect(await run.finish(60_000)).toBe(true);
+
+  expect([...(hub.store.lines.get("run-refused")?.keys() ?? [])]).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  expect(refusals).toBeLessThan(0);
+  expect(logged.filter((line) => line.startsWith("hub did not take log lines"))).toEqual(["hub did not take log lines of run-refused (hub is busy); retrying with backoff"]);
+});
