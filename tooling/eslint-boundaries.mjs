@@ -10,7 +10,8 @@
  *   processes, as `pnpm start` does.
  * - browser code imports the server's types (AppRouter, Role) with `import type`; never its values.
  * - core's own tests and test-support use node's modules (they run real git on real repositories).
- * - e2e/start-stack.ts imports scripts/start.ts: see the allow list at the end.
+ * - e2e/start-stack.ts imports scripts/start.ts, and e2e/support/claude-double.ts the runner's model double
+ *   and pinned CLIs: see the allow list at the end.
  */
 import { builtinModules } from "node:module";
 import { noCrossPackageImport } from "./no-cross-package-import.mjs";
@@ -184,6 +185,12 @@ export const boundaries = [
               reason:
                 "Playwright's web server process sets the e2e environment, then runs `pnpm start`'s program in itself: an entry point started, none of its code used",
             },
+            ...["anthropic-double.ts", "model-script.ts", "real-agent-clis.ts"].map((file) => ({
+              from: "e2e/support/claude-double.ts",
+              to: `apps/runner/src/test-support/model-doubles/${file}`,
+              reason:
+                "the dashboard's end-to-end run drives the real claude CLI the runner pins against the runner's Anthropic model double: test support, one copy",
+            })),
           ],
         },
       ],

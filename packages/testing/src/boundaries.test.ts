@@ -172,6 +172,7 @@ const allowed: Case[] = [
   ["scripts/fixture.ts", 'import { runnerLaunchArgs } from "@grove/core/launch";', null],
   ["scripts/bench/fixture.ts", 'import { waitFor } from "@grove/testing";', null],
   ["e2e/start-stack.ts", 'await import("../scripts/start.ts");', null],
+  ["e2e/support/claude-double.ts", 'import { agentEnv } from "../../apps/runner/src/test-support/model-doubles/real-agent-clis.ts";', null],
 ];
 
 async function boundaryMessages(file: string, source: string) {

@@ -32,6 +32,7 @@ const report = (runId: string, uncommitted: string[]): Omit<RunReport, "usage"> 
   commits: 0,
   uncommitted,
   uncommittedCount: uncommitted.length,
+  refusedActions: 0,
 });
 
 it("does not send an event larger than the hub reads (it would cut every reconnect short), and keeps its connection for the next", async () => {

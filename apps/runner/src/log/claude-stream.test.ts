@@ -1,6 +1,6 @@
 import stripAnsi from "strip-ansi";
 import { describe, expect, it } from "vitest";
-import { isClaudeStreamJson } from "@grove/core";
+import { isClaudeStreamJson, readClaudeRow } from "@grove/core";
 import { createClaudeStream } from "./claude-stream.ts";
 import { resultFromFinalAnswer } from "../run/read-result.ts";
 
@@ -28,6 +28,40 @@ describe("Claude Code stream-json", () => {
     expect(stream.final()).toEqual({ isError: false, text: "done", costUsd: 0.01234, turns: 2 });
     expect(stream.render("not json at all")).toEqual([{ stream: "stdout", text: "not json at all" }]);
   });
+
+  it("shows each refused tool call as an error line and counts them", () => {
+    const stream = createClaudeStream();
+    const deny = { type: "system", subtype: "permission_denied", tool_name: "Write", decision_reason: "Path is outside allowed working directories", message: "Claude requested permissions…" };
+    expect(stream.refusedActions()).toBe(0);
+    expect(stream.render(JSON.stringify(deny)).map((l) => `${l.stream}: ${stripAnsi(l.text)}`)).toEqual(["stderr: ✗ refused Write: Path is outside allowed working directories"]);
+    // A tool that failed on its own (a command's non-zero exit) is an error, not a refusal.
+    stream.render(JSON.stringify({ type: "user", message: { content: [{ type: "tool_result", content: "Exit code 6", is_error: true }] } }));
+    stream.render(JSON.stringify({ ...deny, tool_name: "Bash", decision_reason: undefined }));
+    expect(stream.refusedActions()).toBe(2);
+  });
+
+  it("writes rows the run page's structured view reads back as the events they show (core's readClaudeRow)", () => {
+    const stream = createClaudeStream();
+    const rows = [
+      { type: "system", subtype: "init", session_id: "abc", model: "claude-x" },
+      { type: "assistant", message: { content: [{ type: "text", text: "Plain words." }, { type: "tool_use", name: "Edit", input: { file_path: "a.txt" } }] } },
+      { type: "user", message: { content: [{ type: "tool_result", content: "ok" }] } },
+      { type: "user", message: { content: [{ type: "tool_result", content: "Exit code 1", is_error: true }] } },
+      { type: "system", subtype: "permission_denied", tool_name: "Write", decision_reason: "Path is outside allowed working directories" },
+      { type: "result", subtype: "success", result: "done", num_turns: 2 },
+      { type: "result", subtype: "error_max_turns", is_error: true, num_turns: 9 },
+    ].flatMap((event) => stream.render(JSON.stringify(event)));
+    expect(rows.map((row) => readClaudeRow(row.stream, row.text))).toEqual([
+      { kind: "session", label: "session", text: "abc (claude-x)" },
+      null,
+      { kind: "tool", label: "Edit", text: '{"file_path":"a.txt"}' },
+      { kind: "outcome", label: "tool result", text: "2 chars" },
+      { kind: "error", label: "tool error", text: "Exit code 1" },
+      { kind: "refused", label: "refused Write", text: "Path is outside allowed working directories" },
+      { kind: "final", label: "finished", text: "success after 2 turn(s)" },
+      { kind: "failed", label: "failed", text: "error_max_turns after 9 turn(s)" },
+    ]);
+    });
 
   it("passes an agent's own escape sequences through, which stripping reduces to the visible text", () => {
     const stream = createClaudeStream();

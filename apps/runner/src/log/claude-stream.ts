@@ -7,6 +7,8 @@ export type ClaudeStream = {
   /** Turns one stdout line of `--output-format stream-json` into readable log lines. */
   render(line: string): RenderedLine[];
   final(): ClaudeFinal | null;
+  /** The tool calls Claude Code refused so far (its `permission_denied` events): counted as they are printed. */
+  refusedActions(): number;
 };
 
 const dim = (text: string) => `\u001b[2m${text}\u001b[0m`;
@@ -16,8 +18,10 @@ const red = (text: string) => `\u001b[31m${text}\u001b[0m`;
 /** Renders the events core's parser reads from Claude Code's stdout into the run's log lines. */
 export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
   let final: ClaudeFinal | null = null;
+  let refused = 0;
   return {
     final: () => final,
+    refusedActions: () => refused,
     render(line) {
       const event = parseClaudeStreamLine(line);
       if (!event) return [{ stream: "stdout", text: line }];
@@ -25,6 +29,11 @@ export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
       switch (event.kind) {
         case "system":
           return event.subtype === "init" ? [{ stream: "stdout", text: dim(oneLine(`claude session ${event.sessionId ?? "?"} (${event.model ?? "model ?"})`, 300)) }] : [];
+        case "denial": {
+          refused += 1;
+          const why = event.reason ?? event.message ?? "not allowed";
+          return [{ stream: "stderr", text: red(oneLine(`✗ refused ${event.toolName ?? "a tool"}: ${why}`, 300)) }];
+        }
         case "message":
           return event.blocks?.flatMap(renderBlock) ?? [];
         case "result": {

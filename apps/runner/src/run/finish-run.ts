@@ -33,6 +33,8 @@ export async function finishRun(
     const session = scope.deps.spend.add(scope.req.sessionId, usage);
     scope.system(`agent used ${formatUsage(usage)}${usage.turns === null ? "" : ` in ${usage.turns} turn(s)`}; session so far: ${formatUsage(session)}`);
   }
+  const refusedActions = exit.refusedActions ?? 0;
+  if (refusedActions > 0) scope.system(`the agent was refused ${refusedActions} action${refusedActions === 1 ? "" : "s"} by its CLI's permissions`);
   if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
   if (branch.problem) scope.system(branch.problem);
@@ -71,6 +73,7 @@ export async function finishRun(
       commits: branch.commits,
       uncommitted: branch.uncommittedCount,
       usage,
+      refusedActions,
     },
   });
   void scope.deps.hub.send("run:report", {
@@ -87,6 +90,7 @@ export async function finishRun(
     uncommitted: branch.uncommitted,
     uncommittedCount: branch.uncommittedCount,
     usage,
+    refusedActions,
   });
   scope.setState(final, error ? { error: error.slice(0, 10_000) } : {});
   return final;

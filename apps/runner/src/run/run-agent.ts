@@ -23,6 +23,8 @@ export type AgentExit = {
   finalAnswer?: ClaudeFinal | null;
   /** Tokens, cost, turns and the agent's session id, as its CLI reported them on its output; null when it did not. */
   usage?: AgentUsage | null;
+  /** Tool calls the agent's CLI refused it, as it printed them (see log/claude-stream.ts). */
+  refusedActions?: number;
 };
 
 /** Spawns the task's agent profile in its worktree and streams its output into the run's log. */
@@ -82,7 +84,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
     const exit = await proc.done;
     const error = exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null;
-    return { ...exit, error, finalAnswer: writer.final(), usage: writer.usage(exit.durationMs) };
+    return { ...exit, error, finalAnswer: writer.final(), usage: writer.usage(exit.durationMs), refusedActions: writer.refusedActions() };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);

@@ -67,5 +67,26 @@ describe("Claude Code stream-json", () => {
     expect(parseClaudeStreamLine("[1,2]")).toBeNull();
     expect(parse({ type: "result", num_turns: "two" })).toBeNull();
     expect(parse({ type: "assistant", message: { content: [{ type: "text", text: 5 }] } })).toBeNull();
+    expect(parse({ type: "assistant", message: "text where an object belongs" })).toBeNull();
+  });
+
+  it("reads a refused tool call as Claude Code 2.1.328 prints it (captured with the model double)", () => {
+    const line = {
+      type: "system",
+      subtype: "permission_denied",
+      tool_name: "Write",
+      tool_use_id: "toolu_double_1",
+      decision_reason_type: "workingDir",
+      decision_reason: "Path is outside allowed working directories",
+      message: "Claude requested permissions to write to /tmp/outside.txt, but you haven't granted it yet.",
+      session_id: "bb72fdd2",
+    };
+    expect(parse(line)).toEqual({
+      kind: "denial",
+      toolName: "Write",
+      reason: "Path is outside allowed working directories",
+      message: "Claude requested permissions to write to /tmp/outside.txt, but you haven't granted it yet.",
+    });
+    expect(parse({ type: "system", subtype: "permission_denied" })).toEqual({ kind: "denial", toolName: null, reason: null, message: null });
   });
 });

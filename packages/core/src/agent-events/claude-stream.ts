@@ -36,13 +36,19 @@ const EventSchema = z.looseObject({
   model: z.string().optional(),
   session_id: z.string().optional(),
   tools: z.unknown().optional(),
+  // A message event's message is an object; a permission_denied event's is the text of the refusal.
   message: z
-    .looseObject({ content: z.union([ContentSchema, z.string()]).optional(), id: z.string().optional().catch(undefined), usage: UsageSchema })
+    .union([
+      z.looseObject({ content: z.union([ContentSchema, z.string()]).optional(), id: z.string().optional().catch(undefined), usage: UsageSchema }),
+      z.string(),
+    ])
     .optional(),
   usage: UsageSchema,
   result: z.string().optional(),
   is_error: z.boolean().optional(),
   total_cost_usd: z.number().optional(),
+  tool_name: z.string().optional(),
+  decision_reason: z.string().optional(),
   num_turns: z.number().optional(),
   duration_ms: z.number().optional(),
 });
@@ -56,6 +62,11 @@ export type ClaudeBlock =
 
 export type ClaudeStreamEvent =
   | { kind: "system"; subtype: string | null; sessionId: string | null; model: string | null; toolCount: number | null }
+  /**
+   * Claude Code refused a tool call under its permission mode (a `system` event of subtype
+   * `permission_denied`, printed before the tool's error result): one refused action of the agent.
+   */
+  | { kind: "denial"; toolName: string | null; reason: string | null; message: string | null }
   /**
    * A message; a plain string content is one text block; null when it carried no content. `usage` as the
    * model's message started (its input exact, its output only begun); its content blocks come as events of
@@ -93,12 +104,19 @@ export function parseClaudeStreamLine(line: string): ClaudeStreamEvent | null {
     return null;
   }
   const parsed = EventSchema.safeParse(raw);
-  return parsed.success ? toEvent(parsed.data) : null;
+  if (!parsed.success) return null;
+  // Only a refusal's message is text; a message event's must be an object.
+  if (typeof parsed.data.message === "string" && parsed.data.subtype !== "permission_denied") return null;
+  return toEvent(parsed.data);
 }
 
 function toEvent(event: z.infer<typeof EventSchema>): ClaudeStreamEvent {
   switch (event.type) {
     case "system":
+      if (event.subtype === "permission_denied") {
+        const message = typeof event.message === "string" ? event.message : null;
+        return { kind: "denial", toolName: event.tool_name ?? null, reason: event.decision_reason ?? null, message };
+      }
       return {
         kind: "system",
         subtype: event.subtype ?? null,
@@ -108,9 +126,10 @@ function toEvent(event: z.infer<typeof EventSchema>): ClaudeStreamEvent {
       };
     case "assistant":
     case "user": {
-      const content = event.message?.content;
+      const message = typeof event.message === "string" ? undefined : event.message;
+      const content = message?.content;
       const blocks = content === undefined ? null : typeof content === "string" ? [{ kind: "text" as const, text: content }] : content.map(toBlock);
-      return { kind: "message", role: event.type, blocks, id: event.message?.id ?? null, usage: toUsage(event.message?.usage) };
+      return { kind: "message", role: event.type, blocks, id: message?.id ?? null, usage: toUsage(message?.usage) };
     }
     case "result":
       return {

@@ -9,7 +9,7 @@ import { allStrings, factsFromText, fillStep, stepAt, TURN_USAGE, type ModelScri
  * counts, non-streamed calls) get a short plain answer. Each streamed turn reports TURN_USAGE
  * (`message_start` the input, `message_delta` the output), and `streamedTurns` counts them.
  */
-export async function startAnthropicDouble(script: ModelScript): Promise<LoopbackServer & { streamedTurns(): number }> {
+export async function startAnthropicDouble(script: ModelScript, port = 0): Promise<LoopbackServer & { streamedTurns(): number }> {
   let served = 0;
   let streamed = 0;
   const server = await startLoopbackServer((request, res) => {
@@ -34,7 +34,7 @@ export async function startAnthropicDouble(script: ModelScript): Promise<Loopbac
     const cwd = /Primary working directory: (\S+)/.exec(text)?.[1];
     const step = fillStep(stepAt(script, countToolResults(body.messages)), { cwd, ...factsFromText(text) });
     streamTurn(res, id, step, served);
-  });
+  }, port);
   return Object.assign(server, { streamedTurns: () => streamed });
 }
 

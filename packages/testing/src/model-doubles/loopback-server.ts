@@ -12,8 +12,11 @@ export type LoopbackServer = {
   close(): Promise<void>;
 };
 
-/** An HTTP server on 127.0.0.1, port 0, that hands each request with its whole body to `handle`. */
-export async function startLoopbackServer(handle: RequestHandler): Promise<LoopbackServer> {
+/**
+ * An HTTP server on 127.0.0.1, port 0 unless `port` names one (a stack started before the double, as the
+ * e2e stack is, was told its URL), that hands each request with its whole body to `handle`.
+ */
+export async function startLoopbackServer(handle: RequestHandler, port = 0): Promise<LoopbackServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -24,10 +27,13 @@ export async function startLoopbackServer(handle: RequestHandler): Promise<Loopb
       handle(request, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

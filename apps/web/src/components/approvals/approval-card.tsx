@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import { StateBadge } from "../state-badge.tsx";
 import { RelativeTime } from "../ui/time.tsx";
+import { RefusedActions } from "../agent-view/refused-actions.tsx";
 import { ApprovalDiff } from "./approval-diff.tsx";
 import { DecisionBar } from "./decision-bar.tsx";
 import { VerdictList } from "./verdict-list.tsx";
@@ -24,6 +25,7 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
         {a.run.agent} · <Link href={`/runs/${a.run.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">run details</Link> · opened <RelativeTime date={a.createdAt} /> · head <code>{a.headSha.slice(0, 10)}</code>
       </p>
       {a.summary && <p className="mb-3 line-clamp-3 text-sm">{a.summary}</p>}
+      <RefusedActions count={a.run.refusedActions} />
       <div className="mb-2 rounded-xl bg-stone-50 p-3 dark:bg-stone-950">
         <VerdictList verdict={a.verdict} />
       </div>

@@ -2,6 +2,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useLogStore } from "../../lib/log/use-log-store.ts";
 import { parseStreamJson } from "../../lib/log/stream-json.ts";
+import { agentRowEvents } from "../../lib/log/agent-rows.ts";
 import { renderAnsiRow } from "../../lib/log/ansi-row.ts";
 import { Button } from "../ui/button.tsx";
 import { LogRow, ROW_HEIGHT } from "./log-row.tsx";
@@ -75,7 +76,8 @@ export function VirtualLog({ runId, lastSeq, label, compact = false }: { runId: 
   let isJsonOnScreen = false;
   for (let seq = first; seq <= last; seq++) {
     const line = store.get(seq);
-    const events = line ? parseStreamJson(line.text) : null;
+    // Raw stream-json, or the rows the runner rendered from Claude's events (tool calls, refusals, the end).
+    const events = line ? (parseStreamJson(line.text) ?? agentRowEvents(line)) : null;
     if (events) isJsonOnScreen = true;
     rows.push(
       <LogRow
@@ -92,7 +94,7 @@ export function VirtualLog({ runId, lastSeq, label, compact = false }: { runId: 
     );
   }
 
-  // Claude's stream-json is recognised on sight and shown structured by default.
+  // Claude's events are recognised on sight and shown structured by default.
   useEffect(() => {
     if (!isJsonOnScreen || hasStreamJson) return;
     setHasStreamJson(true);

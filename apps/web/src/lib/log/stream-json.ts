@@ -23,6 +23,7 @@ function eventsOf(text: string): StreamEvent[] | null {
     const parts = [event.subtype, event.turns !== null ? `${event.turns} turns` : null, event.durationMs !== null ? `${(event.durationMs / 1000).toFixed(1)} s` : null, event.costUsd !== null ? `$${event.costUsd.toFixed(2)}` : null];
     return [{ kind: event.isError ? "error" : "result", label: "result", text: [parts.filter(Boolean).join(" · "), firstLine(event.result ?? "")].filter(Boolean).join(" — ") }];
   }
+  if (event.kind === "denial") return [{ kind: "error", label: `refused ${event.toolName ?? "a tool"}`, text: event.reason ?? event.message ?? "" }];
   return event.blocks?.flatMap((block) => summarise(block, event.role)) ?? null;
 }
 

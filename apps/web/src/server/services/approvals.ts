@@ -35,7 +35,7 @@ function readJson<T>(text: string | null, schema: z.ZodType<T>): T | null {
 }
 
 const include = {
-  run: { select: { id: true, agent: true, taskId: true, sessionId: true, prompt: true, testStatus: true, testMs: true, diffStat: true, result: true, baseSha: true } },
+  run: { select: { id: true, agent: true, taskId: true, sessionId: true, prompt: true, testStatus: true, testMs: true, diffStat: true, result: true, baseSha: true, refusedActions: true } },
 } satisfies Prisma.MergeRequestInclude;
 const omitDiff = { diff: true } satisfies Prisma.MergeRequestOmit;
 type Row = Prisma.MergeRequestGetPayload<{ include: typeof include; omit: typeof omitDiff }>;
@@ -121,7 +121,7 @@ async function toViews(db: Db, rows: Row[]) {
     createdAt: mr.createdAt,
     decidedAt: mr.decidedAt,
     decidedBy: mr.decidedBy ? (deciders.get(mr.decidedBy) ?? (mr.approval === "auto" ? "auto-approval" : "a removed user")) : null,
-    run: { id: mr.run.id, agent: mr.run.agent, taskId: mr.run.taskId, sessionId: mr.run.sessionId, prompt: mr.run.prompt, baseSha: mr.run.baseSha },
+    run: { id: mr.run.id, agent: mr.run.agent, taskId: mr.run.taskId, sessionId: mr.run.sessionId, prompt: mr.run.prompt, baseSha: mr.run.baseSha, refusedActions: mr.run.refusedActions },
     summary: summaryOf(mr.run.result),
     verdict: readVerdict(mr),
   }));

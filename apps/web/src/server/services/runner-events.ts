@@ -84,6 +84,7 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
         result,
         resultError,
         ...runUsageData(payload.usage),
+        refusedActions: payload.refusedActions,
       });
       await openMergeRequestIfGreen(deps, run.id);
       hub.broadcastChanged({ scope: "runs", id: run.id });

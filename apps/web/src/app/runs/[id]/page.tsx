@@ -9,6 +9,7 @@ import { VirtualLog } from "../../../components/log/virtual-log.tsx";
 import { ResultView } from "../../../components/result-view.tsx";
 import { RunProgressBar } from "../../../components/run-progress-bar.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
+import { RefusedActions } from "../../../components/agent-view/refused-actions.tsx";
 import { RunTests } from "../../../components/run-tests.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import { Empty, ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
@@ -66,6 +67,7 @@ export default function RunPage() {
       <Card title="Run">
         <p className="mb-3 whitespace-pre-wrap text-sm text-stone-600 dark:text-stone-400">{r.prompt}</p>
         <RunFacts run={r} />
+        <RefusedActions count={r.refusedActions} />
         {r.state === "preparing" && <RunProgressBar runId={r.id} />}
         {r.error && <p className="mt-2 text-sm text-red-700 dark:text-red-400">{r.error}</p>}
       </Card>
