@@ -2,9 +2,7 @@
 // dashboard's end-to-end run: the stack gets the environment a user sets for claude (PATH, its API's base
 // URL and key, its own home), the spec plays its script on the double at the URL the stack was given.
 import path from "node:path";
-import { startAnthropicDouble } from "../../apps/runner/src/test-support/model-doubles/anthropic-double.ts";
-import type { ModelScript } from "../../apps/runner/src/test-support/model-doubles/model-script.ts";
-import { agentEnv } from "../../apps/runner/src/test-support/model-doubles/real-agent-clis.ts";
+import { agentEnv, startAnthropicDouble, type ModelScript } from "@grove/testing";
 import { E2E_DATA_DIR, E2E_PORT } from "../stack.ts";
 
 /** Next to the stack's port: known before the stack starts, listened on only while a spec plays a script. */

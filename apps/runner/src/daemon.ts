@@ -15,6 +15,7 @@ import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
 import { createRunLeases } from "./run/run-leases.ts";
+import { createSessionSpend } from "./run/session-spend.ts";
 import { assertSafeRunId } from "./run/run-paths.ts";
 import { listRunRecords } from "./run/run-record.ts";
 import { runTask } from "./run/run-task.ts";
@@ -70,6 +71,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const shipper = createLogShipper(link, log, opts.shipper);
   const progress = sendProgressToHub(link, log);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
+  const spend = createSessionSpend();
   const hubMerges = serveHubMerges({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
   const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
   const merges = new Set<Promise<unknown>>();
@@ -117,8 +119,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
           if (runs.has(task.runId) || ranBefore.has(task.runId)) continue;
           ranBefore.add(task.runId);
           const abort = new AbortController();
-          const req = { sessionId: session.sessionId, integration: session.integration, repo, task };
-          const done = runTask({ hub, shipper, leases, dataDir, log, progress }, req, abort.signal)
+          const req = { sessionId: session.sessionId, integration: session.integration, repo, task, budget: session.budget };
+          const done = runTask({ hub, shipper, leases, dataDir, log, progress, spend }, req, abort.signal)
             .catch((error: unknown) => {
               log(`run ${task.runId} crashed: ${describeError(error)}`);
               return "failed" as const;

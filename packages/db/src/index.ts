@@ -7,3 +7,4 @@ export * from "./settings.ts";
 export * from "./private-database.ts";
 export * from "./merge-requests.ts";
 export * from "./runs.ts";
+export * from "./run-usage.ts";

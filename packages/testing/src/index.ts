@@ -3,6 +3,11 @@
 // helpers stay in @grove/core/test-support and @grove/db/test-support: this package depends on both.
 export * from "./free-port.ts";
 export * from "./grove-entries.ts";
+export * from "./model-doubles/anthropic-double.ts";
+export * from "./model-doubles/loopback-server.ts";
+export * from "./model-doubles/model-script.ts";
+export * from "./model-doubles/openai-double.ts";
+export * from "./model-doubles/real-agent-clis.ts";
 export * from "./overload.ts";
 export * from "./production-stack.ts";
 export * from "./production-web.ts";

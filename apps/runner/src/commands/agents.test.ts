@@ -4,9 +4,9 @@ import { chmod, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TESTED_AGENT_CLIS } from "../launch/tested-agent-clis.ts";
+import { TESTED_AGENT_CLIS } from "@grove/core/launch";
 import { runGrove } from "../test-support/grove-process.ts";
-import { agentPath } from "../test-support/model-doubles/real-agent-clis.ts";
+import { agentPath } from "@grove/testing";
 
 // `grove agents check` against the real claude and codex grove pins, put on the PATH as a user installs
 // them (a folder of their own, not grove's node_modules), plus profiles of grove.yaml.

@@ -1,4 +1,4 @@
-import type { MergeOutcome } from "@grove/core";
+import { addUsage, EMPTY_TOTALS, formatUsage, type MergeOutcome, type UsageTotals } from "@grove/core";
 import type { HeadlessSummary, HeadlessTask } from "../headless/headless-session.ts";
 
 export type TaskVerdict = { kind: "landed" | "waiting" | "failed"; detail: string };
@@ -49,4 +49,14 @@ export function describeMerge(merge: MergeOutcome): string {
 function firstLine(text: string, max = 300): string {
   const line = text.split("\n")[0] ?? "";
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** What the session's runs used, summed from their reports (runs whose CLI reported nothing count as none). */
+export function sessionUsage(summary: HeadlessSummary): UsageTotals {
+  return summary.tasks.reduce((totals, task) => (task.report?.usage ? addUsage(totals, task.report.usage) : totals), EMPTY_TOTALS);
+}
+
+export function describeUsage(totals: UsageTotals): string {
+  if (totals.runs === 0) return "usage: no agent reported tokens or cost";
+  return `usage: ${formatUsage(totals)}, ${totals.turns} turn(s), agents ran ${(totals.durationMs / 1000).toFixed(1)} s (${totals.runs} run(s) reported)`;
 }

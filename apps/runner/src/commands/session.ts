@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { runHeadlessSession, type HeadlessTask } from "../headless/headless-session.ts";
 import { PlanSchema } from "../headless/plan-file.ts";
-import { describeMerge, SESSION_EXIT, sessionVerdict, taskVerdict } from "./session-summary.ts";
+import { describeMerge, describeUsage, SESSION_EXIT, sessionUsage, sessionVerdict, taskVerdict } from "./session-summary.ts";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags, repoPath } from "./parse-flags.ts";
 
@@ -83,7 +83,7 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
 
   const verdict = sessionVerdict(summary);
   if (json) {
-    ctx.out(JSON.stringify({ ...summary, verdict: { ...verdict.counts, tasks: Object.fromEntries(summary.tasks.map((t) => [t.runId, taskVerdict(t)])) } }, null, 2));
+    ctx.out(JSON.stringify({ ...summary, usage: sessionUsage(summary), verdict: { ...verdict.counts, tasks: Object.fromEntries(summary.tasks.map((t) => [t.runId, taskVerdict(t)])) } }, null, 2));
   } else {
     ctx.out(`\nsession ${summary.sessionId}: ${verdict.headline}`);
     for (const task of summary.tasks) {
@@ -91,6 +91,7 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
       const { kind, detail } = taskVerdict(task);
       ctx.out(`  ${tag(task)}  ${kind.padEnd(7)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
     }
+    ctx.out(`  ${describeUsage(sessionUsage(summary))}`);
     if (verdict.counts.waiting > 0) {
       const where = values["data-dir"] ? ` --data-dir ${dataDir}` : "";
       ctx.out(`\napprove or reject what waits: grove approve <run-id>${where}, or grove reject <run-id> --comment "…"${where}`);

@@ -15,6 +15,7 @@ import { createRunLeases } from "../run/run-leases.ts";
 import type { Plan } from "./plan-file.ts";
 import { assertSafeRunId } from "../run/run-paths.ts";
 import { runTask } from "../run/run-task.ts";
+import { createSessionSpend } from "../run/session-spend.ts";
 import { logProgress } from "../run/run-progress.ts";
 
 export type HeadlessTask = {
@@ -103,7 +104,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     },
     onAuditError: (message) => log(`audit: ${message}`),
   });
-  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log, progress: logProgress(log) };
+  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log, progress: logProgress(log), spend: createSessionSpend() };
 
   const abort = new AbortController();
   const onAbort = () => abort.abort("interrupted");
@@ -114,7 +115,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
         const task = tasks[i];
         if (!task) return;
         const spec = { runId: task.runId, agent: t.agent, taskId: t.task, profile: t.profile, prompt: t.prompt };
-        task.state = await runTask(deps, { sessionId, integration, repo, task: spec }, abort.signal);
+        task.state = await runTask(deps, { sessionId, integration, repo, task: spec, budget: plan.budget }, abort.signal);
         task.report = local.reports.get(task.runId) ?? null;
       }),
     );

@@ -1,4 +1,4 @@
-import { formatSessionId, PromptSchema, validateNamePart, validateRefName } from "@grove/core";
+import { formatSessionId, PromptSchema, SessionBudgetSchema, validateNamePart, validateRefName } from "@grove/core";
 import { z } from "zod";
 import { assertSafeRunId, MAX_RUN_ID } from "../run/run-paths.ts";
 
@@ -18,6 +18,8 @@ export const PlanSchema = z
   .strictObject({
     session: z.string().min(1).max(100).superRefine(checkedBy(assertSafeRunId)).optional(),
     integration: z.string().min(1).max(200).superRefine(checkedBy(validateRefName)).optional(),
+    /** The session's budget; without one, grove.yaml's `budget` applies. */
+    budget: SessionBudgetSchema.optional(),
     tasks: z
       .array(
         z.strictObject({

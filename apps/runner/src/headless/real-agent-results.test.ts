@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { ModelStep } from "../test-support/model-doubles/model-script.ts";
+import type { ModelStep } from "@grove/testing";
 import { startRealAgentRun, type RealAgentRun } from "../test-support/real-agent-run.ts";
 
 // Real agents that do their work but write no RESULT, or one grove cannot use: the run still ends (no crash),

@@ -1,14 +1,10 @@
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runGrove } from "../test-support/grove-process.ts";
-import { startAnthropicDouble } from "../test-support/model-doubles/anthropic-double.ts";
-import type { LoopbackServer } from "../test-support/model-doubles/loopback-server.ts";
-import { carefulAgentScript } from "../test-support/model-doubles/model-script.ts";
-import { startOpenAiDouble } from "../test-support/model-doubles/openai-double.ts";
-import { agentEnv, type RealAgentCli } from "../test-support/model-doubles/real-agent-clis.ts";
+import { agentEnv, carefulAgentScript, startAnthropicDouble, startOpenAiDouble, TURN_USAGE, type LoopbackServer, type RealAgentCli } from "@grove/testing";
 
 // `grove session run` with the built-in claude and codex profiles: the real CLIs (pinned devDependencies),
 // their models scripted on loopback. Nothing leaves the machine: each CLI gets a home of its own and no
@@ -19,7 +15,7 @@ const GROVE_YAML = `test: 'node -e "process.exit(require(''fs'').readFileSync(''
 
 let repo: TempRepo;
 let scratch: string;
-let double: LoopbackServer | undefined;
+let double: (LoopbackServer & { streamedTurns(): number }) | undefined;
 
 beforeEach(async () => {
   repo = await makeTempRepo({ files: { "readme.md": "# real agents\n", "grove.yaml": GROVE_YAML, ".gitignore": "*.log\n" } });
@@ -41,12 +37,13 @@ const script = carefulAgentScript({
   summary: "Add a line to readme.md",
 });
 
-async function runSession(cli: RealAgentCli) {
+async function runSession(cli: RealAgentCli, o: { budget?: object; tasks?: string[]; flags?: string[] } = {}) {
   double = cli === "claude" ? await startAnthropicDouble(script) : await startOpenAiDouble(script);
   const env = await agentEnv({ home: join(scratch, "home"), binDir: join(scratch, "bin"), anthropicUrl: double.url, openAiUrl: double.url });
   const plan = join(scratch, "plan.yaml");
-  await writeFile(plan, JSON.stringify({ tasks: [{ agent: cli, task: "readme", profile: cli, prompt: "Add a line to readme.md" }] }));
-  return runGrove(["session", "run", "--plan", plan, "--data-dir", join(scratch, "data"), "--approve", "auto"], { cwd: repo.dir, env });
+  const tasks = (o.tasks ?? ["readme"]).map((task) => ({ agent: cli, task, profile: cli, prompt: "Add a line to readme.md" }));
+  await writeFile(plan, JSON.stringify({ tasks, ...(o.budget ? { budget: o.budget } : {}) }));
+  return runGrove(["session", "run", "--plan", plan, "--data-dir", join(scratch, "data"), "--approve", "auto", ...(o.flags ?? [])], { cwd: repo.dir, env });
 }
 
 describe.each(["claude", "codex"] as const)("a headless session with the built-in %s profile and the real CLI", (cli) => {
@@ -73,5 +70,40 @@ describe.each(["claude", "codex"] as const)("a headless session with the built-i
     expect(brain.length).toBeGreaterThan(0);
     const learnings = await Promise.all(brain.map((path) => repo.git(["show", `main:${path}`])));
     expect(learnings.join("\n")).toContain("Scripted learning");
+
+    // What the model double reported it used is in the summary: every streamed turn's tokens, and the
+    // cost where the CLI states one (Claude Code, which prices tokens itself; Codex states none).
+    const turns = double?.streamedTurns() ?? 0;
+    expect(turns).toBeGreaterThanOrEqual(5);
+    const tokens = `${turns * (TURN_USAGE.uncachedInput + TURN_USAGE.cachedInput)} in / ${turns * TURN_USAGE.output} out tokens`;
+    const usageLine = result.stdout.split("\n").find((line) => line.trim().startsWith("usage:")) ?? "";
+    expect(usageLine).toContain(`usage: ${tokens}`);
+    if (cli === "claude") {
+      const cost = /claude success after \d+ turn\(s\), (\$\d+\.\d{4})/.exec(result.stdout)?.[1];
+      expect(cost).toBeDefined();
+      expect(usageLine).toContain(`${tokens}, ${cost ?? "?"}`);
+    } else {
+      expect(usageLine).not.toContain("$");
+      // The codex log is rendered, not raw JSON.
+      expect(result.stdout).toContain("→ shell");
+      expect(result.stdout).not.toContain('{"type":"item.completed"');
+    }
+  });
+});
+
+describe.each([
+  ["codex", { tokens: 1000 }],
+  ["claude", { usd: 0.000001 }],
+] as const)("a session with a budget, run by the real %s CLI", (cli, budget) => {
+  it("stops the plan's second task once the first spent the budget: it ends cancelled, its worktree never made", async () => {
+    const result = await runSession(cli, { budget, tasks: ["first", "second"], flags: ["--max-runs", "1"] });
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`${cli}/first\\s+landed`));
+    expect(result.stdout).toMatch(new RegExp(`${cli}/second\\s+failed\\s+run cancelled\\s+tests not run\\s+run cancelled: budget exceeded: the session's runs (used|cost)`));
+    expect(await repo.git(["branch", "--list", `agent/${cli}/second`])).toBe("");
+    // Only the first task's agent talked to the model.
+    expect(double?.streamedTurns()).toBeLessThan(20);
+    const audit = await readFile(join(scratch, "data", "audit", (await readdir(join(scratch, "data", "audit")))[0] ?? ""), "utf8");
+    expect(audit).toMatch(/"action":"run.ended".*"budgetExceeded":true/);
   });
 });

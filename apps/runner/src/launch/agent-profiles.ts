@@ -42,11 +42,13 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   // Checked against Codex 0.169.0, which has no --full-auto. `exec` never asks for approval; its
   // workspace-write sandbox lets the agent edit the worktree and run commands in it (no network), and
   // --add-dir makes the run's folder writable for the RESULT. The CONTEXT-PACK pointer goes in as developer
-  // instructions (a TOML string), so the prompt stays the task's own text.
+  // instructions (a TOML string), so the prompt stays the task's own text. --json prints its events, which
+  // grove renders into readable lines and reads tokens and the thread id from (see log/codex-stream.ts).
   codex: {
     command: [
       "codex",
       "exec",
+      "--json",
       "--sandbox",
       "workspace-write",
       "--add-dir",

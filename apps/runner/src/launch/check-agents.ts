@@ -3,7 +3,7 @@ import { findExecutable, probeCli } from "@grove/core/node";
 import { basename } from "node:path";
 import { buildChildEnv } from "./agent-env.ts";
 import { BUILT_IN_PROFILES, findProfile } from "./agent-profiles.ts";
-import { judgeVersionOutput, UNTESTED_AGENT_CLIS } from "./tested-agent-clis.ts";
+import { judgeVersionOutput, UNTESTED_AGENT_CLIS } from "@grove/core/launch";
 
 // `--version` is a quick question: a CLI that takes longer, or prints more, is not answering it.
 const VERSION_TIMEOUT_MS = 5_000;

@@ -6,11 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveAgent } from "./agent-profiles.ts";
-import { startAnthropicDouble } from "../test-support/model-doubles/anthropic-double.ts";
-import type { LoopbackServer } from "../test-support/model-doubles/loopback-server.ts";
-import type { ModelScript } from "../test-support/model-doubles/model-script.ts";
-import { startOpenAiDouble } from "../test-support/model-doubles/openai-double.ts";
-import { agentEnv, REAL_AGENT_CLIS, realCliPath, type RealAgentCli } from "../test-support/model-doubles/real-agent-clis.ts";
+import { agentEnv, REAL_AGENT_CLIS, realCliPath, startAnthropicDouble, startOpenAiDouble, type LoopbackServer, type ModelScript, type RealAgentCli } from "@grove/testing";
 
 // The built-in profiles against the CLIs grove pins (apps/runner devDependencies): a flag a new version
 // drops or renames fails here, not in a user's session.

@@ -1,8 +1,10 @@
+import { createUsageMeter, isClaudeStreamJson, type AgentOutputFormat, type AgentUsage } from "@grove/core";
 import { replayCapture, type CapturePosition, type OutputStream } from "@grove/core/node";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { createClaudeStream, MAX_CLAUDE_EVENT_CHARS, type ClaudeFinal } from "./claude-stream.ts";
+import { createCodexStream, isCodexJson } from "./codex-stream.ts";
 import type { RunLog } from "./log-shipper.ts";
 
 const CapturePositionSchema = z.object({ path: z.string(), offset: z.number().int().nonnegative(), lines: z.number().int().nonnegative() });
@@ -11,22 +13,53 @@ const CapturePositionSchema = z.object({ path: z.string(), offset: z.number().in
  * RunLog.checkpoint): a restarted runner reads on from there whatever the agent printed after.
  */
 const AgentOutputCheckpointSchema = z.object({
-  agentOutput: z.object({ isClaudeStream: z.boolean(), stdout: CapturePositionSchema, stderr: CapturePositionSchema }),
+  agentOutput: z.object({
+    // Spools of runners before codex was rendered say only whether the output was Claude's stream-json.
+    isClaudeStream: z.boolean(),
+    format: z.enum(["claude-stream-json", "codex-json", "text"]).optional(),
+    stdout: CapturePositionSchema,
+    stderr: CapturePositionSchema,
+  }),
 });
 export type AgentOutput = z.infer<typeof AgentOutputCheckpointSchema>["agentOutput"];
 
-/** The agent's output lines into the run's log: Claude's stream-json rendered, anything else as it is. */
-export function createAgentLineWriter(runLog: RunLog, isClaudeStream: boolean) {
-  const claude = isClaudeStream ? createClaudeStream() : null;
+/** How the agent of that argv writes its stdout: the CLIs grove renders, or plain text. */
+export function agentOutputFormat(argv: readonly string[]): AgentOutputFormat {
+  if (isClaudeStreamJson(argv)) return "claude-stream-json";
+  return isCodexJson(argv) ? "codex-json" : "text";
+}
+
+/**
+ * The longest stdout line read as one event: a JSON-printing CLI's events are read whole (a tool's output
+ * makes one far longer than a log row, and a cut event cannot be parsed); plain text is cut into rows.
+ */
+export function maxEventChars(format: AgentOutputFormat): number | undefined {
+  return format === "text" ? undefined : MAX_CLAUDE_EVENT_CHARS;
+}
+
+function formatOf(output: AgentOutput): AgentOutputFormat {
+  return output.format ?? (output.isClaudeStream ? "claude-stream-json" : "text");
+}
+
+/**
+ * The agent's output lines into the run's log: Claude's stream-json and Codex's `--json` rendered (a line
+ * that is no event of theirs stays as it is), anything else as it is; what the agent used, metered on the way.
+ */
+export function createAgentLineWriter(runLog: RunLog, format: AgentOutputFormat) {
+  const meter = createUsageMeter();
+  const claude = format === "claude-stream-json" ? createClaudeStream(meter) : null;
+  const codex = format === "codex-json" ? createCodexStream(meter) : null;
   return {
     /** False when the log wants the producer to pause (see RunLog.write). */
     write(stream: OutputStream, text: string): boolean {
-      if (!claude || stream !== "stdout") return runLog.write(stream, text);
+      if (stream !== "stdout" || (!claude && !codex)) return runLog.write(stream, text);
       let isWritable = true;
-      for (const line of claude.render(text)) isWritable = runLog.write(line.stream, line.text) && isWritable;
+      for (const line of claude ? claude.render(text) : (codex?.render(text) ?? [])) isWritable = runLog.write(line.stream, line.text) && isWritable;
       return isWritable;
     },
-    final: (): ClaudeFinal | null => claude?.final() ?? null,
+    final: (): ClaudeFinal | null => claude?.final() ?? codex?.final() ?? null,
+    /** What the agent used as its CLI reported it; `processMs` stands in for a duration it did not report. */
+    usage: (processMs: number | null): AgentUsage | null => meter.usage(processMs),
     /** The tool calls the agent's CLI refused it (Claude's permission_denied events); 0 for other CLIs. */
     refusedActions: (): number => claude?.refusedActions() ?? 0,
     refused: (): readonly string[] => claude?.refused() ?? [],
@@ -34,13 +67,14 @@ export function createAgentLineWriter(runLog: RunLog, isClaudeStream: boolean) {
 }
 
 /** Records the positions the agent's output tail reports as the run log's checkpoint. */
-export function trackAgentOutput(runLog: RunLog, isClaudeStream: boolean) {
+export function trackAgentOutput(runLog: RunLog, format: AgentOutputFormat) {
+  const isClaudeStream = format === "claude-stream-json";
   const positions: Partial<Record<OutputStream, CapturePosition>> = {};
   return {
     onRead: (stream: OutputStream, position: CapturePosition) => {
       positions[stream] = position;
       const { stdout, stderr } = positions;
-      if (stdout && stderr) runLog.checkpoint({ agentOutput: { isClaudeStream, stdout, stderr } } satisfies z.input<typeof AgentOutputCheckpointSchema>);
+      if (stdout && stderr) runLog.checkpoint({ agentOutput: { isClaudeStream, format, stdout, stderr } } satisfies z.input<typeof AgentOutputCheckpointSchema>);
     },
     /** The output files: they go once the log has every line of them on disk. */
     paths: () => Object.values(positions).map((position) => position.path),
@@ -65,13 +99,13 @@ export function agentOutputFromStart(captureDir: string): AgentOutput {
  * files. For an agent that is gone: its files are complete. Resolves to the number of lines read.
  */
 export async function replayAgentOutput(runLog: RunLog, from: AgentOutput): Promise<number> {
-  const writer = createAgentLineWriter(runLog, from.isClaudeStream);
+  const writer = createAgentLineWriter(runLog, formatOf(from));
   const positions = { stdout: from.stdout, stderr: from.stderr };
   let count = 0;
   for (const stream of ["stdout", "stderr"] as const) {
     let isWritable = true;
-    // Read as the run read it: Claude's events whole (their positions count lines so).
-    const maxChars = from.isClaudeStream && stream === "stdout" ? MAX_CLAUDE_EVENT_CHARS : undefined;
+    // Read as the run read it: a JSON CLI's events whole (their positions count lines so).
+    const maxChars = stream === "stdout" ? maxEventChars(formatOf(from)) : undefined;
     await replayCapture(positions[stream], {
       onLine(text) {
         count++;
@@ -79,7 +113,7 @@ export async function replayAgentOutput(runLog: RunLog, from: AgentOutput): Prom
       },
       async onRead(position) {
         positions[stream] = position;
-        runLog.checkpoint({ agentOutput: { ...positions, isClaudeStream: from.isClaudeStream } } satisfies z.input<typeof AgentOutputCheckpointSchema>);
+        runLog.checkpoint({ agentOutput: { ...positions, isClaudeStream: from.isClaudeStream, format: formatOf(from) } } satisfies z.input<typeof AgentOutputCheckpointSchema>);
         if (!isWritable) await runLog.whenWritable();
         isWritable = true;
       },

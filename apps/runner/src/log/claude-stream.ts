@@ -1,4 +1,4 @@
-import { parseClaudeStreamLine, type ClaudeBlock, type LogStream } from "@grove/core";
+import { parseClaudeStreamLine, type ClaudeBlock, type LogStream, type UsageMeter } from "@grove/core";
 
 /**
  * The longest stream-json line read as one event. Claude Code prints each event on one line, and a tool's
@@ -25,7 +25,7 @@ const cyan = (text: string) => `\u001b[36m${text}\u001b[0m`;
 const red = (text: string) => `\u001b[31m${text}\u001b[0m`;
 
 /** Renders the events core's parser reads from Claude Code's stdout into the run's log lines. */
-export function createClaudeStream(): ClaudeStream {
+export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
   let final: ClaudeFinal | null = null;
   let count = 0;
   const refused: string[] = [];
@@ -36,6 +36,7 @@ export function createClaudeStream(): ClaudeStream {
     render(line) {
       const event = parseClaudeStreamLine(line);
       if (!event) return [{ stream: "stdout", text: line }];
+      meter?.observeClaude(event);
       switch (event.kind) {
         case "system":
           return event.subtype === "init" ? [{ stream: "stdout", text: dim(oneLine(`claude session ${event.sessionId ?? "?"} (${event.model ?? "model ?"})`, 300)) }] : [];

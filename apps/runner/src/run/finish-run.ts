@@ -1,4 +1,4 @@
-import { testGateOf, type RunState, type TestStatus } from "@grove/core";
+import { formatUsage, testGateOf, type RunState, type TestStatus } from "@grove/core";
 import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
 import { commitLeftoverWork } from "./commit-leftover-work.ts";
 import { readResult, resultFromFinalAnswer } from "./read-result.ts";
@@ -26,6 +26,13 @@ export async function finishRun(
   const { repo, task } = scope.req;
   const stopped = exit.cancelled || signal.aborted;
   scope.system(exit.error ?? `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${exit.durationMs} ms`);
+
+  const usage = exit.usage ?? null;
+  if (usage) {
+    // Counted as soon as the agent is done: a run of the session waiting for a place checks it next.
+    const session = scope.deps.spend.add(scope.req.sessionId, usage);
+    scope.system(`agent used ${formatUsage(usage)}${usage.turns === null ? "" : ` in ${usage.turns} turn(s)`}; session so far: ${formatUsage(session)}`);
+  }
   const refusedActions = exit.refusedActions ?? 0;
   const refused = exit.refused ?? [];
   if (refusedActions > 0) {
@@ -69,6 +76,7 @@ export async function finishRun(
       resultError,
       commits: branch.commits,
       uncommitted: branch.uncommittedCount,
+      usage,
       refused: refusedActions,
     },
   });
@@ -85,6 +93,7 @@ export async function finishRun(
     commits: branch.commits,
     uncommitted: branch.uncommitted,
     uncommittedCount: branch.uncommittedCount,
+    usage,
     refusedActions,
   });
   scope.setState(final, error ? { error: error.slice(0, 10_000) } : {});

@@ -1,8 +1,8 @@
-import type { LogStream } from "@grove/core";
-import { isClaudeStreamJson, isDomainError } from "@grove/core";
+import type { AgentUsage, LogStream } from "@grove/core";
+import { isDomainError } from "@grove/core";
 import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/core/node";
 import { rm } from "node:fs/promises";
-import { createAgentLineWriter, trackAgentOutput } from "../log/agent-output.ts";
+import { agentOutputFormat, createAgentLineWriter, trackAgentOutput } from "../log/agent-output.ts";
 import { resolveAgent } from "../launch/agent-profiles.ts";
 import { MAX_CLAUDE_EVENT_CHARS, type ClaudeFinal } from "../log/claude-stream.ts";
 import { buildChildEnv } from "../launch/agent-env.ts";
@@ -22,6 +22,8 @@ export type AgentExit = {
   error: string | null;
   /** The agent's final answer on its output (Claude's `result` event), a RESULT of last resort. */
   finalAnswer?: ClaudeFinal | null;
+  /** Tokens, cost, turns and the agent's session id, as its CLI reported them on its output; null when it did not. */
+  usage?: AgentUsage | null;
   /** Tool calls the agent's CLI refused it, as it printed them (see log/claude-stream.ts). */
   refusedActions?: number;
   /** Actions the agent's CLI refused it ("Tool: reason"), as far as its output says. */
@@ -48,11 +50,11 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     GROVE_RESULT: scope.paths.result,
   });
   scope.system(`starting agent ${task.agent} (profile ${agent.profile}): ${agent.argv[0] ?? ""}`);
-  const isClaudeStream = isClaudeStreamJson(agent.argv);
-  const output = trackAgentOutput(scope.runLog, isClaudeStream);
+  const format = agentOutputFormat(agent.argv);
+  const output = trackAgentOutput(scope.runLog, format);
   try {
     let isPaused = false;
-    const writer = createAgentLineWriter(scope.runLog, isClaudeStream);
+    const writer = createAgentLineWriter(scope.runLog, format);
     const proc = startAgentProcess(agent.argv, {
       cwd,
       env,
@@ -75,7 +77,8 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
         ),
       // With each read, how far the output files went into the log: a restarted runner reads on from there.
       onRead: output.onRead,
-      ...(isClaudeStream ? { maxLineChars: { stdout: MAX_CLAUDE_EVENT_CHARS } } : {}),
+      // A JSON CLI's events are read whole, as `maxEventChars` says (the replay after a restart reads the same way).
+      ...(format === "text" ? {} : { maxLineChars: { stdout: MAX_CLAUDE_EVENT_CHARS } }),
       captureDir: scope.paths.agentCapture,
       // Removed below once the log has all of them on disk, not as soon as they were read.
       isCaptureKept: true,
@@ -104,7 +107,7 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     inputWatch?.stop();
     const error = needsInput ?? (exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null);
     // Stopped by grove for a reason of its own, not cancelled by a person: the run fails with that reason.
-    return { ...exit, cancelled: needsInput === null && exit.cancelled, error, finalAnswer: writer.final(), refused: writer.refused(), refusedActions: writer.refusedActions() };
+    return { ...exit, cancelled: needsInput === null && exit.cancelled, error, finalAnswer: writer.final(), usage: writer.usage(exit.durationMs), refused: writer.refused(), refusedActions: writer.refusedActions() };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);

@@ -1,4 +1,4 @@
-import { agentBranch, type RunnerAuditAction, type RunState, type TaskSpec, describeError } from "@grove/core";
+import { agentBranch, type RunnerAuditAction, type RunState, type SessionBudget, type TaskSpec, describeError } from "@grove/core";
 import type { RepoContext } from "@grove/core/node";
 import type { Logger } from "../logger.ts";
 import type { HubOutbox } from "../hub/hub-outbox.ts";
@@ -7,6 +7,7 @@ import type { RunLeases } from "./run-leases.ts";
 import type { RunPaths } from "./run-paths.ts";
 import type { ProgressSink } from "./run-progress.ts";
 import { writeRunRecord, type RunRecord } from "./run-record.ts";
+import type { SessionSpend } from "./session-spend.ts";
 
 export type RunDeps = {
   hub: HubOutbox;
@@ -16,8 +17,11 @@ export type RunDeps = {
   log: Logger;
   /** Where progress of a run's long steps goes (run-progress.ts); none: git checks out without reporting. */
   progress?: ProgressSink;
+  /** What each session's runs used so far, checked against its budget before a run starts. */
+  spend: SessionSpend;
 };
-export type RunRequest = { sessionId: string; integration: string; repo: RepoContext; task: TaskSpec };
+/** `budget`: the session's own, set when it started; without one, grove.yaml's applies. */
+export type RunRequest = { sessionId: string; integration: string; repo: RepoContext; task: TaskSpec; budget?: SessionBudget };
 /** Why a run was stopped from outside: a user's cancel, or the runner shutting down. */
 export type StopReason = "cancelled" | "interrupted";
 

@@ -45,6 +45,8 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     if (!lease) throw new Error("stopped while queued");
     scope.leaseEnv = leaseEnv(lease);
 
+    const overBudget = deps.spend.exceeded(req.sessionId, req.budget ?? req.repo.config.budget);
+    if (overBudget) return await endOverBudget(scope, overBudget);
     scope.setState("preparing");
     worktree = await createAgentWorktree({
       repo: req.repo.repo,
@@ -82,6 +84,19 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
   if (!delivered) deps.log(`run ${task.runId}: log lines still unacknowledged; they stay spooled and keep shipping`);
   await scope.recorded();
   return final;
+}
+
+/**
+ * The session spent its budget while this run waited: it ends before its worktree exists, cancelled with
+ * the reason, in the log, the ledger and its state.
+ */
+async function endOverBudget(scope: RunScope, reason: string): Promise<RunState> {
+  scope.system(`${reason}: this run does not start`);
+  scope.audit("run.ended", { details: { state: "cancelled", error: reason, budgetExceeded: true, spent: scope.deps.spend.totals(scope.req.sessionId) } });
+  scope.setState("cancelled", { error: reason });
+  await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
+  await scope.recorded();
+  return "cancelled";
 }
 
 /** Where the agent works, and what its branch already holds when an earlier run left it there. */

@@ -7,11 +7,7 @@ import { join } from "node:path";
 import { startRunnerDaemon } from "../daemon.ts";
 import { BUILT_IN_PROFILES } from "../launch/agent-profiles.ts";
 import { readRunRecord } from "../run/run-record.ts";
-import { startAnthropicDouble } from "./model-doubles/anthropic-double.ts";
-import type { LoopbackServer } from "./model-doubles/loopback-server.ts";
-import type { ModelScript } from "./model-doubles/model-script.ts";
-import { startOpenAiDouble } from "./model-doubles/openai-double.ts";
-import { agentEnv, type RealAgentCli } from "./model-doubles/real-agent-clis.ts";
+import { agentEnv, startAnthropicDouble, startOpenAiDouble, type LoopbackServer, type ModelScript, type RealAgentCli } from "@grove/testing";
 import { eventsOf, startTestHub, waitFor, type TestHub } from "./test-hub.ts";
 
 // One task of a built-in profile, run by the real CLI against its model double, through the runner daemon

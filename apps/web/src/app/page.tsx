@@ -1,6 +1,7 @@
 "use client";
 import { ApprovalsWaiting } from "../components/overview/approvals-waiting.tsx";
 import { MergeQueue } from "../components/overview/merge-queue.tsx";
+import { UsageTotals } from "../components/overview/usage-totals.tsx";
 import { RunnersPanel } from "../components/runners-panel.tsx";
 import { SessionList } from "../components/session-list.tsx";
 import { StartSessionLink } from "../components/start-session-link.tsx";
@@ -19,6 +20,7 @@ export default function OverviewPage() {
         <RunnersPanel />
         <SessionList title="Live sessions" live limit={20} />
         <MergeQueue />
+        <UsageTotals />
       </div>
       <SessionList title="Recent sessions" limit={15} />
     </div>

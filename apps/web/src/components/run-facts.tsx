@@ -3,6 +3,7 @@
 import { describeTestStatus } from "@grove/core/labels";
 import Link from "next/link";
 import { useEffect, useState } from "react";
+import { RunUsage, type RunUsageView } from "./run-usage.tsx";
 import { StateBadge } from "./state-badge.tsx";
 import { formatDuration } from "./ui/time.tsx";
 
@@ -17,7 +18,7 @@ export type RunFactsView = {
   testMs: number | null;
   startedAt: Date | null;
   endedAt: Date | null;
-};
+} & RunUsageView;
 
 export function runDuration(run: { startedAt: Date | null; endedAt: Date | null }, now = Date.now()): number | null {
   if (!run.startedAt) return null;
@@ -52,6 +53,7 @@ export function RunFacts({ run, link = false }: { run: RunFactsView; link?: bool
       <dd>{run.exitCode ?? "—"}</dd>
       <dt className="text-stone-500">Tests</dt>
       <dd>{run.testStatus ? <StateBadge state={run.testStatus} label={describeTestStatus(run.testStatus)} /> : "—"} {run.testMs !== null ? formatDuration(run.testMs) : ""}</dd>
+      <RunUsage run={run} />
     </dl>
   );
 }

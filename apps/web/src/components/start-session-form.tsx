@@ -6,7 +6,7 @@ import { useTRPC } from "../lib/trpc.ts";
 import { Card } from "./card.tsx";
 import { TaskFields, type TaskDraft } from "./task-fields.tsx";
 import { Button } from "./ui/button.tsx";
-import { SelectField } from "./ui/field.tsx";
+import { SelectField, TextField } from "./ui/field.tsx";
 import { Empty, ErrorText } from "./ui/feedback.tsx";
 
 const blankTask = (profile: string): TaskDraft => ({ profile, agent: "", taskId: "", prompt: "" });
@@ -24,6 +24,7 @@ export function StartSessionForm() {
   const profiles = repo?.info?.profiles ?? ["demo"];
   const defaultProfile = profiles.includes("demo") ? "demo" : (profiles[0] ?? "demo");
   const [tasks, setTasks] = useState<TaskDraft[]>([blankTask("demo")]);
+  const [budget, setBudget] = useState({ usd: "", tokens: "" });
   const start = useMutation(trpc.session.start.mutationOptions({ onSuccess: (s) => router.push(`/sessions/${s.id}`) }));
 
   useEffect(() => {
@@ -37,6 +38,7 @@ export function StartSessionForm() {
       runnerId: runnerId || undefined,
       repoPath: repo?.path,
       tasks: tasks.map((t) => ({ agent: t.agent.trim() || t.profile, profile: t.profile, taskId: t.taskId.trim() || undefined, prompt: t.prompt })),
+      budget: budget.usd || budget.tokens ? { usd: budget.usd ? Number(budget.usd) : undefined, tokens: budget.tokens ? Number(budget.tokens) : undefined } : undefined,
     });
   };
 
@@ -77,6 +79,10 @@ export function StartSessionForm() {
             onRemove={tasks.length > 1 ? () => setTasks((prev) => prev.filter((_, i) => i !== index)) : undefined}
           />
         ))}
+        <div className="grid gap-3 sm:grid-cols-2">
+          <TextField label="Budget (USD)" hint="Optional: no further run starts once the session's runs cost this much." inputMode="decimal" value={budget.usd} onChange={(e) => setBudget((b) => ({ ...b, usd: e.target.value }))} />
+          <TextField label="Budget (tokens)" hint="Optional: tokens in and out, summed over the session's runs." inputMode="numeric" value={budget.tokens} onChange={(e) => setBudget((b) => ({ ...b, tokens: e.target.value }))} />
+        </div>
         <ErrorText error={start.error} />
         <div className="flex flex-wrap gap-2">
           <Button onClick={() => setTasks((prev) => [...prev, blankTask(defaultProfile)])}>Add task</Button>

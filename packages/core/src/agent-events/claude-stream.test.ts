@@ -31,13 +31,17 @@ describe("Claude Code stream-json", () => {
         { kind: "tool-use", name: "Bash", input: { command: "ls" } },
         { kind: "other", type: "thinking" },
       ],
+      id: null,
+      usage: null,
     });
     expect(parse({ type: "user", message: { content: [{ type: "tool_result", content: "boom", is_error: true }] } })).toEqual({
       kind: "message",
       role: "user",
       blocks: [{ kind: "tool-result", content: "boom", isError: true }],
+      id: null,
+      usage: null,
     });
-    expect(parse({ type: "user", message: { content: "plain" } })).toEqual({ kind: "message", role: "user", blocks: [{ kind: "text", text: "plain" }] });
+    expect(parse({ type: "user", message: { content: "plain" } })).toEqual({ kind: "message", role: "user", blocks: [{ kind: "text", text: "plain" }], id: null, usage: null });
     // As Claude Code 2.1.328 prints a refusal: a system event whose `message` is text, not a message object.
     const denial = { type: "system", subtype: "permission_denied", tool_name: "Write", decision_reason: "Path is outside allowed working directories", message: "Claude requested permissions to write to /x." };
     expect(parse(denial)).toMatchObject({ kind: "denial", toolName: "Write", reason: "Path is outside allowed working directories" });
@@ -50,10 +54,15 @@ describe("Claude Code stream-json", () => {
       costUsd: 0.5,
       turns: 2,
       durationMs: 4200,
+      usage: null,
+      sessionId: null,
     });
     expect(parse({ type: "stream_event", anything: 1 })).toEqual({ kind: "other", type: "stream_event" });
     // A message without content: nothing for the runner to render, a plain row for the browser.
-    expect(parse({ type: "assistant" })).toEqual({ kind: "message", role: "assistant", blocks: null });
+    expect(parse({ type: "assistant" })).toEqual({ kind: "message", role: "assistant", blocks: null, id: null, usage: null });
+    // Usage, with the cache reads and writes counted as input; a count of another type as not reported.
+    expect(parse({ type: "assistant", message: { id: "m1", usage: { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: "x" } } })).toMatchObject({ id: "m1", usage: { inputTokens: 15, outputTokens: 0 } });
+    expect(parse({ type: "result", session_id: "s", usage: { input_tokens: 7, cache_creation_input_tokens: 1, output_tokens: 3 } })).toMatchObject({ usage: { inputTokens: 8, outputTokens: 3 }, sessionId: "s" });
   });
 
   it("is no event for plain text, other JSON, or an event whose fields have other types", () => {

@@ -24,14 +24,26 @@ const ContentSchema = z.array(
     is_error: z.boolean().optional(),
   }),
 );
+// Usage is read leniently: a count of another type is a count not reported, not a line that is no event.
+const count = z.number().catch(0).default(0);
+const UsageSchema = z
+  .looseObject({ input_tokens: count, cache_creation_input_tokens: count, cache_read_input_tokens: count, output_tokens: count })
+  .optional()
+  .catch(undefined);
 const EventSchema = z.looseObject({
   type: z.string(),
   subtype: z.string().optional(),
   model: z.string().optional(),
   session_id: z.string().optional(),
   tools: z.unknown().optional(),
-  // An object on messages; on a permission_denied event, its text.
-  message: z.union([z.looseObject({ content: z.union([ContentSchema, z.string()]).optional() }), z.string()]).optional(),
+  // A message event's message is an object; a permission_denied event's is the text of the refusal.
+  message: z
+    .union([
+      z.looseObject({ content: z.union([ContentSchema, z.string()]).optional(), id: z.string().optional().catch(undefined), usage: UsageSchema }),
+      z.string(),
+    ])
+    .optional(),
+  usage: UsageSchema,
   tool_name: z.string().optional(),
   decision_reason: z.string().optional(),
   result: z.string().optional(),
@@ -55,12 +67,28 @@ export type ClaudeStreamEvent =
    * `permission_denied`, printed before the tool's error result): one refused action of the agent.
    */
   | { kind: "denial"; toolName: string | null; reason: string | null; message: string | null }
-  /** A message; a plain string content is one text block; null when it carried no content. */
-  | { kind: "message"; role: "assistant" | "user"; blocks: ClaudeBlock[] | null }
-  /** Claude Code refused the agent a tool call (a path outside its folders, a tool print mode cannot ask for). */
-  /** The final event. `isError` as Claude Code sent it: null when it left it out. */
-  | { kind: "result"; subtype: string | null; isError: boolean | null; result: string | null; costUsd: number | null; turns: number | null; durationMs: number | null }
+  /**
+   * A message; a plain string content is one text block; null when it carried no content. `usage` as the
+   * model's message started (its input exact, its output only begun); its content blocks come as events of
+   * their own with the same `id`.
+   */
+  | { kind: "message"; role: "assistant" | "user"; blocks: ClaudeBlock[] | null; id: string | null; usage: ClaudeUsage | null }
+  /** The final event, with the run's totals. `isError` as Claude Code sent it: null when it left it out. */
+  | {
+      kind: "result";
+      subtype: string | null;
+      isError: boolean | null;
+      result: string | null;
+      costUsd: number | null;
+      turns: number | null;
+      durationMs: number | null;
+      usage: ClaudeUsage | null;
+      sessionId: string | null;
+    }
   | { kind: "other"; type: string };
+
+/** Tokens as Claude Code reports them; input counts the cache reads and writes beside it. */
+export type ClaudeUsage = { inputTokens: number; outputTokens: number };
 
 /** Whether an agent's argv asks Claude Code for stream-json output. */
 export function isClaudeStreamJson(argv: readonly string[]): boolean {
@@ -98,9 +126,10 @@ function toEvent(event: z.infer<typeof EventSchema>): ClaudeStreamEvent {
       };
     case "assistant":
     case "user": {
-      const content = typeof event.message === "string" ? undefined : event.message?.content;
+      const message = typeof event.message === "string" ? undefined : event.message;
+      const content = message?.content;
       const blocks = content === undefined ? null : typeof content === "string" ? [{ kind: "text" as const, text: content }] : content.map(toBlock);
-      return { kind: "message", role: event.type, blocks };
+      return { kind: "message", role: event.type, blocks, id: message?.id ?? null, usage: toUsage(message?.usage) };
     }
     case "result":
       return {
@@ -111,10 +140,17 @@ function toEvent(event: z.infer<typeof EventSchema>): ClaudeStreamEvent {
         costUsd: event.total_cost_usd ?? null,
         turns: event.num_turns ?? null,
         durationMs: event.duration_ms ?? null,
+        usage: toUsage(event.usage),
+        sessionId: event.session_id ?? null,
       };
     default:
       return { kind: "other", type: event.type };
   }
+}
+
+function toUsage(usage: z.infer<typeof UsageSchema>): ClaudeUsage | null {
+  if (!usage) return null;
+  return { inputTokens: usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens, outputTokens: usage.output_tokens };
 }
 
 function toBlock(part: z.infer<typeof ContentSchema>[number]): ClaudeBlock {

@@ -2,3 +2,4 @@
 export * from "./exit-codes.ts";
 export * from "./launch-env.ts";
 export * from "./process-options.ts";
+export * from "./tested-agent-clis.ts";

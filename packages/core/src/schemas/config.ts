@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SessionBudgetSchema } from "../agent-events/session-budget.ts";
 import { validateRefName } from "../naming/agent-branch.ts";
 import { parseYamlDocument } from "./yaml-document.ts";
 
@@ -67,6 +68,8 @@ export const GroveConfigSchema = z.strictObject({
   agents: namedRecord(AgentProfileSchema, "an agent profile").default({}),
   /** Whether grove commits what an agent left uncommitted when it exits 0 (default yes); a profile's own setting wins. */
   autoCommit: z.boolean().optional(),
+  /** Every session's budget (USD and/or tokens); a session started with its own budget uses that one. */
+  budget: SessionBudgetSchema.optional(),
 });
 
 /** grove.yaml is a short file that anyone with a commit can change: it is refused past this size, unread. */

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AgentUsageSchema } from "../agent-events/agent-usage.ts";
+import { SessionBudgetSchema } from "../agent-events/session-budget.ts";
 import type { Ack, HelloAck, LogAck } from "./acks.ts";
 import { IdSchema, ShaSchema } from "./ids.ts";
 import { checkLogRow, lineOfCheckedRow, type LogLine } from "./log-row.ts";
@@ -147,6 +149,8 @@ export const RunReportSchema = z.object({
   uncommittedCount: z.number().int().nonnegative().default(0),
   /** Tool calls the agent's CLI refused it (Claude Code's permission_denied events), counted by the runner. */
   refusedActions: z.number().int().nonnegative().default(0),
+  /** What the agent used, as its CLI reported it; null when it reported nothing (older runners omit it). */
+  usage: AgentUsageSchema.nullable().default(null),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
 export const AuditRecordSchema = z.object({
@@ -190,6 +194,8 @@ export const SessionStartSchema = z.object({
   repoPath: z.string().min(1),
   integration: z.string().min(1),
   tasks: z.array(TaskSpecSchema).min(1).max(50),
+  /** The session's own budget; without one, grove.yaml's `budget` applies. */
+  budget: SessionBudgetSchema.optional(),
 });
 export type SessionStart = z.infer<typeof SessionStartSchema>;
 export const MergeExecuteSchema = z.object({

@@ -1,5 +1,5 @@
 import { ResultSchema } from "@grove/core";
-import { insertLogLines, readLogWatermark, recordReportedRunState, recordRunReport, type Db } from "@grove/db";
+import { insertLogLines, readLogWatermark, recordReportedRunState, recordRunReport, runUsageData, type Db } from "@grove/db";
 import { z } from "zod";
 import type { Hub } from "../hub/create-hub.ts";
 import type { RunnerHandlers } from "../hub/runner-handlers.ts";
@@ -83,6 +83,7 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
         testMs: payload.test.durationMs,
         result,
         resultError,
+        ...runUsageData(payload.usage),
         refusedActions: payload.refusedActions,
       });
       await openMergeRequestIfGreen(deps, run.id);

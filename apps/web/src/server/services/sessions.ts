@@ -1,4 +1,4 @@
-import { agentBranch, DomainError, formatSessionId, validateNamePart } from "@grove/core";
+import { agentBranch, DomainError, formatSessionId, validateNamePart, type SessionBudget } from "@grove/core";
 import { appendAuditEvent, queuedRunsData, type Db } from "@grove/db";
 import type { SessionUser } from "../auth/sessions.ts";
 import { RUNNER_UNREACHABLE, type Hub } from "../hub/create-hub.ts";
@@ -8,6 +8,8 @@ export type StartSessionInput = {
   runnerId?: string;
   repoPath?: string;
   tasks: { agent: string; taskId?: string; profile?: string; prompt: string }[];
+  /** The session's own budget; the runner stops its further runs once it is spent (grove.yaml's applies without one). */
+  budget?: SessionBudget;
 };
 
 /** Creates the session and its runs, then hands them to the runner; nothing is stored if the runner cannot take them. */
@@ -42,6 +44,8 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
       repoPath: repo.path,
       integration: repo.integration,
       createdBy: user.id,
+      budgetUsd: input.budget?.usd ?? null,
+      budgetTokens: input.budget?.tokens ?? null,
       runs: { create: queuedRunsData(tasks) },
     },
     include: { runs: true },
@@ -51,6 +55,7 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
     repoPath: repo.path,
     integration: repo.integration,
     tasks: session.runs.map((r) => ({ runId: r.id, agent: r.agent, taskId: r.taskId, profile: r.profile, prompt: r.prompt })),
+    ...(input.budget ? { budget: input.budget } : {}),
   });
   if (!ack.ok) {
     await db.run.deleteMany({ where: { sessionId } });
@@ -66,7 +71,7 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
     action: "session.started",
     subject: sessionId,
     sessionId,
-    details: { repo: repo.path, tasks: tasks.map((t) => t.branch) },
+    details: { repo: repo.path, tasks: tasks.map((t) => t.branch), ...(input.budget ? { budget: input.budget } : {}) },
   });
   hub.broadcastChanged({ scope: "sessions", id: sessionId });
   return session;

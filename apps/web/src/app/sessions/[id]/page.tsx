@@ -9,6 +9,7 @@ import { RunFacts } from "../../../components/run-facts.tsx";
 import { StateBadge } from "../../../components/state-badge.tsx";
 import { ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
 import { RelativeTime } from "../../../components/ui/time.tsx";
+import { SessionUsage } from "../../../components/session-usage.tsx";
 
 /** A session's runs side by side, each with its live log tail. */
 export default function SessionPage() {
@@ -27,6 +28,7 @@ export default function SessionPage() {
         description={
           <>
             {s.repoPath} · integration <code>{s.integration}</code> · on {s.runner.name} · started by {s.createdByEmail} <RelativeTime date={s.createdAt} />
+            <SessionUsage session={s} />
           </>
         }
       />

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
-import { LIVE_RUN_STATES, PromptSchema } from "@grove/core";
+import { LIVE_RUN_STATES, PromptSchema, SessionBudgetSchema } from "@grove/core";
+import { readUsageOverview } from "@grove/db";
 import { z } from "zod";
 import { startSession } from "../../services/sessions.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
@@ -25,6 +26,9 @@ const runSummary = {
   endedAt: true,
   createdAt: true,
   lastSeq: true,
+  tokensIn: true,
+  tokensOut: true,
+  costUsd: true,
 } as const;
 
 export const sessionRouter = router({
@@ -56,9 +60,21 @@ export const sessionRouter = router({
   }),
 
   start: roleProcedure("approver")
-    .input(z.object({ runnerId: z.string().max(200).optional(), repoPath: z.string().max(4096).optional(), tasks: z.array(TaskInput).min(1).max(20) }))
+    .input(
+      z.object({
+        runnerId: z.string().max(200).optional(),
+        repoPath: z.string().max(4096).optional(),
+        tasks: z.array(TaskInput).min(1).max(20),
+        budget: SessionBudgetSchema.optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const session = await startSession(ctx, ctx.user, input);
       return { id: session.id, runIds: session.runs.map((r) => r.id) };
     }),
+
+  /** Tokens and cost of the runs of the last `days` days (UTC), per day, per agent and per session. */
+  usage: protectedProcedure
+    .input(z.object({ days: z.number().int().min(1).max(90).default(7) }).optional())
+    .query(({ ctx, input }) => readUsageOverview(ctx.db, { days: input?.days ?? 7 })),
 });

@@ -1,16 +1,18 @@
 import type { ServerResponse } from "node:http";
 import { isRecord, parseBody, startLoopbackServer, writeJson, writeSse, type LoopbackServer } from "./loopback-server.ts";
-import { allStrings, factsFromText, fillStep, stepAt, type ModelScript, type ModelStep } from "./model-script.ts";
+import { allStrings, factsFromText, fillStep, stepAt, TURN_USAGE, type ModelScript, type ModelStep } from "./model-script.ts";
 
 /**
  * A scripted OpenAI Responses API on loopback, for the real Codex CLI (a `model_providers` entry with
  * `wire_api = "responses"` and this server's `/v1` as its base_url). Each POST /v1/responses is one
  * turn: the step is chosen by how many tool outputs the conversation holds. Codex 0.169 gives a model
- * it does not know the `exec_command` tool only, so every step is a shell command.
+ * it does not know the `exec_command` tool only, so every step is a shell command. Each turn reports
+ * TURN_USAGE in `response.completed`, and `streamedTurns` counts them.
  */
-export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackServer> {
+export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackServer & { streamedTurns(): number }> {
   let served = 0;
-  return startLoopbackServer((request, res) => {
+  let streamed = 0;
+  const server = await startLoopbackServer((request, res) => {
     served += 1;
     const body = parseBody(request.body);
     if (request.method !== "POST" || !request.url.endsWith("/responses") || !isRecord(body)) {
@@ -21,8 +23,12 @@ export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackSe
     const cwd = /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1];
     const step = fillStep(stepAt(script, countToolOutputs(body.input)), { cwd, ...factsFromText(text) });
     if (step.do === "refuse") writeJson(res, step.status, { error: { type: "invalid_request_error", code: null, param: null, message: step.message } });
-    else streamTurn(res, `resp_double_${served}`, step, served);
+    else {
+      streamed += 1;
+      streamTurn(res, `resp_double_${served}`, step, served);
+    }
   });
+  return Object.assign(server, { streamedTurns: () => streamed });
 }
 
 function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { do: "refuse" }>, served: number): void {
@@ -43,10 +49,21 @@ function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { 
       "response.completed",
       {
         type: "response.completed",
-        response: { id, usage: { input_tokens: 10, input_tokens_details: null, output_tokens: 5, output_tokens_details: null, total_tokens: 15 } },
+        response: { id, usage: responseUsage() },
       },
     ],
   ]);
+}
+
+function responseUsage() {
+  const input = TURN_USAGE.uncachedInput + TURN_USAGE.cachedInput;
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: TURN_USAGE.cachedInput },
+    output_tokens: TURN_USAGE.output,
+    output_tokens_details: { reasoning_tokens: TURN_USAGE.reasoning },
+    total_tokens: input + TURN_USAGE.output,
+  };
 }
 
 // Files are written by node (on the agent's PATH, as grove's own runner needs it), so contents need

@@ -1,16 +1,18 @@
 import type { ServerResponse } from "node:http";
 import { isRecord, startLoopbackServer, parseBody, writeJson, writeSse, type LoopbackServer } from "./loopback-server.ts";
-import { allStrings, factsFromText, fillStep, stepAt, type ModelScript, type ModelStep } from "./model-script.ts";
+import { allStrings, factsFromText, fillStep, stepAt, TURN_USAGE, type ModelScript, type ModelStep } from "./model-script.ts";
 
 /**
  * A scripted Anthropic Messages API on loopback, for the real Claude Code CLI (ANTHROPIC_BASE_URL).
  * The agent's conversation (a request whose tools include Edit) plays `script`, one step per turn,
  * chosen by how many tool results the conversation holds; the CLI's side requests (titles, token
- * counts, non-streamed calls) get a short plain answer.
+ * counts, non-streamed calls) get a short plain answer. Each streamed turn reports TURN_USAGE
+ * (`message_start` the input, `message_delta` the output), and `streamedTurns` counts them.
  */
-export async function startAnthropicDouble(script: ModelScript, port = 0): Promise<LoopbackServer> {
+export async function startAnthropicDouble(script: ModelScript, port = 0): Promise<LoopbackServer & { streamedTurns(): number }> {
   let served = 0;
-  return startLoopbackServer((request, res) => {
+  let streamed = 0;
+  const server = await startLoopbackServer((request, res) => {
     served += 1;
     const body = parseBody(request.body);
     if (!request.url.startsWith("/v1/messages") || request.url.includes("count_tokens") || !isRecord(body)) {
@@ -23,6 +25,7 @@ export async function startAnthropicDouble(script: ModelScript, port = 0): Promi
       writeJson(res, 200, message(id, [{ type: "text", text: "ok" }], "end_turn"));
       return;
     }
+    streamed += 1;
     if (!tools.includes("Edit")) {
       streamTurn(res, id, { do: "say", text: "ok" }, served);
       return;
@@ -33,13 +36,15 @@ export async function startAnthropicDouble(script: ModelScript, port = 0): Promi
     if (step.do === "refuse") writeJson(res, step.status, { type: "error", error: { type: "invalid_request_error", message: step.message } });
     else streamTurn(res, id, step, served);
   }, port);
+  return Object.assign(server, { streamedTurns: () => streamed });
 }
 
 function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { do: "refuse" }>, served: number): void {
-  const start = ["message_start", { type: "message_start", message: message(id, [], null) }] as const;
+  const usage = { input_tokens: TURN_USAGE.uncachedInput, cache_creation_input_tokens: 0, cache_read_input_tokens: TURN_USAGE.cachedInput, output_tokens: 1 };
+  const start = ["message_start", { type: "message_start", message: { ...message(id, [], null), usage } }] as const;
   const end = (stopReason: string) =>
     [
-      ["message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: 5 } }],
+      ["message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: TURN_USAGE.output } }],
       ["message_stop", { type: "message_stop" }],
     ] as const;
   if (step.do === "say") {

@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { delimiter, dirname, join } from "node:path";
-import { TESTED_AGENT_CLIS, type TestedAgentCli } from "../../launch/tested-agent-clis.ts";
+import { TESTED_AGENT_CLIS, type TestedAgentCli } from "@grove/core/launch";
 
 const require = createRequire(import.meta.url);
 

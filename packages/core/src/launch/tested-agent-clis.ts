@@ -1,4 +1,4 @@
-import type { AgentCheckVerdict } from "@grove/core";
+import type { AgentCheckVerdict } from "../schemas/agent-check.ts";
 
 /**
  * The agent CLIs grove's tests run, at the versions apps/runner pins as devDependencies: the built-in

@@ -79,3 +79,10 @@ export function carefulAgentScript(o: { file: string; find: string; replace: str
     { do: "say", text: o.summary },
   ];
 }
+
+/**
+ * What each streamed turn of a double reports it used, as the real APIs report it: Anthropic's input
+ * without the cache reads beside it, OpenAI's input with its cached part inside it (and reasoning inside
+ * output). Either way a turn is 1200 tokens in and 40 out.
+ */
+export const TURN_USAGE = { uncachedInput: 1000, cachedInput: 200, output: 40, reasoning: 8 } as const;

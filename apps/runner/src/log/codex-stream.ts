@@ -1,0 +1,63 @@
+import { parseCodexLine, type CodexEvent, type UsageMeter } from "@grove/core";
+import type { ClaudeFinal, RenderedLine } from "./claude-stream.ts";
+
+const dim = (text: string) => `\u001b[2m${text}\u001b[0m`;
+const cyan = (text: string) => `\u001b[36m${text}\u001b[0m`;
+const red = (text: string) => `\u001b[31m${text}\u001b[0m`;
+
+/** Whether an agent's argv asks `codex exec` for its JSON event stream, which grove then renders. */
+export function isCodexJson(argv: readonly string[]): boolean {
+  const options = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length);
+  return /(^|[\\/])codex(\.exe|\.js)?$/.test(options[0] ?? "") && options.includes("exec") && options.includes("--json");
+}
+
+/**
+ * Renders `codex exec --json` (parsed in core, parseCodexLine) into readable log lines, and feeds the run's
+ * usage meter. A line that is no codex event stays in the log as it is. The agent's last message is its
+ * final answer: the RESULT of last resort, as Claude's `result` event is.
+ */
+export function createCodexStream(meter: UsageMeter) {
+  let lastMessage: string | null = null;
+  return {
+    render(line: string): RenderedLine[] {
+      const events = parseCodexLine(line);
+      if (events === null) return [{ stream: "stdout", text: line }];
+      meter.observeCodex(events);
+      return events.flatMap((event) => {
+        if (event.kind === "message") lastMessage = event.text;
+        return renderEvent(event);
+      });
+    },
+    final: (): ClaudeFinal | null => (lastMessage === null ? null : { isError: false, text: lastMessage, costUsd: null, turns: null }),
+  };
+}
+
+function renderEvent(event: CodexEvent): RenderedLine[] {
+  switch (event.kind) {
+    case "thread":
+      return [{ stream: "stdout", text: dim(`codex thread ${oneLine(event.threadId, 200)}`) }];
+    case "turn-started":
+    case "tool-started":
+      return [];
+    case "message":
+      return event.text.split("\n").map((text) => ({ stream: "stdout", text }));
+    case "reasoning":
+      return [{ stream: "stdout", text: dim(oneLine(event.text, 300)) }];
+    case "tool-completed": {
+      const call = cyan(`→ ${event.tool} ${oneLine(event.input, 300)}`);
+      const outcome = event.isError
+        ? { stream: "stderr" as const, text: red(`← ${event.exitCode === null ? "failed" : `exit ${event.exitCode}`}: ${oneLine(event.output, 300)}`) }
+        : { stream: "stdout" as const, text: dim(`← ${event.output.length} chars`) };
+      return [{ stream: "stdout", text: call }, outcome];
+    }
+    case "error":
+      return [{ stream: "stderr", text: red(`codex: ${oneLine(event.message, 300)}`) }];
+    case "usage":
+      return [{ stream: "stdout", text: cyan(`codex turn done: ${event.usage.inputTokens} in / ${event.usage.outputTokens} out tokens`) }];
+  }
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

@@ -1,0 +1,132 @@
+import { z } from "zod";
+
+/**
+ * `codex exec --json` output, one JSON object a line (checked against Codex 0.169.0), as typed events.
+ * Tool calls keep their input (the command, the files changed) and their outcome (output, exit code);
+ * a line that is not one of these events is `null`, and the caller keeps it as plain text.
+ */
+export type CodexEvent =
+  | { kind: "thread"; threadId: string }
+  | { kind: "turn-started" }
+  | { kind: "message"; text: string }
+  | { kind: "reasoning"; text: string }
+  | { kind: "tool-started"; id: string; tool: string; input: string }
+  | { kind: "tool-completed"; id: string; tool: string; input: string; output: string; exitCode: number | null; isError: boolean }
+  | { kind: "error"; message: string }
+  | { kind: "usage"; usage: CodexUsage };
+export type CodexUsage = { inputTokens: number; cachedInputTokens: number; outputTokens: number; reasoningOutputTokens: number };
+
+/** Text fields are cut here: an agent's command output can be megabytes, an event stays small. */
+export const MAX_CODEX_TEXT = 8_000;
+
+const count = z.number().int().nonnegative().catch(0);
+const UsageSchema = z.looseObject({
+  input_tokens: count.default(0),
+  cached_input_tokens: count.default(0),
+  output_tokens: count.default(0),
+  reasoning_output_tokens: count.default(0),
+});
+const ItemSchema = z.looseObject({
+  id: z.string().catch(""),
+  type: z.string(),
+  text: z.string().optional(),
+  message: z.string().optional(),
+  command: z.string().optional(),
+  aggregated_output: z.string().optional(),
+  exit_code: z.number().int().nullable().optional(),
+  status: z.string().optional(),
+  changes: z.array(z.looseObject({ path: z.string().optional(), kind: z.string().optional() })).optional(),
+  server: z.string().optional(),
+  tool: z.string().optional(),
+  query: z.string().optional(),
+});
+const LineSchema = z.looseObject({
+  type: z.string(),
+  thread_id: z.string().optional(),
+  item: ItemSchema.optional(),
+  usage: UsageSchema.optional(),
+  message: z.string().optional(),
+  error: z.looseObject({ message: z.string().optional() }).optional(),
+});
+type Item = z.infer<typeof ItemSchema>;
+
+/** The events of one stdout line of `codex exec --json`; null when the line is not such an event. */
+export function parseCodexLine(line: string): CodexEvent[] | null {
+  if (!line.startsWith("{")) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const parsed = LineSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const event = parsed.data;
+  switch (event.type) {
+    case "thread.started":
+      return event.thread_id ? [{ kind: "thread", threadId: cut(event.thread_id, 200) }] : [];
+    case "turn.started":
+      return [{ kind: "turn-started" }];
+    case "turn.completed":
+      return event.usage ? [{ kind: "usage", usage: toUsage(event.usage) }] : [];
+    case "turn.failed":
+    case "error":
+      return [{ kind: "error", message: cut(event.error?.message ?? event.message ?? "codex reported an error") }];
+    case "item.started":
+      return event.item ? itemStarted(event.item) : [];
+    case "item.completed":
+      return event.item ? itemCompleted(event.item) : [];
+    default:
+      return null;
+  }
+}
+
+function itemStarted(item: Item): CodexEvent[] {
+  const tool = toolOf(item);
+  return tool ? [{ kind: "tool-started", id: cut(item.id, 200), ...tool }] : [];
+}
+
+function itemCompleted(item: Item): CodexEvent[] {
+  switch (item.type) {
+    case "agent_message":
+      return [{ kind: "message", text: cut(item.text ?? "") }];
+    case "reasoning":
+      return [{ kind: "reasoning", text: cut(item.text ?? "") }];
+    case "error":
+      return [{ kind: "error", message: cut(item.message ?? "") }];
+  }
+  const tool = toolOf(item);
+  if (!tool) return [];
+  const exitCode = item.exit_code ?? null;
+  const isError = item.status === "failed" || item.status === "declined" || (exitCode !== null && exitCode !== 0);
+  return [{ kind: "tool-completed", id: cut(item.id, 200), ...tool, output: cut(item.aggregated_output ?? item.message ?? ""), exitCode, isError }];
+}
+
+/** The tool a work item stands for, and its input in words; null for an item that is no tool call. */
+function toolOf(item: Item): { tool: string; input: string } | null {
+  switch (item.type) {
+    case "command_execution":
+      return { tool: "shell", input: cut(item.command ?? "") };
+    case "file_change":
+      return { tool: "edit", input: cut((item.changes ?? []).map((c) => `${c.kind ?? "change"} ${c.path ?? "?"}`).join(", ")) };
+    case "mcp_tool_call":
+      return { tool: cut(`${item.server ?? "mcp"}.${item.tool ?? "?"}`, 200), input: "" };
+    case "web_search":
+      return { tool: "web_search", input: cut(item.query ?? "") };
+    default:
+      return null;
+  }
+}
+
+function toUsage(usage: z.infer<typeof UsageSchema>): CodexUsage {
+  return {
+    inputTokens: usage.input_tokens,
+    cachedInputTokens: usage.cached_input_tokens,
+    outputTokens: usage.output_tokens,
+    reasoningOutputTokens: usage.reasoning_output_tokens,
+  };
+}
+
+function cut(text: string, max = MAX_CODEX_TEXT): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
