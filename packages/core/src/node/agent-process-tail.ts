@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, read, watch, type FSWatcher } from "node:fs";
-import type { OutputStream } from "./agent-process.ts";
+import type { OutputStream } from "./agent-process-contract.ts";
 import { STREAMS, type Capture } from "./agent-process-capture.ts";
 import { createCaptureLines, type CaptureLines, type CapturePosition } from "./capture-lines.ts";
 
