@@ -3,6 +3,7 @@ export * from "./migrate.ts";
 export * from "./audit.ts";
 export * from "./audit-query.ts";
 export * from "./log-lines.ts";
+export * from "./log-page.ts";
 export * from "./settings.ts";
 export * from "./private-database.ts";
 export * from "./merge-requests.ts";

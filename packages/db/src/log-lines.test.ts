@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { encodeLogLines } from "@grove/core";
 import { appendAuditEvent } from "./audit.ts";
 import type { Db } from "./client.ts";
-import { countLogLines, insertLogLines, listLogLines, listLogLinesOfStream, listLogPage, searchLogLines } from "./log-lines.ts";
+import { countLogLines, insertLogLines, listLogLines, listLogLinesOfStream, searchLogLines } from "./log-lines.ts";
+import { listLogPage } from "./log-page.ts";
 import { makeTempDb } from "./test-support/temp-db.ts";
 
 let db: Db;
@@ -11,7 +12,15 @@ let runId: string;
 
 async function newRun(taskId: string): Promise<string> {
   const run = await db.run.create({
-    data: { sessionId: "session-1", agent: "demo", taskId, profile: "demo", prompt: "", branch: `agent/demo/${taskId}`, state: "running" },
+    data: {
+      sessionId: "session-1",
+      agent: "demo",
+      taskId,
+      profile: "demo",
+      prompt: "",
+      branch: `agent/demo/${taskId}`,
+      state: "running",
+    },
   });
   return run.id;
 }
@@ -26,7 +35,12 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-const line = (seq: number) => ({ seq, stream: "stdout" as const, text: `line ${seq} \u001b[32mgreen\u001b[0m 'quoted'`, ts: 1000 + seq });
+const line = (seq: number) => ({
+  seq,
+  stream: "stdout" as const,
+  text: `line ${seq} \u001b[32mgreen\u001b[0m 'quoted'`,
+  ts: 1000 + seq,
+});
 
 it("persists batches idempotently and acks only the contiguous prefix", async () => {
   expect(await insertLogLines(db, runId, [1, 2, 3].map(line))).toBe(3);
@@ -54,7 +68,14 @@ it("pages across chunks from any seq, within the limit", async () => {
   const lines = Array.from({ length: 3000 }, (_, i) => line(9 + i));
   expect(await insertLogLines(db, runId, lines.slice(0, 1000))).toBe(1008);
   expect(await insertLogLines(db, runId, lines.slice(1000))).toBe(3008);
-  for (const [since, limit] of [[0, 5000], [7, 3], [1006, 5], [1500, 2000], [3007, 10], [3008, 10]] as const) {
+  for (const [since, limit] of [
+    [0, 5000],
+    [7, 3],
+    [1006, 5],
+    [1500, 2000],
+    [3007, 10],
+    [3008, 10],
+  ] as const) {
     const expected = Array.from({ length: Math.max(0, Math.min(limit, 3008 - since)) }, (_, i) => since + 1 + i);
     expect((await listLogLines(db, runId, since, limit)).map((l) => l.seq)).toEqual(expected);
   }
@@ -96,8 +117,20 @@ it("stores a batch's encoded lines as received, and re-encodes only the new part
 
 it("keeps text byte for byte: ANSI, quotes, backslashes, unicode, JSON-looking text", async () => {
   const start = (await listLogLines(db, runId, 0)).length + 1;
-  const texts = ["\u001b[1;31mred\u001b[0m", `"quoted" 'single' \\ back\\slash`, "emoji 🌳 ünïcødé 中文", '{"seq": 1, "text": "x"}', "tab\there", ""];
-  const lines = texts.map((text, i) => ({ seq: start + i, stream: i % 2 ? ("stderr" as const) : ("stdout" as const), text, ts: 10 ** 12 + i }));
+  const texts = [
+    "\u001b[1;31mred\u001b[0m",
+    `"quoted" 'single' \\ back\\slash`,
+    "emoji 🌳 ünïcødé 中文",
+    '{"seq": 1, "text": "x"}',
+    "tab\there",
+    "",
+  ];
+  const lines = texts.map((text, i) => ({
+    seq: start + i,
+    stream: i % 2 ? ("stderr" as const) : ("stdout" as const),
+    text,
+    ts: 10 ** 12 + i,
+  }));
   expect(await insertLogLines(db, runId, lines)).toBe(start + texts.length - 1);
   expect(await listLogLines(db, runId, start - 1)).toEqual(lines);
 });
@@ -122,9 +155,20 @@ it("a log batch waits for the hub's own interactive transaction and neither fail
 
 it("bounds a page in bytes as well as lines, and pages through every line once, in order", async () => {
   const pageRun = await newRun("t-bytes");
-  const wide = (seq: number) => ({ seq, stream: seq % 3 === 0 ? ("test" as const) : ("stdout" as const), text: `${seq} ${"é".repeat(8000)}`, ts: seq });
+  const wide = (seq: number) => ({
+    seq,
+    stream: seq % 3 === 0 ? ("test" as const) : ("stdout" as const),
+    text: `${seq} ${"é".repeat(8000)}`,
+    ts: seq,
+  });
   for (let first = 1; first <= 2000; first += 100) {
-    expect(await insertLogLines(db, pageRun, Array.from({ length: 100 }, (_, i) => wide(first + i)))).toBe(first + 99);
+    expect(
+      await insertLogLines(
+        db,
+        pageRun,
+        Array.from({ length: 100 }, (_, i) => wide(first + i)),
+      ),
+    ).toBe(first + 99);
   }
   const maxBytes = 1024 * 1024;
   for (const stream of [undefined, "test" as const]) {
@@ -145,7 +189,10 @@ it("bounds a page in bytes as well as lines, and pages through every line once, 
   expect((await listLogPage(db, pageRun, 0, { limit: 2000, maxBytes: 10 })).lines.map((l) => l.seq)).toEqual([1]);
   expect(await listLogPage(db, pageRun, 5, { limit: 3, maxBytes })).toMatchObject({ nextAfterSeq: 8 });
   expect(await listLogPage(db, pageRun, 1990, { limit: 10, maxBytes })).toMatchObject({ nextAfterSeq: null });
-  expect(await listLogPage(db, pageRun, 2000, { limit: 10, maxBytes, stream: "test" })).toEqual({ lines: [], nextAfterSeq: null });
+  expect(await listLogPage(db, pageRun, 2000, { limit: 10, maxBytes, stream: "test" })).toEqual({
+    lines: [],
+    nextAfterSeq: null,
+  });
 });
 
 it("reads each field of a stored row in SQL where core's row codec puts it (LOG_ROW)", async () => {
@@ -159,6 +206,9 @@ it("reads each field of a stored row in SQL where core's row codec puts it (LOG_
   expect(await listLogLinesOfStream(db, id, "stderr", 0, 10)).toEqual([lines[0]]);
   expect(await searchLogLines(db, id, "stdout", 0, 10)).toEqual([1]);
   expect(await searchLogLines(db, id, "8", 0, 10)).toEqual([]);
-  expect(await listLogPage(db, id, 0, { limit: 10, maxBytes: 1000, stream: "stdout" })).toEqual({ lines: [lines[1]], nextAfterSeq: null });
+  expect(await listLogPage(db, id, 0, { limit: 10, maxBytes: 1000, stream: "stdout" })).toEqual({
+    lines: [lines[1]],
+    nextAfterSeq: null,
+  });
   expect(await listLogLines(db, id, 0, 10)).toEqual(lines);
 });

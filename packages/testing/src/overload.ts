@@ -1,27 +1,19 @@
 import { readFile } from "node:fs/promises";
-import http from "node:http";
-import { io, type Socket } from "socket.io-client";
-import { encodeLogLines, MAX_LOG_LINE_CHARS, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type BrowserToHubEvents, type HubToBrowserEvents, type HubToRunnerEvents, type LogLine, type RunnerToHubEvents } from "@grove/core";
 import type { ProductionWeb } from "./production-web.ts";
-import { rawExchange } from "./raw-http.ts";
-import { sendRawWebsocketFrame } from "./raw-websocket.ts";
+import { postHuge } from "./huge-post.ts";
+import { followLog } from "./log-follower.ts";
+import { sendStrangerMessage } from "./stranger-message.ts";
 import { waitFor } from "./wait-for.ts";
 import { connectStuckViewer, type StuckViewer } from "./stuck-viewer.ts";
+import { connectRunner, LINES_PER_BATCH, sendBatch, type WideLineRunner } from "./wide-line-runner.ts";
 
-const HUGE_BODY_BYTES = 150 * 1024 * 1024;
-// Batches as the runner's log shipper cuts them (512 KiB, its batchBytes): 31 lines of 16 KiB.
-const LINES_PER_BATCH = Math.floor((512 * 1024) / (MAX_LOG_LINE_CHARS + 64));
 // ~40 MB: more than one 2000-line page, and more than eight stuck viewers' kernel buffers take.
 const LOG_LINES = 78 * LINES_PER_BATCH;
 const LIVE_BATCHES = 3;
 const STUCK_VIEWERS = 8;
 // Twenty clients with no session and no runner token, each trying to make the hub hold an 8 MB socket message.
 const STRANGERS = 20;
-const STRANGER_MESSAGE_BYTES = 8 * 1024 * 1024;
 const ADMIN = { email: "overload@test.local", name: "Overload", password: "overload-password-1" };
-
-type Browser = Socket<HubToBrowserEvents, BrowserToHubEvents>;
-type Runner = Socket<HubToRunnerEvents, RunnerToHubEvents>;
 
 export type OverloadReport = {
   /** What each 150 MB POST got: an HTTP status, or how the connection ended. */
@@ -44,15 +36,16 @@ export type OverloadReport = {
 
 export type OverloadSteps = { hugePosts: boolean; strangerSockets: boolean; logPages: boolean; stuckViewers: boolean };
 
-const wide = (seq: number): LogLine => ({ seq, stream: "stdout", text: `${seq} `.padEnd(MAX_LOG_LINE_CHARS, "x"), ts: seq });
-
 /**
  * The overload the security probe found, against a web process started as `pnpm start` starts it:
  * (a) 150 MB POSTs to the setup and sign-in endpoints, (b) three parallel `run.log.list` with limit
  * 2000 over a run of 16 KiB lines, (c) eight viewers subscribing from seq 0 that never read — while a
  * viewer that reads follows the log and the dashboard is asked for its health, a query and a page.
  */
-export async function runOverload(web: ProductionWeb, steps: OverloadSteps = { hugePosts: true, strangerSockets: true, logPages: true, stuckViewers: true }): Promise<OverloadReport> {
+export async function runOverload(
+  web: ProductionWeb,
+  steps: OverloadSteps = { hugePosts: true, strangerSockets: true, logPages: true, stuckViewers: true },
+): Promise<OverloadReport> {
   const report: OverloadReport = {
     hugePosts: [],
     strangers: [],
@@ -71,7 +64,7 @@ export async function runOverload(web: ProductionWeb, steps: OverloadSteps = { h
   };
   const measure = (step: string) => (report.peakRssAfter[step] = Math.round(web.peakRssMb()));
   const stuck: StuckViewer[] = [];
-  let runner: Runner | undefined;
+  let runner: WideLineRunner | undefined;
   try {
     measure("start");
     // (a) While nobody is signed in, as the probe did; one body with a length, one chunked.
@@ -117,7 +110,11 @@ export async function runOverload(web: ProductionWeb, steps: OverloadSteps = { h
       ask("run page", `/runs/${runId}`, cookie),
     ]);
     report.logPages = logPages;
-    await waitFor(() => reader.seen.size >= report.reader.expected || !web.isAlive(), 120_000, () => `the reader has ${reader.seen.size}/${report.reader.expected} lines`);
+    await waitFor(
+      () => reader.seen.size >= report.reader.expected || !web.isAlive(),
+      120_000,
+      () => `the reader has ${reader.seen.size}/${report.reader.expected} lines`,
+    );
     report.reader = { ...report.reader, lines: reader.seen.size, gaps: reader.gaps };
     reader.close();
     measure("log pages, reader and live lines");
@@ -133,60 +130,6 @@ export async function runOverload(web: ProductionWeb, steps: OverloadSteps = { h
   return report;
 }
 
-/** POSTs 150 MB, stopping as soon as the server answers or drops the connection. */
-function postHuge(url: string, opts: { declareLength: boolean }): Promise<string> {
-  const chunk = Buffer.alloc(1024 * 1024, "a");
-  return new Promise((resolve) => {
-    let outcome: string | null = null;
-    const settle = (value: string) => {
-      if (outcome !== null) return;
-      outcome = value;
-      resolve(value);
-    };
-    const headers: http.OutgoingHttpHeaders = { "content-type": "application/json", origin: new URL(url).origin };
-    if (opts.declareLength) headers["content-length"] = HUGE_BODY_BYTES;
-    const request = http.request(url, { method: "POST", headers }, (response) => {
-      response.resume();
-      settle(String(response.statusCode));
-    });
-    request.on("error", (error: NodeJS.ErrnoException) => settle(`connection ended (${error.code ?? error.message})`));
-    void (async () => {
-      for (let sent = 0; sent < HUGE_BODY_BYTES && outcome === null && !request.destroyed; sent += chunk.length) {
-        if (!request.write(chunk)) await untilDrained(request);
-      }
-      if (!request.destroyed) request.end();
-    })();
-  });
-}
-
-/** A client with no session and no runner token trying one 8 MB socket message: how far it got. */
-async function sendStrangerMessage(url: string, transport: "polling" | "websocket"): Promise<string> {
-  if (transport === "websocket") {
-    const reply = await sendRawWebsocketFrame(url, { path: "/socket.io/?EIO=4&transport=websocket", totalBytes: STRANGER_MESSAGE_BYTES });
-    return reply.status === 101 ? `websocket open; closed with ${reply.closeCode ?? "no code"} after ${reply.sentBytes} bytes` : `websocket ${reply.status}`;
-  }
-  const handshake = await fetch(`${url}/socket.io/?EIO=4&transport=polling`).catch(() => null);
-  const sid = /"sid":"([^"]+)"/.exec((await handshake?.text().catch(() => "")) ?? "")?.[1];
-  if (!sid) return `polling ${handshake?.status ?? 0}`;
-  const posted = await rawExchange(url, {
-    method: "POST",
-    path: `/socket.io/?EIO=4&transport=polling&sid=${sid}`,
-    headers: { "content-type": "text/plain;charset=UTF-8" },
-    chunked: { chunkBytes: 64 * 1024, totalBytes: STRANGER_MESSAGE_BYTES },
-  });
-  return `polling open; post ${posted.status}`;
-}
-
-function untilDrained(request: http.ClientRequest): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      request.off("drain", done).off("close", done);
-      resolve();
-    };
-    request.on("drain", done).on("close", done);
-  });
-}
-
 async function createAdmin(web: ProductionWeb): Promise<string> {
   const token = (await readFile(`${web.dataDir}/setup-token`, "utf8")).trim();
   const response = await fetch(`${web.url}/api/trpc/setup.createAdmin`, {
@@ -195,20 +138,10 @@ async function createAdmin(web: ProductionWeb): Promise<string> {
     body: JSON.stringify({ json: { token, ...ADMIN } }),
   });
   if (!response.ok) throw new Error(`setup.createAdmin failed: ${response.status} ${await response.text()}`);
-  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-}
-
-/** A runner on the real runner namespace with the runner token: it accepts sessions and ships log batches. */
-async function connectRunner(web: ProductionWeb): Promise<Runner> {
-  const runner: Runner = io(`${web.url}${RUNNER_NAMESPACE}`, { auth: { token: web.runnerToken }, extraHeaders: { [RUNNER_TOKEN_HEADER]: web.runnerToken }, transports: ["websocket"], reconnection: false });
-  runner.on("session:start", (_payload, ack) => ack({ ok: true }));
-  await new Promise<void>((resolve, reject) => {
-    runner.once("connect", resolve);
-    runner.once("connect_error", reject);
-  });
-  const hello = await runner.emitWithAck("runner:hello", { host: "overload", version: "0", repos: [{ path: web.dataDir, name: "overload", integration: "main" }] });
-  if (!hello.ok) throw new Error(`runner:hello refused: ${hello.error}`);
-  return runner;
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }
 
 async function startRun(url: string, cookie: string): Promise<string> {
@@ -223,37 +156,9 @@ async function startRun(url: string, cookie: string): Promise<string> {
   return runId;
 }
 
-/** One `run:log` batch as the runner's log shipper sends it: the lines' JSON text as bytes. */
-async function sendBatch(runner: Runner, runId: string, firstSeq: number, count: number): Promise<void> {
-  const lines = Array.from({ length: count }, (_, i) => wide(firstSeq + i));
-  const ack = await runner.emitWithAck("run:log", { runId, firstSeq, lines: Buffer.from(encodeLogLines(lines), "utf8") });
-  if (!ack.ok || ack.ackedSeq !== firstSeq + count - 1) throw new Error(`run:log batch at ${firstSeq} not stored: ${JSON.stringify(ack)}`);
-}
-
 async function listLogPage(url: string, cookie: string, runId: string): Promise<{ status: number; bytes: number }> {
   const input = encodeURIComponent(JSON.stringify({ json: { runId, afterSeq: 0, limit: 2000 } }));
   const response = await fetch(`${url}/api/trpc/run.log.list?input=${input}`, { headers: { cookie } }).catch(() => null);
   const bytes = response ? (await response.arrayBuffer().catch(() => new ArrayBuffer(0))).byteLength : 0;
   return { status: response?.status ?? 0, bytes };
-}
-
-/** A viewer that keeps reading from seq 0: every seq it got, and any that came before the one just under it. */
-async function followLog(url: string, cookie: string, runId: string) {
-  const browser: Browser = io(url, { path: "/socket.io/", extraHeaders: { cookie }, transports: ["websocket"], reconnection: false });
-  const seen = new Set<number>();
-  const gaps: string[] = [];
-  let highest = 0;
-  browser.on("run:log", (payload) => {
-    for (const line of payload.lines) {
-      if (line.seq > highest + 1) gaps.push(`${line.seq} after ${highest}`);
-      highest = Math.max(highest, line.seq);
-      seen.add(line.seq);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    browser.once("connect", resolve);
-    browser.once("connect_error", reject);
-  });
-  browser.emit("run:subscribe", { runId, since: 0 }, () => undefined);
-  return { seen, gaps, close: () => browser.disconnect() };
 }

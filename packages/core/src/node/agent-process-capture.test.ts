@@ -1,22 +1,9 @@
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  listGroupMembers,
-  startAgentProcess,
-  type AgentProcess,
-  type OutputStream,
-  type ProcessOptions,
-} from "./agent-process.ts";
+import type { AgentProcess, OutputStream, ProcessOptions } from "./agent-process-contract.ts";
+import { listGroupMembers, startAgentProcess } from "./agent-process.ts";
 
 const node = process.execPath;
 const dirs: string[] = [];
@@ -63,8 +50,7 @@ async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> 
   }
 }
 
-const FLOOD = (count: number) =>
-  `for (let i = 1; i <= ${count}; i++) process.stdout.write("line " + i + "\\n");`;
+const FLOOD = (count: number) => `for (let i = 1; i <= ${count}; i++) process.stdout.write("line " + i + "\\n");`;
 const numbered = (count: number) => Array.from({ length: count }, (_, i) => `line ${i + 1}`);
 
 afterEach(async () => {
@@ -96,12 +82,7 @@ describe("output capture files", () => {
     await run(true);
     expect(readFileSync(join(captureDir, "stdout-2.log"), "utf8")).toBe("out\n");
     await run(false);
-    expect(readdirSync(captureDir).sort()).toEqual([
-      "stderr-2.log",
-      "stderr.log",
-      "stdout-2.log",
-      "stdout.log",
-    ]);
+    expect(readdirSync(captureDir).sort()).toEqual(["stderr-2.log", "stderr.log", "stdout-2.log", "stdout.log"]);
   });
 
   it("without captureDir, uses a private folder that is gone once done settled", async () => {

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { OutputStream } from "./agent-process.ts";
+import type { OutputStream } from "./agent-process-contract.ts";
 
 export type Capture = {
   dir: string;

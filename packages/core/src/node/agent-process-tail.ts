@@ -1,18 +1,17 @@
-import { closeSync, fstatSync, read, watch, type FSWatcher } from "node:fs";
-import type { OutputStream } from "./agent-process.ts";
+import { closeSync, fstatSync, type FSWatcher } from "node:fs";
+import type { OutputStream } from "./agent-process-contract.ts";
 import { STREAMS, type Capture } from "./agent-process-capture.ts";
-import { createCaptureLines, type CaptureLines, type CapturePosition } from "./capture-lines.ts";
+import { createBacklogGauge } from "./capture-backlog.ts";
+import { createBurstHold } from "./capture-burst-hold.ts";
+import { createCaptureLines, type CapturePosition } from "./capture-lines.ts";
+import { readRound, type CaptureFile } from "./capture-read-round.ts";
+import { watchQuietly } from "./watch-quietly.ts";
 
 const CHUNK_BYTES = 256 * 1024;
 // The fallback when a file watch is late or unavailable; it bounds how long a line can wait.
 const POLL_MS = 100;
 // A watch fires on every write; re-armed after this pause, a flood wakes the reader ~100 times a second, not per write.
 const REARM_MS = 10;
-// A burst: more unread output than this. Reading stops for BURST_DELAY_MS from the moment a burst is seen,
-// so a short flood runs at full speed instead of sharing the CPU with its own log pipeline; then the reader
-// catches up (a longer flood is read as it comes). Ordinary output is read as soon as it is written.
-const BURST_BYTES = 64 * 1024;
-const BURST_DELAY_MS = 250;
 
 export type CaptureTail = {
   pause(): void;
@@ -34,14 +33,7 @@ export type TailOptions = {
   maxLineChars?: Partial<Record<OutputStream, number>>;
 };
 
-type Tail = {
-  stream: OutputStream;
-  fd: number;
-  path: string;
-  offset: number;
-  /** Where reading stops: the size the file had once its writers were gone. */
-  end: number;
-  lines: CaptureLines;
+type Tail = CaptureFile & {
   watcher?: FSWatcher | undefined;
   rearmTimer?: NodeJS.Timeout | undefined;
 };
@@ -62,14 +54,18 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
   }));
   const report = (tail: Tail) => options.onRead?.(tail.stream, tail.lines.position());
   for (const tail of tails) report(tail);
+  // The unread bytes of both files; tells `onBacklog` when they cross its thresholds.
+  const measureBacklog = createBacklogGauge(options);
+  const checkBacklog = () => measureBacklog(tails);
+  const burst = createBurstHold(() => {
+    for (const tail of tails) if (!tail.rearmTimer) rearm(tail);
+    wake();
+  });
   const timer = setInterval(wake, POLL_MS);
   timer.unref();
   let isPaused = false;
   let isPumping = false;
-  let burstSince: number | null = null;
-  let burstTimer: NodeJS.Timeout | undefined;
   let hasNews = false;
-  let isOver = false;
   let isClosed = false;
   let failure: Error | undefined;
   let finishing: { resolve: () => void; reject: (error: Error) => void } | undefined;
@@ -102,7 +98,7 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
   function rearm(tail: Tail) {
     tail.rearmTimer = undefined;
     if (isClosed || tail.watcher) return;
-    if (burstTimer) return; // the burst timer re-arms
+    if (burst.isWaiting()) return; // the burst's end re-arms
     arm(tail);
     // Whatever was written while nobody watched.
     wake();
@@ -129,37 +125,12 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     else maybeFinish();
   }
 
-  /** True while a burst that began under BURST_DELAY_MS ago is left to the writer (and a wake is set). */
   function isHoldingForBurst(unread: number): boolean {
-    if (unread === 0) burstSince = null;
-    if (finishing || unread <= BURST_BYTES) return false;
-    burstSince ??= Date.now();
-    const wait = burstSince + BURST_DELAY_MS - Date.now();
-    if (wait <= 0) return false;
-    burstTimer ??= setTimeout(() => {
-      burstTimer = undefined;
-      for (const tail of tails) if (!tail.rearmTimer) rearm(tail);
-      wake();
-    }, wait);
-    return true;
+    return burst.isHolding(unread, finishing !== undefined);
   }
 
   function isReading() {
     return !isPaused && !isClosed;
-  }
-
-  /** The unread bytes of both files; tells `onBacklog` when they cross its thresholds. */
-  function checkBacklog(): number {
-    let backlog = 0;
-    for (const tail of tails) backlog += Math.max(0, fstatSync(tail.fd).size - tail.offset);
-    if (!isOver && backlog > options.maxBacklogBytes) {
-      isOver = true;
-      options.onBacklog(true, backlog);
-    } else if (isOver && backlog < options.maxBacklogBytes / 4) {
-      isOver = false;
-      options.onBacklog(false, backlog);
-    }
-    return backlog;
   }
 
   function maybeFinish() {
@@ -188,7 +159,7 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     if (isClosed) return;
     isClosed = true;
     clearInterval(timer);
-    clearTimeout(burstTimer);
+    burst.cancel();
     for (const tail of tails) {
       tail.watcher?.close();
       clearTimeout(tail.rearmTimer);
@@ -225,37 +196,4 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     },
     close,
   };
-}
-
-/** One chunk from each file that has unread bytes; false when neither had any. */
-async function readRound(tails: readonly Tail[], buffer: Buffer, isReading: () => boolean, report: (tail: Tail) => void): Promise<boolean> {
-  let hasRead = false;
-  for (const tail of tails) {
-    const length = Math.min(buffer.length, tail.end - tail.offset);
-    if (length <= 0 || !isReading()) continue;
-    const bytes = await readAt(tail.fd, buffer, length, tail.offset);
-    if (bytes === 0) continue;
-    tail.offset += bytes;
-    tail.lines.push(buffer.subarray(0, bytes));
-    report(tail);
-    hasRead = true;
-  }
-  return hasRead;
-}
-
-function readAt(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    read(fd, buffer, 0, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes)));
-  });
-}
-
-function watchQuietly(path: string, onChange: () => void): FSWatcher | undefined {
-  try {
-    const watcher = watch(path, { persistent: false }, () => onChange());
-    // Out of inotify watches and the like: the poll timer still reads the file.
-    watcher.on("error", () => watcher.close());
-    return watcher;
-  } catch {
-    return undefined;
-  }
 }

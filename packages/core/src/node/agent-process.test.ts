@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isDomainError } from "../errors/domain-error.ts";
 import { MAX_LOG_LINE_CHARS } from "../schemas/log-row.ts";
-import { listGroupMembers, listRunGroupMembers, runShellCommand, startAgentProcess, type OutputStream } from "./agent-process.ts";
+import type { OutputStream } from "./agent-process-contract.ts";
+import { listGroupMembers, listRunGroupMembers, runShellCommand, startAgentProcess } from "./agent-process.ts";
 
 const node = process.execPath;
 const dirs: string[] = [];
@@ -48,7 +49,11 @@ describe("startAgentProcess", () => {
     const cwd = tempDir();
     const { lines, onLine } = collect();
     const script = `console.log(process.cwd()); console.log(process.env.GROVE_X + ":" + (process.env.HOME ?? "none") + ":" + process.env.PWD); console.error("warn"); process.stdout.write("tail"); process.exitCode = 3;`;
-    const exit = await startAgentProcess([node, "-e", script, "--", "$(touch pwned)"], { cwd, env: { GROVE_X: "yes", PWD: "/where/grove/was/started" }, onLine }).done;
+    const exit = await startAgentProcess([node, "-e", script, "--", "$(touch pwned)"], {
+      cwd,
+      env: { GROVE_X: "yes", PWD: "/where/grove/was/started" },
+      onLine,
+    }).done;
     expect(exit).toMatchObject({ exitCode: 3, signal: null, timedOut: false, cancelled: false });
     expect(lines.filter((l) => l.stream === "stdout").map((l) => l.text)).toEqual([cwd, `yes:none:${cwd}`, "tail"]);
     expect(lines.filter((l) => l.stream === "stderr").map((l) => l.text)).toEqual(["warn"]);

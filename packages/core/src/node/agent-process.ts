@@ -3,70 +3,12 @@ import { closeSync, statSync } from "node:fs";
 import { DomainError } from "../errors/domain-error.ts";
 import { openCapture, removeCapture, type Capture } from "./agent-process-capture.ts";
 import { tailCapture } from "./agent-process-tail.ts";
-import type { CapturePosition } from "./capture-lines.ts";
+import type { AgentProcess, ProcessExit, ProcessOptions } from "./agent-process-contract.ts";
 import { signalGroup, terminateGroup } from "./agent-process-group.ts";
 
 export { createLineSplitter, type LineSplitter } from "./agent-process-lines.ts";
 export { replayCapture, type CapturePosition } from "./capture-lines.ts";
 export { isGroupAlive, listGroupMembers, listRunGroupMembers, terminateGroup } from "./agent-process-group.ts";
-
-export type OutputStream = "stdout" | "stderr";
-
-export type ProcessExit = {
-  exitCode: number | null;
-  signal: string | null;
-  durationMs: number;
-  timedOut: boolean;
-  cancelled: boolean;
-};
-
-export type ProcessOptions = {
-  cwd: string;
-  /** The complete environment of the child (nothing is inherited implicitly). */
-  env: Readonly<Record<string, string | undefined>>;
-  onLine: (stream: OutputStream, text: string) => void;
-  timeoutMs?: number;
-  /** How long SIGTERM gets before SIGKILL, on timeout, cancel, and for leftovers after exit. */
-  killGraceMs?: number;
-  abortSignal?: AbortSignal;
-  /**
-   * The folder (created if missing) where the child writes its output: `stdout.log` / `stderr.log`, or
-   * `stdout-N.log` / `stderr-N.log` when those exist. Default: a private folder under os.tmpdir().
-   */
-  captureDir?: string;
-  /** Keep the output files once `done` settled; by default they are deleted (with a private folder). */
-  isCaptureKept?: boolean;
-  /** Unread output (both files) above which the process group is stopped; default 64 MB. */
-  maxBacklogBytes?: number;
-  /** The group was stopped (SIGSTOP) because its output is too far ahead of the reader, or continued again. */
-  onBackpressure?: (isStopped: boolean, backlogBytes: number) => void;
-  /**
-   * Every line of a stream up to `position` in its output file went to `onLine`: called when the files are
-   * created, after each read, and at their end. Another process can read on from there (`replayCapture`).
-   */
-  onRead?: (stream: OutputStream, position: CapturePosition) => void;
-  /**
-   * Per stream, the longest line `onLine` gets whole; a longer one comes in pieces of that size. Default
-   * MAX_LOG_LINE_CHARS (a log row). A caller that parses each line (one JSON event a line) sets it higher.
-   */
-  maxLineChars?: Partial<Record<OutputStream, number>>;
-};
-
-export type AgentProcess = {
-  readonly pid: number | undefined;
-  /** Resolves once the process exited, every output line was delivered and no process of its group is left. */
-  readonly done: Promise<ProcessExit>;
-  /** Whether the group is stopped because more than `maxBacklogBytes` of its output is unread. */
-  readonly isStoppedForBacklog: boolean;
-  /** SIGTERM to the whole process group, SIGKILL after `graceMs`. */
-  cancel(graceMs?: number): Promise<ProcessExit>;
-  /**
-   * Stops reading the child's output until `resume()`. The child writes on into its files; once more
-   * than `maxBacklogBytes` is unread, its group is stopped until a quarter of that is left.
-   */
-  pause(): void;
-  resume(): void;
-};
 
 const DEFAULT_KILL_GRACE_MS = 5_000;
 const DEFAULT_MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
@@ -225,7 +167,14 @@ export function runShellCommand(command: string, options: ProcessOptions): Promi
 function failed(error: DomainError): AgentProcess {
   const done = Promise.reject(error);
   done.catch(() => undefined);
-  return { pid: undefined, done, isStoppedForBacklog: false, cancel: () => done, pause: () => undefined, resume: () => undefined };
+  return {
+    pid: undefined,
+    done,
+    isStoppedForBacklog: false,
+    cancel: () => done,
+    pause: () => undefined,
+    resume: () => undefined,
+  };
 }
 
 function describe(error: unknown): string {

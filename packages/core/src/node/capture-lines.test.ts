@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_LOG_LINE_CHARS } from "../schemas/log-row.ts";
-import { startAgentProcess, type OutputStream } from "./agent-process.ts";
+import type { OutputStream } from "./agent-process-contract.ts";
+import { startAgentProcess } from "./agent-process.ts";
 import { createCaptureLines, replayCapture, type CapturePosition } from "./capture-lines.ts";
 
 const dirs: string[] = [];
@@ -55,7 +56,8 @@ describe("capture lines", () => {
       lines.end();
       expect(delivered).toEqual(all);
       expect(lines.position()).toEqual({ path, offset: CONTENT.length, lines: 0 });
-      for (const { position, count } of checks) expect([...delivered.slice(0, count), ...(await replayFrom(position))]).toEqual(all);
+      for (const { position, count } of checks)
+        expect([...delivered.slice(0, count), ...(await replayFrom(position))]).toEqual(all);
     }
     // Some positions were inside an over-long line, after some of its pieces.
     expect(midLine).toBeGreaterThan(0);
@@ -77,11 +79,18 @@ describe("capture lines", () => {
     await proc.done;
     expect(seen.stdout).toHaveLength(4000);
     // The first report of each stream is its empty file; the last, its end.
-    expect(reports.filter((r) => r.count === 0 && r.position.offset === 0).map((r) => r.stream)).toEqual(expect.arrayContaining(["stdout", "stderr"]));
+    expect(reports.filter((r) => r.count === 0 && r.position.offset === 0).map((r) => r.stream)).toEqual(
+      expect.arrayContaining(["stdout", "stderr"]),
+    );
     for (const { stream, position, count } of reports) {
       expect([...seen[stream].slice(0, count), ...(await replayFrom(position))]).toEqual(seen[stream]);
     }
-    expect(await replayCapture({ path: join(dir, "gone.log"), offset: 0, lines: 0 }, { onLine: () => undefined, onRead: () => undefined })).toBe(false);
+    expect(
+      await replayCapture(
+        { path: join(dir, "gone.log"), offset: 0, lines: 0 },
+        { onLine: () => undefined, onRead: () => undefined },
+      ),
+    ).toBe(false);
   });
 
   it("replays with the line length the file was read with: a longer limit keeps a long line whole", async () => {

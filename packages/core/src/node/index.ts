@@ -22,6 +22,7 @@ export * from "../worktree/doctor-findings.ts";
 export * from "../worktree/parse-worktree-list.ts";
 export * from "../worktree/worktree-path.ts";
 export * from "../merge/parse-merge-tree.ts";
+export * from "./agent-process-contract.ts";
 export * from "./agent-process.ts";
 export * from "./copy-worktree-includes.ts";
 export * from "./set-up-worktree.ts";

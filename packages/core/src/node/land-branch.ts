@@ -3,7 +3,7 @@ import { checkBrainPolicy } from "../merge/brain-policy.ts";
 import { validateRefName } from "../naming/agent-branch.ts";
 import type { MergeOutcome } from "../schemas/events.ts";
 import type { MergedTreeTest, MergeStage } from "../schemas/merge.ts";
-import type { OutputStream } from "./agent-process.ts";
+import type { OutputStream } from "./agent-process-contract.ts";
 import { advanceBranch, checkoutRefusal } from "./advance-branch.ts";
 import { buildMergeCommit } from "./build-merge-commit.ts";
 import { branchChangedFiles } from "./branch-files.ts";
@@ -28,7 +28,13 @@ export type LandInput = {
   signal?: AbortSignal;
 };
 
-const notRun = (status: MergedTreeTest["status"]): MergedTreeTest => ({ status, command: null, exitCode: null, durationMs: 0, outputTail: "" });
+const notRun = (status: MergedTreeTest["status"]): MergedTreeTest => ({
+  status,
+  command: null,
+  exitCode: null,
+  durationMs: 0,
+  outputTail: "",
+});
 /** How often a merge is rebuilt and retested when someone else moved the integration branch meanwhile. */
 const MAX_ATTEMPTS = 3;
 
@@ -41,7 +47,8 @@ const MAX_ATTEMPTS = 3;
 export async function landBranch(input: LandInput): Promise<MergeOutcome> {
   validateRefName(input.into);
   validateRefName(input.branch);
-  if (!isSha(input.approvedSha)) throw new DomainError("INVALID_INPUT", `approvedSha "${input.approvedSha}" is not a full commit SHA.`);
+  if (!isSha(input.approvedSha))
+    throw new DomainError("INVALID_INPUT", `approvedSha "${input.approvedSha}" is not a full commit SHA.`);
   const reflog = `grove: merge ${input.branch} into ${input.into}`;
 
   for (let attempt = 1; ; attempt++) {
@@ -54,8 +61,18 @@ export async function landBranch(input: LandInput): Promise<MergeOutcome> {
     if (input.test) {
       input.onStage?.("testing", `${input.test.command} on the merged tree ${sha.slice(0, 12)}`);
       const { command, setup, env, timeoutMs } = input.test;
-      mergedTreeTest = await testMergedTree({ repo: input.repo, sha, test: command, setup, env, timeoutMs, signal: input.signal, onLine: input.onTestLine });
-      if (mergedTreeTest.status !== "passed") return { kind: "tests_failed", candidateSha: sha, integrationSha: old, test: mergedTreeTest };
+      mergedTreeTest = await testMergedTree({
+        repo: input.repo,
+        sha,
+        test: command,
+        setup,
+        env,
+        timeoutMs,
+        signal: input.signal,
+        onLine: input.onTestLine,
+      });
+      if (mergedTreeTest.status !== "passed")
+        return { kind: "tests_failed", candidateSha: sha, integrationSha: old, test: mergedTreeTest };
     }
 
     input.onStage?.("advancing");
@@ -69,7 +86,10 @@ export async function landBranch(input: LandInput): Promise<MergeOutcome> {
     });
     if (landed !== "retry") return landed;
     if (attempt >= MAX_ATTEMPTS) {
-      return { kind: "refused", reason: `${input.into} kept moving while the merged tree was tested (${MAX_ATTEMPTS} attempts); nothing was changed. Approve again later.` };
+      return {
+        kind: "refused",
+        reason: `${input.into} kept moving while the merged tree was tested (${MAX_ATTEMPTS} attempts); nothing was changed. Approve again later.`,
+      };
     }
   }
 }
@@ -116,7 +136,10 @@ export function nothingToMerge(branch: string, into: string): string {
 export async function findMergeOf(repo: string, integrationSha: string, head: string): Promise<string | null> {
   const merged = await runGit(["merge-base", "--is-ancestor", head, integrationSha], { cwd: repo, okExitCodes: [0, 1] });
   if (merged.exitCode !== 0) return null;
-  const { stdout } = await runGit(["rev-list", "--first-parent", "--merges", "--parents", "--max-count=2000", integrationSha, "--"], { cwd: repo });
+  const { stdout } = await runGit(
+    ["rev-list", "--first-parent", "--merges", "--parents", "--max-count=2000", integrationSha, "--"],
+    { cwd: repo },
+  );
   const line = stdout.split("\n").find((entry) => entry.split(" ").slice(2).includes(head));
   return line?.split(" ")[0] ?? null;
 }

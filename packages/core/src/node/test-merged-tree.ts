@@ -3,7 +3,8 @@ import { hostname, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import type { MergedTreeTest } from "../schemas/merge.ts";
-import { runShellCommand, type OutputStream } from "./agent-process.ts";
+import type { OutputStream } from "./agent-process-contract.ts";
+import { runShellCommand } from "./agent-process.ts";
 import { listWorktrees } from "./list-worktrees.ts";
 import { isPidAlive } from "./lock-file.ts";
 import { openRepo } from "./open-repo.ts";
@@ -50,7 +51,9 @@ export async function testMergedTree(input: MergedTreeTestInput): Promise<Merged
   try {
     // Who owns this temporary tree: if this process dies mid-test, removeStaleMergeTrees can tell.
     await writeFile(join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: hostname() }));
-    await withRepoLock(ctx.repo, () => runGit(["worktree", "add", "--detach", "--quiet", "--", path, input.sha], { cwd: ctx.repo }));
+    await withRepoLock(ctx.repo, () =>
+      runGit(["worktree", "add", "--detach", "--quiet", "--", path, input.sha], { cwd: ctx.repo }),
+    );
     const prepared = await setUpWorktree(ctx, path).then(
       () => null,
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
@@ -96,7 +99,13 @@ async function moveMergeTreeAside(repo: string, path: string): Promise<void> {
   if (!isMoved) await runGit(["worktree", "remove", "--force", "--force", "--", path], { cwd: repo, okExitCodes: [0, 128] });
 }
 
-function report(status: "passed" | "failed", command: string, exitCode: number | null, started: number, tail: string[]): MergedTreeTest {
+function report(
+  status: "passed" | "failed",
+  command: string,
+  exitCode: number | null,
+  started: number,
+  tail: string[],
+): MergedTreeTest {
   return { status, command, exitCode, durationMs: Date.now() - started, outputTail: tail.join("\n").slice(-TAIL_CHARS) };
 }
 
@@ -110,7 +119,9 @@ export async function removeStaleMergeTrees(repo: string): Promise<string[]> {
     for (const worktree of await listWorktrees(repo)) {
       const dir = dirname(worktree.path);
       if (!basename(dir).startsWith(MERGE_TEST_DIR_PREFIX) || basename(worktree.path) !== "tree") continue;
-      const owner = await readFile(join(dir, OWNER_FILE), "utf8").then((text) => OwnerSchema.safeParse(JSON.parse(text)).data ?? null).catch(() => null);
+      const owner = await readFile(join(dir, OWNER_FILE), "utf8")
+        .then((text) => OwnerSchema.safeParse(JSON.parse(text)).data ?? null)
+        .catch(() => null);
       if (owner && (owner.host !== hostname() || isPidAlive(owner.pid))) continue;
       await moveMergeTreeAside(repo, worktree.path);
       removed.push(worktree.path);
