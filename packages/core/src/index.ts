@@ -10,6 +10,7 @@ export * from "./schemas/prompt.ts";
 export * from "./schemas/test-status-label.ts";
 export * from "./schemas/log-row.ts";
 export * from "./schemas/events.ts";
+export * from "./schemas/log-batch.ts";
 export * from "./schemas/runner-audit-actions.ts";
 export * from "./schemas/runner-queries.ts";
 export * from "./schemas/agent-check.ts";

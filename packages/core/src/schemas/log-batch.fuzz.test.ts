@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fuzzParameters } from "../test-support/fuzz.ts";
-import { MAX_LOG_BATCH_CHARS, MAX_LOG_BATCH_LINES, parseRunLogBatch } from "./events.ts";
+import { MAX_LOG_BATCH_CHARS, MAX_LOG_BATCH_LINES, parseRunLogBatch } from "./log-batch.ts";
 import { encodeLogLines, LogLineSchema, LogStreamSchema, MAX_LOG_LINE_CHARS, type LogLine } from "./log-row.ts";
 
 const text = fc.oneof(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_LOG_BATCH_LINES, parseRunLogBatch } from "./events.ts";
+import { MAX_LOG_BATCH_LINES, parseRunLogBatch } from "./log-batch.ts";
 import { encodeLogLines, LogLineSchema, MAX_LOG_LINE_CHARS, type LogLine } from "./log-row.ts";
 
 const good: LogLine = { seq: 1, stream: "stdout", text: 'hello \u001b[32mgreen\u001b[0m "quoted" \\ 🌳', ts: 1_700_000_000_000 };
