@@ -1,20 +1,10 @@
 import { agentBranch, DomainError } from "@grove/core";
-import {
-  createAgentWorktree,
-  listWorktrees,
-  lockWorktree,
-  moveAgentWorktree,
-  openRepo,
-  removeAgentWorktree,
-  runShellCommand,
-  unlockWorktree,
-} from "@grove/core/node";
+import { listWorktrees, lockWorktree, moveAgentWorktree, openRepo, removeAgentWorktree, unlockWorktree } from "@grove/core/node";
 import { resolve } from "node:path";
-import { buildChildEnv } from "../launch/agent-env.ts";
 import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
-import { gitProgressLines } from "./git-progress-line.ts";
 import { parseFlags, repoPath, REPO_FLAGS, requirePositionals } from "./parse-flags.ts";
+import { addWorktree } from "./worktree-add.ts";
 
 const USAGE = `grove worktree <add|list|remove|lock|unlock> [options]
 
@@ -32,7 +22,7 @@ export async function worktreeCommand(args: string[], ctx: CliContext): Promise<
   const [sub, ...rest] = args;
   switch (sub) {
     case "add":
-      return add(rest, ctx);
+      return addWorktree(rest, ctx);
     case "list":
     case "ls":
       return list(rest, ctx);
@@ -55,54 +45,6 @@ export async function worktreeCommand(args: string[], ctx: CliContext): Promise<
     default:
       throw new DomainError("INVALID_INPUT", `unknown worktree command "${sub}"\n${USAGE}`);
   }
-}
-
-async function add(args: string[], ctx: CliContext): Promise<number> {
-  const usage = "grove worktree add <agent> <task-id> [--base REF] [--lock-reason TEXT] [--no-setup] [--repo PATH] [--json]";
-  const { values, positionals } = parseFlags(usage, args, {
-    ...REPO_FLAGS,
-    base: { type: "string" },
-    "lock-reason": { type: "string" },
-    "no-setup": { type: "boolean" },
-  });
-  if (values.help) return help(ctx, usage);
-  const [agent = "", taskId = ""] = requirePositionals(positionals, ["agent", "task-id"], usage);
-  const repo = repoPath(values, ctx.cwd);
-  const created = await createAgentWorktree({
-    repo,
-    agent,
-    taskId,
-    ...(values.base === undefined ? {} : { base: values.base }),
-    ...(values["lock-reason"] === undefined ? {} : { lockReason: values["lock-reason"] }),
-    onProgress: gitProgressLines(ctx.err),
-  });
-  const setupCommand = (await openRepo(repo)).config.setup;
-  const isNew = created.created || created.resumed;
-  const setup = isNew && setupCommand !== undefined && !values["no-setup"] ? await runSetup(setupCommand, created.path, ctx) : null;
-  if (values.json) ctx.out(JSON.stringify({ ...created, setup }));
-  else if (isNew) {
-    const lines = created.created
-      ? [`Created ${created.path}`, `  branch ${created.branch} from ${shortSha(created.baseSha)}`]
-      : [`Finished ${created.path}`, `  branch ${created.branch}: an earlier add was interrupted before the worktree was set up`];
-    if (created.includedFiles.length > 0) lines.push(`  copied ${created.includedFiles.length} file(s) listed in .worktreeinclude`);
-    if (setup) lines.push(`  setup finished in ${(setup.durationMs / 1000).toFixed(1)} s`);
-    ctx.out(lines.join("\n"));
-  } else ctx.out(`Already there: ${created.path}\n  branch ${created.branch} (nothing changed)`);
-  return 0;
-}
-
-/** grove.yaml's setup command, its output streamed to stderr (stdout stays parseable with --json). */
-async function runSetup(command: string, cwd: string, ctx: CliContext): Promise<{ exitCode: number | null; durationMs: number }> {
-  ctx.err(`setup: ${command}`);
-  const exit = await runShellCommand(command, { cwd, env: buildChildEnv(ctx.env), onLine: (_stream, text) => ctx.err(`setup| ${text}`) });
-  if (exit.exitCode !== 0) {
-    const how = exit.exitCode === null ? `was killed by ${exit.signal ?? "a signal"}` : `exited with ${exit.exitCode}`;
-    throw new DomainError(
-      "PROCESS_FAILED",
-      `The setup command ${how} after ${(exit.durationMs / 1000).toFixed(1)} s. The worktree is ready at ${cwd}; fix the setup and run it there, or add with --no-setup.`,
-    );
-  }
-  return { exitCode: exit.exitCode, durationMs: exit.durationMs };
 }
 
 async function list(args: string[], ctx: CliContext): Promise<number> {
@@ -129,7 +71,11 @@ async function list(args: string[], ctx: CliContext): Promise<number> {
 
 async function remove(args: string[], ctx: CliContext): Promise<number> {
   const usage = "grove worktree remove <agent> <task-id> [--force] [--keep-branch] [--repo PATH] [--json]";
-  const { values, positionals } = parseFlags(usage, args, { ...REPO_FLAGS, force: { type: "boolean" }, "keep-branch": { type: "boolean" } });
+  const { values, positionals } = parseFlags(usage, args, {
+    ...REPO_FLAGS,
+    force: { type: "boolean" },
+    "keep-branch": { type: "boolean" },
+  });
   if (values.help) return help(ctx, usage);
   const [agent = "", taskId = ""] = requirePositionals(positionals, ["agent", "task-id"], usage);
   const result = await removeAgentWorktree({
@@ -146,14 +92,21 @@ async function remove(args: string[], ctx: CliContext): Promise<number> {
   const branch = agentBranch(agent, taskId);
   const lines = [result.removed ? `Removed the worktree of ${branch}.` : `No worktree of ${branch} to remove.`];
   if (result.branchDeleted) lines.push(`Deleted branch ${branch}.`);
-  if (result.snapshotRef) lines.push(`Kept the work in ${result.snapshotRef} (grove archive restore ${result.snapshotRef.replace("refs/grove/archive/", "")}).`);
+  if (result.snapshotRef)
+    lines.push(
+      `Kept the work in ${result.snapshotRef} (grove archive restore ${result.snapshotRef.replace("refs/grove/archive/", "")}).`,
+    );
   ctx.out(lines.join("\n"));
   return 0;
 }
 
 async function lock(args: string[], ctx: CliContext): Promise<number> {
   const usage = 'grove worktree lock <agent> <task-id> --reason "TEXT" [--repo PATH]';
-  const { values, positionals } = parseFlags(usage, args, { ...REPO_FLAGS, reason: { type: "string" }, path: { type: "string" } });
+  const { values, positionals } = parseFlags(usage, args, {
+    ...REPO_FLAGS,
+    reason: { type: "string" },
+    path: { type: "string" },
+  });
   if (values.help) return help(ctx, usage);
   if (values.reason === undefined) throw new DomainError("INVALID_INPUT", `--reason is required\nusage: ${usage}`);
   const { repo, path } = await targetWorktree(values, positionals, ctx, usage);
