@@ -1,9 +1,19 @@
-import { agentMergeMessage, describeError, isDomainError, testGateOf, parseAgentBranch, type AuditRecord, type AuditStep, type MergeApproval, type MergeOutcome, type MergeStage, type RunnerAuditAction } from "@grove/core";
+import {
+  agentMergeMessage,
+  describeError,
+  isDomainError,
+  testGateOf,
+  parseAgentBranch,
+  type AuditRecord,
+  type MergeApproval,
+  type MergeOutcome,
+  type MergeStage,
+  type RunnerAuditAction,
+} from "@grove/core";
 import { landBranch, type OutputStream, type RepoContext } from "@grove/core/node";
 import { buildChildEnv } from "../launch/agent-env.ts";
-import { depositLearnings } from "./brain-deposit.ts";
 import type { Logger } from "../logger.ts";
-import { cleanupMergedBranch } from "./merge-cleanup.ts";
+import { finishLanding } from "./finish-landing.ts";
 import { leaseEnv, type RunLease, type RunLeases } from "../run/run-leases.ts";
 import type { MergeQueue } from "./merge-queue.ts";
 
@@ -11,7 +21,9 @@ const MERGED_TREE_TEST_TIMEOUT_MS = 30 * 60_000;
 
 /** A runner's own steps, and (headless only) the automatic approval of `grove session run --approve auto`. */
 export type LandAuditAction = RunnerAuditAction | "merge.approved";
-export type AuditSink = (record: Omit<AuditRecord, "action" | "details"> & { action: LandAuditAction; details?: Record<string, unknown> }) => void;
+export type AuditSink = (
+  record: Omit<AuditRecord, "action" | "details"> & { action: LandAuditAction; details?: Record<string, unknown> },
+) => void;
 
 export type LandRequest = {
   /** The repository, its grove.yaml read afresh. */
@@ -48,7 +60,14 @@ export type LandDeps = {
  */
 export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<MergeOutcome> {
   const names = parseAgentBranch(req.branch);
-  const context = { ...req.context, agent: names?.agent, taskId: names?.taskId, into: req.integration, approval: req.approval.kind, approvedBy: req.approval.by };
+  const context = {
+    ...req.context,
+    agent: names?.agent,
+    taskId: names?.taskId,
+    into: req.integration,
+    approval: req.approval.kind,
+    approvedBy: req.approval.by,
+  };
   const audit = (action: LandAuditAction, sha: string | null | undefined, details: Record<string, unknown> = {}) =>
     deps.audit({
       action,
@@ -66,7 +85,11 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
     audit("merge.refused", req.headSha, { reason, branchKept: true });
     return Promise.resolve({ kind: "refused", reason });
   }
-  if (req.approval.kind === "auto") audit("merge.approved", req.headSha, { reason: gate.kind === "none" ? "the repository declares no tests" : "tests passed", comment: req.approval.comment ?? "" });
+  if (req.approval.kind === "auto")
+    audit("merge.approved", req.headSha, {
+      reason: gate.kind === "none" ? "the repository declares no tests" : "tests passed",
+      comment: req.approval.comment ?? "",
+    });
 
   const key = `${req.repo.repo}\0${req.integration}`;
   const ahead = deps.queue.size(key);
@@ -88,12 +111,20 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
         approvedSha: req.headSha,
         message: req.message ?? (names ? agentMergeMessage(names.agent, names.taskId) : `Merge ${req.branch}`),
         brain: req.repo.config.brain,
-        test: gate.kind !== "command" || lease === null ? undefined : {
-          command: gate.command,
-          setup,
-          env: buildChildEnv(process.env, leaseEnv(lease), { GROVE_MERGE_TEST: "1", GROVE_BRANCH: req.branch, GROVE_AGENT: names?.agent ?? "", GROVE_TASK: names?.taskId ?? "" }),
-          timeoutMs: MERGED_TREE_TEST_TIMEOUT_MS,
-        },
+        test:
+          gate.kind !== "command" || lease === null
+            ? undefined
+            : {
+                command: gate.command,
+                setup,
+                env: buildChildEnv(process.env, leaseEnv(lease), {
+                  GROVE_MERGE_TEST: "1",
+                  GROVE_BRANCH: req.branch,
+                  GROVE_AGENT: names?.agent ?? "",
+                  GROVE_TASK: names?.taskId ?? "",
+                }),
+                timeoutMs: MERGED_TREE_TEST_TIMEOUT_MS,
+              },
         noTest: gate.kind === "none" ? "none" : "untested",
         onStage: deps.onStage,
         onTestLine: deps.onTestLine,
@@ -103,35 +134,6 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
     } finally {
       lease?.release();
     }
-    return finish(deps, req, outcome, audit);
+    return finishLanding(deps, req, outcome, audit);
   });
-}
-
-async function finish(deps: LandDeps, req: LandRequest, outcome: MergeOutcome, audit: AuditStep<LandAuditAction>): Promise<MergeOutcome> {
-  switch (outcome.kind) {
-    case "merged": {
-      const test = outcome.mergedTreeTest;
-      if (test?.command) audit("tests.merged_tree", outcome.sha, { status: test.status, exitCode: test.exitCode, durationMs: test.durationMs, command: test.command });
-      if (outcome.alreadyMerged) audit("merge.already_merged", outcome.sha, { headSha: req.headSha });
-      else audit("merge.completed", outcome.sha, { headSha: req.headSha, commits: outcome.commits ?? [], mergedTreeTest: test?.status ?? "skipped" });
-      deps.onStage?.("depositing");
-      const deposit = await depositLearnings({ repo: req.repo, integration: req.integration, branch: req.branch, headSha: req.headSha, mergeSha: outcome.sha, runId: req.runId, sessionId: req.sessionId, approval: req.approval, result: req.result }, audit);
-      deps.onStage?.("cleaning");
-      const cleanup = await cleanupMergedBranch({ repo: req.repo.repo, branch: req.branch, head: req.headSha, log: deps.log }, audit);
-      return { ...outcome, ...deposit, ...cleanup };
-    }
-    case "conflict":
-      audit("merge.conflict", req.headSha, { files: outcome.files.slice(0, 500), branchKept: true });
-      return outcome;
-    case "tests_failed":
-      audit("tests.merged_tree", outcome.candidateSha, { status: "failed", exitCode: outcome.test.exitCode, durationMs: outcome.test.durationMs, command: outcome.test.command });
-      audit("merge.tests_failed", req.headSha, { candidateSha: outcome.candidateSha, integrationSha: outcome.integrationSha, outputTail: outcome.test.outputTail.slice(-2000), branchKept: true });
-      return outcome;
-    case "moved":
-      audit("merge.void", req.headSha, { reason: "the branch moved after the approval", headSha: outcome.headSha, branchKept: true });
-      return outcome;
-    case "refused":
-      audit("merge.refused", req.headSha, { reason: outcome.reason, branchKept: true });
-      return outcome;
-  }
 }
