@@ -1,13 +1,21 @@
-import { agentBranch, MergeExecuteSchema, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, RunCancelSchema, SessionStartSchema, type Ack, type RunState, describeError } from "@grove/core";
+import {
+  agentBranch,
+  MergeExecuteSchema,
+  RunCancelSchema,
+  SessionStartSchema,
+  type Ack,
+  type RunState,
+  describeError,
+} from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
-import { io } from "socket.io-client";
 import { z } from "zod";
 import { checkAgentLaunch } from "./launch/agent-profiles.ts";
-import { createHubLink, describeConnectError, type RunnerSocket } from "./hub/hub-socket.ts";
+import { createHubLink } from "./hub/hub-socket.ts";
+import { createRunnerSocket, reconnectAfterRefusal } from "./hub/runner-connection.ts";
 import type { Logger } from "./logger.ts";
 import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
 import { createHubOutbox } from "./hub/hub-outbox.ts";
@@ -24,7 +32,6 @@ import { sendProgressToHub } from "./run/run-progress.ts";
 
 export const RUNNER_VERSION = "0.1.0";
 const STOP_DRAIN_MS = 3_000;
-const MANUAL_RECONNECT_MS = 5_000;
 const DEFAULT_MAX_RUNS = 8;
 
 export type RunnerDaemonOptions = {
@@ -57,22 +64,21 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     repos: served.map((ctx) => ({ path: ctx.repo, name: basename(ctx.repo), integration: ctx.config.integration })),
   });
 
-  const socket: RunnerSocket = io(`${opts.hubUrl.replace(/\/+$/, "")}${RUNNER_NAMESPACE}`, {
-    auth: { token: opts.token },
-    // The hub checks the token at the engine.io handshake too, before it reads any message (polling and websocket).
-    extraHeaders: { [RUNNER_TOKEN_HEADER]: opts.token },
-    autoConnect: false,
-    reconnection: true,
-    reconnectionDelay: 250,
-    reconnectionDelayMax: 5_000,
-  });
+  const socket = createRunnerSocket(opts.hubUrl, opts.token);
   const link = createHubLink(socket, hello, log);
   const hub = createHubOutbox(link, log);
   const shipper = createLogShipper(link, log, opts.shipper);
   const progress = sendProgressToHub(link, log);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
   const spend = createSessionSpend();
-  const hubMerges = serveHubMerges({ hub, link, leases, log, repos: served.map((ctx) => ctx.repo), radarIntervalMs: opts.radarIntervalMs });
+  const hubMerges = serveHubMerges({
+    hub,
+    link,
+    leases,
+    log,
+    repos: served.map((ctx) => ctx.repo),
+    radarIntervalMs: opts.radarIntervalMs,
+  });
   const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
   const merges = new Set<Promise<unknown>>();
   let stopping = false;
@@ -168,17 +174,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     reply({ ok: true });
   });
 
-  // socket.io retries on its own when the hub refused the engine.io handshake (a bad token: a transport
-  // error), but not after the /runner namespace refused it or the hub dropped this connection on purpose
-  // (another connection with the same token); then try again, slowly.
-  const reconnectLater = () => setTimeout(() => stopping || socket.active || socket.connect(), MANUAL_RECONNECT_MS).unref();
-  socket.on("connect_error", (error) => {
-    log(`cannot connect to the hub at ${opts.hubUrl}: ${describeConnectError(error)}`);
-    if (!socket.active) reconnectLater();
-  });
-  socket.on("disconnect", (reason) => {
-    if (reason === "io server disconnect" && !stopping) reconnectLater();
-  });
+  reconnectAfterRefusal(socket, { hubUrl: opts.hubUrl, log, isStopping: () => stopping });
   await recoverPreviousRuns({ hub, shipper, dataDir, log });
   const ranBefore = new Set((await listRunRecords(dataDir)).map((record) => record.runId));
   socket.connect();
