@@ -1,7 +1,15 @@
-import { AuditRecordSchema, RunReportSchema, RunStateEventSchema, type LogStream, type RunReport, type RunState, describeError } from "@grove/core";
+import {
+  AuditRecordSchema,
+  RunReportSchema,
+  RunStateEventSchema,
+  type LogStream,
+  type RunReport,
+  type RunState,
+  describeError,
+} from "@grove/core";
 import { appendLocalAudit } from "./audit-file.ts";
 import type { HubOutbox } from "../hub/hub-outbox.ts";
-import type { LogShipper, RunLog } from "../log/log-shipper.ts";
+import type { LogShipper, RunLog } from "../log/run-log.ts";
 
 export type LocalHubListener = {
   onLine?: (runId: string, stream: LogStream, text: string) => void;

@@ -5,9 +5,13 @@ import { join } from "node:path";
 import { z } from "zod";
 import { createClaudeStream, MAX_CLAUDE_EVENT_CHARS, type ClaudeFinal } from "./claude-stream.ts";
 import { createCodexStream, isCodexJson } from "./codex-stream.ts";
-import type { RunLog } from "./log-shipper.ts";
+import type { RunLog } from "./run-log.ts";
 
-const CapturePositionSchema = z.object({ path: z.string(), offset: z.number().int().nonnegative(), lines: z.number().int().nonnegative() });
+const CapturePositionSchema = z.object({
+  path: z.string(),
+  offset: z.number().int().nonnegative(),
+  lines: z.number().int().nonnegative(),
+});
 /**
  * How far the agent's output files went into the run's log, as a checkpoint of its spool (see
  * RunLog.checkpoint): a restarted runner reads on from there whatever the agent printed after.
@@ -54,7 +58,8 @@ export function createAgentLineWriter(runLog: RunLog, format: AgentOutputFormat)
     write(stream: OutputStream, text: string): boolean {
       if (stream !== "stdout" || (!claude && !codex)) return runLog.write(stream, text);
       let isWritable = true;
-      for (const line of claude ? claude.render(text) : (codex?.render(text) ?? [])) isWritable = runLog.write(line.stream, line.text) && isWritable;
+      for (const line of claude ? claude.render(text) : (codex?.render(text) ?? []))
+        isWritable = runLog.write(line.stream, line.text) && isWritable;
       return isWritable;
     },
     final: (): ClaudeFinal | null => claude?.final() ?? codex?.final() ?? null,
@@ -74,7 +79,10 @@ export function trackAgentOutput(runLog: RunLog, format: AgentOutputFormat) {
     onRead: (stream: OutputStream, position: CapturePosition) => {
       positions[stream] = position;
       const { stdout, stderr } = positions;
-      if (stdout && stderr) runLog.checkpoint({ agentOutput: { isClaudeStream, format, stdout, stderr } } satisfies z.input<typeof AgentOutputCheckpointSchema>);
+      if (stdout && stderr)
+        runLog.checkpoint({ agentOutput: { isClaudeStream, format, stdout, stderr } } satisfies z.input<
+          typeof AgentOutputCheckpointSchema
+        >);
     },
     /** The output files: they go once the log has every line of them on disk. */
     paths: () => Object.values(positions).map((position) => position.path),
@@ -106,18 +114,24 @@ export async function replayAgentOutput(runLog: RunLog, from: AgentOutput): Prom
     let isWritable = true;
     // Read as the run read it: a JSON CLI's events whole (their positions count lines so).
     const maxChars = stream === "stdout" ? maxEventChars(formatOf(from)) : undefined;
-    await replayCapture(positions[stream], {
-      onLine(text) {
-        count++;
-        isWritable = writer.write(stream, text) && isWritable;
+    await replayCapture(
+      positions[stream],
+      {
+        onLine(text) {
+          count++;
+          isWritable = writer.write(stream, text) && isWritable;
+        },
+        async onRead(position) {
+          positions[stream] = position;
+          runLog.checkpoint({
+            agentOutput: { ...positions, isClaudeStream: from.isClaudeStream, format: formatOf(from) },
+          } satisfies z.input<typeof AgentOutputCheckpointSchema>);
+          if (!isWritable) await runLog.whenWritable();
+          isWritable = true;
+        },
       },
-      async onRead(position) {
-        positions[stream] = position;
-        runLog.checkpoint({ agentOutput: { ...positions, isClaudeStream: from.isClaudeStream, format: formatOf(from) } } satisfies z.input<typeof AgentOutputCheckpointSchema>);
-        if (!isWritable) await runLog.whenWritable();
-        isWritable = true;
-      },
-    }, maxChars);
+      maxChars,
+    );
   }
   await runLog.flush();
   await Promise.all([positions.stdout.path, positions.stderr.path].map((path) => rm(path, { force: true })));

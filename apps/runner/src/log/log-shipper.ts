@@ -1,10 +1,11 @@
-import { LogAckSchema, MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS, type LogLine, type LogStream, describeError } from "@grove/core";
+import { MAX_LOG_LINE_CHARS, type LogLine } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
 import pLimit from "p-limit";
-import pRetry, { AbortError, type Options as RetryOptions } from "p-retry";
-import { ACK_TIMEOUT_MS, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink } from "../hub/hub-socket.ts";
+import type { HubLink } from "../hub/hub-socket.ts";
 import type { Logger } from "../logger.ts";
 import { askLogWatermark } from "./log-watermark.ts";
+import type { LogShipper, RunLog } from "./run-log.ts";
+import { sendSpooledLines } from "./send-spooled-lines.ts";
 import { createMemoryBudget, openRunSpool, type RunSpool } from "./spool.ts";
 
 export type ShipperTuning = { flushMs: number; flushLines: number; batchBytes: number };
@@ -19,48 +20,8 @@ const ALL_UNSPOOLED_HIGH = 20_000;
 const ALL_UNSPOOLED_LOW = 10_000;
 /** Runs with a batch on its way to the hub at once; the others wait their turn. */
 const MAX_BATCHES_IN_FLIGHT = 6;
-/**
- * A batch the hub refused, or acknowledged without progress, is sent again less and less often (from
- * RETRY_DELAY_MS, doubling up to MAX_BACKOFF_MS); one it did not acknowledge at all (timeout, disconnect)
- * consumes no backoff: it is sent again once the link is ready, after RETRY_DELAY_MS if it still is.
- */
-const REFUSED_BACKOFF = { retries: Number.POSITIVE_INFINITY, minTimeout: RETRY_DELAY_MS, factor: 2, maxTimeout: MAX_BACKOFF_MS } satisfies RetryOptions;
-class RefusedError extends Error {}
-const shouldConsumeRetry = ({ error }: { error: Error }) => error instanceof RefusedError;
 /** Newest spooled lines kept in memory for sending, all runs together. */
 const RECENT_WINDOW_BYTES = 8 * 1024 * 1024;
-
-export type RunLog = {
-  readonly runId: string;
-  /**
-   * Gives the line the run's next seq; it reaches the spool within `flushMs`, then the hub. False when
-   * too many lines wait for the disk: the producer should pause until `whenWritable()`.
-   */
-  write(stream: LogStream, text: string): boolean;
-  whenWritable(): Promise<void>;
-  /**
-   * Every line written so far includes the producer's input up to `value` (any JSON): the value goes into
-   * the spool in the same write as those lines, so a restarted runner knows where to read on (see `resumedCheckpoint`).
-   */
-  checkpoint(value: unknown): void;
-  /** The last checkpoint in the spool when it was opened: an earlier runner's, undefined when none. */
-  readonly resumedCheckpoint: unknown;
-  flush(): Promise<void>;
-  lastSeq(): number;
-  /** Flushes, waits up to `timeoutMs` for the hub's ack of every line. Unacked lines keep shipping. */
-  finish(timeoutMs: number): Promise<boolean>;
-};
-
-export type LogShipper = {
-  open(runId: string, spoolPath: string): Promise<RunLog>;
-  /**
-   * Opens the log of a run an earlier runner left, once the hub told where its stored log ends: new lines
-   * follow that seq (or the spool's last, if higher) and the spool is resent from there. Null once stopped.
-   */
-  resume(runId: string, spoolPath: string): Promise<RunLog | null>;
-  /** Stops shipping; unacked lines stay in their spool files for the next start. */
-  stop(): Promise<void>;
-};
 
 export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<ShipperTuning> = {}): LogShipper {
   const { flushMs, flushLines, batchBytes } = { ...DEFAULT_TUNING, ...tuning };
@@ -77,9 +38,9 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     const spool: RunSpool = await openRunSpool(spoolPath, { recentWindow });
     let nextSeq = Math.max(watermark, spool.lastSeq()) + 1;
     // Lines before the spool's first were acknowledged before a trim dropped them, whatever the hub says.
-    let acked = Math.max(watermark, spool.firstSeq() - 1);
+    const delivery = { acked: Math.max(watermark, spool.firstSeq() - 1) };
     // All the hub has: the file's rows go, so that the lines after `watermark` follow on from nothing in it.
-    if (acked > 0 && acked >= spool.lastSeq()) await spool.trim(acked);
+    if (delivery.acked > 0 && delivery.acked >= spool.lastSeq()) await spool.trim(delivery.acked);
     let pending: LogLine[] = [];
     let pendingCheckpoint: unknown = undefined;
     let isFlushQueued = false;
@@ -136,53 +97,15 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     };
 
     const settle = () => {
-      if (acked < spool.lastSeq()) return;
+      if (delivery.acked < spool.lastSeq()) return;
       for (const wake of waiters.splice(0)) wake();
       if (finished && pending.length === 0) void close(true);
     };
 
-    /** One batch to the hub; true once acknowledged, false when there is nothing to send. */
-    const shipBatch = () =>
-      inFlight(async () => {
-        if (stopped.signal.aborted) throw new AbortError("stopped");
-        const batch = await spool.readBatch(acked, batchBytes, MAX_LOG_BATCH_LINES);
-        if (!batch) return false;
-        // As bytes: a binary frame, not a string escaped into the packet's JSON (see RunLogBatchSchema).
-        const payload = { runId, firstSeq: batch.firstSeq, lines: Buffer.from(batch.body, "utf8") };
-        const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", payload));
-        // Refused, or no progress: the lines stay spooled.
-        if (!ack.success) throw new RefusedError("malformed ack");
-        if (!ack.data.ok) throw new RefusedError(ack.data.error);
-        if (ack.data.ackedSeq <= acked) throw new RefusedError(`no progress past seq ${acked}`);
-        acked = Math.min(ack.data.ackedSeq, batch.lastSeq);
-        await spool.trim(acked);
-        settle();
-        return true;
-      });
-    const sendOnce = async () => {
-      if (!(await link.whenReady(stopped.signal))) throw new AbortError("stopped");
-      return shipBatch();
-    };
-    const onFailedAttempt = async ({ error, retriesConsumed }: { error: Error; retriesConsumed: number }) => {
-      if (error instanceof RefusedError) {
-        if (retriesConsumed === 0) log(`hub did not take log lines of ${runId} (${error.message}); retrying with backoff`);
-      } else if (link.isReady()) {
-        log(`log lines of ${runId} not acknowledged (${describeError(error)}); retrying`);
-        await delay(RETRY_DELAY_MS);
-      }
-    };
-
     async function ship(): Promise<void> {
       kicked = false;
-      while (acked < spool.lastSeq() && !stopped.signal.aborted) {
-        // A new batch starts its backoff afresh.
-        const isSent = await pRetry(sendOnce, { ...REFUSED_BACKOFF, signal: stopped.signal, onFailedAttempt, shouldConsumeRetry }).catch((error: unknown) => {
-          if (!stopped.signal.aborted) log(`log lines of ${runId} not sent: ${describeError(error)}`);
-          return false;
-        });
-        if (!isSent) return;
-      }
-      settle();
+      const sending = { runId, spool, link, log, inFlight, signal: stopped.signal, batchBytes, onAcked: settle };
+      if (await sendSpooledLines(sending, delivery)) settle();
     }
 
     async function close(remove: boolean) {
@@ -195,7 +118,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       if (timer) clearTimeout(timer);
       await flushing;
       await shipping;
-      await spool.close({ remove: remove && acked >= spool.lastSeq() });
+      await spool.close({ remove: remove && delivery.acked >= spool.lastSeq() });
     }
     const entry = { stop: () => close(false), kick, wakeWriters };
     open.add(entry);
@@ -229,7 +152,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       async finish(timeoutMs) {
         await flush();
         finished = true;
-        if (acked >= spool.lastSeq()) {
+        if (delivery.acked >= spool.lastSeq()) {
           settle();
           return true;
         }

@@ -6,12 +6,13 @@ import { join } from "node:path";
 import type { Logger } from "../logger.ts";
 import type { HubOutbox } from "../hub/hub-outbox.ts";
 import { agentOutputFromStart, replayAgentOutput, savedAgentOutput } from "../log/agent-output.ts";
-import type { LogShipper } from "../log/log-shipper.ts";
+import type { LogShipper } from "../log/run-log.ts";
 import { runPaths } from "./run-paths.ts";
 import { listRunRecords, TERMINAL_STATES, writeRunRecord } from "./run-record.ts";
 import { WORKTREE_LOCK_REASON } from "./run-task.ts";
 
-const INTERRUPTED_ERROR = "The runner stopped while this run was live. Its worktree and branch are kept; `grove doctor` lists what was left behind.";
+const INTERRUPTED_ERROR =
+  "The runner stopped while this run was live. Its worktree and branch are kept; `grove doctor` lists what was left behind.";
 const ORPHAN_GRACE_MS = 5_000;
 
 /** A run the previous runner left live: whether its agent had started, and the group it was stopped in. */
@@ -42,7 +43,10 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
         deps.log(`run ${record.runId}: could not unlock its worktree ${record.worktreePath}: ${describeError(error)}`),
       );
     }
-    live.set(record.runId, { hasAgentStarted: record.pgid !== undefined, stoppedGroup: orphanStopped ? (record.pgid ?? null) : null });
+    live.set(record.runId, {
+      hasAgentStarted: record.pgid !== undefined,
+      stoppedGroup: orphanStopped ? (record.pgid ?? null) : null,
+    });
     await writeRunRecord(deps.dataDir, { ...record, state: "interrupted" });
     void deps.hub.send("run:state", {
       runId: record.runId,
@@ -57,12 +61,19 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
       sessionId: record.sessionId,
       runId: record.runId,
       branch: record.branch,
-      details: { previousState: record.state, worktreePath: record.worktreePath ?? null, pgid: record.pgid ?? null, orphanStopped },
+      details: {
+        previousState: record.state,
+        worktreePath: record.worktreePath ?? null,
+        pgid: record.pgid ?? null,
+        orphanStopped,
+      },
     });
   }
 
   const spoolDir = join(deps.dataDir, "spool");
-  const spooled = (await readdir(spoolDir).catch(() => [])).filter((file) => file.endsWith(".jsonl")).map((file) => file.slice(0, -".jsonl".length));
+  const spooled = (await readdir(spoolDir).catch(() => []))
+    .filter((file) => file.endsWith(".jsonl"))
+    .map((file) => file.slice(0, -".jsonl".length));
   // In the background: each waits for the hub to say where the run's stored log ends.
   for (const runId of new Set([...spooled, ...live.keys()])) void resumeLog(deps, runId, live.get(runId));
 }

@@ -1,8 +1,15 @@
-import { agentBranch, type RunnerAuditAction, type RunState, type SessionBudget, type TaskSpec, describeError } from "@grove/core";
+import {
+  agentBranch,
+  type RunnerAuditAction,
+  type RunState,
+  type SessionBudget,
+  type TaskSpec,
+  describeError,
+} from "@grove/core";
 import type { RepoContext } from "@grove/core/node";
 import type { Logger } from "../logger.ts";
 import type { HubOutbox } from "../hub/hub-outbox.ts";
-import type { LogShipper, RunLog } from "../log/log-shipper.ts";
+import type { LogShipper, RunLog } from "../log/run-log.ts";
 import type { RunLeases } from "./run-leases.ts";
 import type { RunPaths } from "./run-paths.ts";
 import type { ProgressSink } from "./run-progress.ts";
@@ -46,7 +53,13 @@ export type RunScope = {
 export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, runLog: RunLog): RunScope {
   const { task } = req;
   const branch = agentBranch(task.agent, task.taskId);
-  let record: Omit<RunRecord, "updatedAt"> = { runId: task.runId, sessionId: req.sessionId, repo: req.repo.repo, branch, state: "queued" };
+  let record: Omit<RunRecord, "updatedAt"> = {
+    runId: task.runId,
+    sessionId: req.sessionId,
+    repo: req.repo.repo,
+    branch,
+    state: "queued",
+  };
   let recording: Promise<void> = Promise.resolve();
   const remember = (patch: Partial<RunRecord>) => {
     record = { ...record, ...patch };
