@@ -6,7 +6,8 @@ import type { Logger } from "../logger.ts";
 import { askLogWatermark } from "./log-watermark.ts";
 import type { LogShipper, RunLog } from "./run-log.ts";
 import { sendSpooledLines } from "./send-spooled-lines.ts";
-import { createMemoryBudget, openRunSpool, type RunSpool } from "./spool.ts";
+import { createMemoryBudget } from "./spool-recent-lines.ts";
+import { openRunSpool, type RunSpool } from "./spool.ts";
 
 export type ShipperTuning = { flushMs: number; flushLines: number; batchBytes: number };
 // Well under socket.io's default 1 MB message limit, whatever the lines hold.

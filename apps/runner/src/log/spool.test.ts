@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseRunLogBatch } from "@grove/core";
-import { createMemoryBudget, openRunSpool, type RunSpool } from "./spool.ts";
+import { createMemoryBudget } from "./spool-recent-lines.ts";
+import { openRunSpool, type RunSpool } from "./spool.ts";
 
 /** What the spool would send after `afterSeq`, decoded as the hub decodes it. */
 async function readAfter(spool: RunSpool, afterSeq: number, maxBytes: number, maxLines?: number): Promise<LogLine[]> {
@@ -66,7 +67,11 @@ describe("run spool", () => {
     expect((await stat(path)).size).toBeLessThan(before / 5);
     // In batches the hub takes (MAX_LOG_BATCH_CHARS), as the shipper reads them.
     const rest: LogLine[] = [];
-    for (let after = 9000, batch = await readAfter(spool, after, 512 * 1024); batch.length > 0; batch = await readAfter(spool, after, 512 * 1024)) {
+    for (
+      let after = 9000, batch = await readAfter(spool, after, 512 * 1024);
+      batch.length > 0;
+      batch = await readAfter(spool, after, 512 * 1024)
+    ) {
       rest.push(...batch);
       after = rest[rest.length - 1]?.seq ?? after;
     }
@@ -84,7 +89,11 @@ describe("run spool", () => {
     const reopened = await openRunSpool(path);
     expect(reopened.lastSeq()).toBe(3000);
     const seen: number[] = [];
-    for (let batch = await readAfter(reopened, 0, 300_000); batch.length > 0; batch = await readAfter(reopened, seen.at(-1) ?? 0, 300_000)) {
+    for (
+      let batch = await readAfter(reopened, 0, 300_000);
+      batch.length > 0;
+      batch = await readAfter(reopened, seen.at(-1) ?? 0, 300_000)
+    ) {
       seen.push(...batch.map((l) => l.seq));
     }
     expect(seen).toEqual(lines(1, 3000).map((l) => l.seq));
@@ -113,7 +122,11 @@ describe("run spool", () => {
     for (let from = 1; from <= 30_000; from += 1000) await spool.append(lines(from, from + 999, "z".repeat(80)));
     const readAll = async (target: typeof spool) => {
       const seen: LogLine[] = [];
-      for (let batch = await readAfter(target, 0, 200_000, 1500); batch.length > 0; batch = await readAfter(target, seen.at(-1)?.seq ?? 0, 200_000, 1500)) {
+      for (
+        let batch = await readAfter(target, 0, 200_000, 1500);
+        batch.length > 0;
+        batch = await readAfter(target, seen.at(-1)?.seq ?? 0, 200_000, 1500)
+      ) {
         expect(batch.length).toBeLessThanOrEqual(1500);
         seen.push(...batch);
       }
@@ -157,7 +170,12 @@ describe("run spool", () => {
     const spool = await openRunSpool(path);
     expect(spool.lastSeq()).toBe(20);
     expect(spool.checkpoint()).toEqual({ at: 18 });
-    const lost = (seq: number) => ({ seq, stream: "system", text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, ts: 1 });
+    const lost = (seq: number) => ({
+      seq,
+      stream: "system",
+      text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`,
+      ts: 1,
+    });
     const expected = lines(11, 20).map((line) => ([13, 15, 17].includes(line.seq) ? lost(line.seq) : line));
     expect(await readAfter(spool, 10, 1_000_000)).toEqual(expected);
     expect(await readAfter(spool, 14, 1_000_000)).toEqual(expected.slice(4));
@@ -171,7 +189,12 @@ describe("run spool", () => {
   });
 
   it("takes a row it could not cut, a seq no damage accounts for, or lines missing before a checkpoint for damage (found by spool.fuzz)", async () => {
-    const lost = (seq: number) => ({ seq, stream: "system", text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, ts: 1 });
+    const lost = (seq: number) => ({
+      seq,
+      stream: "system",
+      text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`,
+      ts: 1,
+    });
     const cases: [string, (rows: string) => string][] = [
       // JSON.parse reads it, but the reader cuts a row at "[" and its first comma: it stalled shipping at seq 2.
       ["a space before a row", (rows) => rows.replace("\n[2,", "\n [2,")],
@@ -214,7 +237,9 @@ describe("run spool", () => {
     const long = "x".repeat(1000);
     for (let from = 6; from <= 6005; from += 1000) await spool.append(lines(from, from + 999, long));
     await spool.trim(6005);
-    expect((await readFile(path, "utf8")).split("\n").filter(Boolean)).toEqual([JSON.stringify({ checkpoint: { at: "b" }, seq: 6005 })]);
+    expect((await readFile(path, "utf8")).split("\n").filter(Boolean)).toEqual([
+      JSON.stringify({ checkpoint: { at: "b" }, seq: 6005 }),
+    ]);
     await spool.append(lines(6006, 6007), { at: "c" });
     await spool.close();
 
@@ -242,7 +267,12 @@ describe("run spool", () => {
     await spool.close();
     const reopened = await openRunSpool(path);
     expect([reopened.checkpoint(), reopened.firstSeq(), reopened.lastSeq()]).toEqual([{ at: 3 }, 11, 12]);
-    expect((await readFile(path, "utf8")).split("\n").filter(Boolean).map((row) => row.slice(0, 4))).toEqual(['{"ch', "[11,", "[12,"]);
+    expect(
+      (await readFile(path, "utf8"))
+        .split("\n")
+        .filter(Boolean)
+        .map((row) => row.slice(0, 4)),
+    ).toEqual(['{"ch', "[11,", "[12,"]);
     expect((await readAfter(reopened, 10, 1_000_000)).map((l) => l.seq)).toEqual([11, 12]);
     await reopened.close();
   });

@@ -1,20 +1,22 @@
 import { encodeLogRow, encodeSeqRow, type LogLine } from "@grove/core";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictFile } from "@grove/core/private-files";
-import { checkpointRow, indexExisting, repairSpool, SEGMENT_BYTES, toEntry, type Checkpoint, type Entry, type Segment } from "./spool-file.ts";
+import { createRecentLines, type MemoryBudget } from "./spool-recent-lines.ts";
+import { replaceWithTail } from "./spool-tail-copy.ts";
+import {
+  checkpointRow,
+  indexExisting,
+  repairSpool,
+  SEGMENT_BYTES,
+  toEntry,
+  type Checkpoint,
+  type Entry,
+  type Segment,
+} from "./spool-file.ts";
 
 // Rewriting the file only pays off once a good part of it is acknowledged.
 const TRIM_MIN_BYTES = 4 * 1024 * 1024;
-// The newest appended lines stay in memory too, so shipping them needs no read back from the file.
-const RECENT_MAX_BYTES = 1024 * 1024;
-
-/** Bytes of memory shared by several spools' windows of recent lines. */
-export type MemoryBudget = { used: number; readonly max: number };
-export function createMemoryBudget(max: number): MemoryBudget {
-  return { used: 0, max };
-}
-
 /** Lines firstSeq..lastSeq as the JSON text of a `run:log` batch (`encodeLogLines` form). */
 export type SpoolBatch = { firstSeq: number; lastSeq: number; body: string };
 
@@ -51,7 +53,6 @@ export type RunSpool = {
  * line cut short by a crash.
  */
 export async function openRunSpool(path: string, options: { recentWindow?: MemoryBudget } = {}): Promise<RunSpool> {
-  const budget = options.recentWindow ?? createMemoryBudget(RECENT_MAX_BYTES);
   await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
   let file = await open(path, "a+", PRIVATE_FILE_MODE);
   await restrictFile(path);
@@ -77,16 +78,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
   ({ segments, size, checkpoint } = index);
   // The last line's seq; with no line left (all acknowledged and trimmed), the checkpoint's.
   let lastSeq = segments.at(-1)?.lastSeq ?? checkpoint?.seq ?? 0;
-  // Contiguous lines ending at lastSeq; at most RECENT_MAX_BYTES, and within the shared budget.
-  let recent: Entry[] = [];
-  let recentBytes = 0;
-  const dropRecent = (count: number) => {
-    let bytes = 0;
-    for (let i = 0; i < count; i++) bytes += recent[i]?.bytes ?? 0;
-    recentBytes -= bytes;
-    budget.used -= bytes;
-    if (count > 0) recent = recent.slice(count);
-  };
+  const recent = createRecentLines(options.recentWindow);
 
   const addSegments = (chunks: { first: number; last: number; bytes: number }[]) => {
     for (const chunk of chunks) {
@@ -106,26 +98,13 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
   /** Rewrites the file from `dropBytes` on, the checkpoint first when it lies before (atomically: a crash leaves either file). */
   const rewrite = async (dropBytes: number, keepFrom: number) => {
     const head = checkpoint && checkpoint.offset < dropBytes ? checkpointRow(checkpoint.value, lastSeq) : "";
-    const tmpPath = `${path}.trim`;
-    const tmp = await open(tmpPath, "w", PRIVATE_FILE_MODE);
-    try {
-      await tmp.write(head);
-      const buffer = Buffer.alloc(SEGMENT_BYTES * 4);
-      for (let at = dropBytes; at < size; ) {
-        const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - at), at);
-        if (bytesRead === 0) break;
-        await tmp.write(buffer.subarray(0, bytesRead));
-        at += bytesRead;
-      }
-    } finally {
-      await tmp.close();
-    }
-    await rename(tmpPath, path);
+    await replaceWithTail(file, path, { head, from: dropBytes, size });
     await file.close();
     file = await open(path, "a+", PRIVATE_FILE_MODE);
     const shift = Buffer.byteLength(head) - dropBytes;
     segments = segments.slice(keepFrom).map((s) => ({ ...s, offset: s.offset + shift }));
-    if (checkpoint) checkpoint = head ? { ...checkpoint, seq: lastSeq, offset: 0 } : { ...checkpoint, offset: checkpoint.offset + shift };
+    if (checkpoint)
+      checkpoint = head ? { ...checkpoint, seq: lastSeq, offset: 0 } : { ...checkpoint, offset: checkpoint.offset + shift };
     size += shift;
   };
 
@@ -148,9 +127,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
           chunk.last = line.seq;
           chunk.bytes += bytes;
           text.push(row);
-          recent.push({ seq: line.seq, wire, bytes });
-          recentBytes += bytes;
-          budget.used += bytes;
+          recent.add({ seq: line.seq, wire, bytes });
         }
         const row = value === undefined ? "" : checkpointRow(value, chunks.at(-1)?.last ?? lastSeq);
         await file.write(text.join("") + row);
@@ -162,18 +139,12 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
           if (last && last.offset + last.bytes === size) last.bytes += Buffer.byteLength(row);
           size += Buffer.byteLength(row);
         }
-        // Over either bound, this spool gives up its own oldest lines (they stay readable from the file).
-        let drop = 0;
-        for (let over = Math.max(recentBytes - RECENT_MAX_BYTES, budget.used - budget.max); over > 0 && drop < recent.length; drop++) {
-          over -= recent[drop]?.bytes ?? 0;
-        }
-        dropRecent(drop);
+        recent.fitBounds();
       });
     },
     readBatch(afterSeq, maxBytes, maxLines = Infinity) {
       return serial(async () => {
         if (afterSeq >= lastSeq) return null;
-        const from = afterSeq + 1 - (recent[0]?.seq ?? Infinity);
         const picked: Entry[] = [];
         let bytes = 0;
         const take = (entry: Entry) => {
@@ -183,10 +154,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
           bytes += entry.bytes;
           return true;
         };
-        if (from >= 0 && recent[from]?.seq === afterSeq + 1) {
-          for (let i = from; i < recent.length; i++) if (!take(recent[i] as Entry)) break;
-          return batchOf(picked);
-        }
+        if (recent.offerFrom(afterSeq + 1, take)) return batchOf(picked);
         const start = segments.findIndex((s) => s.lastSeq > afterSeq);
         if (start === -1) return null;
         let end = start + 1;
@@ -204,9 +172,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     },
     trim(ackedSeq) {
       return serial(async () => {
-        let acked = 0;
-        while (acked < recent.length && (recent[acked]?.seq ?? Infinity) <= ackedSeq) acked++;
-        dropRecent(acked);
+        recent.dropThrough(ackedSeq);
         const isPastLast = ackedSeq > lastSeq;
         lastSeq = Math.max(lastSeq, ackedSeq);
         const keepFrom = segments.findIndex((s) => s.lastSeq > ackedSeq);
@@ -224,7 +190,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     },
     close(options) {
       return serial(async () => {
-        dropRecent(recent.length);
+        recent.clear();
         await file.close();
         if (options?.remove) await rm(path, { force: true });
       });
