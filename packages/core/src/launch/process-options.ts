@@ -1,7 +1,7 @@
 /**
  * How grove's two processes are started, by `pnpm start`, the tests and the bench. The runner's memory is
  * bounded by design (the shared budgets of its log pipeline, apps/runner/src/log/log-shipper.ts and
- * log/spool.ts), so V8 is told to collect garbage rather than grow its heap far past what is live, and glibc
+ * log/spool-recent-lines.ts), so V8 is told to collect garbage rather than grow its heap far past what is live, and glibc
  * to keep few malloc arenas for the threads that do file work.
  */
 export const RUNNER_NODE_ARGS: readonly string[] = ["--max-old-space-size=80", "--max-semi-space-size=8"];
