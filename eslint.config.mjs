@@ -19,8 +19,20 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ["*.mjs", "*.js", "*/*.mjs", "*/*/*.mjs"] }, tsconfigRootDir: import.meta.dirname },
-      globals: { process: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", URL: "readonly", Buffer: "readonly" },
+      parserOptions: {
+        projectService: { allowDefaultProject: ["*.mjs", "*.js", "*/*.mjs", "*/*/*.mjs"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        URL: "readonly",
+        Buffer: "readonly",
+      },
     },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
@@ -33,6 +45,14 @@ export default tseslint.config(
     },
   },
   ...boundaries,
+  {
+    // No source file over 200 lines: past that, split it by what each part decides. A file that must stay longer
+    // says why in its opening comment: /* eslint-disable max-lines -- <the reason> */. Test files are lists of
+    // scenarios sharing one set-up and are exempt.
+    files: ["**/*.ts", "**/*.tsx", "**/*.mjs"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx", "**/*.spec.ts", "**/*.fuzz.test.ts"],
+    rules: { "max-lines": ["error", { max: 200 }] },
+  },
   {
     files: ["**/*.mjs", "**/*.js"],
     ...tseslint.configs.disableTypeChecked,

@@ -22,7 +22,12 @@ export default defineConfig({
     // First run happens once per database: the setup project creates the first admin, then both device projects run.
     { name: "setup", testMatch: /first-run\.setup\.ts/, use: { ...devices["Desktop Chrome"], launchOptions } },
     { name: "desktop", testMatch: /\.spec\.ts/, dependencies: ["setup"], use: { ...devices["Desktop Chrome"], launchOptions } },
-    { name: "phone", testMatch: /\.spec\.ts/, dependencies: ["setup"], use: { ...devices["Pixel 7"], viewport: { width: 390, height: 844 }, launchOptions } },
+    {
+      name: "phone",
+      testMatch: /\.spec\.ts/,
+      dependencies: ["setup"],
+      use: { ...devices["Pixel 7"], viewport: { width: 390, height: 844 }, launchOptions },
+    },
   ],
   webServer: {
     command: "node --import tsx start-stack.ts",

@@ -12,7 +12,7 @@ const FILES: Record<string, string> = {
     "test: node --test",
     "",
   ].join("\n"),
-  "src/greet.mjs": 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n',
+  "src/greet.mjs": "export function greet(name) {\n  return `Hello, ${name}!`;\n}\n",
   "test/greet.test.mjs": [
     'import assert from "node:assert/strict";',
     'import test from "node:test";',

@@ -5,8 +5,22 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { DOMAIN_ERROR_EXIT_CODE, LISTEN_FAILED_EXIT_CODE, runnerLaunchArgs, runnerLaunchEnv, WEB_NODE_ARGS } from "@grove/core/launch";
-import { answersAsInstance, ensurePrivateDir, restrictFile, stopInOrder, superviseProcess, type SupervisedExit, type SupervisedProcess } from "@grove/core/node";
+import {
+  DOMAIN_ERROR_EXIT_CODE,
+  LISTEN_FAILED_EXIT_CODE,
+  runnerLaunchArgs,
+  runnerLaunchEnv,
+  WEB_NODE_ARGS,
+} from "@grove/core/launch";
+import {
+  answersAsInstance,
+  ensurePrivateDir,
+  restrictFile,
+  stopInOrder,
+  superviseProcess,
+  type SupervisedExit,
+  type SupervisedProcess,
+} from "@grove/core/node";
 import { ensureDemoRepo } from "./demo-repo.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,7 +39,15 @@ async function main() {
 
   if (process.env.GROVE_SKIP_BUILD !== "1") {
     console.log("grove: building the dashboard and the runner (cached after the first time)…");
-    await run("pnpm", ["exec", "turbo", "run", "build", "--filter=@grove/web", "--filter=@grove/runner", "--output-logs=errors-only"]);
+    await run("pnpm", [
+      "exec",
+      "turbo",
+      "run",
+      "build",
+      "--filter=@grove/web",
+      "--filter=@grove/runner",
+      "--output-logs=errors-only",
+    ]);
   }
 
   // The web process's; the runner's is the user's own plus only what it needs (launch-env.ts), since the
@@ -43,14 +65,24 @@ async function main() {
     MALLOC_ARENA_MAX: "2",
   };
   // Both processes run bundled (`turbo run build` above): no TypeScript loader in either.
-  const web = supervise("web", [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")], webEnv, path.join(root, "apps/web"), {
-    code: LISTEN_FAILED_EXIT_CODE,
-    message: `port ${port} is in use or not allowed (the dashboard's reason is above); set PORT to a free port and run pnpm start again`,
-  });
+  const web = supervise(
+    "web",
+    [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")],
+    webEnv,
+    path.join(root, "apps/web"),
+    {
+      code: LISTEN_FAILED_EXIT_CODE,
+      message: `port ${port} is in use or not allowed (the dashboard's reason is above); set PORT to a free port and run pnpm start again`,
+    },
+  );
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
   supervise(
     "runner",
-    runnerLaunchArgs([path.join(root, "apps/runner/dist/grove.mjs")], { hubUrl: `http://127.0.0.1:${port}`, dataDir: path.join(dataDir, "runner"), repos: repos.split(":") }),
+    runnerLaunchArgs([path.join(root, "apps/runner/dist/grove.mjs")], {
+      hubUrl: `http://127.0.0.1:${port}`,
+      dataDir: path.join(dataDir, "runner"),
+      repos: repos.split(":"),
+    }),
     runnerLaunchEnv(process.env, { token }),
     root,
     // Its start-up refusals (a missing repository, a bad grove.yaml, a bad flag): the same again 30 s later.
@@ -77,7 +109,13 @@ async function runnerToken(): Promise<string> {
  * An exit with `fatal.code` is the process saying that a restart would fail the same way: everything
  * stops then, with `fatal.message`, and `pnpm start` exits 1.
  */
-function supervise(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, fatal: { code: number; message: string }): SupervisedProcess {
+function supervise(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  fatal: { code: number; message: string },
+): SupervisedProcess {
   if (stopping) throw new Error(`stopped before the ${name} started`);
   const child = superviseProcess({
     name,
@@ -95,7 +133,11 @@ function supervise(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: st
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" } });
+    const child = spawn(command, args, {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
+    });
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
   });

@@ -10,8 +10,7 @@
  *   processes, as `pnpm start` does.
  * - browser code imports the server's types (AppRouter, Role) with `import type`; never its values.
  * - core's own tests and test-support use node's modules (they run real git on real repositories).
- * - e2e/start-stack.ts imports scripts/start.ts, and e2e/support/claude-double.ts the runner's model double
- *   and pinned CLIs: see the allow list at the end.
+ * - e2e/start-stack.ts imports scripts/start.ts: see the allow list at the end.
  */
 import { builtinModules } from "node:module";
 import { noCrossPackageImport } from "./no-cross-package-import.mjs";
@@ -28,10 +27,7 @@ const forbid = (group, message, extra = {}) => ({ patterns: [{ group, message, .
 
 const CORE_IO = "core domain code gets I/O through ports; put adapters in packages/core/src/node/";
 const restrict = {
-  coreIo: [
-    nodeBuiltins(CORE_IO),
-    forbid(["simple-git", "execa", "@prisma/*", "socket.io", "socket.io-client"], CORE_IO),
-  ],
+  coreIo: [nodeBuiltins(CORE_IO), forbid(["simple-git", "execa", "@prisma/*", "socket.io", "socket.io-client"], CORE_IO)],
   coreAdapters: forbid(
     ["**/node/*", "@grove/core/node", "@grove/core/private-files"],
     "core domain code may not import core's node adapters: they depend on it, not the other way round",
@@ -118,24 +114,14 @@ export const boundaries = [
     [],
     [restrict.dbFromCore, restrict.runner, restrict.web, restrict.testingCycle],
   ),
-  zone("db", ["packages/db/**"], TESTS, [
-    restrict.runner,
-    restrict.web,
-    restrict.testingCycle,
-    restrict.testSupport,
-  ]),
+  zone("db", ["packages/db/**"], TESTS, [restrict.runner, restrict.web, restrict.testingCycle, restrict.testSupport]),
   zone(
     "db-tests",
     TESTS.map((glob) => `packages/db/${glob}`),
     [],
     [restrict.runner, restrict.web, restrict.testingCycle],
   ),
-  zone("runner", ["apps/runner/**"], TESTS, [
-    restrict.db,
-    restrict.web,
-    restrict.testing,
-    restrict.testSupport,
-  ]),
+  zone("runner", ["apps/runner/**"], TESTS, [restrict.db, restrict.web, restrict.testing, restrict.testSupport]),
   zone(
     "runner-tests",
     TESTS.map((glob) => `apps/runner/${glob}`),
@@ -185,12 +171,6 @@ export const boundaries = [
               reason:
                 "Playwright's web server process sets the e2e environment, then runs `pnpm start`'s program in itself: an entry point started, none of its code used",
             },
-            ...["anthropic-double.ts", "model-script.ts", "real-agent-clis.ts"].map((file) => ({
-              from: "e2e/support/claude-double.ts",
-              to: `apps/runner/src/test-support/model-doubles/${file}`,
-              reason:
-                "the dashboard's end-to-end run drives the real claude CLI the runner pins against the runner's Anthropic model double: test support, one copy",
-            })),
           ],
         },
       ],

@@ -42,17 +42,13 @@ export const noCrossPackageImport = {
     const file = context.filename;
     const origin = packageRootOf(path.dirname(file));
     const root = context.cwd;
-    const allowed = (context.options[0]?.allow ?? []).map((a) => [
-      path.resolve(root, a.from),
-      path.resolve(root, a.to),
-    ]);
+    const allowed = (context.options[0]?.allow ?? []).map((a) => [path.resolve(root, a.from), path.resolve(root, a.to)]);
     const check = (node) => {
       if (node?.type !== "Literal" || typeof node.value !== "string" || !node.value.startsWith(".")) return;
       const target = path.resolve(path.dirname(file), node.value);
       const targetRoot = packageRootOf(path.dirname(target));
       if (targetRoot === origin || allowed.some(([from, to]) => from === file && to === target)) return;
-      const name = (dir) =>
-        dir === null ? "outside any package" : path.relative(root, dir) || "the root package";
+      const name = (dir) => (dir === null ? "outside any package" : path.relative(root, dir) || "the root package");
       context.report({
         node,
         messageId: "crossPackage",

@@ -46,7 +46,9 @@ async function main() {
   if (setupToken) {
     await writeFile(setupTokenFile, `${setupToken}\n`, { mode: 0o600 });
     await restrictFile(setupTokenFile);
-    console.log(`first run: create the admin account at ${base}/setup#token=${setupToken}\n  (the token is also in ${setupTokenFile}; it works once)`);
+    console.log(
+      `first run: create the admin account at ${base}/setup#token=${setupToken}\n  (the token is also in ${setupTokenFile}; it works once)`,
+    );
   }
 
   const shutdown = () => {

@@ -34,7 +34,13 @@ export async function invite(page: Page, email: string, role: "viewer" | "approv
 }
 
 /** Opens an invitation link in a fresh browser context (same device type) and creates the account. */
-export async function acceptInvite(browser: Browser, testInfo: TestInfo, link: string, name: string, password: string): Promise<Page> {
+export async function acceptInvite(
+  browser: Browser,
+  testInfo: TestInfo,
+  link: string,
+  name: string,
+  password: string,
+): Promise<Page> {
   const page = await newPerson(browser, testInfo);
   await page.goto(link);
   await expect(page.getByRole("heading", { name: "Join grove" })).toBeVisible();

@@ -16,7 +16,11 @@ export const CLAUDE_USER_DIR = `${E2E_DATA_DIR}-claude-user`;
  */
 export async function claudeUserEnv(): Promise<Record<string, string>> {
   const binDir = path.join(CLAUDE_USER_DIR, "bin");
-  const env = await agentEnv({ home: path.join(CLAUDE_USER_DIR, "home"), binDir, anthropicUrl: `http://127.0.0.1:${CLAUDE_DOUBLE_PORT}` });
+  const env = await agentEnv({
+    home: path.join(CLAUDE_USER_DIR, "home"),
+    binDir,
+    anthropicUrl: `http://127.0.0.1:${CLAUDE_DOUBLE_PORT}`,
+  });
   return { ...env, PATH: [binDir, process.env.PATH ?? env.PATH].join(path.delimiter) };
 }
 

@@ -57,10 +57,15 @@ test("the approver starts a session and watches both logs stream live", async ({
   await form.getByRole("button", { name: "Start session" }).click();
   await expect(approver).toHaveURL(/\/sessions\/session-\d{8}-\d{4}/);
 
-  const logOf = (task: string) => approver.getByRole("region", { name: branchOf(task) }).getByRole("log", { name: `Log of ${branchOf(task)}` });
+  const logOf = (task: string) =>
+    approver.getByRole("region", { name: branchOf(task) }).getByRole("log", { name: `Log of ${branchOf(task)}` });
   // Lines arrive while both agents are still running: the page was never reloaded.
   for (const task of ["keep", "drop"]) {
-    await expect(logOf(task).getByText(/step \d+\/24/).first()).toBeVisible();
+    await expect(
+      logOf(task)
+        .getByText(/step \d+\/24/)
+        .first(),
+    ).toBeVisible();
     await expect(approver.getByRole("region", { name: branchOf(task) }).getByText("run running")).toBeVisible();
   }
   for (const task of ["keep", "drop"]) await expect(logOf(task).getByText("wrote RESULT")).toBeVisible();
@@ -78,18 +83,24 @@ test("a viewer sees the waiting requests but cannot approve them", async () => {
   await expect(card.getByText("needs the approver role")).toBeVisible();
 
   const id = await card.getAttribute("id");
-  const response = await viewer.request.post("/api/trpc/approval.approve", { headers: { origin: E2E_BASE_URL }, data: { json: { id, sha: "a".repeat(40) } } });
+  const response = await viewer.request.post("/api/trpc/approval.approve", {
+    headers: { origin: E2E_BASE_URL },
+    data: { json: { id, sha: "a".repeat(40) } },
+  });
   expect(response.status()).toBe(403);
 });
 
-test("the approver approves one request in one tap and rejects the other with a comment in two", async ({ page: _page }, testInfo) => {
+test("the approver approves one request in one tap and rejects the other with a comment in two", async ({
+  page: _page,
+}, testInfo) => {
   await approver.getByRole("link", { name: /Approvals/ }).click();
   await expect(approver.getByRole("link", { name: /Approvals/ }).getByLabel(/waiting/)).toBeVisible();
   const keep = approver.getByRole("article", { name: `Merge request ${branchOf("keep")}` });
   const approve = keep.getByRole("button", { name: `Approve ${branchOf("keep")}` });
   await keep.scrollIntoViewIfNeeded();
   // Phone-first: the request, its verdict inputs and both decisions fit on one screen.
-  for (const term of ["Tests", "Conflicts", "Overlap", "Brain", "Diff"]) await expect(keep.getByText(term, { exact: true })).toBeVisible();
+  for (const term of ["Tests", "Conflicts", "Overlap", "Brain", "Diff"])
+    await expect(keep.getByText(term, { exact: true })).toBeVisible();
   const box = await keep.boundingBox();
   const viewport = approver.viewportSize();
   expect(box && viewport ? box.height : Infinity).toBeLessThanOrEqual(viewport?.height ?? 0);
@@ -101,11 +112,16 @@ test("the approver approves one request in one tap and rejects the other with a 
 
   const drop = approver.getByRole("article", { name: `Merge request ${branchOf("drop")}` });
   await drop.getByRole("button", { name: `Reject ${branchOf("drop")}` }).click();
-  await drop.getByRole("group", { name: `Reason to reject ${branchOf("drop")}` }).getByRole("button", { name: "Not what was asked" }).click();
+  await drop
+    .getByRole("group", { name: `Reason to reject ${branchOf("drop")}` })
+    .getByRole("button", { name: "Not what was asked" })
+    .click();
   await expect(drop).toHaveCount(0);
 
   await approver.getByRole("button", { name: "Decided" }).click();
-  await expect(approver.getByRole("article", { name: `Merge request ${branchOf("keep")}` }).getByText("merge merged")).toBeVisible();
+  await expect(
+    approver.getByRole("article", { name: `Merge request ${branchOf("keep")}` }).getByText("merge merged"),
+  ).toBeVisible();
   const rejected = approver.getByRole("article", { name: `Merge request ${branchOf("drop")}` });
   await expect(rejected.getByText("merge rejected")).toBeVisible();
   await expect(rejected.getByText("Not what was asked")).toBeVisible();
@@ -124,7 +140,14 @@ test("the audit explorer shows the whole chain of the merged branch, verified", 
   await expect(admin.getByRole("status", { name: "Chain verification" })).toContainText("Chain verified");
   await admin.getByLabel("Branch").fill(branchOf("keep"));
   const table = admin.getByRole("table");
-  for (const action of ["worktree.created", "merge.opened", "merge.approved", "merge.completed", "worktree.removed", "branch.deleted"]) {
+  for (const action of [
+    "worktree.created",
+    "merge.opened",
+    "merge.approved",
+    "merge.completed",
+    "worktree.removed",
+    "branch.deleted",
+  ]) {
     await expect(table.getByRole("cell", { name: action, exact: true })).toBeVisible();
   }
   await expect(table.getByLabel("not linked")).toHaveCount(0);

@@ -4,7 +4,9 @@ import { keepScreenshot } from "../support/screens.ts";
 
 test.describe.configure({ mode: "serial" });
 
-test("a run page keeps a long log responsive: virtual rows, search, follow, diff, result and tests", async ({ page }, testInfo) => {
+test("a run page keeps a long log responsive: virtual rows, search, follow, diff, result and tests", async ({
+  page,
+}, testInfo) => {
   const taskId = `${testInfo.project.name}-flood-${Date.now().toString(36)}`;
   // The pages' Content-Security-Policy must not block anything the dashboard itself does.
   const violations: string[] = [];
@@ -20,7 +22,10 @@ test("a run page keeps a long log responsive: virtual rows, search, follow, diff
   await row.getByLabel("Prompt").fill("Flood the log lines=2 delay=0 flood=20000 hostile");
   await form.getByRole("button", { name: "Start session" }).click();
   await expect(page).toHaveURL(/\/sessions\//);
-  await page.getByRole("region", { name: `agent/demo/${taskId}` }).getByRole("link", { name: "Open run" }).click();
+  await page
+    .getByRole("region", { name: `agent/demo/${taskId}` })
+    .getByRole("link", { name: "Open run" })
+    .click();
 
   const log = page.getByRole("log", { name: `Log of agent/demo/${taskId}` });
   await expect(log.getByText("flood line 20000 of 20000")).toBeVisible({ timeout: 60_000 });
@@ -58,13 +63,17 @@ test("a run page keeps a long log responsive: virtual rows, search, follow, diff
 test("the overview, brain, health, admin and settings pages render for an admin", async ({ page }, testInfo) => {
   await signInAsAdmin(page);
   await expect(page.getByRole("region", { name: "Runners" }).getByText("online")).toBeVisible();
-  for (const region of ["Approvals waiting", "Live sessions", "Merge queue", "Recent sessions"]) await expect(page.getByRole("region", { name: region })).toBeVisible();
+  for (const region of ["Approvals waiting", "Live sessions", "Merge queue", "Recent sessions"])
+    await expect(page.getByRole("region", { name: region })).toBeVisible();
   await keepScreenshot(page, testInfo, "overview");
 
   await page.getByRole("link", { name: "Brain" }).click();
   await expect(page.getByRole("link", { name: "project-brain/README.md" })).toBeVisible();
   // The team flow's merge deposited its learnings; each file names the run it came from.
-  const learning = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: /^project-brain\/LEARN-\d{3}-how-.*-keep-was-done\.md$/ }) }).first();
+  const learning = page
+    .getByRole("listitem")
+    .filter({ has: page.getByRole("link", { name: /^project-brain\/LEARN-\d{3}-how-.*-keep-was-done\.md$/ }) })
+    .first();
   await expect(learning.getByRole("link", { name: /^agent\/demo\/.*-keep$/ })).toBeVisible();
   await keepScreenshot(page, testInfo, "brain");
   await page.getByRole("link", { name: "project-brain/README.md" }).click();
@@ -99,8 +108,12 @@ test("the app is installable: manifest with icons, and a service worker", async 
   const manifest = await request.get("/manifest.webmanifest");
   expect(manifest.ok()).toBe(true);
   const body: unknown = await manifest.json();
-  expect(body).toMatchObject({ display: "standalone", icons: expect.arrayContaining([expect.objectContaining({ sizes: "512x512" })]) });
-  for (const icon of ["/icons/icon-192.png", "/icons/icon-512.png", "/sw.js"]) expect((await request.get(icon)).ok(), icon).toBe(true);
+  expect(body).toMatchObject({
+    display: "standalone",
+    icons: expect.arrayContaining([expect.objectContaining({ sizes: "512x512" })]),
+  });
+  for (const icon of ["/icons/icon-192.png", "/icons/icon-512.png", "/sw.js"])
+    expect((await request.get(icon)).ok(), icon).toBe(true);
   await signInAsAdmin(page);
   await expect.poll(() => page.evaluate<boolean>("navigator.serviceWorker.getRegistration().then((r) => Boolean(r))")).toBe(true);
 });

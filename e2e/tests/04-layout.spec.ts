@@ -44,7 +44,9 @@ test("the main navigation and the inbox work from the keyboard", async ({ page }
   await expect(page.getByRole("button", { name: "Decided" })).toHaveAttribute("aria-pressed", "true");
 });
 
-test("while grove is unreachable the shell says so and keeps retrying, then shows the page without a reload", async ({ page }, testInfo) => {
+test("while grove is unreachable the shell says so and keeps retrying, then shows the page without a reload", async ({
+  page,
+}, testInfo) => {
   test.skip(testInfo.project.name !== "desktop", "the shell is the same on every device");
   await signInAsAdmin(page);
   // Every tRPC request fails at the network (as while the server restarts); count the auth.me attempts.

@@ -18,9 +18,14 @@ export async function benchOverload(): Promise<string[]> {
     const web = await startProductionWeb();
     try {
       const report = await runOverload(web, steps);
-      const perStep = Object.entries(report.peakRssAfter).map(([step, mb]) => `${step} ${mb}`).join(", ");
+      const perStep = Object.entries(report.peakRssAfter)
+        .map(([step, mb]) => `${step} ${mb}`)
+        .join(", ");
       const unanswered = Object.entries(report.dashboard).filter(([, status]) => status !== 200);
-      const dashboard = unanswered.length === 0 ? "answered" : `did not answer ${unanswered.map(([what, status]) => `${what} (${status})`).join(", ")}`;
+      const dashboard =
+        unanswered.length === 0
+          ? "answered"
+          : `did not answer ${unanswered.map(([what, status]) => `${what} (${status})`).join(", ")}`;
       out.push(
         `${name}: peak RSS ${report.peakRssMb.toFixed(0)} MB (goal < 300), ${report.isAlive ? "stayed up" : "DIED"}, dashboard ${dashboard}` +
           `${report.failure ? `, failed: ${report.failure}` : ""}`,

@@ -17,7 +17,14 @@ const agent = process.env.GROVE_AGENT ?? "demo";
 const brainDir = process.env.GROVE_BRAIN ?? "project-brain";
 const opts = parseDirectives(prompt);
 
-const c = { dim: "\u001b[2m", green: "\u001b[32m", yellow: "\u001b[33m", cyan: "\u001b[36m", bold: "\u001b[1m", reset: "\u001b[0m" };
+const c = {
+  dim: "\u001b[2m",
+  green: "\u001b[32m",
+  yellow: "\u001b[33m",
+  cyan: "\u001b[36m",
+  bold: "\u001b[1m",
+  reset: "\u001b[0m",
+};
 const say = async (text) => {
   await write(`${text}\n`);
   if (opts.delay > 0) await sleep(opts.delay);
@@ -64,8 +71,19 @@ async function main() {
 
   if (!opts.noCommit) {
     git(["add", "--", ...files]);
-    git(["-c", "user.name=grove demo agent", "-c", "user.email=demo-agent@grove.invalid", "-c", "commit.gpgsign=false",
-      "commit", "--quiet", "--no-verify", "-m", `demo(${task}): ${oneLine(opts.text).slice(0, 60) || "scripted change"}`]);
+    git([
+      "-c",
+      "user.name=grove demo agent",
+      "-c",
+      "user.email=demo-agent@grove.invalid",
+      "-c",
+      "commit.gpgsign=false",
+      "commit",
+      "--quiet",
+      "--no-verify",
+      "-m",
+      `demo(${task}): ${oneLine(opts.text).slice(0, 60) || "scripted change"}`,
+    ]);
     await say(`${c.green}✔${c.reset} committed ${git(["rev-parse", "--short", "HEAD"]).trim()}`);
   }
 
@@ -83,7 +101,19 @@ async function main() {
 }
 
 function parseDirectives(text) {
-  const o = { lines: 6, delay: numberOr(process.env.GROVE_DEMO_DELAY_MS, 300), flood: 0, fail: false, hang: false, brain: false, hostile: false, noCommit: false, noResult: false, conflict: false, text: "" };
+  const o = {
+    lines: 6,
+    delay: numberOr(process.env.GROVE_DEMO_DELAY_MS, 300),
+    flood: 0,
+    fail: false,
+    hang: false,
+    brain: false,
+    hostile: false,
+    noCommit: false,
+    noResult: false,
+    conflict: false,
+    text: "",
+  };
   const words = [];
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const [key, value] = word.split("=", 2);
@@ -113,7 +143,10 @@ function editFiles() {
   };
   // hostile: a line that, once a diff puts "+" in front of it, reads like a file header ("+++ ").
   const trap = opts.hostile ? "++ not a file header\n" : "";
-  put(join("notes", `${task}.md`), `# ${task}\n\nWritten by the grove demo agent (${agent}).\n\n> ${oneLine(opts.text)}\n${trap}`);
+  put(
+    join("notes", `${task}.md`),
+    `# ${task}\n\nWritten by the grove demo agent (${agent}).\n\n> ${oneLine(opts.text)}\n${trap}`,
+  );
   put(join("demo", `${task}.txt`), `${agent} worked on ${task}\n`, true);
   if (opts.conflict) put("shared.txt", `shared line rewritten by ${task}\n`);
   if (opts.brain) put(join(brainDir, `LEARN-demo-${task}.md`), `# Learned by ${task}\n\nAgents should not write here.\n`);
@@ -125,8 +158,14 @@ function writeResult(path, files) {
     status: opts.fail ? "failed" : "done",
     summary: `Demo agent ${agent} completed ${task}: ${oneLine(opts.text).slice(0, 200) || "scripted change"}.`,
     learnings: [
-      { title: `How ${task} was done`, body: `The demo agent edited ${files.length} file(s) in its own worktree.`, tags: ["demo"] },
-      ...(opts.conflict ? [{ title: "shared.txt is contended", body: "Several tasks rewrite shared.txt; expect a merge conflict." }] : []),
+      {
+        title: `How ${task} was done`,
+        body: `The demo agent edited ${files.length} file(s) in its own worktree.`,
+        tags: ["demo"],
+      },
+      ...(opts.conflict
+        ? [{ title: "shared.txt is contended", body: "Several tasks rewrite shared.txt; expect a merge conflict." }]
+        : []),
     ],
     files,
     followUps: opts.fail ? ["Retry the task without the fail directive."] : [],

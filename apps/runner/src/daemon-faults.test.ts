@@ -49,16 +49,23 @@ beforeEach(async () => {
       fakeclaude: { command: [node, "-e", FAKE_CLAUDE, "--", "--output-format", "stream-json", "{prompt}"] },
     },
   };
-  repo = await makeTempRepo({ files: {
+  repo = await makeTempRepo({
+    files: {
       "README.md": "# faults\n",
       "grove.yaml": JSON.stringify(config, null, 2),
       "project-brain/LEARN-007-ports.md": "# Ports\n\nEach run gets its own block.\n",
       "project-brain/LEARN-008-other.md": "# Not named\n",
-    }, });
+    },
+  });
   dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-runner-data-")));
   hub = await startTestHub({ token: TOKEN });
   const daemon = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir], maxConcurrentRuns: 2 });
-  cleanups.push(repo.cleanup, () => rm(dataDir, { recursive: true, force: true }), () => hub.close(), () => daemon.stop());
+  cleanups.push(
+    repo.cleanup,
+    () => rm(dataDir, { recursive: true, force: true }),
+    () => hub.close(),
+    () => daemon.stop(),
+  );
   await waitFor(() => hub.store.events.some((e) => e.event === "runner:hello"), "runner:hello");
 });
 
@@ -67,13 +74,24 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const task = (id: string, prompt: string, profile = "demo"): TaskSpec => ({ runId: `run-${id}`, agent: "demo", taskId: id, profile, prompt });
-const session = (tasks: TaskSpec[]) => hub.startSession({ sessionId: "session-20260101-1400", repoPath: repo.dir, integration: "main", tasks });
+const task = (id: string, prompt: string, profile = "demo"): TaskSpec => ({
+  runId: `run-${id}`,
+  agent: "demo",
+  taskId: id,
+  profile,
+  prompt,
+});
+const session = (tasks: TaskSpec[]) =>
+  hub.startSession({ sessionId: "session-20260101-1400", repoPath: repo.dir, integration: "main", tasks });
 const statesOf = (runId: string) => eventsOf(hub.store, "run:state", RunStateEventSchema).filter((s) => s.runId === runId);
 const endOf = (runId: string) =>
-  waitFor(() => statesOf(runId).find((s) => ["succeeded", "failed", "cancelled", "interrupted"].includes(s.state)), `${runId} to end`);
+  waitFor(
+    () => statesOf(runId).find((s) => ["succeeded", "failed", "cancelled", "interrupted"].includes(s.state)),
+    `${runId} to end`,
+  );
 const reportOf = (runId: string) => eventsOf(hub.store, "run:report", RunReportSchema).find((r) => r.runId === runId);
-const textOf = (runId: string) => [...(hub.store.lines.get(runId)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((l) => l.text);
+const textOf = (runId: string) =>
+  [...(hub.store.lines.get(runId)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((l) => l.text);
 
 /** Processes whose working directory is inside `dir` (Linux /proc). */
 async function processesIn(dir: string): Promise<number[]> {
@@ -161,7 +179,10 @@ describe("runner daemon faults", () => {
         message: `Merge ${id}`,
         worktreePath: null,
       });
-      return waitFor(() => eventsOf(hub.store, "merge:result", MergeResultSchema).find((m) => m.mergeRequestId === mergeRequestId), "merge");
+      return waitFor(
+        () => eventsOf(hub.store, "merge:result", MergeResultSchema).find((m) => m.mergeRequestId === mergeRequestId),
+        "merge",
+      );
     };
     expect((await merge("left")).outcome.kind).toBe("merged");
     expect((await merge("right")).outcome).toEqual({ kind: "conflict", files: ["shared.txt"] });
@@ -178,8 +199,17 @@ describe("runner daemon faults", () => {
     expect(ends.map((e) => e.state)).toEqual(["succeeded", "succeeded", "succeeded"]);
     const queued = ["q1", "q2", "q3"].filter((id) => statesOf(`run-${id}`)[0]?.state === "queued");
     expect(queued).toHaveLength(1);
-    expect(statesOf(`run-${queued[0] ?? ""}`).map((s) => s.state)).toEqual(["queued", "preparing", "running", "testing", "succeeded"]);
-    const leaseOf = (id: string) => textOf(`run-${id}`).find((t) => t.startsWith("lease "))?.split(" ") ?? [];
+    expect(statesOf(`run-${queued[0] ?? ""}`).map((s) => s.state)).toEqual([
+      "queued",
+      "preparing",
+      "running",
+      "testing",
+      "succeeded",
+    ]);
+    const leaseOf = (id: string) =>
+      textOf(`run-${id}`)
+        .find((t) => t.startsWith("lease "))
+        ?.split(" ") ?? [];
     const [first, second] = ["q1", "q2", "q3"].filter((id) => !queued.includes(id)).map(leaseOf);
     expect(new Set([first?.[1], second?.[1]])).toEqual(new Set(["1", "2"]));
     expect(first?.[2]).not.toBe(second?.[2]);

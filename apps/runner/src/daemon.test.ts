@@ -34,7 +34,13 @@ afterEach(async () => {
 });
 
 async function start(hub: TestHub): Promise<RunnerDaemon> {
-  const daemon = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir], onLog: (m) => process.env.DEBUG_RUNNER && console.log(m) });
+  const daemon = await startRunnerDaemon({
+    hubUrl: hub.url,
+    token: TOKEN,
+    dataDir,
+    repos: [repo.dir],
+    onLog: (m) => process.env.DEBUG_RUNNER && console.log(m),
+  });
   cleanups.push(() => daemon.stop());
   await waitFor(() => hub.store.events.some((e) => e.event === "runner:hello"), "runner:hello");
   return daemon;
@@ -46,7 +52,13 @@ async function hubOn(opts: Omit<Parameters<typeof startTestHub>[0], "token">): P
   return hub;
 }
 
-const task = (id: string, prompt: string): TaskSpec => ({ runId: `run-${id}`, agent: "demo", taskId: id, profile: "demo", prompt });
+const task = (id: string, prompt: string): TaskSpec => ({
+  runId: `run-${id}`,
+  agent: "demo",
+  taskId: id,
+  profile: "demo",
+  prompt,
+});
 const states = (store: HubStore, runId: string) =>
   eventsOf(store, "run:state", RunStateEventSchema).filter((s) => s.runId === runId);
 const finalState = (store: HubStore, runId: string) =>
@@ -74,7 +86,9 @@ describe("runner daemon against a real hub socket and a real repository", () => 
     expect(hello).toMatchObject({ repos: [{ path: repo.dir, integration: "main" }] });
 
     const tasks = [task("task-a", "write notes about A lines=8"), task("task-b", "write notes about B lines=8")];
-    expect(await hub.startSession({ sessionId: "session-20260101-1200", repoPath: repo.dir, integration: "main", tasks })).toEqual({ ok: true });
+    expect(
+      await hub.startSession({ sessionId: "session-20260101-1200", repoPath: repo.dir, integration: "main", tasks }),
+    ).toEqual({ ok: true });
 
     // While the agents run, both worktrees exist and are locked.
     const running = await waitFor(() => {
@@ -126,10 +140,14 @@ describe("runner daemon against a real hub socket and a real repository", () => 
         worktreePath: running[i]?.worktreePath ?? null,
       });
       expect(ack).toEqual({ ok: true });
-      await waitFor(() => eventsOf(hub.store, "merge:result", MergeResultSchema).find((m) => m.mergeRequestId === `mr-${i}`), "merge result");
+      await waitFor(
+        () => eventsOf(hub.store, "merge:result", MergeResultSchema).find((m) => m.mergeRequestId === `mr-${i}`),
+        "merge result",
+      );
     }
     const results = eventsOf(hub.store, "merge:result", MergeResultSchema);
-    for (const result of results) expect(result.outcome).toMatchObject({ kind: "merged", worktreeRemoved: true, branchDeleted: true });
+    for (const result of results)
+      expect(result.outcome).toMatchObject({ kind: "merged", worktreeRemoved: true, branchDeleted: true });
 
     expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("2");
     for (const line of (await repo.git(["rev-list", "--merges", "--parents", "main"])).split("\n")) {

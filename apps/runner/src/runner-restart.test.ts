@@ -37,7 +37,11 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line, ma
   let acking = false;
   const store = createHubStore();
   const hub = await startTestHub({ token: TOKEN, store, ackLogs: () => acking });
-  cleanups.push(repo.cleanup, () => rm(dataDir, { recursive: true, force: true }), () => hub.close());
+  cleanups.push(
+    repo.cleanup,
+    () => rm(dataDir, { recursive: true, force: true }),
+    () => hub.close(),
+  );
 
   const output: string[] = [];
   const runner = startAgentProcess([process.execPath, "--import", TSX, DAEMON_SCRIPT, hub.url, TOKEN, dataDir, repo.dir], {
@@ -46,12 +50,20 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line, ma
     onLine: (_stream, text) => output.push(text),
   });
   cleanups.push(() => runner.cancel(200).catch(() => undefined));
-  await waitFor(() => hub.connections > 0 && store.events.some((e) => e.event === "runner:hello"), "the runner process to connect");
+  await waitFor(
+    () => hub.connections > 0 && store.events.some((e) => e.event === "runner:hello"),
+    "the runner process to connect",
+  );
 
   // The hub stores batches but acks none, so everything stays in the runner's spool.
   const task = { runId: "run-crash", agent: "demo", taskId: "crash", profile: "demo", prompt: "lines=40 hang" };
-  expect(await hub.startSession({ sessionId: "session-20260101-1500", repoPath: repo.dir, integration: "main", tasks: [task] })).toEqual({ ok: true });
-  const running = await waitFor(() => eventsOf(store, "run:state", RunStateEventSchema).find((s) => s.state === "running"), "running");
+  expect(
+    await hub.startSession({ sessionId: "session-20260101-1500", repoPath: repo.dir, integration: "main", tasks: [task] }),
+  ).toEqual({ ok: true });
+  const running = await waitFor(
+    () => eventsOf(store, "run:state", RunStateEventSchema).find((s) => s.state === "running"),
+    "running",
+  );
   const spoolPath = join(dataDir, "spool", "run-crash.jsonl");
   await waitFor(async () => (await readFile(spoolPath, "utf8").catch(() => "")).includes("never happens"), "the agent to hang");
 
@@ -87,7 +99,9 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line, ma
   ]);
   expect(stored.at(-2)?.text).toMatch(/received SIGTERM/);
   expect(stored.at(-1)?.text).toMatch(/outlived the runner and was stopped .*\(1 line, above\)$/);
-  const audit = store.events.find((e) => e.event === "audit:record" && (e.payload as { action?: string }).action === "run.interrupted");
+  const audit = store.events.find(
+    (e) => e.event === "audit:record" && (e.payload as { action?: string }).action === "run.interrupted",
+  );
   expect((audit?.payload as { details?: object } | undefined)?.details).toMatchObject({ orphanStopped: true });
   await waitFor(async () => !(await readdir(join(dataDir, "spool"))).includes("run-crash.jsonl"), "the acked spool to go");
 
@@ -97,7 +111,9 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line, ma
   // No agent is left in it: grove's lock is released, so `grove doctor` finds nothing to fix.
   expect(listed).not.toContain("locked");
   // A resent session:start does not run the interrupted run again.
-  expect(await hub.startSession({ sessionId: "session-20260101-1500", repoPath: repo.dir, integration: "main", tasks: [task] })).toEqual({ ok: true });
+  expect(
+    await hub.startSession({ sessionId: "session-20260101-1500", repoPath: repo.dir, integration: "main", tasks: [task] }),
+  ).toEqual({ ok: true });
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(eventsOf(store, "run:state", RunStateEventSchema).filter((s) => s.state === "preparing")).toHaveLength(1);
 });

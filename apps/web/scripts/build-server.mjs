@@ -23,5 +23,7 @@ await build({
   target: "node20",
   external,
   logLevel: "warning",
-  banner: { js: "import { createRequire as __groveRequire } from 'node:module'; const require = __groveRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __groveRequire } from 'node:module'; const require = __groveRequire(import.meta.url);",
+  },
 });

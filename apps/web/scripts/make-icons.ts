@@ -34,7 +34,10 @@ function icon(size: number, maskable: boolean): Buffer {
       const cx = Math.min(x, size - 1 - x);
       const cy = Math.min(y, size - 1 - y);
       const outside = cx < radius && cy < radius && (radius - cx) ** 2 + (radius - cy) ** 2 > radius ** 2;
-      const inCrown = (x - s(0.5)) ** 2 + (y - s(0.42)) ** 2 < s(0.22) ** 2 || (x - s(0.36)) ** 2 + (y - s(0.5)) ** 2 < s(0.15) ** 2 || (x - s(0.64)) ** 2 + (y - s(0.5)) ** 2 < s(0.15) ** 2;
+      const inCrown =
+        (x - s(0.5)) ** 2 + (y - s(0.42)) ** 2 < s(0.22) ** 2 ||
+        (x - s(0.36)) ** 2 + (y - s(0.5)) ** 2 < s(0.15) ** 2 ||
+        (x - s(0.64)) ** 2 + (y - s(0.5)) ** 2 < s(0.15) ** 2;
       const inTrunk = Math.abs(x - s(0.5)) < s(0.045) && y > s(0.5) && y < s(0.8);
       const colour = inCrown || inTrunk ? fg : bg;
       const o = y * (size * 4 + 1) + 1 + x * 4;
@@ -48,7 +51,12 @@ function icon(size: number, maskable: boolean): Buffer {
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
   header.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 const out = new URL("../public/icons/", import.meta.url);

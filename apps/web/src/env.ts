@@ -17,8 +17,14 @@ const EnvSchema = z.object({
   GROVE_AUTH_SECRET: z.string().min(32).optional(),
   GROVE_SIGNIN_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
   GROVE_WEBHOOK_URL: z.url().optional(),
-  GROVE_VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/, "must start with mailto: or https:").optional(),
-  GROVE_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8 to 64 letters, digits, '_' or '-'").optional(),
+  GROVE_VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:)/, "must start with mailto: or https:")
+    .optional(),
+  GROVE_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8 to 64 letters, digits, '_' or '-'")
+    .optional(),
 });
 
 export type WebEnv = {

@@ -32,14 +32,21 @@ export function auditWhere(filter: AuditFilter): Prisma.AuditEventWhereInput {
     actorType: filter.actorType,
     action,
     sha: filter.sha,
-    ts: filter.since === undefined && filter.until === undefined ? undefined : { gte: toBig(filter.since), lte: toBig(filter.until) },
+    ts:
+      filter.since === undefined && filter.until === undefined
+        ? undefined
+        : { gte: toBig(filter.since), lte: toBig(filter.until) },
     id: filter.beforeId === undefined ? undefined : { lt: filter.beforeId },
   };
 }
 
 /** Newest first, at most 1000 per page. */
 export async function listAuditEvents(db: Db, filter: AuditFilter = {}): Promise<AuditEntry[]> {
-  const rows = await db.auditEvent.findMany({ where: auditWhere(filter), orderBy: { id: "desc" }, take: Math.min(filter.limit ?? 200, 1000) });
+  const rows = await db.auditEvent.findMany({
+    where: auditWhere(filter),
+    orderBy: { id: "desc" },
+    take: Math.min(filter.limit ?? 200, 1000),
+  });
   return rows.map(toAuditDto);
 }
 
@@ -58,11 +65,16 @@ export async function listAuditPage(db: Db, filter: AuditFilter, maxBytes: numbe
   let bytes = 0;
   let beforeId = filter.beforeId;
   for (;;) {
-    const rows = await db.auditEvent.findMany({ where: auditWhere({ ...filter, beforeId }), orderBy: { id: "desc" }, take: PAGE_READ_BATCH });
+    const rows = await db.auditEvent.findMany({
+      where: auditWhere({ ...filter, beforeId }),
+      orderBy: { id: "desc" },
+      take: PAGE_READ_BATCH,
+    });
     for (const row of rows) {
       const event = toAuditDto(row);
       const size = Buffer.byteLength(JSON.stringify(event));
-      if (events.length >= limit || (events.length > 0 && bytes + size > maxBytes)) return { events, nextBeforeId: events.at(-1)?.id ?? null };
+      if (events.length >= limit || (events.length > 0 && bytes + size > maxBytes))
+        return { events, nextBeforeId: events.at(-1)?.id ?? null };
       events.push(event);
       bytes += size;
     }
@@ -72,10 +84,17 @@ export async function listAuditPage(db: Db, filter: AuditFilter, maxBytes: numbe
 }
 
 /** Every matching event in chain order (oldest first), page by page: for exports of any size. */
-export async function* iterateAuditEvents(db: Db, filter: Omit<AuditFilter, "beforeId" | "limit"> = {}): AsyncGenerator<AuditEntry> {
+export async function* iterateAuditEvents(
+  db: Db,
+  filter: Omit<AuditFilter, "beforeId" | "limit"> = {},
+): AsyncGenerator<AuditEntry> {
   let cursor = 0;
   for (;;) {
-    const rows = await db.auditEvent.findMany({ where: { AND: [auditWhere(filter), { id: { gt: cursor } }] }, orderBy: { id: "asc" }, take: 1000 });
+    const rows = await db.auditEvent.findMany({
+      where: { AND: [auditWhere(filter), { id: { gt: cursor } }] },
+      orderBy: { id: "asc" },
+      take: 1000,
+    });
     if (rows.length === 0) return;
     for (const row of rows) yield toAuditDto(row);
     cursor = rows.at(-1)?.id ?? cursor;

@@ -18,7 +18,13 @@ describe("audit ledger", () => {
   it("chains concurrent appends and verifies them", async () => {
     await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        appendAuditEvent(db, { actorType: "runner", actorId: "r1", action: "worktree.created", subject: `t${i}`, branch: `agent/demo/t${i}` }),
+        appendAuditEvent(db, {
+          actorType: "runner",
+          actorId: "r1",
+          action: "worktree.created",
+          subject: `t${i}`,
+          branch: `agent/demo/t${i}`,
+        }),
       ),
     );
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true, count: 25 });
@@ -48,7 +54,16 @@ describe("audit ledger", () => {
     const db = temp.db;
     const a = await appendAuditEvent(db, { actorType: "user", actorId: "u1", action: "x", subject: "a" });
     const b = await appendAuditEvent(db, { actorType: "user", actorId: "u1", action: "x", subject: "b" });
-    const swap = (row: typeof a) => ({ ts: BigInt(row.ts), actorType: row.actorType, actorId: row.actorId, action: row.action, subject: row.subject, details: JSON.stringify(row.details), prevHash: row.prevHash, hash: `${row.hash}-tmp` });
+    const swap = (row: typeof a) => ({
+      ts: BigInt(row.ts),
+      actorType: row.actorType,
+      actorId: row.actorId,
+      action: row.action,
+      subject: row.subject,
+      details: JSON.stringify(row.details),
+      prevHash: row.prevHash,
+      hash: `${row.hash}-tmp`,
+    });
     // Swap the two rows' contents (hashes stay unique on the way).
     await db.auditEvent.update({ where: { id: a.id }, data: swap(b) });
     await db.auditEvent.update({ where: { id: b.id }, data: { ...swap(a), hash: a.hash } });
@@ -64,14 +79,42 @@ describe("audit queries and exports", () => {
   beforeAll(async () => {
     ({ db: fresh, cleanup: done } = await makeTempDb());
     const at = Date.UTC(2026, 0, 1);
-    await appendAuditEvent(fresh, { actorType: "runner", actorId: "r1", action: "worktree.created", subject: "agent/claude/t1", branch: "agent/claude/t1", sessionId: "s1", ts: at });
-    await appendAuditEvent(fresh, { actorType: "user", actorId: "ana@x", action: "merge.approved", subject: "mr1", branch: "agent/claude/t1", sessionId: "s1", sha: "a".repeat(40), ts: at + 1000, details: { comment: 'says "ok", =1+1' } });
-    await appendAuditEvent(fresh, { actorType: "runner", actorId: "r1", action: "merge.completed", subject: "agent/codex/t2", branch: "agent/codex/t2", sessionId: "s2", sha: "b".repeat(40), ts: at + 2000 });
+    await appendAuditEvent(fresh, {
+      actorType: "runner",
+      actorId: "r1",
+      action: "worktree.created",
+      subject: "agent/claude/t1",
+      branch: "agent/claude/t1",
+      sessionId: "s1",
+      ts: at,
+    });
+    await appendAuditEvent(fresh, {
+      actorType: "user",
+      actorId: "ana@x",
+      action: "merge.approved",
+      subject: "mr1",
+      branch: "agent/claude/t1",
+      sessionId: "s1",
+      sha: "a".repeat(40),
+      ts: at + 1000,
+      details: { comment: 'says "ok", =1+1' },
+    });
+    await appendAuditEvent(fresh, {
+      actorType: "runner",
+      actorId: "r1",
+      action: "merge.completed",
+      subject: "agent/codex/t2",
+      branch: "agent/codex/t2",
+      sessionId: "s2",
+      sha: "b".repeat(40),
+      ts: at + 2000,
+    });
   });
   afterAll(() => done());
 
   it("filters by session, agent, actor, action family, sha and time", async () => {
-    const subjects = async (filter: Parameters<typeof listAuditEvents>[1]) => (await listAuditEvents(fresh, filter)).map((e) => e.subject);
+    const subjects = async (filter: Parameters<typeof listAuditEvents>[1]) =>
+      (await listAuditEvents(fresh, filter)).map((e) => e.subject);
     expect(await subjects({ sessionId: "s1" })).toEqual(["mr1", "agent/claude/t1"]);
     expect(await subjects({ agent: "codex" })).toEqual(["agent/codex/t2"]);
     expect(await subjects({ actorType: "user" })).toEqual(["mr1"]);
@@ -102,7 +145,13 @@ describe("a page of the ledger", () => {
     const { db: paged, cleanup: done } = await makeTempDb();
     try {
       for (let i = 1; i <= 120; i++) {
-        await appendAuditEvent(paged, { actorType: "runner", actorId: "r1", action: "run.note", subject: `e${i}`, details: { note: "d".repeat(i % 10 === 0 ? 300_000 : 20_000) } });
+        await appendAuditEvent(paged, {
+          actorType: "runner",
+          actorId: "r1",
+          action: "run.note",
+          subject: `e${i}`,
+          details: { note: "d".repeat(i % 10 === 0 ? 300_000 : 20_000) },
+        });
       }
       const maxBytes = 256 * 1024;
       const seen: string[] = [];
@@ -110,15 +159,25 @@ describe("a page of the ledger", () => {
       for (;;) {
         const page = await listAuditPage(paged, { limit: 1000, beforeId }, maxBytes);
         expect(page.events.length).toBeGreaterThan(0);
-        if (page.events.length > 1) expect(page.events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0)).toBeLessThanOrEqual(maxBytes);
+        if (page.events.length > 1)
+          expect(page.events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0)).toBeLessThanOrEqual(maxBytes);
         seen.push(...page.events.map((e) => e.subject));
         if (page.nextBeforeId === null) break;
         beforeId = page.nextBeforeId;
       }
       expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `e${120 - i}`));
-      expect(await listAuditPage(paged, { limit: 3 }, maxBytes)).toMatchObject({ events: [{ subject: "e120" }], nextBeforeId: 120 });
-      expect((await listAuditPage(paged, { limit: 2, beforeId: 100 }, maxBytes)).events.map((e) => e.subject)).toEqual(["e99", "e98"]);
-      expect(await listAuditPage(paged, { beforeId: 2 }, maxBytes)).toMatchObject({ events: [{ subject: "e1" }], nextBeforeId: null });
+      expect(await listAuditPage(paged, { limit: 3 }, maxBytes)).toMatchObject({
+        events: [{ subject: "e120" }],
+        nextBeforeId: 120,
+      });
+      expect((await listAuditPage(paged, { limit: 2, beforeId: 100 }, maxBytes)).events.map((e) => e.subject)).toEqual([
+        "e99",
+        "e98",
+      ]);
+      expect(await listAuditPage(paged, { beforeId: 2 }, maxBytes)).toMatchObject({
+        events: [{ subject: "e1" }],
+        nextBeforeId: null,
+      });
     } finally {
       await done();
     }

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import pRetry, { type Options as RetryOptions } from "p-retry";
-import { AUDIT_GENESIS_HASH, auditFieldsAfter, canonicalAuditEvent, createChainVerifier, type AuditEventInput, type ChainVerdict, type HashedAuditFields } from "@grove/core";
+import {
+  AUDIT_GENESIS_HASH,
+  auditFieldsAfter,
+  canonicalAuditEvent,
+  createChainVerifier,
+  type AuditEventInput,
+  type ChainVerdict,
+  type HashedAuditFields,
+} from "@grove/core";
 import type { Db, Prisma } from "./client.ts";
 
 export const GENESIS_HASH = AUDIT_GENESIS_HASH;
@@ -77,7 +85,10 @@ async function appendAuditIn(tx: Tx, input: AuditInput): Promise<AuditEventDto> 
  * change and the fact it records commit together or not at all. `work` may run more than once (a busy
  * database is retried), so it must only touch the database through `tx`.
  */
-export function withAuditedTransaction<T>(db: Db, work: (tx: Tx) => Promise<{ value: T; audit: readonly AuditInput[] }>): Promise<{ value: T; events: AuditEventDto[] }> {
+export function withAuditedTransaction<T>(
+  db: Db,
+  work: (tx: Tx) => Promise<{ value: T; audit: readonly AuditInput[] }>,
+): Promise<{ value: T; events: AuditEventDto[] }> {
   const previous = appendQueues.get(db) ?? Promise.resolve();
   const next = previous
     .catch(() => undefined)

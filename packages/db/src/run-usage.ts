@@ -1,7 +1,14 @@
 import { addUsage, EMPTY_TOTALS, type AgentUsage, type UsageTotals } from "@grove/core";
 import type { Db, Prisma } from "./client.ts";
 
-type RunUsageColumns = { tokensIn?: number; tokensOut?: number; costUsd?: number | null; turns?: number | null; agentMs?: number | null; agentSessionId?: string | null };
+type RunUsageColumns = {
+  tokensIn?: number;
+  tokensOut?: number;
+  costUsd?: number | null;
+  turns?: number | null;
+  agentMs?: number | null;
+  agentSessionId?: string | null;
+};
 
 /** The run's columns for what its agent used, from the runner's report (written with it, see recordRunReport). */
 export function runUsageData(usage: AgentUsage | null): RunUsageColumns {
@@ -33,15 +40,34 @@ export async function readUsageOverview(db: Db, o: { days: number; now?: Date; s
     where: { createdAt: { gte: since }, tokensIn: { not: null } },
     orderBy: { createdAt: "desc" },
     take: MAX_RUNS,
-    select: { sessionId: true, agent: true, createdAt: true, tokensIn: true, tokensOut: true, costUsd: true, turns: true, agentMs: true } satisfies Prisma.RunSelect,
+    select: {
+      sessionId: true,
+      agent: true,
+      createdAt: true,
+      tokensIn: true,
+      tokensOut: true,
+      costUsd: true,
+      turns: true,
+      agentMs: true,
+    } satisfies Prisma.RunSelect,
   });
   const byDay = new Map<string, UsageTotals>();
   const byAgent = new Map<string, UsageTotals>();
   const bySession = new Map<string, UsageTotals>();
   let total = EMPTY_TOTALS;
   for (const run of runs) {
-    const usage = { tokensIn: run.tokensIn ?? 0, tokensOut: run.tokensOut ?? 0, costUsd: run.costUsd, turns: run.turns, durationMs: run.agentMs };
-    for (const [map, key] of [[byDay, run.createdAt.toISOString().slice(0, 10)], [byAgent, run.agent], [bySession, run.sessionId]] as const) {
+    const usage = {
+      tokensIn: run.tokensIn ?? 0,
+      tokensOut: run.tokensOut ?? 0,
+      costUsd: run.costUsd,
+      turns: run.turns,
+      durationMs: run.agentMs,
+    };
+    for (const [map, key] of [
+      [byDay, run.createdAt.toISOString().slice(0, 10)],
+      [byAgent, run.agent],
+      [bySession, run.sessionId],
+    ] as const) {
       map.set(key, addUsage(map.get(key) ?? EMPTY_TOTALS, usage));
     }
     total = addUsage(total, usage);

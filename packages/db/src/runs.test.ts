@@ -53,9 +53,9 @@ describe("run repository", () => {
     const { runId } = await seedRun(db);
     const stale = await read(runId);
     await applyReportedRunState(db, stale, { runId, state: "cancelled", at: 1_000 });
-    expect(
-      await applyReportedRunState(db, stale, { runId, state: "running", at: 2_000, worktreePath: "/wt" }),
-    ).toEqual({ kind: "lost" });
+    expect(await applyReportedRunState(db, stale, { runId, state: "running", at: 2_000, worktreePath: "/wt" })).toEqual({
+      kind: "lost",
+    });
     expect(await read(runId)).toMatchObject({ state: "cancelled", worktreePath: null, startedAt: null });
   });
 });

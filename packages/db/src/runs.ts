@@ -16,13 +16,10 @@ import type { Db, Prisma } from "./client.ts";
  */
 
 export type RunStep =
-  | { kind: "applied"; state: RunState }
-  | { kind: "refused"; code: TransitionRefusalCode; reason: string }
-  | { kind: "lost" };
+  { kind: "applied"; state: RunState } | { kind: "refused"; code: TransitionRefusalCode; reason: string } | { kind: "lost" };
 
 export function runStateOf(row: { id: string; state: string }): RunState {
-  if (!isRunState(row.state))
-    throw new DomainError("INVALID_INPUT", `run ${row.id} is in an unknown state "${row.state}"`);
+  if (!isRunState(row.state)) throw new DomainError("INVALID_INPUT", `run ${row.id} is in an unknown state "${row.state}"`);
   return row.state;
 }
 

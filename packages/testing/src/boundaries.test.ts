@@ -19,47 +19,19 @@ const CROSS = "grove/no-cross-package-import";
 type Case = [file: string, source: string, refusal: null | [rule: string, says: string]];
 
 const refused: Case[] = [
-  [
-    "apps/web/src/components/fixture.tsx",
-    'import { runGit } from "@grove/core/node";',
-    [RESTRICTED, "browser code"],
-  ],
-  [
-    "apps/web/src/lib/fixture.ts",
-    'import { readFile } from "node:fs/promises";',
-    [RESTRICTED, "browser code cannot use node"],
-  ],
-  [
-    "apps/web/src/app/fixture.tsx",
-    'import { readFile } from "fs";',
-    [RESTRICTED, "browser code cannot use node"],
-  ],
+  ["apps/web/src/components/fixture.tsx", 'import { runGit } from "@grove/core/node";', [RESTRICTED, "browser code"]],
+  ["apps/web/src/lib/fixture.ts", 'import { readFile } from "node:fs/promises";', [RESTRICTED, "browser code cannot use node"]],
+  ["apps/web/src/app/fixture.tsx", 'import { readFile } from "fs";', [RESTRICTED, "browser code cannot use node"]],
   ["apps/web/src/app/fixture.tsx", 'import { createDb } from "@grove/db";', [RESTRICTED, "browser code"]],
-  [
-    "apps/web/src/lib/fixture.ts",
-    'import { appRouter } from "../server/api/root.ts";',
-    [RESTRICTED, "server's types"],
-  ],
-  [
-    "apps/web/src/server/fixture.ts",
-    'import { runGit } from "@grove/core/node";',
-    [RESTRICTED, "web server runs no git"],
-  ],
+  ["apps/web/src/lib/fixture.ts", 'import { appRouter } from "../server/api/root.ts";', [RESTRICTED, "server's types"]],
+  ["apps/web/src/server/fixture.ts", 'import { runGit } from "@grove/core/node";', [RESTRICTED, "web server runs no git"]],
   [
     "apps/web/src/server/fixture.ts",
     'import { makeTempRepo } from "@grove/core/test-support";',
     [RESTRICTED, "never imports test support"],
   ],
-  [
-    "apps/web/server.ts",
-    'import { waitFor } from "@grove/testing";',
-    [RESTRICTED, "never imports test support"],
-  ],
-  [
-    "apps/web/src/server/fixture.ts",
-    'import { main } from "@grove/runner";',
-    [RESTRICTED, "no package imports the runner"],
-  ],
+  ["apps/web/server.ts", 'import { waitFor } from "@grove/testing";', [RESTRICTED, "never imports test support"]],
+  ["apps/web/src/server/fixture.ts", 'import { main } from "@grove/runner";', [RESTRICTED, "no package imports the runner"]],
   [
     "apps/web/src/server/fixture.test.ts",
     'import { main } from "@grove/runner/launch";',
@@ -70,26 +42,14 @@ const refused: Case[] = [
     'import { RUNNER_ENV } from "../../../../runner/src/node-options.ts";',
     [CROSS, "apps/runner"],
   ],
-  [
-    "apps/runner/src/fixture.ts",
-    'import { createDb } from "@grove/db";',
-    [RESTRICTED, "the runner has no database"],
-  ],
+  ["apps/runner/src/fixture.ts", 'import { createDb } from "@grove/db";', [RESTRICTED, "the runner has no database"]],
   [
     "apps/runner/src/fixture.test.ts",
     'import { makeTempDb } from "@grove/db/test-support";',
     [RESTRICTED, "the runner has no database"],
   ],
-  [
-    "apps/runner/src/fixture.ts",
-    'import { waitFor } from "@grove/testing";',
-    [RESTRICTED, "never imports test support"],
-  ],
-  [
-    "apps/runner/src/fixture.ts",
-    'import { startGroveServer } from "../../web/src/server/grove-server.ts";',
-    [CROSS, "apps/web"],
-  ],
+  ["apps/runner/src/fixture.ts", 'import { waitFor } from "@grove/testing";', [RESTRICTED, "never imports test support"]],
+  ["apps/runner/src/fixture.ts", 'import { startGroveServer } from "../../web/src/server/grove-server.ts";', [CROSS, "apps/web"]],
   [
     "packages/core/src/merge/fixture.ts",
     'import { spawn } from "child_process";',
@@ -115,11 +75,7 @@ const refused: Case[] = [
     'import { runGit } from "../node/run-git.ts";',
     [RESTRICTED, "may not import core's node adapters"],
   ],
-  [
-    "packages/core/src/merge/fixture.ts",
-    'import { createDb } from "@grove/db";',
-    [RESTRICTED, "db depends on core"],
-  ],
+  ["packages/core/src/merge/fixture.ts", 'import { createDb } from "@grove/db";', [RESTRICTED, "db depends on core"]],
   [
     "packages/core/src/node/fixture.test.ts",
     'import { waitFor } from "@grove/testing";',
@@ -130,31 +86,11 @@ const refused: Case[] = [
     'import { waitFor } from "@grove/testing";',
     [RESTRICTED, "@grove/testing depends on core and db"],
   ],
-  [
-    "packages/db/src/fixture.ts",
-    'import { x } from "../../core/src/node/run-git.ts";',
-    [CROSS, "packages/core"],
-  ],
-  [
-    "packages/testing/src/fixture.ts",
-    'import { startGroveServer } from "@grove/web";',
-    [RESTRICTED, "sits below the apps"],
-  ],
-  [
-    "scripts/fixture.ts",
-    'import { ensureDemoRepo } from "../apps/runner/src/cli.ts";',
-    [CROSS, "apps/runner"],
-  ],
-  [
-    "scripts/fixture.ts",
-    'import { waitFor } from "@grove/testing";',
-    [RESTRICTED, "never imports test support"],
-  ],
-  [
-    "scripts/bench/fixture.ts",
-    'import { waitFor } from "../../apps/web/src/server/test-support/stack.ts";',
-    [CROSS, "apps/web"],
-  ],
+  ["packages/db/src/fixture.ts", 'import { x } from "../../core/src/node/run-git.ts";', [CROSS, "packages/core"]],
+  ["packages/testing/src/fixture.ts", 'import { startGroveServer } from "@grove/web";', [RESTRICTED, "sits below the apps"]],
+  ["scripts/fixture.ts", 'import { ensureDemoRepo } from "../apps/runner/src/cli.ts";', [CROSS, "apps/runner"]],
+  ["scripts/fixture.ts", 'import { waitFor } from "@grove/testing";', [RESTRICTED, "never imports test support"]],
+  ["scripts/bench/fixture.ts", 'import { waitFor } from "../../apps/web/src/server/test-support/stack.ts";', [CROSS, "apps/web"]],
   ["e2e/fixture.ts", 'await import("../scripts/start.ts");', [CROSS, "the root package"]],
 ];
 
@@ -172,7 +108,6 @@ const allowed: Case[] = [
   ["scripts/fixture.ts", 'import { runnerLaunchArgs } from "@grove/core/launch";', null],
   ["scripts/bench/fixture.ts", 'import { waitFor } from "@grove/testing";', null],
   ["e2e/start-stack.ts", 'await import("../scripts/start.ts");', null],
-  ["e2e/support/claude-double.ts", 'import { agentEnv } from "../../apps/runner/src/test-support/model-doubles/real-agent-clis.ts";', null],
 ];
 
 async function boundaryMessages(file: string, source: string) {
@@ -185,12 +120,29 @@ async function boundaryMessages(file: string, source: string) {
     .map((m) => ({ rule: m.ruleId, message: m.message }));
 }
 
+const longFile = (opening: string) =>
+  `${opening}\n${Array.from({ length: 200 }, (_, i) => `export const line${i} = ${i};`).join("\n")}`;
+
+async function maxLinesMessages(file: string, source: string) {
+  const [result] = await eslint.lintText(source, { filePath: path.join(REPO_ROOT, file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === "max-lines").map((m) => m.message);
+}
+
+describe("file length", () => {
+  it("refuses a source file over 200 lines, unless its opening comment gives the reason", async () => {
+    expect(await maxLinesMessages("apps/runner/src/run/long.ts", longFile("// a long file"))).toEqual([
+      expect.stringContaining("Maximum allowed is 200") as string,
+    ]);
+    const reasoned = longFile("/* eslint-disable max-lines -- one table the protocol reads top to bottom */");
+    expect(await maxLinesMessages("apps/runner/src/run/long.ts", reasoned)).toEqual([]);
+    expect(await maxLinesMessages("apps/runner/src/run/long.test.ts", longFile("// scenarios"))).toEqual([]);
+  });
+});
+
 describe("import boundaries", () => {
   it.each(refused)("%s refuses %s", async (file, source, refusal) => {
     const [rule, says] = refusal ?? ["", ""];
-    expect(await boundaryMessages(file, source)).toEqual([
-      { rule, message: expect.stringContaining(says) as string },
-    ]);
+    expect(await boundaryMessages(file, source)).toEqual([{ rule, message: expect.stringContaining(says) as string }]);
   });
 
   it.each(allowed)("%s allows %s", async (file, source) => {

@@ -30,7 +30,12 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
   const url = `http://127.0.0.1:${port}`;
   const token = randomBytes(24).toString("base64url");
   // The web process's, as scripts/start.ts gives it; the runner's from core's launch-env.ts, as there.
-  const webEnv = productionWebEnv({ port, dataDir, runnerToken: token, env: { ...opts.env, GROVE_ADMIN_EMAIL: ADMIN.email, GROVE_ADMIN_PASSWORD: ADMIN.password } });
+  const webEnv = productionWebEnv({
+    port,
+    dataDir,
+    runnerToken: token,
+    env: { ...opts.env, GROVE_ADMIN_EMAIL: ADMIN.email, GROVE_ADMIN_PASSWORD: ADMIN.password },
+  });
   const output: string[] = [];
   const children: ChildProcess[] = [];
   const start = (args: string[], cwd: string, childEnv: NodeJS.ProcessEnv): ChildProcess => {
@@ -55,10 +60,22 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
 
   try {
     const web = start([...WEB_NODE_ARGS, WEB_BUNDLE], path.join(repoRoot, "apps/web"), webEnv);
-    await waitFor(() => fetch(`${url}/api/health`).then((r) => r.ok, () => false), 60_000, () => `the web process to answer:\n${output.join("")}`);
+    await waitFor(
+      () =>
+        fetch(`${url}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+      () => `the web process to answer:\n${output.join("")}`,
+    );
     const db = await createDb(databaseUrlFor(dataDir));
     const runnerData = path.join(dataDir, "runner");
-    const runner = start(runnerLaunchArgs([RUNNER_BUNDLE], { hubUrl: url, dataDir: runnerData, repos: [repo.dir] }), repoRoot, runnerLaunchEnv({ ...process.env, ...opts.env }, { token }));
+    const runner = start(
+      runnerLaunchArgs([RUNNER_BUNDLE], { hubUrl: url, dataDir: runnerData, repos: [repo.dir] }),
+      repoRoot,
+      runnerLaunchEnv({ ...process.env, ...opts.env }, { token }),
+    );
     const runnerRow = await waitFor(
       async () => (await db.runner.findMany()).find((r) => r.repos.includes(repo.dir)),
       30_000,
@@ -76,14 +93,20 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
       signIn: () => signInOverHttp(url, ADMIN),
       output: () => output.join(""),
       /** `session.start` over HTTP, as the dashboard calls it. */
-      async startSession(tasks: { agent: string; taskId: string; profile: string; prompt: string }[]): Promise<{ id: string; runIds: string[] }> {
+      async startSession(
+        tasks: { agent: string; taskId: string; profile: string; prompt: string }[],
+      ): Promise<{ id: string; runIds: string[] }> {
         const response = await fetch(`${url}/api/trpc/session.start`, {
           method: "POST",
           headers: { "content-type": "application/json", cookie, origin: url },
           body: JSON.stringify({ json: { runnerId: runnerRow.id, repoPath: repo.dir, tasks } }),
         });
-        const body = (await response.json()) as { result?: { data: { json: { id: string; runIds: string[] } } }; error?: unknown };
-        if (!response.ok || !body.result) throw new Error(`session.start failed (${response.status}): ${JSON.stringify(body.error)}`);
+        const body = (await response.json()) as {
+          result?: { data: { json: { id: string; runIds: string[] } } };
+          error?: unknown;
+        };
+        if (!response.ok || !body.result)
+          throw new Error(`session.start failed (${response.status}): ${JSON.stringify(body.error)}`);
         return body.result.data.json;
       },
       async close() {

@@ -38,7 +38,12 @@ export async function startProductionWeb(opts: { env?: Record<string, string>; b
   };
   try {
     await waitFor(
-      () => !isAlive() || fetch(`${url}/api/health`).then((r) => r.ok, () => false),
+      () =>
+        !isAlive() ||
+        fetch(`${url}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        ),
       60_000,
       () => `the web process to answer:\n${output.join("")}`,
     );
@@ -62,7 +67,12 @@ export async function startProductionWeb(opts: { env?: Record<string, string>; b
 }
 
 /** The web process's environment as scripts/start.ts gives it, on loopback. */
-export function productionWebEnv(opts: { port: number; dataDir: string; runnerToken: string; env?: Record<string, string> }): NodeJS.ProcessEnv {
+export function productionWebEnv(opts: {
+  port: number;
+  dataDir: string;
+  runnerToken: string;
+  env?: Record<string, string>;
+}): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...opts.env,
@@ -88,11 +98,15 @@ export function peakRssMb(pid: number): number {
 /** The web app (Next.js and the server bundle) and the runner bundle, as `pnpm start` builds them (cached by turbo). */
 export function buildForProduction(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("pnpm", ["exec", "turbo", "run", "build", "--filter=@grove/web", "--filter=@grove/runner", "--output-logs=errors-only"], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    const child = spawn(
+      "pnpm",
+      ["exec", "turbo", "run", "build", "--filter=@grove/web", "--filter=@grove/runner", "--output-logs=errors-only"],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the build exited with ${code}`))));
   });

@@ -34,7 +34,13 @@ export function rawExchange(
   const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
 
   const head = (extra: Record<string, string>) =>
-    [`${request.method} ${request.path} HTTP/1.1`, `host: ${hostname}:${port}`, ...Object.entries({ ...request.headers, ...extra }).map(([k, v]) => `${k}: ${v}`), "", ""].join("\r\n");
+    [
+      `${request.method} ${request.path} HTTP/1.1`,
+      `host: ${hostname}:${port}`,
+      ...Object.entries({ ...request.headers, ...extra }).map(([k, v]) => `${k}: ${v}`),
+      "",
+      "",
+    ].join("\r\n");
 
   const send = async () => {
     await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));

@@ -19,7 +19,10 @@ export type RawFrameReply = {
  * refuse or buffer it first. Resolves once the server has closed the connection, or everything was sent
  * and the server closed or answered afterwards.
  */
-export function sendRawWebsocketFrame(url: string, request: { path: string; headers?: Record<string, string>; totalBytes: number }): Promise<RawFrameReply> {
+export function sendRawWebsocketFrame(
+  url: string,
+  request: { path: string; headers?: Record<string, string>; totalBytes: number },
+): Promise<RawFrameReply> {
   const { hostname, port } = new URL(url);
   const socket = net.connect({ host: hostname, port: Number(port) });
   let received = Buffer.alloc(0);
@@ -78,7 +81,13 @@ export function sendRawWebsocketFrame(url: string, request: { path: string; head
   return send().then(async (status) => {
     if (status === 101 && !isEnded) socket.end();
     await closed;
-    return { status, refusal: status === 101 ? "" : received.toString("utf8"), closeCode: closeCodeOf(received.subarray(headerEnd() + 4)), sentBytes, isFrameComplete: sentBytes >= request.totalBytes };
+    return {
+      status,
+      refusal: status === 101 ? "" : received.toString("utf8"),
+      closeCode: closeCodeOf(received.subarray(headerEnd() + 4)),
+      sentBytes,
+      isFrameComplete: sentBytes >= request.totalBytes,
+    };
   });
 }
 

@@ -1,8 +1,5 @@
 /** Signs in at a grove server over HTTP as a browser would and returns the session cookie header. */
-export async function signInOverHttp(
-  url: string,
-  credentials: { email: string; password: string },
-): Promise<string> {
+export async function signInOverHttp(url: string, credentials: { email: string; password: string }): Promise<string> {
   const response = await fetch(`${url}/api/auth/sign-in/email`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: url },

@@ -30,7 +30,8 @@ export async function connectStuckViewer(url: string, cookie: string, runId: str
           onText = null;
           seen = "";
           resolve();
-        } else if (isClosed || seen.includes('44{"message"')) reject(new Error(`the hub refused the viewer or closed it before it sent ${marker}: ${seen.slice(-300)}`));
+        } else if (isClosed || seen.includes('44{"message"'))
+          reject(new Error(`the hub refused the viewer or closed it before it sent ${marker}: ${seen.slice(-300)}`));
       };
       onText = check;
       void closed.then(check);
@@ -64,7 +65,10 @@ export async function connectStuckViewer(url: string, cookie: string, runId: str
 function maskedFrame(text: string): Buffer {
   const payload = Buffer.from(text, "utf8");
   const mask = randomBytes(4);
-  const length = payload.length < 126 ? Buffer.from([0x80 | payload.length]) : Buffer.from([0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  const length =
+    payload.length < 126
+      ? Buffer.from([0x80 | payload.length])
+      : Buffer.from([0x80 | 126, payload.length >> 8, payload.length & 0xff]);
   const masked = Buffer.from(payload.map((byte, i) => byte ^ (mask[i % 4] ?? 0)));
   return Buffer.concat([Buffer.from([0x81]), length, mask, masked]);
 }
@@ -81,7 +85,11 @@ export async function connectStuckPollingViewer(url: string, cookie: string, run
     return response.text();
   };
   const send = async (sid: string, packet: string) => {
-    const response = await fetch(`${base}&sid=${sid}`, { method: "POST", headers: { cookie, "content-type": "text/plain;charset=UTF-8" }, body: packet });
+    const response = await fetch(`${base}&sid=${sid}`, {
+      method: "POST",
+      headers: { cookie, "content-type": "text/plain;charset=UTF-8" },
+      body: packet,
+    });
     if (!response.ok) throw new Error(`send failed: ${response.status} ${await response.text()}`);
   };
   const open = /^0(\{.*\})$/.exec(await poll())?.[1];

@@ -64,7 +64,10 @@ describe("grove agents check", () => {
     }
     expect(byName.get("old")).toMatchObject({ source: "grove.yaml", version: "1.0.0", cli: "claude", verdict: "other-version" });
     expect(byName.get("gone")).toMatchObject({ source: "grove.yaml", path: null, verdict: "missing" });
-    expect(byName.get("aider")).toMatchObject({ verdict: "missing", note: expect.stringContaining("untested: aider cannot be installed") as unknown });
+    expect(byName.get("aider")).toMatchObject({
+      verdict: "missing",
+      note: expect.stringContaining("untested: aider cannot be installed") as unknown,
+    });
     expect(byName.get("demo")?.verdict).toBe("bundled");
   });
 
@@ -73,8 +76,12 @@ describe("grove agents check", () => {
     expect(table.code).toBe(1);
     const lines = table.stdout.split("\n").filter(Boolean);
     expect(lines[0]).toMatch(/^PROFILE\s+FROM\s+CLI\s+VERSION\s+TESTED\s+NOTE$/);
-    expect(lines.find((l) => l.startsWith("claude "))).toMatch(new RegExp(`claude\\s+built-in\\s+\\S+/bin/claude\\s+${TESTED_AGENT_CLIS.claude.version.replaceAll(".", "\\.")}\\s+yes\\s`));
-    expect(lines.find((l) => l.startsWith("gone "))).toMatch(/gone\s+grove\.yaml\s+not installed\s+-\s+-\s+not installed: "grove-test-no-such-cli"/);
+    expect(lines.find((l) => l.startsWith("claude "))).toMatch(
+      new RegExp(`claude\\s+built-in\\s+\\S+/bin/claude\\s+${TESTED_AGENT_CLIS.claude.version.replaceAll(".", "\\.")}\\s+yes\\s`),
+    );
+    expect(lines.find((l) => l.startsWith("gone "))).toMatch(
+      /gone\s+grove\.yaml\s+not installed\s+-\s+-\s+not installed: "grove-test-no-such-cli"/,
+    );
     expect(lines).toHaveLength(3);
 
     expect((await check("claude", "codex")).code).toBe(0);

@@ -27,7 +27,10 @@ export async function agentsCommand(args: string[], ctx: CliContext): Promise<nu
   const all = await checkAgents(repo.config, { env: ctx.env, cwd: repo.repo });
   const unknown = names.filter((name) => !all.some((check) => check.profile === name));
   if (unknown.length > 0) {
-    throw new DomainError("INVALID_INPUT", `no agent profile named ${unknown.map((n) => `"${n}"`).join(", ")}; profiles: ${all.map((c) => c.profile).join(", ")}`);
+    throw new DomainError(
+      "INVALID_INPUT",
+      `no agent profile named ${unknown.map((n) => `"${n}"`).join(", ")}; profiles: ${all.map((c) => c.profile).join(", ")}`,
+    );
   }
   const checks = names.length === 0 ? all : all.filter((check) => names.includes(check.profile));
   if (values.json) ctx.out(JSON.stringify({ checks }));
@@ -45,6 +48,13 @@ const VERDICT_WORDS: Record<AgentCheck["verdict"], string> = {
 };
 
 function formatChecks(checks: AgentCheck[]): string {
-  const rows = checks.map((c) => [c.profile, c.source, c.path ?? "not installed", c.version ?? "-", VERDICT_WORDS[c.verdict], c.note]);
+  const rows = checks.map((c) => [
+    c.profile,
+    c.source,
+    c.path ?? "not installed",
+    c.version ?? "-",
+    VERDICT_WORDS[c.verdict],
+    c.note,
+  ]);
   return formatTable([["PROFILE", "FROM", "CLI", "VERSION", "TESTED", "NOTE"], ...rows]);
 }

@@ -7,7 +7,13 @@ import { createLocalHub } from "../headless/local-hub.ts";
 import type { AuditSink } from "../merge/land-agent-branch.ts";
 import { createMergeQueue } from "../merge/merge-queue.ts";
 import { createRunLeases } from "../run/run-leases.ts";
-import { findPendingMerge, listPendingMerges, savePendingMerge, withPendingMerge, type PendingMerge } from "../merge/pending-merges.ts";
+import {
+  findPendingMerge,
+  listPendingMerges,
+  savePendingMerge,
+  withPendingMerge,
+  type PendingMerge,
+} from "../merge/pending-merges.ts";
 import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
 import { parseFlags } from "./parse-flags.ts";
@@ -24,14 +30,21 @@ const REJECT_USAGE = `grove reject <run-id | agent/task> --comment REASON [--as 
 
   Turns down a waiting merge request; the branch and its worktree are kept. Audited as you.`;
 
-const FLAGS = { comment: { type: "string" }, as: { type: "string" }, "data-dir": { type: "string" }, json: { type: "boolean" }, list: { type: "boolean" } } as const;
+const FLAGS = {
+  comment: { type: "string" },
+  as: { type: "string" },
+  "data-dir": { type: "string" },
+  json: { type: "boolean" },
+  list: { type: "boolean" },
+} as const;
 
 export async function approveCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseFlags(APPROVE_USAGE, args, FLAGS);
   if (values.help) return usage(ctx, APPROVE_USAGE);
   const dataDir = dataDirOf(values["data-dir"], ctx);
   if (positionals.length === 0 || values.list) return list(dataDir, values.json === true, ctx);
-  if (positionals.length > 1) throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[1] ?? ""}"\nusage: ${APPROVE_USAGE}`);
+  if (positionals.length > 1)
+    throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[1] ?? ""}"\nusage: ${APPROVE_USAGE}`);
   const found = await findPendingMerge(dataDir, positionals[0] ?? "");
   const by = values.as ?? (await whoAmI(found.repo, ctx));
   const approval: MergeApproval = { kind: "user", by, ...(values.comment ? { comment: values.comment } : {}) };
@@ -40,12 +53,32 @@ export async function approveCommand(args: string[], ctx: CliContext): Promise<n
     if (merge.state !== "waiting" && merge.state !== "failed") throw notDecidable(merge);
     // The decision is on record before anything moves; a broken audit trail refuses it, changing nothing.
     await appendLocalAudit(sessionAuditPath(dataDir, merge.sessionId), [
-      { actorType: "user", actorId: by, action: "merge.approved", subject: merge.branch, sessionId: merge.sessionId, runId: merge.runId, branch: merge.branch, sha: merge.headSha, details: { comment: approval.comment ?? "", approval: "user", tests: merge.tests, retry: merge.state === "failed" } },
+      {
+        actorType: "user",
+        actorId: by,
+        action: "merge.approved",
+        subject: merge.branch,
+        sessionId: merge.sessionId,
+        runId: merge.runId,
+        branch: merge.branch,
+        sha: merge.headSha,
+        details: { comment: approval.comment ?? "", approval: "user", tests: merge.tests, retry: merge.state === "failed" },
+      },
     ]);
     const local = createLocalHub(sessionAuditPath(dataDir, merge.sessionId), {}, { actorType: "user", actorId: by });
     try {
       const audit: AuditSink = (record) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} });
-      return await landPendingMerge({ queue: createMergeQueue(), leases: createRunLeases({ maxRuns: 1 }), audit, log: (line) => ctx.err(`grove: ${line}`), dataDir }, merge, approval);
+      return await landPendingMerge(
+        {
+          queue: createMergeQueue(),
+          leases: createRunLeases({ maxRuns: 1 }),
+          audit,
+          log: (line) => ctx.err(`grove: ${line}`),
+          dataDir,
+        },
+        merge,
+        approval,
+      );
     } finally {
       await local.outbox.drain(5_000);
       const error = local.auditError();
@@ -62,14 +95,28 @@ export async function rejectCommand(args: string[], ctx: CliContext): Promise<nu
   if (values.help) return usage(ctx, REJECT_USAGE);
   if (positionals.length !== 1) throw new DomainError("INVALID_INPUT", `give one merge request\nusage: ${REJECT_USAGE}`);
   const comment = values.comment?.trim();
-  if (!comment) throw new DomainError("INVALID_INPUT", `--comment REASON is required: the agent's author deserves to know why\nusage: ${REJECT_USAGE}`);
+  if (!comment)
+    throw new DomainError(
+      "INVALID_INPUT",
+      `--comment REASON is required: the agent's author deserves to know why\nusage: ${REJECT_USAGE}`,
+    );
   const dataDir = dataDirOf(values["data-dir"], ctx);
   const found = await findPendingMerge(dataDir, positionals[0] ?? "");
   const by = values.as ?? (await whoAmI(found.repo, ctx));
   const rejected = await withPendingMerge(dataDir, found.runId, async (merge) => {
     if (merge.state !== "waiting" && merge.state !== "failed") throw notDecidable(merge);
     await appendLocalAudit(sessionAuditPath(dataDir, merge.sessionId), [
-      { actorType: "user", actorId: by, action: "merge.rejected", subject: merge.branch, sessionId: merge.sessionId, runId: merge.runId, branch: merge.branch, sha: merge.headSha, details: { comment, branchKept: true } },
+      {
+        actorType: "user",
+        actorId: by,
+        action: "merge.rejected",
+        subject: merge.branch,
+        sessionId: merge.sessionId,
+        runId: merge.runId,
+        branch: merge.branch,
+        sha: merge.headSha,
+        details: { comment, branchKept: true },
+      },
     ]);
     const next: PendingMerge = { ...merge, state: "rejected", decidedBy: by, decidedAt: Date.now(), comment };
     await savePendingMerge(dataDir, next);
@@ -93,14 +140,24 @@ async function list(dataDir: string, json: boolean, ctx: CliContext): Promise<nu
   ctx.out(
     formatTable([
       ["run", "branch", "head", "tests", "state", "decided by"],
-      ...merges.map((m) => [m.runId, m.branch, shortSha(m.headSha), m.tests, m.state === "failed" && m.outcome ? `failed: ${describeMerge(m.outcome)}` : m.state, m.decidedBy ?? ""]),
+      ...merges.map((m) => [
+        m.runId,
+        m.branch,
+        shortSha(m.headSha),
+        m.tests,
+        m.state === "failed" && m.outcome ? `failed: ${describeMerge(m.outcome)}` : m.state,
+        m.decidedBy ?? "",
+      ]),
     ]),
   );
   return 0;
 }
 
 function notDecidable(merge: PendingMerge): DomainError {
-  return new DomainError("INVALID_INPUT", `${merge.runId} is ${merge.state}${merge.decidedBy ? ` (by ${merge.decidedBy})` : ""}, not waiting for a decision`);
+  return new DomainError(
+    "INVALID_INPUT",
+    `${merge.runId} is ${merge.state}${merge.decidedBy ? ` (by ${merge.decidedBy})` : ""}, not waiting for a decision`,
+  );
 }
 
 function usage(ctx: CliContext, text: string): number {

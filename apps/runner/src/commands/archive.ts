@@ -55,7 +55,11 @@ async function restore(args: string[], ctx: CliContext): Promise<number> {
   const usage = "grove archive restore <agent/task/time> [--as TASK-ID] [--repo PATH] [--json]";
   const { values, positionals } = parseFlags(usage, args, { ...REPO_FLAGS, as: { type: "string" } });
   const [ref = ""] = requirePositionals(positionals, ["archive"], usage);
-  const restored = await restoreArchive({ repo: repoPath(values, ctx.cwd), ref, ...(values.as === undefined ? {} : { taskId: values.as }) });
+  const restored = await restoreArchive({
+    repo: repoPath(values, ctx.cwd),
+    ref,
+    ...(values.as === undefined ? {} : { taskId: values.as }),
+  });
   if (values.json) ctx.out(JSON.stringify(restored));
   else {
     const what = restored.restoredUncommitted ? "with its uncommitted work" : "at its archived head";

@@ -16,7 +16,19 @@ function ledger(n: number): AuditEntry[] {
   const entries: AuditEntry[] = [];
   let prevHash = AUDIT_GENESIS_HASH;
   for (let id = 1; id <= n; id++) {
-    const fields = { prevHash, ts: 1_700_000_000_000 + id, actorType: "runner", actorId: "r1", action: "merge.completed", subject: `agent/demo/t${id}`, sessionId: null, runId: `run-${id}`, branch: `agent/demo/t${id}`, sha: "a".repeat(40), details: { n: id, note: 'quotes " and \u00e9' } };
+    const fields = {
+      prevHash,
+      ts: 1_700_000_000_000 + id,
+      actorType: "runner",
+      actorId: "r1",
+      action: "merge.completed",
+      subject: `agent/demo/t${id}`,
+      sessionId: null,
+      runId: `run-${id}`,
+      branch: `agent/demo/t${id}`,
+      sha: "a".repeat(40),
+      details: { n: id, note: 'quotes " and \u00e9' },
+    };
     const hash = sha256Hex(canonicalAuditEvent({ ...fields, details: JSON.stringify(fields.details) }));
     entries.push({ id, ...fields, hash });
     prevHash = hash;
@@ -53,7 +65,10 @@ describe("grove audit verify", () => {
       expect(result.code, name).toBe(1);
       expect(result.stderr).toMatch(message);
     }
-    const cut = await runGrove(["audit", "verify", await write("cut.jsonl", entries.slice(0, 2)), "--anchor", entries[3]?.hash ?? ""], { cwd: dir });
+    const cut = await runGrove(
+      ["audit", "verify", await write("cut.jsonl", entries.slice(0, 2)), "--anchor", entries[3]?.hash ?? ""],
+      { cwd: dir },
+    );
     expect(cut.code).toBe(1);
     expect(cut.stderr).toContain("is not in it: events were cut off the end");
   });

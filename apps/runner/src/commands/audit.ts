@@ -25,17 +25,27 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<num
     return sub === undefined ? 2 : 0;
   }
   if (sub !== "verify") throw new DomainError("INVALID_INPUT", `unknown audit command "${sub}"\nusage: ${USAGE}`);
-  const { values, positionals } = parseFlags(USAGE, rest, { hub: { type: "string" }, token: { type: "string" }, anchor: { type: "string" }, json: { type: "boolean" } });
+  const { values, positionals } = parseFlags(USAGE, rest, {
+    hub: { type: "string" },
+    token: { type: "string" },
+    anchor: { type: "string" },
+    json: { type: "boolean" },
+  });
   if (values.help) {
     ctx.out(`usage: ${USAGE}`);
     return 0;
   }
-  if (positionals.length > 1) throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[1] ?? ""}"\nusage: ${USAGE}`);
+  if (positionals.length > 1)
+    throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[1] ?? ""}"\nusage: ${USAGE}`);
   const file = positionals[0];
   const hub = values.hub ?? (file === undefined ? ctx.env.GROVE_HUB_URL : undefined);
-  if (file === undefined && hub === undefined) throw new DomainError("INVALID_INPUT", `give an export file, or --hub URL\nusage: ${USAGE}`);
+  if (file === undefined && hub === undefined)
+    throw new DomainError("INVALID_INPUT", `give an export file, or --hub URL\nusage: ${USAGE}`);
 
-  const lines = file !== undefined ? linesOfFile(file === "-" ? "-" : resolve(ctx.cwd, file)) : await linesFromHub(hub ?? "", values.token ?? ctx.env.GROVE_RUNNER_TOKEN);
+  const lines =
+    file !== undefined
+      ? linesOfFile(file === "-" ? "-" : resolve(ctx.cwd, file))
+      : await linesFromHub(hub ?? "", values.token ?? ctx.env.GROVE_RUNNER_TOKEN);
   const verdict = await verifyAuditExport(lines, sha256Hex, values.anchor);
   if (values.json) ctx.out(JSON.stringify(verdict));
   else report(verdict, values.anchor, ctx);
@@ -44,14 +54,20 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<num
 
 function report(verdict: ExportVerdict, anchor: string | undefined, ctx: CliContext): void {
   if (!verdict.ok) {
-    ctx.err(`Audit chain BROKEN${verdict.brokenAtId === null ? "" : ` at event ${verdict.brokenAtId}`}: ${verdict.reason} (${verdict.count} event(s) before it verified).`);
+    ctx.err(
+      `Audit chain BROKEN${verdict.brokenAtId === null ? "" : ` at event ${verdict.brokenAtId}`}: ${verdict.reason} (${verdict.count} event(s) before it verified).`,
+    );
     return;
   }
   if (verdict.anchorFound === false) {
-    ctx.err(`Audit chain verified (${verdict.count} events), but the anchor ${anchor ?? ""} is not in it: events were cut off the end, or the anchor is from another ledger.`);
+    ctx.err(
+      `Audit chain verified (${verdict.count} events), but the anchor ${anchor ?? ""} is not in it: events were cut off the end, or the anchor is from another ledger.`,
+    );
     return;
   }
-  ctx.out(`Audit chain verified: ${verdict.count} events, head ${verdict.headHash}${verdict.anchorFound ? " (anchor found)" : ""}.`);
+  ctx.out(
+    `Audit chain verified: ${verdict.count} events, head ${verdict.headHash}${verdict.anchorFound ? " (anchor found)" : ""}.`,
+  );
   ctx.out("Keep the head; pass it as --anchor next time to catch events cut off the end.");
 }
 
@@ -65,7 +81,9 @@ async function* readLines(input: NodeJS.ReadableStream, what: string): AsyncIter
   try {
     yield* createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   } catch (error) {
-    throw new DomainError("NOT_FOUND", `cannot read ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new DomainError("NOT_FOUND", `cannot read ${what}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -73,7 +91,11 @@ async function linesFromHub(hub: string, token: string | undefined): Promise<Asy
   if (!token) throw new DomainError("INVALID_INPUT", "no runner token: pass --token or set GROVE_RUNNER_TOKEN");
   const url = `${hub.replace(/\/+$/, "")}/api/audit/export?format=jsonl`;
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } }).catch((error: unknown) => {
-    throw new DomainError("RUNNER_OFFLINE", `cannot reach the hub at ${hub}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new DomainError(
+      "RUNNER_OFFLINE",
+      `cannot reach the hub at ${hub}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   });
   if (response.status === 401) throw new DomainError("UNAUTHORIZED", "the hub refused this runner token (unknown or revoked)");
   if (!response.ok || !response.body) throw new DomainError("RUNNER_OFFLINE", `the hub answered ${response.status} for ${url}`);

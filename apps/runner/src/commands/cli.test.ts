@@ -22,9 +22,15 @@ describe("grove CLI", () => {
   });
 
   it("rejects an unknown command or option with exit 2 and the usage", async () => {
-    expect(await runGrove(["frobnicate"], { cwd: repo.dir })).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') as unknown });
+    expect(await runGrove(["frobnicate"], { cwd: repo.dir })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "frobnicate"') as unknown,
+    });
     for (const name of ["constructor", "__proto__", "toString"]) {
-      expect(await runGrove([name], { cwd: repo.dir })).toMatchObject({ code: 2, stderr: expect.stringContaining(`unknown command "${name}"`) as unknown });
+      expect(await runGrove([name], { cwd: repo.dir })).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining(`unknown command "${name}"`) as unknown,
+      });
     }
     const bad = await runGrove(["worktree", "add", "demo", "t1", "--bogus"], { cwd: repo.dir });
     expect(bad.code).toBe(2);
@@ -56,13 +62,19 @@ describe("grove CLI", () => {
   });
 
   it("runner needs a hub and a token", async () => {
-    const result = await runGrove(["runner"], { cwd: repo.dir, env: { GROVE_HUB_URL: undefined, GROVE_RUNNER_TOKEN: undefined } });
+    const result = await runGrove(["runner"], {
+      cwd: repo.dir,
+      env: { GROVE_HUB_URL: undefined, GROVE_RUNNER_TOKEN: undefined },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no hub URL: pass --hub URL or set GROVE_HUB_URL");
   });
 
   it("runner refuses a launch record it cannot read (its agents would get grove's settings)", async () => {
-    const result = await runGrove(["runner", "--hub", "http://127.0.0.1:9", "--token", "t"], { cwd: repo.dir, env: { GROVE_LAUNCH_ENV: '{"NODE_ENV": 1}' } });
+    const result = await runGrove(["runner", "--hub", "http://127.0.0.1:9", "--token", "t"], {
+      cwd: repo.dir,
+      env: { GROVE_LAUNCH_ENV: '{"NODE_ENV": 1}' },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("GROVE_LAUNCH_ENV is set but is not the launch record grove writes");
   });

@@ -126,7 +126,11 @@ describe("grove doctor", () => {
     const agent = await startAgent(path);
     await rm(path, { recursive: true, force: true });
     const { report } = await doctor();
-    expect(report.findings.find((f) => f.kind === "orphaned-process")).toMatchObject({ pid: agent.pid, path, fix: `kill ${agent.pid}` });
+    expect(report.findings.find((f) => f.kind === "orphaned-process")).toMatchObject({
+      pid: agent.pid,
+      path,
+      fix: `kill ${agent.pid}`,
+    });
   });
 
   it("finds a grove.lock left by a dead process and worktrees idle past --idle-days", async () => {

@@ -7,7 +7,11 @@ const USAGE = "grove doctor [--fix] [--idle-days N] [--repo PATH] [--json]";
 
 /** Exit 0 when nothing is left to do, 1 when findings remain. */
 export async function doctorCommand(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseFlags(USAGE, args, { ...REPO_FLAGS, fix: { type: "boolean" }, "idle-days": { type: "string" } });
+  const { values, positionals } = parseFlags(USAGE, args, {
+    ...REPO_FLAGS,
+    fix: { type: "boolean" },
+    "idle-days": { type: "string" },
+  });
   if (values.help) {
     ctx.out(
       `usage: ${USAGE}\n\nFinds prunable worktrees, stale git lock files, locked worktrees with no live agent, merged agent\nbranches, idle worktrees, processes left in deleted worktrees and removed worktrees' files left in\ngrove's trash. --fix applies the fixes that cannot lose work.`,
@@ -16,7 +20,8 @@ export async function doctorCommand(args: string[], ctx: CliContext): Promise<nu
   }
   requirePositionals(positionals, [], USAGE);
   const idleDays = values["idle-days"] === undefined ? undefined : Number(values["idle-days"]);
-  if (idleDays !== undefined && !(idleDays >= 0)) throw new DomainError("INVALID_INPUT", `--idle-days must be a number of days\nusage: ${USAGE}`);
+  if (idleDays !== undefined && !(idleDays >= 0))
+    throw new DomainError("INVALID_INPUT", `--idle-days must be a number of days\nusage: ${USAGE}`);
   const report = await runDoctor({
     repo: repoPath(values, ctx.cwd),
     fix: values.fix ?? false,
@@ -32,7 +37,8 @@ export async function doctorCommand(args: string[], ctx: CliContext): Promise<nu
     return 0;
   }
   const lines = report.findings.map((f) => describe(f, report.fixed.includes(f), values.fix ?? false));
-  for (const { finding, error } of report.failed) lines.push(`! could not fix ${finding.kind} (${finding.path ?? finding.branch ?? ""}): ${error}`);
+  for (const { finding, error } of report.failed)
+    lines.push(`! could not fix ${finding.kind} (${finding.path ?? finding.branch ?? ""}): ${error}`);
   const safeLeft = remaining.filter((f) => f.isSafeToFix).length;
   if (!values.fix && safeLeft > 0) lines.push("", `Run \`grove doctor --fix\` to apply the ${safeLeft} safe fix(es).`);
   ctx.out(lines.join("\n"));

@@ -7,10 +7,19 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 /** node:util parseArgs, strict, with its errors turned into a usage DomainError that names the command. */
 export function parseFlags<const O extends Options>(usage: string, args: string[], options: O) {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new DomainError("INVALID_INPUT", `${message.replace(/\. To specify a positional argument.*$/s, ".")}\nusage: ${usage}`, { cause: error });
+    throw new DomainError(
+      "INVALID_INPUT",
+      `${message.replace(/\. To specify a positional argument.*$/s, ".")}\nusage: ${usage}`,
+      { cause: error },
+    );
   }
 }
 
@@ -26,7 +35,13 @@ export function repoPath(values: { repo?: string | boolean | (string | boolean)[
 /** Positionals in order; a missing one is a usage error. */
 export function requirePositionals(positionals: string[], names: string[], usage: string): string[] {
   if (positionals.length < names.length) {
-    throw new DomainError("INVALID_INPUT", `missing ${names.slice(positionals.length).map((n) => `<${n}>`).join(" ")}\nusage: ${usage}`);
+    throw new DomainError(
+      "INVALID_INPUT",
+      `missing ${names
+        .slice(positionals.length)
+        .map((n) => `<${n}>`)
+        .join(" ")}\nusage: ${usage}`,
+    );
   }
   if (positionals.length > names.length) {
     throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[names.length] ?? ""}"\nusage: ${usage}`);

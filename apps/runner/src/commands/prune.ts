@@ -19,7 +19,8 @@ export async function pruneCommand(args: string[], ctx: CliContext): Promise<num
   }
   const verb = result.dryRun ? "Would prune" : "Pruned";
   const lines = result.pruned.map((w) => `${verb} ${w.path}${w.branch ? ` (${w.branch})` : ""}`);
-  for (const w of result.keptLocked) lines.push(`Kept ${w.path}: its folder is gone but it is locked (${w.locked || "no reason"}); unlock it to prune it.`);
+  for (const w of result.keptLocked)
+    lines.push(`Kept ${w.path}: its folder is gone but it is locked (${w.locked || "no reason"}); unlock it to prune it.`);
   ctx.out(lines.length > 0 ? lines.join("\n") : "Nothing to prune.");
   return 0;
 }

@@ -17,13 +17,17 @@ const HINTS: Partial<Record<DomainErrorCode, string>> = {
  * The CLI's one crash handler: a DomainError becomes `grove: <message>` plus a hint (exit 2); anything
  * else one line (exit 1). Stacks only with GROVE_DEBUG=1.
  */
-export function reportCrash(error: unknown, io: { err: (text: string) => void; env: Readonly<Record<string, string | undefined>> }): number {
+export function reportCrash(
+  error: unknown,
+  io: { err: (text: string) => void; env: Readonly<Record<string, string | undefined>> },
+): number {
   const debug = io.env.GROVE_DEBUG === "1";
   if (isDomainError(error)) {
     const lines = [`grove: ${error.message}`];
     const hint = HINTS[error.code];
     if (hint && !error.message.includes("\nusage:")) lines.push(`hint: ${hint}`);
-    if (debug && error.process) lines.push(`command: ${error.process.command.join(" ")} (in ${error.process.cwd})`, error.process.stderrTail);
+    if (debug && error.process)
+      lines.push(`command: ${error.process.command.join(" ")} (in ${error.process.cwd})`, error.process.stderrTail);
     if (debug && error.stack) lines.push(error.stack);
     io.err(lines.join("\n"));
     return DOMAIN_ERROR_EXIT_CODE;

@@ -23,25 +23,44 @@ export async function runnerCommand(args: string[], ctx: CliContext): Promise<nu
     ctx.out(`usage: ${USAGE}`);
     return 0;
   }
-  if (positionals.length > 0) throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[0] ?? ""}"\nusage: ${USAGE}`);
+  if (positionals.length > 0)
+    throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[0] ?? ""}"\nusage: ${USAGE}`);
   const hubUrl = values.hub ?? ctx.env.GROVE_HUB_URL;
   const token = values.token ?? ctx.env.GROVE_RUNNER_TOKEN;
   if (!hubUrl) throw new DomainError("INVALID_INPUT", `no hub URL: pass --hub URL or set GROVE_HUB_URL\nusage: ${USAGE}`);
-  if (!token) throw new DomainError("INVALID_INPUT", `no runner token: pass --token or set GROVE_RUNNER_TOKEN (the dashboard shows it when you add a runner)`);
+  if (!token)
+    throw new DomainError(
+      "INVALID_INPUT",
+      `no runner token: pass --token or set GROVE_RUNNER_TOKEN (the dashboard shows it when you add a runner)`,
+    );
   // Without its record, the agents would get the launcher's settings instead of the user's values.
-  if (readLaunchRecord(ctx.env) === null) throw new DomainError("INVALID_INPUT", `${LAUNCH_RECORD_VAR} is set but is not the launch record grove writes (JSON of names and values); unset it`);
+  if (readLaunchRecord(ctx.env) === null)
+    throw new DomainError(
+      "INVALID_INPUT",
+      `${LAUNCH_RECORD_VAR} is set but is not the launch record grove writes (JSON of names and values); unset it`,
+    );
   const dataDir = resolve(ctx.cwd, values["data-dir"] ?? ctx.env.GROVE_DATA_DIR ?? ".grove-data/runner");
   const repoArgs = values.repo ?? ctx.env.GROVE_REPOS?.split(":").filter((p) => p !== "") ?? [ctx.cwd];
   const repos = repoArgs.map((repo) => resolve(ctx.cwd, repo));
   const maxRunsText = values["max-runs"] ?? ctx.env.GROVE_MAX_RUNS;
   const maxConcurrentRuns = maxRunsText === undefined ? undefined : Number(maxRunsText);
-  if (maxConcurrentRuns !== undefined && (!Number.isInteger(maxConcurrentRuns) || maxConcurrentRuns < 1 || maxConcurrentRuns > 256)) {
+  if (
+    maxConcurrentRuns !== undefined &&
+    (!Number.isInteger(maxConcurrentRuns) || maxConcurrentRuns < 1 || maxConcurrentRuns > 256)
+  ) {
     throw new DomainError("INVALID_INPUT", `--max-runs must be a whole number from 1 to 256, not "${maxRunsText ?? ""}"`);
   }
 
   // Loaded here so that the other commands do not load socket.io.
   const { startRunnerDaemon } = await import("../daemon.ts");
-  const daemon = await startRunnerDaemon({ hubUrl, token, dataDir, repos, maxConcurrentRuns, onLog: (line) => ctx.err(`runner: ${line}`) });
+  const daemon = await startRunnerDaemon({
+    hubUrl,
+    token,
+    dataDir,
+    repos,
+    maxConcurrentRuns,
+    onLog: (line) => ctx.err(`runner: ${line}`),
+  });
   ctx.err(`runner: serving ${repos.join(", ")} for ${hubUrl} (Ctrl-C to stop)`);
   const signal = await ctx.waitForStop();
   ctx.err(`runner: ${signal}, stopping…`);

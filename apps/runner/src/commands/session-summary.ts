@@ -8,8 +8,12 @@ export const SESSION_EXIT = { landed: 0, failed: 1, waiting: 3 } as const;
 
 /** What became of one task, stated from what git and the run report say, never from what was hoped. */
 export function taskVerdict(task: HeadlessTask): TaskVerdict {
-  if (task.merge) return task.merge.kind === "merged" ? { kind: "landed", detail: describeMerge(task.merge) } : { kind: "failed", detail: describeMerge(task.merge) };
-  if (task.state !== "succeeded") return { kind: "failed", detail: `run ${task.state}${task.error ? `: ${firstLine(task.error)}` : ""}` };
+  if (task.merge)
+    return task.merge.kind === "merged"
+      ? { kind: "landed", detail: describeMerge(task.merge) }
+      : { kind: "failed", detail: describeMerge(task.merge) };
+  if (task.state !== "succeeded")
+    return { kind: "failed", detail: `run ${task.state}${task.error ? `: ${firstLine(task.error)}` : ""}` };
   if (task.waiting) {
     const untested = task.waiting.tests === "untested" ? ", untested (no test command)" : "";
     return { kind: "waiting", detail: `awaiting approval${untested}: grove approve ${task.runId}` };
@@ -17,7 +21,11 @@ export function taskVerdict(task: HeadlessTask): TaskVerdict {
   return { kind: "failed", detail: "no merge request (the run reported no head)" };
 }
 
-export function sessionVerdict(summary: HeadlessSummary): { counts: Record<TaskVerdict["kind"], number>; exitCode: number; headline: string } {
+export function sessionVerdict(summary: HeadlessSummary): {
+  counts: Record<TaskVerdict["kind"], number>;
+  exitCode: number;
+  headline: string;
+} {
   const counts = { landed: 0, waiting: 0, failed: 0 };
   for (const task of summary.tasks) counts[taskVerdict(task).kind]++;
   const total = summary.tasks.length;
@@ -25,7 +33,13 @@ export function sessionVerdict(summary: HeadlessSummary): { counts: Record<TaskV
   const headline =
     counts.landed === total
       ? `every task landed (${total})`
-      : [`${counts.landed} of ${total} landed`, counts.waiting > 0 ? `${counts.waiting} awaiting approval` : "", counts.failed > 0 ? `${counts.failed} failed` : ""].filter(Boolean).join(", ");
+      : [
+          `${counts.landed} of ${total} landed`,
+          counts.waiting > 0 ? `${counts.waiting} awaiting approval` : "",
+          counts.failed > 0 ? `${counts.failed} failed` : "",
+        ]
+          .filter(Boolean)
+          .join(", ");
   return { counts, exitCode, headline };
 }
 
@@ -53,7 +67,10 @@ function firstLine(text: string, max = 300): string {
 
 /** What the session's runs used, summed from their reports (runs whose CLI reported nothing count as none). */
 export function sessionUsage(summary: HeadlessSummary): UsageTotals {
-  return summary.tasks.reduce((totals, task) => (task.report?.usage ? addUsage(totals, task.report.usage) : totals), EMPTY_TOTALS);
+  return summary.tasks.reduce(
+    (totals, task) => (task.report?.usage ? addUsage(totals, task.report.usage) : totals),
+    EMPTY_TOTALS,
+  );
 }
 
 export function describeUsage(totals: UsageTotals): string {

@@ -62,7 +62,9 @@ describe("grove session run", () => {
     expect(ok.code).toBe(3);
     await appendFile(file, "torn");
     const torn = await session(plan);
-    expect(torn.stderr).toContain(`grove: the audit trail ${file} is missing events: The audit file ${file} cannot be appended to: its last line (line`);
+    expect(torn.stderr).toContain(
+      `grove: the audit trail ${file} is missing events: The audit file ${file} cannot be appended to: its last line (line`,
+    );
     expect(torn.code).toBe(1);
   });
 
@@ -92,7 +94,9 @@ describe("grove session run", () => {
     for (const name of ["__proto__", "constructor", "toString"]) {
       const byProfile = await session(`tasks:\n  - { agent: demo, task: t1, profile: ${name}, prompt: a }\n`);
       expect(byProfile.code, byProfile.stderr).toBe(2);
-      expect(byProfile.stderr).toContain(`grove: Unknown agent profile "${name}". ${name === "__proto__" ? "Use one of" : `Define agents.${name}.command in grove.yaml`}`);
+      expect(byProfile.stderr).toContain(
+        `grove: Unknown agent profile "${name}". ${name === "__proto__" ? "Use one of" : `Define agents.${name}.command in grove.yaml`}`,
+      );
       const byAgent = await session(`tasks:\n  - { agent: ${name}, task: t1, prompt: a }\n`);
       expect(byAgent.code, byAgent.stderr).toBe(2);
       expect(byAgent.stderr).toContain(`grove: Unknown agent profile "${name}"`);
@@ -110,7 +114,9 @@ describe("grove session run", () => {
     repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
     const result = await session(`tasks:\n  - { agent: demo, task: big, prompt: '${"é".repeat(99_000)}' }\n`);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/plan\.yaml is invalid:\n✖ the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed.*\n {2}→ at tasks\[0\]\.prompt/);
+    expect(result.stderr).toMatch(
+      /plan\.yaml is invalid:\n✖ the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed.*\n {2}→ at tasks\[0\]\.prompt/,
+    );
     expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
     expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
   });
@@ -132,20 +138,27 @@ describe("grove session run", () => {
     const result = await session("tasks:\n  - { agent: demo, task: lazy, prompt: 'lines=1 no-commit' }\n", ["--approve", "auto"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("the agent made no commits: agent/demo/lazy is still at its base ");
-    expect(result.stdout).toContain("so there is nothing to merge. It left 2 files (demo/lazy.txt, notes/lazy.md) uncommitted in the worktree; they are kept there, not merged.");
+    expect(result.stdout).toContain(
+      "so there is nothing to merge. It left 2 files (demo/lazy.txt, notes/lazy.md) uncommitted in the worktree; they are kept there, not merged.",
+    );
     expect(result.stdout).toContain(": 0 of 1 landed, 1 failed");
     expect(result.stdout).toMatch(/demo\/lazy\s+failed\s+run failed\s+tests skipped\s+run failed: the agent made no commits/);
     expect(result.stdout).not.toContain("every task landed");
     expect(await repo.git(["rev-parse", "main"])).toBe(main);
     expect(await repo.git(["ls-tree", "-r", "--name-only", "main"])).not.toContain("LEARN-");
-    const actions = (await readFile(join(repo.root, "data", "audit", `${sessionOf(result.stdout)}.jsonl`), "utf8")).split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { action: string }).action);
+    const actions = (await readFile(join(repo.root, "data", "audit", `${sessionOf(result.stdout)}.jsonl`), "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { action: string }).action);
     expect(actions).toContain("run.ended");
     expect(actions.filter((a) => a.startsWith("merge.") || a.startsWith("brain."))).toEqual([]);
   });
 
   it("with --approve manual exits 3 with every task awaiting approval; grove approve lands one, grove reject keeps the other", async () => {
     repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
-    const result = await session("tasks:\n  - { agent: demo, task: alpha, prompt: 'lines=1' }\n  - { agent: demo, task: beta, prompt: 'lines=1' }\n");
+    const result = await session(
+      "tasks:\n  - { agent: demo, task: alpha, prompt: 'lines=1' }\n  - { agent: demo, task: beta, prompt: 'lines=1' }\n",
+    );
     expect(result.code, result.stderr).toBe(3);
     expect(result.stdout).toContain(": 0 of 2 landed, 2 awaiting approval");
     expect(result.stdout).not.toContain("every task landed");
@@ -157,13 +170,17 @@ describe("grove session run", () => {
     const listed = await runGrove(["approve", ...data], { cwd: repo.dir });
     expect(listed.stdout).toMatch(/agent\/demo\/alpha\s+[0-9a-f]+\s+passed\s+waiting/);
 
-    const approved = await runGrove(["approve", "demo/alpha", "--comment", "looks right", "--as", "ana@example.com", ...data], { cwd: repo.dir });
+    const approved = await runGrove(["approve", "demo/alpha", "--comment", "looks right", "--as", "ana@example.com", ...data], {
+      cwd: repo.dir,
+    });
     expect(approved.code, approved.stderr).toBe(0);
     const mergeSha = await repo.git(["log", "--merges", "-1", "--format=%H", "main"]);
     expect(approved.stdout).toBe(`agent/demo/alpha: merged as ${mergeSha.slice(0, 12)}\n`);
     expect(await repo.git(["log", "--merges", "--format=%s", "main"])).toBe("Merge demo agent results (alpha)");
 
-    const rejected = await runGrove(["reject", "demo/beta", "--comment", "not needed", "--as", "ana@example.com", ...data], { cwd: repo.dir });
+    const rejected = await runGrove(["reject", "demo/beta", "--comment", "not needed", "--as", "ana@example.com", ...data], {
+      cwd: repo.dir,
+    });
     expect(rejected.code, rejected.stderr).toBe(0);
     expect(await repo.git(["branch", "--list", "agent/demo/beta"])).toContain("agent/demo/beta");
     const again = await runGrove(["approve", "demo/beta", ...data], { cwd: repo.dir });
@@ -171,12 +188,19 @@ describe("grove session run", () => {
     expect(again.stderr).toContain("is rejected (by ana@example.com), not waiting for a decision");
     expect(await repo.git(["log", "--merges", "--format=%s", "main"])).toBe("Merge demo agent results (alpha)");
 
-    const audit = (await readFile(join(repo.root, "data", "audit", `${sessionId}.jsonl`), "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const audit = (await readFile(join(repo.root, "data", "audit", `${sessionId}.jsonl`), "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const byPerson = audit.filter((e) => JSON.stringify(e).includes("ana@example.com"));
-    expect(byPerson.map((e) => e.action)).toEqual(expect.arrayContaining(["merge.approved", "merge.completed", "merge.rejected"]));
+    expect(byPerson.map((e) => e.action)).toEqual(
+      expect.arrayContaining(["merge.approved", "merge.completed", "merge.rejected"]),
+    );
     expect(byPerson.every((e) => e.actorType === "user")).toBe(true);
     // Three processes appended to one file; it is still one chain.
-    const verified = await runGrove(["audit", "verify", join(repo.root, "data", "audit", `${sessionId}.jsonl`)], { cwd: repo.dir });
+    const verified = await runGrove(["audit", "verify", join(repo.root, "data", "audit", `${sessionId}.jsonl`)], {
+      cwd: repo.dir,
+    });
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
   });
 
@@ -185,7 +209,9 @@ describe("grove session run", () => {
     const untested = await session("tasks:\n  - { agent: demo, task: alpha, prompt: 'lines=1' }\n", ["--approve", "auto"]);
     expect(untested.code, untested.stderr).toBe(3);
     expect(untested.stdout).toContain("no test command configured (grove.yaml `test`): this run is untested");
-    expect(untested.stdout).toMatch(/demo\/alpha\s+waiting\s+run succeeded\s+tests untested\s+awaiting approval, untested \(no test command\)/);
+    expect(untested.stdout).toMatch(
+      /demo\/alpha\s+waiting\s+run succeeded\s+tests untested\s+awaiting approval, untested \(no test command\)/,
+    );
     expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("0");
 
     await repo.write({ "grove.yaml": "test: none\n" });
@@ -193,7 +219,9 @@ describe("grove session run", () => {
     await repo.git(["commit", "-qm", "no tests here"]);
     const declared = await session("tasks:\n  - { agent: demo, task: beta, prompt: 'lines=1' }\n", ["--approve", "auto"]);
     expect(declared.code, declared.stderr).toBe(0);
-    expect(declared.stdout).toMatch(/demo\/beta\s+landed\s+run succeeded\s+tests none\s+merged as [0-9a-f]{12}, no tests \(test: none\)/);
+    expect(declared.stdout).toMatch(
+      /demo\/beta\s+landed\s+run succeeded\s+tests none\s+merged as [0-9a-f]{12}, no tests \(test: none\)/,
+    );
     expect(declared.stdout).toContain("every task landed (1)");
   });
 });

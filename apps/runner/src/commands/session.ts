@@ -40,12 +40,15 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
     ctx.out(`usage: ${USAGE}`);
     return 0;
   }
-  if (positionals.length > 0) throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[0] ?? ""}"\nusage: ${USAGE}`);
+  if (positionals.length > 0)
+    throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[0] ?? ""}"\nusage: ${USAGE}`);
   if (!values.plan) throw new DomainError("INVALID_INPUT", `--plan is required\nusage: ${USAGE}`);
   const approve = values.approve ?? "manual";
-  if (approve !== "auto" && approve !== "manual") throw new DomainError("INVALID_INPUT", `--approve is auto or manual, not "${approve}"`);
+  if (approve !== "auto" && approve !== "manual")
+    throw new DomainError("INVALID_INPUT", `--approve is auto or manual, not "${approve}"`);
   const maxRuns = values["max-runs"] === undefined ? undefined : Number(values["max-runs"]);
-  if (maxRuns !== undefined && (!Number.isInteger(maxRuns) || maxRuns < 1)) throw new DomainError("INVALID_INPUT", "--max-runs takes a whole number ≥ 1");
+  if (maxRuns !== undefined && (!Number.isInteger(maxRuns) || maxRuns < 1))
+    throw new DomainError("INVALID_INPUT", "--max-runs takes a whole number ≥ 1");
 
   const planPath = resolve(ctx.cwd, values.plan);
   const text = await readFile(planPath, "utf8").catch((error: unknown) => {
@@ -83,7 +86,17 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
 
   const verdict = sessionVerdict(summary);
   if (json) {
-    ctx.out(JSON.stringify({ ...summary, usage: sessionUsage(summary), verdict: { ...verdict.counts, tasks: Object.fromEntries(summary.tasks.map((t) => [t.runId, taskVerdict(t)])) } }, null, 2));
+    ctx.out(
+      JSON.stringify(
+        {
+          ...summary,
+          usage: sessionUsage(summary),
+          verdict: { ...verdict.counts, tasks: Object.fromEntries(summary.tasks.map((t) => [t.runId, taskVerdict(t)])) },
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     ctx.out(`\nsession ${summary.sessionId}: ${verdict.headline}`);
     for (const task of summary.tasks) {

@@ -48,7 +48,10 @@ describe("grove worktree / archive / prune / cleanup", () => {
     await repo.git(["add", "-A"]);
     await repo.git(["commit", "-q", "-m", "300 files"]);
     // git shows progress only after GIT_PROGRESS_DELAY seconds (default 2).
-    const result = await runGrove(["worktree", "add", "demo", "p1", "--json"], { cwd: repo.dir, env: { GIT_PROGRESS_DELAY: "0" } });
+    const result = await runGrove(["worktree", "add", "demo", "p1", "--json"], {
+      cwd: repo.dir,
+      env: { GIT_PROGRESS_DELAY: "0" },
+    });
     expect(result.code).toBe(0);
     const lines = result.stderr.split("\n").filter((line) => line.startsWith("checkout: updating files"));
     expect(lines.at(-1)).toBe("checkout: updating files 100% (301/301)");
@@ -57,7 +60,11 @@ describe("grove worktree / archive / prune / cleanup", () => {
   });
 
   it("finishes a worktree an interrupted add left without its .worktreeinclude files, runs setup, and only then says Already there", async () => {
-    await repo.write({ ".gitignore": ".env\n", ".worktreeinclude": ".env\n", "grove.yaml": "setup: echo done > setup-ran.txt\n" });
+    await repo.write({
+      ".gitignore": ".env\n",
+      ".worktreeinclude": ".env\n",
+      "grove.yaml": "setup: echo done > setup-ran.txt\n",
+    });
     await repo.git(["add", "-A"]);
     await repo.git(["commit", "-q", "-m", "includes and setup"]);
     await repo.write({ ".env": "TOKEN=1\n" });
@@ -145,7 +152,9 @@ describe("grove worktree / archive / prune / cleanup", () => {
   });
 
   it("runs setup with the user's environment: no grove secret, nothing pnpm added for grove", async () => {
-    await repo.write({ "grove.yaml": 'setup: echo "token=$GROVE_RUNNER_TOKEN pm=$npm_config_user_agent mine=$MY_VAR" > setup-env.txt\n' });
+    await repo.write({
+      "grove.yaml": 'setup: echo "token=$GROVE_RUNNER_TOKEN pm=$npm_config_user_agent mine=$MY_VAR" > setup-env.txt\n',
+    });
     await repo.git(["add", "-A"]);
     await repo.git(["commit", "-q", "-m", "setup"]);
     const env = { GROVE_RUNNER_TOKEN: "runner-token-0123456789abcdef", npm_config_user_agent: "pnpm/12.4.2", MY_VAR: "kept" };
@@ -162,13 +171,19 @@ describe("grove worktree / archive / prune / cleanup", () => {
 
     const init = await runGrove(["init", "--bare", repo.dir, "peer.git", "--json"], { cwd: repo.root });
     expect(init.code).toBe(0);
-    expect(JSON.parse(init.stdout)).toEqual({ repo: join(repo.root, "peer.git"), integrationWorktree: join(repo.root, "peer-main"), integration: "main" });
+    expect(JSON.parse(init.stdout)).toEqual({
+      repo: join(repo.root, "peer.git"),
+      integrationWorktree: join(repo.root, "peer-main"),
+      integration: "main",
+    });
     const add = await runGrove(["worktree", "add", "demo", "b1", "--json"], { cwd: join(repo.root, "peer-main") });
     expect(JSON.parse(add.stdout)).toMatchObject({ path: join(repo.root, "peer-wt-demo-b1"), created: true });
   });
 
   it("twenty `grove worktree add` processes started at once all succeed", async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => grove("worktree", "add", `agent${i % 5}`, `task-${i}`, "--json")));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => grove("worktree", "add", `agent${i % 5}`, `task-${i}`, "--json")),
+    );
     expect(results.filter((r) => r.code !== 0 || r.stderr !== "").map((r) => `${r.code}: ${r.stderr}`)).toEqual([]);
     const worktrees = await listJson();
     expect(worktrees).toHaveLength(21);

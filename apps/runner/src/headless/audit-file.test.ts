@@ -10,7 +10,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { appendLocalAudit, readLocalAudit } from "./audit-file.ts";
 
 const appendScript = fileURLToPath(new URL("../test-support/append-audit.ts", import.meta.url));
-const event = (action: string, subject = "agent/demo/t") => ({ actorType: "runner" as const, actorId: "grove session run", action, subject });
+const event = (action: string, subject = "agent/demo/t") => ({
+  actorType: "runner" as const,
+  actorId: "grove session run",
+  action,
+  subject,
+});
 
 let dir: string;
 let file: string;
@@ -22,7 +27,18 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 async function waitForFiles(paths: string[]): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while (!(await Promise.all(paths.map((p) => access(p).then(() => true, () => false)))).every(Boolean)) {
+  while (
+    !(
+      await Promise.all(
+        paths.map((p) =>
+          access(p).then(
+            () => true,
+            () => false,
+          ),
+        ),
+      )
+    ).every(Boolean)
+  ) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${paths.join(", ")}`);
     await sleep(5);
   }
@@ -33,8 +49,14 @@ const verify = async () => verifyAuditExport((await readFile(file, "utf8")).spli
 describe("appendLocalAudit", () => {
   it("starts a chain at the genesis hash and continues it from the file's last event", async () => {
     const first = await appendLocalAudit(file, [event("worktree.created"), event("run.ended")]);
-    const second = await appendLocalAudit(file, [{ ...event("merge.rejected", "mr-1"), actorType: "user", actorId: "ann@example.com", details: { comment: "not yet" } }]);
-    expect([...first, ...second].map((e) => [e.id, e.action])).toEqual([[1, "worktree.created"], [2, "run.ended"], [3, "merge.rejected"]]);
+    const second = await appendLocalAudit(file, [
+      { ...event("merge.rejected", "mr-1"), actorType: "user", actorId: "ann@example.com", details: { comment: "not yet" } },
+    ]);
+    expect([...first, ...second].map((e) => [e.id, e.action])).toEqual([
+      [1, "worktree.created"],
+      [2, "run.ended"],
+      [3, "merge.rejected"],
+    ]);
     expect(second[0]?.prevHash).toBe(first[1]?.hash);
     expect(await readLocalAudit(file)).toEqual([...first, ...second]);
     expect(await verify()).toMatchObject({ ok: true, count: 3, headHash: second[0]?.hash });
@@ -52,7 +74,10 @@ describe("appendLocalAudit", () => {
     const racers = ["a@example.com", "b@example.com"].map((actor) => runTsScript(appendScript, [file, actor, "25", go]));
     await waitForFiles([`${go}.a@example.com.ready`, `${go}.b@example.com.ready`]);
     await writeFile(go, "");
-    expect((await Promise.all(racers)).map((r) => [r.code, r.stderr])).toEqual([[0, ""], [0, ""]]);
+    expect((await Promise.all(racers)).map((r) => [r.code, r.stderr])).toEqual([
+      [0, ""],
+      [0, ""],
+    ]);
     const entries = await readLocalAudit(file);
     expect(entries.map((e) => e.id)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     expect(entries.filter((e) => e.actorId === "a@example.com")).toHaveLength(25);
@@ -65,7 +90,9 @@ describe("appendLocalAudit", () => {
     await writeFile(file, edited);
     const error: unknown = await appendLocalAudit(file, [event("merge.approved")]).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "AUDIT_BROKEN" });
-    expect(error instanceof Error ? error.message : "").toMatch(/cannot be appended to: the chain breaks at event 1 \(line 1\): the event was edited/);
+    expect(error instanceof Error ? error.message : "").toMatch(
+      /cannot be appended to: the chain breaks at event 1 \(line 1\): the event was edited/,
+    );
     await expect(readLocalAudit(file)).rejects.toMatchObject({ code: "AUDIT_BROKEN" });
     expect(await readFile(file, "utf8")).toBe(edited);
   });
@@ -79,7 +106,9 @@ describe("appendLocalAudit", () => {
     const error: unknown = await appendLocalAudit(file, [event("merge.approved")]).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "AUDIT_BROKEN" });
     const message = error instanceof Error ? error.message : "";
-    expect(message).toContain("its last line (line 3) is incomplete: a write was cut off, e.g. by a crash. The 2 event(s) before it verify.");
+    expect(message).toContain(
+      "its last line (line 3) is incomplete: a write was cut off, e.g. by a crash. The 2 event(s) before it verify.",
+    );
     expect(message).toContain(`truncate -s ${Buffer.byteLength(intact)} '${file}'`);
     expect(await readFile(file, "utf8")).toBe(intact + nextLine.slice(0, 40));
 

@@ -112,7 +112,8 @@ async function readChain(path: string): Promise<Chain> {
       throw broken(path, `line ${index + 1} is not an audit event`);
     }
     const verdict = verifier.push(fields);
-    if (verdict && !verdict.ok) throw broken(path, `the chain breaks at event ${verdict.brokenAtId} (line ${index + 1}): ${verdict.reason}`);
+    if (verdict && !verdict.ok)
+      throw broken(path, `the chain breaks at event ${verdict.brokenAtId} (line ${index + 1}): ${verdict.reason}`);
     entries.push(AuditEntrySchema.parse(JSON.parse(line)));
   }
   if (torn !== "") {

@@ -13,7 +13,9 @@ let dataDir: string;
 
 beforeEach(async () => {
   process.env.GROVE_DEMO_DELAY_MS = "5";
-  repo = await makeTempRepo({ files: { "README.md": "# headless\n", "grove.yaml": `test: '"${process.execPath}" -e "process.exit(0)"'\n` } });
+  repo = await makeTempRepo({
+    files: { "README.md": "# headless\n", "grove.yaml": `test: '"${process.execPath}" -e "process.exit(0)"'\n` },
+  });
   dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-headless-")));
 });
 afterEach(async () => {
@@ -49,11 +51,21 @@ describe("headless session (grove session run)", () => {
   });
 
   it("writes the session's audit file as a hash chain that grove audit verify accepts, each run's events in order", async () => {
-    await runHeadlessSession({ repo: repo.dir, plan: plan({ task: "one", prompt: "lines=1" }, { task: "two", prompt: "lines=1" }), dataDir, approve: "auto" });
+    await runHeadlessSession({
+      repo: repo.dir,
+      plan: plan({ task: "one", prompt: "lines=1" }, { task: "two", prompt: "lines=1" }),
+      dataDir,
+      approve: "auto",
+    });
     const file = join(dataDir, "audit", "session-20260101-0900.jsonl");
-    const entries = (await readFile(file, "utf8")).split("\n").filter(Boolean).map((line) => AuditEntrySchema.parse(JSON.parse(line)));
+    const entries = (await readFile(file, "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => AuditEntrySchema.parse(JSON.parse(line)));
     expect(entries.map((e) => e.id)).toEqual(entries.map((_, i) => i + 1));
-    expect(entries.every((e) => e.actorType === "runner" && e.actorId === "grove session run" && e.ts > 1_700_000_000_000)).toBe(true);
+    expect(entries.every((e) => e.actorType === "runner" && e.actorId === "grove session run" && e.ts > 1_700_000_000_000)).toBe(
+      true,
+    );
     for (const runId of ["session-20260101-0900-demo-one", "session-20260101-0900-demo-two"]) {
       const actions = entries.filter((e) => e.runId === runId).map((e) => e.action);
       expect(actions.slice(0, 3)).toEqual(["worktree.created", "tests.ran", "run.ended"]);
@@ -74,14 +86,30 @@ describe("headless session (grove session run)", () => {
   it("says so when a run reuses a worktree whose branch already holds commits", async () => {
     await runHeadlessSession({ repo: repo.dir, plan: plan({ task: "again", prompt: "lines=1" }), dataDir, approve: "manual" });
     const lines: string[] = [];
-    await runHeadlessSession({ repo: repo.dir, plan: { ...plan({ task: "again", prompt: "lines=1" }), session: "session-20260101-0901" }, dataDir, approve: "manual", onLine: (_t, _s, text) => lines.push(text) });
-    expect(lines.find((l) => l.startsWith("reusing the worktree at "))).toMatch(/ on agent\/demo\/again \(from main at [0-9a-f]{12}; 1 commit already on it\)$/);
+    await runHeadlessSession({
+      repo: repo.dir,
+      plan: { ...plan({ task: "again", prompt: "lines=1" }), session: "session-20260101-0901" },
+      dataDir,
+      approve: "manual",
+      onLine: (_t, _s, text) => lines.push(text),
+    });
+    expect(lines.find((l) => l.startsWith("reusing the worktree at "))).toMatch(
+      / on agent\/demo\/again \(from main at [0-9a-f]{12}; 1 commit already on it\)$/,
+    );
   });
 
   it("records the end of a run that failed before its agent started", async () => {
-    const summary = await runHeadlessSession({ repo: repo.dir, plan: { ...plan({ task: "one", prompt: "lines=1" }), integration: "no-such-branch" }, dataDir, approve: "auto" });
+    const summary = await runHeadlessSession({
+      repo: repo.dir,
+      plan: { ...plan({ task: "one", prompt: "lines=1" }), integration: "no-such-branch" },
+      dataDir,
+      approve: "auto",
+    });
     expect(summary.tasks.map((t) => t.state)).toEqual(["failed"]);
-    const entries = (await readFile(join(dataDir, "audit", "session-20260101-0900.jsonl"), "utf8")).split("\n").filter(Boolean).map((line) => AuditEntrySchema.parse(JSON.parse(line)));
+    const entries = (await readFile(join(dataDir, "audit", "session-20260101-0900.jsonl"), "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => AuditEntrySchema.parse(JSON.parse(line)));
     const ended = entries.find((e) => e.action === "run.ended");
     expect(ended?.details).toMatchObject({ state: "failed", error: expect.stringContaining("no-such-branch") as unknown });
   });
@@ -90,7 +118,12 @@ describe("headless session (grove session run)", () => {
     const file = join(dataDir, "audit", "session-20260101-0900.jsonl");
     await mkdir(join(dataDir, "audit"));
     await writeFile(file, '{"action":"not chained"}\n');
-    const summary = await runHeadlessSession({ repo: repo.dir, plan: plan({ task: "one", prompt: "lines=1" }), dataDir, approve: "manual" });
+    const summary = await runHeadlessSession({
+      repo: repo.dir,
+      plan: plan({ task: "one", prompt: "lines=1" }),
+      dataDir,
+      approve: "manual",
+    });
     expect(summary.tasks[0]?.state).toBe("succeeded");
     expect(summary.audit).toEqual({ file, error: `The audit file ${file} cannot be appended to: line 1 is not an audit event.` });
     expect(await readFile(file, "utf8")).toBe('{"action":"not chained"}\n');

@@ -104,7 +104,15 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     },
     onAuditError: (message) => log(`audit: ${message}`),
   });
-  const deps = { hub: local.outbox, shipper: local.shipper, leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }), dataDir, log, progress: logProgress(log), spend: createSessionSpend() };
+  const deps = {
+    hub: local.outbox,
+    shipper: local.shipper,
+    leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }),
+    dataDir,
+    log,
+    progress: logProgress(log),
+    spend: createSessionSpend(),
+  };
 
   const abort = new AbortController();
   const onAbort = () => abort.abort("interrupted");
@@ -121,7 +129,14 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     );
 
     if (!abort.signal.aborted) {
-      const landing = { queue: createMergeQueue(), leases: deps.leases, log, dataDir, audit: (record: Parameters<AuditSink>[0]) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }) };
+      const landing = {
+        queue: createMergeQueue(),
+        leases: deps.leases,
+        log,
+        dataDir,
+        audit: (record: Parameters<AuditSink>[0]) =>
+          void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }),
+      };
       for (const task of tasks) {
         const report = task.report;
         if (task.state !== "succeeded" || !report?.headSha) continue;

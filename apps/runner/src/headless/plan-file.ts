@@ -23,8 +23,16 @@ export const PlanSchema = z
     tasks: z
       .array(
         z.strictObject({
-          agent: z.string().min(1).max(64).superRefine(checkedBy((v) => validateNamePart("agent", v))),
-          task: z.string().min(1).max(64).superRefine(checkedBy((v) => validateNamePart("task id", v))),
+          agent: z
+            .string()
+            .min(1)
+            .max(64)
+            .superRefine(checkedBy((v) => validateNamePart("agent", v))),
+          task: z
+            .string()
+            .min(1)
+            .max(64)
+            .superRefine(checkedBy((v) => validateNamePart("task id", v))),
           /** The agent profile to run; by default the one named like the agent (as on the dashboard). */
           profile: z.string().min(1).max(64).optional(),
           prompt: PromptSchema.default(""),
@@ -43,7 +51,11 @@ export const PlanSchema = z
     plan.tasks.forEach((t, i) => {
       const runId = `${session}-${t.agent}-${t.task}`;
       if (runId.length > MAX_RUN_ID) {
-        ctx.addIssue({ code: "custom", path: ["tasks", i], message: `its run id "${runId.slice(0, 80)}…" is longer than ${MAX_RUN_ID} characters: shorten the session, agent or task` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["tasks", i],
+          message: `its run id "${runId.slice(0, 80)}…" is longer than ${MAX_RUN_ID} characters: shorten the session, agent or task`,
+        });
       }
     });
   });

@@ -7,9 +7,15 @@ import { assertSafeRunId } from "../run/run-paths.ts";
 
 const name = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom("demo", "claude", "fix-login", "t1", "a.b") },
-  { weight: 1, arbitrary: fc.constantFrom("", "../x", "-rm", "a b", "x.lock", "a/b", "x".repeat(64), "x".repeat(65), "__proto__") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("", "../x", "-rm", "a b", "x.lock", "a/b", "x".repeat(64), "x".repeat(65), "__proto__"),
+  },
 );
-const task = fc.record({ agent: name, task: name, profile: name, prompt: fc.string({ maxLength: 20 }) }, { requiredKeys: ["agent", "task"] });
+const task = fc.record(
+  { agent: name, task: name, profile: name, prompt: fc.string({ maxLength: 20 }) },
+  { requiredKeys: ["agent", "task"] },
+);
 // Close to a real plan file, so that many are accepted and the accepted ones get checked.
 const plausible = fc
   .record(

@@ -13,7 +13,6 @@ afterEach(async () => {
   run = undefined;
 });
 
-
 describe("a real claude agent refused actions", () => {
   it("shows each refusal (a write outside its folders, a tool outside --allowedTools) in its log and in the run's end, and its other work still lands on its branch", async () => {
     run = await startRealAgentRun({
@@ -35,7 +34,9 @@ describe("a real claude agent refused actions", () => {
     const webFetch = "WebFetch: Claude requested permissions to use WebFetch, but you haven't granted it yet.";
     expect(texts).toContain("stderr: ✗ refused Write: Path is outside allowed working directories");
     expect(texts).toContain(`stderr: ✗ refused ${webFetch}`);
-    expect(texts).toContain(`system: the agent was refused 2 actions: Write: Path is outside allowed working directories; ${webFetch}`);
+    expect(texts).toContain(
+      `system: the agent was refused 2 actions: Write: Path is outside allowed working directories; ${webFetch}`,
+    );
     expect(run.endedAudit()).toMatchObject({ state: "succeeded", refused: 2 });
     expect(await run.repo.git(["show", "agent/claude/task:README.md"])).toBe("# real agent, edited");
   });
@@ -43,7 +44,10 @@ describe("a real claude agent refused actions", () => {
 
 describe.each(["claude", "codex"] as const)("a real %s agent whose model API refuses the request", (cli) => {
   it("exits non-zero: the run fails with its exit code and the CLI's error in the log, untested, nothing committed", async () => {
-    run = await startRealAgentRun({ cli, script: [{ do: "refuse", status: 400, message: "grove double: this request is refused" }] });
+    run = await startRealAgentRun({
+      cli,
+      script: [{ do: "refuse", status: 400, message: "grove double: this request is refused" }],
+    });
     const ended = await run.ended();
     expect(ended.state).toBe("failed");
     const report = run.report();
@@ -53,7 +57,9 @@ describe.each(["claude", "codex"] as const)("a real %s agent whose model API ref
     expect(report?.commits).toBe(0);
     const texts = run.lines().map((l) => stripAnsi(l.text));
     expect(texts.some((t) => t.includes("grove double: this request is refused"))).toBe(true);
-    expect(texts.some((t) => new RegExp(`^agent exited \\(exit code ${report?.exitCode ?? "?"}\\) after \\d+ ms$`).test(t))).toBe(true);
+    expect(texts.some((t) => new RegExp(`^agent exited \\(exit code ${report?.exitCode ?? "?"}\\) after \\d+ ms$`).test(t))).toBe(
+      true,
+    );
     expect(texts).toContain("tests skipped: the agent did not succeed");
   });
 });

@@ -13,24 +13,42 @@ afterEach(async () => {
 
 const EDIT: ModelStep = { do: "edit", path: "{cwd}/README.md", find: "# real agent", replace: "# real agent, edited" };
 const INVALID_RESULT: ModelStep = { do: "write", path: "{result}", content: JSON.stringify({ status: "maybe", summary: 42 }) };
-const systemLines = (r: RealAgentRun) => r.lines().filter((l) => l.stream === "system").map((l) => l.text);
+const systemLines = (r: RealAgentRun) =>
+  r
+    .lines()
+    .filter((l) => l.stream === "system")
+    .map((l) => l.text);
 
 describe("a real claude agent", () => {
   it("that writes no RESULT: its final answer becomes the RESULT, and the log says why", async () => {
-    run = await startRealAgentRun({ cli: "claude", script: [{ do: "read", path: "{contextPack}" }, EDIT, { do: "say", text: "Edited the README title." }] });
+    run = await startRealAgentRun({
+      cli: "claude",
+      script: [{ do: "read", path: "{contextPack}" }, EDIT, { do: "say", text: "Edited the README title." }],
+    });
     expect((await run.ended()).state).toBe("succeeded");
     const report = run.report();
     expect(report?.result).toEqual({ status: "done", summary: "Edited the README title.", learnings: [] });
     expect(report?.resultError).toBeNull();
-    expect(systemLines(run)).toContainEqual(expect.stringMatching(/^The agent wrote no RESULT \(expected JSON at \/.+\/result\.json\)\. Using the agent's final answer as its RESULT instead\.$/));
+    expect(systemLines(run)).toContainEqual(
+      expect.stringMatching(
+        /^The agent wrote no RESULT \(expected JSON at \/.+\/result\.json\)\. Using the agent's final answer as its RESULT instead\.$/,
+      ),
+    );
     expect(await run.repo.git(["log", "-1", "--format=%s", "agent/claude/task"])).toBe("Edited the README title.");
   });
 
   it("that writes an invalid RESULT: the log names what is wrong with it before the final answer stands in", async () => {
-    run = await startRealAgentRun({ cli: "claude", script: [{ do: "read", path: "{contextPack}" }, EDIT, INVALID_RESULT, { do: "say", text: "Done, RESULT written." }] });
+    run = await startRealAgentRun({
+      cli: "claude",
+      script: [{ do: "read", path: "{contextPack}" }, EDIT, INVALID_RESULT, { do: "say", text: "Done, RESULT written." }],
+    });
     expect((await run.ended()).state).toBe("succeeded");
     expect(run.report()?.result).toMatchObject({ summary: "Done, RESULT written." });
-    expect(systemLines(run)).toContainEqual(expect.stringMatching(/^The RESULT does not match the schema:\n[\s\S]*→ at status[\s\S]*→ at summary Using the agent's final answer as its RESULT instead\.$/));
+    expect(systemLines(run)).toContainEqual(
+      expect.stringMatching(
+        /^The RESULT does not match the schema:\n[\s\S]*→ at status[\s\S]*→ at summary Using the agent's final answer as its RESULT instead\.$/,
+      ),
+    );
   });
 });
 
@@ -45,7 +63,10 @@ describe("a real codex agent", () => {
   });
 
   it("that writes an invalid RESULT: the run reports what is wrong with it, and does not crash", async () => {
-    run = await startRealAgentRun({ cli: "codex", script: [{ do: "read", path: "{contextPack}" }, EDIT, INVALID_RESULT, { do: "say", text: "Done." }] });
+    run = await startRealAgentRun({
+      cli: "codex",
+      script: [{ do: "read", path: "{contextPack}" }, EDIT, INVALID_RESULT, { do: "say", text: "Done." }],
+    });
     expect((await run.ended()).state).toBe("succeeded");
     const report = run.report();
     expect(report?.result).toBeNull();

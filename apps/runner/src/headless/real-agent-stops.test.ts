@@ -25,11 +25,17 @@ async function expectNothingLeft(r: RealAgentRun) {
 describe.each(["claude", "codex"] as const)("a real %s agent", (cli) => {
   it("that runs past its profile's timeout ends as timed out, its whole process group gone", async () => {
     // The command outlives the timeout by far; the marker says the tool call had started.
-    run = await startRealAgentRun({ cli, profile: { timeoutSec: 4 }, script: [{ do: "run", command: "echo started > started.txt; sleep 120" }] });
+    run = await startRealAgentRun({
+      cli,
+      profile: { timeoutSec: 4 },
+      script: [{ do: "run", command: "echo started > started.txt; sleep 120" }],
+    });
     const ended = await run.ended();
     expect(ended.state).toBe("failed");
     expect(ended.error).toBe("the agent ran past its timeout of 4000 ms and was stopped");
-    expect(run.lines().some((l) => l.stream === "system" && l.text === "the agent ran past its timeout of 4000 ms and was stopped")).toBe(true);
+    expect(
+      run.lines().some((l) => l.stream === "system" && l.text === "the agent ran past its timeout of 4000 ms and was stopped"),
+    ).toBe(true);
     expect(run.report()?.test.status).toBe("skipped");
     await expectNothingLeft(run);
   });
@@ -42,7 +48,13 @@ describe.each(["claude", "codex"] as const)("a real %s agent", (cli) => {
     expect((await r.processesOfRun()).length).toBeGreaterThan(1);
     expect(await r.hub.cancelRun(r.runId)).toEqual({ ok: true });
     expect((await r.ended()).state).toBe("cancelled");
-    expect(r.lines().some((l) => l.stream === "system" && /^agent stopped \(killed by SIG(TERM|KILL)\)|^agent stopped \(exit code/.test(l.text))).toBe(true);
+    expect(
+      r
+        .lines()
+        .some(
+          (l) => l.stream === "system" && /^agent stopped \(killed by SIG(TERM|KILL)\)|^agent stopped \(exit code/.test(l.text),
+        ),
+    ).toBe(true);
     await expectNothingLeft(r);
     // A cancelled run's leftovers are not committed for it.
     expect(await r.repo.git(["rev-list", "--count", `main..agent/${cli}/task`])).toBe("0");

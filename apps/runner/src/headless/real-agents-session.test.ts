@@ -4,7 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runGrove } from "../test-support/grove-process.ts";
-import { agentEnv, carefulAgentScript, startAnthropicDouble, startOpenAiDouble, TURN_USAGE, type LoopbackServer, type RealAgentCli } from "@grove/testing";
+import {
+  agentEnv,
+  carefulAgentScript,
+  startAnthropicDouble,
+  startOpenAiDouble,
+  TURN_USAGE,
+  type LoopbackServer,
+  type RealAgentCli,
+} from "@grove/testing";
 
 // `grove session run` with the built-in claude and codex profiles: the real CLIs (pinned devDependencies),
 // their models scripted on loopback. Nothing leaves the machine: each CLI gets a home of its own and no
@@ -39,11 +47,19 @@ const script = carefulAgentScript({
 
 async function runSession(cli: RealAgentCli, o: { budget?: object; tasks?: string[]; flags?: string[] } = {}) {
   double = cli === "claude" ? await startAnthropicDouble(script) : await startOpenAiDouble(script);
-  const env = await agentEnv({ home: join(scratch, "home"), binDir: join(scratch, "bin"), anthropicUrl: double.url, openAiUrl: double.url });
+  const env = await agentEnv({
+    home: join(scratch, "home"),
+    binDir: join(scratch, "bin"),
+    anthropicUrl: double.url,
+    openAiUrl: double.url,
+  });
   const plan = join(scratch, "plan.yaml");
   const tasks = (o.tasks ?? ["readme"]).map((task) => ({ agent: cli, task, profile: cli, prompt: "Add a line to readme.md" }));
   await writeFile(plan, JSON.stringify({ tasks, ...(o.budget ? { budget: o.budget } : {}) }));
-  return runGrove(["session", "run", "--plan", plan, "--data-dir", join(scratch, "data"), "--approve", "auto", ...(o.flags ?? [])], { cwd: repo.dir, env });
+  return runGrove(
+    ["session", "run", "--plan", plan, "--data-dir", join(scratch, "data"), "--approve", "auto", ...(o.flags ?? [])],
+    { cwd: repo.dir, env },
+  );
 }
 
 describe.each(["claude", "codex"] as const)("a headless session with the built-in %s profile and the real CLI", (cli) => {
@@ -55,7 +71,9 @@ describe.each(["claude", "codex"] as const)("a headless session with the built-i
     // The agent read its CONTEXT-PACK in the run folder and wrote its RESULT there: no fallback needed.
     expect(double?.requests.some((r) => r.body.includes("write your RESULT as JSON to"))).toBe(true);
     expect(result.stdout).not.toContain("wrote no RESULT");
-    expect(result.stdout).toMatch(/committed what the agent left uncommitted \(1 file\) on agent\/\w+\/readme as \w+: [0-9a-f]{12}/);
+    expect(result.stdout).toMatch(
+      /committed what the agent left uncommitted \(1 file\) on agent\/\w+\/readme as \w+: [0-9a-f]{12}/,
+    );
 
     // On the integration branch: a merge commit bringing in the agent's commit, authored by the agent.
     expect(await repo.git(["show", "main:readme.md"])).toBe("# real agents\n\nEdited by the agent.");
@@ -99,11 +117,18 @@ describe.each([
     const result = await runSession(cli, { budget, tasks: ["first", "second"], flags: ["--max-runs", "1"] });
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`${cli}/first\\s+landed`));
-    expect(result.stdout).toMatch(new RegExp(`${cli}/second\\s+failed\\s+run cancelled\\s+tests not run\\s+run cancelled: budget exceeded: the session's runs (used|cost)`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `${cli}/second\\s+failed\\s+run cancelled\\s+tests not run\\s+run cancelled: budget exceeded: the session's runs (used|cost)`,
+      ),
+    );
     expect(await repo.git(["branch", "--list", `agent/${cli}/second`])).toBe("");
     // Only the first task's agent talked to the model.
     expect(double?.streamedTurns()).toBeLessThan(20);
-    const audit = await readFile(join(scratch, "data", "audit", (await readdir(join(scratch, "data", "audit")))[0] ?? ""), "utf8");
+    const audit = await readFile(
+      join(scratch, "data", "audit", (await readdir(join(scratch, "data", "audit")))[0] ?? ""),
+      "utf8",
+    );
     expect(audit).toMatch(/"action":"run.ended".*"budgetExceeded":true/);
   });
 });

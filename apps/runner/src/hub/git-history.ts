@@ -11,9 +11,23 @@ export type CommitWithFiles = CommitInfoAnswer & { files: string[] };
  * files it brought in (diffed against its first parent), so a file an agent branch added is credited
  * to the merge commit grove made for it.
  */
-export async function logCommits(repo: string, ref: string, path: string, max: number, withFiles: boolean): Promise<CommitWithFiles[]> {
+export async function logCommits(
+  repo: string,
+  ref: string,
+  path: string,
+  max: number,
+  withFiles: boolean,
+): Promise<CommitWithFiles[]> {
   const format = `${RECORD}%H${FIELD}%P${FIELD}%ct${FIELD}%an${FIELD}%s${FIELD}%b${FIELD}`;
-  const args = ["-c", "core.quotePath=false", "log", "--first-parent", "--diff-merges=first-parent", `--max-count=${max}`, `--format=${format}`];
+  const args = [
+    "-c",
+    "core.quotePath=false",
+    "log",
+    "--first-parent",
+    "--diff-merges=first-parent",
+    `--max-count=${max}`,
+    `--format=${format}`,
+  ];
   if (withFiles) args.push("--name-only");
   const { stdout } = await runGit([...args, ref, "--", path], { cwd: repo });
   return stdout
@@ -30,7 +44,10 @@ export async function logCommits(repo: string, ref: string, path: string, max: n
           author: author.slice(0, 300),
           subject: subject.slice(0, 2000),
           body: body.trim().slice(0, 20_000),
-          files: names.split("\n").map((n) => n.trim()).filter(Boolean),
+          files: names
+            .split("\n")
+            .map((n) => n.trim())
+            .filter(Boolean),
         },
       ];
     });

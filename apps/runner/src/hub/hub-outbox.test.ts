@@ -36,15 +36,24 @@ const report = (runId: string, uncommitted: string[]): Omit<RunReport, "usage"> 
 });
 
 it("does not send an event larger than the hub reads (it would cut every reconnect short), and keeps its connection for the next", async () => {
-  const link = createHubLink(socket, () => ({ host: "test", version: "0", repos: [] }), (line) => logged.push(line));
+  const link = createHubLink(
+    socket,
+    () => ({ host: "test", version: "0", repos: [] }),
+    (line) => logged.push(line),
+  );
   const outbox = createHubOutbox(link, (line) => logged.push(line));
   socket.connect();
   // 200 uncommitted paths of 4,096 control characters (legal in a file name): 4.9 MB of JSON escapes.
-  const hostile = report("run-big", Array.from({ length: 200 }, () => "\u0001".repeat(4096)));
+  const hostile = report(
+    "run-big",
+    Array.from({ length: 200 }, () => "\u0001".repeat(4096)),
+  );
   expect(await outbox.send("run:report", hostile)).toBe(false);
   expect(logged).toContain("run:report is larger than the hub accepts in one message; not sent");
   expect(await outbox.send("run:report", report("run-small", ["notes.md"]))).toBe(true);
   expect(hub.connections).toBe(1);
-  expect(hub.store.events.filter((e) => e.event === "run:report").map((e) => (e.payload as RunReport).runId)).toEqual(["run-small"]);
+  expect(hub.store.events.filter((e) => e.event === "run:report").map((e) => (e.payload as RunReport).runId)).toEqual([
+    "run-small",
+  ]);
   outbox.close();
 });

@@ -52,7 +52,8 @@ export function createHubOutbox(link: HubLink, log: Logger): HubOutbox {
           return head.emit();
         };
         // Timed out or disconnected: it stays first in line and is sent again.
-        const onFailedAttempt = ({ error }: { error: Error }) => log(`${head.event} not acknowledged (${describeError(error)}); retrying`);
+        const onFailedAttempt = ({ error }: { error: Error }) =>
+          log(`${head.event} not acknowledged (${describeError(error)}); retrying`);
         const answer = await pRetry(send, { ...UNACKED_RETRY, signal: closed.signal, onFailedAttempt }).then(
           (value) => ({ value }),
           (error: unknown) => {

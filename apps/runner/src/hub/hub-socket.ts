@@ -50,7 +50,8 @@ export function createHubLink(socket: RunnerSocket, hello: () => HelloPayload, l
       for (const wake of waiters.splice(0)) wake();
       for (const listener of listeners) listener();
     };
-    const onFailedAttempt = ({ error }: { error: Error }) => log(`runner:hello not acknowledged (${describeError(error)}); retrying`);
+    const onFailedAttempt = ({ error }: { error: Error }) =>
+      log(`runner:hello not acknowledged (${describeError(error)}); retrying`);
     pRetry(sayHello, { ...HELLO_RETRY, onFailedAttempt }).catch(() => undefined);
   });
   socket.on("disconnect", (reason) => {

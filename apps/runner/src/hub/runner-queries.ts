@@ -1,4 +1,23 @@
-import { AgentsCheckRequestSchema, MAX_AGENT_CHECKS, BrainFileRequestSchema, BrainListRequestSchema, DoctorRequestSchema, MAX_BRAIN_FILE_CHARS, cutToJsonBytes, fitsSocketMessage, MAX_QUERY_DIFF_BYTES, MAX_QUERY_DIFF_STAT_BYTES, RepoDiffRequestSchema, RepoInfoRequestSchema, type BrainFileAnswer, type BrainListAnswer, type QueryAck, type RepoDiffAnswer, type RepoInfoAnswer, describeError } from "@grove/core";
+import {
+  AgentsCheckRequestSchema,
+  MAX_AGENT_CHECKS,
+  BrainFileRequestSchema,
+  BrainListRequestSchema,
+  DoctorRequestSchema,
+  MAX_BRAIN_FILE_CHARS,
+  cutToJsonBytes,
+  fitsSocketMessage,
+  MAX_QUERY_DIFF_BYTES,
+  MAX_QUERY_DIFF_STAT_BYTES,
+  RepoDiffRequestSchema,
+  RepoInfoRequestSchema,
+  type BrainFileAnswer,
+  type BrainListAnswer,
+  type QueryAck,
+  type RepoDiffAnswer,
+  type RepoInfoAnswer,
+  describeError,
+} from "@grove/core";
 import { runDoctor, runGit, type RepoContext } from "@grove/core/node";
 import { z } from "zod";
 import { BUILT_IN_PROFILES } from "../launch/agent-profiles.ts";
@@ -11,7 +30,10 @@ export type RunnerQueryDeps = { findRepo(path: string): Promise<RepoContext | nu
 
 /** Answers the hub's read-only questions about a served repository; `doctor:run` with fix applies only safe fixes. */
 export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDeps): void {
-  const answer = <S extends z.ZodType<{ repoPath: string }>, T>(schema: S, compute: (repo: RepoContext, req: z.infer<S>) => Promise<T>) => {
+  const answer = <S extends z.ZodType<{ repoPath: string }>, T>(
+    schema: S,
+    compute: (repo: RepoContext, req: z.infer<S>) => Promise<T>,
+  ) => {
     return (payload: unknown, ack: (res: QueryAck<T>) => void) => {
       const reply = typeof ack === "function" ? ack : () => undefined;
       const parsed = schema.safeParse(payload);
@@ -23,7 +45,11 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
           if (!repo) return reply({ ok: false, error: `this runner does not serve ${req.repoPath}` });
           const answer: QueryAck<T> = { ok: true, data: await compute(repo, req) };
           // A message larger than the hub reads would cost this connection, and the hub would only ask again.
-          reply(fitsSocketMessage([answer]) ? answer : { ok: false, error: "the answer is larger than the hub accepts in one message" });
+          reply(
+            fitsSocketMessage([answer])
+              ? answer
+              : { ok: false, error: "the answer is larger than the hub accepts in one message" },
+          );
         })
         .catch((error: unknown) => {
           deps.log(`query failed: ${describeError(error)}`);
@@ -32,10 +58,22 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
     };
   };
 
-  socket.on("repo:info", answer(RepoInfoRequestSchema, (repo) => Promise.resolve(repoInfo(repo))));
-  socket.on("brain:list", answer(BrainListRequestSchema, (repo) => brainList(repo)));
-  socket.on("brain:file", answer(BrainFileRequestSchema, (repo, req) => brainFile(repo, req.path)));
-  socket.on("repo:diff", answer(RepoDiffRequestSchema, (repo, req) => repoDiff(repo, req.base, req.head)));
+  socket.on(
+    "repo:info",
+    answer(RepoInfoRequestSchema, (repo) => Promise.resolve(repoInfo(repo))),
+  );
+  socket.on(
+    "brain:list",
+    answer(BrainListRequestSchema, (repo) => brainList(repo)),
+  );
+  socket.on(
+    "brain:file",
+    answer(BrainFileRequestSchema, (repo, req) => brainFile(repo, req.path)),
+  );
+  socket.on(
+    "repo:diff",
+    answer(RepoDiffRequestSchema, (repo, req) => repoDiff(repo, req.base, req.head)),
+  );
   socket.on(
     "doctor:run",
     answer(DoctorRequestSchema, (repo, req) => {
@@ -46,17 +84,28 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
   // As `grove agents check` on this machine: the PATH is the one this runner's agents get.
   socket.on(
     "agents:check",
-    answer(AgentsCheckRequestSchema, async (repo) => ({ checks: (await checkAgents(repo.config, { env: process.env, cwd: repo.repo })).slice(0, MAX_AGENT_CHECKS) })),
+    answer(AgentsCheckRequestSchema, async (repo) => ({
+      checks: (await checkAgents(repo.config, { env: process.env, cwd: repo.repo })).slice(0, MAX_AGENT_CHECKS),
+    })),
   );
 }
 
 function repoInfo(repo: RepoContext): RepoInfoAnswer {
   const profiles = [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(repo.config.agents)])].sort();
-  return { repoPath: repo.repo, integration: repo.config.integration, brain: repo.config.brain, test: repo.config.test ?? null, profiles };
+  return {
+    repoPath: repo.repo,
+    integration: repo.config.integration,
+    brain: repo.config.brain,
+    test: repo.config.test ?? null,
+    profiles,
+  };
 }
 
 async function hasRef(repo: RepoContext, ref: string): Promise<boolean> {
-  const probe = await runGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: repo.repo, okExitCodes: [0, 1, 128] });
+  const probe = await runGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
+    cwd: repo.repo,
+    okExitCodes: [0, 1, 128],
+  });
   return probe.exitCode === 0;
 }
 

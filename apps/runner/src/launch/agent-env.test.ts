@@ -26,7 +26,10 @@ describe("buildChildEnv: the user's environment, not grove's", () => {
 
   it("takes out what pnpm and tsx's shim add for grove, and keeps the user's own entries and npm settings", () => {
     const bin = join(GROVE_ROOT, "node_modules", ".bin");
-    const shimNodePath = [join(GROVE_ROOT, "node_modules", ".pnpm", "tsx@4.23.15", "node_modules"), join(GROVE_ROOT, "node_modules", ".pnpm", "node_modules")];
+    const shimNodePath = [
+      join(GROVE_ROOT, "node_modules", ".pnpm", "tsx@4.23.15", "node_modules"),
+      join(GROVE_ROOT, "node_modules", ".pnpm", "node_modules"),
+    ];
     const child = buildChildEnv({
       PATH: [bin, bin, "/usr/lib/node_modules/pnpm/dist/node-gyp-bin", "/home/ana/bin", "/usr/bin"].join(":"),
       NODE_PATH: [...shimNodePath, "/opt/ana/node_modules"].join(":"),
@@ -38,21 +41,38 @@ describe("buildChildEnv: the user's environment, not grove's", () => {
       PNPM_PACKAGE_NAME: "grove",
       INIT_CWD: GROVE_ROOT,
     });
-    expect(child).toEqual({ PATH: "/home/ana/bin:/usr/bin", NODE_PATH: "/opt/ana/node_modules", npm_config_registry: "https://npm.example.com/" });
+    expect(child).toEqual({
+      PATH: "/home/ana/bin:/usr/bin",
+      NODE_PATH: "/opt/ana/node_modules",
+      npm_config_registry: "https://npm.example.com/",
+    });
 
     const onlyGroves = buildChildEnv({ NODE_PATH: shimNodePath.join(":"), PATH: "/usr/bin" });
     expect(onlyGroves).toEqual({ PATH: "/usr/bin" });
   });
 
   it("takes grove's heap flags out of NODE_OPTIONS and leaves the user's own flags alone", () => {
-    expect(buildChildEnv({ NODE_OPTIONS: "--max-old-space-size=80 --enable-source-maps  --max-semi-space-size=8" })).toEqual({ NODE_OPTIONS: "--enable-source-maps" });
+    expect(buildChildEnv({ NODE_OPTIONS: "--max-old-space-size=80 --enable-source-maps  --max-semi-space-size=8" })).toEqual({
+      NODE_OPTIONS: "--enable-source-maps",
+    });
     expect(buildChildEnv({ NODE_OPTIONS: "--max-old-space-size=80 --max-semi-space-size=8" })).toEqual({});
-    expect(buildChildEnv({ NODE_OPTIONS: "--max-old-space-size=4096  --require ./setup.cjs" })).toEqual({ NODE_OPTIONS: "--max-old-space-size=4096  --require ./setup.cjs" });
+    expect(buildChildEnv({ NODE_OPTIONS: "--max-old-space-size=4096  --require ./setup.cjs" })).toEqual({
+      NODE_OPTIONS: "--max-old-space-size=4096  --require ./setup.cjs",
+    });
   });
 
   it("never passes on grove's secrets, the launch record or git location overrides, even when the user had them", () => {
     const child = buildChildEnv(
-      runnerLaunchEnv({ GROVE_RUNNER_TOKEN: "the user's own token", GROVE_ADMIN_PASSWORD: "hunter22", GROVE_AUTH_SECRET: "s", GIT_DIR: "/elsewhere/.git", GROVE_DEMO_DELAY_MS: "5" }, { token: TOKEN }),
+      runnerLaunchEnv(
+        {
+          GROVE_RUNNER_TOKEN: "the user's own token",
+          GROVE_ADMIN_PASSWORD: "hunter22",
+          GROVE_AUTH_SECRET: "s",
+          GIT_DIR: "/elsewhere/.git",
+          GROVE_DEMO_DELAY_MS: "5",
+        },
+        { token: TOKEN },
+      ),
     );
     expect(child).toEqual({ GROVE_DEMO_DELAY_MS: "5" });
     expect(LAUNCH_RECORD_VAR in child).toBe(false);

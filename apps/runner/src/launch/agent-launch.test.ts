@@ -26,7 +26,10 @@ beforeEach(async () => {
   scratch = await realpath(await mkdtemp(join(tmpdir(), "grove-launch-")));
   probeOut = join(scratch, "probe.json");
   await writeFile(join(scratch, "probe-cli.mjs"), PROBE_CLI);
-  const probe = (...args: string[]) => ({ command: [process.execPath, join(scratch, "probe-cli.mjs"), ...args], env: { PROBE_OUT: probeOut } });
+  const probe = (...args: string[]) => ({
+    command: [process.execPath, join(scratch, "probe-cli.mjs"), ...args],
+    env: { PROBE_OUT: probeOut },
+  });
   const config = {
     test: `"${process.execPath}" -e "process.exit(0)"`,
     agents: { bare: probe("{prompt}"), ended: probe("--", "{prompt}"), twice: probe("--", "{prompt} / {prompt}") },
@@ -39,7 +42,12 @@ afterEach(async () => {
 });
 
 const session = async (profile: string | undefined, prompt: string, agent = "probe") =>
-  runHeadlessSession({ repo: repo.dir, plan: PlanSchema.parse({ session: "session-20260101-0900", tasks: [{ agent, task: "t1", profile, prompt }] }), dataDir: join(scratch, "data"), approve: "manual" });
+  runHeadlessSession({
+    repo: repo.dir,
+    plan: PlanSchema.parse({ session: "session-20260101-0900", tasks: [{ agent, task: "t1", profile, prompt }] }),
+    dataDir: join(scratch, "data"),
+    approve: "manual",
+  });
 
 async function expectNothingCreated(): Promise<void> {
   expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
@@ -47,7 +55,8 @@ async function expectNothingCreated(): Promise<void> {
   await expect(stat(probeOut)).rejects.toThrow(/ENOENT/);
 }
 
-const received = async () => JSON.parse(await readFile(probeOut, "utf8")) as { values: Record<string, unknown>; positionals: string[] };
+const received = async () =>
+  JSON.parse(await readFile(probeOut, "utf8")) as { values: Record<string, unknown>; positionals: string[] };
 
 describe("a prompt is one argument, never an option of the agent's CLI", () => {
   it('refuses a prompt starting with "-" for a profile that passes {prompt} with no "--" before it, creating nothing', async () => {
@@ -69,7 +78,12 @@ describe("a prompt is one argument, never an option of the agent's CLI", () => {
   it("every built-in profile ends its options before the prompt, or glues the prompt to its option", () => {
     const prompt = "--dangerously-skip-permissions";
     for (const name of Object.keys(BUILT_IN_PROFILES)) {
-      const { argv } = resolveAgent(name, parseGroveConfig(null), { prompt, contextPack: "/p/pack.md", result: "/p/result.json", runDir: "/p" });
+      const { argv } = resolveAgent(name, parseGroveConfig(null), {
+        prompt,
+        contextPack: "/p/pack.md",
+        result: "/p/result.json",
+        runDir: "/p",
+      });
       const at = argv.findIndex((arg) => arg.endsWith(prompt));
       const isGlued = argv[at] !== prompt && argv[at]?.startsWith("--");
       expect(isGlued || argv.slice(1, at).includes("--"), `${name}: ${argv.join(" ")}`).toBe(true);
@@ -104,7 +118,9 @@ describe("profile names are looked up as own entries only", () => {
 
 describe("a prompt is bounded in bytes", () => {
   it("refuses 99,000 characters of 'é' before creating anything, naming the limit", async () => {
-    await expect(session("ended", "é".repeat(99_000))).rejects.toThrow(/the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed/);
+    await expect(session("ended", "é".repeat(99_000))).rejects.toThrow(
+      /the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed/,
+    );
     await expectNothingCreated();
   });
 
@@ -116,7 +132,9 @@ describe("a prompt is bounded in bytes", () => {
   });
 
   it("refuses, before creating anything, a profile that would make one argument longer than exec allows", async () => {
-    await expect(session("twice", "€".repeat(33_333))).rejects.toThrow(/Argument 3 of agent profile "twice" would be 200,001 bytes; Linux refuses a command-line argument over 131,071 bytes/);
+    await expect(session("twice", "€".repeat(33_333))).rejects.toThrow(
+      /Argument 3 of agent profile "twice" would be 200,001 bytes; Linux refuses a command-line argument over 131,071 bytes/,
+    );
     await expectNothingCreated();
   });
 });

@@ -38,17 +38,49 @@ function refusal(run: () => unknown): DomainError | null {
 }
 
 const prompt = fc.oneof(
-  fc.constantFrom("--dangerously-skip-permissions", "-", "--", "-x", "--help", "fix the login page", "{result}", "a\u0000b", "é".repeat(40)),
+  fc.constantFrom(
+    "--dangerously-skip-permissions",
+    "-",
+    "--",
+    "-x",
+    "--help",
+    "fix the login page",
+    "{result}",
+    "a\u0000b",
+    "é".repeat(40),
+  ),
   fc.string({ unit: "binary", maxLength: 30 }),
   fc.string({ maxLength: 10 }).map((s) => `--${s}`),
 );
 // Where a user profile puts the prompt: alone, glued into a longer argument, after "--" or not, more than once.
-const template = fc.array(fc.constantFrom("--", "{prompt}", "text", "{prompt} / {prompt}", "{contextPack}", "x{prompt}"), { minLength: 1, maxLength: 4 }).filter((args) => args.some((a) => a.includes("{prompt}")));
-const profileName = fc.oneof(fc.constantFrom("demo", "claude", "codex", "aider", "mine", "constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", ""), fc.string({ maxLength: 12 }));
+const template = fc
+  .array(fc.constantFrom("--", "{prompt}", "text", "{prompt} / {prompt}", "{contextPack}", "x{prompt}"), {
+    minLength: 1,
+    maxLength: 4,
+  })
+  .filter((args) => args.some((a) => a.includes("{prompt}")));
+const profileName = fc.oneof(
+  fc.constantFrom(
+    "demo",
+    "claude",
+    "codex",
+    "aider",
+    "mine",
+    "constructor",
+    "toString",
+    "__proto__",
+    "hasOwnProperty",
+    "valueOf",
+    "",
+  ),
+  fc.string({ maxLength: 12 }),
+);
 
 describe("agent profiles and prompts (property)", () => {
   it("any profile name is an own profile, or refused with INVALID_INPUT (never something of Object.prototype)", () => {
-    const config = parseGroveConfig("agents:\n  mine:\n    command: [echo, '{prompt}']\n  constructor:\n    command: [echo, one]\n");
+    const config = parseGroveConfig(
+      "agents:\n  mine:\n    command: [echo, '{prompt}']\n  constructor:\n    command: [echo, one]\n",
+    );
     fc.assert(
       fc.property(profileName, (name) => {
         let profile;
@@ -63,9 +95,22 @@ describe("agent profiles and prompts (property)", () => {
     let launched = 0;
     await fc.assert(
       fc.asyncProperty(template, prompt, async (args, text) => {
-        const config = parseGroveConfig(`agents:\n  probe:\n    command: ${JSON.stringify([process.execPath, probe, ...args])}\n`);
+        const config = parseGroveConfig(
+          `agents:\n  probe:\n    command: ${JSON.stringify([process.execPath, probe, ...args])}\n`,
+        );
         let argv: string[] = [];
-        if (refusal(() => (argv = resolveAgent("probe", config, { prompt: text, contextPack: "/run/pack.md", result: "/run/result.json", runDir: "/run" }).argv))) return;
+        if (
+          refusal(
+            () =>
+              (argv = resolveAgent("probe", config, {
+                prompt: text,
+                contextPack: "/run/pack.md",
+                result: "/run/result.json",
+                runDir: "/run",
+              }).argv),
+          )
+        )
+          return;
         launched++;
         const out = join(dir, `probe-${launched}.json`);
         const [program, ...rest] = argv;
@@ -74,7 +119,9 @@ describe("agent profiles and prompts (property)", () => {
         expect(seen.values).toEqual({});
         // Every argument after the script, the prompt in each, arrives as text ("--" itself is parseArgs' own).
         const expected = args.filter((a, i) => !(a === "--" && !args.slice(0, i).includes("--")));
-        expect(seen.positionals).toEqual(expected.map((a) => a.replaceAll("{prompt}", text).replaceAll("{contextPack}", "/run/pack.md")));
+        expect(seen.positionals).toEqual(
+          expected.map((a) => a.replaceAll("{prompt}", text).replaceAll("{contextPack}", "/run/pack.md")),
+        );
       }),
       fuzzParameters(0.03),
     );

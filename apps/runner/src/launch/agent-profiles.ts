@@ -120,9 +120,18 @@ export function resolveAgent(profileName: string, config: GroveConfig, values: P
 }
 
 /** Checks a task as its run would launch it, before anything is created for it. */
-export function checkAgentLaunch(task: { runId: string; profile: string; prompt: string }, config: GroveConfig, dataDir: string): void {
+export function checkAgentLaunch(
+  task: { runId: string; profile: string; prompt: string },
+  config: GroveConfig,
+  dataDir: string,
+): void {
   const paths = runPaths(dataDir, task.runId);
-  resolveAgent(task.profile, config, { prompt: task.prompt, contextPack: paths.contextPack, result: paths.result, runDir: paths.runDir });
+  resolveAgent(task.profile, config, {
+    prompt: task.prompt,
+    contextPack: paths.contextPack,
+    result: paths.result,
+    runDir: paths.runDir,
+  });
 }
 
 /**

@@ -17,7 +17,10 @@ const PARALLEL_PROBES = 8;
  * would start: its program looked up on the PATH of the environment an agent gets (the user's, with the
  * profile's own `env`), then asked `--version`, which is judged against the CLIs grove's tests run.
  */
-export async function checkAgents(config: GroveConfig, o: { env: Readonly<Record<string, string | undefined>>; cwd: string }): Promise<AgentCheck[]> {
+export async function checkAgents(
+  config: GroveConfig,
+  o: { env: Readonly<Record<string, string | undefined>>; cwd: string },
+): Promise<AgentCheck[]> {
   const names = [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(config.agents)])].sort();
   const checks: AgentCheck[] = [];
   for (let at = 0; at < names.length; at += PARALLEL_PROBES) {
@@ -26,7 +29,11 @@ export async function checkAgents(config: GroveConfig, o: { env: Readonly<Record
   return checks;
 }
 
-async function checkProfile(name: string, config: GroveConfig, o: { env: Readonly<Record<string, string | undefined>>; cwd: string }): Promise<AgentCheck> {
+async function checkProfile(
+  name: string,
+  config: GroveConfig,
+  o: { env: Readonly<Record<string, string | undefined>>; cwd: string },
+): Promise<AgentCheck> {
   const profile = findProfile(name, config);
   const source = Object.hasOwn(config.agents, name) ? "grove.yaml" : "built-in";
   const command = profile.command[0] ?? "";
@@ -42,9 +49,16 @@ async function checkProfile(name: string, config: GroveConfig, o: { env: Readonl
   if (source === "built-in" && name === "demo") {
     return { ...base, path, version: null, verdict: "bundled", note: "grove's scripted demo agent, bundled with the runner" };
   }
-  const probe = await probeCli([path, "--version"], { env, cwd: o.cwd, timeoutMs: VERSION_TIMEOUT_MS, maxBytes: VERSION_MAX_BYTES });
+  const probe = await probeCli([path, "--version"], {
+    env,
+    cwd: o.cwd,
+    timeoutMs: VERSION_TIMEOUT_MS,
+    maxBytes: VERSION_MAX_BYTES,
+  });
   if (probe.error !== null || probe.timedOut || probe.exitCode !== 0) {
-    const why = probe.error ?? (probe.timedOut ? `gave no answer within ${VERSION_TIMEOUT_MS / 1000} s` : `exited with code ${probe.exitCode ?? "?"}`);
+    const why =
+      probe.error ??
+      (probe.timedOut ? `gave no answer within ${VERSION_TIMEOUT_MS / 1000} s` : `exited with code ${probe.exitCode ?? "?"}`);
     const said = probe.output === "" ? "" : `: ${probe.output.split("\n")[0]?.slice(0, 300) ?? ""}`;
     return { ...base, path, version: null, verdict: "no-version", note: `"${basename(command)} --version" ${why}${said}` };
   }

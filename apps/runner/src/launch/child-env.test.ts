@@ -45,7 +45,12 @@ it("gives the agent, setup, tests and the merged-tree test of a runner started a
   const shell = (argv: string[]) => argv.map((arg) => `"${arg}"`).join(" ");
   const base = 20_000 + Math.floor(Math.random() * 1000) * 10;
   const ports = { from: base, to: base + 4 * PORTS_PER_RUN - 1 };
-  const config = { setup: shell(dump("setup")), test: shell(dump("test")), ports, agents: { dump: { command: dump("agent", process.execPath, DEMO_AGENT_PATH, "{prompt}") } } };
+  const config = {
+    setup: shell(dump("setup")),
+    test: shell(dump("test")),
+    ports,
+    agents: { dump: { command: dump("agent", process.execPath, DEMO_AGENT_PATH, "{prompt}") } },
+  };
   const repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": JSON.stringify(config) } });
   cleanups.push(repo.cleanup);
   // The hub's port plays the dashboard's: under `pnpm start` it is the PORT of grove's own environment.
@@ -55,7 +60,10 @@ it("gives the agent, setup, tests and the merged-tree test of a runner started a
   // The user's shell: no NODE_ENV, MALLOC_ARENA_MAX, NODE_PATH or PORT; their own NODE_OPTIONS; a grove
   // secret they exported for the dashboard; and their PATH, which has no node_modules folder.
   const user: Record<string, string> = {
-    PATH: (process.env.PATH ?? "").split(delimiter).filter((entry) => !entry.split(sep).includes("node_modules")).join(delimiter),
+    PATH: (process.env.PATH ?? "")
+      .split(delimiter)
+      .filter((entry) => !entry.split(sep).includes("node_modules"))
+      .join(delimiter),
     HOME: process.env.HOME ?? dir,
     NODE_OPTIONS: "--no-deprecation",
     MY_APP_MODE: "from the user's shell",
@@ -71,7 +79,9 @@ it("gives the agent, setup, tests and the merged-tree test of a runner started a
   cleanups.push(() => launcher.cancel(2_000));
   await waitFor(() => hub.store.events.some((e) => e.event === "runner:hello"), `the runner's hello:\n${output.join("\n")}`);
   // The premise: the runner itself runs with grove's settings and what pnpm and tsx's shim added.
-  const runnerEnv = await processEnvOf(await waitFor(() => findProcess(`--data-dir\0${join(dir, "runner-data")}\0`), "the runner's process"));
+  const runnerEnv = await processEnvOf(
+    await waitFor(() => findProcess(`--data-dir\0${join(dir, "runner-data")}\0`), "the runner's process"),
+  );
   expect(runnerEnv.MALLOC_ARENA_MAX).toBe("2");
   expect(runnerEnv.GROVE_RUNNER_TOKEN).toBe(TOKEN);
   expect(runnerEnv.NODE_PATH).toContain(join(GROVE_ROOT, "node_modules"));
@@ -79,15 +89,33 @@ it("gives the agent, setup, tests and the merged-tree test of a runner started a
   expect(runnerEnv.npm_config_user_agent).toMatch(/^pnpm\//);
 
   const task = { runId: "run-env", agent: "demo", taskId: "env", profile: "dump", prompt: "lines=1" };
-  expect(await hub.startSession({ sessionId: "session-20260101-1600", repoPath: repo.dir, integration: "main", tasks: [task] })).toEqual({ ok: true });
-  const ended = (s: { runId: string; state: string }) => s.runId === task.runId && ["succeeded", "failed", "cancelled", "interrupted"].includes(s.state);
+  expect(
+    await hub.startSession({ sessionId: "session-20260101-1600", repoPath: repo.dir, integration: "main", tasks: [task] }),
+  ).toEqual({ ok: true });
+  const ended = (s: { runId: string; state: string }) =>
+    s.runId === task.runId && ["succeeded", "failed", "cancelled", "interrupted"].includes(s.state);
   const final = await waitFor(() => eventsOf(hub.store, "run:state", RunStateEventSchema).find(ended), "the run to end");
   expect(final.state).toBe("succeeded");
-  const report = await waitFor(() => eventsOf(hub.store, "run:report", RunReportSchema).find((r) => r.runId === task.runId), "the run's report");
+  const report = await waitFor(
+    () => eventsOf(hub.store, "run:report", RunReportSchema).find((r) => r.runId === task.runId),
+    "the run's report",
+  );
   const branch = "agent/demo/env";
-  const merge = { mergeRequestId: "mr-env", runId: task.runId, repoPath: repo.dir, branch, integration: "main", headSha: report.headSha ?? "", message: `Merge ${branch}`, worktreePath: null };
+  const merge = {
+    mergeRequestId: "mr-env",
+    runId: task.runId,
+    repoPath: repo.dir,
+    branch,
+    integration: "main",
+    headSha: report.headSha ?? "",
+    message: `Merge ${branch}`,
+    worktreePath: null,
+  };
   expect(await hub.executeMerge(merge)).toEqual({ ok: true });
-  const merged = await waitFor(() => eventsOf(hub.store, "merge:result", MergeResultSchema).find((m) => m.mergeRequestId === "mr-env"), "the merge");
+  const merged = await waitFor(
+    () => eventsOf(hub.store, "merge:result", MergeResultSchema).find((m) => m.mergeRequestId === "mr-env"),
+    "the merge",
+  );
   expect(merged.outcome).toMatchObject({ kind: "merged", mergedTreeTest: { status: "passed" } });
 
   const { GROVE_AUTH_SECRET: _secret, ...kept } = user;
@@ -95,14 +123,24 @@ it("gives the agent, setup, tests and the merged-tree test of a runner started a
     const env = JSON.parse(await readFile(join(dir, `${label}.json`), "utf8")) as Record<string, string>;
     const seen = { label, ...env };
     // Nothing of grove's own (its process settings, pnpm's additions, the launch record, secrets) …
-    expect({ label, grove: Object.keys(env).filter((key) => !(key in kept) && !runVars.includes(key) && !SHELL_VARS.includes(key)) }).toEqual({ label, grove: [] });
-    expect(pick(seen, ["label", "NODE_ENV", "MALLOC_ARENA_MAX", "NODE_PATH", "GROVE_RUNNER_TOKEN", "GROVE_AUTH_SECRET"])).toEqual({ label });
+    expect({
+      label,
+      grove: Object.keys(env).filter((key) => !(key in kept) && !runVars.includes(key) && !SHELL_VARS.includes(key)),
+    }).toEqual({ label, grove: [] });
+    expect(pick(seen, ["label", "NODE_ENV", "MALLOC_ARENA_MAX", "NODE_PATH", "GROVE_RUNNER_TOKEN", "GROVE_AUTH_SECRET"])).toEqual(
+      { label },
+    );
     // … the user's variables as they were (their PATH without grove's .bin folders, their own NODE_OPTIONS) …
     expect(pick(seen, ["label", ...Object.keys(kept)])).toEqual({ label, ...kept });
     // … and the run's, with a port block of the runner's pool, not the dashboard's PORT.
     for (const key of runVars) expect({ label, key, isSet: env[key] !== undefined }).toEqual({ label, key, isSet: true });
     const port = Number(env.PORT);
-    expect({ label, port, inRange: port >= ports.from && port + PORTS_PER_RUN - 1 <= ports.to, isDashboard: port === hub.port }).toMatchObject({ label, inRange: true, isDashboard: false });
+    expect({
+      label,
+      port,
+      inRange: port >= ports.from && port + PORTS_PER_RUN - 1 <= ports.to,
+      isDashboard: port === hub.port,
+    }).toMatchObject({ label, inRange: true, isDashboard: false });
     expect(env.GROVE_PORTS).toBe(`${port}-${port + PORTS_PER_RUN - 1}`);
   }
 });

@@ -6,7 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveAgent } from "./agent-profiles.ts";
-import { agentEnv, REAL_AGENT_CLIS, realCliPath, startAnthropicDouble, startOpenAiDouble, type LoopbackServer, type ModelScript, type RealAgentCli } from "@grove/testing";
+import {
+  agentEnv,
+  REAL_AGENT_CLIS,
+  realCliPath,
+  startAnthropicDouble,
+  startOpenAiDouble,
+  type LoopbackServer,
+  type ModelScript,
+  type RealAgentCli,
+} from "@grove/testing";
 
 // The built-in profiles against the CLIs grove pins (apps/runner devDependencies): a flag a new version
 // drops or renames fails here, not in a user's session.
@@ -47,12 +56,20 @@ const SAY_ONLY: ModelScript = [{ do: "say", text: "Nothing to do." }];
 /** The profile's argv as a run resolves it, its run folder (with a CONTEXT-PACK) outside the worktree. */
 async function launch(cli: RealAgentCli, prompt: string, script = SAY_ONLY) {
   double = cli === "claude" ? await startAnthropicDouble(script) : await startOpenAiDouble(script);
-  const env = await agentEnv({ home: join(scratch, "home"), binDir: join(scratch, "bin"), anthropicUrl: double.url, openAiUrl: double.url });
+  const env = await agentEnv({
+    home: join(scratch, "home"),
+    binDir: join(scratch, "bin"),
+    anthropicUrl: double.url,
+    openAiUrl: double.url,
+  });
   const runDir = join(scratch, "data", "runs", "run-1");
   await mkdir(runDir, { recursive: true });
   const contextPack = join(runDir, "context-pack.md");
   const result = join(runDir, "result.json");
-  await writeFile(contextPack, `# CONTEXT-PACK\n\n- When you are done, write your RESULT as JSON to \`${result}\` (also in $GROVE_RESULT).\n`);
+  await writeFile(
+    contextPack,
+    `# CONTEXT-PACK\n\n- When you are done, write your RESULT as JSON to \`${result}\` (also in $GROVE_RESULT).\n`,
+  );
   const { argv } = resolveAgent(cli, parseGroveConfig(null), { prompt, contextPack, result, runDir });
   const exit = await run(argv, env);
   return { exit, bodies: double.requests.map((r) => r.body), contextPack, result };

@@ -2,7 +2,6 @@ import { basename, delimiter, isAbsolute, sep } from "node:path";
 import { LAUNCH_RECORD_VAR, readLaunchRecord, RUNNER_NODE_ARGS, type Env } from "@grove/core/launch";
 import { GROVE_ROOT } from "../install-paths.ts";
 
-
 // What pnpm and npm set for the script they run (`pnpm start`, `pnpm grove …`): facts about grove's
 // package, which would mislead a package manager or a tool the user's repository runs.
 const PACKAGE_MANAGER_VARS = new Set([

@@ -4,12 +4,22 @@ import { describe, expect, it } from "vitest";
 import { createClaudeStream } from "./claude-stream.ts";
 
 // Agent-controlled text, line breaks included (inside JSON strings they arrive escaped, on one stdout line).
-const text = fc.oneof(fc.string({ unit: "binary", maxLength: 30 }), fc.constantFrom("a\nb", "\r\n", "\u001b[2K", "", "x".repeat(400)));
+const text = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc.constantFrom("a\nb", "\r\n", "\u001b[2K", "", "x".repeat(400)),
+);
 const loose = fc.oneof(text, fc.jsonValue({ maxDepth: 2 }));
 /** Mostly of the type Claude Code sends, sometimes anything. */
 const mostly = <T>(typed: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: typed }, { weight: 1, arbitrary: loose });
 const part = fc.record(
-  { type: fc.oneof(fc.constantFrom("text", "tool_use", "tool_result"), text), text: mostly(text), name: mostly(text), input: loose, content: loose, is_error: mostly(fc.boolean()) },
+  {
+    type: fc.oneof(fc.constantFrom("text", "tool_use", "tool_result"), text),
+    text: mostly(text),
+    name: mostly(text),
+    input: loose,
+    content: loose,
+    is_error: mostly(fc.boolean()),
+  },
   { requiredKeys: ["type"] },
 );
 const event = fc.record(

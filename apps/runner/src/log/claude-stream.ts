@@ -39,7 +39,14 @@ export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
       meter?.observeClaude(event);
       switch (event.kind) {
         case "system":
-          return event.subtype === "init" ? [{ stream: "stdout", text: dim(oneLine(`claude session ${event.sessionId ?? "?"} (${event.model ?? "model ?"})`, 300)) }] : [];
+          return event.subtype === "init"
+            ? [
+                {
+                  stream: "stdout",
+                  text: dim(oneLine(`claude session ${event.sessionId ?? "?"} (${event.model ?? "model ?"})`, 300)),
+                },
+              ]
+            : [];
         case "denial": {
           count += 1;
           const denial = oneLine(`${event.toolName ?? "a tool"}: ${event.reason ?? event.message ?? "not allowed"}`, 300);
@@ -50,7 +57,12 @@ export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
         case "message":
           return event.blocks?.flatMap(renderBlock) ?? [];
         case "result": {
-          final = { isError: event.isError ?? event.subtype !== "success", text: event.result ?? "", costUsd: event.costUsd, turns: event.turns };
+          final = {
+            isError: event.isError ?? event.subtype !== "success",
+            text: event.result ?? "",
+            costUsd: event.costUsd,
+            turns: event.turns,
+          };
           const cost = final.costUsd === null ? "" : `, $${final.costUsd.toFixed(4)}`;
           // Every field the agent's CLI prints goes into one row: a line break in one must not start another.
           const summary = oneLine(`claude ${event.subtype ?? "finished"} after ${final.turns ?? "?"} turn(s)${cost}`, 300);
@@ -68,10 +80,17 @@ function renderBlock(block: ClaudeBlock): RenderedLine[] {
     case "text":
       return block.text.split("\n").map((line) => ({ stream: "stdout", text: line }));
     case "tool-use":
-      return [{ stream: "stdout", text: cyan(`→ ${oneLine(block.name ?? "tool", 100)} ${oneLine(JSON.stringify(block.input ?? {}), 300)}`) }];
+      return [
+        {
+          stream: "stdout",
+          text: cyan(`→ ${oneLine(block.name ?? "tool", 100)} ${oneLine(JSON.stringify(block.input ?? {}), 300)}`),
+        },
+      ];
     case "tool-result": {
       const text = typeof block.content === "string" ? block.content : JSON.stringify(block.content ?? "");
-      return block.isError ? [{ stream: "stderr", text: red(`← ${oneLine(text, 300)}`) }] : [{ stream: "stdout", text: dim(`← ${text.length} chars`) }];
+      return block.isError
+        ? [{ stream: "stderr", text: red(`← ${oneLine(text, 300)}`) }]
+        : [{ stream: "stdout", text: dim(`← ${text.length} chars`) }];
     }
     case "other":
       return [];

@@ -5,13 +5,19 @@ import { describe, expect, it } from "vitest";
 import { createCodexStream } from "./codex-stream.ts";
 
 // Agent-controlled text, line breaks included (inside JSON strings they arrive escaped, on one stdout line).
-const text = fc.oneof(fc.string({ unit: "binary", maxLength: 30 }), fc.constantFrom("a\nb", "\r\n", "\u001b[2K", "", "x".repeat(9_000)));
+const text = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc.constantFrom("a\nb", "\r\n", "\u001b[2K", "", "x".repeat(9_000)),
+);
 const loose = fc.oneof(text, fc.jsonValue({ maxDepth: 2 }));
 const mostly = <T>(typed: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: typed }, { weight: 1, arbitrary: loose });
 const item = fc.record(
   {
     id: mostly(text),
-    type: fc.oneof(fc.constantFrom("command_execution", "agent_message", "reasoning", "file_change", "mcp_tool_call", "web_search", "error"), text),
+    type: fc.oneof(
+      fc.constantFrom("command_execution", "agent_message", "reasoning", "file_change", "mcp_tool_call", "web_search", "error"),
+      text,
+    ),
     text: mostly(text),
     message: mostly(text),
     command: mostly(text),
@@ -25,10 +31,26 @@ const item = fc.record(
 const count = mostly(fc.oneof(fc.nat(), fc.integer(), fc.double()));
 const event = fc.record(
   {
-    type: fc.oneof(fc.constantFrom("thread.started", "turn.started", "turn.completed", "turn.failed", "item.started", "item.completed", "error"), text),
+    type: fc.oneof(
+      fc.constantFrom(
+        "thread.started",
+        "turn.started",
+        "turn.completed",
+        "turn.failed",
+        "item.started",
+        "item.completed",
+        "error",
+      ),
+      text,
+    ),
     thread_id: mostly(text),
     item: mostly(item),
-    usage: mostly(fc.record({ input_tokens: count, cached_input_tokens: count, output_tokens: count, reasoning_output_tokens: count }, { requiredKeys: [] })),
+    usage: mostly(
+      fc.record(
+        { input_tokens: count, cached_input_tokens: count, output_tokens: count, reasoning_output_tokens: count },
+        { requiredKeys: [] },
+      ),
+    ),
     message: mostly(text),
     error: mostly(fc.record({ message: mostly(text) }, { requiredKeys: [] })),
   },

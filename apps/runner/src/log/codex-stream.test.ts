@@ -40,6 +40,13 @@ describe("codex --json in the run's log", () => {
       ["stdout", "codex turn done: 1200 in / 40 out tokens"],
     ]);
     expect(stream.final()).toEqual({ isError: false, text: "Done.\nAll good.", costUsd: null, turns: null });
-    expect(meter.usage(500)).toEqual({ tokensIn: 1200, tokensOut: 40, costUsd: null, turns: 1, durationMs: 500, agentSessionId: "t-1" });
+    expect(meter.usage(500)).toEqual({
+      tokensIn: 1200,
+      tokensOut: 40,
+      costUsd: null,
+      turns: 1,
+      durationMs: 500,
+      agentSessionId: "t-1",
+    });
   });
 });

@@ -28,7 +28,8 @@ export function createCodexStream(meter: UsageMeter) {
         return renderEvent(event);
       });
     },
-    final: (): ClaudeFinal | null => (lastMessage === null ? null : { isError: false, text: lastMessage, costUsd: null, turns: null }),
+    final: (): ClaudeFinal | null =>
+      lastMessage === null ? null : { isError: false, text: lastMessage, costUsd: null, turns: null },
   };
 }
 
@@ -46,14 +47,22 @@ function renderEvent(event: CodexEvent): RenderedLine[] {
     case "tool-completed": {
       const call = cyan(`→ ${event.tool} ${oneLine(event.input, 300)}`);
       const outcome = event.isError
-        ? { stream: "stderr" as const, text: red(`← ${event.exitCode === null ? "failed" : `exit ${event.exitCode}`}: ${oneLine(event.output, 300)}`) }
+        ? {
+            stream: "stderr" as const,
+            text: red(`← ${event.exitCode === null ? "failed" : `exit ${event.exitCode}`}: ${oneLine(event.output, 300)}`),
+          }
         : { stream: "stdout" as const, text: dim(`← ${event.output.length} chars`) };
       return [{ stream: "stdout", text: call }, outcome];
     }
     case "error":
       return [{ stream: "stderr", text: red(`codex: ${oneLine(event.message, 300)}`) }];
     case "usage":
-      return [{ stream: "stdout", text: cyan(`codex turn done: ${event.usage.inputTokens} in / ${event.usage.outputTokens} out tokens`) }];
+      return [
+        {
+          stream: "stdout",
+          text: cyan(`codex turn done: ${event.usage.inputTokens} in / ${event.usage.outputTokens} out tokens`),
+        },
+      ];
   }
 }
 

@@ -21,7 +21,11 @@ it("sends a refused batch again with backoff, saying so once, until the hub take
   const socket = io(`${hub.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN } });
   cleanups.push(() => Promise.resolve(void socket.disconnect()));
   const logged: string[] = [];
-  const link = createHubLink(socket, () => ({ host: "test", version: "0", repos: [] }), (line) => logged.push(line));
+  const link = createHubLink(
+    socket,
+    () => ({ host: "test", version: "0", repos: [] }),
+    (line) => logged.push(line),
+  );
   const shipper = createLogShipper(link, (line) => logged.push(line));
   cleanups.push(() => shipper.stop());
   const dir = await mkdtemp(join(tmpdir(), "grove-shipper-"));
@@ -33,5 +37,7 @@ it("sends a refused batch again with backoff, saying so once, until the hub take
 
   expect([...(hub.store.lines.get("run-refused")?.keys() ?? [])]).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   expect(refusals).toBeLessThan(0);
-  expect(logged.filter((line) => line.startsWith("hub did not take log lines"))).toEqual(["hub did not take log lines of run-refused (hub is busy); retrying with backoff"]);
+  expect(logged.filter((line) => line.startsWith("hub did not take log lines"))).toEqual([
+    "hub did not take log lines of run-refused (hub is busy); retrying with backoff",
+  ]);
 });

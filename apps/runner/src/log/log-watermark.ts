@@ -4,7 +4,12 @@ import { ACK_TIMEOUT_MS, MAX_BACKOFF_MS, RETRY_DELAY_MS, type HubLink } from "..
 import type { Logger } from "../logger.ts";
 
 /** Asked until the hub answers, less and less often: from RETRY_DELAY_MS, doubling up to MAX_BACKOFF_MS. */
-const WATERMARK_RETRY = { retries: Number.POSITIVE_INFINITY, minTimeout: RETRY_DELAY_MS, factor: 2, maxTimeout: MAX_BACKOFF_MS } satisfies RetryOptions;
+const WATERMARK_RETRY = {
+  retries: Number.POSITIVE_INFINITY,
+  minTimeout: RETRY_DELAY_MS,
+  factor: 2,
+  maxTimeout: MAX_BACKOFF_MS,
+} satisfies RetryOptions;
 
 /**
  * Where the hub's stored log of a run ends (`run:log-watermark`): asked until the hub answers; null once

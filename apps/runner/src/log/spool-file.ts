@@ -72,7 +72,9 @@ export function checkedLine(raw: string): LogLine | null {
  * Indexes a spool left by an earlier runner, reading it in chunks so a big one costs no big buffer. Damaged:
  * a complete row that does not read back as a line or a checkpoint, or rows whose seqs do not follow one another.
  */
-export async function indexExisting(file: FileHandle): Promise<{ segments: Segment[]; size: number; isDamaged: boolean; checkpoint: Checkpoint | null }> {
+export async function indexExisting(
+  file: FileHandle,
+): Promise<{ segments: Segment[]; size: number; isDamaged: boolean; checkpoint: Checkpoint | null }> {
   const segments: Segment[] = [];
   let isDamaged = false;
   let checkpoint: Checkpoint | null = null;
@@ -143,7 +145,11 @@ export async function repairSpool(path: string): Promise<void> {
         return;
       }
       for (let seq = (last?.seq ?? line.seq - 1) + 1; seq < line.seq; seq++) {
-        const lost = { stream: "system", text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`, ts: last?.ts ?? line.ts } as const;
+        const lost = {
+          stream: "system",
+          text: `grove: log line ${seq} was lost (its row in the runner's spool was damaged)`,
+          ts: last?.ts ?? line.ts,
+        } as const;
         rows.push(`${encodeSeqRow(seq, encodeLogRow(lost))}\n`);
       }
       rows.push(`${encodeSeqRow(line.seq, encodeLogRow(line))}\n`);
@@ -164,12 +170,15 @@ export async function repairSpool(path: string): Promise<void> {
 const MIN_ROW_BYTES = encodeSeqRow(1, encodeLogRow({ stream: "test", text: "", ts: 0 })).length + 1;
 
 /** Calls `onRow` for every complete row (without its newline); returns the bytes up to the last newline. */
-async function forEachRow(file: FileHandle, onRow: (raw: string, offset: number, bytes: number) => void): Promise<{ rowBytes: number; fileSize: number }> {
+async function forEachRow(
+  file: FileHandle,
+  onRow: (raw: string, offset: number, bytes: number) => void,
+): Promise<{ rowBytes: number; fileSize: number }> {
   const { size: fileSize } = await file.stat();
   let offset = 0;
   const buffer = Buffer.alloc(SEGMENT_BYTES * 4);
   let carry = Buffer.alloc(0);
-  for (let at = 0; at < fileSize; ) {
+  for (let at = 0; at < fileSize;) {
     const { bytesRead } = await file.read(buffer, 0, buffer.length, at);
     if (bytesRead === 0) break;
     at += bytesRead;

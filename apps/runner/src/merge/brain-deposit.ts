@@ -45,7 +45,10 @@ export async function depositLearnings(req: DepositRequest, audit: AuditStep): P
       },
     });
     if (outcome.kind === "deposited") {
-      audit(outcome.isRepeat ? "brain.already_deposited" : "brain.deposited", outcome.sha, { mergeSha: req.mergeSha, files: outcome.files });
+      audit(outcome.isRepeat ? "brain.already_deposited" : "brain.deposited", outcome.sha, {
+        mergeSha: req.mergeSha,
+        files: outcome.files,
+      });
       return { deposit: { sha: outcome.sha, files: outcome.files } };
     }
     audit("brain.deposit_failed", req.mergeSha, { reason: outcome.reason });

@@ -10,13 +10,24 @@ import { createRunLeases, PORTS_PER_RUN } from "../run/run-leases.ts";
 
 let repo: TempRepo;
 beforeEach(async () => {
-  repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": `test: '${BUDGET_TEST}'\n`, "project-brain/LEARN-007-old.md": "# old\n", ...BUDGET_FILES } });
+  repo = await makeTempRepo({
+    files: {
+      "README.md": "# app\n",
+      "grove.yaml": `test: '${BUDGET_TEST}'\n`,
+      "project-brain/LEARN-007-old.md": "# old\n",
+      ...BUDGET_FILES,
+    },
+  });
 });
 afterEach(() => repo.cleanup());
 
 type Recorded = Parameters<AuditSink>[0];
 const leases = () => createRunLeases({ maxRuns: 8 });
-const result = (task: string) => ({ status: "done", summary: `did ${task}`, learnings: [{ title: `Learned in ${task}`, body: "body" }] });
+const result = (task: string) => ({
+  status: "done",
+  summary: `did ${task}`,
+  learnings: [{ title: `Learned in ${task}`, body: "body" }],
+});
 
 describe("landAgentBranch (the merge queue, also for `grove session run --approve auto`)", () => {
   it("serializes merges per integration branch: of two branches red only together, only the first lands", async () => {
@@ -28,29 +39,74 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
     const queue = createMergeQueue();
     const land = (branch: string, headSha: string, runId: string) =>
       landAgentBranch(
-        { queue, leases: leases(), log: () => undefined, audit: (r) => audits.push(r), onStage: (stage) => stages.push([branch, stage]) },
-        { repo: ctx, integration: "main", branch, headSha, runId, approval: { kind: "auto", by: "grove session run" }, result: result(runId) },
+        {
+          queue,
+          leases: leases(),
+          log: () => undefined,
+          audit: (r) => audits.push(r),
+          onStage: (stage) => stages.push([branch, stage]),
+        },
+        {
+          repo: ctx,
+          integration: "main",
+          branch,
+          headSha,
+          runId,
+          approval: { kind: "auto", by: "grove session run" },
+          result: result(runId),
+        },
       );
     // Both at once: the queue, not luck, decides the order.
     const [first, second] = await Promise.all([land("agent/alpha/t1", a.head, "run-a"), land("agent/beta/t2", b.head, "run-b")]);
 
-    expect(first).toMatchObject({ kind: "merged", worktreeRemoved: true, branchDeleted: true, mergedTreeTest: { status: "passed" }, deposit: { files: ["project-brain/LEARN-008-learned-in-run-a.md", "project-brain/LOG-001-alpha-t1.md"] } });
+    expect(first).toMatchObject({
+      kind: "merged",
+      worktreeRemoved: true,
+      branchDeleted: true,
+      mergedTreeTest: { status: "passed" },
+      deposit: { files: ["project-brain/LEARN-008-learned-in-run-a.md", "project-brain/LOG-001-alpha-t1.md"] },
+    });
     expect(second).toMatchObject({ kind: "tests_failed" });
     // alpha's whole landing (merge, deposit) happened before beta was even built.
     const firstBetaBuild = stages.findIndex(([branch, stage]) => branch === "agent/beta/t2" && stage === "building");
-    expect(stages.findIndex(([branch, stage]) => branch === "agent/alpha/t1" && stage === "cleaning")).toBeLessThan(firstBetaBuild);
+    expect(stages.findIndex(([branch, stage]) => branch === "agent/alpha/t1" && stage === "cleaning")).toBeLessThan(
+      firstBetaBuild,
+    );
 
     const log = (await repo.git(["log", "--format=%an|%s", "main"])).split("\n");
-    expect(log.slice(0, 2)).toEqual(["grove|grove: deposit alpha agent learnings (t1) into project-brain/", `Grove Test|${agentMergeMessage("alpha", "t1")}`]);
+    expect(log.slice(0, 2)).toEqual([
+      "grove|grove: deposit alpha agent learnings (t1) into project-brain/",
+      `Grove Test|${agentMergeMessage("alpha", "t1")}`,
+    ]);
     expect(await repo.git(["status", "--porcelain"])).toBe("");
-    expect(await repo.git(["for-each-ref", "--format=%(refname) %(objectname)", "refs/grove/merged/"])).toMatch(new RegExp(`^refs/grove/merged/alpha/t1/\\d+ ${a.head}$`));
+    expect(await repo.git(["for-each-ref", "--format=%(refname) %(objectname)", "refs/grove/merged/"])).toMatch(
+      new RegExp(`^refs/grove/merged/alpha/t1/\\d+ ${a.head}$`),
+    );
     expect(await repo.git(["branch", "--list", "--format=%(refname:short)", "agent/*"])).toBe("agent/beta/t2");
     expect(await repo.git(["worktree", "list", "--porcelain"])).toContain("agent/beta/t2");
 
     const alpha = audits.filter((r) => r.branch === "agent/alpha/t1").map((r) => r.action);
-    expect(alpha).toEqual(["merge.approved", "merge.queued", "tests.merged_tree", "merge.completed", "brain.deposited", "branch.snapshot", "worktree.removed", "branch.deleted"]);
-    expect(audits.find((r) => r.action === "merge.approved")?.details).toMatchObject({ approval: "auto", approvedBy: "grove session run", reason: "tests passed" });
-    expect(audits.filter((r) => r.branch === "agent/beta/t2").map((r) => r.action)).toEqual(["merge.approved", "merge.queued", "tests.merged_tree", "merge.tests_failed"]);
+    expect(alpha).toEqual([
+      "merge.approved",
+      "merge.queued",
+      "tests.merged_tree",
+      "merge.completed",
+      "brain.deposited",
+      "branch.snapshot",
+      "worktree.removed",
+      "branch.deleted",
+    ]);
+    expect(audits.find((r) => r.action === "merge.approved")?.details).toMatchObject({
+      approval: "auto",
+      approvedBy: "grove session run",
+      reason: "tests passed",
+    });
+    expect(audits.filter((r) => r.branch === "agent/beta/t2").map((r) => r.action)).toEqual([
+      "merge.approved",
+      "merge.queued",
+      "tests.merged_tree",
+      "merge.tests_failed",
+    ]);
     expect(audits.find((r) => r.action === "merge.tests_failed")?.details?.outputTail).toContain("budget exceeded: 12 > 10");
   });
 
@@ -60,7 +116,13 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
     const audits: Recorded[] = [];
     const outcome = await landAgentBranch(
       { queue: createMergeQueue(), leases: leases(), log: () => undefined, audit: (r) => audits.push(r) },
-      { repo: await openRepo(repo.dir), integration: "main", branch: "agent/alpha/t1", headSha: a.head, approval: { kind: "user", by: "ana@example.com" } },
+      {
+        repo: await openRepo(repo.dir),
+        integration: "main",
+        branch: "agent/alpha/t1",
+        headSha: a.head,
+        approval: { kind: "user", by: "ana@example.com" },
+      },
     );
     expect(outcome).toMatchObject({ kind: "merged", worktreeRemoved: true, branchDeleted: true, deposit: null });
     expect(await exists(a.path)).toBe(false);
@@ -69,7 +131,15 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
     expect(leftovers).toMatch(/^refs\/grove\/archive\/alpha\/t1\/\d+$/);
     expect(await repo.git(["show", `${String(leftovers)}:scratch.txt`])).toBe("never committed");
     expect(await repo.git(["for-each-ref", "--format=%(objectname)", "refs/grove/merged/alpha/t1/"])).toBe(a.head);
-    expect(audits.map((r) => r.action)).toEqual(["merge.queued", "tests.merged_tree", "merge.completed", "brain.skipped", "branch.snapshot", "worktree.removed", "branch.deleted"]);
+    expect(audits.map((r) => r.action)).toEqual([
+      "merge.queued",
+      "tests.merged_tree",
+      "merge.completed",
+      "brain.skipped",
+      "branch.snapshot",
+      "worktree.removed",
+      "branch.deleted",
+    ]);
   });
 
   it("gives the merged-tree test a slot and port block of the runs' pool, never a live run's, without waiting under the cap, and takes them back", async () => {
@@ -87,13 +157,24 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
 
     const outcome = await landAgentBranch(
       { queue: createMergeQueue(), leases: pool, log: () => undefined, audit: () => undefined },
-      { repo: await openRepo(repo.dir), integration: "main", branch: "agent/alpha/t1", headSha: a.head, approval: { kind: "user", by: "ana@example.com" } },
+      {
+        repo: await openRepo(repo.dir),
+        integration: "main",
+        branch: "agent/alpha/t1",
+        headSha: a.head,
+        approval: { kind: "user", by: "ana@example.com" },
+      },
     );
     expect(outcome).toMatchObject({ kind: "merged", mergedTreeTest: { status: "passed" } });
     const env = JSON.parse(await readFile(envFile, "utf8")) as Record<string, string>;
     const second = base + PORTS_PER_RUN;
     expect(liveRun?.ports.from).toBe(base);
-    expect({ PORT: env.PORT, GROVE_PORTS: env.GROVE_PORTS, GROVE_SLOT: env.GROVE_SLOT, GROVE_MERGE_TEST: env.GROVE_MERGE_TEST }).toEqual({
+    expect({
+      PORT: env.PORT,
+      GROVE_PORTS: env.GROVE_PORTS,
+      GROVE_SLOT: env.GROVE_SLOT,
+      GROVE_MERGE_TEST: env.GROVE_MERGE_TEST,
+    }).toEqual({
       PORT: String(second),
       GROVE_PORTS: `${second}-${second + PORTS_PER_RUN - 1}`,
       GROVE_SLOT: "2",

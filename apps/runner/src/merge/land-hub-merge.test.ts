@@ -15,11 +15,21 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   process.env.GROVE_DEMO_DELAY_MS = "5";
-  repo = await makeTempRepo({ files: { "README.md": "# merge task\n", "grove.yaml": JSON.stringify({ test: `"${process.execPath}" -e "process.exit(0)"` }) } });
+  repo = await makeTempRepo({
+    files: {
+      "README.md": "# merge task\n",
+      "grove.yaml": JSON.stringify({ test: `"${process.execPath}" -e "process.exit(0)"` }),
+    },
+  });
   dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-runner-data-")));
   hub = await startTestHub({ token: TOKEN });
   const daemon = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir], maxConcurrentRuns: 1 });
-  cleanups.push(repo.cleanup, () => rm(dataDir, { recursive: true, force: true }), () => hub.close(), () => daemon.stop());
+  cleanups.push(
+    repo.cleanup,
+    () => rm(dataDir, { recursive: true, force: true }),
+    () => hub.close(),
+    () => daemon.stop(),
+  );
   await waitFor(() => hub.store.events.some((e) => e.event === "runner:hello"), "runner:hello");
 });
 afterAll(async () => {
@@ -27,8 +37,16 @@ afterAll(async () => {
 });
 
 it("never sends the hub an approval, even when the hub's merge request says it was automatic", async () => {
-  await hub.startSession({ sessionId: "session-20260101-1500", repoPath: repo.dir, integration: "main", tasks: [{ runId: "run-auto", agent: "demo", taskId: "auto", profile: "demo", prompt: "conflict lines=1" }] });
-  await waitFor(() => eventsOf(hub.store, "run:state", RunStateEventSchema).find((s) => s.runId === "run-auto" && s.state === "succeeded"), "run-auto to succeed");
+  await hub.startSession({
+    sessionId: "session-20260101-1500",
+    repoPath: repo.dir,
+    integration: "main",
+    tasks: [{ runId: "run-auto", agent: "demo", taskId: "auto", profile: "demo", prompt: "conflict lines=1" }],
+  });
+  await waitFor(
+    () => eventsOf(hub.store, "run:state", RunStateEventSchema).find((s) => s.runId === "run-auto" && s.state === "succeeded"),
+    "run-auto to succeed",
+  );
   const headSha = eventsOf(hub.store, "run:report", RunReportSchema).find((r) => r.runId === "run-auto")?.headSha ?? "";
   await hub.executeMerge({
     mergeRequestId: "mr-auto",
@@ -41,7 +59,10 @@ it("never sends the hub an approval, even when the hub's merge request says it w
     worktreePath: null,
     approval: { kind: "auto", by: "ceo@example.com" },
   });
-  const result = await waitFor(() => eventsOf(hub.store, "merge:result", MergeResultSchema).find((m) => m.mergeRequestId === "mr-auto"), "merge:result");
+  const result = await waitFor(
+    () => eventsOf(hub.store, "merge:result", MergeResultSchema).find((m) => m.mergeRequestId === "mr-auto"),
+    "merge:result",
+  );
   expect(result.outcome.kind).toBe("merged");
   const actions = eventsOf(hub.store, "audit:record", AuditRecordSchema).map((a) => a.action);
   expect(actions).toContain("merge.completed");

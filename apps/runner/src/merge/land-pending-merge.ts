@@ -9,8 +9,18 @@ export type LandPendingDeps = Pick<LandDeps, "queue" | "leases" | "audit" | "log
  * Lands a headless merge request through the merge queue (merged-tree test, compare-and-swap, brain
  * deposit, cleanup) and records what happened on the request: merged, or failed with the outcome.
  */
-export async function landPendingMerge(deps: LandPendingDeps, merge: PendingMerge, approval: MergeApproval): Promise<MergeOutcome> {
-  const decided = { ...merge, state: "merging" as const, decidedBy: approval.by, decidedAt: Date.now(), ...(approval.comment ? { comment: approval.comment } : {}) };
+export async function landPendingMerge(
+  deps: LandPendingDeps,
+  merge: PendingMerge,
+  approval: MergeApproval,
+): Promise<MergeOutcome> {
+  const decided = {
+    ...merge,
+    state: "merging" as const,
+    decidedBy: approval.by,
+    decidedAt: Date.now(),
+    ...(approval.comment ? { comment: approval.comment } : {}),
+  };
   await savePendingMerge(deps.dataDir, decided);
   const outcome = await landAgentBranch(
     { queue: deps.queue, leases: deps.leases, audit: deps.audit, log: deps.log },

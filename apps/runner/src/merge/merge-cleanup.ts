@@ -8,7 +8,10 @@ export type CleanupReport = { worktreeRemoved: boolean; branchDeleted: boolean; 
  * After a merge landed: keep the branch head under refs/grove/merged/, remove the worktree (leftovers the
  * agent never committed are kept under refs/grove/archive/), delete the branch, prune. Never throws.
  */
-export async function cleanupMergedBranch(req: { repo: string; branch: string; head: string; log: Logger }, audit: AuditStep): Promise<CleanupReport> {
+export async function cleanupMergedBranch(
+  req: { repo: string; branch: string; head: string; log: Logger },
+  audit: AuditStep,
+): Promise<CleanupReport> {
   const none: CleanupReport = { worktreeRemoved: false, branchDeleted: false, snapshotRef: null };
   const names = parseAgentBranch(req.branch);
   if (!names) return none;

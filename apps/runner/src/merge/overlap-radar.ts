@@ -1,4 +1,12 @@
-import { AckSchema, cutToJsonBytes, fitsSocketMessage, MAX_DIFF_CHARS, type BranchDiff, type RadarSnapshot, describeError } from "@grove/core";
+import {
+  AckSchema,
+  cutToJsonBytes,
+  fitsSocketMessage,
+  MAX_DIFF_CHARS,
+  type BranchDiff,
+  type RadarSnapshot,
+  describeError,
+} from "@grove/core";
 import { branchDiff, openRepo, scanAgentBranches, type PredictionCache } from "@grove/core/node";
 import { ACK_TIMEOUT_MS, type HubLink } from "../hub/hub-socket.ts";
 import type { Logger } from "../logger.ts";
@@ -27,7 +35,9 @@ type RepoState = { cache: PredictionCache; lastSent: string | null; diffsSent: S
  * finished branch head, its diff. After a reconnect everything is sent again.
  */
 export function startOverlapRadar(deps: { link: HubLink; repos: string[]; log: Logger; intervalMs?: number }): OverlapRadar {
-  const states = new Map<string, RepoState>(deps.repos.map((repo) => [repo, { cache: new Map(), lastSent: null, diffsSent: new Set() }]));
+  const states = new Map<string, RepoState>(
+    deps.repos.map((repo) => [repo, { cache: new Map(), lastSent: null, diffsSent: new Set() }]),
+  );
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
@@ -50,13 +60,26 @@ export function startOverlapRadar(deps: { link: HubLink; repos: string[]; log: L
     }
   };
   const socket = () => deps.link.socket.timeout(ACK_TIMEOUT_MS);
-  const sendSnapshot = (payload: RadarSnapshot) => acknowledged("radar:snapshot", payload, () => socket().emitWithAck("radar:snapshot", payload));
-  const sendDiff = (payload: BranchDiff) => acknowledged("branch:diff", payload, () => socket().emitWithAck("branch:diff", payload));
+  const sendSnapshot = (payload: RadarSnapshot) =>
+    acknowledged("radar:snapshot", payload, () => socket().emitWithAck("radar:snapshot", payload));
+  const sendDiff = (payload: BranchDiff) =>
+    acknowledged("branch:diff", payload, () => socket().emitWithAck("branch:diff", payload));
 
   async function scanRepo(repoPath: string, state: RepoState): Promise<void> {
     const ctx = await openRepo(repoPath);
-    const scan = await scanAgentBranches({ repo: ctx.repo, integration: ctx.config.integration, brain: ctx.config.brain, cache: state.cache });
-    const body = { repoPath: ctx.repo, integration: ctx.config.integration, integrationSha: scan.integrationSha, brain: ctx.config.brain, branches: scan.branches };
+    const scan = await scanAgentBranches({
+      repo: ctx.repo,
+      integration: ctx.config.integration,
+      brain: ctx.config.brain,
+      cache: state.cache,
+    });
+    const body = {
+      repoPath: ctx.repo,
+      integration: ctx.config.integration,
+      integrationSha: scan.integrationSha,
+      brain: ctx.config.brain,
+      branches: scan.branches,
+    };
     const key = JSON.stringify(body);
     if (key !== state.lastSent && (await sendSnapshot({ ...body, at: Date.now() }))) state.lastSent = key;
 
@@ -68,7 +91,14 @@ export function startOverlapRadar(deps: { link: HubLink; repos: string[]; log: L
       if (branch.live || state.diffsSent.has(id)) continue;
       const full = await branchDiff(ctx.repo, branch.baseSha, branch.headSha, MAX_DIFF_CHARS);
       const { text: diff, isCut } = cutToJsonBytes(full.diff, MAX_DIFF_JSON_BYTES);
-      const payload = { repoPath: ctx.repo, branch: branch.branch, headSha: branch.headSha, baseSha: branch.baseSha, diff, truncated: full.truncated || isCut };
+      const payload = {
+        repoPath: ctx.repo,
+        branch: branch.branch,
+        headSha: branch.headSha,
+        baseSha: branch.baseSha,
+        diff,
+        truncated: full.truncated || isCut,
+      };
       if (await sendDiff(payload)) state.diffsSent.add(id);
     }
   }
@@ -94,7 +124,8 @@ export function startOverlapRadar(deps: { link: HubLink; repos: string[]; log: L
       if (again) {
         again = false;
         tick();
-      } else timer = setTimeout(tick, Math.max(deps.intervalMs ?? DEFAULT_RADAR_INTERVAL_MS, (Date.now() - started) * REST_PER_SCAN));
+      } else
+        timer = setTimeout(tick, Math.max(deps.intervalMs ?? DEFAULT_RADAR_INTERVAL_MS, (Date.now() - started) * REST_PER_SCAN));
     });
   };
 

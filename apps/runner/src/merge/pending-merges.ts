@@ -59,7 +59,11 @@ export async function findPendingMerge(dataDir: string, key: string): Promise<Pe
   const waiting = matches.filter((m) => m.state === "waiting");
   const found = waiting.length === 1 ? waiting[0] : matches.length === 1 ? matches[0] : undefined;
   if (found) return found;
-  if (matches.length > 1) throw new DomainError("INVALID_INPUT", `"${key}" names ${matches.length} merge requests; give a run id: ${matches.map((m) => m.runId).join(", ")}`);
+  if (matches.length > 1)
+    throw new DomainError(
+      "INVALID_INPUT",
+      `"${key}" names ${matches.length} merge requests; give a run id: ${matches.map((m) => m.runId).join(", ")}`,
+    );
   throw new DomainError("NOT_FOUND", `no merge request "${key}" in ${dirOf(dataDir)} (grove approve --list shows them)`);
 }
 
@@ -67,13 +71,20 @@ export async function findPendingMerge(dataDir: string, key: string): Promise<Pe
  * Runs `decide` while holding the request's claim (an exclusive folder, so two people — or two terminals —
  * never decide the same request at once). The request is read afresh under the claim.
  */
-export async function withPendingMerge<T>(dataDir: string, runId: string, decide: (merge: PendingMerge) => Promise<T>): Promise<T> {
+export async function withPendingMerge<T>(
+  dataDir: string,
+  runId: string,
+  decide: (merge: PendingMerge) => Promise<T>,
+): Promise<T> {
   const claim = `${fileOf(dataDir, runId)}.claim`;
   try {
     await mkdir(claim);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") {
-      throw new DomainError("INVALID_INPUT", `someone is deciding ${runId} right now (${claim} exists; remove it if no grove command is running)`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `someone is deciding ${runId} right now (${claim} exists; remove it if no grove command is running)`,
+      );
     }
     throw error;
   }

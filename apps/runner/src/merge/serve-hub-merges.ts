@@ -21,13 +21,21 @@ export type HubMergeService = {
  * The runner's half of the merge gate: takes the hub's `merge:execute` (each merge request once, however
  * often the hub resends it) into the merge queues, and runs the overlap radar of the served repositories.
  */
-export function serveHubMerges(deps: { hub: HubOutbox; link: HubLink; leases: RunLeases; log: Logger; repos: string[]; radarIntervalMs?: number }): HubMergeService {
+export function serveHubMerges(deps: {
+  hub: HubOutbox;
+  link: HubLink;
+  leases: RunLeases;
+  log: Logger;
+  repos: string[];
+  radarIntervalMs?: number;
+}): HubMergeService {
   const queue = createMergeQueue();
   const inFlight = new Map<string, Promise<MergeOutcome>>();
   // A runner killed mid merged-tree test left its temporary worktree behind; nothing else will remove it.
   for (const repo of deps.repos) {
     removeStaleMergeTrees(repo).then(
-      (removed) => removed.length > 0 && deps.log(`removed ${removed.length} merged-tree test worktree(s) left by a dead runner in ${repo}`),
+      (removed) =>
+        removed.length > 0 && deps.log(`removed ${removed.length} merged-tree test worktree(s) left by a dead runner in ${repo}`),
       (error: unknown) => deps.log(`could not clean up old merged-tree test worktrees in ${repo}: ${describeError(error)}`),
     );
   }
@@ -37,7 +45,11 @@ export function serveHubMerges(deps: { hub: HubOutbox; link: HubLink; leases: Ru
       // The hub resends merges it has no result for (after a reconnect); one in progress is not queued twice.
       const running = inFlight.get(req.mergeRequestId);
       if (running) return running;
-      const merge = landHubMerge({ hub: deps.hub, link: deps.link, queue, leases: deps.leases, log: deps.log }, repo, req).finally(() => {
+      const merge = landHubMerge(
+        { hub: deps.hub, link: deps.link, queue, leases: deps.leases, log: deps.log },
+        repo,
+        req,
+      ).finally(() => {
         inFlight.delete(req.mergeRequestId);
         radar.poke();
       });

@@ -28,9 +28,14 @@ let repo: TempRepo;
 let dataDir: string;
 
 async function setUp(config: Record<string, unknown> = {}): Promise<void> {
-  const agents = { editor: { command: [process.execPath, "-e", EDITING_AGENT, "--", "{prompt}"] }, ...(config.agents as object | undefined) };
+  const agents = {
+    editor: { command: [process.execPath, "-e", EDITING_AGENT, "--", "{prompt}"] },
+    ...(config.agents as object | undefined),
+  };
   const yaml = { test: `"${process.execPath}" -e "process.exit(0)"`, ...config, agents };
-  repo = await makeTempRepo({ files: { "README.md": "# leftovers\n", ".gitignore": "*.log\n", "grove.yaml": JSON.stringify(yaml) } });
+  repo = await makeTempRepo({
+    files: { "README.md": "# leftovers\n", ".gitignore": "*.log\n", "grove.yaml": JSON.stringify(yaml) },
+  });
 }
 
 beforeEach(async () => {
@@ -42,7 +47,12 @@ afterEach(async () => {
 });
 
 const session = (prompt: string, profile = "editor", approve: "auto" | "manual" = "auto") =>
-  runHeadlessSession({ repo: repo.dir, plan: PlanSchema.parse({ session: "session-20260101-0900", tasks: [{ agent: "editor", task: "t1", profile, prompt }] }), dataDir, approve });
+  runHeadlessSession({
+    repo: repo.dir,
+    plan: PlanSchema.parse({ session: "session-20260101-0900", tasks: [{ agent: "editor", task: "t1", profile, prompt }] }),
+    dataDir,
+    approve,
+  });
 
 describe("what an agent leaves uncommitted when it exits", () => {
   it("is committed on its branch as the agent, with its RESULT summary, untracked files included and ignored ones not; then tested and merged", async () => {
@@ -52,7 +62,9 @@ describe("what an agent leaves uncommitted when it exits", () => {
     const [merge] = (await repo.git(["log", "main", "--merges", "--format=%H"])).split("\n");
     const commit = await repo.git(["show", "-s", "--format=%an <%ae>|%cn|%s", `${merge ?? ""}^2`]);
     expect(commit).toBe("editor <editor@agents.grove.invalid>|grove|Teach the README a new line");
-    expect(await repo.git(["ls-tree", "-r", "--name-only", `${merge ?? ""}^2`])).toBe(".gitignore\nREADME.md\ngrove.yaml\nsrc/new.ts");
+    expect(await repo.git(["ls-tree", "-r", "--name-only", `${merge ?? ""}^2`])).toBe(
+      ".gitignore\nREADME.md\ngrove.yaml\nsrc/new.ts",
+    );
     expect(await repo.git(["show", "main:README.md"])).toBe("# leftovers\nedited by the agent");
   });
 
@@ -74,19 +86,29 @@ describe("what an agent leaves uncommitted when it exits", () => {
 
   it.each([
     ["grove.yaml", { autoCommit: false }],
-    ["the profile, over grove.yaml", { autoCommit: true, agents: { editor: { command: [process.execPath, "-e", EDITING_AGENT, "--", "{prompt}"], autoCommit: false } } }],
+    [
+      "the profile, over grove.yaml",
+      {
+        autoCommit: true,
+        agents: { editor: { command: [process.execPath, "-e", EDITING_AGENT, "--", "{prompt}"], autoCommit: false } },
+      },
+    ],
   ])("stays uncommitted when %s turns autoCommit off: no commits, nothing to merge", async (_where, config) => {
     await setUp(config);
     const summary = await session("edit result");
     expect(summary.tasks[0]?.state).toBe("failed");
-    expect(summary.tasks[0]?.error).toMatch(/^the agent made no commits: agent\/editor\/t1 is still at its base [0-9a-f]{12}, so there is nothing to merge\. It left 2 files \(README\.md, src\/new\.ts\) uncommitted/);
+    expect(summary.tasks[0]?.error).toMatch(
+      /^the agent made no commits: agent\/editor\/t1 is still at its base [0-9a-f]{12}, so there is nothing to merge\. It left 2 files \(README\.md, src\/new\.ts\) uncommitted/,
+    );
     expect(summary.tasks[0]?.waiting).toBeNull();
   });
 
   it('ends a run that changed nothing as "no changes", with no merge request', async () => {
     await setUp();
     const summary = await session("result");
-    expect(summary.tasks[0]?.error).toMatch(/^no changes: the agent exited without changing anything; agent\/editor\/t1 is still at its base [0-9a-f]{12}/);
+    expect(summary.tasks[0]?.error).toMatch(
+      /^no changes: the agent exited without changing anything; agent\/editor\/t1 is still at its base [0-9a-f]{12}/,
+    );
     expect(summary.tasks[0]?.waiting).toBeNull();
     expect(summary.tasks[0]?.merge).toBeNull();
     expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("0");

@@ -60,7 +60,8 @@ function renderBrainFiles(files: BrainFile[]): string {
   if (files.length === 0) return "";
   const fence = "~~~~";
   const parts = files.map(
-    (file) => `### ${file.path}${file.isTruncated ? " (truncated)" : ""}\n\n${fence}markdown\n${file.content.replaceAll(fence, "~~~")}\n${fence}\n`,
+    (file) =>
+      `### ${file.path}${file.isTruncated ? " (truncated)" : ""}\n\n${fence}markdown\n${file.content.replaceAll(fence, "~~~")}\n${fence}\n`,
   );
   return `## Brain files named by the task (read-only)\n\n${parts.join("\n")}\n`;
 }

@@ -31,12 +31,16 @@ export async function finishRun(
   if (usage) {
     // Counted as soon as the agent is done: a run of the session waiting for a place checks it next.
     const session = scope.deps.spend.add(scope.req.sessionId, usage);
-    scope.system(`agent used ${formatUsage(usage)}${usage.turns === null ? "" : ` in ${usage.turns} turn(s)`}; session so far: ${formatUsage(session)}`);
+    scope.system(
+      `agent used ${formatUsage(usage)}${usage.turns === null ? "" : ` in ${usage.turns} turn(s)`}; session so far: ${formatUsage(session)}`,
+    );
   }
   const refusedActions = exit.refusedActions ?? 0;
   const refused = exit.refused ?? [];
   if (refusedActions > 0) {
-    scope.system(`the agent was refused ${refusedActions} action${refusedActions === 1 ? "" : "s"}: ${refused.join("; ")}`.slice(0, 2_000));
+    scope.system(
+      `the agent was refused ${refusedActions} action${refusedActions === 1 ? "" : "s"}: ${refused.join("; ")}`.slice(0, 2_000),
+    );
   }
   if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
@@ -46,15 +50,19 @@ export async function finishRun(
   const noCommits = agentOk && branch.commits === 0 ? describeNoCommits(scope.branch, worktree.baseSha, branch) : null;
   if (noCommits) scope.system(noCommits);
   else if (branch.uncommittedCount > 0) {
-    scope.system(`${describeUncommitted(branch)} changed in the worktree but not committed: they are not part of ${scope.branch} and will not be merged`);
+    scope.system(
+      `${describeUncommitted(branch)} changed in the worktree but not committed: they are not part of ${scope.branch} and will not be merged`,
+    );
   }
 
   const test = agentOk && committed ? await runTestGate(scope, worktree.worktreePath, signal) : skipTests(scope, agentOk);
 
   const fromFile = await readResult(scope.paths.result);
-  const { result, resultError } = fromFile.resultError !== null && exit.finalAnswer ? resultFromFinalAnswer(exit.finalAnswer) : fromFile;
+  const { result, resultError } =
+    fromFile.resultError !== null && exit.finalAnswer ? resultFromFinalAnswer(exit.finalAnswer) : fromFile;
   // Says which: no file at all, or one grove could not use (the agent may think it wrote a RESULT).
-  if (result && fromFile.resultError) scope.system(`${fromFile.resultError} Using the agent's final answer as its RESULT instead.`);
+  if (result && fromFile.resultError)
+    scope.system(`${fromFile.resultError} Using the agent's final answer as its RESULT instead.`);
   if (resultError) scope.system(resultError);
 
   const final: RunState = stopped ? stopState(signal) : agentOk && committed && test.status !== "failed" ? "succeeded" : "failed";
@@ -111,7 +119,9 @@ async function runTestGate(scope: RunScope, worktreePath: string, signal: AbortS
   const gate = testGateOf(scope.req.repo.config);
   switch (gate.kind) {
     case "missing":
-      scope.system("no test command configured (grove.yaml `test`): this run is untested, and only a person can approve its merge");
+      scope.system(
+        "no test command configured (grove.yaml `test`): this run is untested, and only a person can approve its merge",
+      );
       return { status: "untested", exitCode: null, durationMs: 0 };
     case "none":
       scope.system("the repository declares it has no tests (grove.yaml `test: none`)");
@@ -120,9 +130,15 @@ async function runTestGate(scope: RunScope, worktreePath: string, signal: AbortS
       scope.setState("testing");
       scope.system(`running tests: ${gate.command}`);
       const result = await runRepoCommand(scope, gate.command, worktreePath, "test", signal);
-      const test: TestReport = { status: result.exitCode === 0 ? "passed" : "failed", exitCode: result.exitCode, durationMs: result.durationMs };
+      const test: TestReport = {
+        status: result.exitCode === 0 ? "passed" : "failed",
+        exitCode: result.exitCode,
+        durationMs: result.durationMs,
+      };
       scope.system(`tests ${test.status} (${describeExit(result)}) in ${result.durationMs} ms`);
-      scope.audit("tests.ran", { details: { status: test.status, exitCode: test.exitCode, durationMs: test.durationMs, command: gate.command } });
+      scope.audit("tests.ran", {
+        details: { status: test.status, exitCode: test.exitCode, durationMs: test.durationMs, command: gate.command },
+      });
       return test;
     }
   }

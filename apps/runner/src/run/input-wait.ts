@@ -20,7 +20,12 @@ export function looksLikePrompt(line: string, declared?: RegExp): boolean {
 
 /** The last line of a text with something in it, whether or not a newline ended it. */
 export function lastLine(text: string): string {
-  return text.split(/\r?\n|\r/).filter((line) => line.trim() !== "").at(-1) ?? "";
+  return (
+    text
+      .split(/\r?\n|\r/)
+      .filter((line) => line.trim() !== "")
+      .at(-1) ?? ""
+  );
 }
 
 export type InputWatch = { stop(): void };
@@ -43,7 +48,14 @@ export function watchForInput(o: {
   let isDone = false;
   const check = async () => {
     const files = o.files();
-    const sizes = await Promise.all(files.map((path) => stat(path).then((s) => s.size, () => -1)));
+    const sizes = await Promise.all(
+      files.map((path) =>
+        stat(path).then(
+          (s) => s.size,
+          () => -1,
+        ),
+      ),
+    );
     const now = `${sizes.join(",")}|${groupCpuTicks(o.pgid) ?? "?"}`;
     if (now !== last) {
       last = now;
@@ -60,14 +72,17 @@ export function watchForInput(o: {
       return;
     }
   };
-  const timer = setInterval(() => {
-    if (isChecking || isDone) return;
-    isChecking = true;
-    // A file that went away between calls is no reason to stop the run: the next tick looks again.
-    void check()
-      .catch(() => undefined)
-      .finally(() => (isChecking = false));
-  }, Math.max(100, Math.min(5_000, o.quietMs / 4)));
+  const timer = setInterval(
+    () => {
+      if (isChecking || isDone) return;
+      isChecking = true;
+      // A file that went away between calls is no reason to stop the run: the next tick looks again.
+      void check()
+        .catch(() => undefined)
+        .finally(() => (isChecking = false));
+    },
+    Math.max(100, Math.min(5_000, o.quietMs / 4)),
+  );
   timer.unref();
   return {
     stop() {

@@ -13,9 +13,27 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const key = fc.constantFrom("status", "summary", "learnings", "files", "followUps", "title", "body", "tags", "__proto__", "constructor");
+const key = fc.constantFrom(
+  "status",
+  "summary",
+  "learnings",
+  "files",
+  "followUps",
+  "title",
+  "body",
+  "tags",
+  "__proto__",
+  "constructor",
+);
 const loose = fc.jsonValue({ maxDepth: 2 });
-const learning = fc.record({ title: fc.oneof(fc.string({ maxLength: 5 }), loose), body: fc.string(), tags: fc.array(fc.string({ maxLength: 60 }), { maxLength: 3 }) }, { requiredKeys: [] });
+const learning = fc.record(
+  {
+    title: fc.oneof(fc.string({ maxLength: 5 }), loose),
+    body: fc.string(),
+    tags: fc.array(fc.string({ maxLength: 60 }), { maxLength: 3 }),
+  },
+  { requiredKeys: [] },
+);
 // Close to a RESULT, so that many are accepted, with extra keys (`__proto__` among them) and wrong types mixed in.
 const resultLike = fc
   .tuple(
@@ -56,14 +74,20 @@ describe("RESULT (property)", () => {
     let cases = 0;
     let accepted = 0;
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ weight: 5, arbitrary: text.map((t) => Buffer.from(t)) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 100 }) }), async (bytes) => {
-        const path = join(dir, `RESULT-${++cases}.json`);
-        await writeFile(path, bytes);
-        const read = await readResult(path);
-        expectOneOutcome(read);
-        if (read.result) accepted++;
-        await rm(path);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          { weight: 5, arbitrary: text.map((t) => Buffer.from(t)) },
+          { weight: 1, arbitrary: fc.uint8Array({ maxLength: 100 }) },
+        ),
+        async (bytes) => {
+          const path = join(dir, `RESULT-${++cases}.json`);
+          await writeFile(path, bytes);
+          const read = await readResult(path);
+          expectOneOutcome(read);
+          if (read.result) accepted++;
+          await rm(path);
+        },
+      ),
       fuzzParameters(0.5),
     );
     expect(accepted).toBeGreaterThan(0);
@@ -76,7 +100,11 @@ describe("RESULT (property)", () => {
   });
 
   it("any final answer of an agent becomes a schema-valid RESULT", () => {
-    const answer = fc.oneof(text, text.map((t) => `Here it is:\n\`\`\`json\n${t}\n\`\`\`\n`), fc.string({ unit: "binary", maxLength: 300 }));
+    const answer = fc.oneof(
+      text,
+      text.map((t) => `Here it is:\n\`\`\`json\n${t}\n\`\`\`\n`),
+      fc.string({ unit: "binary", maxLength: 300 }),
+    );
     fc.assert(
       fc.property(answer, fc.boolean(), (t, isError) => {
         const read = resultFromFinalAnswer({ text: t, isError });

@@ -18,11 +18,17 @@ export async function readResult(path: string): Promise<ResultRead> {
   try {
     raw = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    return { result: null, resultError: `The RESULT is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      result: null,
+      resultError: `The RESULT is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const parsed = ResultSchema.safeParse(raw);
   if (!parsed.success) {
-    return { result: null, resultError: `The RESULT does not match the schema:\n${z.prettifyError(parsed.error)}`.slice(0, 10_000) };
+    return {
+      result: null,
+      resultError: `The RESULT does not match the schema:\n${z.prettifyError(parsed.error)}`.slice(0, 10_000),
+    };
   }
   return { result: parsed.data, resultError: null };
 }

@@ -105,9 +105,18 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
           });
     const exit = await proc.done;
     inputWatch?.stop();
-    const error = needsInput ?? (exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null);
+    const error =
+      needsInput ?? (exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null);
     // Stopped by grove for a reason of its own, not cancelled by a person: the run fails with that reason.
-    return { ...exit, cancelled: needsInput === null && exit.cancelled, error, finalAnswer: writer.final(), usage: writer.usage(exit.durationMs), refused: writer.refused(), refusedActions: writer.refusedActions() };
+    return {
+      ...exit,
+      cancelled: needsInput === null && exit.cancelled,
+      error,
+      finalAnswer: writer.final(),
+      usage: writer.usage(exit.durationMs),
+      refused: writer.refused(),
+      refusedActions: writer.refusedActions(),
+    };
   } catch (error) {
     if (!isDomainError(error)) throw error;
     scope.system(error.message);

@@ -31,7 +31,9 @@ export function runRecordPath(dataDir: string, runId: string): string {
 export async function writeRunRecord(dataDir: string, record: Omit<RunRecord, "updatedAt">): Promise<void> {
   const path = runRecordPath(dataDir, record.runId);
   await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
-  await writeFile(`${path}.tmp`, `${JSON.stringify({ ...record, updatedAt: Date.now() }, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
+  await writeFile(`${path}.tmp`, `${JSON.stringify({ ...record, updatedAt: Date.now() }, null, 2)}\n`, {
+    mode: PRIVATE_FILE_MODE,
+  });
   await rename(`${path}.tmp`, path);
 }
 

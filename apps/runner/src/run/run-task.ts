@@ -70,7 +70,11 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     final = await finishRun(scope, { worktreePath: worktree.path, baseSha: worktree.baseSha }, exit, signal);
   } catch (error) {
     final = signal.aborted ? stopState(signal) : "failed";
-    const message = signal.aborted ? `run ${final}` : isDomainError(error) ? error.message : `unexpected error: ${describeError(error)}`;
+    const message = signal.aborted
+      ? `run ${final}`
+      : isDomainError(error)
+        ? error.message
+        : `unexpected error: ${describeError(error)}`;
     if (!signal.aborted) deps.log(`run ${task.runId} failed: ${message}`);
     scope.system(message);
     if (worktree) await unlockWorktree(req.repo.repo, worktree.path).catch(() => undefined);
@@ -92,7 +96,9 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
  */
 async function endOverBudget(scope: RunScope, reason: string): Promise<RunState> {
   scope.system(`${reason}: this run does not start`);
-  scope.audit("run.ended", { details: { state: "cancelled", error: reason, budgetExceeded: true, spent: scope.deps.spend.totals(scope.req.sessionId) } });
+  scope.audit("run.ended", {
+    details: { state: "cancelled", error: reason, budgetExceeded: true, spent: scope.deps.spend.totals(scope.req.sessionId) },
+  });
   scope.setState("cancelled", { error: reason });
   await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
   await scope.recorded();
@@ -115,7 +121,8 @@ async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, sign
   if (setup !== undefined && !signal.aborted) {
     scope.system(`running setup: ${setup}`);
     const result = await runRepoCommand(scope, setup, worktree.path, "system", signal);
-    if (result.exitCode !== 0 && !result.cancelled) return { ...notRun, cancelled: false, error: `setup failed (${describeExit(result)})` };
+    if (result.exitCode !== 0 && !result.cancelled)
+      return { ...notRun, cancelled: false, error: `setup failed (${describeExit(result)})` };
   }
   if (signal.aborted) return notRun;
   await rm(paths.result, { force: true });

@@ -9,7 +9,13 @@ import { appendLocalAudit } from "../headless/audit-file.ts";
 const [file, actorId, countText, goFile] = process.argv.slice(2);
 if (!file || !actorId || !countText || !goFile) throw new Error("usage: append-audit.ts <file> <actorId> <count> <go-file>");
 await writeFile(`${goFile}.${actorId}.ready`, "");
-while (!(await access(goFile).then(() => true, () => false))) await sleep(2);
+while (
+  !(await access(goFile).then(
+    () => true,
+    () => false,
+  ))
+)
+  await sleep(2);
 await Promise.all(
   Array.from({ length: Number(countText) }, (_, n) =>
     appendLocalAudit(file, [{ actorType: "user", actorId, action: "merge.approved", subject: `mr-${n}`, details: { n } }]),

@@ -61,13 +61,21 @@ export async function startFloodRun(opts: { isAcking: () => boolean }): Promise<
   const repo = await makeTempRepo({ files: { "README.md": "# flood\n", "grove.yaml": JSON.stringify(config) } });
   const store = createHubStore();
   const hub = await startTestHub({ token: TOKEN, store, ackLogs: opts.isAcking });
-  const cleanups: (() => Promise<unknown>)[] = [repo.cleanup, () => rm(scratch, { recursive: true, force: true }), () => hub.close(), () => killOrphans(store)];
+  const cleanups: (() => Promise<unknown>)[] = [
+    repo.cleanup,
+    () => rm(scratch, { recursive: true, force: true }),
+    () => hub.close(),
+    () => killOrphans(store),
+  ];
 
-  const runner: AgentProcess = startAgentProcess([process.execPath, "--import", TSX, DAEMON_SCRIPT, hub.url, TOKEN, dataDir, repo.dir], {
-    cwd: scratch,
-    env: process.env,
-    onLine: () => undefined,
-  });
+  const runner: AgentProcess = startAgentProcess(
+    [process.execPath, "--import", TSX, DAEMON_SCRIPT, hub.url, TOKEN, dataDir, repo.dir],
+    {
+      cwd: scratch,
+      env: process.env,
+      onLine: () => undefined,
+    },
+  );
   cleanups.push(() => runner.cancel(200).catch(() => undefined));
   const cleanup = async () => {
     for (const step of cleanups.splice(0).reverse()) await step();
@@ -75,7 +83,12 @@ export async function startFloodRun(opts: { isAcking: () => boolean }): Promise<
   try {
     await waitFor(() => store.events.some((e) => e.event === "runner:hello"), "the runner process to connect");
     const task = { runId: FLOOD_RUN_ID, agent: "flood", taskId: "flood", profile: "flood", prompt: "flood" };
-    const ack = await hub.startSession({ sessionId: "session-20260101-1600", repoPath: repo.dir, integration: "main", tasks: [task] });
+    const ack = await hub.startSession({
+      sessionId: "session-20260101-1600",
+      repoPath: repo.dir,
+      integration: "main",
+      tasks: [task],
+    });
     if (!ack.ok) throw new Error(ack.error);
   } catch (error) {
     await cleanup();

@@ -6,5 +6,8 @@ export const CLI_PATH = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
 /** Runs `grove <args>` in a child process (node + tsx) in `cwd`, as a user's shell would. */
 export function runGrove(args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): Promise<ScriptResult> {
-  return runTsScript(CLI_PATH, args, { cwd: opts.cwd, env: { GROVE_DEBUG: undefined, npm_lifecycle_event: undefined, ...opts.env } });
+  return runTsScript(CLI_PATH, args, {
+    cwd: opts.cwd,
+    env: { GROVE_DEBUG: undefined, npm_lifecycle_event: undefined, ...opts.env },
+  });
 }

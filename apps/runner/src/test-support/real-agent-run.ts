@@ -7,7 +7,14 @@ import { join } from "node:path";
 import { startRunnerDaemon } from "../daemon.ts";
 import { BUILT_IN_PROFILES } from "../launch/agent-profiles.ts";
 import { readRunRecord } from "../run/run-record.ts";
-import { agentEnv, startAnthropicDouble, startOpenAiDouble, type LoopbackServer, type ModelScript, type RealAgentCli } from "@grove/testing";
+import {
+  agentEnv,
+  startAnthropicDouble,
+  startOpenAiDouble,
+  type LoopbackServer,
+  type ModelScript,
+  type RealAgentCli,
+} from "@grove/testing";
 import { eventsOf, startTestHub, waitFor, type TestHub } from "./test-hub.ts";
 
 // One task of a built-in profile, run by the real CLI against its model double, through the runner daemon
@@ -42,12 +49,22 @@ export type RealAgentRun = {
  * Starts the run: `cli`'s built-in profile with `profile` laid over it (grove.yaml's `agents.<cli>`, the way
  * a user sets a timeout), its environment pointing it at a double that plays `script`.
  */
-export async function startRealAgentRun(o: { cli: RealAgentCli; script: ModelScript; profile?: Pick<AgentProfile, "timeoutSec">; prompt?: string }): Promise<RealAgentRun> {
+export async function startRealAgentRun(o: {
+  cli: RealAgentCli;
+  script: ModelScript;
+  profile?: Pick<AgentProfile, "timeoutSec">;
+  prompt?: string;
+}): Promise<RealAgentRun> {
   // Its own run id: processes are found by it, and other test files run agents at the same time.
   const RUN_ID = `run-real-${randomUUID().slice(0, 8)}`;
   const scratch = await realpath(await mkdtemp(join(tmpdir(), "grove-real-run-")));
   const double = o.cli === "claude" ? await startAnthropicDouble(o.script) : await startOpenAiDouble(o.script);
-  const env = await agentEnv({ home: join(scratch, "home"), binDir: join(scratch, "bin"), anthropicUrl: double.url, openAiUrl: double.url });
+  const env = await agentEnv({
+    home: join(scratch, "home"),
+    binDir: join(scratch, "bin"),
+    anthropicUrl: double.url,
+    openAiUrl: double.url,
+  });
   const builtIn = BUILT_IN_PROFILES[o.cli];
   if (!builtIn) throw new Error(`no built-in profile ${o.cli}`);
   const profile: AgentProfile = { ...builtIn, env, ...o.profile };
@@ -66,7 +83,12 @@ export async function startRealAgentRun(o: { cli: RealAgentCli; script: ModelScr
   try {
     await waitFor(() => hub.store.events.some((e) => e.event === "runner:hello"), "runner:hello");
     const task = { runId: RUN_ID, agent: o.cli, taskId: "task", profile: o.cli, prompt: o.prompt ?? "Do the task" };
-    const ack = await hub.startSession({ sessionId: "session-20260101-1700", repoPath: repo.dir, integration: "main", tasks: [task] });
+    const ack = await hub.startSession({
+      sessionId: "session-20260101-1700",
+      repoPath: repo.dir,
+      integration: "main",
+      tasks: [task],
+    });
     if (!ack.ok) throw new Error(ack.error);
   } catch (error) {
     await cleanup();
@@ -83,7 +105,8 @@ export async function startRealAgentRun(o: { cli: RealAgentCli; script: ModelScr
     worktree: () => waitFor(() => states().find((s) => s.worktreePath)?.worktreePath, "the run's worktree"),
     lines: () => [...(hub.store.lines.get(RUN_ID)?.values() ?? [])].sort((a, b) => a.seq - b.seq),
     report: () => eventsOf(hub.store, "run:report", RunReportSchema).find((r) => r.runId === RUN_ID),
-    endedAudit: () => eventsOf(hub.store, "audit:record", AuditRecordSchema).find((a) => a.runId === RUN_ID && a.action === "run.ended")?.details,
+    endedAudit: () =>
+      eventsOf(hub.store, "audit:record", AuditRecordSchema).find((a) => a.runId === RUN_ID && a.action === "run.ended")?.details,
     processesOfRun: () => processesWithEnv(`GROVE_RUN_ID=${RUN_ID}`),
     agentGroup: async () => (await readRunRecord(dataDir, RUN_ID))?.pgid,
     cleanup,

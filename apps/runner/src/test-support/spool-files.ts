@@ -10,7 +10,11 @@ export async function firstSpooledSeq(spoolPath: string): Promise<number | null>
   try {
     const buffer = Buffer.alloc(64 * 1024);
     const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
-    const row = buffer.subarray(0, bytesRead).toString("utf8").split("\n").find((r) => r.startsWith("["));
+    const row = buffer
+      .subarray(0, bytesRead)
+      .toString("utf8")
+      .split("\n")
+      .find((r) => r.startsWith("["));
     return row ? Number(row.slice(1, row.indexOf(","))) : null;
   } finally {
     await file.close();

@@ -32,11 +32,15 @@ export function AppShell({ children }: { children: ReactNode }) {
   };
 
   if (isPublic) return <main className="mx-auto max-w-md px-4 py-10">{children}</main>;
-  if (!me.data) return <ShellWaiting failed={me.failureCount > 0} refused={me.isError && !signedOut ? me.error.message : undefined} />;
+  if (!me.data)
+    return <ShellWaiting failed={me.failureCount > 0} refused={me.isError && !signedOut ? me.error.message : undefined} />;
 
   return (
     <>
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2"
+      >
         Skip to content
       </a>
       <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur dark:border-stone-800 dark:bg-stone-900/90">

@@ -36,7 +36,8 @@ export function NavBar({ role }: { role: Role }) {
 
   useEffect(() => {
     document.title = count > 0 ? `(${count}) grove` : "grove";
-    if ("setAppBadge" in navigator) void (count > 0 ? navigator.setAppBadge(count) : navigator.clearAppBadge()).catch(() => undefined);
+    if ("setAppBadge" in navigator)
+      void (count > 0 ? navigator.setAppBadge(count) : navigator.clearAppBadge()).catch(() => undefined);
   }, [count]);
 
   return (

@@ -20,7 +20,9 @@ export function ResultView({ result, error }: { result: Result | null; error: st
               <li key={i} className="rounded-lg border border-stone-200 p-2 dark:border-stone-800">
                 <p className="font-medium">{l.title}</p>
                 <p className="whitespace-pre-wrap text-stone-600 dark:text-stone-400">{l.body}</p>
-                {l.tags && l.tags.length > 0 && <p className="mt-1 text-xs text-stone-500">{l.tags.map((t) => `#${t}`).join(" ")}</p>}
+                {l.tags && l.tags.length > 0 && (
+                  <p className="mt-1 text-xs text-stone-500">{l.tags.map((t) => `#${t}`).join(" ")}</p>
+                )}
               </li>
             ))}
           </ul>

@@ -46,13 +46,24 @@ export function RunFacts({ run, link = false }: { run: RunFactsView; link?: bool
         {run.profile !== run.agent ? ` (${run.profile})` : ""}
       </dd>
       <dt className="text-stone-500">Branch</dt>
-      <dd className="min-w-0 truncate font-mono">{link ? <Link href={`/runs/${run.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">{run.branch}</Link> : run.branch}</dd>
+      <dd className="min-w-0 truncate font-mono">
+        {link ? (
+          <Link href={`/runs/${run.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
+            {run.branch}
+          </Link>
+        ) : (
+          run.branch
+        )}
+      </dd>
       <dt className="text-stone-500">Duration</dt>
       <dd>{formatDuration(runDuration(run, now))}</dd>
       <dt className="text-stone-500">Exit code</dt>
       <dd>{run.exitCode ?? "—"}</dd>
       <dt className="text-stone-500">Tests</dt>
-      <dd>{run.testStatus ? <StateBadge state={run.testStatus} label={describeTestStatus(run.testStatus)} /> : "—"} {run.testMs !== null ? formatDuration(run.testMs) : ""}</dd>
+      <dd>
+        {run.testStatus ? <StateBadge state={run.testStatus} label={describeTestStatus(run.testStatus)} /> : "—"}{" "}
+        {run.testMs !== null ? formatDuration(run.testMs) : ""}
+      </dd>
       <RunUsage run={run} />
     </dl>
   );

@@ -22,7 +22,9 @@ export function RunnersPanel() {
                 {r.host ?? "unknown host"} · v{r.version ?? "?"} · heartbeat <RelativeTime date={r.lastSeenAt} />
               </span>
             </div>
-            <div className="truncate text-xs text-stone-500">{r.repos.map((repo) => `${repo.name} → ${repo.integration}`).join(", ") || "no repositories"}</div>
+            <div className="truncate text-xs text-stone-500">
+              {r.repos.map((repo) => `${repo.name} → ${repo.integration}`).join(", ") || "no repositories"}
+            </div>
           </li>
         ))}
       </ul>

@@ -31,14 +31,23 @@ export function StartSessionForm() {
     if (!runnerId && online[0]) setRunnerId(online[0].id);
   }, [runnerId, online]);
 
-  const update = (index: number, patch: Partial<TaskDraft>) => setTasks((prev) => prev.map((t, i) => (i === index ? { ...t, ...patch } : t)));
+  const update = (index: number, patch: Partial<TaskDraft>) =>
+    setTasks((prev) => prev.map((t, i) => (i === index ? { ...t, ...patch } : t)));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     start.mutate({
       runnerId: runnerId || undefined,
       repoPath: repo?.path,
-      tasks: tasks.map((t) => ({ agent: t.agent.trim() || t.profile, profile: t.profile, taskId: t.taskId.trim() || undefined, prompt: t.prompt })),
-      budget: budget.usd || budget.tokens ? { usd: budget.usd ? Number(budget.usd) : undefined, tokens: budget.tokens ? Number(budget.tokens) : undefined } : undefined,
+      tasks: tasks.map((t) => ({
+        agent: t.agent.trim() || t.profile,
+        profile: t.profile,
+        taskId: t.taskId.trim() || undefined,
+        prompt: t.prompt,
+      })),
+      budget:
+        budget.usd || budget.tokens
+          ? { usd: budget.usd ? Number(budget.usd) : undefined, tokens: budget.tokens ? Number(budget.tokens) : undefined }
+          : undefined,
     });
   };
 
@@ -80,8 +89,20 @@ export function StartSessionForm() {
           />
         ))}
         <div className="grid gap-3 sm:grid-cols-2">
-          <TextField label="Budget (USD)" hint="Optional: no further run starts once the session's runs cost this much." inputMode="decimal" value={budget.usd} onChange={(e) => setBudget((b) => ({ ...b, usd: e.target.value }))} />
-          <TextField label="Budget (tokens)" hint="Optional: tokens in and out, summed over the session's runs." inputMode="numeric" value={budget.tokens} onChange={(e) => setBudget((b) => ({ ...b, tokens: e.target.value }))} />
+          <TextField
+            label="Budget (USD)"
+            hint="Optional: no further run starts once the session's runs cost this much."
+            inputMode="decimal"
+            value={budget.usd}
+            onChange={(e) => setBudget((b) => ({ ...b, usd: e.target.value }))}
+          />
+          <TextField
+            label="Budget (tokens)"
+            hint="Optional: tokens in and out, summed over the session's runs."
+            inputMode="numeric"
+            value={budget.tokens}
+            onChange={(e) => setBudget((b) => ({ ...b, tokens: e.target.value }))}
+          />
         </div>
         <ErrorText error={start.error} />
         <div className="flex flex-wrap gap-2">

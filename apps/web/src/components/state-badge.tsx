@@ -48,5 +48,9 @@ const TONES: Record<string, string> = {
 
 /** A state as a coloured pill; the text carries the meaning, colour only repeats it. */
 export function StateBadge({ state, label }: { state: string; label?: string }) {
-  return <span className={`inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${TONES[state] ?? BAD}`}>{label ?? state}</span>;
+  return (
+    <span className={`inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${TONES[state] ?? BAD}`}>
+      {label ?? state}
+    </span>
+  );
 }

@@ -28,9 +28,26 @@ export function TaskFields({
             </option>
           ))}
         </SelectField>
-        <TextField label="Agent name (optional)" value={task.agent} placeholder={task.profile} onChange={(e) => onChange({ agent: e.target.value })} />
-        <TextField label="Task id (optional)" value={task.taskId} placeholder="generated" onChange={(e) => onChange({ taskId: e.target.value })} />
-        <TextArea label="Prompt" className="sm:col-span-3" rows={3} required value={task.prompt} onChange={(e) => onChange({ prompt: e.target.value })} />
+        <TextField
+          label="Agent name (optional)"
+          value={task.agent}
+          placeholder={task.profile}
+          onChange={(e) => onChange({ agent: e.target.value })}
+        />
+        <TextField
+          label="Task id (optional)"
+          value={task.taskId}
+          placeholder="generated"
+          onChange={(e) => onChange({ taskId: e.target.value })}
+        />
+        <TextArea
+          label="Prompt"
+          className="sm:col-span-3"
+          rows={3}
+          required
+          value={task.prompt}
+          onChange={(e) => onChange({ prompt: e.target.value })}
+        />
       </div>
       {onRemove && (
         <button type="button" className="mt-2 text-xs text-red-700 hover:underline dark:text-red-400" onClick={onRemove}>

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { TRPCClientError } from "@trpc/client";
 import { isUnauthorized, reconnectDelay, retryUntilReachable } from "./query-errors.ts";
 
-const answered = (httpStatus: number) => new TRPCClientError("refused", { result: { error: { message: "refused", code: -32001, data: { httpStatus } } } });
+const answered = (httpStatus: number) =>
+  new TRPCClientError("refused", { result: { error: { message: "refused", code: -32001, data: { httpStatus } } } });
 
 describe("auth.me's retry while grove is unreachable", () => {
   it("keeps retrying a failed fetch or a server error, however many times it failed", () => {

@@ -22,7 +22,9 @@ const QuerySchema = AuditFilterSchema.extend({
 export async function serveAuditExport(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== "GET") return void res.writeHead(405, { allow: "GET" }).end("Use GET.");
   if (!(await isAuthorized(deps, req, res))) {
-    return void res.writeHead(401, { "content-type": "text/plain" }).end("Sign in, or send a runner token as Authorization: Bearer <token>.");
+    return void res
+      .writeHead(401, { "content-type": "text/plain" })
+      .end("Sign in, or send a runner token as Authorization: Bearer <token>.");
   }
   const url = new URL(req.url ?? "/", "http://localhost");
   const parsed = QuerySchema.safeParse(Object.fromEntries(url.searchParams));

@@ -48,9 +48,17 @@ describe("request body limits", () => {
 
   it("tells the tRPC client why, in the shape it reads", async () => {
     const { url } = hub.server;
-    const single = await rawExchange(url, { method: "POST", path: "/api/trpc/setup.createAdmin", headers: json(url), contentLength: HUGE, body: "" });
+    const single = await rawExchange(url, {
+      method: "POST",
+      path: "/api/trpc/setup.createAdmin",
+      headers: json(url),
+      contentLength: HUGE,
+      body: "",
+    });
     const body: unknown = JSON.parse(single.text.slice(single.text.indexOf("\r\n\r\n") + 4));
-    expect(body).toMatchObject({ error: { json: { data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, path: "setup.createAdmin" } } } });
+    expect(body).toMatchObject({
+      error: { json: { data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, path: "setup.createAdmin" } } },
+    });
   });
 
   it("cuts a chunked body off with 413 once it passes the limit, while the client is still sending", async () => {
@@ -61,7 +69,12 @@ describe("request body limits", () => {
       ["/api/trpc/session.start", SESSION_START_BODY_LIMIT],
     ] as const) {
       const totalBytes = 64 * 1024 * 1024;
-      const reply = await rawExchange(url, { method: "POST", path, headers: json(url), chunked: { chunkBytes: 16 * 1024, totalBytes } });
+      const reply = await rawExchange(url, {
+        method: "POST",
+        path,
+        headers: json(url),
+        chunked: { chunkBytes: 16 * 1024, totalBytes },
+      });
       expect(reply.status, path).toBe(413);
       // The server stopped reading: the client never got to send the rest (socket buffers hold a few MB at most).
       expect(reply.isBodyComplete, path).toBe(false);
@@ -79,7 +92,11 @@ describe("request body limits", () => {
         expect(reply.status, `${method} ${path}`).toBe(413);
       }
     }
-    const chunkedPage = await rawExchange(url, { method: "POST", path: "/sessions", chunked: { chunkBytes: 1024, totalBytes: 4096 } });
+    const chunkedPage = await rawExchange(url, {
+      method: "POST",
+      path: "/sessions",
+      chunked: { chunkBytes: 1024, totalBytes: 4096 },
+    });
     expect(chunkedPage.status).toBe(413);
     expect(pageCalls).toBe(0);
   });
@@ -106,7 +123,11 @@ describe("request body limits", () => {
     expect(invited.status).toBe(200);
     // The largest legitimate input: twenty tasks with prompts of the maximum 100,000 bytes reach tRPC.
     const tasks = Array.from({ length: 20 }, (_, i) => ({ agent: "demo", taskId: `t${i}`, prompt: `"quoted"\n`.repeat(10_000) }));
-    const started = await fetch(`${url}/api/trpc/session.start`, { method: "POST", headers: { ...json(url), cookie }, body: JSON.stringify({ json: { tasks } }) });
+    const started = await fetch(`${url}/api/trpc/session.start`, {
+      method: "POST",
+      headers: { ...json(url), cookie },
+      body: JSON.stringify({ json: { tasks } }),
+    });
     expect(started.status).not.toBe(413);
     expect(await started.text()).toMatch(/runner/i);
   });

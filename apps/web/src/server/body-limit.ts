@@ -56,7 +56,12 @@ export function refuseBody(req: IncomingMessage, res: ServerResponse, limit: num
   if (res.headersSent) return void res.destroy();
   const { contentType, body } = reply(limit);
   res
-    .writeHead(413, { "content-type": contentType, "content-length": Buffer.byteLength(body), connection: "close", "cache-control": "no-store" })
+    .writeHead(413, {
+      "content-type": contentType,
+      "content-length": Buffer.byteLength(body),
+      connection: "close",
+      "cache-control": "no-store",
+    })
     .end(body);
 }
 
@@ -65,7 +70,12 @@ export function refuseBody(req: IncomingMessage, res: ServerResponse, limit: num
  * unknown length (chunked) may still come, to be counted by `readBody`; without it, where nobody can
  * count it for us (Next's pages), any chunked body is refused too. True when the request may go on.
  */
-export function admitDeclaredBody(req: IncomingMessage, res: ServerResponse, limit: number, opts: { streamed: boolean; reply?: TooLargeReply }): boolean {
+export function admitDeclaredBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  opts: { streamed: boolean; reply?: TooLargeReply },
+): boolean {
   const length = declaredLength(req);
   const isOver = length === Infinity ? !opts.streamed || limit === 0 : length > limit;
   if (isOver) refuseBody(req, res, limit, opts.reply);
@@ -77,7 +87,12 @@ export function admitDeclaredBody(req: IncomingMessage, res: ServerResponse, lim
  * ends the connection (the rest is never read). On success the text is left on `req.body`, where
  * tRPC's and better-auth's Node adapters take a body already read; resolves false when refused or aborted.
  */
-export function readBody(req: IncomingMessage, res: ServerResponse, limit: number, reply: TooLargeReply = plainTooLarge): Promise<boolean> {
+export function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  reply: TooLargeReply = plainTooLarge,
+): Promise<boolean> {
   if (!admitDeclaredBody(req, res, limit, { streamed: true, reply })) return Promise.resolve(false);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];

@@ -32,8 +32,17 @@ export function pagePolicy(opts: { nonce: string; host: string | undefined; publ
  * Gives a page request its own nonce: on the request, where Next reads it (the `content-security-policy`
  * request header) to mark its inline scripts, and on the response, where the browser enforces it.
  */
-export function applyPagePolicy(req: IncomingMessage, res: ServerResponse, opts: { publicUrl: string | null; isDev: boolean }): void {
-  const policy = pagePolicy({ nonce: randomBytes(18).toString("base64"), host: req.headers.host, publicUrl: opts.publicUrl, isDev: opts.isDev });
+export function applyPagePolicy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: { publicUrl: string | null; isDev: boolean },
+): void {
+  const policy = pagePolicy({
+    nonce: randomBytes(18).toString("base64"),
+    host: req.headers.host,
+    publicUrl: opts.publicUrl,
+    isDev: opts.isDev,
+  });
   req.headers["content-security-policy"] = policy;
   res.setHeader("content-security-policy", policy);
 }

@@ -29,10 +29,14 @@ describe("the slice: hub + runner + git + database", () => {
     });
     socket.emit("run:subscribe", { runId: firstRun ?? "", since: 0 }, () => undefined);
 
-    const mrs = await waitFor(async () => {
-      const open = await stack.db.mergeRequest.findMany({ where: { state: "open" } });
-      return open.length === 2 ? open : null;
-    }, 60_000, () => `two open merge requests\n${stack.runnerOutput()}`);
+    const mrs = await waitFor(
+      async () => {
+        const open = await stack.db.mergeRequest.findMany({ where: { state: "open" } });
+        return open.length === 2 ? open : null;
+      },
+      60_000,
+      () => `two open merge requests\n${stack.runnerOutput()}`,
+    );
 
     const runs = await stack.db.run.findMany({ where: { sessionId: session.id } });
     for (const run of runs) {
@@ -43,7 +47,11 @@ describe("the slice: hub + runner + git + database", () => {
     }
 
     for (const mr of mrs) await stack.caller.merge.approve({ id: mr.id, sha: mr.headSha });
-    await waitFor(async () => (await stack.db.mergeRequest.count({ where: { state: "merged" } })) === 2, 60_000, () => `merges\n${stack.runnerOutput()}`);
+    await waitFor(
+      async () => (await stack.db.mergeRequest.count({ where: { state: "merged" } })) === 2,
+      60_000,
+      () => `merges\n${stack.runnerOutput()}`,
+    );
 
     const merges = (await stack.repo.git(["log", "main", "--merges", "--format=%P"])).split("\n");
     expect(merges).toHaveLength(2);
@@ -54,20 +62,25 @@ describe("the slice: hub + runner + git + database", () => {
 
     // Every line the runner produced for the first run reached the browser, once, in order.
     const stored = await countLogLines(stack.db, [firstRun ?? ""]);
-    await waitFor(() => received.size === stored, 10_000, () => `browser lines ${received.size}/${stored}`);
+    await waitFor(
+      () => received.size === stored,
+      10_000,
+      () => `browser lines ${received.size}/${stored}`,
+    );
     expect([...received.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: stored }, (_, i) => i + 1));
 
     const audit = await stack.db.auditEvent.findMany({ where: { branch: "agent/demo/alpha" } });
     const actions = audit.map((e) => e.action);
-    for (const action of ["worktree.created", "merge.opened", "merge.approved", "merge.completed"]) expect(actions).toContain(action);
+    for (const action of ["worktree.created", "merge.opened", "merge.approved", "merge.completed"])
+      expect(actions).toContain(action);
     expect(await verifyAuditChain(stack.db)).toMatchObject({ ok: true });
     socket.disconnect();
   });
 
   it("refuses an approval pinned to a stale SHA and invalid task names, changing nothing", async () => {
-    await expect(
-      stack.caller.session.start({ tasks: [{ agent: "demo", taskId: "../evil", prompt: "" }] }),
-    ).rejects.toThrow(/Invalid task id/);
+    await expect(stack.caller.session.start({ tasks: [{ agent: "demo", taskId: "../evil", prompt: "" }] })).rejects.toThrow(
+      /Invalid task id/,
+    );
     expect(await stack.db.agentSession.count({ where: { runs: { some: { taskId: "../evil" } } } })).toBe(0);
   });
 

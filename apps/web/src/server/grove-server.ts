@@ -67,7 +67,11 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
   const hub = createHub({ httpServer, db: opts.db, auth, logFanout: opts.logFanout });
   const publicUrl = opts.publicUrl ?? null;
   // A browser names its page's origin when it opens a socket; only the dashboard's own may read logs over it.
-  hub.io.of("/").use((socket, next) => next(isDashboardOrigin(socket.request, publicUrl, { isMissingAllowed: true }) ? undefined : new Error("forbidden origin")));
+  hub.io
+    .of("/")
+    .use((socket, next) =>
+      next(isDashboardOrigin(socket.request, publicUrl, { isMissingAllowed: true }) ? undefined : new Error("forbidden origin")),
+    );
   let port = opts.port;
   const notifier = createNotifier({
     db: opts.db,
@@ -102,21 +106,29 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     // limit), the others may only declare a length within theirs (Node's parser reads no more than that).
     if (url.startsWith(`${AUTH_BASE_PATH}/`)) {
       res.setHeader("cache-control", "no-store");
-      return void readBody(req, res, bodyLimitOf(req, AUTH_BODY_LIMIT)).then((isRead) => (isRead ? authHandler(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "auth request"));
+      return void readBody(req, res, bodyLimitOf(req, AUTH_BODY_LIMIT))
+        .then((isRead) => (isRead ? authHandler(req, res) : undefined))
+        .catch((error: unknown) => failRequest(res, error, "auth request"));
     }
     if (url.startsWith("/api/trpc/")) {
       res.setHeader("cache-control", "no-store");
       const limit = bodyLimitOf(req, trpcBodyLimit(url));
       if (!admitDeclaredBody(req, res, limit, { streamed: true, reply: trpcTooLarge(url) })) return;
       // Queries are GETs and change nothing; everything else must come from the dashboard's own pages.
-      if (req.method !== "GET" && req.method !== "HEAD" && !isDashboardOrigin(req, publicUrl)) return refuseForeignOrigin(req, res, url);
-      return void readBody(req, res, limit, trpcTooLarge(url)).then((isRead) => (isRead ? trpc(req, res) : undefined)).catch((error: unknown) => failRequest(res, error, "tRPC request"));
+      if (req.method !== "GET" && req.method !== "HEAD" && !isDashboardOrigin(req, publicUrl))
+        return refuseForeignOrigin(req, res, url);
+      return void readBody(req, res, limit, trpcTooLarge(url))
+        .then((isRead) => (isRead ? trpc(req, res) : undefined))
+        .catch((error: unknown) => failRequest(res, error, "tRPC request"));
     }
     const isApi = url.startsWith(AUDIT_EXPORT_PATH) || url === "/api/health";
     if (!admitDeclaredBody(req, res, isApi ? 0 : bodyLimitOf(req, PAGE_BODY_LIMIT), { streamed: false })) return;
-    if (url.startsWith(AUDIT_EXPORT_PATH)) return void serveAuditExport(deps, req, res).catch((error: unknown) => failRequest(res, error));
+    if (url.startsWith(AUDIT_EXPORT_PATH))
+      return void serveAuditExport(deps, req, res).catch((error: unknown) => failRequest(res, error));
     if (url === "/api/health") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(opts.instanceId ? { ok: true, instance: opts.instanceId } : { ok: true }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify(opts.instanceId ? { ok: true, instance: opts.instanceId } : { ok: true }));
       return;
     }
     if (opts.pages) {
@@ -169,5 +181,7 @@ function refuseBadPath(res: http.ServerResponse): void {
 function refuseForeignOrigin(req: http.IncomingMessage, res: http.ServerResponse, url: string): void {
   const body = trpcRefusalBody(url, { code: "FORBIDDEN", httpStatus: 403, message: foreignOriginMessage(req) });
   // Closing the connection spares reading a body that will not be used.
-  res.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" }).end(body);
+  res
+    .writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" })
+    .end(body);
 }

@@ -22,7 +22,11 @@ beforeAll(async () => {
   const test = `"${process.execPath}" -e "const fs=require('fs');const t=setInterval(()=>{if(!fs.existsSync('${hold}'))clearInterval(t)},20)"`;
   stack = await startTestStack({ repoFiles: { "README.md": "# app\n", "grove.yaml": JSON.stringify({ test }) } });
   await stack.db.runner.create({ data: { name: "auditor", tokenHash: hashToken(AUDITOR_TOKEN) } });
-  await waitFor(async () => (await stack.db.runner.findUnique({ where: { id: stack.runnerId } }))?.repos.includes(stack.repo.dir), 30_000, () => "the runner's hello");
+  await waitFor(
+    async () => (await stack.db.runner.findUnique({ where: { id: stack.runnerId } }))?.repos.includes(stack.repo.dir),
+    30_000,
+    () => "the runner's hello",
+  );
 });
 afterAll(async () => {
   await stack.close();
@@ -30,11 +34,21 @@ afterAll(async () => {
 });
 
 async function session(tasks: [string, string][]) {
-  const started = await stack.caller.session.start({ tasks: tasks.map(([taskId, prompt]) => ({ agent: "demo", taskId, prompt })) });
+  const started = await stack.caller.session.start({
+    tasks: tasks.map(([taskId, prompt]) => ({ agent: "demo", taskId, prompt })),
+  });
   return started.id;
 }
 const mrOf = (taskId: string, state?: string) =>
-  waitFor(() => stack.db.mergeRequest.findFirst({ where: { branch: `agent/demo/${taskId}`, ...(state ? { state } : {}) }, include: { run: true } }), 60_000, () => `merge request of ${taskId}${state ? ` in state ${state}` : ""}\n${stack.runnerOutput()}`);
+  waitFor(
+    () =>
+      stack.db.mergeRequest.findFirst({
+        where: { branch: `agent/demo/${taskId}`, ...(state ? { state } : {}) },
+        include: { run: true },
+      }),
+    60_000,
+    () => `merge request of ${taskId}${state ? ` in state ${state}` : ""}\n${stack.runnerOutput()}`,
+  );
 const main = () => stack.repo.git(["rev-parse", "main"]);
 
 function grove(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -52,7 +66,9 @@ describe("the merge gate on the real stack", () => {
   it("blocks a branch that writes into the brain folder, shows why, and keeps it", async () => {
     await session([["brainy", "brain lines=1"]]);
     const mr = await mrOf("brainy", "blocked");
-    expect(mr.blockedReason).toMatch(/Blocked by the brain policy: this branch writes into project-brain\/ \(project-brain\/LEARN-demo-brainy\.md\)/);
+    expect(mr.blockedReason).toMatch(
+      /Blocked by the brain policy: this branch writes into project-brain\/ \(project-brain\/LEARN-demo-brainy\.md\)/,
+    );
     expect(JSON.parse(mr.brainFiles ?? "[]")).toEqual(["project-brain/LEARN-demo-brainy.md"]);
     await expect(stack.caller.merge.approve({ id: mr.id, sha: mr.headSha })).rejects.toThrow(/brain policy/);
     expect(await stack.repo.git(["rev-parse", "agent/demo/brainy"])).toBe(mr.headSha);
@@ -62,23 +78,42 @@ describe("the merge gate on the real stack", () => {
   it("records a run's end in the ledger before the merge request its report opens", async () => {
     await session([["ordered", "lines=1"]]);
     const mr = await mrOf("ordered", "open");
-    const actions = () => stack.db.auditEvent.findMany({ where: { runId: mr.runId, action: { in: ["run.ended", "merge.opened"] } }, orderBy: { id: "asc" } });
-    const events = await waitFor(async () => ((await actions()).length === 2 ? actions() : null), 30_000, () => "run.ended and merge.opened in the ledger");
+    const actions = () =>
+      stack.db.auditEvent.findMany({
+        where: { runId: mr.runId, action: { in: ["run.ended", "merge.opened"] } },
+        orderBy: { id: "asc" },
+      });
+    const events = await waitFor(
+      async () => ((await actions()).length === 2 ? actions() : null),
+      30_000,
+      () => "run.ended and merge.opened in the ledger",
+    );
     expect(events.map((e) => e.action)).toEqual(["run.ended", "merge.opened"]);
   });
 
   it("predicts a textual conflict before approval, and the conflicting merge changes nothing", async () => {
-    await session([["left", "conflict lines=1"], ["right", "conflict lines=1"]]);
+    await session([
+      ["left", "conflict lines=1"],
+      ["right", "conflict lines=1"],
+    ]);
     const left = await mrOf("left", "open");
-    await waitFor(async () => (await stack.db.mergeRequest.findFirst({ where: { id: left.id } }))?.diff?.includes("shared.txt"), 30_000, () => "the diff on the merge request");
+    await waitFor(
+      async () => (await stack.db.mergeRequest.findFirst({ where: { id: left.id } }))?.diff?.includes("shared.txt"),
+      30_000,
+      () => "the diff on the merge request",
+    );
     await stack.caller.merge.approve({ id: left.id, sha: left.headSha });
     await mrOf("left", "merged");
     const head = await main();
 
-    const right = await waitFor(async () => {
-      const mr = await stack.db.mergeRequest.findFirst({ where: { branch: "agent/demo/right", state: "open" } });
-      return mr?.checkedSha === head && mr.conflicts?.includes("shared.txt") ? mr : null;
-    }, 30_000, () => "a conflict predicted against the new main");
+    const right = await waitFor(
+      async () => {
+        const mr = await stack.db.mergeRequest.findFirst({ where: { branch: "agent/demo/right", state: "open" } });
+        return mr?.checkedSha === head && mr.conflicts?.includes("shared.txt") ? mr : null;
+      },
+      30_000,
+      () => "a conflict predicted against the new main",
+    );
     expect(JSON.parse(right.conflicts ?? "[]")).toEqual(["shared.txt"]);
     expect(JSON.parse(right.overlaps ?? "[]")).toEqual([]);
 
@@ -92,12 +127,19 @@ describe("the merge gate on the real stack", () => {
   });
 
   it("voids an approval when the branch moves while the request waits in the merge queue", async () => {
-    await session([["first", "lines=1"], ["second", "lines=1"]]);
+    await session([
+      ["first", "lines=1"],
+      ["second", "lines=1"],
+    ]);
     const first = await mrOf("first", "open");
     const second = await mrOf("second", "open");
     await writeFile(hold, "hold");
     await stack.caller.merge.approve({ id: first.id, sha: first.headSha });
-    await waitFor(async () => (await stack.db.mergeRequest.findFirst({ where: { id: first.id } }))?.stage === "testing", 30_000, () => "the first merge testing");
+    await waitFor(
+      async () => (await stack.db.mergeRequest.findFirst({ where: { id: first.id } }))?.stage === "testing",
+      30_000,
+      () => "the first merge testing",
+    );
     await stack.caller.merge.approve({ id: second.id, sha: second.headSha, comment: "looks fine" });
 
     const worktree = second.run.worktreePath ?? "";
@@ -108,7 +150,9 @@ describe("the merge gate on the real stack", () => {
 
     await mrOf("first", "merged");
     const voided = await mrOf("second", "void");
-    expect(voided.error).toMatch(/The branch moved to [0-9a-f]{12} after the approval; the approval is void and nothing was merged\. The branch is kept/);
+    expect(voided.error).toMatch(
+      /The branch moved to [0-9a-f]{12} after the approval; the approval is void and nothing was merged\. The branch is kept/,
+    );
     expect(await stack.repo.git(["log", "--format=%s", "main"])).not.toContain("(second)");
     expect(await stack.repo.git(["rev-list", "--count", "agent/demo/second"])).not.toBe("0");
     const events = await stack.db.auditEvent.findMany({ where: { branch: "agent/demo/second" } });
@@ -122,15 +166,31 @@ describe("the merge gate on the real stack", () => {
     const mr = await mrOf("crash", "open");
     await writeFile(hold, "hold");
     await stack.caller.merge.approve({ id: mr.id, sha: mr.headSha });
-    await waitFor(async () => (await stack.db.mergeRequest.findFirst({ where: { id: mr.id } }))?.stage === "testing", 30_000, () => "the merge testing");
+    await waitFor(
+      async () => (await stack.db.mergeRequest.findFirst({ where: { id: mr.id } }))?.stage === "testing",
+      30_000,
+      () => "the merge testing",
+    );
     await stack.killRunner("SIGKILL");
     stack.startRunner();
-    await waitFor(async () => (await stack.db.auditEvent.count({ where: { action: "merge.resent", subject: mr.id } })) > 0, 30_000, () => `the merge resent\n${stack.runnerOutput()}`);
+    await waitFor(
+      async () => (await stack.db.auditEvent.count({ where: { action: "merge.resent", subject: mr.id } })) > 0,
+      30_000,
+      () => `the merge resent\n${stack.runnerOutput()}`,
+    );
     await rm(hold);
     const merged = await mrOf("crash", "merged");
-    expect((await stack.repo.git(["log", "--merges", "--format=%s", "main"])).split("\n").filter((s) => s === "Merge demo agent results (crash)")).toHaveLength(1);
+    expect(
+      (await stack.repo.git(["log", "--merges", "--format=%s", "main"]))
+        .split("\n")
+        .filter((s) => s === "Merge demo agent results (crash)"),
+    ).toHaveLength(1);
     expect(await stack.repo.git(["log", "-1", "--format=%P", merged.mergeSha ?? ""])).toContain(mr.headSha);
-    await waitFor(async () => !(await stack.repo.git(["worktree", "list", "--porcelain"])).includes("grove-merge-test-"), 30_000, () => "the dead runner's test worktree removed");
+    await waitFor(
+      async () => !(await stack.repo.git(["worktree", "list", "--porcelain"])).includes("grove-merge-test-"),
+      30_000,
+      () => "the dead runner's test worktree removed",
+    );
     expect(await stack.repo.git(["status", "--porcelain"])).toBe("");
   });
 
@@ -140,10 +200,20 @@ describe("the merge gate on the real stack", () => {
     await stack.caller.merge.approve({ id: mr.id, sha: mr.headSha, comment: "ship it" });
     const merged = await mrOf("deposit", "merged");
     const files: string[] = JSON.parse(merged.depositFiles ?? "[]") as string[];
-    expect(files).toEqual([expect.stringMatching(/^project-brain\/LEARN-\d{3}-how-deposit-was-done\.md$/), expect.stringMatching(/^project-brain\/LOG-\d{3}-demo-deposit\.md$/)]);
+    expect(files).toEqual([
+      expect.stringMatching(/^project-brain\/LEARN-\d{3}-how-deposit-was-done\.md$/),
+      expect.stringMatching(/^project-brain\/LOG-\d{3}-demo-deposit\.md$/),
+    ]);
     expect(await main()).toBe(merged.depositSha);
     const learn = await stack.repo.git(["show", `main:${files[0] ?? ""}`]);
-    for (const line of [`merge: ${merged.mergeSha ?? ""}`, `run: ${mr.runId}`, "branch: agent/demo/deposit", "agent: demo", "approved_by: admin@test.local"]) expect(learn).toContain(line);
+    for (const line of [
+      `merge: ${merged.mergeSha ?? ""}`,
+      `run: ${mr.runId}`,
+      "branch: agent/demo/deposit",
+      "agent: demo",
+      "approved_by: admin@test.local",
+    ])
+      expect(learn).toContain(line);
     expect(await stack.repo.git(["for-each-ref", "--format=%(objectname)", "refs/grove/merged/demo/deposit/"])).toBe(mr.headSha);
 
     const provenance = await stack.caller.audit.commit({ sha: merged.mergeSha ?? "" });
@@ -157,7 +227,10 @@ describe("the merge gate on the real stack", () => {
     });
     expect(provenance?.mergedAt).toEqual(expect.any(Number));
     expect(await stack.caller.audit.commit({ sha: mr.headSha.slice(0, 12) })).toMatchObject({ kind: "agent", taskId: "deposit" });
-    expect(await stack.caller.audit.commit({ sha: merged.depositSha ?? "" })).toMatchObject({ kind: "deposit", taskId: "deposit" });
+    expect(await stack.caller.audit.commit({ sha: merged.depositSha ?? "" })).toMatchObject({
+      kind: "deposit",
+      taskId: "deposit",
+    });
     expect(await stack.caller.audit.commit({ sha: await stack.repo.git(["rev-list", "--max-parents=0", "main"]) })).toBeNull();
 
     const byAgent = await stack.caller.audit.list({ agent: "demo", action: "brain." });
@@ -169,7 +242,9 @@ describe("the merge gate on the real stack", () => {
     expect(csv.body.split("\r\n")[0]).toMatch(/^id,time,ts,actorType,actorId,action/);
 
     expect((await fetch(`${stack.server.url}/api/audit/export`)).status).toBe(401);
-    const download = await fetch(`${stack.server.url}/api/audit/export?format=csv&agent=demo`, { headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } });
+    const download = await fetch(`${stack.server.url}/api/audit/export?format=csv&agent=demo`, {
+      headers: { authorization: `Bearer ${AUDITOR_TOKEN}` },
+    });
     expect(download.headers.get("content-disposition")).toMatch(/attachment; filename="grove-audit-.*\.csv"/);
     const verified = await grove(["audit", "verify", "--hub", stack.server.url, "--token", AUDITOR_TOKEN]);
     expect(verified.stdout).toContain(`Audit chain verified: ${verdict.count}`);

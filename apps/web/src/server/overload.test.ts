@@ -19,9 +19,19 @@ it("stays up under 300 MB and answers through huge bodies, strangers' 8 MB socke
   expect(report.peakRssMb).toBeLessThan(300);
   for (const outcome of report.hugePosts) expect(outcome).toMatch(/^413$|^connection ended/);
   // No connection for a client without a session or runner token: engine.io answers 403 to polling, 400 to an upgrade.
-  expect([...report.strangers].sort()).toEqual([...Array.from({ length: 10 }, () => "polling 403"), ...Array.from({ length: 10 }, () => "websocket 400")]);
+  expect([...report.strangers].sort()).toEqual([
+    ...Array.from({ length: 10 }, () => "polling 403"),
+    ...Array.from({ length: 10 }, () => "websocket 400"),
+  ]);
   expect(report.logPages.map((page) => page.status)).toEqual([200, 200, 200]);
-  expect(report.dashboard).toEqual({ "health during the huge posts": 200, "health during the stranger sockets": 200, health: 200, "run.byId": 200, "run page": 200, "health after": 200 });
+  expect(report.dashboard).toEqual({
+    "health during the huge posts": 200,
+    "health during the stranger sockets": 200,
+    health: 200,
+    "run.byId": 200,
+    "run page": 200,
+    "health after": 200,
+  });
   expect(report.reader.gaps).toEqual([]);
   expect(report.reader.lines).toBe(report.reader.expected);
 }, 600_000);

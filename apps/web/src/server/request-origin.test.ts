@@ -43,7 +43,10 @@ describe("tRPC mutations accept only the dashboard's own origin", () => {
       expect(await response.json()).toMatchObject({ error: { json: { data: { code: "FORBIDDEN", httpStatus: 403 } } } });
     }
     // An input-less mutation too (the probe sent a webhook test this way).
-    const test = await fetch(`${hub.server.url}/api/trpc/notification.testWebhook`, { method: "POST", headers: { cookie, origin: "http://localhost:4000" } });
+    const test = await fetch(`${hub.server.url}/api/trpc/notification.testWebhook`, {
+      method: "POST",
+      headers: { cookie, origin: "http://localhost:4000" },
+    });
     expect(test.status).toBe(403);
     expect(await test.text()).toMatch(/its Origin is another site/);
     expect(await invitations("cross@test.local")).toBe(0);
@@ -74,7 +77,12 @@ describe("tRPC mutations accept only the dashboard's own origin", () => {
       method: "POST",
       headers: { "content-type": "application/json", origin: "https://grove.example.test" },
       body: JSON.stringify({ email: "admin@test.local", password: "admin-password-1" }),
-    }).then((r) => r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "));
+    }).then((r) =>
+      r.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; "),
+    );
     const call = (origin: string) =>
       fetch(`${tunneled.server.url}/api/trpc/user.invite`, {
         method: "POST",
@@ -91,7 +99,8 @@ describe("pages and sockets", () => {
     const first = await fetch(`${hub.server.url}/sessions`);
     const second = await fetch(`${hub.server.url}/sessions`);
     const policy = first.headers.get("content-security-policy") ?? "";
-    for (const directive of ["object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'", "default-src 'self'"]) expect(policy).toContain(directive);
+    for (const directive of ["object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'", "default-src 'self'"])
+      expect(policy).toContain(directive);
     const host = new URL(hub.server.url).host;
     expect(policy).toContain(`connect-src 'self' ws://${host} wss://${host}`);
     const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]+)'(;|$)/.exec(policy)?.[1];
@@ -120,7 +129,12 @@ describe("pages and sockets", () => {
 
   it("refuses a browser socket opened by a page of another origin", async () => {
     const open = async (origin: string) => {
-      const socket = io(hub.server.url, { path: "/socket.io/", transports: ["websocket"], reconnection: false, extraHeaders: { cookie, origin } });
+      const socket = io(hub.server.url, {
+        path: "/socket.io/",
+        transports: ["websocket"],
+        reconnection: false,
+        extraHeaders: { cookie, origin },
+      });
       const outcome = await new Promise<string>((resolve) => {
         socket.once("connect", () => resolve("connected"));
         socket.once("connect_error", (error) => resolve(error.message));

@@ -17,7 +17,11 @@ export function dashboardOrigins(req: IncomingMessage, publicUrl: string | null)
  * (`Sec-Fetch-Site: same-origin`) or, with `isMissingAllowed`, from a client that is not a browser
  * (a cross-site page cannot send a request without an Origin, so that is not the CSRF hole).
  */
-export function isDashboardOrigin(req: IncomingMessage, publicUrl: string | null, opts: { isMissingAllowed: boolean } = { isMissingAllowed: false }): boolean {
+export function isDashboardOrigin(
+  req: IncomingMessage,
+  publicUrl: string | null,
+  opts: { isMissingAllowed: boolean } = { isMissingAllowed: false },
+): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return opts.isMissingAllowed || req.headers["sec-fetch-site"] === "same-origin";
   const named = originOf(origin);

@@ -14,7 +14,10 @@ const AGENT = [
   'cp.execFileSync("git", ["add", "wide.txt"]);',
   'cp.execFileSync("git", ["commit", "-q", "-m", "wide text"]);',
 ].join("\n");
-const GROVE_YAML = JSON.stringify({ test: 'node -e "process.exit(0)"', agents: { wide: { command: ["node", "-e", AGENT, "--", "{prompt}"] } } });
+const GROVE_YAML = JSON.stringify({
+  test: 'node -e "process.exit(0)"',
+  agents: { wide: { command: ["node", "-e", AGENT, "--", "{prompt}"] } },
+});
 
 let stack: TestStack;
 let runId = "";
@@ -23,7 +26,11 @@ beforeAll(async () => {
   stack = await startTestStack({ repoFiles: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
   const session = await stack.caller.session.start({ tasks: [{ agent: "wide", prompt: "print wide lines" }] });
   runId = session.runIds[0] ?? "";
-  await waitFor(async () => (await stack.db.run.findUnique({ where: { id: runId } }))?.headSha, 120_000, () => `run report\n${stack.runnerOutput()}`);
+  await waitFor(
+    async () => (await stack.db.run.findUnique({ where: { id: runId } }))?.headSha,
+    120_000,
+    () => `run report\n${stack.runnerOutput()}`,
+  );
 }, 180_000);
 afterAll(() => stack.close());
 
@@ -40,7 +47,11 @@ async function readWholeLog(): Promise<LogLine[]> {
 
 describe("the real runner's largest messages fit the hub's socket limit", () => {
   it("ships every wide line in full (batches of 512 KiB of three-byte characters)", async () => {
-    await waitFor(async () => (await readWholeLog()).filter((l) => l.text.startsWith("wide ")).length === WIDE_LINES, 60_000, () => stack.runnerOutput());
+    await waitFor(
+      async () => (await readWholeLog()).filter((l) => l.text.startsWith("wide ")).length === WIDE_LINES,
+      60_000,
+      () => stack.runnerOutput(),
+    );
     const wide = (await readWholeLog()).filter((l) => l.text.startsWith("wide "));
     expect(wide.map((l) => l.text.split(" ")[1])).toEqual(Array.from({ length: WIDE_LINES }, (_, i) => String(i)));
     expect(wide.every((l) => l.text.endsWith("語".repeat(MAX_LOG_LINE_CHARS - 384)))).toBe(true);

@@ -15,7 +15,13 @@ export function trpcRefusalBody(url: string, refusal: Refusal): string {
   const [pathname = "", query = ""] = url.slice(TRPC_PREFIX.length).split("?", 2);
   const paths = decodePath(pathname).split(",");
   const errorOf = (path: string) => ({
-    error: { json: { message: refusal.message, code: RPC_CODES[refusal.code], data: { code: refusal.code, httpStatus: refusal.httpStatus, path, domainCode: null } } },
+    error: {
+      json: {
+        message: refusal.message,
+        code: RPC_CODES[refusal.code],
+        data: { code: refusal.code, httpStatus: refusal.httpStatus, path, domainCode: null },
+      },
+    },
   });
   const isBatch = new URLSearchParams(query).get("batch") === "1";
   return JSON.stringify(isBatch ? paths.map(errorOf) : errorOf(paths[0] ?? ""));

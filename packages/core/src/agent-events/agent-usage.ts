@@ -19,13 +19,30 @@ export const AgentUsageSchema = z.object({
 });
 export type AgentUsage = z.infer<typeof AgentUsageSchema>;
 
-export const EMPTY_USAGE: AgentUsage = { tokensIn: 0, tokensOut: 0, costUsd: null, turns: null, durationMs: null, agentSessionId: null };
+export const EMPTY_USAGE: AgentUsage = {
+  tokensIn: 0,
+  tokensOut: 0,
+  costUsd: null,
+  turns: null,
+  durationMs: null,
+  agentSessionId: null,
+};
 
 /** Totals over runs: a cost is known when any run reported one (runs that did not count as 0). */
-export type UsageTotals = { runs: number; tokensIn: number; tokensOut: number; costUsd: number | null; turns: number; durationMs: number };
+export type UsageTotals = {
+  runs: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number | null;
+  turns: number;
+  durationMs: number;
+};
 export const EMPTY_TOTALS: UsageTotals = { runs: 0, tokensIn: 0, tokensOut: 0, costUsd: null, turns: 0, durationMs: 0 };
 
-export function addUsage(totals: UsageTotals, usage: Pick<AgentUsage, "tokensIn" | "tokensOut" | "costUsd" | "turns" | "durationMs">): UsageTotals {
+export function addUsage(
+  totals: UsageTotals,
+  usage: Pick<AgentUsage, "tokensIn" | "tokensOut" | "costUsd" | "turns" | "durationMs">,
+): UsageTotals {
   return {
     runs: totals.runs + 1,
     tokensIn: totals.tokensIn + usage.tokensIn,

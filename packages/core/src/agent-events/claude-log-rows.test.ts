@@ -4,7 +4,11 @@ import { readClaudeRow } from "./claude-log-rows.ts";
 // The rows as the runner renders them are read back in the runner's claude-stream tests; here, what is no such row.
 describe("readClaudeRow", () => {
   it("reads a coloured marked row as its event", () => {
-    expect(readClaudeRow("stderr", "\u001b[31m✗ refused Bash: denied\u001b[0m")).toEqual({ kind: "refused", label: "refused Bash", text: "denied" });
+    expect(readClaudeRow("stderr", "\u001b[31m✗ refused Bash: denied\u001b[0m")).toEqual({
+      kind: "refused",
+      label: "refused Bash",
+      text: "denied",
+    });
     expect(readClaudeRow("stdout", "\u001b[36m→ Read\u001b[0m")).toEqual({ kind: "tool", label: "Read", text: "" });
   });
 

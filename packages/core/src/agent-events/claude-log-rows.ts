@@ -20,17 +20,25 @@ export function readClaudeRow(stream: LogStream, text: string): ClaudeRow | null
   if (stream !== "stdout" && stream !== "stderr") return null;
   const plain = text.replace(SGR, "");
   if (plain === text) return null; // every marked row is coloured; the agent's own text is not
-  if (plain.startsWith("claude session ")) return { kind: "session", label: "session", text: plain.slice("claude session ".length) };
+  if (plain.startsWith("claude session "))
+    return { kind: "session", label: "session", text: plain.slice("claude session ".length) };
   if (plain.startsWith("→ ")) {
     const rest = plain.slice(2);
     const space = rest.indexOf(" ");
     return { kind: "tool", label: space < 0 ? rest : rest.slice(0, space), text: space < 0 ? "" : rest.slice(space + 1) };
   }
-  if (plain.startsWith("← ")) return stream === "stderr" ? { kind: "error", label: "tool error", text: plain.slice(2) } : { kind: "outcome", label: "tool result", text: plain.slice(2) };
+  if (plain.startsWith("← "))
+    return stream === "stderr"
+      ? { kind: "error", label: "tool error", text: plain.slice(2) }
+      : { kind: "outcome", label: "tool result", text: plain.slice(2) };
   if (plain.startsWith("✗ refused ")) {
     const rest = plain.slice("✗ refused ".length);
     const colon = rest.indexOf(": ");
-    return { kind: "refused", label: `refused ${colon < 0 ? rest : rest.slice(0, colon)}`, text: colon < 0 ? "" : rest.slice(colon + 2) };
+    return {
+      kind: "refused",
+      label: `refused ${colon < 0 ? rest : rest.slice(0, colon)}`,
+      text: colon < 0 ? "" : rest.slice(colon + 2),
+    };
   }
   if (plain.startsWith("claude ")) {
     const isFailed = text.startsWith("\u001b[31m");

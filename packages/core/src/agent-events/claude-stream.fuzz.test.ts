@@ -7,7 +7,14 @@ const text = fc.oneof(fc.string({ unit: "binary", maxLength: 30 }), fc.constantF
 const loose = fc.oneof(text, fc.jsonValue({ maxDepth: 2 }));
 const mostly = <T>(typed: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: typed }, { weight: 1, arbitrary: loose });
 const part = fc.record(
-  { type: fc.oneof(fc.constantFrom("text", "tool_use", "tool_result"), text), text: mostly(text), name: mostly(text), input: loose, content: loose, is_error: mostly(fc.boolean()) },
+  {
+    type: fc.oneof(fc.constantFrom("text", "tool_use", "tool_result"), text),
+    text: mostly(text),
+    name: mostly(text),
+    input: loose,
+    content: loose,
+    is_error: mostly(fc.boolean()),
+  },
   { requiredKeys: ["type"] },
 );
 const event = fc.record(

@@ -21,7 +21,13 @@ describe("Claude Code stream-json", () => {
     expect(
       parse({
         type: "assistant",
-        message: { content: [{ type: "text", text: "Looking.\nFixing." }, { type: "tool_use", id: "t1", name: "Bash", input: { command: "ls" } }, { type: "thinking" }] },
+        message: {
+          content: [
+            { type: "text", text: "Looking.\nFixing." },
+            { type: "tool_use", id: "t1", name: "Bash", input: { command: "ls" } },
+            { type: "thinking" },
+          ],
+        },
       }),
     ).toEqual({
       kind: "message",
@@ -41,12 +47,35 @@ describe("Claude Code stream-json", () => {
       id: null,
       usage: null,
     });
-    expect(parse({ type: "user", message: { content: "plain" } })).toEqual({ kind: "message", role: "user", blocks: [{ kind: "text", text: "plain" }], id: null, usage: null });
+    expect(parse({ type: "user", message: { content: "plain" } })).toEqual({
+      kind: "message",
+      role: "user",
+      blocks: [{ kind: "text", text: "plain" }],
+      id: null,
+      usage: null,
+    });
     // As Claude Code 2.1.328 prints a refusal: a system event whose `message` is text, not a message object.
-    const denial = { type: "system", subtype: "permission_denied", tool_name: "Write", decision_reason: "Path is outside allowed working directories", message: "Claude requested permissions to write to /x." };
-    expect(parse(denial)).toMatchObject({ kind: "denial", toolName: "Write", reason: "Path is outside allowed working directories" });
-    expect(parse({ ...denial, decision_reason: undefined })).toMatchObject({ kind: "denial", toolName: "Write", reason: null, message: "Claude requested permissions to write to /x." });
-    expect(parse({ type: "result", subtype: "success", result: "done", total_cost_usd: 0.5, num_turns: 2, duration_ms: 4200 })).toEqual({
+    const denial = {
+      type: "system",
+      subtype: "permission_denied",
+      tool_name: "Write",
+      decision_reason: "Path is outside allowed working directories",
+      message: "Claude requested permissions to write to /x.",
+    };
+    expect(parse(denial)).toMatchObject({
+      kind: "denial",
+      toolName: "Write",
+      reason: "Path is outside allowed working directories",
+    });
+    expect(parse({ ...denial, decision_reason: undefined })).toMatchObject({
+      kind: "denial",
+      toolName: "Write",
+      reason: null,
+      message: "Claude requested permissions to write to /x.",
+    });
+    expect(
+      parse({ type: "result", subtype: "success", result: "done", total_cost_usd: 0.5, num_turns: 2, duration_ms: 4200 }),
+    ).toEqual({
       kind: "result",
       subtype: "success",
       isError: null,
@@ -61,8 +90,15 @@ describe("Claude Code stream-json", () => {
     // A message without content: nothing for the runner to render, a plain row for the browser.
     expect(parse({ type: "assistant" })).toEqual({ kind: "message", role: "assistant", blocks: null, id: null, usage: null });
     // Usage, with the cache reads and writes counted as input; a count of another type as not reported.
-    expect(parse({ type: "assistant", message: { id: "m1", usage: { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: "x" } } })).toMatchObject({ id: "m1", usage: { inputTokens: 15, outputTokens: 0 } });
-    expect(parse({ type: "result", session_id: "s", usage: { input_tokens: 7, cache_creation_input_tokens: 1, output_tokens: 3 } })).toMatchObject({ usage: { inputTokens: 8, outputTokens: 3 }, sessionId: "s" });
+    expect(
+      parse({
+        type: "assistant",
+        message: { id: "m1", usage: { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: "x" } },
+      }),
+    ).toMatchObject({ id: "m1", usage: { inputTokens: 15, outputTokens: 0 } });
+    expect(
+      parse({ type: "result", session_id: "s", usage: { input_tokens: 7, cache_creation_input_tokens: 1, output_tokens: 3 } }),
+    ).toMatchObject({ usage: { inputTokens: 8, outputTokens: 3 }, sessionId: "s" });
   });
 
   it("is no event for plain text, other JSON, or an event whose fields have other types", () => {
@@ -91,6 +127,11 @@ describe("Claude Code stream-json", () => {
       reason: "Path is outside allowed working directories",
       message: "Claude requested permissions to write to /tmp/outside.txt, but you haven't granted it yet.",
     });
-    expect(parse({ type: "system", subtype: "permission_denied" })).toEqual({ kind: "denial", toolName: null, reason: null, message: null });
+    expect(parse({ type: "system", subtype: "permission_denied" })).toEqual({
+      kind: "denial",
+      toolName: null,
+      reason: null,
+      message: null,
+    });
   });
 });

@@ -39,7 +39,11 @@ const EventSchema = z.looseObject({
   // A message event's message is an object; a permission_denied event's is the text of the refusal.
   message: z
     .union([
-      z.looseObject({ content: z.union([ContentSchema, z.string()]).optional(), id: z.string().optional().catch(undefined), usage: UsageSchema }),
+      z.looseObject({
+        content: z.union([ContentSchema, z.string()]).optional(),
+        id: z.string().optional().catch(undefined),
+        usage: UsageSchema,
+      }),
       z.string(),
     ])
     .optional(),
@@ -92,7 +96,9 @@ export type ClaudeUsage = { inputTokens: number; outputTokens: number };
 
 /** Whether an agent's argv asks Claude Code for stream-json output. */
 export function isClaudeStreamJson(argv: readonly string[]): boolean {
-  return argv.some((arg, i) => arg === "--output-format=stream-json" || (arg === "--output-format" && argv[i + 1] === "stream-json"));
+  return argv.some(
+    (arg, i) => arg === "--output-format=stream-json" || (arg === "--output-format" && argv[i + 1] === "stream-json"),
+  );
 }
 
 /** The event on one stdout line; null when the line is not one (plain output, other JSON). */
@@ -128,7 +134,12 @@ function toEvent(event: z.infer<typeof EventSchema>): ClaudeStreamEvent {
     case "user": {
       const message = typeof event.message === "string" ? undefined : event.message;
       const content = message?.content;
-      const blocks = content === undefined ? null : typeof content === "string" ? [{ kind: "text" as const, text: content }] : content.map(toBlock);
+      const blocks =
+        content === undefined
+          ? null
+          : typeof content === "string"
+            ? [{ kind: "text" as const, text: content }]
+            : content.map(toBlock);
       return { kind: "message", role: event.type, blocks, id: message?.id ?? null, usage: toUsage(message?.usage) };
     }
     case "result":
@@ -150,7 +161,10 @@ function toEvent(event: z.infer<typeof EventSchema>): ClaudeStreamEvent {
 
 function toUsage(usage: z.infer<typeof UsageSchema>): ClaudeUsage | null {
   if (!usage) return null;
-  return { inputTokens: usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens, outputTokens: usage.output_tokens };
+  return {
+    inputTokens: usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens,
+    outputTokens: usage.output_tokens,
+  };
 }
 
 function toBlock(part: z.infer<typeof ContentSchema>[number]): ClaudeBlock {

@@ -29,28 +29,68 @@ describe("parseCodexLine", () => {
       { kind: "error", message: "Model metadata for `grove-double` not found." },
       { kind: "turn-started" },
       { kind: "tool-started", id: "item_1", tool: "shell", input: "/bin/bash -c 'cat -- pack.md'" },
-      { kind: "tool-completed", id: "item_1", tool: "shell", input: "/bin/bash -c 'cat -- pack.md'", output: "cat: pack.md: No such file or directory\n", exitCode: 1, isError: true },
-      { kind: "tool-completed", id: "item_3", tool: "shell", input: "/bin/bash -c 'echo hi'", output: "hi\n", exitCode: 0, isError: false },
+      {
+        kind: "tool-completed",
+        id: "item_1",
+        tool: "shell",
+        input: "/bin/bash -c 'cat -- pack.md'",
+        output: "cat: pack.md: No such file or directory\n",
+        exitCode: 1,
+        isError: true,
+      },
+      {
+        kind: "tool-completed",
+        id: "item_3",
+        tool: "shell",
+        input: "/bin/bash -c 'echo hi'",
+        output: "hi\n",
+        exitCode: 0,
+        isError: false,
+      },
       { kind: "message", text: "sum" },
       { kind: "usage", usage: { inputTokens: 50, cachedInputTokens: 20, outputTokens: 25, reasoningOutputTokens: 7 } },
     ]);
   });
 
   it("leaves anything that is not a codex event to the caller as plain text", () => {
-    for (const line of ["Reading additional input from stdin...", "", "{not json", "[1,2]", '{"no":"type"}', '{"type":"future.event"}', "null"]) {
+    for (const line of [
+      "Reading additional input from stdin...",
+      "",
+      "{not json",
+      "[1,2]",
+      '{"no":"type"}',
+      '{"type":"future.event"}',
+      "null",
+    ]) {
       expect(parseCodexLine(line)).toBeNull();
     }
   });
 
   it("reads file changes and a failed turn", () => {
-    expect(parseCodexLine('{"type":"item.completed","item":{"id":"i","type":"file_change","changes":[{"path":"a.ts","kind":"update"}],"status":"completed"}}')).toEqual([
+    expect(
+      parseCodexLine(
+        '{"type":"item.completed","item":{"id":"i","type":"file_change","changes":[{"path":"a.ts","kind":"update"}],"status":"completed"}}',
+      ),
+    ).toEqual([
       { kind: "tool-completed", id: "i", tool: "edit", input: "update a.ts", output: "", exitCode: null, isError: false },
     ]);
-    expect(parseCodexLine('{"type":"turn.failed","error":{"message":"stream disconnected"}}')).toEqual([{ kind: "error", message: "stream disconnected" }]);
+    expect(parseCodexLine('{"type":"turn.failed","error":{"message":"stream disconnected"}}')).toEqual([
+      { kind: "error", message: "stream disconnected" },
+    ]);
   });
 
   it("cuts a huge command output to a bounded event", () => {
-    const line = JSON.stringify({ type: "item.completed", item: { id: "i", type: "command_execution", command: "yes", aggregated_output: "y\n".repeat(100_000), exit_code: 0, status: "completed" } });
+    const line = JSON.stringify({
+      type: "item.completed",
+      item: {
+        id: "i",
+        type: "command_execution",
+        command: "yes",
+        aggregated_output: "y\n".repeat(100_000),
+        exit_code: 0,
+        status: "completed",
+      },
+    });
     const [event] = parseCodexLine(line) ?? [];
     expect(event?.kind === "tool-completed" && event.output.length).toBe(8_000);
   });
@@ -61,32 +101,79 @@ describe("createUsageMeter", () => {
     const meter = createUsageMeter();
     expect(meter.usage(10)).toBeNull();
     for (const line of CODEX_RUN) meter.observeCodex(parseCodexLine(line) ?? []);
-    meter.observeCodex(parseCodexLine('{"type":"turn.completed","usage":{"input_tokens":5,"cached_input_tokens":0,"output_tokens":1,"reasoning_output_tokens":0}}') ?? []);
-    expect(meter.usage(1234)).toEqual({ tokensIn: 55, tokensOut: 26, costUsd: null, turns: 2, durationMs: 1234, agentSessionId: "01a22ea6-4531-70d1-a2b4-9238b6729e5d" });
+    meter.observeCodex(
+      parseCodexLine(
+        '{"type":"turn.completed","usage":{"input_tokens":5,"cached_input_tokens":0,"output_tokens":1,"reasoning_output_tokens":0}}',
+      ) ?? [],
+    );
+    expect(meter.usage(1234)).toEqual({
+      tokensIn: 55,
+      tokensOut: 26,
+      costUsd: null,
+      turns: 2,
+      durationMs: 1234,
+      agentSessionId: "01a22ea6-4531-70d1-a2b4-9238b6729e5d",
+    });
   });
 
   it("takes Claude Code's totals from its result event and its session id from init", () => {
     const meter = createUsageMeter();
     observeClaudeLine(meter, '{"type":"system","subtype":"init","session_id":"75b65174-b5c0","model":"claude-opus-5-5"}');
     observeClaudeLine(meter, '{"type":"assistant","message":{"content":[{"type":"text","text":"the result is near"}]}}');
-    observeClaudeLine(meter, 
+    observeClaudeLine(
+      meter,
       '{"type":"result","subtype":"success","session_id":"75b65174-b5c0","total_cost_usd":0.0007,"num_turns":5,"duration_ms":1800,"usage":{"input_tokens":50,"cache_creation_input_tokens":3,"cache_read_input_tokens":2,"output_tokens":25}}',
     );
-    expect(meter.usage(9999)).toEqual({ tokensIn: 55, tokensOut: 25, costUsd: 0.0007, turns: 5, durationMs: 1800, agentSessionId: "75b65174-b5c0" });
+    expect(meter.usage(9999)).toEqual({
+      tokensIn: 55,
+      tokensOut: 25,
+      costUsd: 0.0007,
+      turns: 5,
+      durationMs: 1800,
+      agentSessionId: "75b65174-b5c0",
+    });
   });
 
   it("reads a result event whatever the order of its keys, over what the messages said", () => {
     const meter = createUsageMeter();
     const message = (id: string, text: string) =>
-      JSON.stringify({ type: "assistant", message: { id, content: [{ type: "text", text }], usage: { input_tokens: 1000, cache_read_input_tokens: 200, output_tokens: 1 } }, session_id: "s-2" });
+      JSON.stringify({
+        type: "assistant",
+        message: {
+          id,
+          content: [{ type: "text", text }],
+          usage: { input_tokens: 1000, cache_read_input_tokens: 200, output_tokens: 1 },
+        },
+        session_id: "s-2",
+      });
     observeClaudeLine(meter, message("msg_1", "first block"));
     observeClaudeLine(meter, message("msg_1", "second block of the same message"));
     observeClaudeLine(meter, message("msg_2", "next turn"));
-    observeClaudeLine(meter, '{"type":"user","message":{"content":[{"type":"tool_result","content":"\\"type\\":\\"result\\""}]}}');
+    observeClaudeLine(
+      meter,
+      '{"type":"user","message":{"content":[{"type":"tool_result","content":"\\"type\\":\\"result\\""}]}}',
+    );
     // A run stopped here (cancelled, timed out) has no result event: what the messages said stands.
-    expect(meter.usage(70)).toEqual({ tokensIn: 2400, tokensOut: 2, costUsd: null, turns: 2, durationMs: 70, agentSessionId: null });
-    observeClaudeLine(meter, '{"duration_api_ms":602,"session_id":"s-2","total_cost_usd":0.0123,"usage":{"input_tokens":2000,"cache_read_input_tokens":400,"output_tokens":80},"num_turns":2,"subtype":"success","type":"result"}');
-    expect(meter.usage(70)).toEqual({ tokensIn: 2400, tokensOut: 80, costUsd: 0.0123, turns: 2, durationMs: 70, agentSessionId: "s-2" });
+    expect(meter.usage(70)).toEqual({
+      tokensIn: 2400,
+      tokensOut: 2,
+      costUsd: null,
+      turns: 2,
+      durationMs: 70,
+      agentSessionId: null,
+    });
+    observeClaudeLine(
+      meter,
+      '{"duration_api_ms":602,"session_id":"s-2","total_cost_usd":0.0123,"usage":{"input_tokens":2000,"cache_read_input_tokens":400,"output_tokens":80},"num_turns":2,"subtype":"success","type":"result"}',
+    );
+    expect(meter.usage(70)).toEqual({
+      tokensIn: 2400,
+      tokensOut: 80,
+      costUsd: 0.0123,
+      turns: 2,
+      durationMs: 70,
+      agentSessionId: "s-2",
+    });
   });
 
   it("counts nonsense numbers a CLI printed as not reported", () => {
@@ -95,6 +182,13 @@ describe("createUsageMeter", () => {
     observeClaudeLine(meter, '{"type":"result","total_cost_usd":0.5,"num_turns":1e400}');
     expect(meter.usage(null)).toBeNull();
     observeClaudeLine(meter, '{"type":"result","total_cost_usd":-3,"usage":{"input_tokens":"many","output_tokens":-1}}');
-    expect(meter.usage(null)).toEqual({ tokensIn: 0, tokensOut: 0, costUsd: null, turns: null, durationMs: null, agentSessionId: null });
+    expect(meter.usage(null)).toEqual({
+      tokensIn: 0,
+      tokensOut: 0,
+      costUsd: null,
+      turns: null,
+      durationMs: null,
+      agentSessionId: null,
+    });
   });
 });

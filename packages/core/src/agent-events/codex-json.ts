@@ -99,7 +99,16 @@ function itemCompleted(item: Item): CodexEvent[] {
   if (!tool) return [];
   const exitCode = item.exit_code ?? null;
   const isError = item.status === "failed" || item.status === "declined" || (exitCode !== null && exitCode !== 0);
-  return [{ kind: "tool-completed", id: cut(item.id, 200), ...tool, output: cut(item.aggregated_output ?? item.message ?? ""), exitCode, isError }];
+  return [
+    {
+      kind: "tool-completed",
+      id: cut(item.id, 200),
+      ...tool,
+      output: cut(item.aggregated_output ?? item.message ?? ""),
+      exitCode,
+      isError,
+    },
+  ];
 }
 
 /** The tool a work item stands for, and its input in words; null for an item that is no tool call. */

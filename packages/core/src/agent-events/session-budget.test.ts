@@ -8,7 +8,9 @@ describe("session budget", () => {
   it("is exceeded once the finished runs reach either limit", () => {
     const one = addUsage(EMPTY_TOTALS, run);
     expect(budgetExceeded({ tokens: 91 }, one)).toBeNull();
-    expect(budgetExceeded({ tokens: 90 }, one)).toMatch(/^budget exceeded: the session's runs used 90 tokens of its budget of 90/);
+    expect(budgetExceeded({ tokens: 90 }, one)).toMatch(
+      /^budget exceeded: the session's runs used 90 tokens of its budget of 90/,
+    );
     expect(budgetExceeded({ usd: 1 }, one)).toBeNull();
     expect(budgetExceeded({ usd: 1 }, addUsage(one, run))).toMatch(/cost \$1\.0000 of its budget of \$1/);
     expect(budgetExceeded(undefined, addUsage(one, run))).toBeNull();

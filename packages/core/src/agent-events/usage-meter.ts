@@ -5,7 +5,6 @@ import type { CodexEvent } from "./codex-json.ts";
 /** How an agent's stdout is written: Claude Code's stream-json, Codex's `--json`, or plain text. */
 export type AgentOutputFormat = "claude-stream-json" | "codex-json" | "text";
 
-
 export type UsageMeter = {
   /** One event of a Claude Code stream-json run (see parseClaudeStreamLine). */
   observeClaude(event: ClaudeStreamEvent): void;

@@ -8,7 +8,19 @@ function chain(n: number) {
   const events: (HashedAuditFields & { id: number; hash: string })[] = [];
   let prevHash = AUDIT_GENESIS_HASH;
   for (let id = 1; id <= n; id++) {
-    const fields: HashedAuditFields = { prevHash, ts: id, actorType: "user", actorId: "u", action: "a", subject: `s${id}`, sessionId: null, runId: null, branch: null, sha: null, details: "{}" };
+    const fields: HashedAuditFields = {
+      prevHash,
+      ts: id,
+      actorType: "user",
+      actorId: "u",
+      action: "a",
+      subject: `s${id}`,
+      sessionId: null,
+      runId: null,
+      branch: null,
+      sha: null,
+      details: "{}",
+    };
     const hash = sha256(canonicalAuditEvent(fields));
     events.push({ ...fields, id, hash });
     prevHash = hash;

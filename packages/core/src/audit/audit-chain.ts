@@ -74,8 +74,7 @@ export function canonicalAuditEvent(fields: HashedAuditFields): string {
 }
 
 export type ChainVerdict =
-  | { ok: true; count: number; headHash: string }
-  | { ok: false; count: number; brokenAtId: number; reason: string };
+  { ok: true; count: number; headHash: string } | { ok: false; count: number; brokenAtId: number; reason: string };
 
 export type ChainVerifier = {
   /** Feeds the next event (in id order); returns a broken verdict at the first bad event, else null. */

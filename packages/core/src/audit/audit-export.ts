@@ -1,8 +1,30 @@
-import { AUDIT_GENESIS_HASH, AuditEntrySchema, createChainVerifier, type AuditEntry, type ChainVerdict, type HashedAuditFields } from "./audit-chain.ts";
+import {
+  AUDIT_GENESIS_HASH,
+  AuditEntrySchema,
+  createChainVerifier,
+  type AuditEntry,
+  type ChainVerdict,
+  type HashedAuditFields,
+} from "./audit-chain.ts";
 
 export type AuditExportFormat = "jsonl" | "csv";
 
-export const AUDIT_CSV_COLUMNS = ["id", "time", "ts", "actorType", "actorId", "action", "subject", "sessionId", "runId", "branch", "sha", "details", "prevHash", "hash"] as const;
+export const AUDIT_CSV_COLUMNS = [
+  "id",
+  "time",
+  "ts",
+  "actorType",
+  "actorId",
+  "action",
+  "subject",
+  "sessionId",
+  "runId",
+  "branch",
+  "sha",
+  "details",
+  "prevHash",
+  "hash",
+] as const;
 
 /** One JSONL line: every hashed field, so `grove audit verify` can recompute the chain from the file. */
 export function auditJsonLine(entry: AuditEntry): string {
@@ -15,7 +37,22 @@ export function auditCsvHeader(): string {
 
 /** One RFC 4180 row. Cells a spreadsheet would run as a formula (= + - @ first) get a leading apostrophe. */
 export function auditCsvRow(entry: AuditEntry): string {
-  const cells = [entry.id, new Date(entry.ts).toISOString(), entry.ts, entry.actorType, entry.actorId, entry.action, entry.subject, entry.sessionId, entry.runId, entry.branch, entry.sha, JSON.stringify(entry.details), entry.prevHash, entry.hash];
+  const cells = [
+    entry.id,
+    new Date(entry.ts).toISOString(),
+    entry.ts,
+    entry.actorType,
+    entry.actorId,
+    entry.action,
+    entry.subject,
+    entry.sessionId,
+    entry.runId,
+    entry.branch,
+    entry.sha,
+    JSON.stringify(entry.details),
+    entry.prevHash,
+    entry.hash,
+  ];
   return `${cells.map((cell) => csvCell(cell === null ? "" : String(cell))).join(",")}\r\n`;
 }
 
@@ -30,13 +67,19 @@ export function parseAuditJsonLine(line: string): HashedAuditFields & { id: numb
   return { ...entry, details: JSON.stringify(entry.details) };
 }
 
-export type ExportVerdict = (ChainVerdict & { anchorFound: boolean | null }) | { ok: false; count: number; brokenAtId: null; reason: string; anchorFound: null };
+export type ExportVerdict =
+  | (ChainVerdict & { anchorFound: boolean | null })
+  | { ok: false; count: number; brokenAtId: null; reason: string; anchorFound: null };
 
 /**
  * Verifies a full JSONL export line by line: the hash chain from the genesis hash, and (with `anchor`)
  * that an event with that hash — a head recorded earlier — is still in it, so a cut-off tail is caught too.
  */
-export async function verifyAuditExport(lines: AsyncIterable<string> | Iterable<string>, sha256Hex: (text: string) => string, anchor?: string): Promise<ExportVerdict> {
+export async function verifyAuditExport(
+  lines: AsyncIterable<string> | Iterable<string>,
+  sha256Hex: (text: string) => string,
+  anchor?: string,
+): Promise<ExportVerdict> {
   const verifier = createChainVerifier(sha256Hex);
   let anchorFound = false;
   let lineNo = 0;
@@ -47,10 +90,22 @@ export async function verifyAuditExport(lines: AsyncIterable<string> | Iterable<
     try {
       entry = parseAuditJsonLine(line);
     } catch {
-      return { ok: false, count: lineNo - 1, brokenAtId: null, reason: `line ${lineNo} is not an exported audit event`, anchorFound: null };
+      return {
+        ok: false,
+        count: lineNo - 1,
+        brokenAtId: null,
+        reason: `line ${lineNo} is not an exported audit event`,
+        anchorFound: null,
+      };
     }
     if (lineNo === 1 && entry.prevHash !== AUDIT_GENESIS_HASH) {
-      return { ok: false, count: 0, brokenAtId: null, reason: "the export does not start at the first event (a filtered or partial export cannot be verified)", anchorFound: null };
+      return {
+        ok: false,
+        count: 0,
+        brokenAtId: null,
+        reason: "the export does not start at the first event (a filtered or partial export cannot be verified)",
+        anchorFound: null,
+      };
     }
     const broken = verifier.push(entry);
     if (broken) return { ...broken, anchorFound: null };

@@ -18,7 +18,15 @@ const source: DepositSource = {
 
 describe("brain deposit planning", () => {
   it("numbers new files after the highest LEARN and LOG numbers in use, anywhere in the folder", () => {
-    expect(highestBrainNumbers(["project-brain/LEARN-029-git.md", "project-brain/old/LEARN-007.md", "project-brain/LOG-12-x.md", "project-brain/LEARNING.md", "README.md"])).toEqual({
+    expect(
+      highestBrainNumbers([
+        "project-brain/LEARN-029-git.md",
+        "project-brain/old/LEARN-007.md",
+        "project-brain/LOG-12-x.md",
+        "project-brain/LEARNING.md",
+        "README.md",
+      ]),
+    ).toEqual({
       LEARN: 29,
       LOG: 12,
     });
@@ -49,7 +57,14 @@ describe("brain deposit planning", () => {
       id: "LEARN-030",
       tags: ["ports"],
       created: "2026-01-02T03:04:05.000Z",
-      source: { run: "run-1", agent: "claude", task: "t-42", branch: "agent/claude/t-42", merge: "b".repeat(40), approved_by: "ana@example.com" },
+      source: {
+        run: "run-1",
+        agent: "claude",
+        task: "t-42",
+        branch: "agent/claude/t-42",
+        merge: "b".repeat(40),
+        approved_by: "ana@example.com",
+      },
     });
     expect(learn?.content).toContain("# LEARN-030: Ports collide: use the range\n\nEach agent gets its own range.\n");
     expect(log?.content).toContain("learnings:\n  - LEARN-030\n  - LEARN-031");
@@ -58,7 +73,12 @@ describe("brain deposit planning", () => {
   });
 
   it("widens numbers past 999 and slugs anything", () => {
-    const [file] = planBrainDeposit({ brain: "brain/", existingPaths: ["brain/LEARN-999.md"], result: { status: "done", summary: "", learnings: [{ title: "???", body: "" }] }, source });
+    const [file] = planBrainDeposit({
+      brain: "brain/",
+      existingPaths: ["brain/LEARN-999.md"],
+      result: { status: "done", summary: "", learnings: [{ title: "???", body: "" }] },
+      source,
+    });
     expect(file?.path).toBe("brain/LEARN-1000-note.md");
     expect(slugify("  A -- b__c  ")).toBe("a-b-c");
   });

@@ -24,7 +24,12 @@ export type BrainDepositFile = { kind: BrainKind; id: string; path: string; cont
  * Turns a RESULT into brain files (seed section 5, option C): one LEARN file per learning and one
  * LOG file for the run, numbered after the highest number already in the brain folder.
  */
-export function planBrainDeposit(input: { brain: string; existingPaths: readonly string[]; result: Result; source: DepositSource }): BrainDepositFile[] {
+export function planBrainDeposit(input: {
+  brain: string;
+  existingPaths: readonly string[];
+  result: Result;
+  source: DepositSource;
+}): BrainDepositFile[] {
   const dir = normalizeBrainDir(input.brain);
   const next = highestBrainNumbers(input.existingPaths);
   const { result, source } = input;
@@ -46,8 +51,21 @@ export function planBrainDeposit(input: { brain: string; existingPaths: readonly
   next.LOG += 1;
   const id = formatBrainId("LOG", next.LOG);
   const title = `${source.agent} agent, task ${source.taskId}`;
-  const front = { type: "LOG", id, title, status: result.status, created, learnings: files.map((f) => f.id), source: sourceOf(source) };
-  files.push({ kind: "LOG", id, path: `${dir}/${id}-${slugify(`${source.agent}-${source.taskId}`)}.md`, content: render(front, logBody(id, title, result, files)) });
+  const front = {
+    type: "LOG",
+    id,
+    title,
+    status: result.status,
+    created,
+    learnings: files.map((f) => f.id),
+    source: sourceOf(source),
+  };
+  files.push({
+    kind: "LOG",
+    id,
+    path: `${dir}/${id}-${slugify(`${source.agent}-${source.taskId}`)}.md`,
+    content: render(front, logBody(id, title, result, files)),
+  });
   return files;
 }
 
@@ -70,7 +88,8 @@ function render(front: Record<string, unknown>, body: string): string {
 
 function logBody(id: string, title: string, result: Result, learned: BrainDepositFile[]): string {
   const sections = [`# ${id}: ${title}\n\n${result.summary.trim() || "(no summary)"}\n`];
-  if (learned.length > 0) sections.push(`## Learnings\n\n${learned.map((f) => `- ${f.id} (${f.path.split("/").at(-1) ?? f.path})`).join("\n")}\n`);
+  if (learned.length > 0)
+    sections.push(`## Learnings\n\n${learned.map((f) => `- ${f.id} (${f.path.split("/").at(-1) ?? f.path})`).join("\n")}\n`);
   if (result.files?.length) sections.push(`## Files\n\n${result.files.map((f) => `- \`${f}\``).join("\n")}\n`);
   if (result.followUps?.length) sections.push(`## Follow-ups\n\n${result.followUps.map((f) => `- ${f}`).join("\n")}\n`);
   return sections.join("\n");

@@ -42,6 +42,18 @@ export function runnerLaunchEnv<E extends Env>(user: E, launch: { token: string 
 }
 
 /** The node arguments that start the runner with its node flags; `entry` is the bundle, or a loader and the sources. */
-export function runnerLaunchArgs(entry: readonly string[], opts: { hubUrl: string; dataDir: string; repos: readonly string[] }): string[] {
-  return [...RUNNER_NODE_ARGS, ...entry, "runner", "--hub", opts.hubUrl, "--data-dir", opts.dataDir, ...opts.repos.flatMap((repo) => ["--repo", repo])];
+export function runnerLaunchArgs(
+  entry: readonly string[],
+  opts: { hubUrl: string; dataDir: string; repos: readonly string[] },
+): string[] {
+  return [
+    ...RUNNER_NODE_ARGS,
+    ...entry,
+    "runner",
+    "--hub",
+    opts.hubUrl,
+    "--data-dir",
+    opts.dataDir,
+    ...opts.repos.flatMap((repo) => ["--repo", repo]),
+  ];
 }

@@ -7,7 +7,12 @@ import type { AgentCheckVerdict } from "../schemas/agent-check.ts";
  * `<cli> --version` prints, which is also how `grove agents check` recognises the CLI behind any profile.
  */
 export const TESTED_AGENT_CLIS = {
-  claude: { packageName: "@anthropic-ai/claude-code", bin: "claude", version: "2.1.328", versionOutput: /^(\d+\.\d+\.\d+\S*) \(Claude Code\)/m },
+  claude: {
+    packageName: "@anthropic-ai/claude-code",
+    bin: "claude",
+    version: "2.1.328",
+    versionOutput: /^(\d+\.\d+\.\d+\S*) \(Claude Code\)/m,
+  },
   codex: { packageName: "@openai/codex", bin: "codex", version: "0.169.0", versionOutput: /^codex-cli (\d+\.\d+\.\d+\S*)/m },
 } as const;
 export type TestedAgentCli = keyof typeof TESTED_AGENT_CLIS;
@@ -17,7 +22,13 @@ export const UNTESTED_AGENT_CLIS: Readonly<Record<string, string>> = {
   aider: "aider cannot be installed where grove is tested (its package registry is not reachable), so no test runs it",
 };
 
-export type VersionVerdict = { cli: TestedAgentCli | null; version: string | null; testedVersion: string | null; verdict: AgentCheckVerdict; note: string };
+export type VersionVerdict = {
+  cli: TestedAgentCli | null;
+  version: string | null;
+  testedVersion: string | null;
+  verdict: AgentCheckVerdict;
+  note: string;
+};
 
 /** What `--version` printed, judged against the tested CLIs; `program` is the command's file name. */
 export function judgeVersionOutput(output: string, program: string): VersionVerdict {
@@ -25,7 +36,8 @@ export function judgeVersionOutput(output: string, program: string): VersionVerd
     const { version: testedVersion, versionOutput } = TESTED_AGENT_CLIS[cli];
     const version = versionOutput.exec(output)?.[1];
     if (version === undefined) continue;
-    if (version === testedVersion) return { cli, version, testedVersion, verdict: "tested", note: `${cli} ${version}: the version grove's tests run` };
+    if (version === testedVersion)
+      return { cli, version, testedVersion, verdict: "tested", note: `${cli} ${version}: the version grove's tests run` };
     return {
       cli,
       version,
@@ -34,7 +46,12 @@ export function judgeVersionOutput(output: string, program: string): VersionVerd
       note: `${cli} ${version}: grove's tests run ${testedVersion}; this version may take other flags (npm install -g ${TESTED_AGENT_CLIS[cli].packageName}@${testedVersion} to match)`,
     };
   }
-  const firstLine = output.split("\n").find((line) => line.trim() !== "")?.trim().slice(0, 200) ?? null;
+  const firstLine =
+    output
+      .split("\n")
+      .find((line) => line.trim() !== "")
+      ?.trim()
+      .slice(0, 200) ?? null;
   const why = UNTESTED_AGENT_CLIS[program] ?? "not a CLI grove's tests run; its profile is yours to check";
   return { cli: null, version: firstLine, testedVersion: null, verdict: "untested", note: `untested: ${why}` };
 }

@@ -16,49 +16,24 @@ export const RUN_STATES = [
 export type RunState = (typeof RUN_STATES)[number];
 
 /** A run in one of these has ended: nothing it did changes any more. */
-export const TERMINAL_RUN_STATES = [
-  "succeeded",
-  "failed",
-  "interrupted",
-  "cancelled",
-] as const satisfies readonly RunState[];
+export const TERMINAL_RUN_STATES = ["succeeded", "failed", "interrupted", "cancelled"] as const satisfies readonly RunState[];
 /** A run still on its way (waiting for a place, or working). */
-export const LIVE_RUN_STATES = [
-  "queued",
-  "preparing",
-  "running",
-  "testing",
-] as const satisfies readonly RunState[];
+export const LIVE_RUN_STATES = ["queued", "preparing", "running", "testing"] as const satisfies readonly RunState[];
 
 /**
  * A merge request's life. open: waits for a person; blocked: the brain policy refuses what it commits (it
  * can only be rejected); approved: a person approved its head; merging: the runner's merge queue has it;
  * then merged, rejected, failed (conflict, red merged tree, refused) or void (its branch moved).
  */
-export const MERGE_REQUEST_STATES = [
-  "open",
-  "blocked",
-  "approved",
-  "merging",
-  "merged",
-  "rejected",
-  "failed",
-  "void",
-] as const;
+export const MERGE_REQUEST_STATES = ["open", "blocked", "approved", "merging", "merged", "rejected", "failed", "void"] as const;
 export type MergeRequestState = (typeof MERGE_REQUEST_STATES)[number];
 
 /** Waiting for a person's decision. */
-export const WAITING_MERGE_REQUEST_STATES = [
-  "open",
-  "blocked",
-] as const satisfies readonly MergeRequestState[];
+export const WAITING_MERGE_REQUEST_STATES = ["open", "blocked"] as const satisfies readonly MergeRequestState[];
 /** A person can approve these (a blocked request can only be rejected). */
 export const APPROVABLE_MERGE_REQUEST_STATES = ["open"] as const satisfies readonly MergeRequestState[];
 /** Approved and handed to (or about to be handed to) the runner's merge queue. */
-export const DISPATCHED_MERGE_REQUEST_STATES = [
-  "approved",
-  "merging",
-] as const satisfies readonly MergeRequestState[];
+export const DISPATCHED_MERGE_REQUEST_STATES = ["approved", "merging"] as const satisfies readonly MergeRequestState[];
 /** Final: no event moves a request out of these. */
 export const TERMINAL_MERGE_REQUEST_STATES = [
   "merged",
@@ -67,10 +42,7 @@ export const TERMINAL_MERGE_REQUEST_STATES = [
   "void",
 ] as const satisfies readonly MergeRequestState[];
 /** Someone (a person, or the runner's merge) decided it. */
-export const DECIDED_MERGE_REQUEST_STATES = [
-  ...DISPATCHED_MERGE_REQUEST_STATES,
-  ...TERMINAL_MERGE_REQUEST_STATES,
-] as const;
+export const DECIDED_MERGE_REQUEST_STATES = [...DISPATCHED_MERGE_REQUEST_STATES, ...TERMINAL_MERGE_REQUEST_STATES] as const;
 
 export function isRunState(value: string): value is RunState {
   return (RUN_STATES as readonly string[]).includes(value);

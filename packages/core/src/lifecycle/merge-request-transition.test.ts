@@ -117,9 +117,9 @@ describe("transitionMergeRequest", () => {
     expect(acceptedBy("approve")).toEqual([...APPROVABLE_MERGE_REQUEST_STATES]);
     expect(acceptedBy("reject")).toEqual([...WAITING_MERGE_REQUEST_STATES]);
     expect(acceptedBy("progress")).toEqual([...DISPATCHED_MERGE_REQUEST_STATES]);
-    expect(MERGE_REQUEST_STATES.filter((state) => !transitionMergeRequest(state, "merge_landed").ok)).toEqual(
-      [...TERMINAL_MERGE_REQUEST_STATES],
-    );
+    expect(MERGE_REQUEST_STATES.filter((state) => !transitionMergeRequest(state, "merge_landed").ok)).toEqual([
+      ...TERMINAL_MERGE_REQUEST_STATES,
+    ]);
   });
 
   it("says why a step is refused, naming the state", () => {

@@ -1,9 +1,5 @@
 import { z } from "zod";
-import {
-  isTerminalMergeRequestState,
-  MERGE_REQUEST_STATES,
-  type MergeRequestState,
-} from "./lifecycle-states.ts";
+import { isTerminalMergeRequestState, MERGE_REQUEST_STATES, type MergeRequestState } from "./lifecycle-states.ts";
 import type { Transition } from "./transition.ts";
 
 export const MergeRequestStateSchema = z.enum(MERGE_REQUEST_STATES);
@@ -40,13 +36,7 @@ export type MergeRequestEvent = (typeof MERGE_REQUEST_EVENTS)[number];
  * runner's; the hub audits only the voids it decides.
  */
 export type MergeRequestAuditAction =
-  | "merge.opened"
-  | "merge.blocked"
-  | "merge.approved"
-  | "merge.rejected"
-  | "merge.void"
-  | "merge.resent"
-  | "merge.failed";
+  "merge.opened" | "merge.blocked" | "merge.approved" | "merge.rejected" | "merge.void" | "merge.resent" | "merge.failed";
 
 type MergeTransition = Transition<MergeRequestState, MergeRequestAuditAction>;
 
@@ -76,18 +66,12 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
   switch (event) {
     case "block":
       if (state === "open") return go("blocked", "merge.blocked");
-      return state === "blocked"
-        ? go("blocked")
-        : refuse(`This merge request is ${state}; only a waiting one can be blocked.`);
+      return state === "blocked" ? go("blocked") : refuse(`This merge request is ${state}; only a waiting one can be blocked.`);
     case "approve":
       if (state === "blocked") return refuse("This merge request is blocked.", "FORBIDDEN");
-      return state === "open"
-        ? go("approved", "merge.approved")
-        : refuse(`This merge request is ${state}, not open.`);
+      return state === "open" ? go("approved", "merge.approved") : refuse(`This merge request is ${state}, not open.`);
     case "reject":
-      return isWaiting
-        ? go("rejected", "merge.rejected")
-        : refuse(`This merge request is ${state}, not open.`);
+      return isWaiting ? go("rejected", "merge.rejected") : refuse(`This merge request is ${state}, not open.`);
     case "branch_moved":
       // Once approved, the runner checks the head itself when the merge queue reaches the request.
       return isWaiting
@@ -99,8 +83,7 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
       return state === "approved" ? go("open") : refuse(`This merge request is ${state}, not approved.`);
     case "resend":
     case "progress":
-      if (state !== "approved" && state !== "merging")
-        return refuse(`This merge request is ${state}, not approved.`);
+      if (state !== "approved" && state !== "merging") return refuse(`This merge request is ${state}, not approved.`);
       return event === "resend" ? go("merging", "merge.resent") : go(state);
     // The runner's word on what git did is a fact even when the hub thought the request was still waiting
     // (an acknowledgement lost after the runner had started the merge turns the request back to open).
@@ -108,10 +91,6 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
     case "merge_failed":
     case "merge_moved":
       if (isTerminalMergeRequestState(state)) return refuse(`This merge request is ${state} already.`);
-      return event === "merge_landed"
-        ? go("merged")
-        : event === "merge_failed"
-          ? go("failed", "merge.failed")
-          : go("void");
+      return event === "merge_landed" ? go("merged") : event === "merge_failed" ? go("failed", "merge.failed") : go("void");
   }
 }

@@ -25,8 +25,7 @@ function outcome(state: RunState, next: RunState): string {
 describe("transitionRun", () => {
   it("has a decided row for every state and a column for every event", () => {
     expect(Object.keys(EXPECTED).sort()).toEqual([...RUN_STATES].sort());
-    for (const state of RUN_STATES)
-      expect(EXPECTED[state]?.trim().split(/\s+/), state).toHaveLength(RUN_EVENTS.length);
+    for (const state of RUN_STATES) expect(EXPECTED[state]?.trim().split(/\s+/), state).toHaveLength(RUN_EVENTS.length);
   });
 
   for (const state of RUN_STATES) {
@@ -40,9 +39,7 @@ describe("transitionRun", () => {
 
   it("agrees with the named groups: live runs move on, ended runs do not", () => {
     const isFinal = (state: RunState) =>
-      RUN_STATES.every(
-        (next) => next === state || !transitionRun(state, { type: "reported", state: next }).ok,
-      );
+      RUN_STATES.every((next) => next === state || !transitionRun(state, { type: "reported", state: next }).ok);
     expect(RUN_STATES.filter(isFinal)).toEqual([...TERMINAL_RUN_STATES]);
     expect(RUN_STATES.filter((state) => !isFinal(state))).toEqual([...LIVE_RUN_STATES]);
   });

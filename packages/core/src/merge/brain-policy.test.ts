@@ -3,7 +3,9 @@ import { checkBrainPolicy, normalizeBrainDir } from "./brain-policy.ts";
 
 describe("brain policy", () => {
   it("passes a branch that stays out of the brain folder", () => {
-    expect(checkBrainPolicy(["src/a.ts", "project-brainstorm.md", "docs/project-brain/x.md"], "project-brain")).toEqual({ ok: true });
+    expect(checkBrainPolicy(["src/a.ts", "project-brainstorm.md", "docs/project-brain/x.md"], "project-brain")).toEqual({
+      ok: true,
+    });
   });
 
   it("blocks writes into the brain folder, however the folder is spelled, and says why", () => {
@@ -13,7 +15,8 @@ describe("brain policy", () => {
   });
 
   it("refuses a brain folder outside the repository", () => {
-    for (const bad of ["", ".", "/etc", "../brain", "a/../../b"]) expect(() => normalizeBrainDir(bad)).toThrow(/inside the repository/);
+    for (const bad of ["", ".", "/etc", "../brain", "a/../../b"])
+      expect(() => normalizeBrainDir(bad)).toThrow(/inside the repository/);
     expect(normalizeBrainDir("docs/brain/")).toBe("docs/brain");
   });
 });

@@ -4,9 +4,15 @@ export type BrainPolicyVerdict = { ok: true } | { ok: false; files: string[]; re
 
 /** The configured brain folder as a repository-relative path without "./" or a trailing slash. */
 export function normalizeBrainDir(brain: string): string {
-  const dir = brain.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  const dir = brain
+    .replace(/\\/g, "/")
+    .replace(/^(\.\/)+/, "")
+    .replace(/\/+$/, "");
   if (dir === "" || dir === "." || dir.startsWith("/") || dir.split("/").includes("..")) {
-    throw new DomainError("INVALID_CONFIG", `grove.yaml: brain "${brain}" must be a folder inside the repository, like project-brain.`);
+    throw new DomainError(
+      "INVALID_CONFIG",
+      `grove.yaml: brain "${brain}" must be a folder inside the repository, like project-brain.`,
+    );
   }
   return dir;
 }
@@ -27,7 +33,10 @@ export function isInBrainDir(path: string, brainDir: string): boolean {
  */
 export function checkBrainPolicy(changedFiles: readonly string[], brain: string): BrainPolicyVerdict {
   const dir = normalizeBrainDir(brain);
-  return brainPolicyVerdict(changedFiles.filter((file) => isInBrainDir(file, dir)), `${dir}/`);
+  return brainPolicyVerdict(
+    changedFiles.filter((file) => isInBrainDir(file, dir)),
+    `${dir}/`,
+  );
 }
 
 /** The verdict on files already known to lie in the brain folder, `folder` naming it in the reason. */

@@ -13,8 +13,10 @@ describe("decodeMergeRequestChecks", () => {
       overlaps: [{ file: "b.txt", branches: ["agent/x/t1"] }],
       brainFiles: [],
     });
-    expect(
-      decodeMergeRequestChecks({ conflicts: null, overlaps: "{not json", brainFiles: '[1, "x"]' }),
-    ).toEqual({ conflicts: null, overlaps: null, brainFiles: null });
+    expect(decodeMergeRequestChecks({ conflicts: null, overlaps: "{not json", brainFiles: '[1, "x"]' })).toEqual({
+      conflicts: null,
+      overlaps: null,
+      brainFiles: null,
+    });
   });
 });

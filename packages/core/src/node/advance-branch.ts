@@ -55,5 +55,7 @@ async function swapBranch(input: AdvanceInput): Promise<string | null> {
     cwd: input.repo,
     okExitCodes: [0, 128],
   });
-  return swapped.exitCode === 0 ? null : `${input.into} moved while the merge was being prepared; nothing was changed. Try again.`;
+  return swapped.exitCode === 0
+    ? null
+    : `${input.into} moved while the merge was being prepared; nothing was changed. Try again.`;
 }

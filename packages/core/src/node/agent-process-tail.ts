@@ -1,9 +1,9 @@
 import { closeSync, fstatSync, type FSWatcher } from "node:fs";
-import type { OutputStream } from "./agent-process-contract.ts";
 import { STREAMS, type Capture } from "./agent-process-capture.ts";
 import { createBacklogGauge } from "./capture-backlog.ts";
 import { createBurstHold } from "./capture-burst-hold.ts";
-import { createCaptureLines, type CapturePosition } from "./capture-lines.ts";
+import { createCaptureLines } from "./capture-lines.ts";
+import type { CaptureTail, TailOptions } from "./capture-tail-contract.ts";
 import { readRound, type CaptureFile } from "./capture-read-round.ts";
 import { watchQuietly } from "./watch-quietly.ts";
 
@@ -12,26 +12,6 @@ const CHUNK_BYTES = 256 * 1024;
 const POLL_MS = 100;
 // A watch fires on every write; re-armed after this pause, a flood wakes the reader ~100 times a second, not per write.
 const REARM_MS = 10;
-
-export type CaptureTail = {
-  pause(): void;
-  resume(): void;
-  /** Reads both files up to the end they have now (their writers are gone), flushes the last partial lines, then closes. */
-  finish(): Promise<void>;
-  /** Stops reading and closes the files without flushing. */
-  close(): void;
-};
-
-export type TailOptions = {
-  onLine: (stream: OutputStream, text: string) => void;
-  maxBacklogBytes: number;
-  /** Called when the unread output passes `maxBacklogBytes`, and again once it is below a quarter of that. */
-  onBacklog: (isOver: boolean, backlogBytes: number) => void;
-  /** Every line up to `position` went to `onLine`: called at the start, after each read of a file, and at its end. */
-  onRead?: (stream: OutputStream, position: CapturePosition) => void;
-  /** Per stream, the longest line delivered whole (longer ones come in pieces); default MAX_LOG_LINE_CHARS. */
-  maxLineChars?: Partial<Record<OutputStream, number>>;
-};
 
 type Tail = CaptureFile & {
   watcher?: FSWatcher | undefined;
@@ -50,7 +30,11 @@ export function tailCapture(capture: Capture, options: TailOptions): CaptureTail
     path: capture.paths[stream],
     offset: 0,
     end: Number.POSITIVE_INFINITY,
-    lines: createCaptureLines({ path: capture.paths[stream], offset: 0, lines: 0 }, (text) => options.onLine(stream, text), options.maxLineChars?.[stream]),
+    lines: createCaptureLines(
+      { path: capture.paths[stream], offset: 0, lines: 0 },
+      (text) => options.onLine(stream, text),
+      options.maxLineChars?.[stream],
+    ),
   }));
   const report = (tail: Tail) => options.onRead?.(tail.stream, tail.lines.position());
   for (const tail of tails) report(tail);

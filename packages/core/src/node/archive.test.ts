@@ -48,7 +48,13 @@ describe("archive list / restore", () => {
     await repo.git(["add", "-A"], { cwd: path });
     await repo.git(["commit", "-q", "-m", "agent commit"], { cwd: path });
     const head = await repo.git(["rev-parse", "HEAD"], { cwd: path });
-    const { snapshotRef } = await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t2", force: true, deleteBranch: true });
+    const { snapshotRef } = await removeAgentWorktree({
+      repo: repo.dir,
+      agent: "demo",
+      taskId: "t2",
+      force: true,
+      deleteBranch: true,
+    });
     const ref = snapshotRef?.replace("refs/grove/archive/", "") ?? "";
 
     await repo.git(["branch", "agent/demo/t2", "main"]);

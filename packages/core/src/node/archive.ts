@@ -9,9 +9,12 @@ import { runGit } from "./run-git.ts";
 import { worktreeStatus } from "./worktree-status.ts";
 
 export async function listArchives(repo: string): Promise<ArchiveEntry[]> {
-  const { stdout } = await runGit(["for-each-ref", "--sort=-refname", "--format=%(refname)%00%(objectname)%00%(parent)%00%(subject)", ARCHIVE_PREFIX], {
-    cwd: repo,
-  });
+  const { stdout } = await runGit(
+    ["for-each-ref", "--sort=-refname", "--format=%(refname)%00%(objectname)%00%(parent)%00%(subject)", ARCHIVE_PREFIX],
+    {
+      cwd: repo,
+    },
+  );
   const entries: ArchiveEntry[] = [];
   for (const line of stdout.split("\n")) {
     const [ref = "", sha = "", parents = "", subject = ""] = line.split("\0");
@@ -55,7 +58,10 @@ export async function restoreArchive(input: { repo: string; ref: string; taskId?
     const { path } = await createAgentWorktree({ repo: ctx.repo, agent: parsed.agent, taskId });
     if (!entry.isSnapshot) return { ref, path, branch, restoredUncommitted: false };
     if ((await worktreeStatus(path)).length > 0) {
-      throw new DomainError("DIRTY_WORKTREE", `The worktree ${path} has uncommitted changes; the snapshot was not applied over them.`);
+      throw new DomainError(
+        "DIRTY_WORKTREE",
+        `The worktree ${path} has uncommitted changes; the snapshot was not applied over them.`,
+      );
     }
     // Files of the snapshot into the worktree, then the index back to HEAD: the work is uncommitted again.
     await runGit(["read-tree", "-m", "-u", "HEAD", entry.sha], { cwd: path });

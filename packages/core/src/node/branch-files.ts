@@ -14,13 +14,23 @@ export async function forkPoint(repo: string, integration: string, head: string)
  */
 export async function branchChangedFiles(repo: string, integration: string, head: string): Promise<BranchFiles> {
   const base = await forkPoint(repo, integration, head);
-  const { stdout } = await runGit(["diff", "--name-only", "--no-renames", "-z", base ?? (await emptyTree(repo)), head, "--"], { cwd: repo });
+  const { stdout } = await runGit(["diff", "--name-only", "--no-renames", "-z", base ?? (await emptyTree(repo)), head, "--"], {
+    cwd: repo,
+  });
   return { base, files: stdout.split("\0").filter((name) => name !== "") };
 }
 
 /** The unified diff of a branch since its fork point, cut at `maxChars`. */
-export async function branchDiff(repo: string, base: string | null, head: string, maxChars: number): Promise<{ diff: string; truncated: boolean }> {
-  const { stdout } = await runGit(["diff", "--no-color", "--no-ext-diff", "--no-textconv", base ?? (await emptyTree(repo)), head, "--"], { cwd: repo });
+export async function branchDiff(
+  repo: string,
+  base: string | null,
+  head: string,
+  maxChars: number,
+): Promise<{ diff: string; truncated: boolean }> {
+  const { stdout } = await runGit(
+    ["diff", "--no-color", "--no-ext-diff", "--no-textconv", base ?? (await emptyTree(repo)), head, "--"],
+    { cwd: repo },
+  );
   return stdout.length > maxChars ? { diff: stdout.slice(0, maxChars), truncated: true } : { diff: stdout, truncated: false };
 }
 

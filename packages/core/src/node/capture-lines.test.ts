@@ -97,8 +97,16 @@ describe("capture lines", () => {
     const path = join(tempDir(), "stdout.log");
     writeFileSync(path, `${"a".repeat(MAX_LOG_LINE_CHARS * 2)}\nb\n`);
     const whole: string[] = [];
-    await replayCapture({ path, offset: 0, lines: 0 }, { onLine: (text) => whole.push(text), onRead: () => undefined }, MAX_LOG_LINE_CHARS * 4);
+    await replayCapture(
+      { path, offset: 0, lines: 0 },
+      { onLine: (text) => whole.push(text), onRead: () => undefined },
+      MAX_LOG_LINE_CHARS * 4,
+    );
     expect(whole).toEqual(["a".repeat(MAX_LOG_LINE_CHARS * 2), "b"]);
-    expect(await replayFrom({ path, offset: 0, lines: 0 })).toEqual(["a".repeat(MAX_LOG_LINE_CHARS), "a".repeat(MAX_LOG_LINE_CHARS), "b"]);
+    expect(await replayFrom({ path, offset: 0, lines: 0 })).toEqual([
+      "a".repeat(MAX_LOG_LINE_CHARS),
+      "a".repeat(MAX_LOG_LINE_CHARS),
+      "b",
+    ]);
   });
 });

@@ -77,7 +77,7 @@ export async function replayCapture(
   try {
     const lines = createCaptureLines(from, handlers.onLine, maxChars);
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (let at = from.offset; ; ) {
+    for (let at = from.offset; ;) {
       const { bytesRead } = await file.read(buffer, 0, buffer.length, at);
       if (bytesRead === 0) break;
       at += bytesRead;

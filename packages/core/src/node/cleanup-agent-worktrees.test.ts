@@ -32,7 +32,12 @@ describe("cleanupAgentWorktrees and pruneWorktrees", () => {
     await agentCommit(unmerged.path, "u.txt");
     const dirty = await createAgentWorktree({ repo: repo.dir, agent: "a", taskId: "dirty" });
     await writeFile(join(dirty.path, "wip.txt"), "wip\n");
-    const locked = await createAgentWorktree({ repo: repo.dir, agent: "a", taskId: "locked", lockReason: "agent session in progress" });
+    const locked = await createAgentWorktree({
+      repo: repo.dir,
+      agent: "a",
+      taskId: "locked",
+      lockReason: "agent session in progress",
+    });
     await repo.git(["branch", "agent/b/leftover", "main~1"]);
 
     const result = await cleanupAgentWorktrees({ repo: repo.dir });

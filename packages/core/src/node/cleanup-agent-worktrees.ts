@@ -52,7 +52,12 @@ async function cleanUnderLock(ctx: RepoContext, afterLock: AfterLock): Promise<C
     const outcome = await unregisterAgentWorktree(ctx, { repo: ctx.repo, agent, taskId, deleteBranch: merged }, afterLock);
     if (outcome.removed) result.removed.push({ path, branch });
     if (outcome.branchDeleted) result.branchesDeleted.push(branch);
-    else result.kept.push({ path: null, branch, reason: hasIntegration ? `not merged into ${integration}` : `${integration} does not exist` });
+    else
+      result.kept.push({
+        path: null,
+        branch,
+        reason: hasIntegration ? `not merged into ${integration}` : `${integration} does not exist`,
+      });
   }
 
   if (hasIntegration) {

@@ -37,11 +37,15 @@ export async function collectRepoFacts(ctx: RepoContext): Promise<RepoFacts> {
   const liveGitPids =
     processes === null
       ? null
-      : processes.filter((p) => p.command.startsWith("git") && p.cwd !== null && roots.some((root) => isInside(p.cwd ?? "", root))).map((p) => p.pid);
+      : processes
+          .filter((p) => p.command.startsWith("git") && p.cwd !== null && roots.some((root) => isInside(p.cwd ?? "", root)))
+          .map((p) => p.pid);
 
   const gonePaths = facts.filter((w) => w.isMissing).map((w) => w.path);
   const orphans = (processes ?? []).flatMap((p) =>
-    p.cwdDeleted && p.cwd !== null && gonePaths.some((gone) => isInside(p.cwd ?? "", gone)) ? [{ pid: p.pid, command: p.command, cwd: p.cwd }] : [],
+    p.cwdDeleted && p.cwd !== null && gonePaths.some((gone) => isInside(p.cwd ?? "", gone))
+      ? [{ pid: p.pid, command: p.command, cwd: p.cwd }]
+      : [],
   );
 
   return {
@@ -82,7 +86,14 @@ async function lastActivity(path: string): Promise<number | null> {
   const gitDirLine = gitFile === null ? null : /^gitdir: (.+)$/m.exec(gitFile)?.[1]?.trim();
   const gitDir = gitDirLine ? (isAbsolute(gitDirLine) ? gitDirLine : resolve(path, gitDirLine)) : join(path, ".git");
   const candidates = [path, join(gitDir, "index"), join(gitDir, "HEAD"), join(gitDir, "logs", "HEAD")];
-  const times = await Promise.all(candidates.map((file) => stat(file).then((s) => s.mtimeMs, () => null)));
+  const times = await Promise.all(
+    candidates.map((file) =>
+      stat(file).then(
+        (s) => s.mtimeMs,
+        () => null,
+      ),
+    ),
+  );
   const known = times.filter((t): t is number => t !== null);
   return known.length === 0 ? null : Math.max(...known);
 }
@@ -100,7 +111,14 @@ async function findGitLockFiles(commonDir: string): Promise<{ path: string; ageM
   }
   const refs = await readdir(join(commonDir, "refs"), { recursive: true }).catch(() => []);
   for (const name of refs) if (name.endsWith(".lock")) found.push(join(commonDir, "refs", name));
-  const withAge = await Promise.all(found.map((path) => stat(path).then((s) => ({ path, ageMs: now - s.mtimeMs }), () => null)));
+  const withAge = await Promise.all(
+    found.map((path) =>
+      stat(path).then(
+        (s) => ({ path, ageMs: now - s.mtimeMs }),
+        () => null,
+      ),
+    ),
+  );
   return withAge.filter((entry): entry is { path: string; ageMs: number } => entry !== null);
 }
 

@@ -20,13 +20,22 @@ describe("commitAgentWork", () => {
   });
 
   it("commits changed and untracked files, not ignored ones, authored by the agent and committed by grove", async () => {
-    await repo.write({ "README.md": "# agent work\n\nedited\n", "src/new.ts": "export {};\n", "build/out.js": "ignored\n" }, { cwd: worktree });
-    const outcome = await commitAgentWork(worktree, { branch: "agent/claude/t1", author, message: "Edit the readme\n\nAnd add a file." });
+    await repo.write(
+      { "README.md": "# agent work\n\nedited\n", "src/new.ts": "export {};\n", "build/out.js": "ignored\n" },
+      { cwd: worktree },
+    );
+    const outcome = await commitAgentWork(worktree, {
+      branch: "agent/claude/t1",
+      author,
+      message: "Edit the readme\n\nAnd add a file.",
+    });
 
     expect(outcome).toMatchObject({ kind: "committed", files: 2 });
     const head = await repo.git(["rev-parse", "agent/claude/t1"]);
     expect(outcome.kind === "committed" && outcome.sha).toBe(head);
-    expect(await repo.git(["show", "-s", "--format=%an <%ae>|%cn <%ce>|%B", head])).toBe("claude <claude@agents.grove.invalid>|grove <grove@localhost>|Edit the readme\n\nAnd add a file.");
+    expect(await repo.git(["show", "-s", "--format=%an <%ae>|%cn <%ce>|%B", head])).toBe(
+      "claude <claude@agents.grove.invalid>|grove <grove@localhost>|Edit the readme\n\nAnd add a file.",
+    );
     expect(await repo.git(["show", "--name-only", "--format=", head])).toBe("README.md\nsrc/new.ts");
     expect(await repo.git(["status", "--porcelain", "--ignored"], { cwd: worktree })).toBe("!! build/");
   });
@@ -41,7 +50,10 @@ describe("commitAgentWork", () => {
   it("leaves the changes alone when the worktree is on another branch than the agent's", async () => {
     await repo.git(["switch", "-q", "-c", "elsewhere"], { cwd: worktree });
     await repo.write({ "README.md": "changed\n" }, { cwd: worktree });
-    expect(await commitAgentWork(worktree, { branch: "agent/claude/t1", author, message: "x" })).toEqual({ kind: "off-branch", head: "refs/heads/elsewhere" });
+    expect(await commitAgentWork(worktree, { branch: "agent/claude/t1", author, message: "x" })).toEqual({
+      kind: "off-branch",
+      head: "refs/heads/elsewhere",
+    });
     expect(await repo.git(["status", "--porcelain"], { cwd: worktree })).toBe("M README.md");
   });
 
@@ -54,7 +66,9 @@ describe("commitAgentWork", () => {
     await repo.write({ "README.md": "changed\n" }, { cwd: worktree });
     const before = await repo.git(["rev-parse", "agent/claude/t1"]);
 
-    const error: unknown = await commitAgentWork(worktree, { branch: "agent/claude/t1", author, message: "x" }).catch((e: unknown) => e);
+    const error: unknown = await commitAgentWork(worktree, { branch: "agent/claude/t1", author, message: "x" }).catch(
+      (e: unknown) => e,
+    );
     expect(isDomainError(error) && error.process?.stderrTail).toContain("lint says no");
     expect(await repo.git(["rev-parse", "agent/claude/t1"])).toBe(before);
   });

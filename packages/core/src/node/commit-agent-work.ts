@@ -29,7 +29,11 @@ export async function commitAgentWork(
   const files = staged.stdout.split("\0").filter((path) => path !== "").length;
   if (files === 0) return { kind: "clean" };
   const env = { ...GROVE_COMMITTER, GIT_AUTHOR_NAME: o.author.name, GIT_AUTHOR_EMAIL: o.author.email };
-  await runGit(["-c", "commit.gpgsign=false", "commit", "--quiet", "--cleanup=whitespace", "-F", "-"], { cwd: worktree, env, input: o.message });
+  await runGit(["-c", "commit.gpgsign=false", "commit", "--quiet", "--cleanup=whitespace", "-F", "-"], {
+    cwd: worktree,
+    env,
+    input: o.message,
+  });
   const sha = await runGit(["rev-parse", "--verify", "HEAD"], { cwd: worktree });
   return { kind: "committed", sha: sha.stdout.trim(), files };
 }

@@ -19,7 +19,11 @@ export async function copyWorktreeIncludes(mainCheckout: string, worktree: strin
     cwd: mainCheckout,
   });
   if (matching === "") return [];
-  const { stdout: ignored } = await runGit(["check-ignore", "-z", "--stdin"], { cwd: mainCheckout, input: matching, okExitCodes: [0, 1] });
+  const { stdout: ignored } = await runGit(["check-ignore", "-z", "--stdin"], {
+    cwd: mainCheckout,
+    input: matching,
+    okExitCodes: [0, 1],
+  });
   const files = ignored.split("\0").filter((file) => file !== "");
   for (const file of files) await copyEntry(join(mainCheckout, file), join(worktree, file));
   return files;

@@ -10,7 +10,11 @@ describe("createAgentWorktree with .worktreeinclude", () => {
   let repo: TempRepo;
   beforeEach(async () => {
     repo = await makeTempRepo({
-      files: { "README.md": "# test\n", ".gitignore": ".env\nnode_modules/\ncache/\nsecrets/\n", ".worktreeinclude": ".env\nnode_modules/\ncache/\nsecrets/\n" },
+      files: {
+        "README.md": "# test\n",
+        ".gitignore": ".env\nnode_modules/\ncache/\nsecrets/\n",
+        ".worktreeinclude": ".env\nnode_modules/\ncache/\nsecrets/\n",
+      },
     });
   });
   afterEach(async () => {
@@ -59,8 +63,13 @@ describe("createAgentWorktree with .worktreeinclude", () => {
     await repo.write({ "cache/data.txt": "cached\n" });
     const before = await state();
 
-    const error = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", base: "odd" }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "IO_FAILED", message: expect.stringContaining("removed it again, and its new branch agent/demo/t1") as unknown });
+    const error = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", base: "odd" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: "IO_FAILED",
+      message: expect.stringContaining("removed it again, and its new branch agent/demo/t1") as unknown,
+    });
     expect(await state()).toEqual(before);
     await expect(access(join(repo.root, "repo-wt-demo-t1"))).rejects.toThrow();
 
@@ -80,7 +89,9 @@ describe("createAgentWorktree with .worktreeinclude", () => {
     await repo.write({ "node_modules/dep/index.js": "x\n" });
     const before = await state();
 
-    await expect(createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t2" })).rejects.toMatchObject({ code: "IO_FAILED" });
+    await expect(createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t2" })).rejects.toMatchObject({
+      code: "IO_FAILED",
+    });
     expect(await state()).toEqual(before);
   });
 
@@ -100,6 +111,10 @@ describe("createAgentWorktree with .worktreeinclude", () => {
     expect(await readlink(join(path, "node_modules", ".bin", "dep"))).toBe("../dep/index.js");
     expect(await readFile(join(path, ".env"), "utf8")).toBe("TOKEN=agent's own\n");
 
-    expect(await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t3" })).toMatchObject({ created: false, resumed: false, includedFiles: [] });
+    expect(await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t3" })).toMatchObject({
+      created: false,
+      resumed: false,
+      includedFiles: [],
+    });
   });
 });

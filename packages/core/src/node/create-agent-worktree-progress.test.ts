@@ -8,7 +8,9 @@ import type { GitProgress } from "./run-git.ts";
 describe("createAgentWorktree with a progress listener", () => {
   let repo: TempRepo;
   beforeEach(async () => {
-    repo = await makeTempRepo({ files: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`src/f${i}.txt`, `file ${i}\n`.repeat(40)])) });
+    repo = await makeTempRepo({
+      files: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`src/f${i}.txt`, `file ${i}\n`.repeat(40)])),
+    });
     // git shows checkout progress only after GIT_PROGRESS_DELAY seconds (default 2): at once here.
     process.env.GIT_PROGRESS_DELAY = "0";
   });
@@ -19,7 +21,13 @@ describe("createAgentWorktree with a progress listener", () => {
 
   it("reports git's checkout progress and leaves the same worktree as without one", async () => {
     const seen: GitProgress[] = [];
-    const created = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", lockReason: "busy", onProgress: (p) => seen.push(p) });
+    const created = await createAgentWorktree({
+      repo: repo.dir,
+      agent: "demo",
+      taskId: "t1",
+      lockReason: "busy",
+      onProgress: (p) => seen.push(p),
+    });
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((p) => p.method === "checkout" && p.total === 300)).toBe(true);
     expect(created).toMatchObject({ created: true, resumed: false, branch: "agent/demo/t1" });

@@ -43,7 +43,13 @@ describe("createAgentWorktree", () => {
     const develop = await repo.git(["rev-parse", "develop"]);
     await repo.git(["checkout", "-q", "main"]);
 
-    const created = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t2", base: "develop", lockReason: "agent session in progress" });
+    const created = await createAgentWorktree({
+      repo: repo.dir,
+      agent: "demo",
+      taskId: "t2",
+      base: "develop",
+      lockReason: "agent session in progress",
+    });
     expect(created.baseSha).toBe(develop);
     expect(await repo.git(["rev-parse", "agent/demo/t2"])).toBe(develop);
     const worktree = (await listWorktrees(repo.dir)).find((w) => w.branch === "agent/demo/t2");
@@ -73,7 +79,9 @@ describe("createAgentWorktree", () => {
       code: "BRANCH_CHECKED_OUT",
       message: expect.stringContaining(elsewhere) as unknown,
     });
-    await expect(createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t4" })).rejects.toThrow(/only one worktree at a time/);
+    await expect(createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t4" })).rejects.toThrow(
+      /only one worktree at a time/,
+    );
     expect(await repo.git(["worktree", "list", "--porcelain"])).toBe(before);
   });
 
@@ -93,8 +101,12 @@ describe("createAgentWorktree", () => {
   });
 
   it("rejects a bad base ref before touching anything", async () => {
-    await expect(createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t5", base: "main..evil" })).rejects.toMatchObject({ code: "INVALID_NAME" });
-    await expect(createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t5", base: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t5", base: "main..evil" })).rejects.toMatchObject({
+      code: "INVALID_NAME",
+    });
+    await expect(createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t5", base: "nope" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
   });
 
@@ -133,7 +145,11 @@ describe("createAgentWorktree", () => {
     try {
       // git ≥ 2.38.1 refuses file:// submodule clones unless allowed in the clone's own (global) config. Set in
       // the environment (the operator's, which grove trusts): runGit refuses `-c protocol.file.allow` in argv.
-      Object.assign(process.env, { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "protocol.file.allow", GIT_CONFIG_VALUE_0: "always" });
+      Object.assign(process.env, {
+        GIT_CONFIG_COUNT: "1",
+        GIT_CONFIG_KEY_0: "protocol.file.allow",
+        GIT_CONFIG_VALUE_0: "always",
+      });
       await repo.git(["submodule", "add", "-q", "--", sub.dir, "vendor/lib"]);
       await repo.git(["commit", "-q", "-m", "add submodule"]);
       const created = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t8" });
@@ -157,7 +173,10 @@ describe("createAgentWorktree", () => {
   });
 
   it("creates worktrees from two processes racing on one repository", async () => {
-    const [a, b] = await Promise.all([runTsScript(raceScript, [repo.dir, "alpha", "10"]), runTsScript(raceScript, [repo.dir, "beta", "10"])]);
+    const [a, b] = await Promise.all([
+      runTsScript(raceScript, [repo.dir, "alpha", "10"]),
+      runTsScript(raceScript, [repo.dir, "beta", "10"]),
+    ]);
     expect(a.stderr + b.stderr).toBe("");
     expect(JSON.parse(a.stdout)).toEqual({ ok: 10, failures: [] });
     expect(JSON.parse(b.stdout)).toEqual({ ok: 10, failures: [] });

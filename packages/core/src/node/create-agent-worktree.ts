@@ -68,7 +68,10 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
     }
     const occupant = await findByPath(worktrees, path);
     if (occupant) {
-      throw new DomainError("ALREADY_EXISTS", `${path} is already the worktree of ${occupant.branch ?? "a detached HEAD"}; choose another task id.`);
+      throw new DomainError(
+        "ALREADY_EXISTS",
+        `${path} is already the worktree of ${occupant.branch ?? "a detached HEAD"}; choose another task id.`,
+      );
     }
     if (await isOccupied(path)) {
       throw new DomainError("ALREADY_EXISTS", `${path} already exists and is not a worktree of ${ctx.repo}; move it away first.`);
@@ -81,7 +84,14 @@ export async function createAgentWorktree(input: CreateAgentWorktreeInput): Prom
     if (existing !== null) {
       await runGit(["worktree", "add", ...addArgs, "--", path, branch], { cwd: ctx.repo });
       await markSetUpPending(path);
-      return { path, branch, baseSha: await forkPoint(ctx.repo, base, branch), created: true, isNewBranch: false, isPending: true };
+      return {
+        path,
+        branch,
+        baseSha: await forkPoint(ctx.repo, base, branch),
+        created: true,
+        isNewBranch: false,
+        isPending: true,
+      };
     }
     const baseSha = await headSha(ctx.repo, base);
     await runGit(["worktree", "add", ...addArgs, "-b", branch, "--", path, baseSha], { cwd: ctx.repo });
@@ -107,7 +117,8 @@ async function failedSetUp(ctx: RepoContext, made: Ensured, error: unknown): Pro
   const what = `Could not set up the worktree ${made.path} (submodules, .worktreeinclude files): ${reason}\n`;
   const options = { cause: error, ...(isDomainError(error) && error.process ? { process: error.process } : {}) };
   const code = isDomainError(error) ? error.code : "IO_FAILED";
-  if (!made.created) return new DomainError(code, `${what}It stays as it is; running the same command again finishes it.`, options);
+  if (!made.created)
+    return new DomainError(code, `${what}It stays as it is; running the same command again finishes it.`, options);
   const afterLock: AfterLock = [];
   try {
     const kept = await withRepoLock(ctx.repo, async () => {
@@ -116,17 +127,31 @@ async function failedSetUp(ctx: RepoContext, made: Ensured, error: unknown): Pro
       if (worktree.locked !== null) await runGit(["worktree", "unlock", "--", made.path], { cwd: ctx.repo });
       await moveWorktreeAside({ repo: ctx.repo, commonDir: ctx.commonDir, path: made.path, force: true }, afterLock);
       // Only the branch this call made, and only while it is still where it was made.
-      if (made.isNewBranch) await runGit(["update-ref", "-d", `refs/heads/${made.branch}`, made.baseSha], { cwd: ctx.repo, okExitCodes: [0, 128] });
+      if (made.isNewBranch)
+        await runGit(["update-ref", "-d", `refs/heads/${made.branch}`, made.baseSha], { cwd: ctx.repo, okExitCodes: [0, 128] });
       return false;
     });
-    if (kept) return new DomainError(code, `${what}Another grove call took it over meanwhile; running the same command again finishes it.`, options);
+    if (kept)
+      return new DomainError(
+        code,
+        `${what}Another grove call took it over meanwhile; running the same command again finishes it.`,
+        options,
+      );
   } catch (rollBackError) {
     const why = rollBackError instanceof Error ? rollBackError.message : String(rollBackError);
-    return new DomainError(code, `${what}Removing it again failed too (${why}); running the same command again finishes it.`, options);
+    return new DomainError(
+      code,
+      `${what}Removing it again failed too (${why}); running the same command again finishes it.`,
+      options,
+    );
   } finally {
     await runAfterLock(ctx.commonDir, afterLock);
   }
-  return new DomainError(code, `${what}grove removed it again${made.isNewBranch ? `, and its new branch ${made.branch}` : ""}: nothing is half-made. Fix that and run the same command again.`, options);
+  return new DomainError(
+    code,
+    `${what}grove removed it again${made.isNewBranch ? `, and its new branch ${made.branch}` : ""}: nothing is half-made. Fix that and run the same command again.`,
+    options,
+  );
 }
 
 /** Where an existing agent branch forked from base; the branch head when they share no history. */

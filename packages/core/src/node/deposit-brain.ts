@@ -11,7 +11,8 @@ import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 
 export type DepositInput = { repo: string; into: string; brain: string; result: Result; source: DepositSource };
-export type DepositOutcome = { kind: "deposited"; sha: string; files: string[]; isRepeat?: boolean } | { kind: "refused"; reason: string };
+export type DepositOutcome =
+  { kind: "deposited"; sha: string; files: string[]; isRepeat?: boolean } | { kind: "refused"; reason: string };
 
 // The orchestrator's own commits must not depend on the machine's user.name/user.email.
 const ORCHESTRATOR = {
@@ -44,9 +45,19 @@ export async function depositBrain(input: DepositInput): Promise<DepositOutcome>
     const message =
       `grove: deposit ${agent} agent learnings (${taskId}) into ${brainDir}/\n\n` +
       `${files.map((f) => `- ${f.path}`).join("\n")}\n\nGrove-Run: ${runId}\nGrove-Merge: ${mergeSha}\n`;
-    const commit = await runGit(["commit-tree", tree, "-p", old, "-F", "-"], { cwd: input.repo, env: ORCHESTRATOR, input: message });
+    const commit = await runGit(["commit-tree", tree, "-p", old, "-F", "-"], {
+      cwd: input.repo,
+      env: ORCHESTRATOR,
+      input: message,
+    });
     const sha = commit.stdout.trim();
-    const refusal = await advanceBranch({ repo: input.repo, into: input.into, old, sha, reflog: `grove: brain deposit for ${input.source.branch}` });
+    const refusal = await advanceBranch({
+      repo: input.repo,
+      into: input.into,
+      old,
+      sha,
+      reflog: `grove: brain deposit for ${input.source.branch}`,
+    });
     if (refusal !== null) return { kind: "refused", reason: refusal };
     return { kind: "deposited", sha, files: files.map((f) => f.path) };
   });
@@ -71,7 +82,10 @@ async function treeWithFiles(repo: string, base: string, files: { path: string; 
 
 /** A deposit for this merge already on the branch (a resent request): found by its Grove-Merge trailer. */
 async function findDeposit(repo: string, head: string, mergeSha: string): Promise<DepositOutcome | null> {
-  const found = await runGit(["log", "-1", "--format=%H", "--fixed-strings", `--grep=Grove-Merge: ${mergeSha}`, `${mergeSha}..${head}`, "--"], { cwd: repo, okExitCodes: [0, 128] });
+  const found = await runGit(
+    ["log", "-1", "--format=%H", "--fixed-strings", `--grep=Grove-Merge: ${mergeSha}`, `${mergeSha}..${head}`, "--"],
+    { cwd: repo, okExitCodes: [0, 128] },
+  );
   const sha = found.exitCode === 0 ? found.stdout.trim() : "";
   if (sha === "") return null;
   const { stdout } = await runGit(["diff-tree", "--no-commit-id", "--name-only", "-r", "-z", sha], { cwd: repo });

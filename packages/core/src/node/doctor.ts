@@ -1,5 +1,10 @@
 import { stat, unlink } from "node:fs/promises";
-import { DEFAULT_THRESHOLDS, planDoctorFindings, type DoctorFinding, type DoctorThresholds } from "../worktree/doctor-findings.ts";
+import {
+  DEFAULT_THRESHOLDS,
+  planDoctorFindings,
+  type DoctorFinding,
+  type DoctorThresholds,
+} from "../worktree/doctor-findings.ts";
 import { collectRepoFacts } from "./collect-repo-facts.ts";
 import { findWorktreeByPath } from "./list-worktrees.ts";
 import { openRepo, type RepoContext } from "./open-repo.ts";
@@ -7,10 +12,19 @@ import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 import { deleteAbandonedTrash } from "./worktree-trash.ts";
 
-export type DoctorReport = { repo: string; findings: DoctorFinding[]; fixed: DoctorFinding[]; failed: { finding: DoctorFinding; error: string }[] };
+export type DoctorReport = {
+  repo: string;
+  findings: DoctorFinding[];
+  fixed: DoctorFinding[];
+  failed: { finding: DoctorFinding; error: string }[];
+};
 
 /** Finds what worktree work left behind; with fix, applies the fixes that cannot lose work. */
-export async function runDoctor(input: { repo: string; fix?: boolean; thresholds?: Partial<DoctorThresholds> }): Promise<DoctorReport> {
+export async function runDoctor(input: {
+  repo: string;
+  fix?: boolean;
+  thresholds?: Partial<DoctorThresholds>;
+}): Promise<DoctorReport> {
   const ctx = await openRepo(input.repo);
   const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
   const diagnose = async () => planDoctorFindings(await collectRepoFacts(ctx), Date.now(), thresholds);
@@ -18,7 +32,11 @@ export async function runDoctor(input: { repo: string; fix?: boolean; thresholds
   if (!input.fix) return report;
 
   // Deleting leftover files needs no lock (each entry is claimed by a rename first) and may take long.
-  await applyFixes(ctx, report.findings.filter((f) => f.kind === "leftover-trash"), report);
+  await applyFixes(
+    ctx,
+    report.findings.filter((f) => f.kind === "leftover-trash"),
+    report,
+  );
   await withRepoLock(ctx.repo, async () => {
     // A fix can reveal the next finding (a pruned worktree frees a merged branch), so look again after fixing.
     for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
@@ -74,7 +92,8 @@ async function applyFix(repo: string, finding: DoctorFinding): Promise<void> {
       return;
     }
     case "merged-branch":
-      if (finding.branch && finding.sha) await runGit(["update-ref", "-d", `refs/heads/${finding.branch}`, finding.sha], { cwd: repo });
+      if (finding.branch && finding.sha)
+        await runGit(["update-ref", "-d", `refs/heads/${finding.branch}`, finding.sha], { cwd: repo });
       return;
     case "prunable-worktree":
     case "merged-worktree":

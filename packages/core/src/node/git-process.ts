@@ -76,9 +76,16 @@ function exited(captured: Captured): GitProcessResult {
   const stdout = Buffer.concat(captured.stdOut);
   const stderr = Buffer.concat(captured.stdErr);
   // A spawn error (git missing) reaches simple-git as a negative exit code with the error in stderr.
-  if (captured.exitCode !== null && captured.exitCode < 0) return { kind: "unstartable", reason: stderr.toString("utf8").split("\n")[0] ?? "" };
+  if (captured.exitCode !== null && captured.exitCode < 0)
+    return { kind: "unstartable", reason: stderr.toString("utf8").split("\n")[0] ?? "" };
   // simple-git passes on `close`'s exit code only, not its signal: null means a signal ended git, not which.
-  return { kind: "exited", stdout, stderr, exitCode: captured.exitCode ?? -1, signal: captured.exitCode === null ? "unknown signal" : null };
+  return {
+    kind: "exited",
+    stdout,
+    stderr,
+    exitCode: captured.exitCode ?? -1,
+    signal: captured.exitCode === null ? "unknown signal" : null,
+  };
 }
 
 function failure(error: unknown, captured: Captured | undefined): GitProcessResult {

@@ -30,7 +30,9 @@ export async function initBareLayout(input: {
   const { stdout } = await runGit(["symbolic-ref", "--short", "HEAD"], { cwd: repo });
   const integration = validateRefName(stdout.trim());
   const integrationWorktree = join(dirname(repo), `${repoDisplayName(basename(repo))}-${integration.replaceAll("/", "-")}`);
-  await runGit(["worktree", "add", ...(onProgress ? ["--no-checkout"] : []), "--", integrationWorktree, integration], { cwd: repo });
+  await runGit(["worktree", "add", ...(onProgress ? ["--no-checkout"] : []), "--", integrationWorktree, integration], {
+    cwd: repo,
+  });
   if (onProgress) await checkOutWithProgress(integrationWorktree, onProgress);
   return { repo, integrationWorktree, integration };
 }

@@ -16,15 +16,24 @@ afterEach(() => repo.cleanup());
 
 const env = { PATH: process.env.PATH };
 const land = (branch: string, approvedSha: string, extra: Partial<LandInput> = {}) =>
-  landBranch({ repo: repo.dir, into: "main", branch, approvedSha, message: `Merge ${branch}`, brain: "project-brain", test: { command: BUDGET_TEST, env }, ...extra });
-
+  landBranch({
+    repo: repo.dir,
+    into: "main",
+    branch,
+    approvedSha,
+    message: `Merge ${branch}`,
+    brain: "project-brain",
+    test: { command: BUDGET_TEST, env },
+    ...extra,
+  });
 
 describe("landBranch: the merge queue's one item", () => {
   it("lands only the first of two branches that are green alone and red together", async () => {
     const a = await agentCommit(repo, "alpha", "t1", { "parts/a.json": '{ "value": 6 }\n' });
     const b = await agentCommit(repo, "beta", "t2", { "parts/b.json": '{ "value": 6 }\n' });
     // Each is green on its own.
-    for (const head of [a.head, b.head]) expect((await testMergedTree({ repo: repo.dir, sha: head, test: BUDGET_TEST, env })).status).toBe("passed");
+    for (const head of [a.head, b.head])
+      expect((await testMergedTree({ repo: repo.dir, sha: head, test: BUDGET_TEST, env })).status).toBe("passed");
 
     const first = await land("agent/alpha/t1", a.head);
     expect(first).toMatchObject({ kind: "merged", commits: [a.head], mergedTreeTest: { status: "passed", exitCode: 0 } });
@@ -33,7 +42,11 @@ describe("landBranch: the merge queue's one item", () => {
     expect(await repo.git(["log", "-1", "--format=%s", "main"])).toBe("Merge agent/alpha/t1");
 
     const second = await land("agent/beta/t2", b.head);
-    expect(second).toMatchObject({ kind: "tests_failed", integrationSha: mainAfterFirst, test: { status: "failed", exitCode: 1 } });
+    expect(second).toMatchObject({
+      kind: "tests_failed",
+      integrationSha: mainAfterFirst,
+      test: { status: "failed", exitCode: 1 },
+    });
     expect(second.kind === "tests_failed" ? second.test.outputTail : "").toContain("budget exceeded: 12 > 10");
     // Nothing moved: integration, its checkout, the branch; and no temporary worktree is left.
     expect(await repo.git(["rev-parse", "main"])).toBe(mainAfterFirst);
@@ -89,7 +102,9 @@ describe("landBranch: the merge queue's one item", () => {
     const a = await agentCommit(repo, "alpha", "t1", { "feature.txt": "x\n" });
     await writeFile(join(repo.dir, "README.md"), "# a human was here\n");
     const outcome = await land("agent/alpha/t1", a.head);
-    expect(outcome.kind === "refused" ? outcome.reason : "").toMatch(/main is checked out in .* with uncommitted changes[\s\S]*README\.md/);
+    expect(outcome.kind === "refused" ? outcome.reason : "").toMatch(
+      /main is checked out in .* with uncommitted changes[\s\S]*README\.md/,
+    );
     expect(await repo.git(["rev-list", "--count", "main"])).toBe("1");
     expect(await readFile(join(repo.dir, "README.md"), "utf8")).toBe("# a human was here\n");
   });
@@ -103,7 +118,11 @@ describe("landBranch: the merge queue's one item", () => {
     await repo.git(["worktree", "remove", "--force", a.path]);
     await repo.git(["branch", "-D", "agent/alpha/t1"]);
     const main = await repo.git(["rev-parse", "main"]);
-    expect(await land("agent/alpha/t1", a.head)).toMatchObject({ kind: "merged", sha: first.kind === "merged" ? first.sha : "", alreadyMerged: true });
+    expect(await land("agent/alpha/t1", a.head)).toMatchObject({
+      kind: "merged",
+      sha: first.kind === "merged" ? first.sha : "",
+      alreadyMerged: true,
+    });
     expect(await repo.git(["rev-parse", "main"])).toBe(main);
   });
 
@@ -112,22 +131,34 @@ describe("landBranch: the merge queue's one item", () => {
     await repo.write({ "feature.txt": "edited but never committed\n" }, { cwd: path });
     const main = await repo.git(["rev-parse", "main"]);
     const outcome = await land("agent/alpha/t1", await repo.git(["rev-parse", "agent/alpha/t1"]));
-    expect(outcome).toEqual({ kind: "refused", reason: "agent/alpha/t1 has no commits that are not already on main: there is nothing to merge (nothing was changed)." });
+    expect(outcome).toEqual({
+      kind: "refused",
+      reason: "agent/alpha/t1 has no commits that are not already on main: there is nothing to merge (nothing was changed).",
+    });
     expect(await repo.git(["rev-parse", "main"])).toBe(main);
   });
 
   it("says whether the merged tree was untested or the repository declares no tests", async () => {
     const a = await agentCommit(repo, "alpha", "t1", { "a.txt": "a\n" });
     const b = await agentCommit(repo, "beta", "t2", { "b.txt": "b\n" });
-    expect(await land("agent/alpha/t1", a.head, { test: undefined })).toMatchObject({ kind: "merged", mergedTreeTest: { status: "untested", command: null } });
-    expect(await land("agent/beta/t2", b.head, { test: undefined, noTest: "none" })).toMatchObject({ kind: "merged", mergedTreeTest: { status: "none", command: null } });
+    expect(await land("agent/alpha/t1", a.head, { test: undefined })).toMatchObject({
+      kind: "merged",
+      mergedTreeTest: { status: "untested", command: null },
+    });
+    expect(await land("agent/beta/t2", b.head, { test: undefined, noTest: "none" })).toMatchObject({
+      kind: "merged",
+      mergedTreeTest: { status: "none", command: null },
+    });
   });
 
   it("rebuilds and retests on the new head when the integration branch moves during the test", async () => {
     const a = await agentCommit(repo, "alpha", "t1", { "feature.txt": "x\n" });
     const gate = await makeGate(repo.root);
     const stages: MergeStage[] = [];
-    const landing = land("agent/alpha/t1", a.head, { test: { command: GATED_TEST, env: { ...env, GATE: gate.path } }, onStage: (s) => stages.push(s) });
+    const landing = land("agent/alpha/t1", a.head, {
+      test: { command: GATED_TEST, env: { ...env, GATE: gate.path } },
+      onStage: (s) => stages.push(s),
+    });
     await waitUntil(() => stages.includes("testing"));
     await repo.write({ "human.txt": "h\n" });
     await repo.git(["add", "human.txt"]);
@@ -137,7 +168,9 @@ describe("landBranch: the merge queue's one item", () => {
     const outcome = await landing;
     expect(outcome.kind).toBe("merged");
     expect(stages.filter((s) => s === "testing")).toHaveLength(2);
-    expect(await repo.git(["rev-list", "--parents", "-n", "1", "main"])).toBe(`${outcome.kind === "merged" ? outcome.sha : ""} ${human} ${a.head}`);
+    expect(await repo.git(["rev-list", "--parents", "-n", "1", "main"])).toBe(
+      `${outcome.kind === "merged" ? outcome.sha : ""} ${human} ${a.head}`,
+    );
     expect(await repo.git(["status", "--porcelain"])).toBe("");
   });
 });

@@ -42,7 +42,13 @@ describe("mergeNoFf", () => {
   it("merges into a branch that is not checked out with a compare-and-swap alone", async () => {
     await repo.git(["branch", "release"]);
     const agentHead = await commit(path, { "feature.txt": "feature\n" }, "agent work");
-    const outcome = await mergeNoFf({ repo: repo.dir, into: "release", branch: "agent/demo/t1", expectedHead: agentHead, message: "m" });
+    const outcome = await mergeNoFf({
+      repo: repo.dir,
+      into: "release",
+      branch: "agent/demo/t1",
+      expectedHead: agentHead,
+      message: "m",
+    });
     expect(outcome.kind).toBe("merged");
     expect(await repo.git(["rev-list", "--count", "--merges", "release"])).toBe("1");
     await expect(access(join(repo.dir, "feature.txt"))).rejects.toThrow();

@@ -15,7 +15,10 @@ export type AfterLock = (() => Promise<void>)[];
  * A crash in between leaves either an entry whose folder is gone (pruned by the next remove, create,
  * prune or doctor) or a trash entry of a dead process (deleted by the next sweep, reported by doctor).
  */
-export async function moveWorktreeAside(o: { repo: string; commonDir: string; path: string; force: boolean }, afterLock: AfterLock): Promise<void> {
+export async function moveWorktreeAside(
+  o: { repo: string; commonDir: string; path: string; force: boolean },
+  afterLock: AfterLock,
+): Promise<void> {
   const entry = await moveToTrash(o.commonDir, o.path);
   if (entry === null) {
     await runGit(["worktree", "remove", ...(o.force ? ["--force"] : []), "--", o.path], { cwd: o.repo });

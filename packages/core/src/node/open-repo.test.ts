@@ -36,7 +36,10 @@ describe("openRepo", () => {
     await repo.write({ "grove.yaml": "integration: develop\nports: { from: 5000, to: 6000 }\n" });
     expect((await openRepo(repo.dir)).config).toMatchObject({ integration: "develop", ports: { from: 5000, to: 6000 } });
     await repo.write({ "grove.yaml": "integration: 'a..b'\n" });
-    await expect(openRepo(repo.dir)).rejects.toMatchObject({ code: "INVALID_CONFIG", message: expect.stringContaining("integration") as unknown });
+    await expect(openRepo(repo.dir)).rejects.toMatchObject({
+      code: "INVALID_CONFIG",
+      message: expect.stringContaining("integration") as unknown,
+    });
   });
 
   it("is NOT_FOUND outside a repository or for a missing path", async () => {
@@ -99,7 +102,11 @@ describe("initBareLayout and moveAgentWorktree", () => {
 
   it("clones into <name>.git with the integration worktree beside it, every worktree a peer", async () => {
     const layout = await initBareLayout({ source: repo.dir, target: "prover.git", cwd: repo.root });
-    expect(layout).toEqual({ repo: join(repo.root, "prover.git"), integrationWorktree: join(repo.root, "prover-main"), integration: "main" });
+    expect(layout).toEqual({
+      repo: join(repo.root, "prover.git"),
+      integrationWorktree: join(repo.root, "prover-main"),
+      integration: "main",
+    });
     const created = await createAgentWorktree({ repo: layout.integrationWorktree, agent: "demo", taskId: "t1" });
     expect(created.path).toBe(join(repo.root, "prover-wt-demo-t1"));
     expect((await listWorktrees(layout.repo)).map((w) => [w.path, w.bare, w.branch])).toEqual([
@@ -107,7 +114,9 @@ describe("initBareLayout and moveAgentWorktree", () => {
       [layout.integrationWorktree, false, "main"],
       [created.path, false, "agent/demo/t1"],
     ]);
-    await expect(initBareLayout({ source: repo.dir, target: "prover.git", cwd: repo.root })).rejects.toMatchObject({ code: "ALREADY_EXISTS" });
+    await expect(initBareLayout({ source: repo.dir, target: "prover.git", cwd: repo.root })).rejects.toMatchObject({
+      code: "ALREADY_EXISTS",
+    });
   });
 
   it("reports the clone's and the checkout's progress when asked", async () => {
@@ -117,7 +126,12 @@ describe("initBareLayout and moveAgentWorktree", () => {
     const seen: GitProgress[] = [];
     process.env.GIT_PROGRESS_DELAY = "0";
     try {
-      const layout = await initBareLayout({ source: `file://${repo.dir}`, target: "seen.git", cwd: repo.root, onProgress: (p) => seen.push(p) });
+      const layout = await initBareLayout({
+        source: `file://${repo.dir}`,
+        target: "seen.git",
+        cwd: repo.root,
+        onProgress: (p) => seen.push(p),
+      });
       expect(await repo.git(["status", "--porcelain"], { cwd: layout.integrationWorktree })).toBe("");
       expect(await readFile(join(layout.integrationWorktree, "src", "f199.txt"), "utf8")).toBe("file 199\n");
     } finally {
@@ -128,7 +142,12 @@ describe("initBareLayout and moveAgentWorktree", () => {
   });
 
   it("moves an agent worktree, refusing while it is locked", async () => {
-    const created = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", lockReason: "agent session in progress" });
+    const created = await createAgentWorktree({
+      repo: repo.dir,
+      agent: "demo",
+      taskId: "t1",
+      lockReason: "agent session in progress",
+    });
     const to = join(repo.root, "moved");
     await expect(moveAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", to })).rejects.toThrow(/locked/);
     await unlockWorktree(repo.dir, created.path);

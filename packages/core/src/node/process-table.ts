@@ -10,15 +10,17 @@ export async function listProcesses(): Promise<ProcessEntry[] | null> {
   const names = await readdir("/proc").catch(() => null);
   if (names === null) return null;
   const entries = await Promise.all(
-    names.filter((name) => /^\d+$/.test(name)).map(async (name): Promise<ProcessEntry | null> => {
-      const pid = Number(name);
-      if (pid === process.pid) return null;
-      const command = (await readFile(`/proc/${name}/comm`, "utf8").catch(() => null))?.trim();
-      if (command === undefined) return null;
-      const link = await readlink(`/proc/${name}/cwd`).catch(() => null);
-      const cwdDeleted = link?.endsWith(" (deleted)") ?? false;
-      return { pid, command, cwd: link === null ? null : link.replace(/ \(deleted\)$/, ""), cwdDeleted };
-    }),
+    names
+      .filter((name) => /^\d+$/.test(name))
+      .map(async (name): Promise<ProcessEntry | null> => {
+        const pid = Number(name);
+        if (pid === process.pid) return null;
+        const command = (await readFile(`/proc/${name}/comm`, "utf8").catch(() => null))?.trim();
+        if (command === undefined) return null;
+        const link = await readlink(`/proc/${name}/cwd`).catch(() => null);
+        const cwdDeleted = link?.endsWith(" (deleted)") ?? false;
+        return { pid, command, cwd: link === null ? null : link.replace(/ \(deleted\)$/, ""), cwdDeleted };
+      }),
   );
   return entries.filter((entry): entry is ProcessEntry => entry !== null);
 }

@@ -24,7 +24,10 @@ export async function headSha(cwd: string, ref = "HEAD"): Promise<string> {
 
 export async function branchSha(repo: string, branch: string): Promise<string | null> {
   validateRefName(branch);
-  const result = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], { cwd: repo, okExitCodes: [0, 1] });
+  const result = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+    cwd: repo,
+    okExitCodes: [0, 1],
+  });
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 

@@ -42,14 +42,20 @@ describe("removeAgentWorktree", () => {
 
   it("is idempotent when the worktree is already gone", async () => {
     await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" });
-    expect(await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" })).toEqual({ removed: false, branchDeleted: false, snapshotRef: null });
+    expect(await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" })).toEqual({
+      removed: false,
+      branchDeleted: false,
+      snapshotRef: null,
+    });
   });
 
   it("refuses a dirty worktree, listing what would be lost, and changes nothing", async () => {
     await writeFile(join(path, "src", "app.ts"), "export const a = 2;\n");
     await writeFile(join(path, "notes.md"), "untracked\n");
     const before = await state();
-    const error = await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", deleteBranch: true }).catch((e: unknown) => e);
+    const error = await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", deleteBranch: true }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: "DIRTY_WORKTREE" });
     expect(String(error)).toContain("src/app.ts");
     expect(String(error)).toContain("notes.md");
@@ -60,7 +66,9 @@ describe("removeAgentWorktree", () => {
   it("refuses to delete an unmerged branch, listing its commits, and changes nothing", async () => {
     await commitInWorktree("feature.txt", "f\n");
     const before = await state();
-    const error = await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", deleteBranch: true }).catch((e: unknown) => e);
+    const error = await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", deleteBranch: true }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: "UNMERGED_BRANCH" });
     expect(String(error)).toContain("agent: feature.txt");
     expect(await state()).toEqual(before);
@@ -69,7 +77,9 @@ describe("removeAgentWorktree", () => {
   it("refuses a locked worktree without force", async () => {
     await repo.git(["worktree", "lock", "--reason", "agent session in progress", "--", path]);
     const before = await state();
-    await expect(removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" })).rejects.toThrow(/locked \(agent session in progress\)/);
+    await expect(removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" })).rejects.toThrow(
+      /locked \(agent session in progress\)/,
+    );
     expect(await state()).toEqual(before);
   });
 
@@ -132,7 +142,9 @@ describe("removeAgentWorktree", () => {
   it("never removes the main checkout, even when it has the agent's branch checked out", async () => {
     await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1" });
     await repo.git(["checkout", "-q", "agent/demo/t1"]);
-    await expect(removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", force: true, deleteBranch: true })).rejects.toMatchObject({
+    await expect(
+      removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", force: true, deleteBranch: true }),
+    ).rejects.toMatchObject({
       code: "INVALID_INPUT",
       message: expect.stringContaining("main checkout") as unknown,
     });
@@ -140,20 +152,23 @@ describe("removeAgentWorktree", () => {
     await access(join(repo.dir, "src", "app.ts"));
   });
 
-  it.skipIf(!existsSync("/dev/shm"))("removes in place a worktree on another file system, which cannot be moved aside", async () => {
-    const elsewhere = await realpath(await mkdtemp(join("/dev/shm", "grove-test-")));
-    try {
-      const other = join(elsewhere, "wt");
-      await repo.git(["worktree", "add", "-q", "-b", "agent/demo/t2", "--", other, "main"]);
-      const result = await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t2", deleteBranch: true });
-      expect(result).toEqual({ removed: true, branchDeleted: true, snapshotRef: null });
-      await expect(access(other)).rejects.toThrow();
-      expect(await listWorktrees(repo.dir)).toHaveLength(2);
-      expect(await readdir(join(repo.dir, ".git", "grove-trash")).catch(() => [])).toEqual([]);
-    } finally {
-      await rm(elsewhere, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!existsSync("/dev/shm"))(
+    "removes in place a worktree on another file system, which cannot be moved aside",
+    async () => {
+      const elsewhere = await realpath(await mkdtemp(join("/dev/shm", "grove-test-")));
+      try {
+        const other = join(elsewhere, "wt");
+        await repo.git(["worktree", "add", "-q", "-b", "agent/demo/t2", "--", other, "main"]);
+        const result = await removeAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t2", deleteBranch: true });
+        expect(result).toEqual({ removed: true, branchDeleted: true, snapshotRef: null });
+        await expect(access(other)).rejects.toThrow();
+        expect(await listWorktrees(repo.dir)).toHaveLength(2);
+        expect(await readdir(join(repo.dir, ".git", "grove-trash")).catch(() => [])).toEqual([]);
+      } finally {
+        await rm(elsewhere, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 async function exitedPid(): Promise<number> {

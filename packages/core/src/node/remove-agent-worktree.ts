@@ -37,7 +37,11 @@ export async function removeAgentWorktree(input: RemoveAgentWorktreeInput): Prom
  * removeAgentWorktree's part under the repository lock (the caller holds it): checks, archives, and
  * unregisters the worktree and branch. The deletion of the worktree's files is queued on `afterLock`.
  */
-export async function unregisterAgentWorktree(ctx: RepoContext, input: RemoveAgentWorktreeInput, afterLock: AfterLock): Promise<RemovedWorktree> {
+export async function unregisterAgentWorktree(
+  ctx: RepoContext,
+  input: RemoveAgentWorktreeInput,
+  afterLock: AfterLock,
+): Promise<RemovedWorktree> {
   const branch = agentBranch(input.agent, input.taskId);
   const expectedPath = worktreePathFor(ctx, input.agent, input.taskId);
   const force = input.force ?? false;
@@ -48,7 +52,10 @@ export async function unregisterAgentWorktree(ctx: RepoContext, input: RemoveAge
   const head = await branchSha(ctx.repo, branch);
 
   const dirty = live ? await worktreeStatus(live.path) : [];
-  const unmerged = deleteBranch && head !== null ? await unmergedCommits(ctx.repo, await requireIntegration(ctx.repo, ctx.config.integration), branch) : [];
+  const unmerged =
+    deleteBranch && head !== null
+      ? await unmergedCommits(ctx.repo, await requireIntegration(ctx.repo, ctx.config.integration), branch)
+      : [];
 
   if (!force) {
     if (live?.locked != null) {
@@ -68,7 +75,10 @@ export async function unregisterAgentWorktree(ctx: RepoContext, input: RemoveAge
       throw new DomainError(
         "UNMERGED_BRANCH",
         `Branch ${branch} has ${unmerged.length} commit(s) not in ${ctx.config.integration} that deleting it would lose:\n` +
-          `${unmerged.slice(0, 10).map((line) => `  ${line}`).join("\n")}\nMerge it first, or use --force to keep it under refs/grove/archive/.`,
+          `${unmerged
+            .slice(0, 10)
+            .map((line) => `  ${line}`)
+            .join("\n")}\nMerge it first, or use --force to keep it under refs/grove/archive/.`,
       );
     }
   }
@@ -106,7 +116,10 @@ async function findAgentWorktree(repo: string, branch: string, expectedPath: str
   const worktrees = await listWorktrees(repo);
   const main = worktrees[0];
   if (main && !main.bare && main.branch === branch) {
-    throw new DomainError("INVALID_INPUT", `${branch} is checked out in the main checkout ${main.path}, which grove never removes. Check out another branch there first.`);
+    throw new DomainError(
+      "INVALID_INPUT",
+      `${branch} is checked out in the main checkout ${main.path}, which grove never removes. Check out another branch there first.`,
+    );
   }
   const byBranch = worktrees.find((w) => w.branch === branch);
   if (byBranch) return byBranch;
@@ -116,7 +129,10 @@ async function findAgentWorktree(repo: string, branch: string, expectedPath: str
 
 async function requireIntegration(repo: string, integration: string): Promise<string> {
   if ((await branchSha(repo, integration)) === null) {
-    throw new DomainError("NOT_FOUND", `The integration branch ${integration} does not exist, so grove cannot tell what is merged (set integration in grove.yaml).`);
+    throw new DomainError(
+      "NOT_FOUND",
+      `The integration branch ${integration} does not exist, so grove cannot tell what is merged (set integration in grove.yaml).`,
+    );
   }
   return integration;
 }

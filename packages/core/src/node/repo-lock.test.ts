@@ -51,19 +51,30 @@ describe("withRepoLock", () => {
     const child = spawn(process.execPath, ["-e", ""]);
     await once(child, "exit");
     const deadPid = child.pid ?? -1;
-    await writeFile(join(repo.dir, ".git", "grove.lock"), JSON.stringify({ pid: deadPid, host: hostname(), token: "old", at: 0 }));
+    await writeFile(
+      join(repo.dir, ".git", "grove.lock"),
+      JSON.stringify({ pid: deadPid, host: hostname(), token: "old", at: 0 }),
+    );
     expect(await withRepoLock(repo.dir, () => Promise.resolve("taken"), { timeoutMs: 2_000 })).toBe("taken");
   });
 
   it("gives up with LOCK_TIMEOUT while a live process holds the lock", async () => {
-    await writeFile(join(repo.dir, ".git", "grove.lock"), JSON.stringify({ pid: process.pid, host: hostname(), token: "other", at: Date.now() }));
-    await expect(withRepoLock(repo.dir, () => Promise.resolve(1), { timeoutMs: 300 })).rejects.toMatchObject({ code: "LOCK_TIMEOUT" });
+    await writeFile(
+      join(repo.dir, ".git", "grove.lock"),
+      JSON.stringify({ pid: process.pid, host: hostname(), token: "other", at: Date.now() }),
+    );
+    await expect(withRepoLock(repo.dir, () => Promise.resolve(1), { timeoutMs: 300 })).rejects.toMatchObject({
+      code: "LOCK_TIMEOUT",
+    });
     expect(JSON.parse(await readFile(join(repo.dir, ".git", "grove.lock"), "utf8"))).toMatchObject({ token: "other" });
   });
 
   it("serializes two separate processes", async () => {
     const log = join(repo.root, "lock.log");
-    const [a, b] = await Promise.all([runTsScript(holdScript, [repo.dir, log, "15"]), runTsScript(holdScript, [repo.dir, log, "15"])]);
+    const [a, b] = await Promise.all([
+      runTsScript(holdScript, [repo.dir, log, "15"]),
+      runTsScript(holdScript, [repo.dir, log, "15"]),
+    ]);
     expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, "", ""]);
     const lines = (await readFile(log, "utf8")).trim().split("\n");
     expect(lines).toHaveLength(60);

@@ -23,13 +23,18 @@ describe("runGit through simple-git", () => {
     const remote = `--upload-pack=touch ${pwned}; git-upload-pack`;
     const error = await runGit(["fetch", remote, "main"], { cwd: repo.dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ code: "INVALID_INPUT", process: { command: ["git", "fetch", remote, "main"], exitCode: null } });
+    expect(error).toMatchObject({
+      code: "INVALID_INPUT",
+      process: { command: ["git", "fetch", remote, "main"], exitCode: null },
+    });
     expect((error as DomainError).message).toContain("--upload-pack");
     await expect(access(pwned)).rejects.toThrow();
   });
 
   it("refuses a protocol override in argv but keeps grove's own -c options", async () => {
-    const error = await runGit(["-c", "protocol.ext.allow=always", "ls-remote", "ext::sh -c true"], { cwd: repo.dir }).catch((e: unknown) => e);
+    const error = await runGit(["-c", "protocol.ext.allow=always", "ls-remote", "ext::sh -c true"], { cwd: repo.dir }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: "INVALID_INPUT" });
     const { stdout } = await runGit(["-c", "core.quotePath=false", "ls-files"], { cwd: repo.dir });
     expect(stdout).toBe("README.md\n");
@@ -40,7 +45,10 @@ describe("runGit through simple-git", () => {
     // git blocks opening a FIFO nobody writes to: a real git that hangs without output.
     const error = await runGit(["hash-object", "--", fifo], { cwd: repo.dir, idleTimeoutMs: 200 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ code: "GIT_FAILED", process: { command: ["git", "hash-object", "--", fifo], exitCode: null, signal: "SIGINT" } });
+    expect(error).toMatchObject({
+      code: "GIT_FAILED",
+      process: { command: ["git", "hash-object", "--", fifo], exitCode: null, signal: "SIGINT" },
+    });
     expect((error as DomainError).message).toContain("no output for 200 ms");
   });
 
@@ -60,7 +68,9 @@ describe("runGit through simple-git", () => {
   });
 
   it("starts no git for an already aborted signal", async () => {
-    const error = await runGit(["checkout", "-q", "-b", "never"], { cwd: repo.dir, signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    const error = await runGit(["checkout", "-q", "-b", "never"], { cwd: repo.dir, signal: AbortSignal.abort() }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: "GIT_FAILED" });
     expect((error as DomainError).message).toContain("aborted");
     expect(await repo.git(["branch", "--list", "never"])).toBe("");
@@ -80,7 +90,11 @@ describe("runGit through simple-git", () => {
     const env = { GIT_PROGRESS_DELAY: "0" };
     const cloned: GitProgress[] = [];
     const clone = join(repo.root, "clone");
-    await runGit(["clone", "--progress", "--no-checkout", "--", `file://${repo.dir}`, clone], { cwd: repo.root, env, onProgress: (p) => cloned.push(p) });
+    await runGit(["clone", "--progress", "--no-checkout", "--", `file://${repo.dir}`, clone], {
+      cwd: repo.root,
+      env,
+      onProgress: (p) => cloned.push(p),
+    });
     expect(cloned.some((p) => p.method === "clone" && p.stage === "receiving" && p.total > 300)).toBe(true);
 
     const checkedOut: GitProgress[] = [];

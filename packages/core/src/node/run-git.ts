@@ -70,11 +70,17 @@ function notRun(args: string[], opts: RunGitOptions, result: Exclude<GitProcessR
         process: processFailure(args, opts, none),
       });
     case "unstartable":
-      return new DomainError("GIT_FAILED", `could not start git in ${opts.cwd}: ${result.reason}`, { process: processFailure(args, opts, none) });
+      return new DomainError("GIT_FAILED", `could not start git in ${opts.cwd}: ${result.reason}`, {
+        process: processFailure(args, opts, none),
+      });
     case "killed": {
       // simple-git stops git with SIGINT, on the abort signal or after idleTimeoutMs without output.
       const why = result.why === "timeout" ? `no output for ${opts.idleTimeoutMs} ms` : "aborted";
-      return gitFailed(args, opts, `killed by SIGINT (${why})`, { exitCode: null, signal: "SIGINT", stderr: result.stderr.toString("utf8") });
+      return gitFailed(args, opts, `killed by SIGINT (${why})`, {
+        exitCode: null,
+        signal: "SIGINT",
+        stderr: result.stderr.toString("utf8"),
+      });
     }
   }
 }
@@ -88,7 +94,13 @@ function gitFailed(args: string[], opts: RunGitOptions, reason: string, ended: E
 }
 
 function processFailure(args: string[], opts: RunGitOptions, ended: Ended) {
-  return { command: [GIT, ...args], cwd: opts.cwd, exitCode: ended.exitCode, signal: ended.signal, stderrTail: ended.stderr.slice(-STDERR_TAIL_CHARS) };
+  return {
+    command: [GIT, ...args],
+    cwd: opts.cwd,
+    exitCode: ended.exitCode,
+    signal: ended.signal,
+    stderrTail: ended.stderr.slice(-STDERR_TAIL_CHARS),
+  };
 }
 
 function backoffMs(attempt: number): number {
@@ -98,6 +110,9 @@ function backoffMs(attempt: number): number {
 
 /** git's first "fatal:"/"error:" line names the cause; later lines are often consequences. */
 function mainReason(text: string): string {
-  const lines = text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
   return (lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1) ?? "").trim();
 }

@@ -22,11 +22,18 @@ export type PredictionCache = Map<string, { conflicts: string[]; base: string | 
  * current integration head, its writes into the brain folder, and the files other agent branches also change.
  * Read-only: it touches no ref, index or working tree.
  */
-export async function scanAgentBranches(input: { repo: string; integration: string; brain: string; cache?: PredictionCache }): Promise<RadarScan> {
+export async function scanAgentBranches(input: {
+  repo: string;
+  integration: string;
+  brain: string;
+  cache?: PredictionCache;
+}): Promise<RadarScan> {
   const brainDir = normalizeBrainDir(input.brain);
   const cache: PredictionCache = input.cache ?? (new Map() as PredictionCache);
   const integrationSha = await branchSha(input.repo, input.integration);
-  const refs = await runGit(["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)", "refs/heads/agent/"], { cwd: input.repo });
+  const refs = await runGit(["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)", "refs/heads/agent/"], {
+    cwd: input.repo,
+  });
   const worktrees = await listWorktrees(input.repo);
 
   const heads = refs.stdout
@@ -70,7 +77,10 @@ export async function scanAgentBranches(input: { repo: string; integration: stri
 
   for (const key of cache.keys()) if (!used.has(key)) cache.delete(key);
   const overlaps = computeOverlaps(scanned.map((s) => ({ branch: s.branch, files: s.touched })));
-  const branches = scanned.map(({ touched: _touched, ...rest }) => ({ ...rest, overlaps: (overlaps.get(rest.branch) ?? []).slice(0, MAX_RADAR_FILES) }));
+  const branches = scanned.map(({ touched: _touched, ...rest }) => ({
+    ...rest,
+    overlaps: (overlaps.get(rest.branch) ?? []).slice(0, MAX_RADAR_FILES),
+  }));
   return { integrationSha, branches };
 }
 

@@ -13,7 +13,11 @@ const PENDING_FILE = "grove-setup-pending";
  * `.worktreeinclude` files (none in the bare layout, which has no main checkout). Returns the copied paths.
  * Outside the repository lock: it may fetch over the network.
  */
-export async function setUpWorktree(ctx: RepoContext, path: string, onProgress?: (progress: GitProgress) => void): Promise<string[]> {
+export async function setUpWorktree(
+  ctx: RepoContext,
+  path: string,
+  onProgress?: (progress: GitProgress) => void,
+): Promise<string[]> {
   if (!(await exists(join(await worktreeGitDir(path), "index")))) await checkOutWithProgress(path, onProgress);
   if (await exists(join(path, ".gitmodules"))) {
     await runGit(["submodule", "update", "--init", "--recursive"], { cwd: path });
@@ -27,7 +31,10 @@ export async function setUpWorktree(ctx: RepoContext, path: string, onProgress?:
  * terminal; this is the same checkout with `--progress`. Its post-checkout hook sees HEAD as the old commit
  * where `worktree add`'s sees the null sha.
  */
-export async function checkOutWithProgress(path: string, onProgress: ((progress: GitProgress) => void) | undefined): Promise<void> {
+export async function checkOutWithProgress(
+  path: string,
+  onProgress: ((progress: GitProgress) => void) | undefined,
+): Promise<void> {
   await runGit(["checkout", "--progress", "--force"], { cwd: path, ...(onProgress ? { onProgress } : {}) });
 }
 

@@ -44,7 +44,14 @@ function startWorker(opts: WorkerOptions) {
     command: process.execPath,
     args: ["-e", WORKER],
     cwd: dir,
-    env: { PATH: process.env.PATH, COUNT_FILE: countFile, CRASHES: String(opts.crashes), IGNORE_TERM: opts.ignoreTerm ? "1" : "0", IGNORE_INT: opts.ignoreInt ? "1" : "0", WORKER_SETTING: "as given" },
+    env: {
+      PATH: process.env.PATH,
+      COUNT_FILE: countFile,
+      CRASHES: String(opts.crashes),
+      IGNORE_TERM: opts.ignoreTerm ? "1" : "0",
+      IGNORE_INT: opts.ignoreInt ? "1" : "0",
+      WORKER_SETTING: "as given",
+    },
     log: (line) => logs.push(line),
     onOutput: (text) => (output += text),
     policy: opts.policy ?? { initialMs: 20, maxMs: 50, stableMs: 60_000 },
@@ -52,7 +59,10 @@ function startWorker(opts: WorkerOptions) {
     isFatal: opts.isFatal,
     onGiveUp: opts.onGiveUp,
   });
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => worker.stop());
+  cleanups.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => worker.stop(),
+  );
   return { worker, logs, output: () => output, starts: () => Number(readFileSync(countFile, "utf8")) };
 }
 
@@ -104,7 +114,9 @@ it("doubles the delay after each quick crash up to its cap, and starts from the 
   const policy = { initialMs: 20, maxMs: 50, stableMs: 300 };
   const { worker, logs, output } = startWorker({ crashes: 3, policy });
   await waitFor(() => output().includes("up 4"), "the fourth start, which stays up");
-  expect(logs.filter((line) => line.includes("exited with code 3")).map((line) => /restarting it in (\d+) ms/.exec(line)?.[1])).toEqual(["20", "40", "50"]);
+  expect(
+    logs.filter((line) => line.includes("exited with code 3")).map((line) => /restarting it in (\d+) ms/.exec(line)?.[1]),
+  ).toEqual(["20", "40", "50"]);
 
   const upSince = Date.now();
   await waitFor(() => Date.now() - upSince > policy.stableMs, "the start to count as stable");
@@ -135,7 +147,15 @@ it("stop() during the wait before a restart cancels the restart", async () => {
 it("a process that cannot be started is tried again with back-off, and stop() still ends it", async () => {
   const logs: string[] = [];
   const missing = join(tmpdir(), "grove-supervise-missing-folder");
-  const worker = superviseProcess({ name: "worker", command: process.execPath, args: ["-e", ""], cwd: missing, env: {}, log: (line) => logs.push(line), policy: { initialMs: 20, maxMs: 40, stableMs: 60_000 } });
+  const worker = superviseProcess({
+    name: "worker",
+    command: process.execPath,
+    args: ["-e", ""],
+    cwd: missing,
+    env: {},
+    log: (line) => logs.push(line),
+    policy: { initialMs: 20, maxMs: 40, stableMs: 60_000 },
+  });
   cleanups.push(() => worker.stop());
   await waitFor(() => logs.filter((line) => line.includes("could not be started")).length >= 2, "two failed starts");
   expect(logs).toContainEqual(expect.stringMatching(/^worker did not start; restarting it in 20 ms \(restart 1\)$/));
@@ -145,10 +165,16 @@ it("a process that cannot be started is tried again with back-off, and stop() st
 
 it("a fatal end (isFatal) is not restarted: onGiveUp hears of it, and the log says so", async () => {
   const givenUp: SupervisedExit[] = [];
-  const { worker, logs, starts } = startWorker({ crashes: 1, isFatal: (exit) => exit.code === 3, onGiveUp: (exit) => givenUp.push(exit) });
+  const { worker, logs, starts } = startWorker({
+    crashes: 1,
+    isFatal: (exit) => exit.code === 3,
+    onGiveUp: (exit) => givenUp.push(exit),
+  });
   await waitFor(() => givenUp.length > 0, "the fatal end");
   expect(givenUp).toEqual([expect.objectContaining({ code: 3, signal: null })]);
-  expect(logs).toEqual([expect.stringMatching(/^worker exited with code 3 after \d+ (ms|s); not restarting it \(a restart would end the same way\)$/)]);
+  expect(logs).toEqual([
+    expect.stringMatching(/^worker exited with code 3 after \d+ (ms|s); not restarting it \(a restart would end the same way\)$/),
+  ]);
   // A restart would have been scheduled in the same turn as the log line above.
   expect(worker.pid()).toBeNull();
   expect(worker.restarts()).toBe(0);
@@ -158,7 +184,11 @@ it("a fatal end (isFatal) is not restarted: onGiveUp hears of it, and the log sa
 
 it("an end that is not fatal is restarted as before", async () => {
   const givenUp: SupervisedExit[] = [];
-  const { worker, output } = startWorker({ crashes: 1, isFatal: (exit) => exit.code === 2, onGiveUp: (exit) => givenUp.push(exit) });
+  const { worker, output } = startWorker({
+    crashes: 1,
+    isFatal: (exit) => exit.code === 2,
+    onGiveUp: (exit) => givenUp.push(exit),
+  });
   await waitFor(() => output().includes("up 2"), "the restart");
   expect(worker.restarts()).toBe(1);
   expect(givenUp).toEqual([]);

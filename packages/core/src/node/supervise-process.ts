@@ -53,7 +53,11 @@ export async function stopInOrder(processes: readonly SupervisedProcess[]): Prom
  * The delay before the next start after `exit`, and the crash count to carry on with: quick crashes
  * back off exponentially, a start that stayed up `stableMs` counts as healthy and resets the back-off.
  */
-export function nextRestart(policy: RestartPolicy, crashes: number, exit: Pick<SupervisedExit, "upMs">): { delayMs: number; crashes: number } {
+export function nextRestart(
+  policy: RestartPolicy,
+  crashes: number,
+  exit: Pick<SupervisedExit, "upMs">,
+): { delayMs: number; crashes: number } {
   const count = exit.upMs >= policy.stableMs ? 1 : crashes + 1;
   return { delayMs: Math.min(policy.maxMs, policy.initialMs * 2 ** Math.min(count - 1, 30)), crashes: count };
 }

@@ -17,7 +17,12 @@ describe("the merged-tree test's temporary worktree", () => {
   it("is removed after the test, green or red", async () => {
     const sha = await repo.git(["rev-parse", "HEAD"]);
     for (const code of [0, 3]) {
-      const result = await testMergedTree({ repo: repo.dir, sha, test: `"${process.execPath}" -e "console.log(process.cwd()); process.exit(${code})"`, env: { PATH: process.env.PATH } });
+      const result = await testMergedTree({
+        repo: repo.dir,
+        sha,
+        test: `"${process.execPath}" -e "console.log(process.cwd()); process.exit(${code})"`,
+        env: { PATH: process.env.PATH },
+      });
       expect(result).toMatchObject({ status: code === 0 ? "passed" : "failed", exitCode: code });
       expect(result.outputTail).toMatch(/grove-merge-test-\w+\/tree$/);
       expect(await exists(dirname(result.outputTail))).toBe(false);
@@ -34,14 +39,23 @@ describe("the merged-tree test's temporary worktree", () => {
     const setup = `${node} "const fs = require('fs'); fs.writeFileSync('setup-saw.txt', String(fs.existsSync('node_modules/dep/index.js')))"`;
     const test = `${node} "if (require('fs').readFileSync('setup-saw.txt', 'utf8') !== 'true') process.exit(2); console.log('dep is', require('dep'))"`;
 
-    const result = await testMergedTree({ repo: repo.dir, sha: await repo.git(["rev-parse", "HEAD"]), test, setup, env: { PATH: process.env.PATH } });
+    const result = await testMergedTree({
+      repo: repo.dir,
+      sha: await repo.git(["rev-parse", "HEAD"]),
+      test,
+      setup,
+      env: { PATH: process.env.PATH },
+    });
     expect(result).toMatchObject({ status: "passed", exitCode: 0, outputTail: "dep is 42" });
   });
 
   it("is cleaned up after its grove process was killed -9 mid-test, and a live one is left alone", async () => {
     const sha = await repo.git(["rev-parse", "HEAD"]);
     const script = fileURLToPath(new URL("../test-support/hang-merge-test.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", script, repo.dir, sha], { cwd: dirname(script), stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", script, repo.dir, sha], {
+      cwd: dirname(script),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const testPid = await new Promise<number>((resolve) => {
       let out = "";
       child.stdout.on("data", (chunk: Buffer) => {

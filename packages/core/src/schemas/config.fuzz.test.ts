@@ -5,10 +5,28 @@ import { DomainError } from "../errors/domain-error.ts";
 import { arbitraryYamlText, fuzzParameters, hasPlainPrototypes } from "../test-support/fuzz.ts";
 import { GroveConfigSchema, MAX_CONFIG_BYTES, parseGroveConfig } from "./config.ts";
 
-const keys = ["integration", "brain", "worktrees", "layout", "setup", "test", "ports", "from", "to", "agents", "command", "env", "timeoutSec"];
+const keys = [
+  "integration",
+  "brain",
+  "worktrees",
+  "layout",
+  "setup",
+  "test",
+  "ports",
+  "from",
+  "to",
+  "agents",
+  "command",
+  "env",
+  "timeoutSec",
+];
 const profileName = fc.constantFrom("claude", "codex", "my-agent", "__proto__", "constructor", "toString", "hasOwnProperty", "");
 const profile = fc.record(
-  { command: fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }), env: fc.dictionary(fc.constantFrom("A", "__proto__", "PATH"), fc.string({ maxLength: 5 })), timeoutSec: fc.integer({ min: -1, max: 5 }) },
+  {
+    command: fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
+    env: fc.dictionary(fc.constantFrom("A", "__proto__", "PATH"), fc.string({ maxLength: 5 })),
+    timeoutSec: fc.integer({ min: -1, max: 5 }),
+  },
   { requiredKeys: ["command"] },
 );
 // Close to a real grove.yaml, so that many cases are accepted and the accepted ones get checked.

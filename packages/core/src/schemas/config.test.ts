@@ -9,7 +9,9 @@ describe("grove.yaml agent profiles", () => {
     expect(() => parseGroveConfig("agents:\n  mine:\n    command: [echo]\n    env: { __proto__: x }\n")).toThrow(
       'grove.yaml is invalid:\n✖ "__proto__" cannot name an environment variable; choose another name\n  → at agents.mine.env',
     );
-    expect(() => parseGroveConfig('{"agents": {"__proto__": {"command": ["echo"]}}}')).toThrow('"__proto__" cannot name an agent profile');
+    expect(() => parseGroveConfig('{"agents": {"__proto__": {"command": ["echo"]}}}')).toThrow(
+      '"__proto__" cannot name an agent profile',
+    );
   });
 
   it("keeps profiles named like Object.prototype members as ordinary own entries", () => {
@@ -22,6 +24,8 @@ describe("grove.yaml agent profiles", () => {
   it("takes a profile's own input prompt as a regular expression, and refuses one that is not", () => {
     const config = parseGroveConfig("agents:\n  mine:\n    command: [mine]\n    inputPrompt: 'code >$'\n    inputWaitSec: 30\n");
     expect(config.agents["mine"]).toMatchObject({ inputPrompt: "code >$", inputWaitSec: 30 });
-    expect(() => parseGroveConfig("agents:\n  mine:\n    command: [mine]\n    inputPrompt: '(unclosed'\n")).toThrow("✖ must be a valid regular expression\n  → at agents.mine.inputPrompt");
+    expect(() => parseGroveConfig("agents:\n  mine:\n    command: [mine]\n    inputPrompt: '(unclosed'\n")).toThrow(
+      "✖ must be a valid regular expression\n  → at agents.mine.inputPrompt",
+    );
   });
 });

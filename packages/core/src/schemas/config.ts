@@ -8,12 +8,15 @@ import { parseYamlDocument } from "./yaml-document.ts";
  * an own key of the object zod builds), so a profile of that name would silently not exist: refused here.
  */
 function namedRecord<T extends z.ZodType>(value: T, what: string) {
-  return z.preprocess((raw, ctx) => {
-    if (typeof raw === "object" && raw !== null && Object.hasOwn(raw, "__proto__")) {
-      ctx.addIssue({ code: "custom", message: `"__proto__" cannot name ${what}; choose another name`, input: raw });
-    }
-    return raw;
-  }, z.record(z.string(), value));
+  return z.preprocess(
+    (raw, ctx) => {
+      if (typeof raw === "object" && raw !== null && Object.hasOwn(raw, "__proto__")) {
+        ctx.addIssue({ code: "custom", message: `"__proto__" cannot name ${what}; choose another name`, input: raw });
+      }
+      return raw;
+    },
+    z.record(z.string(), value),
+  );
 }
 
 export const AgentProfileSchema = z.strictObject({

@@ -158,7 +158,6 @@ export const ChangedSchema = z.object({
 });
 export type Changed = z.infer<typeof ChangedSchema>;
 
-
 export type RunnerToHubEvents = {
   "runner:hello": (payload: z.input<typeof RunnerHelloSchema>, ack: (res: HelloAck) => void) => void;
   "run:state": (payload: z.input<typeof RunStateEventSchema>, ack: (res: Ack) => void) => void;

@@ -5,7 +5,8 @@ describe("ids", () => {
   it("a full SHA is 40 (SHA-1) to 64 (SHA-256) lower-case hex digits", () => {
     expect(ShaSchema.safeParse("a".repeat(40)).success).toBe(true);
     expect(ShaSchema.safeParse("0".repeat(64)).success).toBe(true);
-    for (const bad of ["a".repeat(39), "a".repeat(65), "A".repeat(40), `${"a".repeat(39)}g`, ""]) expect(ShaSchema.safeParse(bad).success).toBe(false);
+    for (const bad of ["a".repeat(39), "a".repeat(65), "A".repeat(40), `${"a".repeat(39)}g`, ""])
+      expect(ShaSchema.safeParse(bad).success).toBe(false);
   });
 
   it("a SHA prefix is at least 7 of those digits", () => {

@@ -7,7 +7,12 @@ const batch = (lines: unknown, extra: object = {}) => ({ runId: "run-1", firstSe
 
 describe("parseRunLogBatch", () => {
   it("reads back what encodeLogLines wrote, seqs counted from firstSeq, body kept as received", () => {
-    const lines: LogLine[] = (["stdout", "stderr", "test", "system"] as const).map((stream, i) => ({ ...good, seq: 7 + i, stream, text: `${good.text} ${i}` }));
+    const lines: LogLine[] = (["stdout", "stderr", "test", "system"] as const).map((stream, i) => ({
+      ...good,
+      seq: 7 + i,
+      stream,
+      text: `${good.text} ${i}`,
+    }));
     const body = encodeLogLines(lines);
     const parsed = parseRunLogBatch(batch(body));
     expect(parsed).toEqual({ success: true, data: { runId: "run-1", lines, body } });
@@ -28,7 +33,9 @@ describe("parseRunLogBatch", () => {
   it("accepts the limits exactly", () => {
     const max = Array.from({ length: MAX_LOG_BATCH_LINES }, (_, i) => ({ ...good, seq: 7 + i }));
     expect(parseRunLogBatch(batch(encodeLogLines(max))).success).toBe(true);
-    expect(parseRunLogBatch(batch(encodeLogLines([{ ...good, seq: 7, text: "x".repeat(MAX_LOG_LINE_CHARS), ts: 0 }]))).success).toBe(true);
+    expect(
+      parseRunLogBatch(batch(encodeLogLines([{ ...good, seq: 7, text: "x".repeat(MAX_LOG_LINE_CHARS), ts: 0 }]))).success,
+    ).toBe(true);
   });
 
   const refused: [string, unknown][] = [

@@ -29,7 +29,10 @@ export const RunLogBatchSchema = z.object({
     z.string().min(2).max(MAX_LOG_BATCH_CHARS),
     z
       .instanceof(Uint8Array)
-      .refine((bytes) => bytes.byteLength >= 2 && bytes.byteLength <= MAX_LOG_BATCH_CHARS, `must be 2 to ${MAX_LOG_BATCH_CHARS} bytes`),
+      .refine(
+        (bytes) => bytes.byteLength >= 2 && bytes.byteLength <= MAX_LOG_BATCH_CHARS,
+        `must be 2 to ${MAX_LOG_BATCH_CHARS} bytes`,
+      ),
   ]),
 });
 export type RunLogBatch = z.infer<typeof RunLogBatchSchema>;

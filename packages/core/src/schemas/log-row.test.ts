@@ -61,7 +61,10 @@ describe("the log row (property)", () => {
   const lines = fc.record({
     seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
     stream: fc.constantFrom(...LogStreamSchema.options),
-    text: fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.constantFrom("", "\u2028", '"],[', "x".repeat(MAX_LOG_LINE_CHARS))),
+    text: fc.oneof(
+      fc.string({ unit: "binary", maxLength: 40 }),
+      fc.constantFrom("", "\u2028", '"],[', "x".repeat(MAX_LOG_LINE_CHARS)),
+    ),
     ts: fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER)),
   });
 
@@ -81,7 +84,10 @@ describe("the log row (property)", () => {
   });
 
   it("a decoded seq row is a line exactly when LogLineSchema says so", () => {
-    const field = fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constantFrom("stdout", "system", 0, 1, -1, 2.5, Number.MAX_SAFE_INTEGER + 2));
+    const field = fc.oneof(
+      fc.jsonValue({ maxDepth: 1 }),
+      fc.constantFrom("stdout", "system", 0, 1, -1, 2.5, Number.MAX_SAFE_INTEGER + 2),
+    );
     fc.assert(
       fc.property(fc.array(field, { minLength: 3, maxLength: 5 }), (value) => {
         const [seq, stream, text, ts] = value;

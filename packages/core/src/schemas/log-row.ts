@@ -45,7 +45,8 @@ export function checkLogRow(row: unknown): string | null {
   if (!Array.isArray(row) || row.length !== 3) return "must be [stream, text, ts]";
   const [stream, text, ts] = row as unknown[];
   if (!LOG_STREAMS.has(stream)) return `stream must be one of ${LogStreamSchema.options.join(", ")}`;
-  if (typeof text !== "string" || text.length > MAX_LOG_LINE_CHARS) return `text must be a string of at most ${MAX_LOG_LINE_CHARS} characters`;
+  if (typeof text !== "string" || text.length > MAX_LOG_LINE_CHARS)
+    return `text must be a string of at most ${MAX_LOG_LINE_CHARS} characters`;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return "ts must be a non-negative integer";
   return null;
 }

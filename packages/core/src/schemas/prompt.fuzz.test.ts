@@ -6,7 +6,12 @@ import { MAX_PROMPT_BYTES, PromptSchema } from "./prompt.ts";
 const encoder = new TextEncoder();
 // Near the limit in every width of UTF-8, lone surrogates (3 bytes each once encoded) and NUL included.
 const unit = fc.constantFrom("a", "é", "€", "🌳", "\ud800", "\udc00", "\u0000", "\u001b", "\t", "\n", "\u007f");
-const prompt = fc.tuple(unit, fc.integer({ min: 0, max: 4 }), fc.string({ unit, maxLength: 8 })).map(([u, width, tail]) => `${u.repeat(Math.floor(MAX_PROMPT_BYTES / Math.max(1, encoder.encode(u).byteLength)) - 4 + width)}${tail}`);
+const prompt = fc
+  .tuple(unit, fc.integer({ min: 0, max: 4 }), fc.string({ unit, maxLength: 8 }))
+  .map(
+    ([u, width, tail]) =>
+      `${u.repeat(Math.floor(MAX_PROMPT_BYTES / Math.max(1, encoder.encode(u).byteLength)) - 4 + width)}${tail}`,
+  );
 
 describe("prompts (property)", () => {
   it("a prompt is accepted exactly when its UTF-8 fits the limit and it holds no control character but tab and line breaks", () => {

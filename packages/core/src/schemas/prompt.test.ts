@@ -14,7 +14,9 @@ describe("prompt limit", () => {
   it("refuses 99,000 characters of 'é' (198,000 bytes), naming the limit", () => {
     const result = PromptSchema.safeParse("é".repeat(99_000));
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.message).toMatch(/^the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed \(an agent gets it as one command-line argument/);
+    expect(result.error?.issues[0]?.message).toMatch(
+      /^the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed \(an agent gets it as one command-line argument/,
+    );
   });
 
   it("takes a prompt of exactly the limit, and the schemas a prompt travels in use it", () => {
@@ -23,7 +25,8 @@ describe("prompt limit", () => {
     expect(PromptSchema.safeParse(atLimit).success).toBe(true);
     expect(PromptSchema.safeParse(`${atLimit}a`).success).toBe(false);
     const task = { runId: "r1", agent: "demo", taskId: "t1", profile: "demo" };
-    const start = (prompt: string) => SessionStartSchema.safeParse({ sessionId: "s", repoPath: "/r", integration: "main", tasks: [{ ...task, prompt }] }).success;
+    const start = (prompt: string) =>
+      SessionStartSchema.safeParse({ sessionId: "s", repoPath: "/r", integration: "main", tasks: [{ ...task, prompt }] }).success;
     expect(start(atLimit)).toBe(true);
     expect(start("é".repeat(99_000))).toBe(false);
   });

@@ -42,7 +42,10 @@ export const PromptSchema = z.string().superRefine((prompt, ctx) => {
   const control = CONTROL_CHARACTER.exec(prompt);
   if (control) {
     const code = `U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-    ctx.addIssue({ code: "custom", message: `the prompt holds the control character ${code}; only tabs and line breaks may be in a prompt.` });
+    ctx.addIssue({
+      code: "custom",
+      message: `the prompt holds the control character ${code}; only tabs and line breaks may be in a prompt.`,
+    });
   }
 });
 

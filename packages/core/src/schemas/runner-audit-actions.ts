@@ -32,7 +32,11 @@ export type RunnerAuditAction = (typeof RUNNER_AUDIT_ACTIONS)[number];
  * How a step of a run or a merge records what it did: the action, the commit it concerns (if any) and its
  * details; the caller that hands it out fills in the rest (run, session, branch).
  */
-export type AuditStep<A extends string = RunnerAuditAction> = (action: A, sha: string | null | undefined, details?: Record<string, unknown>) => void;
+export type AuditStep<A extends string = RunnerAuditAction> = (
+  action: A,
+  sha: string | null | undefined,
+  details?: Record<string, unknown>,
+) => void;
 const RUNNER_AUDIT_ACTION_SET: ReadonlySet<string> = new Set(RUNNER_AUDIT_ACTIONS);
 export function isRunnerAuditAction(action: string): action is RunnerAuditAction {
   return RUNNER_AUDIT_ACTION_SET.has(action);

@@ -16,7 +16,10 @@ const repoFile = z
   .string()
   .min(1)
   .max(1000)
-  .refine((p) => !p.startsWith("/") && !p.startsWith("-") && !p.split("/").includes(".."), "must be a relative path inside the repository");
+  .refine(
+    (p) => !p.startsWith("/") && !p.startsWith("-") && !p.split("/").includes(".."),
+    "must be a relative path inside the repository",
+  );
 
 /** A diff answer's patch and stat, in bytes of their JSON form: together they fit one socket message. */
 export const MAX_QUERY_DIFF_BYTES = 1_000_000;

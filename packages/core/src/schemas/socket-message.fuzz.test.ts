@@ -6,7 +6,10 @@ import { cutToJsonBytes, fitsSocketMessage, socketMessageBytes } from "./socket-
 
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 // Text of every cost on the wire: ASCII, escapes, two-, three- and four-byte characters, lone surrogates.
-const wireText = fc.string({ unit: fc.constantFrom("a", '"', "\\", "\n", "\u0001", "é", "語", "😀", "\ud800", "\udc00"), maxLength: 400 });
+const wireText = fc.string({
+  unit: fc.constantFrom("a", '"', "\\", "\n", "\u0001", "é", "語", "😀", "\ud800", "\udc00"),
+  maxLength: 400,
+});
 
 describe("socket message sizes (property)", () => {
   it("a cut text's JSON form fits its byte budget, and one more character would not", () => {
@@ -31,7 +34,9 @@ describe("socket message sizes (property)", () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.uint8Array({ maxLength: 3000 }), (value, bytes) => {
         expect(socketMessageBytes([value])).toBeGreaterThanOrEqual(jsonBytes([value]));
-        expect(socketMessageBytes([{ value, bytes: Buffer.from(bytes) }])).toBeGreaterThanOrEqual(jsonBytes([{ value, bytes: 0 }]) + Buffer.from(bytes).toString("base64").length);
+        expect(socketMessageBytes([{ value, bytes: Buffer.from(bytes) }])).toBeGreaterThanOrEqual(
+          jsonBytes([{ value, bytes: 0 }]) + Buffer.from(bytes).toString("base64").length,
+        );
       }),
       fuzzParameters(0.2),
     );

@@ -46,7 +46,8 @@ function isLowSurrogate(code: number): boolean {
 
 /** One UTF-16 unit inside a JSON string: escapes (`\n`, `\u0001`, a lone surrogate) as JSON.stringify writes them. */
 function jsonCharBytes(code: number): number {
-  if (code === 0x22 || code === 0x5c || code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d) return 2;
+  if (code === 0x22 || code === 0x5c || code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d)
+    return 2;
   if (code < 0x20) return 6;
   if (code < 0x80) return 1;
   if (code < 0x800) return 2;

@@ -9,7 +9,18 @@ const FILES_PER_FOLDER = 100;
  * memory file system holds only their inodes.
  */
 export async function commitManyFiles(repo: string, opts: { branch: string; from: string; count: number }): Promise<void> {
-  const lines = ["blob", "mark :1", "data 0", "", `commit refs/heads/${opts.branch}`, "committer Grove Test <test@grove.invalid> 0 +0000", "data 11", "many files", `from refs/heads/${opts.from}`];
-  for (let i = 0; i < opts.count; i++) lines.push(`M 100644 :1 src/d${Math.floor(i / FILES_PER_FOLDER)}/f${i % FILES_PER_FOLDER}.txt`);
+  const lines = [
+    "blob",
+    "mark :1",
+    "data 0",
+    "",
+    `commit refs/heads/${opts.branch}`,
+    "committer Grove Test <test@grove.invalid> 0 +0000",
+    "data 11",
+    "many files",
+    `from refs/heads/${opts.from}`,
+  ];
+  for (let i = 0; i < opts.count; i++)
+    lines.push(`M 100644 :1 src/d${Math.floor(i / FILES_PER_FOLDER)}/f${i % FILES_PER_FOLDER}.txt`);
   await runGit(["fast-import", "--quiet"], { cwd: repo, input: `${lines.join("\n")}\n\n` });
 }

@@ -16,16 +16,41 @@ export function fuzzParameters<T>(scale = 1): Parameters<T> {
   return { seed, numRuns: Math.max(1, Math.round(runs * scale)) };
 }
 
-const yamlPunctuation = [..."-:?[]{},&*!|>'\"#%@`\\ \t\n", "\r\n", "---", "...", "<<", "~", "null", "true", "0x1F", "1e400", ".inf", "\u0000", "\ufeff"];
+const yamlPunctuation = [
+  ..."-:?[]{},&*!|>'\"#%@`\\ \t\n",
+  "\r\n",
+  "---",
+  "...",
+  "<<",
+  "~",
+  "null",
+  "true",
+  "0x1F",
+  "1e400",
+  ".inf",
+  "\u0000",
+  "\ufeff",
+];
 
 /**
  * Text a YAML parser may meet: documents built from JSON-like values under `keys` (a schema's own keys,
  * `__proto__` and friends), those documents cut short or spliced with YAML punctuation, and raw text.
  */
-export function arbitraryYamlText(keys: readonly string[], leaf: Arbitrary<unknown> = fc.jsonValue({ maxDepth: 1 })): Arbitrary<string> {
-  const key = fc.oneof(fc.constantFrom(...keys, "__proto__", "constructor", "toString", "prototype"), fc.string({ maxLength: 8 }));
+export function arbitraryYamlText(
+  keys: readonly string[],
+  leaf: Arbitrary<unknown> = fc.jsonValue({ maxDepth: 1 }),
+): Arbitrary<string> {
+  const key = fc.oneof(
+    fc.constantFrom(...keys, "__proto__", "constructor", "toString", "prototype"),
+    fc.string({ maxLength: 8 }),
+  );
   const { value } = fc.letrec<{ value: unknown }>((tie) => ({
-    value: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, fc.array(tie("value"), { maxLength: 3 }), fc.dictionary(key, tie("value"), { maxKeys: 3 })),
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      leaf,
+      fc.array(tie("value"), { maxLength: 3 }),
+      fc.dictionary(key, tie("value"), { maxKeys: 3 }),
+    ),
   }));
   const document = fc.dictionary(key, value, { maxKeys: 6 }).map((doc) => stringifyYaml(doc));
   const spliced = fc.tuple(document, fc.nat(), fc.constantFrom(...yamlPunctuation)).map(([text, at, insert]) => {
@@ -33,7 +58,9 @@ export function arbitraryYamlText(keys: readonly string[], leaf: Arbitrary<unkno
     return text.slice(0, cut) + insert + text.slice(cut);
   });
   const cut = fc.tuple(document, fc.nat()).map(([text, at]) => text.slice(0, at % (text.length + 1)));
-  const raw = fc.array(fc.oneof(fc.constantFrom(...yamlPunctuation, ...keys), fc.string({ unit: "binary", maxLength: 4 })), { maxLength: 40 }).map((parts) => parts.join(""));
+  const raw = fc
+    .array(fc.oneof(fc.constantFrom(...yamlPunctuation, ...keys), fc.string({ unit: "binary", maxLength: 4 })), { maxLength: 40 })
+    .map((parts) => parts.join(""));
   return fc.oneof(document, spliced, cut, raw);
 }
 

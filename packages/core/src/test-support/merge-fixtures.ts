@@ -34,7 +34,13 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /** Creates the agent's worktree, commits `files` there, returns the new head and the worktree path. */
-export async function agentCommit(repo: TempRepo, agent: string, taskId: string, files: Record<string, string>, message = `${agent} work`) {
+export async function agentCommit(
+  repo: TempRepo,
+  agent: string,
+  taskId: string,
+  files: Record<string, string>,
+  message = `${agent} work`,
+) {
   const { path } = await createAgentWorktree({ repo: repo.dir, agent, taskId });
   await repo.write(files, { cwd: path });
   await repo.git(["add", "-A"], { cwd: path });

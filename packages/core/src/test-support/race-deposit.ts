@@ -10,10 +10,22 @@ const results = await Promise.allSettled(
       into: "main",
       brain: "project-brain",
       result: { status: "done", summary: "s", learnings: [{ title: `${prefix} ${i}`, body: "b" }] },
-      source: { runId: `run-${prefix}-${i}`, sessionId: null, agent: "demo", taskId: `${prefix}-${i}`, branch: `agent/demo/${prefix}-${i}`, headSha: "a".repeat(40), mergeSha: "b".repeat(40), approvedBy: null, at: Date.now() },
+      source: {
+        runId: `run-${prefix}-${i}`,
+        sessionId: null,
+        agent: "demo",
+        taskId: `${prefix}-${i}`,
+        branch: `agent/demo/${prefix}-${i}`,
+        headSha: "a".repeat(40),
+        mergeSha: "b".repeat(40),
+        approvedBy: null,
+        at: Date.now(),
+      },
     }),
   ),
 );
 const deposited = results.filter((r) => r.status === "fulfilled" && r.value.kind === "deposited").length;
-const failures = results.flatMap((r) => (r.status === "rejected" ? [String(r.reason)] : r.value.kind === "refused" ? [r.value.reason] : []));
+const failures = results.flatMap((r) =>
+  r.status === "rejected" ? [String(r.reason)] : r.value.kind === "refused" ? [r.value.reason] : [],
+);
 process.stdout.write(`${JSON.stringify({ deposited, failures })}\n`);

@@ -9,7 +9,11 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).h
 export type ScriptResult = { code: number | null; signal: string | null; stdout: string; stderr: string };
 
 /** Runs a TypeScript file in a separate node process (node + tsx), as a second grove process would. */
-export function runTsScript(script: string, args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {}): Promise<ScriptResult> {
+export function runTsScript(
+  script: string,
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", tsxLoader, script, ...args], {
       cwd: opts.cwd ?? dirname(fileURLToPath(import.meta.url)),

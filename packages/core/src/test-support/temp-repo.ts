@@ -16,11 +16,14 @@ export type TempRepo = {
 };
 
 /** A real repository for integration tests: `init -b main`, local identity, no signing, no auto gc, one commit. */
-export async function makeTempRepo(opts: { files?: Record<string, string>; name?: string; parent?: string } = {}): Promise<TempRepo> {
+export async function makeTempRepo(
+  opts: { files?: Record<string, string>; name?: string; parent?: string } = {},
+): Promise<TempRepo> {
   const root = await realpath(await mkdtemp(join(opts.parent ?? tmpdir(), "grove-test-")));
   const dir = join(root, opts.name ?? "repo");
   await mkdir(dir);
-  const git = async (args: string[], gitOpts: { cwd?: string } = {}) => (await runGit(args, { cwd: gitOpts.cwd ?? dir })).stdout.trim();
+  const git = async (args: string[], gitOpts: { cwd?: string } = {}) =>
+    (await runGit(args, { cwd: gitOpts.cwd ?? dir })).stdout.trim();
   const write = async (files: Record<string, string>, writeOpts: { cwd?: string } = {}) => {
     for (const [path, content] of Object.entries(files)) {
       const target = join(writeOpts.cwd ?? dir, path);

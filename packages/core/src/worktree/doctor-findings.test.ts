@@ -32,7 +32,12 @@ const facts = (over: Partial<RepoFacts>): RepoFacts => ({
 
 describe("planDoctorFindings", () => {
   it("finds nothing in a healthy repository", () => {
-    expect(planDoctorFindings(facts({ worktrees: [...facts({}).worktrees, worktree({ locked: "agent", liveProcessPids: [42] })] }), now)).toEqual([]);
+    expect(
+      planDoctorFindings(
+        facts({ worktrees: [...facts({}).worktrees, worktree({ locked: "agent", liveProcessPids: [42] })] }),
+        now,
+      ),
+    ).toEqual([]);
   });
 
   it("judges lock files by age and by whether git is running", () => {
@@ -75,8 +80,8 @@ describe("planDoctorFindings", () => {
 
   it("offers to delete removed worktrees' files that no grove process is deleting any more", () => {
     const leftover = "/r/repo/.git/grove-trash/abandoned.1";
-    expect(planDoctorFindings(facts({ leftoverTrash: [leftover] }), now).map((f) => [f.kind, f.path, f.fix, f.isSafeToFix])).toEqual([
-      ["leftover-trash", leftover, `rm -rf ${leftover}`, true],
-    ]);
+    expect(
+      planDoctorFindings(facts({ leftoverTrash: [leftover] }), now).map((f) => [f.kind, f.path, f.fix, f.isSafeToFix]),
+    ).toEqual([["leftover-trash", leftover, `rm -rf ${leftover}`, true]]);
   });
 });

@@ -61,7 +61,11 @@ export const DEFAULT_THRESHOLDS: DoctorThresholds = {
 const none = { path: null, branch: null, sha: null, pid: null };
 
 /** Turns what was observed in a repository into findings, each with its fix. Pure: no I/O. */
-export function planDoctorFindings(facts: RepoFacts, now: number, thresholds: DoctorThresholds = DEFAULT_THRESHOLDS): DoctorFinding[] {
+export function planDoctorFindings(
+  facts: RepoFacts,
+  now: number,
+  thresholds: DoctorThresholds = DEFAULT_THRESHOLDS,
+): DoctorFinding[] {
   const findings: DoctorFinding[] = [];
   for (const w of facts.worktrees.slice(1)) {
     if (w.prunable !== null || w.isMissing) {
@@ -71,7 +75,10 @@ export function planDoctorFindings(facts: RepoFacts, now: number, thresholds: Do
         path: w.path,
         branch: w.branch,
         message: `The folder of worktree ${w.path}${w.branch ? ` (${w.branch})` : ""} is gone, but git still counts it${w.branch ? ` and keeps ${w.branch} checked out there` : ""}.`,
-        fix: w.locked !== null ? `It is locked (${w.locked || "no reason"}): if its drive is not just unmounted, \`git worktree unlock ${w.path}\` then \`grove prune\`.` : "grove prune",
+        fix:
+          w.locked !== null
+            ? `It is locked (${w.locked || "no reason"}): if its drive is not just unmounted, \`git worktree unlock ${w.path}\` then \`grove prune\`.`
+            : "grove prune",
         isSafeToFix: w.locked === null,
       });
       continue;

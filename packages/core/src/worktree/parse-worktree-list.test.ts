@@ -7,7 +7,13 @@ describe("parseWorktreeList", () => {
     const output = [
       ["worktree /r/repo", `HEAD ${sha}`, "branch refs/heads/main"],
       ["worktree /r/repo-wt-demo-t1", `HEAD ${sha}`, "branch refs/heads/agent/demo/t1", "locked agent session in progress"],
-      ["worktree /r/gone", `HEAD ${sha}`, "branch refs/heads/agent/x/y", "locked", "prunable gitdir file points to non-existent location"],
+      [
+        "worktree /r/gone",
+        `HEAD ${sha}`,
+        "branch refs/heads/agent/x/y",
+        "locked",
+        "prunable gitdir file points to non-existent location",
+      ],
       ["worktree /r/with space", `HEAD ${sha}`, "detached"],
       ["worktree /r/bare.git", "bare"],
     ]

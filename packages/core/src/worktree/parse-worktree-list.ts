@@ -71,5 +71,15 @@ function applyField(info: WorktreeInfo, key: string, value: string | null): void
 }
 
 function emptyInfo(path: string): WorktreeInfo {
-  return { path, head: null, branch: null, bare: false, detached: false, locked: null, prunable: null, agent: null, taskId: null };
+  return {
+    path,
+    head: null,
+    branch: null,
+    bare: false,
+    detached: false,
+    locked: null,
+    prunable: null,
+    agent: null,
+    taskId: null,
+  };
 }

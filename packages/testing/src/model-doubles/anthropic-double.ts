@@ -33,18 +33,31 @@ export async function startAnthropicDouble(script: ModelScript, port = 0): Promi
     const text = allStrings(body);
     const cwd = /Primary working directory: (\S+)/.exec(text)?.[1];
     const step = fillStep(stepAt(script, countToolResults(body.messages)), { cwd, ...factsFromText(text) });
-    if (step.do === "refuse") writeJson(res, step.status, { type: "error", error: { type: "invalid_request_error", message: step.message } });
+    if (step.do === "refuse")
+      writeJson(res, step.status, { type: "error", error: { type: "invalid_request_error", message: step.message } });
     else streamTurn(res, id, step, served);
   }, port);
   return Object.assign(server, { streamedTurns: () => streamed });
 }
 
 function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { do: "refuse" }>, served: number): void {
-  const usage = { input_tokens: TURN_USAGE.uncachedInput, cache_creation_input_tokens: 0, cache_read_input_tokens: TURN_USAGE.cachedInput, output_tokens: 1 };
+  const usage = {
+    input_tokens: TURN_USAGE.uncachedInput,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: TURN_USAGE.cachedInput,
+    output_tokens: 1,
+  };
   const start = ["message_start", { type: "message_start", message: { ...message(id, [], null), usage } }] as const;
   const end = (stopReason: string) =>
     [
-      ["message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: TURN_USAGE.output } }],
+      [
+        "message_delta",
+        {
+          type: "message_delta",
+          delta: { stop_reason: stopReason, stop_sequence: null },
+          usage: { output_tokens: TURN_USAGE.output },
+        },
+      ],
       ["message_stop", { type: "message_stop" }],
     ] as const;
   if (step.do === "say") {
@@ -60,8 +73,18 @@ function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { 
   const [name, input] = toolCall(step);
   writeSse(res, [
     start,
-    ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: `toolu_double_${served}`, name, input: {} } }],
-    ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: JSON.stringify(input) } }],
+    [
+      "content_block_start",
+      {
+        type: "content_block_start",
+        index: 0,
+        content_block: { type: "tool_use", id: `toolu_double_${served}`, name, input: {} },
+      },
+    ],
+    [
+      "content_block_delta",
+      { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: JSON.stringify(input) } },
+    ],
     ["content_block_stop", { type: "content_block_stop", index: 0 }],
     ...end("tool_use"),
   ]);

@@ -69,8 +69,19 @@ export function allStrings(value: unknown): string {
  * A careful agent: reads its CONTEXT-PACK, edits a file, runs a command, writes its RESULT, ends.
  * `file` is relative to the worktree; `find` must be in it.
  */
-export function carefulAgentScript(o: { file: string; find: string; replace: string; command: string; summary: string }): ModelScript {
-  const result = { status: "done", summary: o.summary, learnings: [{ title: "Scripted learning", body: `Edited ${o.file}.` }], files: [o.file] };
+export function carefulAgentScript(o: {
+  file: string;
+  find: string;
+  replace: string;
+  command: string;
+  summary: string;
+}): ModelScript {
+  const result = {
+    status: "done",
+    summary: o.summary,
+    learnings: [{ title: "Scripted learning", body: `Edited ${o.file}.` }],
+    files: [o.file],
+  };
   return [
     { do: "read", path: "{contextPack}" },
     { do: "edit", path: `{cwd}/${o.file}`, find: o.find, replace: o.replace },

@@ -22,7 +22,8 @@ export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackSe
     const text = allStrings(body);
     const cwd = /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1];
     const step = fillStep(stepAt(script, countToolOutputs(body.input)), { cwd, ...factsFromText(text) });
-    if (step.do === "refuse") writeJson(res, step.status, { error: { type: "invalid_request_error", code: null, param: null, message: step.message } });
+    if (step.do === "refuse")
+      writeJson(res, step.status, { error: { type: "invalid_request_error", code: null, param: null, message: step.message } });
     else {
       streamed += 1;
       streamTurn(res, `resp_double_${served}`, step, served);

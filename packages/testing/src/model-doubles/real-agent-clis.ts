@@ -35,7 +35,12 @@ export async function agentPath(binDir: string): Promise<string> {
  * its own (their settings, sessions and caches go there), no telemetry, no update checks. Codex gets its
  * provider from `$HOME/.codex/config.toml`, as a user configures one.
  */
-export async function agentEnv(o: { home: string; binDir: string; anthropicUrl?: string; openAiUrl?: string }): Promise<Record<string, string>> {
+export async function agentEnv(o: {
+  home: string;
+  binDir: string;
+  anthropicUrl?: string;
+  openAiUrl?: string;
+}): Promise<Record<string, string>> {
   await mkdir(join(o.home, ".codex"), { recursive: true });
   const codexConfig = [
     'model = "grove-double"',

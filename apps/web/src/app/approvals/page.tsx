@@ -23,7 +23,13 @@ export default function ApprovalsPage() {
         actions={
           <div role="group" aria-label="Show" className="flex gap-1">
             {(["waiting", "decided"] as const).map((f) => (
-              <Button key={f} size="sm" variant={filter === f ? "primary" : "secondary"} aria-pressed={filter === f} onClick={() => setFilter(f)}>
+              <Button
+                key={f}
+                size="sm"
+                variant={filter === f ? "primary" : "secondary"}
+                aria-pressed={filter === f}
+                onClick={() => setFilter(f)}
+              >
                 {f === "waiting" ? "Waiting" : "Decided"}
               </Button>
             ))}
@@ -31,7 +37,9 @@ export default function ApprovalsPage() {
         }
       />
       {approvals.isPending && <Loading />}
-      {approvals.data?.length === 0 && <Empty>{filter === "waiting" ? "Nothing is waiting for approval." : "No decisions yet."}</Empty>}
+      {approvals.data?.length === 0 && (
+        <Empty>{filter === "waiting" ? "Nothing is waiting for approval." : "No decisions yet."}</Empty>
+      )}
       <div className="grid snap-y gap-4 lg:grid-cols-2">
         {approvals.data?.map((a) => (
           <ApprovalCard key={a.id} approval={a} canDecide={canDecide} />

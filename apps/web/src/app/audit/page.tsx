@@ -21,7 +21,9 @@ export default function AuditPage() {
   // Keyset pages: the first, then one per "load older", each starting below the last id seen.
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   useEffect(() => setCursors([undefined]), [deferred]);
-  const pages = useQueries({ queries: cursors.map((beforeId) => trpc.audit.list.queryOptions({ ...filter, beforeId, limit: PAGE })) });
+  const pages = useQueries({
+    queries: cursors.map((beforeId) => trpc.audit.list.queryOptions({ ...filter, beforeId, limit: PAGE })),
+  });
   const rows = pages.flatMap((p) => p.data?.events ?? []);
   const last = pages.at(-1);
   const error = pages.find((p) => p.error)?.error;
@@ -30,7 +32,11 @@ export default function AuditPage() {
 
   return (
     <div className="space-y-4">
-      <PageHeader title="Audit" description="Every step of every agent branch, hash-chained and append-only." actions={<ChainBadge />} />
+      <PageHeader
+        title="Audit"
+        description="Every step of every agent branch, hash-chained and append-only."
+        actions={<ChainBadge />}
+      />
       <Card title="Filters" actions={<AuditExport filter={filter} />}>
         <AuditFilters value={draft} onChange={setDraft} />
       </Card>

@@ -13,7 +13,10 @@ export default function BrainPage() {
   const repos = useQuery(trpc.brain.list.queryOptions());
   return (
     <div className="space-y-4">
-      <PageHeader title="Brain" description="Only grove writes here: learnings from agents' RESULTs, deposited after their merge." />
+      <PageHeader
+        title="Brain"
+        description="Only grove writes here: learnings from agents' RESULTs, deposited after their merge."
+      />
       {repos.isPending && <Loading label="Asking the runners…" />}
       {repos.data?.length === 0 && <Empty>No runner has reported a repository yet.</Empty>}
       {repos.data?.map((repo) => (
@@ -23,7 +26,10 @@ export default function BrainPage() {
           <ul className="divide-y divide-stone-200 dark:divide-stone-800">
             {repo.brain?.files.map((file) => (
               <li key={file.path} className="flex flex-wrap items-baseline gap-x-3 gap-y-1 py-2 text-sm">
-                <Link href={brainFileHref(repo.runnerId, repo.path, file.path)} className="min-w-0 break-all font-mono text-emerald-700 hover:underline dark:text-emerald-400">
+                <Link
+                  href={brainFileHref(repo.runnerId, repo.path, file.path)}
+                  className="min-w-0 break-all font-mono text-emerald-700 hover:underline dark:text-emerald-400"
+                >
                   {file.path}
                 </Link>
                 <span className="text-xs text-stone-500">{file.size.toLocaleString()} bytes</span>

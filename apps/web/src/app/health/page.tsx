@@ -13,12 +13,19 @@ export default function HealthPage() {
   const queryClient = useQueryClient();
   const me = useQuery(trpc.auth.me.queryOptions());
   const repos = useQuery(trpc.health.list.queryOptions());
-  const fix = useMutation(trpc.health.fix.mutationOptions({ onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.health.list.queryKey() }) }));
+  const fix = useMutation(
+    trpc.health.fix.mutationOptions({
+      onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.health.list.queryKey() }),
+    }),
+  );
   const isAdmin = me.data?.role === "admin";
 
   return (
     <div className="space-y-4">
-      <PageHeader title="Health" description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes; and the agent CLIs each runner can start." />
+      <PageHeader
+        title="Health"
+        description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes; and the agent CLIs each runner can start."
+      />
       {repos.isPending && <Loading label="Running doctor on each runner…" />}
       {repos.data?.length === 0 && <Empty>No runner has reported a repository yet.</Empty>}
       <ErrorText error={fix.error} />
@@ -31,14 +38,21 @@ export default function HealthPage() {
             title={`${repo.name} on ${repo.runnerName}`}
             actions={
               isAdmin && safe > 0 ? (
-                <Button variant="primary" size="sm" disabled={fix.isPending} onClick={() => fix.mutate({ runnerId: repo.runnerId, repoPath: repo.path })}>
+                <Button
+                  variant="primary"
+                  size="sm"
+                  disabled={fix.isPending}
+                  onClick={() => fix.mutate({ runnerId: repo.runnerId, repoPath: repo.path })}
+                >
                   Apply {safe} safe fix{safe === 1 ? "" : "es"}
                 </Button>
               ) : null
             }
           >
             {repo.error && <p className="text-sm text-stone-500">{repo.error}</p>}
-            {repo.report && findings.length === 0 && <p className="text-sm text-emerald-700 dark:text-emerald-400">✓ No problems found.</p>}
+            {repo.report && findings.length === 0 && (
+              <p className="text-sm text-emerald-700 dark:text-emerald-400">✓ No problems found.</p>
+            )}
             <ul className="space-y-3">
               {findings.map((f, i) => (
                 <li key={`${f.kind}-${i}`} className="text-sm">

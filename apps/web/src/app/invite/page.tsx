@@ -43,7 +43,16 @@ export default function InvitePage() {
           </p>
           <form onSubmit={submit} className="space-y-4">
             <TextField label="Your name" required autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
-            <TextField label="Choose a password" type="password" required minLength={10} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} hint="At least 10 characters." />
+            <TextField
+              label="Choose a password"
+              type="password"
+              required
+              minLength={10}
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              hint="At least 10 characters."
+            />
             <ErrorText error={accept.error} />
             <Button type="submit" variant="primary" size="lg" className="w-full" disabled={accept.isPending}>
               {accept.isPending ? "Creating your account…" : "Create account"}

@@ -28,7 +28,13 @@ export default function LoginPage() {
     const result = await authClient.signIn.email({ email, password });
     setPending(false);
     if (result.error) {
-      setError(result.error.status === 429 ? "Too many sign-in attempts; wait a few minutes." : result.error.status === 401 ? "Wrong email or password." : (result.error.message ?? "Could not sign in."));
+      setError(
+        result.error.status === 429
+          ? "Too many sign-in attempts; wait a few minutes."
+          : result.error.status === 401
+            ? "Wrong email or password."
+            : (result.error.message ?? "Could not sign in."),
+      );
       return;
     }
     await queryClient.invalidateQueries();
@@ -40,8 +46,22 @@ export default function LoginPage() {
       <h1 className="mb-1 text-2xl font-semibold">Sign in to grove</h1>
       <p className="mb-6 text-sm text-stone-500">Accounts are created by invitation from an admin.</p>
       <form onSubmit={(e) => void submit(e)} className="space-y-4">
-        <TextField label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        <TextField label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         {error && (
           <p role="alert" className="text-sm text-red-700 dark:text-red-400">
             {error}

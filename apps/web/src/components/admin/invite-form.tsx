@@ -28,18 +28,29 @@ export function InviteForm() {
     <form onSubmit={submit} className="space-y-3" aria-label="Invite someone">
       <div className="grid gap-3 sm:grid-cols-[minmax(0,1fr)_10rem]">
         <TextField label="Email to invite" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value === "admin" ? "admin" : e.target.value === "viewer" ? "viewer" : "approver")}>
+        <SelectField
+          label="Role"
+          value={role}
+          onChange={(e) => setRole(e.target.value === "admin" ? "admin" : e.target.value === "viewer" ? "viewer" : "approver")}
+        >
           <option value="viewer">viewer</option>
           <option value="approver">approver</option>
           <option value="admin">admin</option>
         </SelectField>
       </div>
-      <p className="text-xs text-stone-500">A viewer sees everything; an approver also starts sessions and approves merges; an admin also manages people and runners.</p>
+      <p className="text-xs text-stone-500">
+        A viewer sees everything; an approver also starts sessions and approves merges; an admin also manages people and runners.
+      </p>
       <Button type="submit" variant="primary" disabled={invite.isPending}>
         Create invitation
       </Button>
       <ErrorText error={invite.error} />
-      {invite.data && <CopyField label={`Invitation link for ${invite.data.email} (${invite.data.role})`} value={`${window.location.origin}${invite.data.path}`} />}
+      {invite.data && (
+        <CopyField
+          label={`Invitation link for ${invite.data.email} (${invite.data.role})`}
+          value={`${window.location.origin}${invite.data.path}`}
+        />
+      )}
     </form>
   );
 }

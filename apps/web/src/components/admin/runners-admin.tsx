@@ -26,7 +26,14 @@ export function RunnersAdmin() {
   return (
     <Card title="Runners">
       <form onSubmit={submit} className="flex flex-wrap items-end gap-2" aria-label="Create a runner token">
-        <TextField label="New runner name" className="min-w-0 flex-1" required placeholder="alice's laptop" value={name} onChange={(e) => setName(e.target.value)} />
+        <TextField
+          label="New runner name"
+          className="min-w-0 flex-1"
+          required
+          placeholder="alice's laptop"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
         <Button type="submit" variant="primary" disabled={create.isPending}>
           Create token
         </Button>
@@ -36,7 +43,11 @@ export function RunnersAdmin() {
         <div className="mt-3 space-y-2">
           <CopyField label={`Runner token for ${create.data.name}`} value={create.data.token} />
           <p className="text-xs text-stone-500">
-            On that machine: <code className="break-all">pnpm grove runner --hub {typeof window === "undefined" ? "" : window.location.origin} --token &lt;token&gt; --repo PATH</code>
+            On that machine:{" "}
+            <code className="break-all">
+              pnpm grove runner --hub {typeof window === "undefined" ? "" : window.location.origin} --token &lt;token&gt; --repo
+              PATH
+            </code>
           </p>
         </div>
       )}
@@ -46,10 +57,19 @@ export function RunnersAdmin() {
             <span className="font-medium">{r.name}</span>
             <StateBadge state={r.revokedAt ? "revoked" : r.online ? "online" : "offline"} />
             <span className="min-w-0 flex-1 text-xs text-stone-500">
-              {r.host ?? "never connected"} · v{r.version ?? "?"} · {r.repos.map((repo) => repo.name).join(", ") || "no repositories"} · heartbeat <RelativeTime date={r.lastSeenAt} />
+              {r.host ?? "never connected"} · v{r.version ?? "?"} ·{" "}
+              {r.repos.map((repo) => repo.name).join(", ") || "no repositories"} · heartbeat <RelativeTime date={r.lastSeenAt} />
             </span>
             {!r.revokedAt && (
-              <Button size="sm" variant="danger" aria-label={`Revoke ${r.name}`} onClick={() => window.confirm(`Revoke ${r.name}? It is disconnected now and its token stops working.`) && revoke.mutate({ id: r.id })}>
+              <Button
+                size="sm"
+                variant="danger"
+                aria-label={`Revoke ${r.name}`}
+                onClick={() =>
+                  window.confirm(`Revoke ${r.name}? It is disconnected now and its token stops working.`) &&
+                  revoke.mutate({ id: r.id })
+                }
+              >
                 Revoke
               </Button>
             )}

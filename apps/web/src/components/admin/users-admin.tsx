@@ -50,7 +50,12 @@ export function UsersAdmin() {
               ))}
             </select>
             {u.id !== me.data?.id && (
-              <Button size="sm" variant="danger" aria-label={`Remove ${u.email}`} onClick={() => window.confirm(`Remove ${u.email}? Their sessions end now.`) && remove.mutate({ userId: u.id })}>
+              <Button
+                size="sm"
+                variant="danger"
+                aria-label={`Remove ${u.email}`}
+                onClick={() => window.confirm(`Remove ${u.email}? Their sessions end now.`) && remove.mutate({ userId: u.id })}
+              >
                 Remove
               </Button>
             )}
@@ -68,7 +73,12 @@ export function UsersAdmin() {
                 <span className="text-xs text-stone-500">
                   expires <RelativeTime date={i.expiresAt} />
                 </span>
-                <Button size="sm" variant="ghost" aria-label={`Revoke the invitation of ${i.email}`} onClick={() => revoke.mutate({ id: i.id })}>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  aria-label={`Revoke the invitation of ${i.email}`}
+                  onClick={() => revoke.mutate({ id: i.id })}
+                >
                   Revoke
                 </Button>
               </li>

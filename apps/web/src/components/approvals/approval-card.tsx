@@ -13,7 +13,11 @@ type Approval = RouterOutputs["approval"]["list"][number];
 /** One merge request, sized to fit a phone screen with its verdict inputs and the two decisions. */
 export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; canDecide: boolean }) {
   return (
-    <article id={a.id} aria-label={`Merge request ${a.branch}`} className="snap-start scroll-mt-28 rounded-2xl border border-stone-200 bg-white p-4 shadow-sm dark:border-stone-800 dark:bg-stone-900">
+    <article
+      id={a.id}
+      aria-label={`Merge request ${a.branch}`}
+      className="snap-start scroll-mt-28 rounded-2xl border border-stone-200 bg-white p-4 shadow-sm dark:border-stone-800 dark:bg-stone-900"
+    >
       <header className="mb-2 flex flex-wrap items-center gap-2">
         <code className="min-w-0 break-all text-sm font-semibold">{a.branch}</code>
         <span className="text-stone-400">→</span>
@@ -22,7 +26,11 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
         {a.stage && <StateBadge state="merging" label={`queue: ${a.stage}`} />}
       </header>
       <p className="mb-1 text-xs text-stone-500">
-        {a.run.agent} · <Link href={`/runs/${a.run.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">run details</Link> · opened <RelativeTime date={a.createdAt} /> · head <code>{a.headSha.slice(0, 10)}</code>
+        {a.run.agent} ·{" "}
+        <Link href={`/runs/${a.run.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
+          run details
+        </Link>{" "}
+        · opened <RelativeTime date={a.createdAt} /> · head <code>{a.headSha.slice(0, 10)}</code>
       </p>
       {a.summary && <p className="mb-3 line-clamp-3 text-sm">{a.summary}</p>}
       <RefusedActions count={a.run.refusedActions} />
@@ -38,7 +46,9 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
         </p>
       )}
       {a.state === "open" && canDecide && <DecisionBar id={a.id} headSha={a.headSha} branch={a.branch} />}
-      {a.state === "open" && !canDecide && <p className="text-sm text-stone-500">You can review this; approving or rejecting needs the approver role.</p>}
+      {a.state === "open" && !canDecide && (
+        <p className="text-sm text-stone-500">You can review this; approving or rejecting needs the approver role.</p>
+      )}
       {a.state !== "open" && (
         <p className="text-sm text-stone-600 dark:text-stone-400">
           {a.state} by {a.decidedBy ?? "—"} <RelativeTime date={a.decidedAt} />

@@ -27,7 +27,13 @@ export function DecisionBar({ id, headSha, branch }: { id: string; headSha: stri
       <ErrorText error={approve.error ?? reject.error} />
       {!isRejecting ? (
         <div className="grid grid-cols-2 gap-2">
-          <Button variant="primary" size="lg" disabled={isBusy} aria-label={`Approve ${branch}`} onClick={() => approve.mutate({ id, sha: headSha })}>
+          <Button
+            variant="primary"
+            size="lg"
+            disabled={isBusy}
+            aria-label={`Approve ${branch}`}
+            onClick={() => approve.mutate({ id, sha: headSha })}
+          >
             {approve.isPending ? "Approving…" : "Approve"}
           </Button>
           <Button variant="danger" size="lg" disabled={isBusy} aria-label={`Reject ${branch}`} onClick={() => setRejecting(true)}>
@@ -38,7 +44,13 @@ export function DecisionBar({ id, headSha, branch }: { id: string; headSha: stri
         <div role="group" aria-label={`Reason to reject ${branch}`} className="space-y-2">
           <div className="flex flex-wrap gap-1.5">
             {QUICK_REASONS.map((reason) => (
-              <Button key={reason} size="sm" variant="danger" disabled={isBusy} onClick={() => reject.mutate({ id, comment: reason })}>
+              <Button
+                key={reason}
+                size="sm"
+                variant="danger"
+                disabled={isBusy}
+                onClick={() => reject.mutate({ id, comment: reason })}
+              >
                 {reason}
               </Button>
             ))}
@@ -50,7 +62,13 @@ export function DecisionBar({ id, headSha, branch }: { id: string; headSha: stri
               if (comment.trim()) reject.mutate({ id, comment });
             }}
           >
-            <input aria-label="Rejection comment" placeholder="Or say why…" value={comment} onChange={(e) => setComment(e.target.value)} className={`${INPUT_CLASS} mt-0 min-w-0 flex-1`} />
+            <input
+              aria-label="Rejection comment"
+              placeholder="Or say why…"
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+              className={`${INPUT_CLASS} mt-0 min-w-0 flex-1`}
+            />
             <Button type="submit" variant="danger" disabled={isBusy || !comment.trim()}>
               Send
             </Button>

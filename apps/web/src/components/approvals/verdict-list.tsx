@@ -42,23 +42,34 @@ export function VerdictList({ verdict }: { verdict: Verdict }) {
     <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
       <Row term="Tests" tone={testTone(tests.status)}>
         {describeTestStatus(tests.status)}
-        {tests.durationMs !== null && (tests.status === "passed" || tests.status === "failed") ? ` in ${formatDuration(tests.durationMs)}` : ""}
+        {tests.durationMs !== null && (tests.status === "passed" || tests.status === "failed")
+          ? ` in ${formatDuration(tests.durationMs)}`
+          : ""}
       </Row>
       {mergedTreeTest && (
         <Row term="Merged tree" tone={testTone(mergedTreeTest.status)}>
           {describeTestStatus(mergedTreeTest.status)}
-          {mergedTreeTest.status === "passed" || mergedTreeTest.status === "failed" ? ` in ${formatDuration(mergedTreeTest.durationMs)}` : ""}
+          {mergedTreeTest.status === "passed" || mergedTreeTest.status === "failed"
+            ? ` in ${formatDuration(mergedTreeTest.durationMs)}`
+            : ""}
         </Row>
       )}
       <Row term="Conflicts" tone={predictedConflicts === null ? "unknown" : predictedConflicts.length === 0 ? "good" : "bad"}>
-        {predictedConflicts === null ? "not checked" : predictedConflicts.length === 0 ? "none predicted" : `${predictedConflicts.length} file(s): ${predictedConflicts.slice(0, 3).join(", ")}`}
+        {predictedConflicts === null
+          ? "not checked"
+          : predictedConflicts.length === 0
+            ? "none predicted"
+            : `${predictedConflicts.length} file(s): ${predictedConflicts.slice(0, 3).join(", ")}`}
       </Row>
       <Row term="Overlap" tone={overlap === null ? "unknown" : overlap.length === 0 ? "good" : "bad"}>
         {overlap === null
           ? "not checked"
           : overlap.length === 0
             ? "no other agent touches these files"
-            : overlap.slice(0, 2).map((o) => `${o.file} (also ${o.branches.join(", ")})`).join("; ")}
+            : overlap
+                .slice(0, 2)
+                .map((o) => `${o.file} (also ${o.branches.join(", ")})`)
+                .join("; ")}
       </Row>
       <Row term="Brain" tone={brainPolicy === null ? "unknown" : brainPolicy.isAllowed ? "good" : "bad"}>
         {brainPolicy === null

@@ -1,8 +1,24 @@
 "use client";
 import { TextField } from "../ui/field.tsx";
 
-export type AuditFilterDraft = { sessionId: string; agent: string; branch: string; actorId: string; action: string; since: string; until: string };
-export const EMPTY_FILTER: AuditFilterDraft = { sessionId: "", agent: "", branch: "", actorId: "", action: "", since: "", until: "" };
+export type AuditFilterDraft = {
+  sessionId: string;
+  agent: string;
+  branch: string;
+  actorId: string;
+  action: string;
+  since: string;
+  until: string;
+};
+export const EMPTY_FILTER: AuditFilterDraft = {
+  sessionId: "",
+  agent: "",
+  branch: "",
+  actorId: "",
+  action: "",
+  since: "",
+  until: "",
+};
 
 /** The draft as the audit query takes it: blanks dropped, local date-times as epoch ms. */
 export function toAuditQuery(draft: AuditFilterDraft) {
@@ -20,7 +36,8 @@ export function toAuditQuery(draft: AuditFilterDraft) {
 }
 
 export function AuditFilters({ value, onChange }: { value: AuditFilterDraft; onChange: (next: AuditFilterDraft) => void }) {
-  const set = (key: keyof AuditFilterDraft) => (e: { target: { value: string } }) => onChange({ ...value, [key]: e.target.value });
+  const set = (key: keyof AuditFilterDraft) => (e: { target: { value: string } }) =>
+    onChange({ ...value, [key]: e.target.value });
   return (
     <div role="group" aria-label="Filters" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
       <TextField label="Branch" placeholder="agent/demo/task-1" value={value.branch} onChange={set("branch")} />

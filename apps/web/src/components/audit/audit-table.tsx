@@ -37,7 +37,13 @@ export function AuditTable({ events }: { events: Event[] }) {
               <Fragment key={e.id}>
                 <tr>
                   <td className="py-1.5 pr-3">
-                    <Button size="sm" variant="ghost" aria-expanded={open === e.id} aria-label={`Details of event ${e.id}`} onClick={() => setOpen(open === e.id ? null : e.id)}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      aria-expanded={open === e.id}
+                      aria-label={`Details of event ${e.id}`}
+                      onClick={() => setOpen(open === e.id ? null : e.id)}
+                    >
                       {open === e.id ? "−" : "+"} {e.id}
                     </Button>
                   </td>
@@ -46,10 +52,21 @@ export function AuditTable({ events }: { events: Event[] }) {
                     {e.actorType}:{e.actorType === "runner" ? (runnerName.get(e.actorId) ?? e.actorId) : e.actorId}
                   </td>
                   <td className="py-1.5 pr-3 font-medium">{e.action}</td>
-                  <td className="py-1.5 pr-3 font-mono">{e.runId && e.branch ? <Link href={`/runs/${e.runId}`} className="text-emerald-700 hover:underline dark:text-emerald-400">{e.branch}</Link> : (e.branch ?? "")}</td>
+                  <td className="py-1.5 pr-3 font-mono">
+                    {e.runId && e.branch ? (
+                      <Link href={`/runs/${e.runId}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
+                        {e.branch}
+                      </Link>
+                    ) : (
+                      (e.branch ?? "")
+                    )}
+                  </td>
                   <td className="py-1.5 pr-3 font-mono">{e.sha?.slice(0, 10) ?? ""}</td>
                   <td className="whitespace-nowrap py-1.5 font-mono" title={`prev ${e.prevHash}\nhash ${e.hash}`}>
-                    <span className={isLinked ? "text-emerald-700 dark:text-emerald-400" : "text-red-700"} aria-label={isLinked ? "linked" : "not linked"}>
+                    <span
+                      className={isLinked ? "text-emerald-700 dark:text-emerald-400" : "text-red-700"}
+                      aria-label={isLinked ? "linked" : "not linked"}
+                    >
                       {isLinked ? "✓" : "✗"}
                     </span>{" "}
                     {e.prevHash.slice(0, 6)}→{e.hash.slice(0, 6)}
@@ -58,7 +75,21 @@ export function AuditTable({ events }: { events: Event[] }) {
                 {open === e.id && (
                   <tr>
                     <td colSpan={7} className="pb-2">
-                      <pre className="overflow-x-auto rounded-lg bg-stone-100 p-2 dark:bg-stone-950">{JSON.stringify({ subject: e.subject, sessionId: e.sessionId, runId: e.runId, sha: e.sha, details: e.details, prevHash: e.prevHash, hash: e.hash }, null, 2)}</pre>
+                      <pre className="overflow-x-auto rounded-lg bg-stone-100 p-2 dark:bg-stone-950">
+                        {JSON.stringify(
+                          {
+                            subject: e.subject,
+                            sessionId: e.sessionId,
+                            runId: e.runId,
+                            sha: e.sha,
+                            details: e.details,
+                            prevHash: e.prevHash,
+                            hash: e.hash,
+                          },
+                          null,
+                          2,
+                        )}
+                      </pre>
                     </td>
                   </tr>
                 )}

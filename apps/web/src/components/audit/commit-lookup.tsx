@@ -22,7 +22,13 @@ export function CommitLookup() {
   return (
     <Card title="Where did this commit come from?">
       <form onSubmit={submit} className="flex flex-wrap items-end gap-2">
-        <TextField label="Commit SHA" className="min-w-0 flex-1" placeholder="at least 7 hex digits" value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <TextField
+          label="Commit SHA"
+          className="min-w-0 flex-1"
+          placeholder="at least 7 hex digits"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+        />
         <Button type="submit">Look up</Button>
       </form>
       <div className="mt-3 text-sm">
@@ -37,14 +43,26 @@ export function CommitLookup() {
               {p.agent ?? "—"} · {p.taskId ?? "—"}
             </dd>
             <dt className="text-stone-500">Branch</dt>
-            <dd className="font-mono">{p.runId ? <Link href={`/runs/${p.runId}`} className="text-emerald-700 hover:underline dark:text-emerald-400">{p.branch}</Link> : p.branch}</dd>
+            <dd className="font-mono">
+              {p.runId ? (
+                <Link href={`/runs/${p.runId}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
+                  {p.branch}
+                </Link>
+              ) : (
+                p.branch
+              )}
+            </dd>
             <dt className="text-stone-500">Tests</dt>
             <dd>
               branch {p.tests.branch?.status ?? "—"}
               {p.tests.mergedTree ? ` · merged tree ${p.tests.mergedTree.status}` : ""}
             </dd>
             <dt className="text-stone-500">Approved</dt>
-            <dd>{p.approval ? `${p.approval.kind === "auto" ? "automatically" : `by ${p.approval.by}`} ${new Date(p.approval.at).toLocaleString()}${p.approval.comment ? ` — “${p.approval.comment}”` : ""}` : "—"}</dd>
+            <dd>
+              {p.approval
+                ? `${p.approval.kind === "auto" ? "automatically" : `by ${p.approval.by}`} ${new Date(p.approval.at).toLocaleString()}${p.approval.comment ? ` — “${p.approval.comment}”` : ""}`
+                : "—"}
+            </dd>
             <dt className="text-stone-500">Merged</dt>
             <dd>{p.mergedAt ? new Date(p.mergedAt).toLocaleString() : "—"}</dd>
           </dl>

@@ -3,7 +3,12 @@ import type { StreamEvent } from "../../lib/log/stream-json.ts";
 
 export const ROW_HEIGHT = 20;
 
-const STREAM_TONE: Record<string, string> = { stderr: "text-red-300", test: "text-violet-300", system: "text-sky-300", stdout: "text-stone-100" };
+const STREAM_TONE: Record<string, string> = {
+  stderr: "text-red-300",
+  test: "text-violet-300",
+  system: "text-sky-300",
+  stdout: "text-stone-100",
+};
 const EVENT_TONE: Record<StreamEvent["kind"], string> = {
   system: "bg-sky-900 text-sky-200",
   text: "bg-stone-700 text-stone-100",

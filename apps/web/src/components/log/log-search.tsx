@@ -7,7 +7,17 @@ import { INPUT_CLASS } from "../ui/field.tsx";
 export type SearchState = { query: string; seqs: number[]; index: number; hasMore: boolean };
 
 /** Server-side search over the whole log (it may be far larger than what the browser holds). */
-export function LogSearch({ runId, onResults, onJump, state }: { runId: string; state: SearchState | null; onResults: (s: SearchState | null) => void; onJump: (seq: number) => void }) {
+export function LogSearch({
+  runId,
+  onResults,
+  onJump,
+  state,
+}: {
+  runId: string;
+  state: SearchState | null;
+  onResults: (s: SearchState | null) => void;
+  onJump: (seq: number) => void;
+}) {
   const client = useTRPCClient();
   const [query, setQuery] = useState("");
   const [isSearching, setSearching] = useState(false);
@@ -47,7 +57,13 @@ export function LogSearch({ runId, onResults, onJump, state }: { runId: string; 
         ↓
       </Button>
       <span role="status" className="text-xs text-stone-500">
-        {isSearching ? "Searching…" : state ? (state.seqs.length === 0 ? "No matches" : `${state.index + 1} of ${state.seqs.length}${state.hasMore ? "+" : ""} matches`) : ""}
+        {isSearching
+          ? "Searching…"
+          : state
+            ? state.seqs.length === 0
+              ? "No matches"
+              : `${state.index + 1} of ${state.seqs.length}${state.hasMore ? "+" : ""} matches`
+            : ""}
       </span>
     </form>
   );

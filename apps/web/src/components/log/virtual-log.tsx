@@ -15,7 +15,17 @@ const OVERSCAN = 20;
  * A run's log, virtualised: only the rows on screen are in the DOM and only nearby pages are in
  * memory, so a million-line log scrolls like a short one. Follows the tail until you scroll up.
  */
-export function VirtualLog({ runId, lastSeq, label, compact = false }: { runId: string; lastSeq: number | undefined; label: string; compact?: boolean }) {
+export function VirtualLog({
+  runId,
+  lastSeq,
+  label,
+  compact = false,
+}: {
+  runId: string;
+  lastSeq: number | undefined;
+  label: string;
+  compact?: boolean;
+}) {
   const { store, version, ensure } = useLogStore(runId, lastSeq);
   const box = useRef<HTMLDivElement>(null);
   const isProgrammatic = useRef(false);
@@ -105,7 +115,12 @@ export function VirtualLog({ runId, lastSeq, label, compact = false }: { runId: 
     <div className="min-w-0">
       <div className="mb-2 flex flex-wrap items-center gap-2 text-xs text-stone-500">
         <span>{total.toLocaleString()} lines</span>
-        <Button size="sm" variant={isFollowing ? "primary" : "secondary"} aria-pressed={isFollowing} onClick={() => setFollowing((f) => !f)}>
+        <Button
+          size="sm"
+          variant={isFollowing ? "primary" : "secondary"}
+          aria-pressed={isFollowing}
+          onClick={() => setFollowing((f) => !f)}
+        >
           {isFollowing ? "Following" : "Follow"}
         </Button>
         {hasStreamJson && (

@@ -32,7 +32,10 @@ export function MergeQueue() {
           <ul className="space-y-1">
             {done.map((a) => (
               <li key={a.id} className="flex flex-wrap items-center gap-2 text-xs">
-                <Link href={`/runs/${a.run.id}`} className="min-w-0 truncate font-mono text-emerald-700 hover:underline dark:text-emerald-400">
+                <Link
+                  href={`/runs/${a.run.id}`}
+                  className="min-w-0 truncate font-mono text-emerald-700 hover:underline dark:text-emerald-400"
+                >
                   {a.branch}
                 </Link>
                 <StateBadge state={a.state} label={`merge ${a.state}`} />

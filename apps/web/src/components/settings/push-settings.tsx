@@ -43,12 +43,16 @@ export function PushSettings() {
   return (
     <Card title="Notifications on this device">
       {!settings.data?.canReceivePush && <Empty>Viewers are not notified of approvals; an admin can make you an approver.</Empty>}
-      {settings.data?.canReceivePush && !isPushSupported() && <Empty>This browser cannot receive push notifications. On iPhone, add grove to the home screen first.</Empty>}
+      {settings.data?.canReceivePush && !isPushSupported() && (
+        <Empty>This browser cannot receive push notifications. On iPhone, add grove to the home screen first.</Empty>
+      )}
       {settings.data?.canReceivePush && isPushSupported() && (
         <div className="flex flex-wrap items-center gap-2">
           {endpoint ? (
             <>
-              <span className="text-sm text-emerald-700 dark:text-emerald-400">✓ This device is notified when an approval is waiting.</span>
+              <span className="text-sm text-emerald-700 dark:text-emerald-400">
+                ✓ This device is notified when an approval is waiting.
+              </span>
               <Button size="sm" onClick={() => void turnOff()}>
                 Turn off
               </Button>
@@ -67,7 +71,8 @@ export function PushSettings() {
           <ul className="space-y-1 text-xs text-stone-500">
             {settings.data?.devices.map((d) => (
               <li key={d.id} className="truncate">
-                {d.userAgent ?? new URL(d.endpoint).host} · added <RelativeTime date={d.createdAt} /> · last delivered <RelativeTime date={d.lastSuccessAt} />
+                {d.userAgent ?? new URL(d.endpoint).host} · added <RelativeTime date={d.createdAt} /> · last delivered{" "}
+                <RelativeTime date={d.lastSuccessAt} />
               </li>
             ))}
           </ul>

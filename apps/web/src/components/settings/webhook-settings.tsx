@@ -13,7 +13,11 @@ export function WebhookSettings() {
   const queryClient = useQueryClient();
   const settings = useQuery(trpc.notification.settings.queryOptions());
   const [url, setUrl] = useState("");
-  const save = useMutation(trpc.notification.setWebhook.mutationOptions({ onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.notification.settings.queryKey() }) }));
+  const save = useMutation(
+    trpc.notification.setWebhook.mutationOptions({
+      onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.notification.settings.queryKey() }),
+    }),
+  );
   const test = useMutation(trpc.notification.testWebhook.mutationOptions());
   useEffect(() => setUrl(settings.data?.webhookUrl ?? ""), [settings.data?.webhookUrl]);
   const submit = (event: FormEvent) => {
@@ -23,7 +27,14 @@ export function WebhookSettings() {
   return (
     <Card title="Webhook">
       <form onSubmit={submit} className="space-y-3">
-        <TextField label="Webhook URL" type="url" placeholder="https://hooks.slack.com/services/…" value={url} onChange={(e) => setUrl(e.target.value)} hint="Slack-compatible JSON (text + blocks) is posted when an approval is waiting. Leave empty to turn it off." />
+        <TextField
+          label="Webhook URL"
+          type="url"
+          placeholder="https://hooks.slack.com/services/…"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          hint="Slack-compatible JSON (text + blocks) is posted when an approval is waiting. Leave empty to turn it off."
+        />
         <div className="flex flex-wrap items-center gap-2">
           <Button type="submit" variant="primary" disabled={save.isPending}>
             Save
@@ -32,7 +43,11 @@ export function WebhookSettings() {
             Send a test message
           </Button>
           {save.isSuccess && <span className="text-xs text-emerald-700">Saved.</span>}
-          {test.data && <span role="status" className="text-xs text-stone-600">Test delivery: {test.data.status}</span>}
+          {test.data && (
+            <span role="status" className="text-xs text-stone-600">
+              Test delivery: {test.data.status}
+            </span>
+          )}
         </div>
         <ErrorText error={save.error ?? test.error} />
       </form>

@@ -9,7 +9,13 @@ export function CopyField({ label, value }: { label: string; value: string }) {
     <div className="rounded-xl border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
       <p className="mb-1 font-medium">{label}</p>
       <div className="flex gap-2">
-        <input readOnly aria-label={label} value={value} onFocus={(e) => e.target.select()} className="min-w-0 flex-1 rounded-lg border border-stone-300 bg-white px-2 py-1 font-mono text-xs dark:border-stone-700 dark:bg-stone-950" />
+        <input
+          readOnly
+          aria-label={label}
+          value={value}
+          onFocus={(e) => e.target.select()}
+          className="min-w-0 flex-1 rounded-lg border border-stone-300 bg-white px-2 py-1 font-mono text-xs dark:border-stone-700 dark:bg-stone-950"
+        />
         <Button
           size="sm"
           onClick={() =>

@@ -18,7 +18,11 @@ export function Tabs({ label, tabs }: { label: string; tabs: { id: string; title
   const active = tabs.find((t) => t.id === current) ?? tabs[0];
   return (
     <div>
-      <div role="tablist" aria-label={label} className="mb-3 flex gap-1 overflow-x-auto border-b border-stone-200 dark:border-stone-800">
+      <div
+        role="tablist"
+        aria-label={label}
+        className="mb-3 flex gap-1 overflow-x-auto border-b border-stone-200 dark:border-stone-800"
+      >
         {tabs.map((tab, index) => (
           <button
             key={tab.id}

@@ -11,7 +11,8 @@ const format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
 
 export function relative(date: Date | number, now = Date.now()): string {
   const delta = new Date(date).getTime() - now;
-  for (const [unit, ms] of UNITS) if (Math.abs(delta) >= ms || unit === "second") return format.format(Math.round(delta / ms), unit);
+  for (const [unit, ms] of UNITS)
+    if (Math.abs(delta) >= ms || unit === "second") return format.format(Math.round(delta / ms), unit);
   return "";
 }
 

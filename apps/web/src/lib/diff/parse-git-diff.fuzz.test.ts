@@ -9,14 +9,34 @@ import { parseGitDiff } from "./parse-git-diff.ts";
 type ExpectedFile = { path: string; lines: string[]; added: number; removed: number };
 
 // Hunk lines whose text looks like a header once its +, - or space is put in front.
-const trickyText = fc.constantFrom("-- x", "++ y", "--", "++", "-", "+", "diff --git a/x b/x", "index 0000000..1111111", "@@ -1 +1 @@", "\\ No newline at end of file", "");
-const lineText = fc.oneof(trickyText, fc.string({ unit: "binary", maxLength: 20 }).map((s) => s.replace(/[\n\r]/g, "")));
+const trickyText = fc.constantFrom(
+  "-- x",
+  "++ y",
+  "--",
+  "++",
+  "-",
+  "+",
+  "diff --git a/x b/x",
+  "index 0000000..1111111",
+  "@@ -1 +1 @@",
+  "\\ No newline at end of file",
+  "",
+);
+const lineText = fc.oneof(
+  trickyText,
+  fc.string({ unit: "binary", maxLength: 20 }).map((s) => s.replace(/[\n\r]/g, "")),
+);
 const op = fc.record({ kind: fc.constantFrom(" ", "+", "-"), text: lineText });
 const component = fc
   .string({ unit: fc.constantFrom(..."abz09_-. ", '"', "\\", "\t", "é", "🌳", "\u0001"), minLength: 1, maxLength: 8 })
   .filter((c) => c !== "." && c !== ".." && !c.endsWith(" ") && !c.startsWith(" "));
 const path = fc.array(component, { minLength: 1, maxLength: 3 }).map((parts) => parts.join("/"));
-const file = fc.record({ path, kind: fc.constantFrom("modified", "new", "deleted"), hunks: fc.array(fc.array(op, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }), noNewline: fc.boolean() });
+const file = fc.record({
+  path,
+  kind: fc.constantFrom("modified", "new", "deleted"),
+  hunks: fc.array(fc.array(op, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }),
+  noNewline: fc.boolean(),
+});
 
 /** A name as git writes it in a diff: C-quoted, bytes over 0x7f in octal, when it holds anything unusual. */
 function quoted(name: string): string {
@@ -45,7 +65,12 @@ function render(files: GeneratedFile[]): { patch: string; expected: ExpectedFile
     out.push(`diff --git ${quoted(`a/${f.path}`)} ${quoted(`b/${f.path}`)}`);
     const lines: string[] = [];
     if (f.kind !== "modified") lines.push(`${f.kind} file mode 100644`);
-    out.push(...lines, "index 1111111..2222222", `--- ${f.kind === "new" ? "/dev/null" : side("a")}`, `+++ ${f.kind === "deleted" ? "/dev/null" : side("b")}`);
+    out.push(
+      ...lines,
+      "index 1111111..2222222",
+      `--- ${f.kind === "new" ? "/dev/null" : side("a")}`,
+      `+++ ${f.kind === "deleted" ? "/dev/null" : side("b")}`,
+    );
     let added = 0;
     let removed = 0;
     f.hunks.forEach((hunk, h) => {
@@ -83,7 +108,10 @@ describe("unified diff parser (property)", () => {
   it("never throws on any text, a diff cut anywhere included, and never counts more than it was given", () => {
     const text = fc.oneof(
       diffFiles.chain((files) => fc.nat().map((at) => render(files).patch.slice(0, at % (render(files).patch.length + 1)))),
-      fc.string({ unit: fc.constantFrom("diff --git ", "@@ -1,2 +1 @@", "--- ", "+++ ", "+", "-", " ", "\n", '"', "\\", "a/", " b/", "x"), maxLength: 60 }),
+      fc.string({
+        unit: fc.constantFrom("diff --git ", "@@ -1,2 +1 @@", "--- ", "+++ ", "+", "-", " ", "\n", '"', "\\", "a/", " b/", "x"),
+        maxLength: 60,
+      }),
       fc.string({ unit: "binary", maxLength: 300 }),
     );
     fc.assert(
@@ -101,30 +129,39 @@ describe("unified diff parser (property)", () => {
     const repo = await makeTempRepo();
     try {
       const content = fc.array(lineText, { maxLength: 6 }).map((lines) => lines.join("\n"));
-      const names = fc.uniqueArray(fc.constantFrom("plain.txt", "with space.txt", "é.txt", 'quo"te.txt', "dir/nested.md", "tab\there.txt"), { minLength: 1, maxLength: 4 });
+      const names = fc.uniqueArray(
+        fc.constantFrom("plain.txt", "with space.txt", "é.txt", 'quo"te.txt', "dir/nested.md", "tab\there.txt"),
+        { minLength: 1, maxLength: 4 },
+      );
       await fc.assert(
-        fc.asyncProperty(names, fc.array(fc.tuple(content, content), { minLength: 4, maxLength: 4 }), async (picked, contents) => {
-          await runGit(["rm", "-rq", "--ignore-unmatch", "--", "."], { cwd: repo.dir });
-          for (const [i, name] of picked.entries()) await writeIn(repo.dir, name, contents[i]?.[0] ?? "");
-          await runGit(["add", "-A"], { cwd: repo.dir });
-          await runGit(["commit", "-q", "--allow-empty", "-m", "before"], { cwd: repo.dir });
-          for (const [i, name] of picked.entries()) await writeIn(repo.dir, name, contents[i]?.[1] ?? "");
-          await runGit(["add", "-A"], { cwd: repo.dir });
-          await runGit(["commit", "-q", "--allow-empty", "-m", "after"], { cwd: repo.dir });
-          // The runner's own diff command (runner-queries.ts), and git's own count of each file's lines.
-          const patch = await runGit(["diff", "--no-color", "--no-ext-diff", "--no-textconv", "HEAD~1", "HEAD", "--"], { cwd: repo.dir });
-          const numstat = await runGit(["diff", "--numstat", "-z", "HEAD~1", "HEAD", "--"], { cwd: repo.dir });
-          const counts = numstat.stdout
-            .split("\0")
-            .filter(Boolean)
-            .map((entry) => {
-              const [, added, removed, name] = /^([^\t]*)\t([^\t]*)\t(.*)$/s.exec(entry) ?? [];
-              // A binary file ("-" in numstat) has no lines in the patch.
-              return { path: name ?? "", added: Number(added) || 0, removed: Number(removed) || 0 };
+        fc.asyncProperty(
+          names,
+          fc.array(fc.tuple(content, content), { minLength: 4, maxLength: 4 }),
+          async (picked, contents) => {
+            await runGit(["rm", "-rq", "--ignore-unmatch", "--", "."], { cwd: repo.dir });
+            for (const [i, name] of picked.entries()) await writeIn(repo.dir, name, contents[i]?.[0] ?? "");
+            await runGit(["add", "-A"], { cwd: repo.dir });
+            await runGit(["commit", "-q", "--allow-empty", "-m", "before"], { cwd: repo.dir });
+            for (const [i, name] of picked.entries()) await writeIn(repo.dir, name, contents[i]?.[1] ?? "");
+            await runGit(["add", "-A"], { cwd: repo.dir });
+            await runGit(["commit", "-q", "--allow-empty", "-m", "after"], { cwd: repo.dir });
+            // The runner's own diff command (runner-queries.ts), and git's own count of each file's lines.
+            const patch = await runGit(["diff", "--no-color", "--no-ext-diff", "--no-textconv", "HEAD~1", "HEAD", "--"], {
+              cwd: repo.dir,
             });
-          const parsed = parseGitDiff(patch.stdout).map(({ path: p, added, removed }) => ({ path: p, added, removed }));
-          expect(parsed).toEqual(counts);
-        }),
+            const numstat = await runGit(["diff", "--numstat", "-z", "HEAD~1", "HEAD", "--"], { cwd: repo.dir });
+            const counts = numstat.stdout
+              .split("\0")
+              .filter(Boolean)
+              .map((entry) => {
+                const [, added, removed, name] = /^([^\t]*)\t([^\t]*)\t(.*)$/s.exec(entry) ?? [];
+                // A binary file ("-" in numstat) has no lines in the patch.
+                return { path: name ?? "", added: Number(added) || 0, removed: Number(removed) || 0 };
+              });
+            const parsed = parseGitDiff(patch.stdout).map(({ path: p, added, removed }) => ({ path: p, added, removed }));
+            expect(parsed).toEqual(counts);
+          },
+        ),
         fuzzParameters(0.01),
       );
     } finally {

@@ -33,7 +33,9 @@ function splitFiles(patch: string): string[][] {
 function readFile(lines: string[]): DiffFile {
   const firstHunk = lines.findIndex((line) => line.startsWith("@@ "));
   const header = firstHunk === -1 ? lines : lines.slice(0, firstHunk);
-  const shown: DiffLine[] = header.filter((line) => line !== "" && !HIDDEN_HEADER.test(line)).map((text) => ({ kind: "meta", text }));
+  const shown: DiffLine[] = header
+    .filter((line) => line !== "" && !HIDDEN_HEADER.test(line))
+    .map((text) => ({ kind: "meta", text }));
   const file: DiffFile = { path: pathOfFileHeader(header), lines: shown, added: 0, removed: 0 };
   if (firstHunk === -1) return file;
   const body = lines.slice(firstHunk).join("\n");

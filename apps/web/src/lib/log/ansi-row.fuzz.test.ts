@@ -6,8 +6,30 @@ import { stripAnsiRow } from "./ansi-tokens.ts";
 
 const ESC = "\u001b";
 // Text an agent prints, HTML in it included; no control characters (the renderer drops those on purpose).
-const printable = fc.string({ unit: fc.oneof(fc.constantFrom("<", ">", "&", '"', "'", "<script>", "&lt;", "a", " ", "é", "🌳", "</a>", "</span>"), fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 })), maxLength: 12 }).map((s) => [...s].filter((c) => (c.codePointAt(0) ?? 0) >= 0x20 && ((c.codePointAt(0) ?? 0) < 0x7f || (c.codePointAt(0) ?? 0) > 0x9f)).join(""));
-const uri = fc.oneof(fc.constantFrom("https://example.com/a?b=1&c=<2>", 'https://x.test/"><img src=x onerror=alert(1)>', "javascript:alert(1)", "data:text/html,<b>x</b>", "http://[::1]/", ""), fc.webUrl());
+const printable = fc
+  .string({
+    unit: fc.oneof(
+      fc.constantFrom("<", ">", "&", '"', "'", "<script>", "&lt;", "a", " ", "é", "🌳", "</a>", "</span>"),
+      fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
+    ),
+    maxLength: 12,
+  })
+  .map((s) =>
+    [...s]
+      .filter((c) => (c.codePointAt(0) ?? 0) >= 0x20 && ((c.codePointAt(0) ?? 0) < 0x7f || (c.codePointAt(0) ?? 0) > 0x9f))
+      .join(""),
+  );
+const uri = fc.oneof(
+  fc.constantFrom(
+    "https://example.com/a?b=1&c=<2>",
+    'https://x.test/"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "data:text/html,<b>x</b>",
+    "http://[::1]/",
+    "",
+  ),
+  fc.webUrl(),
+);
 // Complete sequences only: whatever they do, the text between them must all be shown.
 const complete = fc.oneof(
   fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 5 }).map((ps) => `${ESC}[${ps.join(";")}m`),
@@ -17,15 +39,35 @@ const complete = fc.oneof(
 // Any escape junk: cut-off CSI, unterminated OSC 8, lone ESC, C1 controls.
 const junk = fc.oneof(
   complete,
-  fc.constantFrom(ESC, `${ESC}[`, `${ESC}[38;5`, `${ESC}]8;;https://evil.test/`, `${ESC}]`, `${ESC}P`, `${ESC}_x`, "\u009b31m", "\u009d8;;x", "\u0007", "\r", "\b"),
+  fc.constantFrom(
+    ESC,
+    `${ESC}[`,
+    `${ESC}[38;5`,
+    `${ESC}]8;;https://evil.test/`,
+    `${ESC}]`,
+    `${ESC}P`,
+    `${ESC}_x`,
+    "\u009b31m",
+    "\u009d8;;x",
+    "\u0007",
+    "\r",
+    "\b",
+  ),
   fc.string({ unit: fc.constantFrom(ESC, "[", "]", ";", "8", "m", "\\", "\u0007", "x", "<"), maxLength: 8 }),
 );
 
 type Part = { text: string } | { sequence: string };
-const structured = fc.array(fc.oneof(printable.map((text) => ({ text })), complete.map((sequence) => ({ sequence }))), { maxLength: 10 });
+const structured = fc.array(
+  fc.oneof(
+    printable.map((text) => ({ text })),
+    complete.map((sequence) => ({ sequence })),
+  ),
+  { maxLength: 10 },
+);
 const hostile = fc.array(fc.oneof(printable, junk), { maxLength: 12 }).map((parts) => parts.join(""));
 
-const TAG = /<span style="[^"<>]*">|<\/span>|<a href="(https?:[^"<>]*)" target="_blank" rel="noopener noreferrer nofollow" class="underline">|<\/a>/g;
+const TAG =
+  /<span style="[^"<>]*">|<\/span>|<a href="(https?:[^"<>]*)" target="_blank" rel="noopener noreferrer nofollow" class="underline">|<\/a>/g;
 const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#x27;": "'", "&#39;": "'" };
 
 /** What a browser would show of the HTML: checked to hold no tag but the renderer's own, no raw `<` or `>`. */

@@ -59,8 +59,16 @@ describe("renderAnsiRow", () => {
 
   it("renders only http(s) links, escaped, and shows any other link's text plain", () => {
     const quoted = renderAnsiRow(`${ESC}]8;;https://example.com/?q="><script>${BEL}x${ESC}]8;;${BEL}`);
-    expect(quoted).toBe('<a href="https://example.com/?q=%22%3E%3Cscript%3E" target="_blank" rel="noopener noreferrer nofollow" class="underline">x</a>');
-    for (const uri of ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "JaVaScRiPt:alert(1)", "//evil.example", "file:///etc/passwd"]) {
+    expect(quoted).toBe(
+      '<a href="https://example.com/?q=%22%3E%3Cscript%3E" target="_blank" rel="noopener noreferrer nofollow" class="underline">x</a>',
+    );
+    for (const uri of [
+      "javascript:alert(1)",
+      "data:text/html,<script>alert(1)</script>",
+      "JaVaScRiPt:alert(1)",
+      "//evil.example",
+      "file:///etc/passwd",
+    ]) {
       expect(renderAnsiRow(`${ESC}]8;;${uri}${BEL}click${ESC}]8;;${BEL}`)).toBe("click");
     }
   });
@@ -74,7 +82,9 @@ describe("renderAnsiRow", () => {
 
 describe("stripAnsiRow", () => {
   it("keeps the visible text only, with the same row confinement", () => {
-    expect(stripAnsiRow(`${ESC}[1;31mFAIL${ESC}[0m ${ESC}]8;;https://x.example${BEL}link${ESC}]8;;${BEL} done`)).toBe("FAIL link done");
+    expect(stripAnsiRow(`${ESC}[1;31mFAIL${ESC}[0m ${ESC}]8;;https://x.example${BEL}link${ESC}]8;;${BEL} done`)).toBe(
+      "FAIL link done",
+    );
     expect(stripAnsiRow(`${ESC}]8;;https://x.example never closed`)).toBe("");
   });
 });

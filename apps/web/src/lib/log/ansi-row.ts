@@ -19,7 +19,10 @@ export function renderAnsiRow(row: string): string {
     const inner = converter.ansi_to_html(pending);
     pending = "";
     if (!inner) return;
-    html += href === null ? inner : `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer nofollow" class="underline">${inner}</a>`;
+    html +=
+      href === null
+        ? inner
+        : `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer nofollow" class="underline">${inner}</a>`;
   };
   for (const token of tokenizeAnsiRow(row)) {
     if (token.kind === "text") pending += token.text;

@@ -10,7 +10,8 @@ const STRING_INTRODUCERS = new Set(["]", "P", "_", "^", "X"]);
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
 
-const isIn = (ch: string | undefined, from: number, to: number) => ch !== undefined && ch.charCodeAt(0) >= from && ch.charCodeAt(0) <= to;
+const isIn = (ch: string | undefined, from: number, to: number) =>
+  ch !== undefined && ch.charCodeAt(0) >= from && ch.charCodeAt(0) <= to;
 
 /**
  * Splits ONE row into tokens, with nothing carried in or out: a sequence that is not complete within

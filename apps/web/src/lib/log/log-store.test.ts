@@ -45,7 +45,8 @@ describe("LogStore", () => {
 
   it("drops the oldest pages past its bound and claims them again when they scroll back into view", () => {
     const store = new LogStore(2);
-    for (let first = 1; first <= 4 * PAGE_SIZE; first += PAGE_SIZE) store.put(Array.from({ length: PAGE_SIZE }, (_, i) => line(first + i)));
+    for (let first = 1; first <= 4 * PAGE_SIZE; first += PAGE_SIZE)
+      store.put(Array.from({ length: PAGE_SIZE }, (_, i) => line(first + i)));
     expect(store.pageCount()).toBe(2);
     expect(store.get(1)).toBeUndefined();
     expect(store.get(4 * PAGE_SIZE)?.text).toBe(`line ${4 * PAGE_SIZE}`);

@@ -10,7 +10,11 @@ export type LogPageAnswer = { lines: LogLine[]; nextAfterSeq: number | null };
  * the server's byte bound takes: each one goes on from where the last stopped, until the page is full
  * or the log ends.
  */
-export async function loadPage(fetchPage: (afterSeq: number, limit: number) => Promise<LogPageAnswer>, page: number, onLines: (lines: LogLine[]) => void): Promise<void> {
+export async function loadPage(
+  fetchPage: (afterSeq: number, limit: number) => Promise<LogPageAnswer>,
+  page: number,
+  onLines: (lines: LogLine[]) => void,
+): Promise<void> {
   const lastSeq = (page + 1) * PAGE_SIZE;
   let afterSeq = page * PAGE_SIZE;
   while (afterSeq < lastSeq) {

@@ -3,11 +3,21 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseStreamJson } from "./stream-json.ts";
 
-const text = fc.oneof(fc.string({ unit: "binary", maxLength: 30 }), fc.constantFrom("a\nb", "  \n  ", "", "x".repeat(1000), "<script>"));
+const text = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc.constantFrom("a\nb", "  \n  ", "", "x".repeat(1000), "<script>"),
+);
 const loose = fc.oneof(text, fc.jsonValue({ maxDepth: 2 }));
 const mostly = <T>(typed: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: typed }, { weight: 1, arbitrary: loose });
 const block = fc.record(
-  { type: fc.oneof(fc.constantFrom("text", "tool_use", "tool_result"), text), text: mostly(text), name: mostly(text), input: mostly(fc.dictionary(fc.constantFrom("command", "path", "__proto__", "x"), loose)), content: mostly(fc.oneof(text, fc.array(fc.record({ type: text, text }), { maxLength: 2 }))), is_error: mostly(fc.boolean()) },
+  {
+    type: fc.oneof(fc.constantFrom("text", "tool_use", "tool_result"), text),
+    text: mostly(text),
+    name: mostly(text),
+    input: mostly(fc.dictionary(fc.constantFrom("command", "path", "__proto__", "x"), loose)),
+    content: mostly(fc.oneof(text, fc.array(fc.record({ type: text, text }), { maxLength: 2 }))),
+    is_error: mostly(fc.boolean()),
+  },
   { requiredKeys: ["type"] },
 );
 const event = fc.record(
@@ -25,7 +35,10 @@ const event = fc.record(
   },
   { requiredKeys: ["type"] },
 );
-const line = fc.oneof({ weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) }, { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }) });
+const line = fc.oneof(
+  { weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) },
+  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }) },
+);
 
 describe("stream-json rows (property)", () => {
   it("any log line is plain (null) or events whose texts are one short line — never a throw", () => {

@@ -17,13 +17,31 @@ function eventsOf(text: string): StreamEvent[] | null {
   const event = parseClaudeStreamLine(text);
   if (!event || event.kind === "other") return null;
   if (event.kind === "system") {
-    return [{ kind: "system", label: event.subtype ?? "system", text: [event.model, event.toolCount === null ? null : `${event.toolCount} tools`].filter(Boolean).join(" · ") }];
+    return [
+      {
+        kind: "system",
+        label: event.subtype ?? "system",
+        text: [event.model, event.toolCount === null ? null : `${event.toolCount} tools`].filter(Boolean).join(" · "),
+      },
+    ];
   }
   if (event.kind === "result") {
-    const parts = [event.subtype, event.turns !== null ? `${event.turns} turns` : null, event.durationMs !== null ? `${(event.durationMs / 1000).toFixed(1)} s` : null, event.costUsd !== null ? `$${event.costUsd.toFixed(2)}` : null];
-    return [{ kind: event.isError ? "error" : "result", label: "result", text: [parts.filter(Boolean).join(" · "), firstLine(event.result ?? "")].filter(Boolean).join(" — ") }];
+    const parts = [
+      event.subtype,
+      event.turns !== null ? `${event.turns} turns` : null,
+      event.durationMs !== null ? `${(event.durationMs / 1000).toFixed(1)} s` : null,
+      event.costUsd !== null ? `$${event.costUsd.toFixed(2)}` : null,
+    ];
+    return [
+      {
+        kind: event.isError ? "error" : "result",
+        label: "result",
+        text: [parts.filter(Boolean).join(" · "), firstLine(event.result ?? "")].filter(Boolean).join(" — "),
+      },
+    ];
   }
-  if (event.kind === "denial") return [{ kind: "error", label: `refused ${event.toolName ?? "a tool"}`, text: event.reason ?? event.message ?? "" }];
+  if (event.kind === "denial")
+    return [{ kind: "error", label: `refused ${event.toolName ?? "a tool"}`, text: event.reason ?? event.message ?? "" }];
   return event.blocks?.flatMap((block) => summarise(block, event.role)) ?? null;
 }
 
@@ -41,7 +59,13 @@ function summarise(block: ClaudeBlock, role: string): StreamEvent[] {
     case "tool-result": {
       const body = resultText(block.content);
       if (body === null) return [];
-      return [{ kind: block.isError ? "error" : "tool-result", label: block.isError ? "tool error" : "tool result", text: firstLine(body) }];
+      return [
+        {
+          kind: block.isError ? "error" : "tool-result",
+          label: block.isError ? "tool error" : "tool result",
+          text: firstLine(body),
+        },
+      ];
     }
     case "other":
       return [];
@@ -55,7 +79,8 @@ function resultText(content: unknown): string | null {
   if (!Array.isArray(content)) return null;
   const texts: string[] = [];
   for (const part of content as unknown[]) {
-    if (!isRecord(part) || typeof part.type !== "string" || (part.text !== undefined && typeof part.text !== "string")) return null;
+    if (!isRecord(part) || typeof part.type !== "string" || (part.text !== undefined && typeof part.text !== "string"))
+      return null;
     texts.push(part.text ?? "");
   }
   return texts.join("\n");

@@ -72,9 +72,12 @@ export function useLogStore(runId: string, lastSeq: number | undefined) {
     [client, runId, store, bump],
   );
 
-  useEffect(() => () => {
-    if (frame.current !== null) cancelAnimationFrame(frame.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
 
   return { store, version, ensure };
 }

@@ -7,11 +7,24 @@ import { describeRefusal, HANDSHAKE_REFUSED } from "../test-support/socket-refus
 /** Callable without a session: the first-run setup and invitations carry their own one-time token. */
 const PUBLIC = new Set(["auth.me", "setup.status", "setup.createAdmin", "user.invitation", "user.acceptInvite"]);
 const APPROVER = ["session.start", "run.cancel", "approval.approve", "approval.reject", "merge.approve", "merge.reject"];
-const ADMIN = ["user.list", "user.invite", "user.revokeInvite", "user.setRole", "user.remove", "runner.create", "runner.revoke", "health.fix", "notification.setWebhook", "notification.testWebhook"];
+const ADMIN = [
+  "user.list",
+  "user.invite",
+  "user.revokeInvite",
+  "user.setRole",
+  "user.remove",
+  "runner.create",
+  "runner.revoke",
+  "health.fix",
+  "notification.setWebhook",
+  "notification.testWebhook",
+];
 
 // A flat record keyed by dotted path ("run.log.list") at runtime.
 const procedures = Object.entries(appRouter._def.procedures).flatMap(([path, procedure]) =>
-  "_def" in procedure && typeof procedure._def === "object" && procedure._def !== null && "type" in procedure._def ? [{ path, type: String(procedure._def.type) }] : [],
+  "_def" in procedure && typeof procedure._def === "object" && procedure._def !== null && "type" in procedure._def
+    ? [{ path, type: String(procedure._def.type) }]
+    : [],
 );
 
 let hub: TestHub;
@@ -27,7 +40,11 @@ beforeAll(async () => {
 afterAll(() => hub.close());
 
 async function call(path: string, type: string, cookie?: string): Promise<Response> {
-  const headers: Record<string, string> = { "content-type": "application/json", origin: hub.server.url, ...(cookie ? { cookie } : {}) };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    origin: hub.server.url,
+    ...(cookie ? { cookie } : {}),
+  };
   return type === "query"
     ? fetch(`${hub.server.url}/api/trpc/${path}`, { headers })
     : fetch(`${hub.server.url}/api/trpc/${path}`, { method: "POST", headers, body: JSON.stringify({ json: {} }) });
@@ -50,7 +67,8 @@ describe("every procedure is authorised on the server", () => {
       expect(typeOf.has(path), `${path} exists`).toBe(true);
       expect((await call(path, typeOf.get(path) ?? "mutation", cookies.viewer)).status, `viewer ${path}`).toBe(403);
     }
-    for (const path of ADMIN) expect((await call(path, typeOf.get(path) ?? "mutation", cookies.approver)).status, `approver ${path}`).toBe(403);
+    for (const path of ADMIN)
+      expect((await call(path, typeOf.get(path) ?? "mutation", cookies.approver)).status, `approver ${path}`).toBe(403);
   });
 
   it("lets a viewer read every other procedure", async () => {
@@ -62,7 +80,12 @@ describe("every procedure is authorised on the server", () => {
 
   it("refuses a socket without a session, or with a forged cookie, at connect", async () => {
     for (const cookie of [undefined, "grove.session_token=forged.value"]) {
-      const socket = io(hub.server.url, { path: "/socket.io/", transports: ["websocket"], reconnection: false, extraHeaders: cookie ? { cookie } : {} });
+      const socket = io(hub.server.url, {
+        path: "/socket.io/",
+        transports: ["websocket"],
+        reconnection: false,
+        extraHeaders: cookie ? { cookie } : {},
+      });
       const error = await new Promise<Error>((resolve) => socket.once("connect_error", resolve));
       expect(describeRefusal(error)).toMatch(HANDSHAKE_REFUSED);
       socket.disconnect();

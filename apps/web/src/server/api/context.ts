@@ -23,7 +23,9 @@ export type Context = AppDeps & {
 };
 
 /** Builds a context without HTTP: tests pass a user directly. */
-export function createContextInner(deps: AppDeps & { user: SessionUser | null; headers?: Headers; setCookie?: (c: string) => void }): Context {
+export function createContextInner(
+  deps: AppDeps & { user: SessionUser | null; headers?: Headers; setCookie?: (c: string) => void },
+): Context {
   return { ...deps, headers: deps.headers ?? new Headers(), setCookie: deps.setCookie ?? (() => undefined) };
 }
 

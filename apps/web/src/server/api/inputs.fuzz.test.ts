@@ -10,7 +10,9 @@ import { appRouter } from "./root.ts";
  * too). The walk reads zod's own description of each schema (`_zod.def`, `_zod.bag`).
  */
 
-type Check = { _zod: { def: { check: string; minimum?: number; maximum?: number; value?: number; format?: string; pattern?: RegExp } } };
+type Check = {
+  _zod: { def: { check: string; minimum?: number; maximum?: number; value?: number; format?: string; pattern?: RegExp } };
+};
 type Schema = { _zod: { def: Def }; safeParse(value: unknown): { success: boolean } };
 type Def = {
   type: string;
@@ -48,9 +50,9 @@ function isSchema(value: unknown): value is Schema {
   return typeof value === "object" && value !== null && "_zod" in value && "safeParse" in value;
 }
 
-const procedures = Object.entries((appRouter._def.procedures as unknown) as Record<string, { _def: { inputs: unknown[] } }>).flatMap(([path, procedure]) =>
-  procedure._def.inputs.filter(isSchema).map((schema) => ({ path, schema })),
-);
+const procedures = Object.entries(
+  appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>,
+).flatMap(([path, procedure]) => procedure._def.inputs.filter(isSchema).map((schema) => ({ path, schema })));
 
 /** Values close to what the schema accepts (every optional key present), so that one part can be made too big. */
 function plausible(schema: Schema): fc.Arbitrary<unknown> {
@@ -61,8 +63,15 @@ function plausible(schema: Schema): fc.Arbitrary<unknown> {
       if (bag.format === "email") return fc.constant("someone@example.com");
       if (bag.format === "url") return fc.constant("https://push.example.com/endpoint");
       const min = bag.minimum ?? 0;
-      if (bag.pattern) return fc.stringMatching(bag.pattern, { size: "large" }).filter((text) => text.length >= min && text.length <= (bag.maximum ?? Infinity));
-      return fc.string({ unit: fc.constantFrom(..."abcdefghij0123456789"), minLength: min, maxLength: Math.max(min, Math.min(bag.maximum ?? 20, 20)) });
+      if (bag.pattern)
+        return fc
+          .stringMatching(bag.pattern, { size: "large" })
+          .filter((text) => text.length >= min && text.length <= (bag.maximum ?? Infinity));
+      return fc.string({
+        unit: fc.constantFrom(..."abcdefghij0123456789"),
+        minLength: min,
+        maxLength: Math.max(min, Math.min(bag.maximum ?? 20, 20)),
+      });
     }
     case "number":
       return fc.integer({ min: Math.max(bag.minimum ?? 0, -1e9), max: Math.min(bag.maximum ?? 1e9, 1e9) });
@@ -82,9 +91,16 @@ function plausible(schema: Schema): fc.Arbitrary<unknown> {
     case "object":
       return fc.record(Object.fromEntries(Object.entries(def.shape ?? {}).map(([key, value]) => [key, plausible(value)])));
     case "array":
-      return def.element ? fc.array(plausible(def.element), { minLength: Math.max(1, bag.minimum ?? 0), maxLength: Math.max(1, bag.minimum ?? 0, 3) }) : fc.constant([]);
+      return def.element
+        ? fc.array(plausible(def.element), {
+            minLength: Math.max(1, bag.minimum ?? 0),
+            maxLength: Math.max(1, bag.minimum ?? 0, 3),
+          })
+        : fc.constant([]);
     case "record":
-      return def.valueType ? fc.dictionary(fc.constant("key"), plausible(def.valueType), { minKeys: 1, maxKeys: 1 }) : fc.constant({});
+      return def.valueType
+        ? fc.dictionary(fc.constant("key"), plausible(def.valueType), { minKeys: 1, maxKeys: 1 })
+        : fc.constant({});
     case "union":
       return fc.oneof(...(def.options ?? []).map(plausible));
     default:
@@ -104,7 +120,10 @@ function largest(schema: Schema): fc.Arbitrary<unknown> {
       if (bag.format !== undefined || bag.pattern !== undefined) return plausible(schema);
       // No whitespace: a trimmed field of spaces alone is refused for being empty, not for its size.
       return fc.constantFrom("a", "é", "🌳", '"', "\\", "\u0001").map((c) => {
-        const count = bag.maximum === undefined ? Math.floor(UNBOUNDED_PROBE_BYTES / Buffer.byteLength(c)) : Math.floor(bag.maximum / c.length);
+        const count =
+          bag.maximum === undefined
+            ? Math.floor(UNBOUNDED_PROBE_BYTES / Buffer.byteLength(c))
+            : Math.floor(bag.maximum / c.length);
         return c.repeat(Math.max(bag.minimum ?? 0, count));
       });
     }
@@ -161,13 +180,18 @@ function grow(value: unknown, path: Step[], kind: "string" | "array" | "record")
   const [step, ...rest] = path;
   if (step === undefined) {
     if (kind === "string") return "x".repeat(HUGE_CHARS);
-    const item: unknown = Array.isArray(value) ? (value as unknown[])[0] : typeof value === "object" && value !== null ? Object.values(value)[0] : null;
+    const item: unknown = Array.isArray(value)
+      ? (value as unknown[])[0]
+      : typeof value === "object" && value !== null
+        ? Object.values(value)[0]
+        : null;
     if (kind === "array") return Array.from({ length: HUGE_ITEMS }, () => item);
     return Object.fromEntries(Array.from({ length: HUGE_ITEMS }, (_, i) => [`k${i}`, item]));
   }
   if (typeof step === "object") {
     if (Array.isArray(value)) return value.map((item) => grow(item, rest, kind));
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, grow(v, rest, kind)]));
+    if (typeof value === "object" && value !== null)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, grow(v, rest, kind)]));
     return value;
   }
   const object = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
@@ -191,7 +215,10 @@ describe("tRPC inputs (property)", () => {
         if (!schema.safeParse(input).success) return;
         acceptedBases++;
         const grown = grow(input, part.path, part.kind);
-        expect(schema.safeParse(grown).success, `${path} accepted a ${part.kind} of ${part.kind === "string" ? HUGE_CHARS : HUGE_ITEMS} at ${describePath(part.path)}`).toBe(false);
+        expect(
+          schema.safeParse(grown).success,
+          `${path} accepted a ${part.kind} of ${part.kind === "string" ? HUGE_CHARS : HUGE_ITEMS} at ${describePath(part.path)}`,
+        ).toBe(false);
       }),
       fuzzParameters(0.02),
     );

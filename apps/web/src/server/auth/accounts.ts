@@ -13,15 +13,32 @@ export async function createPasswordUser(
   if (input.password.length < minPasswordLength || input.password.length > maxPasswordLength) {
     throw new DomainError("INVALID_INPUT", `The password needs ${minPasswordLength} to ${maxPasswordLength} characters.`);
   }
-  if (await ctx.internalAdapter.findUserByEmail(email)) throw new DomainError("ALREADY_EXISTS", `${email} already has an account.`);
-  const user = await ctx.internalAdapter.createUser({ email, name: input.name.trim() || email, role: input.role, emailVerified: true }, { method: "admin" });
-  await ctx.internalAdapter.linkAccount({ userId: user.id, providerId: "credential", accountId: user.id, password: await ctx.password.hash(input.password) });
+  if (await ctx.internalAdapter.findUserByEmail(email))
+    throw new DomainError("ALREADY_EXISTS", `${email} already has an account.`);
+  const user = await ctx.internalAdapter.createUser(
+    { email, name: input.name.trim() || email, role: input.role, emailVerified: true },
+    { method: "admin" },
+  );
+  await ctx.internalAdapter.linkAccount({
+    userId: user.id,
+    providerId: "credential",
+    accountId: user.id,
+    password: await ctx.password.hash(input.password),
+  });
   return { id: user.id, email: user.email, name: user.name, role: toRole(input.role) };
 }
 
 /** Signs the user in as the sign-in form would and returns the Set-Cookie headers to pass on. */
-export async function signInCookies(auth: GroveAuth, input: { email: string; password: string }, headers: Headers): Promise<string[]> {
-  const result = await auth.api.signInEmail({ body: { email: input.email, password: input.password }, headers, returnHeaders: true });
+export async function signInCookies(
+  auth: GroveAuth,
+  input: { email: string; password: string },
+  headers: Headers,
+): Promise<string[]> {
+  const result = await auth.api.signInEmail({
+    body: { email: input.email, password: input.password },
+    headers,
+    returnHeaders: true,
+  });
   return result.headers.getSetCookie();
 }
 

@@ -45,7 +45,8 @@ export function createGroveAuth(opts: AuthOptions) {
       password: {
         hash: hashPassword,
         // Accounts from before better-auth keep working: their scrypt hashes are checked as they were made.
-        verify: ({ hash, password }) => (hash.startsWith("scrypt$") ? verifyLegacyPassword(password, hash) : verifyPassword({ hash, password })),
+        verify: ({ hash, password }) =>
+          hash.startsWith("scrypt$") ? verifyLegacyPassword(password, hash) : verifyPassword({ hash, password }),
       },
     },
     rateLimit: {

@@ -23,16 +23,28 @@ export async function resolveAuthSecret(db: Db, source: { fromEnv: string | null
     return source.fromEnv;
   }
   if (!source.file) return newSecret();
-  const secret = (await readSecretFile(source.file)) ?? (await createSecretFile(source.file, (await readSetting(db, LEGACY_AUTH_SECRET_SETTING)) ?? newSecret()));
+  const secret =
+    (await readSecretFile(source.file)) ??
+    (await createSecretFile(source.file, (await readSetting(db, LEGACY_AUTH_SECRET_SETTING)) ?? newSecret()));
   await eraseSetting(db, LEGACY_AUTH_SECRET_SETTING);
   return secret;
 }
 
 /** With GROVE_ADMIN_EMAIL and GROVE_ADMIN_PASSWORD set, an empty database gets that admin (headless installs, CI). */
-export async function ensureFirstAdmin(db: Db, auth: GroveAuth, opts: { email: string | null; password: string | null }): Promise<string | null> {
+export async function ensureFirstAdmin(
+  db: Db,
+  auth: GroveAuth,
+  opts: { email: string | null; password: string | null },
+): Promise<string | null> {
   if (!opts.email || !opts.password || (await db.user.count()) > 0) return null;
   const user = await createPasswordUser(auth, { email: opts.email, name: "Admin", role: "admin", password: opts.password });
-  await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "user.created", subject: user.email, details: { role: "admin", firstRun: true, from: "environment" } });
+  await appendAuditEvent(db, {
+    actorType: "system",
+    actorId: "hub",
+    action: "user.created",
+    subject: user.email,
+    details: { role: "admin", firstRun: true, from: "environment" },
+  });
   return user.email;
 }
 
@@ -56,6 +68,12 @@ export async function ensureLocalRunner(db: Db, token: string): Promise<string> 
   const existing = await db.runner.findUnique({ where: { tokenHash } });
   if (existing) return existing.id;
   const runner = await db.runner.create({ data: { name: `local (${os.hostname()})`, tokenHash } });
-  await appendAuditEvent(db, { actorType: "system", actorId: "hub", action: "runner.registered", subject: runner.name, details: { runnerId: runner.id } });
+  await appendAuditEvent(db, {
+    actorType: "system",
+    actorId: "hub",
+    action: "runner.registered",
+    subject: runner.name,
+    details: { runnerId: runner.id },
+  });
   return runner.id;
 }

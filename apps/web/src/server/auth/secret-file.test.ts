@@ -17,7 +17,9 @@ async function secretPath(): Promise<string> {
 
 it("hub processes starting at once on one data dir agree on one secret, written owner-only", async () => {
   const file = await secretPath();
-  const secrets = await Promise.all(Array.from({ length: 8 }, (_, i) => createSecretFile(file, `secret-of-process-${i}-`.padEnd(40, "x"))));
+  const secrets = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => createSecretFile(file, `secret-of-process-${i}-`.padEnd(40, "x"))),
+  );
   expect(new Set(secrets).size).toBe(1);
   expect(await readSecretFile(file)).toBe(secrets[0]);
   expect((await stat(file)).mode & 0o777).toBe(0o600);

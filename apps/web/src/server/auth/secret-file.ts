@@ -16,7 +16,9 @@ export async function readSecretFile(file: string): Promise<string | null> {
   await restrictFile(file);
   const secret = text.trim();
   if (secret.length < MIN_SECRET_CHARS || Buffer.byteLength(text) > MAX_SECRET_BYTES) {
-    throw new Error(`${file} does not hold a signing secret grove wrote; delete it to make a new one (everyone then signs in again)`);
+    throw new Error(
+      `${file} does not hold a signing secret grove wrote; delete it to make a new one (everyone then signs in again)`,
+    );
   }
   return secret;
 }

@@ -32,7 +32,10 @@ describe("sign-in (better-auth over grove's Prisma client)", () => {
     expect(await me.text()).toContain("admin@test.local");
 
     const tls = await hubWith({ secureCookies: true });
-    const secure = (await signIn(tls, "admin@test.local", "admin-password-1")).headers.getSetCookie().find((c) => c.includes("session_token")) ?? "";
+    const secure =
+      (await signIn(tls, "admin@test.local", "admin-password-1")).headers
+        .getSetCookie()
+        .find((c) => c.includes("session_token")) ?? "";
     expect(secure).toMatch(/; Secure/i);
     expect(secure).toMatch(/^__Secure-/);
   });
@@ -70,7 +73,12 @@ describe("sign-in (better-auth over grove's Prisma client)", () => {
     const key = scryptSync("old-password-123".normalize("NFKC"), salt, 64);
     const user = await hub.db.user.create({ data: { email: "old@test.local", name: "Old", role: "approver" } });
     await hub.db.account.create({
-      data: { userId: user.id, accountId: user.id, providerId: "credential", password: `scrypt$${salt.toString("base64url")}$${key.toString("base64url")}` },
+      data: {
+        userId: user.id,
+        accountId: user.id,
+        providerId: "credential",
+        password: `scrypt$${salt.toString("base64url")}$${key.toString("base64url")}`,
+      },
     });
     expect((await signIn(hub, "old@test.local", "old-password-123")).status).toBe(200);
     expect((await signIn(hub, "old@test.local", "not-the-password")).status).toBe(401);

@@ -67,7 +67,9 @@ export function bufferedBytes(conn: Connection): number {
 /** What the websocket (ws) holds because the kernel would not take it; 0 for long-polling. */
 function socketBytes(conn: Connection): number {
   const ws: unknown = Reflect.get(conn.transport, "socket");
-  return typeof ws === "object" && ws !== null && "bufferedAmount" in ws && typeof ws.bufferedAmount === "number" ? ws.bufferedAmount : 0;
+  return typeof ws === "object" && ws !== null && "bufferedAmount" in ws && typeof ws.bufferedAmount === "number"
+    ? ws.bufferedAmount
+    : 0;
 }
 
 // ws's terminate() destroys the TCP socket and its buffer at once; its close() waits for the peer up to 30 s.

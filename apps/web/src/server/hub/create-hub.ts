@@ -105,7 +105,7 @@ export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAut
     async ask(runnerId, query, payload) {
       const socket = runners.socketOf(runnerId);
       if (!socket) throw new DomainError("RUNNER_OFFLINE", "That runner is offline; start it to see its repositories.");
-            // socket.io cannot correlate a generic event name with its payload; the payload type is checked by `ask`'s signature.
+      // socket.io cannot correlate a generic event name with its payload; the payload type is checked by `ask`'s signature.
       const timed = socket.timeout(QUERY_TIMEOUT_MS);
       const emit = timed.emitWithAck.bind(timed) as (event: RunnerQueryName, body: unknown) => Promise<unknown>;
       const raw = await emit(query, payload).catch(() => {

@@ -32,11 +32,26 @@ async function startHub(limits: Partial<FanoutLimits> = {}) {
   const hub = await startTestHub({ logFanout: limits });
   hubs.push(hub);
   const runner = await hub.db.runner.create({ data: { name: "r", tokenHash: "hash" } });
-  const session = await hub.db.agentSession.create({ data: { id: "session-1", runnerId: runner.id, repoPath: "/repo", integration: "main", createdBy: hub.admin.id } });
-  const run = await hub.db.run.create({
-    data: { sessionId: session.id, agent: "demo", taskId: "t1", profile: "demo", prompt: "", branch: "agent/demo/t1", state: "running" },
+  const session = await hub.db.agentSession.create({
+    data: { id: "session-1", runnerId: runner.id, repoPath: "/repo", integration: "main", createdBy: hub.admin.id },
   });
-  for (let first = 1; first <= LINES; first += 200) await insertLogLines(hub.db, run.id, Array.from({ length: 200 }, (_, i) => wide(first + i)));
+  const run = await hub.db.run.create({
+    data: {
+      sessionId: session.id,
+      agent: "demo",
+      taskId: "t1",
+      profile: "demo",
+      prompt: "",
+      branch: "agent/demo/t1",
+      state: "running",
+    },
+  });
+  for (let first = 1; first <= LINES; first += 200)
+    await insertLogLines(
+      hub.db,
+      run.id,
+      Array.from({ length: 200 }, (_, i) => wide(first + i)),
+    );
   return { hub, runId: run.id, cookie: await hub.signIn() };
 }
 
@@ -65,7 +80,12 @@ async function stuckViewers(url: string, cookie: string, runId: string): Promise
 
 /** A viewer that keeps reading: every seq it got, and any that came before the one just under it. */
 async function reader(url: string, cookie: string, runId: string) {
-  const browser: Browser = io(url, { path: "/socket.io/", extraHeaders: { cookie }, transports: ["websocket"], reconnection: false });
+  const browser: Browser = io(url, {
+    path: "/socket.io/",
+    extraHeaders: { cookie },
+    transports: ["websocket"],
+    reconnection: false,
+  });
   closers.push(() => browser.disconnect());
   const seen = new Set<number>();
   const gaps: string[] = [];
@@ -95,8 +115,13 @@ describe("log fan-out to viewers that stop reading", () => {
 
     await stuckViewers(hub.server.url, cookie, runId);
     // Every stuck viewer's connection is full: the hub has sent it all it will until it reads.
-    const full = () => [...hub.server.hub.io.of("/").sockets.values()].filter((s) => bufferedBytes(s.conn) >= FANOUT_LIMITS.resumeBytes).length;
-    await waitFor(() => full() === VIEWERS, 60_000, () => `${full()}/${VIEWERS} viewers' connections full`);
+    const full = () =>
+      [...hub.server.hub.io.of("/").sockets.values()].filter((s) => bufferedBytes(s.conn) >= FANOUT_LIMITS.resumeBytes).length;
+    await waitFor(
+      () => full() === VIEWERS,
+      60_000,
+      () => `${full()}/${VIEWERS} viewers' connections full`,
+    );
     // The old fan-out kept each one's 1,000-line page (16 MB here) in memory while it waited.
     expect(heapMb() - heapBefore).toBeLessThan(48);
 
@@ -107,10 +132,16 @@ describe("log fan-out to viewers that stop reading", () => {
       await insertLogLines(hub.db, runId, batch);
       hub.server.hub.publishLogLines(runId, batch);
     }
-    await waitFor(() => got.seen.size === LINES + 300, 30_000, () => `reader has ${got.seen.size}/${LINES + 300} lines`);
+    await waitFor(
+      () => got.seen.size === LINES + 300,
+      30_000,
+      () => `reader has ${got.seen.size}/${LINES + 300} lines`,
+    );
     expect(got.gaps).toEqual([]);
     // Each stuck viewer: what it held when the hub stopped, plus one page; the reader: live lines under its bound.
-    expect(held.bytes).toBeLessThan(VIEWERS * (FANOUT_LIMITS.resumeBytes + FANOUT_LIMITS.pageBytes + MESSAGE_SLACK) + FANOUT_LIMITS.behindBytes + MESSAGE_SLACK);
+    expect(held.bytes).toBeLessThan(
+      VIEWERS * (FANOUT_LIMITS.resumeBytes + FANOUT_LIMITS.pageBytes + MESSAGE_SLACK) + FANOUT_LIMITS.behindBytes + MESSAGE_SLACK,
+    );
     expect(heapMb() - heapBefore).toBeLessThan(48);
   });
 
@@ -122,7 +153,11 @@ describe("log fan-out to viewers that stop reading", () => {
     const dropped: string[] = [];
     hub.server.hub.io.of("/").on("connection", (socket) => socket.on("disconnect", (reason) => dropped.push(reason)));
     await stuckViewers(hub.server.url, cookie, runId);
-    await waitFor(() => dropped.length > 0, 60_000, () => "the hub to disconnect a stuck viewer");
+    await waitFor(
+      () => dropped.length > 0,
+      60_000,
+      () => "the hub to disconnect a stuck viewer",
+    );
     expect(dropped[0]).toBe("forced close");
     const got = await reader(hub.server.url, cookie, runId);
     expect(got.seen.size).toBe(LINES);
@@ -136,7 +171,11 @@ describe("log fan-out to viewers that stop reading", () => {
     await connectStuckPollingViewer(hub.server.url, cookie, runId);
     const server = [...hub.server.hub.io.of("/").sockets.values()].find((socket) => socket.conn.transport.name === "polling");
     if (!server) throw new Error("the hub has no socket for the polling viewer");
-    await waitFor(() => bufferedBytes(server.conn) >= FANOUT_LIMITS.resumeBytes, 30_000, () => "the hub to stop at the viewer's bound");
+    await waitFor(
+      () => bufferedBytes(server.conn) >= FANOUT_LIMITS.resumeBytes,
+      30_000,
+      () => "the hub to stop at the viewer's bound",
+    );
     const live = Array.from({ length: 100 }, (_, i) => wide(LINES + 1 + i));
     await insertLogLines(hub.db, runId, live);
     hub.server.hub.publishLogLines(runId, live);

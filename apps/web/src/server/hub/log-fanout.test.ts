@@ -38,9 +38,19 @@ afterAll(async () => {
 async function createRun(): Promise<string> {
   runCount += 1;
   const runner = await hub.db.runner.create({ data: { name: `r${runCount}`, tokenHash: `hash-${runCount}` } });
-  const session = await hub.db.agentSession.create({ data: { id: `session-${runCount}`, runnerId: runner.id, repoPath: "/repo", integration: "main", createdBy: hub.admin.id } });
+  const session = await hub.db.agentSession.create({
+    data: { id: `session-${runCount}`, runnerId: runner.id, repoPath: "/repo", integration: "main", createdBy: hub.admin.id },
+  });
   const run = await hub.db.run.create({
-    data: { sessionId: session.id, agent: "demo", taskId: `t${runCount}`, profile: "demo", prompt: "", branch: `agent/demo/t${runCount}`, state: "running" },
+    data: {
+      sessionId: session.id,
+      agent: "demo",
+      taskId: `t${runCount}`,
+      profile: "demo",
+      prompt: "",
+      branch: `agent/demo/t${runCount}`,
+      state: "running",
+    },
   });
   return run.id;
 }
@@ -70,7 +80,8 @@ function follow(browser: Browser, runId: string) {
 function countLogPackets(socket: GroveSocket) {
   const counter = { bytes: 0 };
   socket.conn.on("packetCreate", (packet: { type: string; data?: unknown }) => {
-    if (packet.type === "message" && typeof packet.data === "string" && packet.data.startsWith('2["run:log"')) counter.bytes += packet.data.length;
+    if (packet.type === "message" && typeof packet.data === "string" && packet.data.startsWith('2["run:log"'))
+      counter.bytes += packet.data.length;
   });
   return counter;
 }
@@ -83,7 +94,12 @@ function trackPeak(socket: GroveSocket) {
 }
 
 async function connect(): Promise<{ browser: Browser; server: GroveSocket }> {
-  const browser: Browser = io(relay.url, { path: "/socket.io/", extraHeaders: { cookie: await hub.signIn() }, transports: ["websocket"], reconnection: false });
+  const browser: Browser = io(relay.url, {
+    path: "/socket.io/",
+    extraHeaders: { cookie: await hub.signIn() },
+    transports: ["websocket"],
+    reconnection: false,
+  });
   opened.push(browser);
   await new Promise<void>((resolve, reject) => {
     browser.once("connect", resolve);
@@ -126,27 +142,43 @@ describe("log fan-out to a browser that stops reading", () => {
     // they are caught up too, then it is live again.
     for (let i = 0; i < 200; i++) await publish(20);
     const last = next - 1;
-    await waitFor(() => got.seen.size === last, 60_000, () => `browser has ${got.seen.size}/${last} lines`);
+    await waitFor(
+      () => got.seen.size === last,
+      60_000,
+      () => `browser has ${got.seen.size}/${last} lines`,
+    );
     expect(got.gaps).toEqual([]);
     expect(got.highest()).toBe(last);
     expect(got.texts.get(20_007)).toBe(line(20_007).text);
     expect(peak.bytes).toBeLessThan(BEHIND_BYTES + SLACK);
 
     await publish();
-    await waitFor(() => got.seen.size === next - 1, 10_000, () => "the next live batch");
+    await waitFor(
+      () => got.seen.size === next - 1,
+      10_000,
+      () => "the next live batch",
+    );
   });
 
   it("sends lines published while a catch-up waits for the connection, after what it read before", async () => {
     const runId = await createRun();
     // ~14 MB of the widest lines: the hub sends some pages of it, then waits for the connection.
     const wide = (seq: number): LogLine => ({ seq, stream: "stderr", text: `${seq} ${"y".repeat(15_000)}`, ts: seq });
-    await insertLogLines(hub.db, runId, Array.from({ length: 900 }, (_, i) => wide(i + 1)));
+    await insertLogLines(
+      hub.db,
+      runId,
+      Array.from({ length: 900 }, (_, i) => wide(i + 1)),
+    );
     const { browser, server } = await connect();
     relay.stall();
     const got = follow(browser, runId);
     const subscribed = browser.emitWithAck("run:subscribe", { runId, since: 0 });
     void subscribed.catch(() => undefined); // awaited below; this only keeps an early failure from being reported twice
-    await waitFor(() => bufferedBytes(server.conn) >= RESUME_BYTES, 30_000, () => "the hub to wait in the middle of the backlog");
+    await waitFor(
+      () => bufferedBytes(server.conn) >= RESUME_BYTES,
+      30_000,
+      () => "the hub to wait in the middle of the backlog",
+    );
 
     const more = batchFrom(901, 100);
     await insertLogLines(hub.db, runId, more);
@@ -162,7 +194,11 @@ describe("log fan-out to a browser that stops reading", () => {
     const runId = await createRun();
     const total = 60 * BATCH;
     for (let first = 1; first <= total; first += 5000) {
-      await insertLogLines(hub.db, runId, Array.from({ length: 5000 }, (_, i) => line(first + i)));
+      await insertLogLines(
+        hub.db,
+        runId,
+        Array.from({ length: 5000 }, (_, i) => line(first + i)),
+      );
     }
     const { browser, server } = await connect();
     relay.stall();

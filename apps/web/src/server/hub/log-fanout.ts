@@ -73,7 +73,9 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits
       const from = Math.min(sub.cursor, sub.floor);
       sub.floor = Infinity;
       sub.hasPublishSinceRead = false;
-      const page = await budget.read(() => listLogPage(deps.db, sub.runId, from, { limit: PAGE_LINES, maxBytes: limits.pageBytes }));
+      const page = await budget.read(() =>
+        listLogPage(deps.db, sub.runId, from, { limit: PAGE_LINES, maxBytes: limits.pageBytes }),
+      );
       if (isGone(sub)) break;
       if (page.lines.length > 0) {
         sub.socket.emit("run:log", { runId: sub.runId, lines: page.lines });
@@ -116,8 +118,18 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits
       const browser = browserOf(socket);
       const previous = browser.subscriptions.get(runId);
       if (previous) close(previous);
-      else if (browser.subscriptions.size >= MAX_SUBSCRIPTIONS) return { ok: false, error: `at most ${MAX_SUBSCRIPTIONS} logs at once` };
-      const sub: Subscription = { runId, socket, pressure: browser.pressure, isLive: false, isClosed: false, cursor: since, floor: Infinity, hasPublishSinceRead: false };
+      else if (browser.subscriptions.size >= MAX_SUBSCRIPTIONS)
+        return { ok: false, error: `at most ${MAX_SUBSCRIPTIONS} logs at once` };
+      const sub: Subscription = {
+        runId,
+        socket,
+        pressure: browser.pressure,
+        isLive: false,
+        isClosed: false,
+        cursor: since,
+        floor: Infinity,
+        hasPublishSinceRead: false,
+      };
       browser.subscriptions.set(runId, sub);
       byRun.set(runId, (byRun.get(runId) ?? new Set()).add(sub));
       try {

@@ -24,14 +24,35 @@ let runId: string;
 beforeAll(async () => {
   hub = await startTestHub();
   const runnerId = await ensureLocalRunner(hub.db, TOKEN);
-  const session = await hub.db.agentSession.create({ data: { id: "session-p", runnerId, repoPath: "/repo", integration: "main", createdBy: hub.admin.id } });
+  const session = await hub.db.agentSession.create({
+    data: { id: "session-p", runnerId, repoPath: "/repo", integration: "main", createdBy: hub.admin.id },
+  });
   const run = await hub.db.run.create({
-    data: { sessionId: session.id, agent: "demo", taskId: "p", profile: "demo", prompt: "", branch: "agent/demo/p", state: "preparing" },
+    data: {
+      sessionId: session.id,
+      agent: "demo",
+      taskId: "p",
+      profile: "demo",
+      prompt: "",
+      branch: "agent/demo/p",
+      state: "preparing",
+    },
   });
   runId = run.id;
-  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN }, transports: ["websocket"] });
-  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({ ok: true });
-  browser = io(hub.server.url, { path: "/socket.io/", extraHeaders: { cookie: await hub.signIn() }, transports: ["websocket"], reconnection: false });
+  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
+    auth: { token: TOKEN },
+    extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN },
+    transports: ["websocket"],
+  });
+  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
+    ok: true,
+  });
+  browser = io(hub.server.url, {
+    path: "/socket.io/",
+    extraHeaders: { cookie: await hub.signIn() },
+    transports: ["websocket"],
+    reconnection: false,
+  });
   expect(await browser.timeout(5_000).emitWithAck("run:subscribe", { runId, since: 0 })).toEqual({ ok: true });
 });
 afterAll(async () => {
@@ -40,7 +61,15 @@ afterAll(async () => {
   await hub.close();
 });
 
-const progress = (percent: number): RunProgress => ({ runId, step: "worktree", phase: "updating files", percent, processed: percent * 3, total: 300, at: 1 });
+const progress = (percent: number): RunProgress => ({
+  runId,
+  step: "worktree",
+  phase: "updating files",
+  percent,
+  processed: percent * 3,
+  total: 300,
+  at: 1,
+});
 const send = (payload: unknown) => runner.timeout(5_000).emitWithAck("run:progress", payload as RunProgress);
 
 it("passes a run's progress from its runner to the browsers showing the run", async () => {
@@ -50,7 +79,16 @@ it("passes a run's progress from its runner to the browsers showing the run", as
 });
 
 it("refuses progress of another runner's run and a payload out of bounds", async () => {
-  expect(await send({ ...progress(10), runId: "run-of-nobody" })).toMatchObject({ ok: false, error: expect.stringMatching(/not one of this runner's runs/) as unknown });
-  expect(await send({ ...progress(10), percent: 101 })).toMatchObject({ ok: false, error: expect.stringMatching(/invalid payload: percent/) as unknown });
-  expect(await send({ ...progress(10), phase: "x".repeat(61) })).toMatchObject({ ok: false, error: expect.stringMatching(/invalid payload: phase/) as unknown });
+  expect(await send({ ...progress(10), runId: "run-of-nobody" })).toMatchObject({
+    ok: false,
+    error: expect.stringMatching(/not one of this runner's runs/) as unknown,
+  });
+  expect(await send({ ...progress(10), percent: 101 })).toMatchObject({
+    ok: false,
+    error: expect.stringMatching(/invalid payload: percent/) as unknown,
+  });
+  expect(await send({ ...progress(10), phase: "x".repeat(61) })).toMatchObject({
+    ok: false,
+    error: expect.stringMatching(/invalid payload: phase/) as unknown,
+  });
 });

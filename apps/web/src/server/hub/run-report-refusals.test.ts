@@ -16,8 +16,14 @@ let runner: Socket<HubToRunnerEvents, RunnerToHubEvents>;
 beforeAll(async () => {
   hub = await startTestHub();
   await ensureLocalRunner(hub.db, TOKEN);
-  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN }, transports: ["websocket"] });
-  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({ ok: true });
+  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
+    auth: { token: TOKEN },
+    extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN },
+    transports: ["websocket"],
+  });
+  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
+    ok: true,
+  });
 });
 afterAll(async () => {
   runner.disconnect();
@@ -26,18 +32,39 @@ afterAll(async () => {
 
 async function reportRun(taskId: string, refusedActions?: number): Promise<string> {
   const runnerId = (await hub.db.runner.findFirstOrThrow()).id;
-  const session = await hub.db.agentSession.create({ data: { id: `session-${taskId}`, runnerId, repoPath: "/repo", integration: "main", createdBy: hub.admin.id } });
+  const session = await hub.db.agentSession.create({
+    data: { id: `session-${taskId}`, runnerId, repoPath: "/repo", integration: "main", createdBy: hub.admin.id },
+  });
   const branch = `agent/claude/${taskId}`;
-  const run = await hub.db.run.create({ data: { sessionId: session.id, agent: "claude", taskId, profile: "claude", prompt: "", branch, state: "running" } });
-  const report = { runId: run.id, exitCode: 0, signal: null, headSha, baseSha, diffStat: " 1 file changed", test: { status: "passed" as const, exitCode: 0, durationMs: 5 }, result: null, resultError: null, commits: 1 };
-  expect(await runner.timeout(5_000).emitWithAck("run:report", refusedActions === undefined ? report : { ...report, refusedActions })).toEqual({ ok: true });
+  const run = await hub.db.run.create({
+    data: { sessionId: session.id, agent: "claude", taskId, profile: "claude", prompt: "", branch, state: "running" },
+  });
+  const report = {
+    runId: run.id,
+    exitCode: 0,
+    signal: null,
+    headSha,
+    baseSha,
+    diffStat: " 1 file changed",
+    test: { status: "passed" as const, exitCode: 0, durationMs: 5 },
+    result: null,
+    resultError: null,
+    commits: 1,
+  };
+  expect(
+    await runner.timeout(5_000).emitWithAck("run:report", refusedActions === undefined ? report : { ...report, refusedActions }),
+  ).toEqual({ ok: true });
   return run.id;
 }
 
 it("stores the reported count on the run and shows it on the merge request's card", async () => {
   const runId = await reportRun("refused", 2);
   expect((await hub.caller.run.byId({ id: runId })).refusedActions).toBe(2);
-  await waitFor(() => hub.db.mergeRequest.findFirst({ where: { runId } }), 10_000, () => "the merge request");
+  await waitFor(
+    () => hub.db.mergeRequest.findFirst({ where: { runId } }),
+    10_000,
+    () => "the merge request",
+  );
   const cards = await hub.caller.approval.list({ filter: "waiting" });
   expect(cards.find((card) => card.run.id === runId)?.run.refusedActions).toBe(2);
 });
@@ -49,7 +76,18 @@ it("counts none for a runner that does not report the count (an older runner, or
 
 it("refuses a count that is no non-negative integer", async () => {
   const runId = (await hub.db.run.findFirstOrThrow({ where: { taskId: "refused" } })).id;
-  const bad = { runId, exitCode: 0, signal: null, headSha, baseSha, diffStat: "", test: { status: "passed" as const, exitCode: 0, durationMs: 5 }, result: null, resultError: null, refusedActions: -1 };
+  const bad = {
+    runId,
+    exitCode: 0,
+    signal: null,
+    headSha,
+    baseSha,
+    diffStat: "",
+    test: { status: "passed" as const, exitCode: 0, durationMs: 5 },
+    result: null,
+    resultError: null,
+    refusedActions: -1,
+  };
   expect(await runner.timeout(5_000).emitWithAck("run:report", bad)).toMatchObject({ ok: false });
   expect((await hub.caller.run.byId({ id: runId })).refusedActions).toBe(2);
 });

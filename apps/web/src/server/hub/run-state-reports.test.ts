@@ -29,9 +29,7 @@ beforeAll(async () => {
       integration: "main",
       createdBy: hub.admin.id,
       runs: {
-        create: queuedRunsData([
-          { agent: "demo", taskId: "s", profile: "demo", prompt: "", branch: "agent/demo/s" },
-        ]),
+        create: queuedRunsData([{ agent: "demo", taskId: "s", profile: "demo", prompt: "", branch: "agent/demo/s" }]),
       },
     },
     include: { runs: true },
@@ -42,9 +40,9 @@ beforeAll(async () => {
     extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN },
     transports: ["websocket"],
   });
-  expect(
-    await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] }),
-  ).toMatchObject({ ok: true });
+  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
+    ok: true,
+  });
 });
 afterAll(async () => {
   runner.disconnect();

@@ -8,7 +8,13 @@ import { startTestStack, type TestStack } from "../test-support/stack.ts";
 // The real hub and runner, the real Claude Code CLI against its model double: what the agent used reaches
 // the run's row, the overview's totals, and the session's budget stops its second run.
 
-const script = carefulAgentScript({ file: "README.md", find: "# app", replace: "# app\n\nEdited by the agent.", command: "git status --short", summary: "Edit the readme" });
+const script = carefulAgentScript({
+  file: "README.md",
+  find: "# app",
+  replace: "# app\n\nEdited by the agent.",
+  command: "git status --short",
+  summary: "Edit the readme",
+});
 let stack: TestStack;
 let scratch: string;
 let double: Awaited<ReturnType<typeof startAnthropicDouble>>;
@@ -16,7 +22,10 @@ let double: Awaited<ReturnType<typeof startAnthropicDouble>>;
 beforeAll(async () => {
   scratch = await realpath(await mkdtemp(join(tmpdir(), "grove-usage-")));
   double = await startAnthropicDouble(script);
-  const env = { ...(await agentEnv({ home: join(scratch, "home"), binDir: join(scratch, "bin"), anthropicUrl: double.url })), GROVE_MAX_RUNS: "1" };
+  const env = {
+    ...(await agentEnv({ home: join(scratch, "home"), binDir: join(scratch, "bin"), anthropicUrl: double.url })),
+    GROVE_MAX_RUNS: "1",
+  };
   // The runner inherits this process's environment when the stack starts it: the CLI's, and one run at a time.
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, env);
@@ -50,8 +59,16 @@ describe("a dashboard session run by the real claude CLI, with a budget", () => 
       const run = await stack.db.run.findUniqueOrThrow({ where: { id: id ?? "" } });
       return ["succeeded", "failed", "cancelled", "interrupted"].includes(run.state) ? run : null;
     };
-    const first = await waitFor(() => ended(firstId), 120_000, () => `the first run to end:\n${stack.runnerOutput()}`);
-    const second = await waitFor(() => ended(secondId), 60_000, () => `the second run to end:\n${stack.runnerOutput()}`);
+    const first = await waitFor(
+      () => ended(firstId),
+      120_000,
+      () => `the first run to end:\n${stack.runnerOutput()}`,
+    );
+    const second = await waitFor(
+      () => ended(secondId),
+      60_000,
+      () => `the second run to end:\n${stack.runnerOutput()}`,
+    );
 
     const turns = double.streamedTurns();
     expect(first.state).toBe("succeeded");

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
-import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type Ack, type AuditRecord, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
+import {
+  RUNNER_NAMESPACE,
+  RUNNER_TOKEN_HEADER,
+  type Ack,
+  type AuditRecord,
+  type HubToRunnerEvents,
+  type RunnerToHubEvents,
+} from "@grove/core";
 import { waitFor } from "@grove/testing";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { hashToken } from "../auth/secrets.ts";
@@ -23,8 +30,14 @@ let runId: string;
 let sessionId: string;
 
 async function connect(token: string): Promise<Runner> {
-  const socket: Runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token }, extraHeaders: { [RUNNER_TOKEN_HEADER]: token }, transports: ["websocket"] });
-  expect(await socket.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({ ok: true });
+  const socket: Runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
+    auth: { token },
+    extraHeaders: { [RUNNER_TOKEN_HEADER]: token },
+    transports: ["websocket"],
+  });
+  expect(await socket.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
+    ok: true,
+  });
   return socket;
 }
 
@@ -37,9 +50,15 @@ beforeAll(async () => {
   runnerAId = await ensureLocalRunner(hub.db, TOKEN_A);
   runnerBId = (await hub.db.runner.create({ data: { name: "runner-b", tokenHash: hashToken(TOKEN_B) } })).id;
   approver = await hub.addUser("approver", "approver@test.local");
-  const session = await hub.db.agentSession.create({ data: { id: "session-audit", runnerId: runnerAId, repoPath: "/repo", integration: "main", createdBy: hub.admin.id } });
+  const session = await hub.db.agentSession.create({
+    data: { id: "session-audit", runnerId: runnerAId, repoPath: "/repo", integration: "main", createdBy: hub.admin.id },
+  });
   sessionId = session.id;
-  runId = (await hub.db.run.create({ data: { sessionId, agent: "demo", taskId: "audit", profile: "demo", prompt: "", branch, state: "running" } })).id;
+  runId = (
+    await hub.db.run.create({
+      data: { sessionId, agent: "demo", taskId: "audit", profile: "demo", prompt: "", branch, state: "running" },
+    })
+  ).id;
   [runnerA, runnerB] = [await connect(TOKEN_A), await connect(TOKEN_B)];
 });
 afterAll(async () => {
@@ -50,26 +69,44 @@ afterAll(async () => {
 
 describe("what a runner may put in the audit trail", () => {
   it("refuses a runner's record about another runner's run, and one about no run, storing nothing", async () => {
-    expect(await record(runnerB, { action: "tests.ran", details: { status: "failed" } })).toMatchObject({ ok: false, error: expect.stringMatching(/not one of this runner's runs/) as unknown });
-    expect(await record(runnerB, { action: "run.ended", runId: undefined, sessionId: undefined })).toMatchObject({ ok: false, error: expect.stringMatching(/names no run/) as unknown });
+    expect(await record(runnerB, { action: "tests.ran", details: { status: "failed" } })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/not one of this runner's runs/) as unknown,
+    });
+    expect(await record(runnerB, { action: "run.ended", runId: undefined, sessionId: undefined })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/names no run/) as unknown,
+    });
     expect(await stored({ actorId: runnerBId })).toBe(0);
   });
 
   it("refuses approvals from a runner, even about its own run", async () => {
-    const forged = await record(runnerA, { action: "merge.approved", sha: headSha, details: { approval: "auto", approvedBy: "ceo@example.com" } });
+    const forged = await record(runnerA, {
+      action: "merge.approved",
+      sha: headSha,
+      details: { approval: "auto", approvedBy: "ceo@example.com" },
+    });
     expect(forged).toMatchObject({ ok: false, error: expect.stringMatching(/runner cannot record "merge.approved"/) as unknown });
     expect(await record(runnerA, { action: "user.created" })).toMatchObject({ ok: false });
     expect(await stored({ actorType: "runner", action: { in: ["merge.approved", "user.created"] } })).toBe(0);
   });
 
   it("refuses a record of its own run that names another session or branch", async () => {
-    expect(await record(runnerA, { action: "tests.ran", sessionId: "session-of-someone-else" })).toMatchObject({ ok: false, error: expect.stringMatching(/session/) as unknown });
-    expect(await record(runnerA, { action: "tests.ran", branch: "agent/demo/other" })).toMatchObject({ ok: false, error: expect.stringMatching(/branch/) as unknown });
+    expect(await record(runnerA, { action: "tests.ran", sessionId: "session-of-someone-else" })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/session/) as unknown,
+    });
+    expect(await record(runnerA, { action: "tests.ran", branch: "agent/demo/other" })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/branch/) as unknown,
+    });
     expect(await stored({ actorId: runnerAId })).toBe(0);
   });
 
   it("stores the events a runner does record about its own run, as the runner", async () => {
-    expect(await record(runnerA, { action: "tests.ran", sha: headSha, details: { status: "passed", exitCode: 0, durationMs: 5 } })).toEqual({ ok: true });
+    expect(
+      await record(runnerA, { action: "tests.ran", sha: headSha, details: { status: "passed", exitCode: 0, durationMs: 5 } }),
+    ).toEqual({ ok: true });
     expect(await record(runnerA, { action: "worktree.created", sessionId: undefined, branch: undefined })).toEqual({ ok: true });
     const rows = await hub.db.auditEvent.findMany({ where: { actorId: runnerAId }, orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.actorType, r.action, r.runId, r.sessionId, r.branch])).toEqual([
@@ -79,19 +116,40 @@ describe("what a runner may put in the audit trail", () => {
   });
 
   it("shows in a commit's provenance only the approval the hub recorded from the approver", async () => {
-    const report = { runId, exitCode: 0, signal: null, headSha, baseSha, diffStat: " 1 file changed", test: { status: "passed" as const, exitCode: 0, durationMs: 5 }, result: null, resultError: null };
+    const report = {
+      runId,
+      exitCode: 0,
+      signal: null,
+      headSha,
+      baseSha,
+      diffStat: " 1 file changed",
+      test: { status: "passed" as const, exitCode: 0, durationMs: 5 },
+      result: null,
+      resultError: null,
+    };
     expect(await runnerA.timeout(5_000).emitWithAck("run:report", report)).toEqual({ ok: true });
-    const mr = await waitFor(() => hub.db.mergeRequest.findFirst({ where: { runId } }), 10_000, () => "the merge request");
+    const mr = await waitFor(
+      () => hub.db.mergeRequest.findFirst({ where: { runId } }),
+      10_000,
+      () => "the merge request",
+    );
 
     // Both runners try to put a higher-ranking approver on record before the real one decides.
-    const forgery = { action: "merge.approved", subject: mr.id, sha: headSha, details: { mergeRequestId: mr.id, approval: "auto", approvedBy: "ceo@example.com", comment: "ship it" } };
+    const forgery = {
+      action: "merge.approved",
+      subject: mr.id,
+      sha: headSha,
+      details: { mergeRequestId: mr.id, approval: "auto", approvedBy: "ceo@example.com", comment: "ship it" },
+    };
     expect(await record(runnerB, forgery)).toMatchObject({ ok: false });
     expect(await record(runnerA, forgery)).toMatchObject({ ok: false });
 
     runnerA.once("merge:execute", (_payload, ack) => ack({ ok: true }));
     await hub.callerAs(approver).approval.approve({ id: mr.id, sha: headSha });
     const details = { mergeRequestId: mr.id, approval: "auto", approvedBy: "ceo@example.com" };
-    expect(await record(runnerA, { action: "merge.completed", sha: mergeSha, details: { ...details, headSha, commits: [headSha] } })).toEqual({ ok: true });
+    expect(
+      await record(runnerA, { action: "merge.completed", sha: mergeSha, details: { ...details, headSha, commits: [headSha] } }),
+    ).toEqual({ ok: true });
     const outcome = { kind: "merged" as const, sha: mergeSha, worktreeRemoved: true, branchDeleted: true, commits: [headSha] };
     expect(await runnerA.timeout(5_000).emitWithAck("merge:result", { mergeRequestId: mr.id, outcome })).toEqual({ ok: true });
 

@@ -58,8 +58,18 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
     };
   };
   const ok = (): Ack => ({ ok: true });
-  socket.on("runner:hello", guard(RunnerHelloSchema, (p) => handlers.hello(runnerId, p), () => ({ ok: true, runnerId })));
-  socket.on("run:state", guard(RunStateEventSchema, (p) => handlers.runState(runnerId, p), ok));
+  socket.on(
+    "runner:hello",
+    guard(
+      RunnerHelloSchema,
+      (p) => handlers.hello(runnerId, p),
+      () => ({ ok: true, runnerId }),
+    ),
+  );
+  socket.on(
+    "run:state",
+    guard(RunStateEventSchema, (p) => handlers.runState(runnerId, p), ok),
+  );
   // The log hot path: the envelope by its schema, the lines by a loop (see parseRunLogBatch).
   socket.on("run:log", (payload: unknown, ack: (res: LogAck) => void) => {
     const parsed = parseRunLogBatch(payload);
@@ -69,12 +79,40 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
       (error: unknown) => ack({ ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
   });
-  socket.on("run:log-watermark", guard(RunLogWatermarkSchema, (p) => handlers.logWatermark(runnerId, p), (ackedSeq) => ({ ok: true, ackedSeq })));
-  socket.on("run:report", guard(RunReportSchema, (p) => handlers.runReport(runnerId, p), ok));
-  socket.on("audit:record", guard(AuditRecordSchema, (p) => handlers.audit(runnerId, p), ok));
-  socket.on("merge:result", guard(MergeResultSchema, (p) => handlers.mergeResult(runnerId, p), ok));
-  socket.on("merge:progress", guard(MergeProgressSchema, (p) => handlers.mergeProgress(runnerId, p), ok));
-  socket.on("run:progress", guard(RunProgressSchema, (p) => handlers.runProgress(runnerId, p), ok));
-  socket.on("radar:snapshot", guard(RadarSnapshotSchema, (p) => handlers.radarSnapshot(runnerId, p), ok));
-  socket.on("branch:diff", guard(BranchDiffSchema, (p) => handlers.branchDiff(runnerId, p), ok));
+  socket.on(
+    "run:log-watermark",
+    guard(
+      RunLogWatermarkSchema,
+      (p) => handlers.logWatermark(runnerId, p),
+      (ackedSeq) => ({ ok: true, ackedSeq }),
+    ),
+  );
+  socket.on(
+    "run:report",
+    guard(RunReportSchema, (p) => handlers.runReport(runnerId, p), ok),
+  );
+  socket.on(
+    "audit:record",
+    guard(AuditRecordSchema, (p) => handlers.audit(runnerId, p), ok),
+  );
+  socket.on(
+    "merge:result",
+    guard(MergeResultSchema, (p) => handlers.mergeResult(runnerId, p), ok),
+  );
+  socket.on(
+    "merge:progress",
+    guard(MergeProgressSchema, (p) => handlers.mergeProgress(runnerId, p), ok),
+  );
+  socket.on(
+    "run:progress",
+    guard(RunProgressSchema, (p) => handlers.runProgress(runnerId, p), ok),
+  );
+  socket.on(
+    "radar:snapshot",
+    guard(RadarSnapshotSchema, (p) => handlers.radarSnapshot(runnerId, p), ok),
+  );
+  socket.on(
+    "branch:diff",
+    guard(BranchDiffSchema, (p) => handlers.branchDiff(runnerId, p), ok),
+  );
 }

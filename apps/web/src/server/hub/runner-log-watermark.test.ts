@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
-import { encodeLogLines, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type HubToRunnerEvents, type LogLine, type RunnerToHubEvents } from "@grove/core";
+import {
+  encodeLogLines,
+  RUNNER_NAMESPACE,
+  RUNNER_TOKEN_HEADER,
+  type HubToRunnerEvents,
+  type LogLine,
+  type RunnerToHubEvents,
+} from "@grove/core";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
 
@@ -14,21 +21,39 @@ let runId: string;
 beforeAll(async () => {
   hub = await startTestHub();
   const runnerId = await ensureLocalRunner(hub.db, TOKEN);
-  const session = await hub.db.agentSession.create({ data: { id: "session-w", runnerId, repoPath: "/repo", integration: "main", createdBy: hub.admin.id } });
+  const session = await hub.db.agentSession.create({
+    data: { id: "session-w", runnerId, repoPath: "/repo", integration: "main", createdBy: hub.admin.id },
+  });
   const run = await hub.db.run.create({
-    data: { sessionId: session.id, agent: "demo", taskId: "w", profile: "demo", prompt: "", branch: "agent/demo/w", state: "running" },
+    data: {
+      sessionId: session.id,
+      agent: "demo",
+      taskId: "w",
+      profile: "demo",
+      prompt: "",
+      branch: "agent/demo/w",
+      state: "running",
+    },
   });
   runId = run.id;
-  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN }, transports: ["websocket"] });
-  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({ ok: true });
+  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
+    auth: { token: TOKEN },
+    extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN },
+    transports: ["websocket"],
+  });
+  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
+    ok: true,
+  });
 });
 afterAll(async () => {
   runner.disconnect();
   await hub.close();
 });
 
-const lines = (from: number, to: number): LogLine[] => Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i, stream: "stdout", text: `line ${from + i}`, ts: 1 }));
-const send = (batch: LogLine[]) => runner.timeout(5_000).emitWithAck("run:log", { runId, firstSeq: batch[0]?.seq ?? 1, lines: encodeLogLines(batch) });
+const lines = (from: number, to: number): LogLine[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i, stream: "stdout", text: `line ${from + i}`, ts: 1 }));
+const send = (batch: LogLine[]) =>
+  runner.timeout(5_000).emitWithAck("run:log", { runId, firstSeq: batch[0]?.seq ?? 1, lines: encodeLogLines(batch) });
 const ask = (payload: unknown) => runner.timeout(5_000).emitWithAck("run:log-watermark", payload as { runId: string });
 
 it("tells a runner where a run's stored log ends, after the batches it already received", async () => {
@@ -43,6 +68,9 @@ it("tells a runner where a run's stored log ends, after the batches it already r
 });
 
 it("refuses a run of another runner and a malformed request", async () => {
-  expect(await ask({ runId: "run-of-nobody" })).toMatchObject({ ok: false, error: expect.stringMatching(/not one of this runner's runs/) as unknown });
+  expect(await ask({ runId: "run-of-nobody" })).toMatchObject({
+    ok: false,
+    error: expect.stringMatching(/not one of this runner's runs/) as unknown,
+  });
   expect(await ask({ run: runId })).toMatchObject({ ok: false, error: expect.stringMatching(/invalid payload/) as unknown });
 });

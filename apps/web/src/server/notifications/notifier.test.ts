@@ -12,11 +12,26 @@ afterEach(async () => {
 /** A merge request waiting for approval, as the hub would have opened it. */
 async function openMergeRequest(hub: TestHub, taskId: string) {
   const runner = await hub.db.runner.create({ data: { name: `r-${taskId}`, tokenHash: `hash-${taskId}` } });
-  const session = await hub.db.agentSession.create({ data: { id: `session-${taskId}`, runnerId: runner.id, repoPath: "/repo", integration: "main", createdBy: hub.admin.id } });
-  const run = await hub.db.run.create({
-    data: { sessionId: session.id, agent: "demo", taskId, profile: "demo", prompt: "p", branch: `agent/demo/${taskId}`, state: "succeeded", testStatus: "passed", diffStat: " 1 file changed, 2 insertions(+)", result: JSON.stringify({ status: "done", summary: `Did ${taskId}`, learnings: [] }) },
+  const session = await hub.db.agentSession.create({
+    data: { id: `session-${taskId}`, runnerId: runner.id, repoPath: "/repo", integration: "main", createdBy: hub.admin.id },
   });
-  const mr = await hub.db.mergeRequest.create({ data: { runId: run.id, branch: run.branch, integration: "main", headSha: "a".repeat(40), state: "open" } });
+  const run = await hub.db.run.create({
+    data: {
+      sessionId: session.id,
+      agent: "demo",
+      taskId,
+      profile: "demo",
+      prompt: "p",
+      branch: `agent/demo/${taskId}`,
+      state: "succeeded",
+      testStatus: "passed",
+      diffStat: " 1 file changed, 2 insertions(+)",
+      result: JSON.stringify({ status: "done", summary: `Did ${taskId}`, learnings: [] }),
+    },
+  });
+  const mr = await hub.db.mergeRequest.create({
+    data: { runId: run.id, branch: run.branch, integration: "main", headSha: "a".repeat(40), state: "open" },
+  });
   hub.server.hub.broadcastChanged({ scope: "merges", id: mr.id });
   await hub.server.deps.notifier.approvalsChanged();
   return mr;
@@ -27,14 +42,21 @@ function browserSubscription(endpoint: string) {
   const ecdh = createECDH("prime256v1");
   ecdh.generateKeys();
   const auth = randomBytes(16);
-  return { ecdh, auth, subscription: { endpoint, keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: auth.toString("base64url") } } };
+  return {
+    ecdh,
+    auth,
+    subscription: { endpoint, keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: auth.toString("base64url") } },
+  };
 }
 
 describe("approval notifications", () => {
   it("posts a Slack-compatible message to the webhook once per waiting approval", async () => {
     const receiver = await startReceiver(() => 200);
     const hub = await startTestHub({ publicUrl: "https://grove.example" });
-    cleanups.push(() => receiver.close(), () => hub.close());
+    cleanups.push(
+      () => receiver.close(),
+      () => hub.close(),
+    );
     await hub.caller.notification.setWebhook({ url: `${receiver.url}/hooks/grove` });
     expect(await hub.caller.notification.testWebhook()).toEqual({ status: "200" });
 
@@ -52,14 +74,19 @@ describe("approval notifications", () => {
   it("sends an encrypted, VAPID-signed Web Push to approvers' subscribed devices, not to viewers'", async () => {
     const receiver = await startReceiver((path) => (path.startsWith("/gone") ? 410 : 201));
     const hub = await startTestHub({ allowLoopbackPush: true });
-    cleanups.push(() => receiver.close(), () => hub.close());
+    cleanups.push(
+      () => receiver.close(),
+      () => hub.close(),
+    );
     const approver = await hub.addUser("approver");
     const viewer = await hub.addUser("viewer");
     const phone = browserSubscription(`${receiver.url}/push/phone`);
     const stale = browserSubscription(`${receiver.url}/gone/old-laptop`);
     await hub.callerAs(approver).notification.subscribe({ subscription: phone.subscription, userAgent: "phone" });
     await hub.callerAs(approver).notification.subscribe({ subscription: stale.subscription });
-    await hub.callerAs(viewer).notification.subscribe({ subscription: browserSubscription(`${receiver.url}/push/viewer`).subscription });
+    await hub
+      .callerAs(viewer)
+      .notification.subscribe({ subscription: browserSubscription(`${receiver.url}/push/viewer`).subscription });
 
     const mr = await openMergeRequest(hub, "t2");
     const pushes = receiver.received.filter((r) => r.path === "/push/phone");
@@ -75,23 +102,46 @@ describe("approval notifications", () => {
     expect(key).toBe(vapidPublicKey);
     const [header = "", claims = "", signature = ""] = jwt.split(".");
     const point = Buffer.from(key, "base64url");
-    const publicKey = createPublicKey({ key: { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") }, format: "jwk" });
-    expect(verify("sha256", Buffer.from(`${header}.${claims}`), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(signature, "base64url"))).toBe(true);
+    const publicKey = createPublicKey({
+      key: {
+        kty: "EC",
+        crv: "P-256",
+        x: point.subarray(1, 33).toString("base64url"),
+        y: point.subarray(33).toString("base64url"),
+      },
+      format: "jwk",
+    });
+    expect(
+      verify(
+        "sha256",
+        Buffer.from(`${header}.${claims}`),
+        { key: publicKey, dsaEncoding: "ieee-p1363" },
+        Buffer.from(signature, "base64url"),
+      ),
+    ).toBe(true);
     expect(JSON.parse(Buffer.from(claims, "base64url").toString())).toMatchObject({ aud: receiver.url });
 
     // Only the subscribed browser can read it.
-    const message: unknown = JSON.parse(decrypt(push?.body ?? Buffer.alloc(0), { version: "aes128gcm", privateKey: phone.ecdh, authSecret: phone.auth }).toString());
+    const message: unknown = JSON.parse(
+      decrypt(push?.body ?? Buffer.alloc(0), { version: "aes128gcm", privateKey: phone.ecdh, authSecret: phone.auth }).toString(),
+    );
     expect(message).toMatchObject({ title: "Approval waiting", url: `/approvals#${mr.id}` });
 
     // The push service said the old laptop's subscription is gone: it is dropped.
     expect(await hub.db.pushSubscription.count({ where: { endpoint: stale.subscription.endpoint } })).toBe(0);
-    expect(await hub.db.approvalNotice.findUnique({ where: { mergeRequestId: mr.id } })).toMatchObject({ pushSent: 1, pushFailed: 1 });
+    expect(await hub.db.approvalNotice.findUnique({ where: { mergeRequestId: mr.id } })).toMatchObject({
+      pushSent: 1,
+      pushFailed: 1,
+    });
   });
 
   it("keeps an approver's subscription theirs when a viewer registers the same endpoint", async () => {
     const receiver = await startReceiver(() => 201);
     const hub = await startTestHub({ allowLoopbackPush: true });
-    cleanups.push(() => receiver.close(), () => hub.close());
+    cleanups.push(
+      () => receiver.close(),
+      () => hub.close(),
+    );
     const approver = await hub.addUser("approver");
     const viewer = await hub.addUser("viewer");
     const phone = browserSubscription(`${receiver.url}/push/approver-phone`);
@@ -99,7 +149,9 @@ describe("approval notifications", () => {
     const before = await hub.db.pushSubscription.findUniqueOrThrow({ where: { endpoint: phone.subscription.endpoint } });
 
     const taken = browserSubscription(phone.subscription.endpoint);
-    await expect(hub.callerAs(viewer).notification.subscribe({ subscription: taken.subscription, userAgent: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/another grove user/) as unknown });
+    await expect(
+      hub.callerAs(viewer).notification.subscribe({ subscription: taken.subscription, userAgent: "viewer" }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/another grove user/) as unknown });
     expect(await hub.db.pushSubscription.findMany({ where: { endpoint: phone.subscription.endpoint } })).toEqual([before]);
     expect((await hub.callerAs(viewer).notification.settings()).devices).toEqual([]);
     // The viewer's unsubscribe does not touch it either.
@@ -108,12 +160,21 @@ describe("approval notifications", () => {
     await openMergeRequest(hub, "t3");
     const pushes = receiver.received.filter((r) => r.path === "/push/approver-phone");
     expect(pushes).toHaveLength(1);
-    const message: unknown = JSON.parse(decrypt(pushes[0]?.body ?? Buffer.alloc(0), { version: "aes128gcm", privateKey: phone.ecdh, authSecret: phone.auth }).toString());
+    const message: unknown = JSON.parse(
+      decrypt(pushes[0]?.body ?? Buffer.alloc(0), {
+        version: "aes128gcm",
+        privateKey: phone.ecdh,
+        authSecret: phone.auth,
+      }).toString(),
+    );
     expect(message).toMatchObject({ title: "Approval waiting" });
     // The same user renewing its keys is no takeover.
     const renewed = browserSubscription(phone.subscription.endpoint);
     await hub.callerAs(approver).notification.subscribe({ subscription: renewed.subscription });
-    expect(await hub.db.pushSubscription.findUniqueOrThrow({ where: { endpoint: phone.subscription.endpoint } })).toMatchObject({ userId: approver.id, p256dh: renewed.subscription.keys.p256dh });
+    expect(await hub.db.pushSubscription.findUniqueOrThrow({ where: { endpoint: phone.subscription.endpoint } })).toMatchObject({
+      userId: approver.id,
+      p256dh: renewed.subscription.keys.p256dh,
+    });
   });
 
   it("refuses push endpoints that are not a public https address, stored nothing", async () => {
@@ -154,22 +215,38 @@ describe("approval notifications", () => {
     const receiver = await startReceiver(() => 201);
     const port = new URL(receiver.url).port;
     const strict = await startTestHub();
-    cleanups.push(() => receiver.close(), () => strict.close());
+    cleanups.push(
+      () => receiver.close(),
+      () => strict.close(),
+    );
     const approver = await strict.addUser("approver");
     // As a name that resolved to a public address at registration and now resolves to this machine would be.
-    for (const endpoint of [`${receiver.url}/push/plain`, `https://localhost:${port}/push/name`, `https://127.0.0.1:${port}/push/address`]) {
-      await strict.db.pushSubscription.create({ data: { userId: approver.id, endpoint, ...browserSubscription(endpoint).subscription.keys } });
+    for (const endpoint of [
+      `${receiver.url}/push/plain`,
+      `https://localhost:${port}/push/name`,
+      `https://127.0.0.1:${port}/push/address`,
+    ]) {
+      await strict.db.pushSubscription.create({
+        data: { userId: approver.id, endpoint, ...browserSubscription(endpoint).subscription.keys },
+      });
     }
     const mr = await openMergeRequest(strict, "t4");
     expect(receiver.received).toEqual([]);
-    expect(await strict.db.approvalNotice.findUnique({ where: { mergeRequestId: mr.id } })).toMatchObject({ pushSent: 0, pushFailed: 3 });
+    expect(await strict.db.approvalNotice.findUnique({ where: { mergeRequestId: mr.id } })).toMatchObject({
+      pushSent: 0,
+      pushFailed: 3,
+    });
 
     // Loopback allowed (tests only): a name that resolves to loopback is reached; private ranges still are not.
     const lenient = await startTestHub({ allowLoopbackPush: true });
     cleanups.push(() => lenient.close());
     const other = await lenient.addUser("approver");
-    await lenient.callerAs(other).notification.subscribe({ subscription: browserSubscription(`http://localhost:${port}/push/lenient`).subscription });
-    await expect(lenient.callerAs(other).notification.subscribe({ subscription: browserSubscription("https://10.0.0.1/x").subscription })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await lenient
+      .callerAs(other)
+      .notification.subscribe({ subscription: browserSubscription(`http://localhost:${port}/push/lenient`).subscription });
+    await expect(
+      lenient.callerAs(other).notification.subscribe({ subscription: browserSubscription("https://10.0.0.1/x").subscription }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await openMergeRequest(lenient, "t5");
     expect(receiver.received.map((r) => r.path)).toEqual(["/push/lenient"]);
   });

@@ -39,23 +39,38 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   }
 
   async function notifyNewApprovals(): Promise<void> {
-    const open = await db.mergeRequest.findMany({ where: { state: { in: [...APPROVABLE_MERGE_REQUEST_STATES] } }, include: { run: true }, orderBy: { createdAt: "asc" } });
+    const open = await db.mergeRequest.findMany({
+      where: { state: { in: [...APPROVABLE_MERGE_REQUEST_STATES] } },
+      include: { run: true },
+      orderBy: { createdAt: "asc" },
+    });
     if (open.length === 0) return;
     const noticed = new Set(
-      (await db.approvalNotice.findMany({ where: { mergeRequestId: { in: open.map((mr) => mr.id) } } })).map((n) => n.mergeRequestId),
+      (await db.approvalNotice.findMany({ where: { mergeRequestId: { in: open.map((mr) => mr.id) } } })).map(
+        (n) => n.mergeRequestId,
+      ),
     );
     for (const mr of open.filter((m) => !noticed.has(m.id))) {
       // The insert is the claim: another hub process that got there first makes this one skip.
-      const claimed = await db.approvalNotice.create({ data: { mergeRequestId: mr.id } }).then(() => true, () => false);
+      const claimed = await db.approvalNotice.create({ data: { mergeRequestId: mr.id } }).then(
+        () => true,
+        () => false,
+      );
       if (!claimed) continue;
       const approvers = await db.user.findMany({ where: { role: { in: ["approver", "admin"] } }, select: { id: true } });
       const keys = await ensureVapidKeys(db);
-      const push = await pushToUsers(db, { ...keys, subject: deps.vapidSubject }, pushPolicy, approvers.map((u) => u.id), {
-        title: "Approval waiting",
-        body: `${mr.branch} → ${mr.integration}: ${describeTestStatus(mr.run.testStatus)}`,
-        url: `/approvals#${mr.id}`,
-        tag: `mr-${mr.id}`,
-      });
+      const push = await pushToUsers(
+        db,
+        { ...keys, subject: deps.vapidSubject },
+        pushPolicy,
+        approvers.map((u) => u.id),
+        {
+          title: "Approval waiting",
+          body: `${mr.branch} → ${mr.integration}: ${describeTestStatus(mr.run.testStatus)}`,
+          url: `/approvals#${mr.id}`,
+          tag: `mr-${mr.id}`,
+        },
+      );
       const url = await webhookUrl();
       const webhookStatus = url
         ? await postWebhook(
@@ -72,7 +87,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             "approval.waiting",
           )
         : null;
-      await db.approvalNotice.update({ where: { mergeRequestId: mr.id }, data: { pushSent: push.sent, pushFailed: push.failed, webhookStatus } });
+      await db.approvalNotice.update({
+        where: { mergeRequestId: mr.id },
+        data: { pushSent: push.sent, pushFailed: push.failed, webhookStatus },
+      });
     }
   }
 

@@ -65,7 +65,9 @@ export async function checkPushEndpoint(endpoint: string, policy: PushEndpointPo
 async function resolve(host: string): Promise<{ address: string; family: 4 | 6 }[]> {
   const literal = isIP(host);
   if (literal === 4 || literal === 6) return [{ address: host, family: literal }];
-  const found = await lookup(host, { all: true, verbatim: true }).catch(() => refuse(`has a host (${host}) that does not resolve`));
+  const found = await lookup(host, { all: true, verbatim: true }).catch(() =>
+    refuse(`has a host (${host}) that does not resolve`),
+  );
   return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 }
 
@@ -75,7 +77,10 @@ function isLocalhostName(host: string): boolean {
 }
 
 function refuse(why: string): never {
-  throw new DomainError("INVALID_INPUT", `The push endpoint ${why}; grove sends Web Push only to a push service's public https address.`);
+  throw new DomainError(
+    "INVALID_INPUT",
+    `The push endpoint ${why}; grove sends Web Push only to a push service's public https address.`,
+  );
 }
 
 function blockList(ranges: [string, number, "ipv4" | "ipv6"][]): BlockList {

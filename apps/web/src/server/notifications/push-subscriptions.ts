@@ -9,7 +9,12 @@ export type PushSubscriptionInput = { endpoint: string; keys: { p256dh: string; 
  * registered it: the same user may renew its keys, anyone else is refused and the owner's row is left
  * exactly as it was (a viewer cannot take over, or break, an approver's notifications).
  */
-export async function savePushSubscription(db: Db, policy: PushEndpointPolicy, userId: string, input: PushSubscriptionInput): Promise<void> {
+export async function savePushSubscription(
+  db: Db,
+  policy: PushEndpointPolicy,
+  userId: string,
+  input: PushSubscriptionInput,
+): Promise<void> {
   await checkPushEndpoint(input.endpoint, policy);
   const { endpoint, keys, userAgent } = input;
   const fields = { p256dh: keys.p256dh, auth: keys.auth, userAgent, failures: 0 };

@@ -34,7 +34,8 @@ export async function pushToUsers(
         return;
       }
       failed += 1;
-      if (ok === 404 || ok === 410 || sub.failures + 1 >= MAX_FAILURES) await db.pushSubscription.deleteMany({ where: { id: sub.id } });
+      if (ok === 404 || ok === 410 || sub.failures + 1 >= MAX_FAILURES)
+        await db.pushSubscription.deleteMany({ where: { id: sub.id } });
       else await db.pushSubscription.update({ where: { id: sub.id }, data: { failures: { increment: 1 } } });
     }),
   );
@@ -42,21 +43,35 @@ export async function pushToUsers(
 }
 
 /** web-push builds the request; it goes to the address the endpoint check resolved, and only there. */
-async function deliver(sub: { endpoint: string; p256dh: string; auth: string }, vapid: VapidKeys & { subject: string }, policy: PushEndpointPolicy, message: PushMessage): Promise<number> {
+async function deliver(
+  sub: { endpoint: string; p256dh: string; auth: string },
+  vapid: VapidKeys & { subject: string },
+  policy: PushEndpointPolicy,
+  message: PushMessage,
+): Promise<number> {
   const target = await checkPushEndpoint(sub.endpoint, policy);
-  const request = webpush.generateRequestDetails({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, JSON.stringify(message), {
-    vapidDetails: { subject: vapid.subject, publicKey: vapid.publicKey, privateKey: vapid.privateKey },
-    TTL: 6 * 3600,
-    urgency: "high",
-    topic: message.tag.replace(/[^A-Za-z0-9_-]/g, "").slice(0, 32),
-  });
+  const request = webpush.generateRequestDetails(
+    { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+    JSON.stringify(message),
+    {
+      vapidDetails: { subject: vapid.subject, publicKey: vapid.publicKey, privateKey: vapid.privateKey },
+      TTL: 6 * 3600,
+      urgency: "high",
+      topic: message.tag.replace(/[^A-Za-z0-9_-]/g, "").slice(0, 32),
+    },
+  );
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name] = String(value);
   return postPinned(target, request.method, headers, request.body ?? null);
 }
 
 /** One request over a fresh connection to the checked address; the URL's name still goes out as SNI and Host. */
-function postPinned(target: PinnedEndpoint, method: string, headers: Record<string, string>, body: Buffer | null): Promise<number> {
+function postPinned(
+  target: PinnedEndpoint,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer | null,
+): Promise<number> {
   const { url, host, address, family } = target;
   const pinned: LookupFunction = (_name, options, callback) => {
     if (options.all) callback(null, [{ address, family }]);
@@ -77,7 +92,10 @@ function postPinned(target: PinnedEndpoint, method: string, headers: Record<stri
       response.resume();
       resolve(response.statusCode ?? 0);
     };
-    const req = url.protocol === "https:" ? https.request({ ...options, servername: isIP(host) ? undefined : host }, onResponse) : http.request(options, onResponse);
+    const req =
+      url.protocol === "https:"
+        ? https.request({ ...options, servername: isIP(host) ? undefined : host }, onResponse)
+        : http.request(options, onResponse);
     req.on("error", reject);
     req.end(body ?? undefined);
   });

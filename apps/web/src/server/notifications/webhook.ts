@@ -1,4 +1,12 @@
-export type ApprovalSummary = { branch: string; integration: string; agent: string; summary: string | null; tests: string | null; diffStat: string | null; url: string };
+export type ApprovalSummary = {
+  branch: string;
+  integration: string;
+  agent: string;
+  summary: string | null;
+  tests: string | null;
+  diffStat: string | null;
+  url: string;
+};
 
 /** A Slack-compatible incoming-webhook body (`text` + Block Kit), which Mattermost, Rocket.Chat and Discord's /slack accept too. */
 export function approvalWebhookBody(a: ApprovalSummary): { text: string; blocks: unknown[] } {
@@ -7,8 +15,16 @@ export function approvalWebhookBody(a: ApprovalSummary): { text: string; blocks:
   return {
     text,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `*Approval waiting* · \`${a.branch}\` → \`${a.integration}\`\n${a.summary ?? ""}` } },
-      { type: "context", elements: [{ type: "mrkdwn", text: `agent ${a.agent} · tests ${a.tests ?? "not run"}${lastStatLine ? ` · ${lastStatLine}` : ""}` }] },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: `*Approval waiting* · \`${a.branch}\` → \`${a.integration}\`\n${a.summary ?? ""}` },
+      },
+      {
+        type: "context",
+        elements: [
+          { type: "mrkdwn", text: `agent ${a.agent} · tests ${a.tests ?? "not run"}${lastStatLine ? ` · ${lastStatLine}` : ""}` },
+        ],
+      },
       { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Review" }, url: a.url }] },
     ],
   };

@@ -12,7 +12,9 @@ const bigResult = JSON.stringify({ summary: "s".repeat(10_000), learnings: [], n
 beforeAll(async () => {
   ({ db, cleanup } = await makeTempDb());
   const runner = await db.runner.create({ data: { name: "r", tokenHash: "approvals-test" } });
-  await db.agentSession.create({ data: { id: "session-approvals", runnerId: runner.id, repoPath: "/tmp/x", integration: "main", createdBy: "t" } });
+  await db.agentSession.create({
+    data: { id: "session-approvals", runnerId: runner.id, repoPath: "/tmp/x", integration: "main", createdBy: "t" },
+  });
   for (let i = 0; i < 60; i++) {
     const run = await db.run.create({
       data: {
@@ -27,7 +29,9 @@ beforeAll(async () => {
         result: bigResult,
       },
     });
-    await db.mergeRequest.create({ data: { runId: run.id, branch: run.branch, integration: "main", headSha: "a".repeat(40), state: "open" } });
+    await db.mergeRequest.create({
+      data: { runId: run.id, branch: run.branch, integration: "main", headSha: "a".repeat(40), state: "open" },
+    });
   }
 });
 afterAll(() => cleanup());

@@ -1,5 +1,11 @@
 import { MergedTreeTestSchema, OverlapSchema } from "@grove/core";
-import { DECIDED_MERGE_REQUEST_STATES, DISPATCHED_MERGE_REQUEST_STATES, isBlockedMergeRequestState, WAITING_MERGE_REQUEST_STATES, type MergeRequestState } from "@grove/core";
+import {
+  DECIDED_MERGE_REQUEST_STATES,
+  DISPATCHED_MERGE_REQUEST_STATES,
+  isBlockedMergeRequestState,
+  WAITING_MERGE_REQUEST_STATES,
+  type MergeRequestState,
+} from "@grove/core";
 import type { Db, Prisma } from "@grove/db";
 import { z } from "zod";
 import { summaryOf } from "./result-summary.ts";
@@ -35,7 +41,21 @@ function readJson<T>(text: string | null, schema: z.ZodType<T>): T | null {
 }
 
 const include = {
-  run: { select: { id: true, agent: true, taskId: true, sessionId: true, prompt: true, testStatus: true, testMs: true, diffStat: true, result: true, baseSha: true, refusedActions: true } },
+  run: {
+    select: {
+      id: true,
+      agent: true,
+      taskId: true,
+      sessionId: true,
+      prompt: true,
+      testStatus: true,
+      testMs: true,
+      diffStat: true,
+      result: true,
+      baseSha: true,
+      refusedActions: true,
+    },
+  },
 } satisfies Prisma.MergeRequestInclude;
 const omitDiff = { diff: true } satisfies Prisma.MergeRequestOmit;
 type Row = Prisma.MergeRequestGetPayload<{ include: typeof include; omit: typeof omitDiff }>;
@@ -47,7 +67,14 @@ export function readVerdict(mr: Row): Verdict {
     diffStat: mr.run.diffStat,
     predictedConflicts: readJson(mr.conflicts, Files),
     overlap: readJson(mr.overlaps, Overlaps),
-    brainPolicy: brainFiles === null ? null : { isAllowed: brainFiles.length === 0 && !isBlockedMergeRequestState(mr.state), files: brainFiles, reason: mr.blockedReason },
+    brainPolicy:
+      brainFiles === null
+        ? null
+        : {
+            isAllowed: brainFiles.length === 0 && !isBlockedMergeRequestState(mr.state),
+            files: brainFiles,
+            reason: mr.blockedReason,
+          },
     checkedSha: mr.checkedSha,
     mergedTreeTest: readJson(mr.mergedTreeTest, MergedTreeTest),
   };
@@ -106,7 +133,12 @@ export async function approvalById(db: Db, id: string) {
 
 async function toViews(db: Db, rows: Row[]) {
   const deciderIds = [...new Set(rows.flatMap((r) => (r.decidedBy ? [r.decidedBy] : [])))];
-  const deciders = new Map((await db.user.findMany({ where: { id: { in: deciderIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
+  const deciders = new Map(
+    (await db.user.findMany({ where: { id: { in: deciderIds } }, select: { id: true, email: true } })).map((u) => [
+      u.id,
+      u.email,
+    ]),
+  );
   return rows.map((mr) => ({
     id: mr.id,
     state: mr.state,
@@ -120,8 +152,18 @@ async function toViews(db: Db, rows: Row[]) {
     blockedReason: mr.blockedReason,
     createdAt: mr.createdAt,
     decidedAt: mr.decidedAt,
-    decidedBy: mr.decidedBy ? (deciders.get(mr.decidedBy) ?? (mr.approval === "auto" ? "auto-approval" : "a removed user")) : null,
-    run: { id: mr.run.id, agent: mr.run.agent, taskId: mr.run.taskId, sessionId: mr.run.sessionId, prompt: mr.run.prompt, baseSha: mr.run.baseSha, refusedActions: mr.run.refusedActions },
+    decidedBy: mr.decidedBy
+      ? (deciders.get(mr.decidedBy) ?? (mr.approval === "auto" ? "auto-approval" : "a removed user"))
+      : null,
+    run: {
+      id: mr.run.id,
+      agent: mr.run.agent,
+      taskId: mr.run.taskId,
+      sessionId: mr.run.sessionId,
+      prompt: mr.run.prompt,
+      baseSha: mr.run.baseSha,
+      refusedActions: mr.run.refusedActions,
+    },
     summary: summaryOf(mr.run.result),
     verdict: readVerdict(mr),
   }));

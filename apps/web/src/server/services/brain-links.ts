@@ -16,7 +16,10 @@ export async function linkCommitsToRuns(db: Db, commits: CommitInfoAnswer[]): Pr
   const select = { id: true, branch: true, agent: true, sessionId: true } as const;
   const [byTrailer, merges] = await Promise.all([
     db.run.findMany({ where: { id: { in: [...new Set(trailerRunIds.values())] } }, select }),
-    db.mergeRequest.findMany({ where: { mergeSha: { in: commits.map((c) => c.sha) } }, select: { mergeSha: true, run: { select } } }),
+    db.mergeRequest.findMany({
+      where: { mergeSha: { in: commits.map((c) => c.sha) } },
+      select: { mergeSha: true, run: { select } },
+    }),
   ]);
   const runs = new Map(byTrailer.map((r) => [r.id, r]));
   const links = new Map<string, RunLink>();

@@ -19,7 +19,12 @@ export type BranchRadarView = {
 
 /** The radar rows as values (the diffs stay out: merge requests carry them). */
 export async function listBranchRadar(db: Db, filter: { repoPath?: string; branch?: string }): Promise<BranchRadarView[]> {
-  const rows = await db.branchStatus.findMany({ where: filter, omit: { diff: true }, orderBy: [{ repoPath: "asc" }, { branch: "asc" }], take: 500 });
+  const rows = await db.branchStatus.findMany({
+    where: filter,
+    omit: { diff: true },
+    orderBy: [{ repoPath: "asc" }, { branch: "asc" }],
+    take: 500,
+  });
   return rows.map((row) => ({
     repoPath: row.repoPath,
     branch: row.branch,
@@ -41,7 +46,12 @@ function readOverlaps(text: string): OverlapEntry[] {
     const value: unknown = JSON.parse(text);
     if (!Array.isArray(value)) return [];
     return value.flatMap((item: unknown) =>
-      typeof item === "object" && item !== null && "file" in item && "branches" in item && typeof item.file === "string" && Array.isArray(item.branches)
+      typeof item === "object" &&
+      item !== null &&
+      "file" in item &&
+      "branches" in item &&
+      typeof item.file === "string" &&
+      Array.isArray(item.branches)
         ? [{ file: item.file, branches: item.branches.filter((b: unknown): b is string => typeof b === "string") }]
         : [],
     );

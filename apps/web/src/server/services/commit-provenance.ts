@@ -12,7 +12,10 @@ export type CommitProvenance = {
   branch: string | null;
   mergeRequestId: string | null;
   mergeSha: string | null;
-  tests: { branch: { status: string | null; exitCode: number | null; durationMs: number | null } | null; mergedTree: MergedTreeTest | null };
+  tests: {
+    branch: { status: string | null; exitCode: number | null; durationMs: number | null } | null;
+    mergedTree: MergedTreeTest | null;
+  };
   approval: { kind: "user" | "auto"; by: string; comment: string | null; at: number } | null;
   mergedAt: number | null;
   events: AuditEntry[];
@@ -28,7 +31,8 @@ export async function commitProvenance(db: Db, shaOrPrefix: string): Promise<Com
   if (!SHA_PREFIX_PATTERN.test(sha)) throw new DomainError("INVALID_INPUT", "Give a commit SHA (at least 7 hex digits).");
   const rows = await db.commitProvenance.findMany({ where: { sha: { startsWith: sha } }, take: 10 });
   const shas = new Set(rows.map((row) => row.sha));
-  if (shas.size > 1) throw new DomainError("INVALID_INPUT", `${sha} is ambiguous: it matches ${shas.size} commits. Give more digits.`);
+  if (shas.size > 1)
+    throw new DomainError("INVALID_INPUT", `${sha} is ambiguous: it matches ${shas.size} commits. Give more digits.`);
   const row = rows.at(-1);
   if (!row) return fromLedger(db, sha);
 
@@ -57,13 +61,29 @@ export async function commitProvenance(db: Db, shaOrPrefix: string): Promise<Com
 }
 
 async function fromLedger(db: Db, sha: string): Promise<CommitProvenance | null> {
-  const direct = await db.auditEvent.findFirst({ where: { sha: { startsWith: sha }, action: { in: ["merge.completed", "brain.deposited"] } }, orderBy: { id: "desc" } });
+  const direct = await db.auditEvent.findFirst({
+    where: { sha: { startsWith: sha }, action: { in: ["merge.completed", "brain.deposited"] } },
+    orderBy: { id: "desc" },
+  });
   // An agent commit is listed in the details of the merge that brought it in.
-  const row = direct ?? (await db.auditEvent.findFirst({ where: { action: "merge.completed", details: { contains: sha } }, orderBy: { id: "desc" } }));
+  const row =
+    direct ??
+    (await db.auditEvent.findFirst({
+      where: { action: "merge.completed", details: { contains: sha } },
+      orderBy: { id: "desc" },
+    }));
   if (!row) return null;
   const brought = toAuditDto(row);
-  const events = (await listAuditEvents(db, brought.runId ? { runId: brought.runId, limit: 1000 } : { branch: brought.branch ?? "", limit: 1000 })).reverse();
-  const merge = brought.action === "merge.completed" ? brought : events.find((e) => e.action === "merge.completed" && e.sha === stringOf(brought.details, "mergeSha"));
+  const events = (
+    await listAuditEvents(
+      db,
+      brought.runId ? { runId: brought.runId, limit: 1000 } : { branch: brought.branch ?? "", limit: 1000 },
+    )
+  ).reverse();
+  const merge =
+    brought.action === "merge.completed"
+      ? brought
+      : events.find((e) => e.action === "merge.completed" && e.sha === stringOf(brought.details, "mergeSha"));
   const test = events.filter((e) => e.action === "tests.ran").at(-1);
   const tree = events.filter((e) => e.action === "tests.merged_tree" && e.sha === merge?.sha).at(-1);
   const kind = brought.action === "brain.deposited" ? "deposit" : direct ? "merge" : "agent";
@@ -78,9 +98,21 @@ async function fromLedger(db: Db, sha: string): Promise<CommitProvenance | null>
     mergeRequestId: stringOf(brought.details, "mergeRequestId"),
     mergeSha: merge?.sha ?? null,
     tests: {
-      branch: test ? { status: stringOf(test.details, "status"), exitCode: numberOf(test.details, "exitCode"), durationMs: numberOf(test.details, "durationMs") } : null,
+      branch: test
+        ? {
+            status: stringOf(test.details, "status"),
+            exitCode: numberOf(test.details, "exitCode"),
+            durationMs: numberOf(test.details, "durationMs"),
+          }
+        : null,
       mergedTree: tree
-        ? { status: tree.details.status === "passed" ? "passed" : "failed", command: stringOf(tree.details, "command"), exitCode: numberOf(tree.details, "exitCode"), durationMs: numberOf(tree.details, "durationMs") ?? 0, outputTail: "" }
+        ? {
+            status: tree.details.status === "passed" ? "passed" : "failed",
+            command: stringOf(tree.details, "command"),
+            exitCode: numberOf(tree.details, "exitCode"),
+            durationMs: numberOf(tree.details, "durationMs") ?? 0,
+            outputTail: "",
+          }
         : null,
     },
     approval: approvalOf(events.find(isHubApproval), null),
@@ -94,13 +126,20 @@ async function fromLedger(db: Db, sha: string): Promise<CommitProvenance | null>
  * hub's own). Never a runner's record, whatever its details claim — older ledgers may still hold some.
  */
 function isHubApproval(event: AuditEntry): boolean {
-  return event.action === "merge.approved" && (event.actorType === "user" || (event.actorType === "system" && event.actorId === "hub"));
+  return (
+    event.action === "merge.approved" && (event.actorType === "user" || (event.actorType === "system" && event.actorId === "hub"))
+  );
 }
 
 function approvalOf(event: AuditEntry | undefined, comment: string | null): CommitProvenance["approval"] {
   if (!event) return null;
   const auto = event.details.approval === "auto";
-  return { kind: auto ? "auto" : "user", by: auto ? (stringOf(event.details, "approvedBy") ?? event.actorId) : event.actorId, comment: stringOf(event.details, "comment") ?? comment, at: event.ts };
+  return {
+    kind: auto ? "auto" : "user",
+    by: auto ? (stringOf(event.details, "approvedBy") ?? event.actorId) : event.actorId,
+    comment: stringOf(event.details, "comment") ?? comment,
+    at: event.ts,
+  };
 }
 
 function parseTest(text: string | null): MergedTreeTest | null {

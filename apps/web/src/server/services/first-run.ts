@@ -13,10 +13,23 @@ export async function completeFirstRunSetup(ctx: Context, input: SetupInput): Pr
   if ((await ctx.db.user.count()) > 0) throw new DomainError("FORBIDDEN", "grove is already set up; sign in instead.");
   // Deleting the row is the claim: of two people racing with the token, only one creates the admin.
   const claimed = await ctx.db.setting.deleteMany({ where: { key: SETUP_TOKEN_SETTING, value: hashToken(input.token.trim()) } });
-  if (claimed.count !== 1) throw new DomainError("FORBIDDEN", "That setup token is wrong or was already used; restart grove for a new one.");
-  const user = await createPasswordUser(ctx.auth, { email: input.email, name: input.name, role: "admin", password: input.password });
-  await appendAuditEvent(ctx.db, { actorType: "user", actorId: user.email, action: "user.created", subject: user.email, details: { role: "admin", firstRun: true } });
+  if (claimed.count !== 1)
+    throw new DomainError("FORBIDDEN", "That setup token is wrong or was already used; restart grove for a new one.");
+  const user = await createPasswordUser(ctx.auth, {
+    email: input.email,
+    name: input.name,
+    role: "admin",
+    password: input.password,
+  });
+  await appendAuditEvent(ctx.db, {
+    actorType: "user",
+    actorId: user.email,
+    action: "user.created",
+    subject: user.email,
+    details: { role: "admin", firstRun: true },
+  });
   if (ctx.setupTokenFile) await rm(ctx.setupTokenFile, { force: true });
-  for (const cookie of await signInCookies(ctx.auth, { email: user.email, password: input.password }, ctx.headers)) ctx.setCookie(cookie);
+  for (const cookie of await signInCookies(ctx.auth, { email: user.email, password: input.password }, ctx.headers))
+    ctx.setCookie(cookie);
   return { email: user.email };
 }

@@ -9,6 +9,11 @@ export function mergeRequestAudit(mr: AuditedMergeRequest, sha: string | null = 
 }
 
 /** A step the lifecycle refuses, as a person sees it: a blocked request says why it is blocked. */
-export function refusalError(refusal: { code: TransitionRefusalCode; reason: string }, blockedReason: string | null): DomainError {
-  return refusal.code === "FORBIDDEN" ? new DomainError("FORBIDDEN", blockedReason ?? refusal.reason) : new DomainError("INVALID_INPUT", refusal.reason);
+export function refusalError(
+  refusal: { code: TransitionRefusalCode; reason: string },
+  blockedReason: string | null,
+): DomainError {
+  return refusal.code === "FORBIDDEN"
+    ? new DomainError("FORBIDDEN", blockedReason ?? refusal.reason)
+    : new DomainError("INVALID_INPUT", refusal.reason);
 }

@@ -48,7 +48,9 @@ export function checksFromStatus(status: Status, brain?: string): { data: Checks
     brainFiles: JSON.stringify(brainFiles),
     checkedSha: status.integrationSha,
     checkedAt: new Date(),
-    ...(status.diff !== null && status.diffSha === status.headSha ? { diff: status.diff, diffTruncated: status.diffTruncated } : {}),
+    ...(status.diff !== null && status.diffSha === status.headSha
+      ? { diff: status.diff, diffTruncated: status.diffTruncated }
+      : {}),
     ...(policy.ok ? {} : { blockedReason: policy.reason, error: policy.reason }),
   };
   return { data, isBlocked: !policy.ok };
@@ -71,7 +73,12 @@ export async function voidMergeRequest(deps: { db: Db; hub: Hub }, mr: VoidableR
     from: mergeRequestStateOf(mr),
     event: "branch_moved",
     data: { stage: null, error: voidedBecause(mr, movedTo) },
-    audit: () => ({ actorType: "system", actorId: "hub", ...mergeRequestAudit(mr), details: { movedTo, wasApproved: isDispatched(mr.state), branchKept: true } }),
+    audit: () => ({
+      actorType: "system",
+      actorId: "hub",
+      ...mergeRequestAudit(mr),
+      details: { movedTo, wasApproved: isDispatched(mr.state), branchKept: true },
+    }),
   });
   if (step.kind === "applied") deps.hub.broadcastChanged({ scope: "merges", id: mr.id });
 }

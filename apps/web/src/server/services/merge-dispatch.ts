@@ -10,7 +10,14 @@ type MergeRequestWithRun = {
   integration: string;
   approvedSha: string | null;
   headSha: string;
-  run: { sessionId: string; agent: string; taskId: string; worktreePath: string | null; result: string | null; session: { repoPath: string } };
+  run: {
+    sessionId: string;
+    agent: string;
+    taskId: string;
+    worktreePath: string | null;
+    result: string | null;
+    session: { repoPath: string };
+  };
 };
 
 /** What the runner needs to land an approved request (the RESULT travels along for the brain deposit). */
@@ -42,7 +49,11 @@ export async function resumeMerges(deps: { db: Db; hub: Hub }, runnerId: string)
   });
   for (const mr of pending) {
     const user = mr.decidedBy ? await db.user.findUnique({ where: { id: mr.decidedBy }, select: { email: true } }) : null;
-    const approval: MergeApproval = { kind: mr.approval === "auto" ? "auto" : "user", by: user?.email ?? mr.decidedBy ?? "unknown", ...(mr.comment ? { comment: mr.comment } : {}) };
+    const approval: MergeApproval = {
+      kind: mr.approval === "auto" ? "auto" : "user",
+      by: user?.email ?? mr.decidedBy ?? "unknown",
+      ...(mr.comment ? { comment: mr.comment } : {}),
+    };
     const ack = await hub.executeMerge(runnerId, mergeExecutePayload(mr, approval));
     if (!ack.ok) continue;
     const step = await applyMergeRequestEventToCurrent(db, {

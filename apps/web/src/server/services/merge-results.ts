@@ -11,9 +11,17 @@ type Deps = { db: Db; hub: Hub };
  * A result for a request that is already final (a resent result) changes nothing. A moved branch is audited
  * as "merge.void" by the runner that found it; the hub records the state only.
  */
-export async function recordMergeResult(deps: Deps, runnerId: string, mergeRequestId: string, outcome: MergeOutcome): Promise<void> {
+export async function recordMergeResult(
+  deps: Deps,
+  runnerId: string,
+  mergeRequestId: string,
+  outcome: MergeOutcome,
+): Promise<void> {
   const { db, hub } = deps;
-  const mr = await db.mergeRequest.findUnique({ where: { id: mergeRequestId }, include: { run: { include: { session: true } } } });
+  const mr = await db.mergeRequest.findUnique({
+    where: { id: mergeRequestId },
+    include: { run: { include: { session: true } } },
+  });
   if (!mr || mr.run.session.runnerId !== runnerId) throw new Error(`merge request ${mergeRequestId} is not this runner's`);
 
   const step = await applyMergeRequestEventToCurrent(db, { id: mr.id, ...stepOf(outcome, mr) });
@@ -22,7 +30,15 @@ export async function recordMergeResult(deps: Deps, runnerId: string, mergeReque
   hub.broadcastChanged({ scope: "sessions", id: mr.run.sessionId });
 }
 
-type Request = { id: string; runId: string; branch: string; headSha: string; integration: string; state: string; run: { sessionId: string } };
+type Request = {
+  id: string;
+  runId: string;
+  branch: string;
+  headSha: string;
+  integration: string;
+  state: string;
+  run: { sessionId: string };
+};
 
 function stepOf(outcome: MergeOutcome, mr: Request): Omit<Parameters<typeof applyMergeRequestEventToCurrent>[1], "id"> {
   switch (outcome.kind) {
@@ -48,7 +64,12 @@ function stepOf(outcome: MergeOutcome, mr: Request): Omit<Parameters<typeof appl
       return {
         event: "merge_failed",
         data: { stage: null, ...failure(outcome, mr.integration) },
-        audit: () => ({ actorType: "system", actorId: "hub", ...mergeRequestAudit(mr), details: { kind: outcome.kind, branchKept: true } }),
+        audit: () => ({
+          actorType: "system",
+          actorId: "hub",
+          ...mergeRequestAudit(mr),
+          details: { kind: outcome.kind, branchKept: true },
+        }),
       };
   }
 }
@@ -58,7 +79,10 @@ type Failed = Exclude<MergeOutcome, { kind: "merged" } | { kind: "moved" }>;
 function failure(outcome: Failed, integration: string) {
   switch (outcome.kind) {
     case "conflict":
-      return { conflicts: JSON.stringify(outcome.files), error: `Merge conflict in ${outcome.files.join(", ") || "the branch"}; ${integration} did not move. The branch is kept.` };
+      return {
+        conflicts: JSON.stringify(outcome.files),
+        error: `Merge conflict in ${outcome.files.join(", ") || "the branch"}; ${integration} did not move. The branch is kept.`,
+      };
     case "tests_failed":
       return {
         candidateSha: outcome.candidateSha,

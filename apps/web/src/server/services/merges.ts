@@ -46,7 +46,11 @@ export async function openMergeRequestIfGreen(deps: Deps, runId: string): Promis
  * An approver's decision, pinned to the head SHA they saw. The hub refuses blocked requests and voids
  * requests whose branch moved; the runner checks the SHA again when the merge queue reaches the request.
  */
-export async function approveMergeRequest(deps: Deps, user: SessionUser, input: { id: string; sha: string; comment?: string }): Promise<void> {
+export async function approveMergeRequest(
+  deps: Deps,
+  user: SessionUser,
+  input: { id: string; sha: string; comment?: string },
+): Promise<void> {
   const { db, hub } = deps;
   const mr = await db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: { include: { session: true } } } });
   if (!mr) throw new DomainError("NOT_FOUND", "That merge request does not exist.");
@@ -60,9 +64,13 @@ export async function approveMergeRequest(deps: Deps, user: SessionUser, input: 
   const status = await branchStatusOf(db, { runnerId: session.runnerId, repoPath: session.repoPath, branch: mr.branch });
   if (status && !status.live && status.headSha !== mr.headSha) {
     await voidMergeRequest(deps, mr, status.headSha);
-    throw new DomainError("SHA_MISMATCH", `The branch moved to ${status.headSha.slice(0, 12)} after its tests ran; this request is void. Run the task again for a tested head.`);
+    throw new DomainError(
+      "SHA_MISMATCH",
+      `The branch moved to ${status.headSha.slice(0, 12)} after its tests ran; this request is void. Run the task again for a tested head.`,
+    );
   }
-  if (!hub.isRunnerOnline(session.runnerId)) throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
+  if (!hub.isRunnerOnline(session.runnerId))
+    throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
   const approved = await applyMergeRequestEvent(db, {
     id: mr.id,
     from,
@@ -101,7 +109,12 @@ export async function rejectMergeRequest(deps: Deps, user: SessionUser, input: {
     from: mergeRequestStateOf(mr),
     event: "reject",
     data: { decidedBy: user.id, decidedAt: new Date(), comment: input.comment },
-    audit: () => ({ actorType: "user", actorId: user.email, ...mergeRequestAudit(mr), details: { comment: input.comment, branchKept: true } }),
+    audit: () => ({
+      actorType: "user",
+      actorId: user.email,
+      ...mergeRequestAudit(mr),
+      details: { comment: input.comment, branchKept: true },
+    }),
   });
   if (rejected.kind === "refused") throw refusalError(rejected, mr.blockedReason);
   if (rejected.kind === "lost") throw new DomainError("INVALID_INPUT", "Someone else decided this merge request a moment ago.");

@@ -1,5 +1,12 @@
 import { WAITING_MERGE_REQUEST_STATES, type BranchDiff, type MergeProgress, type RadarSnapshot } from "@grove/core";
-import { applyMergeRequestEvent, applyMergeRequestEventToCurrent, mergeRequestStateOf, recordMergeRequestDiff, updateMergeRequestFacts, type Db } from "@grove/db";
+import {
+  applyMergeRequestEvent,
+  applyMergeRequestEventToCurrent,
+  mergeRequestStateOf,
+  recordMergeRequestDiff,
+  updateMergeRequestFacts,
+  type Db,
+} from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import { checksFromStatus, voidMergeRequest } from "./merge-checks.ts";
 import { mergeRequestAudit } from "./merge-audit.ts";
@@ -30,12 +37,20 @@ export async function recordRadarSnapshot(deps: Deps, runnerId: string, snap: Ra
         brainFiles: JSON.stringify(b.brainFiles),
         overlaps: JSON.stringify(b.overlaps),
       };
-      return db.branchStatus.upsert({ where: { runnerId_repoPath_branch: { ...key, branch: b.branch } }, create: { ...key, branch: b.branch, ...data }, update: data });
+      return db.branchStatus.upsert({
+        where: { runnerId_repoPath_branch: { ...key, branch: b.branch } },
+        create: { ...key, branch: b.branch, ...data },
+        update: data,
+      });
     }),
   ]);
 
   const pending = await db.mergeRequest.findMany({
-    where: { state: { in: [...WAITING_MERGE_REQUEST_STATES] }, branch: { in: snap.branches.map((b) => b.branch) }, run: { session: { runnerId, repoPath: snap.repoPath } } },
+    where: {
+      state: { in: [...WAITING_MERGE_REQUEST_STATES] },
+      branch: { in: snap.branches.map((b) => b.branch) },
+      run: { session: { runnerId, repoPath: snap.repoPath } },
+    },
     include: { run: true },
   });
   for (const mr of pending) {
@@ -57,7 +72,12 @@ export async function recordRadarSnapshot(deps: Deps, runnerId: string, snap: Ra
       from,
       event: "block",
       data: checks.data,
-      audit: () => ({ actorType: "system", actorId: "hub", ...mergeRequestAudit(mr), details: { reason: checks.data.blockedReason ?? null, branchKept: true } }),
+      audit: () => ({
+        actorType: "system",
+        actorId: "hub",
+        ...mergeRequestAudit(mr),
+        details: { reason: checks.data.blockedReason ?? null, branchKept: true },
+      }),
     });
   }
   hub.broadcastChanged({ scope: "merges" });
@@ -68,8 +88,17 @@ export async function recordBranchDiff(deps: Deps, runnerId: string, diff: Branc
   const { db, hub } = deps;
   await assertServes(db, runnerId, diff.repoPath);
   const data = { diff: diff.diff, diffTruncated: diff.truncated };
-  await db.branchStatus.updateMany({ where: { runnerId, repoPath: diff.repoPath, branch: diff.branch, headSha: diff.headSha }, data: { ...data, diffSha: diff.headSha } });
-  const updated = await recordMergeRequestDiff(db, { runnerId, repoPath: diff.repoPath, branch: diff.branch, headSha: diff.headSha, ...data });
+  await db.branchStatus.updateMany({
+    where: { runnerId, repoPath: diff.repoPath, branch: diff.branch, headSha: diff.headSha },
+    data: { ...data, diffSha: diff.headSha },
+  });
+  const updated = await recordMergeRequestDiff(db, {
+    runnerId,
+    repoPath: diff.repoPath,
+    branch: diff.branch,
+    headSha: diff.headSha,
+    ...data,
+  });
   if (updated > 0) hub.broadcastChanged({ scope: "merges" });
 }
 
@@ -77,13 +106,19 @@ export async function recordBranchDiff(deps: Deps, runnerId: string, diff: Branc
 export async function recordMergeProgress(deps: Deps, runnerId: string, progress: MergeProgress): Promise<void> {
   const owned = await deps.db.mergeRequest.count({ where: { id: progress.mergeRequestId, run: { session: { runnerId } } } });
   if (owned === 0) return;
-  const step = await applyMergeRequestEventToCurrent(deps.db, { id: progress.mergeRequestId, event: "progress", data: { stage: progress.stage } });
+  const step = await applyMergeRequestEventToCurrent(deps.db, {
+    id: progress.mergeRequestId,
+    event: "progress",
+    data: { stage: progress.stage },
+  });
   if (step?.kind === "applied") deps.hub.broadcastChanged({ scope: "merges", id: progress.mergeRequestId });
 }
 
 async function assertServes(db: Db, runnerId: string, repoPath: string): Promise<void> {
   const runner = await db.runner.findUnique({ where: { id: runnerId }, select: { repos: true } });
   const repos: unknown = runner ? JSON.parse(runner.repos) : [];
-  const serves = Array.isArray(repos) && repos.some((repo: unknown) => typeof repo === "object" && repo !== null && "path" in repo && repo.path === repoPath);
+  const serves =
+    Array.isArray(repos) &&
+    repos.some((repo: unknown) => typeof repo === "object" && repo !== null && "path" in repo && repo.path === repoPath);
   if (!serves) throw new Error(`runner ${runnerId} does not serve ${repoPath}`);
 }

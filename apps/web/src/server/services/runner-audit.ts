@@ -11,13 +11,19 @@ export async function recordRunnerAudit(db: Db, runnerId: string, record: AuditR
     const why = record.action === "merge.approved" ? ": approvals are recorded by the hub, from the approver's decision" : "";
     throw new DomainError("FORBIDDEN", `a runner cannot record "${record.action}"${why}`);
   }
-  if (!record.runId) throw new DomainError("INVALID_INPUT", `the audit record "${record.action}" names no run; a runner records events of its own runs only`);
+  if (!record.runId)
+    throw new DomainError(
+      "INVALID_INPUT",
+      `the audit record "${record.action}" names no run; a runner records events of its own runs only`,
+    );
   const run = await db.run.findUnique({ where: { id: record.runId }, include: { session: { select: { runnerId: true } } } });
-  if (!run || run.session.runnerId !== runnerId) throw new DomainError("FORBIDDEN", `run ${record.runId} is not one of this runner's runs`);
+  if (!run || run.session.runnerId !== runnerId)
+    throw new DomainError("FORBIDDEN", `run ${record.runId} is not one of this runner's runs`);
   if (record.sessionId !== undefined && record.sessionId !== run.sessionId) {
     throw new DomainError("INVALID_INPUT", `run ${run.id} belongs to session ${run.sessionId}, not ${record.sessionId}`);
   }
-  if (record.branch !== undefined && record.branch !== run.branch) throw new DomainError("INVALID_INPUT", `run ${run.id} is on branch ${run.branch}, not ${record.branch}`);
+  if (record.branch !== undefined && record.branch !== run.branch)
+    throw new DomainError("INVALID_INPUT", `run ${run.id} is on branch ${run.branch}, not ${record.branch}`);
   // The actor last: who recorded it is the hub's to say, never the payload's.
   await appendAuditEvent(db, { ...record, sessionId: run.sessionId, branch: run.branch, actorType: "runner", actorId: runnerId });
 }

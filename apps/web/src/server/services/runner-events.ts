@@ -32,7 +32,9 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
       });
       hub.broadcastChanged({ scope: "runners", id: runnerId });
       // Not awaited: the runner's hello must be acknowledged before it can report anything.
-      void resumeMerges(deps, runnerId).catch((error: unknown) => console.error(`resuming merges of runner ${runnerId} failed:`, error));
+      void resumeMerges(deps, runnerId).catch((error: unknown) =>
+        console.error(`resuming merges of runner ${runnerId} failed:`, error),
+      );
     },
 
     async runState(runnerId, payload) {

@@ -21,6 +21,13 @@ export type ServedRepo = RunnerRepo & { runnerId: string; runnerName: string; on
 export async function servedRepos(deps: { db: Db; hub: Hub }): Promise<ServedRepo[]> {
   const runners = await deps.db.runner.findMany({ where: { revokedAt: null }, orderBy: { createdAt: "asc" } });
   return runners
-    .flatMap((r) => parseRunnerRepos(r.repos).map((repo) => ({ ...repo, runnerId: r.id, runnerName: r.name, online: deps.hub.isRunnerOnline(r.id) })))
+    .flatMap((r) =>
+      parseRunnerRepos(r.repos).map((repo) => ({
+        ...repo,
+        runnerId: r.id,
+        runnerName: r.name,
+        online: deps.hub.isRunnerOnline(r.id),
+      })),
+    )
     .sort((a, b) => Number(b.online) - Number(a.online));
 }

@@ -32,9 +32,11 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
     return { agent, taskId, profile, prompt: task.prompt, branch: agentBranch(agent, taskId) };
   });
   const branches = new Set(tasks.map((t) => t.branch));
-  if (branches.size !== tasks.length) throw new DomainError("INVALID_INPUT", "Two tasks would share one branch; give each a different task id.");
+  if (branches.size !== tasks.length)
+    throw new DomainError("INVALID_INPUT", "Two tasks would share one branch; give each a different task id.");
   const taken = await db.run.findFirst({ where: { branch: { in: [...branches] }, session: { repoPath: repo.path } } });
-  if (taken) throw new DomainError("ALREADY_EXISTS", `Branch ${taken.branch} already belongs to run ${taken.id}; pick another task id.`);
+  if (taken)
+    throw new DomainError("ALREADY_EXISTS", `Branch ${taken.branch} already belongs to run ${taken.id}; pick another task id.`);
 
   const sessionId = await freeSessionId(db, new Date());
   const session = await db.agentSession.create({

@@ -10,14 +10,27 @@ const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
 /** An invitation link for one email address and role; the token is shown once and stored hashed. */
 export async function inviteUser(ctx: Context, admin: SessionUser, input: { email: string; role: Role }) {
   const email = input.email.trim().toLowerCase();
-  if (await ctx.db.user.findUnique({ where: { email } })) throw new DomainError("ALREADY_EXISTS", `${email} already has an account.`);
+  if (await ctx.db.user.findUnique({ where: { email } }))
+    throw new DomainError("ALREADY_EXISTS", `${email} already has an account.`);
   // A new invitation replaces any still-open one for the same address.
   await ctx.db.invitation.updateMany({ where: { email, acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
   const token = newToken();
   const invitation = await ctx.db.invitation.create({
-    data: { email, role: input.role, tokenHash: hashToken(token), invitedById: admin.id, expiresAt: new Date(Date.now() + INVITE_TTL_MS) },
+    data: {
+      email,
+      role: input.role,
+      tokenHash: hashToken(token),
+      invitedById: admin.id,
+      expiresAt: new Date(Date.now() + INVITE_TTL_MS),
+    },
   });
-  await appendAuditEvent(ctx.db, { actorType: "user", actorId: admin.email, action: "user.invited", subject: email, details: { role: input.role, invitationId: invitation.id } });
+  await appendAuditEvent(ctx.db, {
+    actorType: "user",
+    actorId: admin.email,
+    action: "user.invited",
+    subject: email,
+    details: { role: input.role, invitationId: invitation.id },
+  });
   return { id: invitation.id, email, role: input.role, expiresAt: invitation.expiresAt, path: `/invite#token=${token}` };
 }
 
@@ -32,15 +45,30 @@ export async function findOpenInvitation(ctx: Context, token: string) {
 
 export async function acceptInvitation(ctx: Context, input: { token: string; name: string; password: string }) {
   const invitation = await findOpenInvitation(ctx, input.token);
-  const claimed = await ctx.db.invitation.updateMany({ where: { id: invitation.id, acceptedAt: null }, data: { acceptedAt: new Date() } });
+  const claimed = await ctx.db.invitation.updateMany({
+    where: { id: invitation.id, acceptedAt: null },
+    data: { acceptedAt: new Date() },
+  });
   if (claimed.count !== 1) throw new DomainError("NOT_FOUND", "This invitation was just used.");
   const role: Role = invitation.role === "admin" || invitation.role === "approver" ? invitation.role : "viewer";
-  const user = await createPasswordUser(ctx.auth, { email: invitation.email, name: input.name, role, password: input.password }).catch(async (error: unknown) => {
+  const user = await createPasswordUser(ctx.auth, {
+    email: invitation.email,
+    name: input.name,
+    role,
+    password: input.password,
+  }).catch(async (error: unknown) => {
     await ctx.db.invitation.update({ where: { id: invitation.id }, data: { acceptedAt: null } });
     throw error;
   });
-  await appendAuditEvent(ctx.db, { actorType: "user", actorId: user.email, action: "user.created", subject: user.email, details: { role, invitationId: invitation.id } });
-  for (const cookie of await signInCookies(ctx.auth, { email: user.email, password: input.password }, ctx.headers)) ctx.setCookie(cookie);
+  await appendAuditEvent(ctx.db, {
+    actorType: "user",
+    actorId: user.email,
+    action: "user.created",
+    subject: user.email,
+    details: { role, invitationId: invitation.id },
+  });
+  for (const cookie of await signInCookies(ctx.auth, { email: user.email, password: input.password }, ctx.headers))
+    ctx.setCookie(cookie);
   return { email: user.email, role };
 }
 
@@ -55,7 +83,13 @@ export async function changeRole(ctx: Context, admin: SessionUser, input: { user
   if (user.role === input.role) return;
   if (user.role === "admin") await assertAnotherAdminRemains(ctx, user.id);
   await ctx.db.user.update({ where: { id: user.id }, data: { role: input.role } });
-  await appendAuditEvent(ctx.db, { actorType: "user", actorId: admin.email, action: "user.role-changed", subject: user.email, details: { from: user.role, to: input.role } });
+  await appendAuditEvent(ctx.db, {
+    actorType: "user",
+    actorId: admin.email,
+    action: "user.role-changed",
+    subject: user.email,
+    details: { from: user.role, to: input.role },
+  });
   // Open pages reconnect and pick up the new role at once.
   ctx.hub.disconnectUser(user.id);
 }
@@ -67,6 +101,12 @@ export async function removeUser(ctx: Context, admin: SessionUser, userId: strin
   if (user.role === "admin") await assertAnotherAdminRemains(ctx, user.id);
   await endUserSessions(ctx.auth, user.id);
   await ctx.db.user.delete({ where: { id: user.id } });
-  await appendAuditEvent(ctx.db, { actorType: "user", actorId: admin.email, action: "user.removed", subject: user.email, details: { role: user.role } });
+  await appendAuditEvent(ctx.db, {
+    actorType: "user",
+    actorId: admin.email,
+    action: "user.removed",
+    subject: user.email,
+    details: { role: user.role },
+  });
   ctx.hub.disconnectUser(user.id);
 }

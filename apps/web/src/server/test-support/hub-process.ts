@@ -10,7 +10,14 @@ import { openHubData } from "../open-hub-data.ts";
 // with the web's environment (env.ts).
 const env = readWebEnv();
 const { db, authSecretFile } = await openHubData(env);
-const server = await startGroveServer({ db, port: env.port, host: env.host, authSecret: env.authSecret, authSecretFile, instanceId: env.instanceId }).catch((error: unknown) => {
+const server = await startGroveServer({
+  db,
+  port: env.port,
+  host: env.host,
+  authSecret: env.authSecret,
+  authSecretFile,
+  instanceId: env.instanceId,
+}).catch((error: unknown) => {
   // As server.ts does.
   const listenFailure = describeListenFailure(error);
   if (!listenFailure) throw error;

@@ -4,7 +4,12 @@
  */
 export function describeRefusal(error: Error): string {
   const description: unknown = (error as Error & { description?: unknown }).description;
-  const detail = description instanceof Object && "message" in description ? String(description.message) : typeof description === "number" ? `HTTP ${description}` : "";
+  const detail =
+    description instanceof Object && "message" in description
+      ? String(description.message)
+      : typeof description === "number"
+        ? `HTTP ${description}`
+        : "";
   return detail ? `${error.message} (${detail})` : error.message;
 }
 

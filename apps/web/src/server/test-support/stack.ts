@@ -44,7 +44,11 @@ export async function startTestStack(
         dataDir: runnerDataDir,
         repos: [repo.dir],
       }),
-      { cwd: repoRoot, env: runnerLaunchEnv({ ...process.env, GROVE_DEMO_DELAY_MS: "5" }, { token: TOKEN }), stdio: ["ignore", "pipe", "pipe"] },
+      {
+        cwd: repoRoot,
+        env: runnerLaunchEnv({ ...process.env, GROVE_DEMO_DELAY_MS: "5" }, { token: TOKEN }),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     runner.stdout?.on("data", (chunk: Buffer) => (runnerOutput += chunk.toString()));
     runner.stderr?.on("data", (chunk: Buffer) => (runnerOutput += chunk.toString()));
@@ -87,7 +91,9 @@ export async function startTestStack(
   };
   // Online is not enough: the runner's hello (its repositories) must have been stored too.
   await waitFor(
-    async () => server.hub.isRunnerOnline(runnerId) && (await hub.db.runner.findUnique({ where: { id: runnerId } }))?.repos.includes(repo.dir),
+    async () =>
+      server.hub.isRunnerOnline(runnerId) &&
+      (await hub.db.runner.findUnique({ where: { id: runnerId } }))?.repos.includes(repo.dir),
     30_000,
     () => `runner never connected:\n${runnerOutput}`,
   );

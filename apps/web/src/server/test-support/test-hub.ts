@@ -27,7 +27,11 @@ export async function startTestHub(opts: Partial<GroveServerOptions> & { withAdm
     caller: callerAs(admin),
     callerAs,
     /** A user with the given role and password, for authorisation tests. */
-    async addUser(role: Role, email = `${role}-${Math.random().toString(36).slice(2, 8)}@test.local`, password = "user-password-1"): Promise<SessionUser> {
+    async addUser(
+      role: Role,
+      email = `${role}-${Math.random().toString(36).slice(2, 8)}@test.local`,
+      password = "user-password-1",
+    ): Promise<SessionUser> {
       return createPasswordUser(server.deps.auth, { email, name: role, role, password });
     },
     /** Signs in over HTTP as a browser would and returns the session cookie header. */

@@ -11,10 +11,20 @@ function BrainFile() {
   const params = useSearchParams();
   const trpc = useTRPC();
   const input = { runnerId: params.get("runner") ?? "", repoPath: params.get("repo") ?? "", path: params.get("path") ?? "" };
-  const file = useQuery({ ...trpc.brain.byId.queryOptions(input), enabled: Boolean(input.runnerId && input.repoPath && input.path) });
+  const file = useQuery({
+    ...trpc.brain.byId.queryOptions(input),
+    enabled: Boolean(input.runnerId && input.repoPath && input.path),
+  });
   return (
     <div className="space-y-4">
-      <PageHeader title={input.path} description={<Link href="/brain" className="text-emerald-700 hover:underline dark:text-emerald-400">Back to the brain</Link>} />
+      <PageHeader
+        title={input.path}
+        description={
+          <Link href="/brain" className="text-emerald-700 hover:underline dark:text-emerald-400">
+            Back to the brain
+          </Link>
+        }
+      />
       {file.isPending && <Loading label="Asking the runner…" />}
       <ErrorText error={file.error} />
       {file.data && (

@@ -25,7 +25,9 @@ function RunDiff({ runId }: { runId: string }) {
   if (diff.data.isEmpty) return <Empty>No changes (yet).</Empty>;
   return (
     <div className="space-y-3">
-      <pre aria-label="Diff stat" className="overflow-x-auto rounded-xl bg-stone-100 p-3 text-xs dark:bg-stone-900">{diff.data.stat}</pre>
+      <pre aria-label="Diff stat" className="overflow-x-auto rounded-xl bg-stone-100 p-3 text-xs dark:bg-stone-900">
+        {diff.data.stat}
+      </pre>
       <DiffView patch={diff.data.patch} isTruncated={diff.data.isTruncated} />
     </div>
   );
@@ -75,10 +77,18 @@ export default function RunPage() {
         <Tabs
           label="Run details"
           tabs={[
-            { id: "log", title: "Log", content: () => <VirtualLog runId={r.id} lastSeq={r.lastSeq} label={`Log of ${r.branch}`} /> },
+            {
+              id: "log",
+              title: "Log",
+              content: () => <VirtualLog runId={r.id} lastSeq={r.lastSeq} label={`Log of ${r.branch}`} />,
+            },
             { id: "diff", title: "Diff", content: () => <RunDiff runId={r.id} /> },
             { id: "result", title: "Result", content: () => <ResultView result={r.result} error={r.resultError} /> },
-            { id: "tests", title: "Tests", content: () => <RunTests runId={r.id} status={r.testStatus} exitCode={r.testExitCode} durationMs={r.testMs} /> },
+            {
+              id: "tests",
+              title: "Tests",
+              content: () => <RunTests runId={r.id} status={r.testStatus} exitCode={r.testExitCode} durationMs={r.testMs} />,
+            },
           ]}
         />
       </Card>

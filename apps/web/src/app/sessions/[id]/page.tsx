@@ -27,7 +27,8 @@ export default function SessionPage() {
         title={s.id}
         description={
           <>
-            {s.repoPath} · integration <code>{s.integration}</code> · on {s.runner.name} · started by {s.createdByEmail} <RelativeTime date={s.createdAt} />
+            {s.repoPath} · integration <code>{s.integration}</code> · on {s.runner.name} · started by {s.createdByEmail}{" "}
+            <RelativeTime date={s.createdAt} />
             <SessionUsage session={s} />
           </>
         }
@@ -53,7 +54,10 @@ export default function SessionPage() {
               <p className="mt-3 flex items-center gap-2 text-sm">
                 <StateBadge state={run.mergeRequests[0].state} label={`merge ${run.mergeRequests[0].state}`} />
                 {run.mergeRequests[0].state === "open" && (
-                  <Link href={`/approvals#${run.mergeRequests[0].id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
+                  <Link
+                    href={`/approvals#${run.mergeRequests[0].id}`}
+                    className="text-emerald-700 hover:underline dark:text-emerald-400"
+                  >
                     Review in the approvals inbox
                   </Link>
                 )}

@@ -21,7 +21,9 @@ export const approvalRouter = router({
   }),
 
   /** For the in-app badge. */
-  count: protectedProcedure.query(({ ctx }) => ctx.db.mergeRequest.count({ where: { state: { in: [...APPROVABLE_MERGE_REQUEST_STATES] } } })),
+  count: protectedProcedure.query(({ ctx }) =>
+    ctx.db.mergeRequest.count({ where: { state: { in: [...APPROVABLE_MERGE_REQUEST_STATES] } } }),
+  ),
 
   approve: approveProcedure,
   reject: rejectProcedure,

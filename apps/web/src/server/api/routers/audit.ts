@@ -25,7 +25,12 @@ export const AUDIT_PAGE_BYTES = 1024 * 1024;
 export const auditRouter = router({
   /** Newest first; a page may stop before `limit` at AUDIT_PAGE_BYTES, and `nextBeforeId` says where the next starts. */
   list: protectedProcedure
-    .input(AuditFilterSchema.extend({ beforeId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(1000).optional() }).optional())
+    .input(
+      AuditFilterSchema.extend({
+        beforeId: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      }).optional(),
+    )
     .query(({ ctx, input }) => listAuditPage(ctx.db, input ?? {}, AUDIT_PAGE_BYTES)),
 
   verify: protectedProcedure.query(({ ctx }) => verifyAuditChain(ctx.db)),
@@ -39,11 +44,20 @@ export const auditRouter = router({
     .query(async ({ ctx, input }) => {
       const chunks: string[] = [];
       const filter = input.filter ?? {};
-      const count = await exportAudit(ctx.db, input.format, filter, (chunk) => void chunks.push(chunk), MAX_TRPC_EXPORT_EVENTS, MAX_TRPC_EXPORT_CHARS);
+      const count = await exportAudit(
+        ctx.db,
+        input.format,
+        filter,
+        (chunk) => void chunks.push(chunk),
+        MAX_TRPC_EXPORT_EVENTS,
+        MAX_TRPC_EXPORT_CHARS,
+      );
       const total = await ctx.db.auditEvent.count({ where: auditWhere(filter) });
       return { format: input.format, count, body: chunks.join(""), isTruncated: count < total };
     }),
 
   /** Which agent, which task, which tests, who approved, when — for a commit on the integration branch. */
-  commit: protectedProcedure.input(z.object({ sha: z.string().trim().min(7).max(64) })).query(({ ctx, input }) => commitProvenance(ctx.db, input.sha)),
+  commit: protectedProcedure
+    .input(z.object({ sha: z.string().trim().min(7).max(64) }))
+    .query(({ ctx, input }) => commitProvenance(ctx.db, input.sha)),
 });

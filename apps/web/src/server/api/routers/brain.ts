@@ -14,7 +14,10 @@ export const brainRouter = router({
         if (!repo.online) return { ...repo, brain: null, error: "The runner is offline." };
         try {
           const brain = await ctx.hub.ask(repo.runnerId, "brain:list", { repoPath: repo.path });
-          const links = await linkCommitsToRuns(ctx.db, brain.files.flatMap((f) => (f.lastCommit ? [f.lastCommit] : [])));
+          const links = await linkCommitsToRuns(
+            ctx.db,
+            brain.files.flatMap((f) => (f.lastCommit ? [f.lastCommit] : [])),
+          );
           const files = brain.files.map((f) => ({ ...f, run: f.lastCommit ? (links.get(f.lastCommit.sha) ?? null) : null }));
           return { ...repo, brain: { ...brain, files }, error: null };
         } catch (error) {

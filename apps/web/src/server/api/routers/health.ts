@@ -11,7 +11,11 @@ export const healthRouter = router({
       repos.map(async (repo) => {
         if (!repo.online) return { ...repo, report: null, error: "The runner is offline." };
         try {
-          return { ...repo, report: await ctx.hub.ask(repo.runnerId, "doctor:run", { repoPath: repo.path, fix: false }), error: null };
+          return {
+            ...repo,
+            report: await ctx.hub.ask(repo.runnerId, "doctor:run", { repoPath: repo.path, fix: false }),
+            error: null,
+          };
         } catch (error) {
           return { ...repo, report: null, error: error instanceof Error ? error.message : String(error) };
         }
@@ -26,7 +30,11 @@ export const healthRouter = router({
       repos.map(async (repo) => {
         if (!repo.online) return { ...repo, checks: null, error: "The runner is offline." };
         try {
-          return { ...repo, checks: (await ctx.hub.ask(repo.runnerId, "agents:check", { repoPath: repo.path })).checks, error: null };
+          return {
+            ...repo,
+            checks: (await ctx.hub.ask(repo.runnerId, "agents:check", { repoPath: repo.path })).checks,
+            error: null,
+          };
         } catch (error) {
           return { ...repo, checks: null, error: error instanceof Error ? error.message : String(error) };
         }
@@ -43,7 +51,10 @@ export const healthRouter = router({
         actorId: ctx.user.email,
         action: "doctor.fixed",
         subject: report.repo,
-        details: { fixed: report.fixed.map((f) => ({ kind: f.kind, path: f.path, branch: f.branch })), failed: report.failed.length },
+        details: {
+          fixed: report.fixed.map((f) => ({ kind: f.kind, path: f.path, branch: f.branch })),
+          failed: report.failed.length,
+        },
       });
       return report;
     }),

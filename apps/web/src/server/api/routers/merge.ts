@@ -5,15 +5,30 @@ import { listBranchRadar } from "../../services/branch-radar.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
 const id = IdSchema;
-const runSelect = { id: true, agent: true, taskId: true, sessionId: true, diffStat: true, testStatus: true, testExitCode: true, testMs: true, result: true } as const;
+const runSelect = {
+  id: true,
+  agent: true,
+  taskId: true,
+  sessionId: true,
+  diffStat: true,
+  testStatus: true,
+  testExitCode: true,
+  testMs: true,
+  result: true,
+} as const;
 
 export const mergeRouter = router({
   /** Newest first, without the diffs (byId has them). */
   list: protectedProcedure
-    .input(z.object({ states: z.array(z.string().max(50)).max(20).optional(), sessionId: z.string().max(200).optional() }).optional())
+    .input(
+      z.object({ states: z.array(z.string().max(50)).max(20).optional(), sessionId: z.string().max(200).optional() }).optional(),
+    )
     .query(({ ctx, input }) =>
       ctx.db.mergeRequest.findMany({
-        where: { state: input?.states ? { in: input.states } : undefined, run: input?.sessionId ? { sessionId: input.sessionId } : undefined },
+        where: {
+          state: input?.states ? { in: input.states } : undefined,
+          run: input?.sessionId ? { sessionId: input.sessionId } : undefined,
+        },
         orderBy: { createdAt: "desc" },
         take: 100,
         omit: { diff: true },
@@ -21,9 +36,11 @@ export const mergeRouter = router({
       }),
     ),
 
-  byId: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) =>
-    ctx.db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: { select: runSelect }, provenance: true } }),
-  ),
+  byId: protectedProcedure
+    .input(z.object({ id }))
+    .query(({ ctx, input }) =>
+      ctx.db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: { select: runSelect }, provenance: true } }),
+    ),
 
   /** The overlap radar: every agent branch the runners see, live while agents work. */
   radar: protectedProcedure

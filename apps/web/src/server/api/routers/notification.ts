@@ -8,7 +8,10 @@ import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
 const base64url = /^[A-Za-z0-9_-]+={0,2}$/;
 const maxBytes = (bytes: number) => (text: string) => Buffer.byteLength(text) <= bytes;
 const Subscription = z.object({
-  endpoint: z.string().max(MAX_PUSH_ENDPOINT_BYTES).refine(maxBytes(MAX_PUSH_ENDPOINT_BYTES), `at most ${MAX_PUSH_ENDPOINT_BYTES} bytes`),
+  endpoint: z
+    .string()
+    .max(MAX_PUSH_ENDPOINT_BYTES)
+    .refine(maxBytes(MAX_PUSH_ENDPOINT_BYTES), `at most ${MAX_PUSH_ENDPOINT_BYTES} bytes`),
   keys: z.object({ p256dh: z.string().min(40).max(200).regex(base64url), auth: z.string().min(10).max(100).regex(base64url) }),
 });
 
@@ -17,14 +20,22 @@ export const notificationRouter = router({
   settings: protectedProcedure.query(async ({ ctx }) => {
     const [publicKey, devices, webhookUrl] = await Promise.all([
       ctx.notifier.vapidPublicKey(),
-      ctx.db.pushSubscription.findMany({ where: { userId: ctx.user.id }, select: { id: true, endpoint: true, userAgent: true, createdAt: true, lastSuccessAt: true } }),
+      ctx.db.pushSubscription.findMany({
+        where: { userId: ctx.user.id },
+        select: { id: true, endpoint: true, userAgent: true, createdAt: true, lastSuccessAt: true },
+      }),
       ctx.user.role === "admin" ? ctx.notifier.webhookUrl() : Promise.resolve(null),
     ]);
     return { vapidPublicKey: publicKey, devices, webhookUrl, canReceivePush: ctx.user.role !== "viewer" };
   }),
 
   subscribe: protectedProcedure
-    .input(z.object({ subscription: Subscription, userAgent: z.string().max(300).refine(maxBytes(300), "at most 300 bytes").optional() }))
+    .input(
+      z.object({
+        subscription: Subscription,
+        userAgent: z.string().max(300).refine(maxBytes(300), "at most 300 bytes").optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       await ctx.notifier.subscribe(ctx.user.id, { ...input.subscription, userAgent: input.userAgent ?? null });
       return { ok: true };
@@ -40,7 +51,12 @@ export const notificationRouter = router({
     .mutation(async ({ ctx, input }) => {
       if (input.url) await writeSetting(ctx.db, WEBHOOK_SETTING, input.url);
       else await deleteSetting(ctx.db, WEBHOOK_SETTING);
-      await appendAuditEvent(ctx.db, { actorType: "user", actorId: ctx.user.email, action: "webhook.configured", subject: input.url ? new URL(input.url).host : "(none)" });
+      await appendAuditEvent(ctx.db, {
+        actorType: "user",
+        actorId: ctx.user.email,
+        action: "webhook.configured",
+        subject: input.url ? new URL(input.url).host : "(none)",
+      });
       return { ok: true };
     }),
 

@@ -19,11 +19,21 @@ beforeAll(async () => {
   const agents = { "old-claude": { command: [oldClaude, "--print", "--", "{prompt}"] } };
   const groveYaml = JSON.stringify({ test: 'node -e "process.exit(0)"', agents });
   stack = await startTestStack({ repoFiles: { "README.md": "# app\n", "grove.yaml": groveYaml } });
-  const session = await stack.caller.session.start({ tasks: [{ agent: "demo", taskId: "notes", prompt: "Write notes lines=30" }] });
+  const session = await stack.caller.session.start({
+    tasks: [{ agent: "demo", taskId: "notes", prompt: "Write notes lines=30" }],
+  });
   runId = session.runIds[0] ?? "";
-  const mr = await waitFor(() => stack.db.mergeRequest.findFirst({ where: { runId, state: "open" } }), 60_000, () => `open merge request\n${stack.runnerOutput()}`);
+  const mr = await waitFor(
+    () => stack.db.mergeRequest.findFirst({ where: { runId, state: "open" } }),
+    60_000,
+    () => `open merge request\n${stack.runnerOutput()}`,
+  );
   await stack.caller.approval.approve({ id: mr.id, sha: mr.headSha });
-  await waitFor(async () => (await stack.db.mergeRequest.findUnique({ where: { id: mr.id } }))?.state === "merged", 60_000, () => `merged\n${stack.runnerOutput()}`);
+  await waitFor(
+    async () => (await stack.db.mergeRequest.findUnique({ where: { id: mr.id } }))?.state === "merged",
+    60_000,
+    () => `merged\n${stack.runnerOutput()}`,
+  );
   // A brain deposit as grove's orchestrator writes it: its own commit on the integration branch, naming the run.
   await stack.repo.write({ "project-brain/LEARN-001-notes.md": "# Notes are kept in notes/\n" });
   await stack.repo.git(["add", "project-brain"]);
@@ -62,17 +72,28 @@ describe("what the dashboard asks the runner (the web app never touches git)", (
     expect(repo?.error).toBeNull();
     const file = repo?.brain?.files.find((f) => f.path === "project-brain/LEARN-001-notes.md");
     expect(file?.run?.id).toBe(runId);
-    const detail = await stack.caller.brain.byId({ runnerId: stack.runnerId, repoPath: repo?.path ?? "", path: "project-brain/LEARN-001-notes.md" });
+    const detail = await stack.caller.brain.byId({
+      runnerId: stack.runnerId,
+      repoPath: repo?.path ?? "",
+      path: "project-brain/LEARN-001-notes.md",
+    });
     expect(detail.content).toContain("Notes are kept");
     expect(detail.history[0]?.run?.branch).toBe("agent/demo/notes");
-    await expect(stack.caller.brain.byId({ runnerId: stack.runnerId, repoPath: repo?.path ?? "", path: "README.md" })).rejects.toThrow(/not inside the brain folder/);
+    await expect(
+      stack.caller.brain.byId({ runnerId: stack.runnerId, repoPath: repo?.path ?? "", path: "README.md" }),
+    ).rejects.toThrow(/not inside the brain folder/);
   });
 
   it("lists each agent profile's CLI as the runner's agents would find it, its version, and whether grove's tests ran it", async () => {
     const [repo] = await stack.caller.health.agents();
     expect(repo?.error).toBeNull();
     const byName = new Map((repo?.checks ?? []).map((c) => [c.profile, c]));
-    expect(byName.get("old-claude")).toMatchObject({ source: "grove.yaml", cli: "claude", version: "1.0.0", verdict: "other-version" });
+    expect(byName.get("old-claude")).toMatchObject({
+      source: "grove.yaml",
+      cli: "claude",
+      version: "1.0.0",
+      verdict: "other-version",
+    });
     expect(byName.get("old-claude")?.testedVersion).toMatch(/^\d+\.\d+\.\d+$/);
     expect(byName.get("demo")?.verdict).toBe("bundled");
     expect(byName.get("aider")).toMatchObject({ verdict: "missing", note: expect.stringContaining("untested") as unknown });

@@ -18,13 +18,27 @@ const wide = (seq: number): LogLine => {
 beforeAll(async () => {
   hub = await startTestHub();
   const runner = await hub.db.runner.create({ data: { name: "r", tokenHash: "log-page-test" } });
-  const session = await hub.db.agentSession.create({ data: { id: "session-log-pages", runnerId: runner.id, repoPath: "/tmp/x", integration: "main", createdBy: "t" } });
+  const session = await hub.db.agentSession.create({
+    data: { id: "session-log-pages", runnerId: runner.id, repoPath: "/tmp/x", integration: "main", createdBy: "t" },
+  });
   const run = await hub.db.run.create({
-    data: { sessionId: session.id, agent: "demo", taskId: "wide", profile: "demo", prompt: "", branch: "agent/demo/wide", state: "running" },
+    data: {
+      sessionId: session.id,
+      agent: "demo",
+      taskId: "wide",
+      profile: "demo",
+      prompt: "",
+      branch: "agent/demo/wide",
+      state: "running",
+    },
   });
   runId = run.id;
   for (let first = 1; first <= LINES; first += 250) {
-    await insertLogLines(hub.db, runId, Array.from({ length: 250 }, (_, i) => wide(first + i)));
+    await insertLogLines(
+      hub.db,
+      runId,
+      Array.from({ length: 250 }, (_, i) => wide(first + i)),
+    );
   }
 });
 afterAll(() => hub.close());
@@ -50,7 +64,9 @@ describe("run.log.list on a run of 2,000 lines of 16 KiB", () => {
     const cookie = await hub.signIn();
     const input = encodeURIComponent(JSON.stringify({ json: { runId, afterSeq: 0, limit: 2000 } }));
     const answers = await Promise.all(
-      [0, 1, 2].map(() => fetch(`${hub.server.url}/api/trpc/run.log.list?input=${input}`, { headers: { cookie } }).then((r) => r.text())),
+      [0, 1, 2].map(() =>
+        fetch(`${hub.server.url}/api/trpc/run.log.list?input=${input}`, { headers: { cookie } }).then((r) => r.text()),
+      ),
     );
     for (const body of answers) {
       // JSON adds a few bytes a line (seq, stream, ts); the text itself is at most the bound.
@@ -67,7 +83,8 @@ describe("run.log.list on a run of 2,000 lines of 16 KiB", () => {
       requests += 1;
       return hub.caller.run.log.list({ runId, afterSeq, limit });
     };
-    for (const page of store.claimMissing(1, LINES)) await loadPage(fetchPage, page, (lines) => store.put(lines, { from: 1, to: LINES }));
+    for (const page of store.claimMissing(1, LINES))
+      await loadPage(fetchPage, page, (lines) => store.put(lines, { from: 1, to: LINES }));
     for (let seq = 1; seq <= LINES; seq++) expect(store.get(seq)?.text, `seq ${seq}`).toBe(wide(seq).text);
     // More requests than store pages: each store page took several byte-bounded answers.
     expect(requests).toBeGreaterThan(LINES / PAGE_SIZE);

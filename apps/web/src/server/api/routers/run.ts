@@ -24,12 +24,28 @@ const logRouter = router({
    * stop before `limit` at LOG_PAGE_BYTES; `nextAfterSeq` says where the next one starts.
    */
   list: protectedProcedure
-    .input(z.object({ runId: id, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(2000).default(500), stream: LogStreamSchema.optional() }))
-    .query(({ ctx, input }) => listLogPage(ctx.db, input.runId, input.afterSeq, { limit: input.limit, maxBytes: LOG_PAGE_BYTES, stream: input.stream })),
+    .input(
+      z.object({
+        runId: id,
+        afterSeq: z.number().int().min(0),
+        limit: z.number().int().min(1).max(2000).default(500),
+        stream: LogStreamSchema.optional(),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      listLogPage(ctx.db, input.runId, input.afterSeq, { limit: input.limit, maxBytes: LOG_PAGE_BYTES, stream: input.stream }),
+    ),
 
   /** Sequence numbers of the lines containing `query` (case-insensitive), from `afterSeq` on. */
   search: protectedProcedure
-    .input(z.object({ runId: id, query: z.string().min(1).max(200), afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(500) }))
+    .input(
+      z.object({
+        runId: id,
+        query: z.string().min(1).max(200),
+        afterSeq: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(500),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       const seqs = await searchLogLines(ctx.db, input.runId, input.query, input.afterSeq, input.limit + 1);
       return { seqs: seqs.slice(0, input.limit), hasMore: seqs.length > input.limit };
@@ -40,7 +56,10 @@ export const runRouter = router({
   byId: protectedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
     const run = await ctx.db.run.findUnique({
       where: { id: input.id },
-      include: { session: { include: { runner: { select: { id: true, name: true } } } }, mergeRequests: { orderBy: { createdAt: "desc" }, select: { id: true, state: true, headSha: true, mergeSha: true } } },
+      include: {
+        session: { include: { runner: { select: { id: true, name: true } } } },
+        mergeRequests: { orderBy: { createdAt: "desc" }, select: { id: true, state: true, headSha: true, mergeSha: true } },
+      },
     });
     if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "That run does not exist." });
     const { result, ...rest } = run;
@@ -53,7 +72,11 @@ export const runRouter = router({
   diff: protectedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
     const run = await findRun(ctx, input.id);
     if (!run.baseSha || !run.headSha) return { stat: "", patch: "", isTruncated: false, isEmpty: true };
-    const diff = await ctx.hub.ask(run.session.runnerId, "repo:diff", { repoPath: run.session.repoPath, base: run.baseSha, head: run.headSha });
+    const diff = await ctx.hub.ask(run.session.runnerId, "repo:diff", {
+      repoPath: run.session.repoPath,
+      base: run.baseSha,
+      head: run.headSha,
+    });
     return { ...diff, isEmpty: diff.patch.length === 0 };
   }),
 

@@ -12,7 +12,12 @@ beforeAll(async () => {
 afterAll(() => hub.close());
 
 function connectRunner(token: string): Socket {
-  return io(`${hub.server.url}${RUNNER_NAMESPACE}`, { auth: { token }, extraHeaders: { [RUNNER_TOKEN_HEADER]: token }, transports: ["websocket"], reconnection: false });
+  return io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
+    auth: { token },
+    extraHeaders: { [RUNNER_TOKEN_HEADER]: token },
+    transports: ["websocket"],
+    reconnection: false,
+  });
 }
 
 describe("runner tokens", () => {
@@ -27,7 +32,11 @@ describe("runner tokens", () => {
       socket.once("connect", () => resolve());
       socket.once("connect_error", reject);
     });
-    const ack: unknown = await socket.emitWithAck("runner:hello", { host: "ci-host", version: "9.9.9", repos: [{ path: "/srv/app", name: "app", integration: "main" }] });
+    const ack: unknown = await socket.emitWithAck("runner:hello", {
+      host: "ci-host",
+      version: "9.9.9",
+      repos: [{ path: "/srv/app", name: "app", integration: "main" }],
+    });
     expect(ack).toMatchObject({ ok: true });
     const listed = (await hub.caller.runner.list()).find((r) => r.id === created.id);
     expect(listed).toMatchObject({ name: "ci box", host: "ci-host", version: "9.9.9", online: true, repos: [{ name: "app" }] });
@@ -38,13 +47,18 @@ describe("runner tokens", () => {
     expect(await dropped).toBe("io server disconnect");
     await waitFor(() => !hub.server.hub.isRunnerOnline(created.id), 5_000);
     expect((await hub.caller.runner.list()).some((r) => r.id === created.id)).toBe(false);
-    expect((await hub.caller.runner.list({ includeRevoked: true })).find((r) => r.id === created.id)?.revokedAt).toBeInstanceOf(Date);
+    expect((await hub.caller.runner.list({ includeRevoked: true })).find((r) => r.id === created.id)?.revokedAt).toBeInstanceOf(
+      Date,
+    );
 
     const again = connectRunner(created.token);
     const refused = await new Promise<Error>((resolve) => again.once("connect_error", resolve));
     // Refused at the handshake: a revoked token gets no connection at all.
     expect(describeRefusal(refused)).toMatch(HANDSHAKE_REFUSED);
     again.disconnect();
-    expect((await hub.db.auditEvent.findMany({ where: { subject: "ci box" } })).map((e) => e.action)).toEqual(["runner.registered", "runner.revoked"]);
+    expect((await hub.db.auditEvent.findMany({ where: { subject: "ci box" } })).map((e) => e.action)).toEqual([
+      "runner.registered",
+      "runner.revoked",
+    ]);
   });
 });

@@ -9,20 +9,25 @@ import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
 const id = IdSchema;
 
 export const runnerRouter = router({
-  list: protectedProcedure.input(z.object({ includeRevoked: z.boolean().default(false) }).optional()).query(async ({ ctx, input }) => {
-    const runners = await ctx.db.runner.findMany({ where: input?.includeRevoked ? undefined : { revokedAt: null }, orderBy: { createdAt: "asc" } });
-    return runners.map((r) => ({
-      id: r.id,
-      name: r.name,
-      host: r.host,
-      version: r.version,
-      repos: parseRunnerRepos(r.repos),
-      lastSeenAt: r.lastSeenAt,
-      createdAt: r.createdAt,
-      revokedAt: r.revokedAt,
-      online: ctx.hub.isRunnerOnline(r.id),
-    }));
-  }),
+  list: protectedProcedure
+    .input(z.object({ includeRevoked: z.boolean().default(false) }).optional())
+    .query(async ({ ctx, input }) => {
+      const runners = await ctx.db.runner.findMany({
+        where: input?.includeRevoked ? undefined : { revokedAt: null },
+        orderBy: { createdAt: "asc" },
+      });
+      return runners.map((r) => ({
+        id: r.id,
+        name: r.name,
+        host: r.host,
+        version: r.version,
+        repos: parseRunnerRepos(r.repos),
+        lastSeenAt: r.lastSeenAt,
+        createdAt: r.createdAt,
+        revokedAt: r.revokedAt,
+        online: ctx.hub.isRunnerOnline(r.id),
+      }));
+    }),
 
   /** One runner with what its repositories offer right now (profiles for the start form), asked live. */
   byId: protectedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
@@ -35,7 +40,15 @@ export const runnerRouter = router({
         info: online ? await ctx.hub.ask(runner.id, "repo:info", { repoPath: repo.path }).catch(() => null) : null,
       })),
     );
-    return { id: runner.id, name: runner.name, host: runner.host, version: runner.version, lastSeenAt: runner.lastSeenAt, online, repos };
+    return {
+      id: runner.id,
+      name: runner.name,
+      host: runner.host,
+      version: runner.version,
+      lastSeenAt: runner.lastSeenAt,
+      online,
+      repos,
+    };
   }),
 
   /** A new runner token, shown once; only its hash is kept. */
@@ -44,7 +57,13 @@ export const runnerRouter = router({
     .mutation(async ({ ctx, input }) => {
       const token = newToken();
       const runner = await ctx.db.runner.create({ data: { name: input.name, tokenHash: hashToken(token) } });
-      await appendAuditEvent(ctx.db, { actorType: "user", actorId: ctx.user.email, action: "runner.registered", subject: runner.name, details: { runnerId: runner.id } });
+      await appendAuditEvent(ctx.db, {
+        actorType: "user",
+        actorId: ctx.user.email,
+        action: "runner.registered",
+        subject: runner.name,
+        details: { runnerId: runner.id },
+      });
       ctx.hub.broadcastChanged({ scope: "runners", id: runner.id });
       return { id: runner.id, name: runner.name, token };
     }),
@@ -57,7 +76,13 @@ export const runnerRouter = router({
       if (!runner) throw new TRPCError({ code: "NOT_FOUND", message: "That runner does not exist." });
       if (!runner.revokedAt) {
         await ctx.db.runner.update({ where: { id: runner.id }, data: { revokedAt: new Date() } });
-        await appendAuditEvent(ctx.db, { actorType: "user", actorId: ctx.user.email, action: "runner.revoked", subject: runner.name, details: { runnerId: runner.id } });
+        await appendAuditEvent(ctx.db, {
+          actorType: "user",
+          actorId: ctx.user.email,
+          action: "runner.revoked",
+          subject: runner.name,
+          details: { runnerId: runner.id },
+        });
       }
       ctx.hub.disconnectRunner(runner.id);
       ctx.hub.broadcastChanged({ scope: "runners", id: runner.id });

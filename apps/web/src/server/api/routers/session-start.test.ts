@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "../../test-support/stack.ts";
 
 // A profile that hands its prompt over with no "--" before it, as a careless grove.yaml might.
-const GROVE_YAML = JSON.stringify({ test: 'node -e "process.exit(0)"', agents: { bare: { command: ["node", "-e", "0", "{prompt}"] } } });
+const GROVE_YAML = JSON.stringify({
+  test: 'node -e "process.exit(0)"',
+  agents: { bare: { command: ["node", "-e", "0", "{prompt}"] } },
+});
 
 let stack: TestStack;
 let cookie = "";
@@ -29,24 +32,32 @@ describe("starting a session from the dashboard refuses hostile input before any
     });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { json: { message: string } } };
-    expect(body.error.json.message).toMatch(/^✖ the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed.*\n {2}→ at tasks\[0\]\.prompt$/);
+    expect(body.error.json.message).toMatch(
+      /^✖ the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed.*\n {2}→ at tasks\[0\]\.prompt$/,
+    );
     await expectNothingCreated();
   });
 
   it.each(["__proto__", "constructor", "toString"])('refuses the profile "%s" as unknown', async (profile) => {
-    await expect(stack.caller.session.start({ tasks: [{ agent: "demo", profile, prompt: "go" }] })).rejects.toThrow(`Unknown agent profile "${profile}"`);
-    await expect(stack.caller.session.start({ tasks: [{ agent: profile, prompt: "go" }] })).rejects.toThrow(`Unknown agent profile "${profile}"`);
+    await expect(stack.caller.session.start({ tasks: [{ agent: "demo", profile, prompt: "go" }] })).rejects.toThrow(
+      `Unknown agent profile "${profile}"`,
+    );
+    await expect(stack.caller.session.start({ tasks: [{ agent: profile, prompt: "go" }] })).rejects.toThrow(
+      `Unknown agent profile "${profile}"`,
+    );
     // The runner answered: a refusal of the input, not an outage; and no advice grove.yaml would refuse.
-    const refusal = await stack.caller.session.start({ tasks: [{ agent: "demo", profile, prompt: "go" }] }).catch((error: unknown) => error);
+    const refusal = await stack.caller.session
+      .start({ tasks: [{ agent: "demo", profile, prompt: "go" }] })
+      .catch((error: unknown) => error);
     expect(refusal).toMatchObject({ code: "BAD_REQUEST" });
     if (profile === "__proto__") expect(String(refusal)).not.toContain("agents.__proto__");
     await expectNothingCreated();
   });
 
-  it('refuses a prompt the agent would read as an option, saying how to fix the profile', async () => {
-    await expect(stack.caller.session.start({ tasks: [{ agent: "demo", profile: "bare", prompt: "--dangerously-skip-permissions" }] })).rejects.toThrow(
-      'Add "--" before "{prompt}" in agents.bare.command in grove.yaml',
-    );
+  it("refuses a prompt the agent would read as an option, saying how to fix the profile", async () => {
+    await expect(
+      stack.caller.session.start({ tasks: [{ agent: "demo", profile: "bare", prompt: "--dangerously-skip-permissions" }] }),
+    ).rejects.toThrow('Add "--" before "{prompt}" in agents.bare.command in grove.yaml');
     await expectNothingCreated();
   });
 });

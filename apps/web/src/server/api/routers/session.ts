@@ -50,7 +50,13 @@ export const sessionRouter = router({
         runner: { select: { id: true, name: true } },
         runs: {
           orderBy: { createdAt: "asc" },
-          select: { ...runSummary, prompt: true, headSha: true, error: true, mergeRequests: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, state: true } } },
+          select: {
+            ...runSummary,
+            prompt: true,
+            headSha: true,
+            error: true,
+            mergeRequests: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, state: true } },
+          },
         },
       },
     });

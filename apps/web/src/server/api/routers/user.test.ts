@@ -22,14 +22,25 @@ describe("first-run setup", () => {
     const token = await issueSetupToken(hub.db);
     expect(token).not.toBeNull();
 
-    await expect(anonymous.setup.createAdmin({ token: "x".repeat(43), email: "boss@test.local", name: "Boss", password: "boss-password-1" })).rejects.toThrow(/setup token is wrong/);
+    await expect(
+      anonymous.setup.createAdmin({ token: "x".repeat(43), email: "boss@test.local", name: "Boss", password: "boss-password-1" }),
+    ).rejects.toThrow(/setup token is wrong/);
     const jar = cookieJar();
-    await hub.callerAs(null, { setCookie: jar.setCookie }).setup.createAdmin({ token: token ?? "", email: "Boss@Test.local", name: "Boss", password: "boss-password-1" });
+    await hub
+      .callerAs(null, { setCookie: jar.setCookie })
+      .setup.createAdmin({ token: token ?? "", email: "Boss@Test.local", name: "Boss", password: "boss-password-1" });
     const me = await userFromHeaders(hub.server.deps.auth, new Headers({ cookie: jar.header() }));
     expect(me).toMatchObject({ email: "boss@test.local", role: "admin" });
 
     expect(await anonymous.setup.status()).toEqual({ needsSetup: false });
-    await expect(anonymous.setup.createAdmin({ token: token ?? "", email: "second@test.local", name: "Second", password: "boss-password-1" })).rejects.toThrow(/already set up/);
+    await expect(
+      anonymous.setup.createAdmin({
+        token: token ?? "",
+        email: "second@test.local",
+        name: "Second",
+        password: "boss-password-1",
+      }),
+    ).rejects.toThrow(/already set up/);
     expect(await hub.db.user.count()).toBe(1);
     expect(await hub.db.auditEvent.count({ where: { action: "user.created" } })).toBe(1);
   });
@@ -46,8 +57,13 @@ describe("invitations and roles", () => {
 
     const jar = cookieJar();
     await hub.callerAs(null, { setCookie: jar.setCookie }).user.acceptInvite({ token, name: "Ann", password: "ann-password-1" });
-    expect(await userFromHeaders(hub.server.deps.auth, new Headers({ cookie: jar.header() }))).toMatchObject({ email: "ann@test.local", role: "approver" });
-    await expect(hub.callerAs(null).user.acceptInvite({ token, name: "Eve", password: "eve-password-1" })).rejects.toThrow(/not valid any more/);
+    expect(await userFromHeaders(hub.server.deps.auth, new Headers({ cookie: jar.header() }))).toMatchObject({
+      email: "ann@test.local",
+      role: "approver",
+    });
+    await expect(hub.callerAs(null).user.acceptInvite({ token, name: "Eve", password: "eve-password-1" })).rejects.toThrow(
+      /not valid any more/,
+    );
     await expect(hub.caller.user.invite({ email: "ann@test.local", role: "viewer" })).rejects.toThrow(/already has an account/);
   });
 

@@ -10,7 +10,10 @@ const token = z.string().min(20).max(200);
 export const userRouter = router({
   list: roleProcedure("admin").query(async ({ ctx }) => {
     const [users, invitations] = await Promise.all([
-      ctx.db.user.findMany({ orderBy: { createdAt: "asc" }, select: { id: true, email: true, name: true, role: true, createdAt: true } }),
+      ctx.db.user.findMany({
+        orderBy: { createdAt: "asc" },
+        select: { id: true, email: true, name: true, role: true, createdAt: true },
+      }),
       ctx.db.invitation.findMany({
         where: { acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
         orderBy: { createdAt: "desc" },
@@ -52,6 +55,12 @@ export const userRouter = router({
   }),
 
   acceptInvite: publicProcedure
-    .input(z.object({ token, name: z.string().trim().min(1).max(100), password: z.string().min(10, "use at least 10 characters").max(256) }))
+    .input(
+      z.object({
+        token,
+        name: z.string().trim().min(1).max(100),
+        password: z.string().min(10, "use at least 10 characters").max(256),
+      }),
+    )
     .mutation(({ ctx, input }) => acceptInvitation(ctx, input)),
 });

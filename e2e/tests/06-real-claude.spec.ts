@@ -26,7 +26,12 @@ const branch = () => `agent/claude/${task()}`;
 const note = () => `notes/${stamp}.md`;
 
 function script(): ModelScript {
-  const result = { status: "done", summary: `Wrote ${note()}`, learnings: [{ title: `Claude learning ${stamp}`, body: `The notes live in ${note()}.` }], files: [note()] };
+  const result = {
+    status: "done",
+    summary: `Wrote ${note()}`,
+    learnings: [{ title: `Claude learning ${stamp}`, body: `The notes live in ${note()}.` }],
+    files: [note()],
+  };
   return [
     { do: "read", path: "{contextPack}" },
     // Outside the worktree and the run folder: Claude Code refuses both (permission_denied).
@@ -52,7 +57,9 @@ test.afterAll(async () => {
   rmSync(gate, { force: true });
 });
 
-test("a session with the built-in claude profile: the structured view fills live, refusals are counted", async ({ page: _page }, testInfo) => {
+test("a session with the built-in claude profile: the structured view fills live, refusals are counted", async ({
+  page: _page,
+}, testInfo) => {
   await page.getByRole("link", { name: "Start a session" }).click();
   const form = page.getByRole("region", { name: "Start a session" });
   await expect(form.getByLabel("Runner")).toHaveValue(/.+/);
@@ -81,7 +88,9 @@ test("a session with the built-in claude profile: the structured view fills live
   await keepScreenshot(page, testInfo, "claude-run");
 });
 
-test("the approval card counts the refusals; approving merges into main and deposits the learning", async ({ page: _page }, testInfo) => {
+test("the approval card counts the refusals; approving merges into main and deposits the learning", async ({
+  page: _page,
+}, testInfo) => {
   await page.getByRole("link", { name: /Approvals/ }).click();
   const card = page.getByRole("article", { name: `Merge request ${branch()}` });
   await expect(card.getByRole("note").filter({ hasText: "the agent was refused 2 actions" })).toBeVisible({ timeout: 60_000 });
@@ -89,7 +98,9 @@ test("the approval card counts the refusals; approving merges into main and depo
   await card.getByRole("button", { name: `Approve ${branch()}` }).click();
   await expect(card).toHaveCount(0);
   await page.getByRole("button", { name: "Decided" }).click();
-  await expect(page.getByRole("article", { name: `Merge request ${branch()}` }).getByText("merge merged")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole("article", { name: `Merge request ${branch()}` }).getByText("merge merged")).toBeVisible({
+    timeout: 60_000,
+  });
 
   // In git: the agent's file on main, through a merge of its task.
   expect(git(DEMO_REPO, ["show", `main:${note()}`])).toBe(`# Notes ${stamp}`);
@@ -97,7 +108,9 @@ test("the approval card counts the refusals; approving merges into main and depo
 
   // The brain: grove deposited the RESULT's learning as a file, from this run.
   await page.getByRole("link", { name: "Brain" }).click();
-  const learning = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: new RegExp(`^project-brain/LEARN-\\d{3}-claude-learning-${stamp}\\.md$`, "i") }) });
+  const learning = page.getByRole("listitem").filter({
+    has: page.getByRole("link", { name: new RegExp(`^project-brain/LEARN-\\d{3}-claude-learning-${stamp}\\.md$`, "i") }),
+  });
   await expect(learning.getByRole("link", { name: branch() })).toBeVisible();
   await learning.getByRole("link", { name: /LEARN-/ }).click();
   await expect(page.getByText(`The notes live in ${note()}.`)).toBeVisible();
