@@ -90,7 +90,10 @@ export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, 
         details: { ...fields?.details, agent: task.agent, taskId: task.taskId },
       });
     },
-    system: (text) => runLog.write("system", text),
+    // One row per line: a message that spans lines (a schema error, say) must not put line breaks in a log row.
+    system: (text) => {
+      for (const line of text.split(/\r?\n/)) runLog.write("system", line);
+    },
     onAgentStarted: (pgid) => remember({ pgid }),
     recorded: () => recording,
   };
