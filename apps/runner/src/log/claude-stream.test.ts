@@ -34,7 +34,16 @@ describe("Claude Code stream-json", () => {
     expect(render({ type: "result", subtype: "success", result: "done", total_cost_usd: 0.01234, num_turns: 2 })).toEqual([
       "stdout: claude success after 2 turn(s), $0.0123",
     ]);
-    expect(stream.final()).toEqual({ isError: false, text: "done", costUsd: 0.01234, turns: 2 });
+    expect(stream.final()).toMatchObject({ isError: false, text: "done", costUsd: 0.01234, turns: 2 });
+    // As Claude Code prints a run it could not start (not logged in): subtype "success", is_error set.
+    const notLoggedIn = {
+      type: "result",
+      subtype: "success",
+      is_error: true,
+      result: "Not logged in · Please run /login",
+      num_turns: 1,
+    };
+    expect(render(notLoggedIn)).toEqual(["stdout: claude failed after 1 turn(s)"]);
     expect(stream.render("not json at all")).toEqual([{ stream: "stdout", text: "not json at all" }]);
     expect(stream.refused()).toEqual([]);
   });

@@ -65,7 +65,13 @@ export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
           };
           const cost = final.costUsd === null ? "" : `, $${final.costUsd.toFixed(4)}`;
           // Every field the agent's CLI prints goes into one row: a line break in one must not start another.
-          const summary = oneLine(`claude ${event.subtype ?? "finished"} after ${final.turns ?? "?"} turn(s)${cost}`, 300);
+          // Claude Code reports some failures ("Not logged in") as subtype "success" with is_error set: say failed.
+          const outcome = final.isError
+            ? event.subtype && event.subtype !== "success"
+              ? event.subtype
+              : "failed"
+            : (event.subtype ?? "finished");
+          const summary = oneLine(`claude ${outcome} after ${final.turns ?? "?"} turn(s)${cost}`, 300);
           return [{ stream: "stdout", text: final.isError ? red(summary) : cyan(summary) }];
         }
         case "other":

@@ -73,8 +73,9 @@ describe("codex --json parsing under arbitrary lines", () => {
         for (const text of lines) {
           const events = parseCodexLine(text);
           for (const e of events ?? []) {
-            for (const value of Object.values(e))
-              if (typeof value === "string") expect(value.length).toBeLessThanOrEqual(MAX_CODEX_TEXT);
+            // An agent's message is its answer, kept whole: no longer than the line it came in.
+            const bound = e.kind === "message" ? text.length : MAX_CODEX_TEXT;
+            for (const value of Object.values(e)) if (typeof value === "string") expect(value.length).toBeLessThanOrEqual(bound);
           }
           meter.observeCodex(events ?? []);
           const claude = parseClaudeStreamLine(text);

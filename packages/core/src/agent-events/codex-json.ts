@@ -16,7 +16,10 @@ export type CodexEvent =
   | { kind: "usage"; usage: CodexUsage };
 export type CodexUsage = { inputTokens: number; cachedInputTokens: number; outputTokens: number; reasoningOutputTokens: number };
 
-/** Text fields are cut here: an agent's command output can be megabytes, an event stays small. */
+/**
+ * Text fields are cut here: an agent's command output can be megabytes, an event stays small. The agent's own
+ * messages are kept whole (as Claude's are): they are its answer, bounded by the line the reader hands over.
+ */
 export const MAX_CODEX_TEXT = 8_000;
 
 const count = z.number().int().nonnegative().catch(0);
@@ -89,7 +92,7 @@ function itemStarted(item: Item): CodexEvent[] {
 function itemCompleted(item: Item): CodexEvent[] {
   switch (item.type) {
     case "agent_message":
-      return [{ kind: "message", text: cut(item.text ?? "") }];
+      return [{ kind: "message", text: item.text ?? "" }];
     case "reasoning":
       return [{ kind: "reasoning", text: cut(item.text ?? "") }];
     case "error":

@@ -37,6 +37,7 @@ type Captured = { stdOut: Buffer[]; stdErr: Buffer[]; exitCode: number | null };
  */
 export async function spawnGit(args: string[], opts: GitProcessOptions): Promise<GitProcessResult> {
   const env = gitEnv(opts.env);
+  const progress = opts.onProgress === undefined ? undefined : completingProgress(opts.onProgress);
   let captured: Captured | undefined;
   let git;
   try {
@@ -54,7 +55,7 @@ export async function spawnGit(args: string[], opts: GitProcessOptions): Promise
       },
       ...(opts.idleTimeoutMs === undefined ? {} : { timeout: { block: opts.idleTimeoutMs } }),
       ...(opts.signal === undefined ? {} : { abort: opts.signal }),
-      ...(opts.onProgress === undefined ? {} : { progress: opts.onProgress }),
+      ...(progress === undefined ? {} : { progress: progress.onProgress }),
     })
       .env(env)
       .outputHandler(endCloseDelay);
@@ -69,7 +70,28 @@ export async function spawnGit(args: string[], opts: GitProcessOptions): Promise
     return failure(error, captured);
   }
   if (captured === undefined) return { kind: "unstartable", reason: "git reported no result" };
+  if (captured.exitCode === 0) progress?.complete();
   return exited(captured);
+}
+
+/**
+ * simple-git reads one progress line per stderr chunk, so a stage's last report ("100% (301/301), done")
+ * can be lost when git prints it with others. git exiting 0 means every stage it reported ran to its end:
+ * those it last reported short of it are reported at 100 % once git has exited.
+ */
+function completingProgress(onProgress: (progress: GitProgress) => void) {
+  const last = new Map<string, GitProgress>();
+  return {
+    onProgress: (event: GitProgress) => {
+      last.set(event.stage, event);
+      onProgress(event);
+    },
+    complete: () => {
+      for (const event of last.values()) {
+        if (event.progress < 100) onProgress({ ...event, progress: 100, processed: event.total });
+      }
+    },
+  };
 }
 
 function exited(captured: Captured): GitProcessResult {

@@ -100,6 +100,11 @@ describe("runGit through simple-git", () => {
     const checkedOut: GitProgress[] = [];
     await runGit(["checkout", "--progress", "main", "--"], { cwd: clone, env, onProgress: (p) => checkedOut.push(p) });
     expect(checkedOut.some((p) => p.method === "checkout" && p.total === 301)).toBe(true);
+    // Every stage's last report is its end, even when git printed "100%" in a chunk with other lines.
+    for (const events of [cloned, checkedOut]) {
+      const lastOfStage = new Map(events.map((p) => [p.stage, p]));
+      for (const p of lastOfStage.values()) expect(p).toMatchObject({ progress: 100, processed: p.total });
+    }
     await access(join(clone, "src", "f299.txt"));
   });
 });
