@@ -11,6 +11,7 @@ import { reportCrash } from "./commands/report-crash.ts";
 import { runnerCommand } from "./commands/runner.ts";
 import { sessionCommand } from "./commands/session.ts";
 import { worktreeCommand } from "./commands/worktree.ts";
+import { waitForStopSignal } from "./commands/stop-signal.ts";
 
 const COMMANDS: Record<string, { summary: string; run: Command }> = {
   worktree: { summary: "add | list | remove | lock | unlock | move agent worktrees", run: worktreeCommand },
@@ -54,12 +55,7 @@ const ctx: CliContext = {
   env: process.env,
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
-  waitForStop: () =>
-    new Promise((resolve) => {
-      const stop = (signal: string) => resolve(signal);
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    }),
+  waitForStop: () => waitForStopSignal((text) => process.stderr.write(`${text}\n`)),
 };
 
 try {

@@ -128,42 +128,44 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
       }),
     );
 
-    if (!abort.signal.aborted) {
-      const landing = {
-        queue: createMergeQueue(),
-        leases: deps.leases,
-        log,
-        dataDir,
-        audit: (record: Parameters<AuditSink>[0]) =>
-          void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }),
+    // Every run that succeeded with a head gets its merge request, also when the user asked to stop.
+    const landing = {
+      queue: createMergeQueue(),
+      leases: deps.leases,
+      log,
+      dataDir,
+      audit: (record: Parameters<AuditSink>[0]) =>
+        void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }),
+    };
+    for (const task of tasks) {
+      const report = task.report;
+      if (task.state !== "succeeded" || !report?.headSha) continue;
+      const pending: PendingMerge = {
+        runId: task.runId,
+        sessionId,
+        repo: repo.repo,
+        integration,
+        branch: agentBranch(task.agent, task.taskId),
+        agent: task.agent,
+        taskId: task.taskId,
+        headSha: report.headSha,
+        baseSha: report.baseSha,
+        commits: report.commits,
+        tests: report.test.status,
+        result: report.result,
+        openedAt: Date.now(),
+        state: "waiting",
       };
-      for (const task of tasks) {
-        const report = task.report;
-        if (task.state !== "succeeded" || !report?.headSha) continue;
-        const pending: PendingMerge = {
-          runId: task.runId,
-          sessionId,
-          repo: repo.repo,
-          integration,
-          branch: agentBranch(task.agent, task.taskId),
-          agent: task.agent,
-          taskId: task.taskId,
-          headSha: report.headSha,
-          baseSha: report.baseSha,
-          commits: report.commits,
-          tests: report.test.status,
-          result: report.result,
-          openedAt: Date.now(),
-          state: "waiting",
-        };
-        await savePendingMerge(dataDir, pending);
-        task.waiting = pending;
-        // Only a tested head (or a repository that declares it has no tests) is approved by a machine.
-        if (opts.approve !== "auto" || (report.test.status !== "passed" && report.test.status !== "none")) continue;
-        task.merge = await landPendingMerge(landing, pending, { kind: "auto", by: "grove session run" });
-        task.waiting = null;
-        opts.onMerge?.(task);
-      }
+      await savePendingMerge(dataDir, pending);
+      task.waiting = pending;
+      // Only a tested head (or a repository that declares it has no tests) is approved by a machine, and none
+      // once the user asked to stop: a run that succeeded keeps its merge request (`grove approve`), and a merge
+      // already landing finishes first, so no tree is left half merged.
+      if (abort.signal.aborted) continue;
+      if (opts.approve !== "auto" || (report.test.status !== "passed" && report.test.status !== "none")) continue;
+      task.merge = await landPendingMerge(landing, pending, { kind: "auto", by: "grove session run" });
+      task.waiting = null;
+      opts.onMerge?.(task);
     }
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);

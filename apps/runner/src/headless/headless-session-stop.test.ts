@@ -1,0 +1,73 @@
+import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
+import { mkdtemp, realpath, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { listPendingMerges } from "../merge/pending-merges.ts";
+import { runHeadlessSession } from "./headless-session.ts";
+import { PlanSchema } from "./plan-file.ts";
+
+// `grove session run` asked to stop (Ctrl-C) keeps every run that succeeded as a merge request a person can
+// still approve, and lands no further merge: what grove did up to then is what it reports.
+
+let repo: TempRepo;
+let dataDir: string;
+
+beforeEach(async () => {
+  process.env.GROVE_DEMO_DELAY_MS = "5";
+  repo = await makeTempRepo({
+    files: { "README.md": "# stop\n", "grove.yaml": `test: '"${process.execPath}" -e "process.exit(0)"'\n` },
+  });
+  dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-headless-stop-")));
+});
+afterEach(async () => {
+  await repo.cleanup();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const plan = (...tasks: { task: string; prompt: string }[]) =>
+  PlanSchema.parse({ session: "session-20260101-0930", tasks: tasks.map((t) => ({ agent: "demo", profile: "demo", ...t })) });
+const mergesOnMain = () => repo.git(["rev-list", "--merges", "--count", "main"]);
+
+describe("grove session run asked to stop", () => {
+  it("after the first merge landed: lands no other, and the next succeeded run keeps its merge request", async () => {
+    const stop = new AbortController();
+    const summary = await runHeadlessSession({
+      repo: repo.dir,
+      plan: plan({ task: "one", prompt: "lines=1" }, { task: "two", prompt: "lines=1" }),
+      dataDir,
+      approve: "auto",
+      signal: stop.signal,
+      onMerge: () => stop.abort("SIGINT"),
+    });
+    expect(summary.tasks.map((t) => [t.taskId, t.state, t.merge?.kind ?? null, t.waiting?.state ?? null])).toEqual([
+      ["one", "succeeded", "merged", null],
+      ["two", "succeeded", null, "waiting"],
+    ]);
+    expect(await mergesOnMain()).toBe("1");
+    expect((await listPendingMerges(dataDir)).find((m) => m.taskId === "two")).toMatchObject({ state: "waiting" });
+  });
+
+  it("while a run still works: the run that already succeeded keeps its merge request, nothing is merged", async () => {
+    const stop = new AbortController();
+    const summary = await runHeadlessSession({
+      repo: repo.dir,
+      plan: plan({ task: "fast", prompt: "lines=1" }, { task: "slow", prompt: "hang" }),
+      dataDir,
+      approve: "auto",
+      signal: stop.signal,
+      onState: (task) => {
+        if (task.taskId === "fast" && task.state === "succeeded") stop.abort("SIGINT");
+      },
+    });
+    expect(summary.tasks.map((t) => [t.taskId, t.state, t.merge?.kind ?? null])).toEqual([
+      ["fast", "succeeded", null],
+      ["slow", "interrupted", null],
+    ]);
+    expect(summary.isSuccess).toBe(false);
+    expect(await mergesOnMain()).toBe("0");
+    const pending = await listPendingMerges(dataDir);
+    expect(pending.map((m) => [m.taskId, m.state])).toEqual([["fast", "waiting"]]);
+    expect(pending[0]?.headSha).toBe(await repo.git(["rev-parse", "agent/demo/fast"]));
+  });
+});
