@@ -102,7 +102,7 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
     for (const task of summary.tasks) {
       const tests = task.report?.test.status ?? "not run";
       const { kind, detail } = taskVerdict(task);
-      ctx.out(`  ${tag(task)}  ${kind.padEnd(7)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
+      ctx.out(`  ${tag(task)}  ${kind.padEnd(11)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
     }
     ctx.out(`  ${describeUsage(sessionUsage(summary))}`);
     if (verdict.counts.waiting > 0) {

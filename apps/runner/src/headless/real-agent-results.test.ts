@@ -76,3 +76,23 @@ describe("a real codex agent (its final answer read from its --json events)", ()
     expect(run.lines().filter((l) => /[\r\n]/.test(l.text))).toEqual([]);
   });
 });
+
+describe.each(["claude", "codex"] as const)("a real %s agent that changes nothing", (cli) => {
+  it("ends no_changes, untested, its branch at its base, with the reason as the run's error and no merge request", async () => {
+    run = await startRealAgentRun({
+      cli,
+      script: [
+        { do: "read", path: "{contextPack}" },
+        { do: "say", text: "The README is already right; nothing to do." },
+      ],
+    });
+    const ended = await run.ended();
+    expect(ended.state).toBe("no_changes");
+    expect(ended.error).toMatch(/^no changes: the agent exited without changing anything; agent\/\w+\/task is still at its base/);
+    const report = run.report();
+    expect(report).toMatchObject({ exitCode: 0, commits: 0, uncommittedCount: 0, test: { status: "skipped" } });
+    expect(report?.headSha).toBe(report?.baseSha);
+    expect(run.endedAudit()).toMatchObject({ state: "no_changes" });
+    expect(await run.repo.git(["rev-list", "--count", `main..agent/${cli}/task`])).toBe("0");
+  });
+});
