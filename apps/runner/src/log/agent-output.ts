@@ -65,9 +65,9 @@ export function createAgentLineWriter(runLog: RunLog, format: AgentOutputFormat)
     final: (): ClaudeFinal | null => claude?.final() ?? codex?.final() ?? null,
     /** What the agent used as its CLI reported it; `processMs` stands in for a duration it did not report. */
     usage: (processMs: number | null): AgentUsage | null => meter.usage(processMs),
-    /** The tool calls the agent's CLI refused it (Claude's permission_denied events); 0 for other CLIs. */
-    refusedActions: (): number => claude?.refusedActions() ?? 0,
-    refused: (): readonly string[] => claude?.refused() ?? [],
+    /** The tool calls the agent's CLI refused it (Claude's permission_denied events, calls Codex declined); 0 for other CLIs. */
+    refusedActions: (): number => claude?.refusedActions() ?? codex?.refusedActions() ?? 0,
+    refused: (): readonly string[] => claude?.refused() ?? codex?.refused() ?? [],
   };
 }
 

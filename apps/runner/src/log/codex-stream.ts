@@ -14,10 +14,13 @@ export function isCodexJson(argv: readonly string[]): boolean {
 /**
  * Renders `codex exec --json` (parsed in core, parseCodexLine) into readable log lines, and feeds the run's
  * usage meter. A line that is no codex event stays in the log as it is. The agent's last message is its
- * final answer: the RESULT of last resort, as Claude's `result` event is.
+ * final answer: the RESULT of last resort, as Claude's `result` event is. Calls codex declined are counted
+ * as refused actions, as Claude's permission denials are.
  */
 export function createCodexStream(meter: UsageMeter) {
   let lastMessage: string | null = null;
+  let count = 0;
+  const refused: string[] = [];
   return {
     render(line: string): RenderedLine[] {
       const events = parseCodexLine(line);
@@ -25,15 +28,22 @@ export function createCodexStream(meter: UsageMeter) {
       meter.observeCodex(events);
       return events.flatMap((event) => {
         if (event.kind === "message") lastMessage = event.text;
-        return renderEvent(event);
+        if (event.kind !== "denial") return renderEvent(event);
+        count += 1;
+        const denial = oneLine(`${event.toolName ?? "a tool"}: ${event.message ?? ""} (${event.reason ?? "not allowed"})`, 300);
+        // Bounded: a run's end names at most the first hundred.
+        if (refused.length < 100) refused.push(denial);
+        return [{ stream: "stderr" as const, text: red(`✗ refused ${denial}`) }];
       });
     },
     final: (): ClaudeFinal | null =>
       lastMessage === null ? null : { isError: false, text: lastMessage, costUsd: null, turns: null },
+    refusedActions: (): number => count,
+    refused: (): readonly string[] => refused,
   };
 }
 
-function renderEvent(event: CodexEvent): RenderedLine[] {
+function renderEvent(event: Exclude<CodexEvent, { kind: "denial" }>): RenderedLine[] {
   switch (event.kind) {
     case "thread":
       return [{ stream: "stdout", text: dim(`codex thread ${oneLine(event.threadId, 200)}`) }];

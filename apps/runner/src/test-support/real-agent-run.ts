@@ -59,7 +59,7 @@ export type RealAgentRun = {
 export async function startRealAgentRun(o: {
   cli: RealAgentCli;
   script: ModelScript;
-  profile?: Pick<AgentProfile, "timeoutSec">;
+  profile?: Partial<Pick<AgentProfile, "timeoutSec" | "command">>;
   prompt?: string;
 }): Promise<RealAgentRun> {
   // Its own run id: processes are found by it, and other test files run agents at the same time.

@@ -52,6 +52,33 @@ describe("parseCodexLine", () => {
     ]);
   });
 
+  it("counts a call codex declined as a denial, and a command its sandbox stopped as a failed command only", () => {
+    // As Codex 0.169.0 printed them with --approve-for-me, its review denying an escalation, and then a
+    // write the workspace-write sandbox stopped (no review: nothing in the event says "sandbox").
+    const declined =
+      '{"type":"item.completed","item":{"id":"item_1","type":"command_execution","command":"/bin/bash -c \'touch /etc/grove-probe\'","aggregated_output":"","exit_code":null,"status":"declined"}}';
+    const sandboxed =
+      '{"type":"item.completed","item":{"id":"item_2","type":"command_execution","command":"/bin/bash -c \'touch /etc/grove-probe\'","aggregated_output":"touch: cannot touch \'/etc/grove-probe\': Read-only file system\\n","exit_code":1,"status":"failed"}}';
+    expect(parseCodexLine(declined)).toEqual([
+      {
+        kind: "tool-completed",
+        id: "item_1",
+        tool: "shell",
+        input: "/bin/bash -c 'touch /etc/grove-probe'",
+        output: "",
+        exitCode: null,
+        isError: true,
+      },
+      {
+        kind: "denial",
+        toolName: "shell",
+        reason: "declined by codex's approval",
+        message: "/bin/bash -c 'touch /etc/grove-probe'",
+      },
+    ]);
+    expect(parseCodexLine(sandboxed)?.map((e) => e.kind)).toEqual(["tool-completed"]);
+  });
+
   it("leaves anything that is not a codex event to the caller as plain text", () => {
     for (const line of [
       "Reading additional input from stdin...",

@@ -13,7 +13,9 @@ export type CodexEvent =
   | { kind: "tool-started"; id: string; tool: string; input: string }
   | { kind: "tool-completed"; id: string; tool: string; input: string; output: string; exitCode: number | null; isError: boolean }
   | { kind: "error"; message: string }
-  | { kind: "usage"; usage: CodexUsage };
+  | { kind: "usage"; usage: CodexUsage }
+  /** An action codex refused the agent (a tool call it declined), in the shape of Claude's permission denials. */
+  | { kind: "denial"; toolName: string | null; reason: string | null; message: string | null };
 export type CodexUsage = { inputTokens: number; cachedInputTokens: number; outputTokens: number; reasoningOutputTokens: number };
 
 /**
@@ -102,16 +104,18 @@ function itemCompleted(item: Item): CodexEvent[] {
   if (!tool) return [];
   const exitCode = item.exit_code ?? null;
   const isError = item.status === "failed" || item.status === "declined" || (exitCode !== null && exitCode !== 0);
-  return [
-    {
-      kind: "tool-completed",
-      id: cut(item.id, 200),
-      ...tool,
-      output: cut(item.aggregated_output ?? item.message ?? ""),
-      exitCode,
-      isError,
-    },
-  ];
+  const completed: CodexEvent = {
+    kind: "tool-completed",
+    id: cut(item.id, 200),
+    ...tool,
+    output: cut(item.aggregated_output ?? item.message ?? ""),
+    exitCode,
+    isError,
+  };
+  // "declined": codex's approval (a person's, or --approve-for-me's review) refused the call, which never ran.
+  // A command its sandbox stopped is only "failed" with the OS's words in its output, like any failed command.
+  if (item.status !== "declined") return [completed];
+  return [completed, { kind: "denial", toolName: tool.tool, reason: "declined by codex's approval", message: tool.input }];
 }
 
 /** The tool a work item stands for, and its input in words; null for an item that is no tool call. */

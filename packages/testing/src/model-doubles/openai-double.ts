@@ -19,6 +19,12 @@ export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackSe
       writeJson(res, 404, { error: { message: `the model double has no ${request.method} ${request.url}` } });
       return;
     }
+    // Codex's approval review (--approve-for-me) asks the same model for a verdict: the double always denies.
+    if (isApprovalReview(body)) {
+      streamed += 1;
+      streamTurn(res, `resp_double_${served}`, { do: "say", text: REVIEW_DENIAL }, served);
+      return;
+    }
     const text = allStrings(body);
     const cwd = /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1];
     const step = fillStep(stepAt(script, countToolOutputs(body.input)), { cwd, ...factsFromText(text) });
@@ -41,7 +47,15 @@ function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { 
           id: `fc_double_${served}`,
           call_id: `call_double_${served}`,
           name: "exec_command",
-          arguments: JSON.stringify({ cmd: shellCommand(step), login: false, tty: false, yield_time_ms: 30_000 }),
+          arguments: JSON.stringify({
+            cmd: shellCommand(step),
+            login: false,
+            tty: false,
+            yield_time_ms: 30_000,
+            ...(step.do === "run" && step.escalate
+              ? { sandbox_permissions: "require_escalated", justification: "The task needs this outside the workspace." }
+              : {}),
+          }),
         };
   writeSse(res, [
     ["response.created", { type: "response.created", response: { id } }],
@@ -86,6 +100,19 @@ function shellCommand(step: Exclude<ModelStep, { do: "say" | "refuse" }>): strin
     case "tool":
       throw new Error(`the OpenAI double has no tool "${step.name}": Codex's model gets exec_command only`);
   }
+}
+
+const REVIEW_DENIAL = JSON.stringify({
+  outcome: "deny",
+  risk_level: "high",
+  rationale: "grove double: this action is refused",
+});
+
+/** Codex 0.169's approval review: a structured answer with an allow/deny `outcome`. */
+function isApprovalReview(body: Record<string, unknown>): boolean {
+  const format = isRecord(body.text) && isRecord(body.text.format) ? body.text.format : null;
+  const properties = format && isRecord(format.schema) && isRecord(format.schema.properties) ? format.schema.properties : null;
+  return properties !== null && "outcome" in properties && "risk_level" in properties;
 }
 
 function quote(text: string): string {
