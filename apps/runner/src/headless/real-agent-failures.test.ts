@@ -72,6 +72,28 @@ describe("a real codex agent refused an action", () => {
   });
 });
 
+describe("a real codex agent under the built-in profile asking to leave its sandbox", () => {
+  it("is refused by codex, which says so only on stderr: counted as a refused action, its other work lands", async () => {
+    run = await startRealAgentRun({
+      cli: "codex",
+      script: [
+        { do: "run", command: "touch /etc/grove-refused", escalate: true },
+        { do: "edit", path: "{cwd}/README.md", find: "# real agent", replace: "# real agent, edited" },
+        { do: "say", text: "Edited the README; one command was refused." },
+      ],
+    });
+    expect((await run.ended()).state).toBe("succeeded");
+    const refusal =
+      "shell: approval policy is Never; reject command — you cannot ask for escalated permissions if the approval policy is Never (asked to run outside its sandbox)";
+    const texts = run.lines().map((l) => `${l.stream}: ${stripAnsi(l.text)}`);
+    expect(texts).toContain(`stderr: ✗ refused ${refusal}`);
+    expect(texts).toContain(`system: the agent was refused 1 action: ${refusal}`);
+    expect(run.report()?.refusedActions).toBe(1);
+    expect(existsSync("/etc/grove-refused")).toBe(false);
+    expect(await run.repo.git(["show", "agent/codex/task:README.md"])).toBe("# real agent, edited");
+  });
+});
+
 describe.each(["claude", "codex"] as const)("a real %s agent whose model API refuses the request", (cli) => {
   it("exits non-zero: the run fails with its exit code and the CLI's error in the log, untested, nothing committed", async () => {
     run = await startRealAgentRun({

@@ -56,10 +56,10 @@ export function createAgentLineWriter(runLog: RunLog, format: AgentOutputFormat)
   return {
     /** False when the log wants the producer to pause (see RunLog.write). */
     write(stream: OutputStream, text: string): boolean {
-      if (stream !== "stdout" || (!claude && !codex)) return runLog.write(stream, text);
+      const lines = stream === "stdout" ? (claude?.render(text) ?? codex?.render(text)) : codex?.renderStderr(text);
+      if (!lines) return runLog.write(stream, text);
       let isWritable = true;
-      for (const line of claude ? claude.render(text) : (codex?.render(text) ?? []))
-        isWritable = runLog.write(line.stream, line.text) && isWritable;
+      for (const line of lines) isWritable = runLog.write(line.stream, line.text) && isWritable;
       return isWritable;
     },
     final: (): ClaudeFinal | null => claude?.final() ?? codex?.final() ?? null,

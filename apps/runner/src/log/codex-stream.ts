@@ -1,4 +1,4 @@
-import { parseCodexLine, type CodexEvent, type UsageMeter } from "@grove/core";
+import { parseCodexLine, parseCodexStderrLine, type CodexEvent, type UsageMeter } from "@grove/core";
 import type { ClaudeFinal, RenderedLine } from "./claude-stream.ts";
 
 const dim = (text: string) => `\u001b[2m${text}\u001b[0m`;
@@ -21,6 +21,13 @@ export function createCodexStream(meter: UsageMeter) {
   let lastMessage: string | null = null;
   let count = 0;
   const refused: string[] = [];
+  const refuse = (event: Extract<CodexEvent, { kind: "denial" }>): RenderedLine => {
+    count += 1;
+    const denial = oneLine(`${event.toolName ?? "a tool"}: ${event.message ?? ""} (${event.reason ?? "not allowed"})`, 300);
+    // Bounded: a run's end names at most the first hundred.
+    if (refused.length < 100) refused.push(denial);
+    return { stream: "stderr", text: red(`✗ refused ${denial}`) };
+  };
   return {
     render(line: string): RenderedLine[] {
       const events = parseCodexLine(line);
@@ -28,13 +35,14 @@ export function createCodexStream(meter: UsageMeter) {
       meter.observeCodex(events);
       return events.flatMap((event) => {
         if (event.kind === "message") lastMessage = event.text;
-        if (event.kind !== "denial") return renderEvent(event);
-        count += 1;
-        const denial = oneLine(`${event.toolName ?? "a tool"}: ${event.message ?? ""} (${event.reason ?? "not allowed"})`, 300);
-        // Bounded: a run's end names at most the first hundred.
-        if (refused.length < 100) refused.push(denial);
-        return [{ stream: "stderr" as const, text: red(`✗ refused ${denial}`) }];
+        return event.kind === "denial" ? [refuse(event)] : renderEvent(event);
       });
+    },
+    /** A stderr line as it is, and after it the refusal it reports, if it is one (see parseCodexStderrLine). */
+    renderStderr(line: string): RenderedLine[] {
+      const denial = parseCodexStderrLine(line);
+      const original: RenderedLine = { stream: "stderr", text: line };
+      return denial?.kind === "denial" ? [original, refuse(denial)] : [original];
     },
     final: (): ClaudeFinal | null =>
       lastMessage === null ? null : { isError: false, text: lastMessage, costUsd: null, turns: null },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseClaudeStreamLine } from "./claude-stream.ts";
-import { parseCodexLine } from "./codex-json.ts";
+import { parseCodexLine, parseCodexStderrLine } from "./codex-json.ts";
 import { createUsageMeter, type UsageMeter } from "./usage-meter.ts";
 
 /** Claude Code's stdout line through core's one parser into the meter, as the runner does. */
@@ -77,6 +77,25 @@ describe("parseCodexLine", () => {
       },
     ]);
     expect(parseCodexLine(sandboxed)?.map((e) => e.kind)).toEqual(["tool-completed"]);
+  });
+
+  it("reads the refusal codex exec only logs on stderr (a request to leave the sandbox under approval never)", () => {
+    // As Codex 0.169.0 printed it under the built-in profile (--sandbox workspace-write, exec's approval "never").
+    const line =
+      "2026-12-01T01:36:06.245879Z ERROR codex_core::tools::router: error=approval policy is Never; reject command — you cannot ask for escalated permissions if the approval policy is Never";
+    expect(parseCodexStderrLine(line)).toEqual({
+      kind: "denial",
+      toolName: "shell",
+      reason: "asked to run outside its sandbox",
+      message:
+        "approval policy is Never; reject command — you cannot ask for escalated permissions if the approval policy is Never",
+    });
+    for (const other of [
+      "Reading additional input from stdin...",
+      '2026-12-01T01:37:00Z ERROR codex_core::tools::router: error=exec_command failed: CreateProcess { message: "boom" }',
+      "touch: cannot touch '/etc/x': Read-only file system",
+    ])
+      expect(parseCodexStderrLine(other), other).toBeNull();
   });
 
   it("leaves anything that is not a codex event to the caller as plain text", () => {

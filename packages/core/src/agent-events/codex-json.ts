@@ -55,6 +55,21 @@ const LineSchema = z.looseObject({
 });
 type Item = z.infer<typeof ItemSchema>;
 
+/**
+ * Under `codex exec`'s approval policy "never" (its default, and the built-in profile's), a model's request to
+ * run a command outside the sandbox is refused before anything runs, with no --json event at all: only codex's
+ * own log line on stderr says so ("… codex_core::tools::router: error=approval policy is Never; reject command
+ * — you cannot ask for escalated permissions …", Codex 0.169.0). It names no command.
+ */
+const ESCALATION_REFUSED = /codex_core::tools::router: error=(approval policy is never; reject command\b.{0,300})/i;
+
+/** A denial in one stderr line of `codex exec`; null for any other line. */
+export function parseCodexStderrLine(line: string): CodexEvent | null {
+  const refused = ESCALATION_REFUSED.exec(line.slice(0, 2_000));
+  if (!refused) return null;
+  return { kind: "denial", toolName: "shell", reason: "asked to run outside its sandbox", message: cut(refused[1] ?? "", 300) };
+}
+
 /** The events of one stdout line of `codex exec --json`; null when the line is not such an event. */
 export function parseCodexLine(line: string): CodexEvent[] | null {
   if (!line.startsWith("{")) return null;
