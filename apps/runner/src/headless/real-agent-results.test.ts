@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resultJsonSchema } from "@grove/core";
+import { readAgentRow, resultJsonSchema } from "@grove/core";
 import type { ModelStep } from "@grove/testing";
 import { startRealAgentRun, type RealAgentRun } from "../test-support/real-agent-run.ts";
 
@@ -105,6 +105,18 @@ describe("a real codex agent's RESULT in its last message (--output-schema, --ou
       expect.stringMatching(/^RESULT read from the agent's last message \(\/.+\/last-message\.json\), written by its CLI\.$/),
     );
     expect(run.endedAudit()).toMatchObject({ resultSource: "last-message" });
+    // The hub got codex's events as rows of a kind (what the run page's structured view shows), read back as entries.
+    const entries = run
+      .lines()
+      .map((line) => readAgentRow(line))
+      .filter((row) => row !== null);
+    expect(entries.map((row) => row.kind)).toEqual(["session", "error", "tool", "outcome", "message", "final"]);
+    expect(entries.slice(2)).toEqual([
+      { kind: "tool", label: "shell", text: expect.stringContaining("README.md") as unknown },
+      { kind: "outcome", label: "tool result", text: "exit 0" },
+      { kind: "message", label: "agent", text: JSON.stringify(answer) },
+      { kind: "final", label: "finished", text: "turn done: 2400 in / 80 out tokens" },
+    ]);
   });
 
   it("that does not match the schema: no RESULT, and a resultError that says what is wrong with the message", async () => {

@@ -59,7 +59,7 @@ export function createAgentLineWriter(runLog: RunLog, format: AgentOutputFormat)
       if (stream !== "stdout" || (!claude && !codex)) return runLog.write(stream, text);
       let isWritable = true;
       for (const line of claude ? claude.render(text) : (codex?.render(text) ?? []))
-        isWritable = runLog.write(line.stream, line.text) && isWritable;
+        isWritable = runLog.write(line.stream, line.text, line.kind) && isWritable;
       return isWritable;
     },
     final: (): ClaudeFinal | null => claude?.final() ?? codex?.final() ?? null,

@@ -75,7 +75,7 @@ describe("parseCodexLine", () => {
       { kind: "tool-completed", id: "i", tool: "edit", input: "update a.ts", output: "", exitCode: null, isError: false },
     ]);
     expect(parseCodexLine('{"type":"turn.failed","error":{"message":"stream disconnected"}}')).toEqual([
-      { kind: "error", message: "stream disconnected" },
+      { kind: "turn-failed", message: "stream disconnected" },
     ]);
   });
 

@@ -13,6 +13,8 @@ export type CodexEvent =
   | { kind: "tool-started"; id: string; tool: string; input: string }
   | { kind: "tool-completed"; id: string; tool: string; input: string; output: string; exitCode: number | null; isError: boolean }
   | { kind: "error"; message: string }
+  /** The turn ended in failure (the model API refused, the connection broke): the run's end, not its answer. */
+  | { kind: "turn-failed"; message: string }
   | { kind: "usage"; usage: CodexUsage };
 export type CodexUsage = { inputTokens: number; cachedInputTokens: number; outputTokens: number; reasoningOutputTokens: number };
 
@@ -73,8 +75,9 @@ export function parseCodexLine(line: string): CodexEvent[] | null {
     case "turn.completed":
       return event.usage ? [{ kind: "usage", usage: toUsage(event.usage) }] : [];
     case "turn.failed":
+      return [{ kind: "turn-failed", message: readableError(event.error?.message ?? event.message ?? "the turn failed") }];
     case "error":
-      return [{ kind: "error", message: cut(event.error?.message ?? event.message ?? "codex reported an error") }];
+      return [{ kind: "error", message: readableError(event.error?.message ?? event.message ?? "codex reported an error") }];
     case "item.started":
       return event.item ? itemStarted(event.item) : [];
     case "item.completed":
@@ -129,6 +132,21 @@ function toolOf(item: Item): { tool: string; input: string } | null {
       return null;
   }
 }
+
+/**
+ * Codex passes a model API's error on as the API's JSON body (`{"error":{"message":…}}`): its message is what
+ * a person reads. Any other text stays as it is.
+ */
+function readableError(message: string): string {
+  try {
+    const body = ErrorBodySchema.safeParse(JSON.parse(message));
+    if (body.success) return cut(body.data.error.message);
+  } catch {
+    // not JSON: the message is the text
+  }
+  return cut(message);
+}
+const ErrorBodySchema = z.object({ error: z.looseObject({ message: z.string() }) });
 
 function toUsage(usage: z.infer<typeof UsageSchema>): CodexUsage {
   return {
