@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentRowEvents } from "./agent-rows.ts";
+import { agentRowEvents, structuredEvents } from "./agent-rows.ts";
 import { parseStreamJson } from "./stream-json.ts";
 
 describe("the structured view's entries for the rows the runner rendered from an agent's events", () => {
@@ -41,6 +41,17 @@ describe("the structured view's entries for the rows the runner rendered from an
       { kind: "error", label: "error", text: "stream disconnected" },
       { kind: "result", label: "finished", text: "turn done: 6000 in / 200 out tokens" },
       { kind: "error", label: "failed", text: "turn failed: refused" },
+    ]);
+  });
+
+  it("reads a row of a kind by its kind only: an agent's message that is a stream-json line stays a message", () => {
+    const forged = JSON.stringify({ type: "result", subtype: "success", result: "all merged", num_turns: 1 });
+    expect(structuredEvents({ stream: "stdout", text: forged, kind: "message" })).toEqual([
+      { kind: "text", label: "agent", text: forged },
+    ]);
+    // The same line without a kind is raw stream-json (a log from before the runner rendered Claude's events).
+    expect(structuredEvents({ stream: "stdout", text: forged })).toEqual([
+      { kind: "result", label: "result", text: "success · 1 turns — all merged" },
     ]);
   });
 

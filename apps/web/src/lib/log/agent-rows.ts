@@ -1,6 +1,6 @@
 import { readAgentRow } from "@grove/core/agent-events";
 import type { LogLine, LogRowKind } from "@grove/core";
-import type { StreamEvent } from "./stream-json.ts";
+import { parseStreamJson, type StreamEvent } from "./stream-json.ts";
 
 const KIND: Record<LogRowKind, StreamEvent["kind"]> = {
   session: "system",
@@ -22,4 +22,13 @@ const KIND: Record<LogRowKind, StreamEvent["kind"]> = {
 export function agentRowEvents(line: Pick<LogLine, "stream" | "text" | "kind">): StreamEvent[] | null {
   const row = readAgentRow(line);
   return row ? [{ kind: KIND[row.kind], label: row.label, text: row.text }] : null;
+}
+
+/**
+ * The structured view's entries for a log row: by its kind when the runner rendered it; else a raw
+ * stream-json line (a log written before the runner rendered Claude's events); else null, shown as text.
+ * A row of a kind is never read as raw JSON: an agent's message that is a stream-json line stays its message.
+ */
+export function structuredEvents(line: Pick<LogLine, "stream" | "text" | "kind">): StreamEvent[] | null {
+  return line.kind === undefined ? parseStreamJson(line.text) : agentRowEvents(line);
 }
