@@ -79,6 +79,36 @@ describe("parseCodexLine", () => {
     ]);
   });
 
+  it("reads an MCP tool call with its arguments, and its answer or why it failed", () => {
+    const call = (extra: object) =>
+      JSON.stringify({
+        type: "item.completed",
+        item: { id: "m", type: "mcp_tool_call", server: "docs", tool: "search", arguments: { q: "grove" }, ...extra },
+      });
+    expect(parseCodexLine(call({ status: "completed", result: { content: [{ type: "text", text: "3 hits" }] } }))).toEqual([
+      {
+        kind: "tool-completed",
+        id: "m",
+        tool: "docs.search",
+        input: '{"q":"grove"}',
+        output: "3 hits",
+        exitCode: null,
+        isError: false,
+      },
+    ]);
+    expect(parseCodexLine(call({ status: "failed", error: { message: "server not running" }, result: null }))).toEqual([
+      {
+        kind: "tool-completed",
+        id: "m",
+        tool: "docs.search",
+        input: '{"q":"grove"}',
+        output: "server not running",
+        exitCode: null,
+        isError: true,
+      },
+    ]);
+  });
+
   it("cuts a huge command output to a bounded event", () => {
     const line = JSON.stringify({
       type: "item.completed",

@@ -43,6 +43,14 @@ const ItemSchema = z.looseObject({
   changes: z.array(z.looseObject({ path: z.string().optional(), kind: z.string().optional() })).optional(),
   server: z.string().optional(),
   tool: z.string().optional(),
+  // An MCP tool call's arguments, and its outcome: what the server answered, or why the call failed.
+  arguments: z.unknown().optional(),
+  result: z
+    .looseObject({ content: z.array(z.looseObject({ text: z.string().optional() })).optional() })
+    .nullable()
+    .optional()
+    .catch(undefined),
+  error: z.looseObject({ message: z.string().optional() }).nullable().optional().catch(undefined),
   query: z.string().optional(),
 });
 const LineSchema = z.looseObject({
@@ -110,7 +118,7 @@ function itemCompleted(item: Item): CodexEvent[] {
       kind: "tool-completed",
       id: cut(item.id, 200),
       ...tool,
-      output: cut(item.aggregated_output ?? item.message ?? ""),
+      output: cut(item.aggregated_output ?? item.error?.message ?? mcpAnswer(item) ?? item.message ?? ""),
       exitCode,
       isError,
     },
@@ -125,7 +133,7 @@ function toolOf(item: Item): { tool: string; input: string } | null {
     case "file_change":
       return { tool: "edit", input: cut((item.changes ?? []).map((c) => `${c.kind ?? "change"} ${c.path ?? "?"}`).join(", ")) };
     case "mcp_tool_call":
-      return { tool: cut(`${item.server ?? "mcp"}.${item.tool ?? "?"}`, 200), input: "" };
+      return { tool: cut(`${item.server ?? "mcp"}.${item.tool ?? "?"}`, 200), input: cut(JSON.stringify(item.arguments ?? {})) };
     case "web_search":
       return { tool: "web_search", input: cut(item.query ?? "") };
     default:
@@ -147,6 +155,12 @@ function readableError(message: string): string {
   return cut(message);
 }
 const ErrorBodySchema = z.object({ error: z.looseObject({ message: z.string() }) });
+
+/** The text an MCP server answered with; undefined when it answered none. */
+function mcpAnswer(item: Item): string | undefined {
+  const texts = (item.result?.content ?? []).flatMap((block) => (block.text === undefined ? [] : [block.text]));
+  return texts.length === 0 ? undefined : texts.join("\n");
+}
 
 function toUsage(usage: z.infer<typeof UsageSchema>): CodexUsage {
   return {
