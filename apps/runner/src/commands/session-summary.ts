@@ -1,4 +1,4 @@
-import { addUsage, EMPTY_TOTALS, formatUsage, type MergeOutcome, type UsageTotals } from "@grove/core";
+import { addUsage, EMPTY_TOTALS, formatTokens, formatUsd, type MergeOutcome, type UsageTotals } from "@grove/core";
 import type { HeadlessSummary, HeadlessTask } from "../headless/headless-session.ts";
 
 export type TaskVerdict = { kind: "landed" | "waiting" | "failed" | "needs_input" | "unchanged"; detail: string };
@@ -87,13 +87,31 @@ function firstLine(text: string, max = 300): string {
 
 /** What the session's runs used, summed from their reports (runs whose CLI reported nothing count as none). */
 export function sessionUsage(summary: HeadlessSummary): UsageTotals {
-  return summary.tasks.reduce(
-    (totals, task) => (task.report?.usage ? addUsage(totals, task.report.usage) : totals),
-    EMPTY_TOTALS,
-  );
+  return sumUsage(summary.tasks);
 }
 
-export function describeUsage(totals: UsageTotals): string {
-  if (totals.runs === 0) return "usage: no agent reported tokens or cost";
-  return `usage: ${formatUsage(totals)}, ${totals.turns} turn(s), agents ran ${(totals.durationMs / 1000).toFixed(1)} s (${totals.runs} run(s) reported)`;
+/**
+ * The same, per agent CLI (by name): CLIs count turns their own way and not all of them state a cost
+ * (Codex states none), so a sum over CLIs would mix them. Only CLIs that reported something.
+ */
+export function sessionUsageByCli(summary: HeadlessSummary): Record<string, UsageTotals> {
+  const clis = [...new Set(summary.tasks.map((task) => task.cli))].sort();
+  const byCli = clis.map((cli) => [cli, sumUsage(summary.tasks.filter((task) => task.cli === cli))] as const);
+  return Object.fromEntries(byCli.filter(([, totals]) => totals.runs > 0));
+}
+
+function sumUsage(tasks: readonly HeadlessTask[]): UsageTotals {
+  return tasks.reduce((totals, task) => (task.report?.usage ? addUsage(totals, task.report.usage) : totals), EMPTY_TOTALS);
+}
+
+/** The summary's usage lines: one per agent CLI, its cost where it stated one. */
+export function describeUsage(byCli: Record<string, UsageTotals>): string[] {
+  const entries = Object.entries(byCli);
+  if (entries.length === 0) return ["usage: no agent reported tokens or cost"];
+  return entries.map(([cli, totals]) => {
+    const tokens = `${formatTokens(totals.tokensIn)} in / ${formatTokens(totals.tokensOut)} out tokens`;
+    const cost = totals.costUsd === null ? "no cost reported" : formatUsd(totals.costUsd);
+    const ran = `agents ran ${(totals.durationMs / 1000).toFixed(1)} s (${totals.runs} run(s) reported)`;
+    return `usage of ${cli}: ${tokens}, ${cost}, ${totals.turns} turn(s), ${ran}`;
+  });
 }

@@ -34,6 +34,15 @@ export function agentOutputFormat(argv: readonly string[]): AgentOutputFormat {
 }
 
 /**
+ * The agent CLI a profile runs, as usage is told apart by: claude and codex known by their output (whatever
+ * the profile is called), any other by its profile's name.
+ */
+export function agentCliName(profile: string, argv: readonly string[]): string {
+  const format = agentOutputFormat(argv);
+  return format === "claude-stream-json" ? "claude" : format === "codex-json" ? "codex" : profile;
+}
+
+/**
  * The longest stdout line read as one event: a JSON-printing CLI's events are read whole (a tool's output
  * makes one far longer than a log row, and a cut event cannot be parsed); plain text is cut into rows.
  */
@@ -59,7 +68,7 @@ export function createAgentLineWriter(runLog: RunLog, format: AgentOutputFormat)
       const lines = stream === "stdout" ? (claude?.render(text) ?? codex?.render(text)) : codex?.renderStderr(text);
       if (!lines) return runLog.write(stream, text);
       let isWritable = true;
-      for (const line of lines) isWritable = runLog.write(line.stream, line.text) && isWritable;
+      for (const line of lines) isWritable = runLog.write(line.stream, line.text, line.kind) && isWritable;
       return isWritable;
     },
     final: (): ClaudeFinal | null => claude?.final() ?? codex?.final() ?? null,

@@ -26,7 +26,7 @@ export function createCodexStream(meter: UsageMeter) {
     const denial = oneLine(`${event.toolName ?? "a tool"}: ${event.message ?? ""} (${event.reason ?? "not allowed"})`, 300);
     // Bounded: a run's end names at most the first hundred.
     if (refused.length < 100) refused.push(denial);
-    return { stream: "stderr", text: red(`✗ refused ${denial}`) };
+    return { stream: "stderr", text: red(`✗ refused ${denial}`), kind: "refused" };
   };
   return {
     render(line: string): RenderedLine[] {
@@ -54,35 +54,45 @@ export function createCodexStream(meter: UsageMeter) {
 function renderEvent(event: Exclude<CodexEvent, { kind: "denial" }>): RenderedLine[] {
   switch (event.kind) {
     case "thread":
-      return [{ stream: "stdout", text: dim(`codex thread ${oneLine(event.threadId, 200)}`) }];
+      return [{ stream: "stdout", text: dim(`codex thread ${oneLine(event.threadId, 200)}`), kind: "session" }];
     case "turn-started":
     case "tool-started":
       return [];
     case "message":
-      return event.text.split("\n").map((text) => ({ stream: "stdout", text }));
+      return event.text.split("\n").map((text) => ({ stream: "stdout", text, kind: "message" }));
     case "reasoning":
-      return [{ stream: "stdout", text: dim(oneLine(event.text, 300)) }];
-    case "tool-completed": {
-      const call = cyan(`→ ${event.tool} ${oneLine(event.input, 300)}`);
-      const outcome = event.isError
-        ? {
-            stream: "stderr" as const,
-            text: red(`← ${event.exitCode === null ? "failed" : `exit ${event.exitCode}`}: ${oneLine(event.output, 300)}`),
-          }
-        : { stream: "stdout" as const, text: dim(`← ${event.output.length} chars`) };
-      return [{ stream: "stdout", text: call }, outcome];
-    }
+      return [{ stream: "stdout", text: dim(oneLine(event.text, 300)), kind: "reasoning" }];
+    case "tool-completed":
+      return [
+        { stream: "stdout", text: cyan(`→ ${event.tool} ${oneLine(event.input, 300)}`), kind: "tool" },
+        renderOutcome(event),
+      ];
     case "error":
-      return [{ stream: "stderr", text: red(`codex: ${oneLine(event.message, 300)}`) }];
+      return [{ stream: "stderr", text: red(`codex: ${oneLine(event.message, 300)}`), kind: "error" }];
+    case "turn-failed":
+      return [{ stream: "stderr", text: red(`codex turn failed: ${oneLine(event.message, 300)}`), kind: "failed" }];
     case "usage":
       return [
         {
           stream: "stdout",
           text: cyan(`codex turn done: ${event.usage.inputTokens} in / ${event.usage.outputTokens} out tokens`),
+          kind: "final",
         },
       ];
   }
 }
+
+/** A tool's outcome in one row: its exit code (or how it ended) and the tail of its output, where the answer is. */
+function renderOutcome(event: Extract<CodexEvent, { kind: "tool-completed" }>): RenderedLine {
+  const status = event.exitCode !== null ? `exit ${event.exitCode}` : event.isError ? "failed" : "done";
+  const tail = oneLine(event.output.slice(-OUTPUT_TAIL_CHARS), OUTPUT_TAIL_CHARS);
+  const text = `← ${status}${tail === "" ? "" : `: ${tail}`}`;
+  return event.isError
+    ? { stream: "stderr", text: red(text), kind: "error" }
+    : { stream: "stdout", text: dim(text), kind: "outcome" };
+}
+
+const OUTPUT_TAIL_CHARS = 300;
 
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();

@@ -1,7 +1,7 @@
 import { formatUsage, testGateOf, type RunState, type TestStatus } from "@grove/core";
 import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
 import { commitLeftoverWork } from "./commit-leftover-work.ts";
-import { readResult, resultFromFinalAnswer } from "./read-result.ts";
+import { readAgentResult } from "./agent-result.ts";
 import { runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { describeExit, stopState, type RunScope } from "./run-scope.ts";
 
@@ -59,12 +59,9 @@ export async function finishRun(
 
   const test = agentOk && committed ? await runTestGate(scope, worktree.worktreePath, signal) : skipTests(scope, agentOk);
 
-  const fromFile = await readResult(scope.paths.result);
-  const { result, resultError } =
-    fromFile.resultError !== null && exit.finalAnswer ? resultFromFinalAnswer(exit.finalAnswer) : fromFile;
-  // Says which: no file at all, or one grove could not use (the agent may think it wrote a RESULT).
-  if (result && fromFile.resultError)
-    scope.system(`${fromFile.resultError} Using the agent's final answer as its RESULT instead.`);
+  // Says where the RESULT came from, and why not from a better source (the agent may think it wrote one).
+  const { result, resultError, source: resultSource, notes } = await readAgentResult(scope.paths, exit.finalAnswer);
+  for (const note of notes) scope.system(note);
   if (resultError) scope.system(resultError);
 
   const final = finalState({ stopped, signal, exit, agentOk, committed, branch, test });
@@ -84,6 +81,7 @@ export async function finishRun(
       durationMs: exit.durationMs,
       test: test.status,
       resultError,
+      resultSource,
       commits: branch.commits,
       uncommitted: branch.uncommittedCount,
       usage,

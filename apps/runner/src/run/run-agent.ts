@@ -40,6 +40,8 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     contextPack: scope.paths.contextPack,
     result: scope.paths.result,
     runDir: scope.paths.runDir,
+    resultSchema: scope.paths.resultSchema,
+    lastMessage: scope.paths.lastMessage,
   });
   const env = buildChildEnv(process.env, agent.env, scope.leaseEnv, {
     GROVE_AGENT: task.agent,

@@ -121,7 +121,37 @@ describe("parseCodexLine", () => {
       { kind: "tool-completed", id: "i", tool: "edit", input: "update a.ts", output: "", exitCode: null, isError: false },
     ]);
     expect(parseCodexLine('{"type":"turn.failed","error":{"message":"stream disconnected"}}')).toEqual([
-      { kind: "error", message: "stream disconnected" },
+      { kind: "turn-failed", message: "stream disconnected" },
+    ]);
+  });
+
+  it("reads an MCP tool call with its arguments, and its answer or why it failed", () => {
+    const call = (extra: object) =>
+      JSON.stringify({
+        type: "item.completed",
+        item: { id: "m", type: "mcp_tool_call", server: "docs", tool: "search", arguments: { q: "grove" }, ...extra },
+      });
+    expect(parseCodexLine(call({ status: "completed", result: { content: [{ type: "text", text: "3 hits" }] } }))).toEqual([
+      {
+        kind: "tool-completed",
+        id: "m",
+        tool: "docs.search",
+        input: '{"q":"grove"}',
+        output: "3 hits",
+        exitCode: null,
+        isError: false,
+      },
+    ]);
+    expect(parseCodexLine(call({ status: "failed", error: { message: "server not running" }, result: null }))).toEqual([
+      {
+        kind: "tool-completed",
+        id: "m",
+        tool: "docs.search",
+        input: '{"q":"grove"}',
+        output: "server not running",
+        exitCode: null,
+        isError: true,
+      },
     ]);
   });
 

@@ -13,6 +13,8 @@ export type CodexEvent =
   | { kind: "tool-started"; id: string; tool: string; input: string }
   | { kind: "tool-completed"; id: string; tool: string; input: string; output: string; exitCode: number | null; isError: boolean }
   | { kind: "error"; message: string }
+  /** The turn ended in failure (the model API refused, the connection broke): the run's end, not its answer. */
+  | { kind: "turn-failed"; message: string }
   | { kind: "usage"; usage: CodexUsage }
   /** An action codex refused the agent (a tool call it declined), in the shape of Claude's permission denials. */
   | { kind: "denial"; toolName: string | null; reason: string | null; message: string | null };
@@ -43,6 +45,14 @@ const ItemSchema = z.looseObject({
   changes: z.array(z.looseObject({ path: z.string().optional(), kind: z.string().optional() })).optional(),
   server: z.string().optional(),
   tool: z.string().optional(),
+  // An MCP tool call's arguments, and its outcome: what the server answered, or why the call failed.
+  arguments: z.unknown().optional(),
+  result: z
+    .looseObject({ content: z.array(z.looseObject({ text: z.string().optional() })).optional() })
+    .nullable()
+    .optional()
+    .catch(undefined),
+  error: z.looseObject({ message: z.string().optional() }).nullable().optional().catch(undefined),
   query: z.string().optional(),
 });
 const LineSchema = z.looseObject({
@@ -90,8 +100,9 @@ export function parseCodexLine(line: string): CodexEvent[] | null {
     case "turn.completed":
       return event.usage ? [{ kind: "usage", usage: toUsage(event.usage) }] : [];
     case "turn.failed":
+      return [{ kind: "turn-failed", message: readableError(event.error?.message ?? event.message ?? "the turn failed") }];
     case "error":
-      return [{ kind: "error", message: cut(event.error?.message ?? event.message ?? "codex reported an error") }];
+      return [{ kind: "error", message: readableError(event.error?.message ?? event.message ?? "codex reported an error") }];
     case "item.started":
       return event.item ? itemStarted(event.item) : [];
     case "item.completed":
@@ -123,7 +134,7 @@ function itemCompleted(item: Item): CodexEvent[] {
     kind: "tool-completed",
     id: cut(item.id, 200),
     ...tool,
-    output: cut(item.aggregated_output ?? item.message ?? ""),
+    output: cut(item.aggregated_output ?? item.error?.message ?? mcpAnswer(item) ?? item.message ?? ""),
     exitCode,
     isError,
   };
@@ -141,12 +152,33 @@ function toolOf(item: Item): { tool: string; input: string } | null {
     case "file_change":
       return { tool: "edit", input: cut((item.changes ?? []).map((c) => `${c.kind ?? "change"} ${c.path ?? "?"}`).join(", ")) };
     case "mcp_tool_call":
-      return { tool: cut(`${item.server ?? "mcp"}.${item.tool ?? "?"}`, 200), input: "" };
+      return { tool: cut(`${item.server ?? "mcp"}.${item.tool ?? "?"}`, 200), input: cut(JSON.stringify(item.arguments ?? {})) };
     case "web_search":
       return { tool: "web_search", input: cut(item.query ?? "") };
     default:
       return null;
   }
+}
+
+/**
+ * Codex passes a model API's error on as the API's JSON body (`{"error":{"message":…}}`): its message is what
+ * a person reads. Any other text stays as it is.
+ */
+function readableError(message: string): string {
+  try {
+    const body = ErrorBodySchema.safeParse(JSON.parse(message));
+    if (body.success) return cut(body.data.error.message);
+  } catch {
+    // not JSON: the message is the text
+  }
+  return cut(message);
+}
+const ErrorBodySchema = z.object({ error: z.looseObject({ message: z.string() }) });
+
+/** The text an MCP server answered with; undefined when it answered none. */
+function mcpAnswer(item: Item): string | undefined {
+  const texts = (item.result?.content ?? []).flatMap((block) => (block.text === undefined ? [] : [block.text]));
+  return texts.length === 0 ? undefined : texts.join("\n");
 }
 
 function toUsage(usage: z.infer<typeof UsageSchema>): CodexUsage {

@@ -7,11 +7,16 @@ import { allStrings, factsFromText, fillStep, stepAt, TURN_USAGE, type ModelScri
  * `wire_api = "responses"` and this server's `/v1` as its base_url). Each POST /v1/responses is one
  * turn: the step is chosen by how many tool outputs the conversation holds. Codex 0.169 gives a model
  * it does not know the `exec_command` tool only, so every step is a shell command. Each turn reports
- * TURN_USAGE in `response.completed`, and `streamedTurns` counts them.
+ * TURN_USAGE in `response.completed`, and `streamedTurns` counts them; `textFormats` records the answer
+ * format each turn asked for (Codex's --output-schema arrives as a strict json_schema).
  */
-export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackServer & { streamedTurns(): number }> {
+export async function startOpenAiDouble(
+  script: ModelScript,
+): Promise<LoopbackServer & { streamedTurns(): number; textFormats(): unknown[] }> {
   let served = 0;
   let streamed = 0;
+  // What each turn asked of the model's answer (`text.format`: a json_schema under --output-schema).
+  const textFormats: unknown[] = [];
   const server = await startLoopbackServer((request, res) => {
     served += 1;
     const body = parseBody(request.body);
@@ -19,6 +24,7 @@ export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackSe
       writeJson(res, 404, { error: { message: `the model double has no ${request.method} ${request.url}` } });
       return;
     }
+    textFormats.push(isRecord(body.text) ? body.text.format : undefined);
     // Codex's approval review (--approve-for-me) asks the same model for a verdict: the double always denies.
     if (isApprovalReview(body)) {
       streamed += 1;
@@ -35,7 +41,7 @@ export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackSe
       streamTurn(res, `resp_double_${served}`, step, served);
     }
   });
-  return Object.assign(server, { streamedTurns: () => streamed });
+  return Object.assign(server, { streamedTurns: () => streamed, textFormats: () => [...textFormats] });
 }
 
 function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { do: "refuse" }>, served: number): void {
