@@ -1,0 +1,45 @@
+import type { MergeRequestState } from "@grove/core/lifecycle-states";
+
+// Read as "<branch>: <label>"; a state added in core fails the type check until it has words here.
+const MERGE_STATE_LABELS: Record<MergeRequestState, string> = {
+  open: "waiting for approval",
+  blocked: "merge blocked",
+  approved: "approved, queued to merge",
+  merging: "merging",
+  merged: "merged",
+  rejected: "rejected",
+  failed: "merge failed",
+  void: "void: branch moved",
+};
+
+/** A merge request's state as a badge says it (not "merge merged"). */
+export function mergeStateLabel(state: MergeRequestState): string {
+  return MERGE_STATE_LABELS[state];
+}
+
+/**
+ * Who decided and what happened after: the approver approved; a failed or void merge happened to the
+ * approved request, it was not the approver's doing.
+ */
+export function decisionSummary(request: { state: MergeRequestState; decidedBy: string | null }): string {
+  const approved = request.decidedBy ? `Approved by ${request.decidedBy}` : "Approved";
+  switch (request.state) {
+    case "rejected":
+      return `Rejected by ${request.decidedBy ?? "someone no longer known"}`;
+    case "failed":
+      return `${approved}; then the merge failed`;
+    case "void":
+      return request.decidedBy
+        ? `${approved}; then void: the branch moved before it could merge`
+        : "Void: the branch moved while waiting for approval";
+    case "merged":
+      return `${approved} and merged`;
+    case "approved":
+    case "merging":
+      return approved;
+    case "blocked":
+      return "Blocked before review";
+    case "open":
+      return "Waiting for a decision";
+  }
+}
