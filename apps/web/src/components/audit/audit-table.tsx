@@ -7,6 +7,11 @@ import { Button } from "../ui/button.tsx";
 
 type Event = RouterOutputs["audit"]["list"]["events"][number];
 
+// Below md each row is a card: cells stack with their column's name (data-label) before them, so Action,
+// Branch, SHA and Chain stay on a phone's screen. One markup: the table's roles hold at every width.
+const CELL =
+  "py-1.5 pr-3 max-md:flex max-md:gap-3 max-md:py-0.5 max-md:pr-0 max-md:before:w-14 max-md:before:shrink-0 max-md:before:text-stone-500 max-md:before:content-[attr(data-label)] max-md:empty:hidden";
+
 /** Events newest first; each row's link to the one before it in the chain (prevHash) is shown. */
 export function AuditTable({ events }: { events: Event[] }) {
   const trpc = useTRPC();
@@ -15,8 +20,8 @@ export function AuditTable({ events }: { events: Event[] }) {
   const runnerName = new Map((runners.data ?? []).map((r) => [r.id, r.name]));
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-left text-xs">
-        <thead className="text-stone-500">
+      <table className="w-full text-left text-xs max-md:block">
+        <thead className="text-stone-500 max-md:sr-only">
           <tr>
             <th className="py-1 pr-3">
               <span className="sr-only">Details</span>#
@@ -29,14 +34,14 @@ export function AuditTable({ events }: { events: Event[] }) {
             <th className="py-1">Chain</th>
           </tr>
         </thead>
-        <tbody className="divide-y divide-stone-200 dark:divide-stone-800">
+        <tbody className="divide-y divide-stone-200 max-md:block max-md:space-y-2 max-md:divide-y-0 dark:divide-stone-800">
           {events.map((e, index) => {
             const older = events[index + 1];
             const isLinked = older === undefined || older.id !== e.id - 1 || older.hash === e.prevHash;
             return (
               <Fragment key={e.id}>
-                <tr>
-                  <td className="py-1.5 pr-3">
+                <tr className="max-md:block max-md:rounded-xl max-md:border max-md:border-stone-200 max-md:p-2 max-md:dark:border-stone-800">
+                  <td className="py-1.5 pr-3 max-md:block">
                     <Button
                       size="sm"
                       variant="ghost"
@@ -47,12 +52,16 @@ export function AuditTable({ events }: { events: Event[] }) {
                       {open === e.id ? "−" : "+"} {e.id}
                     </Button>
                   </td>
-                  <td className="whitespace-nowrap py-1.5 pr-3">{new Date(e.ts).toLocaleString()}</td>
-                  <td className="py-1.5 pr-3">
+                  <td data-label="When" className={`whitespace-nowrap ${CELL}`}>
+                    {new Date(e.ts).toLocaleString()}
+                  </td>
+                  <td data-label="Actor" className={`break-all ${CELL}`}>
                     {e.actorType}:{e.actorType === "runner" ? (runnerName.get(e.actorId) ?? e.actorId) : e.actorId}
                   </td>
-                  <td className="py-1.5 pr-3 font-medium">{e.action}</td>
-                  <td className="py-1.5 pr-3 font-mono">
+                  <td data-label="Action" className={`font-medium ${CELL}`}>
+                    {e.action}
+                  </td>
+                  <td data-label="Branch" className={`font-mono max-md:break-all ${CELL}`}>
                     {e.runId && e.branch ? (
                       <Link href={`/runs/${e.runId}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
                         {e.branch}
@@ -61,8 +70,14 @@ export function AuditTable({ events }: { events: Event[] }) {
                       (e.branch ?? "")
                     )}
                   </td>
-                  <td className="py-1.5 pr-3 font-mono">{e.sha?.slice(0, 10) ?? ""}</td>
-                  <td className="whitespace-nowrap py-1.5 font-mono" title={`prev ${e.prevHash}\nhash ${e.hash}`}>
+                  <td data-label="SHA" className={`font-mono ${CELL}`}>
+                    {e.sha?.slice(0, 10) ?? ""}
+                  </td>
+                  <td
+                    data-label="Chain"
+                    className={`whitespace-nowrap font-mono ${CELL}`}
+                    title={`prev ${e.prevHash}\nhash ${e.hash}`}
+                  >
                     <span
                       className={isLinked ? "text-emerald-700 dark:text-emerald-400" : "text-red-700"}
                       aria-label={isLinked ? "linked" : "not linked"}
@@ -73,8 +88,8 @@ export function AuditTable({ events }: { events: Event[] }) {
                   </td>
                 </tr>
                 {open === e.id && (
-                  <tr>
-                    <td colSpan={7} className="pb-2">
+                  <tr className="max-md:block">
+                    <td colSpan={7} className="pb-2 max-md:block">
                       <pre className="overflow-x-auto rounded-lg bg-stone-100 p-2 dark:bg-stone-950">
                         {JSON.stringify(
                           {
