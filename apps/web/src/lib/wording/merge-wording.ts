@@ -12,16 +12,20 @@ const MERGE_STATE_LABELS: Record<MergeRequestState, string> = {
   void: "void: branch moved",
 };
 
-/** A merge request's state as a badge says it (not "merge merged"). */
-export function mergeStateLabel(state: MergeRequestState): string {
-  return MERGE_STATE_LABELS[state];
+const isMergeRequestState = (state: string): state is MergeRequestState => Object.hasOwn(MERGE_STATE_LABELS, state);
+
+/** A merge request's state as a badge says it (not "merge merged"); a state this client does not know, as it is. */
+export function mergeStateLabel(state: string): string {
+  return isMergeRequestState(state) ? MERGE_STATE_LABELS[state] : state;
 }
 
 /**
  * Who decided and what happened after: the approver approved; a failed or void merge happened to the
  * approved request, it was not the approver's doing.
  */
-export function decisionSummary(request: { state: MergeRequestState; decidedBy: string | null }): string {
+export function decisionSummary(request: { state: string; decidedBy: string | null }): string {
+  if (!isMergeRequestState(request.state))
+    return `${request.state}${request.decidedBy ? ` (decided by ${request.decidedBy})` : ""}`;
   const approved = request.decidedBy ? `Approved by ${request.decidedBy}` : "Approved";
   switch (request.state) {
     case "rejected":
