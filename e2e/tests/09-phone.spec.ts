@@ -56,12 +56,14 @@ test("the audit rows are cards that show action, branch, SHA and chain on a phon
   await page.getByLabel("Branch").fill(`agent/demo/${taskId}`);
   const withSha = page
     .getByRole("row")
-    .filter({ has: page.locator('td[data-label="SHA"]:not(:empty)') })
+    .filter({ has: page.locator('td[data-label="SHA"]', { hasText: /[0-9a-f]{10}/ }) })
     .first();
   for (const column of ["Action", "Branch", "SHA", "Chain"])
     await expectWhollyOnScreen(withSha.locator(`td[data-label="${column}"]`), page);
-  await expect(withSha.locator('td[data-label="Branch"]')).toHaveText(`agent/demo/${taskId}`);
-  await expect(withSha.locator('td[data-label="SHA"]')).toHaveText(/^[0-9a-f]{10}$/);
+  // Each line of the card is headed by its column's name.
+  await expect(withSha.locator('td[data-label="Branch"]')).toHaveText(`Branchagent/demo/${taskId}`);
+  await expect(withSha.locator('td[data-label="SHA"]')).toHaveText(/^SHA[0-9a-f]{10}$/);
+  await expect(withSha.getByRole("cell", { name: `agent/demo/${taskId}`, exact: true })).toBeVisible();
   await expect(withSha.getByLabel("linked", { exact: true })).toBeVisible();
   expect(await page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth")).toBe(0);
   await keepScreenshot(page, testInfo, "audit-cards");
