@@ -30,7 +30,7 @@ function Cell({
       data-label={column}
       className={`py-1.5 pr-3 max-md:flex max-md:gap-3 max-md:py-0.5 max-md:pr-0 ${isEmpty ? "max-md:hidden" : ""} ${className}`}
     >
-      <span aria-hidden="true" className="w-14 shrink-0 text-stone-500 md:hidden">
+      <span aria-hidden="true" className="w-14 shrink-0 font-sans text-stone-500 md:hidden">
         {column}
       </span>
       <span className="min-w-0">{children}</span>
