@@ -11,6 +11,7 @@ import { StateBadge } from "../../../components/state-badge.tsx";
 import { ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
 import { RelativeTime } from "../../../components/ui/time.tsx";
 import { SessionUsage } from "../../../components/session-usage.tsx";
+import { mergeStateLabel } from "../../../lib/wording/merge-wording.ts";
 
 /** A session's runs side by side, each with its live log tail. */
 export default function SessionPage() {
@@ -53,7 +54,7 @@ export default function SessionPage() {
             <VirtualLog runId={run.id} lastSeq={run.lastSeq} label={`Log of ${run.branch}`} compact />
             {run.mergeRequests[0] && (
               <p className="mt-3 flex items-center gap-2 text-sm">
-                <StateBadge state={run.mergeRequests[0].state} label={`merge ${run.mergeRequests[0].state}`} />
+                <StateBadge state={run.mergeRequests[0].state} label={mergeStateLabel(run.mergeRequests[0].state)} />
                 {run.mergeRequests[0].state === "open" && (
                   <Link
                     href={`/approvals#${run.mergeRequests[0].id}`}
