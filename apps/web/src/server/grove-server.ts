@@ -39,6 +39,8 @@ export type GroveServerOptions = {
   isDev?: boolean;
   /** Tests only: lets Web Push reach a push service on loopback. */
   allowLoopbackPush?: boolean;
+  /** Tests only: webhook receivers on loopback. */
+  allowLoopbackWebhook?: boolean;
   /** The hub's log fan-out limits (tests lower them). */
   logFanout?: Partial<FanoutLimits>;
   /** Echoed by /api/health (GROVE_INSTANCE_ID): how `pnpm start` tells its own web process from another program on the port. */
@@ -79,6 +81,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     webhookUrlFromEnv: opts.webhookUrl ?? null,
     baseUrl: () => opts.publicUrl ?? `http://localhost:${port}`,
     allowLoopbackPush: opts.allowLoopbackPush ?? false,
+    allowLoopbackWebhook: opts.allowLoopbackWebhook ?? false,
   });
   const deps: AppDeps = { db: opts.db, hub, auth, notifier, setupTokenFile: opts.setupTokenFile ?? null };
   hub.setRunnerHandlers(createRunnerEventHandlers({ db: opts.db, hub }));

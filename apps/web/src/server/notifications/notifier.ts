@@ -5,7 +5,7 @@ import { summaryOf } from "../services/result-summary.ts";
 import { pushToUsers } from "./push.ts";
 import { savePushSubscription, type PushSubscriptionInput } from "./push-subscriptions.ts";
 import { ensureVapidKeys } from "./vapid.ts";
-import { approvalWebhookBody, postWebhook } from "./webhook.ts";
+import { approvalWebhookBody, checkWebhookUrl, postWebhook } from "./webhook.ts";
 
 export const WEBHOOK_SETTING = "webhook.url";
 
@@ -16,6 +16,8 @@ export type Notifier = {
   /** Sends the "approval waiting" notice for every open merge request that has not had one yet. */
   approvalsChanged(): Promise<void>;
   testWebhook(url: string): Promise<string>;
+  /** Refuses (INVALID_INPUT) a webhook URL that is not http(s) to a public address. */
+  checkWebhookUrl(url: string): Promise<void>;
   /** Registers a browser's push subscription for this user (see savePushSubscription). */
   subscribe(userId: string, subscription: PushSubscriptionInput): Promise<void>;
 };
@@ -27,11 +29,14 @@ export type NotifierDeps = {
   baseUrl: () => string;
   /** Tests only: push services on loopback (and plain http there). Never set in production. */
   allowLoopbackPush?: boolean;
+  /** Tests only: webhook receivers on loopback. Never set in production. */
+  allowLoopbackWebhook?: boolean;
 };
 
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { db } = deps;
   const pushPolicy = { allowLoopback: deps.allowLoopbackPush === true };
+  const webhookPolicy = { allowLoopback: deps.allowLoopbackWebhook === true };
   let queue: Promise<void> = Promise.resolve();
 
   async function webhookUrl(): Promise<string | null> {
@@ -85,6 +90,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
               url: `${deps.baseUrl()}/approvals#${mr.id}`,
             }),
             "approval.waiting",
+            webhookPolicy,
           )
         : null;
       await db.approvalNotice.update({
@@ -103,7 +109,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       return queue;
     },
     testWebhook: (url) =>
-      postWebhook(url, { text: "grove: webhook test — approvals waiting will be posted here." }, "webhook.test"),
+      postWebhook(url, { text: "grove: webhook test — approvals waiting will be posted here." }, "webhook.test", webhookPolicy),
+    checkWebhookUrl: async (url) => void (await checkWebhookUrl(url, webhookPolicy)),
     subscribe: (userId, subscription) => savePushSubscription(db, pushPolicy, userId, subscription),
   };
 }
