@@ -30,6 +30,7 @@ async function main() {
     authSecret: env.authSecret,
     authSecretFile,
     signInLimit: env.signInLimit,
+    trustedProxies: env.trustedProxies,
     webhookUrl: env.webhookUrl,
     vapidSubject: env.vapidSubject,
     setupTokenFile,

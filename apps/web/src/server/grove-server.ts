@@ -1,3 +1,4 @@
+import { clientAddress, parseTrustedProxies } from "./client-address.ts";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
@@ -31,6 +32,8 @@ export type GroveServerOptions = {
   /** Where the cookie-signing secret is kept when `authSecret` is not given (see resolveAuthSecret). */
   authSecretFile?: string | null;
   signInLimit?: number;
+  /** Proxies whose X-Forwarded-For names the client (GROVE_TRUSTED_PROXIES); none by default. */
+  trustedProxies?: readonly string[];
   webhookUrl?: string | null;
   vapidSubject?: string;
   setupTokenFile?: string | null;
@@ -68,6 +71,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
   });
   const hub = createHub({ httpServer, db: opts.db, auth, logFanout: opts.logFanout });
   const publicUrl = opts.publicUrl ?? null;
+  const trustedProxies = opts.trustedProxies?.length ? parseTrustedProxies(opts.trustedProxies) : null;
   // A browser names its page's origin when it opens a socket; only the dashboard's own may read logs over it.
   hub.io
     .of("/")
@@ -103,8 +107,9 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     const url = req.url ?? "/";
     if (url.startsWith("/socket.io/")) return; // socket.io answers these itself
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    // better-auth rate-limits by this header; set from the socket, so a client cannot pick its own address.
-    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // better-auth rate-limits by this header; set from the socket (or a trusted proxy's X-Forwarded-For), so a
+    // client cannot pick its own address.
+    req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
     // Every body is bounded before a handler sees the request: auth and tRPC get theirs read (at most the
     // limit), the others may only declare a length within theirs (Node's parser reads no more than that).
     if (url.startsWith(`${AUTH_BASE_PATH}/`)) {
