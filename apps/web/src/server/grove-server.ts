@@ -42,6 +42,8 @@ export type GroveServerOptions = {
   isDev?: boolean;
   /** Tests only: lets Web Push reach a push service on loopback. */
   allowLoopbackPush?: boolean;
+  /** The VAPID key pair's file (owner-only, in the data dir); without it the pair is kept in the database. */
+  vapidKeysFile?: string | null;
   /** Tests only: webhook receivers on loopback. */
   allowLoopbackWebhook?: boolean;
   /** The hub's log fan-out limits (tests lower them). */
@@ -86,6 +88,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     baseUrl: () => opts.publicUrl ?? `http://localhost:${port}`,
     allowLoopbackPush: opts.allowLoopbackPush ?? false,
     allowLoopbackWebhook: opts.allowLoopbackWebhook ?? false,
+    vapidKeysFile: opts.vapidKeysFile ?? null,
   });
   const deps: AppDeps = { db: opts.db, hub, auth, notifier, setupTokenFile: opts.setupTokenFile ?? null };
   hub.setRunnerHandlers(createRunnerEventHandlers({ db: opts.db, hub }));

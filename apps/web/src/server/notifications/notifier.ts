@@ -4,7 +4,7 @@ import { readSetting, type Db } from "@grove/db";
 import { summaryOf } from "../services/result-summary.ts";
 import { pushToUsers } from "./push.ts";
 import { savePushSubscription, type PushSubscriptionInput } from "./push-subscriptions.ts";
-import { ensureVapidKeys } from "./vapid.ts";
+import { ensureVapidKeys, type VapidKeys } from "./vapid.ts";
 import { approvalWebhookBody, checkWebhookUrl, postWebhook } from "./webhook.ts";
 
 export const WEBHOOK_SETTING = "webhook.url";
@@ -29,6 +29,8 @@ export type NotifierDeps = {
   baseUrl: () => string;
   /** Tests only: push services on loopback (and plain http there). Never set in production. */
   allowLoopbackPush?: boolean;
+  /** Where the VAPID key pair is kept (owner-only, in the data dir); null keeps it in the database (tests). */
+  vapidKeysFile?: string | null;
   /** Tests only: webhook receivers on loopback. Never set in production. */
   allowLoopbackWebhook?: boolean;
 };
@@ -38,6 +40,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const pushPolicy = { allowLoopback: deps.allowLoopbackPush === true };
   const webhookPolicy = { allowLoopback: deps.allowLoopbackWebhook === true };
   let queue: Promise<void> = Promise.resolve();
+  let vapidKeys: Promise<VapidKeys> | null = null;
+  const keys = () =>
+    (vapidKeys ??= ensureVapidKeys(db, deps.vapidKeysFile ?? null).catch((error: unknown) => {
+      vapidKeys = null;
+      throw error;
+    }));
 
   async function webhookUrl(): Promise<string | null> {
     return (await readSetting(db, WEBHOOK_SETTING)) ?? deps.webhookUrlFromEnv;
@@ -63,10 +71,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       );
       if (!claimed) continue;
       const approvers = await db.user.findMany({ where: { role: { in: ["approver", "admin"] } }, select: { id: true } });
-      const keys = await ensureVapidKeys(db);
       const push = await pushToUsers(
         db,
-        { ...keys, subject: deps.vapidSubject },
+        { ...(await keys()), subject: deps.vapidSubject },
         pushPolicy,
         approvers.map((u) => u.id),
         {
@@ -101,7 +108,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   }
 
   return {
-    vapidPublicKey: async () => (await ensureVapidKeys(db)).publicKey,
+    vapidPublicKey: async () => (await keys()).publicKey,
     webhookUrl,
     approvalsChanged() {
       // One pass at a time: a burst of changes must not notify the same request twice.
