@@ -3,6 +3,7 @@ import { openRepo } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { resolve } from "node:path";
 import { sessionAuditPath } from "./audit-file.ts";
+import { claimSessionId } from "./claim-session-id.ts";
 import { excludeDataDir } from "../repo-setup/exclude-data-dir.ts";
 import type { Logger } from "../logger.ts";
 import { createLocalHub } from "./local-hub.ts";
@@ -64,18 +65,19 @@ export type HeadlessOptions = {
 export async function runHeadlessSession(opts: HeadlessOptions): Promise<HeadlessSummary> {
   const { plan } = opts;
   const repo = await openRepo(opts.repo);
-  const sessionId = plan.session ?? formatSessionId(new Date());
   const integration = plan.integration ?? repo.config.integration;
   const dataDir = resolve(opts.dataDir);
   const log = opts.log ?? (() => undefined);
   // Every name and profile is checked before anything is created: a bad task never leaves a worktree behind.
-  const specs = plan.tasks.map((t) => {
+  const runIdOf = (session: string, t: { agent: string; task: string }) => assertSafeRunId(`${session}-${t.agent}-${t.task}`);
+  const tentative = plan.session ?? formatSessionId(new Date());
+  for (const t of plan.tasks) {
     agentBranch(t.agent, t.task);
-    const spec = { ...t, profile: t.profile ?? t.agent, runId: assertSafeRunId(`${sessionId}-${t.agent}-${t.task}`) };
-    checkAgentLaunch(spec, repo.config, dataDir);
-    return spec;
-  });
+    checkAgentLaunch({ ...t, profile: t.profile ?? t.agent, runId: runIdOf(tentative, t) }, repo.config, dataDir);
+  }
   await ensurePrivateDir(dataDir);
+  const sessionId = await claimSessionId(dataDir, plan.session, new Date());
+  const specs = plan.tasks.map((t) => ({ ...t, profile: t.profile ?? t.agent, runId: runIdOf(sessionId, t) }));
   await excludeDataDir(repo, dataDir);
   const tasks: HeadlessTask[] = specs.map((t) => ({
     agent: t.agent,
