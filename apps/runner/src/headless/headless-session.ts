@@ -8,6 +8,7 @@ import { excludeDataDir } from "../repo-setup/exclude-data-dir.ts";
 import type { Logger } from "../logger.ts";
 import { createLocalHub } from "./local-hub.ts";
 import { landPendingMerge } from "../merge/land-pending-merge.ts";
+import { recoverInterruptedMerges, removeLeftoverTrees } from "../merge/recover-interrupted-merges.ts";
 import type { AuditSink } from "../merge/land-agent-branch.ts";
 import { createMergeQueue } from "../merge/merge-queue.ts";
 import { savePendingMerge, type PendingMerge } from "../merge/pending-merges.ts";
@@ -79,6 +80,9 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   const sessionId = await claimSessionId(dataDir, plan.session, new Date());
   const specs = plan.tasks.map((t) => ({ ...t, profile: t.profile ?? t.agent, runId: runIdOf(sessionId, t) }));
   await excludeDataDir(repo, dataDir);
+  // What a grove process killed mid-merge left: its merge requests settled from git, its test worktrees removed.
+  await recoverInterruptedMerges(dataDir, log);
+  await removeLeftoverTrees(repo.repo, log);
   const tasks: HeadlessTask[] = specs.map((t) => ({
     agent: t.agent,
     taskId: t.task,
