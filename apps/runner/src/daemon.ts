@@ -20,6 +20,7 @@ import type { Logger } from "./logger.ts";
 import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
 import { createHubOutbox } from "./hub/hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
+import { recoverInterruptedMerges } from "./merge/recover-interrupted-merges.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
 import { createRunLeases } from "./run/run-leases.ts";
@@ -176,6 +177,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
 
   reconnectAfterRefusal(socket, { hubUrl: opts.hubUrl, log, isStopping: () => stopping });
   await recoverPreviousRuns({ hub, shipper, dataDir, log });
+  // Headless merge requests (grove session run, grove approve) share this data dir; one a dead process left mid-merge is settled.
+  await recoverInterruptedMerges(dataDir, log);
   const ranBefore = new Set((await listRunRecords(dataDir)).map((record) => record.runId));
   socket.connect();
 

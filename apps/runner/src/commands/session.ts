@@ -81,6 +81,8 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
     approve,
     maxConcurrentRuns: maxRuns,
     signal: abort.signal,
+    // What the runner itself has to say (a merge a killed grove left half done, settled at start): stderr, also with --json.
+    log: (line) => ctx.err(`grove: ${line}`),
     onLine: (task, stream: LogStream, line) => {
       if (!json) ctx.out(`${tag(task)} │ ${stream === "stdout" ? "" : `[${stream}] `}${line}`);
     },

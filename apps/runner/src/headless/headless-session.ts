@@ -3,10 +3,12 @@ import { openRepo } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { resolve } from "node:path";
 import { sessionAuditPath } from "./audit-file.ts";
+import { claimSessionId } from "./claim-session-id.ts";
 import { excludeDataDir } from "../repo-setup/exclude-data-dir.ts";
 import type { Logger } from "../logger.ts";
 import { createLocalHub } from "./local-hub.ts";
 import { landPendingMerge } from "../merge/land-pending-merge.ts";
+import { recoverInterruptedMerges, removeLeftoverTrees } from "../merge/recover-interrupted-merges.ts";
 import type { AuditSink } from "../merge/land-agent-branch.ts";
 import { createMergeQueue } from "../merge/merge-queue.ts";
 import { savePendingMerge, type PendingMerge } from "../merge/pending-merges.ts";
@@ -67,19 +69,26 @@ export type HeadlessOptions = {
 export async function runHeadlessSession(opts: HeadlessOptions): Promise<HeadlessSummary> {
   const { plan } = opts;
   const repo = await openRepo(opts.repo);
-  const sessionId = plan.session ?? formatSessionId(new Date());
   const integration = plan.integration ?? repo.config.integration;
   const dataDir = resolve(opts.dataDir);
   const log = opts.log ?? (() => undefined);
   // Every name and profile is checked before anything is created: a bad task never leaves a worktree behind.
-  const specs = plan.tasks.map((t) => {
+  const runIdOf = (session: string, t: { agent: string; task: string }) => assertSafeRunId(`${session}-${t.agent}-${t.task}`);
+  const tentative = plan.session ?? formatSessionId(new Date());
+  for (const t of plan.tasks) {
     agentBranch(t.agent, t.task);
-    const spec = { ...t, profile: t.profile ?? t.agent, runId: assertSafeRunId(`${sessionId}-${t.agent}-${t.task}`) };
-    checkAgentLaunch(spec, repo.config, dataDir);
-    return { ...spec, cli: agentCliName(spec.profile, findProfile(spec.profile, repo.config).command) };
-  });
+    checkAgentLaunch({ ...t, profile: t.profile ?? t.agent, runId: runIdOf(tentative, t) }, repo.config, dataDir);
+  }
   await ensurePrivateDir(dataDir);
+  const sessionId = await claimSessionId(dataDir, plan.session, new Date());
+  const specs = plan.tasks.map((t) => {
+    const profile = t.profile ?? t.agent;
+    return { ...t, profile, runId: runIdOf(sessionId, t), cli: agentCliName(profile, findProfile(profile, repo.config).command) };
+  });
   await excludeDataDir(repo, dataDir);
+  // What a grove process killed mid-merge left: its merge requests settled from git, its test worktrees removed.
+  await recoverInterruptedMerges(dataDir, log);
+  await removeLeftoverTrees(repo.repo, log);
   const tasks: HeadlessTask[] = specs.map((t) => ({
     agent: t.agent,
     cli: t.cli,
