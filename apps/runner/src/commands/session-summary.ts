@@ -1,4 +1,12 @@
-import { addUsage, EMPTY_TOTALS, formatUsage, type MergeOutcome, type UsageTotals } from "@grove/core";
+import {
+  addUsage,
+  budgetExceeded,
+  EMPTY_TOTALS,
+  formatSpendOfBudget,
+  formatUsage,
+  type MergeOutcome,
+  type UsageTotals,
+} from "@grove/core";
 import type { HeadlessSummary, HeadlessTask } from "../headless/headless-session.ts";
 
 export type TaskVerdict = { kind: "landed" | "waiting" | "failed"; detail: string };
@@ -76,4 +84,12 @@ export function sessionUsage(summary: HeadlessSummary): UsageTotals {
 export function describeUsage(totals: UsageTotals): string {
   if (totals.runs === 0) return "usage: no agent reported tokens or cost";
   return `usage: ${formatUsage(totals)}, ${totals.turns} turn(s), agents ran ${(totals.durationMs / 1000).toFixed(1)} s (${totals.runs} run(s) reported)`;
+}
+
+/** "budget: spent 3.1k of 3.0k tokens (exceeded: the session's runs were stopped)", or null without a budget. */
+export function describeBudget(summary: HeadlessSummary): string | null {
+  if (!summary.budget) return null;
+  const { limits, spent } = summary.budget;
+  const over = budgetExceeded(limits, spent) === null ? "" : " (exceeded: the session's queued and running agents were stopped)";
+  return `budget: spent ${formatSpendOfBudget(limits, spent)}${over}`;
 }

@@ -1,4 +1,5 @@
 import { agentBranch, formatSessionId, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
+import type { SessionBudget, UsageTotals } from "@grove/core";
 import { openRepo } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { resolve } from "node:path";
@@ -11,6 +12,7 @@ import type { AuditSink } from "../merge/land-agent-branch.ts";
 import { createMergeQueue } from "../merge/merge-queue.ts";
 import { savePendingMerge, type PendingMerge } from "../merge/pending-merges.ts";
 import { checkAgentLaunch } from "../launch/agent-profiles.ts";
+import { assertSessionAgentsReady } from "../launch/check-agents.ts";
 import { createRunLeases } from "../run/run-leases.ts";
 import type { Plan } from "./plan-file.ts";
 import { assertSafeRunId } from "../run/run-paths.ts";
@@ -37,6 +39,8 @@ export type HeadlessSummary = {
   isSuccess: boolean;
   /** The session's hash-chained audit file, and why an event could not be written to it (else null). */
   audit: { file: string; error: string | null };
+  /** The session's budget and what its runs spent against it (earlier runs of the session included); null without one. */
+  budget: { limits: SessionBudget; spent: UsageTotals } | null;
 };
 
 export type HeadlessOptions = {
@@ -75,6 +79,9 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     checkAgentLaunch(spec, repo.config, dataDir);
     return spec;
   });
+  const budget = plan.budget ?? repo.config.budget;
+  const profiles = specs.map((spec) => spec.profile);
+  assertSessionAgentsReady(profiles, repo, budget);
   await ensurePrivateDir(dataDir);
   await excludeDataDir(repo, dataDir);
   const tasks: HeadlessTask[] = specs.map((t) => ({
@@ -111,7 +118,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     dataDir,
     log,
     progress: logProgress(log),
-    spend: createSessionSpend(),
+    spend: createSessionSpend(dataDir),
   };
 
   const abort = new AbortController();
@@ -123,7 +130,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
         const task = tasks[i];
         if (!task) return;
         const spec = { runId: task.runId, agent: t.agent, taskId: t.task, profile: t.profile, prompt: t.prompt };
-        task.state = await runTask(deps, { sessionId, integration, repo, task: spec, budget: plan.budget }, abort.signal);
+        task.state = await runTask(deps, { sessionId, integration, repo, task: spec, budget }, abort.signal);
         task.report = local.reports.get(task.runId) ?? null;
       }),
     );
@@ -173,5 +180,11 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   }
 
   const isSuccess = tasks.every((t) => t.merge?.kind === "merged");
-  return { sessionId, tasks, isSuccess, audit: { file: auditFile, error: local.auditError() } };
+  return {
+    sessionId,
+    tasks,
+    isSuccess,
+    audit: { file: auditFile, error: local.auditError() },
+    budget: budget ? { limits: budget, spent: deps.spend.totals(sessionId) } : null,
+  };
 }
