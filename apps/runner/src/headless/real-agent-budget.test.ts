@@ -26,6 +26,7 @@ const longScript: ModelScript = [
 ];
 
 let repo: TempRepo;
+let sessions = 0;
 let scratch: string;
 let double: (LoopbackServer & { streamedTurns(): number }) | undefined;
 
@@ -41,17 +42,23 @@ afterEach(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function runSession(cli: RealAgentCli, o: { tokens: number; tasks: string[]; flags?: string[] }) {
-  double = cli === "claude" ? await startAnthropicDouble(longScript) : await startOpenAiDouble(longScript);
+async function runSession(
+  cli: RealAgentCli,
+  o: { tokens: number; tasks: string[]; flags?: string[]; session?: string; script?: ModelScript },
+) {
+  await double?.close();
+  double =
+    cli === "claude" ? await startAnthropicDouble(o.script ?? longScript) : await startOpenAiDouble(o.script ?? longScript);
+  sessions++;
   const env = await agentEnv({
-    home: join(scratch, "home"),
-    binDir: join(scratch, "bin"),
+    home: join(scratch, `home-${sessions}`),
+    binDir: join(scratch, `bin-${sessions}`),
     anthropicUrl: double.url,
     openAiUrl: double.url,
   });
   const plan = join(scratch, "plan.json");
   const tasks = o.tasks.map((task) => ({ agent: cli, task, prompt: "Edit the readme, then check it many times" }));
-  await writeFile(plan, JSON.stringify({ budget: { tokens: o.tokens }, tasks }));
+  await writeFile(plan, JSON.stringify({ budget: { tokens: o.tokens }, tasks, ...(o.session ? { session: o.session } : {}) }));
   const result = await runGrove(
     ["session", "run", "--plan", plan, "--data-dir", join(scratch, "data"), "--approve", "auto", ...(o.flags ?? [])],
     { cwd: repo.dir, env },
@@ -122,5 +129,27 @@ describe.each(["claude"] as const)("a token budget crossed while two real %s age
     }
     expect(double?.streamedTurns()).toBeLessThan(STEPS);
     expect(result.audit.filter((e) => e.action === "session.budget_exceeded")).toHaveLength(1);
+  });
+});
+
+describe("a session id that grove session run is given again", () => {
+  it("counts what the session's earlier runs spent: over its budget, the next run does not start", async () => {
+    const session = "session-20260101-0500";
+    const shortScript: ModelScript = [
+      { do: "edit", path: "{cwd}/readme.md", find: "# budget", replace: "# budget\n\nEdited." },
+      { do: "say", text: "Done." },
+    ];
+    const first = await runSession("claude", { tokens: 100_000, tasks: ["first"], session, script: shortScript });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const spent = Number(/budget: spent (\d+) of/.exec(first.stdout)?.[1]);
+    expect(spent).toBeGreaterThanOrEqual(2 * TURN_USAGE.uncachedInput);
+
+    // A new grove process, the same session, a budget the first run already used up.
+    const again = await runSession("claude", { tokens: spent - 1, tasks: ["second"], session, script: shortScript });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/budget exceeded: spent \d+ tokens of \d+: this run does not start/);
+    expect(again.stdout).toMatch(/claude\/second\s+failed\s+run cancelled\s+tests not run/);
+    expect(double?.streamedTurns()).toBe(0);
+    expect(await repo.git(["branch", "--list", "agent/claude/second"])).toBe("");
   });
 });

@@ -86,3 +86,12 @@ export function formatSpendOfBudget(
   if (budget.usd !== undefined) parts.push(`${formatUsd(spent.costUsd ?? 0)} of ${formatUsd(budget.usd)}`);
   return parts.join(", ");
 }
+
+/** Whether what a session spent reached either limit of its budget (a cost nobody reported never does). */
+export function isOverBudget(
+  budget: { usd?: number | undefined; tokens?: number | undefined },
+  spent: Pick<UsageTotals, "tokensIn" | "tokensOut" | "costUsd">,
+): boolean {
+  const isOverTokens = budget.tokens !== undefined && spent.tokensIn + spent.tokensOut >= budget.tokens;
+  return isOverTokens || (budget.usd !== undefined && spent.costUsd !== null && spent.costUsd >= budget.usd);
+}

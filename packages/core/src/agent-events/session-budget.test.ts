@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addUsage, EMPTY_TOTALS, formatSpendOfBudget, formatUsage } from "./agent-usage.ts";
+import { addUsage, EMPTY_TOTALS, formatSpendOfBudget, formatUsage, isOverBudget } from "./agent-usage.ts";
 import { budgetExceeded, describeUnenforceableBudget, SessionBudgetSchema } from "./session-budget.ts";
 
 const run = { tokensIn: 60, tokensOut: 30, costUsd: 0.5, turns: 3, durationMs: 100 };
@@ -42,5 +42,9 @@ describe("session budget", () => {
   it("shows the spend against each limit", () => {
     const spent = addUsage(EMPTY_TOTALS, { ...run, tokensIn: 3000, tokensOut: 100 });
     expect(formatSpendOfBudget({ tokens: 3000, usd: 2 }, spent)).toBe("3100 of 3000 tokens, $0.5000 of $2.00");
+    expect(isOverBudget({ tokens: 3000, usd: 2 }, spent)).toBe(true);
+    expect(isOverBudget({ tokens: 3101, usd: 2 }, spent)).toBe(false);
+    expect(isOverBudget({ usd: 0.5 }, spent)).toBe(true);
+    expect(isOverBudget({ usd: 0.01 }, { ...spent, costUsd: null })).toBe(false);
   });
 });

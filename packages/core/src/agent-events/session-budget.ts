@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatUsd, type UsageTotals } from "./agent-usage.ts";
+import { formatUsd, isOverBudget, type UsageTotals } from "./agent-usage.ts";
 import type { AgentOutputFormat } from "./usage-meter.ts";
 
 /**
@@ -17,15 +17,11 @@ export type SessionBudget = z.infer<typeof SessionBudgetSchema>;
 
 /** Why the session may run no further, in words for the runs' errors and the audit; null while within budget. */
 export function budgetExceeded(budget: SessionBudget | undefined, spent: UsageTotals): string | null {
-  if (!budget) return null;
+  if (!budget || !isOverBudget(budget, spent)) return null;
   const tokens = spent.tokensIn + spent.tokensOut;
-  if (budget.tokens !== undefined && tokens >= budget.tokens) {
+  if (budget.tokens !== undefined && tokens >= budget.tokens)
     return `budget exceeded: spent ${tokens} tokens of ${budget.tokens}`;
-  }
-  if (budget.usd !== undefined && spent.costUsd !== null && spent.costUsd >= budget.usd) {
-    return `budget exceeded: spent ${formatUsd(spent.costUsd)} of ${formatUsd(budget.usd)}`;
-  }
-  return null;
+  return `budget exceeded: spent ${formatUsd(spent.costUsd ?? 0)} of ${formatUsd(budget.usd ?? 0)}`;
 }
 
 /**
