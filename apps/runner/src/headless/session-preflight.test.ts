@@ -17,6 +17,8 @@ const GROVE_YAML = [
   "agents:",
   "  mine:",
   '    command: ["grove-no-such-cli-for-tests", "{prompt}"]',
+  "  yours:",
+  '    command: ["grove-another-missing-cli", "--", "{prompt}"]',
 ].join("\n");
 
 let repo: TempRepo;
@@ -48,15 +50,15 @@ async function sessionRun(tasks: object[], budget?: object) {
 }
 
 describe("grove session run refuses a session its agents cannot run", () => {
-  it("names every missing CLI (aider, a grove.yaml profile's) and creates nothing, the demo task included", async () => {
+  it("names every missing CLI and creates nothing, the demo task included", async () => {
     const result = await sessionRun([
       { agent: "demo", task: "fine", prompt: "write notes" },
-      { agent: "aider", task: "one", prompt: "edit" },
+      { agent: "you", task: "one", profile: "yours", prompt: "edit" },
       { agent: "me", task: "two", profile: "mine", prompt: "edit" },
     ]);
     expect(result.code, result.stdout + result.stderr).not.toBe(0);
     expect(result.stderr).toContain("The session was not started: CLIs its tasks need are not installed (nothing was created)");
-    expect(result.stderr).toMatch(/profile "aider": not installed: "aider" is not an executable/);
+    expect(result.stderr).toMatch(/profile "yours": not installed: "grove-another-missing-cli" is not an executable/);
     expect(result.stderr).toMatch(/profile "mine": not installed: "grove-no-such-cli-for-tests"/);
     expect(result.stderr).not.toContain("ENOENT");
     await expectNothingCreated(join(scratch, "data"));
