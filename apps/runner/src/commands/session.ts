@@ -9,6 +9,7 @@ import {
   describeUsage,
   SESSION_EXIT,
   sessionUsage,
+  sessionUsageByCli,
   sessionVerdict,
   taskVerdict,
 } from "./session-summary.ts";
@@ -104,6 +105,7 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
         {
           ...summary,
           usage: sessionUsage(summary),
+          usageByCli: sessionUsageByCli(summary),
           verdict: { ...verdict.counts, tasks: Object.fromEntries(summary.tasks.map((t) => [t.runId, taskVerdict(t)])) },
         },
         null,
@@ -115,9 +117,9 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
     for (const task of summary.tasks) {
       const tests = task.report?.test.status ?? "not run";
       const { kind, detail } = taskVerdict(task);
-      ctx.out(`  ${tag(task)}  ${kind.padEnd(7)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
+      ctx.out(`  ${tag(task)}  ${kind.padEnd(11)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
     }
-    ctx.out(`  ${describeUsage(sessionUsage(summary))}`);
+    for (const line of describeUsage(sessionUsageByCli(summary))) ctx.out(`  ${line}`);
     const budget = describeBudget(summary);
     if (budget) ctx.out(`  ${budget}`);
     if (verdict.counts.waiting > 0) {
