@@ -27,6 +27,8 @@ export const RunRecordSchema = z.object({
   /** Process group of the agent while it runs, for `grove doctor` to find orphans. */
   pgid: z.number().int().optional(),
   usage: RecordedUsageSchema.optional(),
+  /** What earlier attempts of the run id used (part of `usage`), so a recount of this attempt can add to it. */
+  usageBefore: RecordedUsageSchema.optional(),
   updatedAt: z.number().int(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;

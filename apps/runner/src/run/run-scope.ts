@@ -109,7 +109,7 @@ export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, 
       const spend = scope.spend;
       if (!spend || isSameUsage(usage, metered)) return;
       metered = usage;
-      remember({ usage: addTo(spend.before, usage) });
+      remember({ usage: addTo(spend.before, usage), usageBefore: spend.before });
       const crossed = spend.update(usage);
       if (crossed === null) return;
       scope.system(`${crossed}: stopping the session's queued and running agents`);
