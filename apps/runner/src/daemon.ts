@@ -14,6 +14,7 @@ import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { z } from "zod";
 import { checkAgentLaunch } from "./launch/agent-profiles.ts";
+import { assertSessionAgentsReady } from "./launch/check-agents.ts";
 import { createHubLink } from "./hub/hub-socket.ts";
 import { createRunnerSocket, reconnectAfterRefusal } from "./hub/runner-connection.ts";
 import type { Logger } from "./logger.ts";
@@ -71,7 +72,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const shipper = createLogShipper(link, log, opts.shipper);
   const progress = sendProgressToHub(link, log);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
-  const spend = createSessionSpend();
+  const spend = createSessionSpend(dataDir);
   const hubMerges = serveHubMerges({
     hub,
     link,
@@ -113,9 +114,11 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     void findRepo(session.repoPath).then(
       (repo) => {
         if (!repo) return reply(refuse(`this runner does not serve ${session.repoPath}`));
-        // Every task's profile and prompt are checked before any run starts: a refusal creates nothing.
+        // Every task's profile, prompt and CLI are checked before any run starts: a refusal creates nothing.
         try {
           for (const task of session.tasks) checkAgentLaunch(task, repo.config, dataDir);
+          const profiles = session.tasks.map((t) => t.profile);
+          assertSessionAgentsReady(profiles, repo, session.budget ?? repo.config.budget);
         } catch (error) {
           return reply(refuse(describeError(error)));
         }
