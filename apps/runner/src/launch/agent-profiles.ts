@@ -1,6 +1,7 @@
 import { DomainError, MAX_ARG_BYTES, utf8ByteLength, type AgentProfile, type GroveConfig } from "@grove/core";
 import { DEMO_AGENT_PATH } from "../install-paths.ts";
 import { runPaths } from "../run/run-paths.ts";
+import { chooseArgvTemplate, withResume } from "./resume-form.ts";
 
 const CONTEXT_PACK_POINTER =
   "Read the CONTEXT-PACK at {contextPack} before you start: it holds your constraints and where to write your RESULT.";
@@ -20,7 +21,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   // acceptEdits takes file edits without asking; print mode cannot ask for anything else, so Bash (the
   // agent's tests, git status) is allowed outright. Claude Code confines reads and writes to its working
   // directory: the run's folder, where the CONTEXT-PACK and RESULT are, is granted with --add-dir.
-  claude: {
+  claude: withResume(["--resume", "{resumeSessionId}"], {
     command: [
       "claude",
       "--print",
@@ -38,13 +39,13 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
       "--",
       "{prompt}",
     ],
-  },
+  }),
   // Checked against Codex 0.169.0, which has no --full-auto. `exec` never asks for approval; its
   // workspace-write sandbox lets the agent edit the worktree and run commands in it (no network), and
   // --add-dir makes the run's folder writable for the RESULT. The CONTEXT-PACK pointer goes in as developer
   // instructions (a TOML string), so the prompt stays the task's own text. --json prints its events, which
   // grove renders into readable lines and reads tokens and the thread id from (see log/codex-stream.ts).
-  codex: {
+  codex: withResume(["resume", "{resumeSessionId}"], {
     command: [
       "codex",
       "exec",
@@ -58,7 +59,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
       "--",
       "{prompt}",
     ],
-  },
+  }),
   aider: { command: ["aider", "--yes-always", "--no-auto-commits", "--message={prompt}"] },
 };
 
@@ -81,8 +82,11 @@ function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | unde
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-/** `{runDir}`: the run's own folder, which holds the CONTEXT-PACK and the RESULT (for a CLI's --add-dir). */
-export type PlaceholderValues = { prompt: string; contextPack: string; result: string; runDir: string };
+/**
+ * `{runDir}`: the run's own folder, which holds the CONTEXT-PACK and the RESULT (for a CLI's --add-dir);
+ * `{resumeSessionId}`: a review round's earlier conversation, given only to a profile's `resume` form.
+ */
+export type PlaceholderValues = { prompt: string; contextPack: string; result: string; runDir: string; resumeSessionId?: string };
 export type ResolvedAgent = {
   profile: string;
   argv: string[];
@@ -91,6 +95,8 @@ export type ResolvedAgent = {
   /** The profile's own way of asking for input (run/input-wait.ts), and how long a wait on it takes. */
   inputPrompt: RegExp | undefined;
   inputWaitMs: number;
+  /** Whether the argv resumes an earlier conversation (the profile's `resume` form). */
+  resumed: boolean;
 };
 
 const DEFAULT_INPUT_WAIT_SEC = 60;
@@ -103,9 +109,13 @@ const DEFAULT_INPUT_WAIT_SEC = 60;
  */
 export function resolveAgent(profileName: string, config: GroveConfig, values: PlaceholderValues): ResolvedAgent {
   const profile = findProfile(profileName, config);
-  assertPromptIsNoOption(profileName, profile, values.prompt);
-  const argv = profile.command.map((arg) =>
-    arg.replace(/\{(prompt|contextPack|result|runDir)\}/g, (_match, key: keyof PlaceholderValues) => values[key]),
+  const { template, resumed } = chooseArgvTemplate(profile, values.resumeSessionId);
+  assertPromptIsNoOption(profileName, template, values.prompt);
+  const argv = template.map((arg) =>
+    arg.replace(
+      /\{(prompt|contextPack|result|runDir|resumeSessionId)\}/g,
+      (_match, key: keyof PlaceholderValues) => values[key] ?? "",
+    ),
   );
   assertArgumentsFit(profileName, argv);
   assertNoNul(profileName, [...argv, ...Object.entries(profile.env ?? {}).flat()]);
@@ -116,12 +126,13 @@ export function resolveAgent(profileName: string, config: GroveConfig, values: P
     timeoutMs: profile.timeoutSec === undefined ? undefined : profile.timeoutSec * 1000,
     inputPrompt: profile.inputPrompt === undefined ? undefined : new RegExp(profile.inputPrompt, "i"),
     inputWaitMs: (profile.inputWaitSec ?? DEFAULT_INPUT_WAIT_SEC) * 1000,
+    resumed,
   };
 }
 
 /** Checks a task as its run would launch it, before anything is created for it. */
 export function checkAgentLaunch(
-  task: { runId: string; profile: string; prompt: string },
+  task: { runId: string; profile: string; prompt: string; round?: { resumeSessionId?: string | undefined } | undefined },
   config: GroveConfig,
   dataDir: string,
 ): void {
@@ -131,6 +142,7 @@ export function checkAgentLaunch(
     contextPack: paths.contextPack,
     result: paths.result,
     runDir: paths.runDir,
+    ...(task.round?.resumeSessionId === undefined ? {} : { resumeSessionId: task.round.resumeSessionId }),
   });
 }
 
@@ -138,9 +150,9 @@ export function checkAgentLaunch(
  * A prompt that begins with "-" and starts an argument of its own is read by most CLIs as an option
  * ("--dangerously-skip-permissions"), unless a "--" argument came before it.
  */
-function assertPromptIsNoOption(profileName: string, profile: AgentProfile, prompt: string): void {
+function assertPromptIsNoOption(profileName: string, template: string[], prompt: string): void {
   if (!prompt.startsWith("-")) return;
-  const [program, ...args] = profile.command;
+  const [program, ...args] = template;
   const at = args.findIndex((arg) => arg.startsWith("{prompt}"));
   if (at === -1 || args.slice(0, at).includes("--")) return;
   throw new DomainError(

@@ -1,6 +1,7 @@
 import { formatUsage, testGateOf, type RunState, type TestStatus } from "@grove/core";
 import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
 import { commitLeftoverWork } from "./commit-leftover-work.ts";
+import { settleRoundMerge } from "./settle-round-merge.ts";
 import { readResult, resultFromFinalAnswer } from "./read-result.ts";
 import { runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { describeExit, stopState, type RunScope } from "./run-scope.ts";
@@ -19,7 +20,7 @@ type TestReport = { status: TestStatus; exitCode: number | null; durationMs: num
  */
 export async function finishRun(
   scope: RunScope,
-  worktree: { worktreePath: string; baseSha: string },
+  worktree: { worktreePath: string; baseSha: string; conflicts?: readonly string[] },
   exit: AgentExit,
   signal: AbortSignal,
 ): Promise<RunState> {
@@ -42,7 +43,10 @@ export async function finishRun(
       `the agent was refused ${refusedActions} action${refusedActions === 1 ? "" : "s"}: ${refused.join("; ")}`.slice(0, 2_000),
     );
   }
-  if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
+  // A round's merge of the integration branch that conflicted: concluded only once every conflict is resolved.
+  const unresolved =
+    !stopped && exit.exitCode === 0 ? await settleRoundMerge(scope, worktree.worktreePath, worktree.conflicts ?? []) : null;
+  if (!stopped && unresolved === null) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
   if (branch.problem) scope.system(branch.problem);
   const agentOk = !stopped && exit.exitCode === 0;
@@ -55,7 +59,10 @@ export async function finishRun(
     );
   }
 
-  const test = agentOk && committed ? await runTestGate(scope, worktree.worktreePath, signal) : skipTests(scope, agentOk);
+  const test =
+    agentOk && committed && unresolved === null
+      ? await runTestGate(scope, worktree.worktreePath, signal)
+      : skipTests(scope, agentOk);
 
   const fromFile = await readResult(scope.paths.result);
   const { result, resultError } =
@@ -65,8 +72,12 @@ export async function finishRun(
     scope.system(`${fromFile.resultError} Using the agent's final answer as its RESULT instead.`);
   if (resultError) scope.system(resultError);
 
-  const final: RunState = stopped ? stopState(signal) : agentOk && committed && test.status !== "failed" ? "succeeded" : "failed";
-  const error = exit.error ?? noCommits ?? (agentOk && !committed ? branch.problem : null);
+  const final: RunState = stopped
+    ? stopState(signal)
+    : agentOk && committed && test.status !== "failed" && unresolved === null
+      ? "succeeded"
+      : "failed";
+  const error = exit.error ?? unresolved ?? noCommits ?? (agentOk && !committed ? branch.problem : null);
   scope.system(`run ${final}`);
   await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
 

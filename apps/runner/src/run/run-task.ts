@@ -8,6 +8,7 @@ import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { leaseEnv, type RunLease } from "./run-leases.ts";
 import { runPaths } from "./run-paths.ts";
 import { worktreeProgress } from "./run-progress.ts";
+import { roundHead, startRound, type StartedRound } from "./run-round.ts";
 import { createRunScope, describeExit, stopState, type RunDeps, type RunRequest, type RunScope } from "./run-scope.ts";
 
 export const WORKTREE_LOCK_REASON = "agent session in progress";
@@ -48,6 +49,8 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     const overBudget = deps.spend.exceeded(req.sessionId, req.budget ?? req.repo.config.budget);
     if (overBudget) return await endOverBudget(scope, overBudget);
     scope.setState("preparing");
+    // A later round needs its task's branch: checked before anything is created.
+    const previousHead = task.round ? await roundHead(scope, task.round) : null;
     worktree = await createAgentWorktree({
       repo: req.repo.repo,
       agent: task.agent,
@@ -62,12 +65,16 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
       details: { path: worktree.path, base: req.integration },
     });
     scope.system(await describeWorktree(req.repo.repo, req.integration, worktree));
+    const round = task.round && previousHead ? await startRound(scope, task.round, worktree, previousHead) : null;
+    // A round's diff is measured from the round before (or, started again, from the integration head).
+    const baseSha = round?.brief.baseSha ?? worktree.baseSha;
     scope.system(`slot ${lease.slot}, ports ${scope.leaseEnv.GROVE_PORTS ?? ""}`);
-    scope.setState("running", { worktreePath: worktree.path, baseSha: worktree.baseSha });
+    scope.setState("running", { worktreePath: worktree.path, baseSha });
 
-    const exit = await setUpAndRunAgent(scope, worktree, signal);
+    const exit = await setUpAndRunAgent(scope, { ...worktree, baseSha }, round, signal);
     await unlockWorktree(req.repo.repo, worktree.path);
-    final = await finishRun(scope, { worktreePath: worktree.path, baseSha: worktree.baseSha }, exit, signal);
+    const conflicts = round?.conflicts ?? [];
+    final = await finishRun(scope, { worktreePath: worktree.path, baseSha, conflicts }, exit, signal);
   } catch (error) {
     final = signal.aborted ? stopState(signal) : "failed";
     const message = signal.aborted
@@ -114,7 +121,12 @@ async function describeWorktree(repo: string, integration: string, worktree: Cre
   return `reusing the worktree at ${worktree.path} on ${worktree.branch} (${from}${held})`;
 }
 
-async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, signal: AbortSignal): Promise<AgentExit> {
+async function setUpAndRunAgent(
+  scope: RunScope,
+  worktree: CreatedWorktree,
+  round: StartedRound | null,
+  signal: AbortSignal,
+): Promise<AgentExit> {
   const { req, paths } = scope;
   const notRun: AgentExit = { exitCode: null, signal: null, durationMs: 0, cancelled: true, timedOut: false, error: null };
   const setup = req.repo.config.setup;
@@ -137,6 +149,12 @@ async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, sign
     baseSha: worktree.baseSha,
     brainDir: req.repo.config.brain,
     resultPath: paths.result,
+    ...(round ? { round: round.brief } : {}),
   });
-  return runAgent(scope, worktree.path, signal);
+  return runAgent(
+    scope,
+    worktree.path,
+    signal,
+    round ? { prompt: round.prompt, resumeSessionId: round.resumeSessionId } : undefined,
+  );
 }
