@@ -1,6 +1,7 @@
 import { formatUsage, testGateOf, type RunState, type TestStatus } from "@grove/core";
 import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
 import { commitLeftoverWork } from "./commit-leftover-work.ts";
+import type { ConflictLeft } from "./merge-integration-in.ts";
 import { settleRoundMerge } from "./settle-round-merge.ts";
 import { readResult, resultFromFinalAnswer } from "./read-result.ts";
 import { runRepoCommand, type AgentExit } from "./run-agent.ts";
@@ -20,7 +21,7 @@ type TestReport = { status: TestStatus; exitCode: number | null; durationMs: num
  */
 export async function finishRun(
   scope: RunScope,
-  worktree: { worktreePath: string; baseSha: string; conflicts?: readonly string[] },
+  worktree: { worktreePath: string; baseSha: string; conflicts?: readonly ConflictLeft[] },
   exit: AgentExit,
   signal: AbortSignal,
 ): Promise<RunState> {

@@ -1,5 +1,6 @@
 import { DomainError } from "@grove/core";
 import { commitAgentWork, headSha, runGit } from "@grove/core/node";
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -12,9 +13,14 @@ export type IntegrationMerge = {
   integrationSha: string;
   sha: string | null;
   files: string[];
+  /** Each conflicted file as the merge left it in the worktree, to tell later whether the agent touched it. */
+  left: ConflictLeft[];
   /** The leftovers grove committed first so that the merge could run on a clean worktree. */
   leftoversCommit: string | null;
 };
+
+/** A conflicted path and a hash of the content the merge left there (null: no file). */
+export type ConflictLeft = { path: string; content: string | null };
 
 // grove's own commits must not fail on a machine without user.name/user.email.
 const GROVE_IDENTITY = {
@@ -39,7 +45,8 @@ export async function mergeIntegrationIn(
     cwd: worktreePath,
     okExitCodes: [0, 1],
   });
-  if (ancestor.exitCode === 0) return { kind: "up-to-date", integrationSha, sha: null, files: [], leftoversCommit: null };
+  if (ancestor.exitCode === 0)
+    return { kind: "up-to-date", integrationSha, sha: null, files: [], left: [], leftoversCommit: null };
   const leftovers = await commitAgentWork(worktreePath, {
     branch: target.branch,
     author: { name: "grove", email: "grove@localhost" },
@@ -55,9 +62,12 @@ export async function mergeIntegrationIn(
     okExitCodes: [0, 1],
   });
   if (merge.exitCode === 0)
-    return { kind: "merged", integrationSha, sha: await headSha(worktreePath), files: [], leftoversCommit };
+    return { kind: "merged", integrationSha, sha: await headSha(worktreePath), files: [], left: [], leftoversCommit };
   const files = await unmergedPaths(worktreePath);
-  if (files.length > 0) return { kind: "conflict", integrationSha, sha: null, files, leftoversCommit };
+  if (files.length > 0) {
+    const left = await Promise.all(files.map(async (path) => ({ path, content: await contentHash(worktreePath, path) })));
+    return { kind: "conflict", integrationSha, sha: null, files, left, leftoversCommit };
+  }
   throw new DomainError(
     "GIT_FAILED",
     `merging ${target.integration} into ${target.branch} failed: ${merge.stderr.trim().slice(-1_000)}`,
@@ -70,16 +80,26 @@ export async function unmergedPaths(worktreePath: string): Promise<string[]> {
 }
 
 /**
- * The files of a conflicted merge that still are not resolved once the agent is done: unmerged in git's index,
- * or still holding a conflict marker line (`<<<<<<< ` / `>>>>>>> `), committed or not.
+ * The files of a conflicted merge that are not resolved once the agent is done: those still holding a conflict
+ * marker line (`<<<<<<< ` / `>>>>>>> `), and those git still lists unmerged that the agent never touched (a
+ * modify/delete conflict has no markers). A file the agent edited clean but did not `git add` counts as resolved:
+ * grove adds it when it concludes the merge.
  */
-export async function unresolvedConflicts(worktreePath: string, conflicted: readonly string[]): Promise<string[]> {
+export async function unresolvedConflicts(worktreePath: string, conflicts: readonly ConflictLeft[]): Promise<string[]> {
   const unmerged = new Set(await unmergedPaths(worktreePath));
-  for (const path of conflicted) {
-    const text = await readFile(join(worktreePath, path), "utf8").catch(() => "");
-    if (/^(<{7}|>{7})( |$)/m.test(text)) unmerged.add(path);
+  const unresolved: string[] = [];
+  for (const { path, content } of conflicts) {
+    const text = await readFile(join(worktreePath, path), "utf8").catch(() => null);
+    const hasMarkers = text !== null && /^(<{7}|>{7})( |$)/m.test(text);
+    const isUntouched = unmerged.has(path) && (await contentHash(worktreePath, path)) === content;
+    if (hasMarkers || isUntouched) unresolved.push(path);
   }
-  return [...unmerged].sort();
+  return unresolved.sort();
+}
+
+async function contentHash(worktreePath: string, path: string): Promise<string | null> {
+  const bytes = await readFile(join(worktreePath, path)).catch(() => null);
+  return bytes === null ? null : createHash("sha256").update(bytes).digest("hex");
 }
 
 export async function isMergeInProgress(worktreePath: string): Promise<boolean> {

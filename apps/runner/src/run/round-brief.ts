@@ -59,7 +59,7 @@ export function roundPromptPreamble(brief: RoundBrief): string {
   if (brief.merge?.kind !== "conflict") return "";
   return (
     `grove merged ${brief.integration} (${brief.merge.integrationSha}) into your branch and it conflicts in: ` +
-    `${brief.merge.files.join(", ")}. Resolve every conflict (no <<<<<<< or >>>>>>> lines may remain) and keep ` +
+    `${brief.merge.files.join(", ")}. Resolve all of them (no <<<<<<< or >>>>>>> lines may remain), keeping ` +
     `both sides' intent, then commit; the merge is in progress in your worktree.\n\n`
   );
 }

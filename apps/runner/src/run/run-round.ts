@@ -1,6 +1,7 @@
 import type { RoundSpec } from "@grove/core";
 import type { CreatedWorktree } from "@grove/core/node";
 import { findProfile } from "../launch/agent-profiles.ts";
+import type { ConflictLeft } from "./merge-integration-in.ts";
 import { prepareRound, previousRoundHead } from "./prepare-round.ts";
 import { gatherRoundBrief, roundPromptPreamble, type RoundBrief } from "./round-brief.ts";
 import type { RunScope } from "./run-scope.ts";
@@ -10,8 +11,8 @@ export type StartedRound = {
   brief: RoundBrief;
   prompt: string;
   resumeSessionId: string | undefined;
-  /** Files the agent must resolve (a conflicted merge of the integration branch); empty when none. */
-  conflicts: string[];
+  /** Files the agent must resolve (a conflicted merge of the integration branch), as the merge left them; empty when none. */
+  conflicts: ConflictLeft[];
 };
 
 function targetOf(scope: RunScope) {
@@ -70,7 +71,7 @@ export async function startRound(
     brief,
     prompt: roundPromptPreamble(brief) + req.task.prompt,
     resumeSessionId: resumed ? spec.resumeSessionId : undefined,
-    conflicts: round.merge?.kind === "conflict" ? round.merge.files : [],
+    conflicts: round.merge?.left ?? [],
   };
 }
 

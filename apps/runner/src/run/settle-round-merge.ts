@@ -1,18 +1,18 @@
 import { describeError } from "@grove/core";
 import { archiveRefPrefix, headSha, snapshotCommit, writeArchiveRef } from "@grove/core/node";
-import { concludeMerge, isMergeInProgress, unresolvedConflicts } from "./merge-integration-in.ts";
+import { concludeMerge, isMergeInProgress, unresolvedConflicts, type ConflictLeft } from "./merge-integration-in.ts";
 import type { RunScope } from "./run-scope.ts";
 
 /**
  * After the agent of a round whose merge of the integration branch conflicted exited 0: when no conflicted file
- * is unmerged or holds a marker line any more, grove concludes the merge (if the agent did not) and returns null;
+ * holds a marker line or was left untouched (merge-integration-in.ts), grove concludes the merge (if the agent did not) and returns null;
  * otherwise the worktree stays as it is, a snapshot of it is kept under refs/grove/archive/, and the reason the
  * run fails is returned ("conflicts unresolved: <files>").
  */
 export async function settleRoundMerge(
   scope: RunScope,
   worktreePath: string,
-  conflicts: readonly string[],
+  conflicts: readonly ConflictLeft[],
 ): Promise<string | null> {
   if (conflicts.length === 0) return null;
   const { task } = scope.req;
