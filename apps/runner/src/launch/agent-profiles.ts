@@ -1,4 +1,5 @@
 import { DomainError, MAX_ARG_BYTES, utf8ByteLength, type AgentProfile, type GroveConfig } from "@grove/core";
+import { TESTED_AGENT_CLIS } from "@grove/core/launch";
 import { DEMO_AGENT_PATH } from "../install-paths.ts";
 import { runPaths } from "../run/run-paths.ts";
 import { chooseArgvTemplate, withResume } from "./resume-form.ts";
@@ -21,7 +22,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   // acceptEdits takes file edits without asking; print mode cannot ask for anything else, so Bash (the
   // agent's tests, git status) is allowed outright. Claude Code confines reads and writes to its working
   // directory: the run's folder, where the CONTEXT-PACK and RESULT are, is granted with --add-dir.
-  claude: withResume(["--resume", "{resumeSessionId}"], {
+  claude: withResume(TESTED_AGENT_CLIS.claude.resumeArgs, {
     command: [
       "claude",
       "--print",
@@ -45,7 +46,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   // --add-dir makes the run's folder writable for the RESULT. The CONTEXT-PACK pointer goes in as developer
   // instructions (a TOML string), so the prompt stays the task's own text. --json prints its events, which
   // grove renders into readable lines and reads tokens and the thread id from (see log/codex-stream.ts).
-  codex: withResume(["resume", "{resumeSessionId}"], {
+  codex: withResume(TESTED_AGENT_CLIS.codex.resumeArgs, {
     command: [
       "codex",
       "exec",

@@ -7,7 +7,7 @@ import { DomainError, type AgentProfile } from "@grove/core";
  * keeps the session id); Codex 0.169 takes `exec [its options] resume <thread id> -- <prompt>`, its `exec`
  * options before `resume` applying to the resumed thread (`exec resume` itself has no --sandbox or --add-dir).
  */
-export function withResume(resumeArgs: string[], profile: AgentProfile): AgentProfile {
+export function withResume(resumeArgs: readonly string[], profile: AgentProfile): AgentProfile {
   const end = profile.command.lastIndexOf("--");
   if (end === -1) throw new Error(`a resumable profile ends its options with "--": ${profile.command.join(" ")}`);
   return { ...profile, resume: [...profile.command.slice(0, end), ...resumeArgs, ...profile.command.slice(end)] };
