@@ -79,7 +79,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     repos: served.map((ctx) => ctx.repo),
     radarIntervalMs: opts.radarIntervalMs,
   });
-  const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
+  const runs = new Map<string, { abort: AbortController; done: Promise<RunState>; branch: string }>();
   const merges = new Set<Promise<unknown>>();
   let stopping = false;
 
@@ -105,6 +105,9 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
         const branch = agentBranch(task.agent, task.taskId);
         if (branches.has(branch)) throw new Error(`two tasks of the session would share the branch ${branch}`);
         branches.add(branch);
+        // A later round (or a re-run) of a task whose run is still going would share its worktree.
+        const live = [...runs].find(([runId, run]) => run.branch === branch && runId !== task.runId);
+        if (live) throw new Error(`run ${live[0]} is still working on ${branch}; send this task again once it ended`);
       }
     } catch (error) {
       return reply(refuse(describeError(error)));
@@ -135,7 +138,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
               runs.delete(task.runId);
               hubMerges.poke();
             });
-          runs.set(task.runId, { abort, done });
+          runs.set(task.runId, { abort, done, branch: agentBranch(task.agent, task.taskId) });
         }
       },
       (error: unknown) => reply(refuse(describeError(error))),

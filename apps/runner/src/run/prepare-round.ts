@@ -9,7 +9,7 @@ import {
   writeArchiveRef,
   type CreatedWorktree,
 } from "@grove/core/node";
-import { mergeIntegrationIn, type IntegrationMerge } from "./merge-integration-in.ts";
+import { isMergeInProgress, mergeIntegrationIn, type IntegrationMerge } from "./merge-integration-in.ts";
 
 /** Where a review round starts, and what grove did to its branch before the agent. */
 export type PreparedRound = {
@@ -23,6 +23,8 @@ export type PreparedRound = {
   keptRef: string | null;
   /** Paths left uncommitted in the worktree before the round: kept there (and in keptRef). */
   leftovers: string[];
+  /** Whether a merge the round before left in progress was undone (its state is in keptRef). */
+  abortedMerge: boolean;
   /** Merging the integration branch in (`bringIntegration`); null when not asked for. */
   merge: IntegrationMerge | null;
 };
@@ -54,6 +56,10 @@ export async function prepareRound(
   const leftovers = (await worktreeStatus(worktree.path)).map((entry) => entry.path);
   const keep = spec.start === "fresh" || leftovers.length > 0;
   const keptRef = keep ? await keepPreviousWork(target, spec, worktree.path, previousHead, leftovers.length > 0) : null;
+  // A merge the round before left unresolved is not half-concluded by this one: it is undone (the snapshot above
+  // holds it, half-resolved files and all); a send-back merges the integration head again as it is now.
+  const abortedMerge = await isMergeInProgress(worktree.path);
+  if (abortedMerge) await runGit(["merge", "--abort"], { cwd: worktree.path });
   let baseSha = previousHead;
   if (spec.start === "fresh") {
     baseSha = await headSha(target.repo, target.integration);
@@ -69,7 +75,8 @@ export async function prepareRound(
     previousHead,
     baseSha,
     keptRef,
-    leftovers: spec.start === "fresh" ? [] : leftovers,
+    leftovers: spec.start === "fresh" || abortedMerge ? [] : leftovers,
+    abortedMerge,
     merge,
   };
 }

@@ -112,5 +112,14 @@ describe("a round that brings the integration branch in", () => {
         ),
       ),
     ).toBe(true);
+
+    // Sent back again: the unresolved merge is undone (its state kept), the integration head merged anew.
+    const third = await session.round("still conflicted: fix it", { ...SEND_BACK, number: 3 });
+    expect(third.state, third.error).toBe("succeeded");
+    expect(third.prepared).toMatchObject({ abortedMerge: true, integration: { outcome: "conflict", files: ["shared.txt"] } });
+    expect(await git(["show", `${String(third.prepared?.keptRef)}:shared.txt`])).toMatch(/^<{7} /m);
+    const resolved = await git(["show", `${session.branch}:shared.txt`]);
+    expect(resolved).toContain("main's own line");
+    expect(resolved).not.toMatch(/^(<{7}|={7}|>{7})/m);
   });
 });

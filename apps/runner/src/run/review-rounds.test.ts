@@ -2,6 +2,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startRoundSession, type RoundSession } from "../test-support/round-session.ts";
+import { waitFor } from "../test-support/test-hub.ts";
 
 // Later rounds of a task, run by the demo agent through the daemon on a real repository: where the round
 // runs, what is kept, what the agent is told, and what the runner reports.
@@ -95,6 +96,26 @@ describe("a later round that continues", () => {
     );
     expect(await git(["branch", "--list", session.branch])).toBe("");
     expect((await git(["worktree", "list", "--porcelain"])).match(/^worktree /gm)).toHaveLength(1);
+  });
+});
+
+describe("a later round while a run of the task is still going", () => {
+  it("is refused, and nothing of the running one is touched", async () => {
+    const first = { runId: "run-hanging", agent: "demo", taskId: "task-r", profile: "demo", prompt: "hang" };
+    const start = (tasks: (typeof first & { round?: unknown })[], sessionId: string) =>
+      session.hub.startSession({ sessionId, repoPath: session.repo.dir, integration: "main", tasks } as never);
+    expect(await start([first], "session-hang-1")).toEqual({ ok: true });
+    const started = () => (session.hub.store.lines.get("run-hanging")?.size ?? 0) > 0;
+    await waitFor(() => (started() ? true : null), "the run to start");
+    const round = { number: 2, start: "continue", bringIntegration: false, previousRunId: "run-hanging" };
+    const ack = await start([{ ...first, runId: "run-too-soon", prompt: "again", round }], "session-hang-2");
+    expect(ack).toEqual({
+      ok: false,
+      error: "run run-hanging is still working on agent/demo/task-r; send this task again once it ended",
+    });
+    // The same run sent again is still answered as before (a resent session:start).
+    expect(await start([first], "session-hang-1")).toEqual({ ok: true });
+    expect(await session.hub.cancelRun("run-hanging")).toEqual({ ok: true });
   });
 });
 

@@ -47,6 +47,10 @@ export async function startRound(
     round,
   );
   for (const line of describeRound(brief, canResume)) scope.system(line);
+  if (round.abortedMerge)
+    scope.system(
+      `the round before left a merge unresolved in the worktree: undone here, its state kept in ${round.keptRef ?? "?"}`,
+    );
   scope.audit("round.prepared", {
     sha: round.baseSha,
     details: {
@@ -57,6 +61,7 @@ export async function startRound(
       baseSha: round.baseSha,
       keptRef: round.keptRef,
       leftovers: round.leftovers.length,
+      abortedMerge: round.abortedMerge,
       resumed,
       resumeSessionId: resumed ? spec.resumeSessionId : null,
       integration: round.merge && {
