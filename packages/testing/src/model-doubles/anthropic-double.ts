@@ -32,7 +32,10 @@ export async function startAnthropicDouble(script: ModelScript, port = 0): Promi
     }
     const text = allStrings(body);
     const cwd = /Primary working directory: (\S+)/.exec(text)?.[1];
-    const step = fillStep(stepAt(script, countToolResults(body.messages), countFinalAnswers(body.messages)), { cwd, ...factsFromText(text) });
+    const step = fillStep(stepAt(script, countToolResults(body.messages), countFinalAnswers(body.messages)), {
+      cwd,
+      ...factsFromText(text),
+    });
     if (step.do === "refuse")
       writeJson(res, step.status, { type: "error", error: { type: "invalid_request_error", message: step.message } });
     else streamTurn(res, id, step, served);

@@ -21,7 +21,10 @@ export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackSe
     }
     const text = allStrings(body);
     const cwd = /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1];
-    const step = fillStep(stepAt(script, countToolOutputs(body.input), countFinalAnswers(body.input)), { cwd, ...factsFromText(text) });
+    const step = fillStep(stepAt(script, countToolOutputs(body.input), countFinalAnswers(body.input)), {
+      cwd,
+      ...factsFromText(text),
+    });
     if (step.do === "refuse")
       writeJson(res, step.status, { error: { type: "invalid_request_error", code: null, param: null, message: step.message } });
     else {
