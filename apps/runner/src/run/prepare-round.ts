@@ -1,8 +1,9 @@
 import { DomainError, type RoundSpec } from "@grove/core";
 import {
   archiveRefPrefix,
+  SNAPSHOT_SUBJECT,
   branchSha,
-  headSha,
+  removeAgentWorktree,
   runGit,
   snapshotCommit,
   worktreeStatus,
@@ -43,63 +44,61 @@ export async function previousRoundHead(target: RoundTarget, spec: RoundSpec): P
 }
 
 /**
- * Readies the worktree of a later round (the worktree already exists on the task's branch): `continue` keeps
- * the branch and what was left uncommitted (also snapshotted under refs/grove/archive/); `fresh` archives the
- * old work, then resets the branch to the integration head. Then, when asked, merges the integration branch in.
+ * A round started fresh, before its worktree is made: the old worktree and branch are removed, what they held
+ * that the integration branch does not (commits, uncommitted work) kept under refs/grove/archive/ first; the
+ * worktree is then created anew from the integration head, set up as for round 1. Returns the archive ref.
+ */
+export async function clearForFreshStart(target: RoundTarget): Promise<string | null> {
+  const removed = await removeAgentWorktree({
+    repo: target.repo,
+    agent: target.agent,
+    taskId: target.taskId,
+    force: true,
+    deleteBranch: true,
+  });
+  return removed.snapshotRef;
+}
+
+/**
+ * Readies the worktree of a later round (it already exists on the task's branch): `continue` keeps the branch
+ * and what was left uncommitted (also snapshotted under refs/grove/archive/); `fresh` got a new branch from the
+ * integration head (clearForFreshStart). Then, when asked, merges the integration branch in.
  */
 export async function prepareRound(
   target: RoundTarget,
   spec: RoundSpec,
   worktree: CreatedWorktree,
   previousHead: string,
+  freshKeptRef: string | null,
 ): Promise<PreparedRound> {
+  const merge = (path: string) => (spec.bringIntegration ? mergeIntegrationIn(target, spec.number, path) : Promise.resolve(null));
+  if (spec.start === "fresh") {
+    const base = { spec, worktree, previousHead, baseSha: worktree.baseSha, keptRef: freshKeptRef, leftovers: [] };
+    return { ...base, abortedMerge: false, merge: await merge(worktree.path) };
+  }
   const leftovers = (await worktreeStatus(worktree.path)).map((entry) => entry.path);
-  const keep = spec.start === "fresh" || leftovers.length > 0;
-  const keptRef = keep ? await keepPreviousWork(target, spec, worktree.path, previousHead, leftovers.length > 0) : null;
+  const keptRef = leftovers.length > 0 ? await keepLeftovers(target, spec, worktree.path, previousHead) : null;
   // A merge the round before left unresolved is not half-concluded by this one: it is undone (the snapshot above
   // holds it, half-resolved files and all); a send-back merges the integration head again as it is now.
   const abortedMerge = await isMergeInProgress(worktree.path);
   if (abortedMerge) await runGit(["merge", "--abort"], { cwd: worktree.path });
-  let baseSha = previousHead;
-  if (spec.start === "fresh") {
-    baseSha = await headSha(target.repo, target.integration);
-    await assertOnBranch(worktree.path, target.branch);
-    await runGit(["reset", "--hard", "--quiet", baseSha], { cwd: worktree.path });
-    // Untracked files went into the snapshot; ignored ones (dependencies, builds) stay.
-    await runGit(["clean", "-fd", "--quiet"], { cwd: worktree.path });
-  }
-  const merge = spec.bringIntegration ? await mergeIntegrationIn(target, spec.number, worktree.path) : null;
   return {
     spec,
     worktree,
     previousHead,
-    baseSha,
+    baseSha: previousHead,
     keptRef,
-    leftovers: spec.start === "fresh" || abortedMerge ? [] : leftovers,
+    leftovers: abortedMerge ? [] : leftovers,
     abortedMerge,
-    merge,
+    merge: await merge(worktree.path),
   };
 }
 
-async function keepPreviousWork(
-  target: RoundTarget,
-  spec: RoundSpec,
-  worktreePath: string,
-  head: string,
-  isDirty: boolean,
-): Promise<string> {
-  const sha = isDirty
-    ? await snapshotCommit(
-        worktreePath,
-        head,
-        `grove snapshot of ${target.branch} before round ${spec.number} (uncommitted work of run ${spec.previousRunId})`,
-      )
-    : head;
-  return writeArchiveRef(target.repo, archiveRefPrefix(target.agent, target.taskId), sha);
-}
-
-async function assertOnBranch(worktreePath: string, branch: string): Promise<void> {
-  const head = (await runGit(["symbolic-ref", "-q", "HEAD"], { cwd: worktreePath, okExitCodes: [0, 1] })).stdout.trim();
-  if (head !== `refs/heads/${branch}`)
-    throw new DomainError("INVALID_INPUT", `the worktree ${worktreePath} is on ${head || "a detached HEAD"}, not ${branch}`);
+async function keepLeftovers(target: RoundTarget, spec: RoundSpec, worktreePath: string, head: string): Promise<string> {
+  const message = `${SNAPSHOT_SUBJECT}${target.branch}\n\nUncommitted work of run ${spec.previousRunId}, kept when round ${spec.number} started.\n`;
+  return writeArchiveRef(
+    target.repo,
+    archiveRefPrefix(target.agent, target.taskId),
+    await snapshotCommit(worktreePath, head, message),
+  );
 }

@@ -120,9 +120,10 @@ describe("a later round while a run of the task is still going", () => {
 });
 
 describe("a later round started fresh", () => {
-  it("keeps the old branch head under refs/grove/archive/ and starts the branch again from the integration head", async () => {
+  it("keeps the old branch and its uncommitted work under refs/grove/archive/ and starts the branch again from the integration head", async () => {
     const first = await session.round("write the notes");
     const roundOneHead = await git(["rev-parse", session.branch]);
+    await writeFile(join(first.worktreePath ?? "", "stale.txt"), "left by round 1\n");
     await session.repo.write({ "moved.txt": "main moved on\n" });
     await git(["add", "moved.txt"]);
     await git(["commit", "-q", "-m", "main moved"]);
@@ -133,8 +134,10 @@ describe("a later round started fresh", () => {
     const [kept] = await archiveRefs();
     expect(second.prepared).toMatchObject({ start: "fresh", keptRef: kept, baseSha: mainHead });
     // The archive really holds round 1's work; the branch no longer does.
-    expect(await git(["rev-parse", kept ?? ""])).toBe(roundOneHead);
+    expect(await git(["rev-parse", `${kept}~1`])).toBe(roundOneHead);
     expect(await git(["show", `${kept}:notes/task-r.md`])).toContain("write the notes");
+    expect(await git(["show", `${kept}:stale.txt`])).toBe("left by round 1");
+    await expect(readFile(join(first.worktreePath ?? "", "stale.txt"), "utf8")).rejects.toThrow(/ENOENT/);
     expect(await git(["rev-parse", `${session.branch}~1`])).toBe(mainHead);
     expect(second.baseSha).toBe(mainHead);
     expect(second.report?.baseSha).toBe(mainHead);

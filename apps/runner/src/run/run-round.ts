@@ -2,7 +2,7 @@ import type { RoundSpec } from "@grove/core";
 import type { CreatedWorktree } from "@grove/core/node";
 import { findProfile } from "../launch/agent-profiles.ts";
 import type { ConflictLeft } from "./merge-integration-in.ts";
-import { prepareRound, previousRoundHead } from "./prepare-round.ts";
+import { clearForFreshStart, prepareRound, previousRoundHead } from "./prepare-round.ts";
 import { gatherRoundBrief, roundPromptPreamble, type RoundBrief } from "./round-brief.ts";
 import type { RunScope } from "./run-scope.ts";
 
@@ -26,9 +26,17 @@ function targetOf(scope: RunScope) {
   };
 }
 
-/** The branch a later round continues; throws (nothing created) when it is gone. */
-export function roundHead(scope: RunScope, spec: RoundSpec): Promise<string> {
-  return previousRoundHead(targetOf(scope), spec);
+/**
+ * Before a later round's worktree is made: the head of the branch it continues (throws, nothing created, when the
+ * branch is gone), and for a fresh start, the old worktree and branch cleared away with their work archived.
+ */
+export async function readyRoundBranch(
+  scope: RunScope,
+  spec: RoundSpec,
+): Promise<{ previousHead: string; keptRef: string | null }> {
+  const previousHead = await previousRoundHead(targetOf(scope), spec);
+  const keptRef = spec.start === "fresh" ? await clearForFreshStart(targetOf(scope)) : null;
+  return { previousHead, keptRef };
 }
 
 /** Readies the round's worktree (prepare-round.ts), tells the log and the ledger, and builds what the agent gets. */
@@ -36,10 +44,11 @@ export async function startRound(
   scope: RunScope,
   spec: RoundSpec,
   worktree: CreatedWorktree,
-  previousHead: string,
+  branch: { previousHead: string; keptRef: string | null },
 ): Promise<StartedRound> {
   const { req } = scope;
-  const round = await prepareRound(targetOf(scope), spec, worktree, previousHead);
+  const { previousHead } = branch;
+  const round = await prepareRound(targetOf(scope), spec, worktree, previousHead, branch.keptRef);
   const canResume = findProfile(req.task.profile, req.repo.config).resume !== undefined;
   const resumed = canResume && spec.resumeSessionId !== undefined;
   const brief = await gatherRoundBrief(

@@ -8,7 +8,7 @@ import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { leaseEnv, type RunLease } from "./run-leases.ts";
 import { runPaths } from "./run-paths.ts";
 import { worktreeProgress } from "./run-progress.ts";
-import { roundHead, startRound, type StartedRound } from "./run-round.ts";
+import { readyRoundBranch, startRound, type StartedRound } from "./run-round.ts";
 import { createRunScope, describeExit, stopState, type RunDeps, type RunRequest, type RunScope } from "./run-scope.ts";
 
 export const WORKTREE_LOCK_REASON = "agent session in progress";
@@ -49,8 +49,8 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     const overBudget = deps.spend.exceeded(req.sessionId, req.budget ?? req.repo.config.budget);
     if (overBudget) return await endOverBudget(scope, overBudget);
     scope.setState("preparing");
-    // A later round needs its task's branch: checked before anything is created.
-    const previousHead = task.round ? await roundHead(scope, task.round) : null;
+    // A later round needs its task's branch: checked before anything is created (run-round.ts).
+    const roundBranch = task.round ? await readyRoundBranch(scope, task.round) : null;
     worktree = await createAgentWorktree({
       repo: req.repo.repo,
       agent: task.agent,
@@ -65,7 +65,7 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
       details: { path: worktree.path, base: req.integration },
     });
     scope.system(await describeWorktree(req.repo.repo, req.integration, worktree));
-    const round = task.round && previousHead ? await startRound(scope, task.round, worktree, previousHead) : null;
+    const round = task.round && roundBranch ? await startRound(scope, task.round, worktree, roundBranch) : null;
     // A round's diff is measured from the round before (or, started again, from the integration head).
     const baseSha = round?.brief.baseSha ?? worktree.baseSha;
     scope.system(`slot ${lease.slot}, ports ${scope.leaseEnv.GROVE_PORTS ?? ""}`);
