@@ -1,12 +1,4 @@
-import {
-  agentBranch,
-  MergeExecuteSchema,
-  RunCancelSchema,
-  SessionStartSchema,
-  type Ack,
-  type RunState,
-  describeError,
-} from "@grove/core";
+import { agentBranch, MergeExecuteSchema, RunCancelSchema, SessionStartSchema, type Ack, describeError } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
@@ -21,6 +13,7 @@ import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
 import { createHubOutbox } from "./hub/hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
+import { assertBranchIsFree, queueTaskRun, type TaskRun } from "./run/task-runs.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
 import { createRunLeases } from "./run/run-leases.ts";
 import { createSessionSpend } from "./run/session-spend.ts";
@@ -79,7 +72,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     repos: served.map((ctx) => ctx.repo),
     radarIntervalMs: opts.radarIntervalMs,
   });
-  const runs = new Map<string, { abort: AbortController; done: Promise<RunState>; branch: string }>();
+  const runs = new Map<string, TaskRun>();
   const merges = new Set<Promise<unknown>>();
   let stopping = false;
 
@@ -105,9 +98,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
         const branch = agentBranch(task.agent, task.taskId);
         if (branches.has(branch)) throw new Error(`two tasks of the session would share the branch ${branch}`);
         branches.add(branch);
-        // A later round (or a re-run) of a task whose run is still going would share its worktree.
-        const live = [...runs].find(([runId, run]) => run.branch === branch && runId !== task.runId);
-        if (live) throw new Error(`run ${live[0]} is still working on ${branch}; send this task again once it ended`);
+        assertBranchIsFree(runs, branch, task.runId);
       }
     } catch (error) {
       return reply(refuse(describeError(error)));
@@ -129,7 +120,10 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
           ranBefore.add(task.runId);
           const abort = new AbortController();
           const req = { sessionId: session.sessionId, integration: session.integration, repo, task, budget: session.budget };
-          const done = runTask({ hub, shipper, leases, dataDir, log, progress, spend }, req, abort.signal)
+          const run = queueTaskRun(runs, agentBranch(task.agent, task.taskId), abort, (onEnded) =>
+            runTask({ hub, shipper, leases, dataDir, log, progress, spend, onEnded }, req, abort.signal),
+          );
+          run.done = run.done
             .catch((error: unknown) => {
               log(`run ${task.runId} crashed: ${describeError(error)}`);
               return "failed" as const;
@@ -138,7 +132,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
               runs.delete(task.runId);
               hubMerges.poke();
             });
-          runs.set(task.runId, { abort, done, branch: agentBranch(task.agent, task.taskId) });
+          runs.set(task.runId, run);
         }
       },
       (error: unknown) => reply(refuse(describeError(error))),

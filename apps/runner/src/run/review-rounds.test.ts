@@ -117,6 +117,17 @@ describe("a later round while a run of the task is still going", () => {
     expect(await start([first], "session-hang-1")).toEqual({ ok: true });
     expect(await session.hub.cancelRun("run-hanging")).toEqual({ ok: true });
   });
+
+  it("is taken, and starts once the run before is done, when that run already ended but still ships its log", async () => {
+    const slow = await startRoundSession({ ackLogs: false });
+    try {
+      expect((await slow.round("write the notes")).state).toBe("succeeded");
+      const second = await slow.round("again", { number: 2, start: "continue", bringIntegration: false });
+      expect(second.state, second.error).toBe("succeeded");
+    } finally {
+      await slow.cleanup();
+    }
+  });
 });
 
 describe("a later round started fresh", () => {

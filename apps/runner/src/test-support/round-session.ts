@@ -35,12 +35,13 @@ export type RoundSession = {
   cleanup(): Promise<void>;
 };
 
-export async function startRoundSession(o: { files?: Record<string, string> } = {}): Promise<RoundSession> {
+/** `ackLogs: false` makes the hub never ack log lines: each run ends, then waits for them before it is done. */
+export async function startRoundSession(o: { files?: Record<string, string>; ackLogs?: boolean } = {}): Promise<RoundSession> {
   process.env.GROVE_DEMO_DELAY_MS = "0";
   const groveYaml = `test: '"${process.execPath}" -e "process.exit(0)"'\n`;
   const repo = await makeTempRepo({ files: { "README.md": "# rounds\n", "grove.yaml": groveYaml, ...o.files } });
   const dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-round-data-")));
-  const hub = await startTestHub({ token: TOKEN });
+  const hub = await startTestHub({ token: TOKEN, ...(o.ackLogs === false ? { ackLogs: () => false } : {}) });
   const daemon = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir] });
   await waitFor(() => hub.store.events.some((e) => e.event === "runner:hello"), "runner:hello");
   let counter = 0;
