@@ -46,6 +46,8 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   // --add-dir makes the run's folder writable for the RESULT. The CONTEXT-PACK pointer goes in as developer
   // instructions (a TOML string), so the prompt stays the task's own text. --json prints its events, which
   // grove renders into readable lines and reads tokens and the thread id from (see log/codex-stream.ts).
+  // --output-schema holds the model's final answer to RESULT's JSON Schema (sent as the Responses API's
+  // text.format), and --output-last-message writes that answer to a file: grove's RESULT (run/agent-result.ts).
   codex: withResume(TESTED_AGENT_CLIS.codex.resumeArgs, {
     command: [
       "codex",
@@ -57,6 +59,10 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
       "{runDir}",
       "-c",
       `developer_instructions="${CONTEXT_PACK_POINTER}"`,
+      "--output-schema",
+      "{resultSchema}",
+      "--output-last-message",
+      "{lastMessage}",
       "--",
       "{prompt}",
     ],
@@ -85,9 +91,18 @@ function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | unde
 
 /**
  * `{runDir}`: the run's own folder, which holds the CONTEXT-PACK and the RESULT (for a CLI's --add-dir);
+ * `{resultSchema}`: RESULT's JSON Schema there; `{lastMessage}`: where the CLI may write its last message;
  * `{resumeSessionId}`: a review round's earlier conversation, given only to a profile's `resume` form.
  */
-export type PlaceholderValues = { prompt: string; contextPack: string; result: string; runDir: string; resumeSessionId?: string };
+export type PlaceholderValues = {
+  prompt: string;
+  contextPack: string;
+  result: string;
+  runDir: string;
+  resultSchema: string;
+  lastMessage: string;
+  resumeSessionId?: string | undefined;
+};
 export type ResolvedAgent = {
   profile: string;
   argv: string[];
@@ -96,14 +111,13 @@ export type ResolvedAgent = {
   /** The profile's own way of asking for input (run/input-wait.ts), and how long a wait on it takes. */
   inputPrompt: RegExp | undefined;
   inputWaitMs: number;
-  /** Whether the argv resumes an earlier conversation (the profile's `resume` form). */
-  resumed: boolean;
+  resumed: boolean; // the argv is the profile's `resume` form, continuing an earlier conversation
 };
 
 const DEFAULT_INPUT_WAIT_SEC = 60;
 
 /**
- * The argv of a run: the profile's command with `{prompt}`, `{contextPack}`, `{result}` and `{runDir}` filled in.
+ * The argv of a run: the profile's command with its placeholders (PlaceholderValues) filled in.
  * Each placeholder becomes (part of) one argument, in a single pass, so a prompt containing
  * "{result}" stays literal and nothing ever goes through a shell. Refused (before anything runs) when
  * the CLI would read the prompt as an option, or an argument is longer than exec allows.
@@ -114,7 +128,7 @@ export function resolveAgent(profileName: string, config: GroveConfig, values: P
   assertPromptIsNoOption(profileName, template, values.prompt);
   const argv = template.map((arg) =>
     arg.replace(
-      /\{(prompt|contextPack|result|runDir|resumeSessionId)\}/g,
+      /\{(prompt|contextPack|resultSchema|result|runDir|lastMessage|resumeSessionId)\}/g,
       (_match, key: keyof PlaceholderValues) => values[key] ?? "",
     ),
   );
@@ -143,7 +157,9 @@ export function checkAgentLaunch(
     contextPack: paths.contextPack,
     result: paths.result,
     runDir: paths.runDir,
-    ...(task.round?.resumeSessionId === undefined ? {} : { resumeSessionId: task.round.resumeSessionId }),
+    resultSchema: paths.resultSchema,
+    lastMessage: paths.lastMessage,
+    resumeSessionId: task.round?.resumeSessionId,
   });
 }
 

@@ -4,7 +4,14 @@ import { resolveAgent } from "./agent-profiles.ts";
 
 // Which argv a round launches. What the real CLIs do with them is launch/real-agent-resume.test.ts.
 
-const values = { prompt: "--fix the review comments", contextPack: "/r/pack.md", result: "/r/result.json", runDir: "/r" };
+const values = {
+  prompt: "--fix the review comments",
+  contextPack: "/r/pack.md",
+  result: "/r/result.json",
+  runDir: "/r",
+  resultSchema: "/r/result.schema.json",
+  lastMessage: "/r/last-message.txt",
+};
 const config = (agents: unknown) => parseGroveConfig(JSON.stringify({ agents }));
 
 describe("a profile's resume form", () => {

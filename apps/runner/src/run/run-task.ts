@@ -2,6 +2,7 @@ import { isDomainError, type RunState, describeError } from "@grove/core";
 import { countCommits, createAgentWorktree, lockWorktree, unlockWorktree, type CreatedWorktree } from "@grove/core/node";
 import { rm } from "node:fs/promises";
 import { findNamedBrainFiles } from "./brain-files.ts";
+import { writeResultSchema } from "./agent-result.ts";
 import { writeContextPack } from "./context-pack.ts";
 import { finishRun } from "./finish-run.ts";
 import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
@@ -138,6 +139,7 @@ async function setUpAndRunAgent(
   }
   if (signal.aborted) return notRun;
   await rm(paths.result, { force: true });
+  await rm(paths.lastMessage, { force: true });
   const brainFiles = await findNamedBrainFiles(worktree.path, req.repo.config.brain, req.task.prompt);
   await writeContextPack(paths.contextPack, {
     brainFiles,
@@ -151,10 +153,7 @@ async function setUpAndRunAgent(
     resultPath: paths.result,
     ...(round ? { round: round.brief } : {}),
   });
-  return runAgent(
-    scope,
-    worktree.path,
-    signal,
-    round ? { prompt: round.prompt, resumeSessionId: round.resumeSessionId } : undefined,
-  );
+  await writeResultSchema(paths.resultSchema);
+  const launch = round ? { prompt: round.prompt, resumeSessionId: round.resumeSessionId } : undefined;
+  return runAgent(scope, worktree.path, signal, launch);
 }

@@ -1,4 +1,11 @@
-import { AuditRecordSchema, RunReportSchema, RunStateEventSchema, type RoundSpec, type TaskSpec } from "@grove/core";
+import {
+  AuditRecordSchema,
+  RunReportSchema,
+  RunStateEventSchema,
+  isTerminalRunState,
+  type RoundSpec,
+  type TaskSpec,
+} from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +18,6 @@ import { eventsOf, startTestHub, waitFor, type TestHub } from "./test-hub.ts";
 // round 1 as a session starts it, each later round as the hub sends it (a new run, `round` in its task spec).
 
 const TOKEN = "runner-token-for-round-tests";
-const TERMINAL = ["succeeded", "failed", "cancelled", "interrupted"];
 
 export type RoundRun = {
   runId: string;
@@ -83,7 +89,7 @@ export async function startRoundSession(o: { files?: Record<string, string>; ack
 
 async function collect(hub: TestHub, dataDir: string, runId: string): Promise<RoundRun> {
   const states = () => eventsOf(hub.store, "run:state", RunStateEventSchema).filter((s) => s.runId === runId);
-  const end = await waitFor(() => states().find((s) => TERMINAL.includes(s.state)), `${runId} to end`, 60_000);
+  const end = await waitFor(() => states().find((s) => isTerminalRunState(s.state)), `${runId} to end`, 60_000);
   const running = states().find((s) => s.state === "running");
   const audits = eventsOf(hub.store, "audit:record", AuditRecordSchema).filter((a) => a.runId === runId);
   const lines = [...(hub.store.lines.get(runId)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((l) => l.text);
