@@ -2,12 +2,13 @@
 // The bundled scripted demo agent: deterministic, no dependencies, behaves like a real agent CLI.
 // Usage: node demo-agent.mjs [--] "<prompt>"  (run in its worktree; env GROVE_TASK, GROVE_RESULT, ...)
 // Prompt directives (space-separated words; anything else is prompt text):
-//   lines=N delay=MS fail hang flood=N brain no-commit no-result conflict hostile
+//   lines=N delay=MS fail hang flood=N brain no-commit no-result conflict hostile keep-conflicts (demo-round.mjs)
 //   (hostile: prints an unterminated OSC 8 link and a cut-off CSI, as a careless or hostile agent might)
 import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { workOnRound } from "./demo-round.mjs";
 
 // Like any CLI, "--" ends the options: what follows is the prompt, even when it begins with "-".
 const args = process.argv.slice(2);
@@ -66,7 +67,7 @@ async function main() {
     return;
   }
 
-  const files = editFiles();
+  const files = [...workOnRound({ task, prompt, keepConflicts: opts.keepConflicts, say }), ...editFiles()];
   await say(`${c.green}✔${c.reset} edited ${files.join(", ")}`);
 
   if (!opts.noCommit) {
@@ -112,6 +113,7 @@ function parseDirectives(text) {
     noCommit: false,
     noResult: false,
     conflict: false,
+    keepConflicts: false,
     text: "",
   };
   const words = [];
@@ -127,6 +129,7 @@ function parseDirectives(text) {
     else if (word === "no-commit") o.noCommit = true;
     else if (word === "no-result") o.noResult = true;
     else if (word === "conflict") o.conflict = true;
+    else if (word === "keep-conflicts") o.keepConflicts = true;
     else words.push(word);
   }
   o.text = words.join(" ");

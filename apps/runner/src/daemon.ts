@@ -1,12 +1,4 @@
-import {
-  agentBranch,
-  MergeExecuteSchema,
-  RunCancelSchema,
-  SessionStartSchema,
-  type Ack,
-  type RunState,
-  describeError,
-} from "@grove/core";
+import { agentBranch, MergeExecuteSchema, RunCancelSchema, SessionStartSchema, type Ack, describeError } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
@@ -23,6 +15,7 @@ import { createHubOutbox } from "./hub/hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
 import { recoverInterruptedMerges } from "./merge/recover-interrupted-merges.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
+import { assertBranchIsFree, queueTaskRun, type TaskRun } from "./run/task-runs.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
 import { createRunLeases } from "./run/run-leases.ts";
 import { createSessionSpend } from "./run/session-spend.ts";
@@ -81,7 +74,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     repos: served.map((ctx) => ctx.repo),
     radarIntervalMs: opts.radarIntervalMs,
   });
-  const runs = new Map<string, { abort: AbortController; done: Promise<RunState> }>();
+  const runs = new Map<string, TaskRun>();
   const merges = new Set<Promise<unknown>>();
   let stopping = false;
 
@@ -107,6 +100,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
         const branch = agentBranch(task.agent, task.taskId);
         if (branches.has(branch)) throw new Error(`two tasks of the session would share the branch ${branch}`);
         branches.add(branch);
+        assertBranchIsFree(runs, branch, task.runId);
       }
     } catch (error) {
       return reply(refuse(describeError(error)));
@@ -130,7 +124,10 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
           ranBefore.add(task.runId);
           const abort = new AbortController();
           const req = { sessionId: session.sessionId, integration: session.integration, repo, task, budget: session.budget };
-          const done = runTask({ hub, shipper, leases, dataDir, log, progress, spend }, req, abort.signal)
+          const run = queueTaskRun(runs, agentBranch(task.agent, task.taskId), abort, (onEnded) =>
+            runTask({ hub, shipper, leases, dataDir, log, progress, spend, onEnded }, req, abort.signal),
+          );
+          run.done = run.done
             .catch((error: unknown) => {
               log(`run ${task.runId} crashed: ${describeError(error)}`);
               return "failed" as const;
@@ -139,7 +136,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
               runs.delete(task.runId);
               hubMerges.poke();
             });
-          runs.set(task.runId, { abort, done });
+          runs.set(task.runId, run);
         }
       },
       (error: unknown) => reply(refuse(describeError(error))),

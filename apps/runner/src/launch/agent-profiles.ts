@@ -1,6 +1,8 @@
 import { DomainError, MAX_ARG_BYTES, utf8ByteLength, type AgentProfile, type GroveConfig } from "@grove/core";
+import { TESTED_AGENT_CLIS } from "@grove/core/launch";
 import { DEMO_AGENT_PATH } from "../install-paths.ts";
 import { runPaths } from "../run/run-paths.ts";
+import { chooseArgvTemplate, withResume } from "./resume-form.ts";
 
 const CONTEXT_PACK_POINTER =
   "Read the CONTEXT-PACK at {contextPack} before you start: it holds your constraints and where to write your RESULT.";
@@ -20,7 +22,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   // acceptEdits takes file edits without asking; print mode cannot ask for anything else, so Bash (the
   // agent's tests, git status) is allowed outright. Claude Code confines reads and writes to its working
   // directory: the run's folder, where the CONTEXT-PACK and RESULT are, is granted with --add-dir.
-  claude: {
+  claude: withResume(TESTED_AGENT_CLIS.claude.resumeArgs, {
     command: [
       "claude",
       "--print",
@@ -38,7 +40,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
       "--",
       "{prompt}",
     ],
-  },
+  }),
   // Checked against Codex 0.169.0, which has no --full-auto. `exec` never asks for approval; its
   // workspace-write sandbox lets the agent edit the worktree and run commands in it (no network), and
   // --add-dir makes the run's folder writable for the RESULT. The CONTEXT-PACK pointer goes in as developer
@@ -46,7 +48,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   // grove renders into readable lines and reads tokens and the thread id from (see log/codex-stream.ts).
   // --output-schema holds the model's final answer to RESULT's JSON Schema (sent as the Responses API's
   // text.format), and --output-last-message writes that answer to a file: grove's RESULT (run/agent-result.ts).
-  codex: {
+  codex: withResume(TESTED_AGENT_CLIS.codex.resumeArgs, {
     command: [
       "codex",
       "exec",
@@ -64,7 +66,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
       "--",
       "{prompt}",
     ],
-  },
+  }),
   aider: { command: ["aider", "--yes-always", "--no-auto-commits", "--message={prompt}"] },
 };
 
@@ -89,7 +91,8 @@ function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | unde
 
 /**
  * `{runDir}`: the run's own folder, which holds the CONTEXT-PACK and the RESULT (for a CLI's --add-dir);
- * `{resultSchema}`: RESULT's JSON Schema there; `{lastMessage}`: where the CLI may write its last message.
+ * `{resultSchema}`: RESULT's JSON Schema there; `{lastMessage}`: where the CLI may write its last message;
+ * `{resumeSessionId}`: a review round's earlier conversation, given only to a profile's `resume` form.
  */
 export type PlaceholderValues = {
   prompt: string;
@@ -98,6 +101,7 @@ export type PlaceholderValues = {
   runDir: string;
   resultSchema: string;
   lastMessage: string;
+  resumeSessionId?: string | undefined;
 };
 export type ResolvedAgent = {
   profile: string;
@@ -107,6 +111,7 @@ export type ResolvedAgent = {
   /** The profile's own way of asking for input (run/input-wait.ts), and how long a wait on it takes. */
   inputPrompt: RegExp | undefined;
   inputWaitMs: number;
+  resumed: boolean; // the argv is the profile's `resume` form, continuing an earlier conversation
 };
 
 const DEFAULT_INPUT_WAIT_SEC = 60;
@@ -119,11 +124,12 @@ const DEFAULT_INPUT_WAIT_SEC = 60;
  */
 export function resolveAgent(profileName: string, config: GroveConfig, values: PlaceholderValues): ResolvedAgent {
   const profile = findProfile(profileName, config);
-  assertPromptIsNoOption(profileName, profile, values.prompt);
-  const argv = profile.command.map((arg) =>
+  const { template, resumed } = chooseArgvTemplate(profile, values.resumeSessionId);
+  assertPromptIsNoOption(profileName, template, values.prompt);
+  const argv = template.map((arg) =>
     arg.replace(
-      /\{(prompt|contextPack|resultSchema|result|runDir|lastMessage)\}/g,
-      (_match, key: keyof PlaceholderValues) => values[key],
+      /\{(prompt|contextPack|resultSchema|result|runDir|lastMessage|resumeSessionId)\}/g,
+      (_match, key: keyof PlaceholderValues) => values[key] ?? "",
     ),
   );
   assertArgumentsFit(profileName, argv);
@@ -135,12 +141,13 @@ export function resolveAgent(profileName: string, config: GroveConfig, values: P
     timeoutMs: profile.timeoutSec === undefined ? undefined : profile.timeoutSec * 1000,
     inputPrompt: profile.inputPrompt === undefined ? undefined : new RegExp(profile.inputPrompt, "i"),
     inputWaitMs: (profile.inputWaitSec ?? DEFAULT_INPUT_WAIT_SEC) * 1000,
+    resumed,
   };
 }
 
 /** Checks a task as its run would launch it, before anything is created for it. */
 export function checkAgentLaunch(
-  task: { runId: string; profile: string; prompt: string },
+  task: { runId: string; profile: string; prompt: string; round?: { resumeSessionId?: string | undefined } | undefined },
   config: GroveConfig,
   dataDir: string,
 ): void {
@@ -152,6 +159,7 @@ export function checkAgentLaunch(
     runDir: paths.runDir,
     resultSchema: paths.resultSchema,
     lastMessage: paths.lastMessage,
+    resumeSessionId: task.round?.resumeSessionId,
   });
 }
 
@@ -159,9 +167,9 @@ export function checkAgentLaunch(
  * A prompt that begins with "-" and starts an argument of its own is read by most CLIs as an option
  * ("--dangerously-skip-permissions"), unless a "--" argument came before it.
  */
-function assertPromptIsNoOption(profileName: string, profile: AgentProfile, prompt: string): void {
+function assertPromptIsNoOption(profileName: string, template: string[], prompt: string): void {
   if (!prompt.startsWith("-")) return;
-  const [program, ...args] = profile.command;
+  const [program, ...args] = template;
   const at = args.findIndex((arg) => arg.startsWith("{prompt}"));
   if (at === -1 || args.slice(0, at).includes("--")) return;
   throw new DomainError(

@@ -3,6 +3,7 @@ import type { BrainFile } from "./brain-files.ts";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "@grove/core/private-files";
+import { renderRoundSection, type RoundBrief } from "./round-brief.ts";
 
 export type ContextPackInput = {
   sessionId: string;
@@ -14,6 +15,8 @@ export type ContextPackInput = {
   brainDir: string;
   resultPath: string;
   brainFiles?: BrainFile[];
+  /** A later review round: where it starts and what the rounds before left (run/round-brief.ts). */
+  round?: RoundBrief;
 };
 
 /** The CONTEXT-PACK (seed section 5, option C): what the agent is asked, and the rules it works under. */
@@ -27,7 +30,7 @@ Session \`${input.sessionId}\`, run \`${task.runId}\`.
 
 ${task.prompt.trim() || "(no prompt given)"}
 
-## Constraints
+${input.round ? renderRoundSection(input.round) : ""}## Constraints
 
 - Work only in your worktree \`${input.worktreePath}\`, on the branch \`${input.branch}\`
   (created from \`${input.integration}\` at \`${input.baseSha}\`). Commit your work on that branch;

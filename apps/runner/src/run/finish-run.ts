@@ -1,6 +1,8 @@
 import { formatUsage, testGateOf, type RunState, type TestStatus } from "@grove/core";
 import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
 import { commitLeftoverWork } from "./commit-leftover-work.ts";
+import type { ConflictLeft } from "./merge-integration-in.ts";
+import { settleRoundMerge } from "./settle-round-merge.ts";
 import { readAgentResult } from "./agent-result.ts";
 import { runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { budgetDetails, describeExit, stopState, type RunScope } from "./run-scope.ts";
@@ -21,7 +23,7 @@ type TestReport = { status: TestStatus; exitCode: number | null; durationMs: num
  */
 export async function finishRun(
   scope: RunScope,
-  worktree: { worktreePath: string; baseSha: string },
+  worktree: { worktreePath: string; baseSha: string; conflicts?: readonly ConflictLeft[] },
   exit: AgentExit,
   signal: AbortSignal,
 ): Promise<RunState> {
@@ -45,7 +47,10 @@ export async function finishRun(
       `the agent was refused ${refusedActions} action${refusedActions === 1 ? "" : "s"}: ${refused.join("; ")}`.slice(0, 2_000),
     );
   }
-  if (!stopped) await commitLeftoverWork(scope, worktree.worktreePath, exit);
+  // A round's merge of the integration branch that conflicted: concluded only once every conflict is resolved.
+  const unresolved =
+    !stopped && exit.exitCode === 0 ? await settleRoundMerge(scope, worktree.worktreePath, worktree.conflicts ?? []) : null;
+  if (!stopped && unresolved === null) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
   if (branch.problem) scope.system(branch.problem);
   const agentOk = !stopped && exit.exitCode === 0;
@@ -58,15 +63,19 @@ export async function finishRun(
     );
   }
 
-  const test = agentOk && committed ? await runTestGate(scope, worktree.worktreePath, signal) : skipTests(scope, agentOk);
+  const test =
+    agentOk && committed && unresolved === null
+      ? await runTestGate(scope, worktree.worktreePath, signal)
+      : skipTests(scope, agentOk);
 
   // Says where the RESULT came from, and why not from a better source (the agent may think it wrote one).
   const { result, resultError, source: resultSource, notes } = await readAgentResult(scope.paths, exit.finalAnswer);
   for (const note of notes) scope.system(note);
   if (resultError) scope.system(resultError);
 
-  const final = finalState({ stopped, signal, exit, agentOk, committed, branch, test });
-  const error = scope.budgetStop ?? exit.error ?? noCommits ?? (agentOk && !committed ? branch.problem : null);
+  // A round's merge of the integration branch left unresolved fails the run, whatever else it did.
+  const final = unresolved === null ? finalState({ stopped, signal, exit, agentOk, committed, branch, test }) : "failed";
+  const error = scope.budgetStop ?? exit.error ?? unresolved ?? noCommits ?? (agentOk && !committed ? branch.problem : null);
   scope.system(`run ${final}`);
   await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
 

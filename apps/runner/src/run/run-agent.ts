@@ -32,16 +32,20 @@ export type AgentExit = {
   refused?: readonly string[];
 };
 
+/** A later round's launch: its prompt (the task's, after grove's preamble) and the conversation it resumes. */
+export type RoundLaunch = { prompt: string; resumeSessionId: string | undefined };
+
 /** Spawns the task's agent profile in its worktree and streams its output into the run's log. */
-export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal): Promise<AgentExit> {
+export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal, round?: RoundLaunch): Promise<AgentExit> {
   const { task, repo } = scope.req;
   const agent = resolveAgent(task.profile, repo.config, {
-    prompt: task.prompt,
+    prompt: round?.prompt ?? task.prompt,
     contextPack: scope.paths.contextPack,
     result: scope.paths.result,
     runDir: scope.paths.runDir,
     resultSchema: scope.paths.resultSchema,
     lastMessage: scope.paths.lastMessage,
+    ...(round?.resumeSessionId === undefined ? {} : { resumeSessionId: round.resumeSessionId }),
   });
   const env = buildChildEnv(process.env, agent.env, scope.leaseEnv, {
     GROVE_AGENT: task.agent,
@@ -52,8 +56,11 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     GROVE_BRAIN: repo.config.brain,
     GROVE_CONTEXT_PACK: scope.paths.contextPack,
     GROVE_RESULT: scope.paths.result,
+    ...(task.round ? { GROVE_ROUND: String(task.round.number) } : {}),
   });
-  scope.system(`starting agent ${task.agent} (profile ${agent.profile}): ${agent.argv[0] ?? ""}`);
+  scope.system(
+    `starting agent ${task.agent} (profile ${agent.profile}${agent.resumed ? `, resuming ${round?.resumeSessionId ?? ""}` : ""}): ${agent.argv[0] ?? ""}`,
+  );
   const format = agentOutputFormat(agent.argv);
   const output = trackAgentOutput(scope.runLog, format);
   try {

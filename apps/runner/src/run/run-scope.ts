@@ -5,6 +5,7 @@ import {
   type SessionBudget,
   type TaskSpec,
   describeError,
+  isTerminalRunState,
 } from "@grove/core";
 import type { RepoContext } from "@grove/core/node";
 import type { Logger } from "../logger.ts";
@@ -26,6 +27,8 @@ export type RunDeps = {
   progress?: ProgressSink;
   /** What each session's runs used so far (stored in the run records), checked against its budget live. */
   spend: SessionSpend;
+  /** Called once the run sent its final state: it no longer touches its worktree. */
+  onEnded?: () => void;
 };
 /** `budget`: the session's own, set when it started; without one, grove.yaml's applies. */
 export type RunRequest = { sessionId: string; integration: string; repo: RepoContext; task: TaskSpec; budget?: SessionBudget };
@@ -85,6 +88,7 @@ export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, 
     setState(state, extra) {
       remember({ state, ...(extra?.worktreePath ? { worktreePath: extra.worktreePath } : {}) });
       void deps.hub.send("run:state", { runId: task.runId, state, at: Date.now(), ...extra });
+      if (isTerminalRunState(state)) deps.onEnded?.();
     },
     audit(action, fields) {
       void deps.hub.send("audit:record", {

@@ -9,6 +9,7 @@ import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { leaseEnv, type RunLease } from "./run-leases.ts";
 import { runPaths } from "./run-paths.ts";
 import { worktreeProgress } from "./run-progress.ts";
+import { readyRoundBranch, startRound, type StartedRound } from "./run-round.ts";
 import {
   budgetDetails,
   createRunScope,
@@ -73,6 +74,8 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     if (!lease) throw new Error("stopped while queued");
     scope.leaseEnv = leaseEnv(lease);
     scope.setState("preparing");
+    // A later round needs its task's branch: checked before anything is created (run-round.ts).
+    const roundBranch = task.round ? await readyRoundBranch(scope, task.round) : null;
     worktree = await createAgentWorktree({
       repo: req.repo.repo,
       agent: task.agent,
@@ -87,14 +90,18 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
       details: { path: worktree.path, base: req.integration },
     });
     scope.system(await describeWorktree(req.repo.repo, req.integration, worktree));
+    const round = task.round && roundBranch ? await startRound(scope, task.round, worktree, roundBranch) : null;
+    // A round's diff is measured from the round before (or, started again, from the integration head).
+    const baseSha = round?.brief.baseSha ?? worktree.baseSha;
     scope.system(`slot ${lease.slot}, ports ${scope.leaseEnv.GROVE_PORTS ?? ""}`);
-    scope.setState("running", { worktreePath: worktree.path, baseSha: worktree.baseSha });
+    scope.setState("running", { worktreePath: worktree.path, baseSha });
 
-    const exit = await setUpAndRunAgent(scope, worktree, runSignal);
+    const exit = await setUpAndRunAgent(scope, { ...worktree, baseSha }, round, runSignal);
     // Its agent is done: the budget stops it no more, and what it used was counted as it went.
     scope.spend.leave();
     await unlockWorktree(req.repo.repo, worktree.path);
-    final = await finishRun(scope, { worktreePath: worktree.path, baseSha: worktree.baseSha }, exit, runSignal);
+    const conflicts = round?.conflicts ?? [];
+    final = await finishRun(scope, { worktreePath: worktree.path, baseSha, conflicts }, exit, runSignal);
   } catch (error) {
     final = runSignal.aborted ? stopState(runSignal) : "failed";
     const stoppedBy = scope.budgetStop;
@@ -145,7 +152,12 @@ async function describeWorktree(repo: string, integration: string, worktree: Cre
   return `reusing the worktree at ${worktree.path} on ${worktree.branch} (${from}${held})`;
 }
 
-async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, signal: AbortSignal): Promise<AgentExit> {
+async function setUpAndRunAgent(
+  scope: RunScope,
+  worktree: CreatedWorktree,
+  round: StartedRound | null,
+  signal: AbortSignal,
+): Promise<AgentExit> {
   const { req, paths } = scope;
   const notRun: AgentExit = { exitCode: null, signal: null, durationMs: 0, cancelled: true, timedOut: false, error: null };
   const setup = req.repo.config.setup;
@@ -169,7 +181,9 @@ async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, sign
     baseSha: worktree.baseSha,
     brainDir: req.repo.config.brain,
     resultPath: paths.result,
+    ...(round ? { round: round.brief } : {}),
   });
   await writeResultSchema(paths.resultSchema);
-  return runAgent(scope, worktree.path, signal);
+  const launch = round ? { prompt: round.prompt, resumeSessionId: round.resumeSessionId } : undefined;
+  return runAgent(scope, worktree.path, signal, launch);
 }

@@ -5,6 +5,8 @@ import {
   TERMINAL_RUN_STATES,
   type AgentProfile,
   type LogLine,
+  type RoundSpec,
+  type TaskSpec,
 } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { randomUUID } from "node:crypto";
@@ -50,6 +52,8 @@ export type RealAgentRun = {
   /** The agent's process group as the run record holds it. */
   agentGroup(): Promise<number | undefined>;
   cleanup(): Promise<void>;
+  /** Sends the task's next round (a new run of the same task; `round.previousRunId` defaults to this run). */
+  nextRound(prompt: string, round: Omit<RoundSpec, "previousRunId"> & { previousRunId?: string }): Promise<RealAgentRun>;
 };
 
 /**
@@ -87,37 +91,50 @@ export async function startRealAgentRun(o: {
     await repo.cleanup();
     await rm(scratch, { recursive: true, force: true });
   };
+  const send = async (task: TaskSpec, sessionId: string) => {
+    const ack = await hub.startSession({ sessionId, repoPath: repo.dir, integration: "main", tasks: [task] });
+    if (!ack.ok) throw new Error(ack.error);
+  };
+  const runOf = (runId: string): RealAgentRun => {
+    const states = () => eventsOf(hub.store, "run:state", RunStateEventSchema).filter((s) => s.runId === runId);
+    return {
+      runId,
+      hub,
+      repo,
+      double,
+      dataDir,
+      ended: () => waitFor(() => states().find((s) => TERMINAL.includes(s.state)), "the run to end", 90_000),
+      worktree: () => waitFor(() => states().find((s) => s.worktreePath)?.worktreePath, "the run's worktree"),
+      lines: () => [...(hub.store.lines.get(runId)?.values() ?? [])].sort((a, b) => a.seq - b.seq),
+      report: () => eventsOf(hub.store, "run:report", RunReportSchema).find((r) => r.runId === runId),
+      endedAudit: () =>
+        eventsOf(hub.store, "audit:record", AuditRecordSchema).find((a) => a.runId === runId && a.action === "run.ended")
+          ?.details,
+      processesOfRun: () => processesWithEnv(`GROVE_RUN_ID=${runId}`),
+      agentGroup: async () => (await readRunRecord(dataDir, runId))?.pgid,
+      cleanup,
+      async nextRound(prompt, round) {
+        const next = `${RUN_ID}-r${round.number}`;
+        const spec = { ...round, previousRunId: round.previousRunId ?? runId };
+        await send(
+          { runId: next, agent: o.cli, taskId: "task", profile: o.cli, prompt, round: spec },
+          `session-20260101-17${round.number}`,
+        );
+        return runOf(next);
+      },
+    };
+  };
   try {
     await waitFor(() => hub.store.events.some((e) => e.event === "runner:hello"), "runner:hello");
-    const task = { runId: RUN_ID, agent: o.cli, taskId: "task", profile: o.cli, prompt: o.prompt ?? "Do the task" };
-    const ack = await hub.startSession({
-      sessionId: "session-20260101-1700",
-      repoPath: repo.dir,
-      integration: "main",
-      tasks: [task],
-    });
-    if (!ack.ok) throw new Error(ack.error);
+    await send(
+      { runId: RUN_ID, agent: o.cli, taskId: "task", profile: o.cli, prompt: o.prompt ?? "Do the task" },
+      "session-20260101-1700",
+    );
   } catch (error) {
     await cleanup();
     throw error;
   }
-  const states = () => eventsOf(hub.store, "run:state", RunStateEventSchema).filter((s) => s.runId === RUN_ID);
-  return {
-    runId: RUN_ID,
-    hub,
-    repo,
-    double,
-    dataDir,
-    ended: () => waitFor(() => states().find((s) => TERMINAL.includes(s.state)), "the run to end", 90_000),
-    worktree: () => waitFor(() => states().find((s) => s.worktreePath)?.worktreePath, "the run's worktree"),
-    lines: () => [...(hub.store.lines.get(RUN_ID)?.values() ?? [])].sort((a, b) => a.seq - b.seq),
-    report: () => eventsOf(hub.store, "run:report", RunReportSchema).find((r) => r.runId === RUN_ID),
-    endedAudit: () =>
-      eventsOf(hub.store, "audit:record", AuditRecordSchema).find((a) => a.runId === RUN_ID && a.action === "run.ended")?.details,
-    processesOfRun: () => processesWithEnv(`GROVE_RUN_ID=${RUN_ID}`),
-    agentGroup: async () => (await readRunRecord(dataDir, RUN_ID))?.pgid,
-    cleanup,
-  };
+  return runOf(RUN_ID);
 }
 
 async function processesWithEnv(entry: string): Promise<number[]> {

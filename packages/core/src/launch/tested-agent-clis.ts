@@ -5,6 +5,8 @@ import type { AgentCheckVerdict } from "../schemas/agent-check.ts";
  * `claude` and `codex` profiles are checked against exactly these (launch/real-agent-profiles.test.ts
  * fails when the installed version is another). `versionOutput` reads the version out of what
  * `<cli> --version` prints, which is also how `grove agents check` recognises the CLI behind any profile.
+ * `resumeArgs` go just before the "--" that ends the built-in profile's options to resume a conversation in a
+ * later review round (apps/runner launch/real-agent-resume.test.ts runs them).
  */
 export const TESTED_AGENT_CLIS = {
   claude: {
@@ -12,8 +14,16 @@ export const TESTED_AGENT_CLIS = {
     bin: "claude",
     version: "2.1.328",
     versionOutput: /^(\d+\.\d+\.\d+\S*) \(Claude Code\)/m,
+    resumeArgs: ["--resume", "{resumeSessionId}"],
   },
-  codex: { packageName: "@openai/codex", bin: "codex", version: "0.169.0", versionOutput: /^codex-cli (\d+\.\d+\.\d+\S*)/m },
+  codex: {
+    packageName: "@openai/codex",
+    bin: "codex",
+    version: "0.169.0",
+    versionOutput: /^codex-cli (\d+\.\d+\.\d+\S*)/m,
+    // `exec [options] resume <id> -- <prompt>`: exec's own options apply to the resumed thread.
+    resumeArgs: ["resume", "{resumeSessionId}"],
+  },
 } as const;
 export type TestedAgentCli = keyof typeof TESTED_AGENT_CLIS;
 

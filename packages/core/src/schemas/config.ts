@@ -19,32 +19,55 @@ function namedRecord<T extends z.ZodType>(value: T, what: string) {
   );
 }
 
-export const AgentProfileSchema = z.strictObject({
-  command: z.array(z.string()).min(1),
-  env: namedRecord(z.string(), "an environment variable").optional(),
-  timeoutSec: z.number().int().positive().optional(),
-  /** Whether grove commits what the agent left uncommitted when it exits 0; overrides grove.yaml's `autoCommit`. */
-  autoCommit: z.boolean().optional(),
-  /**
-   * How this CLI asks for input (a regular expression, case-insensitive, matched against the end of its last
-   * output line), besides the usual "[y/N]", "password:" and "press enter" grove knows.
-   */
-  inputPrompt: z
-    .string()
-    .min(1)
-    .max(200)
-    .refine((source) => {
-      try {
-        new RegExp(source, "i");
-        return true;
-      } catch {
-        return false;
-      }
-    }, "must be a valid regular expression")
-    .optional(),
-  /** Seconds without output and without CPU, its last line a prompt, before a run "needs input" (default 60). */
-  inputWaitSec: z.number().int().positive().max(86_400).optional(),
-});
+const RESUME_PLACEHOLDER = "{resumeSessionId}";
+
+export const AgentProfileSchema = z
+  .strictObject({
+    command: z.array(z.string()).min(1),
+    /**
+     * The argv of a later review round that resumes the agent's earlier conversation: the same placeholders as
+     * `command`, and `{resumeSessionId}` for the session id the CLI reported. Absent: every round starts a new
+     * conversation, and the CONTEXT-PACK recaps the round before.
+     */
+    resume: z.array(z.string()).min(1).optional(),
+    env: namedRecord(z.string(), "an environment variable").optional(),
+    timeoutSec: z.number().int().positive().optional(),
+    /** Whether grove commits what the agent left uncommitted when it exits 0; overrides grove.yaml's `autoCommit`. */
+    autoCommit: z.boolean().optional(),
+    /**
+     * How this CLI asks for input (a regular expression, case-insensitive, matched against the end of its last
+     * output line), besides the usual "[y/N]", "password:" and "press enter" grove knows.
+     */
+    inputPrompt: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((source) => {
+        try {
+          new RegExp(source, "i");
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be a valid regular expression")
+      .optional(),
+    /** Seconds without output and without CPU, its last line a prompt, before a run "needs input" (default 60). */
+    inputWaitSec: z.number().int().positive().max(86_400).optional(),
+  })
+  .superRefine((profile, ctx) => {
+    if (profile.command.some((arg) => arg.includes(RESUME_PLACEHOLDER)))
+      ctx.addIssue({
+        code: "custom",
+        path: ["command"],
+        message: `${RESUME_PLACEHOLDER} belongs in \`resume\`, not in \`command\``,
+      });
+    if (profile.resume && !profile.resume.some((arg) => arg.includes(RESUME_PLACEHOLDER)))
+      ctx.addIssue({
+        code: "custom",
+        path: ["resume"],
+        message: `must pass the session to resume: put ${RESUME_PLACEHOLDER} in one of its arguments`,
+      });
+  });
 
 export const GroveConfigSchema = z.strictObject({
   integration: z

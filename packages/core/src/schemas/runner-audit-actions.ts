@@ -7,6 +7,8 @@
 export const RUNNER_AUDIT_ACTIONS = [
   "worktree.created",
   "worktree.reused",
+  // A review round's start: where it runs, what it kept, whether it resumed the conversation, what merging the integration branch in did.
+  "round.prepared",
   "tests.ran",
   "run.ended",
   "run.interrupted",

@@ -32,7 +32,10 @@ export async function startAnthropicDouble(script: ModelScript, port = 0): Promi
     }
     const text = allStrings(body);
     const cwd = /Primary working directory: (\S+)/.exec(text)?.[1];
-    const step = fillStep(stepAt(script, countToolResults(body.messages)), { cwd, ...factsFromText(text) });
+    const step = fillStep(stepAt(script, countToolResults(body.messages), countFinalAnswers(body.messages)), {
+      cwd,
+      ...factsFromText(text),
+    });
     if (step.do === "refuse")
       writeJson(res, step.status, { type: "error", error: { type: "invalid_request_error", message: step.message } });
     else streamTurn(res, id, step, served);
@@ -124,4 +127,16 @@ function countToolResults(messages: unknown): number {
   return messages
     .flatMap((entry): unknown[] => (isRecord(entry) && Array.isArray(entry.content) ? entry.content : []))
     .filter((block) => isRecord(block) && block.type === "tool_result").length;
+}
+
+/** The assistant turns of the conversation that ended with an answer rather than a tool call (an earlier round). */
+function countFinalAnswers(messages: unknown): number {
+  if (!Array.isArray(messages)) return 0;
+  return messages.filter(
+    (entry) =>
+      isRecord(entry) &&
+      entry.role === "assistant" &&
+      Array.isArray(entry.content) &&
+      !entry.content.some((block) => isRecord(block) && block.type === "tool_use"),
+  ).length;
 }

@@ -24,9 +24,14 @@ export type ModelScript = readonly ModelStep[];
 
 export type ScriptFacts = { cwd?: string; contextPack?: string; result?: string };
 
-/** The step for the turn after `toolResults` answered tool calls; past the end, a plain final answer. */
-export function stepAt(script: ModelScript, toolResults: number): ModelStep {
-  return script[toolResults] ?? { do: "say", text: "Done." };
+/**
+ * The step for the turn after `toolResults` answered tool calls and `finalAnswers` earlier turns ended with
+ * an answer; past the end, a plain final answer. A resumed conversation (a review round) holds the earlier
+ * round's tool results and its final answer, so it plays on from the step after that answer: one script
+ * covers every round of a conversation.
+ */
+export function stepAt(script: ModelScript, toolResults: number, finalAnswers = 0): ModelStep {
+  return script[toolResults + finalAnswers] ?? { do: "say", text: "Done." };
 }
 
 /** The step with its placeholders filled in from the facts the request gave away. */

@@ -33,7 +33,10 @@ export async function startOpenAiDouble(
     }
     const text = allStrings(body);
     const cwd = /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1];
-    const step = fillStep(stepAt(script, countToolOutputs(body.input)), { cwd, ...factsFromText(text) });
+    const step = fillStep(stepAt(script, countToolOutputs(body.input), countFinalAnswers(body.input)), {
+      cwd,
+      ...factsFromText(text),
+    });
     if (step.do === "refuse")
       writeJson(res, step.status, { error: { type: "invalid_request_error", code: null, param: null, message: step.message } });
     else {
@@ -128,4 +131,10 @@ function quote(text: string): string {
 function countToolOutputs(input: unknown): number {
   if (!Array.isArray(input)) return 0;
   return input.filter((item) => isRecord(item) && item.type === "function_call_output").length;
+}
+
+/** The assistant messages of the conversation: each ended a turn with an answer (an earlier round). */
+function countFinalAnswers(input: unknown): number {
+  if (!Array.isArray(input)) return 0;
+  return input.filter((item) => isRecord(item) && item.type === "message" && item.role === "assistant").length;
 }
