@@ -30,6 +30,8 @@ export type NewRound = {
   reason: RoundReason;
   start: "continue" | "fresh";
   bringIntegration: boolean;
+  /** The agent conversation the round resumes (the previous round's), audited with the round. */
+  resumeSessionId?: string;
   /** The person who asked for it (their email). */
   actor: string;
   /** What the reviewer wrote on the previous round's head; they are stored with that run. */
@@ -115,6 +117,7 @@ export async function createRoundRunIn(tx: Tx, input: NewRound): Promise<{ runId
       reason: input.reason,
       start: input.start,
       bringIntegration: input.bringIntegration,
+      resumeSessionId: input.resumeSessionId ?? null,
       comments: input.comments?.length ?? 0,
       mergeRequestId: input.mergeRequestId ?? null,
     },

@@ -17,6 +17,11 @@ export type RunState = (typeof RUN_STATES)[number];
 
 /** A run in one of these has ended: nothing it did changes any more. */
 export const TERMINAL_RUN_STATES = ["succeeded", "failed", "interrupted", "cancelled"] as const satisfies readonly RunState[];
+/**
+ * A person can run the task again after these (review rounds' re-run: same branch, or a fresh one). Ended
+ * runs that produced nothing to review; a succeeded run's next round is asked for on its merge request.
+ */
+export const RERUNNABLE_RUN_STATES = ["failed", "interrupted", "cancelled"] as const satisfies readonly RunState[];
 /** A run still on its way (waiting for a place, or working). */
 export const LIVE_RUN_STATES = ["queued", "preparing", "running", "testing"] as const satisfies readonly RunState[];
 
@@ -73,6 +78,10 @@ export function isRunState(value: string): value is RunState {
 
 export function isMergeRequestState(value: string): value is MergeRequestState {
   return (MERGE_REQUEST_STATES as readonly string[]).includes(value);
+}
+
+export function isRerunnableRunState(state: string): boolean {
+  return (RERUNNABLE_RUN_STATES as readonly string[]).includes(state);
 }
 
 export function isTerminalRunState(state: string): boolean {
