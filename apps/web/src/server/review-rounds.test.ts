@@ -111,6 +111,9 @@ describe("review rounds on the real stack", () => {
     await expect(
       stack.caller.merge.requestChanges({ mergeRequestId: mr.id, headSha: "f".repeat(40), comment: "x", lineComments: [] }),
     ).rejects.toThrow(/moved since this page was loaded/);
+    await expect(
+      stack.caller.merge.requestChanges({ mergeRequestId: mr.id, headSha: mr.headSha, comment: "  ", lineComments: [] }),
+    ).rejects.toThrow(/Say what to change/);
     expect((await stack.db.mergeRequest.findUniqueOrThrow({ where: { id: mr.id } })).state).toBe("open");
     expect(await stack.db.run.count({ where: { taskId: "stale" } })).toBe(1);
   });
@@ -180,8 +183,8 @@ describe("review rounds on the real stack", () => {
     expect(second.prompt).toContain("The previous round ended failed");
     await expect(stack.caller.run.rerun({ id: first.id, start: "fresh" })).rejects.toThrow(/already has round 2/);
 
-    const merged = await stack.db.run.findFirstOrThrow({ where: { taskId: "left" } });
-    await expect(stack.caller.run.rerun({ id: merged.id, start: "continue" })).rejects.toThrow(
+    const succeeded = await stack.db.run.findFirstOrThrow({ where: { taskId: "stale", state: "succeeded" } });
+    await expect(stack.caller.run.rerun({ id: succeeded.id, start: "continue" })).rejects.toThrow(
       /only a failed, interrupted or cancelled run/,
     );
   });

@@ -26,19 +26,21 @@ export const LineCommentSchema = z.object({
 });
 export type LineComment = z.infer<typeof LineCommentSchema>;
 
-/** What a reviewer sends back to the agent: a general comment, line comments, or both (at least one of them). */
-export const ReviewFeedbackSchema = z
-  .object({
-    comment: z
-      .string()
-      .trim()
-      .max(MAX_REVIEW_COMMENT_CHARS)
-      .refine((text) => ![...text].some(isControl), "only tabs and line breaks may be in a comment, no other control character")
-      .default(""),
-    lineComments: z.array(LineCommentSchema).max(MAX_LINE_COMMENTS).default([]),
-  })
-  .refine((feedback) => feedback.comment.length > 0 || feedback.lineComments.length > 0, {
-    message: "say what to change: a comment, or a comment on a line of the diff",
-    path: ["comment"],
-  });
+/**
+ * What a reviewer sends back to the agent: a general comment, line comments, or both. A plain object (the
+ * dashboard's input fuzzing reads its bounds); `hasFeedback` says whether it says anything at all.
+ */
+export const ReviewFeedbackSchema = z.object({
+  comment: z
+    .string()
+    .trim()
+    .max(MAX_REVIEW_COMMENT_CHARS)
+    .refine((text) => ![...text].some(isControl), "only tabs and line breaks may be in a comment, no other control character")
+    .default(""),
+  lineComments: z.array(LineCommentSchema).max(MAX_LINE_COMMENTS).default([]),
+});
 export type ReviewFeedback = z.infer<typeof ReviewFeedbackSchema>;
+
+export function hasFeedback(feedback: ReviewFeedback): boolean {
+  return feedback.comment.length > 0 || feedback.lineComments.length > 0;
+}

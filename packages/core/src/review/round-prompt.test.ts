@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PromptSchema, utf8ByteLength } from "../schemas/prompt.ts";
 import { buildRoundPrompt, cutToBytes, MAX_ROUND_PROMPT_BYTES } from "./round-prompt.ts";
-import { ReviewFeedbackSchema } from "./review-comment.ts";
+import { hasFeedback, ReviewFeedbackSchema } from "./review-comment.ts";
 
 const base = { round: 2, taskId: "login", branch: "agent/demo/login", originalPrompt: "add a login form" };
 
@@ -61,9 +61,10 @@ describe("buildRoundPrompt", () => {
 });
 
 describe("ReviewFeedbackSchema", () => {
-  it("wants a comment or a line comment", () => {
-    expect(ReviewFeedbackSchema.safeParse({ comment: "  " }).success).toBe(false);
-    expect(ReviewFeedbackSchema.safeParse({ lineComments: [{ file: "a.ts", line: 1, body: "x" }] }).success).toBe(true);
+  it("wants a comment or a line comment, without control characters", () => {
+    expect(hasFeedback(ReviewFeedbackSchema.parse({ comment: "  " }))).toBe(false);
+    expect(hasFeedback(ReviewFeedbackSchema.parse({ lineComments: [{ file: "a.ts", line: 1, body: "x" }] }))).toBe(true);
+    expect(ReviewFeedbackSchema.safeParse({ comment: "red \u001b[31m" }).success).toBe(false);
     expect(
       ReviewFeedbackSchema.safeParse({ comment: "x", lineComments: [{ file: "a\u0000", line: 1, body: "x" }] }).success,
     ).toBe(false);

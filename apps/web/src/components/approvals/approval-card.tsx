@@ -5,6 +5,7 @@ import { StateBadge } from "../state-badge.tsx";
 import { RelativeTime } from "../ui/time.tsx";
 import { RefusedActions } from "../agent-view/refused-actions.tsx";
 import { ApprovalDiff } from "./approval-diff.tsx";
+import { ReviewActions } from "../review/review-actions.tsx";
 import { DecisionBar } from "./decision-bar.tsx";
 import { VerdictList } from "./verdict-list.tsx";
 
@@ -26,7 +27,8 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
         {a.stage && <StateBadge state="merging" label={`queue: ${a.stage}`} />}
       </header>
       <p className="mb-1 text-xs text-stone-500">
-        {a.run.agent} ·{" "}
+        {a.run.agent}
+        {a.run.round > 1 ? ` · round ${a.run.round}` : ""} ·{" "}
         <Link href={`/runs/${a.run.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
           run details
         </Link>{" "}
@@ -46,12 +48,13 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
         </p>
       )}
       {a.state === "open" && canDecide && <DecisionBar id={a.id} headSha={a.headSha} branch={a.branch} />}
+      {canDecide && <ReviewActions request={a} />}
       {a.state === "open" && !canDecide && (
         <p className="text-sm text-stone-500">You can review this; approving or rejecting needs the approver role.</p>
       )}
       {a.state !== "open" && (
         <p className="text-sm text-stone-600 dark:text-stone-400">
-          {a.state} by {a.decidedBy ?? "—"} <RelativeTime date={a.decidedAt} />
+          {a.state.replaceAll("_", " ")} by {a.decidedBy ?? "—"} <RelativeTime date={a.decidedAt} />
           {a.comment ? <> — “{a.comment}”</> : null}
           {a.mergeSha ? (
             <>

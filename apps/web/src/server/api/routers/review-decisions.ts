@@ -8,7 +8,7 @@ const mergeRequestId = IdSchema;
 
 /** Review rounds' decisions on a merge request, shared by the `merge` and `approval` routers (approvers only). */
 export const requestChangesProcedure = roleProcedure("approver")
-  .input(ReviewFeedbackSchema.and(z.object({ mergeRequestId, headSha: ShaSchema })))
+  .input(ReviewFeedbackSchema.extend({ mergeRequestId, headSha: ShaSchema }))
   .mutation(({ ctx, input }) => requestChanges(ctx, ctx.user, input));
 
 /** A failed merge (conflict, red merged tree) back to its agent as a new round that brings in the integration branch. */
