@@ -1,11 +1,12 @@
 "use client";
+import { useState } from "react";
 import Link from "next/link";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import { StateBadge } from "../state-badge.tsx";
 import { RelativeTime } from "../ui/time.tsx";
 import { RefusedActions } from "../agent-view/refused-actions.tsx";
 import { ApprovalDiff } from "./approval-diff.tsx";
-import { ReviewActions } from "../review/review-actions.tsx";
+import { FailedMergeActions, RequestChangesButton, RequestChangesPanel } from "../review/review-actions.tsx";
 import { DecisionBar } from "./decision-bar.tsx";
 import { VerdictList } from "./verdict-list.tsx";
 
@@ -13,6 +14,8 @@ type Approval = RouterOutputs["approval"]["list"][number];
 
 /** One merge request, sized to fit a phone screen with its verdict inputs and the two decisions. */
 export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; canDecide: boolean }) {
+  const [isRequesting, setRequesting] = useState(false);
+  const canRequestChanges = canDecide && (a.state === "open" || a.state === "blocked");
   return (
     <article
       id={a.id}
@@ -40,15 +43,23 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
         <VerdictList verdict={a.verdict} />
       </div>
       <div className="mb-2">
-        <ApprovalDiff id={a.id} />
+        <ApprovalDiff
+          id={a.id}
+          actions={
+            canRequestChanges && !isRequesting ? (
+              <RequestChangesButton branch={a.branch} onClick={() => setRequesting(true)} />
+            ) : null
+          }
+        />
       </div>
+      {canRequestChanges && isRequesting && <RequestChangesPanel request={a} onClose={() => setRequesting(false)} />}
       {a.error && (
         <p role="alert" className="mb-2 text-sm text-red-700 dark:text-red-400">
           {a.error}
         </p>
       )}
       {a.state === "open" && canDecide && <DecisionBar id={a.id} headSha={a.headSha} branch={a.branch} />}
-      {canDecide && <ReviewActions request={a} />}
+      {canDecide && a.state === "failed" && <FailedMergeActions request={a} />}
       {a.state === "open" && !canDecide && (
         <p className="text-sm text-stone-500">You can review this; approving or rejecting needs the approver role.</p>
       )}

@@ -1,5 +1,4 @@
 "use client";
-import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../../lib/trpc.ts";
 import { Button } from "../ui/button.tsx";
@@ -8,41 +7,35 @@ import { RequestChangesForm } from "./request-changes-form.tsx";
 
 type Request = { id: string; state: string; headSha: string; branch: string };
 
-/**
- * Review rounds on a merge request, for approvers: "Request changes" while it waits (open or blocked), and a
- * failed merge's two ways on — send it back to its agent, or retry it on the integration branch as it is now.
- */
-export function ReviewActions({ request }: { request: Request }) {
-  if (request.state === "open" || request.state === "blocked") return <RequestChangesToggle request={request} />;
-  if (request.state === "failed") return <FailedMergeActions request={request} />;
-  return null;
+/** "Request changes" next to the diff toggle: a small button, so the card still fits a phone screen. */
+export function RequestChangesButton({ branch, onClick }: { branch: string; onClick: () => void }) {
+  return (
+    <Button size="sm" aria-label={`Request changes on ${branch}`} onClick={onClick}>
+      Request changes
+    </Button>
+  );
 }
 
-function RequestChangesToggle({ request }: { request: Request }) {
+/** The request-changes form of a waiting request, with its captured diff to comment on. */
+export function RequestChangesPanel({ request, onClose }: { request: Request; onClose: () => void }) {
   const trpc = useTRPC();
-  const [isOpen, setOpen] = useState(false);
-  const detail = useQuery({ ...trpc.approval.byId.queryOptions({ id: request.id }), enabled: isOpen });
-  if (!isOpen)
-    return (
-      <Button className="mt-2 w-full" aria-label={`Request changes on ${request.branch}`} onClick={() => setOpen(true)}>
-        Request changes
-      </Button>
-    );
+  const detail = useQuery(trpc.approval.byId.queryOptions({ id: request.id }));
   if (detail.isPending) return <Loading />;
   return (
-    <div className="mt-2">
+    <div className="mb-2">
       <RequestChangesForm
         mergeRequestId={request.id}
         headSha={request.headSha}
         branch={request.branch}
         diff={detail.data?.diff ? { patch: detail.data.diff, isTruncated: detail.data.diffTruncated } : null}
-        onClose={() => setOpen(false)}
+        onClose={onClose}
       />
     </div>
   );
 }
 
-function FailedMergeActions({ request }: { request: Request }) {
+/** A failed merge's two ways on, for approvers: send it back to its agent, or retry it on the integration branch as it is now. */
+export function FailedMergeActions({ request }: { request: Request }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const refresh = () => void queryClient.invalidateQueries();
