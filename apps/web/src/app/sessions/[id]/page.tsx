@@ -37,7 +37,7 @@ export default function SessionPage() {
         {s.runs.map((run) => (
           <Card
             key={run.id}
-            title={run.branch}
+            title={run.round > 1 ? `${run.branch} (round ${run.round})` : run.branch}
             actions={
               <Link href={`/runs/${run.id}`} className="text-sm text-emerald-700 hover:underline dark:text-emerald-400">
                 Open run
@@ -49,10 +49,18 @@ export default function SessionPage() {
               <RunFacts run={run} />
             </div>
             {run.error && <p className="mb-2 text-xs text-red-700 dark:text-red-400">{run.error}</p>}
-            <VirtualLog runId={run.id} lastSeq={run.lastSeq} label={`Log of ${run.branch}`} compact />
+            <VirtualLog
+              runId={run.id}
+              lastSeq={run.lastSeq}
+              label={`Log of ${run.branch}${run.round > 1 ? ` (round ${run.round})` : ""}`}
+              compact
+            />
             {run.mergeRequests[0] && (
               <p className="mt-3 flex items-center gap-2 text-sm">
-                <StateBadge state={run.mergeRequests[0].state} label={`merge ${run.mergeRequests[0].state}`} />
+                <StateBadge
+                  state={run.mergeRequests[0].state}
+                  label={`merge ${run.mergeRequests[0].state.replaceAll("_", " ")}`}
+                />
                 {run.mergeRequests[0].state === "open" && (
                   <Link
                     href={`/approvals#${run.mergeRequests[0].id}`}
