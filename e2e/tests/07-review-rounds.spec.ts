@@ -48,7 +48,7 @@ test("request changes with a line comment, round 2 runs with it, approve, and it
   await expect(round2).toBeVisible({ timeout: 60_000 });
   await round2.getByRole("link", { name: "run details" }).click();
   const rounds = page.getByRole("list", { name: "Rounds of this task" });
-  await expect(rounds.getByRole("listitem", { name: "Round 1" })).toContainText("merge superseded");
+  await expect(rounds.getByRole("listitem", { name: "Round 1" })).toContainText("superseded by a later round");
   await expect(rounds.getByRole("listitem", { name: "Round 1" })).toContainText("Use a friendlier title");
   await expect(rounds.getByRole("listitem", { name: "Round 2" })).toContainText("changes requested");
   await rounds.getByRole("listitem", { name: "Round 2" }).getByText("Prompt").click();

@@ -1,4 +1,5 @@
 "use client";
+import { describeRunState } from "@grove/core/lifecycle-states";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../lib/trpc.ts";
@@ -28,7 +29,7 @@ export function SessionList({ title, live = false, limit = 50 }: { title: string
             <div className="mt-1 flex flex-wrap gap-x-3 gap-y-1">
               {s.runs.map((r) => (
                 <Link key={r.id} href={`/runs/${r.id}`} className="flex min-w-0 items-center gap-1 text-xs hover:underline">
-                  <code className="truncate">{r.branch}</code> <StateBadge state={r.state} />
+                  <code className="truncate">{r.branch}</code> <StateBadge state={r.state} label={describeRunState(r.state)} />
                 </Link>
               ))}
             </div>

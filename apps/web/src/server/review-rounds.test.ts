@@ -161,7 +161,7 @@ describe("review rounds on the real stack", () => {
     expect((await verifyAuditChain(stack.db)).ok).toBe(true);
   });
 
-  it("re-runs a failed round on the same branch, and refuses to re-run a finished one", async () => {
+  it("re-runs a failed round on the same branch, and refuses to re-run a succeeded one", async () => {
     const started = await start("flaky", "lines=1 fail");
     const first = await waitFor(
       async () => {
@@ -185,7 +185,7 @@ describe("review rounds on the real stack", () => {
 
     const succeeded = await stack.db.run.findFirstOrThrow({ where: { taskId: "stale", state: "succeeded" } });
     await expect(stack.caller.run.rerun({ id: succeeded.id, start: "continue" })).rejects.toThrow(
-      /only a failed, interrupted or cancelled run/,
+      /only a run that ended failed, with no changes/,
     );
   });
 

@@ -9,6 +9,7 @@ import { ApprovalDiff } from "./approval-diff.tsx";
 import { FailedMergeActions, RequestChangesButton, RequestChangesPanel } from "../review/review-actions.tsx";
 import { DecisionBar } from "./decision-bar.tsx";
 import { VerdictList } from "./verdict-list.tsx";
+import { decisionSummary, mergeStateLabel } from "../../lib/wording/merge-wording.ts";
 
 type Approval = RouterOutputs["approval"]["list"][number];
 
@@ -26,7 +27,7 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
         <code className="min-w-0 break-all text-sm font-semibold">{a.branch}</code>
         <span className="text-stone-400">→</span>
         <code className="text-sm">{a.integration}</code>
-        <StateBadge state={a.state} label={`merge ${a.state}`} />
+        <StateBadge state={a.state} label={mergeStateLabel(a.state)} />
         {a.stage && <StateBadge state="merging" label={`queue: ${a.stage}`} />}
       </header>
       <p className="mb-1 text-xs text-stone-500">
@@ -65,7 +66,7 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
       )}
       {a.state !== "open" && (
         <p className="text-sm text-stone-600 dark:text-stone-400">
-          {a.state.replaceAll("_", " ")} by {a.decidedBy ?? "—"} <RelativeTime date={a.decidedAt} />
+          {decisionSummary(a)} <RelativeTime date={a.decidedAt} />
           {a.comment ? <> — “{a.comment}”</> : null}
           {a.mergeSha ? (
             <>

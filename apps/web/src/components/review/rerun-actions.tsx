@@ -6,7 +6,7 @@ import { useTRPC } from "../../lib/trpc.ts";
 import { Button } from "../ui/button.tsx";
 import { ErrorText } from "../ui/feedback.tsx";
 
-/** Re-run a failed, interrupted or cancelled round: on the same branch, or fresh from the integration head. */
+/** Re-run a round that ended with nothing to review (failed, no changes, needs input, interrupted, cancelled): on the same branch, or fresh from the integration head. */
 export function RerunActions({ run }: { run: { id: string; state: string; branch: string } }) {
   const trpc = useTRPC();
   const router = useRouter();

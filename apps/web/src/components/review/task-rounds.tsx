@@ -3,6 +3,7 @@ import { useState } from "react";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import { mergeStateLabel } from "../../lib/wording/merge-wording.ts";
 import { Card } from "../card.tsx";
 import { DiffView } from "../diff-view.tsx";
 import { StateBadge } from "../state-badge.tsx";
@@ -45,7 +46,7 @@ function RoundItem({ round, isCurrent }: { round: Round; isCurrent: boolean }) {
         </Link>
         {isCurrent && <span className="text-xs text-stone-500">(this run)</span>}
         <StateBadge state={round.state} />
-        {request && <StateBadge state={request.state} label={`merge ${request.state.replaceAll("_", " ")}`} />}
+        {request && <StateBadge state={request.state} label={mergeStateLabel(request.state)} />}
         {round.testStatus && <StateBadge state={round.testStatus} label={`tests ${round.testStatus}`} />}
         {round.costUsd !== null && <span className="text-xs text-stone-500">${round.costUsd.toFixed(2)}</span>}
       </p>

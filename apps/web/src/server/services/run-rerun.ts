@@ -20,7 +20,7 @@ export async function rerunRun(
   if (!isRerunnableRunState(previous.state))
     throw new DomainError(
       "INVALID_INPUT",
-      `This run is ${previous.state}; only a failed, interrupted or cancelled run can be run again (request changes on a finished one's merge request).`,
+      `This run is ${previous.state}; only a run that ended failed, with no changes, needing input, interrupted or cancelled can be run again (request changes on a succeeded one's merge request).`,
     );
   assertRunnerOnline(hub, previous);
   const prompt = buildRoundPrompt({

@@ -3,11 +3,13 @@ import { useState } from "react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { LIVE_RUN_STATES } from "@grove/core/lifecycle-states";
 import { useTRPC } from "../../../lib/trpc.ts";
 import { Card } from "../../../components/card.tsx";
 import { DiffView } from "../../../components/diff-view.tsx";
 import { VirtualLog } from "../../../components/log/virtual-log.tsx";
 import { ResultView } from "../../../components/result-view.tsx";
+import { RunExplanation } from "../../../components/run-explanation.tsx";
 import { RunProgressBar } from "../../../components/run-progress-bar.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
 import { RefusedActions } from "../../../components/agent-view/refused-actions.tsx";
@@ -18,8 +20,6 @@ import { RerunActions } from "../../../components/review/rerun-actions.tsx";
 import { TaskRounds } from "../../../components/review/task-rounds.tsx";
 import { Empty, ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
 import { Tabs } from "../../../components/ui/tabs.tsx";
-
-const ACTIVE = ["queued", "preparing", "running", "testing"];
 
 type WaitingRequest = { id: string; state: string; headSha: string } | undefined;
 
@@ -66,7 +66,7 @@ export default function RunPage() {
   if (!run.data) return <ErrorText error={run.error ?? { message: "No such run." }} />;
   const r = run.data;
   const canAct = me.data !== undefined && me.data?.role !== "viewer";
-  const canCancel = canAct && ACTIVE.includes(r.state);
+  const canCancel = canAct && (LIVE_RUN_STATES as readonly string[]).includes(r.state);
   const latest = r.mergeRequests[0];
   const waiting = canAct && latest && (latest.state === "open" || latest.state === "blocked") ? latest : undefined;
 
@@ -97,7 +97,7 @@ export default function RunPage() {
         <RunFacts run={r} />
         <RefusedActions count={r.refusedActions} />
         {r.state === "preparing" && <RunProgressBar runId={r.id} />}
-        {r.error && <p className="mt-2 text-sm text-red-700 dark:text-red-400">{r.error}</p>}
+        <RunExplanation state={r.state} error={r.error} />
         {canAct && <RerunActions run={r} />}
       </Card>
       <TaskRounds runId={r.id} />

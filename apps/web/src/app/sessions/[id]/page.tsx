@@ -5,11 +5,13 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../../lib/trpc.ts";
 import { Card } from "../../../components/card.tsx";
 import { VirtualLog } from "../../../components/log/virtual-log.tsx";
+import { RunExplanation } from "../../../components/run-explanation.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
 import { StateBadge } from "../../../components/state-badge.tsx";
 import { ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
 import { RelativeTime } from "../../../components/ui/time.tsx";
 import { SessionUsage } from "../../../components/session-usage.tsx";
+import { mergeStateLabel } from "../../../lib/wording/merge-wording.ts";
 
 /** A session's runs side by side, each with its live log tail. */
 export default function SessionPage() {
@@ -48,7 +50,7 @@ export default function SessionPage() {
             <div className="mb-3">
               <RunFacts run={run} />
             </div>
-            {run.error && <p className="mb-2 text-xs text-red-700 dark:text-red-400">{run.error}</p>}
+            <RunExplanation state={run.state} error={run.error} compact />
             <VirtualLog
               runId={run.id}
               lastSeq={run.lastSeq}
@@ -57,10 +59,7 @@ export default function SessionPage() {
             />
             {run.mergeRequests[0] && (
               <p className="mt-3 flex items-center gap-2 text-sm">
-                <StateBadge
-                  state={run.mergeRequests[0].state}
-                  label={`merge ${run.mergeRequests[0].state.replaceAll("_", " ")}`}
-                />
+                <StateBadge state={run.mergeRequests[0].state} label={mergeStateLabel(run.mergeRequests[0].state)} />
                 {run.mergeRequests[0].state === "open" && (
                   <Link
                     href={`/approvals#${run.mergeRequests[0].id}`}

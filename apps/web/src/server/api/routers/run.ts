@@ -101,7 +101,7 @@ export const runRouter = router({
     return { ...diff, isEmpty: diff.patch.length === 0, base };
   }),
 
-  /** The task again after a failed, interrupted or cancelled round: same branch, or fresh from the integration head. */
+  /** The task again after a round that ended with nothing to review (failed, no changes, needs input, interrupted, cancelled): same branch, or fresh from the integration head. */
   rerun: roleProcedure("approver")
     .input(z.object({ id, start: z.enum(["continue", "fresh"]) }))
     .mutation(({ ctx, input }) => rerunRun(ctx, ctx.user, { runId: input.id, start: input.start })),
