@@ -33,3 +33,5 @@ export * from "./lifecycle/transition.ts";
 export * from "./lifecycle/run-transition.ts";
 export * from "./lifecycle/merge-request-transition.ts";
 export * from "./merge/merge-request-checks.ts";
+export * from "./review/review-comment.ts";
+export * from "./review/round-prompt.ts";

@@ -9,3 +9,4 @@ export * from "./private-database.ts";
 export * from "./merge-requests.ts";
 export * from "./runs.ts";
 export * from "./run-usage.ts";
+export * from "./review-rounds.ts";

@@ -73,6 +73,8 @@ export async function applyMergeRequestEvent(
     guard?: { headSha?: string };
     data?: MergeRequestPatch;
     alsoIn?: (tx: Tx) => Promise<unknown>;
+    /** Further work in the same transaction that brings audit events of its own (appended after the step's). */
+    andThen?: (tx: Tx) => Promise<readonly AuditInput[]>;
   },
 ): Promise<MergeRequestStep> {
   const step = transitionMergeRequest(input.from, input.event);
@@ -93,9 +95,10 @@ export async function applyMergeRequestEvent(
     });
     if (swapped.count !== 1) return { value: false, audit: [] };
     await input.alsoIn?.(tx);
+    const further = (await input.andThen?.(tx)) ?? [];
     return {
       value: true,
-      audit: auditOf ? step.audit.map((action) => ({ ...auditOf(action), action })) : [],
+      audit: [...(auditOf ? step.audit.map((action) => ({ ...auditOf(action), action })) : []), ...further],
     };
   });
   return value ? { kind: "applied", state: step.state, events } : { kind: "lost" };

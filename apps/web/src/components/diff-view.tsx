@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { parseGitDiff, type DiffLineKind } from "../lib/diff/parse-git-diff.ts";
+import { parseGitDiff, type DiffLine, type DiffLineKind } from "../lib/diff/parse-git-diff.ts";
 import { Button } from "./ui/button.tsx";
 
 const MAX_LINES = 4000;
@@ -14,8 +14,11 @@ const TONES: Record<DiffLineKind, string> = {
   note: "text-stone-300",
 };
 
+/** Tapping a line of the new side picks it for a comment (review rounds); picked lines are marked. */
+export type LinePicker = { onPick: (file: string, line: number) => void; isPicked: (file: string, line: number) => boolean };
+
 /** A unified diff, file by file; very large diffs render their first lines until asked for all. */
-export function DiffView({ patch, isTruncated }: { patch: string; isTruncated: boolean }) {
+export function DiffView({ patch, isTruncated, picker }: { patch: string; isTruncated: boolean; picker?: LinePicker }) {
   const [showAll, setShowAll] = useState(false);
   const files = parseGitDiff(patch);
   let budget = showAll ? Number.POSITIVE_INFINITY : MAX_LINES;
@@ -32,11 +35,15 @@ export function DiffView({ patch, isTruncated }: { patch: string; isTruncated: b
               <span className="text-red-700 dark:text-red-400">−{file.removed}</span>
             </summary>
             <pre className="overflow-x-auto bg-stone-950 py-1 text-xs leading-5">
-              {shown.map((line, i) => (
-                <div key={i} className={`px-3 ${TONES[line.kind]}`}>
-                  {line.text || " "}
-                </div>
-              ))}
+              {shown.map((line, i) =>
+                picker && line.newLine !== undefined ? (
+                  <PickableLine key={i} file={file.path} line={line} picker={picker} />
+                ) : (
+                  <div key={i} className={`px-3 ${TONES[line.kind]}`}>
+                    {line.text || " "}
+                  </div>
+                ),
+              )}
             </pre>
           </details>
         );
@@ -46,5 +53,21 @@ export function DiffView({ patch, isTruncated }: { patch: string; isTruncated: b
       ) : null}
       {isTruncated && <p className="text-xs text-stone-500">The diff is longer than 1 MB; the rest is cut off here.</p>}
     </div>
+  );
+}
+
+function PickableLine({ file, line, picker }: { file: string; line: DiffLine; picker: LinePicker }) {
+  const number = line.newLine ?? 0;
+  const isPicked = picker.isPicked(file, number);
+  return (
+    <button
+      type="button"
+      aria-label={`Comment on ${file} line ${number}`}
+      aria-pressed={isPicked}
+      onClick={() => picker.onPick(file, number)}
+      className={`block w-full px-3 text-left ${TONES[line.kind]} ${isPicked ? "outline outline-2 -outline-offset-2 outline-amber-400" : ""}`}
+    >
+      {line.text || " "}
+    </button>
   );
 }

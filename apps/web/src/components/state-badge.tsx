@@ -32,6 +32,8 @@ const MERGE_REQUEST_TONES: Record<MergeRequestState, string> = {
   rejected: BAD,
   failed: BAD,
   void: BAD,
+  changes_requested: VIOLET,
+  superseded: GREY,
 };
 
 const TONES: Record<string, string> = {
@@ -53,7 +55,7 @@ const TONES: Record<string, string> = {
 export function StateBadge({ state, label }: { state: string; label?: string }) {
   return (
     <span className={`inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${TONES[state] ?? BAD}`}>
-      {label ?? state}
+      {label ?? state.replaceAll("_", " ")}
     </span>
   );
 }

@@ -34,6 +34,17 @@ export const TERMINAL_RUN_STATES = [
   "interrupted",
   "cancelled",
 ] as const satisfies readonly RunState[];
+/**
+ * A person can run the task again after these (review rounds' re-run: same branch, or a fresh one): ended
+ * runs that produced nothing to review; a succeeded run's next round is asked for on its merge request.
+ */
+export const RERUNNABLE_RUN_STATES = [
+  "failed",
+  "no_changes",
+  "needs_input",
+  "interrupted",
+  "cancelled",
+] as const satisfies readonly RunState[];
 /** A run still on its way (waiting for a place, or working). */
 export const LIVE_RUN_STATES = ["queued", "preparing", "running", "testing"] as const satisfies readonly RunState[];
 
@@ -60,8 +71,21 @@ export function describeRunState(state: string): string {
  * A merge request's life. open: waits for a person; blocked: the brain policy refuses what it commits (it
  * can only be rejected); approved: a person approved its head; merging: the runner's merge queue has it;
  * then merged, rejected, failed (conflict, red merged tree, refused) or void (its branch moved).
+ * changes_requested: a person sent its head back to the agent (review rounds), or sent a failed merge back;
+ * superseded: the task's next round opened a request of its own for its new head.
  */
-export const MERGE_REQUEST_STATES = ["open", "blocked", "approved", "merging", "merged", "rejected", "failed", "void"] as const;
+export const MERGE_REQUEST_STATES = [
+  "open",
+  "blocked",
+  "approved",
+  "merging",
+  "merged",
+  "rejected",
+  "failed",
+  "void",
+  "changes_requested",
+  "superseded",
+] as const;
 export type MergeRequestState = (typeof MERGE_REQUEST_STATES)[number];
 
 /** Waiting for a person's decision. */
@@ -70,15 +94,25 @@ export const WAITING_MERGE_REQUEST_STATES = ["open", "blocked"] as const satisfi
 export const APPROVABLE_MERGE_REQUEST_STATES = ["open"] as const satisfies readonly MergeRequestState[];
 /** Approved and handed to (or about to be handed to) the runner's merge queue. */
 export const DISPATCHED_MERGE_REQUEST_STATES = ["approved", "merging"] as const satisfies readonly MergeRequestState[];
-/** Final: no event moves a request out of these. */
+/**
+ * Final for the merge: no merge result moves a request out of these. A person may still send a failed one
+ * back to its agent or retry it (review rounds).
+ */
 export const TERMINAL_MERGE_REQUEST_STATES = [
   "merged",
   "rejected",
   "failed",
   "void",
+  "superseded",
 ] as const satisfies readonly MergeRequestState[];
+/** A person can request changes on these (a request pinned to the head they saw). */
+export const CHANGEABLE_MERGE_REQUEST_STATES = ["open", "blocked"] as const satisfies readonly MergeRequestState[];
 /** Someone (a person, or the runner's merge) decided it. */
-export const DECIDED_MERGE_REQUEST_STATES = [...DISPATCHED_MERGE_REQUEST_STATES, ...TERMINAL_MERGE_REQUEST_STATES] as const;
+export const DECIDED_MERGE_REQUEST_STATES = [
+  ...DISPATCHED_MERGE_REQUEST_STATES,
+  ...TERMINAL_MERGE_REQUEST_STATES,
+  "changes_requested",
+] as const;
 
 export function isRunState(value: string): value is RunState {
   return (RUN_STATES as readonly string[]).includes(value);
@@ -86,6 +120,10 @@ export function isRunState(value: string): value is RunState {
 
 export function isMergeRequestState(value: string): value is MergeRequestState {
   return (MERGE_REQUEST_STATES as readonly string[]).includes(value);
+}
+
+export function isRerunnableRunState(state: string): boolean {
+  return (RERUNNABLE_RUN_STATES as readonly string[]).includes(state);
 }
 
 export function isTerminalRunState(state: string): boolean {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   APPROVABLE_MERGE_REQUEST_STATES,
+  CHANGEABLE_MERGE_REQUEST_STATES,
   DISPATCHED_MERGE_REQUEST_STATES,
   MERGE_REQUEST_STATES,
   TERMINAL_MERGE_REQUEST_STATES,
@@ -30,6 +31,10 @@ const FINAL = {
   merge_landed: "refused",
   merge_failed: "refused",
   merge_moved: "refused",
+  request_changes: "refused",
+  send_back: "refused",
+  supersede: "refused",
+  retry: "refused",
 };
 const EXPECTED: Record<string, Record<string, string>> = {
   open: {
@@ -44,6 +49,10 @@ const EXPECTED: Record<string, Record<string, string>> = {
     merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
+    request_changes: "changes_requested: merge.changes-requested",
+    send_back: "refused",
+    supersede: "refused",
+    retry: "refused",
   },
   blocked: {
     block: "blocked:",
@@ -57,6 +66,10 @@ const EXPECTED: Record<string, Record<string, string>> = {
     merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
+    request_changes: "changes_requested: merge.changes-requested",
+    send_back: "refused",
+    supersede: "refused",
+    retry: "refused",
   },
   approved: {
     block: "refused",
@@ -70,6 +83,10 @@ const EXPECTED: Record<string, Record<string, string>> = {
     merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
+    request_changes: "refused",
+    send_back: "refused",
+    supersede: "refused",
+    retry: "refused",
   },
   merging: {
     block: "refused",
@@ -83,11 +100,37 @@ const EXPECTED: Record<string, Record<string, string>> = {
     merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
+    request_changes: "refused",
+    send_back: "refused",
+    supersede: "refused",
+    retry: "refused",
   },
   merged: FINAL,
   rejected: FINAL,
-  failed: FINAL,
+  failed: {
+    ...FINAL,
+    send_back: "changes_requested: merge.sent-back",
+    retry: "approved: merge.retried",
+  },
   void: FINAL,
+  changes_requested: {
+    block: "refused",
+    approve: "refused",
+    reject: "refused",
+    branch_moved: "refused",
+    dispatch: "refused",
+    dispatch_failed: "refused",
+    resend: "refused",
+    progress: "refused",
+    merge_landed: "merged:",
+    merge_failed: "failed: merge.failed",
+    merge_moved: "void:",
+    request_changes: "refused",
+    send_back: "refused",
+    supersede: "superseded: merge.superseded",
+    retry: "refused",
+  },
+  superseded: FINAL,
 };
 
 function outcome(state: MergeRequestState, event: MergeRequestEvent): string {
@@ -117,6 +160,7 @@ describe("transitionMergeRequest", () => {
     expect(acceptedBy("approve")).toEqual([...APPROVABLE_MERGE_REQUEST_STATES]);
     expect(acceptedBy("reject")).toEqual([...WAITING_MERGE_REQUEST_STATES]);
     expect(acceptedBy("progress")).toEqual([...DISPATCHED_MERGE_REQUEST_STATES]);
+    expect(acceptedBy("request_changes")).toEqual([...CHANGEABLE_MERGE_REQUEST_STATES]);
     expect(MERGE_REQUEST_STATES.filter((state) => !transitionMergeRequest(state, "merge_landed").ok)).toEqual([
       ...TERMINAL_MERGE_REQUEST_STATES,
     ]);

@@ -9,7 +9,9 @@ export const MergeRequestStateSchema = z.enum(MERGE_REQUEST_STATES);
  * - the hub: `block` (the brain policy refuses what the branch commits), `branch_moved` (the radar or an
  *   approval saw a waiting request's branch move), `dispatch` / `dispatch_failed` (the runner took the
  *   approved merge, or could not), `resend` (an approved merge sent again after the runner reconnected);
- * - a person: `approve`, `reject`;
+ * - a person: `approve`, `reject`; review rounds: `request_changes` (a waiting head goes back to its agent),
+ *   `send_back` (a failed merge goes back to its agent), `retry` (a failed merge queued again, same approved head);
+ * - the hub again: `supersede` (the task's next round opened its own request);
  * - the runner, in its merge result: `merge_landed`, `merge_failed`, `merge_moved` (the branch moved after the
  *   approval; the runner audited "merge.void" itself, so the hub records the state only); `progress`
  *   (its merge queue's stage).
@@ -26,6 +28,10 @@ export const MERGE_REQUEST_EVENTS = [
   "merge_landed",
   "merge_failed",
   "merge_moved",
+  "request_changes",
+  "send_back",
+  "supersede",
+  "retry",
 ] as const;
 export type MergeRequestEvent = (typeof MERGE_REQUEST_EVENTS)[number];
 
@@ -36,7 +42,17 @@ export type MergeRequestEvent = (typeof MERGE_REQUEST_EVENTS)[number];
  * runner's; the hub audits only the voids it decides.
  */
 export type MergeRequestAuditAction =
-  "merge.opened" | "merge.blocked" | "merge.approved" | "merge.rejected" | "merge.void" | "merge.resent" | "merge.failed";
+  | "merge.opened"
+  | "merge.blocked"
+  | "merge.approved"
+  | "merge.rejected"
+  | "merge.void"
+  | "merge.resent"
+  | "merge.failed"
+  | "merge.changes-requested"
+  | "merge.sent-back"
+  | "merge.superseded"
+  | "merge.retried";
 
 type MergeTransition = Transition<MergeRequestState, MergeRequestAuditAction>;
 
@@ -92,5 +108,35 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
     case "merge_moved":
       if (isTerminalMergeRequestState(state)) return refuse(`This merge request is ${state} already.`);
       return event === "merge_landed" ? go("merged") : event === "merge_failed" ? go("failed", "merge.failed") : go("void");
+    case "request_changes":
+    case "send_back":
+    case "supersede":
+    case "retry":
+      return transitionReviewRound(state, event);
+  }
+}
+
+/** Review rounds: the steps that hand a request's branch back to its agent, or its merge to the queue again. */
+function transitionReviewRound(
+  state: MergeRequestState,
+  event: "request_changes" | "send_back" | "supersede" | "retry",
+): MergeTransition {
+  switch (event) {
+    case "request_changes":
+      return state === "open" || state === "blocked"
+        ? go("changes_requested", "merge.changes-requested")
+        : refuse(`This merge request is ${state}; changes can be requested only while it waits.`);
+    case "send_back":
+      return state === "failed"
+        ? go("changes_requested", "merge.sent-back")
+        : refuse(`This merge request is ${state}; only a failed merge can be sent back.`);
+    case "retry":
+      return state === "failed"
+        ? go("approved", "merge.retried")
+        : refuse(`This merge request is ${state}; only a failed merge can be retried.`);
+    case "supersede":
+      return state === "changes_requested"
+        ? go("superseded", "merge.superseded")
+        : refuse(`This merge request is ${state}; only one sent back to its agent is superseded by the next round.`);
   }
 }

@@ -1,10 +1,12 @@
 "use client";
+import { useState } from "react";
 import Link from "next/link";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import { StateBadge } from "../state-badge.tsx";
 import { RelativeTime } from "../ui/time.tsx";
 import { RefusedActions } from "../agent-view/refused-actions.tsx";
 import { ApprovalDiff } from "./approval-diff.tsx";
+import { FailedMergeActions, RequestChangesButton, RequestChangesPanel } from "../review/review-actions.tsx";
 import { DecisionBar } from "./decision-bar.tsx";
 import { VerdictList } from "./verdict-list.tsx";
 import { decisionSummary, mergeStateLabel } from "../../lib/wording/merge-wording.ts";
@@ -13,6 +15,8 @@ type Approval = RouterOutputs["approval"]["list"][number];
 
 /** One merge request, sized to fit a phone screen with its verdict inputs and the two decisions. */
 export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; canDecide: boolean }) {
+  const [isRequesting, setRequesting] = useState(false);
+  const canRequestChanges = canDecide && (a.state === "open" || a.state === "blocked");
   return (
     <article
       id={a.id}
@@ -27,7 +31,8 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
         {a.stage && <StateBadge state="merging" label={`queue: ${a.stage}`} />}
       </header>
       <p className="mb-1 text-xs text-stone-500">
-        {a.run.agent} ·{" "}
+        {a.run.agent}
+        {a.run.round > 1 ? ` · round ${a.run.round}` : ""} ·{" "}
         <Link href={`/runs/${a.run.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">
           run details
         </Link>{" "}
@@ -39,14 +44,23 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
         <VerdictList verdict={a.verdict} />
       </div>
       <div className="mb-2">
-        <ApprovalDiff id={a.id} />
+        <ApprovalDiff
+          id={a.id}
+          actions={
+            canRequestChanges && !isRequesting ? (
+              <RequestChangesButton branch={a.branch} onClick={() => setRequesting(true)} />
+            ) : null
+          }
+        />
       </div>
+      {canRequestChanges && isRequesting && <RequestChangesPanel request={a} onClose={() => setRequesting(false)} />}
       {a.error && (
         <p role="alert" className="mb-2 text-sm text-red-700 dark:text-red-400">
           {a.error}
         </p>
       )}
       {a.state === "open" && canDecide && <DecisionBar id={a.id} headSha={a.headSha} branch={a.branch} />}
+      {canDecide && a.state === "failed" && <FailedMergeActions request={a} />}
       {a.state === "open" && !canDecide && (
         <p className="text-sm text-stone-500">You can review this; approving or rejecting needs the approver role.</p>
       )}

@@ -23,12 +23,33 @@ describe("parseGitDiff", () => {
         removed: 1,
         lines: [
           { kind: "hunk", text: "@@ -1,3 +1,3 @@" },
-          { kind: "context", text: " create table t (id int);" },
+          { kind: "context", text: " create table t (id int);", newLine: 1 },
           { kind: "del", text: "-- drop this comment" },
-          { kind: "add", text: "+++ x" },
-          { kind: "context", text: " select 1;" },
+          { kind: "add", text: "+++ x", newLine: 2 },
+          { kind: "context", text: " select 1;", newLine: 3 },
         ],
       },
+    ]);
+  });
+
+  it("numbers added and context lines as the new file has them, for a comment on a line", () => {
+    const patch = [
+      "diff --git a/a.ts b/a.ts",
+      "--- a/a.ts",
+      "+++ b/a.ts",
+      "@@ -10,3 +10,3 @@ fn",
+      " keep",
+      "-old",
+      "+new",
+      " tail",
+    ].join("\n");
+    const [file] = parseGitDiff(patch);
+    expect(file?.lines.map((line) => [line.kind, line.newLine ?? null])).toEqual([
+      ["hunk", null],
+      ["context", 10],
+      ["del", null],
+      ["add", 11],
+      ["context", 12],
     ]);
   });
 

@@ -3,7 +3,8 @@ import { pathOfFileHeader } from "./git-diff-paths.ts";
 
 /** meta: a header line worth showing (new file mode, rename from, Binary files differ); note: "\ No newline at end of file". */
 export type DiffLineKind = "meta" | "hunk" | "context" | "add" | "del" | "note";
-export type DiffLine = { kind: DiffLineKind; text: string };
+/** newLine: the line's number in the new version of the file (added and context lines), for line comments. */
+export type DiffLine = { kind: DiffLineKind; text: string; newLine?: number };
 export type DiffFile = { path: string; lines: DiffLine[]; added: number; removed: number };
 
 /** Header lines the view leaves out: the path is shown once, and object ids mean nothing to a reader. */
@@ -52,10 +53,17 @@ function readFile(lines: string[]): DiffFile {
     file.removed += part.deletions;
     for (const chunk of part.chunks) {
       file.lines.push({ kind: "hunk", text: chunk.content });
-      for (const change of chunk.changes) file.lines.push({ kind: kindOf(change), text: change.content });
+      for (const change of chunk.changes) file.lines.push({ kind: kindOf(change), text: change.content, ...newLineOf(change) });
     }
   }
   return file;
+}
+
+function newLineOf(change: parseDiff.Change): { newLine?: number } {
+  if (change.content.startsWith("\\")) return {};
+  if (change.type === "add") return { newLine: change.ln };
+  if (change.type === "normal") return { newLine: change.ln2 };
+  return {};
 }
 
 function kindOf(change: parseDiff.Change): DiffLineKind {

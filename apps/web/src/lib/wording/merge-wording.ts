@@ -10,6 +10,8 @@ const MERGE_STATE_LABELS: Record<MergeRequestState, string> = {
   rejected: "rejected",
   failed: "merge failed",
   void: "void: branch moved",
+  changes_requested: "changes requested",
+  superseded: "superseded by a later round",
 };
 
 const isMergeRequestState = (state: string): state is MergeRequestState => Object.hasOwn(MERGE_STATE_LABELS, state);
@@ -45,5 +47,9 @@ export function decisionSummary(request: { state: string; decidedBy: string | nu
       return "Blocked before review";
     case "open":
       return "Waiting for a decision";
+    case "changes_requested":
+      return `Changes requested by ${request.decidedBy ?? "someone no longer known"}; the agent works on the next round`;
+    case "superseded":
+      return `Changes requested by ${request.decidedBy ?? "someone no longer known"}; superseded by a later round`;
   }
 }

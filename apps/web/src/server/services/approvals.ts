@@ -54,6 +54,7 @@ const include = {
       result: true,
       baseSha: true,
       refusedActions: true,
+      round: true,
     },
   },
 } satisfies Prisma.MergeRequestInclude;
@@ -163,6 +164,7 @@ async function toViews(db: Db, rows: Row[]) {
       prompt: mr.run.prompt,
       baseSha: mr.run.baseSha,
       refusedActions: mr.run.refusedActions,
+      round: mr.run.round,
     },
     summary: summaryOf(mr.run.result),
     verdict: readVerdict(mr),

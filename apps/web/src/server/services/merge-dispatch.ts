@@ -1,5 +1,12 @@
-import { DISPATCHED_MERGE_REQUEST_STATES, ResultSchema, type MergeApproval, type MergeExecute, type Result } from "@grove/core";
-import { applyMergeRequestEventToCurrent, type Db } from "@grove/db";
+import {
+  DISPATCHED_MERGE_REQUEST_STATES,
+  DomainError,
+  ResultSchema,
+  type MergeApproval,
+  type MergeExecute,
+  type Result,
+} from "@grove/core";
+import { applyMergeRequestEvent, applyMergeRequestEventToCurrent, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import { mergeRequestAudit } from "./merge-audit.ts";
 
@@ -35,6 +42,28 @@ export function mergeExecutePayload(mr: MergeRequestWithRun, approval: MergeAppr
     approval,
     result: storedResult(mr.run.result),
   };
+}
+
+/**
+ * Sends an approved request (approved just now, or retried) to its runner's merge queue: merging once the
+ * runner took it, open again (its approval cleared) when it could not.
+ */
+export async function handToMergeQueue(
+  deps: { db: Db; hub: Hub },
+  mr: MergeRequestWithRun & { run: { session: { runnerId: string } } },
+  approval: MergeApproval,
+): Promise<void> {
+  const { db, hub } = deps;
+  const ack = await hub.executeMerge(mr.run.session.runnerId, mergeExecutePayload(mr, approval));
+  // Lost only when the runner's result came first; that result stands.
+  await applyMergeRequestEvent(db, {
+    id: mr.id,
+    from: "approved",
+    event: ack.ok ? "dispatch" : "dispatch_failed",
+    data: ack.ok ? { stage: "queued" } : { approval: null, approvedSha: null, error: `Could not start the merge: ${ack.error}` },
+  });
+  hub.broadcastChanged({ scope: "merges", id: mr.id });
+  if (!ack.ok) throw new DomainError("RUNNER_OFFLINE", `The runner could not start the merge: ${ack.error}`);
 }
 
 /**

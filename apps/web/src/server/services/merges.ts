@@ -3,8 +3,9 @@ import { applyMergeRequestEvent, createMergeRequest, mergeRequestStateOf, type D
 import type { SessionUser } from "../auth/sessions.ts";
 import type { Hub } from "../hub/create-hub.ts";
 import { branchStatusOf, checksFromStatus, voidMergeRequest } from "./merge-checks.ts";
-import { mergeExecutePayload } from "./merge-dispatch.ts";
+import { handToMergeQueue } from "./merge-dispatch.ts";
 import { mergeRequestAudit, refusalError } from "./merge-audit.ts";
+import { supersedeEarlierRounds } from "./round-supersede.ts";
 
 export { recordMergeResult } from "./merge-results.ts";
 
@@ -39,7 +40,9 @@ export async function openMergeRequestIfGreen(deps: Deps, runId: string): Promis
           : { integration: run.session.integration, tests: run.testStatus, agent: run.agent, taskId: run.taskId },
     }),
   });
-  if (mr) hub.broadcastChanged({ scope: "merges", id: mr.id });
+  if (!mr) return;
+  hub.broadcastChanged({ scope: "merges", id: mr.id });
+  await supersedeEarlierRounds(deps, run, mr.id);
 }
 
 /**
@@ -62,7 +65,8 @@ export async function approveMergeRequest(
   }
   const { session } = mr.run;
   const status = await branchStatusOf(db, { runnerId: session.runnerId, repoPath: session.repoPath, branch: mr.branch });
-  if (status && !status.live && status.headSha !== mr.headSha) {
+  // A status stored before this request opened may be an earlier round's head of the same branch: not a move.
+  if (status && status.updatedAt >= mr.createdAt && !status.live && status.headSha !== mr.headSha) {
     await voidMergeRequest(deps, mr, status.headSha);
     throw new DomainError(
       "SHA_MISMATCH",
@@ -87,16 +91,7 @@ export async function approveMergeRequest(
   if (approved.kind === "refused") throw refusalError(approved, mr.blockedReason);
   if (approved.kind === "lost") throw new DomainError("INVALID_INPUT", "Someone else decided this merge request a moment ago.");
   const approval: MergeApproval = { kind: "user", by: user.email, ...(input.comment ? { comment: input.comment } : {}) };
-  const ack = await hub.executeMerge(session.runnerId, mergeExecutePayload({ ...mr, approvedSha: input.sha }, approval));
-  // Lost only when the runner's result came first; that result stands.
-  await applyMergeRequestEvent(db, {
-    id: mr.id,
-    from: approved.state,
-    event: ack.ok ? "dispatch" : "dispatch_failed",
-    data: ack.ok ? { stage: "queued" } : { approval: null, approvedSha: null, error: `Could not start the merge: ${ack.error}` },
-  });
-  hub.broadcastChanged({ scope: "merges", id: mr.id });
-  if (!ack.ok) throw new DomainError("RUNNER_OFFLINE", `The runner could not start the merge: ${ack.error}`);
+  await handToMergeQueue(deps, { ...mr, approvedSha: input.sha }, approval);
 }
 
 /** Rejecting keeps the branch (and its worktree): nothing an agent produced is deleted silently. */

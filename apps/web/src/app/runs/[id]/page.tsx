@@ -1,4 +1,5 @@
 "use client";
+import { useState } from "react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@tanstack/react-query";
@@ -14,17 +15,38 @@ import { RunFacts } from "../../../components/run-facts.tsx";
 import { RefusedActions } from "../../../components/agent-view/refused-actions.tsx";
 import { RunTests } from "../../../components/run-tests.tsx";
 import { Button } from "../../../components/ui/button.tsx";
+import { RequestChangesForm } from "../../../components/review/request-changes-form.tsx";
+import { RerunActions } from "../../../components/review/rerun-actions.tsx";
+import { TaskRounds } from "../../../components/review/task-rounds.tsx";
 import { Empty, ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
 import { Tabs } from "../../../components/ui/tabs.tsx";
 
-function RunDiff({ runId }: { runId: string }) {
+type WaitingRequest = { id: string; state: string; headSha: string } | undefined;
+
+function RunDiff({ runId, branch, request }: { runId: string; branch: string; request: WaitingRequest }) {
   const trpc = useTRPC();
+  const [isCommenting, setCommenting] = useState(false);
   const diff = useQuery(trpc.run.diff.queryOptions({ id: runId }));
   if (diff.isPending) return <Loading label="Asking the runner for the diff…" />;
   if (diff.error) return <ErrorText error={diff.error} />;
   if (diff.data.isEmpty) return <Empty>No changes (yet).</Empty>;
+  if (request && isCommenting)
+    return (
+      <RequestChangesForm
+        mergeRequestId={request.id}
+        headSha={request.headSha}
+        branch={branch}
+        diff={diff.data}
+        onClose={() => setCommenting(false)}
+      />
+    );
   return (
     <div className="space-y-3">
+      {request && (
+        <Button className="w-full" aria-label={`Request changes on ${branch}`} onClick={() => setCommenting(true)}>
+          Request changes
+        </Button>
+      )}
       <pre aria-label="Diff stat" className="overflow-x-auto rounded-xl bg-stone-100 p-3 text-xs dark:bg-stone-900">
         {diff.data.stat}
       </pre>
@@ -43,7 +65,10 @@ export default function RunPage() {
   if (run.isPending) return <Loading />;
   if (!run.data) return <ErrorText error={run.error ?? { message: "No such run." }} />;
   const r = run.data;
-  const canCancel = me.data?.role !== "viewer" && (LIVE_RUN_STATES as readonly string[]).includes(r.state);
+  const canAct = me.data !== undefined && me.data?.role !== "viewer";
+  const canCancel = canAct && (LIVE_RUN_STATES as readonly string[]).includes(r.state);
+  const latest = r.mergeRequests[0];
+  const waiting = canAct && latest && (latest.state === "open" || latest.state === "blocked") ? latest : undefined;
 
   return (
     <div className="space-y-4">
@@ -55,6 +80,7 @@ export default function RunPage() {
               {r.sessionId}
             </Link>{" "}
             · {r.session.repoPath} → {r.session.integration} · on {r.session.runner.name}
+            {r.round > 1 ? ` · round ${r.round}` : ""}
           </>
         }
         actions={
@@ -72,7 +98,9 @@ export default function RunPage() {
         <RefusedActions count={r.refusedActions} />
         {r.state === "preparing" && <RunProgressBar runId={r.id} />}
         <RunExplanation state={r.state} error={r.error} />
+        {canAct && <RerunActions run={r} />}
       </Card>
+      <TaskRounds runId={r.id} />
       <Card title="Details">
         <Tabs
           label="Run details"
@@ -82,7 +110,7 @@ export default function RunPage() {
               title: "Log",
               content: () => <VirtualLog runId={r.id} lastSeq={r.lastSeq} label={`Log of ${r.branch}`} />,
             },
-            { id: "diff", title: "Diff", content: () => <RunDiff runId={r.id} /> },
+            { id: "diff", title: "Diff", content: () => <RunDiff runId={r.id} branch={r.branch} request={waiting} /> },
             { id: "result", title: "Result", content: () => <ResultView result={r.result} error={r.resultError} /> },
             {
               id: "tests",

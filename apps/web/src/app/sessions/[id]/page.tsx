@@ -39,7 +39,7 @@ export default function SessionPage() {
         {s.runs.map((run) => (
           <Card
             key={run.id}
-            title={run.branch}
+            title={run.round > 1 ? `${run.branch} (round ${run.round})` : run.branch}
             actions={
               <Link href={`/runs/${run.id}`} className="text-sm text-emerald-700 hover:underline dark:text-emerald-400">
                 Open run
@@ -51,7 +51,12 @@ export default function SessionPage() {
               <RunFacts run={run} />
             </div>
             <RunExplanation state={run.state} error={run.error} compact />
-            <VirtualLog runId={run.id} lastSeq={run.lastSeq} label={`Log of ${run.branch}`} compact />
+            <VirtualLog
+              runId={run.id}
+              lastSeq={run.lastSeq}
+              label={`Log of ${run.branch}${run.round > 1 ? ` (round ${run.round})` : ""}`}
+              compact
+            />
             {run.mergeRequests[0] && (
               <p className="mt-3 flex items-center gap-2 text-sm">
                 <StateBadge state={run.mergeRequests[0].state} label={mergeStateLabel(run.mergeRequests[0].state)} />

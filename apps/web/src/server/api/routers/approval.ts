@@ -4,6 +4,7 @@ import { APPROVABLE_MERGE_REQUEST_STATES } from "@grove/core";
 import { z } from "zod";
 import { approvalById, listApprovals } from "../../services/approvals.ts";
 import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
+import { requestChangesProcedure, retryProcedure, sendBackProcedure } from "./review-decisions.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
 const id = IdSchema;
@@ -27,4 +28,7 @@ export const approvalRouter = router({
 
   approve: approveProcedure,
   reject: rejectProcedure,
+  requestChanges: requestChangesProcedure,
+  sendBack: sendBackProcedure,
+  retry: retryProcedure,
 });

@@ -1,6 +1,7 @@
 import { IdSchema } from "@grove/core";
 import { z } from "zod";
 import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
+import { requestChangesProcedure, retryProcedure, sendBackProcedure } from "./review-decisions.ts";
 import { listBranchRadar } from "../../services/branch-radar.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
@@ -49,4 +50,7 @@ export const mergeRouter = router({
 
   approve: approveProcedure,
   reject: rejectProcedure,
+  requestChanges: requestChangesProcedure,
+  sendBack: sendBackProcedure,
+  retry: retryProcedure,
 });

@@ -3,6 +3,8 @@ import { appendAuditEvent, listLogPage, searchLogLines, type Db } from "@grove/d
 import { z } from "zod";
 import { IdSchema, LogStreamSchema } from "@grove/core";
 import { parseResult } from "../../services/result-summary.ts";
+import { rerunRun } from "../../services/run-rerun.ts";
+import { listTaskRounds } from "../../services/task-rounds.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
 
 const id = IdSchema;
@@ -79,6 +81,30 @@ export const runRouter = router({
     });
     return { ...diff, isEmpty: diff.patch.length === 0 };
   }),
+
+  /** The task's rounds (review rounds), first to last. */
+  rounds: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => listTaskRounds(ctx.db, input.id)),
+
+  /** What a round changed since the previous round's head (previous head..this head). */
+  roundDiff: protectedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
+    const run = await findRun(ctx, input.id);
+    const previous = run.previousRunId
+      ? await ctx.db.run.findUnique({ where: { id: run.previousRunId }, select: { headSha: true } })
+      : null;
+    const base = previous?.headSha ?? run.baseSha;
+    if (!base || !run.headSha) return { stat: "", patch: "", isTruncated: false, isEmpty: true, base: null };
+    const diff = await ctx.hub.ask(run.session.runnerId, "repo:diff", {
+      repoPath: run.session.repoPath,
+      base,
+      head: run.headSha,
+    });
+    return { ...diff, isEmpty: diff.patch.length === 0, base };
+  }),
+
+  /** The task again after a round that ended with nothing to review (failed, no changes, needs input, interrupted, cancelled): same branch, or fresh from the integration head. */
+  rerun: roleProcedure("approver")
+    .input(z.object({ id, start: z.enum(["continue", "fresh"]) }))
+    .mutation(({ ctx, input }) => rerunRun(ctx, ctx.user, { runId: input.id, start: input.start })),
 
   cancel: roleProcedure("approver")
     .input(z.object({ id }))

@@ -29,6 +29,7 @@ const runSummary = {
   tokensIn: true,
   tokensOut: true,
   costUsd: true,
+  round: true,
 } as const;
 
 export const sessionRouter = router({
