@@ -32,3 +32,4 @@ export * from "./lifecycle/transition.ts";
 export * from "./lifecycle/run-transition.ts";
 export * from "./lifecycle/merge-request-transition.ts";
 export * from "./merge/merge-request-checks.ts";
+export * from "./lifecycle/task-outcome.ts";

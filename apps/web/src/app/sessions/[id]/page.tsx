@@ -6,7 +6,7 @@ import { useTRPC } from "../../../lib/trpc.ts";
 import { Card } from "../../../components/card.tsx";
 import { VirtualLog } from "../../../components/log/virtual-log.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
-import { StateBadge } from "../../../components/state-badge.tsx";
+import { OutcomeBadge } from "../../../components/outcome-badge.tsx";
 import { ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
 import { RelativeTime } from "../../../components/ui/time.tsx";
 import { SessionUsage } from "../../../components/session-usage.tsx";
@@ -52,7 +52,7 @@ export default function SessionPage() {
             <VirtualLog runId={run.id} lastSeq={run.lastSeq} label={`Log of ${run.branch}`} compact />
             {run.mergeRequests[0] && (
               <p className="mt-3 flex items-center gap-2 text-sm">
-                <StateBadge state={run.mergeRequests[0].state} label={`merge ${run.mergeRequests[0].state}`} />
+                <OutcomeBadge outcome={run.outcome} />
                 {run.mergeRequests[0].state === "open" && (
                   <Link
                     href={`/approvals#${run.mergeRequests[0].id}`}
