@@ -90,7 +90,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     return match ? openRepo(match.repo) : null;
   }
   const refuse = (error: string): Ack => ({ ok: false, error });
-  registerRunnerQueries(socket, { findRepo, log });
+  registerRunnerQueries(socket, { findRepo, log, dataDir });
 
   socket.on("session:start", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;

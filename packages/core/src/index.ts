@@ -33,3 +33,4 @@ export * from "./lifecycle/run-transition.ts";
 export * from "./lifecycle/merge-request-transition.ts";
 export * from "./merge/merge-request-checks.ts";
 export * from "./lifecycle/task-outcome.ts";
+export * from "./schemas/leftover-work.ts";
