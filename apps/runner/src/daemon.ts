@@ -21,6 +21,7 @@ import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
 import { createHubOutbox } from "./hub/hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
+import { registerMergeWithdraw } from "./merge/merge-withdraw.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
 import { createRunLeases } from "./run/run-leases.ts";
 import { createSessionSpend } from "./run/session-spend.ts";
@@ -163,6 +164,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     merges.add(merge);
     void merge.finally(() => merges.delete(merge));
   });
+
+  registerMergeWithdraw(socket, hubMerges, log);
 
   socket.on("run:cancel", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;

@@ -30,6 +30,7 @@ const FINAL = {
   merge_landed: "refused",
   merge_failed: "refused",
   merge_moved: "refused",
+  withdraw: "refused",
 };
 const EXPECTED: Record<string, Record<string, string>> = {
   open: {
@@ -44,6 +45,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
+    withdraw: "refused",
   },
   blocked: {
     block: "blocked:",
@@ -57,6 +59,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
+    withdraw: "refused",
   },
   approved: {
     block: "refused",
@@ -70,6 +73,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
+    withdraw: "open: merge.approval_withdrawn",
   },
   merging: {
     block: "refused",
@@ -83,6 +87,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     merge_landed: "merged:",
     merge_failed: "failed: merge.failed",
     merge_moved: "void:",
+    withdraw: "open: merge.approval_withdrawn",
   },
   merged: FINAL,
   rejected: FINAL,

@@ -9,7 +9,8 @@ export const MergeRequestStateSchema = z.enum(MERGE_REQUEST_STATES);
  * - the hub: `block` (the brain policy refuses what the branch commits), `branch_moved` (the radar or an
  *   approval saw a waiting request's branch move), `dispatch` / `dispatch_failed` (the runner took the
  *   approved merge, or could not), `resend` (an approved merge sent again after the runner reconnected);
- * - a person: `approve`, `reject`;
+ * - a person: `approve`, `reject`, `withdraw` (undo an approval while the merge still waits in the runner's queue;
+ *   the hub asks the runner first, and the runner refuses once it has started the merge);
  * - the runner, in its merge result: `merge_landed`, `merge_failed`, `merge_moved` (the branch moved after the
  *   approval; the runner audited "merge.void" itself, so the hub records the state only); `progress`
  *   (its merge queue's stage).
@@ -26,6 +27,7 @@ export const MERGE_REQUEST_EVENTS = [
   "merge_landed",
   "merge_failed",
   "merge_moved",
+  "withdraw",
 ] as const;
 export type MergeRequestEvent = (typeof MERGE_REQUEST_EVENTS)[number];
 
@@ -36,7 +38,14 @@ export type MergeRequestEvent = (typeof MERGE_REQUEST_EVENTS)[number];
  * runner's; the hub audits only the voids it decides.
  */
 export type MergeRequestAuditAction =
-  "merge.opened" | "merge.blocked" | "merge.approved" | "merge.rejected" | "merge.void" | "merge.resent" | "merge.failed";
+  | "merge.opened"
+  | "merge.blocked"
+  | "merge.approved"
+  | "merge.rejected"
+  | "merge.void"
+  | "merge.resent"
+  | "merge.failed"
+  | "merge.approval_withdrawn";
 
 type MergeTransition = Transition<MergeRequestState, MergeRequestAuditAction>;
 
@@ -92,5 +101,9 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
     case "merge_moved":
       if (isTerminalMergeRequestState(state)) return refuse(`This merge request is ${state} already.`);
       return event === "merge_landed" ? go("merged") : event === "merge_failed" ? go("failed", "merge.failed") : go("void");
+    case "withdraw":
+      return state === "approved" || state === "merging"
+        ? go("open", "merge.approval_withdrawn")
+        : refuse(`This merge request is ${state}; only an approval whose merge has not started can be undone.`);
   }
 }

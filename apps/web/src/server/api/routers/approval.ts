@@ -3,7 +3,7 @@ import { IdSchema } from "@grove/core";
 import { APPROVABLE_MERGE_REQUEST_STATES } from "@grove/core";
 import { z } from "zod";
 import { approvalById, listApprovals } from "../../services/approvals.ts";
-import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
+import { abandonProcedure, approveProcedure, rejectProcedure, undoApprovalProcedure } from "./merge-decisions.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
 const id = IdSchema;
@@ -27,4 +27,6 @@ export const approvalRouter = router({
 
   approve: approveProcedure,
   reject: rejectProcedure,
+  abandon: abandonProcedure,
+  undoApproval: undoApprovalProcedure,
 });

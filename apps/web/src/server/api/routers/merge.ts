@@ -1,6 +1,6 @@
 import { IdSchema } from "@grove/core";
 import { z } from "zod";
-import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
+import { abandonProcedure, approveProcedure, rejectProcedure, undoApprovalProcedure } from "./merge-decisions.ts";
 import { listBranchRadar } from "../../services/branch-radar.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
@@ -49,4 +49,6 @@ export const mergeRouter = router({
 
   approve: approveProcedure,
   reject: rejectProcedure,
+  abandon: abandonProcedure,
+  undoApproval: undoApprovalProcedure,
 });

@@ -68,4 +68,62 @@ describe("no dead ends", () => {
     const [after] = await stack.caller.health.list();
     expect(after?.report?.leftovers).toEqual([]);
   });
+
+  it("lets an approver reject a blocked request, and says why it is blocked", async () => {
+    await stack.caller.session.start({ tasks: [{ agent: "demo", taskId: "brainy", prompt: "brain lines=1" }] });
+    const mr = await waitFor(
+      () => stack.db.mergeRequest.findFirst({ where: { branch: "agent/demo/brainy", state: "blocked" } }),
+      60_000,
+      () => `blocked request\n${stack.runnerOutput()}`,
+    );
+    const [card] = (await stack.caller.approval.list({ filter: "waiting" })).filter((a) => a.id === mr.id);
+    expect(card?.blockedReason).toMatch(/brain policy/);
+    const viewer = stack.callerAs(await stack.addUser("viewer"));
+    await expect(viewer.approval.reject({ id: mr.id, comment: "no" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await stack.caller.approval.reject({ id: mr.id, comment: "Agents do not write the brain" });
+    expect((await stack.db.mergeRequest.findUnique({ where: { id: mr.id } }))?.state).toBe("rejected");
+    const [session] = await stack.caller.session.list();
+    expect(session?.runs.map((r) => r.outcome)).toEqual(["rejected"]);
+  });
+
+  it("abandons a request whose merge conflicted: its work kept under refs/grove/, worktree and branch gone, audited", async () => {
+    await stack.caller.session.start({
+      tasks: [
+        { agent: "demo", taskId: "one", prompt: "conflict lines=1" },
+        { agent: "demo", taskId: "two", prompt: "conflict lines=1" },
+      ],
+    });
+    const open = (taskId: string) =>
+      waitFor(
+        () => stack.db.mergeRequest.findFirst({ where: { branch: `agent/demo/${taskId}`, state: "open" } }),
+        60_000,
+        () => `open request of ${taskId}\n${stack.runnerOutput()}`,
+      );
+    const [one, two] = [await open("one"), await open("two")];
+    const settled = (id: string, state: string) =>
+      waitFor(
+        async () => (await stack.db.mergeRequest.findUnique({ where: { id } }))?.state === state,
+        60_000,
+        () => stack.runnerOutput(),
+      );
+    await stack.caller.approval.approve({ id: one.id, sha: one.headSha });
+    await settled(one.id, "merged");
+    await stack.caller.approval.approve({ id: two.id, sha: two.headSha });
+    await settled(two.id, "failed");
+    const [session] = await stack.caller.session.list();
+    expect(session?.runs.map((r) => r.outcome)).toEqual(["landed", "merge_conflict"]);
+
+    await expect(stack.callerAs(await stack.addUser("viewer")).approval.abandon({ id: two.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(stack.caller.approval.abandon({ id: one.id })).rejects.toThrow(/only one whose merge failed/);
+    const kept = await stack.caller.approval.abandon({ id: two.id });
+    expect(await stack.repo.git(["rev-parse", `${kept.snapshotRef}^{commit}`])).toBe(kept.snapshotSha);
+    expect(await stack.repo.git(["merge-base", "--is-ancestor", two.headSha, kept.snapshotSha]).then(() => true)).toBe(true);
+    expect(await stack.repo.git(["for-each-ref", "--format=%(refname)", "refs/heads/agent/demo/two"])).toBe("");
+    expect((await stack.db.mergeRequest.findUnique({ where: { id: two.id } }))?.snapshotRef).toBe(kept.snapshotRef);
+    const audit = await stack.db.auditEvent.findFirst({ where: { action: "merge.abandoned", subject: two.id } });
+    expect(audit).toMatchObject({ actorId: stack.admin.email, branch: "agent/demo/two", sha: kept.snapshotSha });
+    await expect(stack.caller.approval.abandon({ id: two.id })).rejects.toThrow(/abandoned already/);
+  });
 });
