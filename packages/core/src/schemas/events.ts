@@ -8,7 +8,7 @@ import type { LogLine } from "./log-row.ts";
 import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
-import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
+import type { BranchDiffSchema, MergeProgressSchema, MergeWithdraw, RadarSnapshotSchema } from "./merge.ts";
 import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
 import type { RunProgressSchema } from "./run-progress.ts";
 
@@ -45,12 +45,7 @@ export const RoundSpecSchema = z.object({
   number: z.number().int().min(2).max(100),
   start: z.enum(["continue", "fresh"]).default("continue"),
   /** The previous round's agent session (Run.agentSessionId); absent: the CLI starts a new conversation. */
-  resumeSessionId: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[A-Za-z0-9._:-]+$/)
-    .optional(),
+  resumeSessionId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/).optional(),
   bringIntegration: z.boolean().default(false),
   previousRunId: id,
 });
@@ -173,8 +168,6 @@ export const MergeExecuteSchema = z.object({
 });
 export type MergeExecute = z.infer<typeof MergeExecuteSchema>;
 export const RunCancelSchema = z.object({ runId: id });
-/** Undo an approval: ok only when the runner had not started the merge (it never will now). */
-export const MergeWithdrawSchema = z.object({ mergeRequestId: id });
 
 // browser <-> hub
 export const RunSubscribeSchema = z.object({ runId: id, since: z.number().int().nonnegative().default(0) });
@@ -202,7 +195,7 @@ export type HubToRunnerEvents = {
   "session:start": (payload: SessionStart, ack: (res: Ack) => void) => void;
   "merge:execute": (payload: MergeExecute, ack: (res: Ack) => void) => void;
   "run:cancel": (payload: z.infer<typeof RunCancelSchema>, ack: (res: Ack) => void) => void;
-  "merge:withdraw": (payload: z.infer<typeof MergeWithdrawSchema>, ack: (res: Ack) => void) => void;
+  "merge:withdraw": (payload: MergeWithdraw, ack: (res: Ack) => void) => void;
 } & RunnerQueryEvents;
 
 export type HubToBrowserEvents = {
