@@ -5,13 +5,23 @@ import { StateBadge } from "../state-badge.tsx";
 import { RelativeTime } from "../ui/time.tsx";
 import { RefusedActions } from "../agent-view/refused-actions.tsx";
 import { ApprovalDiff } from "./approval-diff.tsx";
+import { ApprovalStatus } from "./approval-status.tsx";
 import { DecisionBar } from "./decision-bar.tsx";
 import { VerdictList } from "./verdict-list.tsx";
 
 type Approval = RouterOutputs["approval"]["list"][number];
 
-/** One merge request, sized to fit a phone screen with its verdict inputs and the two decisions. */
-export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; canDecide: boolean }) {
+/** One merge request, sized to fit a phone screen with its verdict inputs, the decisions, and where it stands. */
+export function ApprovalCard({
+  approval: a,
+  canDecide,
+  onApproved,
+}: {
+  approval: Approval;
+  canDecide: boolean;
+  /** The page keeps showing a card it approved, through "merging…" to "landed" or why not. */
+  onApproved?: (id: string) => void;
+}) {
   return (
     <article
       id={a.id}
@@ -45,22 +55,13 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
           {a.error}
         </p>
       )}
-      {a.state === "open" && canDecide && <DecisionBar id={a.id} headSha={a.headSha} branch={a.branch} />}
+      {(a.state === "open" || a.state === "blocked") && canDecide && (
+        <DecisionBar id={a.id} headSha={a.headSha} branch={a.branch} canApprove={a.state === "open"} onApproved={onApproved} />
+      )}
       {a.state === "open" && !canDecide && (
         <p className="text-sm text-stone-500">You can review this; approving or rejecting needs the approver role.</p>
       )}
-      {a.state !== "open" && (
-        <p className="text-sm text-stone-600 dark:text-stone-400">
-          {a.state} by {a.decidedBy ?? "—"} <RelativeTime date={a.decidedAt} />
-          {a.comment ? <> — “{a.comment}”</> : null}
-          {a.mergeSha ? (
-            <>
-              {" "}
-              · merged as <code>{a.mergeSha.slice(0, 10)}</code>
-            </>
-          ) : null}
-        </p>
-      )}
+      {a.state !== "open" && <ApprovalStatus approval={a} canDecide={canDecide} />}
     </article>
   );
 }
