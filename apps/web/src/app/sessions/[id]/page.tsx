@@ -53,7 +53,7 @@ export default function SessionPage() {
             {run.mergeRequests[0] && (
               <p className="mt-3 flex items-center gap-2 text-sm">
                 <OutcomeBadge outcome={run.outcome} />
-                {run.mergeRequests[0].state === "open" && (
+                {(run.mergeRequests[0].state === "open" || run.mergeRequests[0].state === "blocked") && (
                   <Link
                     href={`/approvals#${run.mergeRequests[0].id}`}
                     className="text-emerald-700 hover:underline dark:text-emerald-400"
