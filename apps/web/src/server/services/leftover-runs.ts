@@ -2,10 +2,11 @@ import { LIVE_RUN_STATES, type KeptBranch } from "@grove/core";
 import type { Db } from "@grove/db";
 
 /**
- * Merge request states whose branch cleanup must leave alone: waiting for a person, approved or merging, or
- * sent back for a next round (review rounds' "changes_requested", by name).
+ * Merge request states whose branch cleanup must leave alone: waiting for a person (a blocked one too: it is
+ * rejected or sent back first), approved or merging, or sent back for a next round (review rounds'
+ * "changes_requested", by name).
  */
-const HOLDING_REQUEST_STATES = ["open", "approved", "merging", "changes_requested"];
+const HOLDING_REQUEST_STATES = ["open", "blocked", "approved", "merging", "changes_requested"];
 /** Run states that still need their worktree ("needs_input": the agent asked and waits for an answer). */
 const HOLDING_RUN_STATES: readonly string[] = [...LIVE_RUN_STATES, "needs_input"];
 
