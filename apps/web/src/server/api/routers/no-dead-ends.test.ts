@@ -80,7 +80,11 @@ describe("no dead ends", () => {
     expect(card?.blockedReason).toMatch(/brain policy/);
     const viewer = stack.callerAs(await stack.addUser("viewer"));
     await expect(viewer.approval.reject({ id: mr.id, comment: "no" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const leftoverBranches = async () => ((await stack.caller.health.list())[0]?.report?.leftovers ?? []).map((l) => l.branch);
+    // Waiting for its decision (reject, or send back): not a leftover yet.
+    expect(await leftoverBranches()).not.toContain("agent/demo/brainy");
     await stack.caller.approval.reject({ id: mr.id, comment: "Agents do not write the brain" });
+    expect(await leftoverBranches()).toContain("agent/demo/brainy");
     expect((await stack.db.mergeRequest.findUnique({ where: { id: mr.id } }))?.state).toBe("rejected");
     const [session] = await stack.caller.session.list();
     expect(session?.runs.map((r) => r.outcome)).toEqual(["rejected"]);
