@@ -71,7 +71,7 @@ test("the approver starts a session and watches both logs stream live", async ({
   for (const task of ["keep", "drop"]) await expect(logOf(task).getByText("wrote RESULT")).toBeVisible();
   await keepScreenshot(approver, testInfo, "session");
   for (const task of ["keep", "drop"]) {
-    await expect(approver.getByRole("region", { name: branchOf(task) }).getByText("merge open")).toBeVisible();
+    await expect(approver.getByRole("region", { name: branchOf(task) }).getByText("waiting for approval")).toBeVisible();
   }
 });
 
