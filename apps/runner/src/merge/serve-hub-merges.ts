@@ -62,6 +62,7 @@ export function serveHubMerges(deps: {
         .catch((error: unknown): MergeOutcome => {
           // Withdrawn: the hub turned the request back to open; a result would contradict it.
           if (!(error instanceof MergeWithdrawnError)) throw error;
+          deps.log(`merge ${id} of ${req.branch}: withdrawn before it started; skipped`);
           return { kind: "refused", reason: error.message };
         })
         .finally(() => {

@@ -63,8 +63,9 @@ describe("undoing an approval", () => {
     await rm(hold);
     await until(first.id, "first merged", (mr) => mr.state === "merged");
     // The withdrawn merge's place in the queue came and went: it never started, so nothing about it moved.
+    const skipped = `merge ${second.id} of agent/demo/second: withdrawn before it started; skipped`;
     await waitFor(
-      () => stack.runnerOutput().includes(`merge ${first.id} of agent/demo/first: merged`),
+      () => stack.runnerOutput().includes(skipped),
       60_000,
       () => stack.runnerOutput(),
     );
