@@ -71,7 +71,9 @@ test("the approver starts a session and watches both logs stream live", async ({
   for (const task of ["keep", "drop"]) await expect(logOf(task).getByText("wrote RESULT")).toBeVisible();
   await keepScreenshot(approver, testInfo, "session");
   for (const task of ["keep", "drop"]) {
-    await expect(approver.getByRole("region", { name: branchOf(task) }).getByText("waiting for approval")).toBeVisible();
+    await expect(
+      approver.getByRole("region", { name: branchOf(task) }).getByText("waiting for approval", { exact: true }),
+    ).toBeVisible();
   }
 });
 
@@ -121,10 +123,10 @@ test("the approver approves one request in one tap and rejects the other with a 
 
   await approver.getByRole("button", { name: "Decided" }).click();
   await expect(
-    approver.getByRole("article", { name: `Merge request ${branchOf("keep")}` }).getByText("merge merged"),
+    approver.getByRole("article", { name: `Merge request ${branchOf("keep")}` }).getByText("merged", { exact: true }),
   ).toBeVisible();
   const rejected = approver.getByRole("article", { name: `Merge request ${branchOf("drop")}` });
-  await expect(rejected.getByText("merge rejected")).toBeVisible();
+  await expect(rejected.getByText("rejected", { exact: true })).toBeVisible();
   await expect(rejected.getByText("Not what was asked")).toBeVisible();
 
   // The repository itself: a --no-ff merge for the approved task, nothing left of it; the rejected branch is kept.

@@ -15,6 +15,18 @@ test("no page overflows sideways from 360 px to a wide screen, in light and dark
       const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
       expect(overflow, `${path} at ${width}px`).toBeLessThanOrEqual(0);
     }
+    // The navigation wraps instead of scrolling: every label whole and inside the screen at every width.
+    const nav = page.getByRole("navigation", { name: "Main" });
+    expect(
+      await nav.evaluate((el: { scrollWidth: number; clientWidth: number }) => el.scrollWidth <= el.clientWidth),
+      `nav at ${width}px`,
+    ).toBe(true);
+    for (const link of await nav.getByRole("link").all()) {
+      const box = await link.boundingBox();
+      expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= width, `${await link.innerText()} at ${width}px`).toBe(
+        true,
+      );
+    }
   }
   await page.emulateMedia({ colorScheme: "dark" });
   await page.setViewportSize({ width: 390, height: 844 });

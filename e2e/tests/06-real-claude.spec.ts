@@ -98,9 +98,11 @@ test("the approval card counts the refusals; approving merges into main and depo
   await card.getByRole("button", { name: `Approve ${branch()}` }).click();
   await expect(card).toHaveCount(0);
   await page.getByRole("button", { name: "Decided" }).click();
-  await expect(page.getByRole("article", { name: `Merge request ${branch()}` }).getByText("merge merged")).toBeVisible({
-    timeout: 60_000,
-  });
+  await expect(page.getByRole("article", { name: `Merge request ${branch()}` }).getByText("merged", { exact: true })).toBeVisible(
+    {
+      timeout: 60_000,
+    },
+  );
 
   // In git: the agent's file on main, through a merge of its task.
   expect(git(DEMO_REPO, ["show", `main:${note()}`])).toBe(`# Notes ${stamp}`);

@@ -43,7 +43,9 @@ test("a failed run and a brain-blocked request: each shows its real outcome", as
   });
 });
 
-test("the failed run's worktree is cleaned up from Health, its work kept under refs/grove/", async ({ page: _page }, testInfo) => {
+test("the failed run's worktree is cleaned up from Health, its work kept under refs/grove/", async ({
+  page: _page,
+}, testInfo) => {
   const worktreeBefore = git(DEMO_REPO, ["worktree", "list", "--porcelain"]);
   expect(worktreeBefore).toContain(`branch refs/heads/${branchOf("broken")}`);
   await admin.goto("/health");
@@ -54,7 +56,10 @@ test("the failed run's worktree is cleaned up from Health, its work kept under r
   await keepScreenshot(admin, testInfo, "health-leftovers");
 
   await leftovers.getByRole("button", { name: `Clean up ${branchOf("broken")}` }).click();
-  await leftovers.getByRole("alertdialog", { name: "Confirm clean up" }).getByRole("button", { name: "Snapshot and clean up" }).click();
+  await leftovers
+    .getByRole("alertdialog", { name: "Confirm clean up" })
+    .getByRole("button", { name: "Snapshot and clean up" })
+    .click();
   const done = leftovers.getByRole("status").getByText(`Cleaned up ${branchOf("broken")}`);
   await expect(done).toBeVisible();
   const ref = /kept as (refs\/grove\/archive\/\S+)/.exec((await done.textContent()) ?? "")?.[1] ?? "";
@@ -83,7 +88,9 @@ test("the brain-blocked request says why and is rejected from the approvals inbo
     .click();
   await expect(card).toHaveCount(0);
   await admin.getByRole("button", { name: "Decided" }).click();
-  await expect(admin.getByRole("article", { name: `Merge request ${branchOf("brainy")}` }).getByText(/rejected by/)).toBeVisible();
+  await expect(
+    admin.getByRole("article", { name: `Merge request ${branchOf("brainy")}` }).getByText(/Rejected by/),
+  ).toBeVisible();
 
   // The Sessions list tells the outcomes apart: the rejected request, the failed run.
   await admin.goto("/sessions");

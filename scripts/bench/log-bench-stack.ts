@@ -2,6 +2,7 @@
 // and when those are done.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isTerminalRunState } from "@grove/core";
 import { queryDirect, searchLogLines } from "@grove/db";
 import { type ProductionStack, startProductionStack } from "@grove/testing";
 
@@ -34,11 +35,7 @@ export async function finished(stack: ProductionStack, runIds: string[]): Promis
     `SELECT "id", "lastSeq", "state" FROM "Run" WHERE "id" IN (SELECT "value" FROM json_each(?1))`,
     [JSON.stringify(runIds)],
   );
-  if (
-    runs.length !== runIds.length ||
-    runs.some((run) => !["succeeded", "failed", "interrupted", "cancelled"].includes(String(run.state)))
-  )
-    return false;
+  if (runs.length !== runIds.length || runs.some((run) => !isTerminalRunState(String(run.state)))) return false;
   // The agent's last line is followed by a few of the runner's own: look only near the end.
   for (const run of runs) {
     const lastSeq = Number(run.lastSeq);

@@ -1,4 +1,11 @@
-import { AuditRecordSchema, MergeResultSchema, RunReportSchema, RunStateEventSchema, type TaskSpec } from "@grove/core";
+import {
+  AuditRecordSchema,
+  MergeResultSchema,
+  RunReportSchema,
+  RunStateEventSchema,
+  type TaskSpec,
+  isTerminalRunState,
+} from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { mkdtemp, readdir, readFile, readlink, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -84,11 +91,7 @@ const task = (id: string, prompt: string, profile = "demo"): TaskSpec => ({
 const session = (tasks: TaskSpec[]) =>
   hub.startSession({ sessionId: "session-20260101-1400", repoPath: repo.dir, integration: "main", tasks });
 const statesOf = (runId: string) => eventsOf(hub.store, "run:state", RunStateEventSchema).filter((s) => s.runId === runId);
-const endOf = (runId: string) =>
-  waitFor(
-    () => statesOf(runId).find((s) => ["succeeded", "failed", "cancelled", "interrupted"].includes(s.state)),
-    `${runId} to end`,
-  );
+const endOf = (runId: string) => waitFor(() => statesOf(runId).find((s) => isTerminalRunState(s.state)), `${runId} to end`);
 const reportOf = (runId: string) => eventsOf(hub.store, "run:report", RunReportSchema).find((r) => r.runId === runId);
 const textOf = (runId: string) =>
   [...(hub.store.lines.get(runId)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((l) => l.text);

@@ -6,6 +6,7 @@ import {
   RunStateEventSchema,
   type LogLine,
   type TaskSpec,
+  isTerminalRunState,
 } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { mkdtemp, readdir, realpath, rm } from "node:fs/promises";
@@ -61,8 +62,7 @@ const task = (id: string, prompt: string): TaskSpec => ({
 });
 const states = (store: HubStore, runId: string) =>
   eventsOf(store, "run:state", RunStateEventSchema).filter((s) => s.runId === runId);
-const finalState = (store: HubStore, runId: string) =>
-  states(store, runId).find((s) => ["succeeded", "failed", "cancelled", "interrupted"].includes(s.state));
+const finalState = (store: HubStore, runId: string) => states(store, runId).find((s) => isTerminalRunState(s.state));
 
 function expectContiguous(lines: Map<number, LogLine> | undefined): LogLine[] {
   const sorted = [...(lines?.values() ?? [])].sort((a, b) => a.seq - b.seq);

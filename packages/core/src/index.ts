@@ -5,6 +5,7 @@ export * from "./naming/session-id.ts";
 export * from "./schemas/acks.ts";
 export * from "./schemas/ids.ts";
 export * from "./schemas/result.ts";
+export * from "./schemas/result-json-schema.ts";
 export * from "./schemas/config.ts";
 export * from "./schemas/prompt.ts";
 export * from "./schemas/test-status-label.ts";

@@ -212,3 +212,15 @@ it("reads each field of a stored row in SQL where core's row codec puts it (LOG_
   });
   expect(await listLogLines(db, id, 0, 10)).toEqual(lines);
 });
+
+it("keeps the kind of a row the runner rendered from an agent's events, stored and read back every way", async () => {
+  const id = await newRun("row-kinds");
+  const lines = [
+    { seq: 1, stream: "stdout" as const, text: "→ shell ls", ts: 1, kind: "tool" as const },
+    { seq: 2, stream: "stdout" as const, text: "→ shell ls", ts: 2 },
+  ];
+  expect(await insertLogLines(db, id, lines, encodeLogLines(lines))).toBe(2);
+  expect(await listLogLines(db, id, 0, 10)).toEqual(lines);
+  expect(await listLogLinesOfStream(db, id, "stdout", 0, 10)).toEqual(lines);
+  expect(await listLogPage(db, id, 0, { limit: 10, maxBytes: 1000 })).toEqual({ lines, nextAfterSeq: null });
+});

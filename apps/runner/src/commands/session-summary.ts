@@ -1,10 +1,15 @@
-import { addUsage, EMPTY_TOTALS, formatUsage, type MergeOutcome, type UsageTotals } from "@grove/core";
+import { addUsage, EMPTY_TOTALS, formatTokens, formatUsd, type MergeOutcome, type UsageTotals } from "@grove/core";
 import type { HeadlessSummary, HeadlessTask } from "../headless/headless-session.ts";
 
-export type TaskVerdict = { kind: "landed" | "waiting" | "failed"; detail: string };
+export type TaskVerdict = { kind: "landed" | "waiting" | "failed" | "needs_input" | "unchanged"; detail: string };
 
-/** Exit codes of `grove session run`: everything landed, something failed, or the rest waits for a person. */
-export const SESSION_EXIT = { landed: 0, failed: 1, waiting: 3 } as const;
+/**
+ * Exit codes of `grove session run`, the first that applies: something failed (1); an agent asked for input
+ * and was stopped, so a person must give its CLI the answer up front (4); something awaits approval (3);
+ * an agent changed nothing, so its task did not land though nothing failed (5); everything landed (0).
+ * 2 stays the CLI's own error (report-crash.ts).
+ */
+export const SESSION_EXIT = { landed: 0, failed: 1, waiting: 3, needsInput: 4, unchanged: 5 } as const;
 
 /** What became of one task, stated from what git and the run report say, never from what was hoped. */
 export function taskVerdict(task: HeadlessTask): TaskVerdict {
@@ -12,6 +17,10 @@ export function taskVerdict(task: HeadlessTask): TaskVerdict {
     return task.merge.kind === "merged"
       ? { kind: "landed", detail: describeMerge(task.merge) }
       : { kind: "failed", detail: describeMerge(task.merge) };
+  if (task.state === "needs_input")
+    return { kind: "needs_input", detail: task.error ? firstLine(task.error) : "the agent asked for input and was stopped" };
+  if (task.state === "no_changes")
+    return { kind: "unchanged", detail: "no changes: the agent changed nothing, nothing to merge" };
   if (task.state !== "succeeded")
     return { kind: "failed", detail: `run ${task.state}${task.error ? `: ${firstLine(task.error)}` : ""}` };
   if (task.waiting) {
@@ -26,10 +35,19 @@ export function sessionVerdict(summary: HeadlessSummary): {
   exitCode: number;
   headline: string;
 } {
-  const counts = { landed: 0, waiting: 0, failed: 0 };
+  const counts: Record<TaskVerdict["kind"], number> = { landed: 0, waiting: 0, failed: 0, needs_input: 0, unchanged: 0 };
   for (const task of summary.tasks) counts[taskVerdict(task).kind]++;
   const total = summary.tasks.length;
-  const exitCode = counts.failed > 0 ? SESSION_EXIT.failed : counts.waiting > 0 ? SESSION_EXIT.waiting : SESSION_EXIT.landed;
+  const exitCode =
+    counts.failed > 0
+      ? SESSION_EXIT.failed
+      : counts.needs_input > 0
+        ? SESSION_EXIT.needsInput
+        : counts.waiting > 0
+          ? SESSION_EXIT.waiting
+          : counts.unchanged > 0
+            ? SESSION_EXIT.unchanged
+            : SESSION_EXIT.landed;
   const headline =
     counts.landed === total
       ? `every task landed (${total})`
@@ -37,6 +55,8 @@ export function sessionVerdict(summary: HeadlessSummary): {
           `${counts.landed} of ${total} landed`,
           counts.waiting > 0 ? `${counts.waiting} awaiting approval` : "",
           counts.failed > 0 ? `${counts.failed} failed` : "",
+          counts.needs_input > 0 ? `${counts.needs_input} needed input` : "",
+          counts.unchanged > 0 ? `${counts.unchanged} changed nothing` : "",
         ]
           .filter(Boolean)
           .join(", ");
@@ -67,13 +87,31 @@ function firstLine(text: string, max = 300): string {
 
 /** What the session's runs used, summed from their reports (runs whose CLI reported nothing count as none). */
 export function sessionUsage(summary: HeadlessSummary): UsageTotals {
-  return summary.tasks.reduce(
-    (totals, task) => (task.report?.usage ? addUsage(totals, task.report.usage) : totals),
-    EMPTY_TOTALS,
-  );
+  return sumUsage(summary.tasks);
 }
 
-export function describeUsage(totals: UsageTotals): string {
-  if (totals.runs === 0) return "usage: no agent reported tokens or cost";
-  return `usage: ${formatUsage(totals)}, ${totals.turns} turn(s), agents ran ${(totals.durationMs / 1000).toFixed(1)} s (${totals.runs} run(s) reported)`;
+/**
+ * The same, per agent CLI (by name): CLIs count turns their own way and not all of them state a cost
+ * (Codex states none), so a sum over CLIs would mix them. Only CLIs that reported something.
+ */
+export function sessionUsageByCli(summary: HeadlessSummary): Record<string, UsageTotals> {
+  const clis = [...new Set(summary.tasks.map((task) => task.cli))].sort();
+  const byCli = clis.map((cli) => [cli, sumUsage(summary.tasks.filter((task) => task.cli === cli))] as const);
+  return Object.fromEntries(byCli.filter(([, totals]) => totals.runs > 0));
+}
+
+function sumUsage(tasks: readonly HeadlessTask[]): UsageTotals {
+  return tasks.reduce((totals, task) => (task.report?.usage ? addUsage(totals, task.report.usage) : totals), EMPTY_TOTALS);
+}
+
+/** The summary's usage lines: one per agent CLI, its cost where it stated one. */
+export function describeUsage(byCli: Record<string, UsageTotals>): string[] {
+  const entries = Object.entries(byCli);
+  if (entries.length === 0) return ["usage: no agent reported tokens or cost"];
+  return entries.map(([cli, totals]) => {
+    const tokens = `${formatTokens(totals.tokensIn)} in / ${formatTokens(totals.tokensOut)} out tokens`;
+    const cost = totals.costUsd === null ? "no cost reported" : formatUsd(totals.costUsd);
+    const ran = `agents ran ${(totals.durationMs / 1000).toFixed(1)} s (${totals.runs} run(s) reported)`;
+    return `usage of ${cli}: ${tokens}, ${cost}, ${totals.turns} turn(s), ${ran}`;
+  });
 }

@@ -3,7 +3,15 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { runHeadlessSession, type HeadlessTask } from "../headless/headless-session.ts";
 import { PlanSchema } from "../headless/plan-file.ts";
-import { describeMerge, describeUsage, SESSION_EXIT, sessionUsage, sessionVerdict, taskVerdict } from "./session-summary.ts";
+import {
+  describeMerge,
+  describeUsage,
+  SESSION_EXIT,
+  sessionUsage,
+  sessionUsageByCli,
+  sessionVerdict,
+  taskVerdict,
+} from "./session-summary.ts";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags, repoPath } from "./parse-flags.ts";
 
@@ -91,6 +99,7 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
         {
           ...summary,
           usage: sessionUsage(summary),
+          usageByCli: sessionUsageByCli(summary),
           verdict: { ...verdict.counts, tasks: Object.fromEntries(summary.tasks.map((t) => [t.runId, taskVerdict(t)])) },
         },
         null,
@@ -102,9 +111,9 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
     for (const task of summary.tasks) {
       const tests = task.report?.test.status ?? "not run";
       const { kind, detail } = taskVerdict(task);
-      ctx.out(`  ${tag(task)}  ${kind.padEnd(7)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
+      ctx.out(`  ${tag(task)}  ${kind.padEnd(11)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
     }
-    ctx.out(`  ${describeUsage(sessionUsage(summary))}`);
+    for (const line of describeUsage(sessionUsageByCli(summary))) ctx.out(`  ${line}`);
     if (verdict.counts.waiting > 0) {
       const where = values["data-dir"] ? ` --data-dir ${dataDir}` : "";
       ctx.out(`\napprove or reject what waits: grove approve <run-id>${where}, or grove reject <run-id> --comment "…"${where}`);

@@ -10,7 +10,8 @@ import { landPendingMerge } from "../merge/land-pending-merge.ts";
 import type { AuditSink } from "../merge/land-agent-branch.ts";
 import { createMergeQueue } from "../merge/merge-queue.ts";
 import { savePendingMerge, type PendingMerge } from "../merge/pending-merges.ts";
-import { checkAgentLaunch } from "../launch/agent-profiles.ts";
+import { checkAgentLaunch, findProfile } from "../launch/agent-profiles.ts";
+import { agentCliName } from "../log/agent-output.ts";
 import { createRunLeases } from "../run/run-leases.ts";
 import type { Plan } from "./plan-file.ts";
 import { assertSafeRunId } from "../run/run-paths.ts";
@@ -20,6 +21,8 @@ import { logProgress } from "../run/run-progress.ts";
 
 export type HeadlessTask = {
   agent: string;
+  /** The agent CLI its profile runs (log/agent-output.ts agentCliName): what the summary's usage is told apart by. */
+  cli: string;
   taskId: string;
   runId: string;
   state: RunState;
@@ -73,12 +76,13 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     agentBranch(t.agent, t.task);
     const spec = { ...t, profile: t.profile ?? t.agent, runId: assertSafeRunId(`${sessionId}-${t.agent}-${t.task}`) };
     checkAgentLaunch(spec, repo.config, dataDir);
-    return spec;
+    return { ...spec, cli: agentCliName(spec.profile, findProfile(spec.profile, repo.config).command) };
   });
   await ensurePrivateDir(dataDir);
   await excludeDataDir(repo, dataDir);
   const tasks: HeadlessTask[] = specs.map((t) => ({
     agent: t.agent,
+    cli: t.cli,
     taskId: t.task,
     runId: t.runId,
     state: "queued",

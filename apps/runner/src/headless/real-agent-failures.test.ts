@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import stripAnsi from "strip-ansi";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { BUILT_IN_PROFILES } from "../launch/agent-profiles.ts";
 import { startRealAgentRun, type RealAgentRun } from "../test-support/real-agent-run.ts";
 
 // Real agents that fail or are held back: refused an action by their CLI's permissions, or ended by an
@@ -39,6 +40,57 @@ describe("a real claude agent refused actions", () => {
     );
     expect(run.endedAudit()).toMatchObject({ state: "succeeded", refused: 2 });
     expect(await run.repo.git(["show", "agent/claude/task:README.md"])).toBe("# real agent, edited");
+  });
+});
+
+describe("a real codex agent refused an action", () => {
+  it("counts a call codex's approval review declined, as Claude's denials are, and its other work still lands", async () => {
+    // --approve-for-me instead of the built-in --sandbox workspace-write: under `exec`'s default approval
+    // ("never") a request to leave the sandbox is refused with no event at all on --json, and a command the
+    // sandbox stops is only a failed command (its output says "Read-only file system"), so neither is counted.
+    const builtIn = BUILT_IN_PROFILES.codex?.command ?? [];
+    const at = builtIn.indexOf("--sandbox");
+    run = await startRealAgentRun({
+      cli: "codex",
+      profile: { command: [...builtIn.slice(0, at), "--approve-for-me", ...builtIn.slice(at + 2)] },
+      script: [
+        { do: "run", command: "touch /etc/grove-refused", escalate: true },
+        { do: "edit", path: "{cwd}/README.md", find: "# real agent", replace: "# real agent, edited" },
+        { do: "say", text: "Edited the README; one command was refused." },
+      ],
+    });
+    const ended = await run.ended();
+    expect(ended.state).toBe("succeeded");
+    const refusal = "shell: /bin/bash -c 'touch /etc/grove-refused' (declined by codex's approval)";
+    const texts = run.lines().map((l) => `${l.stream}: ${stripAnsi(l.text)}`);
+    expect(texts).toContain(`stderr: ✗ refused ${refusal}`);
+    expect(texts).toContain(`system: the agent was refused 1 action: ${refusal}`);
+    expect(run.report()?.refusedActions).toBe(1);
+    expect(run.endedAudit()).toMatchObject({ state: "succeeded", refused: 1 });
+    expect(existsSync("/etc/grove-refused")).toBe(false);
+    expect(await run.repo.git(["show", "agent/codex/task:README.md"])).toBe("# real agent, edited");
+  });
+});
+
+describe("a real codex agent under the built-in profile asking to leave its sandbox", () => {
+  it("is refused by codex, which says so only on stderr: counted as a refused action, its other work lands", async () => {
+    run = await startRealAgentRun({
+      cli: "codex",
+      script: [
+        { do: "run", command: "touch /etc/grove-refused", escalate: true },
+        { do: "edit", path: "{cwd}/README.md", find: "# real agent", replace: "# real agent, edited" },
+        { do: "say", text: "Edited the README; one command was refused." },
+      ],
+    });
+    expect((await run.ended()).state).toBe("succeeded");
+    const refusal =
+      "shell: approval policy is Never; reject command — you cannot ask for escalated permissions if the approval policy is Never (asked to run outside its sandbox)";
+    const texts = run.lines().map((l) => `${l.stream}: ${stripAnsi(l.text)}`);
+    expect(texts).toContain(`stderr: ✗ refused ${refusal}`);
+    expect(texts).toContain(`system: the agent was refused 1 action: ${refusal}`);
+    expect(run.report()?.refusedActions).toBe(1);
+    expect(existsSync("/etc/grove-refused")).toBe(false);
+    expect(await run.repo.git(["show", "agent/codex/task:README.md"])).toBe("# real agent, edited");
   });
 });
 

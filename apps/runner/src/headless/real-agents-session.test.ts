@@ -94,13 +94,16 @@ describe.each(["claude", "codex"] as const)("a headless session with the built-i
     const turns = double?.streamedTurns() ?? 0;
     expect(turns).toBeGreaterThanOrEqual(5);
     const tokens = `${turns * (TURN_USAGE.uncachedInput + TURN_USAGE.cachedInput)} in / ${turns * TURN_USAGE.output} out tokens`;
-    const usageLine = result.stdout.split("\n").find((line) => line.trim().startsWith("usage:")) ?? "";
-    expect(usageLine).toContain(`usage: ${tokens}`);
+    const usageLines = result.stdout.split("\n").filter((line) => line.trim().startsWith("usage"));
+    expect(usageLines).toHaveLength(1);
+    const usageLine = usageLines[0] ?? "";
+    expect(usageLine).toContain(`usage of ${cli}: ${tokens}`);
     if (cli === "claude") {
       const cost = /claude success after \d+ turn\(s\), (\$\d+\.\d{4})/.exec(result.stdout)?.[1];
       expect(cost).toBeDefined();
-      expect(usageLine).toContain(`${tokens}, ${cost ?? "?"}`);
+      expect(usageLine).toContain(`${tokens}, ${cost ?? "?"}, `);
     } else {
+      expect(usageLine).toContain(`${tokens}, no cost reported, `);
       expect(usageLine).not.toContain("$");
       // The codex log is rendered, not raw JSON.
       expect(result.stdout).toContain("→ shell");
@@ -130,5 +133,42 @@ describe.each([
       "utf8",
     );
     expect(audit).toMatch(/"action":"run.ended".*"budgetExceeded":true/);
+  });
+});
+
+describe("a headless session with both real CLIs", () => {
+  it("states usage per agent CLI: each its own tokens and turns, cost where the CLI states one", async () => {
+    const claude = await startAnthropicDouble(script);
+    // Codex only answers, in RESULT's schema: it changes nothing, and its run still reports what it used.
+    const codex = await startOpenAiDouble([
+      { do: "say", text: JSON.stringify({ status: "done", summary: "Nothing to change." }) },
+    ]);
+    try {
+      const env = await agentEnv({
+        home: join(scratch, "home"),
+        binDir: join(scratch, "bin"),
+        anthropicUrl: claude.url,
+        openAiUrl: codex.url,
+      });
+      const plan = join(scratch, "plan.yaml");
+      const tasks = (["claude", "codex"] as const).map((cli) => ({ agent: cli, task: "readme", profile: cli, prompt: "Look" }));
+      await writeFile(plan, JSON.stringify({ tasks }));
+      const result = await runGrove(["session", "run", "--plan", plan, "--data-dir", join(scratch, "data")], {
+        cwd: repo.dir,
+        env,
+      });
+      const tokens = (double: { streamedTurns(): number }) =>
+        `${double.streamedTurns() * (TURN_USAGE.uncachedInput + TURN_USAGE.cachedInput)} in / ${double.streamedTurns() * TURN_USAGE.output} out tokens`;
+      const usageLines = result.stdout.split("\n").filter((line) => line.trim().startsWith("usage"));
+      expect(usageLines, result.stdout).toEqual([
+        expect.stringMatching(
+          new RegExp(`^  usage of claude: ${tokens(claude)}, \\$\\d+\\.\\d{4}, \\d+ turn\\(s\\), agents ran`),
+        ),
+        expect.stringMatching(new RegExp(`^  usage of codex: ${tokens(codex)}, no cost reported, 1 turn\\(s\\), agents ran`)),
+      ]);
+    } finally {
+      await claude.close();
+      await codex.close();
+    }
   });
 });

@@ -83,6 +83,8 @@ describe("a prompt is one argument, never an option of the agent's CLI", () => {
         contextPack: "/p/pack.md",
         result: "/p/result.json",
         runDir: "/p",
+        resultSchema: "/p/result-schema.json",
+        lastMessage: "/p/last-message.json",
       });
       const at = argv.findIndex((arg) => arg.endsWith(prompt));
       const isGlued = argv[at] !== prompt && argv[at]?.startsWith("--");

@@ -107,6 +107,8 @@ describe("agent profiles and prompts (property)", () => {
                 contextPack: "/run/pack.md",
                 result: "/run/result.json",
                 runDir: "/run",
+                resultSchema: "/run/result-schema.json",
+                lastMessage: "/run/last-message.json",
               }).argv),
           )
         )

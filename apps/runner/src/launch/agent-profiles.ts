@@ -44,6 +44,8 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   // --add-dir makes the run's folder writable for the RESULT. The CONTEXT-PACK pointer goes in as developer
   // instructions (a TOML string), so the prompt stays the task's own text. --json prints its events, which
   // grove renders into readable lines and reads tokens and the thread id from (see log/codex-stream.ts).
+  // --output-schema holds the model's final answer to RESULT's JSON Schema (sent as the Responses API's
+  // text.format), and --output-last-message writes that answer to a file: grove's RESULT (run/agent-result.ts).
   codex: {
     command: [
       "codex",
@@ -55,6 +57,10 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
       "{runDir}",
       "-c",
       `developer_instructions="${CONTEXT_PACK_POINTER}"`,
+      "--output-schema",
+      "{resultSchema}",
+      "--output-last-message",
+      "{lastMessage}",
       "--",
       "{prompt}",
     ],
@@ -81,8 +87,18 @@ function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | unde
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-/** `{runDir}`: the run's own folder, which holds the CONTEXT-PACK and the RESULT (for a CLI's --add-dir). */
-export type PlaceholderValues = { prompt: string; contextPack: string; result: string; runDir: string };
+/**
+ * `{runDir}`: the run's own folder, which holds the CONTEXT-PACK and the RESULT (for a CLI's --add-dir);
+ * `{resultSchema}`: RESULT's JSON Schema there; `{lastMessage}`: where the CLI may write its last message.
+ */
+export type PlaceholderValues = {
+  prompt: string;
+  contextPack: string;
+  result: string;
+  runDir: string;
+  resultSchema: string;
+  lastMessage: string;
+};
 export type ResolvedAgent = {
   profile: string;
   argv: string[];
@@ -96,7 +112,7 @@ export type ResolvedAgent = {
 const DEFAULT_INPUT_WAIT_SEC = 60;
 
 /**
- * The argv of a run: the profile's command with `{prompt}`, `{contextPack}`, `{result}` and `{runDir}` filled in.
+ * The argv of a run: the profile's command with its placeholders (PlaceholderValues) filled in.
  * Each placeholder becomes (part of) one argument, in a single pass, so a prompt containing
  * "{result}" stays literal and nothing ever goes through a shell. Refused (before anything runs) when
  * the CLI would read the prompt as an option, or an argument is longer than exec allows.
@@ -105,7 +121,10 @@ export function resolveAgent(profileName: string, config: GroveConfig, values: P
   const profile = findProfile(profileName, config);
   assertPromptIsNoOption(profileName, profile, values.prompt);
   const argv = profile.command.map((arg) =>
-    arg.replace(/\{(prompt|contextPack|result|runDir)\}/g, (_match, key: keyof PlaceholderValues) => values[key]),
+    arg.replace(
+      /\{(prompt|contextPack|resultSchema|result|runDir|lastMessage)\}/g,
+      (_match, key: keyof PlaceholderValues) => values[key],
+    ),
   );
   assertArgumentsFit(profileName, argv);
   assertNoNul(profileName, [...argv, ...Object.entries(profile.env ?? {}).flat()]);
@@ -131,6 +150,8 @@ export function checkAgentLaunch(
     contextPack: paths.contextPack,
     result: paths.result,
     runDir: paths.runDir,
+    resultSchema: paths.resultSchema,
+    lastMessage: paths.lastMessage,
   });
 }
 

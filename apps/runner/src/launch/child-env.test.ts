@@ -1,4 +1,4 @@
-import { MergeResultSchema, RunReportSchema, RunStateEventSchema } from "@grove/core";
+import { MergeResultSchema, RunReportSchema, RunStateEventSchema, isTerminalRunState } from "@grove/core";
 import { startAgentProcess } from "@grove/core/node";
 import { makeTempRepo } from "@grove/core/test-support";
 import { mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
@@ -92,8 +92,7 @@ it("gives the agent, setup, tests and the merged-tree test of a runner started a
   expect(
     await hub.startSession({ sessionId: "session-20260101-1600", repoPath: repo.dir, integration: "main", tasks: [task] }),
   ).toEqual({ ok: true });
-  const ended = (s: { runId: string; state: string }) =>
-    s.runId === task.runId && ["succeeded", "failed", "cancelled", "interrupted"].includes(s.state);
+  const ended = (s: { runId: string; state: string }) => s.runId === task.runId && isTerminalRunState(s.state);
   const final = await waitFor(() => eventsOf(hub.store, "run:state", RunStateEventSchema).find(ended), "the run to end");
   expect(final.state).toBe("succeeded");
   const report = await waitFor(

@@ -1,10 +1,11 @@
-import { parseGroveConfig } from "@grove/core";
+import { parseGroveConfig, resultJsonSchema } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeResultSchema } from "../run/agent-result.ts";
 import { resolveAgent } from "./agent-profiles.ts";
 import {
   agentEnv,
@@ -54,8 +55,12 @@ function run(argv: string[], env: Record<string, string>): Promise<Exit> {
 const SAY_ONLY: ModelScript = [{ do: "say", text: "Nothing to do." }];
 
 /** The profile's argv as a run resolves it, its run folder (with a CONTEXT-PACK) outside the worktree. */
-async function launch(cli: RealAgentCli, prompt: string, script = SAY_ONLY) {
-  double = cli === "claude" ? await startAnthropicDouble(script) : await startOpenAiDouble(script);
+async function launch(cli: RealAgentCli, prompt: string, script: ModelScript | LoopbackServer = SAY_ONLY) {
+  double = !Array.isArray(script)
+    ? (script as LoopbackServer)
+    : cli === "claude"
+      ? await startAnthropicDouble(script)
+      : await startOpenAiDouble(script);
   const env = await agentEnv({
     home: join(scratch, "home"),
     binDir: join(scratch, "bin"),
@@ -70,9 +75,12 @@ async function launch(cli: RealAgentCli, prompt: string, script = SAY_ONLY) {
     contextPack,
     `# CONTEXT-PACK\n\n- When you are done, write your RESULT as JSON to \`${result}\` (also in $GROVE_RESULT).\n`,
   );
-  const { argv } = resolveAgent(cli, parseGroveConfig(null), { prompt, contextPack, result, runDir });
+  const resultSchema = join(runDir, "result-schema.json");
+  const lastMessage = join(runDir, "last-message.json");
+  await writeResultSchema(resultSchema);
+  const { argv } = resolveAgent(cli, parseGroveConfig(null), { prompt, contextPack, result, runDir, resultSchema, lastMessage });
   const exit = await run(argv, env);
-  return { exit, bodies: double.requests.map((r) => r.body), contextPack, result };
+  return { exit, bodies: double.requests.map((r) => r.body), contextPack, result, lastMessage };
 }
 
 describe.each(Object.keys(REAL_AGENT_CLIS) as RealAgentCli[])("the built-in %s profile and the installed CLI", (cli) => {
@@ -118,5 +126,19 @@ describe("the built-in claude profile's permissions", () => {
     expect(exit.code, exit.stderr).toBe(0);
     expect(exit.stdout).toContain('"subtype":"permission_denied"');
     await expect(readFile(outside, "utf8")).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe("the built-in codex profile's RESULT", () => {
+  it("holds the model's final answer to RESULT's JSON Schema and writes that answer to the run folder", async () => {
+    const answer = { status: "done", summary: "answered in the schema", learnings: [], files: null, followUps: null };
+    const openAi = await startOpenAiDouble([{ do: "say", text: JSON.stringify(answer) }]);
+    const { exit, lastMessage } = await launch("codex", "Answer with your RESULT", openAi);
+    expect(exit.code, exit.stderr).toBe(0);
+    // As codex 0.169 sends --output-schema: the Responses API's text.format, strict.
+    expect(openAi.textFormats()).toEqual([
+      { type: "json_schema", strict: true, name: "codex_output_schema", schema: resultJsonSchema() },
+    ]);
+    expect(await readFile(lastMessage, "utf8")).toBe(JSON.stringify(answer));
   });
 });

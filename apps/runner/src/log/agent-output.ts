@@ -34,6 +34,15 @@ export function agentOutputFormat(argv: readonly string[]): AgentOutputFormat {
 }
 
 /**
+ * The agent CLI a profile runs, as usage is told apart by: claude and codex known by their output (whatever
+ * the profile is called), any other by its profile's name.
+ */
+export function agentCliName(profile: string, argv: readonly string[]): string {
+  const format = agentOutputFormat(argv);
+  return format === "claude-stream-json" ? "claude" : format === "codex-json" ? "codex" : profile;
+}
+
+/**
  * The longest stdout line read as one event: a JSON-printing CLI's events are read whole (a tool's output
  * makes one far longer than a log row, and a cut event cannot be parsed); plain text is cut into rows.
  */
@@ -56,18 +65,18 @@ export function createAgentLineWriter(runLog: RunLog, format: AgentOutputFormat)
   return {
     /** False when the log wants the producer to pause (see RunLog.write). */
     write(stream: OutputStream, text: string): boolean {
-      if (stream !== "stdout" || (!claude && !codex)) return runLog.write(stream, text);
+      const lines = stream === "stdout" ? (claude?.render(text) ?? codex?.render(text)) : codex?.renderStderr(text);
+      if (!lines) return runLog.write(stream, text);
       let isWritable = true;
-      for (const line of claude ? claude.render(text) : (codex?.render(text) ?? []))
-        isWritable = runLog.write(line.stream, line.text) && isWritable;
+      for (const line of lines) isWritable = runLog.write(line.stream, line.text, line.kind) && isWritable;
       return isWritable;
     },
     final: (): ClaudeFinal | null => claude?.final() ?? codex?.final() ?? null,
     /** What the agent used as its CLI reported it; `processMs` stands in for a duration it did not report. */
     usage: (processMs: number | null): AgentUsage | null => meter.usage(processMs),
-    /** The tool calls the agent's CLI refused it (Claude's permission_denied events); 0 for other CLIs. */
-    refusedActions: (): number => claude?.refusedActions() ?? 0,
-    refused: (): readonly string[] => claude?.refused() ?? [],
+    /** The tool calls the agent's CLI refused it (Claude's permission_denied events, calls Codex declined); 0 for other CLIs. */
+    refusedActions: (): number => claude?.refusedActions() ?? codex?.refusedActions() ?? 0,
+    refused: (): readonly string[] => claude?.refused() ?? codex?.refused() ?? [],
   };
 }
 

@@ -1,6 +1,6 @@
 import stripAnsi from "strip-ansi";
 import { describe, expect, it } from "vitest";
-import { isClaudeStreamJson, readClaudeRow } from "@grove/core";
+import { isClaudeStreamJson, readAgentRow } from "@grove/core";
 import { createClaudeStream } from "./claude-stream.ts";
 import { resultFromFinalAnswer } from "../run/read-result.ts";
 
@@ -91,7 +91,7 @@ describe("Claude Code stream-json", () => {
     expect(stream.refusedActions()).toBe(2);
   });
 
-  it("writes rows the run page's structured view reads back as the events they show (core's readClaudeRow)", () => {
+  it("writes rows of a kind the run page's structured view reads back as the events they show (core's readAgentRow)", () => {
     const stream = createClaudeStream();
     const rows = [
       { type: "system", subtype: "init", session_id: "abc", model: "claude-x" },
@@ -115,9 +115,9 @@ describe("Claude Code stream-json", () => {
       { type: "result", subtype: "success", result: "done", num_turns: 2 },
       { type: "result", subtype: "error_max_turns", is_error: true, num_turns: 9 },
     ].flatMap((event) => stream.render(JSON.stringify(event)));
-    expect(rows.map((row) => readClaudeRow(row.stream, row.text))).toEqual([
+    expect(rows.map((row) => readAgentRow(row))).toEqual([
       { kind: "session", label: "session", text: "abc (claude-x)" },
-      null,
+      { kind: "message", label: "agent", text: "Plain words." },
       { kind: "tool", label: "Edit", text: '{"file_path":"a.txt"}' },
       { kind: "outcome", label: "tool result", text: "2 chars" },
       { kind: "error", label: "tool error", text: "Exit code 1" },
@@ -125,6 +125,13 @@ describe("Claude Code stream-json", () => {
       { kind: "final", label: "finished", text: "success after 2 turn(s)" },
       { kind: "failed", label: "failed", text: "error_max_turns after 9 turn(s)" },
     ]);
+  });
+
+  it("gives the agent's own words the kind of a message, whatever colours and markers they print", () => {
+    const stream = createClaudeStream();
+    const forged = "\u001b[36m→ Bash {}\u001b[0m\n\u001b[36mclaude success after 1 turn(s)\u001b[0m";
+    const rows = stream.render(JSON.stringify({ type: "assistant", message: { content: [{ type: "text", text: forged }] } }));
+    expect(rows.map((row) => readAgentRow(row)?.kind)).toEqual(["message", "message"]);
   });
 
   it("passes an agent's own escape sequences through, which stripping reduces to the visible text", () => {

@@ -1,4 +1,4 @@
-import { parseClaudeStreamLine, type ClaudeBlock, type LogStream, type UsageMeter } from "@grove/core";
+import { parseClaudeStreamLine, type ClaudeBlock, type LogRowKind, type LogStream, type UsageMeter } from "@grove/core";
 
 /**
  * The longest stream-json line read as one event. Claude Code prints each event on one line, and a tool's
@@ -9,7 +9,8 @@ export const MAX_CLAUDE_EVENT_CHARS = 4 * 1024 * 1024;
 
 /** Claude Code's final `result` event: what it answered, and what it cost. */
 export type ClaudeFinal = { isError: boolean; text: string; costUsd: number | null; turns: number | null };
-export type RenderedLine = { stream: LogStream; text: string };
+/** A log row; `kind` when it shows one of the agent's events (the agent's own text lines have none). */
+export type RenderedLine = { stream: LogStream; text: string; kind?: LogRowKind };
 export type ClaudeStream = {
   /** Turns one stdout line of `--output-format stream-json` into readable log lines. */
   render(line: string): RenderedLine[];
@@ -44,6 +45,7 @@ export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
                 {
                   stream: "stdout",
                   text: dim(oneLine(`claude session ${event.sessionId ?? "?"} (${event.model ?? "model ?"})`, 300)),
+                  kind: "session",
                 },
               ]
             : [];
@@ -52,7 +54,7 @@ export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
           const denial = oneLine(`${event.toolName ?? "a tool"}: ${event.reason ?? event.message ?? "not allowed"}`, 300);
           // Bounded: a run's end names at most the first hundred.
           if (refused.length < 100) refused.push(denial);
-          return [{ stream: "stderr", text: red(`✗ refused ${denial}`) }];
+          return [{ stream: "stderr", text: red(`✗ refused ${denial}`), kind: "refused" }];
         }
         case "message":
           return event.blocks?.flatMap(renderBlock) ?? [];
@@ -72,7 +74,11 @@ export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
               : "failed"
             : (event.subtype ?? "finished");
           const summary = oneLine(`claude ${outcome} after ${final.turns ?? "?"} turn(s)${cost}`, 300);
-          return [{ stream: "stdout", text: final.isError ? red(summary) : cyan(summary) }];
+          return [
+            final.isError
+              ? { stream: "stdout", text: red(summary), kind: "failed" }
+              : { stream: "stdout", text: cyan(summary), kind: "final" },
+          ];
         }
         case "other":
           return [];
@@ -84,19 +90,20 @@ export function createClaudeStream(meter?: UsageMeter): ClaudeStream {
 function renderBlock(block: ClaudeBlock): RenderedLine[] {
   switch (block.kind) {
     case "text":
-      return block.text.split("\n").map((line) => ({ stream: "stdout", text: line }));
+      return block.text.split("\n").map((line) => ({ stream: "stdout", text: line, kind: "message" }));
     case "tool-use":
       return [
         {
           stream: "stdout",
           text: cyan(`→ ${oneLine(block.name ?? "tool", 100)} ${oneLine(JSON.stringify(block.input ?? {}), 300)}`),
+          kind: "tool",
         },
       ];
     case "tool-result": {
       const text = typeof block.content === "string" ? block.content : JSON.stringify(block.content ?? "");
       return block.isError
-        ? [{ stream: "stderr", text: red(`← ${oneLine(text, 300)}`) }]
-        : [{ stream: "stdout", text: dim(`← ${text.length} chars`) }];
+        ? [{ stream: "stderr", text: red(`← ${oneLine(text, 300)}`), kind: "error" }]
+        : [{ stream: "stdout", text: dim(`← ${text.length} chars`), kind: "outcome" }];
     }
     case "other":
       return [];

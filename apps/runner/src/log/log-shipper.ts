@@ -127,10 +127,11 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
 
     return {
       runId,
-      write(stream, text) {
+      write(stream, text, kind) {
         if (finished) return true;
         for (let at = 0; at === 0 || at < text.length; at += MAX_LOG_LINE_CHARS) {
-          pending.push({ seq: nextSeq++, stream, text: text.slice(at, at + MAX_LOG_LINE_CHARS), ts: Date.now() });
+          const row = { seq: nextSeq++, stream, text: text.slice(at, at + MAX_LOG_LINE_CHARS), ts: Date.now() };
+          pending.push(kind === undefined ? row : { ...row, kind });
           unspooled++;
           allUnspooled++;
         }

@@ -1,4 +1,4 @@
-import type { LogStream } from "@grove/core";
+import type { LogRowKind, LogStream } from "@grove/core";
 
 // What a run's producers write to, and what opens it: the log shipper implements it for a hub connection,
 // headless/local-hub.ts for `grove session run`.
@@ -7,9 +7,10 @@ export type RunLog = {
   readonly runId: string;
   /**
    * Gives the line the run's next seq; it reaches the spool within `flushMs`, then the hub. False when
-   * too many lines wait for the disk: the producer should pause until `whenWritable()`.
+   * too many lines wait for the disk: the producer should pause until `whenWritable()`. `kind`: what the row
+   * shows when the runner rendered it from an agent's events (LogRowKindSchema); never given for the agent's own text.
    */
-  write(stream: LogStream, text: string): boolean;
+  write(stream: LogStream, text: string, kind?: LogRowKind): boolean;
   whenWritable(): Promise<void>;
   /**
    * Every line written so far includes the producer's input up to `value` (any JSON): the value goes into

@@ -106,6 +106,7 @@ describe("what an agent leaves uncommitted when it exits", () => {
   it('ends a run that changed nothing as "no changes", with no merge request', async () => {
     await setUp();
     const summary = await session("result");
+    expect(summary.tasks[0]?.state).toBe("no_changes");
     expect(summary.tasks[0]?.error).toMatch(
       /^no changes: the agent exited without changing anything; agent\/editor\/t1 is still at its base [0-9a-f]{12}/,
     );

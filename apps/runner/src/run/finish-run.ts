@@ -1,7 +1,7 @@
 import { formatUsage, testGateOf, type RunState, type TestStatus } from "@grove/core";
 import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
 import { commitLeftoverWork } from "./commit-leftover-work.ts";
-import { readResult, resultFromFinalAnswer } from "./read-result.ts";
+import { readAgentResult } from "./agent-result.ts";
 import { runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { describeExit, stopState, type RunScope } from "./run-scope.ts";
 
@@ -13,7 +13,9 @@ type TestReport = { status: TestStatus; exitCode: number | null; durationMs: num
  * After the agent exited (worktree already unlocked): what it left uncommitted committed for it
  * (commit-leftover-work.ts), what it committed, the test gate, the RESULT, the
  * report and the final state. A run succeeds only if the agent exited 0, committed something, and its
- * tests did not fail: a branch with no commits has nothing to merge, whatever the worktree holds.
+ * tests did not fail: a branch with no commits has nothing to merge, whatever the worktree holds. An agent
+ * that exited 0 and left nothing at all ends no_changes; one grove stopped because it waited for an answer
+ * ends needs_input (see finalState).
  * Then run.ended, the report and the final state, in that order; the report goes out once the run's log
  * lines are delivered (or after a short wait).
  */
@@ -57,15 +59,12 @@ export async function finishRun(
 
   const test = agentOk && committed ? await runTestGate(scope, worktree.worktreePath, signal) : skipTests(scope, agentOk);
 
-  const fromFile = await readResult(scope.paths.result);
-  const { result, resultError } =
-    fromFile.resultError !== null && exit.finalAnswer ? resultFromFinalAnswer(exit.finalAnswer) : fromFile;
-  // Says which: no file at all, or one grove could not use (the agent may think it wrote a RESULT).
-  if (result && fromFile.resultError)
-    scope.system(`${fromFile.resultError} Using the agent's final answer as its RESULT instead.`);
+  // Says where the RESULT came from, and why not from a better source (the agent may think it wrote one).
+  const { result, resultError, source: resultSource, notes } = await readAgentResult(scope.paths, exit.finalAnswer);
+  for (const note of notes) scope.system(note);
   if (resultError) scope.system(resultError);
 
-  const final: RunState = stopped ? stopState(signal) : agentOk && committed && test.status !== "failed" ? "succeeded" : "failed";
+  const final = finalState({ stopped, signal, exit, agentOk, committed, branch, test });
   const error = exit.error ?? noCommits ?? (agentOk && !committed ? branch.problem : null);
   scope.system(`run ${final}`);
   await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
@@ -82,6 +81,7 @@ export async function finishRun(
       durationMs: exit.durationMs,
       test: test.status,
       resultError,
+      resultSource,
       commits: branch.commits,
       uncommitted: branch.uncommittedCount,
       usage,
@@ -106,6 +106,23 @@ export async function finishRun(
   });
   scope.setState(final, error ? { error: error.slice(0, 10_000) } : {});
   return final;
+}
+
+function finalState(o: {
+  stopped: boolean;
+  signal: AbortSignal;
+  exit: AgentExit;
+  agentOk: boolean;
+  committed: boolean;
+  branch: BranchFacts;
+  test: TestReport;
+}): RunState {
+  if (o.stopped) return stopState(o.signal);
+  if (o.exit.isWaitingForInput) return "needs_input";
+  if (o.agentOk && o.committed) return o.test.status === "failed" ? "failed" : "succeeded";
+  // Nothing committed and nothing left in the worktree: not a failure, but nothing to merge either.
+  if (o.agentOk && o.branch.commits === 0 && o.branch.uncommittedCount === 0 && !o.branch.problem) return "no_changes";
+  return "failed";
 }
 
 function describeNoCommits(branchName: string, baseSha: string, branch: BranchFacts): string {

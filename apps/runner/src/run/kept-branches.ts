@@ -16,7 +16,8 @@ export async function localRunBranches(dataDir: string, repo: string, opts: { wi
   const found: LocalRunBranches = { ended: [], keep: [] };
   for (const record of records.filter((r) => r.repo === repo)) {
     const merge = mergeOf.get(record.runId);
-    if (!TERMINAL_STATES.includes(record.state)) {
+    // needs_input: the agent asked a question and waits in its worktree for the answer (a next round).
+    if (!TERMINAL_STATES.includes(record.state) || record.state === "needs_input") {
       found.keep.push({ branch: record.branch, reason: `run ${record.runId} is ${record.state}` });
       continue;
     }

@@ -20,6 +20,8 @@ export type AgentExit = {
   timedOut: boolean;
   /** Why the agent did not run or did not finish normally, in words for the log and the report. */
   error: string | null;
+  /** grove stopped it because its CLI asked a question on its output and waited (the run ends needs_input). */
+  isWaitingForInput?: boolean;
   /** The agent's final answer on its output (Claude's `result` event), a RESULT of last resort. */
   finalAnswer?: ClaudeFinal | null;
   /** Tokens, cost, turns and the agent's session id, as its CLI reported them on its output; null when it did not. */
@@ -38,6 +40,8 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     contextPack: scope.paths.contextPack,
     result: scope.paths.result,
     runDir: scope.paths.runDir,
+    resultSchema: scope.paths.resultSchema,
+    lastMessage: scope.paths.lastMessage,
   });
   const env = buildChildEnv(process.env, agent.env, scope.leaseEnv, {
     GROVE_AGENT: task.agent,
@@ -107,11 +111,12 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
     inputWatch?.stop();
     const error =
       needsInput ?? (exit.timedOut ? `the agent ran past its timeout of ${agent.timeoutMs ?? 0} ms and was stopped` : null);
-    // Stopped by grove for a reason of its own, not cancelled by a person: the run fails with that reason.
+    // Stopped by grove for a reason of its own, not cancelled by a person: the run ends with that reason.
     return {
       ...exit,
       cancelled: needsInput === null && exit.cancelled,
       error,
+      isWaitingForInput: needsInput !== null,
       finalAnswer: writer.final(),
       usage: writer.usage(exit.durationMs),
       refused: writer.refused(),

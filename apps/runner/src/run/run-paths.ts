@@ -5,6 +5,10 @@ export type RunPaths = {
   runDir: string;
   contextPack: string;
   result: string;
+  /** RESULT's JSON Schema, for a CLI that holds its model's last message to one (Codex's --output-schema). */
+  resultSchema: string;
+  /** Where a CLI writes its agent's last message (Codex's --output-last-message): a RESULT read before `result`. */
+  lastMessage: string;
   spool: string;
   /** Where the agent's stdout/stderr files are written while the runner tails them into the spool. */
   agentCapture: string;
@@ -23,6 +27,8 @@ export function runPaths(dataDir: string, runId: string): RunPaths {
     runDir,
     contextPack: join(runDir, "context-pack.md"),
     result: join(runDir, "result.json"),
+    resultSchema: join(runDir, "result-schema.json"),
+    lastMessage: join(runDir, "last-message.json"),
     spool: join(dataDir, "spool", `${runId}.jsonl`),
     agentCapture: join(runDir, "capture", "agent"),
     commandCapture: join(runDir, "capture", "commands"),

@@ -1,4 +1,4 @@
-import { RunStateSchema, type RunState } from "@grove/core";
+import { RunStateSchema, TERMINAL_RUN_STATES, type RunState } from "@grove/core";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "@grove/core/private-files";
@@ -21,7 +21,7 @@ export const RunRecordSchema = z.object({
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
-export const TERMINAL_STATES: readonly RunState[] = ["succeeded", "failed", "cancelled", "interrupted"];
+export const TERMINAL_STATES: readonly RunState[] = TERMINAL_RUN_STATES;
 
 export function runRecordPath(dataDir: string, runId: string): string {
   return join(dataDir, "runs", runId, "run.json");

@@ -2,6 +2,7 @@ import { isDomainError, type RunState, describeError } from "@grove/core";
 import { countCommits, createAgentWorktree, lockWorktree, unlockWorktree, type CreatedWorktree } from "@grove/core/node";
 import { rm } from "node:fs/promises";
 import { findNamedBrainFiles } from "./brain-files.ts";
+import { writeResultSchema } from "./agent-result.ts";
 import { writeContextPack } from "./context-pack.ts";
 import { finishRun } from "./finish-run.ts";
 import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
@@ -126,6 +127,7 @@ async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, sign
   }
   if (signal.aborted) return notRun;
   await rm(paths.result, { force: true });
+  await rm(paths.lastMessage, { force: true });
   const brainFiles = await findNamedBrainFiles(worktree.path, req.repo.config.brain, req.task.prompt);
   await writeContextPack(paths.contextPack, {
     brainFiles,
@@ -138,5 +140,6 @@ async function setUpAndRunAgent(scope: RunScope, worktree: CreatedWorktree, sign
     brainDir: req.repo.config.brain,
     resultPath: paths.result,
   });
+  await writeResultSchema(paths.resultSchema);
   return runAgent(scope, worktree.path, signal);
 }

@@ -1,4 +1,11 @@
-import { AuditRecordSchema, RunReportSchema, RunStateEventSchema, type AgentProfile, type LogLine } from "@grove/core";
+import {
+  AuditRecordSchema,
+  RunReportSchema,
+  RunStateEventSchema,
+  TERMINAL_RUN_STATES,
+  type AgentProfile,
+  type LogLine,
+} from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readdir, readFile, realpath, rm } from "node:fs/promises";
@@ -22,7 +29,7 @@ import { eventsOf, startTestHub, waitFor, type TestHub } from "./test-hub.ts";
 // shipped to the hub, cancel, report — for the behaviour tests of real agents.
 
 const TOKEN = "runner-token-for-real-agent-runs";
-const TERMINAL = ["succeeded", "failed", "cancelled", "interrupted"];
+const TERMINAL: readonly string[] = TERMINAL_RUN_STATES;
 
 export type RealAgentRun = {
   runId: string;
@@ -52,7 +59,7 @@ export type RealAgentRun = {
 export async function startRealAgentRun(o: {
   cli: RealAgentCli;
   script: ModelScript;
-  profile?: Pick<AgentProfile, "timeoutSec">;
+  profile?: Partial<Pick<AgentProfile, "timeoutSec" | "command">>;
   prompt?: string;
 }): Promise<RealAgentRun> {
   // Its own run id: processes are found by it, and other test files run agents at the same time.

@@ -1,8 +1,10 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { cookies } from "next/headers";
 import "./globals.css";
 import { Providers } from "./providers.tsx";
 import { AppShell } from "../components/app-shell.tsx";
+import { parseThemeChoice, THEME_COOKIE, themeColors } from "../lib/theme/theme-choice.ts";
 
 // Every page is rendered per request: its inline scripts carry that response's CSP nonce (see
 // server/content-security-policy.ts), which a page prerendered at build time could not.
@@ -16,19 +18,18 @@ export const metadata: Metadata = {
   icons: { icon: "/icons/icon-192.png", apple: "/icons/apple-touch-icon.png" },
 };
 
-export const viewport: Viewport = {
-  width: "device-width",
-  initialScale: 1,
-  viewportFit: "cover",
-  themeColor: [
-    { media: "(prefers-color-scheme: light)", color: "#047857" },
-    { media: "(prefers-color-scheme: dark)", color: "#0c0a09" },
-  ],
-};
+async function themeOfThisBrowser() {
+  return parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value);
+}
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export async function generateViewport(): Promise<Viewport> {
+  return { width: "device-width", initialScale: 1, viewportFit: "cover", themeColor: themeColors(await themeOfThisBrowser()) };
+}
+
+// The theme is on <html> from the first byte (globals.css reads data-theme): no script, no flash of the other theme.
+export default async function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    <html lang="en" data-theme={await themeOfThisBrowser()}>
       <body className="min-h-screen bg-stone-50 text-stone-900 antialiased dark:bg-stone-950 dark:text-stone-100">
         <Providers>
           <AppShell>{children}</AppShell>

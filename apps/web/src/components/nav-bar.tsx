@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../lib/trpc.ts";
 import type { Role } from "../server/auth/sessions.ts";
@@ -27,12 +27,6 @@ export function NavBar({ role }: { role: Role }) {
   const pathname = usePathname();
   const waiting = useQuery(trpc.approval.count.queryOptions());
   const count = waiting.data ?? 0;
-  const nav = useRef<HTMLElement>(null);
-
-  // On a phone the bar scrolls sideways: keep the current page's entry in view.
-  useEffect(() => {
-    nav.current?.querySelector('[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
-  }, [pathname]);
 
   useEffect(() => {
     document.title = count > 0 ? `(${count}) grove` : "grove";
@@ -41,13 +35,14 @@ export function NavBar({ role }: { role: Role }) {
   }, [count]);
 
   return (
-    <nav ref={nav} aria-label="Main" className="-mx-1 flex gap-1 overflow-x-auto text-sm [scrollbar-width:none]">
+    // Entries wrap onto a second row on a phone: every label whole and in reach, nothing hidden off-screen.
+    <nav aria-label="Main" className="-mx-1 flex min-w-0 flex-wrap gap-x-0.5 gap-y-1 text-sm md:flex-1">
       {NAV.filter((item) => !item.minRole || role === "admin").map((item) => (
         <Link
           key={item.href}
           href={item.href}
           aria-current={isCurrent(pathname, item.href) ? "page" : undefined}
-          className="flex shrink-0 items-center gap-1.5 rounded-lg px-2.5 py-1.5 text-stone-600 hover:bg-stone-100 aria-[current=page]:bg-emerald-50 aria-[current=page]:font-semibold aria-[current=page]:text-emerald-800 dark:text-stone-300 dark:hover:bg-stone-800 dark:aria-[current=page]:bg-emerald-950 dark:aria-[current=page]:text-emerald-300"
+          className="flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-lg px-2 py-1.5 text-stone-600 hover:bg-stone-100 aria-[current=page]:bg-emerald-50 aria-[current=page]:font-semibold aria-[current=page]:text-emerald-800 dark:text-stone-300 dark:hover:bg-stone-800 dark:aria-[current=page]:bg-emerald-950 dark:aria-[current=page]:text-emerald-300"
         >
           {item.label}
           {item.href === "/approvals" && count > 0 && (

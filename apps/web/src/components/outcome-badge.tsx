@@ -18,8 +18,8 @@ const TONE_OF: Record<TaskOutcome, string> = {
   cancelled: "cancelled",
   interrupted: "interrupted",
   failed: "failed",
-  no_changes: "cancelled",
-  needs_input: "open",
+  no_changes: "no_changes",
+  needs_input: "needs_input",
   finished: "succeeded",
 };
 

@@ -1,6 +1,7 @@
 "use client";
 
 import { describeTestStatus } from "@grove/core/labels";
+import { describeRunState } from "@grove/core/lifecycle-states";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { RunUsage, type RunUsageView } from "./run-usage.tsx";
@@ -38,7 +39,7 @@ export function RunFacts({ run, link = false }: { run: RunFactsView; link?: bool
     <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs sm:grid-cols-[auto_1fr_auto_1fr]">
       <dt className="text-stone-500">State</dt>
       <dd>
-        <StateBadge state={run.state} label={`run ${run.state}`} />
+        <StateBadge state={run.state} label={`run ${describeRunState(run.state)}`} />
       </dd>
       <dt className="text-stone-500">Agent</dt>
       <dd>

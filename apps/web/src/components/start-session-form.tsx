@@ -8,6 +8,7 @@ import { TaskFields, type TaskDraft } from "./task-fields.tsx";
 import { Button } from "./ui/button.tsx";
 import { SelectField, TextField } from "./ui/field.tsx";
 import { Empty, ErrorText } from "./ui/feedback.tsx";
+import { runnerLabel } from "../lib/wording/runner-label.ts";
 
 const blankTask = (profile: string): TaskDraft => ({ profile, agent: "", taskId: "", prompt: "" });
 
@@ -66,7 +67,7 @@ export function StartSessionForm() {
           <SelectField label="Runner" value={runnerId} onChange={(e) => setRunnerId(e.target.value)}>
             {online.map((r) => (
               <option key={r.id} value={r.id}>
-                {r.name} ({r.host ?? "unknown host"})
+                {runnerLabel(r)}
               </option>
             ))}
           </SelectField>

@@ -16,6 +16,9 @@ const RUN_TONES: Record<RunState, string> = {
   testing: VIOLET,
   succeeded: GREEN,
   failed: BAD,
+  // Not a failure: nothing to merge (grey), or the agent waits for a person (amber, as a waiting request).
+  no_changes: GREY,
+  needs_input: AMBER,
   interrupted: BAD,
   cancelled: GREY,
 };

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { isTerminalRunState } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor, listLogLines, type Db } from "@grove/db";
 import { DOMAIN_ERROR_EXIT_CODE, LISTEN_FAILED_EXIT_CODE, runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
@@ -157,7 +158,7 @@ it(
     const finished = await waitFor(
       async () => {
         const run = await db.run.findUnique({ where: { id: runId } });
-        return run && ["succeeded", "failed", "interrupted"].includes(run.state) ? run : null;
+        return run && isTerminalRunState(run.state) ? run : null;
       },
       120_000,
       () => `the run to finish:\n${runnerOutput}`,

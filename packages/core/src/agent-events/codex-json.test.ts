@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseClaudeStreamLine } from "./claude-stream.ts";
-import { parseCodexLine } from "./codex-json.ts";
+import { parseCodexLine, parseCodexStderrLine } from "./codex-json.ts";
 import { createUsageMeter, type UsageMeter } from "./usage-meter.ts";
 
 /** Claude Code's stdout line through core's one parser into the meter, as the runner does. */
@@ -52,6 +52,52 @@ describe("parseCodexLine", () => {
     ]);
   });
 
+  it("counts a call codex declined as a denial, and a command its sandbox stopped as a failed command only", () => {
+    // As Codex 0.169.0 printed them with --approve-for-me, its review denying an escalation, and then a
+    // write the workspace-write sandbox stopped (no review: nothing in the event says "sandbox").
+    const declined =
+      '{"type":"item.completed","item":{"id":"item_1","type":"command_execution","command":"/bin/bash -c \'touch /etc/grove-probe\'","aggregated_output":"","exit_code":null,"status":"declined"}}';
+    const sandboxed =
+      '{"type":"item.completed","item":{"id":"item_2","type":"command_execution","command":"/bin/bash -c \'touch /etc/grove-probe\'","aggregated_output":"touch: cannot touch \'/etc/grove-probe\': Read-only file system\\n","exit_code":1,"status":"failed"}}';
+    expect(parseCodexLine(declined)).toEqual([
+      {
+        kind: "tool-completed",
+        id: "item_1",
+        tool: "shell",
+        input: "/bin/bash -c 'touch /etc/grove-probe'",
+        output: "",
+        exitCode: null,
+        isError: true,
+      },
+      {
+        kind: "denial",
+        toolName: "shell",
+        reason: "declined by codex's approval",
+        message: "/bin/bash -c 'touch /etc/grove-probe'",
+      },
+    ]);
+    expect(parseCodexLine(sandboxed)?.map((e) => e.kind)).toEqual(["tool-completed"]);
+  });
+
+  it("reads the refusal codex exec only logs on stderr (a request to leave the sandbox under approval never)", () => {
+    // As Codex 0.169.0 printed it under the built-in profile (--sandbox workspace-write, exec's approval "never").
+    const line =
+      "2026-12-01T01:36:06.245879Z ERROR codex_core::tools::router: error=approval policy is Never; reject command — you cannot ask for escalated permissions if the approval policy is Never";
+    expect(parseCodexStderrLine(line)).toEqual({
+      kind: "denial",
+      toolName: "shell",
+      reason: "asked to run outside its sandbox",
+      message:
+        "approval policy is Never; reject command — you cannot ask for escalated permissions if the approval policy is Never",
+    });
+    for (const other of [
+      "Reading additional input from stdin...",
+      '2026-12-01T01:37:00Z ERROR codex_core::tools::router: error=exec_command failed: CreateProcess { message: "boom" }',
+      "touch: cannot touch '/etc/x': Read-only file system",
+    ])
+      expect(parseCodexStderrLine(other), other).toBeNull();
+  });
+
   it("leaves anything that is not a codex event to the caller as plain text", () => {
     for (const line of [
       "Reading additional input from stdin...",
@@ -75,7 +121,37 @@ describe("parseCodexLine", () => {
       { kind: "tool-completed", id: "i", tool: "edit", input: "update a.ts", output: "", exitCode: null, isError: false },
     ]);
     expect(parseCodexLine('{"type":"turn.failed","error":{"message":"stream disconnected"}}')).toEqual([
-      { kind: "error", message: "stream disconnected" },
+      { kind: "turn-failed", message: "stream disconnected" },
+    ]);
+  });
+
+  it("reads an MCP tool call with its arguments, and its answer or why it failed", () => {
+    const call = (extra: object) =>
+      JSON.stringify({
+        type: "item.completed",
+        item: { id: "m", type: "mcp_tool_call", server: "docs", tool: "search", arguments: { q: "grove" }, ...extra },
+      });
+    expect(parseCodexLine(call({ status: "completed", result: { content: [{ type: "text", text: "3 hits" }] } }))).toEqual([
+      {
+        kind: "tool-completed",
+        id: "m",
+        tool: "docs.search",
+        input: '{"q":"grove"}',
+        output: "3 hits",
+        exitCode: null,
+        isError: false,
+      },
+    ]);
+    expect(parseCodexLine(call({ status: "failed", error: { message: "server not running" }, result: null }))).toEqual([
+      {
+        kind: "tool-completed",
+        id: "m",
+        tool: "docs.search",
+        input: '{"q":"grove"}',
+        output: "server not running",
+        exitCode: null,
+        isError: true,
+      },
     ]);
   });
 

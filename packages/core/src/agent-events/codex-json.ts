@@ -13,7 +13,11 @@ export type CodexEvent =
   | { kind: "tool-started"; id: string; tool: string; input: string }
   | { kind: "tool-completed"; id: string; tool: string; input: string; output: string; exitCode: number | null; isError: boolean }
   | { kind: "error"; message: string }
-  | { kind: "usage"; usage: CodexUsage };
+  /** The turn ended in failure (the model API refused, the connection broke): the run's end, not its answer. */
+  | { kind: "turn-failed"; message: string }
+  | { kind: "usage"; usage: CodexUsage }
+  /** An action codex refused the agent (a tool call it declined), in the shape of Claude's permission denials. */
+  | { kind: "denial"; toolName: string | null; reason: string | null; message: string | null };
 export type CodexUsage = { inputTokens: number; cachedInputTokens: number; outputTokens: number; reasoningOutputTokens: number };
 
 /**
@@ -41,6 +45,14 @@ const ItemSchema = z.looseObject({
   changes: z.array(z.looseObject({ path: z.string().optional(), kind: z.string().optional() })).optional(),
   server: z.string().optional(),
   tool: z.string().optional(),
+  // An MCP tool call's arguments, and its outcome: what the server answered, or why the call failed.
+  arguments: z.unknown().optional(),
+  result: z
+    .looseObject({ content: z.array(z.looseObject({ text: z.string().optional() })).optional() })
+    .nullable()
+    .optional()
+    .catch(undefined),
+  error: z.looseObject({ message: z.string().optional() }).nullable().optional().catch(undefined),
   query: z.string().optional(),
 });
 const LineSchema = z.looseObject({
@@ -52,6 +64,21 @@ const LineSchema = z.looseObject({
   error: z.looseObject({ message: z.string().optional() }).optional(),
 });
 type Item = z.infer<typeof ItemSchema>;
+
+/**
+ * Under `codex exec`'s approval policy "never" (its default, and the built-in profile's), a model's request to
+ * run a command outside the sandbox is refused before anything runs, with no --json event at all: only codex's
+ * own log line on stderr says so ("… codex_core::tools::router: error=approval policy is Never; reject command
+ * — you cannot ask for escalated permissions …", Codex 0.169.0). It names no command.
+ */
+const ESCALATION_REFUSED = /codex_core::tools::router: error=(approval policy is never; reject command\b.{0,300})/i;
+
+/** A denial in one stderr line of `codex exec`; null for any other line. */
+export function parseCodexStderrLine(line: string): CodexEvent | null {
+  const refused = ESCALATION_REFUSED.exec(line.slice(0, 2_000));
+  if (!refused) return null;
+  return { kind: "denial", toolName: "shell", reason: "asked to run outside its sandbox", message: cut(refused[1] ?? "", 300) };
+}
 
 /** The events of one stdout line of `codex exec --json`; null when the line is not such an event. */
 export function parseCodexLine(line: string): CodexEvent[] | null {
@@ -73,8 +100,9 @@ export function parseCodexLine(line: string): CodexEvent[] | null {
     case "turn.completed":
       return event.usage ? [{ kind: "usage", usage: toUsage(event.usage) }] : [];
     case "turn.failed":
+      return [{ kind: "turn-failed", message: readableError(event.error?.message ?? event.message ?? "the turn failed") }];
     case "error":
-      return [{ kind: "error", message: cut(event.error?.message ?? event.message ?? "codex reported an error") }];
+      return [{ kind: "error", message: readableError(event.error?.message ?? event.message ?? "codex reported an error") }];
     case "item.started":
       return event.item ? itemStarted(event.item) : [];
     case "item.completed":
@@ -102,16 +130,18 @@ function itemCompleted(item: Item): CodexEvent[] {
   if (!tool) return [];
   const exitCode = item.exit_code ?? null;
   const isError = item.status === "failed" || item.status === "declined" || (exitCode !== null && exitCode !== 0);
-  return [
-    {
-      kind: "tool-completed",
-      id: cut(item.id, 200),
-      ...tool,
-      output: cut(item.aggregated_output ?? item.message ?? ""),
-      exitCode,
-      isError,
-    },
-  ];
+  const completed: CodexEvent = {
+    kind: "tool-completed",
+    id: cut(item.id, 200),
+    ...tool,
+    output: cut(item.aggregated_output ?? item.error?.message ?? mcpAnswer(item) ?? item.message ?? ""),
+    exitCode,
+    isError,
+  };
+  // "declined": codex's approval (a person's, or --approve-for-me's review) refused the call, which never ran.
+  // A command its sandbox stopped is only "failed" with the OS's words in its output, like any failed command.
+  if (item.status !== "declined") return [completed];
+  return [completed, { kind: "denial", toolName: tool.tool, reason: "declined by codex's approval", message: tool.input }];
 }
 
 /** The tool a work item stands for, and its input in words; null for an item that is no tool call. */
@@ -122,12 +152,33 @@ function toolOf(item: Item): { tool: string; input: string } | null {
     case "file_change":
       return { tool: "edit", input: cut((item.changes ?? []).map((c) => `${c.kind ?? "change"} ${c.path ?? "?"}`).join(", ")) };
     case "mcp_tool_call":
-      return { tool: cut(`${item.server ?? "mcp"}.${item.tool ?? "?"}`, 200), input: "" };
+      return { tool: cut(`${item.server ?? "mcp"}.${item.tool ?? "?"}`, 200), input: cut(JSON.stringify(item.arguments ?? {})) };
     case "web_search":
       return { tool: "web_search", input: cut(item.query ?? "") };
     default:
       return null;
   }
+}
+
+/**
+ * Codex passes a model API's error on as the API's JSON body (`{"error":{"message":…}}`): its message is what
+ * a person reads. Any other text stays as it is.
+ */
+function readableError(message: string): string {
+  try {
+    const body = ErrorBodySchema.safeParse(JSON.parse(message));
+    if (body.success) return cut(body.data.error.message);
+  } catch {
+    // not JSON: the message is the text
+  }
+  return cut(message);
+}
+const ErrorBodySchema = z.object({ error: z.looseObject({ message: z.string() }) });
+
+/** The text an MCP server answered with; undefined when it answered none. */
+function mcpAnswer(item: Item): string | undefined {
+  const texts = (item.result?.content ?? []).flatMap((block) => (block.text === undefined ? [] : [block.text]));
+  return texts.length === 0 ? undefined : texts.join("\n");
 }
 
 function toUsage(usage: z.infer<typeof UsageSchema>): CodexUsage {

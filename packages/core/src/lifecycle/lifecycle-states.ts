@@ -2,7 +2,15 @@
 // The one list of each lifecycle's states. prisma/schema.prisma's comments, README and the UI badges follow
 // these (packages/db/src/lifecycle-docs.test.ts checks the schema and README).
 
-/** A run's life as its runner reports it; the runner decides each step, the hub records it. */
+/**
+ * A run's life as its runner reports it; the runner decides each step, the hub records it. queued: waits for
+ * a place on its runner; preparing: worktree and setup; running: the agent works; testing: the repository's
+ * test gate on what it committed. Then it ends: succeeded (committed, tests not red: a merge request opens),
+ * failed (the agent, the setup or the tests failed), no_changes (the agent exited 0 and left nothing at all,
+ * committed or not: nothing to merge, no merge request), needs_input (the agent's CLI asked a question on its
+ * output and waited for an answer its empty stdin can never give; grove stopped it, and the prompt it showed
+ * is the run's error), interrupted (its runner stopped or died under it) or cancelled (a person stopped it).
+ */
 export const RUN_STATES = [
   "queued",
   "preparing",
@@ -10,15 +18,43 @@ export const RUN_STATES = [
   "testing",
   "succeeded",
   "failed",
+  "no_changes",
+  "needs_input",
   "interrupted",
   "cancelled",
 ] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 /** A run in one of these has ended: nothing it did changes any more. */
-export const TERMINAL_RUN_STATES = ["succeeded", "failed", "interrupted", "cancelled"] as const satisfies readonly RunState[];
+export const TERMINAL_RUN_STATES = [
+  "succeeded",
+  "failed",
+  "no_changes",
+  "needs_input",
+  "interrupted",
+  "cancelled",
+] as const satisfies readonly RunState[];
 /** A run still on its way (waiting for a place, or working). */
 export const LIVE_RUN_STATES = ["queued", "preparing", "running", "testing"] as const satisfies readonly RunState[];
+
+/** How a run's state reads on a badge, in a list or a CLI summary. */
+export const RUN_STATE_LABELS: Record<RunState, string> = {
+  queued: "queued",
+  preparing: "preparing",
+  running: "running",
+  testing: "testing",
+  succeeded: "succeeded",
+  failed: "failed",
+  no_changes: "no changes",
+  needs_input: "needs input",
+  interrupted: "interrupted",
+  cancelled: "cancelled",
+};
+
+/** The label of a state read from storage (an unknown one reads as itself). */
+export function describeRunState(state: string): string {
+  return isRunState(state) ? RUN_STATE_LABELS[state] : state;
+}
 
 /**
  * A merge request's life. open: waits for a person; blocked: the brain policy refuses what it commits (it

@@ -4,15 +4,17 @@ import { RUN_EVENTS, transitionRun } from "./run-transition.ts";
 
 /** Rows: the run's state; columns: the state its runner reports, in RUN_STATES order. "=" same, "→" accepted, "x" refused. */
 const EXPECTED: Record<string, string> = {
-  //           queued preparing running testing succeeded failed interrupted cancelled
-  queued: "    =      →         →       →       →         →      →           →",
-  preparing: " x      =         →       →       →         →      →           →",
-  running: "   x      x         =       →       →         →      →           →",
-  testing: "   x      x         x       =       →         →      →           →",
-  succeeded: " x      x         x       x       =         x      x           x",
-  failed: "    x      x         x       x       x         =      x           x",
-  interrupted: "x     x         x       x       x         x      =           x",
-  cancelled: " x      x         x       x       x         x      x           =",
+  //            queued preparing running testing succeeded failed no_changes needs_input interrupted cancelled
+  queued: "     =      →         →       →       →         →      →          →           →           →",
+  preparing: "  x      =         →       →       →         →      →          →           →           →",
+  running: "    x      x         =       →       →         →      →          →           →           →",
+  testing: "    x      x         x       =       →         →      →          →           →           →",
+  succeeded: "  x      x         x       x       =         x      x          x           x           x",
+  failed: "     x      x         x       x       x         =      x          x           x           x",
+  no_changes: " x      x         x       x       x         x      =          x           x           x",
+  needs_input: "x      x         x       x       x         x      x          =           x           x",
+  interrupted: "x      x         x       x       x         x      x          x           =           x",
+  cancelled: "  x      x         x       x       x         x      x          x           x           =",
 };
 
 function outcome(state: RunState, next: RunState): string {
@@ -42,6 +44,14 @@ describe("transitionRun", () => {
       RUN_STATES.every((next) => next === state || !transitionRun(state, { type: "reported", state: next }).ok);
     expect(RUN_STATES.filter(isFinal)).toEqual([...TERMINAL_RUN_STATES]);
     expect(RUN_STATES.filter((state) => !isFinal(state))).toEqual([...LIVE_RUN_STATES]);
+  });
+
+  it("keeps a run that ended with no changes or needing input ended, whatever a late report says", () => {
+    expect(transitionRun("no_changes", { type: "reported", state: "interrupted" })).toMatchObject({ ok: false });
+    expect(transitionRun("needs_input", { type: "reported", state: "failed" })).toMatchObject({
+      ok: false,
+      reason: "The run already ended needs_input; it cannot become failed.",
+    });
   });
 
   it("says why an ended run does not change", () => {

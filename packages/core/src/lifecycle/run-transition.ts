@@ -18,6 +18,8 @@ const RANK: Record<RunState, number> = {
   testing: 3,
   succeeded: 4,
   failed: 4,
+  no_changes: 4,
+  needs_input: 4,
   interrupted: 4,
   cancelled: 4,
 };

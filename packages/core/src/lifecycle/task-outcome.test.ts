@@ -3,7 +3,7 @@ import { MERGE_REQUEST_STATES, RUN_STATES } from "./lifecycle-states.ts";
 import { TASK_OUTCOME_LABELS, taskOutcome, type TaskOutcome } from "./task-outcome.ts";
 
 // States other lifecycles add at the same time (review rounds, "no changes"/"needs input"), by name.
-const ALL_RUN_STATES = [...RUN_STATES, "no_changes", "needs_input"];
+const ALL_RUN_STATES = [...new Set<string>([...RUN_STATES, "no_changes", "needs_input"])];
 const ALL_REQUEST_STATES = [...MERGE_REQUEST_STATES, "changes_requested"];
 
 const BY_RUN_ALONE: Record<string, TaskOutcome> = {

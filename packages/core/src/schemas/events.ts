@@ -101,7 +101,7 @@ export const RunReportSchema = z.object({
   /** Files changed in the worktree but not committed: not part of the branch, so never merged. */
   uncommitted: z.array(z.string().max(4_096)).max(MAX_UNCOMMITTED_LISTED).default([]),
   uncommittedCount: z.number().int().nonnegative().default(0),
-  /** Tool calls the agent's CLI refused it (Claude Code's permission_denied events), counted by the runner. */
+  /** Tool calls the agent's CLI refused it (Claude Code's permission denials, calls Codex refused), counted by the runner. */
   refusedActions: z.number().int().nonnegative().default(0),
   /** What the agent used, as its CLI reported it; null when it reported nothing (older runners omit it). */
   usage: AgentUsageSchema.nullable().default(null),

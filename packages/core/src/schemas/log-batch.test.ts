@@ -12,6 +12,8 @@ describe("parseRunLogBatch", () => {
       seq: 7 + i,
       stream,
       text: `${good.text} ${i}`,
+      // The runner's kind of a row it rendered from an agent's events travels with it.
+      ...(stream === "stderr" ? { kind: "error" as const } : {}),
     }));
     const body = encodeLogLines(lines);
     const parsed = parseRunLogBatch(batch(body));
@@ -54,7 +56,9 @@ describe("parseRunLogBatch", () => {
     ["too many lines", batch(encodeLogLines(Array.from({ length: MAX_LOG_BATCH_LINES + 1 }, () => good)))],
     ["a line as an object", batch(JSON.stringify([good]))],
     ["a line too short", batch('[["stdout","x"]]')],
-    ["a line too long", batch('[["stdout","x",1,2]]')],
+    ["a line too long", batch('[["stdout","x",1,"tool","x"]]')],
+    ["a row kind that is none of the list", batch('[["stdout","x",1,2]]')],
+    ["a row kind of colour codes", batch(JSON.stringify([["stdout", "x", 1, "\u001b[36m"]]))],
     ["an unknown stream", batch('[["stdin","x",1]]')],
     ["text not a string", batch('[["stdout",42,1]]')],
     ["text too long", batch(JSON.stringify([["stdout", "x".repeat(MAX_LOG_LINE_CHARS + 1), 1]]))],

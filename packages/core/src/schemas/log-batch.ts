@@ -49,7 +49,7 @@ const utf8 = new TextDecoder();
 
 /**
  * Checks a `run:log` payload all the way down: the envelope as RunLogBatchSchema, then every line as
- * LogLineSchema would (1 to MAX_LOG_BATCH_LINES lines, each exactly `[stream, text, ts]`). The error names
+ * LogLineSchema would (1 to MAX_LOG_BATCH_LINES lines, each exactly `[stream, text, ts]` or `[stream, text, ts, kind]`). The error names
  * the first offending line.
  */
 export function parseRunLogBatch(payload: unknown): { success: true; data: ParsedLogBatch } | { success: false; error: string } {

@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 /**
- * The one definition of a log line's stored and sent form, the row `[stream, text, ts]`: the runner's spool
+ * The one definition of a log line's stored and sent form, the row `[stream, text, ts]` (or
+ * `[stream, text, ts, kind]` for a row the runner rendered from an agent's events): the runner's spool
  * keeps it (with the line's seq in front), a `run:log` batch carries an array of them, the hub stores that
  * array as it came and its SQL reads fields by their index in the row (`LOG_ROW`). A line's seq is not in
  * the row: it is the row's position after the batch's or chunk's first seq. Node-free (the browser may use it).
@@ -13,23 +14,46 @@ export const MAX_LOG_LINE_CHARS = 16_384;
 export const LogStreamSchema = z.enum(["stdout", "stderr", "test", "system"]);
 export type LogStream = z.infer<typeof LogStreamSchema>;
 
+/**
+ * What a row the runner rendered from an agent CLI's parsed events shows (log/claude-stream.ts,
+ * log/codex-stream.ts): set by the runner, never read from the text, so nothing an agent prints (colour
+ * codes and markers included) can make its own words look like a tool call or a final answer. A closed
+ * list of short names: the hub refuses a row with any other.
+ */
+export const LogRowKindSchema = z.enum([
+  "session",
+  "message",
+  "reasoning",
+  "tool",
+  "outcome",
+  "error",
+  "refused",
+  "final",
+  "failed",
+]);
+export type LogRowKind = z.infer<typeof LogRowKindSchema>;
+
 export const LogLineSchema = z.object({
   seq: z.number().int().positive(),
   stream: LogStreamSchema,
   text: z.string().max(MAX_LOG_LINE_CHARS),
   ts: z.number().int().nonnegative(),
+  kind: LogRowKindSchema.optional(),
 });
 export type LogLine = z.infer<typeof LogLineSchema>;
 
 /** Where each field sits in a row; SQL that reads a row's JSON (`value ->> 1`) takes its indexes from here. */
-export const LOG_ROW = { stream: 0, text: 1, ts: 2 } as const;
-export type LogRow = [stream: LogStream, text: string, ts: number];
+export const LOG_ROW = { stream: 0, text: 1, ts: 2, kind: 3 } as const;
+export type LogRow = [stream: LogStream, text: string, ts: number, kind?: LogRowKind];
 
 const LOG_STREAMS: ReadonlySet<unknown> = new Set(LogStreamSchema.options);
+const LOG_ROW_KINDS: ReadonlySet<unknown> = new Set(LogRowKindSchema.options);
 
-/** One line's row as JSON text. */
-export function encodeLogRow(line: Pick<LogLine, "stream" | "text" | "ts">): string {
-  return JSON.stringify([line.stream, line.text, line.ts] satisfies LogRow);
+/** One line's row as JSON text; the kind only when the line has one. */
+export function encodeLogRow(line: Pick<LogLine, "stream" | "text" | "ts" | "kind">): string {
+  const row: LogRow = [line.stream, line.text, line.ts];
+  if (line.kind !== undefined) row.push(line.kind);
+  return JSON.stringify(row);
 }
 
 /** The JSON text of lines as they travel in a `run:log` batch and are stored: `[[stream, text, ts], …]`. */
@@ -42,19 +66,21 @@ export function encodeLogLines(lines: readonly LogLine[]): string {
  * wrong with it (the caller names the row).
  */
 export function checkLogRow(row: unknown): string | null {
-  if (!Array.isArray(row) || row.length !== 3) return "must be [stream, text, ts]";
-  const [stream, text, ts] = row as unknown[];
+  if (!Array.isArray(row) || (row.length !== 3 && row.length !== 4))
+    return "must be [stream, text, ts] or [stream, text, ts, kind]";
+  const [stream, text, ts, kind] = row as unknown[];
   if (!LOG_STREAMS.has(stream)) return `stream must be one of ${LogStreamSchema.options.join(", ")}`;
   if (typeof text !== "string" || text.length > MAX_LOG_LINE_CHARS)
     return `text must be a string of at most ${MAX_LOG_LINE_CHARS} characters`;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return "ts must be a non-negative integer";
+  if (row.length === 4 && !LOG_ROW_KINDS.has(kind)) return `kind must be one of ${LogRowKindSchema.options.join(", ")}`;
   return null;
 }
 
 /** The line a row checked by `checkLogRow` holds, as line `seq`. */
 export function lineOfCheckedRow(row: unknown, seq: number): LogLine {
-  const [stream, text, ts] = row as LogRow;
-  return { seq, stream, text, ts };
+  const [stream, text, ts, kind] = row as LogRow;
+  return kind === undefined ? { seq, stream, text, ts } : { seq, stream, text, ts, kind };
 }
 
 /**
@@ -62,8 +88,10 @@ export function lineOfCheckedRow(row: unknown, seq: number): LogLine {
  * is not what it should be (a damaged database) reads as a `system` line, empty text or ts 0, not an error.
  */
 export function readStoredLogRow(row: unknown, seq: number): LogLine {
-  const [stream, text, ts] = Array.isArray(row) ? (row as unknown[]) : [];
-  return { seq, stream: readStoredStream(stream), text: readStoredText(text), ts: Number(ts ?? 0) };
+  const [stream, text, ts, kind] = Array.isArray(row) ? (row as unknown[]) : [];
+  const line: LogLine = { seq, stream: readStoredStream(stream), text: readStoredText(text), ts: Number(ts ?? 0) };
+  // A kind that is none of the list (a damaged database) reads as no kind: the row shows as the text it is.
+  return LOG_ROW_KINDS.has(kind) ? { ...line, kind: kind as LogRowKind } : line;
 }
 
 export function readStoredStream(value: unknown): LogStream {
@@ -92,7 +120,7 @@ export function cutSeqRow(raw: string): { seq: number; row: string } | null {
 
 /** The line a decoded seq row holds, checked in full; null when it is no such row. */
 export function decodeSeqRow(value: unknown): LogLine | null {
-  if (!Array.isArray(value) || value.length !== 4) return null;
+  if (!Array.isArray(value) || (value.length !== 4 && value.length !== 5)) return null;
   const [seq, ...row] = value as unknown[];
   if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1 || checkLogRow(row) !== null) return null;
   return lineOfCheckedRow(row, seq);

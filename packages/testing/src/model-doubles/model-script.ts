@@ -11,7 +11,8 @@ export type ModelStep =
   | { do: "read"; path: string }
   | { do: "write"; path: string; content: string }
   | { do: "edit"; path: string; find: string; replace: string }
-  | { do: "run"; command: string }
+  /** `escalate`: Codex's model asks to run it outside its sandbox (the OpenAI double's approval review denies it). */
+  | { do: "run"; command: string; escalate?: boolean }
   /** A call of one of the CLI's own tools by name (Claude Code's: WebFetch, NotebookEdit, …); Codex's double has none. */
   | { do: "tool"; name: string; input: Record<string, string> }
   /** The final answer: the turn ends, and with it the CLI's run. */

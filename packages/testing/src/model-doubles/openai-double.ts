@@ -7,16 +7,28 @@ import { allStrings, factsFromText, fillStep, stepAt, TURN_USAGE, type ModelScri
  * `wire_api = "responses"` and this server's `/v1` as its base_url). Each POST /v1/responses is one
  * turn: the step is chosen by how many tool outputs the conversation holds. Codex 0.169 gives a model
  * it does not know the `exec_command` tool only, so every step is a shell command. Each turn reports
- * TURN_USAGE in `response.completed`, and `streamedTurns` counts them.
+ * TURN_USAGE in `response.completed`, and `streamedTurns` counts them; `textFormats` records the answer
+ * format each turn asked for (Codex's --output-schema arrives as a strict json_schema).
  */
-export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackServer & { streamedTurns(): number }> {
+export async function startOpenAiDouble(
+  script: ModelScript,
+): Promise<LoopbackServer & { streamedTurns(): number; textFormats(): unknown[] }> {
   let served = 0;
   let streamed = 0;
+  // What each turn asked of the model's answer (`text.format`: a json_schema under --output-schema).
+  const textFormats: unknown[] = [];
   const server = await startLoopbackServer((request, res) => {
     served += 1;
     const body = parseBody(request.body);
     if (request.method !== "POST" || !request.url.endsWith("/responses") || !isRecord(body)) {
       writeJson(res, 404, { error: { message: `the model double has no ${request.method} ${request.url}` } });
+      return;
+    }
+    textFormats.push(isRecord(body.text) ? body.text.format : undefined);
+    // Codex's approval review (--approve-for-me) asks the same model for a verdict: the double always denies.
+    if (isApprovalReview(body)) {
+      streamed += 1;
+      streamTurn(res, `resp_double_${served}`, { do: "say", text: REVIEW_DENIAL }, served);
       return;
     }
     const text = allStrings(body);
@@ -29,7 +41,7 @@ export async function startOpenAiDouble(script: ModelScript): Promise<LoopbackSe
       streamTurn(res, `resp_double_${served}`, step, served);
     }
   });
-  return Object.assign(server, { streamedTurns: () => streamed });
+  return Object.assign(server, { streamedTurns: () => streamed, textFormats: () => [...textFormats] });
 }
 
 function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { do: "refuse" }>, served: number): void {
@@ -41,7 +53,15 @@ function streamTurn(res: ServerResponse, id: string, step: Exclude<ModelStep, { 
           id: `fc_double_${served}`,
           call_id: `call_double_${served}`,
           name: "exec_command",
-          arguments: JSON.stringify({ cmd: shellCommand(step), login: false, tty: false, yield_time_ms: 30_000 }),
+          arguments: JSON.stringify({
+            cmd: shellCommand(step),
+            login: false,
+            tty: false,
+            yield_time_ms: 30_000,
+            ...(step.do === "run" && step.escalate
+              ? { sandbox_permissions: "require_escalated", justification: "The task needs this outside the workspace." }
+              : {}),
+          }),
         };
   writeSse(res, [
     ["response.created", { type: "response.created", response: { id } }],
@@ -86,6 +106,19 @@ function shellCommand(step: Exclude<ModelStep, { do: "say" | "refuse" }>): strin
     case "tool":
       throw new Error(`the OpenAI double has no tool "${step.name}": Codex's model gets exec_command only`);
   }
+}
+
+const REVIEW_DENIAL = JSON.stringify({
+  outcome: "deny",
+  risk_level: "high",
+  rationale: "grove double: this action is refused",
+});
+
+/** Codex 0.169's approval review: a structured answer with an allow/deny `outcome`. */
+function isApprovalReview(body: Record<string, unknown>): boolean {
+  const format = isRecord(body.text) && isRecord(body.text.format) ? body.text.format : null;
+  const properties = format && isRecord(format.schema) && isRecord(format.schema.properties) ? format.schema.properties : null;
+  return properties !== null && "outcome" in properties && "risk_level" in properties;
 }
 
 function quote(text: string): string {

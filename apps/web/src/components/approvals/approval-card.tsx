@@ -8,6 +8,7 @@ import { ApprovalDiff } from "./approval-diff.tsx";
 import { ApprovalStatus } from "./approval-status.tsx";
 import { DecisionBar } from "./decision-bar.tsx";
 import { VerdictList } from "./verdict-list.tsx";
+import { mergeStateLabel } from "../../lib/wording/merge-wording.ts";
 
 type Approval = RouterOutputs["approval"]["list"][number];
 
@@ -32,7 +33,7 @@ export function ApprovalCard({
         <code className="min-w-0 break-all text-sm font-semibold">{a.branch}</code>
         <span className="text-stone-400">→</span>
         <code className="text-sm">{a.integration}</code>
-        <StateBadge state={a.state} label={`merge ${a.state}`} />
+        <StateBadge state={a.state} label={mergeStateLabel(a.state)} />
         {a.stage && <StateBadge state="merging" label={`queue: ${a.stage}`} />}
       </header>
       <p className="mb-1 text-xs text-stone-500">

@@ -2,6 +2,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import { useTRPC } from "../../lib/trpc.ts";
+import { decisionSummary } from "../../lib/wording/merge-wording.ts";
 import { Button } from "../ui/button.tsx";
 import { ErrorText } from "../ui/feedback.tsx";
 import { RelativeTime } from "../ui/time.tsx";
@@ -57,7 +58,7 @@ export function ApprovalStatus({ approval: a, canDecide }: { approval: Approval;
       return (
         <div className="space-y-2 text-sm">
           <p className="text-stone-600 dark:text-stone-400">
-            The merge did not land (see above); {a.integration} did not move. Approved{by} {when}.
+            {decisionSummary(a)} (see above); {a.integration} did not move. {when}
           </p>
           {a.snapshotRef ? (
             <p>
@@ -69,16 +70,11 @@ export function ApprovalStatus({ approval: a, canDecide }: { approval: Approval;
         </div>
       );
     case "void":
-      return (
-        <p className="text-sm text-stone-600 dark:text-stone-400">
-          Void: its branch moved after its tests ran. Run the task again.
-        </p>
-      );
+      return <p className="text-sm text-stone-600 dark:text-stone-400">{decisionSummary(a)}. Run the task again.</p>;
     default:
       return (
         <p className="text-sm text-stone-600 dark:text-stone-400">
-          {a.state}
-          {by} {when}
+          {decisionSummary(a)} {when}
           {comment}
         </p>
       );

@@ -1,8 +1,7 @@
 "use client";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useLogStore } from "../../lib/log/use-log-store.ts";
-import { parseStreamJson } from "../../lib/log/stream-json.ts";
-import { agentRowEvents } from "../../lib/log/agent-rows.ts";
+import { structuredEvents } from "../../lib/log/agent-rows.ts";
 import { renderAnsiRow } from "../../lib/log/ansi-row.ts";
 import { Button } from "../ui/button.tsx";
 import { LogRow, ROW_HEIGHT } from "./log-row.tsx";
@@ -86,8 +85,8 @@ export function VirtualLog({
   let isJsonOnScreen = false;
   for (let seq = first; seq <= last; seq++) {
     const line = store.get(seq);
-    // Raw stream-json, or the rows the runner rendered from Claude's events (tool calls, refusals, the end).
-    const events = line ? (parseStreamJson(line.text) ?? agentRowEvents(line)) : null;
+    // The rows the runner rendered from an agent's events (by their kind), or raw stream-json.
+    const events = line ? structuredEvents(line) : null;
     if (events) isJsonOnScreen = true;
     rows.push(
       <LogRow
@@ -104,7 +103,7 @@ export function VirtualLog({
     );
   }
 
-  // Claude's events are recognised on sight and shown structured by default.
+  // An agent's events (Claude's, Codex's) are recognised on sight and shown structured by default.
   useEffect(() => {
     if (!isJsonOnScreen || hasStreamJson) return;
     setHasStreamJson(true);

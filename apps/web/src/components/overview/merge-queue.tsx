@@ -7,6 +7,7 @@ import { Card } from "../card.tsx";
 import { StateBadge } from "../state-badge.tsx";
 import { Empty } from "../ui/feedback.tsx";
 import { RelativeTime } from "../ui/time.tsx";
+import { mergeStateLabel } from "../../lib/wording/merge-wording.ts";
 
 /** Approved merges the runners are working through, then the latest outcomes. */
 export function MergeQueue() {
@@ -22,7 +23,7 @@ export function MergeQueue() {
           <li key={a.id} className="flex flex-wrap items-center gap-2 text-sm">
             <span className="w-5 text-right text-xs text-stone-500">{index + 1}.</span>
             <code className="min-w-0 truncate text-xs">{a.branch}</code>
-            <StateBadge state={a.state} label={`merge ${a.state}`} />
+            <StateBadge state={a.state} label={mergeStateLabel(a.state)} />
           </li>
         ))}
       </ol>
@@ -38,7 +39,7 @@ export function MergeQueue() {
                 >
                   {a.branch}
                 </Link>
-                <StateBadge state={a.state} label={`merge ${a.state}`} />
+                <StateBadge state={a.state} label={mergeStateLabel(a.state)} />
                 <span className="ml-auto text-stone-500">
                   {a.decidedBy ?? ""} <RelativeTime date={a.decidedAt} />
                 </span>

@@ -1,3 +1,4 @@
+import { accountRouter } from "./routers/account.ts";
 import { approvalRouter } from "./routers/approval.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
@@ -14,6 +15,7 @@ import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
   auth: authRouter,
+  account: accountRouter,
   setup: setupRouter,
   user: userRouter,
   session: sessionRouter,

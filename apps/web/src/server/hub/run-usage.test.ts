@@ -2,6 +2,7 @@ import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isTerminalRunState } from "@grove/core";
 import { agentEnv, carefulAgentScript, startAnthropicDouble, TURN_USAGE, waitFor } from "@grove/testing";
 import { startTestStack, type TestStack } from "../test-support/stack.ts";
 
@@ -57,7 +58,7 @@ describe("a dashboard session run by the real claude CLI, with a budget", () => 
     const [firstId, secondId] = started.runIds;
     const ended = async (id: string | undefined) => {
       const run = await stack.db.run.findUniqueOrThrow({ where: { id: id ?? "" } });
-      return ["succeeded", "failed", "cancelled", "interrupted"].includes(run.state) ? run : null;
+      return isTerminalRunState(run.state) ? run : null;
     };
     const first = await waitFor(
       () => ended(firstId),

@@ -2,11 +2,13 @@
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { LIVE_RUN_STATES } from "@grove/core/lifecycle-states";
 import { useTRPC } from "../../../lib/trpc.ts";
 import { Card } from "../../../components/card.tsx";
 import { DiffView } from "../../../components/diff-view.tsx";
 import { VirtualLog } from "../../../components/log/virtual-log.tsx";
 import { ResultView } from "../../../components/result-view.tsx";
+import { RunExplanation } from "../../../components/run-explanation.tsx";
 import { RunProgressBar } from "../../../components/run-progress-bar.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
 import { RefusedActions } from "../../../components/agent-view/refused-actions.tsx";
@@ -14,8 +16,6 @@ import { RunTests } from "../../../components/run-tests.tsx";
 import { Button } from "../../../components/ui/button.tsx";
 import { Empty, ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
 import { Tabs } from "../../../components/ui/tabs.tsx";
-
-const ACTIVE = ["queued", "preparing", "running", "testing"];
 
 function RunDiff({ runId }: { runId: string }) {
   const trpc = useTRPC();
@@ -43,7 +43,7 @@ export default function RunPage() {
   if (run.isPending) return <Loading />;
   if (!run.data) return <ErrorText error={run.error ?? { message: "No such run." }} />;
   const r = run.data;
-  const canCancel = me.data?.role !== "viewer" && ACTIVE.includes(r.state);
+  const canCancel = me.data?.role !== "viewer" && (LIVE_RUN_STATES as readonly string[]).includes(r.state);
 
   return (
     <div className="space-y-4">
@@ -71,7 +71,7 @@ export default function RunPage() {
         <RunFacts run={r} />
         <RefusedActions count={r.refusedActions} />
         {r.state === "preparing" && <RunProgressBar runId={r.id} />}
-        {r.error && <p className="mt-2 text-sm text-red-700 dark:text-red-400">{r.error}</p>}
+        <RunExplanation state={r.state} error={r.error} />
       </Card>
       <Card title="Details">
         <Tabs

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../../lib/trpc.ts";
 import { Card } from "../../../components/card.tsx";
 import { VirtualLog } from "../../../components/log/virtual-log.tsx";
+import { RunExplanation } from "../../../components/run-explanation.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
 import { OutcomeBadge } from "../../../components/outcome-badge.tsx";
 import { ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
@@ -48,7 +49,7 @@ export default function SessionPage() {
             <div className="mb-3">
               <RunFacts run={run} />
             </div>
-            {run.error && <p className="mb-2 text-xs text-red-700 dark:text-red-400">{run.error}</p>}
+            <RunExplanation state={run.state} error={run.error} compact />
             <VirtualLog runId={run.id} lastSeq={run.lastSeq} label={`Log of ${run.branch}`} compact />
             {run.mergeRequests[0] && (
               <p className="mt-3 flex items-center gap-2 text-sm">
