@@ -37,7 +37,12 @@ test("a failed run and a brain-blocked request: each shows its real outcome", as
   }
   await form.getByRole("button", { name: "Start session" }).click();
   await expect(admin).toHaveURL(/\/sessions\/session-/);
-  await expect(admin.getByRole("region", { name: branchOf("broken") }).getByText("run failed")).toBeVisible({ timeout: 60_000 });
+  await expect(
+    admin
+      .getByRole("region", { name: branchOf("broken") })
+      .getByText("run failed")
+      .first(),
+  ).toBeVisible({ timeout: 60_000 });
   await expect(admin.getByRole("region", { name: branchOf("brainy") }).getByText("blocked", { exact: true })).toBeVisible({
     timeout: 60_000,
   });
