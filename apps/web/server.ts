@@ -12,7 +12,7 @@ import { openHubData } from "./src/server/open-hub-data.ts";
 
 async function main() {
   const env = readWebEnv();
-  const { db, authSecretFile, setupTokenFile } = await openHubData(env);
+  const { db, authSecretFile, setupTokenFile, vapidKeysFile } = await openHubData(env);
 
   // This file runs from apps/web (under tsx) or bundled from apps/web/dist (`pnpm start`); Next wants apps/web.
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,7 +29,9 @@ async function main() {
     publicUrl: env.publicUrl,
     authSecret: env.authSecret,
     authSecretFile,
+    vapidKeysFile,
     signInLimit: env.signInLimit,
+    trustedProxies: env.trustedProxies,
     webhookUrl: env.webhookUrl,
     vapidSubject: env.vapidSubject,
     setupTokenFile,

@@ -14,12 +14,14 @@ import { hostname } from "node:os";
 import { basename, resolve } from "node:path";
 import { z } from "zod";
 import { checkAgentLaunch } from "./launch/agent-profiles.ts";
+import { assertSessionAgentsReady } from "./launch/check-agents.ts";
 import { createHubLink } from "./hub/hub-socket.ts";
 import { createRunnerSocket, reconnectAfterRefusal } from "./hub/runner-connection.ts";
 import type { Logger } from "./logger.ts";
 import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
 import { createHubOutbox } from "./hub/hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
+import { recoverInterruptedMerges } from "./merge/recover-interrupted-merges.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
 import { registerMergeWithdraw } from "./merge/merge-withdraw.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
@@ -71,7 +73,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const shipper = createLogShipper(link, log, opts.shipper);
   const progress = sendProgressToHub(link, log);
   const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
-  const spend = createSessionSpend();
+  const spend = createSessionSpend(dataDir);
   const hubMerges = serveHubMerges({
     hub,
     link,
@@ -113,9 +115,11 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     void findRepo(session.repoPath).then(
       (repo) => {
         if (!repo) return reply(refuse(`this runner does not serve ${session.repoPath}`));
-        // Every task's profile and prompt are checked before any run starts: a refusal creates nothing.
+        // Every task's profile, prompt and CLI are checked before any run starts: a refusal creates nothing.
         try {
           for (const task of session.tasks) checkAgentLaunch(task, repo.config, dataDir);
+          const profiles = session.tasks.map((t) => t.profile);
+          assertSessionAgentsReady(profiles, repo, session.budget ?? repo.config.budget);
         } catch (error) {
           return reply(refuse(describeError(error)));
         }
@@ -179,6 +183,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
 
   reconnectAfterRefusal(socket, { hubUrl: opts.hubUrl, log, isStopping: () => stopping });
   await recoverPreviousRuns({ hub, shipper, dataDir, log });
+  // Headless merge requests (grove session run, grove approve) share this data dir; one a dead process left mid-merge is settled.
+  await recoverInterruptedMerges(dataDir, log);
   const ranBefore = new Set((await listRunRecords(dataDir)).map((record) => record.runId));
   socket.connect();
 

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustedProxies } from "./server/client-address.ts";
 
 /** The only reader of process.env in the web app. */
 const EnvSchema = z.object({
@@ -17,6 +18,23 @@ const EnvSchema = z.object({
   GROVE_AUTH_SECRET: z.string().min(32).optional(),
   GROVE_SIGNIN_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
   GROVE_WEBHOOK_URL: z.url().optional(),
+  GROVE_TRUSTED_PROXIES: z
+    .string()
+    .max(4096)
+    .transform((text) =>
+      text
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .check((ctx) => {
+      try {
+        parseTrustedProxies(ctx.value);
+      } catch (error) {
+        ctx.issues.push({ code: "custom", message: (error as Error).message, input: ctx.value });
+      }
+    })
+    .optional(),
   GROVE_VAPID_SUBJECT: z
     .string()
     .regex(/^(mailto:|https:)/, "must start with mailto: or https:")
@@ -42,6 +60,8 @@ export type WebEnv = {
   /** Failed and successful sign-in attempts allowed per client address per 5 minutes. */
   signInLimit: number;
   webhookUrl: string | null;
+  /** Reverse proxies whose X-Forwarded-For names the client (addresses or networks); none unless set. */
+  trustedProxies: string[];
   vapidSubject: string;
   /** Set by `pnpm start` and echoed by /api/health, so that it knows the answer is its own web process's, not another program's on the port. */
   instanceId: string | null;
@@ -67,6 +87,7 @@ export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
     authSecret: env.GROVE_AUTH_SECRET ?? null,
     signInLimit: env.GROVE_SIGNIN_LIMIT,
     webhookUrl: env.GROVE_WEBHOOK_URL ?? null,
+    trustedProxies: env.GROVE_TRUSTED_PROXIES ?? [],
     vapidSubject: env.GROVE_VAPID_SUBJECT ?? "mailto:grove@localhost",
     instanceId: env.GROVE_INSTANCE_ID ?? null,
   };

@@ -1,4 +1,13 @@
-import { addUsage, EMPTY_TOTALS, formatTokens, formatUsd, type MergeOutcome, type UsageTotals } from "@grove/core";
+import {
+  addUsage,
+  budgetExceeded,
+  EMPTY_TOTALS,
+  formatSpendOfBudget,
+  formatTokens,
+  formatUsd,
+  type MergeOutcome,
+  type UsageTotals,
+} from "@grove/core";
 import type { HeadlessSummary, HeadlessTask } from "../headless/headless-session.ts";
 
 export type TaskVerdict = { kind: "landed" | "waiting" | "failed" | "needs_input" | "unchanged"; detail: string };
@@ -114,4 +123,12 @@ export function describeUsage(byCli: Record<string, UsageTotals>): string[] {
     const ran = `agents ran ${(totals.durationMs / 1000).toFixed(1)} s (${totals.runs} run(s) reported)`;
     return `usage of ${cli}: ${tokens}, ${cost}, ${totals.turns} turn(s), ${ran}`;
   });
+}
+
+/** "budget: spent 3.1k of 3.0k tokens (exceeded: the session's runs were stopped)", or null without a budget. */
+export function describeBudget(summary: HeadlessSummary): string | null {
+  if (!summary.budget) return null;
+  const { limits, spent } = summary.budget;
+  const over = budgetExceeded(limits, spent) === null ? "" : " (exceeded: the session's queued and running agents were stopped)";
+  return `budget: spent ${formatSpendOfBudget(limits, spent)}${over}`;
 }

@@ -1,5 +1,5 @@
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runGrove } from "../test-support/grove-process.ts";
@@ -11,12 +11,12 @@ afterEach(async () => {
   await repo.cleanup();
 });
 
-async function session(plan: string, extra: string[] = []) {
+async function session(plan: string, extra: string[] = [], env: Record<string, string> = {}) {
   const planPath = join(repo.root, "plan.yaml");
   await writeFile(planPath, plan);
   return runGrove(["session", "run", "--plan", planPath, "--data-dir", join(repo.root, "data"), ...extra], {
     cwd: repo.dir,
-    env: { GROVE_DEMO_DELAY_MS: "5" },
+    env: { GROVE_DEMO_DELAY_MS: "5", ...env },
   });
 }
 
@@ -55,15 +55,23 @@ describe("grove session run", () => {
 
   it("names the audit trail, and exits 1 when an event could not be written to it", async () => {
     repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
-    const plan = "session: s1\ntasks:\n  - { agent: demo, task: one, prompt: 'lines=1' }\n";
-    const ok = await session(plan);
-    const file = join(repo.root, "data", "audit", "s1.jsonl");
-    expect(ok.stdout).toContain(`audit trail: ${file} (grove audit verify checks it)`);
+    const ok = await session("session: s1\ntasks:\n  - { agent: demo, task: one, prompt: 'lines=1' }\n");
+    const okFile = join(repo.root, "data", "audit", "s1.jsonl");
+    expect(ok.stdout).toContain(`audit trail: ${okFile} (grove audit verify checks it)`);
     expect(ok.code).toBe(3);
-    await appendFile(file, "torn");
-    const torn = await session(plan);
+
+    // The repository's test command tears the session's audit file mid-session (a session id is never reused).
+    const file = join(repo.root, "data", "audit", "s2.jsonl");
+    await writeFile(
+      join(repo.dir, "grove.yaml"),
+      `test: node -e "require('fs').appendFileSync(process.env.TORN_AUDIT_FILE, 'torn')"\n`,
+    );
+    await repo.git(["commit", "-qam", "a test that tears the audit file"]);
+    const torn = await session("session: s2\ntasks:\n  - { agent: demo, task: two, prompt: 'lines=1' }\n", [], {
+      TORN_AUDIT_FILE: file,
+    });
     expect(torn.stderr).toContain(
-      `grove: the audit trail ${file} is missing events: The audit file ${file} cannot be appended to: its last line (line`,
+      `grove: the audit trail ${file} is missing events: The audit file ${file} cannot be appended to:`,
     );
     expect(torn.code).toBe(1);
   });

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { runHeadlessSession, type HeadlessTask } from "../headless/headless-session.ts";
 import { PlanSchema } from "../headless/plan-file.ts";
 import {
+  describeBudget,
   describeMerge,
   describeUsage,
   SESSION_EXIT,
@@ -27,7 +28,12 @@ const USAGE = `grove session run --plan plan.yaml [--repo PATH] [--approve auto|
   be written to the audit trail. 3: nothing failed, but some tasks await approval.
   Ctrl-C stops the runs, keeping their work.
 
-  plan.yaml: { session?, integration?, tasks: [{ agent, task, profile?, prompt? }] }`;
+  Every task's CLI must be installed (grove agents check), or nothing is created.
+
+  plan.yaml: { session?, integration?, budget?: { usd?, tokens? }, tasks: [{ agent, task, profile?, prompt? }] }
+  budget: the session's own (else grove.yaml's): once its runs spent either limit, as their CLIs report it
+  turn by turn, grove stops the session's running and queued agents (work kept, as a cancel); a session
+  id used again counts what its earlier runs spent. codex reports no cost: give it a token budget.`;
 
 export async function sessionCommand(args: string[], ctx: CliContext): Promise<number> {
   const [sub, ...rest] = args;
@@ -81,6 +87,8 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
     approve,
     maxConcurrentRuns: maxRuns,
     signal: abort.signal,
+    // What the runner itself has to say (a merge a killed grove left half done, settled at start): stderr, also with --json.
+    log: (line) => ctx.err(`grove: ${line}`),
     onLine: (task, stream: LogStream, line) => {
       if (!json) ctx.out(`${tag(task)} │ ${stream === "stdout" ? "" : `[${stream}] `}${line}`);
     },
@@ -114,6 +122,8 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
       ctx.out(`  ${tag(task)}  ${kind.padEnd(11)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
     }
     for (const line of describeUsage(sessionUsageByCli(summary))) ctx.out(`  ${line}`);
+    const budget = describeBudget(summary);
+    if (budget) ctx.out(`  ${budget}`);
     if (verdict.counts.waiting > 0) {
       const where = values["data-dir"] ? ` --data-dir ${dataDir}` : "";
       ctx.out(`\napprove or reject what waits: grove approve <run-id>${where}, or grove reject <run-id> --comment "…"${where}`);

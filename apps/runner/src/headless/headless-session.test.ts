@@ -1,6 +1,7 @@
 import { AuditEntrySchema } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -115,18 +116,24 @@ describe("headless session (grove session run)", () => {
   });
 
   it("does not write past a damaged audit file: the session reports it and leaves the file as it was", async () => {
+    // The session's own audit file is damaged while it runs (its id is never another session's).
     const file = join(dataDir, "audit", "session-20260101-0900.jsonl");
-    await mkdir(join(dataDir, "audit"));
-    await writeFile(file, '{"action":"not chained"}\n');
+    let damaged: string | null = null;
     const summary = await runHeadlessSession({
       repo: repo.dir,
       plan: plan({ task: "one", prompt: "lines=1" }),
       dataDir,
       approve: "manual",
+      onLine: () => {
+        if (damaged !== null) return;
+        mkdirSync(join(dataDir, "audit"), { recursive: true });
+        appendFileSync(file, '{"action":"not chained"}\n');
+        damaged = readFileSync(file, "utf8");
+      },
     });
     expect(summary.tasks[0]?.state).toBe("succeeded");
-    expect(summary.audit).toEqual({ file, error: `The audit file ${file} cannot be appended to: line 1 is not an audit event.` });
-    expect(await readFile(file, "utf8")).toBe('{"action":"not chained"}\n');
+    expect(summary.audit.error).toMatch(/^The audit file .* cannot be appended to: line \d+ is not an audit event\.$/);
+    expect(await readFile(file, "utf8")).toBe(damaged);
   });
 
   it("with approve manual keeps the branches, and a failed task makes the session fail", async () => {

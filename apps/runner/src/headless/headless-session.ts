@@ -1,20 +1,21 @@
-import { agentBranch, formatSessionId, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
+import { agentBranch, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
+import type { SessionBudget, UsageTotals } from "@grove/core";
 import { openRepo } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { resolve } from "node:path";
 import { sessionAuditPath } from "./audit-file.ts";
+import { claimSessionId } from "./claim-session-id.ts";
 import { excludeDataDir } from "../repo-setup/exclude-data-dir.ts";
 import type { Logger } from "../logger.ts";
 import { createLocalHub } from "./local-hub.ts";
 import { landPendingMerge } from "../merge/land-pending-merge.ts";
+import { recoverInterruptedMerges, removeLeftoverTrees } from "../merge/recover-interrupted-merges.ts";
 import type { AuditSink } from "../merge/land-agent-branch.ts";
 import { createMergeQueue } from "../merge/merge-queue.ts";
 import { savePendingMerge, type PendingMerge } from "../merge/pending-merges.ts";
-import { checkAgentLaunch, findProfile } from "../launch/agent-profiles.ts";
-import { agentCliName } from "../log/agent-output.ts";
 import { createRunLeases } from "../run/run-leases.ts";
+import { checkPlan, taskSpecsOf } from "./plan-preflight.ts";
 import type { Plan } from "./plan-file.ts";
-import { assertSafeRunId } from "../run/run-paths.ts";
 import { runTask } from "../run/run-task.ts";
 import { createSessionSpend } from "../run/session-spend.ts";
 import { logProgress } from "../run/run-progress.ts";
@@ -40,6 +41,8 @@ export type HeadlessSummary = {
   isSuccess: boolean;
   /** The session's hash-chained audit file, and why an event could not be written to it (else null). */
   audit: { file: string; error: string | null };
+  /** The session's budget and what its runs spent against it (earlier runs of the session included); null without one. */
+  budget: { limits: SessionBudget; spent: UsageTotals } | null;
 };
 
 export type HeadlessOptions = {
@@ -67,19 +70,18 @@ export type HeadlessOptions = {
 export async function runHeadlessSession(opts: HeadlessOptions): Promise<HeadlessSummary> {
   const { plan } = opts;
   const repo = await openRepo(opts.repo);
-  const sessionId = plan.session ?? formatSessionId(new Date());
   const integration = plan.integration ?? repo.config.integration;
   const dataDir = resolve(opts.dataDir);
   const log = opts.log ?? (() => undefined);
-  // Every name and profile is checked before anything is created: a bad task never leaves a worktree behind.
-  const specs = plan.tasks.map((t) => {
-    agentBranch(t.agent, t.task);
-    const spec = { ...t, profile: t.profile ?? t.agent, runId: assertSafeRunId(`${sessionId}-${t.agent}-${t.task}`) };
-    checkAgentLaunch(spec, repo.config, dataDir);
-    return { ...spec, cli: agentCliName(spec.profile, findProfile(spec.profile, repo.config).command) };
-  });
+  const budget = plan.budget ?? repo.config.budget;
+  checkPlan(plan, repo, dataDir, budget);
   await ensurePrivateDir(dataDir);
+  const sessionId = await claimSessionId(dataDir, plan.session, new Date());
+  const specs = taskSpecsOf(plan, repo, sessionId);
   await excludeDataDir(repo, dataDir);
+  // What a grove process killed mid-merge left: its merge requests settled from git, its test worktrees removed.
+  await recoverInterruptedMerges(dataDir, log);
+  await removeLeftoverTrees(repo.repo, log);
   const tasks: HeadlessTask[] = specs.map((t) => ({
     agent: t.agent,
     cli: t.cli,
@@ -115,7 +117,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     dataDir,
     log,
     progress: logProgress(log),
-    spend: createSessionSpend(),
+    spend: createSessionSpend(dataDir),
   };
 
   const abort = new AbortController();
@@ -127,7 +129,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
         const task = tasks[i];
         if (!task) return;
         const spec = { runId: task.runId, agent: t.agent, taskId: t.task, profile: t.profile, prompt: t.prompt };
-        task.state = await runTask(deps, { sessionId, integration, repo, task: spec, budget: plan.budget }, abort.signal);
+        task.state = await runTask(deps, { sessionId, integration, repo, task: spec, budget }, abort.signal);
         task.report = local.reports.get(task.runId) ?? null;
       }),
     );
@@ -177,5 +179,11 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   }
 
   const isSuccess = tasks.every((t) => t.merge?.kind === "merged");
-  return { sessionId, tasks, isSuccess, audit: { file: auditFile, error: local.auditError() } };
+  return {
+    sessionId,
+    tasks,
+    isSuccess,
+    audit: { file: auditFile, error: local.auditError() },
+    budget: budget ? { limits: budget, spent: deps.spend.totals(sessionId) } : null,
+  };
 }

@@ -1,5 +1,6 @@
 import type { MergeApproval, MergeOutcome } from "@grove/core";
 import { openRepo } from "@grove/core/node";
+import { hostname } from "node:os";
 import { landAgentBranch, type LandDeps } from "./land-agent-branch.ts";
 import { savePendingMerge, type PendingMerge } from "./pending-merges.ts";
 
@@ -17,6 +18,7 @@ export async function landPendingMerge(
   const decided = {
     ...merge,
     state: "merging" as const,
+    landing: { pid: process.pid, host: hostname() },
     decidedBy: approval.by,
     decidedAt: Date.now(),
     ...(approval.comment ? { comment: approval.comment } : {}),
@@ -35,6 +37,11 @@ export async function landPendingMerge(
       result: merge.result ?? undefined,
     },
   );
-  await savePendingMerge(deps.dataDir, { ...decided, state: outcome.kind === "merged" ? "merged" : "failed", outcome });
+  await savePendingMerge(deps.dataDir, {
+    ...decided,
+    landing: undefined,
+    state: outcome.kind === "merged" ? "merged" : "failed",
+    outcome,
+  });
   return outcome;
 }

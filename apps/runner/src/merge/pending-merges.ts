@@ -27,6 +27,8 @@ export const PendingMergeSchema = z.object({
   decidedAt: z.number().int().optional(),
   comment: z.string().max(5_000).optional(),
   outcome: MergeOutcomeSchema.optional(),
+  /** The grove process landing it, while "merging": one that died leaves it to recoverInterruptedMerges. */
+  landing: z.object({ pid: z.number().int(), host: z.string().max(300) }).optional(),
 });
 export type PendingMerge = z.infer<typeof PendingMergeSchema>;
 

@@ -1,12 +1,13 @@
-import { describeError, type Ack } from "@grove/core";
+import type { Ack } from "@grove/core";
 import type { MergeExecute, MergeOutcome } from "@grove/core";
-import { removeStaleMergeTrees, type RepoContext } from "@grove/core/node";
+import type { RepoContext } from "@grove/core/node";
 import { type HubLink } from "../hub/hub-socket.ts";
 import type { Logger } from "../logger.ts";
 import type { HubOutbox } from "../hub/hub-outbox.ts";
 import { createMergeQueue } from "./merge-queue.ts";
 import { landHubMerge } from "./land-hub-merge.ts";
 import { createWithdrawals, MergeWithdrawnError } from "./merge-withdraw.ts";
+import { removeLeftoverTrees } from "./recover-interrupted-merges.ts";
 import { startOverlapRadar } from "./overlap-radar.ts";
 import type { RunLeases } from "../run/run-leases.ts";
 
@@ -36,13 +37,7 @@ export function serveHubMerges(deps: {
   const inFlight = new Map<string, Promise<MergeOutcome>>();
   const withdrawals = createWithdrawals();
   // A runner killed mid merged-tree test left its temporary worktree behind; nothing else will remove it.
-  for (const repo of deps.repos) {
-    removeStaleMergeTrees(repo).then(
-      (removed) =>
-        removed.length > 0 && deps.log(`removed ${removed.length} merged-tree test worktree(s) left by a dead runner in ${repo}`),
-      (error: unknown) => deps.log(`could not clean up old merged-tree test worktrees in ${repo}: ${describeError(error)}`),
-    );
-  }
+  for (const repo of deps.repos) void removeLeftoverTrees(repo, deps.log);
   const radar = startOverlapRadar({ link: deps.link, repos: deps.repos, log: deps.log, intervalMs: deps.radarIntervalMs });
   return {
     execute(repo, req) {

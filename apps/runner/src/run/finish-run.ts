@@ -3,7 +3,7 @@ import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch
 import { commitLeftoverWork } from "./commit-leftover-work.ts";
 import { readAgentResult } from "./agent-result.ts";
 import { runRepoCommand, type AgentExit } from "./run-agent.ts";
-import { describeExit, stopState, type RunScope } from "./run-scope.ts";
+import { budgetDetails, describeExit, stopState, type RunScope } from "./run-scope.ts";
 
 const FINISH_LOG_TIMEOUT_MS = 5_000;
 
@@ -31,10 +31,11 @@ export async function finishRun(
 
   const usage = exit.usage ?? null;
   if (usage) {
-    // Counted as soon as the agent is done: a run of the session waiting for a place checks it next.
-    const session = scope.deps.spend.add(scope.req.sessionId, usage);
+    // The CLI's own totals (Claude's `result`) replace what was counted turn by turn; they may cross the budget.
+    scope.meter(usage);
+    const session = scope.spend?.totals();
     scope.system(
-      `agent used ${formatUsage(usage)}${usage.turns === null ? "" : ` in ${usage.turns} turn(s)`}; session so far: ${formatUsage(session)}`,
+      `agent used ${formatUsage(usage)}${usage.turns === null ? "" : ` in ${usage.turns} turn(s)`}${session ? `; session so far: ${formatUsage(session)}` : ""}`,
     );
   }
   const refusedActions = exit.refusedActions ?? 0;
@@ -65,7 +66,7 @@ export async function finishRun(
   if (resultError) scope.system(resultError);
 
   const final = finalState({ stopped, signal, exit, agentOk, committed, branch, test });
-  const error = exit.error ?? noCommits ?? (agentOk && !committed ? branch.problem : null);
+  const error = scope.budgetStop ?? exit.error ?? noCommits ?? (agentOk && !committed ? branch.problem : null);
   scope.system(`run ${final}`);
   await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
 
@@ -86,6 +87,7 @@ export async function finishRun(
       uncommitted: branch.uncommittedCount,
       usage,
       refused: refusedActions,
+      ...budgetDetails(scope),
     },
   });
   void scope.deps.hub.send("run:report", {

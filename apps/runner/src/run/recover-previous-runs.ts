@@ -8,7 +8,8 @@ import type { HubOutbox } from "../hub/hub-outbox.ts";
 import { agentOutputFromStart, replayAgentOutput, savedAgentOutput } from "../log/agent-output.ts";
 import type { LogShipper } from "../log/run-log.ts";
 import { runPaths } from "./run-paths.ts";
-import { listRunRecords, TERMINAL_STATES, writeRunRecord } from "./run-record.ts";
+import { listRunRecords, TERMINAL_STATES, writeRunRecord, type RecordedUsage, type RunRecord } from "./run-record.ts";
+import { meterAgentCapture, recountedUsage } from "./recount-agent-usage.ts";
 import { WORKTREE_LOCK_REASON } from "./run-task.ts";
 
 const INTERRUPTED_ERROR =
@@ -47,7 +48,9 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
       hasAgentStarted: record.pgid !== undefined,
       stoppedGroup: orphanStopped ? (record.pgid ?? null) : null,
     });
-    await writeRunRecord(deps.dataDir, { ...record, state: "interrupted" });
+    // What the agent used after the runner died counts against its session's budget too.
+    const usage = record.pgid === undefined ? record.usage : await recountUsage(deps, record);
+    await writeRunRecord(deps.dataDir, { ...record, state: "interrupted", ...(usage ? { usage } : {}) });
     void deps.hub.send("run:state", {
       runId: record.runId,
       state: "interrupted",
@@ -76,6 +79,14 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
     .map((file) => file.slice(0, -".jsonl".length));
   // In the background: each waits for the hub to say where the run's stored log ends.
   for (const runId of new Set([...spooled, ...live.keys()])) void resumeLog(deps, runId, live.get(runId));
+}
+
+async function recountUsage(deps: Deps, record: RunRecord): Promise<RecordedUsage | undefined> {
+  const whole = await meterAgentCapture(runPaths(deps.dataDir, record.runId).agentCapture).catch((error: unknown) => {
+    deps.log(`run ${record.runId}: cannot read what its agent used from its output: ${describeError(error)}`);
+    return null;
+  });
+  return recountedUsage(record, whole);
 }
 
 async function resumeLog(deps: Deps, runId: string, run: LiveRun | undefined): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AgentUsage, LogStream } from "@grove/core";
+import type { AgentOutputFormat, AgentUsage, LogStream } from "@grove/core";
 import { isDomainError } from "@grove/core";
 import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/core/node";
 import { rm } from "node:fs/promises";
@@ -63,7 +63,10 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
       cwd,
       env,
       onLine: (stream, text) => {
-        if (writer.write(stream, text) || isPaused) return;
+        const isWritable = writer.write(stream, text);
+        // A JSON CLI reports usage turn by turn: the session's budget sees it while the run goes on.
+        if (stream === "stdout" && format !== "text") meterLive(scope, writer, format);
+        if (isWritable || isPaused) return;
         // The spool is behind: stop reading rather than buffer without bound; the agent writes on into
         // its capture file, and is stopped itself once too much of that is unread.
         isPaused = true;
@@ -163,6 +166,16 @@ function describeNeedsInput(line: string, waitMs: number): string {
     "Its stdin is empty (grove runs agents unattended), so no answer can come; it was stopped. " +
     "Give its CLI the answer up front (a flag such as --yes, or its own configuration) and run the task again."
   );
+}
+
+function meterLive(scope: RunScope, writer: ReturnType<typeof createAgentLineWriter>, format: AgentOutputFormat): void {
+  const usage = writer.usage(null);
+  if (!usage) return;
+  // Claude's `result` and codex's `turn.completed` (one turn per `codex exec`) end the run: the totals they
+  // state count, but a budget they cross stops the session's other runs only.
+  const isFinal = format === "claude-stream-json" ? writer.final() !== null : usage.turns !== null;
+  if (isFinal) scope.spend?.leave();
+  scope.meter(usage);
 }
 
 function toMegabytes(bytes: number): string {

@@ -4,9 +4,18 @@ import { dirname, join } from "node:path";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "@grove/core/private-files";
 import { z } from "zod";
 
+/** What a run's agent used, as its CLI reported it, kept up to date while it runs (see session-spend.ts). */
+export const RecordedUsageSchema = z.object({
+  tokensIn: z.number().int().nonnegative(),
+  tokensOut: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative().nullable(),
+});
+export type RecordedUsage = z.infer<typeof RecordedUsageSchema>;
+
 /**
  * What the runner remembers of a run across its own restarts (`<dataDir>/runs/<runId>/run.json`):
- * enough to mark a run interrupted when the runner died under it, and to never start a run id twice.
+ * enough to mark a run interrupted when the runner died under it, to never start a run id twice, and what
+ * its agent used (all attempts of the run id), which its session's budget counts after a restart.
  */
 export const RunRecordSchema = z.object({
   runId: z.string(),
@@ -17,6 +26,9 @@ export const RunRecordSchema = z.object({
   worktreePath: z.string().optional(),
   /** Process group of the agent while it runs, for `grove doctor` to find orphans. */
   pgid: z.number().int().optional(),
+  usage: RecordedUsageSchema.optional(),
+  /** What earlier attempts of the run id used (part of `usage`), so a recount of this attempt can add to it. */
+  usageBefore: RecordedUsageSchema.optional(),
   updatedAt: z.number().int(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;

@@ -13,8 +13,8 @@ import type { LogShipper, RunLog } from "../log/run-log.ts";
 import type { RunLeases } from "./run-leases.ts";
 import type { RunPaths } from "./run-paths.ts";
 import type { ProgressSink } from "./run-progress.ts";
-import { writeRunRecord, type RunRecord } from "./run-record.ts";
-import type { SessionSpend } from "./session-spend.ts";
+import { writeRunRecord, type RecordedUsage, type RunRecord } from "./run-record.ts";
+import { addTo, type RunSpend, type SessionSpend } from "./session-spend.ts";
 
 export type RunDeps = {
   hub: HubOutbox;
@@ -24,7 +24,7 @@ export type RunDeps = {
   log: Logger;
   /** Where progress of a run's long steps goes (run-progress.ts); none: git checks out without reporting. */
   progress?: ProgressSink;
-  /** What each session's runs used so far, checked against its budget before a run starts. */
+  /** What each session's runs used so far (stored in the run records), checked against its budget live. */
   spend: SessionSpend;
 };
 /** `budget`: the session's own, set when it started; without one, grove.yaml's applies. */
@@ -48,6 +48,12 @@ export type RunScope = {
   onAgentStarted(pgid: number): void;
   /** Resolves once the run record on disk is up to date. */
   recorded(): Promise<void>;
+  /** The run's share of its session's spend, once it joined it (run-task.ts). */
+  spend: RunSpend | null;
+  /** Why the session's budget stopped this run; null when it did not. */
+  budgetStop: string | null;
+  /** What the agent used so far (this attempt), as its CLI reported it: recorded, and counted against the budget. */
+  meter(usage: RecordedUsage): void;
 };
 
 export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, runLog: RunLog): RunScope {
@@ -61,6 +67,7 @@ export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, 
     state: "queued",
   };
   let recording: Promise<void> = Promise.resolve();
+  let metered: RecordedUsage | null = null;
   const remember = (patch: Partial<RunRecord>) => {
     record = { ...record, ...patch };
     const snapshot = record;
@@ -68,7 +75,7 @@ export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, 
       .then(() => writeRunRecord(deps.dataDir, snapshot))
       .catch((error: unknown) => deps.log(`run ${task.runId}: cannot write its record: ${describeError(error)}`));
   };
-  return {
+  const scope: RunScope = {
     deps,
     req,
     paths,
@@ -96,7 +103,31 @@ export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, 
     },
     onAgentStarted: (pgid) => remember({ pgid }),
     recorded: () => recording,
+    spend: null,
+    budgetStop: null,
+    meter(usage) {
+      const spend = scope.spend;
+      if (!spend || isSameUsage(usage, metered)) return;
+      metered = usage;
+      remember({ usage: addTo(spend.before, usage), usageBefore: spend.before });
+      const crossed = spend.update(usage);
+      if (crossed === null) return;
+      scope.system(`${crossed}: stopping the session's queued and running agents`);
+      scope.audit("session.budget_exceeded", {
+        details: { reason: crossed, budget: req.budget ?? req.repo.config.budget, spent: spend.totals() },
+      });
+    },
   };
+  return scope;
+}
+
+function isSameUsage(a: RecordedUsage, b: RecordedUsage | null): boolean {
+  return b !== null && a.tokensIn === b.tokensIn && a.tokensOut === b.tokensOut && a.costUsd === b.costUsd;
+}
+
+/** run.ended's details of a run the session's budget stopped: that it did, and what the session had spent. */
+export function budgetDetails(scope: RunScope): Record<string, unknown> {
+  return scope.budgetStop === null ? {} : { budgetExceeded: true, spent: scope.spend?.totals() };
 }
 
 export function stopState(signal: AbortSignal): RunState {

@@ -9,10 +9,19 @@ import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
 import { leaseEnv, type RunLease } from "./run-leases.ts";
 import { runPaths } from "./run-paths.ts";
 import { worktreeProgress } from "./run-progress.ts";
-import { createRunScope, describeExit, stopState, type RunDeps, type RunRequest, type RunScope } from "./run-scope.ts";
+import {
+  budgetDetails,
+  createRunScope,
+  describeExit,
+  stopState,
+  type RunDeps,
+  type RunRequest,
+  type RunScope,
+} from "./run-scope.ts";
 
 export const WORKTREE_LOCK_REASON = "agent session in progress";
 const FINISH_LOG_TIMEOUT_MS = 5_000;
+const NOTHING_USED = { tokensIn: 0, tokensOut: 0, costUsd: null };
 
 /**
  * One agent run, start to end: a place under the concurrency cap (port block, slot) → worktree
@@ -33,21 +42,36 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     return "failed";
   }
   const scope = createRunScope(deps, req, paths, runLog);
+  // The session going over its budget stops this run as a cancel would, with the reason (session-spend.ts).
+  const budgetAbort = new AbortController();
+  const runSignal = AbortSignal.any([signal, budgetAbort.signal]);
+  scope.spend = await deps.spend.join({
+    sessionId: req.sessionId,
+    runId: task.runId,
+    budget: req.budget ?? req.repo.config.budget,
+    onStop: (reason) => {
+      if (runSignal.aborted) return;
+      scope.budgetStop = reason;
+      budgetAbort.abort(reason);
+    },
+  });
+  // Its record keeps what earlier attempts of this run id used, whatever this one reports.
+  scope.meter(NOTHING_USED);
 
   let final: RunState;
   let worktree: CreatedWorktree | undefined;
   let lease: RunLease | null = null;
   try {
+    const overBudget = scope.spend.exceeded();
+    if (overBudget) return await endOverBudget(scope, overBudget);
     if (deps.leases.isFull()) {
       scope.setState("queued");
       scope.system("waiting for a free place: the runner's concurrency cap is reached");
     }
-    lease = await deps.leases.acquire(req.repo.config.ports, signal);
+    lease = await deps.leases.acquire(req.repo.config.ports, runSignal);
+    if (scope.budgetStop !== null) return await endOverBudget(scope, scope.budgetStop);
     if (!lease) throw new Error("stopped while queued");
     scope.leaseEnv = leaseEnv(lease);
-
-    const overBudget = deps.spend.exceeded(req.sessionId, req.budget ?? req.repo.config.budget);
-    if (overBudget) return await endOverBudget(scope, overBudget);
     scope.setState("preparing");
     worktree = await createAgentWorktree({
       repo: req.repo.repo,
@@ -66,23 +90,29 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     scope.system(`slot ${lease.slot}, ports ${scope.leaseEnv.GROVE_PORTS ?? ""}`);
     scope.setState("running", { worktreePath: worktree.path, baseSha: worktree.baseSha });
 
-    const exit = await setUpAndRunAgent(scope, worktree, signal);
+    const exit = await setUpAndRunAgent(scope, worktree, runSignal);
+    // Its agent is done: the budget stops it no more, and what it used was counted as it went.
+    scope.spend.leave();
     await unlockWorktree(req.repo.repo, worktree.path);
-    final = await finishRun(scope, { worktreePath: worktree.path, baseSha: worktree.baseSha }, exit, signal);
+    final = await finishRun(scope, { worktreePath: worktree.path, baseSha: worktree.baseSha }, exit, runSignal);
   } catch (error) {
-    final = signal.aborted ? stopState(signal) : "failed";
-    const message = signal.aborted
-      ? `run ${final}`
+    final = runSignal.aborted ? stopState(runSignal) : "failed";
+    const stoppedBy = scope.budgetStop;
+    const message = runSignal.aborted
+      ? `run ${final}${stoppedBy ? `: ${stoppedBy}` : ""}`
       : isDomainError(error)
         ? error.message
         : `unexpected error: ${describeError(error)}`;
-    if (!signal.aborted) deps.log(`run ${task.runId} failed: ${message}`);
+    if (!runSignal.aborted) deps.log(`run ${task.runId} failed: ${message}`);
     scope.system(message);
     if (worktree) await unlockWorktree(req.repo.repo, worktree.path).catch(() => undefined);
     // Every run that started ends in the ledger, also one that never reached its agent's exit.
-    scope.audit("run.ended", { details: { state: final, error: message.slice(0, 2_000) } });
-    scope.setState(final, signal.aborted ? {} : { error: message.slice(0, 10_000) });
+    scope.audit("run.ended", {
+      details: { state: final, error: message.slice(0, 2_000), ...budgetDetails(scope) },
+    });
+    scope.setState(final, runSignal.aborted && !stoppedBy ? {} : { error: (stoppedBy ?? message).slice(0, 10_000) });
   } finally {
+    scope.spend.leave();
     lease?.release();
   }
   const delivered = await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
@@ -96,10 +126,10 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
  * the reason, in the log, the ledger and its state.
  */
 async function endOverBudget(scope: RunScope, reason: string): Promise<RunState> {
+  scope.spend?.leave();
+  scope.budgetStop = reason;
   scope.system(`${reason}: this run does not start`);
-  scope.audit("run.ended", {
-    details: { state: "cancelled", error: reason, budgetExceeded: true, spent: scope.deps.spend.totals(scope.req.sessionId) },
-  });
+  scope.audit("run.ended", { details: { state: "cancelled", error: reason, ...budgetDetails(scope) } });
   scope.setState("cancelled", { error: reason });
   await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
   await scope.recorded();

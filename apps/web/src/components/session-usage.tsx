@@ -1,4 +1,4 @@
-import { addUsage, EMPTY_TOTALS, formatUsage, type UsageTotals } from "@grove/core/usage";
+import { addUsage, EMPTY_TOTALS, formatSpendOfBudget, formatUsage, isOverBudget, type UsageTotals } from "@grove/core/usage";
 
 type SessionUsageView = {
   budgetUsd: number | null;
@@ -6,7 +6,7 @@ type SessionUsageView = {
   runs: { tokensIn: number | null; tokensOut: number | null; costUsd: number | null }[];
 };
 
-/** What the session's runs used so far, and its own budget when it was started with one. */
+/** What the session's runs used so far, against its own budget when it was started with one (as their reports stored it). */
 export function SessionUsage({ session }: { session: SessionUsageView }) {
   const totals = session.runs.reduce<UsageTotals>(
     (sum, run) =>
@@ -21,17 +21,15 @@ export function SessionUsage({ session }: { session: SessionUsageView }) {
           }),
     EMPTY_TOTALS,
   );
-  const budget = [
-    session.budgetUsd === null ? "" : `$${session.budgetUsd}`,
-    session.budgetTokens === null ? "" : `${session.budgetTokens} tokens`,
-  ]
-    .filter(Boolean)
-    .join(" or ");
-  if (totals.runs === 0 && !budget) return null;
+  const limits = { usd: session.budgetUsd ?? undefined, tokens: session.budgetTokens ?? undefined };
+  const hasBudget = limits.usd !== undefined || limits.tokens !== undefined;
+  if (totals.runs === 0 && !hasBudget) return null;
+  const isOver = hasBudget && isOverBudget(limits, totals);
   return (
     <span className="block">
       {totals.runs > 0 ? `used ${formatUsage(totals)}` : "nothing used yet"}
-      {budget ? ` · budget ${budget}` : ""}
+      {hasBudget ? ` · budget: spent ${formatSpendOfBudget(limits, totals)}` : ""}
+      {isOver ? <strong> · budget exceeded: the session&apos;s agents were stopped</strong> : null}
     </span>
   );
 }

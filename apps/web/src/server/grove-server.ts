@@ -1,3 +1,4 @@
+import { clientAddress, parseTrustedProxies } from "./client-address.ts";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
@@ -31,6 +32,8 @@ export type GroveServerOptions = {
   /** Where the cookie-signing secret is kept when `authSecret` is not given (see resolveAuthSecret). */
   authSecretFile?: string | null;
   signInLimit?: number;
+  /** Proxies whose X-Forwarded-For names the client (GROVE_TRUSTED_PROXIES); none by default. */
+  trustedProxies?: readonly string[];
   webhookUrl?: string | null;
   vapidSubject?: string;
   setupTokenFile?: string | null;
@@ -39,6 +42,10 @@ export type GroveServerOptions = {
   isDev?: boolean;
   /** Tests only: lets Web Push reach a push service on loopback. */
   allowLoopbackPush?: boolean;
+  /** The VAPID key pair's file (owner-only, in the data dir); without it the pair is kept in the database. */
+  vapidKeysFile?: string | null;
+  /** Tests only: webhook receivers on loopback. */
+  allowLoopbackWebhook?: boolean;
   /** The hub's log fan-out limits (tests lower them). */
   logFanout?: Partial<FanoutLimits>;
   /** Echoed by /api/health (GROVE_INSTANCE_ID): how `pnpm start` tells its own web process from another program on the port. */
@@ -66,6 +73,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
   });
   const hub = createHub({ httpServer, db: opts.db, auth, logFanout: opts.logFanout });
   const publicUrl = opts.publicUrl ?? null;
+  const trustedProxies = opts.trustedProxies?.length ? parseTrustedProxies(opts.trustedProxies) : null;
   // A browser names its page's origin when it opens a socket; only the dashboard's own may read logs over it.
   hub.io
     .of("/")
@@ -79,6 +87,8 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     webhookUrlFromEnv: opts.webhookUrl ?? null,
     baseUrl: () => opts.publicUrl ?? `http://localhost:${port}`,
     allowLoopbackPush: opts.allowLoopbackPush ?? false,
+    allowLoopbackWebhook: opts.allowLoopbackWebhook ?? false,
+    vapidKeysFile: opts.vapidKeysFile ?? null,
   });
   const deps: AppDeps = { db: opts.db, hub, auth, notifier, setupTokenFile: opts.setupTokenFile ?? null };
   hub.setRunnerHandlers(createRunnerEventHandlers({ db: opts.db, hub }));
@@ -100,8 +110,9 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     const url = req.url ?? "/";
     if (url.startsWith("/socket.io/")) return; // socket.io answers these itself
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    // better-auth rate-limits by this header; set from the socket, so a client cannot pick its own address.
-    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // better-auth rate-limits by this header; set from the socket (or a trusted proxy's X-Forwarded-For), so a
+    // client cannot pick its own address.
+    req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
     // Every body is bounded before a handler sees the request: auth and tRPC get theirs read (at most the
     // limit), the others may only declare a length within theirs (Node's parser reads no more than that).
     if (url.startsWith(`${AUTH_BASE_PATH}/`)) {

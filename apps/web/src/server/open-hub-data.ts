@@ -4,11 +4,11 @@ import { createDb, databaseUrlFor, migrateDatabase, type Db } from "@grove/db";
 import type { WebEnv } from "../env.ts";
 import { ensureLocalRunner } from "./auth/bootstrap.ts";
 
-export type HubData = { db: Db; authSecretFile: string; setupTokenFile: string };
+export type HubData = { db: Db; authSecretFile: string; setupTokenFile: string; vapidKeysFile: string };
 
 /**
  * The web process's data at start: its data dir owner-only (repaired when an older grove left it open: it
- * holds the database with live sessions, the cookie-signing secret and the setup token), the database
+ * holds the database with live sessions, the cookie-signing secret, the VAPID keys and the setup token), the database
  * migrated and opened, the local runner's token registered.
  */
 export async function openHubData(env: WebEnv): Promise<HubData> {
@@ -17,5 +17,10 @@ export async function openHubData(env: WebEnv): Promise<HubData> {
   await migrateDatabase(databaseUrl);
   const db = await createDb(databaseUrl);
   if (env.runnerToken) await ensureLocalRunner(db, env.runnerToken);
-  return { db, authSecretFile: path.join(env.dataDir, "auth-secret"), setupTokenFile: path.join(env.dataDir, "setup-token") };
+  return {
+    db,
+    authSecretFile: path.join(env.dataDir, "auth-secret"),
+    setupTokenFile: path.join(env.dataDir, "setup-token"),
+    vapidKeysFile: path.join(env.dataDir, "vapid-keys"),
+  };
 }

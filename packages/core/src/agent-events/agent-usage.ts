@@ -74,3 +74,24 @@ export function formatTokens(tokens: number): string {
 export function formatUsd(usd: number): string {
   return `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}`;
 }
+
+/** "1.2k of 5.0k tokens, $0.0123 of $1.00": what a session spent against each limit of its budget. */
+export function formatSpendOfBudget(
+  budget: { usd?: number | undefined; tokens?: number | undefined },
+  spent: Pick<UsageTotals, "tokensIn" | "tokensOut" | "costUsd">,
+): string {
+  const parts = [];
+  if (budget.tokens !== undefined)
+    parts.push(`${formatTokens(spent.tokensIn + spent.tokensOut)} of ${formatTokens(budget.tokens)} tokens`);
+  if (budget.usd !== undefined) parts.push(`${formatUsd(spent.costUsd ?? 0)} of ${formatUsd(budget.usd)}`);
+  return parts.join(", ");
+}
+
+/** Whether what a session spent reached either limit of its budget (a cost nobody reported never does). */
+export function isOverBudget(
+  budget: { usd?: number | undefined; tokens?: number | undefined },
+  spent: Pick<UsageTotals, "tokensIn" | "tokensOut" | "costUsd">,
+): boolean {
+  const isOverTokens = budget.tokens !== undefined && spent.tokensIn + spent.tokensOut >= budget.tokens;
+  return isOverTokens || (budget.usd !== undefined && spent.costUsd !== null && spent.costUsd >= budget.usd);
+}

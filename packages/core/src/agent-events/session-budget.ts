@@ -1,9 +1,11 @@
 import { z } from "zod";
-import type { UsageTotals } from "./agent-usage.ts";
+import { formatUsd, isOverBudget, type UsageTotals } from "./agent-usage.ts";
+import type { AgentOutputFormat } from "./usage-meter.ts";
 
 /**
- * A session's budget: once what its finished runs used reaches either limit, no further run of the
- * session starts (runs already running finish). Set in grove.yaml (`budget`) or when the session starts.
+ * A session's budget: once what its runs used (those that ended, and those running, as their CLI reports
+ * turn by turn) reaches either limit, grove stops the session's running and queued runs. Set in grove.yaml
+ * (`budget`) or when the session starts.
  */
 export const SessionBudgetSchema = z
   .strictObject({
@@ -13,15 +15,32 @@ export const SessionBudgetSchema = z
   .refine((b) => b.usd !== undefined || b.tokens !== undefined, "set usd, tokens or both");
 export type SessionBudget = z.infer<typeof SessionBudgetSchema>;
 
-/** Why the session may start no further run, in words for the run's error and the audit; null while within budget. */
+/** Why the session may run no further, in words for the runs' errors and the audit; null while within budget. */
 export function budgetExceeded(budget: SessionBudget | undefined, spent: UsageTotals): string | null {
-  if (!budget) return null;
+  if (!budget || !isOverBudget(budget, spent)) return null;
   const tokens = spent.tokensIn + spent.tokensOut;
-  if (budget.tokens !== undefined && tokens >= budget.tokens) {
-    return `budget exceeded: the session's runs used ${tokens} tokens of its budget of ${budget.tokens}`;
+  if (budget.tokens !== undefined && tokens >= budget.tokens)
+    return `budget exceeded: spent ${tokens} tokens of ${budget.tokens}`;
+  return `budget exceeded: spent ${formatUsd(spent.costUsd ?? 0)} of ${formatUsd(budget.usd ?? 0)}`;
+}
+
+/**
+ * Why a budget could not stop an agent whose CLI writes `format`, in words for refusing the session before
+ * anything is created; null when it can. Codex reports tokens but no cost; a plain-text CLI reports nothing.
+ */
+export function describeUnenforceableBudget(
+  budget: SessionBudget | undefined,
+  agent: { profile: string; format: AgentOutputFormat },
+): string | null {
+  if (!budget) return null;
+  switch (agent.format) {
+    case "claude-stream-json":
+      return null;
+    case "codex-json":
+      return budget.tokens === undefined
+        ? `profile "${agent.profile}" runs codex, and codex reports no cost: a USD budget cannot stop it; set a token budget (budget: { tokens: N }) for this session`
+        : null;
+    case "text":
+      return `profile "${agent.profile}" prints plain text and reports no tokens or cost: a budget cannot stop it; run it in a session without a budget, or use a profile whose CLI reports usage (claude, codex)`;
   }
-  if (budget.usd !== undefined && spent.costUsd !== null && spent.costUsd >= budget.usd) {
-    return `budget exceeded: the session's runs cost $${spent.costUsd.toFixed(4)} of its budget of $${budget.usd}`;
-  }
-  return null;
 }

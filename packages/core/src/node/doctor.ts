@@ -12,6 +12,7 @@ import { findWorktreeByPath } from "./list-worktrees.ts";
 import { openRepo, type RepoContext } from "./open-repo.ts";
 import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
+import { listMergeTestTrees, removeStaleMergeTrees, type MergeTestTree } from "./stale-merge-trees.ts";
 import { deleteAbandonedTrash } from "./worktree-trash.ts";
 
 export type DoctorReport = {
@@ -33,7 +34,10 @@ export async function runDoctor(input: {
 }): Promise<DoctorReport> {
   const ctx = await openRepo(input.repo);
   const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
-  const diagnose = async () => planDoctorFindings(await collectRepoFacts(ctx), Date.now(), thresholds);
+  const diagnose = async () => [
+    ...planDoctorFindings(await collectRepoFacts(ctx), Date.now(), thresholds),
+    ...(await listMergeTestTrees(ctx.repo)).map(mergeTestFinding),
+  ];
   const report: DoctorReport = { repo: ctx.repo, findings: await diagnose(), fixed: [], failed: [], leftovers: [] };
   if (input.fix) await fixSafely(ctx, report, diagnose);
   if (input.runs) report.leftovers = await listLeftoverWork({ repo: ctx.repo, ...input.runs });
@@ -92,6 +96,10 @@ async function applyFix(repo: string, finding: DoctorFinding): Promise<void> {
       // Deleted only if it is still there; a file that vanished was released by its owner meanwhile.
       if (finding.path && (await stat(finding.path).catch(() => null))) await unlink(finding.path);
       return;
+    case "merge-test-worktree":
+      // Only trees whose grove process is gone; what one holds is kept under refs/grove/merge-test/ first.
+      await removeStaleMergeTrees(repo);
+      return;
     case "stale-grove-lock":
       // Taking the repository lock for these fixes already took the stale one over.
       return;
@@ -111,4 +119,23 @@ async function applyFix(repo: string, finding: DoctorFinding): Promise<void> {
     case "leftover-trash":
       return;
   }
+}
+
+/** A merged-tree test worktree: a grove process's while it lives, else left behind by one killed mid-merge. */
+function mergeTestFinding(tree: MergeTestTree): DoctorFinding {
+  const owner = tree.ownerPid === null ? "a grove process" : `grove process ${tree.ownerPid}`;
+  return {
+    kind: "merge-test-worktree",
+    path: tree.path,
+    branch: null,
+    sha: null,
+    pid: tree.ownerPid,
+    message: tree.isOwned
+      ? `${tree.path} is the merged-tree test worktree of ${owner}, which is still testing a merge`
+      : `${tree.path} is a merged-tree test worktree left by ${owner}, which died mid-merge`,
+    fix: tree.isOwned
+      ? "none needed: it goes when that test ends"
+      : "grove doctor --fix removes it (anything uncommitted in it is kept under refs/grove/merge-test/)",
+    isSafeToFix: !tree.isOwned,
+  };
 }

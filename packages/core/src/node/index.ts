@@ -32,6 +32,7 @@ export * from "./advance-branch.ts";
 export * from "./build-merge-commit.ts";
 export * from "./branch-files.ts";
 export * from "./test-merged-tree.ts";
+export * from "./stale-merge-trees.ts";
 export * from "./land-branch.ts";
 export * from "./deposit-brain.ts";
 export * from "./scan-agent-branches.ts";

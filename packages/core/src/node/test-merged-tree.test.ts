@@ -1,11 +1,13 @@
 import { spawn } from "node:child_process";
-import { dirname } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { exists } from "../test-support/merge-fixtures.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { isPidAlive } from "./lock-file.ts";
-import { removeStaleMergeTrees, testMergedTree } from "./test-merged-tree.ts";
+import { listMergeTestTrees, removeStaleMergeTrees } from "./stale-merge-trees.ts";
+import { testMergedTree } from "./test-merged-tree.ts";
 
 let repo: TempRepo;
 beforeEach(async () => {
@@ -72,7 +74,14 @@ describe("the merged-tree test's temporary worktree", () => {
     process.kill(testPid, "SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));
     await waitUntil(() => !isPidAlive(testPid));
-    expect(await removeStaleMergeTrees(repo.dir)).toEqual([tree]);
+    // What the killed test left in its tree is kept, not deleted with it.
+    await writeFile(join(tree, "left-by-the-test.txt"), "partial output\n");
+    expect((await listMergeTestTrees(repo.dir)).map((t) => [t.path, t.isOwned])).toEqual([[tree, false]]);
+    const [removed, ...more] = await removeStaleMergeTrees(repo.dir);
+    expect(more).toEqual([]);
+    expect(removed?.path).toBe(tree);
+    expect(removed?.snapshotRef).toMatch(/^refs\/grove\/merge-test\/\d+$/);
+    expect(await repo.git(["show", `${removed?.snapshotRef ?? ""}:left-by-the-test.txt`])).toBe("partial output");
     expect(await exists(dirname(tree))).toBe(false);
     expect(await repo.git(["worktree", "list", "--porcelain"])).not.toContain("grove-merge-test-");
   });

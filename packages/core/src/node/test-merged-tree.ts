@@ -1,16 +1,14 @@
-import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { z } from "zod";
+import { dirname, join } from "node:path";
 import type { MergedTreeTest } from "../schemas/merge.ts";
 import type { OutputStream } from "./agent-process-contract.ts";
 import { runShellCommand } from "./agent-process.ts";
-import { listWorktrees } from "./list-worktrees.ts";
-import { isPidAlive } from "./lock-file.ts";
 import { openRepo } from "./open-repo.ts";
 import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 import { setUpWorktree } from "./set-up-worktree.ts";
+import { MERGE_TEST_DIR_PREFIX, MERGE_TEST_OWNER_FILE } from "./stale-merge-trees.ts";
 
 export type MergedTreeTestInput = {
   repo: string;
@@ -27,9 +25,6 @@ export type MergedTreeTestInput = {
 
 const TAIL_LINES = 200;
 const TAIL_CHARS = 20_000;
-export const MERGE_TEST_DIR_PREFIX = "grove-merge-test-";
-const OWNER_FILE = "owner.json";
-const OwnerSchema = z.object({ pid: z.number().int(), host: z.string() });
 
 /**
  * Runs the repository's test command on a commit in a temporary detached worktree, so that no checkout
@@ -49,8 +44,8 @@ export async function testMergedTree(input: MergedTreeTestInput): Promise<Merged
   };
   const started = Date.now();
   try {
-    // Who owns this temporary tree: if this process dies mid-test, removeStaleMergeTrees can tell.
-    await writeFile(join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: hostname() }));
+    // Who owns this temporary tree: if this process dies mid-test, removeStaleMergeTrees (stale-merge-trees.ts) can tell.
+    await writeFile(join(dir, MERGE_TEST_OWNER_FILE), JSON.stringify({ pid: process.pid, host: hostname() }));
     await withRepoLock(ctx.repo, () =>
       runGit(["worktree", "add", "--detach", "--quiet", "--", path, input.sha], { cwd: ctx.repo }),
     );
@@ -91,7 +86,7 @@ async function removeMergeTree(repo: string, dir: string, path: string): Promise
  * temporary folder (the same file system), for the caller to prune. Its files, dependencies copied by
  * .worktreeinclude among them, are deleted with that folder after the lock is released.
  */
-async function moveMergeTreeAside(repo: string, path: string): Promise<void> {
+export async function moveMergeTreeAside(repo: string, path: string): Promise<void> {
   const isMoved = await rename(path, join(dirname(path), "deleting")).then(
     () => true,
     () => false,
@@ -107,27 +102,4 @@ function report(
   tail: string[],
 ): MergedTreeTest {
   return { status, command, exitCode, durationMs: Date.now() - started, outputTail: tail.join("\n").slice(-TAIL_CHARS) };
-}
-
-/**
- * Removes temporary merged-tree worktrees whose grove process died mid-test (kill -9, power loss), with
- * their folders. Trees of live processes, or of other hosts, are left alone. Returns the removed paths.
- */
-export async function removeStaleMergeTrees(repo: string): Promise<string[]> {
-  const removed: string[] = [];
-  await withRepoLock(repo, async () => {
-    for (const worktree of await listWorktrees(repo)) {
-      const dir = dirname(worktree.path);
-      if (!basename(dir).startsWith(MERGE_TEST_DIR_PREFIX) || basename(worktree.path) !== "tree") continue;
-      const owner = await readFile(join(dir, OWNER_FILE), "utf8")
-        .then((text) => OwnerSchema.safeParse(JSON.parse(text)).data ?? null)
-        .catch(() => null);
-      if (owner && (owner.host !== hostname() || isPidAlive(owner.pid))) continue;
-      await moveMergeTreeAside(repo, worktree.path);
-      removed.push(worktree.path);
-    }
-    await runGit(["worktree", "prune"], { cwd: repo });
-  });
-  for (const path of removed) await rm(dirname(path), { recursive: true, force: true });
-  return removed;
 }

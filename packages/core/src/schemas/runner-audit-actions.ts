@@ -10,6 +10,7 @@ export const RUNNER_AUDIT_ACTIONS = [
   "tests.ran",
   "run.ended",
   "run.interrupted",
+  "session.budget_exceeded",
   "merge.queued",
   "merge.refused",
   "merge.conflict",

@@ -9,7 +9,8 @@ export type DoctorFindingKind =
   | "merged-worktree"
   | "idle-worktree"
   | "orphaned-process"
-  | "leftover-trash";
+  | "leftover-trash"
+  | "merge-test-worktree";
 
 export type DoctorFinding = {
   kind: DoctorFindingKind;

@@ -12,10 +12,10 @@ async function hubWith(opts: Parameters<typeof startTestHub>[0] = {}) {
   return hub;
 }
 
-const signIn = (hub: TestHub, email: string, password: string) =>
+const signIn = (hub: TestHub, email: string, password: string, headers: Record<string, string> = {}) =>
   fetch(`${hub.server.url}/api/auth/sign-in/email`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: hub.server.url },
+    headers: { "content-type": "application/json", origin: hub.server.url, ...headers },
     body: JSON.stringify({ email, password }),
   });
 
@@ -48,6 +48,24 @@ describe("sign-in (better-auth over grove's Prisma client)", () => {
     expect(statuses.slice(3)).toEqual([429, 429]);
     // Even the right password waits out the window.
     expect((await signIn(hub, "admin@test.local", "admin-password-1")).status).toBe(429);
+  });
+
+  it("keys the limit by X-Forwarded-For only behind a proxy named in GROVE_TRUSTED_PROXIES", async () => {
+    const wrong = (hub: TestHub, forwardedFor: string) =>
+      signIn(hub, "admin@test.local", "wrong-password-x", { "x-forwarded-for": forwardedFor }).then((r) => r.status);
+    // Not configured: the header is the client's own word, so naming a new address each time gets no new tries.
+    const direct = await hubWith({ signInLimit: 2 });
+    expect([await wrong(direct, "203.0.113.1"), await wrong(direct, "203.0.113.2"), await wrong(direct, "203.0.113.3")]).toEqual([
+      401, 401, 429,
+    ]);
+
+    // Behind the proxy (this test's loopback connection): each client the proxy names has its own limit, and a
+    // client cannot escape its own by prepending addresses of its choosing (the proxy appends the real one).
+    const proxied = await hubWith({ signInLimit: 2, trustedProxies: ["127.0.0.0/8", "::1"] });
+    expect([await wrong(proxied, "198.51.100.7"), await wrong(proxied, "198.51.100.7")]).toEqual([401, 401]);
+    expect(await wrong(proxied, "198.51.100.7")).toBe(429);
+    expect(await wrong(proxied, "1.2.3.4, 198.51.100.7")).toBe(429);
+    expect(await wrong(proxied, "198.51.100.8")).toBe(401);
   });
 
   it("refuses a sign-in posted from another site (CSRF) and offers no self sign-up", async () => {

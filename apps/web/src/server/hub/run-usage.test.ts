@@ -47,7 +47,8 @@ afterAll(async () => {
 
 describe("a dashboard session run by the real claude CLI, with a budget", () => {
   it("stores each run's tokens, cost, turns and session id, sums them on the overview, and the budget stops the second run", async () => {
-    const budget = { tokens: 1000 };
+    // Claude Code states a run's cost as the run ends: the first lands, and its cost stops the second.
+    const budget = { usd: 0.0001 };
     const started = await stack.caller.session.start({
       tasks: [
         { agent: "claude", taskId: "first", prompt: "Edit the readme" },
@@ -81,11 +82,11 @@ describe("a dashboard session run by the real claude CLI, with a budget", () => 
     expect(first.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
 
     expect(second.state).toBe("cancelled");
-    expect(second.error).toMatch(/^budget exceeded: the session's runs used \d+ tokens of its budget of 1000/);
+    expect(second.error).toMatch(/^budget exceeded: spent \$0\.\d{4} of \$0\.0001$/);
     expect(second.tokensIn).toBeNull();
     expect(await stack.repo.git(["branch", "--list", "agent/claude/second"])).toBe("");
     const session = await stack.db.agentSession.findUniqueOrThrow({ where: { id: started.id } });
-    expect([session.budgetUsd, session.budgetTokens]).toEqual([null, 1000]);
+    expect([session.budgetUsd, session.budgetTokens]).toEqual([0.0001, null]);
     const ledger = await waitFor(() => stack.db.auditEvent.findFirst({ where: { runId: secondId, action: "run.ended" } }));
     expect(ledger.details).toContain('"budgetExceeded":true');
 
@@ -93,5 +94,31 @@ describe("a dashboard session run by the real claude CLI, with a budget", () => 
     expect(usage.total).toMatchObject({ runs: 1, tokensIn: first.tokensIn, tokensOut: first.tokensOut, costUsd: first.costUsd });
     expect(usage.byAgent.map((row) => row.key)).toEqual(["claude"]);
     expect(usage.bySession.map((row) => [row.key, row.runs])).toEqual([[started.id, 1]]);
+  }, 200_000);
+
+  it("stops a run mid-run once its tokens cross the session's token budget, stores what it used, and audits the crossing", async () => {
+    const budget = { tokens: 2 * (TURN_USAGE.uncachedInput + TURN_USAGE.cachedInput) };
+    const started = await stack.caller.session.start({
+      tasks: [{ agent: "claude", taskId: "third", prompt: "Edit the readme once more" }],
+      budget,
+    });
+    const runId = started.runIds[0] ?? "";
+    const run = await waitFor(
+      async () => {
+        const row = await stack.db.run.findUniqueOrThrow({ where: { id: runId } });
+        return row.state === "cancelled" && row.tokensIn !== null ? row : null;
+      },
+      120_000,
+      () => `the run to be stopped:\n${stack.runnerOutput()}`,
+    );
+    expect(run.error).toMatch(new RegExp(`^budget exceeded: spent \\d+ tokens of ${budget.tokens}$`));
+    // Stopped before its script's last turns: it never wrote its RESULT.
+    expect((run.tokensIn ?? 0) + (run.tokensOut ?? 0)).toBeLessThan(4 * (TURN_USAGE.uncachedInput + TURN_USAGE.cachedInput));
+    const crossing = await waitFor(async () => {
+      const rows = await stack.db.auditEvent.findMany({ where: { sessionId: started.id, action: "session.budget_exceeded" } });
+      return rows.length > 0 ? rows : null;
+    });
+    expect(crossing).toHaveLength(1);
+    expect(crossing[0]?.runId).toBe(runId);
   }, 200_000);
 });

@@ -2,40 +2,13 @@ import { createECDH, createPublicKey, randomBytes, verify } from "node:crypto";
 import { decrypt } from "http_ece";
 import { afterEach, describe, expect, it } from "vitest";
 import { startReceiver } from "../test-support/receiver.ts";
-import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
+import { openMergeRequest } from "../test-support/open-merge-request.ts";
+import { startTestHub } from "../test-support/test-hub.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** A merge request waiting for approval, as the hub would have opened it. */
-async function openMergeRequest(hub: TestHub, taskId: string) {
-  const runner = await hub.db.runner.create({ data: { name: `r-${taskId}`, tokenHash: `hash-${taskId}` } });
-  const session = await hub.db.agentSession.create({
-    data: { id: `session-${taskId}`, runnerId: runner.id, repoPath: "/repo", integration: "main", createdBy: hub.admin.id },
-  });
-  const run = await hub.db.run.create({
-    data: {
-      sessionId: session.id,
-      agent: "demo",
-      taskId,
-      profile: "demo",
-      prompt: "p",
-      branch: `agent/demo/${taskId}`,
-      state: "succeeded",
-      testStatus: "passed",
-      diffStat: " 1 file changed, 2 insertions(+)",
-      result: JSON.stringify({ status: "done", summary: `Did ${taskId}`, learnings: [] }),
-    },
-  });
-  const mr = await hub.db.mergeRequest.create({
-    data: { runId: run.id, branch: run.branch, integration: "main", headSha: "a".repeat(40), state: "open" },
-  });
-  hub.server.hub.broadcastChanged({ scope: "merges", id: mr.id });
-  await hub.server.deps.notifier.approvalsChanged();
-  return mr;
-}
 
 /** What a browser's PushManager would hand over: a P-256 key pair and an auth secret. */
 function browserSubscription(endpoint: string) {
@@ -52,7 +25,7 @@ function browserSubscription(endpoint: string) {
 describe("approval notifications", () => {
   it("posts a Slack-compatible message to the webhook once per waiting approval", async () => {
     const receiver = await startReceiver(() => 200);
-    const hub = await startTestHub({ publicUrl: "https://grove.example" });
+    const hub = await startTestHub({ publicUrl: "https://grove.example", allowLoopbackWebhook: true });
     cleanups.push(
       () => receiver.close(),
       () => hub.close(),

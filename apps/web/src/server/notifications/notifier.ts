@@ -4,8 +4,8 @@ import { readSetting, type Db } from "@grove/db";
 import { summaryOf } from "../services/result-summary.ts";
 import { pushToUsers } from "./push.ts";
 import { savePushSubscription, type PushSubscriptionInput } from "./push-subscriptions.ts";
-import { ensureVapidKeys } from "./vapid.ts";
-import { approvalWebhookBody, postWebhook } from "./webhook.ts";
+import { ensureVapidKeys, type VapidKeys } from "./vapid.ts";
+import { approvalWebhookBody, checkWebhookUrl, postWebhook } from "./webhook.ts";
 
 export const WEBHOOK_SETTING = "webhook.url";
 
@@ -16,6 +16,8 @@ export type Notifier = {
   /** Sends the "approval waiting" notice for every open merge request that has not had one yet. */
   approvalsChanged(): Promise<void>;
   testWebhook(url: string): Promise<string>;
+  /** Refuses (INVALID_INPUT) a webhook URL that is not http(s) to a public address. */
+  checkWebhookUrl(url: string): Promise<void>;
   /** Registers a browser's push subscription for this user (see savePushSubscription). */
   subscribe(userId: string, subscription: PushSubscriptionInput): Promise<void>;
 };
@@ -27,12 +29,23 @@ export type NotifierDeps = {
   baseUrl: () => string;
   /** Tests only: push services on loopback (and plain http there). Never set in production. */
   allowLoopbackPush?: boolean;
+  /** Where the VAPID key pair is kept (owner-only, in the data dir); null keeps it in the database (tests). */
+  vapidKeysFile?: string | null;
+  /** Tests only: webhook receivers on loopback. Never set in production. */
+  allowLoopbackWebhook?: boolean;
 };
 
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { db } = deps;
   const pushPolicy = { allowLoopback: deps.allowLoopbackPush === true };
+  const webhookPolicy = { allowLoopback: deps.allowLoopbackWebhook === true };
   let queue: Promise<void> = Promise.resolve();
+  let vapidKeys: Promise<VapidKeys> | null = null;
+  const keys = () =>
+    (vapidKeys ??= ensureVapidKeys(db, deps.vapidKeysFile ?? null).catch((error: unknown) => {
+      vapidKeys = null;
+      throw error;
+    }));
 
   async function webhookUrl(): Promise<string | null> {
     return (await readSetting(db, WEBHOOK_SETTING)) ?? deps.webhookUrlFromEnv;
@@ -58,10 +71,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       );
       if (!claimed) continue;
       const approvers = await db.user.findMany({ where: { role: { in: ["approver", "admin"] } }, select: { id: true } });
-      const keys = await ensureVapidKeys(db);
       const push = await pushToUsers(
         db,
-        { ...keys, subject: deps.vapidSubject },
+        { ...(await keys()), subject: deps.vapidSubject },
         pushPolicy,
         approvers.map((u) => u.id),
         {
@@ -85,6 +97,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
               url: `${deps.baseUrl()}/approvals#${mr.id}`,
             }),
             "approval.waiting",
+            webhookPolicy,
           )
         : null;
       await db.approvalNotice.update({
@@ -95,7 +108,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   }
 
   return {
-    vapidPublicKey: async () => (await ensureVapidKeys(db)).publicKey,
+    vapidPublicKey: async () => (await keys()).publicKey,
     webhookUrl,
     approvalsChanged() {
       // One pass at a time: a burst of changes must not notify the same request twice.
@@ -103,7 +116,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       return queue;
     },
     testWebhook: (url) =>
-      postWebhook(url, { text: "grove: webhook test — approvals waiting will be posted here." }, "webhook.test"),
+      postWebhook(url, { text: "grove: webhook test — approvals waiting will be posted here." }, "webhook.test", webhookPolicy),
+    checkWebhookUrl: async (url) => void (await checkWebhookUrl(url, webhookPolicy)),
     subscribe: (userId, subscription) => savePushSubscription(db, pushPolicy, userId, subscription),
   };
 }

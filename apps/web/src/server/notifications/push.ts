@@ -1,14 +1,11 @@
-import http, { type IncomingMessage } from "node:http";
-import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
 import webpush from "web-push";
 import type { Db } from "@grove/db";
-import { checkPushEndpoint, type PinnedEndpoint, type PushEndpointPolicy } from "./push-endpoint.ts";
+import { requestPinned } from "./pinned-request.ts";
+import { checkPushEndpoint, type PushEndpointPolicy } from "./push-endpoint.ts";
 import type { VapidKeys } from "./vapid.ts";
 
 export type PushMessage = { title: string; body: string; url: string; tag: string };
 const MAX_FAILURES = 5;
-const PUSH_TIMEOUT_MS = 10_000;
 
 /**
  * Sends one encrypted Web Push message (web-push does VAPID signing and aes128gcm encryption) to every
@@ -62,41 +59,5 @@ async function deliver(
   );
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name] = String(value);
-  return postPinned(target, request.method, headers, request.body ?? null);
-}
-
-/** One request over a fresh connection to the checked address; the URL's name still goes out as SNI and Host. */
-function postPinned(
-  target: PinnedEndpoint,
-  method: string,
-  headers: Record<string, string>,
-  body: Buffer | null,
-): Promise<number> {
-  const { url, host, address, family } = target;
-  const pinned: LookupFunction = (_name, options, callback) => {
-    if (options.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
-  const options: https.RequestOptions = {
-    hostname: host,
-    port: url.port || undefined,
-    path: `${url.pathname}${url.search}`,
-    method,
-    headers,
-    lookup: pinned,
-    agent: false,
-    signal: AbortSignal.timeout(PUSH_TIMEOUT_MS),
-  };
-  return new Promise<number>((resolve, reject) => {
-    const onResponse = (response: IncomingMessage) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    };
-    const req =
-      url.protocol === "https:"
-        ? https.request({ ...options, servername: isIP(host) ? undefined : host }, onResponse)
-        : http.request(options, onResponse);
-    req.on("error", reject);
-    req.end(body ?? undefined);
-  });
+  return requestPinned(target, request.method, headers, request.body ?? null);
 }

@@ -9,13 +9,14 @@ import { openHubData } from "../open-hub-data.ts";
 // pages, so tests can kill -9 it and start it again without a build. Usage: node --import tsx hub-process.ts,
 // with the web's environment (env.ts).
 const env = readWebEnv();
-const { db, authSecretFile } = await openHubData(env);
+const { db, authSecretFile, vapidKeysFile } = await openHubData(env);
 const server = await startGroveServer({
   db,
   port: env.port,
   host: env.host,
   authSecret: env.authSecret,
   authSecretFile,
+  vapidKeysFile,
   instanceId: env.instanceId,
 }).catch((error: unknown) => {
   // As server.ts does.

@@ -49,6 +49,7 @@ export const notificationRouter = router({
   setWebhook: roleProcedure("admin")
     .input(z.object({ url: z.union([z.url({ protocol: /^https?$/ }).max(2000), z.literal("")]) }))
     .mutation(async ({ ctx, input }) => {
+      if (input.url) await ctx.notifier.checkWebhookUrl(input.url);
       if (input.url) await writeSetting(ctx.db, WEBHOOK_SETTING, input.url);
       else await deleteSetting(ctx.db, WEBHOOK_SETTING);
       await appendAuditEvent(ctx.db, {

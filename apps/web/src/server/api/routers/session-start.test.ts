@@ -4,7 +4,10 @@ import { startTestStack, type TestStack } from "../../test-support/stack.ts";
 // A profile that hands its prompt over with no "--" before it, as a careless grove.yaml might.
 const GROVE_YAML = JSON.stringify({
   test: 'node -e "process.exit(0)"',
-  agents: { bare: { command: ["node", "-e", "0", "{prompt}"] } },
+  agents: {
+    bare: { command: ["node", "-e", "0", "{prompt}"] },
+    gone: { command: ["grove-no-such-cli-for-tests", "--", "{prompt}"] },
+  },
 });
 
 let stack: TestStack;
@@ -51,6 +54,20 @@ describe("starting a session from the dashboard refuses hostile input before any
       .catch((error: unknown) => error);
     expect(refusal).toMatchObject({ code: "BAD_REQUEST" });
     if (profile === "__proto__") expect(String(refusal)).not.toContain("agents.__proto__");
+    await expectNothingCreated();
+  });
+
+  it("refuses a session one of whose tasks needs a CLI that is not installed, naming it; the other task does not start", async () => {
+    await expect(
+      stack.caller.session.start({
+        tasks: [
+          { agent: "demo", prompt: "write notes" },
+          { agent: "gone", prompt: "go" },
+        ],
+      }),
+    ).rejects.toThrow(
+      /The runner refused the session: The session was not started: .*\n\s+profile "gone": not installed: "grove-no-such-cli-for-tests"/s,
+    );
     await expectNothingCreated();
   });
 
