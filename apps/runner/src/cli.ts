@@ -21,7 +21,10 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   reject: { summary: "turn down a waiting merge request (the branch is kept)", run: rejectCommand },
   runner: { summary: "connect this machine to the grove hub and run agents", run: runnerCommand },
   prune: { summary: "forget worktrees whose folder was deleted", run: pruneCommand },
-  cleanup: { summary: "after a session: remove agent worktrees, delete merged branches, prune", run: cleanupCommand },
+  cleanup: {
+    summary: "remove merged agent worktrees; with names or --older-than, snapshot and remove ended runs' leftovers",
+    run: cleanupCommand,
+  },
   archive: { summary: "list | restore work kept by forced removals", run: archiveCommand },
   audit: { summary: "verify the audit ledger's hash chain (an export, or the hub's)", run: auditCommand },
   init: { summary: "--bare <source>: the bare-repository layout, every worktree a peer", run: initCommand },

@@ -16,6 +16,7 @@ import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
 import { recoverInterruptedMerges } from "./merge/recover-interrupted-merges.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
 import { assertBranchIsFree, queueTaskRun, type TaskRun } from "./run/task-runs.ts";
+import { registerMergeWithdraw } from "./merge/merge-withdraw.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
 import { createRunLeases } from "./run/run-leases.ts";
 import { createSessionSpend } from "./run/session-spend.ts";
@@ -85,7 +86,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     return match ? openRepo(match.repo) : null;
   }
   const refuse = (error: string): Ack => ({ ok: false, error });
-  registerRunnerQueries(socket, { findRepo, log });
+  registerRunnerQueries(socket, { findRepo, log, dataDir });
 
   socket.on("session:start", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;
@@ -164,6 +165,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     merges.add(merge);
     void merge.finally(() => merges.delete(merge));
   });
+
+  registerMergeWithdraw(socket, hubMerges, log);
 
   socket.on("run:cancel", (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => undefined;

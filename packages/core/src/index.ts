@@ -35,3 +35,5 @@ export * from "./lifecycle/merge-request-transition.ts";
 export * from "./merge/merge-request-checks.ts";
 export * from "./review/review-comment.ts";
 export * from "./review/round-prompt.ts";
+export * from "./lifecycle/task-outcome.ts";
+export * from "./schemas/leftover-work.ts";

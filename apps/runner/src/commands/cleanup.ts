@@ -1,19 +1,73 @@
-import { cleanupAgentWorktrees } from "@grove/core/node";
+import { DomainError, parseDuration, type LeftoverWork } from "@grove/core";
+import { cleanupAgentWorktrees, cleanUpLeftoverWork, listLeftoverWork } from "@grove/core/node";
 import type { CliContext } from "./cli-context.ts";
-import { parseFlags, repoPath, REPO_FLAGS, requirePositionals } from "./parse-flags.ts";
+import { cliRepoAndKept, formatLeftovers } from "./leftover-table.ts";
+import { parseFlags, repoPath, REPO_FLAGS } from "./parse-flags.ts";
 
-const USAGE = "grove cleanup [--repo PATH] [--json]";
+const USAGE = "grove cleanup [<branch>… | --older-than 7d] [--dry-run] [--repo PATH] [--data-dir DIR] [--json]";
 
-/** After a session: remove agent worktrees, delete merged agent branches, prune; never forces. */
+const HELP = `usage: ${USAGE}
+
+Without arguments: removes clean, unlocked agent worktrees, deletes agent/* branches merged into the
+integration branch, and prunes. Locked or dirty worktrees and unmerged branches are kept and listed.
+
+With branch names (agent/<agent>/<task> or <agent>/<task>) or --older-than (m, h, d, w): the worktrees and
+branches of ended runs that never landed (failed, cancelled, rejected, blocked). Each is kept first under
+refs/grove/archive/ (its commits, and its uncommitted work as a snapshot commit; \`grove archive restore\`
+brings it back), then removed. A live run's branch, a locked worktree and a waiting merge request's branch
+are never touched. --dry-run lists what would be cleaned up.`;
+
 export async function cleanupCommand(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseFlags(USAGE, args, REPO_FLAGS);
+  const { values, positionals } = parseFlags(USAGE, args, {
+    ...REPO_FLAGS,
+    "dry-run": { type: "boolean" },
+    "older-than": { type: "string" },
+    "data-dir": { type: "string" },
+  });
   if (values.help) {
-    ctx.out(
-      `usage: ${USAGE}\n\nRemoves clean, unlocked agent worktrees, deletes agent/* branches merged into the integration branch,\nand prunes. Locked or dirty worktrees and unmerged branches are kept and listed.`,
-    );
+    ctx.out(HELP);
     return 0;
   }
-  requirePositionals(positionals, [], USAGE);
+  const olderThan = values["older-than"];
+  const olderThanMs = olderThan === undefined ? null : parseDuration(olderThan);
+  if (olderThan !== undefined && olderThanMs === null)
+    throw new DomainError("INVALID_INPUT", `--older-than takes a duration such as 30m, 12h, 7d or 2w\nusage: ${USAGE}`);
+  if (olderThanMs === null && positionals.length === 0 && !values["dry-run"]) return cleanMerged(values, ctx);
+
+  const { repo, ended, keep } = await cliRepoAndKept(repoPath(values, ctx.cwd), values["data-dir"], ctx);
+  const now = Date.now();
+  const names = positionals.map((name) => (name.startsWith("agent/") ? name : `agent/${name}`));
+  const leftovers = (await listLeftoverWork({ repo, ended, keep })).filter(
+    (l) => (names.length === 0 || names.includes(l.branch)) && (olderThanMs === null || now - l.lastActivityAt >= olderThanMs),
+  );
+  if (values["dry-run"]) return dryRun(leftovers, values.json === true, now, ctx);
+
+  // Names alone: each one is answered, cleaned or refused with why. With --older-than: what the filter kept.
+  const branches = names.length > 0 && olderThanMs === null ? names : leftovers.map((l) => l.branch);
+  if (branches.length === 0) {
+    ctx.out(values.json ? JSON.stringify({ cleaned: [], refused: [] }) : "Nothing to clean up.");
+    return 0;
+  }
+  const answer = await cleanUpLeftoverWork({ repo, ended, keep, branches });
+  if (values.json) ctx.out(JSON.stringify(answer));
+  else {
+    const lines = [
+      ...answer.cleaned.map((c) => `Cleaned up ${c.branch}${c.path ? ` and ${c.path}` : ""}; kept as ${c.snapshotRef}`),
+      ...answer.refused.map((r) => `Left ${r.branch}: ${r.reason}`),
+    ];
+    ctx.out(lines.join("\n"));
+  }
+  return answer.refused.length === 0 ? 0 : 1;
+}
+
+function dryRun(leftovers: LeftoverWork[], json: boolean, now: number, ctx: CliContext): number {
+  if (json) ctx.out(JSON.stringify(leftovers));
+  else if (leftovers.length === 0) ctx.out("No worktrees or branches of ended runs to clean up.");
+  else ctx.out(`Would keep each under refs/grove/archive/, then remove:\n${formatLeftovers(leftovers, now)}`);
+  return 0;
+}
+
+async function cleanMerged(values: { repo?: string; json?: boolean }, ctx: CliContext): Promise<number> {
   const result = await cleanupAgentWorktrees({ repo: repoPath(values, ctx.cwd) });
   if (values.json) {
     ctx.out(JSON.stringify(result));

@@ -3,6 +3,7 @@ import {
   MAX_AGENT_CHECKS,
   BrainFileRequestSchema,
   BrainListRequestSchema,
+  CleanupRequestSchema,
   DoctorRequestSchema,
   MAX_BRAIN_FILE_CHARS,
   cutToJsonBytes,
@@ -13,23 +14,32 @@ import {
   RepoInfoRequestSchema,
   type BrainFileAnswer,
   type BrainListAnswer,
+  type KeptBranch,
   type QueryAck,
   type RepoDiffAnswer,
   type RepoInfoAnswer,
   describeError,
 } from "@grove/core";
-import { runDoctor, runGit, type RepoContext } from "@grove/core/node";
+import { cleanUpLeftoverWork, runDoctor, runGit, type RepoContext } from "@grove/core/node";
 import { z } from "zod";
 import { BUILT_IN_PROFILES } from "../launch/agent-profiles.ts";
 import { checkAgents } from "../launch/check-agents.ts";
 import { type RunnerSocket } from "./hub-socket.ts";
 import type { Logger } from "../logger.ts";
 import { logCommits, parseTree } from "./git-history.ts";
+import { localRunBranches } from "../run/kept-branches.ts";
 
-export type RunnerQueryDeps = { findRepo(path: string): Promise<RepoContext | null>; log: Logger };
+export type RunnerQueryDeps = { findRepo(path: string): Promise<RepoContext | null>; log: Logger; dataDir: string };
 
-/** Answers the hub's read-only questions about a served repository; `doctor:run` with fix applies only safe fixes. */
+/**
+ * Answers the hub's questions about a served repository: read-only, except `doctor:run` with fix (only safe
+ * fixes) and `leftovers:clean` (snapshots before it removes).
+ */
 export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDeps): void {
+  const runsOf = async (repo: RepoContext, hub: { ended: string[]; keep: KeptBranch[] }) => {
+    const local = await localRunBranches(deps.dataDir, repo.repo, { withoutHub: false });
+    return { ended: [...hub.ended, ...local.ended], keep: [...hub.keep, ...local.keep] };
+  };
   const answer = <S extends z.ZodType<{ repoPath: string }>, T>(
     schema: S,
     compute: (repo: RepoContext, req: z.infer<S>) => Promise<T>,
@@ -76,9 +86,17 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
   );
   socket.on(
     "doctor:run",
-    answer(DoctorRequestSchema, (repo, req) => {
+    answer(DoctorRequestSchema, async (repo, req) => {
       if (req.fix) deps.log(`applying the safe doctor fixes in ${repo.repo} (asked by the hub)`);
-      return runDoctor({ repo: repo.repo, fix: req.fix });
+      return runDoctor({ repo: repo.repo, fix: req.fix, runs: await runsOf(repo, req) });
+    }),
+  );
+  // The hub names what its live runs and waiting requests hold; this runner adds its own live runs.
+  socket.on(
+    "leftovers:clean",
+    answer(CleanupRequestSchema, async (repo, req) => {
+      deps.log(`cleaning up ${req.branches.length} leftover branch(es) in ${repo.repo} (asked by the hub)`);
+      return cleanUpLeftoverWork({ repo: repo.repo, branches: req.branches, ...(await runsOf(repo, req)) });
     }),
   );
   // As `grove agents check` on this machine: the PATH is the one this runner's agents get.

@@ -1,14 +1,13 @@
 "use client";
-import { describeRunState } from "@grove/core/lifecycle-states";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../lib/trpc.ts";
 import { Card } from "./card.tsx";
-import { StateBadge } from "./state-badge.tsx";
+import { OutcomeBadge } from "./outcome-badge.tsx";
 import { Empty } from "./ui/feedback.tsx";
 import { RelativeTime } from "./ui/time.tsx";
 
-/** Sessions with each run's branch and state; `live` keeps only sessions with a run still going. */
+/** Sessions with each task's branch and real outcome (landed, waiting, merge conflict…); `live` keeps only sessions with a run still going. */
 export function SessionList({ title, live = false, limit = 50 }: { title: string; live?: boolean; limit?: number }) {
   const trpc = useTRPC();
   const sessions = useQuery(trpc.session.list.queryOptions({ live, limit }));
@@ -29,7 +28,7 @@ export function SessionList({ title, live = false, limit = 50 }: { title: string
             <div className="mt-1 flex flex-wrap gap-x-3 gap-y-1">
               {s.runs.map((r) => (
                 <Link key={r.id} href={`/runs/${r.id}`} className="flex min-w-0 items-center gap-1 text-xs hover:underline">
-                  <code className="truncate">{r.branch}</code> <StateBadge state={r.state} label={describeRunState(r.state)} />
+                  <code className="truncate">{r.branch}</code> <OutcomeBadge outcome={r.outcome} />
                 </Link>
               ))}
             </div>

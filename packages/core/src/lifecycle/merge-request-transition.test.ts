@@ -35,6 +35,7 @@ const FINAL = {
   send_back: "refused",
   supersede: "refused",
   retry: "refused",
+  withdraw: "refused",
 };
 const EXPECTED: Record<string, Record<string, string>> = {
   open: {
@@ -53,6 +54,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     send_back: "refused",
     supersede: "refused",
     retry: "refused",
+    withdraw: "refused",
   },
   blocked: {
     block: "blocked:",
@@ -70,6 +72,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     send_back: "refused",
     supersede: "refused",
     retry: "refused",
+    withdraw: "refused",
   },
   approved: {
     block: "refused",
@@ -87,6 +90,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     send_back: "refused",
     supersede: "refused",
     retry: "refused",
+    withdraw: "open: merge.approval_withdrawn",
   },
   merging: {
     block: "refused",
@@ -104,6 +108,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     send_back: "refused",
     supersede: "refused",
     retry: "refused",
+    withdraw: "open: merge.approval_withdrawn",
   },
   merged: FINAL,
   rejected: FINAL,
@@ -129,6 +134,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     send_back: "refused",
     supersede: "superseded: merge.superseded",
     retry: "refused",
+    withdraw: "refused",
   },
   superseded: FINAL,
 };

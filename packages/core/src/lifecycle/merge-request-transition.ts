@@ -9,7 +9,9 @@ export const MergeRequestStateSchema = z.enum(MERGE_REQUEST_STATES);
  * - the hub: `block` (the brain policy refuses what the branch commits), `branch_moved` (the radar or an
  *   approval saw a waiting request's branch move), `dispatch` / `dispatch_failed` (the runner took the
  *   approved merge, or could not), `resend` (an approved merge sent again after the runner reconnected);
- * - a person: `approve`, `reject`; review rounds: `request_changes` (a waiting head goes back to its agent),
+ * - a person: `approve`, `reject`, `withdraw` (undo an approval while the merge still waits in the runner's queue;
+ *   the hub asks the runner first, and the runner refuses once it has started the merge);
+ * - a person, review rounds: `request_changes` (a waiting head goes back to its agent),
  *   `send_back` (a failed merge goes back to its agent), `retry` (a failed merge queued again, same approved head);
  * - the hub again: `supersede` (the task's next round opened its own request);
  * - the runner, in its merge result: `merge_landed`, `merge_failed`, `merge_moved` (the branch moved after the
@@ -32,6 +34,7 @@ export const MERGE_REQUEST_EVENTS = [
   "send_back",
   "supersede",
   "retry",
+  "withdraw",
 ] as const;
 export type MergeRequestEvent = (typeof MERGE_REQUEST_EVENTS)[number];
 
@@ -52,7 +55,8 @@ export type MergeRequestAuditAction =
   | "merge.changes-requested"
   | "merge.sent-back"
   | "merge.superseded"
-  | "merge.retried";
+  | "merge.retried"
+  | "merge.approval_withdrawn";
 
 type MergeTransition = Transition<MergeRequestState, MergeRequestAuditAction>;
 
@@ -108,6 +112,10 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
     case "merge_moved":
       if (isTerminalMergeRequestState(state)) return refuse(`This merge request is ${state} already.`);
       return event === "merge_landed" ? go("merged") : event === "merge_failed" ? go("failed", "merge.failed") : go("void");
+    case "withdraw":
+      return state === "approved" || state === "merging"
+        ? go("open", "merge.approval_withdrawn")
+        : refuse(`This merge request is ${state}; only an approval whose merge has not started can be undone.`);
     case "request_changes":
     case "send_back":
     case "supersede":

@@ -81,7 +81,7 @@ function livePidsIn(path: string, lockReason: string | null, processes: ProcessE
 }
 
 /** Latest change to the worktree's git state (index, HEAD, reflog) or to its top folder. */
-async function lastActivity(path: string): Promise<number | null> {
+export async function lastActivity(path: string): Promise<number | null> {
   const gitFile = await readFile(join(path, ".git"), "utf8").catch(() => null);
   const gitDirLine = gitFile === null ? null : /^gitdir: (.+)$/m.exec(gitFile)?.[1]?.trim();
   const gitDir = gitDirLine ? (isAbsolute(gitDirLine) ? gitDirLine : resolve(path, gitDirLine)) : join(path, ".git");

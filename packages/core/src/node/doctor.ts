@@ -5,7 +5,9 @@ import {
   type DoctorFinding,
   type DoctorThresholds,
 } from "../worktree/doctor-findings.ts";
+import type { KeptBranch, LeftoverWork } from "../schemas/leftover-work.ts";
 import { collectRepoFacts } from "./collect-repo-facts.ts";
+import { listLeftoverWork } from "./leftover-work.ts";
 import { findWorktreeByPath } from "./list-worktrees.ts";
 import { openRepo, type RepoContext } from "./open-repo.ts";
 import { withRepoLock } from "./repo-lock.ts";
@@ -18,6 +20,8 @@ export type DoctorReport = {
   findings: DoctorFinding[];
   fixed: DoctorFinding[];
   failed: { finding: DoctorFinding; error: string }[];
+  /** Ended runs' worktrees and branches that never landed; `grove cleanup` snapshots and removes them (never a fix). */
+  leftovers: LeftoverWork[];
 };
 
 /** Finds what worktree work left behind; with fix, applies the fixes that cannot lose work. */
@@ -25,6 +29,8 @@ export async function runDoctor(input: {
   repo: string;
   fix?: boolean;
   thresholds?: Partial<DoctorThresholds>;
+  /** The branches of ended runs (leftover candidates) and those a live run or a waiting request holds. */
+  runs?: { ended: readonly string[]; keep: readonly KeptBranch[] };
 }): Promise<DoctorReport> {
   const ctx = await openRepo(input.repo);
   const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
@@ -32,9 +38,13 @@ export async function runDoctor(input: {
     ...planDoctorFindings(await collectRepoFacts(ctx), Date.now(), thresholds),
     ...(await listMergeTestTrees(ctx.repo)).map(mergeTestFinding),
   ];
-  const report: DoctorReport = { repo: ctx.repo, findings: await diagnose(), fixed: [], failed: [] };
-  if (!input.fix) return report;
+  const report: DoctorReport = { repo: ctx.repo, findings: await diagnose(), fixed: [], failed: [], leftovers: [] };
+  if (input.fix) await fixSafely(ctx, report, diagnose);
+  if (input.runs) report.leftovers = await listLeftoverWork({ repo: ctx.repo, ...input.runs });
+  return report;
+}
 
+async function fixSafely(ctx: RepoContext, report: DoctorReport, diagnose: () => Promise<DoctorFinding[]>): Promise<void> {
   // Deleting leftover files needs no lock (each entry is claimed by a rename first) and may take long.
   await applyFixes(
     ctx,
@@ -52,7 +62,6 @@ export async function runDoctor(input: {
       report.findings.push(...(await diagnose()).filter((f) => !known.has(findingKey(f))));
     }
   });
-  return report;
 }
 
 const MAX_FIX_PASSES = 3;

@@ -44,3 +44,4 @@ export * from "./commit-agent-work.ts";
 export * from "./probe-cli.ts";
 export * from "./group-cpu.ts";
 export * from "./health-check.ts";
+export * from "./leftover-work.ts";

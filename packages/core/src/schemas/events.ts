@@ -8,7 +8,7 @@ import type { LogLine } from "./log-row.ts";
 import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
-import type { BranchDiffSchema, MergeProgressSchema, RadarSnapshotSchema } from "./merge.ts";
+import type { BranchDiffSchema, MergeProgressSchema, MergeWithdraw, RadarSnapshotSchema } from "./merge.ts";
 import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
 import type { RunProgressSchema } from "./run-progress.ts";
 
@@ -195,6 +195,7 @@ export type HubToRunnerEvents = {
   "session:start": (payload: SessionStart, ack: (res: Ack) => void) => void;
   "merge:execute": (payload: MergeExecute, ack: (res: Ack) => void) => void;
   "run:cancel": (payload: z.infer<typeof RunCancelSchema>, ack: (res: Ack) => void) => void;
+  "merge:withdraw": (payload: MergeWithdraw, ack: (res: Ack) => void) => void;
 } & RunnerQueryEvents;
 
 export type HubToBrowserEvents = {

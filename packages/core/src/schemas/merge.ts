@@ -94,3 +94,7 @@ export const MergeApprovalSchema = z.object({
   comment: z.string().max(5_000).optional(),
 });
 export type MergeApproval = z.infer<typeof MergeApprovalSchema>;
+
+/** hub -> runner: undo an approval; ok only when the runner had not started the merge (it never will now). */
+export const MergeWithdrawSchema = z.object({ mergeRequestId: IdSchema });
+export type MergeWithdraw = z.infer<typeof MergeWithdrawSchema>;

@@ -2,6 +2,14 @@ import { z } from "zod";
 import { AgentsCheckAnswerSchema, type AgentsCheckAnswer, type AgentsCheckRequestSchema } from "./agent-check.ts";
 import type { QueryAck } from "./acks.ts";
 import { ShaSchema } from "./ids.ts";
+import {
+  CleanupAnswerSchema,
+  KeptBranchSchema,
+  LeftoverWorkSchema,
+  MAX_KEPT_BRANCHES,
+  MAX_LEFTOVERS,
+  type CleanupAnswer,
+} from "./leftover-work.ts";
 
 /**
  * Read-mostly questions the hub asks a runner about one of its repositories (the web app never
@@ -70,7 +78,10 @@ export const RepoDiffRequestSchema = z.object({ repoPath, base: sha, head: sha }
 export const RepoDiffAnswerSchema = z.object({ stat: z.string(), patch: z.string(), isTruncated: z.boolean() });
 export type RepoDiffAnswer = z.infer<typeof RepoDiffAnswerSchema>;
 
-export const DoctorRequestSchema = z.object({ repoPath, fix: z.boolean().default(false) });
+const keep = z.array(KeptBranchSchema).max(MAX_KEPT_BRANCHES).default([]);
+/** Branches of runs the hub has seen end; the runner adds those its own records know. */
+const ended = z.array(z.string().min(1).max(300)).max(MAX_KEPT_BRANCHES).default([]);
+export const DoctorRequestSchema = z.object({ repoPath, fix: z.boolean().default(false), ended, keep });
 export const DoctorFindingAnswerSchema = z.object({
   kind: z.string(),
   path: z.string().nullable(),
@@ -86,8 +97,17 @@ export const DoctorAnswerSchema = z.object({
   findings: z.array(DoctorFindingAnswerSchema),
   fixed: z.array(DoctorFindingAnswerSchema),
   failed: z.array(z.object({ finding: DoctorFindingAnswerSchema, error: z.string() })),
+  leftovers: z.array(LeftoverWorkSchema).max(MAX_LEFTOVERS).default([]),
 });
 export type DoctorAnswer = z.infer<typeof DoctorAnswerSchema>;
+
+/** Snapshot under refs/grove/archive/, then remove, the named leftovers (never one in `keep`). */
+export const CleanupRequestSchema = z.object({
+  repoPath,
+  branches: z.array(z.string().min(1).max(300)).min(1).max(MAX_LEFTOVERS),
+  ended,
+  keep,
+});
 
 /** Every query's ack: the answer, or why there is none. */
 
@@ -98,6 +118,7 @@ export type RunnerQueryEvents = {
   "repo:diff": (payload: z.input<typeof RepoDiffRequestSchema>, ack: (res: QueryAck<RepoDiffAnswer>) => void) => void;
   "doctor:run": (payload: z.input<typeof DoctorRequestSchema>, ack: (res: QueryAck<DoctorAnswer>) => void) => void;
   "agents:check": (payload: z.input<typeof AgentsCheckRequestSchema>, ack: (res: QueryAck<AgentsCheckAnswer>) => void) => void;
+  "leftovers:clean": (payload: z.input<typeof CleanupRequestSchema>, ack: (res: QueryAck<CleanupAnswer>) => void) => void;
 };
 
 /** The answer schema of each query, for the hub to parse acks with. */
@@ -108,5 +129,6 @@ export const RUNNER_QUERY_ANSWERS = {
   "repo:diff": RepoDiffAnswerSchema,
   "doctor:run": DoctorAnswerSchema,
   "agents:check": AgentsCheckAnswerSchema,
+  "leftovers:clean": CleanupAnswerSchema,
 } as const;
 export type RunnerQueryName = keyof RunnerQueryEvents;

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../lib/trpc.ts";
 import { ApprovalCard } from "../../components/approvals/approval-card.tsx";
+import { FollowedApproval } from "../../components/approvals/followed-approval.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Empty, Loading, PageHeader } from "../../components/ui/feedback.tsx";
 
@@ -15,6 +16,10 @@ export default function ApprovalsPage() {
   const [filter, setFilter] = useState<Filter>("waiting");
   const approvals = useQuery(trpc.approval.list.queryOptions({ filter }));
   const canDecide = me.data?.role === "approver" || me.data?.role === "admin";
+  // Approved here: followed on this page through "merging…" to "landed" or why not, instead of vanishing.
+  const [followed, setFollowed] = useState<string[]>([]);
+  const follow = (id: string) => setFollowed((ids) => (ids.includes(id) ? ids : [...ids, id]));
+  const listed = new Set(approvals.data?.map((a) => a.id));
 
   return (
     <div className="space-y-4">
@@ -37,13 +42,15 @@ export default function ApprovalsPage() {
         }
       />
       {approvals.isPending && <Loading />}
-      {approvals.data?.length === 0 && (
+      {approvals.data?.length === 0 && followed.length === 0 && (
         <Empty>{filter === "waiting" ? "Nothing is waiting for approval." : "No decisions yet."}</Empty>
       )}
       <div className="grid snap-y gap-4 lg:grid-cols-2">
         {approvals.data?.map((a) => (
-          <ApprovalCard key={a.id} approval={a} canDecide={canDecide} />
+          <ApprovalCard key={a.id} approval={a} canDecide={canDecide} onApproved={follow} />
         ))}
+        {approvals.data &&
+          followed.filter((id) => !listed.has(id)).map((id) => <FollowedApproval key={id} id={id} canDecide={canDecide} />)}
       </div>
     </div>
   );

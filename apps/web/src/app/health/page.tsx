@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../../lib/trpc.ts";
 import { Card } from "../../components/card.tsx";
 import { AgentChecks } from "../../components/health/agent-checks.tsx";
+import { LeftoverList } from "../../components/health/leftover-list.tsx";
 import { StateBadge } from "../../components/state-badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Empty, ErrorText, Loading, PageHeader } from "../../components/ui/feedback.tsx";
@@ -24,7 +25,7 @@ export default function HealthPage() {
     <div className="space-y-4">
       <PageHeader
         title="Health"
-        description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes; and the agent CLIs each runner can start."
+        description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes, ended runs' worktrees that never landed; and the agent CLIs each runner can start."
       />
       {repos.isPending && <Loading label="Running doctor on each runner…" />}
       {repos.data?.length === 0 && <Empty>No runner has reported a repository yet.</Empty>}
@@ -50,7 +51,7 @@ export default function HealthPage() {
             }
           >
             {repo.error && <p className="text-sm text-stone-500">{repo.error}</p>}
-            {repo.report && findings.length === 0 && (
+            {repo.report && findings.length === 0 && repo.report.leftovers.length === 0 && (
               <p className="text-sm text-emerald-700 dark:text-emerald-400">✓ No problems found.</p>
             )}
             <ul className="space-y-3">
@@ -67,6 +68,9 @@ export default function HealthPage() {
                 </li>
               ))}
             </ul>
+            {repo.report && (
+              <LeftoverList runnerId={repo.runnerId} repoPath={repo.path} leftovers={repo.report.leftovers} isAdmin={isAdmin} />
+            )}
             {!isAdmin && safe > 0 && <p className="mt-3 text-xs text-stone-500">An admin can apply the safe fixes from here.</p>}
           </Card>
         );

@@ -7,14 +7,24 @@ import { RelativeTime } from "../ui/time.tsx";
 import { RefusedActions } from "../agent-view/refused-actions.tsx";
 import { ApprovalDiff } from "./approval-diff.tsx";
 import { FailedMergeActions, RequestChangesButton, RequestChangesPanel } from "../review/review-actions.tsx";
+import { ApprovalStatus } from "./approval-status.tsx";
 import { DecisionBar } from "./decision-bar.tsx";
 import { VerdictList } from "./verdict-list.tsx";
-import { decisionSummary, mergeStateLabel } from "../../lib/wording/merge-wording.ts";
+import { mergeStateLabel } from "../../lib/wording/merge-wording.ts";
 
 type Approval = RouterOutputs["approval"]["list"][number];
 
-/** One merge request, sized to fit a phone screen with its verdict inputs and the two decisions. */
-export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; canDecide: boolean }) {
+/** One merge request, sized to fit a phone screen with its verdict inputs, the decisions, and where it stands. */
+export function ApprovalCard({
+  approval: a,
+  canDecide,
+  onApproved,
+}: {
+  approval: Approval;
+  canDecide: boolean;
+  /** The page keeps showing a card it approved, through "merging…" to "landed" or why not. */
+  onApproved?: (id: string) => void;
+}) {
   const [isRequesting, setRequesting] = useState(false);
   const canRequestChanges = canDecide && (a.state === "open" || a.state === "blocked");
   return (
@@ -59,23 +69,14 @@ export function ApprovalCard({ approval: a, canDecide }: { approval: Approval; c
           {a.error}
         </p>
       )}
-      {a.state === "open" && canDecide && <DecisionBar id={a.id} headSha={a.headSha} branch={a.branch} />}
-      {canDecide && a.state === "failed" && <FailedMergeActions request={a} />}
+      {(a.state === "open" || a.state === "blocked") && canDecide && (
+        <DecisionBar id={a.id} headSha={a.headSha} branch={a.branch} canApprove={a.state === "open"} onApproved={onApproved} />
+      )}
+      {canDecide && a.state === "failed" && !a.snapshotRef && <FailedMergeActions request={a} />}
       {a.state === "open" && !canDecide && (
         <p className="text-sm text-stone-500">You can review this; approving or rejecting needs the approver role.</p>
       )}
-      {a.state !== "open" && (
-        <p className="text-sm text-stone-600 dark:text-stone-400">
-          {decisionSummary(a)} <RelativeTime date={a.decidedAt} />
-          {a.comment ? <> — “{a.comment}”</> : null}
-          {a.mergeSha ? (
-            <>
-              {" "}
-              · merged as <code>{a.mergeSha.slice(0, 10)}</code>
-            </>
-          ) : null}
-        </p>
-      )}
+      {a.state !== "open" && <ApprovalStatus approval={a} canDecide={canDecide} />}
     </article>
   );
 }

@@ -12,13 +12,26 @@ const QUICK_REASONS = ["Tests are not enough", "Conflicts with other work", "Not
  * Approve is one tap (pinned to the head SHA on screen). Reject is two: "Reject", then a reason —
  * a quick one sends at once, or type your own.
  */
-export function DecisionBar({ id, headSha, branch }: { id: string; headSha: string; branch: string }) {
+export function DecisionBar({
+  id,
+  headSha,
+  branch,
+  canApprove = true,
+  onApproved,
+}: {
+  id: string;
+  headSha: string;
+  branch: string;
+  /** false for a blocked request: it can only be rejected. */
+  canApprove?: boolean;
+  onApproved?: (id: string) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [isRejecting, setRejecting] = useState(false);
   const [comment, setComment] = useState("");
   const refresh = () => void queryClient.invalidateQueries();
-  const approve = useMutation(trpc.approval.approve.mutationOptions({ onSettled: refresh }));
+  const approve = useMutation(trpc.approval.approve.mutationOptions({ onSettled: refresh, onSuccess: () => onApproved?.(id) }));
   const reject = useMutation(trpc.approval.reject.mutationOptions({ onSettled: refresh }));
   const isBusy = approve.isPending || reject.isPending;
 
@@ -26,16 +39,18 @@ export function DecisionBar({ id, headSha, branch }: { id: string; headSha: stri
     <div className="space-y-2">
       <ErrorText error={approve.error ?? reject.error} />
       {!isRejecting ? (
-        <div className="grid grid-cols-2 gap-2">
-          <Button
-            variant="primary"
-            size="lg"
-            disabled={isBusy}
-            aria-label={`Approve ${branch}`}
-            onClick={() => approve.mutate({ id, sha: headSha })}
-          >
-            {approve.isPending ? "Approving…" : "Approve"}
-          </Button>
+        <div className={`grid gap-2 ${canApprove ? "grid-cols-2" : "grid-cols-1"}`}>
+          {canApprove && (
+            <Button
+              variant="primary"
+              size="lg"
+              disabled={isBusy}
+              aria-label={`Approve ${branch}`}
+              onClick={() => approve.mutate({ id, sha: headSha })}
+            >
+              {approve.isPending ? "Approving…" : "Approve"}
+            </Button>
+          )}
           <Button variant="danger" size="lg" disabled={isBusy} aria-label={`Reject ${branch}`} onClick={() => setRejecting(true)}>
             Reject
           </Button>

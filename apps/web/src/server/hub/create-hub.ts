@@ -43,6 +43,8 @@ export type Hub = {
   startSession(runnerId: string, payload: SessionStart): Promise<Ack>;
   executeMerge(runnerId: string, payload: MergeExecute): Promise<Ack>;
   cancelRun(runnerId: string, runId: string): Promise<Ack>;
+  /** Takes an approved merge back out of the runner's queue; refused once the runner has started it. */
+  withdrawMerge(runnerId: string, mergeRequestId: string): Promise<Ack>;
   /** Asks a runner about one of its repositories; throws a DomainError the user can read when it cannot answer. */
   ask<K extends RunnerQueryName>(runnerId: string, query: K, payload: QueryPayload<K>): Promise<QueryAnswer<K>>;
   disconnectRunner(runnerId: string): void;
@@ -102,6 +104,8 @@ export function createHub(opts: { httpServer: HttpServer; db: Db; auth: GroveAut
       withRunner(runnerId, (socket) => socket.timeout(RUNNER_ACK_TIMEOUT_MS).emitWithAck("merge:execute", payload)),
     cancelRun: (runnerId, runId) =>
       withRunner(runnerId, (socket) => socket.timeout(RUNNER_ACK_TIMEOUT_MS).emitWithAck("run:cancel", { runId })),
+    withdrawMerge: (runnerId, mergeRequestId) =>
+      withRunner(runnerId, (socket) => socket.timeout(RUNNER_ACK_TIMEOUT_MS).emitWithAck("merge:withdraw", { mergeRequestId })),
     async ask(runnerId, query, payload) {
       const socket = runners.socketOf(runnerId);
       if (!socket) throw new DomainError("RUNNER_OFFLINE", "That runner is offline; start it to see its repositories.");

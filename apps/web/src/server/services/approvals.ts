@@ -151,6 +151,7 @@ async function toViews(db: Db, rows: Row[]) {
     comment: mr.comment,
     error: mr.error,
     blockedReason: mr.blockedReason,
+    snapshotRef: mr.snapshotRef,
     createdAt: mr.createdAt,
     decidedAt: mr.decidedAt,
     decidedBy: mr.decidedBy

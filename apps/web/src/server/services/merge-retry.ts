@@ -21,6 +21,8 @@ export async function retryMerge(
     include: { run: { include: { session: true } } },
   });
   if (!mr) throw new DomainError("NOT_FOUND", "That merge request does not exist.");
+  if (mr.snapshotRef && mr.state === "failed")
+    throw new DomainError("INVALID_INPUT", `This merge request was abandoned; its work is kept as ${mr.snapshotRef}.`);
   const approvedSha = mr.approvedSha ?? mr.headSha;
   if (!hub.isRunnerOnline(mr.run.session.runnerId))
     throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");

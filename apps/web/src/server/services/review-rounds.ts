@@ -66,6 +66,9 @@ export async function sendBack(
   const mr = await requestWithRun(deps.db, input.mergeRequestId);
   const allowed = transitionMergeRequest(mergeRequestStateOf(mr), "send_back");
   if (!allowed.ok) throw refusalError(allowed, null);
+  // Abandoned: its worktree and branch are gone, its work is kept under refs/grove/ (grove archive restore).
+  if (mr.snapshotRef)
+    throw new DomainError("INVALID_INPUT", `This merge request was abandoned; its work is kept as ${mr.snapshotRef}.`);
   const status = await branchStatusOf(deps.db, {
     runnerId: mr.run.session.runnerId,
     repoPath: mr.run.session.repoPath,

@@ -7,11 +7,10 @@ import { Card } from "../../../components/card.tsx";
 import { VirtualLog } from "../../../components/log/virtual-log.tsx";
 import { RunExplanation } from "../../../components/run-explanation.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
-import { StateBadge } from "../../../components/state-badge.tsx";
+import { OutcomeBadge } from "../../../components/outcome-badge.tsx";
 import { ErrorText, Loading, PageHeader } from "../../../components/ui/feedback.tsx";
 import { RelativeTime } from "../../../components/ui/time.tsx";
 import { SessionUsage } from "../../../components/session-usage.tsx";
-import { mergeStateLabel } from "../../../lib/wording/merge-wording.ts";
 
 /** A session's runs side by side, each with its live log tail. */
 export default function SessionPage() {
@@ -59,8 +58,8 @@ export default function SessionPage() {
             />
             {run.mergeRequests[0] && (
               <p className="mt-3 flex items-center gap-2 text-sm">
-                <StateBadge state={run.mergeRequests[0].state} label={mergeStateLabel(run.mergeRequests[0].state)} />
-                {run.mergeRequests[0].state === "open" && (
+                <OutcomeBadge outcome={run.outcome} />
+                {(run.mergeRequests[0].state === "open" || run.mergeRequests[0].state === "blocked") && (
                   <Link
                     href={`/approvals#${run.mergeRequests[0].id}`}
                     className="text-emerald-700 hover:underline dark:text-emerald-400"

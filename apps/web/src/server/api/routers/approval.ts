@@ -3,7 +3,7 @@ import { IdSchema } from "@grove/core";
 import { APPROVABLE_MERGE_REQUEST_STATES } from "@grove/core";
 import { z } from "zod";
 import { approvalById, listApprovals } from "../../services/approvals.ts";
-import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
+import { abandonProcedure, approveProcedure, rejectProcedure, undoApprovalProcedure } from "./merge-decisions.ts";
 import { requestChangesProcedure, retryProcedure, sendBackProcedure } from "./review-decisions.ts";
 import { protectedProcedure, router } from "../trpc.ts";
 
@@ -31,4 +31,6 @@ export const approvalRouter = router({
   requestChanges: requestChangesProcedure,
   sendBack: sendBackProcedure,
   retry: retryProcedure,
+  abandon: abandonProcedure,
+  undoApproval: undoApprovalProcedure,
 });

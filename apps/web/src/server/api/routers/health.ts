@@ -1,7 +1,12 @@
+import { MAX_LEFTOVERS } from "@grove/core";
 import { appendAuditEvent } from "@grove/db";
+import { cleanUpLeftovers } from "../../services/leftover-cleanup.ts";
 import { z } from "zod";
+import { runBranchesOf } from "../../services/leftover-runs.ts";
 import { servedRepos } from "../../services/runners.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
+
+const repoInput = z.object({ runnerId: z.string().min(1).max(200), repoPath: z.string().min(1).max(4096) });
 
 /** `grove doctor` per served repository, run by its runner; admins may apply the fixes that cannot lose work. */
 export const healthRouter = router({
@@ -13,7 +18,11 @@ export const healthRouter = router({
         try {
           return {
             ...repo,
-            report: await ctx.hub.ask(repo.runnerId, "doctor:run", { repoPath: repo.path, fix: false }),
+            report: await ctx.hub.ask(repo.runnerId, "doctor:run", {
+              repoPath: repo.path,
+              fix: false,
+              ...(await runBranchesOf(ctx.db, { runnerId: repo.runnerId, repoPath: repo.path })),
+            }),
             error: null,
           };
         } catch (error) {
@@ -43,9 +52,13 @@ export const healthRouter = router({
   }),
 
   fix: roleProcedure("admin")
-    .input(z.object({ runnerId: z.string().min(1).max(200), repoPath: z.string().min(1).max(4096) }))
+    .input(repoInput)
     .mutation(async ({ ctx, input }) => {
-      const report = await ctx.hub.ask(input.runnerId, "doctor:run", { repoPath: input.repoPath, fix: true });
+      const report = await ctx.hub.ask(input.runnerId, "doctor:run", {
+        repoPath: input.repoPath,
+        fix: true,
+        ...(await runBranchesOf(ctx.db, input)),
+      });
       await appendAuditEvent(ctx.db, {
         actorType: "user",
         actorId: ctx.user.email,
@@ -58,4 +71,9 @@ export const healthRouter = router({
       });
       return report;
     }),
+
+  /** `grove cleanup <branches>` on the runner: each ended run's leftover kept under refs/grove/archive/, then removed. */
+  cleanup: roleProcedure("admin")
+    .input(repoInput.extend({ branches: z.array(z.string().min(1).max(300)).min(1).max(MAX_LEFTOVERS) }))
+    .mutation(({ ctx, input }) => cleanUpLeftovers(ctx, ctx.user, input)),
 });

@@ -1,6 +1,6 @@
 import { IdSchema } from "@grove/core";
 import { z } from "zod";
-import { approveProcedure, rejectProcedure } from "./merge-decisions.ts";
+import { abandonProcedure, approveProcedure, rejectProcedure, undoApprovalProcedure } from "./merge-decisions.ts";
 import { requestChangesProcedure, retryProcedure, sendBackProcedure } from "./review-decisions.ts";
 import { listBranchRadar } from "../../services/branch-radar.ts";
 import { protectedProcedure, router } from "../trpc.ts";
@@ -53,4 +53,6 @@ export const mergeRouter = router({
   requestChanges: requestChangesProcedure,
   sendBack: sendBackProcedure,
   retry: retryProcedure,
+  abandon: abandonProcedure,
+  undoApproval: undoApprovalProcedure,
 });

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { LIVE_RUN_STATES, PromptSchema, SessionBudgetSchema } from "@grove/core";
+import { LIVE_RUN_STATES, PromptSchema, SessionBudgetSchema, taskOutcome } from "@grove/core";
 import { readUsageOverview } from "@grove/db";
 import { z } from "zod";
 import { startSession } from "../../services/sessions.ts";
@@ -32,17 +32,32 @@ const runSummary = {
   round: true,
 } as const;
 
+/** A run's newest merge request, what its task's outcome is read from. */
+const latestRequest = {
+  orderBy: { createdAt: "desc" },
+  take: 1,
+  select: { id: true, state: true, error: true, candidateSha: true, mergeSha: true },
+} as const;
+
+function withOutcome<R extends { state: string; testStatus: string | null; mergeRequests: { state: string }[] }>(run: R) {
+  return { ...run, outcome: taskOutcome({ run, mergeRequest: run.mergeRequests[0] ?? null }) };
+}
+
 export const sessionRouter = router({
   list: protectedProcedure
     .input(z.object({ live: z.boolean().optional(), limit: z.number().int().min(1).max(200).default(50) }).optional())
-    .query(({ ctx, input }) =>
-      ctx.db.agentSession.findMany({
+    .query(async ({ ctx, input }) => {
+      const sessions = await ctx.db.agentSession.findMany({
         where: input?.live ? { runs: { some: { state: { in: [...LIVE_RUN_STATES] } } } } : undefined,
         orderBy: { createdAt: "desc" },
         take: input?.limit ?? 50,
-        include: { runs: { select: runSummary, orderBy: { createdAt: "asc" } }, runner: { select: { id: true, name: true } } },
-      }),
-    ),
+        include: {
+          runs: { select: { ...runSummary, mergeRequests: latestRequest }, orderBy: { createdAt: "asc" } },
+          runner: { select: { id: true, name: true } },
+        },
+      });
+      return sessions.map((s) => ({ ...s, runs: s.runs.map(withOutcome) }));
+    }),
 
   byId: protectedProcedure.input(z.object({ id: z.string().min(1).max(200) })).query(async ({ ctx, input }) => {
     const session = await ctx.db.agentSession.findUnique({
@@ -56,14 +71,14 @@ export const sessionRouter = router({
             prompt: true,
             headSha: true,
             error: true,
-            mergeRequests: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, state: true } },
+            mergeRequests: latestRequest,
           },
         },
       },
     });
     if (!session) throw new TRPCError({ code: "NOT_FOUND", message: `No session ${input.id}.` });
     const creator = await ctx.db.user.findUnique({ where: { id: session.createdBy }, select: { email: true } });
-    return { ...session, createdByEmail: creator?.email ?? session.createdBy };
+    return { ...session, runs: session.runs.map(withOutcome), createdByEmail: creator?.email ?? session.createdBy };
   }),
 
   start: roleProcedure("approver")

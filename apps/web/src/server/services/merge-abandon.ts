@@ -1,0 +1,41 @@
+import { DomainError } from "@grove/core";
+import { appendAuditEvent, updateMergeRequestFacts, type Db } from "@grove/db";
+import type { SessionUser } from "../auth/sessions.ts";
+import type { Hub } from "../hub/create-hub.ts";
+import { mergeRequestAudit } from "./merge-audit.ts";
+import { runBranchesOf } from "./leftover-runs.ts";
+
+/**
+ * Gives up a request whose merge failed (a conflict, a red merged tree, a refusal): its runner keeps the
+ * branch's work under refs/grove/archive/ (commits and uncommitted files), then removes worktree and branch.
+ * The request stays failed, now with the ref that keeps its work.
+ */
+export async function abandonMergeRequest(deps: { db: Db; hub: Hub }, user: SessionUser, input: { id: string }) {
+  const { db, hub } = deps;
+  const mr = await db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: { include: { session: true } } } });
+  if (!mr) throw new DomainError("NOT_FOUND", "That merge request does not exist.");
+  if (mr.state !== "failed")
+    throw new DomainError("INVALID_INPUT", `This merge request is ${mr.state}; only one whose merge failed can be abandoned.`);
+  if (mr.snapshotRef)
+    throw new DomainError("INVALID_INPUT", `This merge request was abandoned already; its work is kept as ${mr.snapshotRef}.`);
+  const { runnerId, repoPath } = mr.run.session;
+  if (!hub.isRunnerOnline(runnerId)) throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
+  const answer = await hub.ask(runnerId, "leftovers:clean", {
+    repoPath,
+    branches: [mr.branch],
+    ...(await runBranchesOf(db, { runnerId, repoPath })),
+  });
+  const cleaned = answer.cleaned[0];
+  if (!cleaned)
+    throw new DomainError("INVALID_INPUT", `The runner kept ${mr.branch}: ${answer.refused[0]?.reason ?? "no reason given"}.`);
+  await updateMergeRequestFacts(db, { id: mr.id, from: "failed", data: { snapshotRef: cleaned.snapshotRef } });
+  await appendAuditEvent(db, {
+    actorType: "user",
+    actorId: user.email,
+    action: "merge.abandoned",
+    ...mergeRequestAudit(mr, cleaned.snapshotSha),
+    details: { snapshotRef: cleaned.snapshotRef, worktree: cleaned.path, headSha: mr.headSha },
+  });
+  hub.broadcastChanged({ scope: "merges", id: mr.id });
+  return cleaned;
+}

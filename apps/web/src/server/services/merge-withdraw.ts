@@ -1,0 +1,39 @@
+import { DomainError, transitionMergeRequest } from "@grove/core";
+import { applyMergeRequestEvent, mergeRequestStateOf, type Db } from "@grove/db";
+import type { SessionUser } from "../auth/sessions.ts";
+import type { Hub } from "../hub/create-hub.ts";
+import { mergeRequestAudit, refusalError } from "./merge-audit.ts";
+
+/**
+ * Undoes an approval (an accidental tap) while the merge still waits in the runner's queue: the runner takes
+ * it out first, and refuses once it has started it; then the request is open again, audited.
+ */
+export async function withdrawApproval(deps: { db: Db; hub: Hub }, user: SessionUser, input: { id: string }): Promise<void> {
+  const { db, hub } = deps;
+  const mr = await db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: { include: { session: true } } } });
+  if (!mr) throw new DomainError("NOT_FOUND", "That merge request does not exist.");
+  const from = mergeRequestStateOf(mr);
+  const allowed = transitionMergeRequest(from, "withdraw");
+  if (!allowed.ok) throw refusalError(allowed, mr.blockedReason);
+  if (mr.stage !== null && mr.stage !== "queued")
+    throw new DomainError("INVALID_INPUT", `The merge has started (${mr.stage}); the approval can no longer be undone.`);
+  const { runnerId } = mr.run.session;
+  if (!hub.isRunnerOnline(runnerId)) throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
+  const ack = await hub.withdrawMerge(runnerId, mr.id);
+  if (!ack.ok) throw new DomainError("INVALID_INPUT", `The approval can no longer be undone: ${ack.error}.`);
+  const step = await applyMergeRequestEvent(db, {
+    id: mr.id,
+    from,
+    event: "withdraw",
+    data: { stage: null, decidedBy: null, decidedAt: null, comment: null, approvedSha: null, approval: null },
+    audit: () => ({
+      actorType: "user",
+      actorId: user.email,
+      ...mergeRequestAudit(mr),
+      details: { approvedBy: mr.decidedBy, approvedSha: mr.approvedSha, stage: mr.stage },
+    }),
+  });
+  if (step.kind === "refused") throw refusalError(step, mr.blockedReason);
+  if (step.kind === "lost") throw new DomainError("INVALID_INPUT", "The merge moved on a moment ago; reload to see where it is.");
+  hub.broadcastChanged({ scope: "merges", id: mr.id });
+}
