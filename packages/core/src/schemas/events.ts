@@ -5,12 +5,14 @@ import type { Ack, HelloAck, LogAck } from "./acks.ts";
 import { IdSchema, ShaSchema } from "./ids.ts";
 import type { RunLogBatchSchema, RunLogWatermarkSchema } from "./log-batch.ts";
 import type { LogLine } from "./log-row.ts";
-import { PromptSchema } from "./prompt.ts";
 import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, MergeWithdraw, RadarSnapshotSchema } from "./merge.ts";
 import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
 import type { RunProgressSchema } from "./run-progress.ts";
+import { TaskSpecSchema } from "./task-spec.ts";
+
+export { RoundSpecSchema, TaskSpecSchema, type RoundSpec, type TaskSpec } from "./task-spec.ts";
 
 /**
  * The socket.io protocol between runner, hub and browsers. Every inbound payload is parsed with
@@ -33,34 +35,6 @@ export const RunStateSchema = z.enum(RUN_STATES);
 
 const sha = ShaSchema;
 const id = IdSchema;
-
-/**
- * A task's later round (review rounds): the same agent on the same task's branch `agent/<agent>/<task-id>`.
- * `continue` keeps the branch and its worktree (re-created from the branch when gone); `fresh` snapshots the old
- * branch under refs/grove/ and starts it again from the integration head. `bringIntegration` (send back) merges
- * the integration branch into the agent's branch before the agent starts; conflicts are left for the agent.
- * The prompt of a round is the task's input built by the hub from the reviewer's comments.
- */
-export const RoundSpecSchema = z.object({
-  number: z.number().int().min(2).max(100),
-  start: z.enum(["continue", "fresh"]).default("continue"),
-  /** The previous round's agent session (Run.agentSessionId); absent: the CLI starts a new conversation. */
-  resumeSessionId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/).optional(),
-  bringIntegration: z.boolean().default(false),
-  previousRunId: id,
-});
-export type RoundSpec = z.infer<typeof RoundSpecSchema>;
-
-export const TaskSpecSchema = z.object({
-  runId: id,
-  agent: z.string().min(1).max(64),
-  taskId: z.string().min(1).max(64),
-  profile: z.string().min(1).max(64),
-  prompt: PromptSchema,
-  /** Absent: round 1 (a new branch from the integration head). */
-  round: RoundSpecSchema.optional(),
-});
-export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 
 // runner -> hub
 /** A repository a runner serves, as its hello reports it (and the hub stores it). */
