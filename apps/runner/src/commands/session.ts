@@ -31,6 +31,10 @@ const USAGE = `grove session run --plan plan.yaml [--repo PATH] [--approve auto|
   Every task's CLI must be installed (grove agents check), or nothing is created.
 
   plan.yaml: { session?, integration?, budget?: { usd?, tokens? }, tasks: [{ agent, task, profile?, prompt? }] }
+  session: without it, a session of its own (session-YYYYMMDD-HHMM; -2, -3… for more in the same minute).
+  Naming an existing session continues it: the new tasks join it, its budget and audit trail go on. Refused,
+  with nothing changed, while another grove process runs that session, or for a task that already ran in it
+  (its run id <session>-<agent>-<task> has records): grove never writes over what happened.
   budget: the session's own (else grove.yaml's): once its runs spent either limit, as their CLIs report it
   turn by turn, grove stops the session's running and queued agents (work kept, as a cancel); a session
   id used again counts what its earlier runs spent. codex reports no cost: give it a token budget.`;

@@ -4,7 +4,7 @@ import { openRepo } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { resolve } from "node:path";
 import { sessionAuditPath } from "./audit-file.ts";
-import { claimSessionId } from "./claim-session-id.ts";
+import { inClaimedSession } from "./claim-session-id.ts";
 import { excludeDataDir } from "../repo-setup/exclude-data-dir.ts";
 import type { Logger } from "../logger.ts";
 import { createLocalHub } from "./local-hub.ts";
@@ -76,114 +76,116 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   const budget = plan.budget ?? repo.config.budget;
   checkPlan(plan, repo, dataDir, budget);
   await ensurePrivateDir(dataDir);
-  const sessionId = await claimSessionId(dataDir, plan.session, new Date());
-  const specs = taskSpecsOf(plan, repo, sessionId);
-  await excludeDataDir(repo, dataDir);
-  // What a grove process killed mid-merge left: its merge requests settled from git, its test worktrees removed.
-  await recoverInterruptedMerges(dataDir, log);
-  await removeLeftoverTrees(repo.repo, log);
-  const tasks: HeadlessTask[] = specs.map((t) => ({
-    agent: t.agent,
-    cli: t.cli,
-    taskId: t.task,
-    runId: t.runId,
-    state: "queued",
-    report: null,
-    merge: null,
-    waiting: null,
-    error: null,
-  }));
-  const byRun = new Map(tasks.map((t) => [t.runId, t]));
+  const runIdsOf = (sessionId: string) => taskSpecsOf(plan, repo, sessionId).map((t) => t.runId);
+  return inClaimedSession({ dataDir, planned: plan.session, runIdsOf }, async (sessionId) => {
+    const specs = taskSpecsOf(plan, repo, sessionId);
+    await excludeDataDir(repo, dataDir);
+    // What a grove process killed mid-merge left: its merge requests settled from git, its test worktrees removed.
+    await recoverInterruptedMerges(dataDir, log);
+    await removeLeftoverTrees(repo.repo, log);
+    const tasks: HeadlessTask[] = specs.map((t) => ({
+      agent: t.agent,
+      cli: t.cli,
+      taskId: t.task,
+      runId: t.runId,
+      state: "queued",
+      report: null,
+      merge: null,
+      waiting: null,
+      error: null,
+    }));
+    const byRun = new Map(tasks.map((t) => [t.runId, t]));
 
-  const auditFile = sessionAuditPath(dataDir, sessionId);
-  const local = createLocalHub(auditFile, {
-    onLine: (runId, stream, text) => {
-      const task = byRun.get(runId);
-      if (task) opts.onLine?.(task, stream, text);
-    },
-    onState: (runId, state, error) => {
-      const task = byRun.get(runId);
-      if (!task) return;
-      task.state = state;
-      if (error) task.error = error;
-      opts.onState?.(task, error);
-    },
-    onAuditError: (message) => log(`audit: ${message}`),
-  });
-  const deps = {
-    hub: local.outbox,
-    shipper: local.shipper,
-    leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }),
-    dataDir,
-    log,
-    progress: logProgress(log),
-    spend: createSessionSpend(dataDir),
-  };
-
-  const abort = new AbortController();
-  const onAbort = () => abort.abort("interrupted");
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    await Promise.all(
-      specs.map(async (t, i) => {
-        const task = tasks[i];
+    const auditFile = sessionAuditPath(dataDir, sessionId);
+    const local = createLocalHub(auditFile, {
+      onLine: (runId, stream, text) => {
+        const task = byRun.get(runId);
+        if (task) opts.onLine?.(task, stream, text);
+      },
+      onState: (runId, state, error) => {
+        const task = byRun.get(runId);
         if (!task) return;
-        const spec = { runId: task.runId, agent: t.agent, taskId: t.task, profile: t.profile, prompt: t.prompt };
-        task.state = await runTask(deps, { sessionId, integration, repo, task: spec, budget }, abort.signal);
-        task.report = local.reports.get(task.runId) ?? null;
-      }),
-    );
-
-    // Every run that succeeded with a head gets its merge request, also when the user asked to stop.
-    const landing = {
-      queue: createMergeQueue(),
-      leases: deps.leases,
-      log,
+        task.state = state;
+        if (error) task.error = error;
+        opts.onState?.(task, error);
+      },
+      onAuditError: (message) => log(`audit: ${message}`),
+    });
+    const deps = {
+      hub: local.outbox,
+      shipper: local.shipper,
+      leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }),
       dataDir,
-      audit: (record: Parameters<AuditSink>[0]) =>
-        void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }),
+      log,
+      progress: logProgress(log),
+      spend: createSessionSpend(dataDir),
     };
-    for (const task of tasks) {
-      const report = task.report;
-      if (task.state !== "succeeded" || !report?.headSha) continue;
-      const pending: PendingMerge = {
-        runId: task.runId,
-        sessionId,
-        repo: repo.repo,
-        integration,
-        branch: agentBranch(task.agent, task.taskId),
-        agent: task.agent,
-        taskId: task.taskId,
-        headSha: report.headSha,
-        baseSha: report.baseSha,
-        commits: report.commits,
-        tests: report.test.status,
-        result: report.result,
-        openedAt: Date.now(),
-        state: "waiting",
-      };
-      await savePendingMerge(dataDir, pending);
-      task.waiting = pending;
-      // Only a tested head (or a repository that declares it has no tests) is approved by a machine, and none
-      // once the user asked to stop: a run that succeeded keeps its merge request (`grove approve`), and a merge
-      // already landing finishes first, so no tree is left half merged.
-      if (abort.signal.aborted) continue;
-      if (opts.approve !== "auto" || (report.test.status !== "passed" && report.test.status !== "none")) continue;
-      task.merge = await landPendingMerge(landing, pending, { kind: "auto", by: "grove session run" });
-      task.waiting = null;
-      opts.onMerge?.(task);
-    }
-  } finally {
-    opts.signal?.removeEventListener("abort", onAbort);
-    await local.outbox.drain(5_000);
-  }
 
-  const isSuccess = tasks.every((t) => t.merge?.kind === "merged");
-  return {
-    sessionId,
-    tasks,
-    isSuccess,
-    audit: { file: auditFile, error: local.auditError() },
-    budget: budget ? { limits: budget, spent: deps.spend.totals(sessionId) } : null,
-  };
+    const abort = new AbortController();
+    const onAbort = () => abort.abort("interrupted");
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await Promise.all(
+        specs.map(async (t, i) => {
+          const task = tasks[i];
+          if (!task) return;
+          const spec = { runId: task.runId, agent: t.agent, taskId: t.task, profile: t.profile, prompt: t.prompt };
+          task.state = await runTask(deps, { sessionId, integration, repo, task: spec, budget }, abort.signal);
+          task.report = local.reports.get(task.runId) ?? null;
+        }),
+      );
+
+      // Every run that succeeded with a head gets its merge request, also when the user asked to stop.
+      const landing = {
+        queue: createMergeQueue(),
+        leases: deps.leases,
+        log,
+        dataDir,
+        audit: (record: Parameters<AuditSink>[0]) =>
+          void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }),
+      };
+      for (const task of tasks) {
+        const report = task.report;
+        if (task.state !== "succeeded" || !report?.headSha) continue;
+        const pending: PendingMerge = {
+          runId: task.runId,
+          sessionId,
+          repo: repo.repo,
+          integration,
+          branch: agentBranch(task.agent, task.taskId),
+          agent: task.agent,
+          taskId: task.taskId,
+          headSha: report.headSha,
+          baseSha: report.baseSha,
+          commits: report.commits,
+          tests: report.test.status,
+          result: report.result,
+          openedAt: Date.now(),
+          state: "waiting",
+        };
+        await savePendingMerge(dataDir, pending);
+        task.waiting = pending;
+        // Only a tested head (or a repository that declares it has no tests) is approved by a machine, and none
+        // once the user asked to stop: a run that succeeded keeps its merge request (`grove approve`), and a merge
+        // already landing finishes first, so no tree is left half merged.
+        if (abort.signal.aborted) continue;
+        if (opts.approve !== "auto" || (report.test.status !== "passed" && report.test.status !== "none")) continue;
+        task.merge = await landPendingMerge(landing, pending, { kind: "auto", by: "grove session run" });
+        task.waiting = null;
+        opts.onMerge?.(task);
+      }
+    } finally {
+      opts.signal?.removeEventListener("abort", onAbort);
+      await local.outbox.drain(5_000);
+    }
+
+    const isSuccess = tasks.every((t) => t.merge?.kind === "merged");
+    return {
+      sessionId,
+      tasks,
+      isSuccess,
+      audit: { file: auditFile, error: local.auditError() },
+      budget: budget ? { limits: budget, spent: deps.spend.totals(sessionId) } : null,
+    };
+  });
 }
