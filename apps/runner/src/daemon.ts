@@ -15,12 +15,11 @@ import { createHubOutbox } from "./hub/hub-outbox.ts";
 import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
 import { recoverInterruptedMerges } from "./merge/recover-interrupted-merges.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
-import { assertBranchIsFree, queueTaskRun, type TaskRun } from "./run/task-runs.ts";
+import { assertTasksCanStart, queueTaskRun, type TaskRun } from "./run/task-runs.ts";
 import { registerMergeWithdraw } from "./merge/merge-withdraw.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
 import { createRunLeases } from "./run/run-leases.ts";
 import { createSessionSpend } from "./run/session-spend.ts";
-import { assertSafeRunId } from "./run/run-paths.ts";
 import { listRunRecords } from "./run/run-record.ts";
 import { runTask } from "./run/run-task.ts";
 import { registerRunnerQueries } from "./hub/runner-queries.ts";
@@ -95,14 +94,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     const session = parsed.data;
     if (stopping) return reply(refuse("the runner is shutting down"));
     try {
-      const branches = new Set<string>();
-      for (const task of session.tasks) {
-        assertSafeRunId(task.runId);
-        const branch = agentBranch(task.agent, task.taskId);
-        if (branches.has(branch)) throw new Error(`two tasks of the session would share the branch ${branch}`);
-        branches.add(branch);
-        assertBranchIsFree(runs, branch, task.runId);
-      }
+      assertTasksCanStart(runs, session.tasks);
     } catch (error) {
       return reply(refuse(describeError(error)));
     }

@@ -1,4 +1,5 @@
-import type { RunState } from "@grove/core";
+import { agentBranch, type RunState, type TaskSpec } from "@grove/core";
+import { assertSafeRunId } from "./run-paths.ts";
 
 /** A run this runner started: how to stop it, when it is done, and the task branch it works on. */
 export type TaskRun = {
@@ -32,4 +33,16 @@ export function queueTaskRun(
   const run: TaskRun = { abort, branch, hasEnded: false, done: Promise.resolve<RunState>("queued") };
   run.done = before.then(() => start(() => void (run.hasEnded = true)));
   return run;
+}
+
+/** A session's tasks may start: safe run ids, one branch per task, no branch another live run still works on. */
+export function assertTasksCanStart(runs: ReadonlyMap<string, TaskRun>, tasks: readonly TaskSpec[]): void {
+  const branches = new Set<string>();
+  for (const task of tasks) {
+    assertSafeRunId(task.runId);
+    const branch = agentBranch(task.agent, task.taskId);
+    if (branches.has(branch)) throw new Error(`two tasks of the session would share the branch ${branch}`);
+    branches.add(branch);
+    assertBranchIsFree(runs, branch, task.runId);
+  }
 }
