@@ -151,7 +151,9 @@ function editFiles() {
     `# ${task}\n\nWritten by the grove demo agent (${agent}).\n\n> ${oneLine(opts.text)}\n${trap}`,
   );
   put(join("demo", `${task}.txt`), `${agent} worked on ${task}\n`, true);
-  if (opts.conflict) put("shared.txt", `shared line rewritten by ${task}\n`);
+  // Round 1 only: a later round's prompt quotes the first task, and rewriting the line again would undo the
+  // conflict the round just resolved keeping both sides.
+  if (opts.conflict && !(Number(process.env.GROVE_ROUND ?? "1") >= 2)) put("shared.txt", `shared line rewritten by ${task}\n`);
   if (opts.brain) put(join(brainDir, `LEARN-demo-${task}.md`), `# Learned by ${task}\n\nAgents should not write here.\n`);
   return files;
 }

@@ -72,6 +72,18 @@ describe("a round that brings the integration branch in", () => {
     expect(await session.repo.git(["status", "--porcelain"], { cwd: second.worktreePath ?? "" })).toBe("");
   });
 
+  it("keeps both sides when the round's prompt repeats the first round's task with its directives, as the hub's does", async () => {
+    await session.round("write the notes conflict");
+    await commitOnMain({ "shared.txt": "main's own line\n" }, "main rewrote shared.txt");
+
+    // The hub's round prompt quotes the first round's task: its words must not redo round 1's edits.
+    const second = await session.round("Resolve the merge.\n\nThe task was:\n    write the notes conflict", SEND_BACK);
+    expect(second.state, second.error).toBe("succeeded");
+    const shared = await git(["show", `${session.branch}:shared.txt`]);
+    expect(shared).toContain("shared line rewritten by task-r");
+    expect(shared).toContain("main's own line");
+  });
+
   it("concludes the merge itself, as the agent, when the agent resolved the conflict but did not commit", async () => {
     await session.round("write the notes conflict");
     const roundOneHead = await git(["rev-parse", session.branch]);
