@@ -31,9 +31,20 @@ export async function changeAccountPassword(
   user: SessionUser,
   input: { currentPassword: string; newPassword: string },
 ): Promise<{ ok: true }> {
+  await assertPasswordTriesLeft(ctx, user);
   const result = await translateAuthErrors(() =>
     ctx.auth.api.changePassword({ body: { ...input, revokeOtherSessions: true }, headers: ctx.headers, returnHeaders: true }),
-  );
+  ).catch(async (error: unknown) => {
+    if (error instanceof DomainError && error.message === REFUSALS.INVALID_PASSWORD)
+      await appendAuditEvent(ctx.db, {
+        actorType: "user",
+        actorId: user.email,
+        action: PASSWORD_REFUSED,
+        subject: user.email,
+        details: {},
+      });
+    throw error;
+  });
   for (const cookie of result.headers.getSetCookie()) ctx.setCookie(cookie);
   await appendAuditEvent(ctx.db, {
     actorType: "user",
@@ -43,6 +54,26 @@ export async function changeAccountPassword(
     details: { otherSessionsEnded: true },
   });
   return { ok: true };
+}
+
+const PASSWORD_REFUSED = "user.password-change-refused";
+/** Wrong current passwords a signed-in user may try per window (better-auth's sign-in limit skips server calls). */
+export const PASSWORD_TRIES = 5;
+const PASSWORD_WINDOW_MS = 15 * 60_000;
+
+/**
+ * A stolen session must not become an unlimited password oracle: after PASSWORD_TRIES wrong current passwords
+ * in the window, changes are refused until it passes. Counted from the audit trail, so every dashboard
+ * process sharing the database sees the same count and a restart forgets nothing.
+ */
+async function assertPasswordTriesLeft(ctx: AccountContext, user: SessionUser): Promise<void> {
+  const since = BigInt(Date.now() - PASSWORD_WINDOW_MS);
+  const refused = await ctx.db.auditEvent.count({ where: { action: PASSWORD_REFUSED, actorId: user.email, ts: { gte: since } } });
+  if (refused >= PASSWORD_TRIES)
+    throw new DomainError(
+      "FORBIDDEN",
+      `${PASSWORD_TRIES} wrong current passwords in the last 15 minutes; try again later. Nothing was changed.`,
+    );
 }
 
 const REFUSALS: Record<string, string> = {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { PASSWORD_TRIES } from "../../auth/account-changes.ts";
 import { userFromHeaders } from "../../auth/sessions.ts";
 import { startTestHub, type TestHub } from "../../test-support/test-hub.ts";
 
@@ -31,6 +32,22 @@ describe("own account", () => {
     expect(await userFromHeaders(hub.server.deps.auth, new Headers({ cookie }))).toMatchObject({ email: "vic@test.local" });
     await expect(hub.signIn("vic@test.local", "new-password-12")).rejects.toThrow();
     expect(await hub.db.auditEvent.count({ where: { action: "user.password-changed" } })).toBe(0);
+  });
+
+  it("refuses further tries after too many wrong current passwords, even the right one, and audits each wrong one", async () => {
+    const { hub, viewer, caller } = await viewerSignedIn();
+    const before = await passwordOf(hub, viewer.id);
+    for (let i = 0; i < PASSWORD_TRIES; i++)
+      await expect(
+        caller.account.changePassword({ currentPassword: `wrong-password-${i}`, newPassword: "new-password-12" }),
+      ).rejects.toThrow("The current password is wrong");
+    await expect(
+      caller.account.changePassword({ currentPassword: "old-password-1", newPassword: "new-password-12" }),
+    ).rejects.toThrow(`${PASSWORD_TRIES} wrong current passwords in the last 15 minutes`);
+    expect(await passwordOf(hub, viewer.id)).toBe(before);
+    expect(await hub.db.auditEvent.count({ where: { action: "user.password-change-refused", actorId: "vic@test.local" } })).toBe(
+      PASSWORD_TRIES,
+    );
   });
 
   it("changes the password with the current one: the old one stops working, other sessions end, this browser stays in", async () => {
