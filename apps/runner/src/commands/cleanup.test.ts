@@ -37,17 +37,20 @@ describe("grove doctor and grove cleanup: ended runs' leftovers", () => {
     const failed = await run("t1", "failed", true);
     const live = await run("t2", "running");
     await run("t3", "succeeded");
+    // needs_input: grove stopped the agent; its answer comes as a re-run, so its worktree is a leftover too.
+    await run("t4", "needs_input");
 
     const doctor = await grove("doctor", "--json");
     expect(doctor.code).toBe(1);
     const report = JSON.parse(doctor.stdout) as DoctorReport;
     expect(report.leftovers.map((l) => [l.branch, l.uncommittedFiles, l.lastCommit.subject])).toEqual([
       ["agent/demo/t1", 1, "work on t1"],
+      ["agent/demo/t4", 0, "work on t4"],
     ]);
-    expect((await grove("doctor")).stdout).toContain("never landed (1)");
+    expect((await grove("doctor")).stdout).toContain("never landed (2)");
 
     const dry = await grove("cleanup", "--dry-run", "--json");
-    expect((JSON.parse(dry.stdout) as LeftoverWork[]).map((l) => l.branch)).toEqual(["agent/demo/t1"]);
+    expect((JSON.parse(dry.stdout) as LeftoverWork[]).map((l) => l.branch)).toEqual(["agent/demo/t1", "agent/demo/t4"]);
     expect(JSON.parse((await grove("cleanup", "--older-than", "7d", "--dry-run", "--json")).stdout)).toEqual([]);
 
     const refused = await grove("cleanup", "demo/t2", "demo/t3", "--json");
@@ -61,7 +64,7 @@ describe("grove doctor and grove cleanup: ended runs' leftovers", () => {
     const cleaned = await grove("cleanup", "--older-than", "0m", "--json");
     expect(cleaned.code).toBe(0);
     const answer = JSON.parse(cleaned.stdout) as CleanupAnswer;
-    expect(answer.cleaned.map((c) => c.branch)).toEqual(["agent/demo/t1"]);
+    expect(answer.cleaned.map((c) => c.branch)).toEqual(["agent/demo/t1", "agent/demo/t4"]);
     await expect(access(failed.path)).rejects.toThrow();
     expect(await repo.git(["branch", "--list", failed.branch])).toBe("");
 

@@ -16,8 +16,9 @@ export async function localRunBranches(dataDir: string, repo: string, opts: { wi
   const found: LocalRunBranches = { ended: [], keep: [] };
   for (const record of records.filter((r) => r.repo === repo)) {
     const merge = mergeOf.get(record.runId);
-    // needs_input: the agent asked a question and waits in its worktree for the answer (a next round).
-    if (!TERMINAL_STATES.includes(record.state) || record.state === "needs_input") {
+    // An ended run's worktree is a leftover, needs_input's too: grove stopped that agent, and the answer comes
+    // as a re-run, which re-creates the worktree from the branch (cleanup snapshots what it held first).
+    if (!TERMINAL_STATES.includes(record.state)) {
       found.keep.push({ branch: record.branch, reason: `run ${record.runId} is ${record.state}` });
       continue;
     }

@@ -7,8 +7,11 @@ import type { Db } from "@grove/db";
  * "changes_requested", by name).
  */
 const HOLDING_REQUEST_STATES = ["open", "blocked", "approved", "merging", "changes_requested"];
-/** Run states that still need their worktree ("needs_input": the agent asked and waits for an answer). */
-const HOLDING_RUN_STATES: readonly string[] = [...LIVE_RUN_STATES, "needs_input"];
+/**
+ * Run states that still need their worktree: live ones only. A needs_input run's agent was stopped by grove;
+ * its answer comes as a re-run, which re-creates the worktree from the branch.
+ */
+const HOLDING_RUN_STATES: readonly string[] = LIVE_RUN_STATES;
 
 /** What the hub knows of one served repository's agent branches: ended runs' (candidates) and those to keep. */
 export async function runBranchesOf(db: Db, repo: { runnerId: string; repoPath: string }) {
