@@ -35,6 +35,9 @@ describe("grove session run, when a task's agent changed nothing or needed input
       /idle\/t1\s+unchanged\s+run no_changes\s+tests skipped\s+no changes: the agent changed nothing/,
     );
     expect(await repo.git(["log", "main", "--merges", "--format=%s"])).toBe("Merge lands agent results (t1)");
+    // The live line says the end once: its explanation already begins with "no changes".
+    expect(unchanged.stderr).toMatch(/▸ idle\/t1\s+no changes: the agent/);
+    expect(unchanged.stderr).not.toContain("no_changes: no changes");
 
     const asked = await session(["idle", "asks"]);
     expect(asked.code, asked.stdout + asked.stderr).toBe(4);

@@ -1,4 +1,4 @@
-import { DomainError, parseYamlDocument, type LogStream } from "@grove/core";
+import { describeRunState, DomainError, parseYamlDocument, type LogStream } from "@grove/core";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { runHeadlessSession, type HeadlessTask } from "../headless/headless-session.ts";
@@ -24,8 +24,9 @@ const USAGE = `grove session run --plan plan.yaml [--repo PATH] [--approve auto|
   an untested run (no \`test\` in grove.yaml) is never approved by a machine. Every other succeeded run
   waits as a merge request: grove approve | grove reject. Every event goes to the session's audit trail
   (<data-dir>/audit/<session>.jsonl, hash-chained: grove audit verify checks it).
-  Exit 0: every task landed. 1: a task failed (run, merge, or merged-tree test), or an event could not
-  be written to the audit trail. 3: nothing failed, but some tasks await approval.
+  Exit, the first that applies: 1: a task failed (run, merge, or merged-tree test), or an event could not
+  be written to the audit trail. 4: an agent needed input. 3: some tasks await approval. 5: the only tasks
+  that did not land changed nothing. 0: every task landed. 2: the command itself was refused.
   Ctrl-C stops the runs, keeping their work.
 
   Every task's CLI must be installed (grove agents check), or nothing is created.
@@ -97,7 +98,9 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
       if (!json) ctx.out(`${tag(task)} │ ${stream === "stdout" ? "" : `[${stream}] `}${line}`);
     },
     onState: (task, detail) => {
-      if (!json) ctx.err(`▸ ${tag(task)} ${task.state}${detail ? `: ${detail}` : ""}`);
+      // The detail of a no_changes / needs_input end begins with its own label ("no changes: …"): said once.
+      const said = detail?.startsWith(`${describeRunState(task.state)}: `) ? detail : detail && `${task.state}: ${detail}`;
+      if (!json) ctx.err(`▸ ${tag(task)} ${said ?? task.state}`);
     },
     onMerge: (task) => {
       if (!json && task.merge) ctx.err(`▸ ${tag(task)} merge: ${describeMerge(task.merge)}`);

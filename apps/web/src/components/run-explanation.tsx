@@ -12,13 +12,15 @@ export function RunExplanation({ state, error, compact = false }: { state: strin
   if (!error) return null;
   const unlanded = TONES[state];
   const size = compact ? "mb-2 text-xs" : "mt-2 text-sm";
+  // The runner's explanation begins with the state's own label ("no changes: …"): said once, in the heading.
+  const label = describeRunState(state);
   if (!unlanded) return <p className={`${size} ${ERROR_TONE}`}>{error}</p>;
   return (
     <p className={`${size} ${unlanded.tone}`}>
       <span className="font-medium">
-        {unlanded.heading} ({describeRunState(state)}):
+        {unlanded.heading} ({label}):
       </span>{" "}
-      {error}
+      {error.startsWith(`${label}: `) ? error.slice(label.length + 2) : error}
     </p>
   );
 }
