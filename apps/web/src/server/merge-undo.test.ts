@@ -58,6 +58,7 @@ describe("undoing an approval", () => {
     expect(await request(second.id)).toMatchObject({ state: "open", stage: null, decidedBy: null, approvedSha: null });
     const audit = await stack.db.auditEvent.findFirst({ where: { action: "merge.approval_withdrawn", subject: second.id } });
     expect(audit).toMatchObject({ actorId: stack.admin.email, branch: "agent/demo/second" });
+    expect(JSON.parse(audit?.details ?? "{}")).toMatchObject({ approvedBy: stack.admin.email });
     await expect(stack.caller.approval.undoApproval({ id: second.id })).rejects.toThrow(/open/);
 
     await rm(hold);

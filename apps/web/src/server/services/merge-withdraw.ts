@@ -21,6 +21,8 @@ export async function withdrawApproval(deps: { db: Db; hub: Hub }, user: Session
   if (!hub.isRunnerOnline(runnerId)) throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
   const ack = await hub.withdrawMerge(runnerId, mr.id);
   if (!ack.ok) throw new DomainError("INVALID_INPUT", `The approval can no longer be undone: ${ack.error}.`);
+  // The audit names people by email, as merge.approved does (decidedBy holds the user's id).
+  const approver = mr.decidedBy ? await db.user.findUnique({ where: { id: mr.decidedBy }, select: { email: true } }) : null;
   const step = await applyMergeRequestEvent(db, {
     id: mr.id,
     from,
@@ -30,7 +32,7 @@ export async function withdrawApproval(deps: { db: Db; hub: Hub }, user: Session
       actorType: "user",
       actorId: user.email,
       ...mergeRequestAudit(mr),
-      details: { approvedBy: mr.decidedBy, approvedSha: mr.approvedSha, stage: mr.stage },
+      details: { approvedBy: approver?.email ?? mr.decidedBy, approvedSha: mr.approvedSha, stage: mr.stage },
     }),
   });
   if (step.kind === "refused") throw refusalError(step, mr.blockedReason);
