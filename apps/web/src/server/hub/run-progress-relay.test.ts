@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
 import {
-  RUNNER_NAMESPACE,
-  RUNNER_TOKEN_HEADER,
   type BrowserToHubEvents,
   type HubToBrowserEvents,
   type HubToRunnerEvents,
@@ -11,6 +9,7 @@ import {
 } from "@grove/core";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
+import { connectTestRunner } from "../test-support/test-runner-socket.ts";
 
 type Runner = Socket<HubToRunnerEvents, RunnerToHubEvents>;
 type Browser = Socket<HubToBrowserEvents, BrowserToHubEvents>;
@@ -39,14 +38,7 @@ beforeAll(async () => {
     },
   });
   runId = run.id;
-  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
-    auth: { token: TOKEN },
-    extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN },
-    transports: ["websocket"],
-  });
-  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
-    ok: true,
-  });
+  runner = await connectTestRunner(hub, TOKEN);
   browser = io(hub.server.url, {
     path: "/socket.io/",
     extraHeaders: { cookie: await hub.signIn() },

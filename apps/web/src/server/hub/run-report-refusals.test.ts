@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
-import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
+import type { Socket } from "socket.io-client";
+import { type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
 import { waitFor } from "@grove/testing";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
+import { connectTestRunner } from "../test-support/test-runner-socket.ts";
 
 // The refused-actions count a runner reports (counted from Claude Code's permission_denied events as the
 // agent printed them) is stored on the run once, and is what the run and its approval card show.
@@ -16,14 +17,7 @@ let runner: Socket<HubToRunnerEvents, RunnerToHubEvents>;
 beforeAll(async () => {
   hub = await startTestHub();
   await ensureLocalRunner(hub.db, TOKEN);
-  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
-    auth: { token: TOKEN },
-    extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN },
-    transports: ["websocket"],
-  });
-  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
-    ok: true,
-  });
+  runner = await connectTestRunner(hub, TOKEN);
 });
 afterAll(async () => {
   runner.disconnect();

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
-import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
+import type { Socket } from "socket.io-client";
+import { type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
 import { queuedRunsData } from "@grove/db";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
+import { connectTestRunner } from "../test-support/test-runner-socket.ts";
 
 // A run whose agent changed nothing, and one whose CLI waited for input, as the runner reports them: each is
 // stored in its own ended state with its explanation, shown so, and never gets a merge request.
@@ -41,14 +42,7 @@ beforeAll(async () => {
       },
     },
   });
-  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
-    auth: { token: TOKEN },
-    extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN },
-    transports: ["websocket"],
-  });
-  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
-    ok: true,
-  });
+  runner = await connectTestRunner(hub, TOKEN);
 });
 afterAll(async () => {
   runner.disconnect();

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
-import {
-  encodeLogLines,
-  RUNNER_NAMESPACE,
-  RUNNER_TOKEN_HEADER,
-  type HubToRunnerEvents,
-  type LogLine,
-  type RunnerToHubEvents,
-} from "@grove/core";
+import type { Socket } from "socket.io-client";
+import { encodeLogLines, type HubToRunnerEvents, type LogLine, type RunnerToHubEvents } from "@grove/core";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
+import { connectTestRunner } from "../test-support/test-runner-socket.ts";
 
 type Runner = Socket<HubToRunnerEvents, RunnerToHubEvents>;
 const TOKEN = "runner-token-for-watermark-tests-0123";
@@ -36,14 +30,7 @@ beforeAll(async () => {
     },
   });
   runId = run.id;
-  runner = io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
-    auth: { token: TOKEN },
-    extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN },
-    transports: ["websocket"],
-  });
-  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
-    ok: true,
-  });
+  runner = await connectTestRunner(hub, TOKEN);
 });
 afterAll(async () => {
   runner.disconnect();
