@@ -2,3 +2,4 @@ export * from "./temp-repo.ts";
 export * from "./spawn-tsx.ts";
 export * from "./merge-fixtures.ts";
 export * from "./fuzz.ts";
+export * from "./claude-stream-arbitrary.ts";
