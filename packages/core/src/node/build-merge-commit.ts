@@ -1,6 +1,16 @@
 import { parseMergeTree } from "../merge/parse-merge-tree.ts";
 import { runGit } from "./run-git.ts";
 
+// The merge commit is made as the repository's user; on a machine where git knows no one (no
+// user.name/user.email, a service account or a fresh container) it is made as grove, as the brain deposit
+// and the snapshots are, rather than failing after the approval.
+const GROVE_IDENTITY = {
+  GIT_AUTHOR_NAME: "grove",
+  GIT_AUTHOR_EMAIL: "grove@localhost",
+  GIT_COMMITTER_NAME: "grove",
+  GIT_COMMITTER_EMAIL: "grove@localhost",
+};
+
 export type BuiltMerge =
   { kind: "built"; sha: string; tree: string } | { kind: "up-to-date" } | { kind: "conflict"; files: string[] };
 
@@ -16,8 +26,15 @@ export async function buildMergeCommit(repo: string, old: string, head: string, 
   const { stdout } = await runGit(["commit-tree", predicted.tree, "-p", old, "-p", head, "-F", "-"], {
     cwd: repo,
     input: message,
+    env: (await gitKnowsWhoCommits(repo)) ? {} : GROVE_IDENTITY,
   });
   return { kind: "built", sha: stdout.trim(), tree: predicted.tree };
+}
+
+async function gitKnowsWhoCommits(repo: string): Promise<boolean> {
+  const author = await runGit(["var", "GIT_AUTHOR_IDENT"], { cwd: repo, okExitCodes: [0, 128] });
+  const committer = await runGit(["var", "GIT_COMMITTER_IDENT"], { cwd: repo, okExitCodes: [0, 128] });
+  return author.exitCode === 0 && committer.exitCode === 0;
 }
 
 /** The tree a merge of the two commits would have, and the files that would conflict (none: tree is set). */
