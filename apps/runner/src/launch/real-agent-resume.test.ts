@@ -90,3 +90,51 @@ describe.each(Object.keys(REAL_AGENT_CLIS) as RealAgentCli[])("a review round of
     expect(pack).toMatch(/Files changed on the branch: `round-1\.txt`/);
   });
 });
+
+// A resumed conversation holds round 1's CONTEXT-PACK and RESULT paths (round 1's run folder, which round 2 may
+// not write); round 2's prompt names its own, and the model follows the latest message.
+const resultOf = (summary: string, learning: string) =>
+  JSON.stringify({ status: "done", summary, learnings: [{ title: learning, body: `${learning}.` }] });
+const RESULT_SCRIPT: ModelScript = [
+  { do: "read", path: "{contextPack}" },
+  { do: "write", path: "{cwd}/round-1.txt", content: "written in round 1\n" },
+  { do: "write", path: "{result}", content: resultOf("Round one wrote its result.", "round one learning") },
+  { do: "say", text: ROUND_ONE_ANSWER },
+  { do: "write", path: "{cwd}/round-2.txt", content: "written in round 2\n" },
+  { do: "write", path: "{result}", content: resultOf("Round two wrote its result.", "round two learning") },
+  { do: "say", text: "Round two is done." },
+];
+
+describe("the RESULT of a resumed review round of the real claude CLI", () => {
+  it("is written to this round's result.json, which its prompt names, with nothing refused", async () => {
+    run = await startRealAgentRun({ cli: "claude", script: RESULT_SCRIPT, prompt: "Write round-1.txt" });
+    const first = await run.ended();
+    expect(
+      first.state,
+      `${first.error}\n${run
+        .lines()
+        .map((l) => l.text)
+        .join("\n")}`,
+    ).toBe("succeeded");
+    expect(run.report()?.result).toMatchObject({ summary: "Round one wrote its result." });
+    const sessionId = run.report()?.usage?.agentSessionId ?? "";
+
+    const second = await run.nextRound(ROUND_TWO_PROMPT, {
+      number: 2,
+      start: "continue",
+      bringIntegration: false,
+      resumeSessionId: sessionId,
+    });
+    const end = await second.ended();
+    expect(end.state, end.error).toBe("succeeded");
+    const report = second.report();
+    expect(report?.refusedActions).toBe(0);
+    expect(report?.resultError).toBeNull();
+    expect(report?.result).toMatchObject({
+      summary: "Round two wrote its result.",
+      learnings: [{ title: "round two learning" }],
+    });
+    const written = JSON.parse(await readFile(runPaths(run.dataDir, second.runId).result, "utf8")) as { summary: string };
+    expect(written.summary).toBe("Round two wrote its result.");
+  });
+});

@@ -39,7 +39,13 @@ describe("a later round that continues", () => {
     expect(second.report?.commits).toBe(1);
     expect(await git(["merge-base", "--is-ancestor", roundOneHead, session.branch]).then(() => true)).toBe(true);
     const review = await readFile(join(second.worktreePath ?? "", "notes", "task-r-review.md"), "utf8");
-    expect(review).toBe("- round 2: Rename the heading\n- round 2: Add a line about tests\n");
+    // The prompt opens with this round's own CONTEXT-PACK and RESULT paths (a resumed conversation knows the last round's).
+    const [opening, ...task] = review.split("\n");
+    const runDir = `/runs/${second.runId}/`;
+    expect(opening).toContain(`- round 2: This is round 2. Read this round's CONTEXT-PACK at `);
+    expect(opening).toContain(`${runDir}context-pack.md first`);
+    expect(opening).toMatch(new RegExp(`write your RESULT as JSON to \`/\\S+${runDir}result\\.json\``));
+    expect(task.join("\n")).toBe("- round 2: Rename the heading\n- round 2: Add a line about tests\n");
     // The demo agent cannot resume a conversation: its CONTEXT-PACK recaps round 1.
     expect(second.contextPack).toContain("## Round 2");
     expect(second.contextPack).toContain("You start a new conversation.");

@@ -54,6 +54,22 @@ async function recapPreviousRound(repo: string, integration: string, dataDir: st
   return { summary: result?.summary.trim() ?? null, lastCommit: subject.stdout.trim(), files };
 }
 
+/**
+ * The first lines of a later round's prompt: this round's CONTEXT-PACK and RESULT. A resumed conversation knows
+ * the paths of the round before (another run's folder, outside what this round may write), so the latest
+ * message must name this round's; for a CLI whose last message is the RESULT (Codex), it says so instead.
+ */
+export function roundPathsPreamble(
+  round: number,
+  paths: { contextPack: string; result: string },
+  lastMessageIsResult: boolean,
+): string {
+  const result = lastMessageIsResult
+    ? "When you are done, your final message is your RESULT: the JSON the CONTEXT-PACK describes."
+    : `When you are done, write your RESULT as JSON to \`${paths.result}\` (this round's file; do not write an earlier round's).`;
+  return `This is round ${round}. Read this round's CONTEXT-PACK at ${paths.contextPack} first: paths and rules from an earlier round no longer apply. ${result}\n\n`;
+}
+
 /** The lines put before the task's prompt: the conflicts the agent must resolve first. */
 export function roundPromptPreamble(brief: RoundBrief): string {
   if (brief.merge?.kind !== "conflict") return "";

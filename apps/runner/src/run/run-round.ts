@@ -3,7 +3,8 @@ import type { CreatedWorktree } from "@grove/core/node";
 import { findProfile } from "../launch/agent-profiles.ts";
 import type { ConflictLeft } from "./merge-integration-in.ts";
 import { clearForFreshStart, prepareRound, previousRoundHead } from "./prepare-round.ts";
-import { gatherRoundBrief, roundPromptPreamble, type RoundBrief } from "./round-brief.ts";
+import { gatherRoundBrief, roundPathsPreamble, roundPromptPreamble, type RoundBrief } from "./round-brief.ts";
+import { runPaths } from "./run-paths.ts";
 import type { RunScope } from "./run-scope.ts";
 
 /** A later round, ready for its agent: the brief for its CONTEXT-PACK, its prompt, the conversation it resumes. */
@@ -49,7 +50,8 @@ export async function startRound(
   const { req } = scope;
   const { previousHead } = branch;
   const round = await prepareRound(targetOf(scope), spec, worktree, previousHead, branch.keptRef);
-  const canResume = findProfile(req.task.profile, req.repo.config).resume !== undefined;
+  const profile = findProfile(req.task.profile, req.repo.config);
+  const canResume = profile.resume !== undefined;
   const resumed = canResume && spec.resumeSessionId !== undefined;
   const brief = await gatherRoundBrief(
     { repo: req.repo.repo, integration: req.integration, dataDir: scope.deps.dataDir, resumed },
@@ -83,11 +85,17 @@ export async function startRound(
   });
   return {
     brief,
-    prompt: roundPromptPreamble(brief) + req.task.prompt,
+    prompt:
+      roundPathsPreamble(spec.number, runPaths(scope.deps.dataDir, req.task.runId), lastMessageIsResult(profile.command)) +
+      roundPromptPreamble(brief) +
+      req.task.prompt,
     resumeSessionId: resumed ? spec.resumeSessionId : undefined,
     conflicts: round.merge?.left ?? [],
   };
 }
+
+/** A CLI that writes its last message to a file grove reads first (Codex's --output-last-message) answers with its RESULT. */
+const lastMessageIsResult = (command: readonly string[]) => command.some((arg) => arg.includes("{lastMessage}"));
 
 function describeRound(brief: RoundBrief, canResume: boolean): string[] {
   const lines = [

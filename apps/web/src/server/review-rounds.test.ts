@@ -42,7 +42,13 @@ const auditOf = (action: string, runId: string) =>
 describe("review rounds on the real stack", () => {
   it("requests changes with a line comment: the request waits for round 2, whose prompt carries the comment and resumes the conversation", async () => {
     await start("polish", "lines=1 add a greeting");
-    const mr = await requestOf("polish", "open");
+    await requestOf("polish", "open");
+    // Line comments are checked against the head's diff, which the runner sends after the request opens.
+    const mr = await waitFor(
+      () => stack.db.mergeRequest.findFirst({ where: { branch: "agent/demo/polish", state: "open", diff: { not: null } } }),
+      60_000,
+      () => `the diff of polish\n${stack.runnerOutput()}`,
+    );
     // The conversation the runner reported for round 1 (the demo agent has none of its own).
     await stack.db.run.update({ where: { id: mr.runId }, data: { agentSessionId: "conv-1234" } });
 

@@ -23,11 +23,18 @@ export type RoundPromptInput = {
   | { kind: "rerun"; previousState: string; previousError: string | null }
 );
 
+/**
+ * Only the quoted part (comments, test output, file list, error) is ever cut to fit: grove's own framing (what
+ * to do, the task) always reaches the agent whole.
+ */
 export function buildRoundPrompt(input: RoundPromptInput): string {
   const head = `Round ${input.round} of task ${input.taskId}, on your branch ${input.branch}.`;
   const task = `The task was:\n${indent(cutToBytes(input.originalPrompt, MAX_ORIGINAL_TASK_BYTES))}`;
-  const text = [head, whatHappened(input), task].join("\n\n");
-  return cutToBytes(withoutControlCharacters(text), MAX_ROUND_PROMPT_BYTES);
+  const { quoted, around } = whatHappened(input);
+  const text = (body: string) => withoutControlCharacters([head, around(body), task].join("\n\n"));
+  // A few bytes spare: framing around a non-empty quote can be longer than around none (": " for ".").
+  const budget = MAX_ROUND_PROMPT_BYTES - utf8ByteLength(text("")) - 16;
+  return text(cutToBytes(withoutControlCharacters(quoted), Math.max(budget, 0)));
 }
 
 /** Test output carries colour escapes; a prompt may hold no control character but tab and line breaks. */
@@ -38,28 +45,45 @@ function withoutControlCharacters(text: string): string {
     .replaceAll("\u007f", "");
 }
 
-function whatHappened(input: RoundPromptInput): string {
+/** What happened since the round before: `quoted` is the text others wrote (the part that may be cut), `around` grove's words. */
+function whatHappened(input: RoundPromptInput): { quoted: string; around: (quoted: string) => string } {
   switch (input.kind) {
     case "changes-requested":
-      return [
-        `A reviewer asked for changes to your work (head ${input.headSha.slice(0, 12)}). Their comments:`,
-        input.comments.map(formatComment).join("\n"),
-        "Address every comment, then commit your changes on this branch.",
-      ].join("\n\n");
+      return {
+        quoted: input.comments.map(formatComment).join("\n"),
+        around: (comments) =>
+          [
+            `A reviewer asked for changes to your work (head ${input.headSha.slice(0, 12)}). Their comments:`,
+            comments,
+            "Address every comment, then commit your changes on this branch.",
+          ].join("\n\n"),
+      };
     case "conflict":
-      return [
-        `Your branch could not be merged into ${input.integration}${at(input.integrationSha)}: it conflicts in`,
-        input.files.map((file) => `- ${file}`).join("\n") || "- (git named no file)",
-        `${input.integration} has been merged into your branch; resolve the conflicts keeping the intent of both sides, make the tests pass, and commit.`,
-      ].join("\n");
+      return {
+        quoted: input.files.map((file) => `- ${file}`).join("\n") || "- (git named no file)",
+        around: (files) =>
+          [
+            `Your branch could not be merged into ${input.integration}${at(input.integrationSha)}: it conflicts in`,
+            files,
+            `${input.integration} has been merged into your branch; resolve the conflicts keeping the intent of both sides, make the tests pass, and commit.`,
+          ].join("\n"),
+      };
     case "tests-failed":
-      return [
-        `Your branch merged onto ${input.integration}${at(input.integrationSha)} makes the tests fail (\`${input.command}\`). The end of their output:`,
-        fence(input.outputTail),
-        `${input.integration} has been merged into your branch; make the tests pass on the merged tree and commit.`,
-      ].join("\n\n");
+      return {
+        quoted: input.outputTail.replaceAll("~~~~", "~~~"),
+        around: (tail) =>
+          [
+            `Your branch merged onto ${input.integration}${at(input.integrationSha)} makes the tests fail (\`${input.command}\`). The end of their output:`,
+            `~~~~\n${tail}\n~~~~`,
+            `${input.integration} has been merged into your branch; make the tests pass on the merged tree and commit.`,
+          ].join("\n\n"),
+      };
     case "rerun":
-      return `The previous round ended ${input.previousState}${input.previousError ? `: ${input.previousError}` : "."} Do the task again on this branch and commit your work.`;
+      return {
+        quoted: input.previousError ?? "",
+        around: (error) =>
+          `The previous round ended ${input.previousState}${error ? `: ${error}` : "."} Do the task again on this branch and commit your work.`,
+      };
   }
 }
 
@@ -74,11 +98,11 @@ const indent = (text: string) =>
     .split("\n")
     .map((line) => `    ${line}`)
     .join("\n");
-const fence = (text: string) => `~~~~\n${text.replaceAll("~~~~", "~~~")}\n~~~~`;
 
 /** Cuts `text` to at most `maxBytes` of UTF-8 on a character boundary, saying how much was cut. */
 export function cutToBytes(text: string, maxBytes: number): string {
   if (utf8ByteLength(text) <= maxBytes) return text;
+  if (maxBytes < 64) return "";
   const note = (cut: number) => `\n[… ${cut.toLocaleString("en")} bytes cut]`;
   const budget = maxBytes - utf8ByteLength(note(utf8ByteLength(text)));
   let kept = "";

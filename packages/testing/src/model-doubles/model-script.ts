@@ -5,7 +5,7 @@
  * Strings may hold placeholders the double fills in from what the CLI sent it, the way a careful agent
  * learns them: `{cwd}` (the working directory the CLI states), `{contextPack}` (the path named in
  * "CONTEXT-PACK at …"), `{result}` (the path the CONTEXT-PACK says to write the RESULT to, known once
- * the pack was read). A placeholder not known yet is left as it is.
+ * the pack was read); each the last the conversation names. A placeholder not known yet is left as it is.
  */
 export type ModelStep =
   | { do: "read"; path: string }
@@ -55,11 +55,15 @@ export function fillStep(step: ModelStep, facts: ScriptFacts): ModelStep {
   }
 }
 
-/** The CONTEXT-PACK and RESULT paths as any text of the conversation names them (grove's own wording). */
+/**
+ * The CONTEXT-PACK and RESULT paths as the conversation names them (grove's own wording): the last one named,
+ * as a model reading a resumed conversation follows its latest message (a review round names its own paths).
+ */
 export function factsFromText(text: string): ScriptFacts {
+  const last = (pattern: RegExp) => [...text.matchAll(pattern)].at(-1)?.[1];
   return {
-    contextPack: /CONTEXT-PACK at (\S+?\.md)\b/.exec(text)?.[1],
-    result: /write your RESULT as JSON to `([^`]+)`/.exec(text)?.[1],
+    contextPack: last(/CONTEXT-PACK at (\S+?\.md)\b/g),
+    result: last(/write your RESULT as JSON to `([^`]+)`/g),
   };
 }
 

@@ -9,6 +9,7 @@ import {
 import { mergeRequestStateOf, type Db } from "@grove/db";
 import type { SessionUser } from "../auth/sessions.ts";
 import type { Hub } from "../hub/create-hub.ts";
+import { checkLineCommentsOnDiff } from "./line-comments-on-diff.ts";
 import { refusalError } from "./merge-audit.ts";
 import { branchStatusOf, readJsonArray } from "./merge-checks.ts";
 import { promptBase, requestWithRun, startRoundOnRequest, type RequestWithRun, type RoundComment } from "./round-on-request.ts";
@@ -36,6 +37,7 @@ export async function requestChanges(
       "SHA_MISMATCH",
       "The branch moved since this page was loaded; review the new head before requesting changes.",
     );
+  checkLineCommentsOnDiff(mr.diff, input.lineComments);
   const comments: RoundComment[] = [...(input.comment ? [{ body: input.comment }] : []), ...input.lineComments];
   return startRoundOnRequest(deps, user, mr, {
     event: "request_changes",

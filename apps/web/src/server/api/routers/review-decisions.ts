@@ -1,4 +1,4 @@
-import { IdSchema, ReviewFeedbackSchema, ShaSchema } from "@grove/core";
+import { IdSchema, refineFeedbackBytes, ReviewFeedbackSchema, ShaSchema } from "@grove/core";
 import { z } from "zod";
 import { retryMerge } from "../../services/merge-retry.ts";
 import { requestChanges, sendBack } from "../../services/review-rounds.ts";
@@ -8,7 +8,7 @@ const mergeRequestId = IdSchema;
 
 /** Review rounds' decisions on a merge request, shared by the `merge` and `approval` routers (approvers only). */
 export const requestChangesProcedure = roleProcedure("approver")
-  .input(ReviewFeedbackSchema.extend({ mergeRequestId, headSha: ShaSchema }))
+  .input(ReviewFeedbackSchema.extend({ mergeRequestId, headSha: ShaSchema }).superRefine(refineFeedbackBytes))
   .mutation(({ ctx, input }) => requestChanges(ctx, ctx.user, input));
 
 /** A failed merge (conflict, red merged tree) back to its agent as a new round that brings in the integration branch. */
