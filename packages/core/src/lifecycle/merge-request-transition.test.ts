@@ -36,6 +36,8 @@ const FINAL = {
   supersede: "refused",
   retry: "refused",
   withdraw: "refused",
+  round_ended: "refused",
+  round_moved: "refused",
 };
 const EXPECTED: Record<string, Record<string, string>> = {
   open: {
@@ -55,6 +57,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     supersede: "refused",
     retry: "refused",
     withdraw: "refused",
+    round_ended: "refused",
+    round_moved: "refused",
   },
   blocked: {
     block: "blocked:",
@@ -73,6 +77,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     supersede: "refused",
     retry: "refused",
     withdraw: "refused",
+    round_ended: "refused",
+    round_moved: "refused",
   },
   approved: {
     block: "refused",
@@ -91,6 +97,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     supersede: "refused",
     retry: "refused",
     withdraw: "open: merge.approval_withdrawn",
+    round_ended: "refused",
+    round_moved: "refused",
   },
   merging: {
     block: "refused",
@@ -109,6 +117,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     supersede: "refused",
     retry: "refused",
     withdraw: "open: merge.approval_withdrawn",
+    round_ended: "refused",
+    round_moved: "refused",
   },
   merged: FINAL,
   rejected: FINAL,
@@ -135,6 +145,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     supersede: "superseded: merge.superseded",
     retry: "refused",
     withdraw: "refused",
+    round_ended: "open: merge.reopened",
+    round_moved: "void: merge.void",
   },
   superseded: FINAL,
 };

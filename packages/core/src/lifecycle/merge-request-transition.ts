@@ -13,7 +13,9 @@ export const MergeRequestStateSchema = z.enum(MERGE_REQUEST_STATES);
  *   the hub asks the runner first, and the runner refuses once it has started the merge);
  * - a person, review rounds: `request_changes` (a waiting head goes back to its agent),
  *   `send_back` (a failed merge goes back to its agent), `retry` (a failed merge queued again, same approved head);
- * - the hub again: `supersede` (the task's next round opened its own request);
+ * - the hub again: `supersede` (the task's next round opened its own request); `round_ended` (the next round
+ *   ended without a request of its own and the branch still holds this head: it waits for a person again) or
+ *   `round_moved` (that round ended without a request and left the branch elsewhere: void);
  * - the runner, in its merge result: `merge_landed`, `merge_failed`, `merge_moved` (the branch moved after the
  *   approval; the runner audited "merge.void" itself, so the hub records the state only); `progress`
  *   (its merge queue's stage).
@@ -35,6 +37,8 @@ export const MERGE_REQUEST_EVENTS = [
   "supersede",
   "retry",
   "withdraw",
+  "round_ended",
+  "round_moved",
 ] as const;
 export type MergeRequestEvent = (typeof MERGE_REQUEST_EVENTS)[number];
 
@@ -56,7 +60,8 @@ export type MergeRequestAuditAction =
   | "merge.sent-back"
   | "merge.superseded"
   | "merge.retried"
-  | "merge.approval_withdrawn";
+  | "merge.approval_withdrawn"
+  | "merge.reopened";
 
 type MergeTransition = Transition<MergeRequestState, MergeRequestAuditAction>;
 
@@ -120,6 +125,8 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
     case "send_back":
     case "supersede":
     case "retry":
+    case "round_ended":
+    case "round_moved":
       return transitionReviewRound(state, event);
   }
 }
@@ -127,7 +134,7 @@ export function transitionMergeRequest(state: MergeRequestState, event: MergeReq
 /** Review rounds: the steps that hand a request's branch back to its agent, or its merge to the queue again. */
 function transitionReviewRound(
   state: MergeRequestState,
-  event: "request_changes" | "send_back" | "supersede" | "retry",
+  event: "request_changes" | "send_back" | "supersede" | "retry" | "round_ended" | "round_moved",
 ): MergeTransition {
   switch (event) {
     case "request_changes":
@@ -146,5 +153,11 @@ function transitionReviewRound(
       return state === "changes_requested"
         ? go("superseded", "merge.superseded")
         : refuse(`This merge request is ${state}; only one sent back to its agent is superseded by the next round.`);
+    // Without this the request would wait for a round that will never bring a head: no one could decide it.
+    case "round_ended":
+    case "round_moved":
+      if (state !== "changes_requested")
+        return refuse(`This merge request is ${state}; only one sent back to its agent waits for the next round.`);
+      return event === "round_ended" ? go("open", "merge.reopened") : go("void", "merge.void");
   }
 }

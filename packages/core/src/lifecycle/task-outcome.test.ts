@@ -22,6 +22,7 @@ const BY_REQUEST: Record<string, TaskOutcome> = {
   open: "waiting",
   blocked: "blocked",
   changes_requested: "changes_requested",
+  superseded: "superseded",
   approved: "merging",
   merging: "merging",
   merged: "landed",
@@ -50,6 +51,22 @@ describe("taskOutcome", () => {
     expect(failed("The tests failed on the merged tree …", "a".repeat(40))).toBe("failed_tests");
     expect(failed("The integration branch moved. The branch is kept.")).toBe("merge_failed");
     expect(failed(null)).toBe("merge_failed");
+  });
+
+  it("reads a superseded round as changed in a later round, not as waiting for approval", () => {
+    const outcome = taskOutcome({ run: { state: "succeeded" }, mergeRequest: { state: "superseded" } });
+    expect(outcome).toBe("superseded");
+    expect(TASK_OUTCOME_LABELS[outcome]).toBe("changed in a later round");
+  });
+
+  it("reads an abandoned failed merge as abandoned, whatever the failure was", () => {
+    const snapshotRef = "refs/grove/archive/agent/demo/t1";
+    const run = { state: "succeeded" };
+    for (const failure of [{ error: "Merge conflict in a.txt" }, { error: "red", candidateSha: "a".repeat(40) }, { error: null }])
+      expect(taskOutcome({ run, mergeRequest: { state: "failed", ...failure, snapshotRef } })).toBe("abandoned");
+    expect(taskOutcome({ run, mergeRequest: { state: "failed", error: "Merge conflict in a.txt", snapshotRef: null } })).toBe(
+      "merge_conflict",
+    );
   });
 
   it("never calls a run whose merge failed succeeded", () => {

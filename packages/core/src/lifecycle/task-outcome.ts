@@ -10,12 +10,14 @@ export type TaskOutcome =
   | "waiting"
   | "blocked"
   | "changes_requested"
+  | "superseded"
   | "merging"
   | "landed"
   | "rejected"
   | "merge_conflict"
   | "failed_tests"
   | "merge_failed"
+  | "abandoned"
   | "branch_moved"
   | "cancelled"
   | "interrupted"
@@ -30,12 +32,15 @@ export const TASK_OUTCOME_LABELS: Record<TaskOutcome, string> = {
   waiting: "waiting for approval",
   blocked: "blocked",
   changes_requested: "changes requested",
+  // Neutral: the task's work went on in a later round, whose own run says where it stands.
+  superseded: "changed in a later round",
   merging: "merging…",
   landed: "landed",
   rejected: "rejected",
   merge_conflict: "merge conflict",
   failed_tests: "failed tests",
   merge_failed: "merge failed",
+  abandoned: "abandoned",
   branch_moved: "branch moved",
   cancelled: "cancelled",
   interrupted: "interrupted",
@@ -49,7 +54,13 @@ export const TASK_OUTCOME_LABELS: Record<TaskOutcome, string> = {
 export type TaskOutcomeInput = {
   run: { state: string; testStatus?: string | null };
   /** The run's newest merge request, if it has one. */
-  mergeRequest?: { state: string; error?: string | null; candidateSha?: string | null } | null;
+  mergeRequest?: {
+    state: string;
+    error?: string | null;
+    candidateSha?: string | null;
+    /** Set when a failed merge was abandoned: its work kept under refs/grove/, its branch removed. */
+    snapshotRef?: string | null;
+  } | null;
 };
 
 const RUN_OUTCOMES: Record<string, TaskOutcome> = {
@@ -67,6 +78,7 @@ const MERGE_REQUEST_OUTCOMES: Record<string, TaskOutcome> = {
   open: "waiting",
   blocked: "blocked",
   changes_requested: "changes_requested",
+  superseded: "superseded",
   approved: "merging",
   merging: "merging",
   merged: "landed",
@@ -88,7 +100,12 @@ export function taskOutcome({ run, mergeRequest }: TaskOutcomeInput): TaskOutcom
 }
 
 // The hub records a red merged tree with the candidate it tested, and a conflict with git's words.
-function failedMergeOutcome(mr: { error?: string | null; candidateSha?: string | null }): TaskOutcome {
+function failedMergeOutcome(mr: {
+  error?: string | null;
+  candidateSha?: string | null;
+  snapshotRef?: string | null;
+}): TaskOutcome {
+  if (mr.snapshotRef) return "abandoned";
   if (mr.candidateSha) return "failed_tests";
   if (mr.error?.startsWith("Merge conflict")) return "merge_conflict";
   return "merge_failed";

@@ -3,10 +3,11 @@ import type { Db } from "@grove/db";
 
 /**
  * Merge request states whose branch cleanup must leave alone: waiting for a person (a blocked one too: it is
- * rejected or sent back first), approved or merging, or sent back for a next round (review rounds'
- * "changes_requested", by name).
+ * rejected or sent back first), approved or merging. A request sent back for a next round (review rounds'
+ * "changes_requested") holds nothing of its own: while that round is live, its run keeps the same branch;
+ * once it ended, nothing waits on the branch.
  */
-const HOLDING_REQUEST_STATES = ["open", "blocked", "approved", "merging", "changes_requested"];
+const HOLDING_REQUEST_STATES = ["open", "blocked", "approved", "merging"];
 /**
  * Run states that still need their worktree: live ones only. A needs_input run's agent was stopped by grove;
  * its answer comes as a re-run, which re-creates the worktree from the branch.

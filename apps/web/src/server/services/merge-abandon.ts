@@ -8,7 +8,7 @@ import { runBranchesOf } from "./leftover-runs.ts";
 /**
  * Gives up a request whose merge failed (a conflict, a red merged tree, a refusal): its runner keeps the
  * branch's work under refs/grove/archive/ (commits and uncommitted files), then removes worktree and branch.
- * The request stays failed, now with the ref that keeps its work.
+ * The request stays failed, now with the ref that keeps its work, and its error says so.
  */
 export async function abandonMergeRequest(deps: { db: Db; hub: Hub }, user: SessionUser, input: { id: string }) {
   const { db, hub } = deps;
@@ -28,7 +28,11 @@ export async function abandonMergeRequest(deps: { db: Db; hub: Hub }, user: Sess
   const cleaned = answer.cleaned[0];
   if (!cleaned)
     throw new DomainError("INVALID_INPUT", `The runner kept ${mr.branch}: ${answer.refused[0]?.reason ?? "no reason given"}.`);
-  await updateMergeRequestFacts(db, { id: mr.id, from: "failed", data: { snapshotRef: cleaned.snapshotRef } });
+  await updateMergeRequestFacts(db, {
+    id: mr.id,
+    from: "failed",
+    data: { snapshotRef: cleaned.snapshotRef, error: abandonedError(mr.error, cleaned.snapshotRef) },
+  });
   await appendAuditEvent(db, {
     actorType: "user",
     actorId: user.email,
@@ -38,4 +42,10 @@ export async function abandonMergeRequest(deps: { db: Db; hub: Hub }, user: Sess
   });
   hub.broadcastChanged({ scope: "merges", id: mr.id });
   return cleaned;
+}
+
+/** Why the merge failed, without the promise that the branch is kept (it is gone now), and where its work is. */
+export function abandonedError(error: string | null, snapshotRef: string): string {
+  const why = (error ?? "The merge failed.").replace(/\s*The branch is kept[^.]*\./g, "").trim();
+  return `${why} Abandoned: its work is kept as ${snapshotRef}; its worktree and branch are removed.`;
 }

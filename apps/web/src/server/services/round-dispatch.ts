@@ -1,6 +1,7 @@
 import { DomainError, RoundSpecSchema, type RoundSpec, type SessionBudget, type TaskSpec } from "@grove/core";
 import { recordReportedRunState, type Db, type PreviousRound } from "@grove/db";
 import { RUNNER_UNREACHABLE, type Hub } from "../hub/create-hub.ts";
+import { settleEarlierRounds } from "./round-end.ts";
 
 type Deps = { db: Db; hub: Hub };
 
@@ -93,13 +94,15 @@ export async function dispatchRound(
     tasks: [task],
     ...(budget ? { budget } : {}),
   });
-  if (!ack.ok)
+  if (!ack.ok) {
     await recordReportedRunState(db, {
       runId: run.id,
       state: "failed",
       at: Date.now(),
       error: `The runner could not start round ${input.round}: ${ack.error}`,
     });
+    await settleEarlierRounds(deps, run.id);
+  }
   hub.broadcastChanged({ scope: "sessions", id: previous.session.id });
   hub.broadcastChanged({ scope: "runs", id: run.id });
   if (ack.ok) return;

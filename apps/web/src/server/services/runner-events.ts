@@ -5,6 +5,7 @@ import type { Hub } from "../hub/create-hub.ts";
 import type { RunnerHandlers } from "../hub/runner-handlers.ts";
 import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
 import { recordRunnerAudit } from "./runner-audit.ts";
+import { settleEarlierRounds } from "./round-end.ts";
 import { recordBranchDiff, recordMergeProgress, recordRadarSnapshot } from "./radar.ts";
 import { resumeMerges } from "./merge-dispatch.ts";
 
@@ -42,6 +43,8 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
       // A report the run's lifecycle refuses (a step back, a change after its end) is acknowledged and dropped.
       const step = await recordReportedRunState(db, payload);
       if (step.kind !== "applied") return;
+      // The end follows the report, so a round that opened no request by now opens none.
+      await settleEarlierRounds(deps, run.id);
       hub.broadcastChanged({ scope: "runs", id: run.id });
       hub.broadcastChanged({ scope: "sessions", id: run.sessionId });
     },

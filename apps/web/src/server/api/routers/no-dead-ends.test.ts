@@ -125,7 +125,13 @@ describe("no dead ends", () => {
     expect(await stack.repo.git(["rev-parse", `${kept.snapshotRef}^{commit}`])).toBe(kept.snapshotSha);
     expect(await stack.repo.git(["merge-base", "--is-ancestor", two.headSha, kept.snapshotSha]).then(() => true)).toBe(true);
     expect(await stack.repo.git(["for-each-ref", "--format=%(refname)", "refs/heads/agent/demo/two"])).toBe("");
-    expect((await stack.db.mergeRequest.findUnique({ where: { id: two.id } }))?.snapshotRef).toBe(kept.snapshotRef);
+    const abandoned = await stack.db.mergeRequest.findUniqueOrThrow({ where: { id: two.id } });
+    expect(abandoned.snapshotRef).toBe(kept.snapshotRef);
+    expect(abandoned.error).toMatch(/^Merge conflict in shared\.txt/);
+    expect(abandoned.error).not.toContain("The branch is kept");
+    expect(abandoned.error).toContain(`Abandoned: its work is kept as ${kept.snapshotRef}`);
+    const [after] = await stack.caller.session.list();
+    expect(after?.runs.map((r) => r.outcome)).toEqual(["landed", "abandoned"]);
     const audit = await stack.db.auditEvent.findFirst({ where: { action: "merge.abandoned", subject: two.id } });
     expect(audit).toMatchObject({ actorId: stack.admin.email, branch: "agent/demo/two", sha: kept.snapshotSha });
     await expect(stack.caller.approval.abandon({ id: two.id })).rejects.toThrow(/abandoned already/);

@@ -36,7 +36,7 @@ const runSummary = {
 const latestRequest = {
   orderBy: { createdAt: "desc" },
   take: 1,
-  select: { id: true, state: true, error: true, candidateSha: true, mergeSha: true },
+  select: { id: true, state: true, error: true, candidateSha: true, mergeSha: true, snapshotRef: true },
 } as const;
 
 function withOutcome<R extends { state: string; testStatus: string | null; mergeRequests: { state: string }[] }>(run: R) {
