@@ -96,7 +96,8 @@ test("the approval card counts the refusals; approving merges into main and depo
   await expect(card.getByRole("note").filter({ hasText: "the agent was refused 2 actions" })).toBeVisible({ timeout: 60_000 });
   await keepScreenshot(page, testInfo, "claude-approval");
   await card.getByRole("button", { name: `Approve ${branch()}` }).click();
-  await expect(card).toHaveCount(0);
+  // The card stays through "merging…" until it says where the work landed.
+  await expect(card.getByRole("status").getByText(/^Landed as [0-9a-f]{10}/)).toBeVisible({ timeout: 60_000 });
   await page.getByRole("button", { name: "Decided" }).click();
   await expect(page.getByRole("article", { name: `Merge request ${branch()}` }).getByText("merged", { exact: true })).toBeVisible(
     {
