@@ -118,7 +118,7 @@ describe("a real codex agent's RESULT in its last message (--output-schema, --ou
       files: ["README.md"],
     });
     expect(run.report()?.resultError).toBeNull();
-    const formats = (run.double as unknown as { textFormats(): unknown[] }).textFormats();
+    const formats = run.textFormats();
     expect(formats.length).toBeGreaterThan(0);
     for (const format of formats) expect(format).toMatchObject({ type: "json_schema", strict: true, schema: resultJsonSchema() });
     expect(systemLines(run)).toContainEqual(

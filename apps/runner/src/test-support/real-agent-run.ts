@@ -38,6 +38,8 @@ export type RealAgentRun = {
   hub: TestHub;
   repo: TempRepo;
   double: LoopbackServer;
+  /** What each turn asked of the model's answer format (`text.format`; codex's double records it, claude's none). */
+  textFormats(): unknown[];
   dataDir: string;
   /** The run's end state event, once it came. */
   ended(): Promise<{ state: string; error?: string | undefined }>;
@@ -69,7 +71,8 @@ export async function startRealAgentRun(o: {
   // Its own run id: processes are found by it, and other test files run agents at the same time.
   const RUN_ID = `run-real-${randomUUID().slice(0, 8)}`;
   const scratch = await realpath(await mkdtemp(join(tmpdir(), "grove-real-run-")));
-  const double = o.cli === "claude" ? await startAnthropicDouble(o.script) : await startOpenAiDouble(o.script);
+  const openAi = o.cli === "claude" ? null : await startOpenAiDouble(o.script);
+  const double = openAi ?? (await startAnthropicDouble(o.script));
   const env = await agentEnv({
     home: join(scratch, "home"),
     binDir: join(scratch, "bin"),
@@ -102,6 +105,7 @@ export async function startRealAgentRun(o: {
       hub,
       repo,
       double,
+      textFormats: () => openAi?.textFormats() ?? [],
       dataDir,
       ended: () => waitFor(() => states().find((s) => TERMINAL.includes(s.state)), "the run to end", 90_000),
       worktree: () => waitFor(() => states().find((s) => s.worktreePath)?.worktreePath, "the run's worktree"),
