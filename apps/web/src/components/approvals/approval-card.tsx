@@ -48,7 +48,7 @@ export function ApprovalCard({
         </Link>{" "}
         · opened <RelativeTime date={a.createdAt} /> · head <code>{a.headSha.slice(0, 10)}</code>
       </p>
-      {a.summary && <p className="mb-3 line-clamp-3 text-sm">{a.summary}</p>}
+      {a.summary && <p className="mb-3 line-clamp-3 text-sm [overflow-wrap:anywhere]">{a.summary}</p>}
       <RefusedActions count={a.run.refusedActions} />
       <div className="mb-2 rounded-xl bg-stone-50 p-3 dark:bg-stone-950">
         <VerdictList verdict={a.verdict} />
