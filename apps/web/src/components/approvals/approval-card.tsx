@@ -31,7 +31,7 @@ export function ApprovalCard({
     <article
       id={a.id}
       aria-label={`Merge request ${a.branch}`}
-      className="snap-start scroll-mt-28 rounded-2xl border border-stone-200 bg-white p-4 shadow-sm dark:border-stone-800 dark:bg-stone-900"
+      className="min-w-0 snap-start scroll-mt-28 rounded-2xl [overflow-wrap:anywhere] border border-stone-200 bg-white p-4 shadow-sm dark:border-stone-800 dark:bg-stone-900"
     >
       <header className="mb-2 flex flex-wrap items-center gap-2">
         <code className="min-w-0 break-all text-sm font-semibold">{a.branch}</code>
