@@ -9,7 +9,7 @@ import {
   type ChainVerdict,
   type HashedAuditFields,
 } from "@grove/core";
-import type { Db, Prisma } from "./client.ts";
+import { databaseProvider, type DatabaseProvider, type Db, type Prisma } from "./client.ts";
 
 export const GENESIS_HASH = AUDIT_GENESIS_HASH;
 
@@ -66,13 +66,23 @@ function withBusyRetry<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function appendNow(db: Db, input: AuditInput): Promise<AuditEventDto> {
-  return db.$transaction((tx) => appendAuditIn(tx, input));
+  return db.$transaction((tx) => appendAuditIn(tx, databaseProvider(db), input));
 }
 
 export type Tx = Prisma.TransactionClient;
 
-/** Appends one event inside the caller's transaction; only for work already in the chain's turn (below). */
-async function appendAuditIn(tx: Tx, input: AuditInput): Promise<AuditEventDto> {
+// The chain's turn across every process sharing a PostgreSQL database (the queue above is per process).
+const AUDIT_CHAIN_LOCK = 0x67726f7665;
+
+/**
+ * Appends one event inside the caller's transaction; only for work already in the chain's turn (below).
+ * On PostgreSQL, other instances append to the same chain: a transaction-scoped advisory lock makes them
+ * take turns, each reading the head only once the previous append committed (read committed reads the
+ * latest commit per statement). SQLite has one writer at a time, and a transaction that read a head another
+ * process has since moved fails with SQLITE_BUSY and runs again (BUSY_RETRY).
+ */
+async function appendAuditIn(tx: Tx, provider: DatabaseProvider, input: AuditInput): Promise<AuditEventDto> {
+  if (provider === "postgresql") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
   const fields = auditFieldsAfter(last?.hash ?? GENESIS_HASH, input, Date.now());
   const hash = hashAuditEvent(fields);
@@ -97,7 +107,7 @@ export function withAuditedTransaction<T>(
         db.$transaction(async (tx) => {
           const { value, audit } = await work(tx);
           const events: AuditEventDto[] = [];
-          for (const input of audit) events.push(await appendAuditIn(tx, input));
+          for (const input of audit) events.push(await appendAuditIn(tx, databaseProvider(db), input));
           return { value, events };
         }),
       ),

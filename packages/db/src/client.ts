@@ -1,82 +1,77 @@
 import path from "node:path";
-import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { PrismaClient as PostgresPrismaClient } from "./generated/prisma-postgresql/client.ts";
+import { databaseProviderOf, type DatabaseProvider } from "./database-provider.ts";
+import { ConnectionKeepingPg } from "./postgres-adapter.ts";
 import { preparePrivateDatabase } from "./private-database.ts";
+import { ConnectionKeepingLibSQL, type SqlDriverAdapter } from "./sqlite-adapter.ts";
 
 export type Db = PrismaClient;
 export type { Prisma } from "./generated/prisma/client.ts";
+export type { DatabaseProvider } from "./database-provider.ts";
 
-type SqlDriverAdapter = Awaited<ReturnType<PrismaLibSQL["connect"]>>;
 type SqlArg = string | number | bigint | null;
+type AdapterFactory = {
+  adapter: Pick<SqlDriverAdapter, "queryRaw" | "executeRaw"> | undefined;
+  endCheckedOut?: () => Promise<number>;
+};
 
-// Per connection: WAL never fsyncs on commit, only at checkpoints; waits out a lock for up to 5 s.
-const CONNECTION_PRAGMAS = ["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"];
+/** How long a disconnect waits for the connections still in use before it ends them. */
+export const DISCONNECT_BUDGET_MS = 5_000;
 
-/**
- * Keeps the driver adapter Prisma connected through, so hot paths can skip Prisma's query pipeline, and
- * sets up every SQLite connection the libsql client opens. The client hands its connection to each
- * interactive transaction and opens a new one for what follows; without this, that one would run with
- * SQLite's defaults (an fsync on every commit, no busy timeout).
- */
-class ConnectionKeepingLibSQL extends PrismaLibSQL {
-  adapter: SqlDriverAdapter | undefined;
-  override async connect(): Promise<SqlDriverAdapter> {
-    this.adapter = await super.connect();
-    return this.adapter;
-  }
-  override createClient(config: Parameters<PrismaLibSQL["createClient"]>[0]): LibsqlClient {
-    return withConnectionPragmas(super.createClient(config), config.url.startsWith("file:") ? CONNECTION_PRAGMAS : []);
-  }
-}
-
-type LibsqlClient = ReturnType<PrismaLibSQL["createClient"]>;
-
-function withConnectionPragmas(client: LibsqlClient, pragmas: readonly string[]): LibsqlClient {
-  let isFresh = pragmas.length > 0;
-  const setUp = async () => {
-    if (!isFresh) return;
-    isFresh = false;
-    for (const pragma of pragmas) await client.execute(pragma);
-  };
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property === "transaction") {
-        return async (...args: Parameters<LibsqlClient["transaction"]>) => {
-          await setUp();
-          const transaction = await target.transaction(...args);
-          // The transaction took the connection; the next statement outside it opens a new one.
-          isFresh = pragmas.length > 0;
-          return transaction;
-        };
-      }
-      if (property === "execute" || property === "batch" || property === "executeMultiple") {
-        const method = Reflect.get(target, property, target) as (...args: unknown[]) => Promise<unknown>;
-        return async (...args: unknown[]) => {
-          await setUp();
-          return method.apply(target, args);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
-const factories = new WeakMap<Db, ConnectionKeepingLibSQL>();
+const factories = new WeakMap<Db, AdapterFactory>();
+const providers = new WeakMap<Db, DatabaseProvider>();
 
 export function databaseUrlFor(dataDir: string): string {
   return `file:${path.join(path.resolve(dataDir), "grove.db")}`;
 }
 
-/** Opens the database. SQLite gets WAL and a busy timeout so the hub's writers never see SQLITE_BUSY. */
+/**
+ * Opens the database at `url`: PostgreSQL for `postgresql://…`, else a SQLite file, which gets WAL and a
+ * busy timeout so the hub's writers never see SQLITE_BUSY. Both generated clients have the same models
+ * (prisma/postgresql/schema.prisma is generated from prisma/schema.prisma), so callers see one `Db`.
+ */
 export async function createDb(url: string): Promise<Db> {
+  const provider = databaseProviderOf(url);
+  if (provider === "postgresql") {
+    const factory = new ConnectionKeepingPg({ connectionString: url });
+    return remember(asDb(new PostgresPrismaClient({ adapter: factory })), factory, provider);
+  }
   await preparePrivateDatabase(url);
   const factory = new ConnectionKeepingLibSQL({ url });
-  const db = new PrismaClient({ adapter: factory });
-  factories.set(db, factory);
+  const db = remember(new PrismaClient({ adapter: factory }), factory, provider);
   // WAL is a property of the database file, kept across connections.
   if (url.startsWith("file:")) await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   return db;
+}
+
+/**
+ * The PostgreSQL client has the same models and queries, generated for the other engine; TypeScript sees two
+ * unrelated classes (their transaction options differ: PostgreSQL offers more isolation levels than SQLite's
+ * one, which is all grove asks for). packages/db/src/schema-history.test.ts keeps the models the same.
+ */
+function asDb<Client extends object>(client: Client): Db {
+  return client as object as Db;
+}
+
+function remember(db: Db, factory: AdapterFactory, provider: DatabaseProvider): Db {
+  factories.set(db, factory);
+  providers.set(db, provider);
+  return db;
+}
+
+/** Which engine `db` talks to, for the few statements whose SQL differs between them. */
+export function databaseProvider(db: Db): DatabaseProvider {
+  return providers.get(db) ?? "sqlite";
+}
+
+/** One statement as each engine spells it; a plain string is the same for both (its `?1` become `$1`). */
+export type DialectSql = string | { sqlite: string; postgresql: string };
+
+function sqlFor(db: Db, sql: DialectSql): string {
+  const provider = databaseProvider(db);
+  if (typeof sql !== "string") return sql[provider];
+  return provider === "postgresql" ? sql.replace(/\?(\d+)/g, "$$$1") : sql;
 }
 
 /**
@@ -85,17 +80,17 @@ export async function createDb(url: string): Promise<Db> {
  * Prisma's per-query compilation, whose cost grows with the size of the parameters. For the log hot
  * path, where one parameter carries a whole batch.
  */
-export async function queryDirect<Row extends Record<string, unknown>>(db: Db, sql: string, args: SqlArg[]): Promise<Row[]> {
-  const result = await (await adapterOf(db)).queryRaw(sqlQuery(sql, args));
+export async function queryDirect<Row extends Record<string, unknown>>(db: Db, sql: DialectSql, args: SqlArg[]): Promise<Row[]> {
+  const result = await (await adapterOf(db)).queryRaw(sqlQuery(sqlFor(db, sql), args));
   return result.rows.map((values) => Object.fromEntries(result.columnNames.map((name, i) => [name, values[i]])) as Row);
 }
 
 /** `queryDirect` for a statement without rows: resolves to the number of rows it changed. */
-export async function executeDirect(db: Db, sql: string, args: SqlArg[]): Promise<number> {
-  return (await adapterOf(db)).executeRaw(sqlQuery(sql, args));
+export async function executeDirect(db: Db, sql: DialectSql, args: SqlArg[]): Promise<number> {
+  return (await adapterOf(db)).executeRaw(sqlQuery(sqlFor(db, sql), args));
 }
 
-async function adapterOf(db: Db): Promise<SqlDriverAdapter> {
+async function adapterOf(db: Db) {
   if (!factories.get(db)?.adapter) await db.$connect();
   const adapter = factories.get(db)?.adapter;
   if (!adapter) throw new Error("The database adapter is not connected.");
@@ -113,7 +108,19 @@ function argType(arg: SqlArg) {
   return "unknown" as const;
 }
 
-/** Closes the Prisma client. */
-export async function disconnectDb(db: Db): Promise<void> {
-  await db.$disconnect();
+/**
+ * Closes the Prisma client. Statements still running get `budgetMs` to finish; then the connections they
+ * hold are ended (what they had not committed is rolled back by the server), so a close always finishes,
+ * even when a connection was never handed back (see postgres-adapter.ts). Resolves to how many it ended.
+ */
+export async function disconnectDb(db: Db, budgetMs = DISCONNECT_BUDGET_MS): Promise<number> {
+  const closing = db.$disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const isLate = await Promise.race([
+    closing.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), budgetMs))),
+  ]).finally(() => clearTimeout(timer));
+  const ended = isLate ? ((await factories.get(db)?.endCheckedOut?.()) ?? 0) : 0;
+  await closing;
+  return ended;
 }

@@ -10,3 +10,7 @@ export * from "./merge-requests.ts";
 export * from "./runs.ts";
 export * from "./run-usage.ts";
 export * from "./review-rounds.ts";
+export * from "./provider-schema.ts";
+export * from "./database-provider.ts";
+export * from "./runner-receipts.ts";
+export * from "./queue-lease.ts";

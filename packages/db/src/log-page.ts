@@ -1,5 +1,6 @@
 import { readStoredLogRow, readStoredText, type LogLine, type LogStream } from "@grove/core";
-import { queryDirect, type Db } from "./client.ts";
+import { databaseProvider, queryDirect, type Db } from "./client.ts";
+import { scanStreamPage } from "./log-chunk-scan.ts";
 import { parseChunk, STREAM_OF, TEXT_OF, TS_OF } from "./log-chunk-json.ts";
 
 /** A page of a run's log, and the `afterSeq` of the next page: null when no stored line follows this page. */
@@ -16,7 +17,11 @@ export async function listLogPage(
   afterSeq: number,
   opts: { limit: number; maxBytes: number; stream?: LogStream },
 ): Promise<LogPage> {
-  if (opts.stream) return listStreamPage(db, runId, afterSeq, { ...opts, stream: opts.stream });
+  if (opts.stream) {
+    const streamOpts = { ...opts, stream: opts.stream };
+    if (databaseProvider(db) === "postgresql") return scanStreamPage(db, runId, afterSeq, streamOpts);
+    return listStreamPage(db, runId, afterSeq, streamOpts);
+  }
   const lines: LogLine[] = [];
   let bytes = 0;
   let after = afterSeq;

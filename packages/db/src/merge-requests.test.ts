@@ -50,6 +50,16 @@ describe("merge request repository", () => {
     expect(await db.mergeRequest.count({ where: { runId: mr.runId } })).toBe(1);
   });
 
+  it("stores one request per run head in the database itself, whichever instance's check ran first", async () => {
+    const mr = await openRequest();
+    // What a second instance's insert does when its check ran before the first one's insert committed.
+    const second = db.mergeRequest.create({
+      data: { runId: mr.runId, branch: mr.branch, integration: "main", headSha: HEAD, state: "pending" },
+    });
+    await expect(second).rejects.toMatchObject({ code: "P2002" });
+    expect(await db.mergeRequest.count({ where: { runId: mr.runId } })).toBe(1);
+  });
+
   it("applies a step with its audit event and data in one go", async () => {
     const mr = await openRequest();
     const step = await applyMergeRequestEvent(db, {

@@ -45,7 +45,7 @@ export async function createMergeRequest(
   },
 ) {
   const opened = openMergeRequest({ isBlocked: input.isBlocked });
-  const { value } = await withAuditedTransaction(db, async (tx) => {
+  const open = withAuditedTransaction(db, async (tx) => {
     const existing = await tx.mergeRequest.findFirst({
       where: { runId: input.data.runId, headSha: input.data.headSha },
       select: { id: true },
@@ -53,6 +53,12 @@ export async function createMergeRequest(
     if (existing) return { value: null, audit: [] };
     const row = await tx.mergeRequest.create({ data: { ...input.data, state: opened.state } });
     return { value: row, audit: opened.audit.map((action) => ({ ...input.audit(action, row.id), action })) };
+  });
+  // P2002 on (runId, headSha): another instance opened it between the check and the insert.
+  const isOpenedElsewhere = (error: unknown) => error instanceof Error && (error as Error & { code?: unknown }).code === "P2002";
+  const { value } = await open.catch((error: unknown) => {
+    if (isOpenedElsewhere(error)) return { value: null };
+    throw error;
   });
   return value;
 }

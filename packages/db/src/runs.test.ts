@@ -36,6 +36,18 @@ describe("run repository", () => {
     });
   });
 
+  it("keeps why a run waits while it does, and clears it with the next report that says nothing of it", async () => {
+    const { runId } = await seedRun(db);
+    const waiting = "waiting for memory: 1.1 GB free, 2.0 GB wanted (1.0 GB expected + 1.0 GB kept free)";
+    expect(await recordReportedRunState(db, { runId, state: "queued", at: 1_000, waiting })).toEqual({
+      kind: "applied",
+      state: "queued",
+    });
+    expect(await read(runId)).toMatchObject({ state: "queued", waiting });
+    await recordReportedRunState(db, { runId, state: "preparing", at: 2_000 });
+    expect(await read(runId)).toMatchObject({ state: "preparing", waiting: null });
+  });
+
   it("writes nothing for a report core refuses: an ended run stays ended", async () => {
     const { runId } = await seedRun(db);
     await recordReportedRunState(db, { runId, state: "failed", at: 1_000, error: "boom" });

@@ -38,6 +38,7 @@ type Reported = {
   worktreePath?: string;
   baseSha?: string;
   error?: string;
+  waiting?: string;
 };
 
 const CURRENT_STATE_ATTEMPTS = 5;
@@ -74,6 +75,8 @@ export async function applyReportedRunState(
       worktreePath: report.worktreePath ?? undefined,
       baseSha: report.baseSha ?? undefined,
       error: report.error ?? undefined,
+      // Every report says whether the run still waits: one without a reason clears the last.
+      waiting: report.waiting ?? null,
       startedAt: step.state === "running" && !run.startedAt ? at : undefined,
       endedAt: isTerminalRunState(step.state) ? at : undefined,
     },

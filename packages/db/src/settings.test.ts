@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { makeTempDb } from "./test-support/temp-db.ts";
-import { deleteSetting, ensureSetting, readSetting, writeSetting } from "./settings.ts";
+import { deleteSetting, ensureSetting, eraseSetting, readSetting, writeSetting } from "./settings.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -26,5 +26,16 @@ describe("settings", () => {
     expect(await readSetting(temp.db, "webhook")).toBe("b");
     await deleteSetting(temp.db, "webhook");
     expect(await readSetting(temp.db, "webhook")).toBeNull();
+  });
+
+  it("erases a secret (rewriting the table on either engine) and erases nothing twice", async () => {
+    const temp = await makeTempDb();
+    cleanups.push(temp.cleanup);
+    await writeSetting(temp.db, "auth-secret", "s3cret-value");
+    await writeSetting(temp.db, "kept", "k");
+    await eraseSetting(temp.db, "auth-secret");
+    await eraseSetting(temp.db, "auth-secret");
+    expect(await readSetting(temp.db, "auth-secret")).toBeNull();
+    expect(await readSetting(temp.db, "kept")).toBe("k");
   });
 });

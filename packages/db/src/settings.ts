@@ -1,4 +1,4 @@
-import type { Db } from "./client.ts";
+import { databaseProvider, type Db } from "./client.ts";
 
 /** Hub-wide settings and generated secrets, one row per key. */
 export async function readSetting(db: Db, key: string): Promise<string | null> {
@@ -16,11 +16,17 @@ export async function deleteSetting(db: Db, key: string): Promise<void> {
 
 /**
  * Deletes a setting and, when there was one, every copy of its value the database file still holds: the
- * freed page (VACUUM rewrites the file) and the write-ahead log's frames (truncated). For secrets.
+ * freed page (VACUUM rewrites the file) and the write-ahead log's frames (truncated). For secrets. On
+ * PostgreSQL, VACUUM FULL rewrites the table without the dead row; its write-ahead log is the server's own,
+ * recycled after checkpoints, which grove does not control.
  */
 export async function eraseSetting(db: Db, key: string): Promise<void> {
   const { count } = await db.setting.deleteMany({ where: { key } });
   if (count === 0) return;
+  if (databaseProvider(db) === "postgresql") {
+    await db.$executeRawUnsafe(`VACUUM FULL "Setting"`);
+    return;
+  }
   await db.$executeRawUnsafe("VACUUM");
   await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
 }
