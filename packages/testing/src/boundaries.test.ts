@@ -31,6 +31,11 @@ const refused: Case[] = [
     [RESTRICTED, "never imports test support"],
   ],
   ["apps/web/server.ts", 'import { waitFor } from "@grove/testing";', [RESTRICTED, "never imports test support"]],
+  [
+    "packages/db/src/fixture.ts",
+    'import { startPostgres } from "@grove/test-services";',
+    [RESTRICTED, "never imports test support"],
+  ],
   ["apps/web/src/server/fixture.ts", 'import { main } from "@grove/runner";', [RESTRICTED, "no package imports the runner"]],
   [
     "apps/web/src/server/fixture.test.ts",
@@ -103,11 +108,14 @@ const allowed: Case[] = [
     null,
   ],
   ["apps/runner/src/fixture.test.ts", 'import { waitFor } from "@grove/testing";', null],
+  ["packages/db/src/test-support/fixture.ts", 'import { startPostgres } from "@grove/test-services";', null],
   ["packages/core/src/node/fixture.ts", 'import { spawn } from "node:child_process";', null],
   ["packages/core/src/merge/fixture.test.ts", 'import { readFileSync } from "node:fs";', null],
   ["scripts/fixture.ts", 'import { runnerLaunchArgs } from "@grove/core/launch";', null],
   ["scripts/bench/fixture.ts", 'import { waitFor } from "@grove/testing";', null],
   ["e2e/start-stack.ts", 'await import("../scripts/start.ts");', null],
+  ["e2e/start-team-stack.ts", 'await import("../scripts/e2e/team-stack.ts");', null],
+  ["scripts/e2e/team-stack.ts", 'import { startPostgres } from "@grove/testing";', null],
 ];
 
 async function boundaryMessages(file: string, source: string) {

@@ -2,6 +2,13 @@
 // and e2e share. Test-only: production code never imports it (eslint.config.mjs). Core's and db's own
 // helpers stay in @grove/core/test-support and @grove/db/test-support: this package depends on both.
 export * from "./free-port.ts";
+export {
+  startPostgres,
+  startRedis,
+  type PostgresServer,
+  type RedisServer,
+  type StartPostgresOptions,
+} from "@grove/test-services";
 export * from "./grove-entries.ts";
 export * from "./model-doubles/anthropic-double.ts";
 export * from "./model-doubles/loopback-server.ts";

@@ -8,6 +8,8 @@ export type RawReply = {
   sentBytes: number;
   /** True when the client got to send every byte it meant to. */
   isBodyComplete: boolean;
+  /** The socket error that ended the exchange (ECONNRESET, EPIPE), undefined when it closed cleanly. */
+  errorCode: string | undefined;
 };
 
 type RawRequest = { method: string; path: string; headers?: Record<string, string> };
@@ -27,10 +29,17 @@ export function rawExchange(
   let sentBytes = 0;
   let isBodyComplete = false;
   let isEnded = false;
+  let errorCode: string | undefined;
   socket.setEncoding("latin1");
   socket.on("data", (chunk: string) => (received += chunk));
   const stop = () => (isEnded = true);
-  socket.on("end", stop).on("close", stop).on("error", stop);
+  socket
+    .on("end", stop)
+    .on("close", stop)
+    .on("error", (error: NodeJS.ErrnoException) => {
+      errorCode = error.code ?? error.message;
+      stop();
+    });
   const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
 
   const head = (extra: Record<string, string>) =>
@@ -70,7 +79,7 @@ export function rawExchange(
     await Promise.race([closed, untilAnswered(socket, () => received).then(() => socket.end())]);
     await closed;
     const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0);
-    return { status, text: received, sentBytes, isBodyComplete };
+    return { status, text: received, sentBytes, isBodyComplete, errorCode };
   });
 }
 

@@ -69,11 +69,12 @@ export function parseAuditJsonLine(line: string): HashedAuditFields & { id: numb
 
 export type ExportVerdict =
   | (ChainVerdict & { anchorFound: boolean | null })
-  | { ok: false; count: number; brokenAtId: null; reason: string; anchorFound: null };
+  | { ok: false; count: number; brokenAtId: null; reason: string; anchorFound: null; notAnExport?: true };
 
 /**
  * Verifies a full JSONL export line by line: the hash chain from the genesis hash, and (with `anchor`)
  * that an event with that hash — a head recorded earlier — is still in it, so a cut-off tail is caught too.
+ * A file whose first line is no audit event is not an export at all (`notAnExport`), not a broken one.
  */
 export async function verifyAuditExport(
   lines: AsyncIterable<string> | Iterable<string>,
@@ -83,22 +84,19 @@ export async function verifyAuditExport(
   const verifier = createChainVerifier(sha256Hex);
   let anchorFound = false;
   let lineNo = 0;
+  let events = 0;
   for await (const line of lines) {
     lineNo += 1;
     if (line.trim() === "") continue;
     let entry: ReturnType<typeof parseAuditJsonLine>;
     try {
       entry = parseAuditJsonLine(line);
-    } catch {
-      return {
-        ok: false,
-        count: lineNo - 1,
-        brokenAtId: null,
-        reason: `line ${lineNo} is not an exported audit event`,
-        anchorFound: null,
-      };
+    } catch (error) {
+      const what = error instanceof SyntaxError ? "not JSON" : "not an exported audit event";
+      const first = events === 0 ? { notAnExport: true as const } : {};
+      return { ok: false, count: events, brokenAtId: null, reason: `line ${lineNo} is ${what}`, anchorFound: null, ...first };
     }
-    if (lineNo === 1 && entry.prevHash !== AUDIT_GENESIS_HASH) {
+    if (events++ === 0 && entry.prevHash !== AUDIT_GENESIS_HASH) {
       return {
         ok: false,
         count: 0,

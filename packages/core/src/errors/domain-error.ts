@@ -29,12 +29,19 @@ export type ProcessFailure = {
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly process?: ProcessFailure;
+  /** What the CLI suggests for this error, in place of its code's usual hint; null for none. */
+  readonly hint?: string | null;
 
-  constructor(code: DomainErrorCode, message: string, options?: { cause?: unknown; process?: ProcessFailure }) {
+  constructor(
+    code: DomainErrorCode,
+    message: string,
+    options?: { cause?: unknown; process?: ProcessFailure; hint?: string | null },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "DomainError";
     this.code = code;
     if (options?.process) this.process = options.process;
+    if (options?.hint !== undefined) this.hint = options.hint;
   }
 }
 

@@ -3,7 +3,15 @@ import { listWorktrees } from "./list-worktrees.ts";
 import { runGit } from "./run-git.ts";
 import { describeStatus, worktreeStatus } from "./worktree-status.ts";
 
-export type AdvanceInput = { repo: string; into: string; old: string; sha: string; reflog: string };
+export type AdvanceInput = {
+  repo: string;
+  into: string;
+  old: string;
+  sha: string;
+  reflog: string;
+  /** The merge queue's lease fence (queue-fence.ts): the branch moves only while git still has this one. */
+  fence?: { ref: string; sha: string };
+};
 
 /** The live checkout that has `branch` checked out (typically the user's main checkout), if any. */
 export async function findCheckout(repo: string, branch: string): Promise<WorktreeInfo | undefined> {
@@ -49,10 +57,15 @@ async function moveCheckout(worktree: string, input: AdvanceInput): Promise<stri
   return refusal;
 }
 
-/** Compare-and-swap of the branch: it moves only if it still points where the merge was computed from. */
+/**
+ * Compare-and-swap of the branch: it moves only if it still points where the merge was computed from, and (with
+ * a fence) only if the fence is still the caller's, both checked in one ref transaction.
+ */
 async function swapBranch(input: AdvanceInput): Promise<string | null> {
-  const swapped = await runGit(["update-ref", "-m", input.reflog, `refs/heads/${input.into}`, input.sha, input.old], {
+  const update = `update refs/heads/${input.into} ${input.sha} ${input.old}\n`;
+  const swapped = await runGit(["update-ref", "-m", input.reflog, "--stdin"], {
     cwd: input.repo,
+    input: input.fence ? `verify ${input.fence.ref} ${input.fence.sha}\n${update}` : update,
     okExitCodes: [0, 128],
   });
   return swapped.exitCode === 0

@@ -26,15 +26,15 @@ export function isGroupAlive(pgid: number): boolean {
   return signalGroup(pgid, 0);
 }
 
-/** Live pids in a process group (Linux only; empty elsewhere). */
-export function listGroupMembers(pgid: number): number[] {
+/** Live (non-zombie) processes with their process group (Linux only; empty elsewhere). */
+function listLiveProcesses(): { pid: number; pgid: number }[] {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {
     return [];
   }
-  const members: number[] = [];
+  const live: { pid: number; pgid: number }[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -45,9 +45,24 @@ export function listGroupMembers(pgid: number): number[] {
     }
     // Fields after the parenthesised command name: state, ppid, pgrp, ...
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (fields[0] !== "Z" && fields[0] !== "X" && Number(fields[2]) === pgid) members.push(Number(entry));
+    if (fields[0] !== "Z" && fields[0] !== "X") live.push({ pid: Number(entry), pgid: Number(fields[2]) });
   }
-  return members;
+  return live;
+}
+
+/** Live pids in a process group (Linux only; empty elsewhere). */
+export function listGroupMembers(pgid: number): number[] {
+  return listLiveProcesses()
+    .filter((live) => live.pgid === pgid)
+    .map((live) => live.pid);
+}
+
+function isRunMember(pid: number, runId: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`GROVE_RUN_ID=${runId}`);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -56,14 +71,19 @@ export function listGroupMembers(pgid: number): number[] {
  * since belong to someone else; this is how to tell before signalling it.
  */
 export function listRunGroupMembers(pgid: number, runId: string): number[] {
-  const marker = `GROVE_RUN_ID=${runId}`;
-  return listGroupMembers(pgid).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker);
-    } catch {
-      return false;
-    }
-  });
+  return listGroupMembers(pgid).filter((pid) => isRunMember(pid, runId));
+}
+
+/**
+ * The process groups of every live process that is the given grove run's (`GROVE_RUN_ID=<runId>` in its
+ * environment), whatever group was recorded for it: a runner killed between starting an agent and recording
+ * its group left no record of it (Linux only; empty elsewhere).
+ */
+export function listRunProcessGroups(runId: string): number[] {
+  const groups = listLiveProcesses()
+    .filter((live) => live.pid !== process.pid && isRunMember(live.pid, runId))
+    .map((live) => live.pgid);
+  return [...new Set(groups)];
 }
 
 /** SIGTERM (and SIGCONT) to the group, SIGKILL to whatever is left after `graceMs`; resolves when none is left. */

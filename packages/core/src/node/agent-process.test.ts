@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isDomainError } from "../errors/domain-error.ts";
 import { MAX_LOG_LINE_CHARS } from "../schemas/log-row.ts";
 import type { OutputStream } from "./agent-process-contract.ts";
-import { listGroupMembers, listRunGroupMembers, runShellCommand, startAgentProcess } from "./agent-process.ts";
+import {
+  listGroupMembers,
+  listRunGroupMembers,
+  listRunProcessGroups,
+  runShellCommand,
+  startAgentProcess,
+} from "./agent-process.ts";
 
 const node = process.execPath;
 const dirs: string[] = [];
@@ -92,8 +98,12 @@ describe("startAgentProcess", () => {
     expect(listRunGroupMembers(pid, "run-7")).toHaveLength(2);
     expect(listRunGroupMembers(pid, "run-70")).toEqual([]);
     expect(listRunGroupMembers(pid, "run")).toEqual([]);
+    // Found by the run id alone too, as for an agent whose group no record kept.
+    expect(listRunProcessGroups("run-7")).toEqual([pid]);
+    expect(listRunProcessGroups("run-70")).toEqual([]);
     await proc.cancel(200);
     expect(listRunGroupMembers(pid, "run-7")).toEqual([]);
+    expect(listRunProcessGroups("run-7")).toEqual([]);
   });
 
   it("a timeout terminates the run and says so", async () => {

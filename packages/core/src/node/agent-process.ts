@@ -8,7 +8,13 @@ import { signalGroup, terminateGroup } from "./agent-process-group.ts";
 
 export { createLineSplitter, type LineSplitter } from "./agent-process-lines.ts";
 export { replayCapture, type CapturePosition } from "./capture-lines.ts";
-export { isGroupAlive, listGroupMembers, listRunGroupMembers, terminateGroup } from "./agent-process-group.ts";
+export {
+  isGroupAlive,
+  listGroupMembers,
+  listRunGroupMembers,
+  listRunProcessGroups,
+  terminateGroup,
+} from "./agent-process-group.ts";
 
 const DEFAULT_KILL_GRACE_MS = 5_000;
 const DEFAULT_MAX_BACKLOG_BYTES = 64 * 1024 * 1024;

@@ -5,7 +5,6 @@ import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { cleanupAgentWorktrees } from "./cleanup-agent-worktrees.ts";
 import { createAgentWorktree } from "./create-agent-worktree.ts";
 import { listWorktrees } from "./list-worktrees.ts";
-import { mergeNoFf } from "./merge-no-ff.ts";
 import { pruneWorktrees } from "./prune-worktrees.ts";
 
 describe("cleanupAgentWorktrees and pruneWorktrees", () => {
@@ -26,8 +25,8 @@ describe("cleanupAgentWorktrees and pruneWorktrees", () => {
 
   it("removes merged and clean worktrees, deletes merged branches, keeps locked, dirty and unmerged work", async () => {
     const merged = await createAgentWorktree({ repo: repo.dir, agent: "a", taskId: "merged" });
-    const mergedHead = await agentCommit(merged.path, "m.txt");
-    await mergeNoFf({ repo: repo.dir, into: "main", branch: merged.branch, expectedHead: mergedHead, message: "merge" });
+    await agentCommit(merged.path, "m.txt");
+    await repo.git(["merge", "--no-ff", "-q", "-m", "merge", merged.branch]);
     const unmerged = await createAgentWorktree({ repo: repo.dir, agent: "a", taskId: "unmerged" });
     await agentCommit(unmerged.path, "u.txt");
     const dirty = await createAgentWorktree({ repo: repo.dir, agent: "a", taskId: "dirty" });

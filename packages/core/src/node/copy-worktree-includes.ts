@@ -13,6 +13,13 @@ export const WORKTREE_INCLUDE_FILE = ".worktreeinclude";
  * Returns the copied paths, relative to the checkout.
  */
 export async function copyWorktreeIncludes(mainCheckout: string, worktree: string): Promise<string[]> {
+  const files = await listWorktreeIncludes(mainCheckout);
+  for (const file of files) await copyEntry(join(mainCheckout, file), join(worktree, file));
+  return files;
+}
+
+/** The main checkout's files that `.worktreeinclude` names and git ignores, relative to it. */
+export async function listWorktreeIncludes(mainCheckout: string): Promise<string[]> {
   const includeFile = join(mainCheckout, WORKTREE_INCLUDE_FILE);
   if (!(await exists(includeFile))) return [];
   const { stdout: matching } = await runGit(["ls-files", "-z", "--others", "--ignored", `--exclude-from=${includeFile}`], {
@@ -24,9 +31,7 @@ export async function copyWorktreeIncludes(mainCheckout: string, worktree: strin
     input: matching,
     okExitCodes: [0, 1],
   });
-  const files = ignored.split("\0").filter((file) => file !== "");
-  for (const file of files) await copyEntry(join(mainCheckout, file), join(worktree, file));
-  return files;
+  return ignored.split("\0").filter((file) => file !== "");
 }
 
 /** git lists files and symlinks (also symlinks to folders), and a nested repository as one `folder/` entry. */

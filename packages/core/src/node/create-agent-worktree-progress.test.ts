@@ -48,4 +48,26 @@ describe("createAgentWorktree with a progress listener", () => {
     expect(await repo.git(["status", "--porcelain"], { cwd: path })).toBe("");
     expect(await readFile(join(path, "src", "f0.txt"), "utf8")).toBe("file 0\n".repeat(40));
   });
+
+  it("checks out a worktree whose add was killed before it was even marked: no index, no file but .git", async () => {
+    const path = join(repo.root, "repo-wt-demo-t3");
+    await repo.git(["worktree", "add", "-q", "--no-checkout", "-b", "agent/demo/t3", "--", path, "main"]);
+
+    const resumed = await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t3" });
+    expect(resumed).toMatchObject({ created: false, resumed: true, path });
+    expect(await repo.git(["status", "--porcelain"], { cwd: path })).toBe("");
+    expect(await readFile(join(path, "src", "f0.txt"), "utf8")).toBe("file 0\n".repeat(40));
+  });
+
+  it("never checks out over files in a worktree without an index that grove did not mark", async () => {
+    const path = join(repo.root, "repo-wt-demo-t4");
+    await repo.git(["worktree", "add", "-q", "--no-checkout", "-b", "agent/demo/t4", "--", path, "main"]);
+    await writeFile(join(path, "notes.txt"), "someone's work\n");
+
+    expect(await createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t4" })).toMatchObject({
+      created: false,
+      resumed: false,
+    });
+    expect(await readFile(join(path, "notes.txt"), "utf8")).toBe("someone's work\n");
+  });
 });

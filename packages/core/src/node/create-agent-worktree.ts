@@ -1,13 +1,17 @@
-import { access, readdir } from "node:fs/promises";
-import { DomainError, isDomainError } from "../errors/domain-error.ts";
+import { join } from "node:path";
+import { DomainError } from "../errors/domain-error.ts";
 import { agentBranch, validateRefName } from "../naming/agent-branch.ts";
-import { findWorktreeByPath, isSamePath, listWorktrees } from "./list-worktrees.ts";
-import { moveWorktreeAside, runAfterLock, type AfterLock } from "./move-worktree-aside.ts";
-import { openRepo, worktreePathFor, type RepoContext } from "./open-repo.ts";
-import { branchSha, headSha } from "./refs.ts";
+import { addNewWorktreeEntry, isWayClear } from "./add-new-worktree-entry.ts";
+import { addWorktreeEntry, type WorktreeEntry } from "./add-worktree-entry.ts";
+import type { GroveConfig } from "../schemas/config.ts";
+import { withLockFile } from "./lock-file.ts";
+import { listWorktrees } from "./list-worktrees.ts";
+import { listWorktreesJoined } from "./list-worktrees-joined.ts";
+import { locateRepo, repoContextFrom, worktreePathFor, type RepoContext } from "./open-repo.ts";
 import { withRepoLock } from "./repo-lock.ts";
-import { runGit, type GitProgress } from "./run-git.ts";
-import { clearSetUpPending, isSetUpPending, markSetUpPending, setUpWorktree } from "./set-up-worktree.ts";
+import type { GitProgress } from "./run-git.ts";
+import { clearSetUpPending, isCheckedOut, isSetUpPending, setUpWorktree, worktreeGitDir } from "./set-up-worktree.ts";
+import { undoFailedSetUp } from "./undo-failed-set-up.ts";
 
 export type CreateAgentWorktreeInput = {
   repo: string;
@@ -15,7 +19,7 @@ export type CreateAgentWorktreeInput = {
   taskId: string;
   base?: string;
   lockReason?: string;
-  /** Progress of checking out the files. With it, the files are checked out by setUpWorktree (see checkOutWithProgress). */
+  /** Progress of checking out the files (see checkOutWithProgress). */
   onProgress?: (progress: GitProgress) => void;
 };
 export type CreatedWorktree = {
@@ -29,7 +33,9 @@ export type CreatedWorktree = {
   includedFiles: string[];
 };
 
-type Ensured = Omit<CreatedWorktree, "includedFiles" | "resumed"> & { isNewBranch: boolean; isPending: boolean };
+// In the worktree's own git folder, beside the set-up-pending marker. A set-up may fetch submodules: minutes.
+const SET_UP_LOCK = "grove-setup.lock";
+const SET_UP_LOCK_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * Ensures the worktree of agent/<agent>/<task-id> exists at its configured path, set up (setUpWorktree).
@@ -38,142 +44,74 @@ type Ensured = Omit<CreatedWorktree, "includedFiles" | "resumed"> & { isNewBranc
  * earlier call was interrupted, this one finishes it.
  */
 export async function createAgentWorktree(input: CreateAgentWorktreeInput): Promise<CreatedWorktree> {
+  return (await ensureAgentWorktree(input)).worktree;
+}
+
+/** createAgentWorktree, and the repository's grove.yaml as this call read it (the CLI runs its setup). */
+export async function ensureAgentWorktree(
+  input: CreateAgentWorktreeInput,
+): Promise<{ worktree: CreatedWorktree; config: GroveConfig }> {
   const branch = agentBranch(input.agent, input.taskId);
   if (input.base !== undefined) validateRefName(input.base);
-  const ctx = await openRepo(input.repo);
-  const base = validateRefName(input.base ?? ctx.config.integration);
-  const path = worktreePathFor(ctx, input.agent, input.taskId);
-
-  const ensured = await withRepoLock(ctx.repo, async (): Promise<Ensured> => {
-    let worktrees = await listWorktrees(ctx.repo);
-    let holder = worktrees.find((w) => w.branch === branch);
-    if (holder && holder.prunable !== null && holder.locked === null) {
-      // Its folder was deleted by hand; the stale entry only blocks the branch.
-      await runGit(["worktree", "prune"], { cwd: ctx.repo });
-      worktrees = await listWorktrees(ctx.repo);
-      holder = worktrees.find((w) => w.branch === branch);
-    }
-    if (holder) {
-      if (await isSamePath(holder.path, path)) {
-        const baseSha = await forkPoint(ctx.repo, base, branch);
-        const isPending = holder.prunable === null && (await isSetUpPending(path));
-        return { path, branch, baseSha, created: false, isNewBranch: false, isPending };
-      }
-      throw new DomainError(
-        "BRANCH_CHECKED_OUT",
-        `Branch ${branch} is already checked out in the worktree ${holder.path}${holder.prunable !== null ? " (its folder is gone, but it is locked)" : ""}. ` +
-          `git lets a branch be checked out in only one worktree at a time, so that a commit in one cannot silently change the files of another. ` +
-          `Use that worktree, or remove it first (\`grove worktree remove ${input.agent} ${input.taskId}\`).`,
-      );
-    }
-    const occupant = await findByPath(worktrees, path);
-    if (occupant) {
-      throw new DomainError(
-        "ALREADY_EXISTS",
-        `${path} is already the worktree of ${occupant.branch ?? "a detached HEAD"}; choose another task id.`,
-      );
-    }
-    if (await isOccupied(path)) {
-      throw new DomainError("ALREADY_EXISTS", `${path} already exists and is not a worktree of ${ctx.repo}; move it away first.`);
-    }
-
-    const addArgs = input.lockReason === undefined ? [] : ["--lock", "--reason", input.lockReason];
-    // Without a listener, `worktree add` checks out itself: one git process less on the benchmarked path.
-    if (input.onProgress) addArgs.push("--no-checkout");
-    const existing = await branchSha(ctx.repo, branch);
-    if (existing !== null) {
-      await runGit(["worktree", "add", ...addArgs, "--", path, branch], { cwd: ctx.repo });
-      await markSetUpPending(path);
-      return {
-        path,
-        branch,
-        baseSha: await forkPoint(ctx.repo, base, branch),
-        created: true,
-        isNewBranch: false,
-        isPending: true,
-      };
-    }
-    const baseSha = await headSha(ctx.repo, base);
-    await runGit(["worktree", "add", ...addArgs, "-b", branch, "--", path, baseSha], { cwd: ctx.repo });
-    await markSetUpPending(path);
-    return { path, branch, baseSha, created: true, isNewBranch: true, isPending: true };
-  });
-
-  const { isNewBranch: _isNewBranch, isPending, ...worktree } = ensured;
-  if (!isPending) return { ...worktree, resumed: false, includedFiles: [] };
-  // Outside the repo lock: it may fetch over the network. Its writes to the shared config retry on config.lock.
-  try {
-    const includedFiles = await setUpWorktree(ctx, path, input.onProgress);
-    await clearSetUpPending(path);
-    return { ...worktree, resumed: !ensured.created, includedFiles };
-  } catch (error) {
-    throw await failedSetUp(ctx, ensured, error);
-  }
-}
-
-/** Removes what this call created (worktree, new branch) when nobody was given it yet; the error to report. */
-async function failedSetUp(ctx: RepoContext, made: Ensured, error: unknown): Promise<DomainError> {
-  const reason = error instanceof Error ? error.message : String(error);
-  const what = `Could not set up the worktree ${made.path} (submodules, .worktreeinclude files): ${reason}\n`;
-  const options = { cause: error, ...(isDomainError(error) && error.process ? { process: error.process } : {}) };
-  const code = isDomainError(error) ? error.code : "IO_FAILED";
-  if (!made.created)
-    return new DomainError(code, `${what}It stays as it is; running the same command again finishes it.`, options);
-  const afterLock: AfterLock = [];
-  try {
-    const kept = await withRepoLock(ctx.repo, async () => {
-      const worktree = await findWorktreeByPath(ctx.repo, made.path);
-      if (worktree?.branch !== made.branch || !(await isSetUpPending(made.path))) return true;
-      if (worktree.locked !== null) await runGit(["worktree", "unlock", "--", made.path], { cwd: ctx.repo });
-      await moveWorktreeAside({ repo: ctx.repo, commonDir: ctx.commonDir, path: made.path, force: true }, afterLock);
-      // Only the branch this call made, and only while it is still where it was made.
-      if (made.isNewBranch)
-        await runGit(["update-ref", "-d", `refs/heads/${made.branch}`, made.baseSha], { cwd: ctx.repo, okExitCodes: [0, 128] });
-      return false;
-    });
-    if (kept)
-      return new DomainError(
-        code,
-        `${what}Another grove call took it over meanwhile; running the same command again finishes it.`,
-        options,
-      );
-  } catch (rollBackError) {
-    const why = rollBackError instanceof Error ? rollBackError.message : String(rollBackError);
-    return new DomainError(
-      code,
-      `${what}Removing it again failed too (${why}); running the same command again finishes it.`,
-      options,
-    );
-  } finally {
-    await runAfterLock(ctx.commonDir, afterLock);
-  }
-  return new DomainError(
-    code,
-    `${what}grove removed it again${made.isNewBranch ? `, and its new branch ${made.branch}` : ""}: nothing is half-made. Fix that and run the same command again.`,
-    options,
+  const located = await locateRepo(input.repo);
+  const { agent, taskId, lockReason } = input;
+  const entryInput = (ctx: RepoContext) => {
+    const base = validateRefName(input.base ?? ctx.config.integration);
+    return { agent, taskId, branch, base, path: worktreePathFor(ctx, agent, taskId), lockReason };
+  };
+  // Listed before the lock (one listing for adds started together), so that the lock is held for one git process
+  // in the usual case (addNewWorktreeEntry); anything else is decided on a listing under the lock.
+  const early = await listWorktreesJoined(located);
+  const earlyCtx = await repoContextFrom(located, early);
+  const earlyInput = entryInput(earlyCtx);
+  const { ctx, entry } = await withRepoLock(
+    located.start,
+    async () => {
+      const added = (await isWayClear(earlyInput, early)) ? await addNewWorktreeEntry(earlyCtx, earlyInput) : null;
+      if (added) return { ctx: earlyCtx, entry: added };
+      const worktrees = await listWorktrees(located.start);
+      const ctx = await repoContextFrom(located, worktrees);
+      return { ctx, entry: await addWorktreeEntry(ctx, entryInput(ctx), worktrees) };
+    },
+    { commonDir: located.commonDir },
   );
+  const { isNewBranch: _isNewBranch, isPending, ...worktree } = entry;
+  if (!isPending) return { worktree: { ...worktree, resumed: false, includedFiles: [] }, config: ctx.config };
+  return { worktree: await setUpOnce(ctx, entry, input.onProgress), config: ctx.config };
 }
 
-/** Where an existing agent branch forked from base; the branch head when they share no history. */
-async function forkPoint(repo: string, base: string, branch: string): Promise<string> {
-  const result = await runGit(["merge-base", "--", base, `refs/heads/${branch}`], { cwd: repo, okExitCodes: [0, 1] });
-  return result.exitCode === 0 ? result.stdout.trim() : headSha(repo, `refs/heads/${branch}`);
-}
-
-async function findByPath<T extends { path: string }>(worktrees: T[], path: string): Promise<T | undefined> {
-  for (const worktree of worktrees) if (await isSamePath(worktree.path, path)) return worktree;
-  return undefined;
-}
-
-/** git accepts an empty folder as the new worktree; anything else there would be mixed into it. */
-async function isOccupied(path: string): Promise<boolean> {
-  const entries = await readdir(path).catch(() => null);
-  return entries === null ? exists(path) : entries.length > 0;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
+/**
+ * The set-up of a pending worktree (setUpWorktree), outside the repository lock: the checkout, and fetches over
+ * the network. Under the worktree's own set-up lock, so that two calls ensuring the same worktree at once set it
+ * up once and the second returns only when it is set up; a failed set-up is undone under it too.
+ */
+async function setUpOnce(
+  ctx: RepoContext,
+  entry: WorktreeEntry,
+  onProgress: ((progress: GitProgress) => void) | undefined,
+): Promise<CreatedWorktree> {
+  const { isNewBranch: _isNewBranch, isPending: _isPending, ...worktree } = entry;
+  const lockPath = join(await worktreeGitDir(entry.path), SET_UP_LOCK);
+  const setUp = async (): Promise<CreatedWorktree> => {
+    if (!(await isSetUpPending(entry.path)) && (await isCheckedOut(entry.path)))
+      return { ...worktree, resumed: false, includedFiles: [] };
+    try {
+      const includedFiles = await setUpWorktree(ctx, entry.path, onProgress);
+      await clearSetUpPending(entry.path);
+      return { ...worktree, resumed: !entry.created, includedFiles };
+    } catch (error) {
+      throw await undoFailedSetUp(ctx, entry, error);
+    }
+  };
+  return withLockFile(lockPath, setUp, { timeoutMs: SET_UP_LOCK_TIMEOUT_MS, what: "the worktree's set-up" }).catch(
+    (error: unknown) => {
+      // The worktree's git folder went away while this call waited: another call's set-up failed and removed it.
+      if (!(typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT")) throw error;
+      throw new DomainError(
+        "NOT_FOUND",
+        `${entry.path} was removed again by another grove call whose set-up of it failed; run the same command again.`,
+        { cause: error },
+      );
+    },
   );
 }

@@ -30,27 +30,12 @@ const ORCHESTRATOR = {
  */
 export async function depositBrain(input: DepositInput): Promise<DepositOutcome> {
   validateRefName(input.into);
-  const brainDir = normalizeBrainDir(input.brain);
   return withRepoLock(input.repo, async (): Promise<DepositOutcome> => {
     const old = await branchSha(input.repo, input.into);
     if (old === null) return { kind: "refused", reason: `The integration branch ${input.into} does not exist.` };
     const earlier = await findDeposit(input.repo, old, input.source.mergeSha);
     if (earlier) return earlier;
-    const listed = await runGit(["ls-tree", "-r", "--name-only", "-z", old, "--", brainDir], { cwd: input.repo });
-    const existing = listed.stdout.split("\0").filter((path) => path !== "");
-    const files = planBrainDeposit({ brain: brainDir, existingPaths: existing, result: input.result, source: input.source });
-
-    const tree = await treeWithFiles(input.repo, old, files);
-    const { agent, taskId, runId, mergeSha } = input.source;
-    const message =
-      `grove: deposit ${agent} agent learnings (${taskId}) into ${brainDir}/\n\n` +
-      `${files.map((f) => `- ${f.path}`).join("\n")}\n\nGrove-Run: ${runId}\nGrove-Merge: ${mergeSha}\n`;
-    const commit = await runGit(["commit-tree", tree, "-p", old, "-F", "-"], {
-      cwd: input.repo,
-      env: ORCHESTRATOR,
-      input: message,
-    });
-    const sha = commit.stdout.trim();
+    const { sha, files } = await commitBrainDeposit(input.repo, old, input);
     const refusal = await advanceBranch({
       repo: input.repo,
       into: input.into,
@@ -59,8 +44,31 @@ export async function depositBrain(input: DepositInput): Promise<DepositOutcome>
       reflog: `grove: brain deposit for ${input.source.branch}`,
     });
     if (refusal !== null) return { kind: "refused", reason: refusal };
-    return { kind: "deposited", sha, files: files.map((f) => f.path) };
+    return { kind: "deposited", sha, files };
   });
+}
+
+/**
+ * The deposit commit of a RESULT's learnings on top of `old` (numbered after the brain files in `old`), in
+ * the object store alone: no ref and no checkout is touched. The merge queue builds it into the candidate it
+ * tests, so the tree that lands is the tree that passed.
+ */
+export async function commitBrainDeposit(
+  repo: string,
+  old: string,
+  input: Omit<DepositInput, "repo" | "into">,
+): Promise<{ sha: string; files: string[] }> {
+  const brainDir = normalizeBrainDir(input.brain);
+  const listed = await runGit(["ls-tree", "-r", "--name-only", "-z", old, "--", brainDir], { cwd: repo });
+  const existing = listed.stdout.split("\0").filter((path) => path !== "");
+  const files = planBrainDeposit({ brain: brainDir, existingPaths: existing, result: input.result, source: input.source });
+  const tree = await treeWithFiles(repo, old, files);
+  const { agent, taskId, runId, mergeSha } = input.source;
+  const message =
+    `grove: deposit ${agent} agent learnings (${taskId}) into ${brainDir}/\n\n` +
+    `${files.map((f) => `- ${f.path}`).join("\n")}\n\nGrove-Run: ${runId}\nGrove-Merge: ${mergeSha}\n`;
+  const commit = await runGit(["commit-tree", tree, "-p", old, "-F", "-"], { cwd: repo, env: ORCHESTRATOR, input: message });
+  return { sha: commit.stdout.trim(), files: files.map((f) => f.path) };
 }
 
 /** The tree of `base` plus the new files, written through a private index (no checkout is touched). */

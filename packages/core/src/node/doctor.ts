@@ -13,6 +13,7 @@ import { openRepo, type RepoContext } from "./open-repo.ts";
 import { withRepoLock } from "./repo-lock.ts";
 import { runGit } from "./run-git.ts";
 import { listMergeTestTrees, removeStaleMergeTrees, type MergeTestTree } from "./stale-merge-trees.ts";
+import { listWarmMergeTrees, type WarmMergeTree } from "./warm-merge-trees.ts";
 import { deleteAbandonedTrash } from "./worktree-trash.ts";
 
 export type DoctorReport = {
@@ -34,10 +35,15 @@ export async function runDoctor(input: {
 }): Promise<DoctorReport> {
   const ctx = await openRepo(input.repo);
   const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
-  const diagnose = async () => [
-    ...planDoctorFindings(await collectRepoFacts(ctx), Date.now(), thresholds),
-    ...(await listMergeTestTrees(ctx.repo)).map(mergeTestFinding),
-  ];
+  const diagnose = async () => {
+    const warm = await listWarmMergeTrees(ctx.repo);
+    const warmPaths = new Set(warm.map((tree) => tree.path));
+    // A warm tree sitting unused between merges is what it is for, not an idle worktree.
+    const planned = planDoctorFindings(await collectRepoFacts(ctx), Date.now(), thresholds).filter(
+      (f) => !(f.kind === "idle-worktree" && f.path !== null && warmPaths.has(f.path)),
+    );
+    return [...planned, ...(await listMergeTestTrees(ctx.repo)).map(mergeTestFinding), ...warm.map(warmTreeFinding)];
+  };
   const report: DoctorReport = { repo: ctx.repo, findings: await diagnose(), fixed: [], failed: [], leftovers: [] };
   if (input.fix) await fixSafely(ctx, report, diagnose);
   if (input.runs) report.leftovers = await listLeftoverWork({ repo: ctx.repo, ...input.runs });
@@ -113,6 +119,7 @@ async function applyFix(repo: string, finding: DoctorFinding): Promise<void> {
         await runGit(["update-ref", "-d", `refs/heads/${finding.branch}`, finding.sha], { cwd: repo });
       return;
     case "prunable-worktree":
+    case "warm-merge-tree":
     case "merged-worktree":
     case "idle-worktree":
     case "orphaned-process":
@@ -137,5 +144,22 @@ function mergeTestFinding(tree: MergeTestTree): DoctorFinding {
       ? "none needed: it goes when that test ends"
       : "grove doctor --fix removes it (anything uncommitted in it is kept under refs/grove/merge-test/)",
     isSafeToFix: !tree.isOwned,
+  };
+}
+
+/** A kept warm merge tree: listed with its size, removed only on request (`grove cleanup --warm-trees`). */
+function warmTreeFinding(tree: WarmMergeTree): DoctorFinding {
+  const size = tree.sizeBytes === null ? "" : `, ${(tree.sizeBytes / 1_048_576).toFixed(1)} MB`;
+  return {
+    kind: "warm-merge-tree",
+    path: tree.path,
+    branch: tree.integration,
+    sha: null,
+    pid: tree.ownerPid,
+    message: `${tree.path} is a warm merge tree of ${tree.integration}${size}, kept so merged-tree tests skip the checkout and setup${tree.isInUse ? "; a merge is being tested in it now" : ""}`,
+    fix: tree.isInUse
+      ? "none needed"
+      : "none needed; `grove cleanup --warm-trees` removes it to free the space (the next merge makes it again)",
+    isSafeToFix: false,
   };
 }

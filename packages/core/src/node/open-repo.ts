@@ -3,31 +3,51 @@ import { basename, join, resolve } from "node:path";
 import { DomainError } from "../errors/domain-error.ts";
 import { parseGroveConfig, type GroveConfig } from "../schemas/config.ts";
 import { fillWorktreeTemplate, repoDisplayName } from "../worktree/worktree-path.ts";
-import { parseWorktreeList } from "../worktree/parse-worktree-list.ts";
-import { resolveCommonDir } from "./repo-lock.ts";
+import { commonDirOnDisk } from "./common-dir-on-disk.ts";
+import { listWorktrees, type WorktreeInfo } from "./list-worktrees.ts";
 import { runGit } from "./run-git.ts";
 
 export type RepoContext = { repo: string; commonDir: string; isBare: boolean; config: GroveConfig };
+
+export type LocatedRepo = { start: string; commonDir: string };
 
 /**
  * Opens the repository containing `path`. `repo` is always the main checkout (or the bare repository
  * folder in the bare layout), even when `path` is inside one of its linked worktrees.
  */
 export async function openRepo(path: string): Promise<RepoContext> {
+  const located = await locateRepo(path);
+  return repoContextFrom(located, await listWorktrees(located.start));
+}
+
+/**
+ * The real path of `path` and its repository's common dir (where the repository lock lives): read from disk when
+ * `path` is a main checkout (commonDirOnDisk), else one git process.
+ */
+export async function locateRepo(path: string): Promise<LocatedRepo> {
   const start = await realpath(path).catch((error: unknown) => {
     throw new DomainError("NOT_FOUND", `${path} does not exist.`, { cause: error });
   });
-  const probe = await runGit(["rev-parse", "--is-inside-work-tree"], { cwd: start, okExitCodes: [0, 128] });
+  const onDisk = await commonDirOnDisk(start);
+  if (onDisk !== null) return { start, commonDir: onDisk };
+  // One git process both tells that `start` is inside a repository and names its common dir.
+  const probe = await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: start, okExitCodes: [0, 128] });
   if (probe.exitCode !== 0) {
     throw new DomainError("NOT_FOUND", `${start} is not inside a git repository (run \`git init\` or pass --repo).`);
   }
-  const commonDir = await resolveCommonDir(start);
-  const { stdout } = await runGit(["worktree", "list", "--porcelain", "-z"], { cwd: start });
-  const main = parseWorktreeList(stdout)[0];
+  return { start, commonDir: await realpath(probe.stdout.trim()) };
+}
+
+/**
+ * openRepo from a listing of the repository's worktrees the caller already has: an operation that lists them
+ * under the repository lock anyway opens the repository there, with no git process more.
+ */
+export async function repoContextFrom(located: LocatedRepo, worktrees: WorktreeInfo[]): Promise<RepoContext> {
+  const main = worktrees[0];
   const isBare = main?.bare ?? false;
-  const repo = main ? await realpath(main.path).catch(() => main.path) : start;
+  const repo = main ? await realpath(main.path).catch(() => main.path) : located.start;
   const config = parseGroveConfig(await readConfigText(repo, isBare), join(repo, "grove.yaml"));
-  return { repo, commonDir, isBare, config };
+  return { repo, commonDir: located.commonDir, isBare, config };
 }
 
 /** Where the agent's worktree lives, from the `worktrees` template resolved against the repository folder. */

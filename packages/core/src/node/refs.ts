@@ -50,3 +50,21 @@ export async function unmergedCommits(repo: string, into: string, branch: string
   const { stdout } = await runGit(["log", "--format=%h %s", `refs/heads/${into}..refs/heads/${branch}`, "--"], { cwd: repo });
   return stdout.split("\n").filter((line) => line !== "");
 }
+
+/**
+ * The commits several refs or shas name, in one git process (`cat-file --batch-check`); null for one that names
+ * no commit. Each is validated first, as headSha does.
+ */
+export async function resolveCommits(repo: string, refs: string[]): Promise<(string | null)[]> {
+  for (const ref of refs) if (!isSha(ref)) validateRefName(ref);
+  const { stdout } = await runGit(["cat-file", "--batch-check=%(objectname)"], {
+    cwd: repo,
+    input: refs.map((ref) => `${ref}^{commit}\n`).join(""),
+  });
+  // A name that resolves to no commit prints "<name> missing" (or "ambiguous"), never a bare object name.
+  const lines = stdout.split("\n");
+  return refs.map((_, i) => {
+    const line = lines[i]?.trim() ?? "";
+    return isSha(line) ? line : null;
+  });
+}

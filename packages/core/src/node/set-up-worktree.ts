@@ -18,7 +18,7 @@ export async function setUpWorktree(
   path: string,
   onProgress?: (progress: GitProgress) => void,
 ): Promise<string[]> {
-  if (!(await exists(join(await worktreeGitDir(path), "index")))) await checkOutWithProgress(path, onProgress);
+  if (!(await isCheckedOut(path))) await checkOutWithProgress(path, onProgress);
   if (await exists(join(path, ".gitmodules"))) {
     await runGit(["submodule", "update", "--init", "--recursive"], { cwd: path });
   }
@@ -35,11 +35,12 @@ export async function checkOutWithProgress(
   path: string,
   onProgress: ((progress: GitProgress) => void) | undefined,
 ): Promise<void> {
-  await runGit(["checkout", "--progress", "--force"], { cwd: path, ...(onProgress ? { onProgress } : {}) });
+  const progress = onProgress ? ["--progress"] : [];
+  await runGit(["checkout", ...progress, "--force"], { cwd: path, ...(onProgress ? { onProgress } : {}) });
 }
 
 /** The worktree's own git folder, from its `.git` file, without starting git (this runs for every new worktree). */
-async function worktreeGitDir(path: string): Promise<string> {
+export async function worktreeGitDir(path: string): Promise<string> {
   const dotGit = join(path, ".git");
   const pointer = await readFile(dotGit, "utf8").catch(() => null);
   const match = pointer === null ? null : /^gitdir: (.+)$/m.exec(pointer);
@@ -59,9 +60,13 @@ export async function clearSetUpPending(path: string): Promise<void> {
   await rm(await pendingFile(path), { force: true });
 }
 
+/** Its files were checked out (git wrote its index): a worktree added with --no-checkout has none until then. */
+export async function isCheckedOut(path: string): Promise<boolean> {
+  return exists(join(await worktreeGitDir(path), "index"));
+}
+
 async function pendingFile(path: string): Promise<string> {
-  const { stdout } = await runGit(["rev-parse", "--absolute-git-dir"], { cwd: path });
-  return join(stdout.trim(), PENDING_FILE);
+  return join(await worktreeGitDir(path), PENDING_FILE);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -59,7 +59,7 @@ export async function removeStaleMergeTrees(repo: string): Promise<{ path: strin
   return removed;
 }
 
-async function snapshotIfDirty(repo: string, tree: string): Promise<string | null> {
+export async function snapshotIfDirty(repo: string, tree: string): Promise<string | null> {
   const status = await runGit(["status", "--porcelain", "--untracked-files=all"], { cwd: tree }).catch(() => null);
   if (!status || status.stdout.trim() === "") return null;
   const { stdout: head } = await runGit(["rev-parse", "HEAD"], { cwd: tree });

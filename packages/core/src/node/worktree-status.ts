@@ -9,6 +9,11 @@ export type StatusEntry = { code: string; path: string };
 export async function worktreeStatus(worktree: string, opts: { untracked?: boolean } = {}): Promise<StatusEntry[]> {
   const untracked = (opts.untracked ?? true) ? "--untracked-files=all" : "--untracked-files=no";
   const { stdout } = await runGit(["status", "--porcelain=v1", "-z", untracked, "--ignore-submodules=none"], { cwd: worktree });
+  return parseStatusZ(stdout);
+}
+
+/** `git status --porcelain=v1 -z` output as entries (a rename's or copy's source path is skipped). */
+export function parseStatusZ(stdout: string): StatusEntry[] {
   const fields = stdout.split("\0");
   const entries: StatusEntry[] = [];
   for (let i = 0; i < fields.length; i++) {

@@ -29,3 +29,12 @@ describe("grove.yaml agent profiles", () => {
     );
   });
 });
+
+describe("grove.yaml queue", () => {
+  it("takes how many merge candidates are tested at once, and refuses a width the queue cannot use", () => {
+    expect(parseGroveConfig("queue:\n  parallel: 3\n").queue).toEqual({ parallel: 3 });
+    expect(parseGroveConfig("test: none\n").queue).toBeUndefined();
+    expect(() => parseGroveConfig("queue:\n  parallel: 0\n")).toThrow("→ at queue.parallel");
+    expect(() => parseGroveConfig("queue:\n  parallel: 2\n  width: 3\n")).toThrow("width");
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SessionBudgetSchema } from "../agent-events/session-budget.ts";
+import { AdmissionConfigSchema } from "./admission-config.ts";
 import { validateRefName } from "../naming/agent-branch.ts";
 import { parseYamlDocument } from "./yaml-document.ts";
 
@@ -85,6 +86,12 @@ export const GroveConfigSchema = z.strictObject({
   worktrees: z.string().min(1).default("../{repo}-wt-{agent}-{task}"),
   layout: z.enum(["sibling", "bare"]).default("sibling"),
   setup: z.string().optional(),
+  /**
+   * Whether a new agent worktree gets a copy of the node_modules an earlier setup left for the same lockfiles
+   * before its own setup runs (dependency-cache.ts). Absent: where the file system clones files copy-on-write.
+   * pnpm and bun use their own stores instead.
+   */
+  reuseDependencies: z.boolean().optional(),
   /** The test command; `none` declares that the repository has no tests. Absent: runs are "untested". */
   test: z.string().min(1).optional(),
   ports: z
@@ -96,6 +103,13 @@ export const GroveConfigSchema = z.strictObject({
   autoCommit: z.boolean().optional(),
   /** Every session's budget (USD and/or tokens); a session started with its own budget uses that one. */
   budget: SessionBudgetSchema.optional(),
+  /**
+   * The merge queue: how many speculative candidates are tested at once. Absent: half the cores, 1 to 4
+   * (see queueParallelOf). 1 is the serial queue (each merge tested and landed before the next is built).
+   */
+  queue: z.strictObject({ parallel: z.number().int().min(1).max(16) }).optional(),
+  /** Free memory and CPU load a run, a setup or a test command waits for (admission-config.ts). */
+  admission: AdmissionConfigSchema.prefault({}),
 });
 
 /** grove.yaml is a short file that anyone with a commit can change: it is refused past this size, unread. */

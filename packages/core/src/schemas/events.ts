@@ -9,6 +9,9 @@ import type { RunnerQueryEvents } from "./runner-queries.ts";
 import { BrainDepositSchema, MergeApprovalSchema, MergedTreeTestSchema, TestStatusSchema } from "./merge.ts";
 import type { BranchDiffSchema, MergeProgressSchema, MergeWithdraw, RadarSnapshotSchema } from "./merge.ts";
 import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
+import type { MergePrioritize, QueueSnapshotSchema } from "./merge-queue.ts";
+import type { QueueLeaseAck, QueueLeaseRequest } from "./queue-lease.ts";
+import type { RunnerHelloSchema } from "./runner-hello.ts";
 import type { RunProgressSchema } from "./run-progress.ts";
 import { TaskSpecSchema } from "./task-spec.ts";
 
@@ -37,14 +40,6 @@ const sha = ShaSchema;
 const id = IdSchema;
 
 // runner -> hub
-/** A repository a runner serves, as its hello reports it (and the hub stores it). */
-export const RunnerRepoSchema = z.object({ path: z.string(), name: z.string(), integration: z.string() });
-export type RunnerRepo = z.infer<typeof RunnerRepoSchema>;
-export const RunnerHelloSchema = z.object({
-  host: z.string().max(200),
-  version: z.string().max(50),
-  repos: z.array(RunnerRepoSchema).max(100),
-});
 export const RunStateEventSchema = z.object({
   runId: id,
   state: RunStateSchema,
@@ -52,6 +47,8 @@ export const RunStateEventSchema = z.object({
   worktreePath: z.string().optional(),
   baseSha: sha.optional(),
   error: z.string().max(10_000).optional(),
+  /** Why the step it is in has not started yet (waiting for memory, CPU or its turn); absent: it is not waiting. */
+  waiting: z.string().max(500).optional(),
 });
 /** How many uncommitted paths a run report lists (the count is always exact). */
 export const MAX_UNCOMMITTED_LISTED = 200;
@@ -82,6 +79,11 @@ export const RunReportSchema = z.object({
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
 export const AuditRecordSchema = z.object({
+  /** Set by the runner once per record: a resend (to this or another instance) is stored once. */
+  receiptKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,100}$/)
+    .optional(),
   action: z.string().min(1).max(100),
   subject: z.string().max(500),
   sessionId: z.string().max(200).optional(),
@@ -146,7 +148,7 @@ export const RunCancelSchema = z.object({ runId: id });
 // browser <-> hub
 export const RunSubscribeSchema = z.object({ runId: id, since: z.number().int().nonnegative().default(0) });
 export const ChangedSchema = z.object({
-  scope: z.enum(["sessions", "runs", "merges", "runners", "audit"]),
+  scope: z.enum(["sessions", "runs", "merges", "runners", "audit", "queue"]),
   id: z.string().optional(),
 });
 export type Changed = z.infer<typeof ChangedSchema>;
@@ -163,6 +165,10 @@ export type RunnerToHubEvents = {
   "run:progress": (payload: z.input<typeof RunProgressSchema>, ack: (res: Ack) => void) => void;
   "radar:snapshot": (payload: z.input<typeof RadarSnapshotSchema>, ack: (res: Ack) => void) => void;
   "branch:diff": (payload: z.input<typeof BranchDiffSchema>, ack: (res: Ack) => void) => void;
+  /** The runner's merge queues, sent whenever one changes (best effort, like `radar:snapshot`). */
+  "queue:snapshot": (payload: z.input<typeof QueueSnapshotSchema>, ack: (res: Ack) => void) => void;
+  /** Acquire, renew or release the lease that makes this runner the one owner of a merge queue. */
+  "queue:lease": (payload: QueueLeaseRequest, ack: (res: QueueLeaseAck) => void) => void;
 };
 
 export type HubToRunnerEvents = {
@@ -170,6 +176,8 @@ export type HubToRunnerEvents = {
   "merge:execute": (payload: MergeExecute, ack: (res: Ack) => void) => void;
   "run:cancel": (payload: z.infer<typeof RunCancelSchema>, ack: (res: Ack) => void) => void;
   "merge:withdraw": (payload: MergeWithdraw, ack: (res: Ack) => void) => void;
+  /** An approver put a request first in its merge queue (ok false when the runner has no such entry waiting). */
+  "merge:prioritize": (payload: MergePrioritize, ack: (res: Ack) => void) => void;
 } & RunnerQueryEvents;
 
 export type HubToBrowserEvents = {

@@ -94,6 +94,17 @@ export function readStoredLogRow(row: unknown, seq: number): LogLine {
   return LOG_ROW_KINDS.has(kind) ? { ...line, kind: kind as LogRowKind } : line;
 }
 
+/** The lines of a batch's rows as `encodeLogLines` writes them, line `firstSeq` first, read as `readStoredLogRow` reads each (none when the text is not a JSON array). */
+export function readStoredLogLines(rows: string, firstSeq: number): LogLine[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rows);
+  } catch {
+    return [];
+  }
+  return Array.isArray(parsed) ? parsed.map((row: unknown, i) => readStoredLogRow(row, firstSeq + i)) : [];
+}
+
 export function readStoredStream(value: unknown): LogStream {
   return LOG_STREAMS.has(value) ? (value as LogStream) : "system";
 }

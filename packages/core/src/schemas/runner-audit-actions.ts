@@ -1,6 +1,7 @@
 /**
  * What a runner records through the hub: the steps of its own runs and of the merges it executes. No
- * approval is among them: the hub records approvals itself, from the approver's decision in the dashboard.
+ * approval is among them: the hub records approvals itself, from the approver's decision in the dashboard, and
+ * so an approver's "put first" in a merge queue (merge.prioritized, with who asked).
  * "merge.void" here is the runner's finding that the branch moved after the approval (the hub records only
  * the state then; see lifecycle/merge-request-transition.ts for the facts the hub audits).
  */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AgentsCheckAnswerSchema, type AgentsCheckAnswer, type AgentsCheckRequestSchema } from "./agent-check.ts";
 import type { QueryAck } from "./acks.ts";
+import { DiskLedgerSchema } from "./disk-ledger.ts";
 import { ShaSchema } from "./ids.ts";
 import {
   CleanupAnswerSchema,
@@ -98,6 +99,8 @@ export const DoctorAnswerSchema = z.object({
   fixed: z.array(DoctorFindingAnswerSchema),
   failed: z.array(z.object({ finding: DoctorFindingAnswerSchema, error: z.string() })),
   leftovers: z.array(LeftoverWorkSchema).max(MAX_LEFTOVERS).default([]),
+  /** What the repository's worktrees take on disk (absent from a runner that does not measure it). */
+  disk: DiskLedgerSchema.optional(),
 });
 export type DoctorAnswer = z.infer<typeof DoctorAnswerSchema>;
 

@@ -14,9 +14,17 @@ export function runTsScript(
   args: string[],
   opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
 ): Promise<ScriptResult> {
+  return runNode(["--import", tsxLoader, script, ...args], { ...opts, cwd: opts.cwd ?? dirname(fileURLToPath(import.meta.url)) });
+}
+
+/** Runs `node <args>` as a separate process: its exit, and all it printed. */
+export function runNode(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", tsxLoader, script, ...args], {
-      cwd: opts.cwd ?? dirname(fileURLToPath(import.meta.url)),
+    const child = spawn(process.execPath, args, {
+      cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
     });

@@ -10,7 +10,8 @@ export type DoctorFindingKind =
   | "idle-worktree"
   | "orphaned-process"
   | "leftover-trash"
-  | "merge-test-worktree";
+  | "merge-test-worktree"
+  | "warm-merge-tree";
 
 export type DoctorFinding = {
   kind: DoctorFindingKind;
