@@ -6,5 +6,7 @@ export default defineConfig({
     // Integration tests run real git, real agents and a real socket server.
     testTimeout: 60_000,
     hookTimeout: 30_000,
+    // Tests run `grove` as users do, through the bundled CLI: built here once, before any of them.
+    globalSetup: ["./src/test-support/bundle-global-setup.ts"],
   },
 });

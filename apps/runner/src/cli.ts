@@ -12,6 +12,7 @@ import { runnerCommand } from "./commands/runner.ts";
 import { sessionCommand } from "./commands/session.ts";
 import { worktreeCommand } from "./commands/worktree.ts";
 import { waitForStopSignal } from "./commands/stop-signal.ts";
+import { wantsColor } from "./commands/terminal-color.ts";
 
 const COMMANDS: Record<string, { summary: string; run: Command }> = {
   worktree: { summary: "add | list | remove | lock | unlock | move agent worktrees", run: worktreeCommand },
@@ -57,12 +58,13 @@ const ctx: CliContext = {
   cwd: (process.env.npm_lifecycle_event === "grove" ? process.env.INIT_CWD : undefined) ?? process.cwd(),
   env: process.env,
   out: (text) => process.stdout.write(`${text}\n`),
+  outColor: wantsColor(process.stdout, process.env),
   err: (text) => process.stderr.write(`${text}\n`),
-  waitForStop: () => waitForStopSignal((text) => process.stderr.write(`${text}\n`)),
+  waitForStop: (doing) => waitForStopSignal((text) => process.stderr.write(`${text}\n`), doing),
 };
 
 try {
   process.exitCode = await main(process.argv.slice(2), ctx);
 } catch (error) {
-  process.exitCode = reportCrash(error, ctx);
+  process.exitCode = reportCrash(error, ctx, process.argv.slice(2));
 }

@@ -1,14 +1,14 @@
-import { agentBranch, MergeExecuteSchema, RunCancelSchema, SessionStartSchema, type Ack, describeError } from "@grove/core";
+import { agentBranch, MergeExecuteSchema, QUEUE_LEASE_MS, SessionStartSchema, type Ack, describeError } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
-import { hostname } from "node:os";
-import { basename, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { checkAgentLaunch } from "./launch/agent-profiles.ts";
 import { assertSessionAgentsReady } from "./launch/check-agents.ts";
 import { createHubLink } from "./hub/hub-socket.ts";
-import { createRunnerSocket, reconnectAfterRefusal } from "./hub/runner-connection.ts";
+import { queueLeaseOptions, repositoryIdsOf, runnerHello } from "./hub/served-repositories.ts";
+import { createRunnerSocket, reconnectAfterRefusal, rotateHubUrls } from "./hub/runner-connection.ts";
 import type { Logger } from "./logger.ts";
 import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
 import { createHubOutbox } from "./hub/hub-outbox.ts";
@@ -17,7 +17,10 @@ import { recoverInterruptedMerges } from "./merge/recover-interrupted-merges.ts"
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
 import { assertTasksCanStart, queueTaskRun, type TaskRun } from "./run/task-runs.ts";
 import { registerMergeWithdraw } from "./merge/merge-withdraw.ts";
+import { registerMergePrioritize } from "./merge/queue-reports.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
+import { registerRunCancel } from "./run/run-cancel.ts";
+import { admissionPeaksFile } from "./admission/memory-peaks.ts";
 import { createRunLeases } from "./run/run-leases.ts";
 import { createSessionSpend } from "./run/session-spend.ts";
 import { listRunRecords } from "./run/run-record.ts";
@@ -31,6 +34,8 @@ const DEFAULT_MAX_RUNS = 8;
 
 export type RunnerDaemonOptions = {
   hubUrl: string;
+  /** Every dashboard instance this runner may use (sharing one database), `hubUrl` among them; tried in turn. */
+  hubUrls?: readonly string[];
   token: string;
   dataDir: string;
   repos: string[];
@@ -40,8 +45,10 @@ export type RunnerDaemonOptions = {
   shipper?: Partial<ShipperTuning>;
   /** How often the overlap radar rescans the agent branches. Default 2 s. */
   radarIntervalMs?: number;
+  /** How long a merge queue stays this runner's without a renewal (GROVE_QUEUE_LEASE_MS). Default 30 s. */
+  queueLeaseMs?: number;
 };
-export type RunnerDaemon = { stop(): Promise<void> };
+export type RunnerDaemon = { stop(): Promise<void>; activity(): { runs: number; merges: number } };
 
 /**
  * Connects to the hub's /runner namespace and serves its repositories: starts sessions (one agent
@@ -53,18 +60,19 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   await ensurePrivateDir(dataDir);
   const served = await Promise.all(opts.repos.map((path) => openRepo(path)));
   for (const ctx of served) await excludeDataDir(ctx, dataDir);
-  const hello = () => ({
-    host: hostname().slice(0, 200),
-    version: RUNNER_VERSION,
-    repos: served.map((ctx) => ({ path: ctx.repo, name: basename(ctx.repo), integration: ctx.config.integration })),
-  });
+  const repositoryIds = await repositoryIdsOf(served);
+  const hello = () => runnerHello(served, repositoryIds, RUNNER_VERSION);
 
   const socket = createRunnerSocket(opts.hubUrl, opts.token);
+  const hubs = rotateHubUrls(socket, [opts.hubUrl, ...(opts.hubUrls ?? []).filter((url) => url !== opts.hubUrl)], log);
   const link = createHubLink(socket, hello, log);
   const hub = createHubOutbox(link, log);
   const shipper = createLogShipper(link, log, opts.shipper);
   const progress = sendProgressToHub(link, log);
-  const leases = createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS });
+  const leases = createRunLeases({
+    maxRuns: opts.maxConcurrentRuns ?? DEFAULT_MAX_RUNS,
+    peaksFile: admissionPeaksFile(dataDir),
+  });
   const spend = createSessionSpend(dataDir);
   const hubMerges = serveHubMerges({
     hub,
@@ -73,6 +81,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     log,
     repos: served.map((ctx) => ctx.repo),
     radarIntervalMs: opts.radarIntervalMs,
+    queueLease: queueLeaseOptions(served, repositoryIds, opts.queueLeaseMs ?? QUEUE_LEASE_MS.default),
   });
   const runs = new Map<string, TaskRun>();
   const merges = new Set<Promise<unknown>>();
@@ -147,6 +156,9 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     const merge = findRepo(req.repoPath).then(
       async (repo) => {
         if (!repo) return reply(refuse(`this runner does not serve ${req.repoPath}`));
+        // Only the queue's owner lands into its integration branch; the hub sends approvals there.
+        const owner = await hubMerges.own(repo, req.integration);
+        if (owner.kind !== "owner") return reply(refuse(owner.reason));
         reply({ ok: true });
         await finishing;
         const outcome = await hubMerges.execute(repo, req);
@@ -159,18 +171,11 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   });
 
   registerMergeWithdraw(socket, hubMerges, log);
+  registerMergePrioritize(socket, hubMerges, log);
 
-  socket.on("run:cancel", (payload, ack) => {
-    const reply = typeof ack === "function" ? ack : () => undefined;
-    const parsed = RunCancelSchema.safeParse(payload);
-    if (!parsed.success) return reply(refuse(`invalid run:cancel:\n${z.prettifyError(parsed.error)}`));
-    const run = runs.get(parsed.data.runId);
-    if (!run) return reply(refuse(`run ${parsed.data.runId} is not running on this runner`));
-    run.abort.abort("cancelled");
-    reply({ ok: true });
-  });
+  registerRunCancel(socket, runs);
 
-  reconnectAfterRefusal(socket, { hubUrl: opts.hubUrl, log, isStopping: () => stopping });
+  reconnectAfterRefusal(socket, { hubs, log, isStopping: () => stopping });
   await recoverPreviousRuns({ hub, shipper, dataDir, log });
   // Headless merge requests (grove session run, grove approve) share this data dir; one a dead process left mid-merge is settled.
   await recoverInterruptedMerges(dataDir, log);
@@ -178,6 +183,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   socket.connect();
 
   return {
+    activity: () => ({ runs: runs.size, merges: merges.size }),
     async stop() {
       if (stopping) return;
       stopping = true;

@@ -1,13 +1,16 @@
 import { RunStateEventSchema } from "@grove/core";
-import { startAgentProcess } from "@grove/core/node";
+import { isGroupAlive, startAgentProcess } from "@grove/core/node";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { mkdtemp, readdir, readFile, readlink, realpath, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, open, readdir, readFile, readlink, realpath, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
 import { startRunnerDaemon } from "./daemon.ts";
+import { runPaths } from "./run/run-paths.ts";
+import { writeRunRecord } from "./run/run-record.ts";
 import { readSpooledLines } from "./test-support/spool-files.ts";
 import { createHubStore, eventsOf, startTestHub, waitFor } from "./test-support/test-hub.ts";
 
@@ -116,4 +119,56 @@ it("after kill -9 of the runner, a restarted runner ships every spooled line, ma
   ).toEqual({ ok: true });
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(eventsOf(store, "run:state", RunStateEventSchema).filter((s) => s.state === "preparing")).toHaveLength(1);
+});
+
+it("after kill -9 before the runner recorded its agent's process group, a restarted runner finds the agent by its run id, stops it and logs its output", async () => {
+  repo = await makeTempRepo();
+  const dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-runner-data-")));
+  const store = createHubStore();
+  const hub = await startTestHub({ token: TOKEN, store });
+  cleanups.push(
+    repo.cleanup,
+    () => rm(dataDir, { recursive: true, force: true }),
+    () => hub.close(),
+  );
+  // What a runner killed just after it started the agent leaves: a live run whose record has no pgid yet,
+  // and the agent, in its own process group, printing into its capture file.
+  const runId = "run-unrecorded";
+  const sessionId = "session-20260101-1700";
+  await writeRunRecord(dataDir, { runId, sessionId, repo: repo.dir, branch: "agent/demo/unrecorded", state: "running" });
+  const capture = runPaths(dataDir, runId).agentCapture;
+  await mkdir(capture, { recursive: true });
+  const stdout = await open(join(capture, "stdout.log"), "a");
+  const agentScript = `process.on("SIGTERM", () => { console.log("stopped"); process.exit(143); });
+console.log("up"); setInterval(() => {}, 60000);`;
+  const agent = spawn(process.execPath, ["-e", agentScript], {
+    cwd: dataDir,
+    detached: true,
+    env: { ...process.env, GROVE_RUN_ID: runId },
+    stdio: ["ignore", stdout.fd, stdout.fd],
+  });
+  await stdout.close();
+  const pgid = agent.pid ?? -1;
+  cleanups.push(() => {
+    if (isGroupAlive(pgid)) process.kill(-pgid, "SIGKILL");
+    return Promise.resolve();
+  });
+  await waitFor(async () => (await readFile(join(capture, "stdout.log"), "utf8")).includes("up\n"), "the agent to print");
+
+  const restarted = await startRunnerDaemon({ hubUrl: hub.url, token: TOKEN, dataDir, repos: [repo.dir] });
+  cleanups.push(() => restarted.stop());
+
+  await waitFor(() => (store.lines.get(runId)?.size ?? 0) >= 3, "the agent's lines and the restart's note");
+  expect(isGroupAlive(pgid)).toBe(false);
+  const stored = [...(store.lines.get(runId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+  expect(stored.map((l) => [l.seq, l.stream, l.text.replace(/\(process group \d+\)/, "")])).toEqual([
+    [1, "stdout", "up"],
+    [2, "stdout", "stopped"],
+    [3, "system", expect.stringMatching(/outlived the runner and was stopped .*\(2 lines, above\)$/)],
+  ]);
+  expect(stored[2]?.text).toContain(`(process group ${pgid})`);
+  const audit = store.events.find(
+    (e) => e.event === "audit:record" && (e.payload as { action?: string }).action === "run.interrupted",
+  );
+  expect((audit?.payload as { details?: object } | undefined)?.details).toMatchObject({ orphanStopped: true, pgid });
 });

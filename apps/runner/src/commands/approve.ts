@@ -1,6 +1,6 @@
 import { DomainError, type MergeApproval } from "@grove/core";
 import { runGit } from "@grove/core/node";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { appendLocalAudit, sessionAuditPath } from "../headless/audit-file.ts";
 import { landPendingMerge } from "../merge/land-pending-merge.ts";
 import { createLocalHub } from "../headless/local-hub.ts";
@@ -18,12 +18,14 @@ import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
 import { parseFlags } from "./parse-flags.ts";
 import { describeMerge } from "./session-summary.ts";
+import { runnerDataDir } from "./runner-data-dir.ts";
 
-const APPROVE_USAGE = `grove approve [<run-id | agent/task>] [--comment TEXT] [--as NAME] [--data-dir DIR] [--json]
+const APPROVE_USAGE = `grove approve <run-id | agent/task> [--comment TEXT] [--as NAME] [--data-dir DIR] [--json]
+       grove approve [--list] [--data-dir DIR] [--json]
 
   Approves a merge request a headless session left waiting (--approve manual, or an untested run) and
   lands it through the merge queue: merged-tree test, compare-and-swap, brain deposit, cleanup. Also
-  retries one whose merge failed. Without an id, lists the requests. Audited in the session's audit file
+  retries one whose merge failed. --list (or no id) lists the requests. Audited in the session's audit file
   as you (--as, else git's user.email, else $USER). Exit 0 only when it landed.`;
 
 const REJECT_USAGE = `grove reject <run-id | agent/task> --comment REASON [--as NAME] [--data-dir DIR] [--json]
@@ -68,7 +70,7 @@ export async function approveCommand(args: string[], ctx: CliContext): Promise<n
     const local = createLocalHub(sessionAuditPath(dataDir, merge.sessionId), {}, { actorType: "user", actorId: by });
     try {
       const audit: AuditSink = (record) => void local.outbox.send("audit:record", { ...record, details: record.details ?? {} });
-      return await landPendingMerge(
+      const outcome = await landPendingMerge(
         {
           queue: createMergeQueue(),
           leases: createRunLeases({ maxRuns: 1 }),
@@ -79,6 +81,8 @@ export async function approveCommand(args: string[], ctx: CliContext): Promise<n
         merge,
         approval,
       );
+      // Nothing withdraws from this queue of one; null only to satisfy the type.
+      return outcome ?? { kind: "refused" as const, reason: "withdrawn from the merge queue" };
     } finally {
       await local.outbox.drain(5_000);
       const error = local.auditError();
@@ -166,7 +170,7 @@ function usage(ctx: CliContext, text: string): number {
 }
 
 function dataDirOf(flag: string | undefined, ctx: CliContext): string {
-  return resolve(ctx.cwd, flag ?? ctx.env.GROVE_DATA_DIR ?? ".grove-data/runner");
+  return runnerDataDir(flag, ctx);
 }
 
 async function whoAmI(repo: string, ctx: CliContext): Promise<string> {

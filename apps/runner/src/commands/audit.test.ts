@@ -1,6 +1,6 @@
 import { AUDIT_GENESIS_HASH, auditJsonLine, canonicalAuditEvent, type AuditEntry } from "@grove/core";
 import { sha256Hex } from "@grove/core/node";
-import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -73,13 +73,36 @@ describe("grove audit verify", () => {
     expect(cut.stderr).toContain("is not in it: events were cut off the end");
   });
 
+  it("a file that is no audit export is bad input (exit 2), not a broken chain; a bad line later in one is", async () => {
+    const cases: [string, string, string][] = [
+      ["passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:/bin/sh\n", "line 1 is not JSON"],
+      ["other.json", '\n{"name":"app","version":"1.0.0"}\n', "line 2 is not an exported audit event"],
+    ];
+    for (const [name, text, reason] of cases) {
+      await writeFile(join(dir, name), text);
+      const result = await runGrove(["audit", "verify", name], { cwd: dir });
+      expect(result.code, name).toBe(2);
+      expect(result.stderr, name).toContain(`grove: not a grove audit export: ${reason}`);
+      expect(result.stderr, name).not.toContain("BROKEN");
+    }
+    const path = await write("tail.jsonl", ledger(2));
+    await writeFile(path, `${await readFile(path, "utf8")}root:x:0:0:root:/root:/bin/bash\n`);
+    const tail = await runGrove(["audit", "verify", path], { cwd: dir });
+    expect(tail.code).toBe(1);
+    expect(tail.stderr).toContain("Audit chain BROKEN: line 3 is not JSON (2 event(s) before it verified).");
+  });
+
   it("refuses a partial export and explains a missing file or hub", async () => {
     const partial = await runGrove(["audit", "verify", await write("partial.jsonl", ledger(3).slice(1))], { cwd: dir });
     expect(partial.code).toBe(1);
     expect(partial.stderr).toContain("does not start at the first event");
     const missing = await runGrove(["audit", "verify", "nope.jsonl"], { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^grove: cannot read .*nope\.jsonl/);
+    expect(missing.stderr).toMatch(/^grove: cannot read .*nope\.jsonl: no such file\n/);
+    expect(missing.stderr).not.toContain("ENOENT");
+    const folder = await runGrove(["audit", "verify", dir], { cwd: dir });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`cannot read ${dir}: it is a directory`);
     const nothing = await runGrove(["audit", "verify"], { cwd: dir, env: { GROVE_HUB_URL: undefined } });
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain("give an export file, or --hub URL");

@@ -47,6 +47,9 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<num
       ? linesOfFile(file === "-" ? "-" : resolve(ctx.cwd, file))
       : await linesFromHub(hub ?? "", values.token ?? ctx.env.GROVE_RUNNER_TOKEN);
   const verdict = await verifyAuditExport(lines, sha256Hex, values.anchor);
+  // Bad input, not tampering: `audit verify /etc/passwd` must not say a chain broke.
+  if (!verdict.ok && "notAnExport" in verdict)
+    throw new DomainError("INVALID_INPUT", `not a grove audit export: ${verdict.reason}`);
   if (values.json) ctx.out(JSON.stringify(verdict));
   else report(verdict, values.anchor, ctx);
   return verdict.ok && verdict.anchorFound !== false ? 0 : 1;
@@ -81,10 +84,20 @@ async function* readLines(input: NodeJS.ReadableStream, what: string): AsyncIter
   try {
     yield* createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   } catch (error) {
-    throw new DomainError("NOT_FOUND", `cannot read ${what}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new DomainError("NOT_FOUND", `cannot read ${what}: ${whyUnreadable(error)}`, { cause: error });
   }
+}
+
+const UNREADABLE: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "it is a directory",
+  EACCES: "permission denied",
+  ENOTDIR: "a part of the path is not a directory",
+};
+
+function whyUnreadable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return (code && UNREADABLE[code]) ?? (error instanceof Error ? error.message : String(error));
 }
 
 async function linesFromHub(hub: string, token: string | undefined): Promise<AsyncIterable<string>> {

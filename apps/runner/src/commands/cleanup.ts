@@ -1,10 +1,16 @@
 import { DomainError, parseDuration, type LeftoverWork } from "@grove/core";
-import { cleanupAgentWorktrees, cleanUpLeftoverWork, listLeftoverWork } from "@grove/core/node";
+import {
+  cleanupAgentWorktrees,
+  cleanUpLeftoverWork,
+  listLeftoverWork,
+  listWarmMergeTrees,
+  removeWarmMergeTrees,
+} from "@grove/core/node";
 import type { CliContext } from "./cli-context.ts";
 import { cliRepoAndKept, formatLeftovers } from "./leftover-table.ts";
 import { parseFlags, repoPath, REPO_FLAGS } from "./parse-flags.ts";
 
-const USAGE = "grove cleanup [<branch>… | --older-than 7d] [--dry-run] [--repo PATH] [--data-dir DIR] [--json]";
+const USAGE = "grove cleanup [<branch>… | --older-than 7d | --warm-trees] [--dry-run] [--repo PATH] [--data-dir DIR] [--json]";
 
 const HELP = `usage: ${USAGE}
 
@@ -15,7 +21,10 @@ With branch names (agent/<agent>/<task> or <agent>/<task>) or --older-than (m, h
 branches of ended runs that never landed (failed, cancelled, rejected, blocked). Each is kept first under
 refs/grove/archive/ (its commits, and its uncommitted work as a snapshot commit; \`grove archive restore\`
 brings it back), then removed. A live run's branch, a locked worktree and a waiting merge request's branch
-are never touched. --dry-run lists what would be cleaned up.`;
+are never touched. --dry-run lists what would be cleaned up.
+
+With --warm-trees: removes the warm merge trees kept for merged-tree tests (with the dependencies their
+setup installed) that no merge is being tested in; the next merge makes them again.`;
 
 export async function cleanupCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseFlags(USAGE, args, {
@@ -23,11 +32,13 @@ export async function cleanupCommand(args: string[], ctx: CliContext): Promise<n
     "dry-run": { type: "boolean" },
     "older-than": { type: "string" },
     "data-dir": { type: "string" },
+    "warm-trees": { type: "boolean" },
   });
   if (values.help) {
     ctx.out(HELP);
     return 0;
   }
+  if (values["warm-trees"]) return cleanWarmTrees(repoPath(values, ctx.cwd), values, ctx);
   const olderThan = values["older-than"];
   const olderThanMs = olderThan === undefined ? null : parseDuration(olderThan);
   if (olderThan !== undefined && olderThanMs === null)
@@ -80,5 +91,21 @@ async function cleanMerged(values: { repo?: string; json?: boolean }, ctx: CliCo
     ...result.kept.map((k) => `Kept ${k.path ?? k.branch}: ${k.reason}`),
   ];
   ctx.out(lines.length > 0 ? lines.join("\n") : "Nothing to clean up.");
+  return 0;
+}
+
+async function cleanWarmTrees(repo: string, values: { "dry-run"?: boolean; json?: boolean }, ctx: CliContext): Promise<number> {
+  const trees = await listWarmMergeTrees(repo, { size: "measure" });
+  const removed = values["dry-run"] ? [] : await removeWarmMergeTrees(repo);
+  if (values.json) {
+    ctx.out(JSON.stringify({ trees, removed }));
+    return 0;
+  }
+  const lines = trees.map((tree) => {
+    const size = `${((tree.sizeBytes ?? 0) / 1_048_576).toFixed(1)} MB`;
+    const what = removed.includes(tree.path) ? "Removed" : tree.isInUse ? "Kept (a merge is being tested in it)" : "Would remove";
+    return `${what} ${tree.path} (${tree.integration}, ${size})`;
+  });
+  ctx.out(lines.length > 0 ? lines.join("\n") : "No warm merge trees.");
   return 0;
 }

@@ -1,4 +1,4 @@
-import type { DoctorReport } from "@grove/core/node";
+import { testMergedTree, type DoctorReport } from "@grove/core/node";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -46,6 +46,40 @@ describe("grove doctor", () => {
     expect(code).toBe(0);
     const text = await runGrove(["doctor"], { cwd: repo.dir });
     expect(text.stdout).toContain("no problems found");
+  });
+
+  it("lists the warm merge trees a merge queue keeps, and still calls the repository healthy (exit 0)", async () => {
+    const test = await testMergedTree({
+      repo: repo.dir,
+      sha: await repo.git(["rev-parse", "HEAD"]),
+      test: `"${process.execPath}" -e 0`,
+      env: { PATH: process.env.PATH },
+      warm: { integration: "main" },
+    });
+    expect(test.status).toBe("passed");
+    const { code, report } = await doctor();
+    expect(kinds(report).map(([kind]) => kind)).toEqual(["warm-merge-tree"]);
+    expect(code).toBe(0);
+    const text = await runGrove(["doctor"], { cwd: repo.dir });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^\[kept\] warm-merge-tree: /m);
+    expect(text.stdout).not.toContain("[manual]");
+  });
+
+  it("lists the disk each worktree takes, tracked files apart from dependencies, and a total", async () => {
+    const path = await addWorktree("deps");
+    await mkdir(join(path, "node_modules", "dep"), { recursive: true });
+    await writeFile(join(path, "node_modules", "dep", "index.js"), "x".repeat(256 * 1024));
+    const { report } = await doctor();
+    const disk = (report as DoctorReport & { disk: { worktrees: { path: string; otherBytes: number }[]; totalBytes: number } })
+      .disk;
+    expect(disk.worktrees.map((w) => w.path)).toEqual([path]);
+    expect(disk.worktrees[0]?.otherBytes).toBeGreaterThanOrEqual(256 * 1024);
+    expect(disk.totalBytes).toBeGreaterThanOrEqual(256 * 1024);
+    const text = await runGrove(["doctor"], { cwd: repo.dir });
+    expect(text.stdout).toMatch(
+      /Disk used by worktrees \(1\):\n .*agent\/demo\/deps\]: .* tracked, .* dependencies and other untracked files\n {2}total: /,
+    );
   });
 
   it("finds a worktree whose folder was deleted by hand, and --fix prunes it", async () => {

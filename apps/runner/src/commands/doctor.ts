@@ -1,6 +1,7 @@
-import { DomainError } from "@grove/core";
-import { runDoctor, type DoctorFinding } from "@grove/core/node";
+import { DomainError, findingUrgency } from "@grove/core";
+import { measureDiskLedger, runDoctor, type DoctorFinding } from "@grove/core/node";
 import type { CliContext } from "./cli-context.ts";
+import { formatDiskLedger } from "./disk-ledger-table.ts";
 import { cliRepoAndKept, formatLeftovers } from "./leftover-table.ts";
 import { parseFlags, repoPath, REPO_FLAGS, requirePositionals } from "./parse-flags.ts";
 
@@ -25,20 +26,29 @@ export async function doctorCommand(args: string[], ctx: CliContext): Promise<nu
   if (idleDays !== undefined && !(idleDays >= 0))
     throw new DomainError("INVALID_INPUT", `--idle-days must be a number of days\nusage: ${USAGE}`);
   const runs = await cliRepoAndKept(repoPath(values, ctx.cwd), values["data-dir"], ctx);
-  const report = await runDoctor({
-    repo: runs.repo,
-    runs,
-    fix: values.fix ?? false,
-    ...(idleDays === undefined ? {} : { thresholds: { idleMs: idleDays * 86_400_000 } }),
-  });
+  const [report, disk] = await Promise.all([
+    runDoctor({
+      repo: runs.repo,
+      runs,
+      fix: values.fix ?? false,
+      ...(idleDays === undefined ? {} : { thresholds: { idleMs: idleDays * 86_400_000 } }),
+    }),
+    measureDiskLedger(runs.repo),
+  ]);
   const remaining = report.findings.filter((f) => !report.fixed.includes(f));
-  const left = remaining.length + report.leftovers.length;
+  // A warm merge tree or a merge test still running is listed, but is nothing to do: the exit stays 0.
+  const left = remaining.filter((f) => findingUrgency(f) !== "nothing to do").length + report.leftovers.length;
   if (values.json) {
-    ctx.out(JSON.stringify(report));
+    ctx.out(JSON.stringify({ ...report, disk }));
     return left === 0 ? 0 : 1;
   }
+  if (left === 0 && report.fixed.length === 0 && report.failed.length === 0) {
+    const kept = report.findings.map((f) => describe(f, false, false)).join("\n");
+    ctx.out(`${report.repo}: no problems found.${kept ? `\n${kept}` : ""}\n\n${formatDiskLedger(disk)}`);
+    return 0;
+  }
   if (report.findings.length === 0 && report.leftovers.length === 0) {
-    ctx.out(`${report.repo}: no problems found.`);
+    ctx.out(`${report.repo}: no problems found.\n\n${formatDiskLedger(disk)}`);
     return 0;
   }
   const lines = report.findings.map((f) => describe(f, report.fixed.includes(f), values.fix ?? false));
@@ -54,11 +64,13 @@ export async function doctorCommand(args: string[], ctx: CliContext): Promise<nu
       "`grove cleanup <branch>…` or `grove cleanup --older-than 7d` keeps each under refs/grove/archive/, then removes it.",
     );
   }
+  lines.push("", formatDiskLedger(disk));
   ctx.out(lines.join("\n"));
   return left === 0 ? 0 : 1;
 }
 
 function describe(finding: DoctorFinding, isFixed: boolean, triedFix: boolean): string {
-  const mark = isFixed ? "fixed" : finding.isSafeToFix && !triedFix ? "fixable" : "manual";
+  const nothingToDo = findingUrgency(finding) === "nothing to do";
+  const mark = isFixed ? "fixed" : nothingToDo ? "kept" : finding.isSafeToFix && !triedFix ? "fixable" : "manual";
   return `[${mark}] ${finding.kind}: ${finding.message}\n    fix: ${finding.fix}`;
 }

@@ -1,9 +1,9 @@
 import type { LeftoverWork } from "@grove/core";
 import { openRepo } from "@grove/core/node";
-import { resolve } from "node:path";
 import { localRunBranches } from "../run/kept-branches.ts";
 import type { CliContext } from "./cli-context.ts";
 import { formatTable, shortSha } from "./format-table.ts";
+import { runnerDataDir } from "./runner-data-dir.ts";
 
 /** Ended runs' leftovers as a table: age, last commit, uncommitted work. */
 export function formatLeftovers(leftovers: LeftoverWork[], now: number): string {
@@ -27,6 +27,6 @@ export function describeAge(ms: number): string {
 /** The repository and what this machine's runner data says cleanup must not touch (the CLI cannot ask the hub). */
 export async function cliRepoAndKept(repoArg: string, dataDirArg: string | undefined, ctx: CliContext) {
   const repo = (await openRepo(repoArg)).repo;
-  const dataDir = resolve(ctx.cwd, dataDirArg ?? ctx.env.GROVE_DATA_DIR ?? ".grove-data/runner");
+  const dataDir = runnerDataDir(dataDirArg, ctx);
   return { repo, ...(await localRunBranches(dataDir, repo, { withoutHub: true })) };
 }

@@ -1,19 +1,23 @@
-import { DomainError } from "@grove/core";
+import { DomainError, QUEUE_LEASE_MS } from "@grove/core";
 import { resolve } from "node:path";
 import { LAUNCH_RECORD_VAR, readLaunchRecord } from "@grove/core/launch";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags } from "./parse-flags.ts";
+import { runnerDataDir } from "./runner-data-dir.ts";
+import { parseHubUrls } from "../hub/hub-urls.ts";
 
-const USAGE = `grove runner --hub URL --token TOKEN [--data-dir DIR] [--repo PATH]... [--max-runs N]
+const USAGE = `grove runner --hub URL [--hub URL]... --token TOKEN [--data-dir DIR] [--repo PATH]... [--max-runs N]
 
   Connects this machine to the grove hub and runs the agents it is asked to run, at most N at once
-  (default 8; more wait in a queue). Flags fall back to GROVE_HUB_URL, GROVE_RUNNER_TOKEN,
+  (default 8; more wait in a queue). Several --hub URLs (or GROVE_HUB_URLS=URL,URL) name dashboard
+  instances sharing one database: when one dies or refuses, the runner moves to the next and resends
+  what it had not delivered. Flags fall back to GROVE_HUB_URL, GROVE_RUNNER_TOKEN,
   GROVE_DATA_DIR, GROVE_REPOS (colon separated) and GROVE_MAX_RUNS;
   the repository defaults to the current folder, the data dir to ./.grove-data/runner.`;
 
 export async function runnerCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseFlags(USAGE, args, {
-    hub: { type: "string" },
+    hub: { type: "string", multiple: true },
     token: { type: "string" },
     "data-dir": { type: "string" },
     repo: { type: "string", multiple: true },
@@ -25,9 +29,14 @@ export async function runnerCommand(args: string[], ctx: CliContext): Promise<nu
   }
   if (positionals.length > 0)
     throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[0] ?? ""}"\nusage: ${USAGE}`);
-  const hubUrl = values.hub ?? ctx.env.GROVE_HUB_URL;
+  const hubUrls = parseHubUrls(values.hub, ctx.env);
+  const hubUrl = hubUrls[0];
   const token = values.token ?? ctx.env.GROVE_RUNNER_TOKEN;
-  if (!hubUrl) throw new DomainError("INVALID_INPUT", `no hub URL: pass --hub URL or set GROVE_HUB_URL\nusage: ${USAGE}`);
+  if (!hubUrl)
+    throw new DomainError(
+      "INVALID_INPUT",
+      `no hub URL: pass --hub URL or set GROVE_HUB_URL (or GROVE_HUB_URLS)\nusage: ${USAGE}`,
+    );
   if (!token)
     throw new DomainError(
       "INVALID_INPUT",
@@ -39,7 +48,7 @@ export async function runnerCommand(args: string[], ctx: CliContext): Promise<nu
       "INVALID_INPUT",
       `${LAUNCH_RECORD_VAR} is set but is not the launch record grove writes (JSON of names and values); unset it`,
     );
-  const dataDir = resolve(ctx.cwd, values["data-dir"] ?? ctx.env.GROVE_DATA_DIR ?? ".grove-data/runner");
+  const dataDir = runnerDataDir(values["data-dir"], ctx);
   const repoArgs = values.repo ?? ctx.env.GROVE_REPOS?.split(":").filter((p) => p !== "") ?? [ctx.cwd];
   const repos = repoArgs.map((repo) => resolve(ctx.cwd, repo));
   const maxRunsText = values["max-runs"] ?? ctx.env.GROVE_MAX_RUNS;
@@ -51,19 +60,41 @@ export async function runnerCommand(args: string[], ctx: CliContext): Promise<nu
     throw new DomainError("INVALID_INPUT", `--max-runs must be a whole number from 1 to 256, not "${maxRunsText ?? ""}"`);
   }
 
+  const leaseText = ctx.env.GROVE_QUEUE_LEASE_MS;
+  const queueLeaseMs = leaseText === undefined || leaseText === "" ? undefined : Number(leaseText);
+  if (
+    queueLeaseMs !== undefined &&
+    (!Number.isInteger(queueLeaseMs) || queueLeaseMs < QUEUE_LEASE_MS.min || queueLeaseMs > QUEUE_LEASE_MS.max)
+  )
+    throw new DomainError(
+      "INVALID_INPUT",
+      `GROVE_QUEUE_LEASE_MS must be a whole number of ms from ${QUEUE_LEASE_MS.min} to ${QUEUE_LEASE_MS.max}, not "${leaseText ?? ""}"`,
+    );
+
   // Loaded here so that the other commands do not load socket.io.
   const { startRunnerDaemon } = await import("../daemon.ts");
   const daemon = await startRunnerDaemon({
     hubUrl,
+    hubUrls,
     token,
     dataDir,
     repos,
     maxConcurrentRuns,
+    queueLeaseMs,
     onLog: (line) => ctx.err(`runner: ${line}`),
   });
-  ctx.err(`runner: serving ${repos.join(", ")} for ${hubUrl} (Ctrl-C to stop)`);
-  const signal = await ctx.waitForStop();
+  ctx.err(`runner: serving ${repos.join(", ")} for ${hubUrls.join(", ")} (Ctrl-C to stop)`);
+  const signal = await ctx.waitForStop(() => stillDoing(daemon.activity()));
   ctx.err(`runner: ${signal}, stopping…`);
   await daemon.stop();
   return 0;
+}
+
+/** What a stopping runner still waits for: only what is true now. */
+function stillDoing({ runs, merges }: { runs: number; merges: number }): string {
+  const waits = [
+    ...(merges > 0 ? [`${merges === 1 ? "a merge" : `${merges} merges`} in progress finishes first`] : []),
+    ...(runs > 0 ? [`${runs} interrupted run(s) saving their records`] : []),
+  ];
+  return waits.length > 0 ? waits.join("; ") : "no merge or run left; sending what is left to the hub";
 }

@@ -20,8 +20,11 @@ export type TaskVerdict = { kind: "landed" | "waiting" | "failed" | "needs_input
  */
 export const SESSION_EXIT = { landed: 0, failed: 1, waiting: 3, needsInput: 4, unchanged: 5 } as const;
 
-/** What became of one task, stated from what git and the run report say, never from what was hoped. */
-export function taskVerdict(task: HeadlessTask): TaskVerdict {
+/**
+ * What became of one task, stated from what git and the run report say, never from what was hoped. `where`:
+ * the options a copied `grove approve` needs to find the request (` --data-dir DIR` when it is not the default).
+ */
+export function taskVerdict(task: HeadlessTask, where = ""): TaskVerdict {
   if (task.merge)
     return task.merge.kind === "merged"
       ? { kind: "landed", detail: describeMerge(task.merge) }
@@ -34,7 +37,7 @@ export function taskVerdict(task: HeadlessTask): TaskVerdict {
     return { kind: "failed", detail: `run ${task.state}${task.error ? `: ${firstLine(task.error)}` : ""}` };
   if (task.waiting) {
     const untested = task.waiting.tests === "untested" ? ", untested (no test command)" : "";
-    return { kind: "waiting", detail: `awaiting approval${untested}: grove approve ${task.runId}` };
+    return { kind: "waiting", detail: `awaiting approval${untested}: grove approve ${task.runId}${where}` };
   }
   return { kind: "failed", detail: "no merge request (the run reported no head)" };
 }
@@ -131,4 +134,9 @@ export function describeBudget(summary: HeadlessSummary): string | null {
   const { limits, spent } = summary.budget;
   const over = budgetExceeded(limits, spent) === null ? "" : " (exceeded: the session's queued and running agents were stopped)";
   return `budget: spent ${formatSpendOfBudget(limits, spent)}${over}`;
+}
+
+/** A path as one shell word, quoted only when it needs to be, for a command a user copies. */
+export function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }

@@ -171,7 +171,8 @@ describe("grove session run", () => {
     expect(result.stdout).toContain(": 0 of 2 landed, 2 awaiting approval");
     expect(result.stdout).not.toContain("every task landed");
     const sessionId = sessionOf(result.stdout);
-    expect(result.stdout).toContain(`grove approve ${sessionId}-demo-alpha`);
+    // Each task's hint is a command that works when copied: it names the data dir the session used.
+    expect(result.stdout).toContain(`grove approve ${sessionId}-demo-alpha --data-dir ${join(repo.root, "data")}\n`);
     expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("0");
 
     const data = ["--data-dir", join(repo.root, "data")];

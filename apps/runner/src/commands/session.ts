@@ -11,10 +11,13 @@ import {
   sessionUsage,
   sessionUsageByCli,
   sessionVerdict,
+  shellWord,
   taskVerdict,
 } from "./session-summary.ts";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags, repoPath } from "./parse-flags.ts";
+import { runnerDataDir } from "./runner-data-dir.ts";
+import { withoutEscapes } from "./terminal-color.ts";
 
 const USAGE = `grove session run --plan plan.yaml [--repo PATH] [--approve auto|manual] [--data-dir DIR] [--max-runs N] [--json]
 
@@ -71,20 +74,27 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
 
   const planPath = resolve(ctx.cwd, values.plan);
   const text = await readFile(planPath, "utf8").catch((error: unknown) => {
-    throw new DomainError("NOT_FOUND", `cannot read the plan ${planPath}`, { cause: error });
+    throw new DomainError("NOT_FOUND", `cannot read the plan ${planPath}`, {
+      cause: error,
+      hint: "check the --plan path; a relative one is read from the folder you ran grove in.",
+    });
   });
   const plan = parseYamlDocument(PlanSchema, text, planPath);
   const repo = repoPath(values, ctx.cwd);
-  const dataDir = resolve(ctx.cwd, values["data-dir"] ?? ctx.env.GROVE_DATA_DIR ?? ".grove-data/runner");
+  const dataDir = runnerDataDir(values["data-dir"], ctx);
   const width = Math.max(...plan.tasks.map((t) => `${t.agent}/${t.task}`.length));
   const tag = (t: HeadlessTask) => `${t.agent}/${t.taskId}`.padEnd(width);
   const json = values.json === true;
+  // The log rows keep their colour (the dashboard shows it); a pipe or a file gets plain text.
+  const shown = ctx.outColor ? (line: string) => line : withoutEscapes;
 
   const abort = new AbortController();
-  void ctx.waitForStop().then((signal) => {
-    ctx.err(`grove: ${signal}: stopping the runs; worktrees and branches are kept`);
-    abort.abort(signal);
-  });
+  void ctx
+    .waitForStop(() => "waiting for the runs to end; worktrees and branches are kept")
+    .then((signal) => {
+      ctx.err(`grove: ${signal}: stopping the runs; worktrees and branches are kept`);
+      abort.abort(signal);
+    });
   const summary = await runHeadlessSession({
     repo,
     plan,
@@ -95,7 +105,7 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
     // What the runner itself has to say (a merge a killed grove left half done, settled at start): stderr, also with --json.
     log: (line) => ctx.err(`grove: ${line}`),
     onLine: (task, stream: LogStream, line) => {
-      if (!json) ctx.out(`${tag(task)} │ ${stream === "stdout" ? "" : `[${stream}] `}${line}`);
+      if (!json) ctx.out(`${tag(task)} │ ${stream === "stdout" ? "" : `[${stream}] `}${shown(line)}`);
     },
     onState: (task, detail) => {
       // The detail of a no_changes / needs_input end begins with its own label ("no changes: …"): said once.
@@ -108,6 +118,8 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
   });
 
   const verdict = sessionVerdict(summary);
+  // A copied `grove approve` must find the request: the data dir goes along when it is not the default.
+  const where = values["data-dir"] ? ` --data-dir ${shellWord(dataDir)}` : "";
   if (json) {
     ctx.out(
       JSON.stringify(
@@ -115,7 +127,7 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
           ...summary,
           usage: sessionUsage(summary),
           usageByCli: sessionUsageByCli(summary),
-          verdict: { ...verdict.counts, tasks: Object.fromEntries(summary.tasks.map((t) => [t.runId, taskVerdict(t)])) },
+          verdict: { ...verdict.counts, tasks: Object.fromEntries(summary.tasks.map((t) => [t.runId, taskVerdict(t, where)])) },
         },
         null,
         2,
@@ -125,14 +137,13 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
     ctx.out(`\nsession ${summary.sessionId}: ${verdict.headline}`);
     for (const task of summary.tasks) {
       const tests = task.report?.test.status ?? "not run";
-      const { kind, detail } = taskVerdict(task);
+      const { kind, detail } = taskVerdict(task, where);
       ctx.out(`  ${tag(task)}  ${kind.padEnd(11)} run ${task.state.padEnd(11)} tests ${tests.padEnd(8)} ${detail}`);
     }
     for (const line of describeUsage(sessionUsageByCli(summary))) ctx.out(`  ${line}`);
     const budget = describeBudget(summary);
     if (budget) ctx.out(`  ${budget}`);
     if (verdict.counts.waiting > 0) {
-      const where = values["data-dir"] ? ` --data-dir ${dataDir}` : "";
       ctx.out(`\napprove or reject what waits: grove approve <run-id>${where}, or grove reject <run-id> --comment "…"${where}`);
     }
     ctx.out(`audit trail: ${summary.audit.file} (grove audit verify checks it)`);

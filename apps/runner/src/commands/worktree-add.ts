@@ -1,5 +1,5 @@
 import { DomainError } from "@grove/core";
-import { createAgentWorktree, openRepo, runShellCommand } from "@grove/core/node";
+import { ensureAgentWorktree, runShellCommand } from "@grove/core/node";
 import { buildChildEnv } from "../launch/agent-env.ts";
 import type { CliContext } from "./cli-context.ts";
 import { shortSha } from "./format-table.ts";
@@ -21,7 +21,8 @@ export async function addWorktree(args: string[], ctx: CliContext): Promise<numb
   }
   const [agent = "", taskId = ""] = requirePositionals(positionals, ["agent", "task-id"], usage);
   const repo = repoPath(values, ctx.cwd);
-  const created = await createAgentWorktree({
+  // grove.yaml as read under the repository lock with the add: opening the repository again would cost git processes.
+  const { worktree: created, config } = await ensureAgentWorktree({
     repo,
     agent,
     taskId,
@@ -29,7 +30,7 @@ export async function addWorktree(args: string[], ctx: CliContext): Promise<numb
     ...(values["lock-reason"] === undefined ? {} : { lockReason: values["lock-reason"] }),
     onProgress: gitProgressLines(ctx.err),
   });
-  const setupCommand = (await openRepo(repo)).config.setup;
+  const setupCommand = config.setup;
   const isNew = created.created || created.resumed;
   const setup =
     isNew && setupCommand !== undefined && !values["no-setup"] ? await runSetup(setupCommand, created.path, ctx) : null;

@@ -1,4 +1,4 @@
-import { agentBranch, type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
+import { type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
 import type { SessionBudget, UsageTotals } from "@grove/core";
 import { openRepo } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
@@ -8,11 +8,13 @@ import { inClaimedSession } from "./claim-session-id.ts";
 import { excludeDataDir } from "../repo-setup/exclude-data-dir.ts";
 import type { Logger } from "../logger.ts";
 import { createLocalHub } from "./local-hub.ts";
-import { landPendingMerge } from "../merge/land-pending-merge.ts";
 import { recoverInterruptedMerges, removeLeftoverTrees } from "../merge/recover-interrupted-merges.ts";
 import type { AuditSink } from "../merge/land-agent-branch.ts";
 import { createMergeQueue } from "../merge/merge-queue.ts";
-import { savePendingMerge, type PendingMerge } from "../merge/pending-merges.ts";
+import type { PendingMerge } from "../merge/pending-merges.ts";
+import { logQueueProgress } from "../merge/queue-reports.ts";
+import { openAndLand } from "./open-and-land.ts";
+import { admissionPeaksFile } from "../admission/memory-peaks.ts";
 import { createRunLeases } from "../run/run-leases.ts";
 import { checkPlan, taskSpecsOf } from "./plan-preflight.ts";
 import type { Plan } from "./plan-file.ts";
@@ -63,9 +65,9 @@ export type HeadlessOptions = {
 /**
  * Runs a whole session without the hub, as the seed's orchestrate-session.sh does: every task's agent
  * in its own worktree, in parallel. Each run that succeeded opens a merge request in the data dir; with
- * approve "auto", a tested one (or one of a repository with `test: none`) goes straight through the merge
- * queue (merged-tree test, brain deposit, cleanup), the rest wait for `grove approve`. Success means every
- * task landed.
+ * approve "auto", a tested one (or one of a repository with `test: none`) enters the speculative merge
+ * queue the moment its run ends, while the others still work (merged-tree test, brain deposit, cleanup);
+ * the rest wait for `grove approve`. Success means every task landed.
  */
 export async function runHeadlessSession(opts: HeadlessOptions): Promise<HeadlessSummary> {
   const { plan } = opts;
@@ -114,7 +116,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     const deps = {
       hub: local.outbox,
       shipper: local.shipper,
-      leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8 }),
+      leases: createRunLeases({ maxRuns: opts.maxConcurrentRuns ?? 8, peaksFile: admissionPeaksFile(dataDir) }),
       dataDir,
       log,
       progress: logProgress(log),
@@ -122,9 +124,23 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     };
 
     const abort = new AbortController();
-    const onAbort = () => abort.abort("interrupted");
+    const landing = {
+      queue: createMergeQueue({ log, onChange: logQueueProgress(log) }),
+      leases: deps.leases,
+      log,
+      dataDir,
+      audit: (record: Parameters<AuditSink>[0]) =>
+        void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }),
+    };
+    const open = { sessionId, repo: repo.repo, integration };
+    const onAbort = () => {
+      abort.abort("interrupted");
+      // Asked to stop: what has not started landing leaves the queue and waits for `grove approve` again.
+      for (const task of tasks) landing.queue.withdraw(task.runId);
+    };
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      // Each run that passes enters the merge queue the moment it ends, while the others still run.
       await Promise.all(
         specs.map(async (t, i) => {
           const task = tasks[i];
@@ -132,50 +148,14 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
           const spec = { runId: task.runId, agent: t.agent, taskId: t.task, profile: t.profile, prompt: t.prompt };
           task.state = await runTask(deps, { sessionId, integration, repo, task: spec, budget }, abort.signal);
           task.report = local.reports.get(task.runId) ?? null;
+          await openAndLand(task, open, { ...landing, approve: opts.approve, aborted: () => abort.signal.aborted });
+          if (task.merge) opts.onMerge?.(task);
         }),
       );
-
-      // Every run that succeeded with a head gets its merge request, also when the user asked to stop.
-      const landing = {
-        queue: createMergeQueue(),
-        leases: deps.leases,
-        log,
-        dataDir,
-        audit: (record: Parameters<AuditSink>[0]) =>
-          void local.outbox.send("audit:record", { ...record, details: record.details ?? {} }),
-      };
-      for (const task of tasks) {
-        const report = task.report;
-        if (task.state !== "succeeded" || !report?.headSha) continue;
-        const pending: PendingMerge = {
-          runId: task.runId,
-          sessionId,
-          repo: repo.repo,
-          integration,
-          branch: agentBranch(task.agent, task.taskId),
-          agent: task.agent,
-          taskId: task.taskId,
-          headSha: report.headSha,
-          baseSha: report.baseSha,
-          commits: report.commits,
-          tests: report.test.status,
-          result: report.result,
-          openedAt: Date.now(),
-          state: "waiting",
-        };
-        await savePendingMerge(dataDir, pending);
-        task.waiting = pending;
-        // Only a tested head (or a repository that declares it has no tests) is approved by a machine, and none
-        // once the user asked to stop: a run that succeeded keeps its merge request (`grove approve`), and a merge
-        // already landing finishes first, so no tree is left half merged.
-        if (abort.signal.aborted) continue;
-        if (opts.approve !== "auto" || (report.test.status !== "passed" && report.test.status !== "none")) continue;
-        task.merge = await landPendingMerge(landing, pending, { kind: "auto", by: "grove session run" });
-        task.waiting = null;
-        opts.onMerge?.(task);
-      }
     } finally {
       opts.signal?.removeEventListener("abort", onAbort);
+      // A withdrawn entry's test is still being stopped: its warm tree is released before the session says it ended.
+      await landing.queue.idle();
       await local.outbox.drain(5_000);
     }
 

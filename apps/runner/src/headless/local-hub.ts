@@ -38,8 +38,10 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener, ac
       switch (event) {
         case "run:state": {
           const state = RunStateEventSchema.parse(payload);
+          // The same state again (a waiting reason coming or going, said in the run's own lines) is no news.
+          const isNews = states.get(state.runId) !== state.state || state.error !== undefined;
           states.set(state.runId, state.state);
-          listener.onState?.(state.runId, state.state, state.error);
+          if (isNews) listener.onState?.(state.runId, state.state, state.error);
           break;
         }
         case "run:report": {

@@ -1,4 +1,5 @@
 import { AckSchema, fitsSocketMessage, type Ack, type RunnerToHubEvents, describeError } from "@grove/core";
+import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import pRetry, { AbortError, type Options as RetryOptions } from "p-retry";
 import { z } from "zod";
@@ -82,7 +83,9 @@ export function createHubOutbox(link: HubLink, log: Logger): HubOutbox {
         log(`${event} is larger than the hub accepts in one message; not sent`);
         return Promise.resolve(false);
       }
-      const emit = () => emitters[event](payload);
+      // One key per record, kept across its resends: the hub stores it once, whichever instance gets it.
+      const sent = event === "audit:record" ? { ...payload, receiptKey: randomUUID() } : payload;
+      const emit = () => emitters[event](sent);
       return new Promise<boolean>((resolve) => {
         queue.push({ event, emit, settle: resolve });
         void pump();

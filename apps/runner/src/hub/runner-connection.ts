@@ -5,9 +5,11 @@ import { describeConnectError, type RunnerSocket } from "./hub-socket.ts";
 
 const MANUAL_RECONNECT_MS = 5_000;
 
+const runnerNamespaceUrl = (hubUrl: string) => `${hubUrl.replace(/\/+$/, "")}${RUNNER_NAMESPACE}`;
+
 /** The runner's socket to the hub's /runner namespace, not yet connected: the caller registers its handlers first. */
 export function createRunnerSocket(hubUrl: string, token: string): RunnerSocket {
-  return io(`${hubUrl.replace(/\/+$/, "")}${RUNNER_NAMESPACE}`, {
+  return io(runnerNamespaceUrl(hubUrl), {
     auth: { token },
     // The hub checks the token at the engine.io handshake too, before it reads any message (polling and websocket).
     extraHeaders: { [RUNNER_TOKEN_HEADER]: token },
@@ -23,13 +25,50 @@ export function createRunnerSocket(hubUrl: string, token: string): RunnerSocket 
  * error), but not after the /runner namespace refused it or the hub dropped this connection on purpose
  * (another connection with the same token); then try again, slowly, until the runner stops.
  */
-export function reconnectAfterRefusal(socket: RunnerSocket, o: { hubUrl: string; log: Logger; isStopping: () => boolean }): void {
-  const reconnectLater = () => setTimeout(() => o.isStopping() || socket.active || socket.connect(), MANUAL_RECONNECT_MS).unref();
+export function reconnectAfterRefusal(
+  socket: RunnerSocket,
+  o: { hubs: HubRotation; log: Logger; isStopping: () => boolean },
+): void {
+  const reconnectLater = () => {
+    // Another instance may take this runner: it is tried at once, the same one again only after a pause.
+    const delay = o.hubs.moveOn() ? 0 : MANUAL_RECONNECT_MS;
+    setTimeout(() => o.isStopping() || socket.active || socket.connect(), delay).unref();
+  };
   socket.on("connect_error", (error) => {
-    o.log(`cannot connect to the hub at ${o.hubUrl}: ${describeConnectError(error)}`);
+    o.log(`cannot connect to the hub at ${o.hubs.current()}: ${describeConnectError(error)}`);
     if (!socket.active) reconnectLater();
   });
   socket.on("disconnect", (reason) => {
     if (reason === "io server disconnect" && !o.isStopping()) reconnectLater();
   });
+}
+
+export type HubRotation = {
+  current(): string;
+  /** Points the socket's next connection at the next instance; false when there is no other. */
+  moveOn(): boolean;
+};
+
+/**
+ * Several dashboard instances share one database, so any of them can take this runner: every reconnection
+ * (the instance died, dropped the connection or refused it) goes to the next URL in turn. What was not
+ * acknowledged is resent there from the spool and the outbox; the hub stores it once (by seq, by key).
+ */
+export function rotateHubUrls(socket: RunnerSocket, urls: readonly string[], log: Logger): HubRotation {
+  let at = 0;
+  // Not in socket.io's types (private there), but what Manager.open() hands the engine on every connection.
+  const manager = socket.io as unknown as { uri: string };
+  const rotation = {
+    current: () => urls[at] ?? "",
+    moveOn() {
+      if (urls.length < 2) return false;
+      at = (at + 1) % urls.length;
+      // The manager opens each connection from `uri` (the engine takes its host, port and scheme from it).
+      manager.uri = runnerNamespaceUrl(rotation.current());
+      log(`trying the hub at ${rotation.current()}`);
+      return true;
+    },
+  };
+  socket.io.on("reconnect_attempt", () => void rotation.moveOn());
+  return rotation;
 }

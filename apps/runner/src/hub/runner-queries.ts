@@ -20,7 +20,7 @@ import {
   type RepoInfoAnswer,
   describeError,
 } from "@grove/core";
-import { cleanUpLeftoverWork, runDoctor, runGit, type RepoContext } from "@grove/core/node";
+import { cleanUpLeftoverWork, measureDiskLedger, runDoctor, runGit, type RepoContext } from "@grove/core/node";
 import { z } from "zod";
 import { BUILT_IN_PROFILES } from "../launch/agent-profiles.ts";
 import { checkAgents } from "../launch/check-agents.ts";
@@ -88,7 +88,15 @@ export function registerRunnerQueries(socket: RunnerSocket, deps: RunnerQueryDep
     "doctor:run",
     answer(DoctorRequestSchema, async (repo, req) => {
       if (req.fix) deps.log(`applying the safe doctor fixes in ${repo.repo} (asked by the hub)`);
-      return runDoctor({ repo: repo.repo, fix: req.fix, runs: await runsOf(repo, req) });
+      const [report, disk] = await Promise.all([
+        runDoctor({ repo: repo.repo, fix: req.fix, runs: await runsOf(repo, req) }),
+        // The ledger is an extra: a repository it cannot measure still gets its doctor report.
+        measureDiskLedger(repo.repo).catch((error: unknown) => {
+          deps.log(`cannot measure the worktrees' disk in ${repo.repo}: ${describeError(error)}`);
+          return undefined;
+        }),
+      ]);
+      return { ...report, disk };
     }),
   );
   // The hub names what its live runs and waiting requests hold; this runner adds its own live runs.

@@ -1,12 +1,11 @@
 import { describeError, parseAgentBranch, ResultSchema, type AuditStep, type MergeApproval } from "@grove/core";
-import { depositBrain, type RepoContext } from "@grove/core/node";
+import { commitBrainDeposit, type QueueCandidate, type RepoContext } from "@grove/core/node";
 
 export type DepositRequest = {
   repo: RepoContext;
   integration: string;
   branch: string;
   headSha: string;
-  mergeSha: string;
   runId?: string;
   sessionId?: string;
   approval: MergeApproval;
@@ -15,23 +14,22 @@ export type DepositRequest = {
 type DepositReport = { deposit: { sha: string; files: string[] } | null; depositError?: string };
 
 /**
- * After a merge landed: the RESULT's learnings become numbered brain files in the orchestrator's own
- * commit (seed section 5, option C). No RESULT, no deposit; a refused deposit is reported, never thrown.
+ * The RESULT's learnings as numbered brain files in the orchestrator's own commit on top of the merge commit
+ * (seed section 5, option C), built into the merge queue's candidate before it is tested: the deposit lands
+ * together with its merge, in the tree that passed. No RESULT, no deposit; a failed deposit is reported, and
+ * the merge lands without it, as before.
  */
-export async function depositLearnings(req: DepositRequest, audit: AuditStep): Promise<DepositReport> {
-  const parsed = req.result === undefined || req.result === null ? null : ResultSchema.safeParse(req.result);
-  if (!parsed?.success) {
-    const reason = parsed ? "the RESULT is invalid" : "the run returned no RESULT";
-    audit("brain.skipped", req.mergeSha, { reason });
-    return { deposit: null };
-  }
+export async function depositIntoCandidate(
+  req: DepositRequest,
+  mergeSha: string,
+): Promise<{ sha: string; files: string[] } | { error: string } | null> {
+  const parsed = parsedResult(req.result);
+  if (!parsed) return null;
   const names = parseAgentBranch(req.branch);
   try {
-    const outcome = await depositBrain({
-      repo: req.repo.repo,
-      into: req.integration,
+    return await commitBrainDeposit(req.repo.repo, mergeSha, {
       brain: req.repo.config.brain,
-      result: parsed.data,
+      result: parsed,
       source: {
         runId: req.runId ?? "unknown",
         sessionId: req.sessionId ?? null,
@@ -39,23 +37,43 @@ export async function depositLearnings(req: DepositRequest, audit: AuditStep): P
         taskId: names?.taskId ?? "unknown",
         branch: req.branch,
         headSha: req.headSha,
-        mergeSha: req.mergeSha,
+        mergeSha,
         approvedBy: req.approval.kind === "auto" ? "auto (tests passed)" : req.approval.by,
         at: Date.now(),
       },
     });
-    if (outcome.kind === "deposited") {
-      audit(outcome.isRepeat ? "brain.already_deposited" : "brain.deposited", outcome.sha, {
-        mergeSha: req.mergeSha,
-        files: outcome.files,
-      });
-      return { deposit: { sha: outcome.sha, files: outcome.files } };
-    }
-    audit("brain.deposit_failed", req.mergeSha, { reason: outcome.reason });
-    return { deposit: null, depositError: outcome.reason };
   } catch (error) {
-    const reason = describeError(error);
-    audit("brain.deposit_failed", req.mergeSha, { reason });
-    return { deposit: null, depositError: reason };
+    return { error: describeError(error) };
   }
+}
+
+/** The brain events of a merge that landed, from the deposit its candidate carried. */
+export function auditDeposit(
+  req: DepositRequest,
+  landed: { sha: string; alreadyMerged?: boolean },
+  candidate: QueueCandidate | null,
+  audit: AuditStep,
+): DepositReport {
+  const mergeSha = landed.sha;
+  if (landed.alreadyMerged) {
+    audit("brain.skipped", mergeSha, { reason: "merged earlier: its deposit, if any, landed with that merge" });
+    return { deposit: null };
+  }
+  if (candidate?.deposit) {
+    audit("brain.deposited", candidate.deposit.sha, { mergeSha, files: candidate.deposit.files });
+    return { deposit: candidate.deposit };
+  }
+  if (candidate?.depositError) {
+    audit("brain.deposit_failed", mergeSha, { reason: candidate.depositError });
+    return { deposit: null, depositError: candidate.depositError };
+  }
+  const parsed = req.result === undefined || req.result === null ? null : ResultSchema.safeParse(req.result);
+  audit("brain.skipped", mergeSha, { reason: parsed ? "the RESULT is invalid" : "the run returned no RESULT" });
+  return { deposit: null };
+}
+
+function parsedResult(result: unknown) {
+  if (result === undefined || result === null) return null;
+  const parsed = ResultSchema.safeParse(result);
+  return parsed.success ? parsed.data : null;
 }

@@ -1,16 +1,18 @@
 import type { AuditStep, MergeOutcome } from "@grove/core";
-import { depositLearnings } from "./brain-deposit.ts";
+import type { QueueCandidate } from "@grove/core/node";
+import { auditDeposit } from "./brain-deposit.ts";
 import type { LandAuditAction, LandDeps, LandRequest } from "./land-agent-branch.ts";
 import { cleanupMergedBranch } from "./merge-cleanup.ts";
 
 /**
- * What follows the merge attempt: each outcome's audit events, and for a merge that landed, the brain
- * deposit and the cleanup of the branch and its worktree.
+ * What follows the merge attempt: each outcome's audit events, and for a merge that landed, the report of
+ * the brain deposit its candidate carried and the cleanup of the branch and its worktree.
  */
 export async function finishLanding(
   deps: LandDeps,
   req: LandRequest,
   outcome: MergeOutcome,
+  candidate: QueueCandidate | null,
   audit: AuditStep<LandAuditAction>,
 ): Promise<MergeOutcome> {
   switch (outcome.kind) {
@@ -31,20 +33,8 @@ export async function finishLanding(
           mergedTreeTest: test?.status ?? "skipped",
         });
       deps.onStage?.("depositing");
-      const deposit = await depositLearnings(
-        {
-          repo: req.repo,
-          integration: req.integration,
-          branch: req.branch,
-          headSha: req.headSha,
-          mergeSha: outcome.sha,
-          runId: req.runId,
-          sessionId: req.sessionId,
-          approval: req.approval,
-          result: req.result,
-        },
-        audit,
-      );
+      // The deposit was built into the tested candidate and landed with the merge; here it is only recorded.
+      const deposit = auditDeposit(req, outcome, candidate, audit);
       deps.onStage?.("cleaning");
       const cleanup = await cleanupMergedBranch(
         { repo: req.repo.repo, branch: req.branch, head: req.headSha, log: deps.log },

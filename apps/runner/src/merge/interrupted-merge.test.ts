@@ -4,22 +4,21 @@ import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CLI_PATH, runGrove } from "../test-support/grove-process.ts";
+import { GROVE_BIN, runGrove } from "../test-support/grove-process.ts";
 import { waitFor } from "../test-support/test-hub.ts";
 import { listPendingMerges } from "./pending-merges.ts";
 
-// A grove process killed -9 while it lands a merge (here: while the merged-tree test runs) must leave nothing
-// that no command clears: the next start settles the merge request from git and removes the test worktree.
+// A grove process killed -9 while it lands a merge (here: while the merged-tree test runs in the merge queue's
+// warm tree) must leave nothing that no command clears: the next start settles the merge request from git, and
+// the next test in that tree keeps what the dead test left under refs/grove/merge-test/ before resetting it.
 
-const TSX = createRequire(import.meta.url).resolve("tsx");
 // The repository's test command: in a merged-tree test worktree, and while the gate file exists, it takes the
 // gate, leaves a file behind, says it started and blocks until it is killed. Elsewhere it passes at once.
 const BLOCKING_TEST = `import fs from "node:fs";
 const gate = process.env.BLOCK_GATE;
-if (process.cwd().includes("grove-merge-test-") && gate && fs.existsSync(gate)) {
+if (process.cwd().includes(".grove-warm") && gate && fs.existsSync(gate)) {
   fs.renameSync(gate, gate + ".taken");
   fs.writeFileSync("left-by-the-test.txt", "partial output\\n");
   fs.writeFileSync(process.env.BLOCK_SIGNAL, String(process.pid));
@@ -59,7 +58,7 @@ async function planFile(name: string, task: string) {
 
 /** `grove session run --approve auto`, killed -9 once its merged-tree test is running. */
 async function killMidMerge(): Promise<void> {
-  const args = ["--import", TSX, CLI_PATH, "session", "run", "--plan", await planFile("s1", "one"), "--data-dir", dataDir];
+  const args = [GROVE_BIN, "session", "run", "--plan", await planFile("s1", "one"), "--data-dir", dataDir];
   const grove = spawn(process.execPath, [...args, "--approve", "auto"], { cwd: repo.dir, env: { ...process.env, ...env } });
   let output = "";
   grove.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -88,22 +87,20 @@ const auditOf = async (session: string) =>
     .map((line) => AuditEntrySchema.parse(JSON.parse(line)));
 
 describe("a grove process killed -9 mid-merge", () => {
-  it("is reported by grove doctor; the next start puts its merge request back to waiting, keeps the test's files and removes its worktree", async () => {
+  it("is reported by grove doctor; the next start puts its merge request back to waiting, and the next test keeps the dead test's files", async () => {
     await killMidMerge();
     expect((await mergeOf("s1-demo-one"))?.state).toBe("merging");
-    const tree = /worktree (\S*grove-merge-test-\S*)/.exec(await repo.git(["worktree", "list", "--porcelain"]))?.[1] ?? "";
+    const tree = /worktree (\S*\.grove-warm\S*)/.exec(await repo.git(["worktree", "list", "--porcelain"]))?.[1] ?? "";
     expect(tree).not.toBe("");
 
+    // Its test still runs (a test is its own process group): the tree is in use, kept, not a problem.
     const doctor = await runGrove(["doctor", "--json"], { cwd: repo.dir });
     const findings = (JSON.parse(doctor.stdout) as { findings: { kind: string; path: string | null }[] }).findings;
-    expect(findings.filter((f) => f.kind === "merge-test-worktree").map((f) => f.path)).toEqual([tree]);
+    expect(findings.filter((f) => f.kind === "warm-merge-tree").map((f) => f.path)).toEqual([tree]);
+    for (const pid of pids.splice(0)) process.kill(pid, "SIGKILL");
 
     const next = await sessionRun("s2", "two");
-    expect(next.stderr).toContain(`removed the merged-tree test worktree ${tree} left by a grove process that died`);
     expect(next.stderr).toContain("the merge of agent/demo/one was interrupted");
-    expect(await repo.git(["worktree", "list", "--porcelain"])).not.toContain("grove-merge-test-");
-    const snapshot = (await repo.git(["for-each-ref", "--format=%(refname)", "refs/grove/merge-test/"])).split("\n")[0] ?? "";
-    expect(await repo.git(["show", `${snapshot}:left-by-the-test.txt`])).toBe("partial output");
     const settled = await mergeOf("s1-demo-one");
     expect(settled?.state).toBe("waiting");
     expect(settled?.landing).toBeUndefined();
@@ -111,13 +108,18 @@ describe("a grove process killed -9 mid-merge", () => {
       expect.objectContaining({ settledAs: "waiting" }),
     ]);
 
-    // It can be decided again, and lands (the gate is taken: the test passes this time).
+    // It can be decided again, and lands (the gate is taken: the test passes this time) from the same warm tree,
+    // reset first: what the dead test wrote is kept under refs/grove/merge-test/, and is not in what landed.
     const approved = await runGrove(["approve", "demo/one", "--data-dir", dataDir, "--as", "ana@example.com"], {
       cwd: repo.dir,
       env,
     });
     expect(approved.code, approved.stderr).toBe(0);
     expect((await mergeOf("s1-demo-one"))?.state).toBe("merged");
+    const snapshot = (await repo.git(["for-each-ref", "--format=%(refname)", "refs/grove/merge-test/"])).split("\n")[0] ?? "";
+    expect(await repo.git(["show", `${snapshot}:left-by-the-test.txt`])).toBe("partial output");
+    expect(await repo.git(["ls-tree", "--name-only", "main"])).not.toContain("left-by-the-test.txt");
+    expect(await repo.git(["worktree", "list", "--porcelain"])).not.toContain("grove-merge-test-");
   });
 
   it("records it as merged, with its merge commit, when the merge is on the integration branch", async () => {

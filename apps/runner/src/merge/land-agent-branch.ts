@@ -1,7 +1,4 @@
 import {
-  agentMergeMessage,
-  describeError,
-  isDomainError,
   testGateOf,
   parseAgentBranch,
   type AuditRecord,
@@ -10,14 +7,11 @@ import {
   type MergeStage,
   type RunnerAuditAction,
 } from "@grove/core";
-import { landBranch, type OutputStream, type RepoContext } from "@grove/core/node";
-import { buildChildEnv } from "../launch/agent-env.ts";
+import type { OutputStream, QueueFence, RepoContext } from "@grove/core/node";
 import type { Logger } from "../logger.ts";
-import { finishLanding } from "./finish-landing.ts";
-import { leaseEnv, type RunLease, type RunLeases } from "../run/run-leases.ts";
+import type { RunLeases } from "../run/run-leases.ts";
 import type { MergeQueue } from "./merge-queue.ts";
-
-const MERGED_TREE_TEST_TIMEOUT_MS = 30 * 60_000;
+import { queueJobOf } from "./queue-job.ts";
 
 /** A runner's own steps, and (headless only) the automatic approval of `grove session run --approve auto`. */
 export type LandAuditAction = RunnerAuditAction | "merge.approved";
@@ -50,11 +44,18 @@ export type LandDeps = {
   log: Logger;
   onStage?: (stage: MergeStage, detail?: string) => void;
   onTestLine?: (stream: OutputStream, text: string) => void;
+  /**
+   * The merge queue's lease fence to land with (a hub's runner: one owner per queue); null when this runner
+   * does not hold the queue's lease now. Absent (headless): no lease, no fence.
+   */
+  queueFence?: (repoPath: string, integration: string) => QueueFence | null;
+  /** Test every candidate in a fresh temporary worktree instead of a warm one (the benchmark's baseline). */
+  freshMergeTrees?: boolean;
 };
 
 /**
- * Lands an approved agent branch through the merge queue: merged-tree test, compare-and-swap, brain
- * deposit, cleanup — every step audited. Also the entry point of `grove session run --approve auto`
+ * Lands an approved agent branch through the merge queue: its candidate (merge commit + brain deposit)
+ * built and tested speculatively, compare-and-swap, cleanup — every step audited. Also the entry point of `grove session run --approve auto`
  * (approval `{ kind: "auto", by: "grove session run" }`), which is recorded as an automatic approval.
  * Never throws: failures come back as a refused outcome.
  */
@@ -91,49 +92,8 @@ export function landAgentBranch(deps: LandDeps, req: LandRequest): Promise<Merge
       comment: req.approval.comment ?? "",
     });
 
-  const key = `${req.repo.repo}\0${req.integration}`;
-  const ahead = deps.queue.size(key);
+  const ahead = deps.queue.size(req.repo.repo, req.integration);
   deps.onStage?.("queued", ahead > 0 ? `${ahead} merge(s) into ${req.integration} ahead` : undefined);
   audit("merge.queued", req.headSha, { ahead });
-
-  return deps.queue.run(key, async (): Promise<MergeOutcome> => {
-    let outcome: MergeOutcome;
-    let lease: RunLease | null = null;
-    try {
-      const { setup, ports } = req.repo.config;
-      // A slot and ports of its own, as a run has: its commands must not meet a live run's ports, nor get
-      // the PORT of the runner's own environment (under `pnpm start`, the dashboard's).
-      if (gate.kind === "command") lease = await deps.leases.reserve(ports);
-      outcome = await landBranch({
-        repo: req.repo.repo,
-        into: req.integration,
-        branch: req.branch,
-        approvedSha: req.headSha,
-        message: req.message ?? (names ? agentMergeMessage(names.agent, names.taskId) : `Merge ${req.branch}`),
-        brain: req.repo.config.brain,
-        test:
-          gate.kind !== "command" || lease === null
-            ? undefined
-            : {
-                command: gate.command,
-                setup,
-                env: buildChildEnv(process.env, leaseEnv(lease), {
-                  GROVE_MERGE_TEST: "1",
-                  GROVE_BRANCH: req.branch,
-                  GROVE_AGENT: names?.agent ?? "",
-                  GROVE_TASK: names?.taskId ?? "",
-                }),
-                timeoutMs: MERGED_TREE_TEST_TIMEOUT_MS,
-              },
-        noTest: gate.kind === "none" ? "none" : "untested",
-        onStage: deps.onStage,
-        onTestLine: deps.onTestLine,
-      });
-    } catch (error) {
-      outcome = { kind: "refused", reason: isDomainError(error) ? error.message : `unexpected error: ${describeError(error)}` };
-    } finally {
-      lease?.release();
-    }
-    return finishLanding(deps, req, outcome, audit);
-  });
+  return deps.queue.submit(queueJobOf(deps, req, audit));
 }

@@ -1,4 +1,4 @@
-import { AuditRecordSchema, MergeResultSchema, RunReportSchema, RunStateEventSchema } from "@grove/core";
+import { AuditRecordSchema, MergeResultSchema, QueueSnapshotSchema, RunReportSchema, RunStateEventSchema } from "@grove/core";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -67,4 +67,15 @@ it("never sends the hub an approval, even when the hub's merge request says it w
   const actions = eventsOf(hub.store, "audit:record", AuditRecordSchema).map((a) => a.action);
   expect(actions).toContain("merge.completed");
   expect(actions).not.toContain("merge.approved");
+});
+
+it("reports its merge queue to the hub (queue:snapshot) and refuses to put first what does not wait in it", async () => {
+  // The merge of the test above went through the queue: it was reported, and the queue is empty again.
+  const snapshots = await waitFor(() => {
+    const all = eventsOf(hub.store, "queue:snapshot", QueueSnapshotSchema);
+    return all.at(-1)?.entries.length === 0 && all;
+  }, "an empty queue reported");
+  expect(snapshots.some((s) => s.entries.some((e) => e.mergeRequestId === "mr-auto"))).toBe(true);
+  expect(snapshots.at(-1)).toMatchObject({ repoPath: repo.dir, integration: "main" });
+  expect(await hub.prioritizeMerge("mr-auto")).toMatchObject({ ok: false });
 });

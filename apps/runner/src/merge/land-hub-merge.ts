@@ -3,11 +3,17 @@ import type { RepoContext } from "@grove/core/node";
 import { ACK_TIMEOUT_MS, type HubLink } from "../hub/hub-socket.ts";
 import type { Logger } from "../logger.ts";
 import type { HubOutbox } from "../hub/hub-outbox.ts";
-import { landAgentBranch } from "./land-agent-branch.ts";
+import { landAgentBranch, type LandDeps } from "./land-agent-branch.ts";
 import type { MergeQueue } from "./merge-queue.ts";
 import type { RunLeases } from "../run/run-leases.ts";
 
-export type HubMergeDeps = { hub: HubOutbox; link: HubLink; queue: MergeQueue; leases: RunLeases; log: Logger };
+export type HubMergeDeps = Pick<LandDeps, "queueFence"> & {
+  hub: HubOutbox;
+  link: HubLink;
+  queue: MergeQueue;
+  leases: RunLeases;
+  log: Logger;
+};
 
 /**
  * Executes the hub's `merge:execute` through the merge queue and reports back: progress as it goes
@@ -27,6 +33,7 @@ export async function landHubMerge(deps: HubMergeDeps, repo: RepoContext, req: M
       queue: deps.queue,
       leases: deps.leases,
       log: deps.log,
+      ...(deps.queueFence ? { queueFence: deps.queueFence } : {}),
       onStage: progress,
       // Approvals are the hub's to record (it refuses a runner's); only the runner's own steps go out.
       audit: (record) => {

@@ -2,19 +2,21 @@ import type { MergeApproval, MergeOutcome } from "@grove/core";
 import { openRepo } from "@grove/core/node";
 import { hostname } from "node:os";
 import { landAgentBranch, type LandDeps } from "./land-agent-branch.ts";
+import { MergeWithdrawnError } from "./merge-withdraw.ts";
 import { savePendingMerge, type PendingMerge } from "./pending-merges.ts";
 
 export type LandPendingDeps = Pick<LandDeps, "queue" | "leases" | "audit" | "log"> & { dataDir: string };
 
 /**
  * Lands a headless merge request through the merge queue (merged-tree test, compare-and-swap, brain
- * deposit, cleanup) and records what happened on the request: merged, or failed with the outcome.
+ * deposit, cleanup) and records what happened on the request: merged, or failed with the outcome; null when
+ * it was withdrawn from the queue before it landed (the request waits again, as `merge` was).
  */
 export async function landPendingMerge(
   deps: LandPendingDeps,
   merge: PendingMerge,
   approval: MergeApproval,
-): Promise<MergeOutcome> {
+): Promise<MergeOutcome | null> {
   const decided = {
     ...merge,
     state: "merging" as const,
@@ -24,7 +26,7 @@ export async function landPendingMerge(
     ...(approval.comment ? { comment: approval.comment } : {}),
   };
   await savePendingMerge(deps.dataDir, decided);
-  const outcome = await landAgentBranch(
+  const landed = landAgentBranch(
     { queue: deps.queue, leases: deps.leases, audit: deps.audit, log: deps.log },
     {
       repo: await openRepo(merge.repo),
@@ -37,6 +39,15 @@ export async function landPendingMerge(
       result: merge.result ?? undefined,
     },
   );
+  const outcome = await landed.catch((error: unknown) => {
+    if (error instanceof MergeWithdrawnError) return null;
+    throw error;
+  });
+  if (outcome === null) {
+    // Taken out of the queue before it landed (the session was asked to stop): it waits for a decision again.
+    await savePendingMerge(deps.dataDir, merge);
+    return null;
+  }
   await savePendingMerge(deps.dataDir, {
     ...decided,
     landing: undefined,

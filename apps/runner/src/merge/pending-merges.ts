@@ -66,7 +66,9 @@ export async function findPendingMerge(dataDir: string, key: string): Promise<Pe
       "INVALID_INPUT",
       `"${key}" names ${matches.length} merge requests; give a run id: ${matches.map((m) => m.runId).join(", ")}`,
     );
-  throw new DomainError("NOT_FOUND", `no merge request "${key}" in ${dirOf(dataDir)} (grove approve --list shows them)`);
+  throw new DomainError("NOT_FOUND", `no merge request "${key}" in ${dirOf(dataDir)}`, {
+    hint: "`grove approve --list` shows the requests waiting; a session run with --data-dir DIR keeps them there: pass the same --data-dir.",
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ConflictLeft } from "./merge-integration-in.ts";
 import { settleRoundMerge } from "./settle-round-merge.ts";
 import { readAgentResult } from "./agent-result.ts";
 import { runRepoCommand, type AgentExit } from "./run-agent.ts";
+import { admitRunStep } from "./run-admission.ts";
 import { budgetDetails, describeExit, stopState, type RunScope } from "./run-scope.ts";
 
 const FINISH_LOG_TIMEOUT_MS = 5_000;
@@ -156,8 +157,15 @@ async function runTestGate(scope: RunScope, worktreePath: string, signal: AbortS
       return { status: "none", exitCode: null, durationMs: 0 };
     case "command": {
       scope.setState("testing");
+      scope.ticket = await admitRunStep(scope, "test", "testing", signal);
+      if (!scope.ticket) {
+        scope.system("tests not run: the run was stopped while they waited for room on the machine");
+        return { status: "skipped", exitCode: null, durationMs: 0 };
+      }
       scope.system(`running tests: ${gate.command}`);
-      const result = await runRepoCommand(scope, gate.command, worktreePath, "test", signal);
+      const result = await runRepoCommand(scope, gate.command, worktreePath, "test", signal).finally(() =>
+        scope.ticket?.release(),
+      );
       const test: TestReport = {
         status: result.exitCode === 0 ? "passed" : "failed",
         exitCode: result.exitCode,

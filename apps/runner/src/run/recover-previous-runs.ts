@@ -1,6 +1,6 @@
 import { describeError } from "@grove/core";
 import type { RunnerAuditAction } from "@grove/core";
-import { listRunGroupMembers, terminateGroup, unlockWorktree } from "@grove/core/node";
+import { listRunProcessGroups, terminateGroup, unlockWorktree } from "@grove/core/node";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../logger.ts";
@@ -32,24 +32,23 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
   for (const record of await listRunRecords(deps.dataDir)) {
     if (TERMINAL_STATES.includes(record.state)) continue;
     deps.log(`run ${record.runId} was ${record.state} when the runner stopped; marking it interrupted`);
-    let orphanStopped = false;
-    if (record.pgid !== undefined && listRunGroupMembers(record.pgid, record.runId).length > 0) {
-      deps.log(`run ${record.runId}: its agent (process group ${record.pgid}) outlived the runner; stopping it`);
-      await terminateGroup(record.pgid, ORPHAN_GRACE_MS);
-      orphanStopped = true;
-    }
+    // Found by the run id in their environment, not only in the recorded group: a runner killed between
+    // starting the agent and recording its group left none in the record, and the agent runs on all the same.
+    const groups = listRunProcessGroups(record.runId);
+    for (const pgid of groups)
+      deps.log(`run ${record.runId}: its agent (process group ${pgid}) outlived the runner; stopping it`);
+    await Promise.all(groups.map((pgid) => terminateGroup(pgid, ORPHAN_GRACE_MS)));
+    const stoppedGroup = groups.find((pgid) => pgid === record.pgid) ?? groups[0] ?? null;
+    const pgid = record.pgid ?? stoppedGroup ?? undefined;
     // No agent is left in it: grove's own "agent session in progress" lock would only make `grove doctor` nag.
     if (record.worktreePath) {
       await unlockWorktree(record.repo, record.worktreePath, WORKTREE_LOCK_REASON).catch((error: unknown) =>
         deps.log(`run ${record.runId}: could not unlock its worktree ${record.worktreePath}: ${describeError(error)}`),
       );
     }
-    live.set(record.runId, {
-      hasAgentStarted: record.pgid !== undefined,
-      stoppedGroup: orphanStopped ? (record.pgid ?? null) : null,
-    });
+    live.set(record.runId, { hasAgentStarted: pgid !== undefined, stoppedGroup });
     // What the agent used after the runner died counts against its session's budget too.
-    const usage = record.pgid === undefined ? record.usage : await recountUsage(deps, record);
+    const usage = pgid === undefined ? record.usage : await recountUsage(deps, record);
     await writeRunRecord(deps.dataDir, { ...record, state: "interrupted", ...(usage ? { usage } : {}) });
     void deps.hub.send("run:state", {
       runId: record.runId,
@@ -67,8 +66,8 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
       details: {
         previousState: record.state,
         worktreePath: record.worktreePath ?? null,
-        pgid: record.pgid ?? null,
-        orphanStopped,
+        pgid: pgid ?? null,
+        orphanStopped: stoppedGroup !== null,
       },
     });
   }

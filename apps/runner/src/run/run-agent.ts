@@ -1,6 +1,6 @@
 import type { AgentOutputFormat, AgentUsage, LogStream } from "@grove/core";
 import { isDomainError } from "@grove/core";
-import { runShellCommand, startAgentProcess, type ProcessExit } from "@grove/core/node";
+import { startAgentProcess, type ProcessExit } from "@grove/core/node";
 import { rm } from "node:fs/promises";
 import { agentOutputFormat, createAgentLineWriter, trackAgentOutput } from "../log/agent-output.ts";
 import { resolveAgent } from "../launch/agent-profiles.ts";
@@ -100,7 +100,10 @@ export async function runAgent(scope: RunScope, cwd: string, signal: AbortSignal
       killGraceMs: KILL_GRACE_MS,
       abortSignal: signal,
     });
-    if (proc.pid !== undefined) scope.onAgentStarted(proc.pid);
+    if (proc.pid !== undefined) {
+      scope.onAgentStarted(proc.pid);
+      scope.ticket?.watch(proc.pid);
+    }
     // Its stdin is empty: an agent that asks a person anyway would wait forever. It is stopped, and says why.
     let needsInput: string | null = null;
     const inputWatch =
@@ -156,7 +159,7 @@ export async function runRepoCommand(
     GROVE_RUN_ID: scope.req.task.runId,
   });
   const prefix = stream === "system" ? "[setup] " : "";
-  return runShellCommand(command, {
+  const proc = startAgentProcess(["/bin/sh", "-c", command], {
     cwd,
     env,
     onLine: (_source, text) => scope.runLog.write(stream, prefix + text),
@@ -165,6 +168,9 @@ export async function runRepoCommand(
     killGraceMs: KILL_GRACE_MS,
     abortSignal: signal,
   });
+  // Measured against the admission of the step it belongs to (the run's for setup, the tests' own for tests).
+  if (proc.pid !== undefined) scope.ticket?.watch(proc.pid);
+  return proc.done;
 }
 
 function describeNeedsInput(line: string, waitMs: number): string {

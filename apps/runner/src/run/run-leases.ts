@@ -1,5 +1,8 @@
 import { DomainError } from "@grove/core";
 import { createServer } from "node:net";
+import { createAdmissionGate, type AdmissionGate } from "../admission/admission-gate.ts";
+import { createMemoryPeaks } from "../admission/memory-peaks.ts";
+import { createResourceProbe } from "../admission/resource-probe.ts";
 
 export const PORTS_PER_RUN = 10;
 
@@ -20,6 +23,8 @@ export type RunLeases = {
    * merged-tree test, which runs a repository's commands beside the runs but is not one of them.
    */
   reserve(range: { from: number; to: number }): Promise<RunLease>;
+  /** Beside the count: runs, setups and test commands wait here for free memory and CPU (admission-gate.ts). */
+  admission: AdmissionGate;
 };
 
 /** What the agent and the repository's commands see of a lease. */
@@ -27,8 +32,16 @@ export function leaseEnv(lease: RunLease): Record<string, string> {
   return { PORT: String(lease.ports.from), GROVE_PORTS: `${lease.ports.from}-${lease.ports.to}`, GROVE_SLOT: String(lease.slot) };
 }
 
-export function createRunLeases(opts: { maxRuns: number; isPortFree?: (port: number) => Promise<boolean> }): RunLeases {
+export function createRunLeases(opts: {
+  maxRuns: number;
+  isPortFree?: (port: number) => Promise<boolean>;
+  /** Where the peaks of earlier commands are kept across restarts (none: this process only). */
+  peaksFile?: string;
+  admission?: AdmissionGate;
+}): RunLeases {
   const isPortFree = opts.isPortFree ?? canListen;
+  const admission =
+    opts.admission ?? createAdmissionGate({ probe: createResourceProbe(), peaks: createMemoryPeaks(opts.peaksFile) });
   const slots = new Set<number>();
   const heldPorts = new Set<number>();
   const waiting: (() => void)[] = [];
@@ -110,6 +123,7 @@ export function createRunLeases(opts: { maxRuns: number; isPortFree?: (port: num
       return take(range, leave);
     },
     reserve: (range) => take(range, () => undefined),
+    admission,
   };
 }
 

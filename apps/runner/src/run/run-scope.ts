@@ -8,6 +8,7 @@ import {
   isTerminalRunState,
 } from "@grove/core";
 import type { RepoContext } from "@grove/core/node";
+import type { AdmissionTicket } from "../admission/admission-gate.ts";
 import type { Logger } from "../logger.ts";
 import type { HubOutbox } from "../hub/hub-outbox.ts";
 import type { LogShipper, RunLog } from "../log/run-log.ts";
@@ -44,7 +45,8 @@ export type RunScope = {
   runLog: RunLog;
   /** PORT, GROVE_PORTS and GROVE_SLOT of the run's lease, for the agent and the repo's commands. */
   leaseEnv: Record<string, string>;
-  setState(state: RunState, extra?: { worktreePath?: string; baseSha?: string; error?: string }): void;
+  /** `waiting`: why the step the run is in has not started yet (run-admission.ts). */
+  setState(state: RunState, extra?: { worktreePath?: string; baseSha?: string; error?: string; waiting?: string }): void;
   audit(action: RunnerAuditAction, fields?: { sha?: string; details?: Record<string, unknown> }): void;
   system(text: string): void;
   /** The agent's process group is up (recorded for recovery and `grove doctor`). */
@@ -55,6 +57,8 @@ export type RunScope = {
   spend: RunSpend | null;
   /** Why the session's budget stopped this run; null when it did not. */
   budgetStop: string | null;
+  /** The run's admission (run-admission.ts) while it holds one: its processes are measured against it. */
+  ticket: AdmissionTicket | null;
   /** What the agent used so far (this attempt), as its CLI reported it: recorded, and counted against the budget. */
   meter(usage: RecordedUsage): void;
 };
@@ -109,6 +113,7 @@ export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, 
     recorded: () => recording,
     spend: null,
     budgetStop: null,
+    ticket: null,
     meter(usage) {
       const spend = scope.spend;
       if (!spend || isSameUsage(usage, metered)) return;

@@ -5,9 +5,11 @@ import { findNamedBrainFiles } from "./brain-files.ts";
 import { writeResultSchema } from "./agent-result.ts";
 import { writeContextPack } from "./context-pack.ts";
 import { finishRun } from "./finish-run.ts";
-import { runAgent, runRepoCommand, type AgentExit } from "./run-agent.ts";
+import { runAgent, type AgentExit } from "./run-agent.ts";
+import { admitRunStep } from "./run-admission.ts";
 import { leaseEnv, type RunLease } from "./run-leases.ts";
 import { runPaths } from "./run-paths.ts";
+import { runSetup } from "./run-setup.ts";
 import { worktreeProgress } from "./run-progress.ts";
 import { readyRoundBranch, startRound, type StartedRound } from "./run-round.ts";
 import {
@@ -25,7 +27,8 @@ const FINISH_LOG_TIMEOUT_MS = 5_000;
 const NOTHING_USED = { tokensIn: 0, tokensOut: 0, costUsd: null };
 
 /**
- * One agent run, start to end: a place under the concurrency cap (port block, slot) → worktree
+ * One agent run, start to end: a place under the concurrency cap (port block, slot) → room on the machine
+ * (free memory, CPU load: run-admission.ts) → worktree
  * (locked) → setup → CONTEXT-PACK → agent → unlock → tests → RESULT → report. Never throws; every
  * failure ends as a run state the hub sees.
  */
@@ -72,6 +75,9 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     lease = await deps.leases.acquire(req.repo.config.ports, runSignal);
     if (scope.budgetStop !== null) return await endOverBudget(scope, scope.budgetStop);
     if (!lease) throw new Error("stopped while queued");
+    scope.ticket = await admitRunStep(scope, "run", "queued", runSignal);
+    if (scope.budgetStop !== null) return await endOverBudget(scope, scope.budgetStop);
+    if (!scope.ticket) throw new Error("stopped while queued");
     scope.leaseEnv = leaseEnv(lease);
     scope.setState("preparing");
     // A later round needs its task's branch: checked before anything is created (run-round.ts).
@@ -97,6 +103,8 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     scope.setState("running", { worktreePath: worktree.path, baseSha });
 
     const exit = await setUpAndRunAgent(scope, { ...worktree, baseSha }, round, runSignal);
+    // Its setup and agent are done: what they took at their peak is what the next run of the profile expects.
+    scope.ticket.release();
     // Its agent is done: the budget stops it no more, and what it used was counted as it went.
     scope.spend.leave();
     await unlockWorktree(req.repo.repo, worktree.path);
@@ -120,6 +128,7 @@ export async function runTask(deps: RunDeps, req: RunRequest, signal: AbortSigna
     scope.setState(final, runSignal.aborted && !stoppedBy ? {} : { error: (stoppedBy ?? message).slice(0, 10_000) });
   } finally {
     scope.spend.leave();
+    scope.ticket?.release();
     lease?.release();
   }
   const delivered = await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
@@ -162,8 +171,7 @@ async function setUpAndRunAgent(
   const notRun: AgentExit = { exitCode: null, signal: null, durationMs: 0, cancelled: true, timedOut: false, error: null };
   const setup = req.repo.config.setup;
   if (setup !== undefined && !signal.aborted) {
-    scope.system(`running setup: ${setup}`);
-    const result = await runRepoCommand(scope, setup, worktree.path, "system", signal);
+    const result = await runSetup(scope, setup, worktree.path, signal);
     if (result.exitCode !== 0 && !result.cancelled)
       return { ...notRun, cancelled: false, error: `setup failed (${describeExit(result)})` };
   }

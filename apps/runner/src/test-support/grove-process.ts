@@ -1,12 +1,15 @@
-import { runTsScript, type ScriptResult } from "@grove/core/test-support";
+import { runNode, type ScriptResult } from "@grove/core/test-support";
 import { fileURLToPath } from "node:url";
 
-/** The real CLI entry point, for tests that run `grove` as a separate process. */
-export const CLI_PATH = fileURLToPath(new URL("../cli.ts", import.meta.url));
+/**
+ * What a user's `pnpm grove` starts: bin/grove.mjs, which runs the bundled CLI (rebuilt first if a source
+ * changed; the runner's global setup builds it once before any test, so parallel tests never race to build it).
+ */
+export const GROVE_BIN = fileURLToPath(new URL("../../bin/grove.mjs", import.meta.url));
 
-/** Runs `grove <args>` in a child process (node + tsx) in `cwd`, as a user's shell would. */
+/** Runs `grove <args>` in a child process in `cwd`, as a user's shell would. */
 export function runGrove(args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): Promise<ScriptResult> {
-  return runTsScript(CLI_PATH, args, {
+  return runNode([GROVE_BIN, ...args], {
     cwd: opts.cwd,
     env: { GROVE_DEBUG: undefined, npm_lifecycle_event: undefined, ...opts.env },
   });

@@ -1,6 +1,8 @@
 import {
   AuditRecordSchema,
   BranchDiffSchema,
+  QueueLeaseRequestSchema,
+  QueueSnapshotSchema,
   MergeProgressSchema,
   RunProgressSchema,
   MergeResultSchema,
@@ -34,10 +36,12 @@ export type HubStore = {
   lines: Map<string, Map<number, LogLine>>;
   /** Log lines received again after they were stored (resends); harmless, but counted. */
   duplicates: number;
+  /** The merge queues' leases by repository and branch (one runner: any new process of it takes them over). */
+  leases: Map<string, { instance: string; epoch: number }>;
 };
 
 export function createHubStore(): HubStore {
-  return { events: [], lines: new Map(), duplicates: 0 };
+  return { events: [], lines: new Map(), duplicates: 0, leases: new Map() };
 }
 
 export type TestHub = {
@@ -48,6 +52,7 @@ export type TestHub = {
   startSession(payload: SessionStart): Promise<Ack>;
   executeMerge(payload: MergeExecute): Promise<Ack>;
   cancelRun(runId: string): Promise<Ack>;
+  prioritizeMerge(mergeRequestId: string): Promise<Ack>;
   close(): Promise<void>;
 };
 
@@ -64,6 +69,8 @@ export async function startTestHub(opts: {
   ackLogs?: () => boolean;
   /** A reason makes the hub refuse that log batch (`{ ok: false }`) without storing it. */
   refuseLog?: () => string | null;
+  /** False makes the hub store any other event but never ack it, like a hub that dies between the two. */
+  ackEvents?: () => boolean;
 }): Promise<TestHub> {
   const store = opts.store ?? createHubStore();
   const httpServer = createServer();
@@ -92,6 +99,7 @@ export async function startTestHub(opts: {
     startSession: (payload) => runner().timeout(5_000).emitWithAck("session:start", payload),
     executeMerge: (payload) => runner().timeout(5_000).emitWithAck("merge:execute", payload),
     cancelRun: (runId) => runner().timeout(5_000).emitWithAck("run:cancel", { runId }),
+    prioritizeMerge: (mergeRequestId) => runner().timeout(5_000).emitWithAck("merge:prioritize", { mergeRequestId }),
     close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
   };
 
@@ -130,6 +138,19 @@ export async function startTestHub(opts: {
       }
       if (opts.ackLogs?.() ?? true) ack({ ok: true, ackedSeq: watermarkOf(batch.runId) });
     });
+    // As the real hub's lease (packages/db queue-lease.ts) for runners of one hub process: a new holder gets the next epoch.
+    socket.on("queue:lease", (payload, ack) => {
+      const req = record("queue:lease", QueueLeaseRequestSchema, payload);
+      const key = `${req.repositoryId}\0${req.integration}`;
+      const lease = store.leases.get(key);
+      if (req.op === "release") {
+        if (lease?.instance === req.instance) store.leases.set(key, { instance: "", epoch: lease.epoch });
+        return ack({ ok: true, held: false, runnerId: "", epoch: 0 });
+      }
+      const epoch = lease?.instance === req.instance ? lease.epoch : (lease?.epoch ?? 0) + 1;
+      store.leases.set(key, { instance: req.instance, epoch });
+      ack({ ok: true, held: true, epoch, remainingMs: req.durationMs });
+    });
     socket.on("run:log-watermark", (payload, ack) => {
       ack({ ok: true, ackedSeq: watermarkOf(RunLogWatermarkSchema.parse(payload).runId) });
     });
@@ -142,10 +163,11 @@ export async function startTestHub(opts: {
       ["run:progress", RunProgressSchema],
       ["radar:snapshot", RadarSnapshotSchema],
       ["branch:diff", BranchDiffSchema],
+      ["queue:snapshot", QueueSnapshotSchema],
     ] as const) {
       socket.on(event, (payload: unknown, ack: (res: Ack) => void) => {
         record(event, schema, payload);
-        ack({ ok: true });
+        if (opts.ackEvents?.() ?? true) ack({ ok: true });
       });
     }
   });
