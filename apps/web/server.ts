@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { LISTEN_FAILED_EXIT_CODE } from "@grove/core/launch";
+import { disconnectDb } from "@grove/db";
 import { restrictFile } from "@grove/core/private-files";
 import { readWebEnv } from "./src/env.ts";
 import { ensureFirstAdmin, issueSetupToken } from "./src/server/auth/bootstrap.ts";
@@ -30,6 +31,7 @@ async function main() {
     authSecret: env.authSecret,
     authSecretFile,
     vapidKeysFile,
+    vapidKeys: env.vapidKeys,
     signInLimit: env.signInLimit,
     trustedProxies: env.trustedProxies,
     webhookUrl: env.webhookUrl,
@@ -38,6 +40,7 @@ async function main() {
     pages: (req, res) => handle(req, res),
     isDev: env.dev,
     instanceId: env.instanceId,
+    busUrl: env.redisUrl,
   });
 
   const base = env.publicUrl ?? `http://localhost:${server.port}`;
@@ -56,7 +59,10 @@ async function main() {
   const shutdown = () => {
     void server
       .close()
-      .then(() => db.$disconnect())
+      .then(() => disconnectDb(db))
+      .then((ended) => {
+        if (ended > 0) console.error(`grove web: ended ${ended} database connection(s) still in use at shutdown`);
+      })
       .finally(() => process.exit(0));
   };
   process.once("SIGINT", shutdown);

@@ -1,3 +1,52 @@
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { include: ["src/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 60_000 } });
+// Their faults exist only on PostgreSQL (a row lock another client holds, seen in pg_stat_activity).
+const POSTGRESQL_ONLY = ["src/server/hub/hub-close.test.ts"];
+
+/*
+ * Every test runs on SQLite files. These, the server's paths through the database (sign-in and accounts with
+ * better-auth's adapter, log storage and paging, the audit chain, the merge gate, review rounds), run again
+ * on a PostgreSQL server started for the run, as a team's instances store their data.
+ */
+const ON_POSTGRESQL = [
+  "src/server/auth/sign-in.test.ts",
+  "src/server/api/routers/account.test.ts",
+  "src/server/api/routers/user.test.ts",
+  "src/server/api/routers/run-log.test.ts",
+  "src/server/api/routers/repository-queries.test.ts",
+  "src/server/hub/runner-log-watermark.test.ts",
+  "src/server/hub/runner-audit.test.ts",
+  "src/server/hub/log-fanout.test.ts",
+  "src/server/merge-gate.test.ts",
+  "src/server/review-rounds.test.ts",
+  "src/server/hub/cross-instance.test.ts",
+  "src/server/hub/presence-expiry.test.ts",
+  "src/server/hub/shared-state.test.ts",
+  "src/server/queue-lease.test.ts",
+  ...POSTGRESQL_ONLY,
+];
+
+// Tests start the runner as `pnpm grove` does, from its bundle: built here once, if stale.
+const RUNNER_BUNDLE_SETUP = "./src/server/test-support/runner-bundle-setup.ts";
+
+export default defineConfig({
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "sqlite", include: ["src/**/*.test.ts"], exclude: POSTGRESQL_ONLY, globalSetup: [RUNNER_BUNDLE_SETUP] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "postgresql",
+          include: ON_POSTGRESQL,
+          env: { GROVE_TEST_DATABASE: "postgresql" },
+          globalSetup: [RUNNER_BUNDLE_SETUP, "./src/server/test-support/postgres-global-setup.ts"],
+        },
+      },
+    ],
+  },
+});

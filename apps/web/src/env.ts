@@ -35,9 +35,16 @@ const EnvSchema = z.object({
       }
     })
     .optional(),
+  // The push key pair every instance of one team signs with (web-push's generateVAPIDKeys): both or neither.
+  GROVE_VAPID_PUBLIC_KEY: z.string().min(20).max(200).optional(),
+  GROVE_VAPID_PRIVATE_KEY: z.string().min(20).max(200).optional(),
   GROVE_VAPID_SUBJECT: z
     .string()
     .regex(/^(mailto:|https:)/, "must start with mailto: or https:")
+    .optional(),
+  GROVE_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
   GROVE_INSTANCE_ID: z
     .string()
@@ -63,8 +70,12 @@ export type WebEnv = {
   /** Reverse proxies whose X-Forwarded-For names the client (addresses or networks); none unless set. */
   trustedProxies: string[];
   vapidSubject: string;
+  /** The push key pair from the environment (several instances share it); null: generated into the data dir. */
+  vapidKeys: { publicKey: string; privateKey: string } | null;
   /** Set by `pnpm start` and echoed by /api/health, so that it knows the answer is its own web process's, not another program's on the port. */
   instanceId: string | null;
+  /** The bus between dashboard instances (Redis); null when this process is the only one. */
+  redisUrl: string | null;
 };
 
 export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
@@ -73,6 +84,8 @@ export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
     throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);
   }
   const env = parsed.data;
+  if ((env.GROVE_VAPID_PUBLIC_KEY === undefined) !== (env.GROVE_VAPID_PRIVATE_KEY === undefined))
+    throw new Error("Invalid environment:\nGROVE_VAPID_PUBLIC_KEY and GROVE_VAPID_PRIVATE_KEY are a pair: set both or neither");
   return {
     port: env.PORT,
     host: env.HOST,
@@ -89,6 +102,11 @@ export function readWebEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
     webhookUrl: env.GROVE_WEBHOOK_URL ?? null,
     trustedProxies: env.GROVE_TRUSTED_PROXIES ?? [],
     vapidSubject: env.GROVE_VAPID_SUBJECT ?? "mailto:grove@localhost",
+    vapidKeys:
+      env.GROVE_VAPID_PUBLIC_KEY && env.GROVE_VAPID_PRIVATE_KEY
+        ? { publicKey: env.GROVE_VAPID_PUBLIC_KEY, privateKey: env.GROVE_VAPID_PRIVATE_KEY }
+        : null,
     instanceId: env.GROVE_INSTANCE_ID ?? null,
+    redisUrl: env.GROVE_REDIS_URL ?? null,
   };
 }

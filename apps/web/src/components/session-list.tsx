@@ -29,6 +29,7 @@ export function SessionList({ title, live = false, limit = 50 }: { title: string
               {s.runs.map((r) => (
                 <Link key={r.id} href={`/runs/${r.id}`} className="flex min-w-0 items-center gap-1 text-xs hover:underline">
                   <code className="truncate">{r.branch}</code> <OutcomeBadge outcome={r.outcome} />
+                  {r.waiting && <span className="truncate text-amber-800 dark:text-amber-300">{r.waiting}</span>}
                 </Link>
               ))}
             </div>

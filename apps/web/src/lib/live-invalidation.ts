@@ -5,9 +5,10 @@ import type { Changed } from "@grove/core";
 const AFFECTS: Record<Changed["scope"], string[]> = {
   sessions: ["session", "run", "approval"],
   runs: ["session", "run", "approval"],
-  merges: ["approval", "merge", "session", "run", "audit"],
+  merges: ["approval", "merge", "session", "run", "audit", "queue"],
   runners: ["runner", "session"],
   audit: ["audit"],
+  queue: ["queue"],
 };
 const EXPENSIVE = new Set(["run.diff", "brain.list", "brain.byId", "health.list", "runner.byId"]);
 

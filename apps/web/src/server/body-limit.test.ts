@@ -39,6 +39,8 @@ describe("request body limits", () => {
       const reply = await rawExchange(url, { method, path, headers, contentLength: HUGE, body: '{"json":{}' });
       expect(reply.status, `${method} ${path}`).toBe(413);
       expect(reply.isBodyComplete).toBe(false);
+      // A lingering close: the client read the answer and ended the connection itself, never reset.
+      expect(reply.errorCode, `${method} ${path}`).toBeUndefined();
     }
     expect(pageCalls).toBe(0);
     // better-auth counts every request it handles; none reached it.
@@ -76,6 +78,9 @@ describe("request body limits", () => {
         chunked: { chunkBytes: 16 * 1024, totalBytes },
       });
       expect(reply.status, path).toBe(413);
+      // Closing over unread bytes would reset the connection, and a reset can erase the 413 before the
+      // client reads it (what a loaded machine showed): the server half-closes and reads on instead.
+      expect(reply.errorCode, path).toBeUndefined();
       // The server stopped reading: the client never got to send the rest (socket buffers hold a few MB at most).
       expect(reply.isBodyComplete, path).toBe(false);
       expect(reply.sentBytes, path).toBeGreaterThan(limit);

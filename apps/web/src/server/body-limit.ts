@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 /*
  * Request body limits, from the largest input each route legitimately takes:
@@ -54,6 +55,7 @@ export function refuseBody(req: IncomingMessage, res: ServerResponse, limit: num
   // Marks the request as being read, so Node does not drain (read and discard) the rest after the answer.
   req.read(0);
   if (res.headersSent) return void res.destroy();
+  lingerAfterAnswer(req, req.socket);
   const { contentType, body } = reply(limit);
   res
     .writeHead(413, {
@@ -63,6 +65,32 @@ export function refuseBody(req: IncomingMessage, res: ServerResponse, limit: num
       "cache-control": "no-store",
     })
     .end(body);
+}
+
+/** How long, and how many more body bytes, a refused connection is kept open for its client to read the answer. */
+export const LINGER_MS = 2000;
+export const LINGER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A lingering close (RFC 9112 §9.6). Closing a socket with unread bytes in its receive buffer makes the
+ * kernel send a reset, and a reset can erase the 413 from the client's buffers before it reads it: the
+ * client would see a dropped connection instead of the reason. So instead of Node's close once the
+ * answer is written, this half-closes (the client reads the answer, then end of stream), reads on and
+ * discards at most LINGER_BYTES for at most LINGER_MS, and closes when the client does or a bound is hit.
+ */
+function lingerAfterAnswer(req: IncomingMessage, socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    let discarded = 0;
+    const close = () => socket.destroy();
+    const timer = setTimeout(close, LINGER_MS);
+    socket.once("close", () => clearTimeout(timer));
+    req.on("data", (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_BYTES) close();
+    });
+    req.resume();
+  };
 }
 
 /**

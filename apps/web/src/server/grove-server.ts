@@ -8,15 +8,20 @@ import { AUTH_BASE_PATH, CLIENT_IP_HEADER, createGroveAuth } from "./auth/auth-i
 import { resolveAuthSecret } from "./auth/bootstrap.ts";
 import { createHttpContext, type AppDeps } from "./api/context.ts";
 import { appRouter } from "./api/root.ts";
+import { connectBus } from "./hub/bus.ts";
+import type { PresenceTiming } from "./hub/cluster-presence.ts";
 import { createHub, type Hub } from "./hub/create-hub.ts";
+import { createRedisQueueStore } from "./hub/redis-queue-store.ts";
 import type { FanoutLimits } from "./hub/fanout-budget.ts";
 import { createNotifier } from "./notifications/notifier.ts";
 import { createRunnerEventHandlers } from "./services/runner-events.ts";
 import { AUDIT_EXPORT_PATH, failRequest, serveAuditExport } from "./audit-export-route.ts";
 import { admitDeclaredBody, AUTH_BODY_LIMIT, bodyLimitOf, PAGE_BODY_LIMIT, readBody, trpcBodyLimit } from "./body-limit.ts";
 import { applyPagePolicy } from "./content-security-policy.ts";
-import { foreignOriginMessage, isDashboardOrigin } from "./request-origin.ts";
-import { trpcRefusalBody, trpcTooLarge } from "./trpc-refusal.ts";
+import { isDashboardOrigin } from "./request-origin.ts";
+import { isDecodablePath, refuseBadPath } from "./request-path.ts";
+import { refuseForeignOrigin, trpcTooLarge } from "./trpc-refusal.ts";
+import type { VapidKeys } from "./notifications/vapid.ts";
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -44,12 +49,21 @@ export type GroveServerOptions = {
   allowLoopbackPush?: boolean;
   /** The VAPID key pair's file (owner-only, in the data dir); without it the pair is kept in the database. */
   vapidKeysFile?: string | null;
+  /** The push key pair given by the environment (shared by a team's instances); wins over the file. */
+  vapidKeys?: VapidKeys | null;
   /** Tests only: webhook receivers on loopback. */
   allowLoopbackWebhook?: boolean;
   /** The hub's log fan-out limits (tests lower them). */
   logFanout?: Partial<FanoutLimits>;
   /** Echoed by /api/health (GROVE_INSTANCE_ID): how `pnpm start` tells its own web process from another program on the port. */
   instanceId?: string | null;
+  /** GROVE_REDIS_URL: the bus shared with the other dashboard instances; without it this process is the only one. */
+  busUrl?: string | null;
+  /** Tests lower how often instances announce their runners and how soon a silent one expires. */
+  presence?: PresenceTiming;
+  /** Tests lower how long a close waits for the hub's work still running, and a runner's acknowledgement (15 s). */
+  closeBudgetMs?: number;
+  runnerAckTimeoutMs?: number;
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -71,7 +85,18 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     publicUrl: opts.publicUrl ?? null,
     signInLimit: opts.signInLimit ?? 10,
   });
-  const hub = createHub({ httpServer, db: opts.db, auth, logFanout: opts.logFanout });
+  const bus = opts.busUrl ? await connectBus(opts.busUrl) : null;
+  const queues = bus ? createRedisQueueStore(bus.commands) : undefined;
+  const hub = createHub({
+    httpServer,
+    db: opts.db,
+    auth,
+    logFanout: opts.logFanout,
+    bus,
+    presence: opts.presence,
+    queues,
+    ...{ closeBudgetMs: opts.closeBudgetMs, runnerAckTimeoutMs: opts.runnerAckTimeoutMs },
+  });
   const publicUrl = opts.publicUrl ?? null;
   const trustedProxies = opts.trustedProxies?.length ? parseTrustedProxies(opts.trustedProxies) : null;
   // A browser names its page's origin when it opens a socket; only the dashboard's own may read logs over it.
@@ -89,11 +114,12 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     allowLoopbackPush: opts.allowLoopbackPush ?? false,
     allowLoopbackWebhook: opts.allowLoopbackWebhook ?? false,
     vapidKeysFile: opts.vapidKeysFile ?? null,
+    vapidKeys: opts.vapidKeys ?? null,
   });
   const deps: AppDeps = { db: opts.db, hub, auth, notifier, setupTokenFile: opts.setupTokenFile ?? null };
   hub.setRunnerHandlers(createRunnerEventHandlers({ db: opts.db, hub }));
   hub.onChanged((change) => {
-    if (change.scope === "merges") void notifier.approvalsChanged();
+    if (change.scope === "merges") void hub.track(notifier.approvalsChanged());
   });
 
   const authHandler = toNodeHandler(auth);
@@ -168,31 +194,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     async close() {
       await hub.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await bus?.close();
     },
   };
-}
-
-/** Whether the path part of a request target is valid percent-encoding (UTF-8), as the page router needs. */
-export function isDecodablePath(url: string): boolean {
-  const queryAt = url.indexOf("?");
-  try {
-    decodeURIComponent(queryAt === -1 ? url : url.slice(0, queryAt));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function refuseBadPath(res: http.ServerResponse): void {
-  const body = "Bad request: the address has an invalid %-escape.\n";
-  res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) }).end(body);
-}
-
-/** 403 before tRPC reads anything: a cross-origin page tried a mutation with the user's cookie. */
-function refuseForeignOrigin(req: http.IncomingMessage, res: http.ServerResponse, url: string): void {
-  const body = trpcRefusalBody(url, { code: "FORBIDDEN", httpStatus: 403, message: foreignOriginMessage(req) });
-  // Closing the connection spares reading a body that will not be used.
-  res
-    .writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" })
-    .end(body);
 }

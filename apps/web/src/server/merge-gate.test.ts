@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exists } from "@grove/core/test-support";
-import { RUNNER_CLI_SOURCE, waitFor } from "@grove/testing";
+import { RUNNER_BIN, waitFor } from "@grove/testing";
 import { hashToken } from "./auth/secrets.ts";
 import { startTestStack, type TestStack } from "./test-support/stack.ts";
 
@@ -53,7 +53,7 @@ const main = () => stack.repo.git(["rev-parse", "main"]);
 
 function grove(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", RUNNER_CLI_SOURCE, ...args], { cwd: repoRoot });
+    const child = spawn(process.execPath, [RUNNER_BIN, ...args], { cwd: repoRoot });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -30,7 +30,7 @@ const until = (id: string, what: string, check: (mr: Awaited<ReturnType<typeof r
   );
 
 describe("undoing an approval", () => {
-  it("takes a queued merge back to open, audited; refuses once the merge started, and a viewer", async () => {
+  it("takes a merge in the queue back to open, audited (its candidate built or not); refuses a viewer", async () => {
     await stack.caller.session.start({
       tasks: [
         { agent: "demo", taskId: "first", prompt: "lines=1" },
@@ -48,9 +48,9 @@ describe("undoing an approval", () => {
     await stack.caller.approval.approve({ id: first.id, sha: first.headSha });
     await until(first.id, "first merge testing", (mr) => mr.stage === "testing");
     await stack.caller.approval.approve({ id: second.id, sha: second.headSha });
-    expect(await request(second.id)).toMatchObject({ state: "merging", stage: "queued" });
+    // The speculative queue may already build its candidate on the first one's: still in the queue, not landing.
+    expect(await request(second.id)).toMatchObject({ state: "merging" });
 
-    await expect(stack.caller.approval.undoApproval({ id: first.id })).rejects.toThrow(/has started \(testing\)/);
     const viewer = stack.callerAs(await stack.addUser("viewer"));
     await expect(viewer.approval.undoApproval({ id: second.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
 
@@ -63,8 +63,8 @@ describe("undoing an approval", () => {
 
     await rm(hold);
     await until(first.id, "first merged", (mr) => mr.state === "merged");
-    // The withdrawn merge's place in the queue came and went: it never started, so nothing about it moved.
-    const skipped = `merge ${second.id} of agent/demo/second: withdrawn before it started; skipped`;
+    // The withdrawn merge's place in the queue came and went: it never landed, so nothing about it moved.
+    const skipped = `merge ${second.id} of agent/demo/second: withdrawn before it landed; skipped`;
     await waitFor(
       () => stack.runnerOutput().includes(skipped),
       60_000,

@@ -10,7 +10,7 @@ import { makeTempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor, listLogLines, queryDirect, writeSetting, type Db } from "@grove/db";
 import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { superviseProcess, type SupervisedProcess } from "@grove/core/node";
-import { freePort, RUNNER_CLI_SOURCE as RUNNER_CLI, signInOverHttp, waitFor } from "@grove/testing";
+import { freePort, RUNNER_BIN, signInOverHttp, waitFor } from "@grove/testing";
 import { startTestHub } from "./test-support/test-hub.ts";
 import { describeRefusal, HANDSHAKE_REFUSED } from "./test-support/socket-refusal.ts";
 
@@ -104,7 +104,7 @@ it(
     const runner = superviseProcess({
       name: "runner",
       command: process.execPath,
-      args: runnerLaunchArgs(["--import", TSX, RUNNER_CLI], {
+      args: runnerLaunchArgs([RUNNER_BIN], {
         hubUrl: web.url,
         dataDir: path.join(dataDir, "runner"),
         repos: [repo.dir],

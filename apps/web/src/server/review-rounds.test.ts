@@ -101,8 +101,10 @@ describe("review rounds on the real stack", () => {
     const second = await runOf("polish", 2);
     const mr2 = await requestOf("polish", "open", 2);
     expect(mr2.runId).toBe(second.id);
-    const old = await stack.db.mergeRequest.findFirstOrThrow({ where: { branch: "agent/demo/polish", run: { round: 1 } } });
-    expect(old.state).toBe("superseded");
+    // The hub supersedes round 1's request in a step after it opened round 2's: wait for it, not for timing.
+    const old = await waitFor(() =>
+      stack.db.mergeRequest.findFirst({ where: { branch: "agent/demo/polish", run: { round: 1 }, state: "superseded" } }),
+    );
     expect(mr2.headSha).not.toBe(old.headSha);
     const superseded = await stack.db.auditEvent.findFirstOrThrow({ where: { action: "merge.superseded", subject: old.id } });
     expect(JSON.parse(superseded.details)).toMatchObject({ by: mr2.id, byRunId: second.id, round: 1, byRound: 2 });

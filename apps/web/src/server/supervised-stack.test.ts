@@ -11,7 +11,7 @@ import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { createDb, databaseUrlFor, listLogLines, type Db } from "@grove/db";
 import { DOMAIN_ERROR_EXIT_CODE, LISTEN_FAILED_EXIT_CODE, runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { answersAsInstance, superviseProcess, type SupervisedExit, type SupervisedProcess } from "@grove/core/node";
-import { freePort, RUNNER_CLI_SOURCE as RUNNER_CLI, signInOverHttp, waitFor } from "@grove/testing";
+import { freePort, RUNNER_BIN, signInOverHttp, waitFor } from "@grove/testing";
 
 // `pnpm start`'s supervision (scripts/start.ts), with real processes: the web process (the grove server from
 // its sources, without Next's pages) and the runner CLI, each under superviseProcess, over a real SQLite file
@@ -72,7 +72,7 @@ beforeAll(async () => {
   runner = superviseProcess({
     name: "runner",
     command: process.execPath,
-    args: runnerLaunchArgs(["--import", TSX, RUNNER_CLI], {
+    args: runnerLaunchArgs([RUNNER_BIN], {
       hubUrl: url,
       dataDir: path.join(dataDir, "runner"),
       repos: [repo.dir],
@@ -263,7 +263,7 @@ it(
     const refused = superviseProcess({
       name: "runner",
       command: process.execPath,
-      args: runnerLaunchArgs(["--import", TSX, RUNNER_CLI], {
+      args: runnerLaunchArgs([RUNNER_BIN], {
         hubUrl: url,
         dataDir: path.join(dataDir, "runner-refused"),
         repos: [missing],

@@ -1,4 +1,6 @@
+import type http from "node:http";
 import { plainTooLarge, type TooLargeReply } from "./body-limit.ts";
+import { foreignOriginMessage } from "./request-origin.ts";
 
 const TRPC_PREFIX = "/api/trpc/";
 // tRPC's JSON-RPC codes for the refusals the server makes before tRPC sees the request.
@@ -40,4 +42,13 @@ function decodePath(pathname: string): string {
   } catch {
     return pathname;
   }
+}
+
+/** 403 before tRPC reads anything: a cross-origin page tried a mutation with the user's cookie. */
+export function refuseForeignOrigin(req: http.IncomingMessage, res: http.ServerResponse, url: string): void {
+  const body = trpcRefusalBody(url, { code: "FORBIDDEN", httpStatus: 403, message: foreignOriginMessage(req) });
+  // Closing the connection spares reading a body that will not be used.
+  res
+    .writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" })
+    .end(body);
 }

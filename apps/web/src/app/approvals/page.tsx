@@ -1,20 +1,29 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../lib/trpc.ts";
 import { ApprovalCard } from "../../components/approvals/approval-card.tsx";
 import { FollowedApproval } from "../../components/approvals/followed-approval.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Empty, Loading, PageHeader } from "../../components/ui/feedback.tsx";
+import { MergeQueueBoard } from "../../components/queue/merge-queue-board.tsx";
+import { useHashParam } from "../../lib/use-hash-param.ts";
 
-type Filter = "waiting" | "decided";
+type Filter = "waiting" | "queue" | "decided";
+const FILTER_LABELS: Record<Filter, string> = { waiting: "Waiting", queue: "Queue", decided: "Decided" };
 
 /** The approvals inbox: phone-first, one request per screen, decisions in one or two taps. */
 export default function ApprovalsPage() {
   const trpc = useTRPC();
   const me = useQuery(trpc.auth.me.queryOptions());
   const [filter, setFilter] = useState<Filter>("waiting");
-  const approvals = useQuery(trpc.approval.list.queryOptions({ filter }));
+  // `/approvals#show=queue` opens the merge queue (linked from the overview).
+  const shown = useHashParam("show");
+  useEffect(() => {
+    if (shown === "queue") setFilter("queue");
+  }, [shown]);
+  const listFilter = filter === "queue" ? "waiting" : filter;
+  const approvals = useQuery(trpc.approval.list.queryOptions({ filter: listFilter }));
   const canDecide = me.data?.role === "approver" || me.data?.role === "admin";
   // Approved here: followed on this page through "merging…" to "landed" or why not, instead of vanishing.
   const [followed, setFollowed] = useState<string[]>([]);
@@ -27,7 +36,7 @@ export default function ApprovalsPage() {
         title="Approvals"
         actions={
           <div role="group" aria-label="Show" className="flex gap-1">
-            {(["waiting", "decided"] as const).map((f) => (
+            {(["waiting", "queue", "decided"] as const).map((f) => (
               <Button
                 key={f}
                 size="sm"
@@ -35,17 +44,18 @@ export default function ApprovalsPage() {
                 aria-pressed={filter === f}
                 onClick={() => setFilter(f)}
               >
-                {f === "waiting" ? "Waiting" : "Decided"}
+                {FILTER_LABELS[f]}
               </Button>
             ))}
           </div>
         }
       />
-      {approvals.isPending && <Loading />}
-      {approvals.data?.length === 0 && followed.length === 0 && (
+      {filter === "queue" && <MergeQueueBoard canPrioritize={canDecide} />}
+      {filter !== "queue" && approvals.isPending && <Loading />}
+      {filter !== "queue" && approvals.data?.length === 0 && followed.length === 0 && (
         <Empty>{filter === "waiting" ? "Nothing is waiting for approval." : "No decisions yet."}</Empty>
       )}
-      <div className="grid snap-y gap-4 lg:grid-cols-2">
+      <div className={`grid snap-y gap-4 lg:grid-cols-2 ${filter === "queue" ? "hidden" : ""}`}>
         {approvals.data?.map((a) => (
           <ApprovalCard key={a.id} approval={a} canDecide={canDecide} onApproved={follow} />
         ))}

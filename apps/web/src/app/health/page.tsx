@@ -1,8 +1,10 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { findingUrgency, type FindingUrgency } from "@grove/core";
 import { useTRPC } from "../../lib/trpc.ts";
 import { Card } from "../../components/card.tsx";
 import { AgentChecks } from "../../components/health/agent-checks.tsx";
+import { DiskLedgerTable } from "../../components/health/disk-ledger.tsx";
 import { LeftoverList } from "../../components/health/leftover-list.tsx";
 import { StateBadge } from "../../components/state-badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
@@ -25,7 +27,7 @@ export default function HealthPage() {
     <div className="space-y-4">
       <PageHeader
         title="Health"
-        description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes, ended runs' worktrees that never landed; and the agent CLIs each runner can start."
+        description="What worktree work left behind: prunable worktrees, stale locks, merged branches, orphaned processes, ended runs' worktrees that never landed; the disk each worktree takes; and the agent CLIs each runner can start."
       />
       {repos.isPending && <Loading label="Running doctor on each runner…" />}
       {repos.data?.length === 0 && <Empty>No runner has reported a repository yet.</Empty>}
@@ -51,15 +53,15 @@ export default function HealthPage() {
             }
           >
             {repo.error && <p className="text-sm text-stone-500">{repo.error}</p>}
-            {repo.report && findings.length === 0 && repo.report.leftovers.length === 0 && (
+            {repo.report && findings.every(isNothingToDo) && repo.report.leftovers.length === 0 && (
               <p className="text-sm text-emerald-700 dark:text-emerald-400">✓ No problems found.</p>
             )}
             <ul className="space-y-3">
               {findings.map((f, i) => (
                 <li key={`${f.kind}-${i}`} className="text-sm">
                   <div className="flex flex-wrap items-center gap-2">
-                    <StateBadge state={f.isSafeToFix ? "open" : "failed"} label={f.kind} />
-                    <span className="text-xs text-stone-500">{f.isSafeToFix ? "safe fix" : "needs a person"}</span>
+                    <StateBadge state={URGENCY_TONES[findingUrgency(f)]} label={f.kind} />
+                    <span className="text-xs text-stone-500">{findingUrgency(f)}</span>
                   </div>
                   <p className="mt-1">{f.message}</p>
                   <p className="mt-1 text-xs text-stone-500">
@@ -71,6 +73,7 @@ export default function HealthPage() {
             {repo.report && (
               <LeftoverList runnerId={repo.runnerId} repoPath={repo.path} leftovers={repo.report.leftovers} isAdmin={isAdmin} />
             )}
+            {repo.report?.disk && <DiskLedgerTable ledger={repo.report.disk} />}
             {!isAdmin && safe > 0 && <p className="mt-3 text-xs text-stone-500">An admin can apply the safe fixes from here.</p>}
           </Card>
         );
@@ -79,3 +82,7 @@ export default function HealthPage() {
     </div>
   );
 }
+
+// A kept warm merge tree is no alarm: grey, where a finding a person must see to is red.
+const URGENCY_TONES: Record<FindingUrgency, string> = { "safe fix": "open", "needs a person": "failed", "nothing to do": "none" };
+const isNothingToDo = (f: { kind: string; isSafeToFix: boolean }) => findingUrgency(f) === "nothing to do";

@@ -64,7 +64,8 @@ export function ApprovalCard({
         />
       </div>
       {canRequestChanges && isRequesting && <RequestChangesPanel request={a} onClose={() => setRequesting(false)} />}
-      {a.error && (
+      {/* An approved request's note says what it waits for (ApprovalStatus); it is no failure. */}
+      {a.error && a.state !== "approved" && (
         <p role="alert" className="mb-2 text-sm text-red-700 dark:text-red-400">
           {a.error}
         </p>

@@ -11,7 +11,8 @@ type Approval = RouterOutputs["approval"]["list"][number];
 
 /**
  * Where a decided (or blocked) request stands, in words, with its next step: a blocked request says why,
- * a merge in the queue says "merging…" and its stage (undo while it still waits), a landed one its merge
+ * a merge in the queue says "merging…" and its stage (undo while it still waits), or what it waits for (the merge
+ * queue's owner, unreachable when it was approved), a landed one its merge
  * commit, a failed one why, with Abandon.
  */
 export function ApprovalStatus({ approval: a, canDecide }: { approval: Approval; canDecide: boolean }) {
@@ -31,13 +32,17 @@ export function ApprovalStatus({ approval: a, canDecide }: { approval: Approval;
       return (
         <div role="status" className="space-y-2 text-sm">
           <p className="font-medium text-sky-800 dark:text-sky-300">
-            Merging… {a.stage ? `(${a.stage})` : "(sent to the runner)"}
+            {a.state === "approved" && a.error && !a.stage
+              ? a.error
+              : `Merging… ${a.stage ? `(${a.stage})` : "(sent to the runner)"}`}
           </p>
           <p className="text-stone-600 dark:text-stone-400">
             Approved{by} {when}
             {comment}
           </p>
-          {canDecide && (a.stage === null || a.stage === "queued") && <UndoApproval id={a.id} branch={a.branch} />}
+          {canDecide && (a.stage === null || ["queued", "building", "testing"].includes(a.stage)) && (
+            <UndoApproval id={a.id} branch={a.branch} />
+          )}
         </div>
       );
     case "merged":

@@ -18,6 +18,13 @@ export function MergeQueue() {
   return (
     <Card title="Merge queue">
       {queue.data?.length === 0 && <Empty>No merge in progress.</Empty>}
+      {queue.data && queue.data.length > 0 && (
+        <p className="mb-2 text-xs">
+          <Link href="/approvals#show=queue" className="text-emerald-700 hover:underline dark:text-emerald-400">
+            The live queue: test slots, candidates, ETAs
+          </Link>
+        </p>
+      )}
       <ol className="space-y-2">
         {queue.data?.map((a, index) => (
           <li key={a.id} className="flex flex-wrap items-center gap-2 text-sm">

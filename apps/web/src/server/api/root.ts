@@ -5,6 +5,7 @@ import { authRouter } from "./routers/auth.ts";
 import { brainRouter } from "./routers/brain.ts";
 import { healthRouter } from "./routers/health.ts";
 import { mergeRouter } from "./routers/merge.ts";
+import { queueRouter } from "./routers/queue.ts";
 import { notificationRouter } from "./routers/notification.ts";
 import { runRouter } from "./routers/run.ts";
 import { runnerRouter } from "./routers/runner.ts";
@@ -22,6 +23,7 @@ export const appRouter = router({
   run: runRouter,
   approval: approvalRouter,
   merge: mergeRouter,
+  queue: queueRouter,
   audit: auditRouter,
   brain: brainRouter,
   health: healthRouter,

@@ -1,7 +1,7 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { hashPassword, verifyPassword } from "better-auth/crypto";
-import type { Db } from "@grove/db";
+import { databaseProvider, type Db } from "@grove/db";
 import { verifyLegacyPassword } from "./secrets.ts";
 
 export const AUTH_BASE_PATH = "/api/auth";
@@ -32,7 +32,7 @@ export function createGroveAuth(opts: AuthOptions) {
     // Without a public URL better-auth takes each request's own origin (it warns once at start). Not
     // `allowedHosts: ["*"]`: that would also trust every Origin header and open the door to CSRF.
     ...(opts.publicUrl ? { baseURL: opts.publicUrl } : {}),
-    database: prismaAdapter(opts.db, { provider: "sqlite" }),
+    database: prismaAdapter(opts.db, { provider: databaseProvider(opts.db) }),
     session: { modelName: "authSession", expiresIn: 14 * 24 * 3600, updateAge: 24 * 3600 },
     user: {
       additionalFields: { role: { type: "string", required: false, defaultValue: "viewer", input: false } },

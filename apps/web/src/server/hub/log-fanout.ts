@@ -2,6 +2,8 @@ import type { Ack, LogLine, RunProgress } from "@grove/core";
 import { listLogPage, type Db } from "@grove/db";
 import { watchPressure, type ConnectionPressure } from "./connection-pressure.ts";
 import { createFanoutBudget, FANOUT_LIMITS, type FanoutLimits } from "./fanout-budget.ts";
+import { partsOf } from "./log-parts.ts";
+import type { RunLogBus } from "./run-log-bus.ts";
 import type { GroveNamespace, GroveSocket } from "./types.ts";
 
 const PAGE_LINES = 1000;
@@ -44,14 +46,22 @@ export type LogFanout = {
  * every line after `since` is sent at least once and, for batches published in seq order, in order;
  * the browser dedupes by seq.
  */
-export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits?: Partial<FanoutLimits> }): LogFanout {
+export function createLogFanout(deps: {
+  db: Db;
+  browsers: GroveNamespace;
+  limits?: Partial<FanoutLimits>;
+  /** The other instances' lines of the runs this one's browsers follow (run-log-bus.ts); none without a bus. */
+  peers?: Pick<RunLogBus, "watch" | "unwatch">;
+}): LogFanout {
   const limits: FanoutLimits = { ...FANOUT_LIMITS, ...deps.limits };
   const budget = createFanoutBudget(limits);
   const byRun = new Map<string, Set<Subscription>>();
   const bySocket = new Map<string, Browser>();
 
   const close = (sub: Subscription) => {
+    if (sub.isClosed) return;
     sub.isClosed = true;
+    deps.peers?.unwatch(sub.runId);
     const subs = byRun.get(sub.runId);
     subs?.delete(sub);
     if (subs?.size === 0) byRun.delete(sub.runId);
@@ -133,6 +143,11 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits
       browser.subscriptions.set(runId, sub);
       byRun.set(runId, (byRun.get(runId) ?? new Set()).add(sub));
       try {
+        // Before the first read: a line another instance stores after it is read then reaches this one live.
+        await deps.peers?.watch(runId).catch((error: unknown) => {
+          // As when the bus drops a message: this browser gets the lines stored from now on when it reads again.
+          console.error(`following run ${runId} on the bus failed:`, error);
+        });
         return (await catchUp(sub)) ? { ok: true } : { ok: false, error: "unsubscribed" };
       } catch (error) {
         close(sub);
@@ -160,35 +175,18 @@ export function createLogFanout(deps: { db: Db; browsers: GroveNamespace; limits
           } else if (held < limits.behindBytes && (held < limits.resumeBytes || !isCrowded)) ready.push(sub.socket.id);
           else fallBehind(sub, lowestSeq);
         }
-        // One broadcast to every ready browser: socket.io encodes the part once.
-        if (ready.length > 0) deps.browsers.to(ready).emit("run:log", { runId, lines: part });
+        // One broadcast to every ready browser: socket.io encodes the part once. Local: these are this
+        // instance's connections, and a broadcast through the bus's adapter would also go, encoded, to every other instance.
+        if (ready.length > 0) deps.browsers.local.to(ready).emit("run:log", { runId, lines: part });
       }
       budget.enforce();
     },
 
     publishProgress(progress) {
       const subs = byRun.get(progress.runId);
-      if (subs) deps.browsers.to([...subs].map((sub) => sub.socket.id)).emit("run:progress", progress);
+      if (subs) deps.browsers.local.to([...subs].map((sub) => sub.socket.id)).emit("run:progress", progress);
     },
 
     heldBytes: () => budget.held(),
   };
-}
-
-/** Consecutive parts of a batch with at most `maxChars` characters of text each (a longer line goes alone). */
-function partsOf(lines: LogLine[], maxChars: number): LogLine[][] {
-  const parts: LogLine[][] = [];
-  let part: LogLine[] = [];
-  let chars = 0;
-  for (const line of lines) {
-    if (part.length > 0 && chars + line.text.length > maxChars) {
-      parts.push(part);
-      part = [];
-      chars = 0;
-    }
-    part.push(line);
-    chars += line.text.length;
-  }
-  if (part.length > 0) parts.push(part);
-  return parts;
 }

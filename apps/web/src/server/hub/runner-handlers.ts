@@ -6,6 +6,8 @@ import {
   MergeResultSchema,
   RadarSnapshotSchema,
   parseRunLogBatch,
+  QueueLeaseRequestSchema,
+  QueueSnapshotSchema,
   RunLogWatermarkSchema,
   RunnerHelloSchema,
   RunProgressSchema,
@@ -15,6 +17,8 @@ import {
   type AuditRecord,
   type HubToRunnerEvents,
   type LogAck,
+  type QueueLeaseAck,
+  type QueueLeaseRequest,
   type ParsedLogBatch,
   type RunnerToHubEvents,
 } from "@grove/core";
@@ -33,25 +37,35 @@ export type RunnerHandlers = {
   runProgress(runnerId: string, payload: z.infer<typeof RunProgressSchema>): Promise<void>;
   radarSnapshot(runnerId: string, payload: z.infer<typeof RadarSnapshotSchema>): Promise<void>;
   branchDiff(runnerId: string, payload: z.infer<typeof BranchDiffSchema>): Promise<void>;
+  queueSnapshot(runnerId: string, payload: z.infer<typeof QueueSnapshotSchema>): Promise<void>;
+  queueLease(runnerId: string, payload: QueueLeaseRequest): Promise<QueueLeaseAck>;
 };
 
 type RunnerSocket = Socket<RunnerToHubEvents, HubToRunnerEvents>;
 
-/** Every inbound payload is parsed; a handler's failure becomes an error ack, never a crash. */
-export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, handlers: RunnerHandlers): void {
+/**
+ * Every inbound payload is parsed; a handler's failure becomes an error ack, never a crash. Each handler's
+ * work is tracked: it may still be writing when its socket goes, and the hub's close waits for it.
+ */
+export function registerRunnerHandlers(
+  socket: RunnerSocket,
+  runnerId: string,
+  handlers: RunnerHandlers,
+  track: <T>(work: Promise<T>) => Promise<T>,
+): void {
   const guard = <S extends z.ZodType, R>(
     schema: S,
     handle: (payload: z.infer<S>) => Promise<R>,
-    toAck: (result: R) => Ack | LogAck,
+    toAck: (result: R) => Ack | LogAck | QueueLeaseAck,
   ) => {
     return (payload: unknown, ack: (res: never) => void) => {
-      const reply = ack as (res: Ack | LogAck) => void;
+      const reply = ack as (res: Ack | LogAck | QueueLeaseAck) => void;
       const parsed = schema.safeParse(payload);
       if (!parsed.success) {
         reply({ ok: false, error: `invalid payload:\n${z.prettifyError(parsed.error)}` });
         return;
       }
-      handle(parsed.data).then(
+      track(handle(parsed.data)).then(
         (result) => reply(toAck(result)),
         (error: unknown) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }),
       );
@@ -74,7 +88,7 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
   socket.on("run:log", (payload: unknown, ack: (res: LogAck) => void) => {
     const parsed = parseRunLogBatch(payload);
     if (!parsed.success) return ack({ ok: false, error: `invalid payload: ${parsed.error}` });
-    handlers.runLog(runnerId, parsed.data).then(
+    track(handlers.runLog(runnerId, parsed.data)).then(
       (ackedSeq) => ack({ ok: true, ackedSeq }),
       (error: unknown) => ack({ ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
@@ -114,5 +128,17 @@ export function registerRunnerHandlers(socket: RunnerSocket, runnerId: string, h
   socket.on(
     "branch:diff",
     guard(BranchDiffSchema, (p) => handlers.branchDiff(runnerId, p), ok),
+  );
+  socket.on(
+    "queue:snapshot",
+    guard(QueueSnapshotSchema, (p) => handlers.queueSnapshot(runnerId, p), ok),
+  );
+  socket.on(
+    "queue:lease",
+    guard(
+      QueueLeaseRequestSchema,
+      (p) => handlers.queueLease(runnerId, p),
+      (answer) => answer,
+    ),
   );
 }

@@ -1,7 +1,7 @@
 import type { Db } from "@grove/db";
 import { hashToken } from "../auth/secrets.ts";
 import { registerRunnerHandlers, type RunnerHandlers } from "./runner-handlers.ts";
-import type { GroveNamespace, GroveSocket } from "./types.ts";
+import { runnerRoom, type GroveNamespace, type GroveSocket } from "./types.ts";
 
 const HEARTBEAT_WRITE_MS = 20_000;
 
@@ -21,10 +21,20 @@ export async function findLiveRunner(db: Db, token: string): Promise<{ id: strin
 /** Runners: a token (stored hashed, not revoked) at connect; one live connection per runner; heartbeats recorded. */
 export function serveRunners(
   runners: GroveNamespace,
-  deps: { db: Db; handlers: () => RunnerHandlers | null; onChange: (runnerId: string) => void },
+  deps: {
+    db: Db;
+    handlers: () => RunnerHandlers | null;
+    /** Keeps the hub's close waiting for work a connection started (see in-flight-work.ts). */
+    track: <T>(work: Promise<T>) => Promise<T>;
+    onChange: (runnerId: string) => void;
+    /** The runner has no live connection any more (a replaced connection is not gone). */
+    onGone: (runnerId: string) => void;
+  },
 ): RunnerConnections {
-  const { db } = deps;
+  const { db, track } = deps;
   const live = new Map<string, string>();
+  const recordSeen = (runnerId: string) =>
+    void track(db.runner.updateMany({ where: { id: runnerId }, data: { lastSeenAt: new Date() } })).catch(() => undefined);
 
   runners.use((socket, next) => {
     const token: unknown = socket.handshake.auth.token;
@@ -43,19 +53,25 @@ export function serveRunners(
     if (!runnerId) return socket.disconnect(true);
     const previous = live.get(runnerId);
     if (previous) runners.sockets.get(previous)?.disconnect(true);
+    // A connection the runner left behind on another instance goes too (through the bus, when there is one).
+    runners.in(runnerRoom(runnerId)).except(socket.id).disconnectSockets(true);
+    void socket.join(runnerRoom(runnerId));
     live.set(runnerId, socket.id);
     const handlers = deps.handlers();
-    if (handlers) registerRunnerHandlers(socket, runnerId, handlers);
+    if (handlers) registerRunnerHandlers(socket, runnerId, handlers, track);
     // socket.io's own ping/pong is the heartbeat; written at most every 20 s.
     let lastWrite = 0;
     socket.conn.on("heartbeat", () => {
       if (Date.now() - lastWrite < HEARTBEAT_WRITE_MS) return;
       lastWrite = Date.now();
-      void db.runner.updateMany({ where: { id: runnerId }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
+      recordSeen(runnerId);
     });
     socket.on("disconnect", () => {
-      if (live.get(runnerId) === socket.id) live.delete(runnerId);
-      void db.runner.updateMany({ where: { id: runnerId }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
+      if (live.get(runnerId) === socket.id) {
+        live.delete(runnerId);
+        deps.onGone(runnerId);
+      }
+      recordSeen(runnerId);
       deps.onChange(runnerId);
     });
     deps.onChange(runnerId);

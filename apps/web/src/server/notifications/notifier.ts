@@ -31,6 +31,8 @@ export type NotifierDeps = {
   allowLoopbackPush?: boolean;
   /** Where the VAPID key pair is kept (owner-only, in the data dir); null keeps it in the database (tests). */
   vapidKeysFile?: string | null;
+  /** A team's shared key pair (GROVE_VAPID_PUBLIC_KEY / _PRIVATE_KEY): used as it is, nothing generated. */
+  vapidKeys?: VapidKeys | null;
   /** Tests only: webhook receivers on loopback. Never set in production. */
   allowLoopbackWebhook?: boolean;
 };
@@ -42,10 +44,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   let queue: Promise<void> = Promise.resolve();
   let vapidKeys: Promise<VapidKeys> | null = null;
   const keys = () =>
-    (vapidKeys ??= ensureVapidKeys(db, deps.vapidKeysFile ?? null).catch((error: unknown) => {
-      vapidKeys = null;
-      throw error;
-    }));
+    (vapidKeys ??= (deps.vapidKeys ? Promise.resolve(deps.vapidKeys) : ensureVapidKeys(db, deps.vapidKeysFile ?? null)).catch(
+      (error: unknown) => {
+        vapidKeys = null;
+        throw error;
+      },
+    ));
 
   async function webhookUrl(): Promise<string | null> {
     return (await readSetting(db, WEBHOOK_SETTING)) ?? deps.webhookUrlFromEnv;

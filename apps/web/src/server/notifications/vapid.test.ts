@@ -5,6 +5,7 @@ import webpush from "web-push";
 import { afterEach, describe, expect, it } from "vitest";
 import { queryDirect, readSetting, writeSetting } from "@grove/db";
 import { makeTempDb } from "@grove/db/test-support";
+import { readWebEnv } from "../../env.ts";
 import { startTestHub } from "../test-support/test-hub.ts";
 import { ensureVapidKeys, LEGACY_VAPID_SETTING } from "./vapid.ts";
 
@@ -47,6 +48,27 @@ describe("VAPID keys", () => {
     const again = await startTestHub({ vapidKeysFile: file });
     cleanups.push(() => again.close());
     expect((await again.caller.notification.settings()).vapidPublicKey).toBe(vapidPublicKey);
+  });
+
+  it("are the team's pair from GROVE_VAPID_PUBLIC_KEY / _PRIVATE_KEY on every instance, with no file written", async () => {
+    const pair = webpush.generateVAPIDKeys();
+    const env = readWebEnv({
+      NODE_ENV: "test",
+      GROVE_VAPID_PUBLIC_KEY: pair.publicKey,
+      GROVE_VAPID_PRIVATE_KEY: pair.privateKey,
+    });
+    expect(env.vapidKeys).toEqual(pair);
+    const dir = await tempDir();
+    const instances = await Promise.all(
+      ["a", "b"].map((name) => startTestHub({ vapidKeysFile: path.join(dir, name), vapidKeys: env.vapidKeys })),
+    );
+    for (const hub of instances) {
+      cleanups.push(() => hub.close());
+      expect((await hub.caller.notification.settings()).vapidPublicKey).toBe(pair.publicKey);
+    }
+    expect(await readdir(dir)).toEqual([]);
+    // Half a pair would sign with a key no subscription was made for: refused at start.
+    expect(() => readWebEnv({ NODE_ENV: "test", GROVE_VAPID_PUBLIC_KEY: pair.publicKey })).toThrow(/set both or neither/);
   });
 
   it("moves a pair an older grove kept in the database into the file (subscriptions keep working) and erases it there", async () => {

@@ -3,6 +3,7 @@ import { applyMergeRequestEventToCurrent, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import { voidedBecause } from "./merge-checks.ts";
 import { mergeRequestAudit } from "./merge-audit.ts";
+import { mayActForMerge } from "./queue-owners.ts";
 
 type Deps = { db: Db; hub: Hub };
 
@@ -22,7 +23,8 @@ export async function recordMergeResult(
     where: { id: mergeRequestId },
     include: { run: { include: { session: true } } },
   });
-  if (!mr || mr.run.session.runnerId !== runnerId) throw new Error(`merge request ${mergeRequestId} is not this runner's`);
+  // The session's runner, or the runner that took its merge queue over.
+  if (!mr || !(await mayActForMerge(db, runnerId, mr))) throw new Error(`merge request ${mergeRequestId} is not this runner's`);
 
   const step = await applyMergeRequestEventToCurrent(db, { id: mr.id, ...stepOf(outcome, mr) });
   if (step?.kind !== "applied") return;

@@ -5,9 +5,13 @@ import type { Hub } from "../hub/create-hub.ts";
 import { mergeRequestAudit, refusalError } from "./merge-audit.ts";
 
 /**
- * Undoes an approval (an accidental tap) while the merge still waits in the runner's queue: the runner takes
- * it out first, and refuses once it has started it; then the request is open again, audited.
+ * Undoes an approval (an accidental tap) while the merge is still in the runner's speculative queue (waiting,
+ * its candidate built or tested: that test is stopped): the runner takes it out first, and refuses once it is
+ * landing; then the request is open again, audited.
  */
+/** The stages of a merge that is landing (compare-and-swap, deposit, cleanup): past undoing. */
+const LANDING_STAGES = new Set(["advancing", "depositing", "cleaning"]);
+
 export async function withdrawApproval(deps: { db: Db; hub: Hub }, user: SessionUser, input: { id: string }): Promise<void> {
   const { db, hub } = deps;
   const mr = await db.mergeRequest.findUnique({ where: { id: input.id }, include: { run: { include: { session: true } } } });
@@ -15,7 +19,7 @@ export async function withdrawApproval(deps: { db: Db; hub: Hub }, user: Session
   const from = mergeRequestStateOf(mr);
   const allowed = transitionMergeRequest(from, "withdraw");
   if (!allowed.ok) throw refusalError(allowed, mr.blockedReason);
-  if (mr.stage !== null && mr.stage !== "queued")
+  if (mr.stage !== null && LANDING_STAGES.has(mr.stage))
     throw new DomainError("INVALID_INPUT", `The merge has started (${mr.stage}); the approval can no longer be undone.`);
   const { runnerId } = mr.run.session;
   if (!hub.isRunnerOnline(runnerId)) throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
@@ -27,7 +31,7 @@ export async function withdrawApproval(deps: { db: Db; hub: Hub }, user: Session
     id: mr.id,
     from,
     event: "withdraw",
-    data: { stage: null, decidedBy: null, decidedAt: null, comment: null, approvedSha: null, approval: null },
+    data: { stage: null, decidedBy: null, decidedAt: null, comment: null, approvedSha: null, approval: null, error: null },
     audit: () => ({
       actorType: "user",
       actorId: user.email,

@@ -80,7 +80,14 @@ export async function approveMergeRequest(
     from,
     event: "approve",
     guard: { headSha: input.sha },
-    data: { decidedBy: user.id, decidedAt: new Date(), comment: input.comment ?? null, approvedSha: input.sha, approval: "user" },
+    data: {
+      decidedBy: user.id,
+      decidedAt: new Date(),
+      comment: input.comment ?? null,
+      approvedSha: input.sha,
+      approval: "user",
+      error: null,
+    },
     audit: () => ({
       actorType: "user",
       actorId: user.email,

@@ -8,6 +8,7 @@ import {
   type Db,
 } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
+import { mayActForMerge } from "./queue-owners.ts";
 import { checksFromStatus, voidMergeRequest } from "./merge-checks.ts";
 import { mergeRequestAudit } from "./merge-audit.ts";
 
@@ -104,17 +105,22 @@ export async function recordBranchDiff(deps: Deps, runnerId: string, diff: Branc
 
 /** Where the merge queue is with a request (queued, building, testing, …). */
 export async function recordMergeProgress(deps: Deps, runnerId: string, progress: MergeProgress): Promise<void> {
-  const owned = await deps.db.mergeRequest.count({ where: { id: progress.mergeRequestId, run: { session: { runnerId } } } });
-  if (owned === 0) return;
+  const mr = await deps.db.mergeRequest.findUnique({
+    where: { id: progress.mergeRequestId },
+    include: { run: { include: { session: true } } },
+  });
+  if (!mr || !(await mayActForMerge(deps.db, runnerId, mr))) return;
   const step = await applyMergeRequestEventToCurrent(deps.db, {
     id: progress.mergeRequestId,
     event: "progress",
-    data: { stage: progress.stage },
+    // A runner at work on it: no longer waiting for the queue's owner.
+    data: { stage: progress.stage, error: null },
   });
   if (step?.kind === "applied") deps.hub.broadcastChanged({ scope: "merges", id: progress.mergeRequestId });
 }
 
-async function assertServes(db: Db, runnerId: string, repoPath: string): Promise<void> {
+/** Refuses a report about a repository the runner did not announce in its hello. */
+export async function assertServes(db: Db, runnerId: string, repoPath: string): Promise<void> {
   const runner = await db.runner.findUnique({ where: { id: runnerId }, select: { repos: true } });
   const repos: unknown = runner ? JSON.parse(runner.repos) : [];
   const serves =

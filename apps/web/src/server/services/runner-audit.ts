@@ -1,5 +1,6 @@
 import { DomainError, isRunnerAuditAction, type AuditRecord } from "@grove/core";
-import { appendAuditEvent, type Db } from "@grove/db";
+import { appendAuditEvent, appendAuditEventOnce, type Db } from "@grove/db";
+import { mayActForMerge } from "./queue-owners.ts";
 
 /**
  * Stores what a runner says happened, as the runner's word: only about one of its own runs (its
@@ -16,14 +17,28 @@ export async function recordRunnerAudit(db: Db, runnerId: string, record: AuditR
       "INVALID_INPUT",
       `the audit record "${record.action}" names no run; a runner records events of its own runs only`,
     );
-  const run = await db.run.findUnique({ where: { id: record.runId }, include: { session: { select: { runnerId: true } } } });
-  if (!run || run.session.runnerId !== runnerId)
+  const run = await db.run.findUnique({
+    where: { id: record.runId },
+    include: { session: { select: { runnerId: true, repoPath: true, integration: true } } },
+  });
+  // A merge's steps may come from the runner that owns the merge queue now, not only from the run's own runner.
+  if (!run || !(await mayActForMerge(db, runnerId, { integration: integrationOf(record, run.session.integration), run })))
     throw new DomainError("FORBIDDEN", `run ${record.runId} is not one of this runner's runs`);
   if (record.sessionId !== undefined && record.sessionId !== run.sessionId) {
     throw new DomainError("INVALID_INPUT", `run ${run.id} belongs to session ${run.sessionId}, not ${record.sessionId}`);
   }
   if (record.branch !== undefined && record.branch !== run.branch)
     throw new DomainError("INVALID_INPUT", `run ${run.id} is on branch ${run.branch}, not ${record.branch}`);
+  const { receiptKey, ...fields } = record;
   // The actor last: who recorded it is the hub's to say, never the payload's.
-  await appendAuditEvent(db, { ...record, sessionId: run.sessionId, branch: run.branch, actorType: "runner", actorId: runnerId });
+  const event = { ...fields, sessionId: run.sessionId, branch: run.branch, actorType: "runner" as const, actorId: runnerId };
+  // Keyed per runner, so no runner can claim another's keys.
+  if (receiptKey === undefined) await appendAuditEvent(db, event);
+  else await appendAuditEventOnce(db, `audit:${runnerId}:${receiptKey}`, event);
+}
+
+/** The integration branch a merge step names (`details.into`), else the session's. */
+function integrationOf(record: AuditRecord, fallback: string): string {
+  const into = record.details?.into;
+  return typeof into === "string" ? into : fallback;
 }

@@ -7,7 +7,9 @@ import { openMergeRequestIfGreen, recordMergeResult } from "./merges.ts";
 import { recordRunnerAudit } from "./runner-audit.ts";
 import { settleEarlierRounds } from "./round-end.ts";
 import { recordBranchDiff, recordMergeProgress, recordRadarSnapshot } from "./radar.ts";
-import { resumeMerges } from "./merge-dispatch.ts";
+import { resendQueueMerges, resumeMerges } from "./merge-dispatch.ts";
+import { handleQueueLease } from "./queue-owners.ts";
+import { recordQueueSnapshot } from "./merge-queue.ts";
 
 const MAX_CACHED_OWNERS = 10_000;
 
@@ -33,9 +35,9 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
       });
       hub.broadcastChanged({ scope: "runners", id: runnerId });
       // Not awaited: the runner's hello must be acknowledged before it can report anything.
-      void resumeMerges(deps, runnerId).catch((error: unknown) =>
-        console.error(`resuming merges of runner ${runnerId} failed:`, error),
-      );
+      void hub
+        .track(resumeMerges(deps, runnerId))
+        .catch((error: unknown) => console.error(`resuming merges of runner ${runnerId} failed:`, error));
     },
 
     async runState(runnerId, payload) {
@@ -58,7 +60,8 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
       if (logQueues.get(payload.runId) === next) logQueues.delete(payload.runId);
       // Only what is stored goes out: a batch past a gap is not, and comes again.
       const stored = payload.lines.filter((line) => line.seq <= ackedSeq);
-      if (stored.length > 0) hub.publishLogLines(payload.runId, stored);
+      const rows = stored.length === payload.lines.length ? payload.body : undefined;
+      if (stored.length > 0) hub.publishLogLines(payload.runId, stored, rows);
       return ackedSeq;
     },
 
@@ -111,6 +114,19 @@ export function createRunnerEventHandlers(deps: { db: Db; hub: Hub }): RunnerHan
     },
     radarSnapshot: (runnerId, payload) => recordRadarSnapshot(deps, runnerId, payload),
     branchDiff: (runnerId, payload) => recordBranchDiff(deps, runnerId, payload),
+    queueSnapshot: (runnerId, payload) => recordQueueSnapshot(deps, runnerId, payload),
+    queueLease: (runnerId, payload) =>
+      handleQueueLease(
+        {
+          ...deps,
+          onNewOwner: (ownerId, key) =>
+            void resendQueueMerges(deps, ownerId, key).catch((error: unknown) =>
+              console.error(`handing the merge queue ${key.integration} to runner ${ownerId} failed:`, error),
+            ),
+        },
+        runnerId,
+        payload,
+      ),
   };
 }
 

@@ -38,20 +38,22 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
   if (taken)
     throw new DomainError("ALREADY_EXISTS", `Branch ${taken.branch} already belongs to run ${taken.id}; pick another task id.`);
 
-  const sessionId = await freeSessionId(db, new Date());
-  const session = await db.agentSession.create({
-    data: {
-      id: sessionId,
-      runnerId,
-      repoPath: repo.path,
-      integration: repo.integration,
-      createdBy: user.id,
-      budgetUsd: input.budget?.usd ?? null,
-      budgetTokens: input.budget?.tokens ?? null,
-      runs: { create: queuedRunsData(tasks) },
-    },
-    include: { runs: true },
-  });
+  const session = await createWithFreeId(db, (id) =>
+    db.agentSession.create({
+      data: {
+        id,
+        runnerId,
+        repoPath: repo.path,
+        integration: repo.integration,
+        createdBy: user.id,
+        budgetUsd: input.budget?.usd ?? null,
+        budgetTokens: input.budget?.tokens ?? null,
+        runs: { create: queuedRunsData(tasks) },
+      },
+      include: { runs: true },
+    }),
+  );
+  const sessionId = session.id;
   const ack = await hub.startSession(runnerId, {
     sessionId,
     repoPath: repo.path,
@@ -77,6 +79,26 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
   });
   hub.broadcastChanged({ scope: "sessions", id: sessionId });
   return session;
+}
+
+const MAX_ID_CLAIMS = 20;
+
+/**
+ * Creates the session under the minute's id (`-2`, `-3`… when taken). The insert claims the id: another
+ * start in the same minute, in this process or on another instance, that picked the same one loses
+ * with a unique violation (P2002) and tries the next.
+ */
+async function createWithFreeId<T>(db: Db, create: (id: string) => Promise<T>): Promise<T> {
+  const now = new Date();
+  for (let claim = 1; ; claim += 1) {
+    const id = await freeSessionId(db, now);
+    try {
+      return await create(id);
+    } catch (error) {
+      const isTaken = error instanceof Error && (error as Error & { code?: unknown }).code === "P2002";
+      if (!isTaken || claim >= MAX_ID_CLAIMS) throw error;
+    }
+  }
 }
 
 async function freeSessionId(db: Db, now: Date): Promise<string> {

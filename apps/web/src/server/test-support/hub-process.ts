@@ -17,7 +17,10 @@ const server = await startGroveServer({
   authSecret: env.authSecret,
   authSecretFile,
   vapidKeysFile,
+  vapidKeys: env.vapidKeys,
   instanceId: env.instanceId,
+  busUrl: env.redisUrl,
+  signInLimit: env.signInLimit,
 }).catch((error: unknown) => {
   // As server.ts does.
   const listenFailure = describeListenFailure(error);

@@ -7,7 +7,7 @@ import { io, type Socket } from "socket.io-client";
 import type { BrowserToHubEvents, HubToBrowserEvents } from "@grove/core";
 import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { RUNNER_CLI_SOURCE, waitFor } from "@grove/testing";
+import { RUNNER_BIN, waitFor } from "@grove/testing";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import type { GroveServerOptions } from "../grove-server.ts";
 import { startTestHub } from "./test-hub.ts";
@@ -22,7 +22,7 @@ export async function startTestStack(
   opts: {
     repoFiles?: Record<string, string>;
     server?: Partial<GroveServerOptions>;
-    /** A bundled runner (`pnpm --filter @grove/runner build`) instead of its sources under tsx. */
+    /** Another runner entry point than what `pnpm grove` runs (apps/runner/bin/grove.mjs). */
     runnerBundle?: string;
   } = {},
 ) {
@@ -39,7 +39,7 @@ export async function startTestStack(
   const startRunner = () => {
     runner = spawn(
       process.execPath,
-      runnerLaunchArgs(opts.runnerBundle ? [opts.runnerBundle] : ["--import", "tsx", RUNNER_CLI_SOURCE], {
+      runnerLaunchArgs([opts.runnerBundle ?? RUNNER_BIN], {
         hubUrl: server.url,
         dataDir: runnerDataDir,
         repos: [repo.dir],

@@ -22,6 +22,8 @@ export async function startTestHub(opts: Partial<GroveServerOptions> & { withAdm
 
   return {
     db: temp.db,
+    /** The database's URL, for a second client of it. */
+    url: temp.url,
     server,
     admin,
     caller: callerAs(admin),

@@ -1,12 +1,11 @@
 import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type HubToRunnerEvents, type RunnerToHubEvents } from "@grove/core";
 import { io, type Socket } from "socket.io-client";
 import { expect } from "vitest";
-import type { TestHub } from "./test-hub.ts";
 
 export type TestRunnerSocket = Socket<HubToRunnerEvents, RunnerToHubEvents>;
 
 /** A runner's socket on the hub, as a real runner connects (token in auth and header), after its hello was taken. */
-export async function connectTestRunner(hub: TestHub, token: string): Promise<TestRunnerSocket> {
+export async function connectTestRunner(hub: { server: { url: string } }, token: string): Promise<TestRunnerSocket> {
   const runner: TestRunnerSocket = io(`${hub.server.url}${RUNNER_NAMESPACE}`, {
     auth: { token },
     extraHeaders: { [RUNNER_TOKEN_HEADER]: token },

@@ -9,6 +9,7 @@ import { Card } from "../../../components/card.tsx";
 import { DiffView } from "../../../components/diff-view.tsx";
 import { VirtualLog } from "../../../components/log/virtual-log.tsx";
 import { ResultView } from "../../../components/result-view.tsx";
+import { RunWaiting } from "../../../components/run-waiting.tsx";
 import { RunExplanation } from "../../../components/run-explanation.tsx";
 import { RunProgressBar } from "../../../components/run-progress-bar.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
@@ -97,6 +98,7 @@ export default function RunPage() {
         <RunFacts run={r} />
         <RefusedActions count={r.refusedActions} />
         {r.state === "preparing" && <RunProgressBar runId={r.id} />}
+        <RunWaiting waiting={r.waiting} />
         <RunExplanation state={r.state} error={r.error} />
         {canAct && <RerunActions run={r} />}
       </Card>

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../../lib/trpc.ts";
 import { Card } from "../../../components/card.tsx";
 import { VirtualLog } from "../../../components/log/virtual-log.tsx";
+import { RunWaiting } from "../../../components/run-waiting.tsx";
 import { RunExplanation } from "../../../components/run-explanation.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
 import { OutcomeBadge } from "../../../components/outcome-badge.tsx";
@@ -49,6 +50,7 @@ export default function SessionPage() {
             <div className="mb-3">
               <RunFacts run={run} />
             </div>
+            <RunWaiting waiting={run.waiting} compact />
             <RunExplanation state={run.state} error={run.error} compact />
             <VirtualLog
               runId={run.id}

@@ -106,6 +106,12 @@ describe("what the dashboard asks the runner (the web app never touches git)", (
     await utimes(lock, old, old);
     const [repo] = await stack.caller.health.list();
     expect(repo?.report?.findings.map((f) => f.kind)).toContain("stale-lock-file");
+    // The runner measures its worktrees' disk with every doctor run: the ledger reaches the Health page.
+    expect(repo?.report?.disk).toMatchObject({ isPartial: false, omitted: 0 });
+    expect(repo?.report?.disk?.totalBytes).toBe(
+      (repo?.report?.disk?.worktrees ?? []).reduce((sum, w) => sum + w.trackedBytes + w.otherBytes, 0) -
+        (repo?.report?.disk?.sharedBytes ?? 0),
+    );
 
     const report = await stack.caller.health.fix({ runnerId: stack.runnerId, repoPath: repo?.path ?? "" });
     expect(report.fixed.map((f) => f.kind)).toContain("stale-lock-file");

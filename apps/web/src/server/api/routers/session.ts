@@ -30,6 +30,7 @@ const runSummary = {
   tokensOut: true,
   costUsd: true,
   round: true,
+  waiting: true,
 } as const;
 
 /** A run's newest merge request, what its task's outcome is read from. */

@@ -1,0 +1,51 @@
+import { createAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
+import { createRunLogBus, type RunLogBus } from "./run-log-bus.ts";
+
+/**
+ * The live-event bus between dashboard instances (GROVE_REDIS_URL): socket.io's Redis adapter, chosen by
+ * measurement (scripts/bus-bench): it kept log batches in order at the highest throughput of the three adapters.
+ */
+export type HubBus = {
+  /** socket.io's adapter constructor for the hub's server. */
+  adapter: ReturnType<typeof createAdapter>;
+  /** A connection for what the instances keep in Redis besides events (the merge-queue snapshots). */
+  commands: Redis;
+  /** Stored log lines, to the instances whose browsers follow the run. */
+  logs: RunLogBus;
+  close(): Promise<void>;
+};
+
+/** Connects to Redis (a publisher, the adapter's subscriber and the run logs' one) and fails with a readable error when it cannot. */
+export async function connectBus(url: string): Promise<HubBus> {
+  const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const sub = pub.duplicate();
+  const logSub = pub.duplicate();
+  // ioredis reconnects by itself; while Redis is away, say so once rather than at every retry.
+  let lastError = "";
+  const report = (error: Error) => {
+    if (error.message !== lastError) console.error(`grove bus (Redis): ${error.message}`);
+    lastError = error.message;
+  };
+  pub.on("error", report).on("ready", () => (lastError = ""));
+  sub.on("error", report);
+  logSub.on("error", report);
+  try {
+    await Promise.all([pub.connect(), sub.connect(), logSub.connect()]);
+  } catch (error) {
+    for (const connection of [pub, sub, logSub]) connection.disconnect();
+    throw new Error(`cannot reach the bus at GROVE_REDIS_URL: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  const logs = createRunLogBus(pub, logSub);
+  return {
+    adapter: createAdapter(pub, sub, { key: "grove" }),
+    // The publisher is never in subscriber mode, so it carries ordinary commands too.
+    commands: pub,
+    logs,
+    async close() {
+      await Promise.allSettled([logs.close(), pub.quit(), sub.quit()]);
+    },
+  };
+}
