@@ -15,6 +15,7 @@ import {
 import {
   answersAsInstance,
   ensurePrivateDir,
+  openRepo,
   restrictFile,
   stopInOrder,
   superviseProcess,
@@ -32,10 +33,18 @@ const instanceId = randomBytes(16).toString("base64url");
 const supervised: SupervisedProcess[] = [];
 
 async function main() {
+  // The repositories named are checked before anything is built or written: a wrong path changes nothing.
+  for (const repo of (process.env.GROVE_REPOS ?? "").split(":").filter((p) => p !== "")) {
+    await openRepo(repo).catch((error: unknown) => {
+      throw new Error(`GROVE_REPOS names ${repo}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
   // Owner-only (and repaired if an older grove left it open): the database, secrets and the runner's data live here.
   await ensurePrivateDir(dataDir);
   const token = await runnerToken();
-  const repos = process.env.GROVE_REPOS ?? (await ensureDemoRepo(path.join(dataDir, "demo-repo"))).path;
+  // GROVE_RUNNER=0: a team's dashboard instance only; the runners run on the developers' machines.
+  const withRunner = process.env.GROVE_RUNNER !== "0";
+  const repos = !withRunner ? "" : (process.env.GROVE_REPOS ?? (await ensureDemoRepo(path.join(dataDir, "demo-repo"))).path);
 
   if (process.env.GROVE_SKIP_BUILD !== "1") {
     console.log("grove: building the dashboard and the runner (cached after the first time)…");
@@ -76,6 +85,7 @@ async function main() {
     },
   );
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
+  if (!withRunner) return console.log("grove: dashboard only (GROVE_RUNNER=0); runners connect with `grove runner --hub`");
   supervise(
     "runner",
     runnerLaunchArgs([path.join(root, "apps/runner/dist/grove.mjs")], {

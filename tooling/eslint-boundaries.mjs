@@ -44,7 +44,7 @@ const restrict = {
   dbFromCore: forbid(["@grove/db", "@grove/db/*"], "db depends on core, not the other way round"),
   testing: forbid(["@grove/testing", "@grove/testing/*"], "production code never imports test support"),
   testSupport: forbid(
-    ["@grove/core/test-support", "@grove/db/test-support", "**/test-support/**"],
+    ["@grove/core/test-support", "@grove/db/test-support", "@grove/test-services", "**/test-support/**"],
     "production code never imports test support",
   ),
   testingCycle: forbid(
@@ -148,14 +148,14 @@ export const boundaries = [
     [restrict.runner],
   ),
   zone("testing", ["packages/testing/**"], [], [restrict.testingBelowApps]),
-  // `pnpm start` and what it runs are production; the bench is test code and uses @grove/testing.
+  // `pnpm start` and what it runs are production; the bench and the e2e stacks are test code and use @grove/testing.
   zone(
     "scripts",
     ["scripts/**", "*.ts", "*.mjs", "tooling/**", "prisma/**"],
-    ["scripts/bench.ts", "scripts/bench/**"],
+    ["scripts/bench.ts", "scripts/bench/**", "scripts/e2e/**"],
     [restrict.runner, restrict.web, restrict.testing, restrict.testSupport],
   ),
-  zone("bench", ["scripts/bench.ts", "scripts/bench/**"], [], [restrict.runner, restrict.web]),
+  zone("bench", ["scripts/bench.ts", "scripts/bench/**", "scripts/e2e/**"], [], [restrict.runner, restrict.web]),
   zone("e2e", ["e2e/**"], [], [restrict.runner, restrict.web]),
   {
     name: "grove/boundaries/relative-imports",
@@ -170,6 +170,12 @@ export const boundaries = [
               to: "scripts/start.ts",
               reason:
                 "Playwright's web server process sets the e2e environment, then runs `pnpm start`'s program in itself: an entry point started, none of its code used",
+            },
+            {
+              from: "e2e/start-team-stack.ts",
+              to: "scripts/e2e/team-stack.ts",
+              reason:
+                "the same for the two-instance stack, which needs the root's packages (core's launch arguments, the demo repository)",
             },
           ],
         },

@@ -63,9 +63,14 @@ test("a conflicting merge sent back: round 2 resolves it keeping both sides, and
   expect(git(DEMO_REPO, ["rev-parse", "main"])).toBe(mainAfterFirst);
   await keepScreenshot(page, testInfo, "merge-conflict");
 
-  await card("second")
-    .getByRole("button", { name: `Send ${branchOf("second")} back to its agent` })
-    .click();
+  // The page is left only once the server has answered: leaving it earlier cancels the request in the browser.
+  const [sentBack] = await Promise.all([
+    page.waitForResponse((response) => response.url().includes("approval.sendBack")),
+    card("second")
+      .getByRole("button", { name: `Send ${branchOf("second")} back to its agent` })
+      .click(),
+  ]);
+  expect(sentBack.status()).toBe(200);
 
   // Round 2 runs on the same branch and its new head waits for a decision.
   await page.goto("/approvals");

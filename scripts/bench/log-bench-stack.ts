@@ -28,11 +28,14 @@ export async function startRuns(stack: ProductionStack, prompts: string[]) {
 }
 
 /** Every run ended and every line it printed up to its last one (`elapsed …`) is stored. */
-export async function finished(stack: ProductionStack, runIds: string[]): Promise<boolean> {
+export async function finished(stack: Pick<ProductionStack, "db">, runIds: string[]): Promise<boolean> {
   // Plain SQL: the bench's own polling should cost next to nothing while agents run beside it.
   const runs = await queryDirect<{ id: unknown; lastSeq: unknown; state: unknown }>(
     stack.db,
-    `SELECT "id", "lastSeq", "state" FROM "Run" WHERE "id" IN (SELECT "value" FROM json_each(?1))`,
+    {
+      sqlite: `SELECT "id", "lastSeq", "state" FROM "Run" WHERE "id" IN (SELECT "value" FROM json_each(?1))`,
+      postgresql: `SELECT "id", "lastSeq", "state" FROM "Run" WHERE "id" IN (SELECT json_array_elements_text($1::json))`,
+    },
     [JSON.stringify(runIds)],
   );
   if (runs.length !== runIds.length || runs.some((run) => !isTerminalRunState(String(run.state)))) return false;

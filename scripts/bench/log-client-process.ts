@@ -9,7 +9,7 @@ const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), "log-clie
 export type ClientStats = { received: number; repeats: number; latencies: number[] };
 
 /** The subscribed client runs in its own process, like a browser: its work and memory are not the hub's. */
-export async function startLogClient(stack: ProductionStack) {
+export async function startLogClient(stack: Pick<ProductionStack, "url" | "signIn">) {
   const child: ChildProcess = fork(CLIENT, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const request = <T>(command: object, answer: string) =>
     new Promise<T>((resolve, reject) => {

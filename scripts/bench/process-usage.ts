@@ -7,8 +7,34 @@ export function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
+// /proc/PID/stat after the command's closing parenthesis: field 3 (state) is at index 0.
+function statFields(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  } catch {
+    return [];
+  }
+}
+
+const ticks = (fields: string[], ...indexes: number[]) => indexes.reduce((sum, i) => sum + Number(fields[i] ?? 0), 0) / 100;
+
 /** CPU seconds (user + system) a process has used so far. */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return ticks(statFields(pid), 11, 12);
+}
+
+/** CPU seconds its children that have ended (and were waited for) used: a runner's agents. */
+export function endedChildrenCpuSeconds(pid: number): number {
+  return ticks(statFields(pid), 13, 14);
+}
+
+/** CPU seconds of a process and all its descendants, living or ended: a server and its connections' workers. */
+export function treeCpuSeconds(pid: number): number {
+  let children: string[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean);
+  } catch {
+    children = [];
+  }
+  return ticks(statFields(pid), 11, 12, 13, 14) + children.reduce((sum, child) => sum + treeCpuSeconds(Number(child)), 0);
 }

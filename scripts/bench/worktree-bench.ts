@@ -1,64 +1,163 @@
 import { execFile } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { createAgentWorktree, removeAgentWorktree } from "@grove/core/node";
-import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { measure, ratioLine } from "./measure.ts";
+import { countGitProcesses, repoWithFiles } from "./bench-repo.ts";
+import { ratioLine } from "./measure.ts";
 
 const exec = promisify(execFile);
 const rawGit = (cwd: string, args: string[]) => exec("git", args, { cwd });
 
-async function repoWithFiles(count: number): Promise<TempRepo> {
-  const repo = await makeTempRepo();
-  for (let dir = 0; dir * 500 < count; dir++) {
-    await mkdir(path.join(repo.dir, `src/d${dir}`), { recursive: true });
-    const files = Array.from({ length: Math.min(500, count - dir * 500) }, (_, i) => i);
-    await Promise.all(files.map((i) => writeFile(path.join(repo.dir, `src/d${dir}/f${i}.txt`), `file ${dir}/${i}\n`.repeat(20))));
-  }
-  await repo.git(["add", "-A"]);
-  await repo.git(["commit", "-q", "-m", `${count} files`]);
-  return repo;
+const median = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0;
+/**
+ * The median of each round's own ratio, grove's time over the baseline's in the same round: on a machine whose load
+ * changes from one minute to the next, the two sides of a round ran under about the same load. Shown beside the
+ * ratio of the medians, which the verdict keeps.
+ */
+function paired(grove: number[], baseline: number[]): string {
+  const ratios = grove.map((time, i) => time / (baseline[i] ?? Number.NaN));
+  return `paired ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
 }
 
-/** Create + remove of one worktree: grove's engine vs raw `git worktree add/remove`, interleaved. */
-export async function benchCreateRemove(fileCount: number, runs: number): Promise<string> {
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/**
+ * One worktree added, then removed (with its branch), on the same repository: grove's engine
+ * (createAgentWorktree / removeAgentWorktree with deleteBranch) against raw `git worktree add -b` and
+ * `git worktree remove` + `git branch -D`. One warm-up round of each, not counted; then `runs` rounds in which the
+ * side that goes first alternates, so that neither is always the one that finds the caches warm. Medians; add and
+ * remove are reported apart, with the git processes each side starts itself (git's own children not counted).
+ */
+export async function benchAddRemove(fileCount: number, runs: number, goal: number): Promise<string[]> {
   const repo = await repoWithFiles(fileCount);
+  const times = { groveAdd: [] as number[], rawAdd: [] as number[], groveRemove: [] as number[], rawRemove: [] as number[] };
   try {
-    const grove = await measure(async (i) => {
-      const taskId = `g${i + 10}`;
-      await createAgentWorktree({ repo: repo.dir, agent: "bench", taskId });
-      await removeAgentWorktree({ repo: repo.dir, agent: "bench", taskId, deleteBranch: true });
-    }, runs);
-    const raw = await measure(async (i) => {
-      const wt = path.join(repo.root, `raw-${i + 10}`);
-      await rawGit(repo.dir, ["worktree", "add", "-q", "-b", `raw/${i + 10}`, wt, "main"]);
-      await rawGit(repo.dir, ["worktree", "remove", wt]);
-      await rawGit(repo.dir, ["branch", "-D", `raw/${i + 10}`]);
-    }, runs);
-    return ratioLine(`create+remove, ${fileCount} files (median of ${runs})`, grove.median, raw.median, 1.25);
+    const groveAdd = (taskId: string) => createAgentWorktree({ repo: repo.dir, agent: "bench", taskId });
+    const groveRemove = (taskId: string) => removeAgentWorktree({ repo: repo.dir, agent: "bench", taskId, deleteBranch: true });
+    const rawAdd = (i: string) =>
+      rawGit(repo.dir, ["worktree", "add", "-q", "-b", `raw/${i}`, path.join(repo.root, `raw-${i}`), "main"]);
+    const rawRemove = async (i: string) => {
+      await rawGit(repo.dir, ["worktree", "remove", path.join(repo.root, `raw-${i}`)]);
+      await rawGit(repo.dir, ["branch", "-D", `raw/${i}`]);
+    };
+    const processes = {
+      groveAdd: await countGitProcesses(async () => void (await groveAdd("count"))),
+      groveRemove: await countGitProcesses(async () => void (await groveRemove("count"))),
+      rawAdd: await countGitProcesses(async () => void (await rawAdd("count"))),
+      rawRemove: await countGitProcesses(() => rawRemove("count")),
+    };
+    for (let i = -1; i < runs; i++) {
+      const name = `r${i + 1}`;
+      const grove = async (): Promise<[number, number]> => [
+        await timed(() => groveAdd(name)),
+        await timed(() => groveRemove(name)),
+      ];
+      const raw = async (): Promise<[number, number]> => [await timed(() => rawAdd(name)), await timed(() => rawRemove(name))];
+      let [ga, gr, ra, rr] = [0, 0, 0, 0];
+      if (i % 2 === 0) {
+        [ga, gr] = await grove();
+        [ra, rr] = await raw();
+      } else {
+        [ra, rr] = await raw();
+        [ga, gr] = await grove();
+      }
+      if (i < 0) continue;
+      times.groveAdd.push(ga);
+      times.rawAdd.push(ra);
+      times.groveRemove.push(gr);
+      times.rawRemove.push(rr);
+    }
+    const label = (what: string) => `${what}, ${fileCount / 1000}k files (median of ${runs})`;
+    return [
+      `${ratioLine(label("add"), median(times.groveAdd), median(times.rawAdd), goal)}  ${paired(times.groveAdd, times.rawAdd)}  git processes ${processes.groveAdd} (raw ${processes.rawAdd})`,
+      `${ratioLine(label("remove"), median(times.groveRemove), median(times.rawRemove), goal)}  ${paired(times.groveRemove, times.rawRemove)}  git processes ${processes.groveRemove} (raw ${processes.rawRemove})`,
+    ];
   } finally {
     await repo.cleanup();
   }
 }
 
-/** Twenty concurrent creates through grove vs twenty sequential raw creates. */
-export async function benchConcurrentCreates(fileCount: number): Promise<string> {
+/**
+ * Twenty concurrent grove adds against twenty sequential raw `git worktree add -b`, on the same repository:
+ * `rounds` rounds, the side that goes first alternating, every worktree and branch of a round removed again (not
+ * timed) before the next, after one warm-up add of each side. Medians of the rounds.
+ */
+export async function benchConcurrentAdds(fileCount: number, rounds: number): Promise<string> {
   const repo = await repoWithFiles(fileCount);
   try {
-    let start = performance.now();
-    const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => createAgentWorktree({ repo: repo.dir, agent: "par", taskId: `t${i}` })),
-    );
-    const grove = performance.now() - start;
-    const failures = results.filter((r) => r.status === "rejected").length;
-    start = performance.now();
-    for (let i = 0; i < 20; i++) {
-      await rawGit(repo.dir, ["worktree", "add", "-q", "-b", `seq/${i}`, path.join(repo.root, `seq-${i}`), "main"]);
+    const rawAdd = (name: string) =>
+      rawGit(repo.dir, ["worktree", "add", "-q", "-b", `seq/${name}`, path.join(repo.root, `seq-${name}`), "main"]);
+    const groveAdd = (name: string) => createAgentWorktree({ repo: repo.dir, agent: "par", taskId: name });
+    await rawAdd("warm");
+    await groveAdd("warm");
+    await removeAllWorktrees(repo.dir);
+    const times = { grove: [] as number[], raw: [] as number[] };
+    let failures = 0;
+    for (let round = 0; round < rounds; round++) {
+      const names = Array.from({ length: 20 }, (_, i) => `r${round}-${i}`);
+      const raw = async () =>
+        times.raw.push(
+          await timed(async () => {
+            for (const name of names) await rawAdd(name);
+          }),
+        );
+      const grove = async () =>
+        times.grove.push(
+          await timed(async () => {
+            const results = await Promise.allSettled(names.map(groveAdd));
+            failures += results.filter((r) => r.status === "rejected").length;
+          }),
+        );
+      if (round % 2 === 0) await raw().then(grove);
+      else await grove().then(raw);
+      await removeAllWorktrees(repo.dir);
     }
-    const raw = performance.now() - start;
-    return `${ratioLine(`20 concurrent creates vs 20 sequential, ${fileCount} files`, grove, raw, 1.5)}  failures ${failures}/20`;
+    const label = `20 concurrent adds vs 20 sequential, ${fileCount / 1000}k files (median of ${rounds})`;
+    return `${ratioLine(label, median(times.grove), median(times.raw), 1.0)}  ${paired(times.grove, times.raw)}  failures ${failures}/${20 * rounds}`;
+  } finally {
+    await repo.cleanup();
+  }
+}
+
+/** Removes every linked worktree and every branch but main with raw git: the clean-up between rounds. */
+async function removeAllWorktrees(dir: string): Promise<void> {
+  const { stdout } = await rawGit(dir, ["worktree", "list", "--porcelain", "-z"]);
+  const paths = stdout
+    .split("\0")
+    .filter((line) => line.startsWith("worktree "))
+    .map((line) => line.slice("worktree ".length))
+    .slice(1);
+  for (const worktree of paths) await rawGit(dir, ["worktree", "remove", "--force", "--force", worktree]);
+  const { stdout: branches } = await rawGit(dir, ["for-each-ref", "--format=%(refname:short)", "refs/heads/"]);
+  const others = branches.split("\n").filter((name) => name !== "" && name !== "main");
+  if (others.length > 0) await rawGit(dir, ["branch", "-D", ...others]);
+}
+
+/** `count` grove adds at once, then `count` removes at once: wall times and failures. */
+export async function benchParallelAddRemove(fileCount: number, count: number): Promise<string> {
+  const repo = await repoWithFiles(fileCount);
+  try {
+    const taskIds = Array.from({ length: count }, (_, i) => `p${i}`);
+    let start = performance.now();
+    const added = await Promise.allSettled(
+      taskIds.map((taskId) => createAgentWorktree({ repo: repo.dir, agent: "par", taskId })),
+    );
+    const addMs = performance.now() - start;
+    start = performance.now();
+    const removed = await Promise.allSettled(
+      taskIds.map((taskId) => removeAgentWorktree({ repo: repo.dir, agent: "par", taskId, deleteBranch: true })),
+    );
+    const removeMs = performance.now() - start;
+    const failed = (outcomes: PromiseSettledResult<unknown>[]) => outcomes.filter((o) => o.status === "rejected").length;
+    return (
+      `${`${count} parallel adds, then removes, ${fileCount / 1000}k files`.padEnd(44)} adds ${(addMs / 1000).toFixed(1)} s, ` +
+      `failures ${failed(added)}/${count}; removes ${(removeMs / 1000).toFixed(1)} s, failures ${failed(removed)}/${count} (goal 0)`
+    );
   } finally {
     await repo.cleanup();
   }
