@@ -3,7 +3,7 @@ import type { QueueSnapshot } from "@grove/core";
 import { readQueueLease, type Db } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
 import { assertServes } from "./radar.ts";
-import { parseRunnerRepos } from "./runners.ts";
+import { runnersById } from "./runners.ts";
 import { repositoryIdOf } from "./queue-owners.ts";
 
 type Deps = { db: Db; hub: Hub };
@@ -43,12 +43,10 @@ export type MergeQueueView = Awaited<ReturnType<typeof listMergeQueues>>[number]
 /** Every queue the online runners report, named as the runner names them, entries in landing order. */
 export async function listMergeQueues(deps: Deps) {
   const stored = await deps.hub.queues.list();
-  const runnerIds = [...new Set(stored.map((q) => q.runnerId))];
-  const runners =
-    runnerIds.length === 0
-      ? []
-      : await deps.db.runner.findMany({ where: { id: { in: runnerIds } }, select: { id: true, name: true, repos: true } });
-  const byId = new Map(runners.map((r) => [r.id, { name: r.name, repos: parseRunnerRepos(r.repos) }]));
+  const byId = await runnersById(
+    deps.db,
+    stored.map((q) => q.runnerId),
+  );
   return stored
     .map(({ runnerId, snapshot }) => ({
       runnerId,

@@ -10,7 +10,7 @@ import {
   type QueueKey,
 } from "@grove/db";
 import type { Hub } from "../hub/create-hub.ts";
-import { parseRunnerRepos } from "./runners.ts";
+import { parseRunnerRepos, runnersById } from "./runners.ts";
 
 type Deps = { db: Db; hub: Hub };
 /** A merge request as far as its queue goes: the session's runner and repository, and the integration branch. */
@@ -124,12 +124,10 @@ export type QueueOwnerView = Awaited<ReturnType<typeof listQueueOwners>>[number]
 /** Who owns each merge queue now (its live lease): runner, epoch, and whether that runner is online. */
 export async function listQueueOwners(deps: Deps) {
   const leases = await liveQueueLeases(deps.db);
-  const runnerIds = [...new Set(leases.map((l) => l.runnerId))];
-  const runners =
-    runnerIds.length === 0
-      ? []
-      : await deps.db.runner.findMany({ where: { id: { in: runnerIds } }, select: { id: true, name: true, repos: true } });
-  const byId = new Map(runners.map((r) => [r.id, { name: r.name, repos: parseRunnerRepos(r.repos) }]));
+  const byId = await runnersById(
+    deps.db,
+    leases.map((l) => l.runnerId),
+  );
   return leases.map((lease) => {
     const runner = byId.get(lease.runnerId);
     return {

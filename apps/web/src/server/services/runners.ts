@@ -31,3 +31,11 @@ export async function servedRepos(deps: { db: Db; hub: Hub }): Promise<ServedRep
     )
     .sort((a, b) => Number(b.online) - Number(a.online));
 }
+
+/** The named runners' names and announced repositories, by id (one query; none for no ids). */
+export async function runnersById(db: Db, ids: Iterable<string>): Promise<Map<string, { name: string; repos: RunnerRepo[] }>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const runners = await db.runner.findMany({ where: { id: { in: unique } }, select: { id: true, name: true, repos: true } });
+  return new Map(runners.map((r) => [r.id, { name: r.name, repos: parseRunnerRepos(r.repos) }]));
+}
