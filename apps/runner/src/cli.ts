@@ -5,6 +5,7 @@ import { auditCommand } from "./commands/audit.ts";
 import type { CliContext, Command } from "./commands/cli-context.ts";
 import { cleanupCommand } from "./commands/cleanup.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { hoistGlobalOptions } from "./commands/global-options.ts";
 import { initCommand } from "./commands/init.ts";
 import { pruneCommand } from "./commands/prune.ts";
 import { reportCrash } from "./commands/report-crash.ts";
@@ -35,11 +36,11 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
 function helpText(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
-  return `usage: grove <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun \`grove <command> --help\` for a command's options. GROVE_DEBUG=1 shows stack traces.`;
+  return `usage: grove <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun \`grove <command> --help\` for a command's options; --repo, --data-dir and --json may also come before the command. GROVE_DEBUG=1 shows stack traces.`;
 }
 
 async function main(args: string[], ctx: CliContext): Promise<number> {
-  const [name, ...rest] = args;
+  const [name, ...rest] = hoistGlobalOptions(args);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     ctx.out(helpText());
     return name === undefined ? 2 : 0;

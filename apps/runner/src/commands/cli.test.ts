@@ -1,5 +1,6 @@
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runGrove } from "../test-support/grove-process.ts";
@@ -19,6 +20,14 @@ describe("grove CLI", () => {
     for (const command of ["worktree", "doctor", "session", "runner", "prune", "cleanup", "archive"]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }
+  });
+
+  it("takes --repo before the command as after it (grove --repo X worktree list), from another folder", async () => {
+    const before = await runGrove(["--repo", repo.dir, "worktree", "list", "--json"], { cwd: tmpdir() });
+    const after = await runGrove(["worktree", "list", "--json", "--repo", repo.dir], { cwd: tmpdir() });
+    expect(before.code).toBe(0);
+    expect(before.stdout).toBe(after.stdout);
+    expect(before.stdout).toContain(repo.dir);
   });
 
   it("rejects an unknown command or option with exit 2 and the usage", async () => {
