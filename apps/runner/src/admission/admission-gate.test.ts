@@ -98,7 +98,7 @@ describe("admission by free memory (real processes, real /proc)", () => {
       onNote: (n) => notes.push(n),
     });
     expect(ticket).not.toBeNull();
-    expect(notes[0]).toMatch(/^waiting for memory: .*; starting anyway: nothing else grove started is running$/);
+    expect(notes[0]).toMatch(/^short of memory: .* free, .* wanted .*; not waiting: nothing else grove started is running$/);
     // The next one does wait: the first is still running.
     const second = waitingFor({ key: "alone", fallbackMb: 1, thresholds: absurd, signal: never });
     const admitted = gate.admit(second.ask);

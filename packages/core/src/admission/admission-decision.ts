@@ -35,10 +35,15 @@ export function decideAdmission(
   const cpu = memory === null ? cpuReason(reading, admitted, ask, now) : null;
   const reason = memory ?? cpu?.reason ?? null;
   if (reason === null) return { kind: "admit", note: null };
-  if (admitted.length === 0) return { kind: "admit", note: `${reason}; starting anyway: nothing else grove started is running` };
+  if (admitted.length === 0) return { kind: "admit", note: startedAnyway(reason, "nothing else grove started is running") };
   // Waiting only helps when grove's own commands make the load: an agent waiting on its model uses no CPU.
-  if (cpu && !cpu.isGroveBusy) return { kind: "admit", note: `${reason}; starting anyway: grove's own commands are idle` };
+  if (cpu && !cpu.isGroveBusy) return { kind: "admit", note: startedAnyway(reason, "grove's own commands are idle") };
   return { kind: "wait", reason };
+}
+
+/** "waiting for memory: 1.2 GB free, …" as what it is when the command does not wait: it starts short of it. */
+function startedAnyway(reason: string, why: string): string {
+  return `${reason.replace(/^waiting for (memory|CPU): /, "short of $1: ")}; not waiting: ${why}`;
 }
 
 /** A command's processes using less than this many cores are idle (waiting on the network, on input). */
