@@ -34,7 +34,8 @@ export function taskVerdict(task: HeadlessTask, where = ""): TaskVerdict {
   if (task.state === "no_changes")
     return { kind: "unchanged", detail: "no changes: the agent changed nothing, nothing to merge" };
   if (task.state !== "succeeded")
-    return { kind: "failed", detail: `run ${task.state}${task.error ? `: ${firstLine(task.error)}` : ""}` };
+    // The line already says `run <state>`: the detail is why.
+    return { kind: "failed", detail: task.error ? firstLine(task.error) : `the run ended ${task.state}` };
   if (task.waiting) {
     const untested = task.waiting.tests === "untested" ? ", untested (no test command)" : "";
     return { kind: "waiting", detail: `awaiting approval${untested}: grove approve ${task.runId}${where}` };
@@ -123,7 +124,8 @@ export function describeUsage(byCli: Record<string, UsageTotals>): string[] {
   return entries.map(([cli, totals]) => {
     const tokens = `${formatTokens(totals.tokensIn)} in / ${formatTokens(totals.tokensOut)} out tokens`;
     const cost = totals.costUsd === null ? "no cost reported" : formatUsd(totals.costUsd);
-    const ran = `agents ran ${(totals.durationMs / 1000).toFixed(1)} s (${totals.runs} run(s) reported)`;
+    // The CLI's own figure (its API time), not the process's wall time the run's log gives on exit.
+    const ran = `${(totals.durationMs / 1000).toFixed(1)} s of work by the CLI's own count (${totals.runs} run(s) reported)`;
     return `usage of ${cli}: ${tokens}, ${cost}, ${totals.turns} turn(s), ${ran}`;
   });
 }

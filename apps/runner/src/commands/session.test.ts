@@ -150,7 +150,7 @@ describe("grove session run", () => {
       "so there is nothing to merge. It left 2 files (demo/lazy.txt, notes/lazy.md) uncommitted in the worktree; they are kept there, not merged.",
     );
     expect(result.stdout).toContain(": 0 of 1 landed, 1 failed");
-    expect(result.stdout).toMatch(/demo\/lazy\s+failed\s+run failed\s+tests skipped\s+run failed: the agent made no commits/);
+    expect(result.stdout).toMatch(/demo\/lazy\s+failed\s+run failed\s+tests skipped\s+the agent made no commits/);
     expect(result.stdout).not.toContain("every task landed");
     expect(await repo.git(["rev-parse", "main"])).toBe(main);
     expect(await repo.git(["ls-tree", "-r", "--name-only", "main"])).not.toContain("LEARN-");

@@ -123,7 +123,7 @@ describe.each([
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`${cli}/first\\s+landed`));
     expect(result.stdout).toMatch(
-      new RegExp(`${cli}/second\\s+failed\\s+run cancelled\\s+tests not run\\s+run cancelled: budget exceeded: spent ${spent}`),
+      new RegExp(`${cli}/second\\s+failed\\s+run cancelled\\s+tests not run\\s+budget exceeded: spent ${spent}`),
     );
     expect(await repo.git(["branch", "--list", `agent/${cli}/second`])).toBe("");
     // Only the first task's agent talked to the model.
@@ -162,9 +162,15 @@ describe("a headless session with both real CLIs", () => {
       const usageLines = result.stdout.split("\n").filter((line) => line.trim().startsWith("usage"));
       expect(usageLines, result.stdout).toEqual([
         expect.stringMatching(
-          new RegExp(`^  usage of claude: ${tokens(claude)}, \\$\\d+\\.\\d{4}, \\d+ turn\\(s\\), agents ran`),
+          new RegExp(
+            `^  usage of claude: ${tokens(claude)}, \\$\\d+\\.\\d{4}, \\d+ turn\\(s\\), [\\d.]+ s of work by the CLI's own count`,
+          ),
         ),
-        expect.stringMatching(new RegExp(`^  usage of codex: ${tokens(codex)}, no cost reported, 1 turn\\(s\\), agents ran`)),
+        expect.stringMatching(
+          new RegExp(
+            `^  usage of codex: ${tokens(codex)}, no cost reported, 1 turn\\(s\\), [\\d.]+ s of work by the CLI's own count`,
+          ),
+        ),
       ]);
     } finally {
       await claude.close();

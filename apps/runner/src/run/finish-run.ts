@@ -30,7 +30,10 @@ export async function finishRun(
 ): Promise<RunState> {
   const { repo, task } = scope.req;
   const stopped = exit.cancelled || signal.aborted;
-  scope.system(exit.error ?? `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${exit.durationMs} ms`);
+  scope.system(
+    exit.error ??
+      `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${(exit.durationMs / 1000).toFixed(1)} s`,
+  );
 
   const usage = exit.usage ?? null;
   if (usage) {
