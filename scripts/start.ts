@@ -97,6 +97,9 @@ async function main() {
     root,
     // Its start-up refusals (a missing repository, a bad grove.yaml, a bad flag): the same again 30 s later.
     { code: DOMAIN_ERROR_EXIT_CODE, message: "the runner refused its configuration (above); fix it and run pnpm start again" },
+    // Asked to stop, it lets a merge in progress finish (its merged-tree test can take minutes) and says so;
+    // Ctrl-C twice more quits it at once. Killed after 10 s it would leave the merge to its next start.
+    RUNNER_STOP_GRACE_MS,
   );
   console.log(`grove: runner started for ${repos}`);
 }
@@ -125,6 +128,7 @@ function supervise(
   env: NodeJS.ProcessEnv,
   cwd: string,
   fatal: { code: number; message: string },
+  stopGraceMs?: number,
 ): SupervisedProcess {
   if (stopping) throw new Error(`stopped before the ${name} started`);
   const child = superviseProcess({
@@ -136,6 +140,7 @@ function supervise(
     log: (message) => console.error(`grove: ${message} [${new Date().toISOString()}]`),
     isFatal: (exit: SupervisedExit) => exit.code === fatal.code,
     onGiveUp: () => fail(fatal.message),
+    ...(stopGraceMs === undefined ? {} : { stopGraceMs }),
   });
   supervised.unshift(child);
   return child;
@@ -162,6 +167,9 @@ async function waitForHealth(url: string, web: SupervisedProcess): Promise<void>
   }
   throw new Error(`the dashboard did not answer on ${url} within 60 s`);
 }
+
+/** How long the runner may take to stop before it is killed: a merge it is landing finishes first. */
+const RUNNER_STOP_GRACE_MS = 15 * 60_000;
 
 let stopping = false;
 async function stopAll(code: number) {
