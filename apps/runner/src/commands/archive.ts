@@ -34,6 +34,7 @@ export async function archiveCommand(args: string[], ctx: CliContext): Promise<n
 async function list(args: string[], ctx: CliContext): Promise<number> {
   const usage = "grove archive list [--repo PATH] [--json]";
   const { values, positionals } = parseFlags(usage, args, REPO_FLAGS);
+  if (values.help) return help(ctx, usage);
   requirePositionals(positionals, [], usage);
   const repo = (await openRepo(repoPath(values, ctx.cwd))).repo;
   const archives = await listArchives(repo);
@@ -54,6 +55,7 @@ async function list(args: string[], ctx: CliContext): Promise<number> {
 async function restore(args: string[], ctx: CliContext): Promise<number> {
   const usage = "grove archive restore <agent/task/time> [--as TASK-ID] [--repo PATH] [--json]";
   const { values, positionals } = parseFlags(usage, args, { ...REPO_FLAGS, as: { type: "string" } });
+  if (values.help) return help(ctx, usage);
   const [ref = ""] = requirePositionals(positionals, ["archive"], usage);
   const restored = await restoreArchive({
     repo: repoPath(values, ctx.cwd),
@@ -65,5 +67,10 @@ async function restore(args: string[], ctx: CliContext): Promise<number> {
     const what = restored.restoredUncommitted ? "with its uncommitted work" : "at its archived head";
     ctx.out(`Restored ${restored.branch} ${what} in ${restored.path}`);
   }
+  return 0;
+}
+
+function help(ctx: CliContext, usage: string): number {
+  ctx.out(`usage: ${usage}`);
   return 0;
 }

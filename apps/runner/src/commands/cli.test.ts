@@ -22,6 +22,15 @@ describe("grove CLI", () => {
     }
   });
 
+  it("prints the usage of archive list and archive restore for --help, and runs neither", async () => {
+    for (const sub of ["list", "restore"]) {
+      const result = await runGrove(["archive", sub, "--help"], { cwd: repo.dir });
+      expect(result, result.stderr).toMatchObject({ code: 0, stderr: "" });
+      expect(result.stdout).toContain(`usage: grove archive ${sub}`);
+      expect(result.stdout).not.toContain("No archives.");
+    }
+  });
+
   it("takes --repo before the command as after it (grove --repo X worktree list), from another folder", async () => {
     const before = await runGrove(["--repo", repo.dir, "worktree", "list", "--json"], { cwd: tmpdir() });
     const after = await runGrove(["worktree", "list", "--json", "--repo", repo.dir], { cwd: tmpdir() });
