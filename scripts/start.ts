@@ -15,6 +15,7 @@ import {
 import {
   answersAsInstance,
   ensurePrivateDir,
+  assertIntegrationBranch,
   openRepo,
   restrictFile,
   stopInOrder,
@@ -35,9 +36,11 @@ const supervised: SupervisedProcess[] = [];
 async function main() {
   // The repositories named are checked before anything is built or written: a wrong path changes nothing.
   for (const repo of (process.env.GROVE_REPOS ?? "").split(":").filter((p) => p !== "")) {
-    await openRepo(repo).catch((error: unknown) => {
-      throw new Error(`GROVE_REPOS names ${repo}: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    await openRepo(repo)
+      .then((ctx) => assertIntegrationBranch(ctx.repo, ctx.config.integration))
+      .catch((error: unknown) => {
+        throw new Error(`GROVE_REPOS names ${repo}: ${error instanceof Error ? error.message : String(error)}`);
+      });
   }
   // Owner-only (and repaired if an older grove left it open): the database, secrets and the runner's data live here.
   await ensurePrivateDir(dataDir);

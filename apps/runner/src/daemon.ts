@@ -4,8 +4,6 @@ import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { checkAgentLaunch } from "./launch/agent-profiles.ts";
-import { assertSessionAgentsReady } from "./launch/check-agents.ts";
 import { createHubLink } from "./hub/hub-socket.ts";
 import { queueLeaseOptions, repositoryIdsOf, runnerHello } from "./hub/served-repositories.ts";
 import { createRunnerSocket, reconnectAfterRefusal, rotateHubUrls } from "./hub/runner-connection.ts";
@@ -20,6 +18,7 @@ import { registerMergeWithdraw } from "./merge/merge-withdraw.ts";
 import { registerMergePrioritize } from "./merge/queue-reports.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
 import { registerRunCancel } from "./run/run-cancel.ts";
+import { checkSessionStart } from "./run/session-start-checks.ts";
 import { admissionPeaksFile } from "./admission/memory-peaks.ts";
 import { createRunLeases } from "./run/run-leases.ts";
 import { createSessionSpend } from "./run/session-spend.ts";
@@ -108,13 +107,10 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
       return reply(refuse(describeError(error)));
     }
     void findRepo(session.repoPath).then(
-      (repo) => {
+      async (repo) => {
         if (!repo) return reply(refuse(`this runner does not serve ${session.repoPath}`));
-        // Every task's profile, prompt and CLI are checked before any run starts: a refusal creates nothing.
         try {
-          for (const task of session.tasks) checkAgentLaunch(task, repo.config, dataDir);
-          const profiles = session.tasks.map((t) => t.profile);
-          assertSessionAgentsReady(profiles, repo, session.budget ?? repo.config.budget);
+          await checkSessionStart(session, repo, dataDir);
         } catch (error) {
           return reply(refuse(describeError(error)));
         }

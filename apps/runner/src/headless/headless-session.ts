@@ -1,6 +1,6 @@
 import { type LogStream, type MergeOutcome, type RunReport, type RunState } from "@grove/core";
 import type { SessionBudget, UsageTotals } from "@grove/core";
-import { openRepo } from "@grove/core/node";
+import { assertIntegrationBranch, openRepo } from "@grove/core/node";
 import { ensurePrivateDir } from "@grove/core/private-files";
 import { resolve } from "node:path";
 import { sessionAuditPath } from "./audit-file.ts";
@@ -77,6 +77,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
   const log = opts.log ?? (() => undefined);
   const budget = plan.budget ?? repo.config.budget;
   checkPlan(plan, repo, dataDir, budget);
+  await assertIntegrationBranch(repo.repo, integration);
   await ensurePrivateDir(dataDir);
   const runIdsOf = (sessionId: string) => taskSpecsOf(plan, repo, sessionId).map((t) => t.runId);
   return inClaimedSession({ dataDir, planned: plan.session, runIdsOf }, async (sessionId) => {

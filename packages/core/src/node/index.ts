@@ -51,3 +51,4 @@ export * from "./group-cpu.ts";
 export * from "./health-check.ts";
 export * from "./leftover-work.ts";
 export * from "./disk-ledger.ts";
+export * from "./integration-branch.ts";
