@@ -27,6 +27,6 @@ export function describeAge(ms: number): string {
 /** The repository and what this machine's runner data says cleanup must not touch (the CLI cannot ask the hub). */
 export async function cliRepoAndKept(repoArg: string, dataDirArg: string | undefined, ctx: CliContext) {
   const repo = (await openRepo(repoArg)).repo;
-  const dataDir = runnerDataDir(dataDirArg, ctx);
+  const dataDir = runnerDataDir(dataDirArg, ctx, repo);
   return { repo, ...(await localRunBranches(dataDir, repo, { withoutHub: true })) };
 }

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { makeTempRepo } from "@grove/core/test-support";
 import { savePendingMerge } from "../merge/pending-merges.ts";
 import { runGrove } from "../test-support/grove-process.ts";
 import { runnerDataDir } from "./runner-data-dir.ts";
@@ -53,5 +54,24 @@ describe("the CLI's data dir", () => {
     const listed = await runGrove(["approve", "--list"], { cwd: dir, env: { GROVE_DATA_DIR: dir } });
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain("agent/demo/t1");
+  });
+
+  it("defaults to .grove-data/runner at the repository's root, typed in a subfolder or a linked worktree too", async () => {
+    const repo = await makeTempRepo();
+    root = repo.root;
+    const expected = join(repo.dir, ".grove-data", "runner");
+    await mkdir(join(repo.dir, "src", "deep"), { recursive: true });
+    const env = {};
+    expect(runnerDataDir(undefined, { cwd: repo.dir, env })).toBe(expected);
+    expect(runnerDataDir(undefined, { cwd: join(repo.dir, "src", "deep"), env })).toBe(expected);
+    expect(runnerDataDir(undefined, { cwd: "/", env }, repo.dir)).toBe(expected);
+    const linked = join(repo.root, "linked");
+    await repo.git(["worktree", "add", "-q", "-b", "side", linked]);
+    expect(runnerDataDir(undefined, { cwd: linked, env })).toBe(expected);
+    // A folder given is read from where it was typed; outside any repository the default is the folder typed in.
+    expect(runnerDataDir("data", { cwd: join(repo.dir, "src"), env })).toBe(join(repo.dir, "src", "data"));
+    const outside = join(repo.root, "outside");
+    await mkdir(outside);
+    expect(runnerDataDir(undefined, { cwd: outside, env })).toBe(join(outside, ".grove-data", "runner"));
   });
 });

@@ -81,7 +81,7 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
   });
   const plan = parseYamlDocument(PlanSchema, text, planPath);
   const repo = repoPath(values, ctx.cwd);
-  const dataDir = runnerDataDir(values["data-dir"], ctx);
+  const dataDir = runnerDataDir(values["data-dir"], ctx, repo);
   const width = Math.max(...plan.tasks.map((t) => `${t.agent}/${t.task}`.length));
   const tag = (t: HeadlessTask) => `${t.agent}/${t.taskId}`.padEnd(width);
   const json = values.json === true;
