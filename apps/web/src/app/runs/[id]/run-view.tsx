@@ -13,6 +13,7 @@ import { RunWaiting } from "../../../components/run-waiting.tsx";
 import { RunExplanation } from "../../../components/run-explanation.tsx";
 import { RunProgressBar } from "../../../components/run-progress-bar.tsx";
 import { RunFacts } from "../../../components/run-facts.tsx";
+import { RunLanded } from "../../../components/run-landed.tsx";
 import { RefusedActions } from "../../../components/agent-view/refused-actions.tsx";
 import { RunTests } from "../../../components/run-tests.tsx";
 import { Button } from "../../../components/ui/button.tsx";
@@ -96,6 +97,7 @@ export function RunView() {
       <Card title="Run">
         <p className="mb-3 whitespace-pre-wrap text-sm text-stone-600 dark:text-stone-400">{r.prompt}</p>
         <RunFacts run={r} />
+        <RunLanded landed={r.landed} />
         <RefusedActions count={r.refusedActions} />
         {r.state === "preparing" && <RunProgressBar runId={r.id} />}
         <RunWaiting waiting={r.waiting} />
