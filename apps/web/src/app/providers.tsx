@@ -34,7 +34,8 @@ export function Providers({ children, me }: { children: ReactNode; me?: SessionU
   const [queryClient] = useState(() => {
     const client = createQueryClient();
     const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient: client });
-    if (me !== undefined) client.setQueryData(trpc.auth.me.queryKey(), me);
+    // Dated 0: the client still asks (the shell says so while grove is unreachable), the page renders meanwhile.
+    if (me !== undefined) client.setQueryData(trpc.auth.me.queryKey(), me, { updatedAt: 0 });
     return client;
   });
   return (
