@@ -10,6 +10,8 @@ import { ensureFirstAdmin, issueSetupToken } from "./src/server/auth/bootstrap.t
 import { startGroveServer } from "./src/server/grove-server.ts";
 import { describeListenFailure } from "./src/server/listen-failure.ts";
 import { openHubData } from "./src/server/open-hub-data.ts";
+import { createPageLookups } from "./src/server/pages/missing-pages.ts";
+import { providePageLookups } from "./src/lib/page-lookups.ts";
 
 async function main() {
   const env = readWebEnv();
@@ -43,6 +45,7 @@ async function main() {
     busUrl: env.redisUrl,
   });
 
+  providePageLookups(createPageLookups(server.deps));
   const base = env.publicUrl ?? `http://localhost:${server.port}`;
   console.log(`grove dashboard: ${base}`);
   const admin = await ensureFirstAdmin(db, server.deps.auth, { email: env.adminEmail, password: env.adminPassword });

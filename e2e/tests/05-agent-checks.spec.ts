@@ -11,4 +11,11 @@ test("the Health page lists each agent profile's CLI as its runner would start i
   const aider = agents.getByRole("row", { name: /^aider / });
   await expect(aider).toContainText("not installed");
   await expect(aider).toContainText("untested: aider cannot be installed");
+  // Readable on a phone too: the CLI column keeps a path's width (the table scrolls sideways), never a letter a line.
+  const cli = await agents
+    .getByRole("row", { name: /^demo / })
+    .getByRole("cell")
+    .nth(1)
+    .boundingBox();
+  expect(cli?.width ?? 0).toBeGreaterThanOrEqual(150);
 });

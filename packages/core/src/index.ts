@@ -8,6 +8,7 @@ export * from "./schemas/result.ts";
 export * from "./schemas/result-json-schema.ts";
 export * from "./schemas/config.ts";
 export * from "./schemas/prompt.ts";
+export * from "./schemas/name-part.ts";
 export * from "./schemas/test-status-label.ts";
 export * from "./schemas/log-row.ts";
 export * from "./schemas/events.ts";

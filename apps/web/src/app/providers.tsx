@@ -2,8 +2,10 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import superjson from "superjson";
 import type { AppRouter } from "../server/api/root.ts";
+import type { SessionUser } from "../server/auth/sessions.ts";
 import { TRPCProvider, useTRPC } from "../lib/trpc.ts";
 import { SocketProvider } from "../lib/socket.tsx";
 import { isClientError, reconnectDelay, retryUntilReachable } from "../lib/query-errors.ts";
@@ -24,11 +26,18 @@ function createQueryClient(): QueryClient {
   return client;
 }
 
-export function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(createQueryClient);
+/** `me`: auth.me's answer as the server read it for this page (undefined: not known), so no first fetch waits on it. */
+export function Providers({ children, me }: { children: ReactNode; me?: SessionUser | null }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })] }),
   );
+  const [queryClient] = useState(() => {
+    const client = createQueryClient();
+    const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient: client });
+    // Dated 0: the client still asks (the shell says so while grove is unreachable), the page renders meanwhile.
+    if (me !== undefined) client.setQueryData(trpc.auth.me.queryKey(), me, { updatedAt: 0 });
+    return client;
+  });
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

@@ -32,7 +32,9 @@ export function AppShell({ children }: { children: ReactNode }) {
   };
 
   if (isPublic) return <main className="mx-auto max-w-md px-4 py-10">{children}</main>;
-  if (!me.data)
+  // The server's answer (Providers) stands until the browser's own first ask fails: then grove is unreachable.
+  const isUnconfirmed = me.dataUpdatedAt === 0 && me.failureCount > 0;
+  if (!me.data || isUnconfirmed)
     return <ShellWaiting failed={me.failureCount > 0} refused={me.isError && !signedOut ? me.error.message : undefined} />;
 
   return (

@@ -1,3 +1,4 @@
+import { MAX_NAME_PART } from "@grove/core";
 import { TextArea, TextField, SelectField } from "./ui/field.tsx";
 
 export type TaskDraft = { profile: string; agent: string; taskId: string; prompt: string };
@@ -31,12 +32,14 @@ export function TaskFields({
         <TextField
           label="Agent name (optional)"
           value={task.agent}
+          maxLength={MAX_NAME_PART}
           placeholder={task.profile}
           onChange={(e) => onChange({ agent: e.target.value })}
         />
         <TextField
           label="Task id (optional)"
           value={task.taskId}
+          maxLength={MAX_NAME_PART}
           placeholder="generated"
           onChange={(e) => onChange({ taskId: e.target.value })}
         />

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
 import type { Db } from "@grove/db";
-import { AUTH_BASE_PATH, CLIENT_IP_HEADER, createGroveAuth } from "./auth/auth-instance.ts";
+import { AUTH_BASE_PATH, CLIENT_IP_HEADER, createGroveAuth, listeningOrigin } from "./auth/auth-instance.ts";
 import { resolveAuthSecret } from "./auth/bootstrap.ts";
 import { createHttpContext, type AppDeps } from "./api/context.ts";
 import { appRouter } from "./api/root.ts";
@@ -82,7 +82,7 @@ export async function startGroveServer(opts: GroveServerOptions): Promise<GroveS
     db: opts.db,
     secret: await resolveAuthSecret(opts.db, { fromEnv: opts.authSecret ?? null, file: opts.authSecretFile ?? null }),
     secureCookies: opts.secureCookies ?? false,
-    publicUrl: opts.publicUrl ?? null,
+    baseUrl: opts.publicUrl ?? listeningOrigin(opts.host, opts.port),
     signInLimit: opts.signInLimit ?? 10,
   });
   const bus = opts.busUrl ? await connectBus(opts.busUrl) : null;

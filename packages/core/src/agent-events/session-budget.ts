@@ -9,8 +9,17 @@ import type { AgentOutputFormat } from "./usage-meter.ts";
  */
 export const SessionBudgetSchema = z
   .strictObject({
-    usd: z.number().positive().max(1e6).optional(),
-    tokens: z.number().int().positive().max(2_000_000_000).optional(),
+    usd: z
+      .number({ error: "must be a number of dollars, such as 5 or 2.50" })
+      .positive("must be more than 0")
+      .max(1e6, "must be at most 1,000,000")
+      .optional(),
+    tokens: z
+      .number({ error: "must be a number of tokens, such as 200000" })
+      .int("must be a whole number")
+      .positive("must be more than 0")
+      .max(2_000_000_000, "must be at most 2,000,000,000")
+      .optional(),
   })
   .refine((b) => b.usd !== undefined || b.tokens !== undefined, "set usd, tokens or both");
 export type SessionBudget = z.infer<typeof SessionBudgetSchema>;

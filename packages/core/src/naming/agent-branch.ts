@@ -1,6 +1,7 @@
 import { DomainError } from "../errors/domain-error.ts";
 
-const MAX_PART = 64;
+/** The most characters an agent name or a task id may have (each is one path component of a branch and a folder). */
+export const MAX_NAME_PART = 64;
 const MAX_BRANCH = 200;
 
 /**
@@ -12,7 +13,7 @@ export function validateNamePart(kind: "agent" | "task id", value: string): stri
     throw new DomainError("INVALID_NAME", `Invalid ${kind} "${printable(value)}": ${rule}.`);
   };
   if (value.length === 0) fail("it is empty");
-  if (value.length > MAX_PART) fail(`it is longer than ${MAX_PART} characters`);
+  if (value.length > MAX_NAME_PART) fail(`it is longer than ${MAX_NAME_PART} characters`);
   if (/\p{Cc}/u.test(value)) fail("it contains a control character");
   if (/\s/.test(value)) fail("it contains whitespace");
   if (value.startsWith("-")) fail('it starts with "-" (git would read it as an option)');

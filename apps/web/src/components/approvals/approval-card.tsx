@@ -51,7 +51,7 @@ export function ApprovalCard({
       {a.summary && <p className="mb-3 line-clamp-3 text-sm [overflow-wrap:anywhere]">{a.summary}</p>}
       <RefusedActions count={a.run.refusedActions} />
       <div className="mb-2 rounded-xl bg-stone-50 p-3 dark:bg-stone-950">
-        <VerdictList verdict={a.verdict} />
+        <VerdictList verdict={a.verdict} state={a.state} />
       </div>
       <div className="mb-2">
         <ApprovalDiff

@@ -2,9 +2,10 @@ import { describeTestStatus } from "@grove/core/labels";
 import type { ReactNode } from "react";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import { formatDuration } from "../ui/time.tsx";
+import { conflictsLine, overlapLine, type VerdictLine, type VerdictTone } from "../../lib/wording/verdict-wording.ts";
 
 type Verdict = RouterOutputs["approval"]["list"][number]["verdict"];
-type Tone = "good" | "bad" | "unknown" | "info";
+type Tone = VerdictTone;
 
 const TONE: Record<Tone, string> = {
   good: "text-emerald-700 dark:text-emerald-400",
@@ -34,8 +35,16 @@ function testTone(status: string | null): Tone {
   return "unknown";
 }
 
+function LineRow({ term, line }: { term: string; line: VerdictLine }) {
+  return (
+    <Row term={term} tone={line.tone}>
+      {line.text}
+    </Row>
+  );
+}
+
 /** Everything an approver weighs, one line each; "not checked" where the merge gate has no answer. */
-export function VerdictList({ verdict }: { verdict: Verdict }) {
+export function VerdictList({ verdict, state }: { verdict: Verdict; state: string }) {
   const { tests, predictedConflicts, overlap, brainPolicy, diffStat, mergedTreeTest } = verdict;
   const statLine = diffStat?.trim().split("\n").at(-1)?.trim() ?? "no changes";
   return (
@@ -54,23 +63,8 @@ export function VerdictList({ verdict }: { verdict: Verdict }) {
             : ""}
         </Row>
       )}
-      <Row term="Conflicts" tone={predictedConflicts === null ? "unknown" : predictedConflicts.length === 0 ? "good" : "bad"}>
-        {predictedConflicts === null
-          ? "not checked"
-          : predictedConflicts.length === 0
-            ? "none predicted"
-            : `${predictedConflicts.length} file(s): ${predictedConflicts.slice(0, 3).join(", ")}`}
-      </Row>
-      <Row term="Overlap" tone={overlap === null ? "unknown" : overlap.length === 0 ? "good" : "bad"}>
-        {overlap === null
-          ? "not checked"
-          : overlap.length === 0
-            ? "no other agent touches these files"
-            : overlap
-                .slice(0, 2)
-                .map((o) => `${o.file} (also ${o.branches.join(", ")})`)
-                .join("; ")}
-      </Row>
+      <LineRow term="Conflicts" line={conflictsLine(predictedConflicts, state)} />
+      <LineRow term="Overlap" line={overlapLine(overlap, state)} />
       <Row term="Brain" tone={brainPolicy === null ? "unknown" : brainPolicy.isAllowed ? "good" : "bad"}>
         {brainPolicy === null
           ? "not checked"

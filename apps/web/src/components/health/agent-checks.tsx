@@ -27,8 +27,9 @@ export function AgentChecks() {
         <Card key={`${repo.runnerId}:${repo.path}`} title={`Agent CLIs on ${repo.runnerName} (${repo.name})`}>
           {repo.error && <p className="text-sm text-stone-500">{repo.error}</p>}
           {repo.checks && (
-            <div className="overflow-x-auto">
-              <table className="w-full text-left text-xs">
+            // On a phone the table scrolls sideways rather than squeeze a CLI's path to a letter per line.
+            <div className="-mx-4 overflow-x-auto px-4">
+              <table className="w-full min-w-[36rem] text-left text-xs">
                 <thead className="text-stone-500">
                   <tr>
                     <th className="py-1 pr-3">Profile</th>
@@ -45,12 +46,12 @@ export function AgentChecks() {
                         {check.profile}
                         {check.source === "grove.yaml" && <span className="ml-1 text-stone-500">(grove.yaml)</span>}
                       </td>
-                      <td className="break-all py-1.5 pr-3 font-mono">{check.path ?? check.command}</td>
-                      <td className="py-1.5 pr-3 font-mono">{check.version ?? "–"}</td>
+                      <td className="min-w-48 break-all py-1.5 pr-3 font-mono">{check.path ?? check.command}</td>
+                      <td className="whitespace-nowrap py-1.5 pr-3 font-mono">{check.version ?? "–"}</td>
                       <td className="py-1.5 pr-3">
                         <StateBadge state={VERDICTS[check.verdict].tone} label={VERDICTS[check.verdict].label} />
                       </td>
-                      <td className="py-1.5">{check.note}</td>
+                      <td className="min-w-48 py-1.5">{check.note}</td>
                     </tr>
                   ))}
                 </tbody>

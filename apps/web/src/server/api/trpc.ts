@@ -1,8 +1,9 @@
 import superjson from "superjson";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { z, ZodError } from "zod";
+import { ZodError } from "zod";
 import { isDomainError, type DomainErrorCode } from "@grove/core";
 import type { Context } from "./context.ts";
+import { describeInvalidInput } from "./input-error.ts";
 import type { Role } from "../auth/sessions.ts";
 
 type TrpcCode = TRPCError["code"];
@@ -38,7 +39,7 @@ const t = initTRPC.context<Context>().create({
       error.code === "INTERNAL_SERVER_ERROR" && !isDomainError(error.cause)
         ? "Something went wrong on the server."
         : error.cause instanceof ZodError
-          ? z.prettifyError(error.cause)
+          ? describeInvalidInput(error.cause)
           : shape.message;
     return { ...shape, message, data: { ...data, domainCode: isDomainError(error.cause) ? error.cause.code : null } };
   },

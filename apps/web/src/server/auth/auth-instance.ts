@@ -13,7 +13,8 @@ export type AuthOptions = {
   db: Db;
   secret: string;
   secureCookies: boolean;
-  publicUrl: string | null;
+  /** GROVE_PUBLIC_URL, else the origin grove listens on (listeningOrigin); null only before a port is chosen. */
+  baseUrl: string | null;
   /** Sign-in attempts per client address per five minutes. */
   signInLimit: number;
 };
@@ -28,10 +29,10 @@ export function createGroveAuth(opts: AuthOptions) {
     appName: "grove",
     secret: opts.secret,
     basePath: AUTH_BASE_PATH,
-    // Without a public URL, any Host the request names is its own base URL (localhost, a LAN address, a tunnel).
-    // Without a public URL better-auth takes each request's own origin (it warns once at start). Not
+    // Without one better-auth warns at every start. It only names grove's own origin: a browser still reaches grove
+    // under other names (a LAN address, a tunnel), trusted by `sameHost`. Not a dynamic base URL with
     // `allowedHosts: ["*"]`: that would also trust every Origin header and open the door to CSRF.
-    ...(opts.publicUrl ? { baseURL: opts.publicUrl } : {}),
+    ...(opts.baseUrl ? { baseURL: opts.baseUrl } : {}),
     database: prismaAdapter(opts.db, { provider: databaseProvider(opts.db) }),
     session: { modelName: "authSession", expiresIn: 14 * 24 * 3600, updateAge: 24 * 3600 },
     user: {
@@ -71,6 +72,15 @@ export function createGroveAuth(opts: AuthOptions) {
 }
 
 export type GroveAuth = ReturnType<typeof createGroveAuth>;
+
+const ANY_OR_LOOPBACK = new Set(["0.0.0.0", "::", "127.0.0.1", "::1", "localhost"]);
+
+/** The URL grove answers at on `host`:`port`, as `pnpm start` prints it; null for port 0 (chosen at listen). */
+export function listeningOrigin(host: string | undefined, port: number): string | null {
+  if (port === 0) return null;
+  const name = !host || ANY_OR_LOOPBACK.has(host) ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
 
 /**
  * The host the request itself was addressed to (over http or, behind a TLS proxy, https): browsers

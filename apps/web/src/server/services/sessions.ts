@@ -15,6 +15,19 @@ export type StartSessionInput = {
 /** Creates the session and its runs, then hands them to the runner; nothing is stored if the runner cannot take them. */
 export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser, input: StartSessionInput) {
   const { db, hub } = deps;
+  // The input first: a bad name is refused as such, whatever the runners are doing.
+  const stamp = Date.now().toString(36);
+  const tasks = input.tasks.map((task, index) =>
+    inTask(index, () => {
+      const agent = validateNamePart("agent", task.agent.trim());
+      const taskId = validateNamePart("task id", task.taskId?.trim() || `task-${stamp}-${index + 1}`);
+      const profile = validateNamePart("agent", (task.profile ?? task.agent).trim());
+      return { agent, taskId, profile, prompt: task.prompt, branch: agentBranch(agent, taskId) };
+    }),
+  );
+  const branches = new Set(tasks.map((t) => t.branch));
+  if (branches.size !== tasks.length)
+    throw new DomainError("INVALID_INPUT", "Two tasks would share one branch; give each a different task id.");
   const runnerId = input.runnerId ?? hub.onlineRunnerIds()[0];
   if (!runnerId || !hub.isRunnerOnline(runnerId)) {
     throw new DomainError("RUNNER_OFFLINE", "No runner is online. Start one with `pnpm grove runner`.");
@@ -24,16 +37,6 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
   const repo = input.repoPath ? repos.find((r) => r.path === input.repoPath) : repos[0];
   if (!repo) throw new DomainError("NOT_FOUND", "That runner does not serve the requested repository.");
 
-  const stamp = Date.now().toString(36);
-  const tasks = input.tasks.map((task, index) => {
-    const agent = validateNamePart("agent", task.agent.trim());
-    const taskId = validateNamePart("task id", task.taskId?.trim() || `task-${stamp}-${index + 1}`);
-    const profile = validateNamePart("agent", (task.profile ?? task.agent).trim());
-    return { agent, taskId, profile, prompt: task.prompt, branch: agentBranch(agent, taskId) };
-  });
-  const branches = new Set(tasks.map((t) => t.branch));
-  if (branches.size !== tasks.length)
-    throw new DomainError("INVALID_INPUT", "Two tasks would share one branch; give each a different task id.");
   const taken = await db.run.findFirst({ where: { branch: { in: [...branches] }, session: { repoPath: repo.path } } });
   if (taken)
     throw new DomainError("ALREADY_EXISTS", `Branch ${taken.branch} already belongs to run ${taken.id}; pick another task id.`);
@@ -79,6 +82,16 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
   });
   hub.broadcastChanged({ scope: "sessions", id: sessionId });
   return session;
+}
+
+/** Runs `check` for the form's task `index`; a refusal names the task as the form does ("Task 2: …"). */
+function inTask<T>(index: number, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    throw new DomainError(error.code, `Task ${index + 1}: ${error.message}`, { cause: error });
+  }
 }
 
 const MAX_ID_CLAIMS = 20;

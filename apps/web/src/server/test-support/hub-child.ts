@@ -16,7 +16,8 @@ export type HubChild = { url: string; output(): string; kill(signal?: NodeJS.Sig
 export async function startHubChild(o: {
   dataDir: string;
   databaseUrl?: string;
-  redisUrl: string;
+  /** The bus shared with other instances; without it the instance is alone. */
+  redisUrl?: string;
   env?: Record<string, string>;
 }): Promise<HubChild> {
   const port = await freePort();
@@ -28,7 +29,7 @@ export async function startHubChild(o: {
       PORT: String(port),
       HOST: "127.0.0.1",
       GROVE_DATA_DIR: o.dataDir,
-      GROVE_REDIS_URL: o.redisUrl,
+      ...(o.redisUrl ? { GROVE_REDIS_URL: o.redisUrl } : {}),
       ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
       ...o.env,
     },

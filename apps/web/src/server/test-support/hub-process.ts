@@ -14,6 +14,7 @@ const server = await startGroveServer({
   db,
   port: env.port,
   host: env.host,
+  publicUrl: env.publicUrl,
   authSecret: env.authSecret,
   authSecretFile,
   vapidKeysFile,

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { appendAuditEvent, listLogPage, searchLogLines, type Db } from "@grove/db";
 import { z } from "zod";
-import { IdSchema, LogStreamSchema } from "@grove/core";
+import { IdSchema, LogStreamSchema, taskOutcome } from "@grove/core";
 import { parseResult } from "../../services/result-summary.ts";
 import { rerunRun } from "../../services/run-rerun.ts";
 import { listTaskRounds } from "../../services/task-rounds.ts";
@@ -13,6 +13,20 @@ const id = IdSchema;
  * as UTF-8) in one answer. 1 MiB keeps a page, and three in parallel, small for the web process's heap.
  */
 export const LOG_PAGE_BYTES = 1024 * 1024;
+
+/** What the run page reads of its merge requests: the newest's state, where it merged, and what taskOutcome weighs. */
+const LATEST_REQUEST = {
+  id: true,
+  state: true,
+  headSha: true,
+  mergeSha: true,
+  integration: true,
+  decidedBy: true,
+  updatedAt: true,
+  error: true,
+  candidateSha: true,
+  snapshotRef: true,
+} as const;
 
 async function findRun(ctx: { db: Db }, runId: string) {
   const run = await ctx.db.run.findUnique({ where: { id: runId }, include: { session: true } });
@@ -60,12 +74,19 @@ export const runRouter = router({
       where: { id: input.id },
       include: {
         session: { include: { runner: { select: { id: true, name: true } } } },
-        mergeRequests: { orderBy: { createdAt: "desc" }, select: { id: true, state: true, headSha: true, mergeSha: true } },
+        mergeRequests: { orderBy: { createdAt: "desc" }, select: LATEST_REQUEST },
       },
     });
     if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "That run does not exist." });
     const { result, ...rest } = run;
-    return { ...rest, result: parseResult(result), hasResultText: result !== null };
+    const latest = run.mergeRequests[0] ?? null;
+    // Where the work landed, as the merge recorded it: its merge commit on the integration branch.
+    const landed =
+      latest?.state === "merged" && latest.mergeSha
+        ? { integration: latest.integration, mergeSha: latest.mergeSha, approvedBy: latest.decidedBy, at: latest.updatedAt }
+        : null;
+    const outcome = taskOutcome({ run, mergeRequest: latest });
+    return { ...rest, result: parseResult(result), hasResultText: result !== null, outcome, landed };
   }),
 
   log: logRouter,

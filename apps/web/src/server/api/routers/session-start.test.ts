@@ -36,7 +36,7 @@ describe("starting a session from the dashboard refuses hostile input before any
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { json: { message: string } } };
     expect(body.error.json.message).toMatch(
-      /^✖ the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed.*\n {2}→ at tasks\[0\]\.prompt$/,
+      /^Task 1: the prompt is 198,000 bytes of UTF-8; at most 100,000 bytes are allowed.*\.$/,
     );
     await expectNothingCreated();
   });

@@ -1,14 +1,22 @@
 import { TRPCError } from "@trpc/server";
-import { LIVE_RUN_STATES, PromptSchema, SessionBudgetSchema, taskOutcome } from "@grove/core";
+import {
+  describeNamePartRefusal,
+  LIVE_RUN_STATES,
+  namePartInput,
+  PromptSchema,
+  SessionBudgetSchema,
+  taskOutcome,
+} from "@grove/core";
 import { readUsageOverview } from "@grove/db";
 import { z } from "zod";
 import { startSession } from "../../services/sessions.ts";
 import { protectedProcedure, roleProcedure, router } from "../trpc.ts";
 
+// A name too long is refused here; startSession checks the rest of git's rules. An empty task id means "generate one".
 const TaskInput = z.object({
-  agent: z.string().trim().min(1).max(64),
-  taskId: z.string().trim().max(64).optional(),
-  profile: z.string().trim().max(64).optional(),
+  agent: namePartInput("agent").min(1, { error: (issue) => describeNamePartRefusal("agent", issue.input) ?? undefined }),
+  taskId: namePartInput("task id").optional(),
+  profile: namePartInput("agent").optional(),
   prompt: PromptSchema,
 });
 
@@ -87,7 +95,7 @@ export const sessionRouter = router({
       z.object({
         runnerId: z.string().max(200).optional(),
         repoPath: z.string().max(4096).optional(),
-        tasks: z.array(TaskInput).min(1).max(20),
+        tasks: z.array(TaskInput).min(1, "add at least one task").max(20, "a session holds at most 20 tasks"),
         budget: SessionBudgetSchema.optional(),
       }),
     )
