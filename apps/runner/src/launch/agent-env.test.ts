@@ -61,13 +61,18 @@ describe("buildChildEnv: the user's environment, not grove's", () => {
     });
   });
 
-  it("never passes on grove's secrets, the launch record or git location overrides, even when the user had them", () => {
+  it("never passes on grove's settings and secrets, the launch record or git location overrides, even when the user had them", () => {
     const child = buildChildEnv(
       runnerLaunchEnv(
         {
           GROVE_RUNNER_TOKEN: "the user's own token",
           GROVE_ADMIN_PASSWORD: "hunter22",
           GROVE_AUTH_SECRET: "s",
+          GROVE_DATA_DIR: "/home/me/.grove-data",
+          GROVE_REPOS: "/home/me/app",
+          GROVE_ADMIN_EMAIL: "me@example.com",
+          GROVE_HUB_URL: "https://grove.example.com",
+          GROVE_DEBUG: "1",
           GIT_DIR: "/elsewhere/.git",
           GROVE_DEMO_DELAY_MS: "5",
         },

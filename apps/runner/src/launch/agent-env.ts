@@ -14,9 +14,16 @@ const GIT_LOCATION_VARS = new Set([
 ]);
 
 /**
+ * The GROVE_* variables a child reads as the user set them: the bundled demo agent's own setting. Every other
+ * GROVE_* variable is grove's configuration (its data folder, repositories, hub, accounts, secrets), not the
+ * agent's or the repository's business; the run's own (GROVE_RUN_ID, GROVE_BRANCH, …) come in its layers.
+ */
+const CHILD_GROVE_VARS = new Set(["GROVE_DEMO_DELAY_MS"]);
+
+/**
  * The environment of an agent or a repo command: the one the user started grove with (user-env.ts), never
- * grove's own process settings, minus git location overrides and grove's GROVE_* secrets (the runner's
- * hub token, the dashboard's), plus the run's variables.
+ * grove's own process settings, minus git location overrides and grove's GROVE_* settings and secrets (the
+ * runner's hub token, the dashboard's), plus the run's variables.
  */
 export function buildChildEnv(
   inherited: Readonly<Record<string, string | undefined>>,
@@ -24,7 +31,7 @@ export function buildChildEnv(
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(userEnvOf(inherited))) {
-    if (GIT_LOCATION_VARS.has(key) || isGroveSecret(key)) continue;
+    if (GIT_LOCATION_VARS.has(key) || isGroveSecret(key) || (key.startsWith("GROVE_") && !CHILD_GROVE_VARS.has(key))) continue;
     env[key] = value;
   }
   for (const layer of layers) Object.assign(env, layer);
