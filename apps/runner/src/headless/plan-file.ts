@@ -13,26 +13,32 @@ const checkedBy = (validate: (value: string) => unknown) => (value: string, ctx:
   }
 };
 
+/** A session id names the session's folder and starts its run ids: the run id's rules, said of a session. */
+function assertSafeSessionId(value: string): void {
+  if (value.length === 0) throw new Error("Invalid session: it is empty.");
+  if (value.length > 100) throw new Error("Invalid session: it is longer than 100 characters.");
+  try {
+    assertSafeRunId(value);
+  } catch {
+    throw new Error(
+      `Invalid session "${value.slice(0, 80)}": only ASCII letters, digits, '.', '_' and '-' are allowed, starting with a letter or digit.`,
+    );
+  }
+}
+
 /** A plan file (`grove session run --plan plan.yaml`), once its YAML is read. */
 export const PlanSchema = z
   .strictObject({
-    session: z.string().min(1).max(100).superRefine(checkedBy(assertSafeRunId)).optional(),
+    session: z.string().superRefine(checkedBy(assertSafeSessionId)).optional(),
     integration: z.string().min(1).max(200).superRefine(checkedBy(validateRefName)).optional(),
     /** The session's budget; without one, grove.yaml's `budget` applies. */
     budget: SessionBudgetSchema.optional(),
     tasks: z
       .array(
         z.strictObject({
-          agent: z
-            .string()
-            .min(1)
-            .max(64)
-            .superRefine(checkedBy((v) => validateNamePart("agent", v))),
-          task: z
-            .string()
-            .min(1)
-            .max(64)
-            .superRefine(checkedBy((v) => validateNamePart("task id", v))),
+          // grove's own check alone: it words the length and every other rule (zod's would say it twice).
+          agent: z.string().superRefine(checkedBy((v) => validateNamePart("agent", v))),
+          task: z.string().superRefine(checkedBy((v) => validateNamePart("task id", v))),
           /** The agent profile to run; by default the one named like the agent (as on the dashboard). */
           profile: z.string().min(1).max(64).optional(),
           prompt: PromptSchema.default(""),

@@ -42,7 +42,7 @@ export function assertSafeRunId(runId: string): string {
   if (runId.length > MAX_RUN_ID || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId) || runId.includes("..")) {
     throw new DomainError(
       "INVALID_NAME",
-      `Invalid run id "${runId.slice(0, 80)}": only letters, digits, '.', '_' and '-' are allowed.`,
+      `Invalid run id "${runId.slice(0, 80)}": only ASCII letters, digits, '.', '_' and '-' are allowed.`,
     );
   }
   return runId;

@@ -25,7 +25,7 @@ export function validateNamePart(kind: "agent" | "task id", value: string): stri
   if (/[/\\]/.test(value)) fail("it contains a slash");
   if (/[~^:?*[\]]/.test(value)) fail("it contains one of ~ ^ : ? * [ ] which git forbids in branch names");
   if (value === "@") fail('it is "@"');
-  if (!/^[A-Za-z0-9._-]+$/.test(value)) fail("only letters, digits, '.', '_' and '-' are allowed");
+  if (!/^[A-Za-z0-9._-]+$/.test(value)) fail("only ASCII letters, digits, '.', '_' and '-' are allowed");
   return value;
 }
 
