@@ -2,7 +2,7 @@ import { isDomainError, type DomainError, type DomainErrorCode } from "@grove/co
 import { DOMAIN_ERROR_EXIT_CODE } from "@grove/core/launch";
 
 const HINTS: Partial<Record<DomainErrorCode, string>> = {
-  INVALID_NAME: "agent names and task ids may use letters, digits, '.', '_' and '-'.",
+  INVALID_NAME: "agent names and task ids may use ASCII letters, digits, '.', '_' and '-'.",
   INVALID_CONFIG: "fix the file the message names (grove.yaml at the repository root, or the plan); it names the key.",
   BRANCH_CHECKED_OUT: "`grove worktree list` shows which worktree holds which branch.",
   DIRTY_WORKTREE: "commit the work, or pass --force: grove keeps a snapshot under refs/grove/archive/ first.",

@@ -85,7 +85,8 @@ export function describeMerge(merge: MergeOutcome): string {
     case "conflict":
       return `conflict in ${merge.files.join(", ")} (branch kept)`;
     case "refused":
-      return `refused: ${merge.reason} (branch kept)`;
+      // The reason may end in a list of files: "branch kept" goes first, not glued to the last of them.
+      return `refused, branch kept (grove approve tries again): ${merge.reason}`;
     case "tests_failed":
       return `tests failed on the merged tree (exit ${merge.test.exitCode ?? "?"}; branch kept)`;
     case "moved":

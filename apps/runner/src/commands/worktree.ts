@@ -6,7 +6,7 @@ import { formatTable, shortSha } from "./format-table.ts";
 import { parseFlags, repoPath, REPO_FLAGS, requirePositionals } from "./parse-flags.ts";
 import { addWorktree } from "./worktree-add.ts";
 
-const USAGE = `grove worktree <add|list|remove|lock|unlock> [options]
+const USAGE = `grove worktree <add|list|remove|lock|unlock|move> [options]
 
   add <agent> <task-id> [--base REF] [--lock-reason TEXT] [--no-setup]
                                                             create (or reuse) agent/<agent>/<task-id>, then run grove.yaml's setup

@@ -76,7 +76,10 @@ export async function addWorktreeEntry(
     const forkedFrom = await forkPoint(ctx.repo, base, branch);
     return { path, branch, baseSha: forkedFrom, created: true, isNewBranch: false, isPending: true };
   }
-  if (baseSha == null) throw new DomainError("NOT_FOUND", `"${base}" does not name a commit in ${ctx.repo}.`);
+  if (baseSha == null)
+    throw new DomainError("NOT_FOUND", `"${base}" does not name a commit in ${ctx.repo}.`, {
+      hint: "the base is a branch, tag or commit of the repository (`git branch --list` shows its branches).",
+    });
   await runGit(["worktree", "add", ...addArgs, "-b", branch, "--", path, baseSha], { cwd: ctx.repo });
   await markSetUpPending(path);
   return { path, branch, baseSha, created: true, isNewBranch: true, isPending: true };
