@@ -5,6 +5,7 @@ import {
   type DoctorFinding,
   type DoctorThresholds,
 } from "../worktree/doctor-findings.ts";
+import { formatBytes } from "../schemas/disk-ledger.ts";
 import type { KeptBranch, LeftoverWork } from "../schemas/leftover-work.ts";
 import { collectRepoFacts } from "./collect-repo-facts.ts";
 import { listLeftoverWork } from "./leftover-work.ts";
@@ -149,7 +150,8 @@ function mergeTestFinding(tree: MergeTestTree): DoctorFinding {
 
 /** A kept warm merge tree: listed with its size, removed only on request (`grove cleanup --warm-trees`). */
 function warmTreeFinding(tree: WarmMergeTree): DoctorFinding {
-  const size = tree.sizeBytes === null ? "" : `, ${(tree.sizeBytes / 1_048_576).toFixed(1)} MB`;
+  // Recorded when its setup last ran (measuring it would walk its dependencies); the disk ledger measures it now.
+  const size = tree.sizeBytes === null ? "" : `, ${formatBytes(tree.sizeBytes)} at its last setup`;
   return {
     kind: "warm-merge-tree",
     path: tree.path,
