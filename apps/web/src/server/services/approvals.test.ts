@@ -51,4 +51,16 @@ describe("the approvals list", () => {
     const views = await listApprovals(db, "waiting");
     expect(views.map((v) => v.branch)).toEqual(Array.from({ length: 60 }, (_, i) => `agent/demo/t${i}`));
   });
+
+  it("lists a failed merge nobody retried, sent back or abandoned as waiting for a person, an abandoned one not", async () => {
+    await db.mergeRequest.updateMany({ where: { branch: "agent/demo/t0" }, data: { state: "failed", error: "Merge conflict" } });
+    await db.mergeRequest.updateMany({
+      where: { branch: "agent/demo/t1" },
+      data: { state: "failed", error: "Merge conflict", snapshotRef: "refs/grove/archive/x" },
+    });
+    const waiting = (await listApprovals(db, "waiting")).map((v) => v.branch);
+    expect(waiting).toContain("agent/demo/t0");
+    expect(waiting).not.toContain("agent/demo/t1");
+    expect((await listApprovals(db, "decided")).map((v) => v.branch).sort()).toEqual(["agent/demo/t0", "agent/demo/t1"]);
+  });
 });

@@ -97,6 +97,16 @@ export const APPROVAL_LIST_BYTES = 1024 * 1024;
 // Rows are read a few at a time: each one's RESULT (up to 1 MiB) is read to take its summary.
 const READ_BATCH = 10;
 
+/**
+ * A filter's rows. "Waiting" is what waits for a person: a request to decide, and a failed merge nobody has
+ * retried, sent back or abandoned yet (its card holds those actions; it stays under "Decided" too).
+ */
+function whereOf(filter: ApprovalFilter, states: readonly MergeRequestState[] | null) {
+  if (states === null) return undefined;
+  const inStates = { state: { in: [...states] } };
+  return filter === "waiting" ? { OR: [inStates, { state: "failed" as const, snapshotRef: null }] } : inStates;
+}
+
 /** Up to `take` requests, stopping early once their JSON passes APPROVAL_LIST_BYTES. */
 export async function listApprovals(db: Db, filter: ApprovalFilter, take = 100) {
   const states = STATES[filter];
@@ -105,7 +115,7 @@ export async function listApprovals(db: Db, filter: ApprovalFilter, take = 100) 
   let bytes = 0;
   for (let skip = 0; skip < take; skip += READ_BATCH) {
     const rows = await db.mergeRequest.findMany({
-      where: states ? { state: { in: [...states] } } : undefined,
+      where: whereOf(filter, states),
       orderBy: order === "asc" ? [{ createdAt: "asc" }, { id: "asc" }] : [{ updatedAt: "desc" }, { id: "desc" }],
       skip,
       take: Math.min(READ_BATCH, take - skip),
