@@ -91,9 +91,9 @@ export async function runnerCommand(args: string[], ctx: CliContext): Promise<nu
 }
 
 /** What a stopping runner still waits for: only what is true now. */
-function stillDoing({ runs, merges }: { runs: number; merges: number }): string {
+export function stillDoing({ runs, merges }: { runs: number; merges: number }): string {
   const waits = [
-    ...(merges > 0 ? [`${merges === 1 ? "a merge" : `${merges} merges`} in progress finishes first`] : []),
+    ...(merges > 0 ? [merges === 1 ? "a merge in progress finishes first" : `${merges} merges in progress finish first`] : []),
     ...(runs > 0 ? [`${runs} interrupted run(s) saving their records`] : []),
   ];
   return waits.length > 0 ? waits.join("; ") : "no merge or run left; sending what is left to the hub";
