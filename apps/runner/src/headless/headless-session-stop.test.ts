@@ -121,6 +121,34 @@ describe("grove session run asked to stop", () => {
     expect(await repo.git(["rev-list", "--count", "main..agent/demo/fast"])).toBe("1");
     expect(await repo.git(["worktree", "list", "--porcelain"])).toContain("branch refs/heads/agent/demo/fast");
   });
+
+  it("while an approved merge's merged-tree test runs: the audit says the approval was withdrawn, nothing merged", async () => {
+    const started = join(dataDir, "merge-test-started");
+    const gate = `if (process.env.GROVE_MERGE_TEST === "1") { require("fs").writeFileSync(process.env.TESTS_STARTED, ""); setInterval(() => {}, 1000) }`;
+    await repo.write({ "grove.yaml": `test: '"${process.execPath}" -e ${JSON.stringify(gate)}'\n` });
+    await repo.git(["commit", "-qam", "a merged-tree test that runs until stopped"]);
+    process.env.TESTS_STARTED = started;
+    const stop = new AbortController();
+    void stopOnceExists(started, stop);
+    const summary = await runHeadlessSession({
+      repo: repo.dir,
+      plan: plan({ task: "fast", prompt: "lines=1" }),
+      dataDir,
+      approve: "auto",
+      signal: stop.signal,
+    }).finally(() => delete process.env.TESTS_STARTED);
+    const [task] = summary.tasks;
+    expect([task?.state, task?.merge, task?.waiting?.state]).toEqual(["succeeded", null, "waiting"]);
+    expect(await mergesOnMain()).toBe("0");
+    const audit = await readLocalAudit(sessionAuditPath(dataDir, summary.sessionId));
+    const merges = audit.filter((e) => e.action.startsWith("merge."));
+    expect(merges.map((e) => e.action)).toEqual(["merge.approved", "merge.queued", "merge.approval_withdrawn"]);
+    expect(merges[2]).toMatchObject({
+      runId: task?.runId,
+      sha: await repo.git(["rev-parse", "agent/demo/fast"]),
+      details: { approval: "auto", branchKept: true },
+    });
+  });
 });
 
 /** Stops the session once the test command wrote its marker (it runs by then, however slow the machine). */
