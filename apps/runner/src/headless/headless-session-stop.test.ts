@@ -4,6 +4,7 @@ import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { taskVerdict } from "../commands/session-summary.ts";
 import { listPendingMerges } from "../merge/pending-merges.ts";
 import { readLocalAudit, sessionAuditPath } from "./audit-file.ts";
 import { runHeadlessSession } from "./headless-session.ts";
@@ -112,6 +113,10 @@ describe("grove session run asked to stop", () => {
       lines.some((l) => /^tests stopped \(killed by SIG(TERM|KILL): the run was interrupted before they finished\)/.test(l)),
     ).toBe(true);
     expect(lines.some((l) => l.startsWith("tests failed"))).toBe(false);
+    expect(task && taskVerdict(task)).toEqual({
+      kind: "stopped",
+      detail: "stopped before it finished; its work stays on agent/demo/fast",
+    });
     const audit = await readLocalAudit(sessionAuditPath(dataDir, summary.sessionId));
     expect(audit.find((e) => e.action === "tests.ran")?.details).toMatchObject({ status: "stopped", stoppedBy: "interrupted" });
     expect(audit.find((e) => e.action === "run.ended")?.details).toMatchObject({ state: "interrupted", test: "stopped" });
