@@ -36,7 +36,7 @@ export async function runTestGate(scope: RunScope, worktreePath: string, signal:
         durationMs: result.durationMs,
       };
       const why = isStopped ? `: the run was ${stopState(signal)} before they finished` : "";
-      scope.system(`tests ${test.status} (${describeExit(result)}${why}) after ${result.durationMs} ms`);
+      scope.system(`tests ${test.status} (${describeExit(result)}${why}) in ${result.durationMs} ms`);
       scope.audit("tests.ran", {
         details: {
           status: test.status,
