@@ -1,5 +1,6 @@
 import {
   addUsage,
+  agentBranch,
   budgetExceeded,
   EMPTY_TOTALS,
   formatSpendOfBudget,
@@ -10,10 +11,13 @@ import {
 } from "@grove/core";
 import type { HeadlessSummary, HeadlessTask } from "../headless/headless-session.ts";
 
-export type TaskVerdict = { kind: "landed" | "waiting" | "failed" | "needs_input" | "unchanged"; detail: string };
+export type TaskVerdict = {
+  kind: "landed" | "waiting" | "failed" | "stopped" | "needs_input" | "unchanged";
+  detail: string;
+};
 
 /**
- * Exit codes of `grove session run`, the first that applies: something failed (1); an agent asked for input
+ * Exit codes of `grove session run`, the first that applies: something failed or was stopped (1); an agent asked for input
  * and was stopped, so a person must give its CLI the answer up front (4); something awaits approval (3);
  * an agent changed nothing, so its task did not land though nothing failed (5); everything landed (0).
  * 2 stays the CLI's own error (report-crash.ts).
@@ -33,6 +37,15 @@ export function taskVerdict(task: HeadlessTask, where = ""): TaskVerdict {
     return { kind: "needs_input", detail: task.error ? firstLine(task.error) : "the agent asked for input and was stopped" };
   if (task.state === "no_changes")
     return { kind: "unchanged", detail: "no changes: the agent changed nothing, nothing to merge" };
+  // Stopped (Ctrl-C, the dashboard's Cancel, the session's budget) before it finished: not a failure of its work,
+  // which is kept on its branch, untested.
+  if (task.state === "cancelled" || task.state === "interrupted") {
+    const branch = agentBranch(task.agent, task.taskId);
+    return {
+      kind: "stopped",
+      detail: task.error ? firstLine(task.error) : `stopped before it finished; its work stays on ${branch}`,
+    };
+  }
   if (task.state !== "succeeded")
     // The line already says `run <state>`: the detail is why.
     return { kind: "failed", detail: task.error ? firstLine(task.error) : `the run ended ${task.state}` };
@@ -48,11 +61,18 @@ export function sessionVerdict(summary: HeadlessSummary): {
   exitCode: number;
   headline: string;
 } {
-  const counts: Record<TaskVerdict["kind"], number> = { landed: 0, waiting: 0, failed: 0, needs_input: 0, unchanged: 0 };
+  const counts: Record<TaskVerdict["kind"], number> = {
+    landed: 0,
+    waiting: 0,
+    failed: 0,
+    stopped: 0,
+    needs_input: 0,
+    unchanged: 0,
+  };
   for (const task of summary.tasks) counts[taskVerdict(task).kind]++;
   const total = summary.tasks.length;
   const exitCode =
-    counts.failed > 0
+    counts.failed > 0 || counts.stopped > 0
       ? SESSION_EXIT.failed
       : counts.needs_input > 0
         ? SESSION_EXIT.needsInput
@@ -68,6 +88,7 @@ export function sessionVerdict(summary: HeadlessSummary): {
           `${counts.landed} of ${total} landed`,
           counts.waiting > 0 ? `${counts.waiting} awaiting approval` : "",
           counts.failed > 0 ? `${counts.failed} failed` : "",
+          counts.stopped > 0 ? `${counts.stopped} stopped` : "",
           counts.needs_input > 0 ? `${counts.needs_input} needed input` : "",
           counts.unchanged > 0 ? `${counts.unchanged} changed nothing` : "",
         ]

@@ -27,8 +27,8 @@ const USAGE = `grove session run --plan plan.yaml [--repo PATH] [--approve auto|
   an untested run (no \`test\` in grove.yaml) is never approved by a machine. Every other succeeded run
   waits as a merge request: grove approve | grove reject. Every event goes to the session's audit trail
   (<data-dir>/audit/<session>.jsonl, hash-chained: grove audit verify checks it).
-  Exit, the first that applies: 1: a task failed (run, merge, or merged-tree test), or an event could not
-  be written to the audit trail. 4: an agent needed input. 3: some tasks await approval. 5: the only tasks
+  Exit, the first that applies: 1: a task failed (run, merge, or merged-tree test) or was stopped, or an
+  event could not be written to the audit trail. 4: an agent needed input. 3: some tasks await approval. 5: the only tasks
   that did not land changed nothing. 0: every task landed. 2: the command itself was refused.
   Ctrl-C stops the runs, keeping their work.
 

@@ -70,7 +70,7 @@ async function runSession(
 
 /** The tokens a "budget exceeded: spent N tokens of M" line states. */
 function spentTokens(text: string, task: string): number {
-  const match = new RegExp(`${task}\\s+failed\\s+run cancelled.*budget exceeded: spent (\\d+) tokens of (\\d+)`).exec(text);
+  const match = new RegExp(`${task}\\s+stopped\\s+run cancelled.*budget exceeded: spent (\\d+) tokens of (\\d+)`).exec(text);
   return Number(match?.[1] ?? Number.NaN);
 }
 
@@ -95,7 +95,7 @@ describe("a token budget crossed while the real claude CLI runs", () => {
     expect(spent).toBeLessThan(budget + 2 * TURN_TOKENS);
     expect(double?.streamedTurns()).toBeLessThan(STEPS / 2);
     expect(result.stdout).toMatch(
-      /claude\/second\s+failed\s+run cancelled\s+tests not run\s+run cancelled: budget exceeded: spent \d+ tokens of/,
+      /claude\/second\s+stopped\s+run cancelled\s+tests not run\s+budget exceeded: spent \d+ tokens of/,
     );
     expect(result.stdout).toMatch(new RegExp(`budget: spent \\d+ of ${budget} tokens \\(exceeded`));
 
@@ -148,7 +148,7 @@ describe("a session id that grove session run is given again", () => {
     const again = await runSession("claude", { tokens: spent - 1, tasks: ["second"], session, script: shortScript });
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/budget exceeded: spent \d+ tokens of \d+: this run does not start/);
-    expect(again.stdout).toMatch(/claude\/second\s+failed\s+run cancelled\s+tests not run/);
+    expect(again.stdout).toMatch(/claude\/second\s+stopped\s+run cancelled\s+tests not run\s+budget exceeded/);
     expect(double?.streamedTurns()).toBe(0);
     expect(await repo.git(["branch", "--list", "agent/claude/second"])).toBe("");
   });

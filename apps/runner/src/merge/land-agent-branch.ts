@@ -13,8 +13,11 @@ import type { RunLeases } from "../run/run-leases.ts";
 import type { MergeQueue } from "./merge-queue.ts";
 import { queueJobOf } from "./queue-job.ts";
 
-/** A runner's own steps, and (headless only) the automatic approval of `grove session run --approve auto`. */
-export type LandAuditAction = RunnerAuditAction | "merge.approved";
+/**
+ * A runner's own steps, and (headless only, where no hub records them) the approval of `grove session run
+ * --approve auto` and its withdrawal when the session is stopped before the merge started.
+ */
+export type LandAuditAction = RunnerAuditAction | "merge.approved" | "merge.approval_withdrawn";
 export type AuditSink = (
   record: Omit<AuditRecord, "action" | "details"> & { action: LandAuditAction; details?: Record<string, unknown> },
 ) => void;

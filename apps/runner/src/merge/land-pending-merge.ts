@@ -44,8 +44,24 @@ export async function landPendingMerge(
     throw error;
   });
   if (outcome === null) {
-    // Taken out of the queue before it landed (the session was asked to stop): it waits for a decision again.
+    // Taken out of the queue before it landed (the session was asked to stop): it waits for a decision again,
+    // and the audit trail, which has its approval and queueing, says so.
     await savePendingMerge(deps.dataDir, merge);
+    deps.audit({
+      action: "merge.approval_withdrawn",
+      subject: merge.branch,
+      branch: merge.branch,
+      sessionId: merge.sessionId,
+      runId: merge.runId,
+      sha: merge.headSha,
+      details: {
+        reason: "asked to stop before the merge started: nothing was merged, and the request waits for approval again",
+        approval: approval.kind,
+        approvedBy: approval.by,
+        into: merge.integration,
+        branchKept: true,
+      },
+    });
     return null;
   }
   await savePendingMerge(deps.dataDir, {

@@ -1,5 +1,6 @@
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
-import { mkdtemp, realpath, rm } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { chmod, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -113,5 +114,52 @@ describe("what an agent leaves uncommitted when it exits", () => {
     expect(summary.tasks[0]?.waiting).toBeNull();
     expect(summary.tasks[0]?.merge).toBeNull();
     expect(await repo.git(["rev-list", "--merges", "--count", "main"])).toBe("0");
+  });
+
+  it("is reported committed when a Ctrl-C kills git after it wrote the commit (its post-commit hook still ran)", async () => {
+    await setUp();
+    // The hook says which git runs it, then waits: the signal lands after the commit exists, however slow the machine.
+    const pids = join(dataDir, "pids");
+    const hook = `#!${process.execPath}
+const fs = require("fs");
+fs.writeFileSync(${JSON.stringify(`${pids}.tmp`)}, process.ppid + " " + process.pid);
+fs.renameSync(${JSON.stringify(`${pids}.tmp`)}, ${JSON.stringify(pids)});
+setInterval(() => {}, 1000);
+`;
+    await writeFile(join(repo.dir, ".git", "hooks", "post-commit"), hook);
+    await chmod(join(repo.dir, ".git", "hooks", "post-commit"), 0o755);
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const ctrlC = (async () => {
+      while (!existsSync(pids)) await new Promise((resolve) => setTimeout(resolve, 20));
+      // What the terminal does: SIGINT to every process of its group (git and its hook among them), and grove stops.
+      for (const pid of readFileSync(pids, "utf8").split(" ")) process.kill(Number(pid), "SIGINT");
+      stop.abort("SIGINT");
+    })();
+    const summary = await runHeadlessSession({
+      repo: repo.dir,
+      plan: PlanSchema.parse({
+        session: "session-20260101-0900",
+        tasks: [{ agent: "editor", task: "t1", profile: "editor", prompt: "edit result" }],
+      }),
+      dataDir,
+      approve: "auto",
+      signal: stop.signal,
+      onLine: (_task, _stream, text) => void lines.push(text),
+    });
+    await ctrlC;
+
+    const head = await repo.git(["rev-parse", "agent/editor/t1"]);
+    expect(await repo.git(["log", "-1", "--format=%s", head])).toBe("Teach the README a new line");
+    expect(lines.filter((l) => /^(committed what|could not commit)/.test(l))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^committed what the agent left uncommitted \\(2 files\\) on agent/editor/t1 as editor: ${head.slice(0, 12)} \\(git failed after it wrote the commit: .*killed by`,
+        ),
+      ),
+    ]);
+    // Stopped before its tests: the commit is kept on the branch, untested, with nothing to approve.
+    const [task] = summary.tasks;
+    expect([task?.state, task?.report?.test.status, task?.waiting]).toEqual(["interrupted", "skipped", null]);
   });
 });

@@ -25,11 +25,14 @@ export async function commitLeftoverWork(scope: RunScope, worktreePath: string, 
       message,
     });
     switch (outcome.kind) {
-      case "committed":
+      case "committed": {
+        // git stopped (a Ctrl-C, a hook) after it wrote the commit: the commit is there, and so is said.
+        const after = outcome.interrupted ? ` (git failed after it wrote the commit: ${outcome.interrupted})` : "";
         scope.system(
-          `committed what the agent left uncommitted (${outcome.files} file${outcome.files === 1 ? "" : "s"}) on ${scope.branch} as ${task.agent}: ${outcome.sha.slice(0, 12)}`,
+          `committed what the agent left uncommitted (${outcome.files} file${outcome.files === 1 ? "" : "s"}) on ${scope.branch} as ${task.agent}: ${outcome.sha.slice(0, 12)}${after}`,
         );
         return;
+      }
       case "off-branch":
         scope.system(`not committing the agent's leftover changes: its worktree is on ${outcome.head}, not ${scope.branch}`);
         return;

@@ -1,16 +1,14 @@
-import { formatUsage, testGateOf, type RunState, type TestStatus } from "@grove/core";
+import { formatUsage, type RunState } from "@grove/core";
 import { describeUncommitted, readBranchFacts, type BranchFacts } from "./branch-facts.ts";
 import { commitLeftoverWork } from "./commit-leftover-work.ts";
 import type { ConflictLeft } from "./merge-integration-in.ts";
 import { settleRoundMerge } from "./settle-round-merge.ts";
 import { readAgentResult } from "./agent-result.ts";
-import { runRepoCommand, type AgentExit } from "./run-agent.ts";
-import { admitRunStep } from "./run-admission.ts";
+import type { AgentExit } from "./run-agent.ts";
 import { budgetDetails, describeExit, stopState, type RunScope } from "./run-scope.ts";
+import { runTestGate, skipTests, type TestReport } from "./test-gate.ts";
 
 const FINISH_LOG_TIMEOUT_MS = 5_000;
-
-type TestReport = { status: TestStatus; exitCode: number | null; durationMs: number };
 
 /**
  * After the agent exited (worktree already unlocked): what it left uncommitted committed for it
@@ -29,10 +27,10 @@ export async function finishRun(
   signal: AbortSignal,
 ): Promise<RunState> {
   const { repo, task } = scope.req;
-  const stopped = exit.cancelled || signal.aborted;
+  const stoppedAgent = exit.cancelled || signal.aborted;
   scope.system(
     exit.error ??
-      `agent ${stopped ? "stopped" : "exited"} (${describeExit(exit)}) after ${(exit.durationMs / 1000).toFixed(1)} s`,
+      `agent ${stoppedAgent ? "stopped" : "exited"} (${describeExit(exit)}) after ${(exit.durationMs / 1000).toFixed(1)} s`,
   );
 
   const usage = exit.usage ?? null;
@@ -53,11 +51,11 @@ export async function finishRun(
   }
   // A round's merge of the integration branch that conflicted: concluded only once every conflict is resolved.
   const unresolved =
-    !stopped && exit.exitCode === 0 ? await settleRoundMerge(scope, worktree.worktreePath, worktree.conflicts ?? []) : null;
-  if (!stopped && unresolved === null) await commitLeftoverWork(scope, worktree.worktreePath, exit);
+    !stoppedAgent && exit.exitCode === 0 ? await settleRoundMerge(scope, worktree.worktreePath, worktree.conflicts ?? []) : null;
+  if (!stoppedAgent && unresolved === null) await commitLeftoverWork(scope, worktree.worktreePath, exit);
   const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
   if (branch.problem) scope.system(branch.problem);
-  const agentOk = !stopped && exit.exitCode === 0;
+  const agentOk = !stoppedAgent && exit.exitCode === 0;
   const committed = branch.commits !== null && branch.commits > 0;
   const noCommits = agentOk && branch.commits === 0 ? describeNoCommits(scope.branch, worktree.baseSha, branch) : null;
   if (noCommits) scope.system(noCommits);
@@ -71,6 +69,9 @@ export async function finishRun(
     agentOk && committed && unresolved === null
       ? await runTestGate(scope, worktree.worktreePath, signal)
       : skipTests(scope, agentOk);
+  // A stop while the tests waited or ran ends the run as a stop before them does: its head is untested, so no
+  // merge request opens for it (nor is it approved by a machine); its worktree and branch are kept.
+  const stopped = stoppedAgent || (signal.aborted && (test.status === "stopped" || test.status === "skipped"));
 
   // Says where the RESULT came from, and why not from a better source (the agent may think it wrote one).
   const { result, resultError, source: resultSource, notes } = await readAgentResult(scope.paths, exit.finalAnswer);
@@ -144,46 +145,4 @@ function describeNoCommits(branchName: string, baseSha: string, branch: BranchFa
   const base = `${branchName} is still at its base ${baseSha.slice(0, 12)}, so there is nothing to merge.`;
   if (branch.uncommittedCount === 0) return `no changes: the agent exited without changing anything; ${base}`;
   return `the agent made no commits: ${base} It left ${describeUncommitted(branch)} uncommitted in the worktree; they are kept there, not merged.`;
-}
-
-/** The repository's test gate on the agent's worktree: its command, or why there is none. */
-async function runTestGate(scope: RunScope, worktreePath: string, signal: AbortSignal): Promise<TestReport> {
-  const gate = testGateOf(scope.req.repo.config);
-  switch (gate.kind) {
-    case "missing":
-      scope.system(
-        "no test command configured (grove.yaml `test`): this run is untested, and only a person can approve its merge",
-      );
-      return { status: "untested", exitCode: null, durationMs: 0 };
-    case "none":
-      scope.system("the repository declares it has no tests (grove.yaml `test: none`)");
-      return { status: "none", exitCode: null, durationMs: 0 };
-    case "command": {
-      scope.setState("testing");
-      scope.ticket = await admitRunStep(scope, "test", "testing", signal);
-      if (!scope.ticket) {
-        scope.system("tests not run: the run was stopped while they waited for room on the machine");
-        return { status: "skipped", exitCode: null, durationMs: 0 };
-      }
-      scope.system(`running tests: ${gate.command}`);
-      const result = await runRepoCommand(scope, gate.command, worktreePath, "test", signal).finally(() =>
-        scope.ticket?.release(),
-      );
-      const test: TestReport = {
-        status: result.exitCode === 0 ? "passed" : "failed",
-        exitCode: result.exitCode,
-        durationMs: result.durationMs,
-      };
-      scope.system(`tests ${test.status} (${describeExit(result)}) in ${result.durationMs} ms`);
-      scope.audit("tests.ran", {
-        details: { status: test.status, exitCode: test.exitCode, durationMs: test.durationMs, command: gate.command },
-      });
-      return test;
-    }
-  }
-}
-
-function skipTests(scope: RunScope, agentOk: boolean): TestReport {
-  scope.system(agentOk ? "tests skipped: nothing was committed to test" : "tests skipped: the agent did not succeed");
-  return { status: "skipped", exitCode: null, durationMs: 0 };
 }

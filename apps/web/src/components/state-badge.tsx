@@ -42,6 +42,7 @@ const TONES: Record<string, string> = {
   passed: GREEN,
   online: GREEN,
   skipped: GREY,
+  stopped: GREY,
   none: GREY,
   untested: AMBER,
   offline: GREY,

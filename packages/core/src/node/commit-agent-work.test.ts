@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -71,5 +72,44 @@ describe("commitAgentWork", () => {
     );
     expect(isDomainError(error) && error.process?.stderrTail).toContain("lint says no");
     expect(await repo.git(["rev-parse", "agent/claude/t1"])).toBe(before);
+  });
+
+  it.each([
+    ["post-commit", "is committed, and says git was killed after it wrote the commit"],
+    ["pre-commit", "fails, and the branch stays where it was"],
+  ])("killed by SIGINT during its %s hook %s", async (hookName) => {
+    // The hook says which git runs it and waits; then both get the SIGINT a Ctrl-C sends the terminal's group.
+    const hooks = join(repo.dir, ".git", "hooks");
+    const pids = join(repo.root, "pids");
+    await mkdir(hooks, { recursive: true });
+    const hook = `#!${process.execPath}
+const fs = require("fs");
+fs.writeFileSync(${JSON.stringify(`${pids}.tmp`)}, process.ppid + " " + process.pid);
+fs.renameSync(${JSON.stringify(`${pids}.tmp`)}, ${JSON.stringify(pids)});
+setInterval(() => {}, 1000);
+`;
+    await writeFile(join(hooks, hookName), hook);
+    await chmod(join(hooks, hookName), 0o755);
+    await repo.write({ "README.md": "changed\n" }, { cwd: worktree });
+    const before = await repo.git(["rev-parse", "agent/claude/t1"]);
+    const ctrlC = (async () => {
+      while (!existsSync(pids)) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const pid of readFileSync(pids, "utf8").split(" ")) process.kill(Number(pid), "SIGINT");
+    })();
+    const outcome = await commitAgentWork(worktree, { branch: "agent/claude/t1", author, message: "x" }).catch((e: unknown) => e);
+    await ctrlC;
+    const head = await repo.git(["rev-parse", "agent/claude/t1"]);
+    if (hookName === "pre-commit") {
+      expect(isDomainError(outcome) && outcome.message).toMatch(/killed by/);
+      expect(head).toBe(before);
+      return;
+    }
+    expect(outcome).toEqual({
+      kind: "committed",
+      sha: head,
+      files: 1,
+      interrupted: expect.stringMatching(/killed by/) as unknown,
+    });
+    expect(await repo.git(["rev-parse", `${head}^`])).toBe(before);
   });
 });

@@ -68,10 +68,11 @@ export type MergeProgress = z.infer<typeof MergeProgressSchema>;
 
 /**
  * What a test gate found: `passed`/`failed` (the test command ran), `skipped` (not run: the agent did not
- * succeed or committed nothing), `untested` (the repository has no `test` command: never auto-approved),
- * `none` (the repository declares it has no tests, grove.yaml `test: none`).
+ * succeed or committed nothing, or the run was stopped before they started), `stopped` (started, then killed
+ * because the run was stopped: neither passed nor failed), `untested` (the repository has no `test` command:
+ * never auto-approved), `none` (the repository declares it has no tests, grove.yaml `test: none`).
  */
-export const TestStatusSchema = z.enum(["passed", "failed", "skipped", "untested", "none"]);
+export const TestStatusSchema = z.enum(["passed", "failed", "skipped", "stopped", "untested", "none"]);
 export type TestStatus = z.infer<typeof TestStatusSchema>;
 
 /** The test command run on the merged tree, before the integration branch moves. */

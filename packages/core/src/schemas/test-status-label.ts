@@ -11,6 +11,8 @@ export function describeTestStatus(status: string | null | undefined): string {
       return "untested: no test command";
     case "none":
       return "no tests (test: none)";
+    case "stopped":
+      return "tests stopped before they finished";
     case "skipped":
     case null:
     case undefined:
