@@ -5,7 +5,11 @@ import { landAgentBranch, type LandDeps } from "./land-agent-branch.ts";
 import { MergeWithdrawnError } from "./merge-withdraw.ts";
 import { savePendingMerge, type PendingMerge } from "./pending-merges.ts";
 
-export type LandPendingDeps = Pick<LandDeps, "queue" | "leases" | "audit" | "log"> & { dataDir: string };
+export type LandPendingDeps = Pick<LandDeps, "queue" | "leases" | "audit" | "log"> & {
+  dataDir: string;
+  /** The session was asked to stop: checked again just before the merge enters the queue (see below). */
+  aborted?: () => boolean;
+};
 
 /**
  * Lands a headless merge request through the merge queue (merged-tree test, compare-and-swap, brain
@@ -26,10 +30,17 @@ export async function landPendingMerge(
     ...(approval.comment ? { comment: approval.comment } : {}),
   };
   await savePendingMerge(deps.dataDir, decided);
+  const repo = await openRepo(merge.repo);
+  // A stop that came while this request was being written never found it in the queue to withdraw: it must
+  // not enter the queue now (nothing was approved or queued in the audit yet; it waits for a decision again).
+  if (deps.aborted?.()) {
+    await savePendingMerge(deps.dataDir, merge);
+    return null;
+  }
   const landed = landAgentBranch(
     { queue: deps.queue, leases: deps.leases, audit: deps.audit, log: deps.log },
     {
-      repo: await openRepo(merge.repo),
+      repo,
       integration: merge.integration,
       branch: merge.branch,
       headSha: merge.headSha,
