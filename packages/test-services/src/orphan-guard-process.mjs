@@ -1,7 +1,8 @@
 // The guard of a test's servers, a process of its own: when the test process's end of the pipe on stdin
 // closes (it exited, crashed or was killed with SIGKILL) before it released the guard, it signals the
 // servers it was told about, waits for them to go, and removes their folders.
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 
 const victims = [];
 const dirs = [];
@@ -27,6 +28,12 @@ process.stdin.on("close", () => {
 });
 
 async function cleanUp() {
+  // A PostgreSQL server pg_ctl started in one of the folders, before the test process could name its pid:
+  // found by its pid file, so a test killed in that moment leaves no server behind.
+  for (const dir of dirs) {
+    const pid = Number(readOr(join(dir, "data", "postmaster.pid")).split("\n")[0]);
+    if (Number.isInteger(pid) && pid > 0 && !victims.some((v) => v.pid === pid)) victims.push({ pid, signal: "SIGQUIT" });
+  }
   for (const { pid, signal } of victims) signal_(pid, signal);
   const deadline = Date.now() + 10_000;
   while (victims.some(({ pid }) => isAlive(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -48,5 +55,13 @@ function isAlive(pid) {
     return true;
   } catch {
     return false;
+  }
+}
+
+function readOr(file) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
   }
 }

@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startPostgres, type PostgresServer } from "./postgres-server.ts";
@@ -67,6 +70,43 @@ describe("a test process killed with SIGKILL", () => {
     await waitUntil(() => Promise.resolve(!existsSync(servers.pg[1]) && !existsSync(servers.redis[1])));
   });
 });
+
+describe("a test process killed while PostgreSQL starts", () => {
+  it("leaves no server behind though its pid was not named yet: the guard reads the pid file in the folder", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "grove-guard-"));
+    await mkdir(join(dir, "data"));
+    // A server as pg_ctl leaves it: detached, its pid in data/postmaster.pid (PostgreSQL's first line).
+    const server = spawn(process.execPath, ["-e", "setInterval(() => undefined, 1000)"], { detached: true, stdio: "ignore" });
+    server.unref();
+    const pid = server.pid ?? -1;
+    await writeFile(join(dir, "data", "postmaster.pid"), `${pid}\n${dir}/data\n`);
+    const script = [
+      'import { startOrphanGuard } from "./src/orphan-guard.ts";',
+      `startOrphanGuard().removeOnExit(${JSON.stringify(dir)});`,
+      'console.log("guarded");',
+      "setInterval(() => undefined, 1000);",
+    ].join("\n");
+    const owner = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: new URL("..", import.meta.url),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      owner.stdout.once("data", () => resolve());
+      owner.once("exit", (code) => reject(new Error(`the owner exited early (${code})`)));
+    });
+    owner.kill("SIGKILL");
+    await waitUntil(() => Promise.resolve(!isAlive(pid) && !existsSync(dir)));
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
