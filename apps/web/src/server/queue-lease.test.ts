@@ -127,6 +127,25 @@ describe("one owner per merge queue, however many runners serve the repository",
     expect(landed?.actorId).toBe(runners.a.id);
     expect(await readQueueFence(repo.dir, "main")).toMatchObject({ epoch: 1 });
 
+    // Undo of an approval reaches the owner, whose queue holds it (b, the session's runner, holds nothing):
+    // its merged-tree test is stopped and it never lands.
+    const undone = await openRequest(runners.b, "t1u");
+    await writeFile(hold, "");
+    const testsBefore = new Set((await readdir(gateDir)).filter((f) => f.startsWith("started-")));
+    await hub.caller.merge.approve({ id: undone.id, sha: undone.headSha });
+    await testStarted(testsBefore.size);
+    const testPid = Number(
+      (await readdir(gateDir)).find((f) => f.startsWith("started-") && !testsBefore.has(f))?.slice("started-".length),
+    );
+    await hub.caller.merge.undoApproval({ id: undone.id });
+    expect((await hub.db.mergeRequest.findUnique({ where: { id: undone.id } }))?.state).toBe("open");
+    await waitFor(
+      () => !isAlive(testPid),
+      30_000,
+      () => `the owner's test of the withdrawn request (pid ${testPid}) still runs\n${outputs()}`,
+    );
+    await rm(hold);
+
     // The next one is under way on a (its merged-tree test waits) when a dies.
     // (After the run's own tests, which run the same command.)
     const second = await openRequest(runners.b, "t2");
@@ -247,3 +266,12 @@ describe("one owner per merge queue, however many runners serve the repository",
     expect(approvals).toHaveLength(1);
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -3,6 +3,7 @@ import { applyMergeRequestEvent, mergeRequestStateOf, type Db } from "@grove/db"
 import type { SessionUser } from "../auth/sessions.ts";
 import type { Hub } from "../hub/create-hub.ts";
 import { mergeRequestAudit, refusalError } from "./merge-audit.ts";
+import { queueOwnerFor } from "./queue-owners.ts";
 
 /**
  * Undoes an approval (an accidental tap) while the merge is still in the runner's speculative queue (waiting,
@@ -21,9 +22,12 @@ export async function withdrawApproval(deps: { db: Db; hub: Hub }, user: Session
   if (!allowed.ok) throw refusalError(allowed, mr.blockedReason);
   if (mr.stage !== null && LANDING_STAGES.has(mr.stage))
     throw new DomainError("INVALID_INPUT", `The merge has started (${mr.stage}); the approval can no longer be undone.`);
-  const { runnerId } = mr.run.session;
-  if (!hub.isRunnerOnline(runnerId)) throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository is offline.");
-  const ack = await hub.withdrawMerge(runnerId, mr.id);
+  // The approval went to the queue's owner, which may be another runner than the session's (queue leases): the
+  // request is in that runner's queue, and only it can take it out.
+  const owner = await queueOwnerFor(deps, mr);
+  if (owner.kind === "wait" || !hub.isRunnerOnline(owner.runnerId))
+    throw new DomainError("RUNNER_OFFLINE", "The runner that owns this repository's merge queue is offline.");
+  const ack = await hub.withdrawMerge(owner.runnerId, mr.id);
   if (!ack.ok) throw new DomainError("INVALID_INPUT", `The approval can no longer be undone: ${ack.error}.`);
   // The audit names people by email, as merge.approved does (decidedBy holds the user's id).
   const approver = mr.decidedBy ? await db.user.findUnique({ where: { id: mr.decidedBy }, select: { email: true } }) : null;
