@@ -67,7 +67,7 @@ describe("the bundled CLI", () => {
     const built = await stat(bundle());
     const result = await grove(["worktree", "--help"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("grove worktree <add|list|remove|lock|unlock>");
+    expect(result.stdout).toContain("grove worktree <add|list|remove|lock|unlock|move>");
     const after = await stat(bundle());
     expect([after.ino, after.mtimeMs]).toEqual([built.ino, built.mtimeMs]);
   });

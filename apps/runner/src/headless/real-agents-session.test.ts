@@ -123,7 +123,7 @@ describe.each([
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`${cli}/first\\s+landed`));
     expect(result.stdout).toMatch(
-      new RegExp(`${cli}/second\\s+failed\\s+run cancelled\\s+tests not run\\s+budget exceeded: spent ${spent}`),
+      new RegExp(`${cli}/second\\s+stopped\\s+run cancelled\\s+tests not run\\s+budget exceeded: spent ${spent}`),
     );
     expect(await repo.git(["branch", "--list", `agent/${cli}/second`])).toBe("");
     // Only the first task's agent talked to the model.
