@@ -100,9 +100,13 @@ describe("headless session (grove session run)", () => {
   });
 
   it("records the end of a run that failed before its agent started", async () => {
+    // Its worktree cannot be made: a file stands where its folder would go (an integration branch that does
+    // not exist is refused before any run starts).
+    await writeFile(join(repo.root, "blocker"), "");
+    await repo.write({ "grove.yaml": "worktrees: ../blocker/{agent}-{task}\ntest: none\n" });
     const summary = await runHeadlessSession({
       repo: repo.dir,
-      plan: { ...plan({ task: "one", prompt: "lines=1" }), integration: "no-such-branch" },
+      plan: plan({ task: "one", prompt: "lines=1" }),
       dataDir,
       approve: "auto",
     });
@@ -112,7 +116,7 @@ describe("headless session (grove session run)", () => {
       .filter(Boolean)
       .map((line) => AuditEntrySchema.parse(JSON.parse(line)));
     const ended = entries.find((e) => e.action === "run.ended");
-    expect(ended?.details).toMatchObject({ state: "failed", error: expect.stringContaining("no-such-branch") as unknown });
+    expect(ended?.details).toMatchObject({ state: "failed", error: expect.stringContaining("blocker") as unknown });
   });
 
   it("does not write past a damaged audit file: the session reports it and leaves the file as it was", async () => {
