@@ -40,7 +40,7 @@ describe("the repository's warm merge trees", () => {
     const report = await runDoctor({ repo: repo.dir });
     const found = report.findings.filter((f) => f.kind === "warm-merge-tree");
     expect(found.map((f) => [f.path, f.isSafeToFix])).toEqual(trees.map((tree) => [tree.path, false]));
-    expect(found[1]?.message).toMatch(/warm merge tree of main, \d+\.\d MB/);
+    expect(found[1]?.message).toMatch(/warm merge tree of main, \d+(\.\d)? (B|KB|MB|GB) at its last setup, /);
 
     const [inUse, free] = trees;
     expect(await removeWarmMergeTrees(repo.dir)).toEqual([free?.path]);
