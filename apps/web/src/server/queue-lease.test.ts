@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
-import { readQueueFence, withRepoLock } from "@grove/core/node";
+import { isPidAlive, readQueueFence, withRepoLock } from "@grove/core/node";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { acquireQueueLease, liveQueueLeases } from "@grove/db";
 import { RUNNER_CLI_SOURCE, waitFor } from "@grove/testing";
@@ -140,7 +140,7 @@ describe("one owner per merge queue, however many runners serve the repository",
     await hub.caller.merge.undoApproval({ id: undone.id });
     expect((await hub.db.mergeRequest.findUnique({ where: { id: undone.id } }))?.state).toBe("open");
     await waitFor(
-      () => !isAlive(testPid),
+      () => !isPidAlive(testPid),
       30_000,
       () => `the owner's test of the withdrawn request (pid ${testPid}) still runs\n${outputs()}`,
     );
@@ -266,12 +266,3 @@ describe("one owner per merge queue, however many runners serve the repository",
     expect(approvals).toHaveLength(1);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
