@@ -4,14 +4,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../test-support/test-hub.ts";
-import { makeQueueFixture, startsIn, type QueueFixture } from "../test-support/queue-fixture.ts";
+import { closeQueueFixture, makeQueueFixture, startsIn, type QueueFixture } from "../test-support/queue-fixture.ts";
 import { MergeWithdrawnError } from "./merge-withdraw.ts";
 
 let fx: QueueFixture | undefined;
 afterEach(async () => {
-  await fx?.openGate();
-  await fx?.queue.idle();
-  await fx?.repo.cleanup();
+  await closeQueueFixture(fx);
   fx = undefined;
 });
 

@@ -108,3 +108,10 @@ export function startsIn(log: string[]): { tree: string; pid: number; parts: str
       return { tree, pid: Number(pid), parts: parts.split(",") };
     });
 }
+
+/** After a test: its gates opened, its queue idle (no test process left), its repository removed. */
+export async function closeQueueFixture(fx: QueueFixture | undefined): Promise<void> {
+  await fx?.openGate();
+  await fx?.queue.idle();
+  await fx?.repo.cleanup();
+}
