@@ -31,6 +31,9 @@ describe("queue leases (one owner per merge queue, on the database's clock)", ()
     expect(renewed).toMatchObject({ kind: "held", epoch: 1, isNew: false });
     if (first.kind !== "held" || renewed.kind !== "held") throw new Error("unreachable");
     expect(renewed.expiresAtMs).toBeGreaterThanOrEqual(first.expiresAtMs);
+    // A renewal asking for less never brings the live lease's expiry forward (a release does).
+    const shorter = await acquireQueueLease(db, key, a, 1_000);
+    expect(shorter).toMatchObject({ kind: "held", epoch: 1, expiresAtMs: renewed.expiresAtMs });
     expect(await acquireQueueLease(db, key, b, 60_000)).toMatchObject({ kind: "taken", lease: { ...a, epoch: 1 } });
     // Another queue of the same repository is a lease of its own.
     expect(await acquireQueueLease(db, { ...key, integration: "release/1" }, b, 60_000)).toMatchObject({

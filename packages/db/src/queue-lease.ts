@@ -47,7 +47,8 @@ function withNow(sql: string): DialectSql {
  * caller's runner holds it or it expired), so two runners asking at once never both hold it. A new holder gets
  * the epoch after the last one's; the same holder renewing keeps its epoch. A runner's new process (restarted
  * after a crash) takes its runner's lease over at once, with the next epoch: the hub keeps one connection per
- * runner, and the fence in git stops whatever the old process might still try.
+ * runner, and the fence in git stops whatever the old process might still try. A renewal never brings a live
+ * lease's expiry forward: only a release (or running out) ends a holder's term early.
  */
 export async function acquireQueueLease(
   db: Db,
@@ -64,7 +65,9 @@ export async function acquireQueueLease(
        ON CONFLICT ("repositoryId", "integration") DO UPDATE SET
          "epoch" = CASE WHEN ${SAME_HOLDER} THEN "QueueLease"."epoch" ELSE "QueueLease"."epoch" + 1 END,
          "acquiredAtMs" = CASE WHEN ${SAME_HOLDER} THEN "QueueLease"."acquiredAtMs" ELSE excluded."acquiredAtMs" END,
-         "runnerId" = excluded."runnerId", "instance" = excluded."instance", "expiresAtMs" = excluded."expiresAtMs"
+         "expiresAtMs" = CASE WHEN ${SAME_HOLDER} AND "QueueLease"."expiresAtMs" > excluded."expiresAtMs"
+           THEN "QueueLease"."expiresAtMs" ELSE excluded."expiresAtMs" END,
+         "runnerId" = excluded."runnerId", "instance" = excluded."instance"
        WHERE "QueueLease"."runnerId" = excluded."runnerId" OR "QueueLease"."expiresAtMs" <= NOW
        RETURNING "epoch", "expiresAtMs", "acquiredAtMs", NOW AS "nowMs"`,
     ),
