@@ -1,11 +1,10 @@
 import { agentBranch, MergeExecuteSchema, QUEUE_LEASE_MS, SessionStartSchema, type Ack, describeError } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
-import { ensurePrivateDir } from "@grove/core/private-files";
 import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { createHubLink } from "./hub/hub-socket.ts";
-import { queueLeaseOptions, repositoryIdsOf, runnerHello } from "./hub/served-repositories.ts";
+import { queueLeaseOptions, repositoryIdsOf, runnerHello, thisRunnerProcess } from "./hub/served-repositories.ts";
 import { createRunnerSocket, reconnectAfterRefusal, rotateHubUrls } from "./hub/runner-connection.ts";
 import type { Logger } from "./logger.ts";
 import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
@@ -17,6 +16,7 @@ import { assertTasksCanStart, queueTaskRun, type TaskRun } from "./run/task-runs
 import { registerMergeWithdraw } from "./merge/merge-withdraw.ts";
 import { registerMergePrioritize } from "./merge/queue-reports.ts";
 import { recoverPreviousRuns } from "./run/recover-previous-runs.ts";
+import { holdDataDir } from "./run/data-dir-lock.ts";
 import { registerRunCancel } from "./run/run-cancel.ts";
 import { checkSessionStart } from "./run/session-start-checks.ts";
 import { admissionPeaksFile } from "./admission/memory-peaks.ts";
@@ -47,7 +47,8 @@ export type RunnerDaemonOptions = {
   /** How long a merge queue stays this runner's without a renewal (GROVE_QUEUE_LEASE_MS). Default 30 s. */
   queueLeaseMs?: number;
 };
-export type RunnerDaemon = { stop(): Promise<void>; activity(): { runs: number; merges: number } };
+/** `refused`: the hub's reason, when it refused this process at its first connection (another live one uses the token). */
+export type RunnerDaemon = { stop(): Promise<void>; activity(): { runs: number; merges: number }; refused: Promise<string> };
 
 /**
  * Connects to the hub's /runner namespace and serves its repositories: starts sessions (one agent
@@ -56,13 +57,14 @@ export type RunnerDaemon = { stop(): Promise<void>; activity(): { runs: number; 
 export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<RunnerDaemon> {
   const log: Logger = opts.onLog ?? (() => undefined);
   const dataDir = resolve(opts.dataDir);
-  await ensurePrivateDir(dataDir);
+  const releaseDataDir = await holdDataDir(dataDir);
   const served = await Promise.all(opts.repos.map((path) => openRepo(path)));
   for (const ctx of served) await excludeDataDir(ctx, dataDir);
   const repositoryIds = await repositoryIdsOf(served);
   const hello = () => runnerHello(served, repositoryIds, RUNNER_VERSION);
 
-  const socket = createRunnerSocket(opts.hubUrl, opts.token);
+  const me = thisRunnerProcess();
+  const socket = createRunnerSocket(opts.hubUrl, opts.token, me);
   const hubs = rotateHubUrls(socket, [opts.hubUrl, ...(opts.hubUrls ?? []).filter((url) => url !== opts.hubUrl)], log);
   const link = createHubLink(socket, hello, log);
   const hub = createHubOutbox(link, log);
@@ -80,7 +82,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
     log,
     repos: served.map((ctx) => ctx.repo),
     radarIntervalMs: opts.radarIntervalMs,
-    queueLease: queueLeaseOptions(served, repositoryIds, opts.queueLeaseMs ?? QUEUE_LEASE_MS.default),
+    queueLease: queueLeaseOptions(served, repositoryIds, opts.queueLeaseMs ?? QUEUE_LEASE_MS.default, me),
   });
   const runs = new Map<string, TaskRun>();
   const merges = new Set<Promise<unknown>>();
@@ -171,7 +173,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
 
   registerRunCancel(socket, runs);
 
-  reconnectAfterRefusal(socket, { hubs, log, isStopping: () => stopping });
+  const refused = reconnectAfterRefusal(socket, { hubs, log, isStopping: () => stopping });
   await recoverPreviousRuns({ hub, shipper, dataDir, log });
   // Headless merge requests (grove session run, grove approve) share this data dir; one a dead process left mid-merge is settled.
   await recoverInterruptedMerges(dataDir, log);
@@ -179,6 +181,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   socket.connect();
 
   return {
+    refused,
     activity: () => ({ runs: runs.size, merges: merges.size }),
     async stop() {
       if (stopping) return;
@@ -190,6 +193,7 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
       socket.disconnect();
       await shipper.stop();
       hub.close();
+      await releaseDataDir();
     },
   };
 }

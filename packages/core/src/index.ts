@@ -21,6 +21,7 @@ export * from "./schemas/merge.ts";
 export * from "./schemas/merge-queue.ts";
 export * from "./schemas/queue-lease.ts";
 export * from "./schemas/runner-hello.ts";
+export * from "./schemas/runner-process.ts";
 export * from "./schemas/run-progress.ts";
 export * from "./merge/brain-policy.ts";
 export * from "./merge/overlap.ts";

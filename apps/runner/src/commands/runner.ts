@@ -13,7 +13,9 @@ const USAGE = `grove runner --hub URL [--hub URL]... --token TOKEN [--data-dir D
   instances sharing one database: when one dies or refuses, the runner moves to the next and resends
   what it had not delivered. Flags fall back to GROVE_HUB_URL, GROVE_RUNNER_TOKEN,
   GROVE_DATA_DIR, GROVE_REPOS (colon separated) and GROVE_MAX_RUNS;
-  the repository defaults to the current folder, the data dir to ./.grove-data/runner.`;
+  the repository defaults to the current folder, the data dir to ./.grove-data/runner.
+  One token is one runner, and one data dir serves one runner: a second live process with either is
+  refused (exit 2) and names the one that has it.`;
 
 export async function runnerCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseFlags(USAGE, args, {
@@ -84,8 +86,16 @@ export async function runnerCommand(args: string[], ctx: CliContext): Promise<nu
     onLog: (line) => ctx.err(`runner: ${line}`),
   });
   ctx.err(`runner: serving ${repos.join(", ")} for ${hubUrls.join(", ")} (Ctrl-C to stop)`);
-  const signal = await ctx.waitForStop(() => stillDoing(daemon.activity()));
-  ctx.err(`runner: ${signal}, stopping…`);
+  const ended = await Promise.race([
+    ctx.waitForStop(() => stillDoing(daemon.activity())).then((signal) => ({ signal })),
+    daemon.refused.then((refusal) => ({ refusal })),
+  ]);
+  if ("refusal" in ended) {
+    ctx.err(`runner: refused by the hub, stopping: ${ended.refusal}`);
+    await daemon.stop();
+    return 2;
+  }
+  ctx.err(`runner: ${ended.signal}, stopping…`);
   await daemon.stop();
   return 0;
 }

@@ -3,6 +3,7 @@ import { AuditRecordSchema } from "@grove/core";
 import { createHubOutbox } from "./hub-outbox.ts";
 import { createHubLink } from "./hub-socket.ts";
 import { createRunnerSocket, rotateHubUrls } from "./runner-connection.ts";
+import { thisRunnerProcess } from "./served-repositories.ts";
 import { createHubStore, eventsOf, startTestHub, waitFor, type TestHub } from "../test-support/test-hub.ts";
 
 const TOKEN = "runner-token-for-failover-tests-012345";
@@ -19,7 +20,7 @@ it("moves to the next hub URL when its instance goes, and resends what was not a
   cleanups.push(() => second.close());
   const logged: string[] = [];
   const log = (line: string) => logged.push(line);
-  const socket = createRunnerSocket(first.url, TOKEN);
+  const socket = createRunnerSocket(first.url, TOKEN, thisRunnerProcess());
   cleanups.push(() => void socket.disconnect());
   rotateHubUrls(socket, [first.url, second.url], log);
   const link = createHubLink(socket, () => ({ host: "test", version: "0", repos: [] }), log);

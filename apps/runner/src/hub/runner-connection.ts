@@ -1,16 +1,22 @@
-import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER } from "@grove/core";
+import { RUNNER_IN_USE, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type RunnerProcess } from "@grove/core";
 import { io } from "socket.io-client";
 import type { Logger } from "../logger.ts";
 import { describeConnectError, type RunnerSocket } from "./hub-socket.ts";
 
 const MANUAL_RECONNECT_MS = 5_000;
+/** How often a runner that served before retries while another live process holds its token's connection. */
+const IN_USE_RETRY_MS = 30_000;
 
 const runnerNamespaceUrl = (hubUrl: string) => `${hubUrl.replace(/\/+$/, "")}${RUNNER_NAMESPACE}`;
 
-/** The runner's socket to the hub's /runner namespace, not yet connected: the caller registers its handlers first. */
-export function createRunnerSocket(hubUrl: string, token: string): RunnerSocket {
-  return io(runnerNamespaceUrl(hubUrl), {
-    auth: { token },
+/**
+ * The runner's socket to the hub's /runner namespace, not yet connected: the caller registers its handlers first.
+ * It names this process at connect and answers the hub's `runner:ping` with it, so that the hub can refuse a
+ * second live process with the same token instead of letting the two take the connection from each other.
+ */
+export function createRunnerSocket(hubUrl: string, token: string, me: RunnerProcess): RunnerSocket {
+  const socket: RunnerSocket = io(runnerNamespaceUrl(hubUrl), {
+    auth: { token, process: me },
     // The hub checks the token at the engine.io handshake too, before it reads any message (polling and websocket).
     extraHeaders: { [RUNNER_TOKEN_HEADER]: token },
     autoConnect: false,
@@ -18,29 +24,41 @@ export function createRunnerSocket(hubUrl: string, token: string): RunnerSocket 
     reconnectionDelay: 250,
     reconnectionDelayMax: 5_000,
   });
+  socket.on("runner:ping", (ack) => typeof ack === "function" && ack(me));
+  return socket;
 }
 
 /**
  * socket.io retries on its own when the hub refused the engine.io handshake (a bad token: a transport
  * error), but not after the /runner namespace refused it or the hub dropped this connection on purpose
- * (another connection with the same token); then try again, slowly, until the runner stops.
+ * (another connection with the same token); then try again, slowly, until the runner stops. Resolves when the
+ * hub refused this process because another live one uses the token: before this runner was ever connected that
+ * is a second start by mistake, and the caller stops; one that served before keeps trying, every 30 s.
  */
 export function reconnectAfterRefusal(
   socket: RunnerSocket,
   o: { hubs: HubRotation; log: Logger; isStopping: () => boolean },
-): void {
-  const reconnectLater = () => {
-    // Another instance may take this runner: it is tried at once, the same one again only after a pause.
-    const delay = o.hubs.moveOn() ? 0 : MANUAL_RECONNECT_MS;
-    setTimeout(() => o.isStopping() || socket.active || socket.connect(), delay).unref();
-  };
+): Promise<string> {
+  let onInUse = (_why: string): void => undefined;
+  const inUse = new Promise<string>((resolve) => (onInUse = resolve));
+  let wasConnected = false;
+  socket.on("connect", () => (wasConnected = true));
+  const reconnectLater = (delay: number) => setTimeout(() => o.isStopping() || socket.active || socket.connect(), delay).unref();
   socket.on("connect_error", (error) => {
-    o.log(`cannot connect to the hub at ${o.hubs.current()}: ${describeConnectError(error)}`);
-    if (!socket.active) reconnectLater();
+    const why = describeConnectError(error);
+    o.log(`cannot connect to the hub at ${o.hubs.current()}: ${why}`);
+    if (socket.active) return;
+    if (why.startsWith(RUNNER_IN_USE)) {
+      if (!wasConnected) return onInUse(why);
+      return reconnectLater(IN_USE_RETRY_MS);
+    }
+    // Another instance may take this runner: it is tried at once, the same one again only after a pause.
+    reconnectLater(o.hubs.moveOn() ? 0 : MANUAL_RECONNECT_MS);
   });
   socket.on("disconnect", (reason) => {
-    if (reason === "io server disconnect" && !o.isStopping()) reconnectLater();
+    if (reason === "io server disconnect" && !o.isStopping()) reconnectLater(o.hubs.moveOn() ? 0 : MANUAL_RECONNECT_MS);
   });
+  return inUse;
 }
 
 export type HubRotation = {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { RunnerProcess } from "@grove/core";
 import { ensureRepositoryId, type RepoContext } from "@grove/core/node";
 import { hostname } from "node:os";
 import { basename } from "node:path";
@@ -24,13 +25,22 @@ export function runnerHello(served: RepoContext[], repositoryIds: ReadonlyMap<st
   };
 }
 
+/** This process, as the hub knows it: a restarted runner is a new instance (and a new queue-lease holder, with a new epoch). */
+export function thisRunnerProcess(): RunnerProcess {
+  return { instance: `${process.pid}-${randomUUID()}`, pid: process.pid, host: hostname().slice(0, 255) };
+}
+
 /** How this runner contends for the merge queues of its repositories (serve-hub-merges.ts). */
-export function queueLeaseOptions(served: RepoContext[], repositoryIds: ReadonlyMap<string, string>, durationMs: number) {
+export function queueLeaseOptions(
+  served: RepoContext[],
+  repositoryIds: ReadonlyMap<string, string>,
+  durationMs: number,
+  me: RunnerProcess,
+) {
   return {
     repositoryIds,
     integrations: new Map(served.map((ctx) => [ctx.repo, ctx.config.integration])),
     durationMs,
-    // This process: a restarted runner is a new holder, with a new epoch.
-    instance: `${process.pid}-${randomUUID()}`,
+    instance: me.instance,
   };
 }

@@ -43,6 +43,16 @@ export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, op
   }
 }
 
+/**
+ * Takes `lockPath` for as long as the caller likes (a process's lifetime): the same file and takeover of a dead
+ * holder's as withLockFile, without its in-process queue. Resolves to the release, or fails as withLockFile does
+ * when another live process holds it past `opts.timeoutMs`.
+ */
+export async function holdLockFile(lockPath: string, opts: LockFileOptions): Promise<() => Promise<void>> {
+  const token = await acquireLockFile(lockPath, opts);
+  return () => releaseLockFile(lockPath, token);
+}
+
 const LockRecordSchema = z.object({ pid: z.number().int(), host: z.string(), token: z.string(), at: z.number() });
 type LockRecord = z.infer<typeof LockRecordSchema>;
 

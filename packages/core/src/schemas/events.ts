@@ -12,6 +12,7 @@ import { RUN_STATES } from "../lifecycle/lifecycle-states.ts";
 import type { MergePrioritize, QueueSnapshotSchema } from "./merge-queue.ts";
 import type { QueueLeaseAck, QueueLeaseRequest } from "./queue-lease.ts";
 import type { RunnerHelloSchema } from "./runner-hello.ts";
+import type { RunnerProcess } from "./runner-process.ts";
 import type { RunProgressSchema } from "./run-progress.ts";
 import { TaskSpecSchema } from "./task-spec.ts";
 
@@ -178,6 +179,8 @@ export type HubToRunnerEvents = {
   "merge:withdraw": (payload: MergeWithdraw, ack: (res: Ack) => void) => void;
   /** An approver put a request first in its merge queue (ok false when the runner has no such entry waiting). */
   "merge:prioritize": (payload: MergePrioritize, ack: (res: Ack) => void) => void;
+  /** Is this connection's process alive, and which is it: asked before a second process with its token is let in. */
+  "runner:ping": (ack: (res: RunnerProcess) => void) => void;
 } & RunnerQueryEvents;
 
 export type HubToBrowserEvents = {

@@ -1,6 +1,8 @@
+import { RunnerProcessSchema, runnerInUseMessage } from "@grove/core";
 import type { Db } from "@grove/db";
 import { hashToken } from "../auth/secrets.ts";
 import { registerRunnerHandlers, type RunnerHandlers } from "./runner-handlers.ts";
+import { otherLiveProcess } from "./runner-process-check.ts";
 import { runnerRoom, type GroveNamespace, type GroveSocket } from "./types.ts";
 
 const HEARTBEAT_WRITE_MS = 20_000;
@@ -18,7 +20,7 @@ export async function findLiveRunner(db: Db, token: string): Promise<{ id: strin
   return runner && !runner.revokedAt ? { id: runner.id } : null;
 }
 
-/** Runners: a token (stored hashed, not revoked) at connect; one live connection per runner; heartbeats recorded. */
+/** Runners: a token (stored hashed, not revoked) at connect; one live process and connection per runner; heartbeats recorded. */
 export function serveRunners(
   runners: GroveNamespace,
   deps: {
@@ -39,10 +41,17 @@ export function serveRunners(
   runners.use((socket, next) => {
     const token: unknown = socket.handshake.auth.token;
     if (typeof token !== "string" || token.length < 20) return next(new Error("unauthorized: a runner token is required"));
+    const named: unknown = socket.handshake.auth.process;
     findLiveRunner(db, token)
-      .then((runner) => {
+      .then(async (runner) => {
         if (!runner) return next(new Error("unauthorized: unknown or revoked runner token"));
+        // One live process per token: a second one is refused, or the two would take the connection (and the
+        // merge queues' leases) from each other in turn.
+        const holder = await otherLiveProcess(runners, runner.id, named);
+        if (holder) return next(new Error(runnerInUseMessage(holder)));
         socket.data.runnerId = runner.id;
+        const parsed = RunnerProcessSchema.safeParse(named);
+        if (parsed.success) socket.data.process = parsed.data;
         next();
       })
       .catch((error: unknown) => next(error instanceof Error ? error : new Error(String(error))));

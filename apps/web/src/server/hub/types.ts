@@ -1,11 +1,19 @@
 import type { Namespace, Server, Socket } from "socket.io";
-import type { BrowserToHubEvents, HubToBrowserEvents, HubToRunnerEvents, RunnerToHubEvents, RunProgress } from "@grove/core";
+import type {
+  BrowserToHubEvents,
+  HubToBrowserEvents,
+  HubToRunnerEvents,
+  RunnerProcess,
+  RunnerToHubEvents,
+  RunProgress,
+} from "@grove/core";
 import type { SessionUser } from "../auth/sessions.ts";
 
 // One server carries both namespaces, so its event maps are the union of the runner's and the browsers' (no name is shared).
 export type ListenEvents = RunnerToHubEvents & BrowserToHubEvents;
 export type EmitEvents = HubToRunnerEvents & HubToBrowserEvents;
-export type SocketData = { runnerId?: string; user?: SessionUser };
+/** `process`: the runner process a runner connection named at connect (see runner-process-check.ts). */
+export type SocketData = { runnerId?: string; process?: RunnerProcess; user?: SessionUser };
 /**
  * What dashboard instances tell each other over the bus (socket.io's serverSideEmit; log lines go by run-log-bus.ts);
  * peers are trusted like the database.

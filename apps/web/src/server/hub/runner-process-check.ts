@@ -1,0 +1,37 @@
+import { RunnerProcessSchema, type RunnerProcess } from "@grove/core";
+import { runnerRoom, type GroveNamespace } from "./types.ts";
+
+/** How long a connected runner process gets to say it is alive before a newcomer with its token replaces it. */
+export const RUNNER_PING_MS = 3_000;
+
+/**
+ * Another live process connected with this runner's token, or null. The runner's connections, on any instance,
+ * whose process is not the newcomer's are asked `runner:ping`; one that answers is alive and keeps the token.
+ * Without an answer (a process that died before the hub saw its connection close, a runner from before the ping)
+ * the newcomer comes in and replaces it, as a restarted runner must. A newcomer that names no process, or the same
+ * process reconnecting, comes in as before.
+ */
+export async function otherLiveProcess(
+  runners: GroveNamespace,
+  runnerId: string,
+  newcomer: unknown,
+): Promise<RunnerProcess | null> {
+  const me = RunnerProcessSchema.safeParse(newcomer);
+  if (!me.success) return null;
+  const connected = await runners.in(runnerRoom(runnerId)).fetchSockets();
+  const others = connected.filter((socket) => socket.data.process?.instance !== me.data.instance);
+  const answers = await Promise.all(
+    others.map((socket) =>
+      socket
+        .timeout(RUNNER_PING_MS)
+        .emitWithAck("runner:ping")
+        .then((answer: unknown) => [answer].flat())
+        .catch(() => []),
+    ),
+  );
+  for (const answer of answers.flat()) {
+    const alive = RunnerProcessSchema.safeParse(answer);
+    if (alive.success && alive.data.instance !== me.data.instance) return alive.data;
+  }
+  return null;
+}
