@@ -268,4 +268,35 @@ describe("one owner per merge queue, however many runners serve the repository",
     const approvals = await hub.db.auditEvent.findMany({ where: { action: "merge.approved", branch: "agent/demo/t4" } });
     expect(approvals).toHaveLength(1);
   });
+
+  it("lands once an approval whose dispatch timed out when its hung owner (SIGSTOP) comes back within its lease", async () => {
+    const lease = await owner();
+    if (!lease) throw new Error(`no owner of the queue of main\n${outputs()}`);
+    const owning = lease.runnerId === runners.a.id ? runners.a : runners.b;
+    const standby = owning === runners.a ? runners.b : runners.a;
+    startRunner(standby);
+    await helloOf(standby);
+    const mr = await openRequest(standby, "t5");
+
+    // As above: hung, its lease held live on its behalf, so no one takes the queue over meanwhile.
+    standby.child?.kill("SIGSTOP");
+    owning.child?.kill("SIGSTOP");
+    const key = { repositoryId: lease.repositoryId, integration: "main" };
+    expect(await acquireQueueLease(hub.db, key, { runnerId: lease.runnerId, instance: lease.instance }, 600_000)).toMatchObject({
+      kind: "held",
+      epoch: lease.epoch,
+    });
+    standby.child?.kill("SIGCONT");
+    await hub.caller.merge.approve({ id: mr.id, sha: mr.headSha });
+    expect(await hub.db.mergeRequest.findUnique({ where: { id: mr.id } })).toMatchObject({ state: "approved" });
+
+    // It wakes up: the request it was sent lands, once, by it; the hub takes its result although its ack came late.
+    owning.child?.kill("SIGCONT");
+    const merged = await stateOf(mr.id, "merged");
+    expect(merged.error).toBeNull();
+    expect(await mergesOf("t5")).toBe(1);
+    const landed = await hub.db.auditEvent.findMany({ where: { action: "merge.completed", branch: "agent/demo/t5" } });
+    expect(landed.map((e) => e.actorId)).toEqual([owning.id]);
+    expect((await owner())?.epoch).toBe(lease.epoch);
+  });
 });
