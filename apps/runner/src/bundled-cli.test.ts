@@ -141,13 +141,13 @@ describe("the bundled CLI passes through", () => {
     expect(unchanged.stdout).toContain("session s-idle: 0 of 1 landed, 1 changed nothing");
   });
 
-  it("Ctrl-C (SIGINT) reaches grove's own handling: the runs stop, their work is kept, exit 1", async () => {
+  it("Ctrl-C (SIGINT) reaches grove's own handling: the runs stop, their work is kept, exit 130", async () => {
     const running = start(await plan("s-hang", "hangs"), repo.dir);
     await vi.waitFor(() => expect(running.stderr()).toMatch(/▸ hangs\/t1\s+running/), { timeout: 30_000, interval: 50 });
     running.child.kill("SIGINT");
     const ended = await running.ended;
     expect(ended.stderr).toContain("grove: SIGINT: stopping the runs; worktrees and branches are kept");
-    expect(ended.code).toBe(1);
+    expect(ended.code).toBe(130);
     expect(ended.signal).toBeNull();
     expect(await repo.git(["branch", "--list", "agent/hangs/t1"])).toContain("agent/hangs/t1");
   });
@@ -164,7 +164,7 @@ describe("the bundled CLI passes through", () => {
     expect(ended.stderr).toContain("grove: SIGTERM: stopping the runs; worktrees and branches are kept");
     expect(ended.stderr).not.toContain("still stopping");
     expect(ended.stderr).not.toContain("merge in progress");
-    expect(ended.code, ended.stderr).toBe(1);
+    expect(ended.code, ended.stderr).toBe(143);
     expect(ended.signal).toBeNull();
     expect(await repo.git(["branch", "--list", "agent/slow/t2"])).toContain("agent/slow/t2");
   });

@@ -1,4 +1,5 @@
 import { describeRunState, DomainError, parseYamlDocument, type LogStream } from "@grove/core";
+import { constants } from "node:os";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { runHeadlessSession, type HeadlessTask } from "../headless/headless-session.ts";
@@ -153,5 +154,14 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
     ctx.err(`grove: the audit trail ${summary.audit.file} is missing events: ${summary.audit.error}`);
     return SESSION_EXIT.failed;
   }
-  return verdict.exitCode;
+  const wasStopped = abort.signal.aborted && verdict.counts.failed === 0 && verdict.exitCode !== SESSION_EXIT.landed;
+  return wasStopped ? stoppedExitCode(abort.signal.reason) : verdict.exitCode;
+}
+
+/**
+ * A session a signal stopped short (nothing failed on its own, not everything landed) exits as a shell expects of
+ * a stopped command: 128 + the signal's number, 130 for Ctrl-C.
+ */
+function stoppedExitCode(reason: unknown): number {
+  return 128 + (reason === "SIGTERM" ? constants.signals.SIGTERM : constants.signals.SIGINT);
 }
