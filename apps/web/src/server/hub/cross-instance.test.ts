@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { encodeLogLines, type LogLine, type MergeExecute, type RunProgress } from "@grove/core";
+import {
+  encodeLogLines,
+  RUNNER_NAMESPACE,
+  RUNNER_TOKEN_HEADER,
+  runnerInUseMessage,
+  type LogLine,
+  type MergeExecute,
+  type RunProgress,
+} from "@grove/core";
 import { waitFor } from "@grove/testing";
 import { Redis } from "ioredis";
+import { io } from "socket.io-client";
+import { hashToken } from "../auth/secrets.ts";
 import { ensureLocalRunner } from "../auth/bootstrap.ts";
 import { connectBrowser, startHubPair, type HubPair } from "../test-support/hub-pair.ts";
 import { resumeMerges } from "../services/merge-dispatch.ts";
@@ -231,4 +241,23 @@ it("resends a dispatched merge only from the instance the runner is connected to
   await resumeMerges({ db: pair.a.db, hub: pair.a.server.hub }, runnerId);
   await resumeMerges({ db: pair.b.db, hub: pair.b.server.hub }, runnerId);
   expect(resent).toEqual([mr.id]);
+});
+
+it("refuses on A a second process with the token of a runner connected to B while that one answers; lets it in once it left", async () => {
+  const token = "runner-token-one-process-0123456789";
+  await pair.a.db.runner.create({ data: { name: "laptop", tokenHash: hashToken(token) } });
+  const first = await connectTestRunner(pair.b, token, { instance: "1-first", pid: 1, host: "laptop-1" });
+  const second = io(`${pair.a.server.url}${RUNNER_NAMESPACE}`, {
+    auth: { token, process: { instance: "2-second", pid: 2, host: "laptop-2" } },
+    extraHeaders: { [RUNNER_TOKEN_HEADER]: token },
+    transports: ["websocket"],
+    reconnection: false,
+  });
+  const refusal = await new Promise<Error>((resolve) => second.once("connect_error", resolve));
+  expect(refusal.message).toBe(runnerInUseMessage({ instance: "1-first", pid: 1, host: "laptop-1" }));
+  expect(first.connected).toBe(true);
+  first.disconnect();
+  const next = await connectTestRunner(pair.a, token, { instance: "2-second", pid: 2, host: "laptop-2" });
+  expect(next.connected).toBe(true);
+  next.disconnect();
 });
