@@ -11,6 +11,8 @@ export async function holdDataDir(dataDir: string): Promise<() => Promise<void>>
   await ensurePrivateDir(dataDir);
   return holdLockFile(join(dataDir, "runner.lock"), {
     timeoutMs: 2_000,
+    // The data folder is private: its every file is the user's alone.
+    mode: 0o600,
     what: "the data folder's runner lock (another `grove runner` serves this folder; give this one its own --data-dir)",
   });
 }

@@ -10,6 +10,8 @@ export type LockFileOptions = {
   timeoutMs: number;
   /** Names the lock in the timeout error, e.g. "the repository lock". */
   what: string;
+  /** The lock file's permissions when created (default 0o666, less the umask); a private folder's lock is 0o600. */
+  mode?: number;
 };
 
 const TAKEOVER_GUARD_STALE_MS = 5_000;
@@ -82,7 +84,7 @@ async function acquireLockFile(lockPath: string, opts: LockFileOptions): Promise
     shouldConsumeRetry: ({ error }) => !(error instanceof LockHeldError && error.isTakenOver),
   } satisfies RetryOptions;
   try {
-    return await pRetry(() => tryCreateLockFile(lockPath, record), policy);
+    return await pRetry(() => tryCreateLockFile(lockPath, record, opts.mode), policy);
   } catch (error) {
     if (!(error instanceof LockHeldError)) throw error;
     throw new DomainError(
@@ -94,9 +96,9 @@ async function acquireLockFile(lockPath: string, opts: LockFileOptions): Promise
 }
 
 /** One try: the lock file created with O_EXCL and this record written, or a LockHeldError. */
-async function tryCreateLockFile(lockPath: string, record: LockRecord): Promise<string> {
+async function tryCreateLockFile(lockPath: string, record: LockRecord, mode = 0o666): Promise<string> {
   try {
-    const handle = await open(lockPath, "wx");
+    const handle = await open(lockPath, "wx", mode);
     try {
       await handle.writeFile(JSON.stringify(record));
     } finally {
