@@ -9,8 +9,8 @@ import { checkpointRow, indexExisting, repairSpool, toEntry, type Checkpoint, ty
 
 // Rewriting the file only pays off once a good part of it is acknowledged.
 const TRIM_MIN_BYTES = 4 * 1024 * 1024;
-/** Lines firstSeq..lastSeq as the JSON text of a `run:log` batch (`encodeLogLines` form). */
-export type SpoolBatch = { firstSeq: number; lastSeq: number; body: string };
+/** Lines firstSeq..lastSeq as the bytes of a `run:log` batch (the JSON text `encodeLogLines` writes). */
+export type SpoolBatch = { firstSeq: number; lastSeq: number; body: Buffer<ArrayBuffer> };
 
 export type RunSpool = {
   readonly path: string;
@@ -87,7 +87,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     const last = entries.at(-1);
     if (!first || !last) return null;
     // Each entry's row without its `[`: joined so, the rows make the batch's array with no copy per row.
-    return { firstSeq: first.seq, lastSeq: last.seq, body: `[[${entries.map((e) => e.tail).join(",[")}]` };
+    return { firstSeq: first.seq, lastSeq: last.seq, body: Buffer.from(`[[${entries.map((e) => e.tail).join(",[")}]`) };
   };
 
   /** Rewrites the file from `dropBytes` on, the checkpoint first when it lies before (atomically: a crash leaves either file). */
@@ -108,10 +108,10 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
       if (rows.tails.length === 0 && value === undefined) return;
       const lastLine = rows.tails.length === 0 ? lastSeq : rows.firstSeq + rows.tails.length - 1;
       const row = value === undefined ? "" : checkpointRow(value, lastLine);
-      const { data, chunks, entries } = encodeAppend(rows, row);
+      const { data, chunks, block } = encodeAppend(rows, row);
       await file.write(data);
       addSegments(chunks);
-      for (const entry of entries) recent.add(entry);
+      recent.add(block);
       if (row) {
         checkpoint = { value, seq: lastSeq, offset: size };
         // Inside the segment before it, so that a segment's bytes stay one run of the file.
@@ -145,7 +145,8 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
           bytes += entry.bytes;
           return true;
         };
-        if (recent.offerFrom(afterSeq + 1, take)) return batchOf(picked);
+        const fromMemory = recent.batchFrom(afterSeq + 1, maxBytes, maxLines);
+        if (fromMemory) return fromMemory;
         const start = segments.findIndex((s) => s.lastSeq > afterSeq);
         if (start === -1) return null;
         let end = start + 1;
