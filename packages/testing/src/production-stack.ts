@@ -13,6 +13,11 @@ import { signInOverHttp } from "./sign-in-over-http.ts";
 import { waitFor } from "./wait-for.ts";
 
 const ADMIN = { email: "bench@test.local", password: "bench-password-1" };
+// GROVE_BENCH_CPU_PROF=DIR: the web process and the runner write a V8 CPU profile there when they stop (as in the team bench).
+const profileArgs = (name: string) => {
+  const dir = process.env.GROVE_BENCH_CPU_PROF;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+};
 
 export type ProductionStack = Awaited<ReturnType<typeof startProductionStack>>;
 
@@ -59,7 +64,7 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
   };
 
   try {
-    const web = start([...WEB_NODE_ARGS, WEB_BUNDLE], path.join(repoRoot, "apps/web"), webEnv);
+    const web = start([...WEB_NODE_ARGS, ...profileArgs("web"), WEB_BUNDLE], path.join(repoRoot, "apps/web"), webEnv);
     await waitFor(
       () =>
         fetch(`${url}/api/health`).then(
@@ -72,7 +77,7 @@ export async function startProductionStack(opts: { repoFiles: Record<string, str
     const db = await createDb(databaseUrlFor(dataDir));
     const runnerData = path.join(dataDir, "runner");
     const runner = start(
-      runnerLaunchArgs([RUNNER_BUNDLE], { hubUrl: url, dataDir: runnerData, repos: [repo.dir] }),
+      [...profileArgs("runner"), ...runnerLaunchArgs([RUNNER_BUNDLE], { hubUrl: url, dataDir: runnerData, repos: [repo.dir] })],
       repoRoot,
       runnerLaunchEnv({ ...process.env, ...opts.env }, { token }),
     );

@@ -1,4 +1,4 @@
-import { MAX_LOG_LINE_CHARS, type LogLine } from "@grove/core";
+import { encodeLogRowTail, MAX_LOG_LINE_CHARS } from "@grove/core";
 import { setTimeout as delay } from "node:timers/promises";
 import pLimit from "p-limit";
 import type { HubLink } from "../hub/hub-socket.ts";
@@ -42,7 +42,9 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     const delivery = { acked: Math.max(watermark, spool.firstSeq() - 1) };
     // All the hub has: the file's rows go, so that the lines after `watermark` follow on from nothing in it.
     if (delivery.acked > 0 && delivery.acked >= spool.lastSeq()) await spool.trim(delivery.acked);
-    let pending: LogLine[] = [];
+    // Lines on their way to the spool, each encoded once as it came (RowTails): seqs from pendingFirstSeq.
+    let pending: string[] = [];
+    let pendingFirstSeq = nextSeq;
     let pendingCheckpoint: unknown = undefined;
     let isFlushQueued = false;
     let unspooled = 0;
@@ -58,15 +60,16 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     const flush = () => {
       if (timer) clearTimeout(timer);
       timer = undefined;
-      const batch = pending;
+      const batch = { firstSeq: pendingFirstSeq, tails: pending };
       const checkpoint = pendingCheckpoint;
       pending = [];
+      pendingFirstSeq = nextSeq;
       pendingCheckpoint = undefined;
       flushing = flushing.then(async () => {
-        if (batch.length === 0 && checkpoint === undefined) return;
-        await spool.append(batch, checkpoint);
-        unspooled -= batch.length;
-        allUnspooled -= batch.length;
+        if (batch.tails.length === 0 && checkpoint === undefined) return;
+        await spool.appendRows(batch, checkpoint);
+        unspooled -= batch.tails.length;
+        allUnspooled -= batch.tails.length;
         if (allUnspooled <= ALL_UNSPOOLED_LOW) for (const run of open) run.wakeWriters();
         else wakeWriters();
         kick();
@@ -129,9 +132,11 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       runId,
       write(stream, text, kind) {
         if (finished) return true;
+        const ts = Date.now();
         for (let at = 0; at === 0 || at < text.length; at += MAX_LOG_LINE_CHARS) {
-          const row = { seq: nextSeq++, stream, text: text.slice(at, at + MAX_LOG_LINE_CHARS), ts: Date.now() };
-          pending.push(kind === undefined ? row : { ...row, kind });
+          const piece = text.length <= MAX_LOG_LINE_CHARS ? text : text.slice(at, at + MAX_LOG_LINE_CHARS);
+          pending.push(encodeLogRowTail(stream, piece, ts, kind));
+          nextSeq++;
           unspooled++;
           allUnspooled++;
         }

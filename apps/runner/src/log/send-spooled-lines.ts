@@ -47,7 +47,7 @@ export async function sendSpooledLines(o: SpoolSending, delivery: { acked: numbe
       const batch = await spool.readBatch(delivery.acked, o.batchBytes, MAX_LOG_BATCH_LINES);
       if (!batch) return false;
       // As bytes: a binary frame, not a string escaped into the packet's JSON (see RunLogBatchSchema).
-      const payload = { runId, firstSeq: batch.firstSeq, lines: Buffer.from(batch.body, "utf8") };
+      const payload = { runId, firstSeq: batch.firstSeq, lines: batch.body };
       const ack = LogAckSchema.safeParse(await link.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("run:log", payload));
       // Refused, or no progress: the lines stay spooled.
       if (!ack.success) throw new RefusedError("malformed ack");

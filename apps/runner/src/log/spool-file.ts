@@ -1,4 +1,4 @@
-import { cutSeqRow, decodeSeqRow, encodeLogRow, encodeSeqRow, LogLineSchema, type LogLine } from "@grove/core";
+import { cutSeqRow, decodeSeqRow, encodeLogRow, encodeLogRowTail, encodeSeqRow, LogLineSchema, type LogLine } from "@grove/core";
 import { open, rename, type FileHandle } from "node:fs/promises";
 import { PRIVATE_FILE_MODE } from "@grove/core/private-files";
 import { z } from "zod";
@@ -34,8 +34,11 @@ export function readCheckpoint(raw: string, offset: number): Checkpoint | null {
   }
 }
 
-/** A line this runner wrote, read back for sending: its seq, its `[stream, text, ts]` text and its bytes in the file. */
-export type Entry = { seq: number; wire: string; bytes: number };
+/**
+ * A line this runner wrote, read back for sending: its seq, its `[stream, text, ts]` text without the `[`
+ * (`encodeLogRowTail`) and its bytes in the file.
+ */
+export type Entry = { seq: number; tail: string; bytes: number };
 
 /**
  * Cut from the row without decoding it (the file was checked when it was opened). Rows an earlier runner
@@ -46,10 +49,10 @@ export function toEntry(raw: string): Entry | null {
   const bytes = Buffer.byteLength(raw) + 1;
   if (raw.startsWith("{")) {
     const line = checkedLine(raw);
-    return line ? { seq: line.seq, wire: encodeLogRow(line), bytes } : null;
+    return line ? { seq: line.seq, tail: encodeLogRowTail(line.stream, line.text, line.ts, line.kind), bytes } : null;
   }
   const cut = cutSeqRow(raw);
-  return cut ? { seq: cut.seq, wire: cut.row, bytes } : null;
+  return cut ? { seq: cut.seq, tail: cut.row.slice(1), bytes } : null;
 }
 
 /** A row decoded and checked in full: how a spool left by an earlier runner is read when it is opened. */

@@ -1,24 +1,16 @@
-import { encodeLogRow, encodeSeqRow, type LogLine } from "@grove/core";
+import { encodeLogRowTail, type LogLine } from "@grove/core";
 import { mkdir, open, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictFile } from "@grove/core/private-files";
 import { createRecentLines, type MemoryBudget } from "./spool-recent-lines.ts";
+import { encodeAppend, type RowTails } from "./spool-rows.ts";
 import { replaceWithTail } from "./spool-tail-copy.ts";
-import {
-  checkpointRow,
-  indexExisting,
-  repairSpool,
-  SEGMENT_BYTES,
-  toEntry,
-  type Checkpoint,
-  type Entry,
-  type Segment,
-} from "./spool-file.ts";
+import { checkpointRow, indexExisting, repairSpool, toEntry, type Checkpoint, type Entry, type Segment } from "./spool-file.ts";
 
 // Rewriting the file only pays off once a good part of it is acknowledged.
 const TRIM_MIN_BYTES = 4 * 1024 * 1024;
-/** Lines firstSeq..lastSeq as the JSON text of a `run:log` batch (`encodeLogLines` form). */
-export type SpoolBatch = { firstSeq: number; lastSeq: number; body: string };
+/** Lines firstSeq..lastSeq as the bytes of a `run:log` batch (the JSON text `encodeLogLines` writes). */
+export type SpoolBatch = { firstSeq: number; lastSeq: number; body: Buffer<ArrayBuffer> };
 
 export type RunSpool = {
   readonly path: string;
@@ -31,6 +23,8 @@ export type RunSpool = {
    * given, in one write; resolves once the OS has them.
    */
   append(lines: readonly LogLine[], checkpoint?: unknown): Promise<void>;
+  /** `append` for lines the log encoded as it got them (how the log shipper appends). */
+  appendRows(rows: RowTails, checkpoint?: unknown): Promise<void>;
   /** The last checkpoint appended, by this runner or an earlier one (undefined when none): kept by every trim. */
   checkpoint(): unknown;
   /**
@@ -92,7 +86,8 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     const first = entries[0];
     const last = entries.at(-1);
     if (!first || !last) return null;
-    return { firstSeq: first.seq, lastSeq: last.seq, body: `[${entries.map((e) => e.wire).join(",")}]` };
+    // Each entry's row without its `[`: joined so, the rows make the batch's array with no copy per row.
+    return { firstSeq: first.seq, lastSeq: last.seq, body: Buffer.from(`[[${entries.map((e) => e.tail).join(",[")}]`) };
   };
 
   /** Rewrites the file from `dropBytes` on, the checkpoint first when it lies before (atomically: a crash leaves either file). */
@@ -108,40 +103,36 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
     size += shift;
   };
 
+  const appendRows = (rows: RowTails, value: unknown) =>
+    serial(async () => {
+      if (rows.tails.length === 0 && value === undefined) return;
+      const lastLine = rows.tails.length === 0 ? lastSeq : rows.firstSeq + rows.tails.length - 1;
+      const row = value === undefined ? "" : checkpointRow(value, lastLine);
+      const { data, chunks, block } = encodeAppend(rows, row);
+      await file.write(data);
+      addSegments(chunks);
+      recent.add(block);
+      if (row) {
+        checkpoint = { value, seq: lastSeq, offset: size };
+        // Inside the segment before it, so that a segment's bytes stay one run of the file.
+        const rowBytes = Buffer.byteLength(row);
+        const last = segments.at(-1);
+        if (last && last.offset + last.bytes === size) last.bytes += rowBytes;
+        size += rowBytes;
+      }
+      recent.fitBounds();
+    });
+
   return {
     path,
     lastSeq: () => lastSeq,
     checkpoint: () => checkpoint?.value,
     firstSeq: () => segments[0]?.firstSeq ?? lastSeq + 1,
     append(lines, value) {
-      return serial(async () => {
-        if (lines.length === 0 && value === undefined) return;
-        const chunks: { first: number; last: number; bytes: number }[] = [];
-        const text: string[] = [];
-        for (const line of lines) {
-          const wire = encodeLogRow(line);
-          const row = `${encodeSeqRow(line.seq, wire)}\n`;
-          const bytes = Buffer.byteLength(row);
-          let chunk = chunks.at(-1);
-          if (!chunk || chunk.bytes + bytes > SEGMENT_BYTES) chunks.push((chunk = { first: line.seq, last: line.seq, bytes: 0 }));
-          chunk.last = line.seq;
-          chunk.bytes += bytes;
-          text.push(row);
-          recent.add({ seq: line.seq, wire, bytes });
-        }
-        const row = value === undefined ? "" : checkpointRow(value, chunks.at(-1)?.last ?? lastSeq);
-        await file.write(text.join("") + row);
-        addSegments(chunks);
-        if (row) {
-          checkpoint = { value, seq: lastSeq, offset: size };
-          // Inside the segment before it, so that a segment's bytes stay one run of the file.
-          const last = segments.at(-1);
-          if (last && last.offset + last.bytes === size) last.bytes += Buffer.byteLength(row);
-          size += Buffer.byteLength(row);
-        }
-        recent.fitBounds();
-      });
+      const tails = lines.map((line) => encodeLogRowTail(line.stream, line.text, line.ts, line.kind));
+      return appendRows({ firstSeq: lines[0]?.seq ?? lastSeq + 1, tails }, value);
     },
+    appendRows,
     readBatch(afterSeq, maxBytes, maxLines = Infinity) {
       return serial(async () => {
         if (afterSeq >= lastSeq) return null;
@@ -154,7 +145,8 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
           bytes += entry.bytes;
           return true;
         };
-        if (recent.offerFrom(afterSeq + 1, take)) return batchOf(picked);
+        const fromMemory = recent.batchFrom(afterSeq + 1, maxBytes, maxLines);
+        if (fromMemory) return fromMemory;
         const start = segments.findIndex((s) => s.lastSeq > afterSeq);
         if (start === -1) return null;
         let end = start + 1;

@@ -7,6 +7,7 @@ import {
   decodeSeqRow,
   encodeLogLines,
   encodeLogRow,
+  encodeLogRowTail,
   encodeSeqRow,
   LOG_ROW,
   LogLineSchema,
@@ -29,6 +30,16 @@ describe("the log row [stream, text, ts]", () => {
     expect(row[LOG_ROW.kind]).toBe("tool");
     expect(JSON.parse(encodeLogRow(line))).toHaveLength(3);
     expect(encodeLogLines([line, line])).toBe(`[${encodeLogRow(line)},${encodeLogRow(line)}]`);
+  });
+
+  it("writes a row's text as JSON.stringify writes the array (the runner encodes rows without one)", () => {
+    const texts = ['a "quoted" \\ 🌳\u0000', "\ud800 lone", "\u001b[31mred\n", ""];
+    for (const text of texts)
+      for (const kind of [undefined, "tool"] as const) {
+        const row: unknown[] = ["stderr", text, 1_700_000_000_000];
+        if (kind) row.push(kind);
+        expect(`[${encodeLogRowTail("stderr", text, 1_700_000_000_000, kind)}`).toBe(JSON.stringify(row));
+      }
   });
 
   it("says what is wrong with a row that is not one", () => {

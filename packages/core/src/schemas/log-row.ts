@@ -56,6 +56,16 @@ export function encodeLogRow(line: Pick<LogLine, "stream" | "text" | "ts" | "kin
   return JSON.stringify(row);
 }
 
+/**
+ * A row's JSON text without its opening `[` (`"stdout","text",1700000000000]`): what the runner makes of each
+ * line it gets, once, and keeps from its spool to the hub. Byte for byte `encodeLogRow(…).slice(1)`.
+ */
+export function encodeLogRowTail(stream: LogStream, text: string, ts: number, kind?: LogRowKind): string {
+  // One flat string (a slice of it shares its characters), not a concatenation of the fields: the spool joins
+  // every row twice (for the file and for the hub), and a concatenation would be walked piece by piece each time.
+  return JSON.stringify(kind === undefined ? [stream, text, ts] : [stream, text, ts, kind]).slice(1);
+}
+
 /** The JSON text of lines as they travel in a `run:log` batch and are stored: `[[stream, text, ts], …]`. */
 export function encodeLogLines(lines: readonly LogLine[]): string {
   return `[${lines.map(encodeLogRow).join(",")}]`;
