@@ -26,8 +26,9 @@ const ON_POSTGRESQL = [
   ...POSTGRESQL_ONLY,
 ];
 
-// Tests start the runner as `pnpm grove` does, from its bundle: built here once, if stale.
-const RUNNER_BUNDLE_SETUP = "./src/server/test-support/runner-bundle-setup.ts";
+// Tests start the runner as `pnpm grove` does, from its bundle, and the hub process from its bundle: each built
+// here once, if stale.
+const BUNDLE_SETUP = ["./src/server/test-support/runner-bundle-setup.ts", "./src/server/test-support/hub-bundle-setup.ts"];
 
 export default defineConfig({
   test: {
@@ -36,7 +37,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "sqlite", include: ["src/**/*.test.ts"], exclude: POSTGRESQL_ONLY, globalSetup: [RUNNER_BUNDLE_SETUP] },
+        test: { name: "sqlite", include: ["src/**/*.test.ts"], exclude: POSTGRESQL_ONLY, globalSetup: BUNDLE_SETUP },
       },
       {
         extends: true,
@@ -44,7 +45,7 @@ export default defineConfig({
           name: "postgresql",
           include: ON_POSTGRESQL,
           env: { GROVE_TEST_DATABASE: "postgresql" },
-          globalSetup: [RUNNER_BUNDLE_SETUP, "./src/server/test-support/postgres-global-setup.ts"],
+          globalSetup: [...BUNDLE_SETUP, "./src/server/test-support/postgres-global-setup.ts"],
         },
       },
     ],

@@ -9,8 +9,6 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
  * this way, as users do; node + tsx on the sources costs seconds of CPU a start.
  */
 export const RUNNER_BIN = path.join(REPO_ROOT, "apps/runner/bin/grove.mjs");
-/** The runner CLI from its sources, run with `node --import tsx`. */
-export const RUNNER_CLI_SOURCE = path.join(REPO_ROOT, "apps/runner/src/cli.ts");
 /** The bundles `pnpm start` runs (`turbo run build`). */
 export const WEB_BUNDLE = path.join(REPO_ROOT, "apps/web/dist/server.mjs");
 export const RUNNER_BUNDLE = path.join(REPO_ROOT, "apps/runner/dist/grove.mjs");

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { chmod, copyFile, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +10,7 @@ import { createDb, databaseUrlFor, listLogLines, queryDirect, writeSetting, type
 import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { superviseProcess, type SupervisedProcess } from "@grove/core/node";
 import { freePort, RUNNER_BIN, signInOverHttp, waitFor } from "@grove/testing";
+import { HUB_PROCESS_BUNDLE } from "./test-support/hub-bundle.ts";
 import { startTestHub } from "./test-support/test-hub.ts";
 import { describeRefusal, HANDSHAKE_REFUSED } from "./test-support/socket-refusal.ts";
 
@@ -18,8 +18,6 @@ import { describeRefusal, HANDSHAKE_REFUSED } from "./test-support/socket-refusa
 // the runner's spools and run files: owner-only, and a copy of the database alone signs no one in.
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-const TSX = createRequire(import.meta.url).resolve("tsx");
-const HUB_ENTRY = fileURLToPath(new URL("./test-support/hub-process.ts", import.meta.url));
 const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 const POLICY = { initialMs: 200, maxMs: 2_000, stableMs: 10 * 60_000 };
 
@@ -42,7 +40,7 @@ async function startWeb(dataDir: string, extraEnv: Record<string, string> = {}) 
   const web: SupervisedProcess = superviseProcess({
     name: "web",
     command: process.execPath,
-    args: ["--import", TSX, HUB_ENTRY],
+    args: [HUB_PROCESS_BUNDLE],
     cwd: path.join(repoRoot, "apps/web"),
     env: {
       ...process.env,

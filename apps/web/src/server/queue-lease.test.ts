@@ -8,7 +8,7 @@ import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { isPidAlive, readQueueFence, withRepoLock } from "@grove/core/node";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { acquireQueueLease, liveQueueLeases, releaseQueueLease } from "@grove/db";
-import { RUNNER_CLI_SOURCE, waitFor } from "@grove/testing";
+import { RUNNER_BIN, waitFor } from "@grove/testing";
 import { hashToken } from "./auth/secrets.ts";
 import { startTestHub, type TestHub } from "./test-support/test-hub.ts";
 
@@ -28,7 +28,7 @@ const runners: Record<"a" | "b", Runner> = {} as Record<"a" | "b", Runner>;
 function startRunner(r: Runner) {
   const child = spawn(
     process.execPath,
-    runnerLaunchArgs(["--import", "tsx", RUNNER_CLI_SOURCE], { hubUrl: hub.server.url, dataDir: r.dataDir, repos: [repo.dir] }),
+    runnerLaunchArgs([RUNNER_BIN], { hubUrl: hub.server.url, dataDir: r.dataDir, repos: [repo.dir] }),
     {
       cwd: repoRoot,
       env: runnerLaunchEnv({ ...process.env, GROVE_DEMO_DELAY_MS: "5", GROVE_QUEUE_LEASE_MS: LEASE_MS }, { token: r.token }),

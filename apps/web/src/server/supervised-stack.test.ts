@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
 import http from "node:http";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,14 +11,13 @@ import { createDb, databaseUrlFor, listLogLines, type Db } from "@grove/db";
 import { DOMAIN_ERROR_EXIT_CODE, LISTEN_FAILED_EXIT_CODE, runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { answersAsInstance, superviseProcess, type SupervisedExit, type SupervisedProcess } from "@grove/core/node";
 import { freePort, RUNNER_BIN, signInOverHttp, waitFor } from "@grove/testing";
+import { HUB_PROCESS_BUNDLE } from "./test-support/hub-bundle.ts";
 
-// `pnpm start`'s supervision (scripts/start.ts), with real processes: the web process (the grove server from
-// its sources, without Next's pages) and the runner CLI, each under superviseProcess, over a real SQLite file
+// `pnpm start`'s supervision (scripts/start.ts), with real processes: the web process (the grove server bundled,
+// as `pnpm start` runs it, without Next's pages) and the runner CLI, each under superviseProcess, over a real SQLite file
 // and a real repository.
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-const TSX = createRequire(import.meta.url).resolve("tsx");
-const HUB_ENTRY = fileURLToPath(new URL("./test-support/hub-process.ts", import.meta.url));
 const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 const LINES = 150;
 // Quick restarts, so the test does not wait out production's 1 s back-off; never reset within the test.
@@ -47,7 +45,7 @@ beforeAll(async () => {
   web = superviseProcess({
     name: "web",
     command: process.execPath,
-    args: ["--import", TSX, HUB_ENTRY],
+    args: [HUB_PROCESS_BUNDLE],
     cwd: path.join(repoRoot, "apps/web"),
     env: {
       ...process.env,
@@ -214,7 +212,7 @@ it(
     const second = superviseProcess({
       name: "web",
       command: process.execPath,
-      args: ["--import", TSX, HUB_ENTRY],
+      args: [HUB_PROCESS_BUNDLE],
       cwd: path.join(repoRoot, "apps/web"),
       env: {
         ...process.env,

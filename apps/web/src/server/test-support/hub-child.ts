@@ -1,11 +1,8 @@
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, waitFor } from "@grove/testing";
-
-const TSX = createRequire(import.meta.url).resolve("tsx");
-const HUB_ENTRY = fileURLToPath(new URL("./hub-process.ts", import.meta.url));
+import { HUB_PROCESS_BUNDLE } from "./hub-bundle.ts";
 
 export type HubChild = { url: string; output(): string; kill(signal?: NodeJS.Signals): Promise<void> };
 
@@ -22,8 +19,8 @@ export async function startHubChild(o: {
 }): Promise<HubChild> {
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, ["--import", TSX, HUB_ENTRY], {
-    cwd: path.dirname(HUB_ENTRY),
+  const child = spawn(process.execPath, [HUB_PROCESS_BUNDLE], {
+    cwd: path.dirname(fileURLToPath(import.meta.url)),
     env: {
       ...process.env,
       PORT: String(port),

@@ -1,16 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runnerLaunchArgs, runnerLaunchEnv } from "@grove/core/launch";
 import { freePort, RUNNER_BIN, waitFor } from "@grove/testing";
+import { HUB_PROCESS_BUNDLE } from "./hub-bundle.ts";
 
 // Dashboard instances as separate processes (hub-process.ts: the web process without Next's pages) over one
 // shared database, and runners as processes of the runner CLI: a kill -9 of either is real.
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../..");
-const TSX = createRequire(import.meta.url).resolve("tsx");
-const HUB_ENTRY = fileURLToPath(new URL("./hub-process.ts", import.meta.url));
 export const INSTANCE_ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 
 export type ChildHandle = { url: string; output: () => string; kill: (signal?: NodeJS.Signals) => Promise<void> };
@@ -33,7 +31,7 @@ function watch(child: ChildProcess): { output: () => string; kill: (signal?: Nod
 export async function startHubInstance(dataDir: string, env: Record<string, string | undefined> = {}): Promise<ChildHandle> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", TSX, HUB_ENTRY], {
+  const child = spawn(process.execPath, [HUB_PROCESS_BUNDLE], {
     cwd: path.join(repoRoot, "apps/web"),
     env: {
       ...process.env,

@@ -6,8 +6,8 @@ import { describeListenFailure } from "../listen-failure.ts";
 import { openHubData } from "../open-hub-data.ts";
 
 // The web process as server.ts starts it (the same data dir, database and secret handling), without Next's
-// pages, so tests can kill -9 it and start it again without a build. Usage: node --import tsx hub-process.ts,
-// with the web's environment (env.ts).
+// pages, so tests can kill -9 it and start it again without Next's build. Tests run its bundle (hub-bundle.ts:
+// `node dist/hub-process.mjs`); `node --import tsx hub-process.ts` runs it too. With the web's environment (env.ts).
 const env = readWebEnv();
 const { db, authSecretFile, vapidKeysFile } = await openHubData(env);
 const server = await startGroveServer({
