@@ -1,12 +1,13 @@
-import { readFile } from "node:fs/promises";
+import { access, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { z } from "zod";
 import { isDomainError } from "../errors/domain-error.ts";
-import { findByPath, isOccupied, worktreeAddOptions, type WorktreeEntry, type WorktreeEntryInput } from "./add-worktree-entry.ts";
+import { findByPath, type WorktreeEntry, type WorktreeEntryInput } from "./add-worktree-entry.ts";
 import type { WorktreeInfo } from "./list-worktrees.ts";
 import type { RepoContext } from "./open-repo.ts";
 import { branchSha, headSha, isSha } from "./refs.ts";
 import { runGit } from "./run-git.ts";
-import { markSetUpPending } from "./set-up-worktree.ts";
+import { markSetUpPending, worktreeGitDir } from "./set-up-worktree.ts";
 
 /**
  * True when `early` — the worktrees as listed before the repository lock was taken — and the file system show
@@ -15,7 +16,13 @@ import { markSetUpPending } from "./set-up-worktree.ts";
  */
 export async function isWayClear(input: WorktreeEntryInput, early: WorktreeInfo[]): Promise<boolean> {
   if (early.some((w) => w.branch === input.branch)) return false;
-  return !(await findByPath(early, input.path)) && !(await isOccupied(input.path));
+  const entries = await readdir(input.path).catch(() => null);
+  if (entries !== null) return entries.length === 0 && !(await findByPath(early, input.path));
+  // Not a folder: a file (occupied), or nothing.
+  if (await exists(input.path)) return false;
+  // Nothing is at the path: a worktree registered there lost its folder, and then no real path can name it but the
+  // path itself (findByPath without a real path resolved per worktree; git refuses the add if this missed one).
+  return !early.some((w) => w.path === input.path);
 }
 
 /**
@@ -26,24 +33,106 @@ export async function isWayClear(input: WorktreeEntryInput, early: WorktreeInfo[
  * Exact although the listing isWayClear read may be stale: what git refuses here is what could have come in the way
  * since — a branch of that name (it exists, so `-b` fails), a worktree registered at the path — and
  * git resolves `base` under the lock, as `cat-file <base>^{commit}` would (both through get_oid, peeled to a
- * commit; `git branch` refuses an ambiguous name, which the careful path then resolves). `--no-track`: `base`
- * reaches git as a name here, and a remote-tracking one must not make the agent branch track it.
+ * commit; `git branch` refuses an ambiguous name, which the careful path then resolves).
  */
 export async function addNewWorktreeEntry(ctx: RepoContext, input: WorktreeEntryInput): Promise<WorktreeEntry | null> {
-  const { branch, base, path } = input;
+  const { branch, path } = input;
   try {
-    await runGit(["worktree", "add", ...worktreeAddOptions(input), "--no-track", "-b", branch, "--", path, base], {
-      cwd: ctx.repo,
-    });
+    await runGit(newWorktreeArgs(input, ["--no-checkout"]), { cwd: ctx.repo });
   } catch (error) {
-    if (!(isDomainError(error) && error.code === "GIT_FAILED")) throw error;
-    // `worktree add -b` makes the branch (`git branch`) before it checks the path: a branch it made for a worktree
-    // it then refused is deleted again. git names a branch that was there before, which is left alone.
-    if (!/a branch named '.*' already exists/.test(error.process?.stderrTail ?? "")) await deleteBranchIfAny(ctx, branch);
-    return null;
+    return refused(ctx, branch, error);
   }
   await markSetUpPending(path);
   return { path, branch, baseSha: await newBranchSha(ctx, branch), created: true, isNewBranch: true, isPending: true };
+}
+
+/** `gitDir`: the worktree's own git folder (worktreeGitDir). */
+export type NewWorktree = { entry: WorktreeEntry; gitDir: string; checkingOut: Promise<void> };
+
+/**
+ * addNewWorktreeEntry with the files checked out by the same git process, and this returns as soon as git's metadata
+ * is made: when `worktree add` starts its `reset --hard` (git's trace2 `child_start` event, read on stderr as git
+ * writes it), so that the caller lets go of the repository lock while git checks the files out. One git process
+ * for the whole add instead of two; on a busy machine each process grove starts costs it more than git's own start
+ * of its children. `checkingOut` settles when git has exited: a checkout (or post-checkout hook) that failed rejects
+ * it — git has removed a worktree it could not check out, but not the branch it made for it (undoFailedSetUp).
+ * Null, as addNewWorktreeEntry, when git refused before making anything. A git that starts no `reset` (a later
+ * version checking out in-process) is only slower: the caller holds the lock until git exits.
+ */
+export async function addNewWorktree(ctx: RepoContext, input: WorktreeEntryInput): Promise<NewWorktree | null> {
+  const { branch, path } = input;
+  let isCheckingOut = false;
+  let onCheckoutStart = (): void => undefined;
+  const checkoutStarted = new Promise<"started">((resolve) => (onCheckoutStart = () => resolve("started")));
+  const adding = runGit(newWorktreeArgs(input, []), {
+    cwd: ctx.repo,
+    env: TRACE2_TO_STDERR,
+    onStderr: watchCheckoutStart(() => {
+      isCheckingOut = true;
+      onCheckoutStart();
+    }),
+    // Once the checkout began, git's metadata is made and the lock may be gone: running it again would make it twice.
+    mayRetry: () => !isCheckingOut,
+  }).then(() => undefined);
+  // Handled here once, so that a caller gone for another reason never leaves it unhandled; it still rejects for them.
+  adding.catch(() => undefined);
+  const first = await Promise.race([checkoutStarted, adding.then(() => "exited" as const)]).catch(
+    (error: unknown) => ({ error }) as const,
+  );
+  if (typeof first === "object") return refused(ctx, branch, first.error);
+  const gitDir = await worktreeGitDir(path);
+  await markSetUpPending(path, gitDir);
+  const entry = { path, branch, baseSha: await newBranchSha(ctx, branch), created: true, isNewBranch: true, isPending: true };
+  return { entry, gitDir, checkingOut: adding };
+}
+
+/**
+ * `worktree add` of a new branch at `base`. `--no-track`: `base` reaches git as a name here, and a remote-tracking
+ * one must not make the agent branch track it.
+ */
+function newWorktreeArgs(input: WorktreeEntryInput, checkout: string[]): string[] {
+  const lock = input.lockReason === undefined ? [] : ["--lock", "--reason", input.lockReason];
+  return ["worktree", "add", ...checkout, ...lock, "--no-track", "-b", input.branch, "--", input.path, input.base];
+}
+
+// Only to stderr, which git's own messages share (run-git.ts leaves these lines out of what it reports).
+const TRACE2_TO_STDERR = { GIT_TRACE2_EVENT: "2", GIT_TRACE2_EVENT_BRIEF: "1", GIT_TRACE2_EVENT_NESTING: "1" };
+
+const ChildStartSchema = z.object({ event: z.literal("child_start"), argv: z.array(z.string()) });
+
+/** Calls `onStart` once, when git's trace2 events on stderr show a `git reset` started (worktree add's checkout). */
+function watchCheckoutStart(onStart: () => void): (chunk: Buffer) => void {
+  let partial = "";
+  let isSeen = false;
+  return (chunk) => {
+    if (isSeen) return;
+    const lines = (partial + chunk.toString("utf8")).split("\n");
+    partial = lines.pop() ?? "";
+    if (!lines.some(isCheckoutStart)) return;
+    isSeen = true;
+    onStart();
+  };
+}
+
+function isCheckoutStart(line: string): boolean {
+  if (!line.includes('"child_start"')) return false;
+  try {
+    const event = ChildStartSchema.safeParse(JSON.parse(line));
+    return event.success && event.data.argv[1] === "reset";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * git refused the add (GIT_FAILED; anything else is thrown): null, having changed nothing. `worktree add -b` makes
+ * the branch (`git branch`) before it checks the path: a branch it made for a worktree it then refused is deleted
+ * again. git names a branch that was there before, which is left alone.
+ */
+async function refused(ctx: RepoContext, branch: string, error: unknown): Promise<null> {
+  if (!(isDomainError(error) && error.code === "GIT_FAILED")) throw error;
+  if (!/a branch named '.*' already exists/.test(error.process?.stderrTail ?? "")) await deleteBranchIfAny(ctx, branch);
+  return null;
 }
 
 /**
@@ -59,4 +148,11 @@ async function newBranchSha(ctx: RepoContext, branch: string): Promise<string> {
 async function deleteBranchIfAny(ctx: RepoContext, branch: string): Promise<void> {
   const sha = await branchSha(ctx.repo, branch);
   if (sha !== null) await runGit(["update-ref", "-d", `refs/heads/${branch}`, sha], { cwd: ctx.repo });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { join } from "node:path";
 import { DomainError } from "../errors/domain-error.ts";
 import { agentBranch, validateRefName } from "../naming/agent-branch.ts";
-import { addNewWorktreeEntry, isWayClear } from "./add-new-worktree-entry.ts";
+import { addNewWorktree, addNewWorktreeEntry, isWayClear } from "./add-new-worktree-entry.ts";
 import { addWorktreeEntry, type WorktreeEntry } from "./add-worktree-entry.ts";
 import type { GroveConfig } from "../schemas/config.ts";
 import { withLockFile } from "./lock-file.ts";
@@ -10,7 +11,16 @@ import { listWorktreesJoined } from "./list-worktrees-joined.ts";
 import { locateRepo, repoContextFrom, worktreePathFor, type RepoContext } from "./open-repo.ts";
 import { withRepoLock } from "./repo-lock.ts";
 import type { GitProgress } from "./run-git.ts";
-import { clearSetUpPending, isCheckedOut, isSetUpPending, setUpWorktree, worktreeGitDir } from "./set-up-worktree.ts";
+import {
+  clearSetUpPending,
+  isCheckedOut,
+  isSetUpPending,
+  SET_UP_LOCK,
+  SET_UP_LOCK_TIMEOUT_MS,
+  setUpWorktree,
+  worktreeGitDir,
+} from "./set-up-worktree.ts";
+import { startNewWorktreeSetUp } from "./set-up-new-worktree.ts";
 import { undoFailedSetUp } from "./undo-failed-set-up.ts";
 
 export type CreateAgentWorktreeInput = {
@@ -32,10 +42,6 @@ export type CreatedWorktree = {
   /** Git-ignored files copied from the main checkout per `.worktreeinclude` (when created or resumed). */
   includedFiles: string[];
 };
-
-// In the worktree's own git folder, beside the set-up-pending marker. A set-up may fetch submodules: minutes.
-const SET_UP_LOCK = "grove-setup.lock";
-const SET_UP_LOCK_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * Ensures the worktree of agent/<agent>/<task-id> exists at its configured path, set up (setUpWorktree).
@@ -60,21 +66,31 @@ export async function ensureAgentWorktree(
     return { agent, taskId, branch, base, path: worktreePathFor(ctx, agent, taskId), lockReason };
   };
   // Listed before the lock (one listing for adds started together), so that the lock is held for one git process
-  // in the usual case (addNewWorktreeEntry); anything else is decided on a listing under the lock.
+  // in the usual case (addNewWorktree); anything else is decided on a listing under the lock.
   const early = await listWorktreesJoined(located);
   const earlyCtx = await repoContextFrom(located, early);
   const earlyInput = entryInput(earlyCtx);
-  const { ctx, entry } = await withRepoLock(
+  const outsideLock = AsyncLocalStorage.snapshot();
+  const { ctx, entry, settingUp } = await withRepoLock(
     located.start,
     async () => {
-      const added = (await isWayClear(earlyInput, early)) ? await addNewWorktreeEntry(earlyCtx, earlyInput) : null;
-      if (added) return { ctx: earlyCtx, entry: added };
+      if (await isWayClear(earlyInput, early)) {
+        // With a progress listener the files are checked out apart (setUpWorktree), with `--progress`.
+        if (input.onProgress === undefined) {
+          const added = await addNewWorktree(earlyCtx, earlyInput);
+          if (added) return { ctx: earlyCtx, entry: added.entry, ...(await startNewWorktreeSetUp(earlyCtx, added, outsideLock)) };
+        } else {
+          const added = await addNewWorktreeEntry(earlyCtx, earlyInput);
+          if (added) return { ctx: earlyCtx, entry: added, settingUp: undefined };
+        }
+      }
       const worktrees = await listWorktrees(located.start);
       const ctx = await repoContextFrom(located, worktrees);
-      return { ctx, entry: await addWorktreeEntry(ctx, entryInput(ctx), worktrees) };
+      return { ctx, entry: await addWorktreeEntry(ctx, entryInput(ctx), worktrees), settingUp: undefined };
     },
     { commonDir: located.commonDir },
   );
+  if (settingUp) return { worktree: await settingUp, config: ctx.config };
   const { isNewBranch: _isNewBranch, isPending, ...worktree } = entry;
   if (!isPending) return { worktree: { ...worktree, resumed: false, includedFiles: [] }, config: ctx.config };
   return { worktree: await setUpOnce(ctx, entry, input.onProgress), config: ctx.config };

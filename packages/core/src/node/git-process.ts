@@ -15,6 +15,8 @@ export type GitProcessOptions = {
   signal?: AbortSignal;
   /** Progress of clone/fetch/checkout; the caller puts `--progress` in args (before any `--`). */
   onProgress?: (progress: GitProgress) => void;
+  /** Each chunk git writes on stderr, as it comes (run-git.ts still gets the whole of it at the end). */
+  onStderr?: (chunk: Buffer) => void;
 };
 
 /** How one git process ended: it ran (exit code or signal), was refused before it started, or was killed by us. */
@@ -58,7 +60,10 @@ export async function spawnGit(args: string[], opts: GitProcessOptions): Promise
       ...(progress === undefined ? {} : { progress: progress.onProgress }),
     })
       .env(env)
-      .outputHandler(endCloseDelay);
+      .outputHandler((_command, stdout, stderr) => {
+        endCloseDelay(stdout);
+        if (opts.onStderr) stderr.on("data", opts.onStderr);
+      });
   } catch (error) {
     // simple-git checks the folder before spawning: a missing cwd is "could not start", as spawn's ENOENT was.
     if (error instanceof GitConstructError) return { kind: "unstartable", reason: error.message };
@@ -144,6 +149,6 @@ function gitEnv(extra: Record<string, string> | undefined): Record<string, strin
  * spawning git directly. An empty chunk on stdout, sent once its listeners are attached (they are, by the next
  * tick), tells it output was seen; it adds no bytes.
  */
-function endCloseDelay(_command: string, stdout: NodeJS.ReadableStream): void {
+function endCloseDelay(stdout: NodeJS.ReadableStream): void {
   process.nextTick(() => stdout.emit("data", NO_INPUT));
 }

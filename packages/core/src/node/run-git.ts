@@ -8,11 +8,14 @@ export type GitResult = { stdout: string; stderr: string; exitCode: number };
 
 export type RunGitOptions = GitProcessOptions & {
   okExitCodes?: number[];
+  /** Asked before a retry on lock contention: false once git did something that must not be done twice. */
+  mayRetry?: () => boolean;
 };
 
 const GIT = "git";
 const LOCK_RETRY_BUDGET_MS = 10_000;
 const STDERR_TAIL_CHARS = 2_000;
+const TRACE2_LINE_START = '{"event":"';
 
 /**
  * Runs git with an argument array (never a shell), through simple-git (git-process.ts). Exit codes outside
@@ -34,10 +37,11 @@ export async function runGit(args: string[], opts: RunGitOptions): Promise<GitRe
   for (let attempt = 0; ; attempt++) {
     const result = await spawnGit(args, opts);
     if (result.kind !== "exited") throw notRun(args, opts, result);
-    const stderr = result.stderr.toString("utf8");
+    const stderr = withoutTrace2(result.stderr.toString("utf8"));
     const delay = backoffMs(attempt);
+    const mayRetry = Date.now() - started + delay <= LOCK_RETRY_BUDGET_MS && (opts.mayRetry?.() ?? true);
     // Checked before okExitCodes: a caller accepting exit 128 as "no" must not take contention for an answer.
-    if (result.exitCode !== 0 && isLockContention(stderr) && Date.now() - started + delay <= LOCK_RETRY_BUDGET_MS) {
+    if (result.exitCode !== 0 && isLockContention(stderr) && mayRetry) {
       await sleep(delay);
       continue;
     }
@@ -60,6 +64,15 @@ export function isLockContention(stderr: string): boolean {
   if (/could not lock config file/.test(stderr)) return true;
   // "cannot lock ref" also reports a failed compare-and-swap or a name clash, which no retry can fix.
   return /cannot lock ref/.test(stderr) && !/but expected|exists; cannot create|reference already exists/.test(stderr);
+}
+
+/** Without the lines of git's trace2 event format (a caller that set GIT_TRACE2_EVENT=2 watched them): what git said. */
+function withoutTrace2(stderr: string): string {
+  if (!stderr.includes(TRACE2_LINE_START)) return stderr;
+  return stderr
+    .split("\n")
+    .filter((line) => !line.startsWith(TRACE2_LINE_START))
+    .join("\n");
 }
 
 function notRun(args: string[], opts: RunGitOptions, result: Exclude<GitProcessResult, { kind: "exited" }>): DomainError {

@@ -6,6 +6,9 @@ import { runGit, type GitProgress } from "./run-git.ts";
 
 // In the worktree's own git folder: never part of its files, and gone with the worktree.
 const PENDING_FILE = "grove-setup-pending";
+// Beside it. A set-up may fetch submodules: minutes.
+export const SET_UP_LOCK = "grove-setup.lock";
+export const SET_UP_LOCK_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * What a new worktree needs before anything runs in it, the same for an agent's worktree and the merged-tree
@@ -19,6 +22,11 @@ export async function setUpWorktree(
   onProgress?: (progress: GitProgress) => void,
 ): Promise<string[]> {
   if (!(await isCheckedOut(path))) await checkOutWithProgress(path, onProgress);
+  return setUpCheckedOut(ctx, path);
+}
+
+/** setUpWorktree of a worktree whose files are checked out: its submodules, then the `.worktreeinclude` files. */
+export async function setUpCheckedOut(ctx: RepoContext, path: string): Promise<string[]> {
   if (await exists(join(path, ".gitmodules"))) {
     await runGit(["submodule", "update", "--init", "--recursive"], { cwd: path });
   }
@@ -47,17 +55,20 @@ export async function worktreeGitDir(path: string): Promise<string> {
   return match?.[1] ? resolve(path, match[1].trim()) : dotGit;
 }
 
-/** Marks a worktree grove just added as not set up yet; until setUpWorktree finished, nobody was given it. */
-export async function markSetUpPending(path: string): Promise<void> {
-  await writeFile(await pendingFile(path), "");
+/**
+ * Marks a worktree grove just added as not set up yet; until setUpWorktree finished, nobody was given it.
+ * `gitDir`: its worktreeGitDir, when the caller has it.
+ */
+export async function markSetUpPending(path: string, gitDir?: string): Promise<void> {
+  await writeFile(join(gitDir ?? (await worktreeGitDir(path)), PENDING_FILE), "");
 }
 
 export async function isSetUpPending(path: string): Promise<boolean> {
   return exists(await pendingFile(path));
 }
 
-export async function clearSetUpPending(path: string): Promise<void> {
-  await rm(await pendingFile(path), { force: true });
+export async function clearSetUpPending(path: string, gitDir?: string): Promise<void> {
+  await rm(join(gitDir ?? (await worktreeGitDir(path)), PENDING_FILE), { force: true });
 }
 
 /** Its files were checked out (git wrote its index): a worktree added with --no-checkout has none until then. */

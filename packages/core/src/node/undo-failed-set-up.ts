@@ -1,5 +1,6 @@
 import { DomainError, isDomainError } from "../errors/domain-error.ts";
-import { findWorktreeByPath } from "./list-worktrees.ts";
+import { findByPath } from "./add-worktree-entry.ts";
+import { listWorktrees } from "./list-worktrees.ts";
 import { moveWorktreeAside, runAfterLock, type AfterLock } from "./move-worktree-aside.ts";
 import type { RepoContext } from "./open-repo.ts";
 import { withRepoLock } from "./repo-lock.ts";
@@ -20,13 +21,17 @@ export async function undoFailedSetUp(ctx: RepoContext, made: WorktreeEntry, err
     const kept = await withRepoLock(
       ctx.repo,
       async () => {
-        const worktree = await findWorktreeByPath(ctx.repo, made.path);
+        const worktrees = await listWorktrees(ctx.repo);
+        const worktree = await findByPath(worktrees, made.path);
+        // git's own `worktree add` removes a worktree it could not check out, but not the branch it made for it.
+        if (worktree === undefined && made.isNewBranch && !worktrees.some((w) => w.branch === made.branch)) {
+          await deleteMadeBranch(ctx, made);
+          return false;
+        }
         if (worktree?.branch !== made.branch || !(await isSetUpPending(made.path))) return true;
         if (worktree.locked !== null) await runGit(["worktree", "unlock", "--", made.path], { cwd: ctx.repo });
         await moveWorktreeAside({ repo: ctx.repo, commonDir: ctx.commonDir, path: made.path, force: true }, afterLock);
-        // Only the branch this call made, and only while it is still where it was made.
-        if (made.isNewBranch)
-          await runGit(["update-ref", "-d", `refs/heads/${made.branch}`, made.baseSha], { cwd: ctx.repo, okExitCodes: [0, 128] });
+        await deleteMadeBranch(ctx, made);
         return false;
       },
       { commonDir: ctx.commonDir },
@@ -52,4 +57,10 @@ export async function undoFailedSetUp(ctx: RepoContext, made: WorktreeEntry, err
     `${what}grove removed it again${made.isNewBranch ? `, and its new branch ${made.branch}` : ""}: nothing is half-made. Fix that and run the same command again.`,
     options,
   );
+}
+
+/** Only the branch this call made, and only while it is still where it was made. */
+async function deleteMadeBranch(ctx: RepoContext, made: WorktreeEntry): Promise<void> {
+  if (!made.isNewBranch) return;
+  await runGit(["update-ref", "-d", `refs/heads/${made.branch}`, made.baseSha], { cwd: ctx.repo, okExitCodes: [0, 128] });
 }
