@@ -18,7 +18,11 @@ export async function otherLiveProcess(
 ): Promise<RunnerProcess | null> {
   const me = RunnerProcessSchema.safeParse(newcomer);
   if (!me.success) return null;
-  const connected = await runners.in(runnerRoom(runnerId)).fetchSockets();
+  // The bus not answering in time (an instance dying) must not keep the runner out: it comes in, as before.
+  const connected = await runners
+    .in(runnerRoom(runnerId))
+    .fetchSockets()
+    .catch(() => []);
   const others = connected.filter((socket) => socket.data.process?.instance !== me.data.instance);
   const answers = await Promise.all(
     others.map((socket) =>
