@@ -1,3 +1,4 @@
+import type { FileHandle } from "node:fs/promises";
 import { SEGMENT_BYTES } from "./spool-file.ts";
 import type { RecentBlock } from "./spool-recent-lines.ts";
 
@@ -37,4 +38,16 @@ export function encodeAppend(rows: RowTails, after: string): { data: Buffer; chu
     chunk.bytes += bytes;
   }
   return { data, chunks, block: { firstSeq, wire, ends } };
+}
+
+/**
+ * Writes all of `data` at the file's end (it is opened to append): one write may take fewer bytes than it was
+ * given (a full disk, an interrupted call), and a spool row cut short there would be a line lost.
+ */
+export async function writeAll(file: FileHandle, data: Buffer): Promise<void> {
+  for (let at = 0; at < data.length;) {
+    const { bytesWritten } = await file.write(data, at, data.length - at);
+    if (bytesWritten <= 0) throw new Error(`the spool took no bytes (${data.length - at} left to write)`);
+    at += bytesWritten;
+  }
 }

@@ -3,7 +3,7 @@ import { mkdir, open, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictFile } from "@grove/core/private-files";
 import { createRecentLines, type MemoryBudget } from "./spool-recent-lines.ts";
-import { encodeAppend, type RowTails } from "./spool-rows.ts";
+import { encodeAppend, writeAll, type RowTails } from "./spool-rows.ts";
 import { replaceWithTail } from "./spool-tail-copy.ts";
 import { checkpointRow, indexExisting, repairSpool, toEntry, type Checkpoint, type Entry, type Segment } from "./spool-file.ts";
 
@@ -109,7 +109,7 @@ export async function openRunSpool(path: string, options: { recentWindow?: Memor
       const lastLine = rows.tails.length === 0 ? lastSeq : rows.firstSeq + rows.tails.length - 1;
       const row = value === undefined ? "" : checkpointRow(value, lastLine);
       const { data, chunks, block } = encodeAppend(rows, row);
-      await file.write(data);
+      await writeAll(file, data);
       addSegments(chunks);
       recent.add(block);
       if (row) {
