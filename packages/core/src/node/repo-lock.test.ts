@@ -69,7 +69,9 @@ describe("withRepoLock", () => {
     expect(JSON.parse(await readFile(join(repo.dir, ".git", "grove.lock"), "utf8"))).toMatchObject({ token: "other" });
   });
 
-  it("serializes two separate processes", async () => {
+  // Two node + tsx processes taking the lock 15 times each: on a loaded machine their start alone takes seconds, so
+  // the cap is above the file default (it passed at 36 s once with a bench beside it); nothing waits on time.
+  it("serializes two separate processes", { timeout: 120_000 }, async () => {
     const log = join(repo.root, "lock.log");
     const [a, b] = await Promise.all([
       runTsScript(holdScript, [repo.dir, log, "15"]),
