@@ -41,17 +41,17 @@ export function serveRunners(
   runners.use((socket, next) => {
     const token: unknown = socket.handshake.auth.token;
     if (typeof token !== "string" || token.length < 20) return next(new Error("unauthorized: a runner token is required"));
-    const named: unknown = socket.handshake.auth.process;
+    const named = RunnerProcessSchema.safeParse(socket.handshake.auth.process);
+    const newcomer = named.success ? named.data : null;
     findLiveRunner(db, token)
       .then(async (runner) => {
         if (!runner) return next(new Error("unauthorized: unknown or revoked runner token"));
         // One live process per token: a second one is refused, or the two would take the connection (and the
         // merge queues' leases) from each other in turn.
-        const holder = await otherLiveProcess(runners, runner.id, named);
+        const holder = await otherLiveProcess(runners, runner.id, newcomer);
         if (holder) return next(new Error(runnerInUseMessage(holder)));
         socket.data.runnerId = runner.id;
-        const parsed = RunnerProcessSchema.safeParse(named);
-        if (parsed.success) socket.data.process = parsed.data;
+        if (newcomer) socket.data.process = newcomer;
         next();
       })
       .catch((error: unknown) => next(error instanceof Error ? error : new Error(String(error))));

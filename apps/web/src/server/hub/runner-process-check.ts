@@ -14,16 +14,15 @@ export const RUNNER_PING_MS = 3_000;
 export async function otherLiveProcess(
   runners: GroveNamespace,
   runnerId: string,
-  newcomer: unknown,
+  newcomer: RunnerProcess | null,
 ): Promise<RunnerProcess | null> {
-  const me = RunnerProcessSchema.safeParse(newcomer);
-  if (!me.success) return null;
+  if (!newcomer) return null;
   // The bus not answering in time (an instance dying) must not keep the runner out: it comes in, as before.
   const connected = await runners
     .in(runnerRoom(runnerId))
     .fetchSockets()
     .catch(() => []);
-  const others = connected.filter((socket) => socket.data.process?.instance !== me.data.instance);
+  const others = connected.filter((socket) => socket.data.process?.instance !== newcomer.instance);
   const answers = await Promise.all(
     others.map((socket) =>
       socket
@@ -35,7 +34,7 @@ export async function otherLiveProcess(
   );
   for (const answer of answers.flat()) {
     const alive = RunnerProcessSchema.safeParse(answer);
-    if (alive.success && alive.data.instance !== me.data.instance) return alive.data;
+    if (alive.success && alive.data.instance !== newcomer.instance) return alive.data;
   }
   return null;
 }
