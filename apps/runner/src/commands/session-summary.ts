@@ -38,14 +38,9 @@ export function taskVerdict(task: HeadlessTask, where = ""): TaskVerdict {
   if (task.state === "no_changes")
     return { kind: "unchanged", detail: "no changes: the agent changed nothing, nothing to merge" };
   // Stopped (Ctrl-C, the dashboard's Cancel, the session's budget) before it finished: not a failure of its work,
-  // which is kept on its branch, untested.
-  if (task.state === "cancelled" || task.state === "interrupted") {
-    const branch = agentBranch(task.agent, task.taskId);
-    return {
-      kind: "stopped",
-      detail: task.error ? firstLine(task.error) : `stopped before it finished; its work stays on ${branch}`,
-    };
-  }
+  // which is kept (its branch and worktree), untested. What of it is on the branch is said as the report has it.
+  if (task.state === "cancelled" || task.state === "interrupted")
+    return { kind: "stopped", detail: task.error ? firstLine(task.error) : stoppedDetail(task) };
   if (task.state !== "succeeded")
     // The line already says `run <state>`: the detail is why.
     return { kind: "failed", detail: task.error ? firstLine(task.error) : `the run ended ${task.state}` };
@@ -163,4 +158,16 @@ export function describeBudget(summary: HeadlessSummary): string | null {
 /** A path as one shell word, quoted only when it needs to be, for a command a user copies. */
 export function shellWord(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/** Where a stopped run's work is: its commits on the branch, its edits not committed in the worktree (not on the branch). */
+function stoppedDetail(task: HeadlessTask): string {
+  const branch = agentBranch(task.agent, task.taskId);
+  const report = task.report;
+  if (!report) return `stopped before it finished; its branch ${branch} and its worktree are kept`;
+  const uncommitted = report.uncommittedCount;
+  const commits = report.commits ?? 0;
+  const onBranch = commits > 0 ? `${commits} commit(s) on ${branch}` : `nothing committed on ${branch}`;
+  const inWorktree = uncommitted > 0 ? `; ${uncommitted} file(s) changed in its worktree, not committed, not on the branch` : "";
+  return `stopped before it finished: ${onBranch}${inWorktree}; branch and worktree are kept`;
 }

@@ -85,6 +85,13 @@ describe("grove session run asked to stop", () => {
     const pending = await listPendingMerges(dataDir);
     expect(pending.map((m) => [m.taskId, m.state])).toEqual([["fast", "waiting"]]);
     expect(pending[0]?.headSha).toBe(await repo.git(["rev-parse", "agent/demo/fast"]));
+    // The stopped run's summary says what git has of it: nothing on its branch yet.
+    expect(await repo.git(["rev-list", "--count", "main..agent/demo/slow"])).toBe("0");
+    const slow = summary.tasks.find((t) => t.taskId === "slow");
+    expect(slow && taskVerdict(slow)).toEqual({
+      kind: "stopped",
+      detail: "stopped before it finished: nothing committed on agent/demo/slow; branch and worktree are kept",
+    });
   });
 
   it("while its tests run: the run ends interrupted, its tests stopped (not failed), its branch and worktree kept", async () => {
@@ -115,7 +122,7 @@ describe("grove session run asked to stop", () => {
     expect(lines.some((l) => l.startsWith("tests failed"))).toBe(false);
     expect(task && taskVerdict(task)).toEqual({
       kind: "stopped",
-      detail: "stopped before it finished; its work stays on agent/demo/fast",
+      detail: "stopped before it finished: 1 commit(s) on agent/demo/fast; branch and worktree are kept",
     });
     const audit = await readLocalAudit(sessionAuditPath(dataDir, summary.sessionId));
     expect(audit.find((e) => e.action === "tests.ran")?.details).toMatchObject({ status: "stopped", stoppedBy: "interrupted" });
