@@ -46,12 +46,11 @@ export function reconnectAfterRefusal(
   const reconnectLater = (delay: number) => setTimeout(() => o.isStopping() || socket.active || socket.connect(), delay).unref();
   socket.on("connect_error", (error) => {
     const why = describeConnectError(error);
+    // A first connection refused as in use is said once, by the caller, as it stops.
+    if (!socket.active && !wasConnected && why.startsWith(RUNNER_IN_USE)) return onInUse(why);
     o.log(`cannot connect to the hub at ${o.hubs.current()}: ${why}`);
     if (socket.active) return;
-    if (why.startsWith(RUNNER_IN_USE)) {
-      if (!wasConnected) return onInUse(why);
-      return reconnectLater(IN_USE_RETRY_MS);
-    }
+    if (why.startsWith(RUNNER_IN_USE)) return reconnectLater(IN_USE_RETRY_MS);
     // Another instance may take this runner: it is tried at once, the same one again only after a pause.
     reconnectLater(o.hubs.moveOn() ? 0 : MANUAL_RECONNECT_MS);
   });

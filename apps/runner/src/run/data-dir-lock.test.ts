@@ -33,8 +33,11 @@ describe("one runner per data folder", () => {
         cwd: repo.dir,
       });
       expect(second.code).toBe(2);
-      expect(second.stderr).toContain("another `grove runner` serves this folder");
-      expect(second.stderr).toContain(`held by pid ${process.pid} on ${hostname()}`);
+      expect(second.stderr).toContain(`another \`grove runner\` (pid ${process.pid} on ${hostname()}, since `);
+      expect(second.stderr).toContain(`serves the data folder ${dataDir}`);
+      expect(second.stderr).toContain(
+        "hint: one runner per data folder: stop that one first, or give this one its own --data-dir",
+      );
       expect(second.stderr).not.toMatch(/\n\s+at /);
       // It connected to nothing: only the first runner said hello.
       expect(hub.connections).toBe(1);

@@ -67,6 +67,7 @@ describe("one live process per runner token", () => {
     const second = await startRunner();
     expect(await second.exited).toBe(2);
     expect(second.output()).toContain(`${RUNNER_IN_USE}: another runner process (pid ${first.child.pid} on ${os.hostname()})`);
+    expect(second.output().split(RUNNER_IN_USE)).toHaveLength(2);
     expect(second.output()).not.toContain("connected to hub as");
     expect(connections(first)).toBe(1);
     expect(first.output()).not.toContain("disconnected from hub");
