@@ -20,21 +20,23 @@ import { parseFlags } from "./parse-flags.ts";
 import { describeMerge } from "./session-summary.ts";
 import { runnerDataDir } from "./runner-data-dir.ts";
 
-const APPROVE_USAGE = `grove approve <run-id | agent/task> [--comment TEXT] [--as NAME] [--data-dir DIR] [--json]
-       grove approve [--list] [--data-dir DIR] [--json]
+const APPROVE_USAGE = `grove approve <run-id | agent/task> [--comment TEXT] [--as NAME] [--repo PATH] [--data-dir DIR] [--json]
+       grove approve [--list] [--repo PATH] [--data-dir DIR] [--json]
 
   Approves a merge request a headless session left waiting (--approve manual, or an untested run) and
   lands it through the merge queue: merged-tree test, compare-and-swap, brain deposit, cleanup. Also
   retries one whose merge failed. --list (or no id) lists the requests. Audited in the session's audit file
   as you (--as, else git's user.email, else $USER). Exit 0 only when it landed.`;
 
-const REJECT_USAGE = `grove reject <run-id | agent/task> --comment REASON [--as NAME] [--data-dir DIR] [--json]
+const REJECT_USAGE = `grove reject <run-id | agent/task> --comment REASON [--as NAME] [--repo PATH] [--data-dir DIR] [--json]
 
   Turns down a waiting merge request; the branch and its worktree are kept. Audited as you.`;
 
 const FLAGS = {
   comment: { type: "string" },
   as: { type: "string" },
+  // The repository whose data folder holds the requests (its root's .grove-data/runner), as `session run` took it.
+  repo: { type: "string" },
   "data-dir": { type: "string" },
   json: { type: "boolean" },
   list: { type: "boolean" },
@@ -43,7 +45,7 @@ const FLAGS = {
 export async function approveCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseFlags(APPROVE_USAGE, args, FLAGS);
   if (values.help) return usage(ctx, APPROVE_USAGE);
-  const dataDir = dataDirOf(values["data-dir"], ctx);
+  const dataDir = runnerDataDir(values["data-dir"], ctx, values.repo);
   if (positionals.length === 0 || values.list) return list(dataDir, values.json === true, ctx);
   if (positionals.length > 1)
     throw new DomainError("INVALID_INPUT", `unexpected argument "${positionals[1] ?? ""}"\nusage: ${APPROVE_USAGE}`);
@@ -104,7 +106,7 @@ export async function rejectCommand(args: string[], ctx: CliContext): Promise<nu
       "INVALID_INPUT",
       `--comment REASON is required: the agent's author deserves to know why\nusage: ${REJECT_USAGE}`,
     );
-  const dataDir = dataDirOf(values["data-dir"], ctx);
+  const dataDir = runnerDataDir(values["data-dir"], ctx, values.repo);
   const found = await findPendingMerge(dataDir, positionals[0] ?? "");
   const by = values.as ?? (await whoAmI(found.repo, ctx));
   const rejected = await withPendingMerge(dataDir, found.runId, async (merge) => {
@@ -167,10 +169,6 @@ function notDecidable(merge: PendingMerge): DomainError {
 function usage(ctx: CliContext, text: string): number {
   ctx.out(`usage: ${text}`);
   return 0;
-}
-
-function dataDirOf(flag: string | undefined, ctx: CliContext): string {
-  return runnerDataDir(flag, ctx);
 }
 
 async function whoAmI(repo: string, ctx: CliContext): Promise<string> {

@@ -62,6 +62,6 @@ describe("grove's error hints", () => {
   it("names --list in approve's usage", async () => {
     const result = await grove(["approve", "--help"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("grove approve [--list] [--data-dir DIR] [--json]");
+    expect(result.stdout).toContain("grove approve [--list] [--repo PATH] [--data-dir DIR] [--json]");
   });
 });

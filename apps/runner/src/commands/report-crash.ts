@@ -13,7 +13,18 @@ const HINTS: Partial<Record<DomainErrorCode, string>> = {
 };
 
 /** The commands that take --repo PATH (and default it to the current folder). */
-const REPO_COMMANDS = new Set(["worktree", "doctor", "session", "runner", "prune", "cleanup", "archive", "agents"]);
+const REPO_COMMANDS = new Set([
+  "worktree",
+  "doctor",
+  "session",
+  "runner",
+  "prune",
+  "cleanup",
+  "archive",
+  "agents",
+  "approve",
+  "reject",
+]);
 
 /**
  * The hint for something not found, as fits the command typed: --repo suggested only to a command that

@@ -19,24 +19,25 @@ async function startDataDir(): Promise<string> {
   root = await mkdtemp(join(tmpdir(), "grove-start-data-"));
   await writeFile(join(root, "runner-token"), "token\n", { mode: 0o600 });
   await mkdir(join(root, "runner"), { mode: 0o700 });
-  await savePendingMerge(join(root, "runner"), {
-    runId: "s1-demo-t1",
-    sessionId: "s1",
-    repo: root,
-    integration: "main",
-    branch: "agent/demo/t1",
-    agent: "demo",
-    taskId: "t1",
-    headSha: SHA,
-    baseSha: SHA,
-    commits: 1,
-    tests: "passed",
-    result: null,
-    openedAt: 1,
-    state: "waiting",
-  });
+  await savePendingMerge(join(root, "runner"), { ...WAITING, repo: root });
   return root;
 }
+
+const WAITING = {
+  runId: "s1-demo-t1",
+  sessionId: "s1",
+  integration: "main",
+  branch: "agent/demo/t1",
+  agent: "demo",
+  taskId: "t1",
+  headSha: SHA,
+  baseSha: SHA,
+  commits: 1,
+  tests: "passed",
+  result: null,
+  openedAt: 1,
+  state: "waiting",
+} as const;
 
 describe("the CLI's data dir", () => {
   it("is the runner folder of a `pnpm start` folder named by GROVE_DATA_DIR or --data-dir", async () => {
@@ -54,6 +55,24 @@ describe("the CLI's data dir", () => {
     const listed = await runGrove(["approve", "--list"], { cwd: dir, env: { GROVE_DATA_DIR: dir } });
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain("agent/demo/t1");
+  });
+
+  it("lets `grove approve --list --repo PATH`, typed anywhere (--repo before the command too), see that repository's requests", async () => {
+    const repo = await makeTempRepo();
+    root = repo.root;
+    const dataDir = join(repo.dir, ".grove-data", "runner");
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await savePendingMerge(dataDir, { ...WAITING, repo: repo.dir });
+    const elsewhere = join(repo.root, "elsewhere");
+    await mkdir(elsewhere);
+    for (const args of [
+      ["approve", "--list", "--repo", repo.dir],
+      ["--repo", repo.dir, "approve", "--list"],
+    ]) {
+      const listed = await runGrove(args, { cwd: elsewhere });
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toContain("agent/demo/t1");
+    }
   });
 
   it("defaults to .grove-data/runner at the repository's root, typed in a subfolder or a linked worktree too", async () => {
