@@ -88,7 +88,10 @@ async function main() {
     },
   );
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
-  if (!withRunner) return console.log("grove: dashboard only (GROVE_RUNNER=0); runners connect with `grove runner --hub`");
+  // Where another machine's runner gets its token: the file's path, never the token itself (logs get shared).
+  const tokenSource = process.env.GROVE_RUNNER_TOKEN ? "GROVE_RUNNER_TOKEN" : path.join(dataDir, "runner-token");
+  const connect = `runners on other machines connect with \`grove runner --hub URL\` and the token in ${tokenSource}`;
+  if (!withRunner) return console.log(`grove: dashboard only (GROVE_RUNNER=0); ${connect}`);
   supervise(
     "runner",
     runnerLaunchArgs([path.join(root, "apps/runner/dist/grove.mjs")], {
@@ -104,7 +107,7 @@ async function main() {
     // Ctrl-C twice more quits it at once. Killed after 10 s it would leave the merge to its next start.
     RUNNER_STOP_GRACE_MS,
   );
-  console.log(`grove: runner started for ${repos}`);
+  console.log(`grove: runner started for ${repos}; ${connect}`);
 }
 
 async function runnerToken(): Promise<string> {

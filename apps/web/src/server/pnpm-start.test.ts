@@ -87,6 +87,10 @@ it("keeps its data dir owner-only: the dir 0700, the runner token, database and 
   }
   expect(wrong).toEqual([]);
   expect((await stat(path.join(dataDir, "runner-token"))).mode & 0o777).toBe(0o600);
+  // It says where another machine's runner finds the token, and never prints the token itself.
+  const token = (await readFile(path.join(dataDir, "runner-token"), "utf8")).trim();
+  expect(output).toContain(`the token in ${path.join(dataDir, "runner-token")}`);
+  expect(output).not.toContain(token);
 });
 
 it("restarts the web process after kill -9 and leaves the runner running", { timeout: 120_000 }, async () => {
