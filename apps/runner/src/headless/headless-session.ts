@@ -8,6 +8,7 @@ import { inClaimedSession } from "./claim-session-id.ts";
 import { excludeDataDir } from "../repo-setup/exclude-data-dir.ts";
 import type { Logger } from "../logger.ts";
 import { createLocalHub } from "./local-hub.ts";
+import { recoverDeadSessionRuns } from "./recover-dead-sessions.ts";
 import { recoverInterruptedMerges, removeLeftoverTrees } from "../merge/recover-interrupted-merges.ts";
 import type { AuditSink } from "../merge/land-agent-branch.ts";
 import { createMergeQueue } from "../merge/merge-queue.ts";
@@ -85,6 +86,7 @@ export async function runHeadlessSession(opts: HeadlessOptions): Promise<Headles
     await excludeDataDir(repo, dataDir);
     // What a grove process killed mid-merge left: its merge requests settled from git, its test worktrees removed.
     await recoverInterruptedMerges(dataDir, log);
+    await recoverDeadSessionRuns(dataDir, sessionId, log);
     await removeLeftoverTrees(repo.repo, log);
     const tasks: HeadlessTask[] = specs.map((t) => ({
       agent: t.agent,

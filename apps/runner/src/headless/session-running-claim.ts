@@ -37,6 +37,19 @@ export async function takeRunningClaim(sessionDir: string): Promise<{ claim: Run
   );
 }
 
+/**
+ * True while a live `grove session run` holds the claim of `sessionId` in `dataDir`: its runs are that process's,
+ * and no one else may end them. A claim being written (no record yet) counts as held, and so does a holder on another
+ * host (never guessed at); a runner's sessions have no claim.
+ */
+export async function isHeadlessSessionRunning(dataDir: string, sessionId: string): Promise<boolean> {
+  const path = join(dataDir, "sessions", sessionId, "running");
+  const text = await readFile(path, "utf8").catch(() => null);
+  if (text === null) return false;
+  const holder = parseHolder(text);
+  return holder === null || !isStale(holder);
+}
+
 /** The refusal of a session another grove process is running, naming it and the way out. */
 export function sessionBusyError(sessionId: string, sessionDir: string, heldBy: string): DomainError {
   return new DomainError(
@@ -75,7 +88,10 @@ function claimOf(path: string, mine: Holder): RunningClaim {
 
 async function readHolder(path: string): Promise<Holder | null> {
   const text = await readFile(path, "utf8").catch(() => null);
-  if (text === null) return null;
+  return text === null ? null : parseHolder(text);
+}
+
+function parseHolder(text: string): Holder | null {
   try {
     const parsed = HolderSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;

@@ -1,6 +1,5 @@
 import { describeError } from "@grove/core";
 import type { RunnerAuditAction } from "@grove/core";
-import { listRunProcessGroups, terminateGroup, unlockWorktree } from "@grove/core/node";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../logger.ts";
@@ -8,13 +7,12 @@ import type { HubOutbox } from "../hub/hub-outbox.ts";
 import { agentOutputFromStart, replayAgentOutput, savedAgentOutput } from "../log/agent-output.ts";
 import type { LogShipper } from "../log/run-log.ts";
 import { runPaths } from "./run-paths.ts";
-import { listRunRecords, TERMINAL_STATES, writeRunRecord, type RecordedUsage, type RunRecord } from "./run-record.ts";
-import { meterAgentCapture, recountedUsage } from "./recount-agent-usage.ts";
-import { WORKTREE_LOCK_REASON } from "./run-task.ts";
+import { isHeadlessSessionRunning } from "../headless/session-running-claim.ts";
+import { interruptLeftRun } from "./interrupt-left-run.ts";
+import { listRunRecords, TERMINAL_STATES } from "./run-record.ts";
 
 const INTERRUPTED_ERROR =
   "The runner stopped while this run was live. Its worktree and branch are kept; `grove doctor` lists what was left behind.";
-const ORPHAN_GRACE_MS = 5_000;
 
 /** A run the previous runner left live: whether its agent had started, and the group it was stopped in. */
 type LiveRun = { hasAgentStarted: boolean; stoppedGroup: number | null };
@@ -31,25 +29,11 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
   const live = new Map<string, LiveRun>();
   for (const record of await listRunRecords(deps.dataDir)) {
     if (TERMINAL_STATES.includes(record.state)) continue;
+    // A `grove session run` sharing the data folder runs it, and is alive: not the previous runner's.
+    if (await isHeadlessSessionRunning(deps.dataDir, record.sessionId)) continue;
     deps.log(`run ${record.runId} was ${record.state} when the runner stopped; marking it interrupted`);
-    // Found by the run id in their environment, not only in the recorded group: a runner killed between
-    // starting the agent and recording its group left none in the record, and the agent runs on all the same.
-    const groups = listRunProcessGroups(record.runId);
-    for (const pgid of groups)
-      deps.log(`run ${record.runId}: its agent (process group ${pgid}) outlived the runner; stopping it`);
-    await Promise.all(groups.map((pgid) => terminateGroup(pgid, ORPHAN_GRACE_MS)));
-    const stoppedGroup = groups.find((pgid) => pgid === record.pgid) ?? groups[0] ?? null;
-    const pgid = record.pgid ?? stoppedGroup ?? undefined;
-    // No agent is left in it: grove's own "agent session in progress" lock would only make `grove doctor` nag.
-    if (record.worktreePath) {
-      await unlockWorktree(record.repo, record.worktreePath, WORKTREE_LOCK_REASON).catch((error: unknown) =>
-        deps.log(`run ${record.runId}: could not unlock its worktree ${record.worktreePath}: ${describeError(error)}`),
-      );
-    }
-    live.set(record.runId, { hasAgentStarted: pgid !== undefined, stoppedGroup });
-    // What the agent used after the runner died counts against its session's budget too.
-    const usage = pgid === undefined ? record.usage : await recountUsage(deps, record);
-    await writeRunRecord(deps.dataDir, { ...record, state: "interrupted", ...(usage ? { usage } : {}) });
+    const { pgid, stoppedGroup } = await interruptLeftRun(deps.dataDir, record, deps.log);
+    live.set(record.runId, { hasAgentStarted: pgid !== null, stoppedGroup });
     void deps.hub.send("run:state", {
       runId: record.runId,
       state: "interrupted",
@@ -78,14 +62,6 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
     .map((file) => file.slice(0, -".jsonl".length));
   // In the background: each waits for the hub to say where the run's stored log ends.
   for (const runId of new Set([...spooled, ...live.keys()])) void resumeLog(deps, runId, live.get(runId));
-}
-
-async function recountUsage(deps: Deps, record: RunRecord): Promise<RecordedUsage | undefined> {
-  const whole = await meterAgentCapture(runPaths(deps.dataDir, record.runId).agentCapture).catch((error: unknown) => {
-    deps.log(`run ${record.runId}: cannot read what its agent used from its output: ${describeError(error)}`);
-    return null;
-  });
-  return recountedUsage(record, whole);
 }
 
 async function resumeLog(deps: Deps, runId: string, run: LiveRun | undefined): Promise<void> {
