@@ -38,3 +38,14 @@ describe("grove.yaml queue", () => {
     expect(() => parseGroveConfig("queue:\n  parallel: 2\n  width: 3\n")).toThrow("width");
   });
 });
+
+describe("grove.yaml worktrees", () => {
+  it("takes a template with {agent} and {task}, and refuses one that would give two tasks one folder", () => {
+    expect(parseGroveConfig("worktrees: ../trees/{agent}--{task}\n").worktrees).toBe("../trees/{agent}--{task}");
+    expect(parseGroveConfig("test: none\n").worktrees).toBe("../{repo}-wt-{agent}-{task}");
+    expect(() => parseGroveConfig("worktrees: ../shared-{agent}\n")).toThrow(
+      "grove.yaml is invalid:\n✖ must contain {agent} and {task}: each task gets a folder of its own\n  → at worktrees",
+    );
+    expect(() => parseGroveConfig("worktrees: ../{task}\n")).toThrow("must contain {agent} and {task}");
+  });
+});

@@ -83,7 +83,15 @@ export const GroveConfigSchema = z.strictObject({
       }
     }, "must be a valid branch name"),
   brain: z.string().min(1).default("project-brain"),
-  worktrees: z.string().min(1).default("../{repo}-wt-{agent}-{task}"),
+  // Each agent's task needs a folder of its own: without both names two tasks would be given one path.
+  worktrees: z
+    .string()
+    .min(1)
+    .default("../{repo}-wt-{agent}-{task}")
+    .refine(
+      (v) => v.includes("{agent}") && v.includes("{task}"),
+      "must contain {agent} and {task}: each task gets a folder of its own",
+    ),
   layout: z.enum(["sibling", "bare"]).default("sibling"),
   setup: z.string().optional(),
   /**
