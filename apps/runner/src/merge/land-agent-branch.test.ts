@@ -111,8 +111,9 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
     const a = await agentCommit(repo, "alpha", "t1", { "parts/a.json": '{ "value": 1 }\n' });
     await repo.write({ "scratch.txt": "never committed\n" }, { cwd: a.path });
     const audits: Recorded[] = [];
+    const logged: string[] = [];
     const outcome = await landAgentBranch(
-      { queue: createMergeQueue(), leases: leases(), log: () => undefined, audit: (r) => audits.push(r) },
+      { queue: createMergeQueue(), leases: leases(), log: (line) => logged.push(line), audit: (r) => audits.push(r) },
       {
         repo: await openRepo(repo.dir),
         integration: "main",
@@ -127,6 +128,11 @@ describe("landAgentBranch (the merge queue, also for `grove session run --approv
     const leftovers = audits.find((r) => r.action === "worktree.removed")?.details?.leftoversRef;
     expect(leftovers).toMatch(/^refs\/grove\/archive\/alpha\/t1\/\d+$/);
     expect(await repo.git(["show", `${String(leftovers)}:scratch.txt`])).toBe("never committed");
+    // The person who started it is told where those files went, not only the audit trail.
+    expect(logged).toContain(
+      `the worktree of agent/alpha/t1 held work never committed, which was not merged; it is kept in ${String(leftovers)} ` +
+        `(grove archive restore ${String(leftovers).replace("refs/grove/archive/", "")})`,
+    );
     expect(await repo.git(["for-each-ref", "--format=%(objectname)", "refs/grove/merged/alpha/t1/"])).toBe(a.head);
     expect(audits.map((r) => r.action)).toEqual([
       "merge.queued",

@@ -28,6 +28,11 @@ export async function cleanupMergedBranch(
       throw error;
     });
     if (removed.removed) audit("worktree.removed", null, { leftoversRef: removed.snapshotRef, pruned: true });
+    if (removed.snapshotRef)
+      req.log(
+        `the worktree of ${req.branch} held work never committed, which was not merged; it is kept in ${removed.snapshotRef} ` +
+          `(grove archive restore ${removed.snapshotRef.replace("refs/grove/archive/", "")})`,
+      );
     if (removed.branchDeleted) audit("branch.deleted", req.head, { snapshotRef });
     return { worktreeRemoved: removed.removed, branchDeleted: removed.branchDeleted, snapshotRef };
   } catch (error) {
