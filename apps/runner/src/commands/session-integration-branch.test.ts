@@ -20,7 +20,7 @@ it("refuses a session whose integration branch does not exist, naming the branch
   const result = await runGrove(["session", "run", "--plan", plan, "--data-dir", data, "--approve", "auto"], { cwd: repo.dir });
   expect(result.code).toBe(2);
   expect(result.stderr).toContain(
-    `the integration branch "main" does not exist in ${repo.dir} (its branches: master): set \`integration: master\` in grove.yaml`,
+    `the integration branch "main" does not exist in ${repo.dir} (its branches: master): set \`integration: master\` in grove.yaml, or in the session plan that named it`,
   );
   expect(result.stderr).not.toContain("    at ");
   expect(existsSync(data)).toBe(false);

@@ -12,7 +12,12 @@ it("passes an existing integration branch and names the repository's branches fo
     await assertIntegrationBranch(repo.dir, "main");
     await repo.git(["branch", "develop"]);
     await expect(assertIntegrationBranch(repo.dir, "trunk")).rejects.toThrow(
-      `the integration branch "trunk" does not exist in ${repo.dir} (its branches: develop, main): set \`integration: main\` in grove.yaml`,
+      `the integration branch "trunk" does not exist in ${repo.dir} (its branches: develop, main): set \`integration: main\` in grove.yaml, or in the session plan that named it`,
+    );
+    // However many agent branches sort before them, the repository's own branches are named.
+    for (const n of [1, 2, 3, 4, 5, 6]) await repo.git(["branch", `agent/a/t${n}`]);
+    await expect(assertIntegrationBranch(repo.dir, "trunk")).rejects.toThrow(
+      "(its branches: develop, main, agent/a/t1, agent/a/t2, agent/a/t3, …): set `integration: main`",
     );
   } finally {
     await repo.cleanup();

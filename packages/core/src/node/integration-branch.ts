@@ -8,8 +8,10 @@ import { runGit } from "./run-git.ts";
  */
 export async function assertIntegrationBranch(repo: string, integration: string): Promise<void> {
   if ((await branchSha(repo, integration)) !== null) return;
-  const listed = await runGit(["for-each-ref", "--format=%(refname:short)", "--count=6", "refs/heads/"], { cwd: repo });
-  const branches = listed.stdout.split("\n").filter(Boolean);
+  const listed = await runGit(["for-each-ref", "--format=%(refname:short)", "refs/heads/"], { cwd: repo });
+  // Agents' branches are never an integration branch: the others are named first, however many agents ran.
+  const all = listed.stdout.split("\n").filter(Boolean);
+  const branches = [...all.filter((b) => !b.startsWith("agent/")), ...all.filter((b) => b.startsWith("agent/"))];
   const current = (
     await runGit(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: repo, okExitCodes: [0, 1, 128] })
   ).stdout.trim();
@@ -19,9 +21,11 @@ export async function assertIntegrationBranch(repo: string, integration: string)
     throw new DomainError("NOT_FOUND", `${where}: it has no commits yet; commit something on ${integration} first`, {
       hint: null,
     });
-  const suggested = branches.includes(current) ? current : (branches[0] ?? integration);
+  const suggested = branches.includes(current) && !current.startsWith("agent/") ? current : (branches[0] ?? integration);
   const named = `${branches.slice(0, 5).join(", ")}${branches.length > 5 ? ", …" : ""}`;
-  throw new DomainError("NOT_FOUND", `${where} (its branches: ${named}): set \`integration: ${suggested}\` in grove.yaml`, {
-    hint: null,
-  });
+  throw new DomainError(
+    "NOT_FOUND",
+    `${where} (its branches: ${named}): set \`integration: ${suggested}\` in grove.yaml, or in the session plan that named it`,
+    { hint: null },
+  );
 }
