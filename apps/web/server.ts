@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
@@ -50,7 +50,7 @@ async function main() {
   console.log(`grove dashboard: ${base}`);
   const admin = await ensureFirstAdmin(db, server.deps.auth, { email: env.adminEmail, password: env.adminPassword });
   if (admin) console.log(`first-run admin ${admin} created from GROVE_ADMIN_EMAIL / GROVE_ADMIN_PASSWORD`);
-  const setupToken = await issueSetupToken(db);
+  const setupToken = await issueSetupToken(db, await readFile(setupTokenFile, "utf8").catch(() => null));
   if (setupToken) {
     await writeFile(setupTokenFile, `${setupToken}\n`, { mode: 0o600 });
     await restrictFile(setupTokenFile);

@@ -49,18 +49,25 @@ export async function ensureFirstAdmin(
 }
 
 /**
- * While no account exists, a fresh one-time setup token (only its hash is stored) lets whoever
- * holds it create the first admin; null once someone has.
+ * While no account exists, a fresh one-time setup token (only its hash is stored) lets whoever holds it create the
+ * first admin; null once someone has. One per dashboard process: several instances of a team's deployment share the
+ * database, and each prints a link that works until any of them is used. `previous`, the token this instance issued
+ * before a restart (its data dir's file), is retired: a restart makes a new one, as it always did.
  */
-export async function issueSetupToken(db: Db): Promise<string | null> {
+export async function issueSetupToken(db: Db, previous: string | null = null): Promise<string | null> {
   if ((await db.user.count()) > 0) {
-    await deleteSetting(db, SETUP_TOKEN_SETTING);
+    await db.setting.deleteMany({ where: { key: { startsWith: SETUP_TOKEN_SETTING } } });
     return null;
   }
+  if (previous) await deleteSetting(db, setupTokenKey(hashToken(previous.trim())));
   const token = newToken();
-  await writeSetting(db, SETUP_TOKEN_SETTING, hashToken(token));
+  const tokenHash = hashToken(token);
+  await writeSetting(db, setupTokenKey(tokenHash), tokenHash);
   return token;
 }
+
+/** The setting that holds one setup token's hash (`setup.tokenHash.<hash>`; an older grove kept one, under the bare prefix). */
+export const setupTokenKey = (tokenHash: string) => `${SETUP_TOKEN_SETTING}.${tokenHash}`;
 
 /** Registers the local runner's token (from GROVE_RUNNER_TOKEN) so `pnpm start` needs no manual step. */
 export async function ensureLocalRunner(db: Db, token: string): Promise<string> {

@@ -46,6 +46,37 @@ describe("first-run setup", () => {
   });
 });
 
+describe("first-run setup on several instances", () => {
+  const admin = (hub: TestHub, token: string | null, email: string) =>
+    hub.callerAs(null).setup.createAdmin({ token: token ?? "", email, name: "Boss", password: "boss-password-1" });
+
+  it("each instance's setup link works until one is used, and a restart retires only the instance's own", async () => {
+    const hub = await startTestHub({ withAdmin: false });
+    hubs.push(hub);
+    // Instances A and B start on one database; then A restarts.
+    const a = await issueSetupToken(hub.db);
+    const b = await issueSetupToken(hub.db);
+    const aAgain = await issueSetupToken(hub.db, a);
+    expect(new Set([a, b, aAgain]).size).toBe(3);
+    await expect(admin(hub, a, "early@test.local")).rejects.toThrow(/setup token is wrong/);
+    await admin(hub, b, "bee@test.local");
+    await expect(admin(hub, aAgain, "late@test.local")).rejects.toThrow(/already set up/);
+    expect(await hub.db.user.count()).toBe(1);
+    expect(await hub.db.setting.count({ where: { key: { startsWith: "setup.tokenHash" } } })).toBe(0);
+    expect(await issueSetupToken(hub.db)).toBeNull();
+  });
+
+  it("two people racing with two instances' links make one admin", async () => {
+    const hub = await startTestHub({ withAdmin: false });
+    hubs.push(hub);
+    const [c, d] = [await issueSetupToken(hub.db), await issueSetupToken(hub.db)];
+    const raced = await Promise.allSettled([admin(hub, c, "cee@test.local"), admin(hub, d, "dee@test.local")]);
+    expect(raced.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(await hub.db.user.count()).toBe(1);
+    expect(await hub.db.setting.count({ where: { key: { startsWith: "setup.tokenHash" } } })).toBe(0);
+  });
+});
+
 describe("invitations and roles", () => {
   it("invites an approver who accepts once, is signed in, and gets exactly that role", async () => {
     const hub = await startTestHub();
