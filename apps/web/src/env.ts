@@ -7,7 +7,11 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   GROVE_DATA_DIR: z.string().default(".grove-data"),
-  DATABASE_URL: z.string().optional(),
+  // SQLite in a file, or PostgreSQL: grove has no other engine, and any other URL would fail later, less clearly.
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/i, "must be a file: URL (SQLite) or a postgresql:// URL (PostgreSQL)")
+    .optional(),
   NODE_ENV: z.string().optional(),
   GROVE_DEV: z.enum(["0", "1"]).optional(),
   GROVE_RUNNER_TOKEN: z.string().min(20).optional(),

@@ -13,7 +13,8 @@ const USAGE = `grove runner --hub URL [--hub URL]... --token TOKEN [--data-dir D
   instances sharing one database: when one dies or refuses, the runner moves to the next and resends
   what it had not delivered. Flags fall back to GROVE_HUB_URL, GROVE_RUNNER_TOKEN,
   GROVE_DATA_DIR, GROVE_REPOS (colon separated) and GROVE_MAX_RUNS;
-  the repository defaults to the current folder, the data dir to ./.grove-data/runner.
+  the repository defaults to the current folder, the data dir to .grove-data/runner at the root of
+  its main checkout (the same folder from a subfolder or a linked worktree).
   One token is one runner, and one data dir serves one runner: a second live process with either is
   refused (exit 2) and names the one that has it.`;
 
