@@ -47,7 +47,7 @@ export type RunnerDaemonOptions = {
   /** How long a merge queue stays this runner's without a renewal (GROVE_QUEUE_LEASE_MS). Default 30 s. */
   queueLeaseMs?: number;
 };
-/** `refused`: the hub's reason, when it refused this process at its first connection (another live one uses the token). */
+/** `refused`: the hub's reason, when it refused this process at its first connection (another live one uses the token, or it does not know the token). */
 export type RunnerDaemon = { stop(): Promise<void>; activity(): { runs: number; merges: number }; refused: Promise<string> };
 
 /**

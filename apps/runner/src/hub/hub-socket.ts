@@ -91,5 +91,8 @@ export function createHubLink(socket: RunnerSocket, hello: () => HelloPayload, l
  */
 export function describeConnectError(error: Error): string {
   const status: unknown = (error as Error & { description?: unknown }).description;
-  return status === 403 ? "the hub refused this runner's token (unknown or revoked)" : error.message;
+  return status === 403 ? TOKEN_REFUSED : error.message;
 }
+
+/** describeConnectError's words for a token the hub does not know (or an admin revoked). */
+export const TOKEN_REFUSED = "the hub refused this runner's token (unknown or revoked)";

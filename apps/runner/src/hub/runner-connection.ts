@@ -1,7 +1,7 @@
 import { RUNNER_IN_USE, RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, type RunnerProcess } from "@grove/core";
 import { io } from "socket.io-client";
 import type { Logger } from "../logger.ts";
-import { describeConnectError, type RunnerSocket } from "./hub-socket.ts";
+import { describeConnectError, TOKEN_REFUSED, type RunnerSocket } from "./hub-socket.ts";
 
 const MANUAL_RECONNECT_MS = 5_000;
 /** How often a runner that served before retries while another live process holds its token's connection. */
@@ -32,8 +32,9 @@ export function createRunnerSocket(hubUrl: string, token: string, me: RunnerProc
  * socket.io retries on its own when the hub refused the engine.io handshake (a bad token: a transport
  * error), but not after the /runner namespace refused it or the hub dropped this connection on purpose
  * (another connection with the same token); then try again, slowly, until the runner stops. Resolves when the
- * hub refused this process because another live one uses the token: before this runner was ever connected that
- * is a second start by mistake, and the caller stops; one that served before keeps trying, every 30 s.
+ * hub refused this process before it was ever connected, because another live one uses the token (a second start
+ * by mistake) or the hub does not know the token (a typo, a revoked one): the caller stops. One that served before
+ * keeps trying, every 30 s while the token is in use.
  */
 export function reconnectAfterRefusal(
   socket: RunnerSocket,
@@ -46,8 +47,9 @@ export function reconnectAfterRefusal(
   const reconnectLater = (delay: number) => setTimeout(() => o.isStopping() || socket.active || socket.connect(), delay).unref();
   socket.on("connect_error", (error) => {
     const why = describeConnectError(error);
-    // A first connection refused as in use is said once, by the caller, as it stops.
+    // A first connection refused as in use, or for its token, is said once, by the caller, as it stops.
     if (!socket.active && !wasConnected && why.startsWith(RUNNER_IN_USE)) return onInUse(why);
+    if (!wasConnected && why === TOKEN_REFUSED) return onInUse(why);
     o.log(`cannot connect to the hub at ${o.hubs.current()}: ${why}`);
     if (socket.active) return;
     if (why.startsWith(RUNNER_IN_USE)) return reconnectLater(IN_USE_RETRY_MS);
