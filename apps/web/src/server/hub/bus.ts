@@ -13,6 +13,8 @@ export type HubBus = {
   commands: Redis;
   /** Stored log lines, to the instances whose browsers follow the run. */
   logs: RunLogBus;
+  /** Whether Redis answers now (ioredis reconnects by itself after an outage). */
+  isUp(): boolean;
   close(): Promise<void>;
 };
 
@@ -40,12 +42,29 @@ export async function connectBus(url: string): Promise<HubBus> {
   }
   const logs = createRunLogBus(pub, logSub);
   return {
-    adapter: createAdapter(pub, sub, { key: "grove" }),
+    adapter: createAdapter(handlingPublishErrors(pub, report), sub, { key: "grove" }),
     // The publisher is never in subscriber mode, so it carries ordinary commands too.
     commands: pub,
     logs,
+    isUp: () => pub.status === "ready",
     async close() {
       await Promise.allSettled([logs.close(), pub.quit(), sub.quit()]);
     },
   };
+}
+
+/**
+ * socket.io's Redis adapter publishes without waiting for the result, so while Redis is away each broadcast's
+ * publish would end in an unhandled rejection (one per event, with a stack trace in the log). Each is handled here and
+ * said once with the bus's other errors; what it could not send is lost to the other instances, as any live event is
+ * while the bus is down (stored data is not: it is in the database).
+ */
+function handlingPublishErrors(client: Redis, report: (error: Error) => void): Redis {
+  const publish = client.publish.bind(client);
+  client.publish = (...args: Parameters<typeof publish>) => {
+    const sent = publish(...args);
+    sent.catch(report);
+    return sent;
+  };
+  return client;
 }

@@ -116,6 +116,7 @@ export function createHub(opts: HubOptions): Hub {
     io,
     isRunnerOnline: (runnerId) => presence?.isOnline(runnerId) ?? runners.socketOf(runnerId) !== undefined,
     onlineRunnerIds: () => presence?.onlineIds() ?? runners.onlineIds(),
+    isBusUp: () => bus?.isUp() ?? true,
     isRunnerHere: (runnerId) => runners.socketOf(runnerId) !== undefined,
     startSession: (runnerId, payload) => withRunner(runnerId, "session:start", payload),
     executeMerge: (runnerId, payload) => withRunner(runnerId, "merge:execute", payload),

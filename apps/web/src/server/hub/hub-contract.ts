@@ -24,6 +24,8 @@ export type Hub = {
   /** Whether the runner's connection is to this instance (not only to another one on the bus). */
   isRunnerHere(runnerId: string): boolean;
   onlineRunnerIds(): string[];
+  /** False while the bus to the other instances (GROVE_REDIS_URL) is unreachable; true without one. */
+  isBusUp(): boolean;
   startSession(runnerId: string, payload: SessionStart): Promise<Ack>;
   executeMerge(runnerId: string, payload: MergeExecute): Promise<Ack>;
   cancelRun(runnerId: string, runId: string): Promise<Ack>;

@@ -30,6 +30,12 @@ export async function startSession(deps: { db: Db; hub: Hub }, user: SessionUser
     throw new DomainError("INVALID_INPUT", "Two tasks would share one branch; give each a different task id.");
   const runnerId = input.runnerId ?? hub.onlineRunnerIds()[0];
   if (!runnerId || !hub.isRunnerOnline(runnerId)) {
+    // Runners connected to another instance are known only through the bus: while it is down, none of them is.
+    if (!hub.isBusUp())
+      throw new DomainError(
+        "RUNNER_OFFLINE",
+        "No runner is online on this instance, and those connected to other instances cannot be reached: the bus between them (GROVE_REDIS_URL) is unreachable. Try again once it is back.",
+      );
     throw new DomainError("RUNNER_OFFLINE", "No runner is online. Start one with `pnpm grove runner`.");
   }
   const runner = await db.runner.findUniqueOrThrow({ where: { id: runnerId } });
