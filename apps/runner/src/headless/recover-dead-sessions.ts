@@ -1,8 +1,8 @@
-import { describeError, type RunnerAuditAction } from "@grove/core";
+import { describeError } from "@grove/core";
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../logger.ts";
-import { interruptLeftRun } from "../run/interrupt-left-run.ts";
+import { interruptLeftRun, runInterruptedAudit } from "../run/interrupt-left-run.ts";
 import { listRunRecords, TERMINAL_STATES, type RunRecord } from "../run/run-record.ts";
 import { appendLocalAudit, sessionAuditPath } from "./audit-file.ts";
 import { takeRunningClaim } from "./session-running-claim.ts";
@@ -49,23 +49,9 @@ async function endRuns(dataDir: string, records: RunRecord[], log: Logger): Prom
         `marking it interrupted (its worktree and branch are kept)`,
     );
     try {
-      const { pgid, stoppedGroup } = await interruptLeftRun(dataDir, record, log);
+      const left = await interruptLeftRun(dataDir, record, log);
       await appendLocalAudit(sessionAuditPath(dataDir, record.sessionId), [
-        {
-          actorType: "runner",
-          actorId: "grove",
-          action: "run.interrupted" satisfies RunnerAuditAction,
-          subject: record.branch,
-          sessionId: record.sessionId,
-          runId: record.runId,
-          branch: record.branch,
-          details: {
-            previousState: record.state,
-            worktreePath: record.worktreePath ?? null,
-            pgid,
-            orphanStopped: stoppedGroup !== null,
-          },
-        },
+        { actorType: "runner", actorId: "grove", ...runInterruptedAudit(record, left) },
       ]);
       ended.push(record.runId);
     } catch (error) {

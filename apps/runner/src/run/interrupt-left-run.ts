@@ -1,4 +1,4 @@
-import { describeError } from "@grove/core";
+import { describeError, type RunnerAuditAction } from "@grove/core";
 import { listRunProcessGroups, terminateGroup, unlockWorktree } from "@grove/core/node";
 import type { Logger } from "../logger.ts";
 import { meterAgentCapture, recountedUsage } from "./recount-agent-usage.ts";
@@ -36,6 +36,23 @@ export async function interruptLeftRun(dataDir: string, record: RunRecord, log: 
   const usage = pgid === null ? record.usage : await recountUsage(dataDir, record, log);
   await writeRunRecord(dataDir, { ...record, state: "interrupted", ...(usage ? { usage } : {}) });
   return { pgid, stoppedGroup };
+}
+
+/** The audit record of a run interruptLeftRun ended: the same on the hub's ledger and in a session's audit file. */
+export function runInterruptedAudit(record: RunRecord, left: LeftRun) {
+  return {
+    action: "run.interrupted" satisfies RunnerAuditAction,
+    subject: record.branch,
+    sessionId: record.sessionId,
+    runId: record.runId,
+    branch: record.branch,
+    details: {
+      previousState: record.state,
+      worktreePath: record.worktreePath ?? null,
+      pgid: left.pgid,
+      orphanStopped: left.stoppedGroup !== null,
+    },
+  };
 }
 
 async function recountUsage(dataDir: string, record: RunRecord, log: Logger): Promise<RecordedUsage | undefined> {

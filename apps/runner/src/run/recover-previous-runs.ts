@@ -1,5 +1,4 @@
 import { describeError } from "@grove/core";
-import type { RunnerAuditAction } from "@grove/core";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../logger.ts";
@@ -8,7 +7,7 @@ import { agentOutputFromStart, replayAgentOutput, savedAgentOutput } from "../lo
 import type { LogShipper } from "../log/run-log.ts";
 import { runPaths } from "./run-paths.ts";
 import { isHeadlessSessionRunning } from "../headless/session-running-claim.ts";
-import { interruptLeftRun } from "./interrupt-left-run.ts";
+import { interruptLeftRun, runInterruptedAudit } from "./interrupt-left-run.ts";
 import { listRunRecords, TERMINAL_STATES } from "./run-record.ts";
 
 const INTERRUPTED_ERROR =
@@ -32,8 +31,8 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
     // A `grove session run` sharing the data folder runs it, and is alive: not the previous runner's.
     if (await isHeadlessSessionRunning(deps.dataDir, record.sessionId)) continue;
     deps.log(`run ${record.runId} was ${record.state} when the runner stopped; marking it interrupted`);
-    const { pgid, stoppedGroup } = await interruptLeftRun(deps.dataDir, record, deps.log);
-    live.set(record.runId, { hasAgentStarted: pgid !== null, stoppedGroup });
+    const left = await interruptLeftRun(deps.dataDir, record, deps.log);
+    live.set(record.runId, { hasAgentStarted: left.pgid !== null, stoppedGroup: left.stoppedGroup });
     void deps.hub.send("run:state", {
       runId: record.runId,
       state: "interrupted",
@@ -41,19 +40,7 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
       ...(record.worktreePath ? { worktreePath: record.worktreePath } : {}),
       error: INTERRUPTED_ERROR,
     });
-    void deps.hub.send("audit:record", {
-      action: "run.interrupted" satisfies RunnerAuditAction,
-      subject: record.branch,
-      sessionId: record.sessionId,
-      runId: record.runId,
-      branch: record.branch,
-      details: {
-        previousState: record.state,
-        worktreePath: record.worktreePath ?? null,
-        pgid: pgid ?? null,
-        orphanStopped: stoppedGroup !== null,
-      },
-    });
+    void deps.hub.send("audit:record", runInterruptedAudit(record, left));
   }
 
   const spoolDir = join(deps.dataDir, "spool");
