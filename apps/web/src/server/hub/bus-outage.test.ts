@@ -3,7 +3,8 @@ import { afterEach, expect, it, vi } from "vitest";
 import { startHubPair, type HubPair } from "../test-support/hub-pair.ts";
 
 // Redis stopping under two running instances: what the bus cannot deliver is said once per instance, as the bus's
-// own errors are, never as an unhandled rejection per message (the socket.io adapter publishes without waiting).
+// own errors are, never as an unhandled rejection per message (the socket.io adapter publishes, and unsubscribes as it
+// closes, without waiting).
 
 let pair: HubPair | undefined;
 afterEach(async () => {
@@ -30,6 +31,10 @@ it("says once per instance that the bus lost what it published while Redis is aw
       30_000,
       () => `each instance to say its publish failed:\n${said.join("\n")}`,
     );
+    // Closing the instances unsubscribes their adapters from Redis, still away: failed commands too.
+    await pair.close();
+    pair = undefined;
+    await new Promise((resolve) => setImmediate(resolve));
     expect(rejections.map(String)).toEqual([]);
   } finally {
     process.off("unhandledRejection", onRejection);

@@ -42,7 +42,7 @@ export async function connectBus(url: string): Promise<HubBus> {
   }
   const logs = createRunLogBus(pub, logSub);
   return {
-    adapter: createAdapter(handlingPublishErrors(pub, report), sub, { key: "grove" }),
+    adapter: createAdapter(...handlingAdapterErrors(pub, sub, report), { key: "grove" }),
     // The publisher is never in subscriber mode, so it carries ordinary commands too.
     commands: pub,
     logs,
@@ -54,17 +54,22 @@ export async function connectBus(url: string): Promise<HubBus> {
 }
 
 /**
- * socket.io's Redis adapter publishes without waiting for the result, so while Redis is away each broadcast's
- * publish would end in an unhandled rejection (one per event, with a stack trace in the log). Each is handled here and
- * said once with the bus's other errors; what it could not send is lost to the other instances, as any live event is
- * while the bus is down (stored data is not: it is in the database).
+ * socket.io's Redis adapter publishes, and unsubscribes when it closes, without waiting for the result, so while
+ * Redis is away each of those would end in an unhandled rejection (one per event, with a stack trace in the log).
+ * Each is handled here and said once with the bus's other errors; what could not be sent is lost to the other
+ * instances, as any live event is while the bus is down (stored data is not: it is in the database).
  */
-function handlingPublishErrors(client: Redis, report: (error: Error) => void): Redis {
-  const publish = client.publish.bind(client);
-  client.publish = (...args: Parameters<typeof publish>) => {
-    const sent = publish(...args);
+function handlingAdapterErrors(pub: Redis, sub: Redis, report: (error: Error) => void): [Redis, Redis] {
+  const handled = <T>(sent: Promise<T>): Promise<T> => {
     sent.catch(report);
     return sent;
   };
-  return client;
+  const publish = pub.publish.bind(pub);
+  pub.publish = (...args: Parameters<typeof publish>) => handled(publish(...args));
+  // Overloaded (patterns or a callback last): passed on as they come.
+  const punsubscribe = sub.punsubscribe.bind(sub) as (...args: unknown[]) => Promise<unknown>;
+  sub.punsubscribe = (...args: unknown[]) => handled(punsubscribe(...args));
+  const unsubscribe = sub.unsubscribe.bind(sub) as (...args: unknown[]) => Promise<unknown>;
+  sub.unsubscribe = (...args: unknown[]) => handled(unsubscribe(...args));
+  return [pub, sub];
 }
