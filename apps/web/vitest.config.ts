@@ -32,6 +32,8 @@ const BUNDLE_SETUP = ["./src/server/test-support/runner-bundle-setup.ts", "./src
 
 export default defineConfig({
   test: {
+    // Git through a process spawner, as the runner starts it (process-spawner-setup.ts).
+    setupFiles: ["../../packages/core/src/test-support/process-spawner-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     projects: [

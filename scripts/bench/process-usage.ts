@@ -38,3 +38,28 @@ export function treeCpuSeconds(pid: number): number {
   }
   return ticks(statFields(pid), 11, 12, 13, 14) + children.reduce((sum, child) => sum + treeCpuSeconds(Number(child)), 0);
 }
+
+/** grove's process spawner among a process's children (`node -e`, process-spawner.ts), which starts git for it. */
+export function spawnerPid(pid: number): number | undefined {
+  let children: string[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const isSpawner = (child: string) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0")[1] === "-e";
+    } catch {
+      return false;
+    }
+  };
+  const found = children.find(isSpawner);
+  return found === undefined ? undefined : Number(found);
+}
+
+/** CPU seconds of a process's spawner (the runner's own work, done in a second process); 0 when it has none. */
+export function spawnerCpuSeconds(pid: number): number {
+  const spawner = spawnerPid(pid);
+  return spawner === undefined ? 0 : cpuSeconds(spawner);
+}

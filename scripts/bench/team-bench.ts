@@ -5,7 +5,7 @@ import { queryDirect } from "@grove/db";
 import { startPostgres, startRedis, waitFor } from "@grove/testing";
 import { finished, POLL_MS } from "./log-bench-stack.ts";
 import { startLogClient } from "./log-client-process.ts";
-import { cpuSeconds, endedChildrenCpuSeconds, peakRssMb, treeCpuSeconds } from "./process-usage.ts";
+import { cpuSeconds, endedChildrenCpuSeconds, peakRssMb, spawnerCpuSeconds, treeCpuSeconds } from "./process-usage.ts";
 import { startTeamBenchStack, type TeamBenchStack } from "./team-bench-stack.ts";
 
 /** `services`: a durable PostgreSQL and a Redis started for this setup (else the instances share one SQLite file). */
@@ -35,7 +35,8 @@ type Services = { postgres: { pid: number } | null; redis: { pid: number } | nul
 function cpuUse(stack: TeamBenchStack, services: Services): [string, number][] {
   return [
     ...stack.webs.map((web, i): [string, number] => [`instance ${String.fromCharCode(65 + i)}`, cpuSeconds(web.pid)]),
-    ["runner", cpuSeconds(stack.runnerPid)],
+    // With its process spawner, which starts its git.
+    ["runner", cpuSeconds(stack.runnerPid) + spawnerCpuSeconds(stack.runnerPid)],
     ["agents", endedChildrenCpuSeconds(stack.runnerPid)],
     ...(services.postgres ? [["PostgreSQL", treeCpuSeconds(services.postgres.pid)] as [string, number]] : []),
     ...(services.redis ? [["Redis", treeCpuSeconds(services.redis.pid)] as [string, number]] : []),

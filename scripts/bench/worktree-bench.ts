@@ -2,12 +2,31 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
-import { createAgentWorktree, removeAgentWorktree } from "@grove/core/node";
+import { createAgentWorktree, removeAgentWorktree, spawnProcess, stopProcessSpawner, useProcessSpawner } from "@grove/core/node";
 import { countGitProcesses, repoWithFiles } from "./bench-repo.ts";
 import { ratioLine } from "./measure.ts";
 
 const exec = promisify(execFile);
 const rawGit = (cwd: string, args: string[]) => exec("git", args, { cwd });
+
+/** Raw git started as grove's runner starts its own, by the process spawner: both sides forked from a small process. */
+const rawGitFromSpawner = (cwd: string, args: string[]) =>
+  new Promise<void>((resolve, reject) => {
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    spawnProcess(
+      { file: "git", args, cwd, env, input: Buffer.alloc(0) },
+      {
+        onStdout: () => undefined,
+        onStderr: () => undefined,
+        onEnd: (end) =>
+          end.kind === "closed" && end.code === 0
+            ? resolve()
+            : reject(new Error(`git ${args.join(" ")}: ${JSON.stringify(end)}`)),
+      },
+    );
+  });
 
 const median = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0;
 /**
@@ -89,9 +108,11 @@ export async function benchAddRemove(fileCount: number, runs: number, goal: numb
  */
 export async function benchConcurrentAdds(fileCount: number, rounds: number): Promise<string> {
   const repo = await repoWithFiles(fileCount);
+  // Twenty agents' worktrees are added by the runner, which starts git from its process spawner.
+  useProcessSpawner();
   try {
     const rawAdd = (name: string) =>
-      rawGit(repo.dir, ["worktree", "add", "-q", "-b", `seq/${name}`, path.join(repo.root, `seq-${name}`), "main"]);
+      rawGitFromSpawner(repo.dir, ["worktree", "add", "-q", "-b", `seq/${name}`, path.join(repo.root, `seq-${name}`), "main"]);
     const groveAdd = (name: string) => createAgentWorktree({ repo: repo.dir, agent: "par", taskId: name });
     await rawAdd("warm");
     await groveAdd("warm");
@@ -120,6 +141,7 @@ export async function benchConcurrentAdds(fileCount: number, rounds: number): Pr
     const label = `20 concurrent adds vs 20 sequential, ${fileCount / 1000}k files (median of ${rounds})`;
     return `${ratioLine(label, median(times.grove), median(times.raw), 1.0)}  ${paired(times.grove, times.raw)}  failures ${failures}/${20 * rounds}`;
   } finally {
+    stopProcessSpawner();
     await repo.cleanup();
   }
 }

@@ -27,7 +27,7 @@ export function formatGitProgress(progress: GitProgress): string {
   return `${progress.method}: ${gitStageName(progress.stage)} ${progress.progress}% (${progress.processed}/${progress.total})`;
 }
 
-/** simple-git names a stage by git's first word, lower-cased ("updating" for "Updating files"). */
+/** git-process.ts names a stage by git's first word, lower-cased ("updating" for "Updating files"). */
 export function gitStageName(stage: string): string {
   if (stage === "updating") return "updating files";
   if (stage === "remote:") return "remote counting objects";

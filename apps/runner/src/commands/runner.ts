@@ -1,6 +1,7 @@
 import { DomainError, QUEUE_LEASE_MS } from "@grove/core";
 import { resolve } from "node:path";
 import { LAUNCH_RECORD_VAR, readLaunchRecord } from "@grove/core/launch";
+import { useProcessSpawner } from "@grove/core/node";
 import type { CliContext } from "./cli-context.ts";
 import { parseFlags } from "./parse-flags.ts";
 import { runnerDataDir } from "./runner-data-dir.ts";
@@ -76,6 +77,8 @@ export async function runnerCommand(args: string[], ctx: CliContext): Promise<nu
 
   // Loaded here so that the other commands do not load socket.io.
   const { startRunnerDaemon } = await import("../daemon.ts");
+  // A runner starts git hundreds of times a minute while it streams logs: forked from a small process instead.
+  useProcessSpawner();
   const daemon = await startRunnerDaemon({
     hubUrl,
     hubUrls,

@@ -2,6 +2,7 @@ import { describeRunState, DomainError, parseYamlDocument, type LogStream } from
 import { constants } from "node:os";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { useProcessSpawner } from "@grove/core/node";
 import { runHeadlessSession, type HeadlessTask } from "../headless/headless-session.ts";
 import { PlanSchema } from "../headless/plan-file.ts";
 import {
@@ -96,6 +97,8 @@ export async function sessionCommand(args: string[], ctx: CliContext): Promise<n
       ctx.err(`grove: ${signal}: stopping the runs; worktrees and branches are kept`);
       abort.abort(signal);
     });
+  // A session starts git hundreds of times a minute while agents work: forked from a small process instead.
+  useProcessSpawner();
   const summary = await runHeadlessSession({
     repo,
     plan,

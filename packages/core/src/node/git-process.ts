@@ -1,15 +1,16 @@
+import { stat } from "node:fs/promises";
 import { vulnerabilityCheck } from "@simple-git/argv-parser";
-import { GitConstructError, GitPluginError, simpleGit, type SimpleGitOptions } from "simple-git";
 import { isGroveSecret } from "./grove-secrets.ts";
+import { spawnProcess, type SpawnEnd, type SpawnRequest } from "./process-spawner.ts";
 
-/** A progress line git printed (`Receiving objects:  45% (450/1000)`), as simple-git's progress plugin parses it. */
+/** A progress line git printed (`Receiving objects:  45% (450/1000)`). */
 export type GitProgress = { method: string; stage: string; progress: number; processed: number; total: number };
 
 export type GitProcessOptions = {
   cwd: string;
   env?: Record<string, string>;
   input?: string;
-  /** Kills git (SIGINT) once it has printed nothing for this long (simple-git's timeout plugin). */
+  /** Kills git (SIGINT) once it has printed nothing for this long. */
   idleTimeoutMs?: number;
   /** Kills git (SIGINT) when aborted; an already aborted signal starts no git at all. */
   signal?: AbortSignal;
@@ -19,75 +20,132 @@ export type GitProcessOptions = {
   onStderr?: (chunk: Buffer) => void;
 };
 
-/** How one git process ended: it ran (exit code or signal), was refused before it started, or was killed by us. */
+/**
+ * How one git process ended: it ran (exit code or signal), was refused before it started, was killed by us, could
+ * not start, or was lost with the process spawner that ran it (it may have done part or all of its work).
+ */
 export type GitProcessResult =
   | { kind: "exited"; stdout: Buffer; stderr: Buffer; exitCode: number; signal: string | null }
   | { kind: "refused"; reason: string }
   | { kind: "killed"; why: "timeout" | "abort"; stderr: Buffer }
-  | { kind: "unstartable"; reason: string };
+  | { kind: "unstartable"; reason: string }
+  | { kind: "lost"; reason: string };
 
 // Inherited from a git hook or a parent git command, these would point our git at another repository or index.
 const INHERITED_GIT_VARS = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY"];
 
 const NO_INPUT = Buffer.alloc(0);
-type Captured = { stdOut: Buffer[]; stdErr: Buffer[]; exitCode: number | null };
 
 /**
- * One git process through simple-git, with grove's scrubbed environment. simple-git refuses option
- * injection in argv (`--upload-pack=…`, `-c protocol.ext.allow=…`, `-c core.sshCommand=…`) before git
- * starts. Nothing here retries or throws for git's own failures: run-git.ts decides what an exit code means.
+ * One git process with grove's scrubbed environment, started through spawnProcess (process-spawner.ts). Option
+ * injection in argv (`--upload-pack=…`, `-c protocol.ext.allow=…`, `-c core.sshCommand=…`) is refused before git
+ * starts, by simple-git's own check (@simple-git/argv-parser), as simple-git did when it ran git here; so is an
+ * abbreviated long option (GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS), which git would otherwise complete into one.
+ * Nothing here retries or throws for git's own failures: run-git.ts decides what an exit code means.
  */
 export async function spawnGit(args: string[], opts: GitProcessOptions): Promise<GitProcessResult> {
   const env = gitEnv(opts.env);
-  const progress = opts.onProgress === undefined ? undefined : completingProgress(opts.onProgress);
-  let captured: Captured | undefined;
-  let git;
-  try {
-    git = simpleGit({
-      ...guards(env),
-      baseDir: opts.cwd,
-      // `close` fires once git exited and both pipes are drained; waiting for `exit` as well adds nothing.
-      completion: { onClose: true, onExit: false },
-      // Always end stdin, as `git commit-tree`/`hash-object --stdin` would otherwise wait for more.
-      input: () => (opts.input === undefined ? NO_INPUT : Buffer.from(opts.input)),
-      // Every process ends here, failed or not: keep its raw output and let run-git.ts judge the exit code.
-      errors: (error, result) => {
-        captured = result;
-        return error instanceof GitPluginError ? error : undefined;
-      },
-      ...(opts.idleTimeoutMs === undefined ? {} : { timeout: { block: opts.idleTimeoutMs } }),
-      ...(opts.signal === undefined ? {} : { abort: opts.signal }),
-      ...(progress === undefined ? {} : { progress: progress.onProgress }),
-    })
-      .env(env)
-      .outputHandler((_command, stdout, stderr) => {
-        endCloseDelay(stdout);
-        if (opts.onStderr) stderr.on("data", opts.onStderr);
-      });
-  } catch (error) {
-    // simple-git checks the folder before spawning: a missing cwd is "could not start", as spawn's ENOENT was.
-    if (error instanceof GitConstructError) return { kind: "unstartable", reason: error.message };
-    throw error;
-  }
-  try {
-    await git.raw(args);
-  } catch (error) {
-    return failure(error, captured);
-  }
-  if (captured === undefined) return { kind: "unstartable", reason: "git reported no result" };
-  if (captured.exitCode === 0) progress?.complete();
-  return exited(captured);
+  const refusal = unsafeArgument(args, env);
+  if (refusal !== undefined) return { kind: "refused", reason: refusal };
+  if (opts.signal?.aborted) return { kind: "killed", why: "abort", stderr: NO_INPUT };
+  const input = opts.input === undefined ? NO_INPUT : Buffer.from(opts.input);
+  const ended = await new Promise<GitRun>((resolve) => runGitProcess({ args, cwd: opts.cwd, env, input }, opts, resolve));
+  return result(ended, args, opts);
 }
 
+type GitRun = { stdout: Buffer[]; stderr: Buffer[]; end: SpawnEnd; killedFor: "timeout" | "abort" | null };
+
+/** Runs git to its end, killing it (SIGINT, as git's own Ctrl-C) after idleTimeoutMs without output or on abort. */
+function runGitProcess(request: Omit<SpawnRequest, "file">, opts: GitProcessOptions, resolve: (run: GitRun) => void): void {
+  const run: GitRun = { stdout: [], stderr: [], end: { kind: "lost", reason: "" }, killedFor: null };
+  const progress = opts.onProgress === undefined ? undefined : progressReader(request.args[0] ?? "", opts.onProgress);
+  let idleTimer: NodeJS.Timeout | undefined;
+  const kill = (why: "timeout" | "abort") => {
+    if (run.killedFor !== null) return;
+    run.killedFor = why;
+    spawned.kill("SIGINT");
+  };
+  const onIdle = () => kill("timeout");
+  const onAbort = () => kill("abort");
+  const touched = () => {
+    if (opts.idleTimeoutMs === undefined) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(onIdle, opts.idleTimeoutMs);
+  };
+  const spawned = spawnProcess(
+    { file: GIT, ...request },
+    {
+      onStdout: (chunk) => {
+        run.stdout.push(chunk);
+        touched();
+      },
+      onStderr: (chunk) => {
+        run.stderr.push(chunk);
+        touched();
+        opts.onStderr?.(chunk);
+        progress?.read(chunk);
+      },
+      onEnd: (end) => {
+        clearTimeout(idleTimer);
+        opts.signal?.removeEventListener("abort", onAbort);
+        run.end = end;
+        if (end.kind === "closed" && end.code === 0) progress?.complete();
+        resolve(run);
+      },
+    },
+  );
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  touched();
+}
+
+async function result(run: GitRun, args: string[], opts: GitProcessOptions): Promise<GitProcessResult> {
+  const stderr = Buffer.concat(run.stderr);
+  if (run.killedFor !== null && run.end.kind === "closed") return { kind: "killed", why: run.killedFor, stderr };
+  switch (run.end.kind) {
+    case "closed":
+      return {
+        kind: "exited",
+        stdout: Buffer.concat(run.stdout),
+        stderr,
+        exitCode: run.end.code ?? -1,
+        signal: run.end.code === null ? (run.end.signal ?? "unknown signal") : null,
+      };
+    case "unstartable": {
+      // spawn names the program for a missing folder too ("spawn git ENOENT"): say which one is missing.
+      const isFolder = await stat(opts.cwd).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      return { kind: "unstartable", reason: isFolder ? run.end.reason : `the folder ${opts.cwd} does not exist` };
+    }
+    case "lost":
+      return { kind: "lost", reason: `git ${args.slice(0, 2).join(" ")}: ${run.end.reason}` };
+  }
+}
+
+/** The first of simple-git's unsafe-argument findings not allowed by what the environment itself configures. */
+function unsafeArgument(args: string[], env: Record<string, string>): string | undefined {
+  // What the operator's own environment configures (GIT_SSH_COMMAND, GIT_CONFIG_*, EDITOR …) stays allowed.
+  const allowed = new Set(vulnerabilityCheck([], env).map((finding) => finding.category));
+  return vulnerabilityCheck(args, env).find((finding) => !allowed.has(finding.category))?.message;
+}
+
+const GIT = "git";
+const PROGRESS_LINE = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/;
+
 /**
- * simple-git reads one progress line per stderr chunk, so a stage's last report ("100% (301/301), done")
- * can be lost when git prints it with others. git exiting 0 means every stage it reported ran to its end:
- * those it last reported short of it are reported at 100 % once git has exited.
+ * Progress events from git's stderr as simple-git's progress plugin read them (one per chunk: the chunk's first
+ * `<stage>: <n>% (<done>/<total>)`, the stage its first word in lower case). A chunk can hold a stage's last
+ * report ("100% (301/301), done") after others, so git exiting 0 completes every stage last reported short of it.
  */
-function completingProgress(onProgress: (progress: GitProgress) => void) {
+function progressReader(method: string, onProgress: (progress: GitProgress) => void) {
   const last = new Map<string, GitProgress>();
   return {
-    onProgress: (event: GitProgress) => {
+    read: (chunk: Buffer) => {
+      const match = PROGRESS_LINE.exec(chunk.toString("utf8"));
+      if (match === null) return;
+      const stage = match[1]?.toLowerCase().split(" ", 1)[0] || "unknown";
+      const event = { method, stage, progress: Number(match[2]), processed: Number(match[3]), total: Number(match[4]) };
       last.set(event.stage, event);
       onProgress(event);
     },
@@ -99,40 +157,6 @@ function completingProgress(onProgress: (progress: GitProgress) => void) {
   };
 }
 
-function exited(captured: Captured): GitProcessResult {
-  const stdout = Buffer.concat(captured.stdOut);
-  const stderr = Buffer.concat(captured.stdErr);
-  // A spawn error (git missing) reaches simple-git as a negative exit code with the error in stderr.
-  if (captured.exitCode !== null && captured.exitCode < 0)
-    return { kind: "unstartable", reason: stderr.toString("utf8").split("\n")[0] ?? "" };
-  // simple-git passes on `close`'s exit code only, not its signal: null means a signal ended git, not which.
-  return {
-    kind: "exited",
-    stdout,
-    stderr,
-    exitCode: captured.exitCode ?? -1,
-    signal: captured.exitCode === null ? "unknown signal" : null,
-  };
-}
-
-function failure(error: unknown, captured: Captured | undefined): GitProcessResult {
-  if (!(error instanceof GitPluginError)) throw error;
-  const stderr = Buffer.concat(captured?.stdErr ?? []);
-  if (error.plugin === "timeout" || error.plugin === "abort") return { kind: "killed", why: error.plugin, stderr };
-  return { kind: "refused", reason: error.message };
-}
-
-/**
- * simple-git's guards, set for an environment grove built on purpose: every variable in it may reach git
- * (allowEnvironment), and what the operator's own environment configures (GIT_SSH_COMMAND, GIT_CONFIG_*,
- * EDITOR …) stays allowed. Everything else its unsafe-operations check finds in argv is refused.
- */
-function guards(env: Record<string, string>): Pick<SimpleGitOptions, "allowEnvironment" | "unsafe"> {
-  const unsafe: NonNullable<SimpleGitOptions["unsafe"]> = {};
-  for (const { category } of vulnerabilityCheck([], env)) unsafe[category] = true;
-  return { allowEnvironment: Object.keys(env), unsafe };
-}
-
 function gitEnv(extra: Record<string, string> | undefined): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
@@ -140,15 +164,11 @@ function gitEnv(extra: Record<string, string> | undefined): Record<string, strin
   // The repository's hooks run with git's environment.
   for (const name of Object.keys(env)) if (isGroveSecret(name)) delete env[name];
   // GIT_OPTIONAL_LOCKS=0 keeps read-only commands (status) from taking index.lock in agents' worktrees.
-  return { ...env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0", ...extra };
-}
-
-/**
- * simple-git 4's completion plugin waits a further 50 ms after `close` when git printed nothing on either
- * pipe (update-ref, config, show-ref --quiet …), which would make every silent call 50 ms slower than
- * spawning git directly. An empty chunk on stdout, sent once its listeners are attached (they are, by the next
- * tick), tells it output was seen; it adds no bytes.
- */
-function endCloseDelay(stdout: NodeJS.ReadableStream): void {
-  process.nextTick(() => stdout.emit("data", NO_INPUT));
+  const guarded = {
+    GIT_TERMINAL_PROMPT: "0",
+    LC_ALL: "C",
+    GIT_OPTIONAL_LOCKS: "0",
+    GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: "true",
+  };
+  return { ...env, ...guarded, ...extra };
 }

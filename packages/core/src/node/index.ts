@@ -14,6 +14,7 @@ export * from "./prune-worktrees.ts";
 export * from "./cleanup-agent-worktrees.ts";
 export * from "./archive.ts";
 export * from "./process-table.ts";
+export { spawnProcess, stopProcessSpawner, useProcessSpawner } from "./process-spawner.ts";
 export * from "./collect-repo-facts.ts";
 export * from "./doctor.ts";
 export * from "../worktree/archive-ref.ts";

@@ -7,8 +7,8 @@ import { DomainError } from "../errors/domain-error.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { runGit, type GitProgress } from "./run-git.ts";
 
-// What simple-git adds to runGit: argv guards, a kill on timeout or abort, progress events.
-describe("runGit through simple-git", () => {
+// What git-process.ts adds to runGit: argv guards, a kill on timeout or abort, progress events.
+describe("runGit's process guards", () => {
   let repo: TempRepo;
   beforeEach(async () => {
     repo = await makeTempRepo();

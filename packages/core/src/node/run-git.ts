@@ -18,18 +18,14 @@ const STDERR_TAIL_CHARS = 2_000;
 const TRACE2_LINE_START = '{"event":"';
 
 /**
- * Runs git with an argument array (never a shell), through simple-git (git-process.ts). Exit codes outside
+ * Runs git with an argument array (never a shell), through git-process.ts. Exit codes outside
  * okExitCodes (default [0]) throw GIT_FAILED carrying the command, cwd, exit code and the tail of stderr; so
- * does a git killed by idleTimeoutMs or the abort signal. Arguments simple-git finds unsafe (option injection
+ * does a git killed by idleTimeoutMs or the abort signal. Arguments simple-git's check finds unsafe (option injection
  * such as `--upload-pack=…`) throw INVALID_INPUT before git starts. When another git process holds one of
  * git's own lock files, the command is retried with jittered backoff for up to ~10 s.
  *
- * Callers parse git's machine formats themselves rather than through simple-git's status/branch/log tasks:
- * those run fixed argv of their own (`status --porcelain -b -u`, `branch -a -v`, `log` with its own format)
- * outside this retry and failure handling, and read less exactly than what the callers ask for —
- * `status --porcelain=v1 -z` with git's XY code per path (worktree-status.ts), `for-each-ref` with NUL-separated
- * fields (scan-agent-branches.ts), `worktree list --porcelain -z` (list-worktrees.ts), and first-parent
- * `log` records with the files of each merge (the runner's git-history.ts).
+ * Callers parse git's machine formats themselves (`status --porcelain=v1 -z`, `for-each-ref` with NUL-separated
+ * fields, `worktree list --porcelain -z`).
  */
 export async function runGit(args: string[], opts: RunGitOptions): Promise<GitResult> {
   const okExitCodes = opts.okExitCodes ?? [0];
@@ -86,8 +82,12 @@ function notRun(args: string[], opts: RunGitOptions, result: Exclude<GitProcessR
       return new DomainError("GIT_FAILED", `could not start git in ${opts.cwd}: ${result.reason}`, {
         process: processFailure(args, opts, none),
       });
+    case "lost":
+      return new DomainError("GIT_FAILED", `lost track of git in ${opts.cwd}: ${result.reason}`, {
+        process: processFailure(args, opts, none),
+      });
     case "killed": {
-      // simple-git stops git with SIGINT, on the abort signal or after idleTimeoutMs without output.
+      // git-process.ts stops git with SIGINT, on the abort signal or after idleTimeoutMs without output.
       const why = result.why === "timeout" ? `no output for ${opts.idleTimeoutMs} ms` : "aborted";
       return gitFailed(args, opts, `killed by SIGINT (${why})`, {
         exitCode: null,

@@ -1,0 +1,159 @@
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import { access, constants, open, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
+import { processSpawnerPid, spawnProcess, stopProcessSpawner, useProcessSpawner, type SpawnEnd } from "./process-spawner.ts";
+import { runGit } from "./run-git.ts";
+
+// This file's setup (process-spawner-setup.ts) has already put the spawner in use.
+describe("the process spawner", () => {
+  let repo: TempRepo;
+  beforeEach(async () => {
+    useProcessSpawner();
+    repo = await makeTempRepo();
+  });
+  afterEach(async () => {
+    await repo.cleanup();
+  });
+
+  it("starts each process itself, with the argv, folder, environment and stdin it is given", async () => {
+    const spawner = processSpawnerPid();
+    expect(spawner).toBeDefined();
+    expect(spawner).not.toBe(process.pid);
+    const script =
+      "process.stdout.write(JSON.stringify({ ppid: process.ppid, cwd: process.cwd(), argv: process.argv.slice(1), mark: process.env.MARK, stdin: require('fs').readFileSync(0, 'utf8') }))";
+    const ran = await collect(process.execPath, ["-e", script, "--", "a b", "$HOME", "'"], { MARK: "x" }, "input\n");
+    expect(ran.end).toEqual({ kind: "closed", code: 0, signal: null });
+    expect(JSON.parse(ran.stdout)).toEqual({
+      ppid: spawner,
+      cwd: repo.dir,
+      argv: ["a b", "$HOME", "'"],
+      mark: "x",
+      stdin: "input\n",
+    });
+  });
+
+  it("passes a large output through intact", async () => {
+    const blob = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < blob.length; i++) blob[i] = (i * 7919) % 251;
+    await writeFile(join(repo.dir, "big.bin"), blob);
+    const sha = await repo.git(["hash-object", "-w", "--", "big.bin"]);
+    const ran = await collect("git", ["cat-file", "blob", sha], {}, "");
+    expect(ran.end).toEqual({ kind: "closed", code: 0, signal: null });
+    expect(digest(ran.stdoutBytes)).toBe(digest(blob));
+  });
+
+  it("says a program that cannot start could not start", async () => {
+    const ran = await collect(join(repo.root, "no-such-program"), [], {}, "");
+    expect(ran.end.kind).toBe("unstartable");
+    expect(ran.end.kind === "unstartable" && ran.end.reason).toContain("ENOENT");
+  });
+
+  it("keeps running git when its process group gets SIGINT or SIGTERM (a Ctrl-C, a supervisor's stop)", async () => {
+    const spawner = processSpawnerPid() as number;
+    process.kill(spawner, "SIGINT");
+    process.kill(spawner, "SIGTERM");
+    expect((await runGit(["rev-parse", "--abbrev-ref", "HEAD"], { cwd: repo.dir })).stdout).toBe("main\n");
+    expect(processSpawnerPid()).toBe(spawner);
+  });
+
+  it("killed -9 mid-git: that git is reported lost, never as not started, and later ones start directly", async () => {
+    const fifo = join(repo.root, "fifo");
+    await rm(fifo, { force: true });
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    // git blocks opening a FIFO nobody writes to: it is running when the spawner dies.
+    const running = runGit(["hash-object", "--", fifo], { cwd: repo.dir }).catch((e: unknown) => e);
+    await waitUntil(async () => (await gitChildrenOf(processSpawnerPid() as number)) > 0);
+    process.kill(processSpawnerPid() as number, "SIGKILL");
+    const error = await running;
+    expect(error).toMatchObject({ code: "GIT_FAILED", process: { exitCode: null } });
+    expect(String((error as Error).message)).toMatch(/lost track of git .*whether the process ran is unknown/);
+    expect(processSpawnerPid()).toBeUndefined();
+    expect((await runGit(["rev-parse", "--abbrev-ref", "HEAD"], { cwd: repo.dir })).stdout).toBe("main\n");
+    // The orphaned git still waits on the FIFO: a writer that closes at once ends it.
+    await (await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)).close();
+  });
+
+  it("exits when the grove process that started it is killed -9", async () => {
+    const module = pathToFileURL(fileURLToPath(new URL("./process-spawner.ts", import.meta.url))).href;
+    const code = `import { useProcessSpawner, processSpawnerPid, spawnProcess } from ${JSON.stringify(module)};
+useProcessSpawner();
+spawnProcess({ file: "true", args: [], cwd: ".", env: { PATH: process.env.PATH }, input: Buffer.alloc(0) }, {
+  onStdout() {}, onStderr() {}, onEnd() { console.log(processSpawnerPid()); setInterval(() => undefined, 1000); },
+});`;
+    const grove = spawn(process.execPath, ["--import", tsxLoader, "--input-type=module", "-e", code], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const spawnerPid = Number(await firstLine(grove.stdout));
+    expect(await isAlive(spawnerPid)).toBe(true);
+    grove.kill("SIGKILL");
+    await waitUntil(async () => !(await isAlive(spawnerPid)));
+  });
+
+  it("once stopped, starts processes from this process again", async () => {
+    stopProcessSpawner();
+    expect(processSpawnerPid()).toBeUndefined();
+    const ran = await collect(process.execPath, ["-e", "process.stdout.write(String(process.ppid))"], {}, "");
+    expect(Number(ran.stdout)).toBe(process.pid);
+  });
+
+  type Collected = { stdout: string; stdoutBytes: Buffer; end: SpawnEnd };
+
+  function collect(file: string, args: string[], env: Record<string, string>, input: string): Promise<Collected> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      spawnProcess(
+        { file, args, cwd: repo.dir, env: { PATH: process.env.PATH ?? "", ...env }, input: Buffer.from(input) },
+        {
+          onStdout: (chunk) => chunks.push(chunk),
+          onStderr: () => undefined,
+          onEnd: (end) => {
+            const stdoutBytes = Buffer.concat(chunks);
+            resolve({ stdout: stdoutBytes.toString("utf8"), stdoutBytes, end });
+          },
+        },
+      );
+    });
+  }
+});
+
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+function digest(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+async function isAlive(pid: number): Promise<boolean> {
+  // A zombie has exited; /proc still lists it until its parent reaps it.
+  return access(`/proc/${pid}`).then(
+    () => !/^\d+ \(.*\) Z/.test(spawnSync("cat", [`/proc/${pid}/stat`]).stdout.toString()),
+    () => false,
+  );
+}
+
+function gitChildrenOf(pid: number): Promise<number> {
+  const listed = spawnSync("pgrep", ["-P", String(pid), "git"])
+    .stdout.toString()
+    .trim();
+  return Promise.resolve(listed === "" ? 0 : listed.split("\n").length);
+}
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await sleep(20);
+}
+
+function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    stream.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      if (text.includes("\n")) resolve(text.split("\n")[0] ?? "");
+    });
+    stream.on("end", () => reject(new Error(`ended before a line: ${text}`)));
+  });
+}
