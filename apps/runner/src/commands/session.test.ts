@@ -118,6 +118,20 @@ describe("grove session run", () => {
     expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
   });
 
+  it("refuses a grove.yaml whose brain folder is outside the repository or in .git before any agent runs", async () => {
+    for (const brain of ["../outside", "/tmp/brain", ".git", "docs/.GIT/brain"]) {
+      repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": `${GROVE_YAML}brain: ${brain}\n` } });
+      const result = await session("tasks:\n  - { agent: demo, task: t1, prompt: 'lines=1' }\n", ["--approve", "auto"]);
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr).toContain("grove.yaml is invalid:\n✖ must be a folder inside the repository, outside .git");
+      expect(result.stderr).toContain("→ at brain");
+      expect(await repo.git(["branch", "--list", "agent/*"])).toBe("");
+      expect(await repo.git(["worktree", "list"])).not.toContain("wt-");
+      await repo.cleanup();
+    }
+    repo = await makeTempRepo();
+  });
+
   it("refuses a 99,000-character prompt of multi-byte characters with the limit named, creating nothing", async () => {
     repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
     const result = await session(`tasks:\n  - { agent: demo, task: big, prompt: '${"é".repeat(99_000)}' }\n`);

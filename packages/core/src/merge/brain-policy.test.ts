@@ -17,6 +17,7 @@ describe("brain policy", () => {
   it("refuses a brain folder outside the repository", () => {
     for (const bad of ["", ".", "/etc", "../brain", "a/../../b"])
       expect(() => normalizeBrainDir(bad)).toThrow(/inside the repository/);
+    expect(() => normalizeBrainDir("docs/.Git/brain")).toThrow(/outside .git/);
     expect(normalizeBrainDir("docs/brain/")).toBe("docs/brain");
   });
 });

@@ -8,13 +8,39 @@ export function normalizeBrainDir(brain: string): string {
     .replace(/\\/g, "/")
     .replace(/^(\.\/)+/, "")
     .replace(/\/+$/, "");
-  if (dir === "" || dir === "." || dir.startsWith("/") || dir.split("/").includes("..")) {
+  if (!isBrainDirInsideRepository(dir)) {
     throw new DomainError(
       "INVALID_CONFIG",
-      `grove.yaml: brain "${brain}" must be a folder inside the repository, like project-brain.`,
+      `grove.yaml: brain "${brain}" must be a folder inside the repository, outside .git, like project-brain.`,
     );
   }
   return dir;
+}
+
+/**
+ * Whether a brain folder (normalized, repository-relative) is one git can hold: not the root, not outside
+ * the repository, and not in `.git` (git refuses such paths in any case, so a deposit there would fail only
+ * once a merge had already been built).
+ */
+function isBrainDirInsideRepository(dir: string): boolean {
+  const parts = dir.split("/");
+  return !(
+    dir === "" ||
+    dir === "." ||
+    dir.startsWith("/") ||
+    parts.includes("..") ||
+    parts.some((p) => p.toLowerCase() === ".git")
+  );
+}
+
+/** True when grove.yaml's brain names a folder grove can deposit into (see normalizeBrainDir). */
+export function isValidBrainDir(brain: string): boolean {
+  try {
+    normalizeBrainDir(brain);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -49,3 +49,14 @@ describe("grove.yaml worktrees", () => {
     expect(() => parseGroveConfig("worktrees: ../{task}\n")).toThrow("must contain {agent} and {task}");
   });
 });
+
+describe("grove.yaml brain", () => {
+  it("takes a folder inside the repository, and refuses one outside it or in git's own folder", () => {
+    expect(parseGroveConfig("brain: docs/brain\n").brain).toBe("docs/brain");
+    expect(parseGroveConfig("test: none\n").brain).toBe("project-brain");
+    for (const bad of ["../outside", "/tmp/brain", ".", ".git", ".GIT/brain", "docs/.git"])
+      expect(() => parseGroveConfig(`brain: ${bad}\n`)).toThrow(
+        "grove.yaml is invalid:\n✖ must be a folder inside the repository, outside .git, like project-brain\n  → at brain",
+      );
+  });
+});

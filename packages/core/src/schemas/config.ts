@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SessionBudgetSchema } from "../agent-events/session-budget.ts";
 import { AdmissionConfigSchema } from "./admission-config.ts";
+import { isValidBrainDir } from "../merge/brain-policy.ts";
 import { validateRefName } from "../naming/agent-branch.ts";
 import { parseYamlDocument } from "./yaml-document.ts";
 
@@ -82,7 +83,12 @@ export const GroveConfigSchema = z.strictObject({
         return false;
       }
     }, "must be a valid branch name"),
-  brain: z.string().min(1).default("project-brain"),
+  // Checked here, not first when a deposit is built: a bad one would otherwise let every agent run and fail each merge.
+  brain: z
+    .string()
+    .min(1)
+    .default("project-brain")
+    .refine(isValidBrainDir, "must be a folder inside the repository, outside .git, like project-brain"),
   // Each agent's task needs a folder of its own: without both names two tasks would be given one path.
   worktrees: z
     .string()
