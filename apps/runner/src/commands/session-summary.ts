@@ -96,7 +96,9 @@ export function describeMerge(merge: MergeOutcome): string {
   switch (merge.kind) {
     case "merged": {
       const tested = merge.mergedTreeTest?.status === "none" ? ", no tests (test: none)" : "";
-      return `${merge.alreadyMerged ? "already merged" : "merged"} as ${merge.sha.slice(0, 12)}${tested}`;
+      // The merge landed without the RESULT's learnings: said here as the dashboard says it, not only in the audit file.
+      const deposit = merge.depositError ? `; the brain deposit failed: ${firstLine(merge.depositError, 200)}` : "";
+      return `${merge.alreadyMerged ? "already merged" : "merged"} as ${merge.sha.slice(0, 12)}${tested}${deposit}`;
     }
     case "conflict":
       return `conflict in ${merge.files.join(", ")} (branch kept)`;

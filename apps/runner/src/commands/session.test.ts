@@ -132,6 +132,19 @@ describe("grove session run", () => {
     repo = await makeTempRepo();
   });
 
+  it("says in its summary when a merge landed but its learnings could not be deposited in the brain", async () => {
+    // The brain folder names a file the repository already has: git cannot put LEARN files under it.
+    repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": `${GROVE_YAML}brain: README.md\n` } });
+    const result = await session("tasks:\n  - { agent: demo, task: learner, prompt: 'lines=1' }\n", ["--approve", "auto"]);
+    const merge = await repo.git(["log", "main", "--merges", "--format=%H"]);
+    expect(merge, result.stdout + result.stderr).toMatch(/^[0-9a-f]{40}$/);
+    expect(await repo.git(["ls-tree", "--name-only", "main"])).toContain("README.md");
+    expect(result.stdout).toMatch(
+      new RegExp(`demo/learner\\s+landed\\s.*merged as ${merge.slice(0, 12)}; the brain deposit failed: `),
+    );
+    expect(result.stderr).toMatch(/▸ demo\/learner\s+merge: merged as [0-9a-f]{12}; the brain deposit failed: /);
+  });
+
   it("refuses a 99,000-character prompt of multi-byte characters with the limit named, creating nothing", async () => {
     repo = await makeTempRepo({ files: { "README.md": "# app\n", "grove.yaml": GROVE_YAML } });
     const result = await session(`tasks:\n  - { agent: demo, task: big, prompt: '${"é".repeat(99_000)}' }\n`);
