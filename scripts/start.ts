@@ -1,8 +1,6 @@
 // `pnpm start`: database, demo repository, dashboard and a runner on one machine, with one command.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -17,13 +15,13 @@ import {
   ensurePrivateDir,
   assertIntegrationBranch,
   openRepo,
-  restrictFile,
   stopInOrder,
   superviseProcess,
   type SupervisedExit,
   type SupervisedProcess,
 } from "@grove/core/node";
 import { ensureDemoRepo } from "./demo-repo.ts";
+import { runnerToken } from "./runner-token.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(process.env.GROVE_DATA_DIR ?? ".grove-data");
@@ -44,7 +42,7 @@ async function main() {
   }
   // Owner-only (and repaired if an older grove left it open): the database, secrets and the runner's data live here.
   await ensurePrivateDir(dataDir);
-  const token = await runnerToken();
+  const token = await runnerToken(dataDir);
   // GROVE_RUNNER=0: a team's dashboard instance only; the runners run on the developers' machines.
   const withRunner = process.env.GROVE_RUNNER !== "0";
   const repos = !withRunner ? "" : (process.env.GROVE_REPOS ?? (await ensureDemoRepo(path.join(dataDir, "demo-repo"))).path);
@@ -77,6 +75,7 @@ async function main() {
     MALLOC_ARENA_MAX: "2",
   };
   // Both processes run bundled (`turbo run build` above): no TypeScript loader in either.
+  let isDashboardUp = false;
   const web = supervise(
     "web",
     [...WEB_NODE_ARGS, path.join(root, "apps/web/dist/server.mjs")],
@@ -85,9 +84,12 @@ async function main() {
     {
       code: LISTEN_FAILED_EXIT_CODE,
       message: `port ${port} is in use or not allowed (the dashboard's reason is above); set PORT to a free port and run pnpm start again`,
+      // Ending before it ever answered is its configuration (DATABASE_URL, the secrets…): the same again on a restart.
+      isStartingUp: () => !isDashboardUp,
     },
   );
   await waitForHealth(`http://127.0.0.1:${port}/api/health`, web);
+  isDashboardUp = true;
   // Where another machine's runner gets its token: the file's path, never the token itself (logs get shared).
   const tokenSource = process.env.GROVE_RUNNER_TOKEN ? "GROVE_RUNNER_TOKEN" : path.join(dataDir, "runner-token");
   const connect = `runners on other machines connect with \`grove runner --hub URL\` and the token in ${tokenSource}`;
@@ -110,30 +112,18 @@ async function main() {
   console.log(`grove: runner started for ${repos}; ${connect}`);
 }
 
-async function runnerToken(): Promise<string> {
-  if (process.env.GROVE_RUNNER_TOKEN) return process.env.GROVE_RUNNER_TOKEN;
-  const file = path.join(dataDir, "runner-token");
-  if (existsSync(file)) {
-    await restrictFile(file);
-    return (await readFile(file, "utf8")).trim();
-  }
-  const token = randomBytes(32).toString("base64url");
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
-  return token;
-}
-
 /**
  * Either process is started again when it ends on its own (with back-off): a crashed dashboard does not
  * stop the runner, whose agents keep running and whose log lines wait in its spool until the hub is back.
  * An exit with `fatal.code` is the process saying that a restart would fail the same way: everything
- * stops then, with `fatal.message`, and `pnpm start` exits 1.
+ * stops then, with `fatal.message`, and `pnpm start` exits 1; so does any exit while `fatal.isStartingUp()`.
  */
 function supervise(
   name: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-  fatal: { code: number; message: string },
+  fatal: { code: number; message: string; isStartingUp?: () => boolean },
   stopGraceMs?: number,
 ): SupervisedProcess {
   if (stopping) throw new Error(`stopped before the ${name} started`);
@@ -144,8 +134,8 @@ function supervise(
     env,
     cwd,
     log: (message) => console.error(`grove: ${message} [${new Date().toISOString()}]`),
-    isFatal: (exit: SupervisedExit) => exit.code === fatal.code,
-    onGiveUp: () => fail(fatal.message),
+    isFatal: (exit: SupervisedExit) => exit.code === fatal.code || fatal.isStartingUp?.() === true,
+    onGiveUp: (exit: SupervisedExit) => fail(exit.code === fatal.code ? fatal.message : STARTUP_EXIT),
     ...(stopGraceMs === undefined ? {} : { stopGraceMs }),
   });
   supervised.unshift(child);
@@ -173,6 +163,8 @@ async function waitForHealth(url: string, web: SupervisedProcess): Promise<void>
   }
   throw new Error(`the dashboard did not answer on ${url} within 60 s`);
 }
+
+const STARTUP_EXIT = "the dashboard exited during start-up (its reason is above); fix it and run pnpm start again";
 
 /** How long the runner may take to stop before it is killed: a merge it is landing finishes first. */
 const RUNNER_STOP_GRACE_MS = 15 * 60_000;

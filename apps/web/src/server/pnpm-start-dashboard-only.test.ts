@@ -49,3 +49,38 @@ it("starts the dashboard alone: it answers, and no runner or demo repository is 
     await rm(root, { recursive: true, force: true });
   }
 });
+
+it(
+  "stops at once when the dashboard ends during start-up, saying why, instead of restarting it",
+  { timeout: 600_000 },
+  async () => {
+    await buildForProduction();
+    const root = await realpath(await mkdtemp(path.join(os.tmpdir(), "grove-start-up-exit-")));
+    try {
+      const start = spawn(process.execPath, ["--import", TSX, path.join(repoRoot, "scripts/start.ts")], {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          PORT: String(await freePort()),
+          GROVE_DATA_DIR: path.join(root, "data"),
+          GROVE_SKIP_BUILD: "1",
+          GROVE_RUNNER: "0",
+          DATABASE_URL: "mysql://grove@127.0.0.1/grove",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      start.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      start.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise((resolve) => start.once("exit", resolve));
+      expect(code).toBe(1);
+      expect(output).toContain("DATABASE_URL");
+      expect(output).toContain("grove: the dashboard exited during start-up (its reason is above)");
+      expect(output).toContain("not restarting it");
+    expect(output).not.toContain("restarting it in");
+      expect(output).not.toMatch(/\n\s+at /);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  },
+);
