@@ -77,7 +77,7 @@ it(
       expect(output).toContain("DATABASE_URL");
       expect(output).toContain("grove: the dashboard exited during start-up (its reason is above)");
       expect(output).toContain("not restarting it");
-    expect(output).not.toContain("restarting it in");
+      expect(output).not.toContain("restarting it in");
       expect(output).not.toMatch(/\n\s+at /);
     } finally {
       await rm(root, { recursive: true, force: true });
