@@ -60,15 +60,16 @@ function runGitProcess(request: Omit<SpawnRequest, "file">, opts: GitProcessOpti
   const run: GitRun = { stdout: [], stderr: [], end: { kind: "lost", reason: "" }, killedFor: null };
   const progress = opts.onProgress === undefined ? undefined : progressReader(request.args[0] ?? "", opts.onProgress);
   let idleTimer: NodeJS.Timeout | undefined;
+  let isEnded = false;
   const kill = (why: "timeout" | "abort") => {
-    if (run.killedFor !== null) return;
+    if (isEnded || run.killedFor !== null) return;
     run.killedFor = why;
     spawned.kill("SIGINT");
   };
   const onIdle = () => kill("timeout");
   const onAbort = () => kill("abort");
   const touched = () => {
-    if (opts.idleTimeoutMs === undefined) return;
+    if (isEnded || opts.idleTimeoutMs === undefined) return;
     clearTimeout(idleTimer);
     idleTimer = setTimeout(onIdle, opts.idleTimeoutMs);
   };
@@ -86,6 +87,7 @@ function runGitProcess(request: Omit<SpawnRequest, "file">, opts: GitProcessOpti
         progress?.read(chunk);
       },
       onEnd: (end) => {
+        isEnded = true;
         clearTimeout(idleTimer);
         opts.signal?.removeEventListener("abort", onAbort);
         run.end = end;
@@ -94,7 +96,8 @@ function runGitProcess(request: Omit<SpawnRequest, "file">, opts: GitProcessOpti
       },
     },
   );
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  // Not when git could not even start (spawnProcess may say so before it returns): nothing is left to stop.
+  if (!isEnded) opts.signal?.addEventListener("abort", onAbort, { once: true });
   touched();
 }
 

@@ -24,8 +24,8 @@ export type Spawned = { kill: (signal: NodeJS.Signals) => void };
  *
  * Why a spawner: Node starts a child by forking the whole parent, and the kernel's cost of that grows with the
  * parent's memory — measured on a 2-core machine, 2.4 ms of CPU per git from a 52 MB process, 9 ms from a 230 MB
- * one, most of it with the parent's event loop blocked. The runner and the dashboard start git hundreds of times
- * a minute while they stream agents' logs; the spawner is a small Node process that does the forking for them.
+ * one, most of it with the parent's event loop blocked. The runner starts git hundreds of times a minute while it
+ * streams agents' logs; the spawner is a small Node process that does the forking for it.
  */
 export function spawnProcess(request: SpawnRequest, handlers: SpawnHandlers): Spawned {
   const spawner = current !== null && !current.isDead ? current : null;
@@ -36,7 +36,7 @@ let current: Spawner | null = null;
 
 /**
  * From now on, processes started through spawnProcess are started by the spawner (started here once). For long-lived
- * processes that start many (the runner, the dashboard, a headless session, test workers). Should the spawner die,
+ * processes that start many (the runner, a headless session, test workers). Should the spawner die,
  * what it was running is reported lost and later processes are started directly again.
  */
 export function useProcessSpawner(): void {
