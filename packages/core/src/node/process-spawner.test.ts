@@ -95,6 +95,27 @@ spawnProcess({ file: "true", args: [], cwd: ".", env: { PATH: process.env.PATH }
     await waitUntil(async () => !(await isAlive(spawnerPid)));
   });
 
+  it("killed -9 while it runs the only thing a process waits for: the wait ends lost, the process does not just exit", async () => {
+    const module = pathToFileURL(fileURLToPath(new URL("./process-spawner.ts", import.meta.url))).href;
+    // A headless session creating its worktrees waits on git alone: no socket or timer of its own keeps it alive.
+    const code = `import { useProcessSpawner, processSpawnerPid, spawnProcess } from ${JSON.stringify(module)};
+useProcessSpawner();
+// It writes until the spawner is gone (then its stdout breaks and it dies): running when the spawner is killed.
+const script = "setInterval(() => process.stdout.write('.'), 50)";
+let isReported = false;
+spawnProcess({ file: process.execPath, args: ["-e", script], cwd: ".", env: { PATH: process.env.PATH }, input: Buffer.alloc(0) }, {
+  onStdout() { if (!isReported) console.log(processSpawnerPid()); isReported = true; }, onStderr() {}, onEnd(end) { console.log(JSON.stringify(end)); },
+});`;
+    const grove = spawn(process.execPath, ["--import", tsxLoader, "--input-type=module", "-e", code], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const lines = linesOf(grove.stdout);
+    const exited = new Promise<number | null>((resolve) => grove.on("close", (exitCode) => resolve(exitCode)));
+    process.kill(Number(await lines.next()), "SIGKILL");
+    expect(JSON.parse(await lines.next())).toMatchObject({ kind: "lost" });
+    expect(await exited).toBe(0);
+  });
+
   it("once stopped, starts processes from this process again", async () => {
     stopProcessSpawner();
     expect(processSpawnerPid()).toBeUndefined();
@@ -156,4 +177,31 @@ function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
     });
     stream.on("end", () => reject(new Error(`ended before a line: ${text}`)));
   });
+}
+
+/** Each line of a stream in turn; rejects once the stream ended without one. */
+function linesOf(stream: NodeJS.ReadableStream): { next: () => Promise<string> } {
+  let text = "";
+  let isEnded = false;
+  const waiting: (() => void)[] = [];
+  const wake = () => waiting.splice(0).forEach((resolve) => resolve());
+  stream.on("data", (chunk: Buffer) => {
+    text += chunk.toString("utf8");
+    wake();
+  });
+  stream.on("end", () => {
+    isEnded = true;
+    wake();
+  });
+  return {
+    next: async () => {
+      while (!text.includes("\n")) {
+        if (isEnded) throw new Error(`ended before a line: ${text}`);
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
+      const line = text.slice(0, text.indexOf("\n"));
+      text = text.slice(line.length + 1);
+      return line;
+    },
+  };
 }

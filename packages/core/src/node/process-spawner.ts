@@ -89,8 +89,13 @@ class Spawner {
   spawn(request: SpawnRequest, handlers: SpawnHandlers): Spawned {
     const id = this.nextId++;
     this.pending.set(id, handlers);
-    // Waiting for a process keeps this process alive, as a child of its own would.
-    if (this.pending.size === 1) this.child.channel?.ref();
+    // Waiting for a process keeps this process alive, as a child of its own would; the spawner itself too, not just
+    // its channel: should it die, its exit is what ends the wait (reported lost), and without a ref to wait for it
+    // this process would run out of work and exit with the wait unsettled.
+    if (this.pending.size === 1) {
+      this.child.ref();
+      this.child.channel?.ref();
+    }
     this.child.send({ id, ...request });
     return { kill: (signal) => this.pending.has(id) && this.child.connected && this.child.send({ id, type: "kill", signal }) };
   }
