@@ -6,7 +6,7 @@ import { findByPath, type WorktreeEntry, type WorktreeEntryInput } from "./add-w
 import type { WorktreeInfo } from "./list-worktrees.ts";
 import type { RepoContext } from "./open-repo.ts";
 import { branchSha, headSha, isSha } from "./refs.ts";
-import { runGit } from "./run-git.ts";
+import { isLostGit, runGit } from "./run-git.ts";
 import { markSetUpPending, worktreeGitDir } from "./set-up-worktree.ts";
 
 /**
@@ -127,10 +127,13 @@ function isCheckoutStart(line: string): boolean {
 /**
  * git refused the add (GIT_FAILED; anything else is thrown): null, having changed nothing. `worktree add -b` makes
  * the branch (`git branch`) before it checks the path: a branch it made for a worktree it then refused is deleted
- * again. git names a branch that was there before, which is left alone.
+ * again. git names a branch that was there before, which is left alone. A git lost with the process spawner may
+ * have made the branch and the worktree, or part of them: nothing is deleted, and the caller's listing under the
+ * lock finds what it left (a worktree never checked out is then set up, as one a killed grove left).
  */
 async function refused(ctx: RepoContext, branch: string, error: unknown): Promise<null> {
   if (!(isDomainError(error) && error.code === "GIT_FAILED")) throw error;
+  if (isLostGit(error)) return null;
   if (!/a branch named '.*' already exists/.test(error.process?.stderrTail ?? "")) await deleteBranchIfAny(ctx, branch);
   return null;
 }

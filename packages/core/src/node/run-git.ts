@@ -82,10 +82,13 @@ function notRun(args: string[], opts: RunGitOptions, result: Exclude<GitProcessR
       return new DomainError("GIT_FAILED", `could not start git in ${opts.cwd}: ${result.reason}`, {
         process: processFailure(args, opts, none),
       });
-    case "lost":
-      return new DomainError("GIT_FAILED", `lost track of git in ${opts.cwd}: ${result.reason}`, {
+    case "lost": {
+      const error = new DomainError("GIT_FAILED", `lost track of git in ${opts.cwd}: ${result.reason}`, {
         process: processFailure(args, opts, none),
       });
+      lostGitErrors.add(error);
+      return error;
+    }
     case "killed": {
       // git-process.ts stops git with SIGINT, on the abort signal or after idleTimeoutMs without output.
       const why = result.why === "timeout" ? `no output for ${opts.idleTimeoutMs} ms` : "aborted";
@@ -96,6 +99,16 @@ function notRun(args: string[], opts: RunGitOptions, result: Exclude<GitProcessR
       });
     }
   }
+}
+
+const lostGitErrors = new WeakSet<object>();
+
+/**
+ * True for the GIT_FAILED of a git lost with the process spawner that ran it: unlike a git that failed, it may have
+ * done part or all of its work, so a caller must not take it for "git refused and changed nothing".
+ */
+export function isLostGit(error: unknown): boolean {
+  return typeof error === "object" && error !== null && lostGitErrors.has(error);
 }
 
 type Ended = { exitCode: number | null; signal: string | null; stderr: string };

@@ -1,0 +1,76 @@
+import { spawnSync } from "node:child_process";
+import { access, chmod, open, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
+import { createAgentWorktree } from "./create-agent-worktree.ts";
+import { processSpawnerPid, useProcessSpawner } from "./process-spawner.ts";
+
+// This file's setup (process-spawner-setup.ts) has put the spawner in use, as the runner and `grove session run` do.
+describe("createAgentWorktree when the process spawner dies under its `worktree add`", () => {
+  let repo: TempRepo;
+  beforeEach(async () => {
+    useProcessSpawner();
+    repo = await makeTempRepo({ files: { "src/a.txt": "a\n" } });
+  });
+  afterEach(async () => {
+    await repo.cleanup();
+  });
+
+  it("a git that did its work but was lost with the spawner: the worktree is finished, its branch kept", async () => {
+    const fifo = join(repo.root, "hold");
+    const held = join(repo.root, "held");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    // The hook holds git once the new branch is committed, until the test lets it go.
+    const hook = join(repo.dir, ".git", "hooks", "reference-transaction");
+    const holdOnce = `[ "$1" = committed ] && [ ! -e '${held}' ] && { : > '${held}'; cat '${fifo}' > /dev/null; }`;
+    await writeFile(hook, `#!/bin/sh\ncat > /dev/null\n${holdOnce}\nexit 0\n`);
+    await chmod(hook, 0o755);
+
+    const creating = createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t1", onProgress: () => undefined });
+    const settled = creating.then(
+      (created) => ({ created }),
+      (error: unknown) => ({ error }),
+    );
+    await waitUntil(() => exists(held));
+    const spawner = processSpawnerPid() as number;
+    const [git] = childrenOf(spawner);
+    expect(git).toBeDefined();
+    // Stopped, the spawner can pass on neither git's output nor its end: git finishes, and then the spawner dies.
+    process.kill(spawner, "SIGSTOP");
+    await (await open(fifo, "w")).close();
+    await waitUntil(async () => isZombie(git as number));
+    process.kill(spawner, "SIGKILL");
+
+    const outcome = await settled;
+    expect(outcome).toMatchObject({ created: { branch: "agent/demo/t1", created: false, resumed: true } });
+    const path = join(repo.root, "repo-wt-demo-t1");
+    expect(await repo.git(["rev-parse", "--abbrev-ref", "HEAD"], { cwd: path })).toBe("agent/demo/t1");
+    expect(await repo.git(["rev-parse", "agent/demo/t1"])).toBe(await repo.git(["rev-parse", "main"]));
+    expect(await readFile(join(path, "src", "a.txt"), "utf8")).toBe("a\n");
+  });
+});
+
+function childrenOf(pid: number): number[] {
+  const listed = spawnSync("pgrep", ["-P", String(pid)])
+    .stdout.toString()
+    .trim();
+  return listed === "" ? [] : listed.split("\n").map(Number);
+}
+
+async function isZombie(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  return /^\d+ \(.*\) Z/.test(stat);
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await sleep(20);
+}
