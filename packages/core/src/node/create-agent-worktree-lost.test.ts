@@ -5,13 +5,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { createAgentWorktree } from "./create-agent-worktree.ts";
-import { processSpawnerPid, useProcessSpawner } from "./process-spawner.ts";
+import { processSpawnerReady, useProcessSpawner } from "./process-spawner.ts";
 
 // This file's setup (process-spawner-setup.ts) has put the spawner in use, as the runner and `grove session run` do.
 describe("createAgentWorktree when the process spawner dies under its `worktree add`", () => {
   let repo: TempRepo;
   beforeEach(async () => {
     useProcessSpawner();
+    await processSpawnerReady();
     repo = await makeTempRepo({ files: { "src/a.txt": "a\n" } });
   });
   afterEach(async () => {
@@ -34,7 +35,7 @@ describe("createAgentWorktree when the process spawner dies under its `worktree 
       (error: unknown) => ({ error }),
     );
     await waitUntil(() => exists(held));
-    const spawner = processSpawnerPid() as number;
+    const spawner = (await processSpawnerReady()) as number;
     const [git] = childrenOf(spawner);
     expect(git).toBeDefined();
     // Stopped, the spawner can pass on neither git's output nor its end: git finishes, and then the spawner dies.

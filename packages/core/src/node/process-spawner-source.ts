@@ -48,4 +48,5 @@ process.on("message", (message) => {
 process.on("disconnect", () => process.exit(0));
 process.on("SIGINT", () => undefined);
 process.on("SIGTERM", () => undefined);
+send({ type: "ready" });
 `;

@@ -7,7 +7,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
-import { processSpawnerPid, spawnProcess, stopProcessSpawner, useProcessSpawner, type SpawnEnd } from "./process-spawner.ts";
+import {
+  processSpawnerPid,
+  processSpawnerReady,
+  spawnProcess,
+  stopProcessSpawner,
+  useProcessSpawner,
+  type SpawnEnd,
+} from "./process-spawner.ts";
 import { runGit } from "./run-git.ts";
 
 // This file's setup (process-spawner-setup.ts) has already put the spawner in use.
@@ -15,6 +22,7 @@ describe("the process spawner", () => {
   let repo: TempRepo;
   beforeEach(async () => {
     useProcessSpawner();
+    await processSpawnerReady();
     repo = await makeTempRepo();
   });
   afterEach(async () => {
@@ -98,13 +106,14 @@ spawnProcess({ file: "true", args: [], cwd: ".", env: { PATH: process.env.PATH }
   it("killed -9 while it runs the only thing a process waits for: the wait ends lost, the process does not just exit", async () => {
     const module = pathToFileURL(fileURLToPath(new URL("./process-spawner.ts", import.meta.url))).href;
     // A headless session creating its worktrees waits on git alone: no socket or timer of its own keeps it alive.
-    const code = `import { useProcessSpawner, processSpawnerPid, spawnProcess } from ${JSON.stringify(module)};
+    const code = `import { useProcessSpawner, processSpawnerReady, spawnProcess } from ${JSON.stringify(module)};
 useProcessSpawner();
+const spawnerPid = await processSpawnerReady();
 // It writes until the spawner is gone (then its stdout breaks and it dies): running when the spawner is killed.
 const script = "setInterval(() => process.stdout.write('.'), 50)";
 let isReported = false;
 spawnProcess({ file: process.execPath, args: ["-e", script], cwd: ".", env: { PATH: process.env.PATH }, input: Buffer.alloc(0) }, {
-  onStdout() { if (!isReported) console.log(processSpawnerPid()); isReported = true; }, onStderr() {}, onEnd(end) { console.log(JSON.stringify(end)); },
+  onStdout() { if (!isReported) console.log(spawnerPid); isReported = true; }, onStderr() {}, onEnd(end) { console.log(JSON.stringify(end)); },
 });`;
     const grove = spawn(process.execPath, ["--import", tsxLoader, "--input-type=module", "-e", code], {
       stdio: ["ignore", "pipe", "inherit"],
@@ -114,6 +123,15 @@ spawnProcess({ file: process.execPath, args: ["-e", script], cwd: ".", env: { PA
     process.kill(Number(await lines.next()), "SIGKILL");
     expect(JSON.parse(await lines.next())).toMatchObject({ kind: "lost" });
     expect(await exited).toBe(0);
+  });
+
+  it("SIGINT the moment it started, before Node set it to ignore it: git runs, started here meanwhile", async () => {
+    stopProcessSpawner();
+    useProcessSpawner();
+    // A Ctrl-C (or a supervisor's SIGTERM to the process group) just as the runner or a session starts.
+    process.kill(processSpawnerPid() as number, "SIGINT");
+    expect((await runGit(["rev-parse", "--abbrev-ref", "HEAD"], { cwd: repo.dir })).stdout).toBe("main\n");
+    expect(await processSpawnerReady()).toBeUndefined();
   });
 
   it("once stopped, starts processes from this process again", async () => {

@@ -28,7 +28,7 @@ export type Spawned = { kill: (signal: NodeJS.Signals) => void };
  * streams agents' logs; the spawner is a small Node process that does the forking for it.
  */
 export function spawnProcess(request: SpawnRequest, handlers: SpawnHandlers): Spawned {
-  const spawner = current !== null && !current.isDead ? current : null;
+  const spawner = current !== null && current.isReady && !current.isDead ? current : null;
   return spawner === null ? spawnHere(request, handlers) : spawner.spawn(request, handlers);
 }
 
@@ -49,24 +49,40 @@ export function stopProcessSpawner(): void {
   current = null;
 }
 
+/** The spawner's pid once it starts processes, undefined if none is in use or it died first (for tests that kill it). */
+export async function processSpawnerReady(): Promise<number | undefined> {
+  const spawner = current;
+  return spawner !== null && (await spawner.ready) ? spawner.pid : undefined;
+}
+
 /** The spawner's pid while one is in use (for tests that kill it). */
 export function processSpawnerPid(): number | undefined {
   return current?.isDead === false ? current.pid : undefined;
 }
 
 type SpawnerMessage =
+  | { type: "ready" }
   | { id: number; type: "stdout" | "stderr"; data: Uint8Array }
   | { id: number; type: "closed"; code: number | null; signal: string | null }
   | { id: number; type: "unstartable"; reason: string };
 
 class Spawner {
   isDead = false;
+  /**
+   * Until the spawner says it ignores SIGINT and SIGTERM (its first 100-300 ms, Node starting), processes start
+   * here: a Ctrl-C or a supervisor's stop sent to the process group then ends the spawner, and the git it ran with it.
+   */
+  isReady = false;
+  /** Settles true once ready, false if it died before. */
+  readonly ready: Promise<boolean>;
+  private settleReady: (isReady: boolean) => void = () => undefined;
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, SpawnHandlers>();
   private nextId = 0;
   private isStopping = false;
 
   constructor() {
+    this.ready = new Promise((resolve) => (this.settleReady = resolve));
     const spawnerEnv: Record<string, string> = { PATH: process.env.PATH ?? "" };
     this.child = spawn(process.execPath, ["-e", SPAWNER_SOURCE], {
       // Its own environment reaches no process it starts (each request carries one). As ProcessEnv: Next's types,
@@ -79,7 +95,8 @@ class Spawner {
     this.child.on("message", (message: SpawnerMessage) => this.receive(message));
     this.child.on("error", () => this.die("grove's process spawner failed"));
     this.child.on("exit", (code, signal) => this.die(`grove's process spawner exited (${signal ?? `code ${code}`})`));
-    this.idle();
+    // Held until it is ready (idle() then): a caller awaiting processSpawnerReady() with nothing else to do must not
+    // see this process exit with the wait unsettled.
   }
 
   get pid(): number | undefined {
@@ -106,6 +123,12 @@ class Spawner {
   }
 
   private receive(message: SpawnerMessage): void {
+    if (message.type === "ready") {
+      this.isReady = true;
+      this.settleReady(true);
+      if (this.pending.size === 0) this.idle();
+      return;
+    }
     const handlers = this.pending.get(message.id);
     if (handlers === undefined) return;
     switch (message.type) {
@@ -136,6 +159,7 @@ class Spawner {
   private die(reason: string): void {
     if (this.isDead) return;
     this.isDead = true;
+    this.settleReady(false);
     const lost = [...this.pending.values()];
     this.pending.clear();
     // The process may have run, in part or whole: said as such, never as a failure to start.
