@@ -11,8 +11,9 @@
 export const SPAWNER_SOURCE = String.raw`"use strict";
 const { spawn } = require("node:child_process");
 const running = new Map();
+// A failed send means the grove process is gone (EPIPE): "disconnect" follows and ends this one, quietly.
 const send = (message) => {
-  if (process.connected) process.send(message);
+  if (process.connected) process.send(message, () => undefined);
 };
 const start = (request) => {
   const { id } = request;

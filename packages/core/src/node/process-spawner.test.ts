@@ -103,6 +103,23 @@ spawnProcess({ file: "true", args: [], cwd: ".", env: { PATH: process.env.PATH }
     await waitUntil(async () => !(await isAlive(spawnerPid)));
   });
 
+  it("says nothing when its grove process exits before it is ready (no EPIPE stack trace on the user's terminal)", async () => {
+    const module = pathToFileURL(fileURLToPath(new URL("./process-spawner.ts", import.meta.url))).href;
+    const code = `import { useProcessSpawner } from ${JSON.stringify(module)};
+useProcessSpawner();
+process.exit(0);`;
+    for (let round = 0; round < 3; round++) {
+      const grove = spawn(process.execPath, ["--import", tsxLoader, "--input-type=module", "-e", code], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      // The spawner shares its grove process's stderr: the pipe ends once both have exited.
+      let stderr = "";
+      grove.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      await new Promise((resolve) => grove.stderr.once("end", resolve));
+      expect(stderr).toBe("");
+    }
+  });
+
   it("killed -9 while it runs the only thing a process waits for: the wait ends lost, the process does not just exit", async () => {
     const module = pathToFileURL(fileURLToPath(new URL("./process-spawner.ts", import.meta.url))).href;
     // A headless session creating its worktrees waits on git alone: no socket or timer of its own keeps it alive.
