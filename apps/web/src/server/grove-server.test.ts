@@ -64,7 +64,7 @@ describe("the slice: hub + runner + git + database", () => {
     const stored = await countLogLines(stack.db, [firstRun ?? ""]);
     await waitFor(
       () => received.size === stored,
-      10_000,
+      60_000,
       () => `browser lines ${received.size}/${stored}`,
     );
     expect([...received.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: stored }, (_, i) => i + 1));

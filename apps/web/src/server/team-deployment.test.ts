@@ -72,7 +72,7 @@ it("a browser on A sees, live and in order, the log of a run whose runner is on 
   const received: LogLine[] = [];
   browser.on("run:log", ({ lines }) => received.push(...lines));
   const runId = await team.startRun("b", onB, { agent: "demo", profile: "demo", prompt: "lines=200 delay=5" });
-  await browser.timeout(10_000).emitWithAck("run:subscribe", { runId, since: 0 });
+  await browser.timeout(60_000).emitWithAck("run:subscribe", { runId, since: 0 });
   await waitFor(
     () => received.some((line) => /step 200\/200/.test(line.text)),
     60_000,

@@ -59,20 +59,20 @@ it("shows a browser on A, live and in order, the log and progress of a run whose
   const progress: RunProgress[] = [];
   browser.on("run:log", (batch) => seen.push(...batch.lines.map((l) => l.seq)));
   browser.on("run:progress", (p) => progress.push(p));
-  expect(await browser.timeout(5_000).emitWithAck("run:subscribe", { runId, since: 0 })).toEqual({ ok: true });
+  expect(await browser.timeout(60_000).emitWithAck("run:subscribe", { runId, since: 0 })).toEqual({ ok: true });
   // As a runner ships: several batches in flight at once.
   const sent = Array.from({ length: 10 }, (_, b) =>
     runnerOnB
-      .timeout(5_000)
+      .timeout(60_000)
       .emitWithAck("run:log", { runId, firstSeq: b * 100 + 1, lines: encodeLogLines(lines(b * 100 + 1, 100)) }),
   );
   await Promise.all(sent);
   const at = Date.now();
   const step = { runId, step: "worktree", phase: "checkout", percent: 50, processed: 5, total: 10, at } as const;
-  expect(await runnerOnB.timeout(5_000).emitWithAck("run:progress", step)).toEqual({ ok: true });
+  expect(await runnerOnB.timeout(60_000).emitWithAck("run:progress", step)).toEqual({ ok: true });
   await waitFor(
     () => seen.includes(1000) && progress.length > 0,
-    10_000,
+    60_000,
     () => `lines up to 1000 (have ${seen.length})`,
   );
   // The browser dedupes by seq: what arrives first for each seq must come in order, every line once at least.
@@ -110,17 +110,17 @@ it("puts a run's lines on the bus for the instances whose browsers follow it, an
   const seenOnB: string[] = [];
   onA.on("run:log", (batch) => seenOnA.push(...batch.lines.map((l) => l.text)));
   onB.on("run:log", (batch) => seenOnB.push(...batch.lines.map((l) => l.text)));
-  expect(await onB.timeout(5_000).emitWithAck("run:subscribe", { runId: local, since: 0 })).toEqual({ ok: true });
-  expect(await onA.timeout(5_000).emitWithAck("run:subscribe", { runId: followed, since: 0 })).toEqual({ ok: true });
+  expect(await onB.timeout(60_000).emitWithAck("run:subscribe", { runId: local, since: 0 })).toEqual({ ok: true });
+  expect(await onA.timeout(60_000).emitWithAck("run:subscribe", { runId: followed, since: 0 })).toEqual({ ok: true });
   const send = (runId: string, seq: number, text: string) =>
     runnerOnB
-      .timeout(5_000)
+      .timeout(60_000)
       .emitWithAck("run:log", { runId, firstSeq: seq, lines: encodeLogLines([{ seq, stream: "stdout", text, ts: 1 }]) });
   expect(await send(quiet, 1, "quiet line")).toEqual({ ok: true, ackedSeq: 1 });
   expect(await send(local, 1, "local line")).toEqual({ ok: true, ackedSeq: 1 });
   expect(await send(followed, 1, "followed line")).toEqual({ ok: true, ackedSeq: 1 });
   // Redis delivers one connection's messages in order: B's earlier ones are heard before this one.
-  await waitFor(() => seenOnA.includes("followed line") && heard.some((m) => m.text.includes("followed line")), 10_000);
+  await waitFor(() => seenOnA.includes("followed line") && heard.some((m) => m.text.includes("followed line")), 60_000);
   const channelsOf = (text: string) => heard.filter((m) => m.text.includes(text)).map((m) => m.channel);
   expect(channelsOf("followed line")).toEqual([`grove-log:${followed}`]);
   // Each to its run's channel only: B's browser got its line from B itself, not through the bus's adapter.
@@ -134,7 +134,7 @@ it("puts a run's lines on the bus for the instances whose browsers follow it, an
   onA.disconnect();
   await waitFor(
     async () => (await listeners(followed)) === 0,
-    10_000,
+    60_000,
     () => "A to stop listening to the run it no longer shows",
   );
   onB.disconnect();
@@ -151,15 +151,15 @@ it("counts B's runner online on A and tells A's browsers when it goes", async ()
   runnerOnB.disconnect();
   await waitFor(
     () => !pair.a.server.hub.isRunnerOnline(runnerId),
-    10_000,
+    60_000,
     () => "the runner offline on A",
   );
-  await waitFor(() => changes.some((c) => JSON.stringify(c) === JSON.stringify({ scope: "runners", id: runnerId })), 10_000);
+  await waitFor(() => changes.some((c) => JSON.stringify(c) === JSON.stringify({ scope: "runners", id: runnerId })), 60_000);
   browser.disconnect();
   runnerOnB = await connectTestRunner(pair.b, TOKEN);
   await waitFor(
     () => pair.a.server.hub.isRunnerOnline(runnerId),
-    10_000,
+    60_000,
     () => "the runner online on A again",
   );
 });
@@ -202,14 +202,14 @@ it("carries a cancel and a runner query from A to the runner on B and their answ
 
 it("lists on A the merge queue the runner on B reported, and puts an entry first on B's runner from A", async () => {
   const repos = [{ path: "/repo", name: "repo", integration: "main" }];
-  expect(await runnerOnB.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos })).toMatchObject({
+  expect(await runnerOnB.timeout(60_000).emitWithAck("runner:hello", { host: "test", version: "0", repos })).toMatchObject({
     ok: true,
   });
   const mr = await pair.b.db.mergeRequest.create({
     data: { runId, branch: "agent/demo/x", integration: "main", headSha: "d".repeat(40), state: "approved" },
   });
   const snapshot = queueSnapshotOf([{ id: mr.id, runId, branch: mr.branch }], { repoPath: "/repo", at: 7 });
-  expect(await runnerOnB.timeout(5_000).emitWithAck("queue:snapshot", snapshot)).toEqual({ ok: true });
+  expect(await runnerOnB.timeout(60_000).emitWithAck("queue:snapshot", snapshot)).toEqual({ ok: true });
   expect((await pair.a.caller.queue.list()).map((q) => [q.runnerId, q.repoPath, q.at])).toEqual([[runnerId, "/repo", 7]]);
   runnerOnB.on("merge:prioritize", (payload, ack) =>
     ack(payload.mergeRequestId === mr.id ? { ok: true } : { ok: false, error: "not queued" }),

@@ -23,7 +23,7 @@ it("drops the runners of an instance killed without a word from the others' list
     runner.io.opts.reconnection = false;
     await waitFor(
       () => pair.a.server.hub.isRunnerOnline(runnerId),
-      10_000,
+      60_000,
       () => "the runner online on A",
     );
     expect(pair.b.server.hub.onlineRunnerIds()).toEqual([runnerId]);

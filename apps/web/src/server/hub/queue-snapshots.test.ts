@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 const send = (socket: typeof runner.socket, payload: unknown) =>
-  socket.timeout(5_000).emitWithAck("queue:snapshot", payload as QueueSnapshot);
+  socket.timeout(60_000).emitWithAck("queue:snapshot", payload as QueueSnapshot);
 const listed = () => hub.caller.queue.list();
 
 it("keeps the latest queue a runner reports and tells the browsers", async () => {
@@ -46,7 +46,7 @@ it("keeps the latest queue a runner reports and tells the browsers", async () =>
     ["agent/demo/b", "testing"],
     ["agent/demo/c", "waiting"],
   ]);
-  await waitFor(() => changes.some((c) => c.scope === "queue"), 5_000);
+  await waitFor(() => changes.some((c) => c.scope === "queue"), 60_000);
 });
 
 it("keeps the newer of two snapshots of one queue whatever order they arrive in", async () => {
@@ -87,6 +87,6 @@ it("forgets a queue once it is empty, and every queue of a runner that disconnec
 
   changes.length = 0;
   runner.socket.disconnect();
-  await waitFor(async () => (await listed()).length === 0, 5_000);
-  await waitFor(() => changes.some((c) => c.scope === "queue"), 5_000);
+  await waitFor(async () => (await listed()).length === 0, 60_000);
+  await waitFor(() => changes.some((c) => c.scope === "queue"), 60_000);
 });

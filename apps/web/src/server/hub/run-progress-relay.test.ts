@@ -45,7 +45,7 @@ beforeAll(async () => {
     transports: ["websocket"],
     reconnection: false,
   });
-  expect(await browser.timeout(5_000).emitWithAck("run:subscribe", { runId, since: 0 })).toEqual({ ok: true });
+  expect(await browser.timeout(60_000).emitWithAck("run:subscribe", { runId, since: 0 })).toEqual({ ok: true });
 });
 afterAll(async () => {
   browser.disconnect();
@@ -62,7 +62,7 @@ const progress = (percent: number): RunProgress => ({
   total: 300,
   at: 1,
 });
-const send = (payload: unknown) => runner.timeout(5_000).emitWithAck("run:progress", payload as RunProgress);
+const send = (payload: unknown) => runner.timeout(60_000).emitWithAck("run:progress", payload as RunProgress);
 
 it("passes a run's progress from its runner to the browsers showing the run", async () => {
   const received = new Promise<RunProgress>((resolve) => browser.once("run:progress", resolve));

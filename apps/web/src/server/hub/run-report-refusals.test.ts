@@ -46,7 +46,7 @@ async function reportRun(taskId: string, refusedActions?: number): Promise<strin
     commits: 1,
   };
   expect(
-    await runner.timeout(5_000).emitWithAck("run:report", refusedActions === undefined ? report : { ...report, refusedActions }),
+    await runner.timeout(60_000).emitWithAck("run:report", refusedActions === undefined ? report : { ...report, refusedActions }),
   ).toEqual({ ok: true });
   return run.id;
 }
@@ -56,7 +56,7 @@ it("stores the reported count on the run and shows it on the merge request's car
   expect((await hub.caller.run.byId({ id: runId })).refusedActions).toBe(2);
   await waitFor(
     () => hub.db.mergeRequest.findFirst({ where: { runId } }),
-    10_000,
+    60_000,
     () => "the merge request",
   );
   const cards = await hub.caller.approval.list({ filter: "waiting" });
@@ -82,6 +82,6 @@ it("refuses a count that is no non-negative integer", async () => {
     resultError: null,
     refusedActions: -1,
   };
-  expect(await runner.timeout(5_000).emitWithAck("run:report", bad)).toMatchObject({ ok: false });
+  expect(await runner.timeout(60_000).emitWithAck("run:report", bad)).toMatchObject({ ok: false });
   expect((await hub.caller.run.byId({ id: runId })).refusedActions).toBe(2);
 });

@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 const report = (state: RunState, at: number, extra: { error?: string } = {}) =>
-  runner.timeout(5_000).emitWithAck("run:state", { runId, state, at, ...extra });
+  runner.timeout(60_000).emitWithAck("run:state", { runId, state, at, ...extra });
 const stored = () => hub.db.run.findUniqueOrThrow({ where: { id: runId } });
 
 it("records the runner's steps, and acknowledges but drops a report the run's lifecycle refuses", async () => {

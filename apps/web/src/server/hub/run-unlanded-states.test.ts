@@ -55,7 +55,7 @@ async function endRun(
   exit: { exitCode: number | null; signal: string | null },
   error: string,
 ) {
-  const send = runner.timeout(5_000);
+  const send = runner.timeout(60_000);
   expect(await send.emitWithAck("run:state", { runId, state: "running", at: 1_000, baseSha: BASE })).toEqual({ ok: true });
   // As finish-run.ts sends them: the report (the branch still at its base), then the final state with its reason.
   const report = {
@@ -97,7 +97,7 @@ describe("runs that end with no changes or needing input", () => {
   });
 
   it("stay ended: a restarted runner's late report does not turn them into another state", async () => {
-    const send = runner.timeout(5_000);
+    const send = runner.timeout(60_000);
     expect(await send.emitWithAck("run:state", { runId: "run-idle", state: "interrupted", at: 3_000 })).toEqual({ ok: true });
     expect(await send.emitWithAck("run:state", { runId: "run-asks", state: "failed", at: 3_000, error: "late" })).toEqual({
       ok: true,

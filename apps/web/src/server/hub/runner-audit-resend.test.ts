@@ -25,14 +25,14 @@ async function connect(url: string): Promise<Runner> {
     transports: ["websocket"],
   });
   sockets.push(socket);
-  expect(await socket.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
+  expect(await socket.timeout(60_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
     ok: true,
   });
   return socket;
 }
 
 const send = (socket: Runner, receiptKey: string): Promise<Ack> =>
-  socket.timeout(5_000).emitWithAck("audit:record", {
+  socket.timeout(60_000).emitWithAck("audit:record", {
     receiptKey,
     action: "tests.ran",
     subject: branch,

@@ -36,14 +36,14 @@ async function connect(token: string): Promise<Runner> {
     extraHeaders: { [RUNNER_TOKEN_HEADER]: token },
     transports: ["websocket"],
   });
-  expect(await socket.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
+  expect(await socket.timeout(60_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
     ok: true,
   });
   return socket;
 }
 
 const record = (socket: Runner, payload: Partial<AuditRecord> & { action: string }): Promise<Ack> =>
-  socket.timeout(5_000).emitWithAck("audit:record", { subject: branch, runId, sessionId, branch, details: {}, ...payload });
+  socket.timeout(60_000).emitWithAck("audit:record", { subject: branch, runId, sessionId, branch, details: {}, ...payload });
 const stored = (where: Record<string, unknown>) => hub.db.auditEvent.count({ where });
 
 beforeAll(async () => {
@@ -128,10 +128,10 @@ describe("what a runner may put in the audit trail", () => {
       result: null,
       resultError: null,
     };
-    expect(await runnerA.timeout(5_000).emitWithAck("run:report", report)).toEqual({ ok: true });
+    expect(await runnerA.timeout(60_000).emitWithAck("run:report", report)).toEqual({ ok: true });
     const mr = await waitFor(
       () => hub.db.mergeRequest.findFirst({ where: { runId } }),
-      10_000,
+      60_000,
       () => "the merge request",
     );
 
@@ -154,7 +154,7 @@ describe("what a runner may put in the audit trail", () => {
       await record(runnerA, { action: "merge.completed", sha: mergeSha, details: { ...details, headSha, commits: [headSha] } }),
     ).toEqual({ ok: true });
     const outcome = { kind: "merged" as const, sha: mergeSha, worktreeRemoved: true, branchDeleted: true, commits: [headSha] };
-    expect(await runnerA.timeout(5_000).emitWithAck("merge:result", { mergeRequestId: mr.id, outcome })).toEqual({ ok: true });
+    expect(await runnerA.timeout(60_000).emitWithAck("merge:result", { mergeRequestId: mr.id, outcome })).toEqual({ ok: true });
 
     const provenance = await hub.caller.audit.commit({ sha: mergeSha });
     expect(provenance?.approval).toMatchObject({ kind: "user", by: approver.email });

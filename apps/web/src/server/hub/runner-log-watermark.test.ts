@@ -40,8 +40,8 @@ afterAll(async () => {
 const lines = (from: number, to: number): LogLine[] =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i, stream: "stdout", text: `line ${from + i}`, ts: 1 }));
 const send = (batch: LogLine[]) =>
-  runner.timeout(5_000).emitWithAck("run:log", { runId, firstSeq: batch[0]?.seq ?? 1, lines: encodeLogLines(batch) });
-const ask = (payload: unknown) => runner.timeout(5_000).emitWithAck("run:log-watermark", payload as { runId: string });
+  runner.timeout(60_000).emitWithAck("run:log", { runId, firstSeq: batch[0]?.seq ?? 1, lines: encodeLogLines(batch) });
+const ask = (payload: unknown) => runner.timeout(60_000).emitWithAck("run:log-watermark", payload as { runId: string });
 
 it("tells a runner where a run's stored log ends, after the batches it already received", async () => {
   expect(await ask({ runId })).toEqual({ ok: true, ackedSeq: 0 });

@@ -10,7 +10,7 @@ const sha = (digit: string) => digit.repeat(40);
 export async function connectQueueRunner(hub: TestHub, token: string, tasks: string[]) {
   const runnerId = await ensureLocalRunner(hub.db, token);
   const socket: TestRunnerSocket = await connectTestRunner(hub, token);
-  await socket.timeout(5_000).emitWithAck("runner:hello", {
+  await socket.timeout(60_000).emitWithAck("runner:hello", {
     host: "test",
     version: "0",
     repos: [{ path: QUEUE_REPO, name: "queue-repo", integration: "main" }],

@@ -25,7 +25,7 @@ export async function connectTestRunner(
     transports: ["websocket"],
   });
   if (as) runner.on("runner:ping", (ack) => ack(as));
-  expect(await runner.timeout(5_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
+  expect(await runner.timeout(60_000).emitWithAck("runner:hello", { host: "test", version: "0", repos: [] })).toMatchObject({
     ok: true,
   });
   return runner;

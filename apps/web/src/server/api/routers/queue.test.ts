@@ -23,7 +23,7 @@ beforeAll(async () => {
     ack(answer);
   });
   expect(
-    await runner.socket.timeout(5_000).emitWithAck("queue:snapshot", queueSnapshotOf(runner.requests, { parallel: 2 })),
+    await runner.socket.timeout(60_000).emitWithAck("queue:snapshot", queueSnapshotOf(runner.requests, { parallel: 2 })),
   ).toEqual({
     ok: true,
   });
@@ -67,7 +67,7 @@ it("refuses bad input and requests that do not wait in the queue, without asking
   // The front one landing: it cannot move, and the one behind it is first among those that can.
   const landing = queueSnapshotOf(runner.requests, { parallel: 2, at: 2 });
   landing.entries = landing.entries.map((e) => (e.position === 0 ? { ...e, state: "landing" } : e));
-  expect(await runner.socket.timeout(5_000).emitWithAck("queue:snapshot", landing)).toEqual({ ok: true });
+  expect(await runner.socket.timeout(60_000).emitWithAck("queue:snapshot", landing)).toEqual({ ok: true });
   await expect(caller.queue.putFirst({ mergeRequestId: idOf(0) })).rejects.toMatchObject({
     message: "This merge request cannot be put first: it is landing now.",
   });
@@ -75,7 +75,7 @@ it("refuses bad input and requests that do not wait in the queue, without asking
     message: "This merge request cannot be put first: it is first already.",
   });
   expect(
-    await runner.socket.timeout(5_000).emitWithAck("queue:snapshot", queueSnapshotOf(runner.requests, { parallel: 2, at: 3 })),
+    await runner.socket.timeout(60_000).emitWithAck("queue:snapshot", queueSnapshotOf(runner.requests, { parallel: 2, at: 3 })),
   ).toEqual({ ok: true });
   await hub.db.mergeRequest.update({ where: { id: idOf(2) }, data: { state: "open" } });
   await expect(caller.queue.putFirst({ mergeRequestId: idOf(2) })).rejects.toMatchObject({
@@ -120,7 +120,7 @@ it("lets an approver put a request being tested first too (the runner re-tests i
 it("says the runner is offline once it is, and changes nothing", async () => {
   asked.length = 0;
   runner.socket.disconnect();
-  await waitFor(() => !hub.server.hub.isRunnerOnline(runner.runnerId), 5_000);
+  await waitFor(() => !hub.server.hub.isRunnerOnline(runner.runnerId), 60_000);
   await expect(hub.callerAs(approver).queue.putFirst({ mergeRequestId: idOf(2) })).rejects.toMatchObject({
     code: "PRECONDITION_FAILED",
     message: "The runner that owns this repository is offline.",
