@@ -70,20 +70,45 @@ describe("the process spawner", () => {
     expect(processSpawnerPid()).toBe(spawner);
   });
 
-  it("killed -9 mid-git: that git is reported lost, never as not started, and later ones start directly", async () => {
+  it("killed -9 mid-git: that git is reported lost, never as not started; later ones start directly until a new spawner is ready", async () => {
     const fifo = join(repo.root, "fifo");
     await rm(fifo, { force: true });
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
     // git blocks opening a FIFO nobody writes to: it is running when the spawner dies.
     const running = runGit(["hash-object", "--", fifo], { cwd: repo.dir }).catch((e: unknown) => e);
     await waitUntil(async () => (await gitChildrenOf(processSpawnerPid() as number)) > 0);
-    process.kill(processSpawnerPid() as number, "SIGKILL");
+    const killed = processSpawnerPid() as number;
+    process.kill(killed, "SIGKILL");
     const error = await running;
     expect(error).toMatchObject({ code: "GIT_FAILED", process: { exitCode: null } });
     expect(String((error as Error).message)).toMatch(/lost track of git .*whether the process ran is unknown/);
     expect(processSpawnerPid()).toBeUndefined();
     expect((await runGit(["rev-parse", "--abbrev-ref", "HEAD"], { cwd: repo.dir })).stdout).toBe("main\n");
+    // That git started a replacement (a runner lives for days), which starts the ones after it.
+    const replacement = await processSpawnerReady();
+    expect(replacement).toBeGreaterThan(0);
+    expect(replacement).not.toBe(killed);
+    const ran = await collect(process.execPath, ["-e", "process.stdout.write(String(process.ppid))"], {}, "");
+    expect(Number(ran.stdout)).toBe(replacement);
     // The orphaned git still waits on the FIFO: a writer that closes at once ends it.
+    await (await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)).close();
+  });
+
+  it("killed -9 while a git that only reads runs: that git is run again, and its caller gets the answer", async () => {
+    await writeFile(join(repo.dir, "README.md"), "changed\n");
+    const fifo = join(repo.root, "diff-fifo");
+    const first = join(repo.root, "first-diff");
+    const script = join(repo.root, "external-diff.sh");
+    await rm(fifo, { force: true });
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    await writeFile(first, "");
+    // The first run blocks on a FIFO nobody writes to (running when the spawner dies); the second answers.
+    const diff = `#!/bin/sh\nif [ -e '${first}' ]; then rm '${first}'; cat '${fifo}' >/dev/null; fi\necho "diff of $1"\n`;
+    await writeFile(script, diff, { mode: 0o755 });
+    const diffing = runGit(["diff"], { cwd: repo.dir, env: { GIT_EXTERNAL_DIFF: script } });
+    await waitUntil(async () => !(await exists(first)));
+    process.kill(processSpawnerPid() as number, "SIGKILL");
+    expect((await diffing).stdout).toBe("diff of README.md\n");
     await (await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)).close();
   });
 
@@ -188,6 +213,13 @@ async function isAlive(pid: number): Promise<boolean> {
   // A zombie has exited; /proc still lists it until its parent reaps it.
   return access(`/proc/${pid}`).then(
     () => !/^\d+ \(.*\) Z/.test(spawnSync("cat", [`/proc/${pid}/stat`]).stdout.toString()),
+    () => false,
+  );
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
     () => false,
   );
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { spawnHere } from "./process-spawn-here.ts";
 import { SPAWNER_SOURCE } from "./process-spawner-source.ts";
 
 export type SpawnRequest = { file: string; args: string[]; cwd: string; env: Record<string, string>; input: Buffer };
@@ -28,6 +29,7 @@ export type Spawned = { kill: (signal: NodeJS.Signals) => void };
  * streams agents' logs; the spawner is a small Node process that does the forking for it.
  */
 export function spawnProcess(request: SpawnRequest, handlers: SpawnHandlers): Spawned {
+  if (current?.isDead === true) replaceDeadSpawner(current);
   const spawner = current !== null && current.isReady && !current.isDead ? current : null;
   return spawner === null ? spawnHere(request, handlers) : spawner.spawn(request, handlers);
 }
@@ -35,9 +37,23 @@ export function spawnProcess(request: SpawnRequest, handlers: SpawnHandlers): Sp
 let current: Spawner | null = null;
 
 /**
+ * A spawner that died after it was ready (killed, out of memory) is replaced, at most once a minute: the runner
+ * lives for days, and without it every later git would be forked from the runner itself again. One that died
+ * before it was ready is not: that is a Ctrl-C or a stop reaching the process group as it starts.
+ */
+function replaceDeadSpawner(dead: Spawner): void {
+  if (!dead.isReady || Date.now() - lastReplacedAt < REPLACE_GAP_MS) return;
+  lastReplacedAt = Date.now();
+  current = new Spawner();
+}
+
+let lastReplacedAt = -Infinity;
+const REPLACE_GAP_MS = 60_000;
+
+/**
  * From now on, processes started through spawnProcess are started by the spawner (started here once). For long-lived
- * processes that start many (the runner, a headless session, test workers). Should the spawner die,
- * what it was running is reported lost and later processes are started directly again.
+ * processes that start many (the runner, a headless session, test workers). Should the spawner die, what it was
+ * running is reported lost, and later processes are started directly until its replacement is ready.
  */
 export function useProcessSpawner(): void {
   if (current === null || current.isDead) current = new Spawner();
@@ -165,33 +181,6 @@ class Spawner {
     // The process may have run, in part or whole: said as such, never as a failure to start.
     for (const handlers of lost) handlers.onEnd({ kind: "lost", reason: `${reason}; whether the process ran is unknown` });
   }
-}
-
-function spawnHere(request: SpawnRequest, handlers: SpawnHandlers): Spawned {
-  let isEnded = false;
-  const end = (result: SpawnEnd) => {
-    if (isEnded) return;
-    isEnded = true;
-    handlers.onEnd(result);
-  };
-  let child: ChildProcess;
-  try {
-    // As ProcessEnv for Next's types, which require NODE_ENV (see the spawner's own environment above).
-    const env = request.env as NodeJS.ProcessEnv;
-    child = spawn(request.file, request.args, { cwd: request.cwd, env, stdio: "pipe" });
-  } catch (error) {
-    end({ kind: "unstartable", reason: error instanceof Error ? error.message : String(error) });
-    return { kill: () => undefined };
-  }
-  child.on("error", (error) => {
-    if (child.pid === undefined) end({ kind: "unstartable", reason: error.message });
-  });
-  child.stdout?.on("data", handlers.onStdout);
-  child.stderr?.on("data", handlers.onStderr);
-  child.stdin?.on("error", () => undefined);
-  child.stdin?.end(request.input);
-  child.on("close", (code, signal) => end({ kind: "closed", code, signal }));
-  return { kill: (signal) => child.kill(signal) };
 }
 
 function asBuffer(data: Uint8Array): Buffer {

@@ -32,6 +32,9 @@ export async function runGit(args: string[], opts: RunGitOptions): Promise<GitRe
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const result = await spawnGit(args, opts);
+    // Lost with the process spawner: a git that only reads is run again (once; the spawner is gone, so it runs
+    // elsewhere). One that may have changed something is reported, never repeated.
+    if (result.kind === "lost" && attempt === 0 && isReadOnly(args)) continue;
     if (result.kind !== "exited") throw notRun(args, opts, result);
     const stderr = withoutTrace2(result.stderr.toString("utf8"));
     const delay = backoffMs(attempt);
@@ -47,6 +50,27 @@ export async function runGit(args: string[], opts: RunGitOptions): Promise<GitRe
     const reason = mainReason(stderr) || (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);
     throw gitFailed(args, opts, reason, { exitCode: result.exitCode, signal: result.signal, stderr });
   }
+}
+
+/** git commands that only read (merge-tree writes objects too, which is harmless twice). */
+const READ_ONLY = new Set([
+  "cat-file",
+  "diff",
+  "for-each-ref",
+  "log",
+  "ls-files",
+  "ls-tree",
+  "merge-base",
+  "merge-tree",
+  "rev-list",
+  "rev-parse",
+  "show",
+  "show-ref",
+]);
+
+function isReadOnly(args: string[]): boolean {
+  const [command, sub] = args;
+  return READ_ONLY.has(command ?? "") || (command === "worktree" && sub === "list");
 }
 
 /**
