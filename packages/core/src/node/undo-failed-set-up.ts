@@ -11,7 +11,7 @@ import type { WorktreeEntry } from "./add-worktree-entry.ts";
 /** Removes what this call created (worktree, new branch) when nobody was given it yet; the error to report. */
 export async function undoFailedSetUp(ctx: RepoContext, made: WorktreeEntry, error: unknown): Promise<DomainError> {
   const reason = error instanceof Error ? error.message : String(error);
-  const what = `Could not set up the worktree ${made.path} (submodules, .worktreeinclude files): ${reason}\n`;
+  const what = `Could not set up the worktree ${made.path} (its checkout, submodules, .worktreeinclude files): ${reason}\n`;
   const options = { cause: error, ...(isDomainError(error) && error.process ? { process: error.process } : {}) };
   const code = isDomainError(error) ? error.code : "IO_FAILED";
   if (!made.created)
