@@ -44,8 +44,20 @@ export function isSetupInput(path: string): boolean {
 }
 
 /**
+ * The repository paths a setup command names, such as `scripts/setup.sh` in `sh ./scripts/setup.sh`: a
+ * tracked file among them is what setup runs, so its content decides what setup produces as much as a
+ * lockfile does. Words are split the way a shell would roughly see them; a word naming no tracked file
+ * matches nothing, so over-splitting costs nothing.
+ */
+function pathsNamedBy(setup: string | undefined): Set<string> {
+  const words = (setup ?? "").split(/[\s;&|()<>=]+/);
+  return new Set(words.map((word) => word.replace(/^["']+|["']+$/g, "").replace(/^(\.\/)+/, "")).filter(Boolean));
+}
+
+/**
  * A fingerprint of everything a warm tree's setup result depends on: the setup command, the blob ids of
- * the candidate commit's setup inputs (read from git's tree, so it costs no file reads), and the main
+ * the candidate commit's setup inputs and of the tracked files the command names (read from git's tree,
+ * so it costs no file reads), and the main
  * checkout's `.worktreeinclude` files (their paths, sizes and modification times), which are copied in
  * before setup runs. Equal fingerprints: setup would see the same inputs, so its earlier result stands.
  */
@@ -57,7 +69,11 @@ export async function setupInputKey(input: {
   mainCheckout: string | null;
 }): Promise<string> {
   const { stdout } = await runGit(["ls-tree", "-r", "-z", "--full-tree", input.treeish], { cwd: input.cwd });
-  const tracked = stdout.split("\0").filter((entry) => isSetupInput(entry.slice(entry.indexOf("\t") + 1)));
+  const named = pathsNamedBy(input.setup);
+  const tracked = stdout.split("\0").filter((entry) => {
+    const path = entry.slice(entry.indexOf("\t") + 1);
+    return isSetupInput(path) || named.has(path);
+  });
   const includes = input.mainCheckout === null ? [] : await describeIncludes(input.mainCheckout);
   return sha256Hex(JSON.stringify({ setup: input.setup ?? null, tracked, includes }));
 }

@@ -103,6 +103,19 @@ describe("a warm merge tree", () => {
     expect(await runs()).toBe(4);
   });
 
+  it("runs setup again when a script its command names changes, though no lockfile did", async () => {
+    // `setup: sh scripts/setup.sh`: what setup produces is that script's doing, so its content is an input.
+    const script = (stamp: string) =>
+      `require('fs').mkdirSync('node_modules',{recursive:true});require('fs').writeFileSync('node_modules/stamp','${stamp}')`;
+    const setup = `${node} ./scripts/setup.js`;
+    const test = `${node} -e "console.log('stamp ' + require('fs').readFileSync('node_modules/stamp','utf8'))"`;
+    const first = await commit({ "scripts/setup.js": script("one") }, "setup script one");
+    const changed = await commit({ "scripts/setup.js": script("two") }, "setup script two");
+
+    expect((await warmTest(first, test, { setup })).outputTail).toContain("stamp one");
+    expect((await warmTest(changed, test, { setup })).outputTail).toContain("stamp two");
+  });
+
   it("gives two concurrent tests two different trees", async () => {
     const sha = await repo.git(["rev-parse", "HEAD"]);
     const barrier = join(repo.root, "barrier");
