@@ -59,6 +59,8 @@ export type RunScope = {
   budgetStop: string | null;
   /** The run's admission (run-admission.ts) while it holds one: its processes are measured against it. */
   ticket: AdmissionTicket | null;
+  /** The setup inputs (setup-inputs.ts) the worktree's last setup ran with; null before one succeeded. */
+  setupKey: string | null;
   /** What the agent used so far (this attempt), as its CLI reported it: recorded, and counted against the budget. */
   meter(usage: RecordedUsage): void;
 };
@@ -114,6 +116,7 @@ export function createRunScope(deps: RunDeps, req: RunRequest, paths: RunPaths, 
     spend: null,
     budgetStop: null,
     ticket: null,
+    setupKey: null,
     meter(usage) {
       const spend = scope.spend;
       if (!spend || isSameUsage(usage, metered)) return;

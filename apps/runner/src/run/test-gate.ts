@@ -1,6 +1,8 @@
 import { testGateOf, type TestStatus } from "@grove/core";
+import type { ProcessExit } from "@grove/core/node";
 import { runRepoCommand } from "./run-agent.ts";
 import { admitRunStep } from "./run-admission.ts";
+import { rerunChangedSetup } from "./run-setup.ts";
 import { describeExit, stopState, type RunScope } from "./run-scope.ts";
 
 export type TestReport = { status: TestStatus; exitCode: number | null; durationMs: number };
@@ -24,10 +26,7 @@ export async function runTestGate(scope: RunScope, worktreePath: string, signal:
         scope.system("tests not run: the run was stopped while they waited for room on the machine");
         return { status: "skipped", exitCode: null, durationMs: 0 };
       }
-      scope.system(`running tests: ${gate.command}`);
-      const result = await runRepoCommand(scope, gate.command, worktreePath, "test", signal).finally(() =>
-        scope.ticket?.release(),
-      );
+      const result = await runGateCommands(scope, gate.command, worktreePath, signal).finally(() => scope.ticket?.release());
       // Killed because the run was stopped, the tests neither passed nor failed: they did not finish.
       const isStopped = result.exitCode !== 0 && (result.cancelled || signal.aborted);
       const test: TestReport = {
@@ -50,6 +49,25 @@ export async function runTestGate(scope: RunScope, worktreePath: string, signal:
       return test;
     }
   }
+}
+
+/**
+ * The tests, after setup again when the agent changed its inputs; a setup that fails on the agent's own
+ * inputs fails the tests, which would otherwise only test the install of the base.
+ */
+async function runGateCommands(
+  scope: RunScope,
+  command: string,
+  worktreePath: string,
+  signal: AbortSignal,
+): Promise<ProcessExit> {
+  const setup = await rerunChangedSetup(scope, worktreePath, signal);
+  if (setup !== null && setup.exitCode !== 0) {
+    scope.system(`setup failed (${describeExit(setup)}) on the agent's setup inputs: the tests were not run`);
+    return setup;
+  }
+  scope.system(`running tests: ${command}`);
+  return runRepoCommand(scope, command, worktreePath, "test", signal);
 }
 
 export function skipTests(scope: RunScope, agentOk: boolean): TestReport {

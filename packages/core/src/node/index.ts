@@ -36,6 +36,7 @@ export * from "./stale-merge-trees.ts";
 export * from "./warm-merge-trees.ts";
 export * from "./disk-bytes.ts";
 export * from "./dependency-cache.ts";
+export { setupInputKey } from "./setup-inputs.ts";
 export * from "./find-merge-of.ts";
 export * from "./queue-candidate.ts";
 export * from "./queue-fence.ts";
