@@ -22,7 +22,8 @@ export function validateNamePart(kind: "agent" | "task id", value: string): stri
   if (value.includes("@{")) fail('it contains "@{"');
   if (value.endsWith(".lock")) fail('it ends with ".lock"');
   if (value.endsWith(".")) fail('it ends with "."');
-  if (/[/\\]/.test(value)) fail("it contains a slash");
+  if (value.includes("/")) fail("it contains a slash");
+  if (value.includes("\\")) fail("it contains a backslash");
   if (/[~^:?*[\]]/.test(value)) fail("it contains one of ~ ^ : ? * [ ] which git forbids in branch names");
   if (value === "@") fail('it is "@"');
   if (!/^[A-Za-z0-9._-]+$/.test(value)) fail("only ASCII letters, digits, '.', '_' and '-' are allowed");
