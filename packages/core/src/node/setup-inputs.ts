@@ -44,22 +44,29 @@ export function isSetupInput(path: string): boolean {
 }
 
 /**
- * The repository paths a setup command names, such as `scripts/setup.sh` in `sh ./scripts/setup.sh`: a
- * tracked file among them is what setup runs, so its content decides what setup produces as much as a
- * lockfile does. Words are split the way a shell would roughly see them; a word naming no tracked file
- * matches nothing, so over-splitting costs nothing.
+ * The repository paths a setup command names, such as `scripts/setup.sh` in `sh ./scripts/setup.sh`, and the
+ * file of a task runner it starts (the Makefile of `make setup`): a tracked file among them is what setup runs,
+ * so its content decides what setup produces as much as a lockfile does. Words are split the way a shell would
+ * roughly see them; a word naming no tracked file matches nothing, so over-splitting costs nothing.
  */
 function pathsNamedBy(setup: string | undefined): Set<string> {
-  const words = (setup ?? "").split(/[\s;&|()<>=]+/);
-  return new Set(words.map((word) => word.replace(/^["']+|["']+$/g, "").replace(/^(\.\/)+/, "")).filter(Boolean));
+  const words = (setup ?? "").split(/[\s;&|()<>=]+/).map((word) => word.replace(/^["']+|["']+$/g, "").replace(/^(\.\/)+/, ""));
+  // `make setup`, `just setup`, `task setup`: the recipe is in the task runner's file at the root.
+  return new Set([...words.filter(Boolean), ...words.flatMap((word) => TASK_RUNNER_FILES.get(word) ?? [])]);
 }
+
+const TASK_RUNNER_FILES = new Map([
+  ["make", ["GNUmakefile", "makefile", "Makefile"]],
+  ["just", ["justfile", "Justfile", ".justfile"]],
+  ["task", ["Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml"]],
+]);
 
 /**
  * A fingerprint of everything a warm tree's setup result depends on: the setup command, the blob ids of
  * the candidate commit's setup inputs and of the tracked files the command names (read from git's tree,
- * so it costs no file reads), and the main
- * checkout's `.worktreeinclude` files (their paths, sizes and modification times), which are copied in
- * before setup runs. Equal fingerprints: setup would see the same inputs, so its earlier result stands.
+ * so it costs no file reads), and the main checkout's `.worktreeinclude` files (their paths, sizes and
+ * modification times), which are copied in before setup runs. Equal fingerprints: setup would see the same
+ * inputs, so its earlier result stands.
  */
 export async function setupInputKey(input: {
   treeish: string;
