@@ -7,7 +7,12 @@ describe("the setup-input key", () => {
   let repo: TempRepo;
   beforeEach(async () => {
     repo = await makeTempRepo({
-      files: { Makefile: "setup:\n\techo one\n", "scripts/setup.sh": "echo one\n", "README.md": "a\n" },
+      files: {
+        Makefile: "setup:\n\techo one\n",
+        "tools/Makefile": "setup:\n\techo one\n",
+        "scripts/setup.sh": "echo one\n",
+        "README.md": "a\n",
+      },
     });
   });
   afterEach(() => repo.cleanup());
@@ -24,6 +29,13 @@ describe("the setup-input key", () => {
   it("changes with a script the command names, and with the Makefile of `make`", async () => {
     expect(await keyAfter({ "scripts/setup.sh": "echo two\n" }, "sh ./scripts/setup.sh")).toBe(true);
     expect(await keyAfter({ Makefile: "setup:\n\techo two\n" }, "make setup")).toBe(true);
+  });
+
+  it("changes with the Makefile of the folder `make` is started in", async () => {
+    expect(await keyAfter({ "tools/Makefile": "setup:\n\techo two\n" }, "make -C tools setup")).toBe(true);
+    expect(await keyAfter({ "tools/Makefile": "setup:\n\techo three\n" }, "make --directory=tools/ setup")).toBe(true);
+    expect(await keyAfter({ "tools/Makefile": "setup:\n\techo four\n" }, "cd tools && make setup")).toBe(true);
+    expect(await keyAfter({ "tools/Makefile": "setup:\n\techo five\n" }, "make setup")).toBe(false);
   });
 
   it("stays when only files setup does not read changed", async () => {

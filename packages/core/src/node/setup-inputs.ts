@@ -50,9 +50,20 @@ export function isSetupInput(path: string): boolean {
  * roughly see them; a word naming no tracked file matches nothing, so over-splitting costs nothing.
  */
 function pathsNamedBy(setup: string | undefined): Set<string> {
-  const words = (setup ?? "").split(/[\s;&|()<>=]+/).map((word) => word.replace(/^["']+|["']+$/g, "").replace(/^(\.\/)+/, ""));
-  // `make setup`, `just setup`, `task setup`: the recipe is in the task runner's file at the root.
-  return new Set([...words.filter(Boolean), ...words.flatMap((word) => TASK_RUNNER_FILES.get(word) ?? [])]);
+  const words = (setup ?? "")
+    .split(/[\s;&|()<>=]+/)
+    .map((word) =>
+      word
+        .replace(/^["']+|["']+$/g, "")
+        .replace(/^(\.\/)+/, "")
+        .replace(/\/+$/, ""),
+    )
+    .filter(Boolean);
+  // `make setup`, `just setup`, `task setup`: the recipe is in the task runner's file at the root, or in the folder
+  // the command names (`make -C tools setup`, `cd tools && make setup`); any word may be that folder.
+  const files = words.flatMap((word) => TASK_RUNNER_FILES.get(word) ?? []);
+  const inFolders = files.length === 0 ? [] : words.flatMap((folder) => files.map((file) => `${folder}/${file}`));
+  return new Set([...words, ...files, ...inFolders]);
 }
 
 const TASK_RUNNER_FILES = new Map([
