@@ -8,7 +8,7 @@ import { createAgentWorktree } from "./create-agent-worktree.ts";
 import { processSpawnerReady, useProcessSpawner } from "./process-spawner.ts";
 
 // This file's setup (process-spawner-setup.ts) has put the spawner in use, as the runner and `grove session run` do.
-describe("createAgentWorktree when the process spawner dies under its `worktree add`", () => {
+describe("createAgentWorktree when the process spawner dies under its `worktree add` or checkout", () => {
   let repo: TempRepo;
   beforeEach(async () => {
     useProcessSpawner();
@@ -50,6 +50,31 @@ describe("createAgentWorktree when the process spawner dies under its `worktree 
     expect(await repo.git(["rev-parse", "--abbrev-ref", "HEAD"], { cwd: path })).toBe("agent/demo/t1");
     expect(await repo.git(["rev-parse", "agent/demo/t1"])).toBe(await repo.git(["rev-parse", "main"]));
     expect(await readFile(join(path, "src", "a.txt"), "utf8")).toBe("a\n");
+  });
+
+  it("a checkout of the new worktree lost with the spawner is run again: the run gets its worktree", async () => {
+    const fifo = join(repo.root, "hold");
+    const held = join(repo.root, "held");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    // The hook holds the first checkout once its files are written, until the test lets it go; a second one passes.
+    const hook = join(repo.dir, ".git", "hooks", "post-checkout");
+    await writeFile(hook, `#!/bin/sh\n[ ! -e '${held}' ] && { : > '${held}'; cat '${fifo}' > /dev/null; }\nexit 0\n`);
+    await chmod(hook, 0o755);
+
+    const creating = createAgentWorktree({ repo: repo.dir, agent: "demo", taskId: "t2", onProgress: () => undefined });
+    const settled = creating.then(
+      (created) => ({ created }),
+      (error: unknown) => ({ error }),
+    );
+    await waitUntil(() => exists(held));
+    process.kill((await processSpawnerReady()) as number, "SIGKILL");
+    const outcome = await settled;
+    await (await open(fifo, "w")).close();
+
+    expect(outcome).toMatchObject({ created: { branch: "agent/demo/t2", created: true } });
+    const path = join(repo.root, "repo-wt-demo-t2");
+    expect(await readFile(join(path, "src", "a.txt"), "utf8")).toBe("a\n");
+    expect(await repo.git(["status", "--porcelain"], { cwd: path })).toBe("");
   });
 });
 
