@@ -112,6 +112,29 @@ describe("the process spawner", () => {
     await (await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)).close();
   });
 
+  it("killed -9 while a commit-tree runs (the merge commit's): it only writes an object, so it is run again", async () => {
+    const fifo = join(repo.root, "sign-fifo");
+    const first = join(repo.root, "first-sign");
+    const signer = join(repo.root, "sign.sh");
+    await rm(fifo, { force: true });
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    await writeFile(first, "");
+    // A signing program git starts for `-S`: the first run blocks on a FIFO nobody writes to; the second signs.
+    const sign = `#!/bin/sh\ncat >/dev/null\nif [ -e '${first}' ]; then rm '${first}'; cat '${fifo}' >/dev/null; fi\necho '[GNUPG:] SIG_CREATED D 1 8 00 1 X' >&2\nprintf -- '-----BEGIN PGP SIGNATURE-----\\n\\nx\\n-----END PGP SIGNATURE-----\\n'\n`;
+    await writeFile(signer, sign, { mode: 0o755 });
+    const env = { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "gpg.program", GIT_CONFIG_VALUE_0: signer };
+    const committing = runGit(["commit-tree", "-S", "HEAD^{tree}", "-p", "HEAD", "-F", "-"], {
+      cwd: repo.dir,
+      env,
+      input: "m\n",
+    });
+    await waitUntil(async () => !(await exists(first)));
+    process.kill(processSpawnerPid() as number, "SIGKILL");
+    const commit = (await committing).stdout.trim();
+    expect(await repo.git(["rev-parse", `${commit}^`])).toBe(await repo.git(["rev-parse", "HEAD"]));
+    await (await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)).close();
+  });
+
   it("exits when the grove process that started it is killed -9", async () => {
     const module = pathToFileURL(fileURLToPath(new URL("./process-spawner.ts", import.meta.url))).href;
     const code = `import { useProcessSpawner, processSpawnerPid, spawnProcess } from ${JSON.stringify(module)};

@@ -52,9 +52,13 @@ export async function runGit(args: string[], opts: RunGitOptions): Promise<GitRe
   }
 }
 
-/** git commands that only read (merge-tree writes objects too, which is harmless twice). */
+/**
+ * git commands that only read, or only add objects, which is harmless twice (merge-tree; commit-tree, whose merge or
+ * deposit commit a lost run left unreferenced, and the ref update after it is what lands).
+ */
 const READ_ONLY = new Set([
   "cat-file",
+  "commit-tree",
   "diff",
   "for-each-ref",
   "log",
