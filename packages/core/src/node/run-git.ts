@@ -10,6 +10,11 @@ export type RunGitOptions = GitProcessOptions & {
   okExitCodes?: number[];
   /** Asked before a retry on lock contention: false once git did something that must not be done twice. */
   mayRetry?: () => boolean;
+  /**
+   * Lost with the process spawner, it is run again as a git that only reads is: for one whose second run puts things
+   * as the first would have (a forced checkout of a tree nobody else works in).
+   */
+  isRepeatable?: boolean;
 };
 
 const GIT = "git";
@@ -30,11 +35,15 @@ const TRACE2_LINE_START = '{"event":"';
 export async function runGit(args: string[], opts: RunGitOptions): Promise<GitResult> {
   const okExitCodes = opts.okExitCodes ?? [0];
   const started = Date.now();
+  let isRunAgain = false;
   for (let attempt = 0; ; attempt++) {
     const result = await spawnGit(args, opts);
     // Lost with the process spawner: a git that only reads is run again (once; the spawner is gone, so it runs
-    // elsewhere). One that may have changed something is reported, never repeated.
-    if (result.kind === "lost" && attempt === 0 && isReadOnly(args)) continue;
+    // elsewhere). One that may have changed something is reported, never repeated, unless the caller says it may be.
+    if (result.kind === "lost" && !isRunAgain && (opts.isRepeatable === true || isReadOnly(args))) {
+      isRunAgain = true;
+      continue;
+    }
     if (result.kind !== "exited") throw notRun(args, opts, result);
     const stderr = withoutTrace2(result.stderr.toString("utf8"));
     const delay = backoffMs(attempt);

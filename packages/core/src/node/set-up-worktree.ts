@@ -2,7 +2,7 @@ import { access, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { copyWorktreeIncludes } from "./copy-worktree-includes.ts";
 import type { RepoContext } from "./open-repo.ts";
-import { isLostGit, runGit, type GitProgress } from "./run-git.ts";
+import { runGit, type GitProgress } from "./run-git.ts";
 
 // In the worktree's own git folder: never part of its files, and gone with the worktree.
 const PENDING_FILE = "grove-setup-pending";
@@ -44,13 +44,10 @@ export async function checkOutWithProgress(
   onProgress: ((progress: GitProgress) => void) | undefined,
 ): Promise<void> {
   const progress = onProgress ? ["--progress"] : [];
-  const checkOut = () => runGit(["checkout", ...progress, "--force"], { cwd: path, ...(onProgress ? { onProgress } : {}) });
-  // Lost with the process spawner, it is run once more rather than failing the run: nobody was given this worktree
-  // yet, and a forced checkout of HEAD writes its files and index over whatever part the lost one wrote.
-  await checkOut().catch((error: unknown) => {
-    if (!isLostGit(error)) throw error;
-    return checkOut();
-  });
+  // Repeatable: nobody was given this worktree yet, and a forced checkout of HEAD writes its files and index over
+  // whatever part a run lost with the process spawner wrote.
+  const options = { cwd: path, isRepeatable: true, ...(onProgress ? { onProgress } : {}) };
+  await runGit(["checkout", ...progress, "--force"], options);
 }
 
 /** The worktree's own git folder, from its `.git` file, without starting git (this runs for every new worktree). */

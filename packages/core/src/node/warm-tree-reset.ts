@@ -67,7 +67,8 @@ async function resetTree(
   const path = slot.path;
   // Left by a git killed with its holder mid-checkout: nobody else works in a claimed tree.
   await rm(join(await gitDirOf(path), "index.lock"), { force: true });
-  await runGit(["checkout", "--force", "--quiet", "--detach", sha, "--"], { cwd: path });
+  // Repeatable: the tree is claimed, and a forced checkout of sha puts it as a run lost with the spawner would have.
+  await runGit(["checkout", "--force", "--quiet", "--detach", sha, "--"], { cwd: path, isRepeatable: true });
   if (await exists(join(path, ".gitmodules")))
     await runGit(["submodule", "update", "--init", "--recursive", "--force"], { cwd: path });
   const setupKey = await setupInputKey({ treeish: sha, cwd: path, setup, mainCheckout: ctx.isBare ? null : ctx.repo });
