@@ -4,7 +4,7 @@ import { listWorktrees } from "./list-worktrees.ts";
 import { moveWorktreeAside, runAfterLock, type AfterLock } from "./move-worktree-aside.ts";
 import type { RepoContext } from "./open-repo.ts";
 import { withRepoLock } from "./repo-lock.ts";
-import { runGit } from "./run-git.ts";
+import { isLostGit, runGit } from "./run-git.ts";
 import { isSetUpPending } from "./set-up-worktree.ts";
 import type { WorktreeEntry } from "./add-worktree-entry.ts";
 
@@ -52,9 +52,11 @@ export async function undoFailedSetUp(ctx: RepoContext, made: WorktreeEntry, err
   } finally {
     await runAfterLock(ctx.commonDir, afterLock);
   }
+  // A git lost with the process spawner is nothing the user can fix; anything else is (a submodule, an include).
+  const next = isLostGit(error) ? "Run the same command again." : "Fix that and run the same command again.";
   return new DomainError(
     code,
-    `${what}grove removed it again${made.isNewBranch ? `, and its new branch ${made.branch}` : ""}: nothing is half-made. Fix that and run the same command again.`,
+    `${what}grove removed it again${made.isNewBranch ? `, and its new branch ${made.branch}` : ""}: nothing is half-made. ${next}`,
     options,
   );
 }
