@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { access, chmod, constants, open, writeFile } from "node:fs/promises";
+import { chmod, constants, open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { childrenOf, exists, waitUntil } from "../test-support/spawner-faults.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { advanceBranch } from "./advance-branch.ts";
 import { processSpawnerReady, useProcessSpawner } from "./process-spawner.ts";
@@ -49,7 +49,8 @@ describe("advanceBranch with main checked out, when the process spawner dies und
     await chmod(hook, 0o755);
   }
 
-  it("its git lands the update after all: the merge is reported landed, the checkout at it and clean", async () => {
+  /** advanceBranch of main to a next commit, started and held in its ref update; what it returns or throws. */
+  async function advanceHeld() {
     const { old, sha } = await nextCommit();
     await holdFirstUpdateOfMain();
     const advancing = advanceBranch({ repo: repo.dir, into: "main", old, sha, reflog: "grove: test" }).then(
@@ -57,6 +58,11 @@ describe("advanceBranch with main checked out, when the process spawner dies und
       (error: unknown) => ({ error }),
     );
     await waitUntil(() => exists(held));
+    return { old, sha, advancing };
+  }
+
+  it("its git lands the update after all: the merge is reported landed, the checkout at it and clean", async () => {
+    const { sha, advancing } = await advanceHeld();
     process.kill((await processSpawnerReady()) as number, "SIGKILL");
     // The orphaned git goes on, and commits the update.
     await (await open(fifo, "w")).close();
@@ -67,13 +73,7 @@ describe("advanceBranch with main checked out, when the process spawner dies und
   });
 
   it("its git is killed too: the branch stays, and so do the checkout's files (nothing staged)", async () => {
-    const { old, sha } = await nextCommit();
-    await holdFirstUpdateOfMain();
-    const advancing = advanceBranch({ repo: repo.dir, into: "main", old, sha, reflog: "grove: test" }).then(
-      (refusal) => ({ refusal }),
-      (error: unknown) => ({ error }),
-    );
-    await waitUntil(() => exists(held));
+    const { old, advancing } = await advanceHeld();
     const spawner = (await processSpawnerReady()) as number;
     // As an out-of-memory kill of both would: git dies holding main.lock, and never updates main.
     for (const git of childrenOf(spawner)) process.kill(git, "SIGKILL");
@@ -87,21 +87,3 @@ describe("advanceBranch with main checked out, when the process spawner dies und
     expect(await exists(join(repo.dir, "b.txt"))).toBe(false);
   });
 });
-
-function childrenOf(pid: number): number[] {
-  const listed = spawnSync("pgrep", ["-P", String(pid)])
-    .stdout.toString()
-    .trim();
-  return listed === "" ? [] : listed.split("\n").map(Number);
-}
-
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function waitUntil(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await sleep(20);
-}

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { access, chmod, open, readFile, writeFile } from "node:fs/promises";
+import { chmod, open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { childrenOf, exists, waitUntil } from "../test-support/spawner-faults.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { createAgentWorktree } from "./create-agent-worktree.ts";
 import { processSpawnerReady, useProcessSpawner } from "./process-spawner.ts";
@@ -78,25 +78,7 @@ describe("createAgentWorktree when the process spawner dies under its `worktree 
   });
 });
 
-function childrenOf(pid: number): number[] {
-  const listed = spawnSync("pgrep", ["-P", String(pid)])
-    .stdout.toString()
-    .trim();
-  return listed === "" ? [] : listed.split("\n").map(Number);
-}
-
 async function isZombie(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
   return /^\d+ \(.*\) Z/.test(stat);
-}
-
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function waitUntil(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await sleep(20);
 }

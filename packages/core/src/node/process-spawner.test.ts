@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { access, constants, open, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { exists, waitUntil } from "../test-support/spawner-faults.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import {
   processSpawnerPid,
@@ -240,22 +240,11 @@ async function isAlive(pid: number): Promise<boolean> {
   );
 }
 
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 function gitChildrenOf(pid: number): Promise<number> {
   const listed = spawnSync("pgrep", ["-P", String(pid), "git"])
     .stdout.toString()
     .trim();
   return Promise.resolve(listed === "" ? 0 : listed.split("\n").length);
-}
-
-async function waitUntil(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await sleep(20);
 }
 
 function firstLine(stream: NodeJS.ReadableStream): Promise<string> {

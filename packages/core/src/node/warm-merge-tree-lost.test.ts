@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { access, chmod, open, writeFile } from "node:fs/promises";
+import { chmod, open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { exists, waitUntil } from "../test-support/spawner-faults.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { processSpawnerReady, useProcessSpawner } from "./process-spawner.ts";
 import { testMergedTree } from "./test-merged-tree.ts";
@@ -51,14 +51,3 @@ describe("a warm merge tree when the process spawner dies under its checkout", (
     expect(result.outputTail).toContain("one");
   });
 });
-
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function waitUntil(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await sleep(20);
-}
