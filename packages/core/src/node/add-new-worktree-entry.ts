@@ -12,7 +12,7 @@ import { markSetUpPending, worktreeGitDir } from "./set-up-worktree.ts";
 /**
  * True when `early` — the worktrees as listed before the repository lock was taken — and the file system show
  * nothing in the way of a new branch and worktree: no worktree has the branch or the path, nothing is at the path.
- * Asked under the lock: only the listing is from before it.
+ * Asked under the lock (shared, and alone with the path: withSharedRepoLock): only the listing is from before it.
  */
 export async function isWayClear(input: WorktreeEntryInput, early: WorktreeInfo[]): Promise<boolean> {
   if (early.some((w) => w.branch === input.branch)) return false;
@@ -26,8 +26,8 @@ export async function isWayClear(input: WorktreeEntryInput, early: WorktreeInfo[
 }
 
 /**
- * The usual add in one git process under the repository lock (the caller holds it, and isWayClear said yes): a new
- * branch at `base` and its worktree. Null when git refused, having changed nothing: the caller then lists the
+ * The usual add in one git process under the repository lock (the caller holds it, shared with other paths' adds at
+ * most, and isWayClear said yes): a new branch at `base` and its worktree. Null when git refused, having changed nothing: the caller then lists the
  * worktrees again under the lock and decides as addWorktreeEntry does, as if this had not been tried.
  *
  * Exact although the listing isWayClear read may be stale: what git refuses here is what could have come in the way

@@ -9,7 +9,7 @@ import { withLockFile } from "./lock-file.ts";
 import { listWorktrees } from "./list-worktrees.ts";
 import { listWorktreesJoined } from "./list-worktrees-joined.ts";
 import { locateRepo, repoContextFrom, worktreePathFor, type RepoContext } from "./open-repo.ts";
-import { withRepoLock } from "./repo-lock.ts";
+import { withRepoLock, withSharedRepoLock } from "./repo-lock.ts";
 import type { GitProgress } from "./run-git.ts";
 import {
   clearSetUpPending,
@@ -66,30 +66,39 @@ export async function ensureAgentWorktree(
     return { agent, taskId, branch, base, path: worktreePathFor(ctx, agent, taskId), lockReason };
   };
   // Listed before the lock (one listing for adds started together), so that the lock is held for one git process
-  // in the usual case (addNewWorktree); anything else is decided on a listing under the lock.
+  // in the usual case (addNewWorktree).
   const early = await listWorktreesJoined(located);
   const earlyCtx = await repoContextFrom(located, early);
   const earlyInput = entryInput(earlyCtx);
   const outsideLock = AsyncLocalStorage.snapshot();
-  const { ctx, entry, settingUp } = await withRepoLock(
+  // The usual add, a new branch and its worktree, under the lock shared with other adds (one at a time per path):
+  // git makes both safely beside another add's. Anything else is decided on a listing under the lock itself.
+  const fast = await withSharedRepoLock(
     located.start,
+    earlyInput.path,
     async () => {
-      if (await isWayClear(earlyInput, early)) {
-        // With a progress listener the files are checked out apart (setUpWorktree), with `--progress`.
-        if (input.onProgress === undefined) {
-          const added = await addNewWorktree(earlyCtx, earlyInput);
-          if (added) return { ctx: earlyCtx, entry: added.entry, ...(await startNewWorktreeSetUp(earlyCtx, added, outsideLock)) };
-        } else {
-          const added = await addNewWorktreeEntry(earlyCtx, earlyInput);
-          if (added) return { ctx: earlyCtx, entry: added, settingUp: undefined };
-        }
+      if (!(await isWayClear(earlyInput, early))) return null;
+      // With a progress listener the files are checked out apart (setUpWorktree), with `--progress`.
+      if (input.onProgress !== undefined) {
+        const added = await addNewWorktreeEntry(earlyCtx, earlyInput);
+        return added && { ctx: earlyCtx, entry: added, settingUp: undefined };
       }
-      const worktrees = await listWorktrees(located.start);
-      const ctx = await repoContextFrom(located, worktrees);
-      return { ctx, entry: await addWorktreeEntry(ctx, entryInput(ctx), worktrees), settingUp: undefined };
+      const added = await addNewWorktree(earlyCtx, earlyInput);
+      return added && { ctx: earlyCtx, entry: added.entry, ...(await startNewWorktreeSetUp(earlyCtx, added, outsideLock)) };
     },
     { commonDir: located.commonDir },
   );
+  const { ctx, entry, settingUp } =
+    fast ??
+    (await withRepoLock(
+      located.start,
+      async () => {
+        const worktrees = await listWorktrees(located.start);
+        const ctx = await repoContextFrom(located, worktrees);
+        return { ctx, entry: await addWorktreeEntry(ctx, entryInput(ctx), worktrees), settingUp: undefined };
+      },
+      { commonDir: located.commonDir },
+    ));
   if (settingUp) return { worktree: await settingUp, config: ctx.config };
   const { isNewBranch: _isNewBranch, isPending, ...worktree } = entry;
   if (!isPending) return { worktree: { ...worktree, resumed: false, includedFiles: [] }, config: ctx.config };
