@@ -81,7 +81,11 @@ export async function addNewWorktree(ctx: RepoContext, input: WorktreeEntryInput
   );
   if (typeof first === "object") return refused(ctx, branch, first.error);
   const gitDir = await worktreeGitDir(path);
-  await markSetUpPending(path, gitDir);
+  // Unmarkable when git's checkout already failed and git removed the worktree: then undone as any failed checkout is,
+  // once the set-up lock cannot be taken in its git folder (startNewWorktreeSetUp).
+  await markSetUpPending(path, gitDir).catch(async (error: unknown) => {
+    if (await adding.then(isTrue, isFalse)) throw error;
+  });
   const entry = { path, branch, baseSha: await newBranchSha(ctx, branch), created: true, isNewBranch: true, isPending: true };
   return { entry, gitDir, checkingOut: adding };
 }
@@ -159,3 +163,6 @@ async function exists(path: string): Promise<boolean> {
     () => false,
   );
 }
+
+const isTrue = (): boolean => true;
+const isFalse = (): boolean => false;
