@@ -38,7 +38,7 @@ export async function isWayClear(input: WorktreeEntryInput, early: WorktreeInfo[
 export async function addNewWorktreeEntry(ctx: RepoContext, input: WorktreeEntryInput): Promise<WorktreeEntry | null> {
   const { branch, path } = input;
   try {
-    await runGit(newWorktreeArgs(input, ["--no-checkout"]), { cwd: ctx.repo });
+    await runGit(newWorktreeArgs(input, ["--no-checkout"]), { cwd: ctx.repo, mayRetry: isNeverRetried });
   } catch (error) {
     return refused(ctx, branch, error);
   }
@@ -61,18 +61,13 @@ export type NewWorktree = { entry: WorktreeEntry; gitDir: string; checkingOut: P
  */
 export async function addNewWorktree(ctx: RepoContext, input: WorktreeEntryInput): Promise<NewWorktree | null> {
   const { branch, path } = input;
-  let isCheckingOut = false;
   let onCheckoutStart = (): void => undefined;
   const checkoutStarted = new Promise<"started">((resolve) => (onCheckoutStart = () => resolve("started")));
   const adding = runGit(newWorktreeArgs(input, []), {
     cwd: ctx.repo,
     env: TRACE2_TO_STDERR,
-    onStderr: watchCheckoutStart(() => {
-      isCheckingOut = true;
-      onCheckoutStart();
-    }),
-    // Once the checkout began, git's metadata is made and the lock may be gone: running it again would make it twice.
-    mayRetry: () => !isCheckingOut,
+    onStderr: watchCheckoutStart(onCheckoutStart),
+    mayRetry: isNeverRetried,
   }).then(() => undefined);
   // Handled here once, so that a caller gone for another reason never leaves it unhandled; it still rejects for them.
   adding.catch(() => undefined);
@@ -89,6 +84,13 @@ export async function addNewWorktree(ctx: RepoContext, input: WorktreeEntryInput
   const entry = { path, branch, baseSha: await newBranchSha(ctx, branch), created: true, isNewBranch: true, isPending: true };
   return { entry, gitDir, checkingOut: adding };
 }
+
+/**
+ * `worktree add -b` is not run again when it failed on another git's lock or half-written worktree (run-git.ts): git
+ * makes the branch first, so a second run would find it and take it for someone else's (refused keeps such a branch),
+ * and a set-up that fails later would leave it. refused deletes it instead, and the careful path under the lock adds.
+ */
+const isNeverRetried = (): boolean => false;
 
 /**
  * `worktree add` of a new branch at `base`. `--no-track`: `base` reaches git as a name here, and a remote-tracking
