@@ -28,6 +28,8 @@ async function holdInChild(repo: string, key: string): Promise<{ child: ChildPro
 
 const holderRecords = async (repo: string) =>
   (await readdir(join(repo, ".git", SHARED_DIR))).filter((name) => name.startsWith("holder-"));
+const keyLocks = async (repo: string) =>
+  (await readdir(join(repo, ".git", SHARED_DIR))).filter((name) => name.startsWith("key-"));
 
 /** A promise and the function that settles it. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -98,14 +100,17 @@ describe("withSharedRepoLock", () => {
     expect(order).toEqual(["exclusive done", "shared"]);
   });
 
-  it("lets the exclusive holder in after a shared holder was killed with -9, and removes its record", async () => {
+  it("lets the exclusive holder in after a shared holder was killed with -9, and removes its record and key lock", async () => {
     const holder = await holdInChild(repo.dir, "k");
     const exited = once(holder.child, "exit");
     holder.child.kill("SIGKILL");
     await exited;
     expect(await holderRecords(repo.dir)).toHaveLength(1);
+    expect(await keyLocks(repo.dir)).toHaveLength(1);
     expect(await withRepoLock(repo.dir, () => Promise.resolve("in"), { timeoutMs: 10_000 })).toBe("in");
     expect(await holderRecords(repo.dir)).toEqual([]);
+    // Its key's lock too: with no holder left none is held.
+    expect(await keyLocks(repo.dir)).toEqual([]);
   });
 
   it("refuses to take the lock exclusively inside a shared hold of the same call chain", async () => {

@@ -37,13 +37,14 @@ export async function waitForSharedHolders(commonDir: string, timeoutMs: number)
   const dir = join(commonDir, SHARED_DIR);
   const deadline = Date.now() + timeoutMs;
   for (let wait = 2; ; wait = Math.min(100, wait * 1.5)) {
-    const live = await liveHolders(dir);
-    if (live.length === 0) return;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const live = await liveHolders(dir, names);
+    if (live.length === 0) return removeKeyLocks(dir, names);
     if (Date.now() > deadline) {
       throw new DomainError(
         "LOCK_TIMEOUT",
         `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the repository lock's shared holders to finish: ` +
-          `${live.map(describe).join(", ")}. If no grove process is running, delete the folder ${dir}.`,
+          `${live.map(describe).join(", ")}. If no grove process is running, delete ${live.map((h) => h.file).join(", ")}.`,
       );
     }
     await sleep(wait);
@@ -52,8 +53,18 @@ export async function waitForSharedHolders(commonDir: string, timeoutMs: number)
 
 type Holder = { file: string; record: z.infer<typeof HolderSchema> | null };
 
-async function liveHolders(dir: string): Promise<Holder[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
+/**
+ * The per-key locks (repo-lock.ts) left by shared holders killed while holding one: with no holder registered, and
+ * none able to register while the caller holds grove.lock, no key lock is held. Else a killed holder's key lock would
+ * stand in the way of that key's next holder until its pid was found dead (or 60 s, were the pid reused).
+ */
+async function removeKeyLocks(dir: string, names: string[]): Promise<void> {
+  await Promise.all(
+    names.filter((name) => name.startsWith("key-")).map((name) => unlink(join(dir, name)).catch(() => undefined)),
+  );
+}
+
+async function liveHolders(dir: string, names: string[]): Promise<Holder[]> {
   const holders = await Promise.all(
     names
       .filter((name) => name.startsWith(HOLDER_PREFIX))
