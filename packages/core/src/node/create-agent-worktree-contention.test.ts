@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { commitBrokenCheckout } from "../test-support/broken-checkout.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { createAgentWorktree } from "./create-agent-worktree.ts";
 import { withRepoLock, withSharedRepoLock } from "./repo-lock.ts";
@@ -20,12 +21,8 @@ describe("createAgentWorktree beside another add's half-written worktree", () =>
   });
 
   it("still knows the branch as its own: a failed set-up deletes it", async () => {
-    // The set-up fails for real (a required smudge filter that fails), so that the undo shows whose branch it was.
-    await repo.write({ ".gitattributes": "*.bin filter=broken\n", "data.bin": "data\n" });
-    await repo.git(["add", "-A"]);
-    await repo.git(["commit", "-q", "-m", "filtered file"]);
-    const config = join(repo.dir, ".git", "config");
-    await writeFile(config, `${await readFile(config, "utf8")}[filter "broken"]\n\tsmudge = false\n\trequired = true\n`);
+    // The set-up fails for real, so that the undo shows whose branch it was.
+    await commitBrokenCheckout(repo);
     // Another add's admin folder as git leaves it between writing `gitdir` and `commondir`: made once this add waits
     // for its path (after its listing), gone once this add let go of the lock shared.
     const busy = join(repo.dir, ".git", "worktrees", "busy");

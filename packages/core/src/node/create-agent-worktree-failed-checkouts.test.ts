@@ -1,6 +1,7 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { commitBrokenCheckout } from "../test-support/broken-checkout.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { createAgentWorktree } from "./create-agent-worktree.ts";
 import { listWorktrees } from "./list-worktrees.ts";
@@ -21,13 +22,8 @@ describe("createAgentWorktree: adds whose checkouts fail at once", () => {
   });
 
   it("undoes each, also when git removed the worktree before grove marked it or took its set-up lock", async () => {
-    // The fault, for real: a required smudge filter that fails, so that git's `reset --hard` in the add fails.
-    await repo.write({ ".gitattributes": "*.bin filter=broken\n", "data.bin": "data\n" });
-    await repo.git(["add", "-A"]);
-    await repo.git(["commit", "-q", "-m", "filtered file"]);
-    // Written into the config file: grove's git refuses to set a filter command itself.
-    const config = join(repo.dir, ".git", "config");
-    await writeFile(config, `${await readFile(config, "utf8")}[filter "broken"]\n\tsmudge = false\n\trequired = true\n`);
+    // The fault, for real: git's `reset --hard` in the add fails.
+    await commitBrokenCheckout(repo);
 
     const errors = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

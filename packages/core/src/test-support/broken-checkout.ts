@@ -1,0 +1,16 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { TempRepo } from "./temp-repo.ts";
+
+/**
+ * Commits a file whose checkout fails for real: a required smudge filter that fails (`false`), so that git's
+ * `reset --hard` in `worktree add` fails. The filter is written into the config file: grove's git refuses to set a
+ * filter command itself.
+ */
+export async function commitBrokenCheckout(repo: TempRepo): Promise<void> {
+  await repo.write({ ".gitattributes": "*.bin filter=broken\n", "data.bin": "data\n" });
+  await repo.git(["add", "-A"]);
+  await repo.git(["commit", "-q", "-m", "filtered file"]);
+  const config = join(repo.dir, ".git", "config");
+  await writeFile(config, `${await readFile(config, "utf8")}[filter "broken"]\n\tsmudge = false\n\trequired = true\n`);
+}
