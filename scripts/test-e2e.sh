@@ -6,8 +6,7 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
 
 node scripts/ensure-chromium.mjs
-# `pnpm test` has built them before it starts this beside the unit lanes (GROVE_E2E_BUILT=1).
-[ "${GROVE_E2E_BUILT:-}" = 1 ] || pnpm exec turbo run build --filter=@grove/web --filter=@grove/runner --output-logs=errors-only
+pnpm exec turbo run build --filter=@grove/web --filter=@grove/runner --output-logs=errors-only
 pnpm exec playwright test -c e2e/playwright.config.ts "$@"
 # The core flow again on a team's deployment: the browser on instance A, the runner on instance B, PostgreSQL
 # and Redis between them (e2e/playwright.team.config.ts), on its own port and data dir.
