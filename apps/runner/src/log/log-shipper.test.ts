@@ -6,6 +6,7 @@ import { io } from "socket.io-client";
 import { afterEach, expect, it } from "vitest";
 import { createHubLink } from "../hub/hub-socket.ts";
 import { createLogShipper } from "./log-shipper.ts";
+import { openRunSpool } from "./spool.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
 
 const TOKEN = "runner-token-for-log-shipper-tests-01";
@@ -40,4 +41,36 @@ it("sends a refused batch again with backoff, saying so once, until the hub take
   expect(logged.filter((line) => line.startsWith("hub did not take log lines"))).toEqual([
     "hub did not take log lines of run-refused (hub is busy); retrying with backoff",
   ]);
+});
+
+it("drops what a run writes after the shipper stopped, rejecting nothing and spooling no checkpoint past it", async () => {
+  const hub: TestHub = await startTestHub({ token: TOKEN, refuseLog: () => "hub is busy" });
+  cleanups.push(() => hub.close());
+  const socket = io(`${hub.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN } });
+  cleanups.push(() => Promise.resolve(void socket.disconnect()));
+  const link = createHubLink(
+    socket,
+    () => ({ host: "test", version: "0", repos: [] }),
+    () => undefined,
+  );
+  const shipper = createLogShipper(link, () => undefined);
+  const dir = await mkdtemp(join(tmpdir(), "grove-shipper-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const spoolPath = join(dir, "run-late.spool");
+
+  // As a run's log replay does when the runner stops in its middle: it goes on writing to a closed run.
+  const run = await shipper.open("run-late", spoolPath);
+  for (let i = 1; i <= 5; i++) run.write("stdout", `line ${i}`);
+  run.checkpoint({ offset: 5 });
+  await run.flush();
+  await shipper.stop();
+  for (let i = 6; i <= 9; i++) run.write("stdout", `line ${i}`);
+  run.checkpoint({ offset: 9 });
+  await run.flush();
+  expect(await run.finish(0)).toBe(false);
+
+  const spool = await openRunSpool(spoolPath);
+  cleanups.push(() => spool.close());
+  expect(spool.lastSeq()).toBe(5);
+  expect(spool.checkpoint()).toEqual({ offset: 5 });
 });

@@ -66,7 +66,9 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       pendingFirstSeq = nextSeq;
       pendingCheckpoint = undefined;
       flushing = flushing.then(async () => {
-        if (batch.tails.length === 0 && checkpoint === undefined) return;
+        // Closed (the runner stopping): what came after was not spooled, nor the checkpoint past it, so a
+        // resumed run reads those lines back from its output files; the spool's file is no longer open.
+        if (closed || (batch.tails.length === 0 && checkpoint === undefined)) return;
         await spool.appendRows(batch, checkpoint);
         unspooled -= batch.tails.length;
         allUnspooled -= batch.tails.length;
@@ -131,7 +133,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     return {
       runId,
       write(stream, text, kind) {
-        if (finished) return true;
+        if (finished || closed) return true;
         const ts = Date.now();
         for (let at = 0; at === 0 || at < text.length; at += MAX_LOG_LINE_CHARS) {
           const piece = text.length <= MAX_LOG_LINE_CHARS ? text : text.slice(at, at + MAX_LOG_LINE_CHARS);
@@ -145,7 +147,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
         return unspooled < UNSPOOLED_HIGH && allUnspooled < ALL_UNSPOOLED_HIGH;
       },
       checkpoint(value) {
-        if (finished) return;
+        if (finished || closed) return;
         pendingCheckpoint = value;
         timer ??= setTimeout(() => void flush(), flushMs);
       },
@@ -159,6 +161,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       async finish(timeoutMs) {
         await flush();
         finished = true;
+        if (closed) return delivery.acked >= spool.lastSeq();
         if (delivery.acked >= spool.lastSeq()) {
           settle();
           return true;
