@@ -106,7 +106,7 @@ export function describeMerge(merge: MergeOutcome): string {
       // The reason may end in a list of files: "branch kept" goes first, not glued to the last of them.
       return `refused, branch kept (grove approve tries again): ${merge.reason}`;
     case "tests_failed":
-      return `tests failed on the merged tree (exit ${merge.test.exitCode ?? "?"}; branch kept)`;
+      return `${merge.test.step === "setup" ? "the setup command" : "tests"} failed on the merged tree (exit ${merge.test.exitCode ?? "?"}; branch kept)`;
     case "moved":
       return `the branch is no longer at the approved head ${merge.approvedSha.slice(0, 12)} (now ${merge.headSha?.slice(0, 12) ?? "gone"}): nothing was merged; run the task again for a tested head (branch kept)`;
   }

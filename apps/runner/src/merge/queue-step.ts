@@ -1,4 +1,4 @@
-import { describeError, type MergeOutcome } from "@grove/core";
+import { describeError, type MergedTreeTest, type MergeOutcome } from "@grove/core";
 import type { QueueCandidate } from "@grove/core/node";
 import { failureOf, type KeyedQueue, type QueueItem } from "./queue-types.ts";
 
@@ -125,6 +125,8 @@ function startTest(q: KeyedQueue, item: QueueItem, candidate: QueueCandidate, { 
         if (item.generation !== generation) return;
         if (test.command !== null) rememberDuration(q, test.durationMs);
         if (test.status !== "failed") item.passed = test;
+        // grove could not make the tree (a checkout, a submodule, its checks): no verdict on the candidate.
+        else if (test.step === "prepare") item.failed = { kind: "refused", reason: notPrepared(test) };
         else item.failed = { kind: "tests_failed", candidateSha: candidate.sha, integrationSha: candidate.base, test };
       },
       (error: unknown) => {
@@ -170,4 +172,9 @@ export function drop(q: KeyedQueue, item: QueueItem): void {
 function rememberDuration(q: KeyedQueue, ms: number): void {
   q.durations.push(ms);
   if (q.durations.length > RECENT_DURATIONS) q.durations.shift();
+}
+
+function notPrepared(test: MergedTreeTest): string {
+  const why = test.outputTail.trim().split("\n").at(-1)?.slice(0, 300) ?? "";
+  return `grove could not prepare the merged tree for its test (${test.command ?? "preparing"}${why ? `: ${why}` : ""}); nothing was tested.`;
 }

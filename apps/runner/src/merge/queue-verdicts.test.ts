@@ -1,5 +1,5 @@
 import { createAgentWorktree } from "@grove/core/node";
-import { exists } from "@grove/core/test-support";
+import { commitBrokenSubmodule, exists } from "@grove/core/test-support";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -52,6 +52,23 @@ describe("the merge queue's verdict on one entry", () => {
     expect(startsIn(await f.log())).toEqual([]);
     expect(await f.repo.git(["rev-parse", "main"])).toBe(main);
     expect(await f.repo.git(["rev-parse", "agent/a/t"])).toBe(a.head);
+    expect(actionsOf(f, "agent/a/t")).toEqual(["merge.queued", "merge.refused"]);
+  });
+
+  it("refuses, never as failed tests, a candidate grove could not prepare for its test (a submodule nobody can fetch)", async () => {
+    const f = (fx = await makeQueueFixture(1));
+    await f.openGate();
+    const main = await f.repo.git(["rev-parse", "main"]);
+    const a = await f.branch("a");
+    const head = await commitBrokenSubmodule(f.repo, a.path);
+    const outcome = await f.land("a", head);
+    expect(outcome.kind).toBe("refused");
+    expect(outcome.kind === "refused" ? outcome.reason : "").toMatch(
+      /^grove could not prepare the merged tree for its test \(.*no-such-repo\.git.*\); nothing was tested\.$/s,
+    );
+    expect(startsIn(await f.log())).toEqual([]);
+    expect(await f.repo.git(["rev-parse", "main"])).toBe(main);
+    expect(await f.repo.git(["rev-parse", "agent/a/t"])).toBe(head);
     expect(actionsOf(f, "agent/a/t")).toEqual(["merge.queued", "merge.refused"]);
   });
 

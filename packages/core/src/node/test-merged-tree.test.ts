@@ -3,6 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { commitBrokenSubmodule } from "../test-support/broken-checkout.ts";
 import { exists } from "../test-support/merge-fixtures.ts";
 import { makeTempRepo, type TempRepo } from "../test-support/temp-repo.ts";
 import { isPidAlive } from "./lock-file.ts";
@@ -49,6 +50,28 @@ describe("the merged-tree test's temporary worktree", () => {
       env: { PATH: process.env.PATH },
     });
     expect(result).toMatchObject({ status: "passed", exitCode: 0, outputTail: "dep is 42" });
+  });
+
+  it("says which step failed: grove preparing the tree, the setup command, or the test command", async () => {
+    const fail = (code: number) => `"${process.execPath}" -e "process.exit(${code})"`;
+    const env = { PATH: process.env.PATH };
+    const green = await repo.git(["rev-parse", "HEAD"]);
+    expect(await testMergedTree({ repo: repo.dir, sha: green, setup: fail(4), test: fail(0), env })).toMatchObject({
+      status: "failed",
+      step: "setup",
+      exitCode: 4,
+    });
+    expect(await testMergedTree({ repo: repo.dir, sha: green, setup: fail(0), test: fail(3), env })).toMatchObject({
+      status: "failed",
+      step: "test",
+      exitCode: 3,
+    });
+    for (const warm of [undefined, { integration: "main" }]) {
+      const broken = await commitBrokenSubmodule(repo);
+      const result = await testMergedTree({ repo: repo.dir, sha: broken, test: fail(0), env, ...(warm ? { warm } : {}) });
+      expect(result).toMatchObject({ status: "failed", step: "prepare", exitCode: null });
+      expect(result.outputTail).toContain("no-such-repo.git");
+    }
   });
 
   it("is cleaned up after its grove process was killed -9 mid-test, and a live one is left alone", async () => {

@@ -66,7 +66,7 @@ async function testInWarmTree(ctx: RepoContext, slot: WarmSlot, input: MergedTre
   );
   if (typeof ready === "string") {
     run.tail.push(ready);
-    return run.report("failed", "move the warm merge tree to the candidate", null);
+    return run.report("failed", "move the warm merge tree to the candidate", null, "prepare");
   }
   if (ready.replaced !== null) run.tail.push(`(a new warm tree: ${ready.replaced})`);
   const captureDir = join(slot.dir, "capture");
@@ -96,7 +96,7 @@ async function testInTemporaryTree(ctx: RepoContext, input: MergedTreeTestInput)
     );
     if (prepared !== null) {
       run.tail.push(prepared);
-      return run.report("failed", "set up the merged tree (submodules, .worktreeinclude files)", null);
+      return run.report("failed", "set up the merged tree (submodules, .worktreeinclude files)", null, "prepare");
     }
     // The commands' output files live in this temporary folder too, so they go with it.
     return await runSetupAndTest(run, input, path, join(dir, "capture"), () => Promise.resolve());
@@ -105,10 +105,12 @@ async function testInTemporaryTree(ctx: RepoContext, input: MergedTreeTestInput)
   }
 }
 
+type MergedTreeStep = NonNullable<MergedTreeTest["step"]>;
+
 type RunReport = {
   tail: string[];
   onLine: (stream: OutputStream, text: string) => void;
-  report: (status: "passed" | "failed", command: string, exitCode: number | null) => MergedTreeTest;
+  report: (status: "passed" | "failed", command: string, exitCode: number | null, step: MergedTreeStep) => MergedTreeTest;
 };
 
 function startReport(input: MergedTreeTestInput): RunReport {
@@ -119,12 +121,13 @@ function startReport(input: MergedTreeTestInput): RunReport {
     if (tail.length > TAIL_LINES) tail.shift();
     input.onLine?.(stream, text);
   };
-  const report = (status: "passed" | "failed", command: string, exitCode: number | null): MergedTreeTest => ({
+  const report = (status: "passed" | "failed", command: string, exitCode: number | null, step: MergedTreeStep) => ({
     status,
     command,
     exitCode,
     durationMs: Date.now() - started,
     outputTail: tail.join("\n").slice(-TAIL_CHARS),
+    step,
   });
   return { tail, onLine, report };
 }
@@ -148,7 +151,7 @@ async function runSetupAndTest(
   if (input.setup !== undefined) {
     const setup = await runShellCommand(input.setup, options);
     if (setup.timedOut) run.tail.push(`(setup stopped after ${input.timeoutMs ?? 0} ms)`);
-    if (setup.exitCode !== 0) return run.report("failed", `setup: ${input.setup}`, setup.exitCode);
+    if (setup.exitCode !== 0) return run.report("failed", `setup: ${input.setup}`, setup.exitCode, "setup");
   }
   const refusal = await beforeTest().then(
     () => null,
@@ -156,11 +159,11 @@ async function runSetupAndTest(
   );
   if (refusal !== null) {
     run.tail.push(refusal);
-    return run.report("failed", "check the merged tree before the test", null);
+    return run.report("failed", "check the merged tree before the test", null, "prepare");
   }
   const exit = await runShellCommand(input.test, options);
   if (exit.timedOut) run.tail.push(`(stopped after ${input.timeoutMs ?? 0} ms)`);
-  return run.report(exit.exitCode === 0 ? "passed" : "failed", input.test, exit.exitCode);
+  return run.report(exit.exitCode === 0 ? "passed" : "failed", input.test, exit.exitCode, "test");
 }
 
 async function removeMergeTree(repo: string, dir: string, path: string): Promise<void> {

@@ -82,6 +82,11 @@ export const MergedTreeTestSchema = z.object({
   exitCode: z.number().int().nullable(),
   durationMs: z.number().int().nonnegative(),
   outputTail: z.string().max(20_000),
+  /**
+   * The step `status` is about: grove preparing the tree (checkout, submodules, checks: the candidate is not to
+   * blame), the repository's `setup` command, or its test command. Absent in reports stored before it existed.
+   */
+  step: z.enum(["prepare", "setup", "test"]).optional(),
 });
 export type MergedTreeTest = z.infer<typeof MergedTreeTestSchema>;
 

@@ -89,7 +89,7 @@ function failure(outcome: Failed, integration: string) {
       return {
         candidateSha: outcome.candidateSha,
         mergedTreeTest: JSON.stringify(outcome.test),
-        error: `The tests failed on the merged tree (this branch merged onto ${integration} at ${outcome.integrationSha.slice(0, 12)}); ${integration} did not move. The branch is kept.`,
+        error: `${outcome.test.step === "setup" ? `The setup command (${outcome.test.command?.replace(/^setup: /, "").slice(0, 200)}) failed` : "The tests failed"} on the merged tree (this branch merged onto ${integration} at ${outcome.integrationSha.slice(0, 12)}); ${integration} did not move. The branch is kept.`,
       };
     case "refused":
       return { error: `${outcome.reason} The branch is kept.` };

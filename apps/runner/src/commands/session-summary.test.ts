@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { describeMerge } from "./session-summary.ts";
+
+const sha = (c: string) => c.repeat(40);
+const test = (step: "setup" | "test", exitCode: number, command: string) => ({
+  status: "failed" as const,
+  command,
+  exitCode,
+  durationMs: 10,
+  outputTail: "",
+  step,
+});
+
+describe("a session summary's word on a red merged tree", () => {
+  it("names the setup command when it was setup that failed, and the tests otherwise", () => {
+    const failed = { kind: "tests_failed" as const, candidateSha: sha("a"), integrationSha: sha("b") };
+    expect(describeMerge({ ...failed, test: test("setup", 1, "setup: npm ci") })).toBe(
+      "the setup command failed on the merged tree (exit 1; branch kept)",
+    );
+    expect(describeMerge({ ...failed, test: test("test", 2, "npm test") })).toBe(
+      "tests failed on the merged tree (exit 2; branch kept)",
+    );
+  });
+});
