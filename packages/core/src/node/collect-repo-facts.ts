@@ -9,6 +9,7 @@ import { isInside, listProcesses, type ProcessEntry } from "./process-table.ts";
 import { branchSha } from "./refs.ts";
 import { isPidAlive } from "./lock-file.ts";
 import { runGit } from "./run-git.ts";
+import { SET_UP_LOCK, SET_UP_PENDING_FILE, worktreeGitDir } from "./set-up-worktree.ts";
 import { worktreeStatus } from "./worktree-status.ts";
 import { listAbandonedTrash } from "./worktree-trash.ts";
 
@@ -30,6 +31,7 @@ export async function collectRepoFacts(ctx: RepoContext): Promise<RepoFacts> {
       liveProcessPids: live,
       lastActivityMs: !isMissing && !w.bare ? await lastActivity(w.path) : null,
       isClean: needsStatus ? (await worktreeStatus(w.path)).length === 0 : null,
+      setUpPendingSince: !isMissing && !w.bare ? await abandonedSetUpSince(w.path) : null,
     });
   }
 
@@ -123,7 +125,11 @@ async function findGitLockFiles(commonDir: string): Promise<{ path: string; ageM
 }
 
 async function readGroveLock(commonDir: string): Promise<RepoFacts["groveLock"]> {
-  const path = join(commonDir, "grove.lock");
+  return readLockHolder(join(commonDir, "grove.lock"));
+}
+
+/** A lock file's holder (`{ pid, host }` in JSON); null when there is no such file or it says no pid. */
+async function readLockHolder(path: string): Promise<{ path: string; pid: number; isAlive: boolean } | null> {
   const text = await readFile(path, "utf8").catch(() => null);
   if (text === null) return null;
   try {
@@ -134,4 +140,17 @@ async function readGroveLock(commonDir: string): Promise<RepoFacts["groveLock"]>
   } catch {
     return null;
   }
+}
+
+/**
+ * When grove marked the worktree as not set up yet, if it still is and no live process holds its set-up lock:
+ * the add (its checkout, submodules, `.worktreeinclude` files) was stopped before it finished.
+ */
+async function abandonedSetUpSince(path: string): Promise<number | null> {
+  const gitDir = await worktreeGitDir(path).catch(() => null);
+  if (gitDir === null) return null;
+  const pending = await stat(join(gitDir, SET_UP_PENDING_FILE)).catch(() => null);
+  if (pending === null) return null;
+  const holder = await readLockHolder(join(gitDir, SET_UP_LOCK));
+  return holder?.isAlive ? null : pending.mtimeMs;
 }

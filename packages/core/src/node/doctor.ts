@@ -121,6 +121,7 @@ async function applyFix(repo: string, finding: DoctorFinding): Promise<void> {
       return;
     case "prunable-worktree":
     case "warm-merge-tree":
+    case "unfinished-setup":
     case "merged-worktree":
     case "idle-worktree":
     case "orphaned-process":

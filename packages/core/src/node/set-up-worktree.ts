@@ -5,7 +5,7 @@ import type { RepoContext } from "./open-repo.ts";
 import { runGit, type GitProgress } from "./run-git.ts";
 
 // In the worktree's own git folder: never part of its files, and gone with the worktree.
-const PENDING_FILE = "grove-setup-pending";
+export const SET_UP_PENDING_FILE = "grove-setup-pending";
 // Beside it. A set-up may fetch submodules: minutes.
 export const SET_UP_LOCK = "grove-setup.lock";
 export const SET_UP_LOCK_TIMEOUT_MS = 15 * 60_000;
@@ -63,7 +63,7 @@ export async function worktreeGitDir(path: string): Promise<string> {
  * `gitDir`: its worktreeGitDir, when the caller has it.
  */
 export async function markSetUpPending(path: string, gitDir?: string): Promise<void> {
-  await writeFile(join(gitDir ?? (await worktreeGitDir(path)), PENDING_FILE), "");
+  await writeFile(join(gitDir ?? (await worktreeGitDir(path)), SET_UP_PENDING_FILE), "");
 }
 
 export async function isSetUpPending(path: string): Promise<boolean> {
@@ -71,7 +71,7 @@ export async function isSetUpPending(path: string): Promise<boolean> {
 }
 
 export async function clearSetUpPending(path: string, gitDir?: string): Promise<void> {
-  await rm(join(gitDir ?? (await worktreeGitDir(path)), PENDING_FILE), { force: true });
+  await rm(join(gitDir ?? (await worktreeGitDir(path)), SET_UP_PENDING_FILE), { force: true });
 }
 
 /** Its files were checked out (git wrote its index): a worktree added with --no-checkout has none until then. */
@@ -80,7 +80,7 @@ export async function isCheckedOut(path: string): Promise<boolean> {
 }
 
 async function pendingFile(path: string): Promise<string> {
-  return join(await worktreeGitDir(path), PENDING_FILE);
+  return join(await worktreeGitDir(path), SET_UP_PENDING_FILE);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -16,6 +16,7 @@ const worktree = (over: Partial<WorktreeFacts>): WorktreeFacts => ({
   liveProcessPids: [],
   lastActivityMs: now,
   isClean: true,
+  setUpPendingSince: null,
   ...over,
 });
 const facts = (over: Partial<RepoFacts>): RepoFacts => ({
@@ -83,5 +84,17 @@ describe("planDoctorFindings", () => {
     expect(
       planDoctorFindings(facts({ leftoverTrash: [leftover] }), now).map((f) => [f.kind, f.path, f.fix, f.isSafeToFix]),
     ).toEqual([["leftover-trash", leftover, `rm -rf ${leftover}`, true]]);
+  });
+});
+
+describe("a worktree whose set-up never finished", () => {
+  it("is reported once it was marked longer ago than a lock file is given, never as a safe fix", () => {
+    const wt = (since: number | null) =>
+      facts({ worktrees: [worktree({ path: "/r/repo", branch: "main" }), worktree({ setUpPendingSince: since })] });
+    expect(planDoctorFindings(wt(null), now)).toEqual([]);
+    expect(planDoctorFindings(wt(now - 30_000), now)).toEqual([]);
+    expect(planDoctorFindings(wt(now - 120_000), now)).toEqual([
+      expect.objectContaining({ kind: "unfinished-setup", path: "/r/wt", branch: "agent/demo/t1", isSafeToFix: false }),
+    ]);
   });
 });

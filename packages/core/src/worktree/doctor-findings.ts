@@ -1,4 +1,5 @@
 import type { WorktreeInfo } from "./parse-worktree-list.ts";
+import { unfinishedSetUpFinding } from "./unfinished-setup-finding.ts";
 
 export type DoctorFindingKind =
   | "prunable-worktree"
@@ -11,7 +12,8 @@ export type DoctorFindingKind =
   | "orphaned-process"
   | "leftover-trash"
   | "merge-test-worktree"
-  | "warm-merge-tree";
+  | "warm-merge-tree"
+  | "unfinished-setup";
 
 export type DoctorFinding = {
   kind: DoctorFindingKind;
@@ -34,6 +36,8 @@ export type WorktreeFacts = WorktreeInfo & {
   liveProcessPids: number[];
   lastActivityMs: number | null;
   isClean: boolean | null;
+  /** When grove marked it not set up yet, if its set-up is unfinished and no live process holds its set-up lock. */
+  setUpPendingSince: number | null;
 };
 export type LockFileFacts = { path: string; ageMs: number };
 
@@ -85,6 +89,8 @@ export function planDoctorFindings(
       });
       continue;
     }
+    const unfinished = unfinishedSetUpFinding(w, now, thresholds);
+    if (unfinished) findings.push(unfinished);
     if (w.locked !== null && w.liveProcessPids.length === 0) {
       findings.push({
         ...none,
