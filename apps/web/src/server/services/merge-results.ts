@@ -78,7 +78,7 @@ function stepOf(outcome: MergeOutcome, mr: Request): Omit<Parameters<typeof appl
 
 type Failed = Exclude<MergeOutcome, { kind: "merged" } | { kind: "moved" }>;
 
-function failure(outcome: Failed, integration: string) {
+export function failure(outcome: Failed, integration: string) {
   switch (outcome.kind) {
     case "conflict":
       return {
