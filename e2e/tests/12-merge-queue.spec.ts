@@ -76,6 +76,11 @@ test("an approver follows the real merge queue on a phone, puts a waiting reques
       await expect(tested).toContainText(/Tests ?running .+ · [1-9]\d* lines printed/);
     }
     for (const waiting of [third, fourth]) await expect(waiting).toContainText(/Why ?no free test slot \(2 in use\)/);
+    // Every entry has an ETA row: an estimate once a test of this queue took a measured time, till then it says so.
+    for (const entry of [first, second, third, fourth])
+      await expect(entry).toContainText(
+        /ETA ?(no estimate yet|lands any moment|lands in (under a minute|about \d+ (min|h \d+ min)))/,
+      );
     // Put first: any entry but the front one, a tested one too (it is then tested again at the front).
     await expect(first.getByRole("button", { name: /^Put .* first$/ })).toHaveCount(0);
     for (const [i, entry] of [second, third, fourth].entries())
