@@ -53,11 +53,13 @@ export async function finishRun(
   const unresolved =
     !stoppedAgent && exit.exitCode === 0 ? await settleRoundMerge(scope, worktree.worktreePath, worktree.conflicts ?? []) : null;
   if (!stoppedAgent && unresolved === null) await commitLeftoverWork(scope, worktree.worktreePath, exit);
-  const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha);
+  const branch = await readBranchFacts(repo.repo, worktree.worktreePath, worktree.baseSha, scope.branch);
   if (branch.problem) scope.system(branch.problem);
+  if (branch.offBranch) scope.system(branch.offBranch);
   const agentOk = !stoppedAgent && exit.exitCode === 0;
   const committed = branch.commits !== null && branch.commits > 0;
-  const noCommits = agentOk && branch.commits === 0 ? describeNoCommits(scope.branch, worktree.baseSha, branch) : null;
+  const noCommits =
+    agentOk && branch.commits === 0 && !branch.offBranch ? describeNoCommits(scope.branch, worktree.baseSha, branch) : null;
   if (noCommits) scope.system(noCommits);
   else if (branch.uncommittedCount > 0) {
     scope.system(
@@ -66,9 +68,9 @@ export async function finishRun(
   }
 
   const test =
-    agentOk && committed && unresolved === null
+    agentOk && committed && unresolved === null && !branch.offBranch
       ? await runTestGate(scope, worktree.worktreePath, signal)
-      : skipTests(scope, agentOk);
+      : skipTests(scope, agentOk && !branch.offBranch);
   // A stop while the tests waited or ran ends the run as a stop before them does: its head is untested, so no
   // merge request opens for it (nor is it approved by a machine); its worktree and branch are kept.
   const stopped = stoppedAgent || (signal.aborted && (test.status === "stopped" || test.status === "skipped"));
@@ -80,7 +82,13 @@ export async function finishRun(
 
   // A round's merge of the integration branch left unresolved fails the run, whatever else it did.
   const final = unresolved === null ? finalState({ stopped, signal, exit, agentOk, committed, branch, test }) : "failed";
-  const error = scope.budgetStop ?? exit.error ?? unresolved ?? noCommits ?? (agentOk && !committed ? branch.problem : null);
+  const error =
+    scope.budgetStop ??
+    exit.error ??
+    unresolved ??
+    (agentOk ? branch.offBranch : null) ??
+    noCommits ??
+    (agentOk && !committed ? branch.problem : null);
   scope.system(`run ${final}`);
   await scope.runLog.finish(FINISH_LOG_TIMEOUT_MS);
 
@@ -135,6 +143,8 @@ function finalState(o: {
 }): RunState {
   if (o.stopped) return stopState(o.signal);
   if (o.exit.isWaitingForInput) return "needs_input";
+  // Its worktree's HEAD is not its branch: whatever it committed is not what would be tested and merged.
+  if (o.branch.offBranch) return "failed";
   if (o.agentOk && o.committed) return o.test.status === "failed" ? "failed" : "succeeded";
   // Nothing committed and nothing left in the worktree: not a failure, but nothing to merge either.
   if (o.agentOk && o.branch.commits === 0 && o.branch.uncommittedCount === 0 && !o.branch.problem) return "no_changes";
@@ -142,7 +152,11 @@ function finalState(o: {
 }
 
 function describeNoCommits(branchName: string, baseSha: string, branch: BranchFacts): string {
-  const base = `${branchName} is still at its base ${baseSha.slice(0, 12)}, so there is nothing to merge.`;
+  // The agent may have moved its branch back (a reset) onto commits its base already has.
+  const base =
+    branch.head === null || branch.head === baseSha
+      ? `${branchName} is still at its base ${baseSha.slice(0, 12)}, so there is nothing to merge.`
+      : `${branchName} is at ${branch.head.slice(0, 12)}, which has no commits that its base ${baseSha.slice(0, 12)} lacks, so there is nothing to merge.`;
   if (branch.uncommittedCount === 0) return `no changes: the agent exited without changing anything; ${base}`;
   return `the agent made no commits: ${base} It left ${describeUncommitted(branch)} uncommitted in the worktree; they are kept there, not merged.`;
 }

@@ -22,6 +22,12 @@ export async function headSha(cwd: string, ref = "HEAD"): Promise<string> {
   return sha;
 }
 
+/** The ref a worktree's HEAD is on ("refs/heads/…"); null when it is detached. */
+export async function symbolicHead(worktree: string): Promise<string | null> {
+  const { stdout } = await runGit(["symbolic-ref", "-q", "HEAD"], { cwd: worktree, okExitCodes: [0, 1] });
+  return stdout.trim() || null;
+}
+
 export async function branchSha(repo: string, branch: string): Promise<string | null> {
   validateRefName(branch);
   const result = await runGit(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
