@@ -24,9 +24,9 @@ const isThere = (path: string) =>
     () => false,
   );
 
-it("reports a worktree whose add was killed -9 mid-checkout, until `grove worktree add` again finishes it", async () => {
+/** A `grove worktree add demo t1` killed -9 while git checks out a file that waits for the gate: its worktree's path and git folder. */
+async function killAddMidCheckout(gate: string): Promise<{ path: string; gitDir: string }> {
   // A file whose checkout waits (a smudge filter) until the gate exists: the add is killed while git checks it out.
-  const gate = join(repo.root, "gate");
   await repo.write({ ".gitattributes": "*.bin filter=gated\n", "data.bin": "data\n" });
   await repo.git(["add", "-A"]);
   await repo.git(["commit", "-q", "-m", "a gated file"]);
@@ -53,6 +53,12 @@ it("reports a worktree whose add was killed -9 mid-checkout, until `grove worktr
   await once(add, "exit");
   const path = (await readFile(join(gitDir, "gitdir"), "utf8")).trim().replace(/\/\.git$/, "");
   expect(await repo.git(["status", "--porcelain"], { cwd: path })).toMatch(/^D +data\.bin$/m);
+  return { path, gitDir };
+}
+
+it("reports a worktree whose add was killed -9 mid-checkout, until `grove worktree add` again finishes it", async () => {
+  const gate = join(repo.root, "gate");
+  const { path, gitDir } = await killAddMidCheckout(gate);
 
   // Just killed: the doctor waits as it does for a lock file, in case an add is only starting.
   expect((await doctor()).report.findings.map((f) => f.kind)).not.toContain("unfinished-setup");
@@ -61,7 +67,7 @@ it("reports a worktree whose add was killed -9 mid-checkout, until `grove worktr
   const { code, report } = await doctor();
   const finding = report.findings.find((f) => f.kind === "unfinished-setup");
   expect(finding).toMatchObject({ path, branch: "agent/demo/t1", isSafeToFix: false });
-  expect(finding?.fix).toBe("grove worktree add demo t1 (finishes the set-up), or grove worktree remove demo t1");
+  expect(finding?.fix).toBe("grove worktree add demo t1 (finishes the set-up), or grove worktree remove --force demo t1");
   expect(code).not.toBe(0);
   // Never "fixed" behind anyone's back: finishing it may run the repository's setup command.
   const fixed = JSON.parse((await runGrove(["doctor", "--fix", "--json"], { cwd: repo.dir })).stdout) as DoctorReport;
@@ -73,4 +79,15 @@ it("reports a worktree whose add was killed -9 mid-checkout, until `grove worktr
   expect(await repo.git(["status", "--porcelain"], { cwd: path })).toBe("");
   expect(await readFile(join(path, "data.bin"), "utf8")).toBe("data\n");
   expect((await doctor()).report.findings).toEqual([]);
+});
+
+it("refuses a plain remove of it by saying its set-up never finished, not that it holds work; --force removes it", async () => {
+  const { path } = await killAddMidCheckout(join(repo.root, "gate"));
+  const plain = await runGrove(["worktree", "remove", "demo", "t1"], { cwd: repo.dir });
+  expect(plain.code).not.toBe(0);
+  expect(plain.stderr).toContain(`The set-up of worktree ${path} never finished`);
+  expect(plain.stderr).not.toContain("uncommitted work that removing it would lose");
+  const forced = await runGrove(["worktree", "remove", "--force", "demo", "t1"], { cwd: repo.dir });
+  expect(forced.code).toBe(0);
+  expect(await isThere(path)).toBe(false);
 });

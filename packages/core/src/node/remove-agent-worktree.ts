@@ -11,6 +11,7 @@ import { runGit } from "./run-git.ts";
 import { archiveRefPrefix, SNAPSHOT_SUBJECT } from "../worktree/archive-ref.ts";
 import { snapshotCommit, writeArchiveRef } from "./snapshot-worktree.ts";
 import { alongPrune, moveWorktreeAside, runAfterLock, type AfterLock } from "./move-worktree-aside.ts";
+import { isSetUpPending } from "./set-up-worktree.ts";
 import { describeStatus, worktreeStatus } from "./worktree-status.ts";
 
 export type RemoveAgentWorktreeInput = { repo: string; agent: string; taskId: string; force?: boolean; deleteBranch?: boolean };
@@ -75,6 +76,15 @@ export async function unregisterAgentWorktree(
       throw new DomainError(
         "INVALID_INPUT",
         `The worktree ${live.path} is locked${live.locked ? ` (${live.locked})` : ""}: an agent may still be working in it. Unlock it first, or use --force.`,
+      );
+    }
+    // An add stopped mid-checkout leaves every file it had not written yet as a "change": that is no one's work.
+    if (dirty.length > 0 && live && (await isSetUpPending(live.path))) {
+      throw new DomainError(
+        "DIRTY_WORKTREE",
+        `The set-up of worktree ${live.path} never finished (a grove worktree add was stopped, or is still running): ` +
+          `git shows ${dirty.length} file(s) its checkout had not written yet, not work. ` +
+          `grove worktree add ${input.agent} ${input.taskId} finishes it; --force removes it, keeping a snapshot under refs/grove/archive/ first.`,
       );
     }
     if (dirty.length > 0) {

@@ -16,7 +16,7 @@ export function unfinishedSetUpFinding(w: WorktreeFacts, now: number, thresholds
     message: `The set-up of worktree ${w.path}${w.branch ? ` (${w.branch})` : ""} never finished: the grove process adding it was stopped, so files may be missing from it (its checkout, submodules or .worktreeinclude files) and nobody was given it.`,
     // Not a safe fix: finishing it may fetch submodules, and removing it deletes whatever is in it.
     fix: name
-      ? `grove worktree add ${name} (finishes the set-up), or grove worktree remove ${name}`
+      ? `grove worktree add ${name} (finishes the set-up), or grove worktree remove --force ${name}`
       : `git worktree remove --force ${w.path} (nobody was given it)`,
     isSafeToFix: false,
   };
