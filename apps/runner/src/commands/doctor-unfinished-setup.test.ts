@@ -87,6 +87,7 @@ it("refuses a plain remove of it by saying its set-up never finished, not that i
   expect(plain.code).not.toBe(0);
   expect(plain.stderr).toContain(`The set-up of worktree ${path} never finished`);
   expect(plain.stderr).not.toContain("uncommitted work that removing it would lose");
+  expect(plain.stderr).not.toContain("commit the work");
   const forced = await runGrove(["worktree", "remove", "--force", "demo", "t1"], { cwd: repo.dir });
   expect(forced.code).toBe(0);
   expect(await isThere(path)).toBe(false);

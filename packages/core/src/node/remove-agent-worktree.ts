@@ -85,6 +85,7 @@ export async function unregisterAgentWorktree(
         `The set-up of worktree ${live.path} never finished (a grove worktree add was stopped, or is still running): ` +
           `git shows ${dirty.length} file(s) its checkout had not written yet, not work. ` +
           `grove worktree add ${input.agent} ${input.taskId} finishes it; --force removes it, keeping a snapshot under refs/grove/archive/ first.`,
+        { hint: null },
       );
     }
     if (dirty.length > 0) {
