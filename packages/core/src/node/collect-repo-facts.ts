@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { hostname } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { basename, isAbsolute, join, resolve } from "node:path";
 import type { RepoFacts, WorktreeFacts } from "../worktree/doctor-findings.ts";
 import { mergedAgentBranches } from "./cleanup-agent-worktrees.ts";
 import { listWorktrees } from "./list-worktrees.ts";
@@ -15,7 +15,9 @@ import { listAbandonedTrash } from "./worktree-trash.ts";
 
 /** Everything `grove doctor` judges, observed without changing anything. */
 export async function collectRepoFacts(ctx: RepoContext): Promise<RepoFacts> {
-  const [worktrees, processes] = await Promise.all([listWorktrees(ctx.repo), listProcesses()]);
+  const worktrees = await listWorktrees(ctx.repo);
+  // After this call's own git ended: a git it runs must not count as "a git process is running" for its lock files.
+  const processes = await listProcesses();
   const integration = ctx.config.integration;
   const merged = (await branchSha(ctx.repo, integration)) === null ? [] : await mergedWithHistory(ctx.repo, integration);
   const mergedNames = new Set(merged.map((m) => m.branch));
@@ -114,12 +116,15 @@ async function findGitLockFiles(commonDir: string): Promise<{ path: string; ageM
   const refs = await readdir(join(commonDir, "refs"), { recursive: true }).catch(() => []);
   for (const name of refs) if (name.endsWith(".lock")) found.push(join(commonDir, "refs", name));
   const withAge = await Promise.all(
-    found.map((path) =>
-      stat(path).then(
+    found.map(async (path) => {
+      // grove's own lock files (a worktree's set-up lock) name their holder: one a live process holds is not stale,
+      // however long it has been held without a git process running (a large .worktreeinclude copy, say).
+      if (basename(path).startsWith("grove") && (await readLockHolder(path))?.isAlive) return null;
+      return stat(path).then(
         (s) => ({ path, ageMs: now - s.mtimeMs }),
         () => null,
-      ),
-    ),
+      );
+    }),
   );
   return withAge.filter((entry): entry is { path: string; ageMs: number } => entry !== null);
 }
