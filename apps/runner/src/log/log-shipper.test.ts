@@ -1,5 +1,5 @@
 import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER } from "@grove/core";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io } from "socket.io-client";
@@ -7,6 +7,7 @@ import { afterEach, expect, it } from "vitest";
 import { createHubLink } from "../hub/hub-socket.ts";
 import { createLogShipper } from "./log-shipper.ts";
 import { openRunSpool } from "./spool.ts";
+import { agentOutputFromStart, replayAgentOutput } from "./agent-output.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
 
 const TOKEN = "runner-token-for-log-shipper-tests-01";
@@ -43,7 +44,8 @@ it("sends a refused batch again with backoff, saying so once, until the hub take
   ]);
 });
 
-it("drops what a run writes after the shipper stopped, rejecting nothing and spooling no checkpoint past it", async () => {
+/** A shipper whose hub refuses every batch, so that its runs' lines stay in their spools. */
+async function refusingShipper() {
   const hub: TestHub = await startTestHub({ token: TOKEN, refuseLog: () => "hub is busy" });
   cleanups.push(() => hub.close());
   const socket = io(`${hub.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN } });
@@ -53,24 +55,43 @@ it("drops what a run writes after the shipper stopped, rejecting nothing and spo
     () => ({ host: "test", version: "0", repos: [] }),
     () => undefined,
   );
-  const shipper = createLogShipper(link, () => undefined);
   const dir = await mkdtemp(join(tmpdir(), "grove-shipper-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const spoolPath = join(dir, "run-late.spool");
+  return { shipper: createLogShipper(link, () => undefined), dir };
+}
 
-  // As a run's log replay does when the runner stops in its middle: it goes on writing to a closed run.
+it("spools what a run wrote before the shipper stopped; what it writes after is not spooled, and its flush says so", async () => {
+  const { shipper, dir } = await refusingShipper();
+  const spoolPath = join(dir, "run-late.spool");
   const run = await shipper.open("run-late", spoolPath);
   for (let i = 1; i <= 5; i++) run.write("stdout", `line ${i}`);
   run.checkpoint({ offset: 5 });
-  await run.flush();
   await shipper.stop();
+  // As a log replay does when the runner stops in its middle: it goes on writing to the closed run.
   for (let i = 6; i <= 9; i++) run.write("stdout", `line ${i}`);
   run.checkpoint({ offset: 9 });
-  await run.flush();
+  await expect(run.flush()).rejects.toThrow(
+    "the log of run-late was closed (the runner is stopping) before all its lines were spooled",
+  );
   expect(await run.finish(0)).toBe(false);
 
   const spool = await openRunSpool(spoolPath);
   cleanups.push(() => spool.close());
   expect(spool.lastSeq()).toBe(5);
   expect(spool.checkpoint()).toEqual({ offset: 5 });
+});
+
+it("keeps an agent's output files when the runner stops in the middle of reading them back", async () => {
+  const { shipper, dir } = await refusingShipper();
+  const capture = join(dir, "capture");
+  await mkdir(capture);
+  const stdout = Array.from({ length: 50 }, (_, i) => `out ${i + 1}`).join("\n");
+  await writeFile(join(capture, "stdout.log"), `${stdout}\n`);
+  await writeFile(join(capture, "stderr.log"), "err 1\n");
+  const run = await shipper.open("run-replayed", join(dir, "run-replayed.spool"));
+  await shipper.stop();
+
+  await expect(replayAgentOutput(run, agentOutputFromStart(capture))).rejects.toThrow(/was closed/);
+  expect(await readFile(join(capture, "stdout.log"), "utf8")).toBe(`${stdout}\n`);
+  expect(await readFile(join(capture, "stderr.log"), "utf8")).toBe("err 1\n");
 });

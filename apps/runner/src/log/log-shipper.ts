@@ -55,6 +55,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     let kicked = false;
     let finished = false;
     let closed = false;
+    let isDroppedAfterClose = false; // lines or a checkpoint written after the close: never spooled
     const waiters: (() => void)[] = [];
 
     const flush = () => {
@@ -65,11 +66,14 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       pending = [];
       pendingFirstSeq = nextSeq;
       pendingCheckpoint = undefined;
+      const isAfterClose = closed;
       flushing = flushing.then(async () => {
-        // Closed (the runner stopping): what came after was not spooled, nor the checkpoint past it, so a
-        // resumed run reads those lines back from its output files; the spool's file is no longer open.
-        if (closed || (batch.tails.length === 0 && checkpoint === undefined)) return;
+        if (batch.tails.length === 0 && checkpoint === undefined) return;
+        // Not spooled, nor the checkpoint past them: their source must be kept for the next runner (RunLog.flush).
+        if (isAfterClose) return void (isDroppedAfterClose = true);
         await spool.appendRows(batch, checkpoint);
+        // Once closed, the close took all of this run's lines off the count (those on their way here too).
+        if (closed) return;
         unspooled -= batch.tails.length;
         allUnspooled -= batch.tails.length;
         if (allUnspooled <= ALL_UNSPOOLED_LOW) for (const run of open) run.wakeWriters();
@@ -116,12 +120,13 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
 
     async function close(remove: boolean) {
       if (!open.delete(entry)) return;
+      // What was written before the close still goes to the spool.
+      void flush();
       closed = true;
       allUnspooled -= unspooled;
       unspooled = 0;
       for (const wake of writable.splice(0)) wake();
       for (const run of open) run.wakeWriters();
-      if (timer) clearTimeout(timer);
       await flushing;
       await shipping;
       await spool.close({ remove: remove && delivery.acked >= spool.lastSeq() });
@@ -133,7 +138,8 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
     return {
       runId,
       write(stream, text, kind) {
-        if (finished || closed) return true;
+        if (finished) return true;
+        if (closed) return (isDroppedAfterClose = true);
         const ts = Date.now();
         for (let at = 0; at === 0 || at < text.length; at += MAX_LOG_LINE_CHARS) {
           const piece = text.length <= MAX_LOG_LINE_CHARS ? text : text.slice(at, at + MAX_LOG_LINE_CHARS);
@@ -147,7 +153,8 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
         return unspooled < UNSPOOLED_HIGH && allUnspooled < ALL_UNSPOOLED_HIGH;
       },
       checkpoint(value) {
-        if (finished || closed) return;
+        if (finished) return;
+        if (closed) return void (isDroppedAfterClose = true);
         pendingCheckpoint = value;
         timer ??= setTimeout(() => void flush(), flushMs);
       },
@@ -156,7 +163,11 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
         if (closed || (unspooled <= UNSPOOLED_LOW && allUnspooled <= ALL_UNSPOOLED_LOW)) return Promise.resolve();
         return new Promise<void>((resolve) => writable.push(resolve));
       },
-      flush,
+      async flush() {
+        await flush();
+        if (isDroppedAfterClose)
+          throw new Error(`the log of ${runId} was closed (the runner is stopping) before all its lines were spooled`);
+      },
       lastSeq: () => nextSeq - 1,
       async finish(timeoutMs) {
         await flush();

@@ -19,6 +19,10 @@ export type RunLog = {
   checkpoint(value: unknown): void;
   /** The last checkpoint in the spool when it was opened: an earlier runner's, undefined when none. */
   readonly resumedCheckpoint: unknown;
+  /**
+   * Resolves once every line written so far is in the spool. Rejects when the log was closed (the runner
+   * stopping) before some of them got there: they are not spooled, so their source must be kept for the next runner.
+   */
   flush(): Promise<void>;
   lastSeq(): number;
   /** Flushes, waits up to `timeoutMs` for the hub's ack of every line. Unacked lines keep shipping. */
