@@ -81,4 +81,16 @@ describe("grove doctor and grove cleanup: ended runs' leftovers", () => {
     expect(result.stderr).toContain("--older-than takes a duration");
     await access(failed.path);
   });
+
+  it("refuses a name that is no agent branch (the integration branch, say) and changes nothing", async () => {
+    const failed = await run("t1", "failed");
+    for (const name of ["main", "agent/main", "demo/t1/extra"]) {
+      const result = await grove("cleanup", name);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`"${name}" is not an agent branch (agent/<agent>/<task> or <agent>/<task>)`);
+      expect(result.stdout).toBe("");
+    }
+    await access(failed.path);
+    expect(await repo.git(["branch", "--list", failed.branch])).toContain(failed.branch);
+  });
 });

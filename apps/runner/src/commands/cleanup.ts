@@ -1,4 +1,4 @@
-import { DomainError, parseDuration, type LeftoverWork } from "@grove/core";
+import { agentBranch, DomainError, parseAgentBranch, parseDuration, type LeftoverWork } from "@grove/core";
 import {
   cleanupAgentWorktrees,
   cleanUpLeftoverWork,
@@ -47,7 +47,7 @@ export async function cleanupCommand(args: string[], ctx: CliContext): Promise<n
 
   const { repo, ended, keep } = await cliRepoAndKept(repoPath(values, ctx.cwd), values["data-dir"], ctx);
   const now = Date.now();
-  const names = positionals.map((name) => (name.startsWith("agent/") ? name : `agent/${name}`));
+  const names = positionals.map(agentBranchOf);
   const leftovers = (await listLeftoverWork({ repo, ended, keep })).filter(
     (l) => (names.length === 0 || names.includes(l.branch)) && (olderThanMs === null || now - l.lastActivityAt >= olderThanMs),
   );
@@ -108,4 +108,15 @@ async function cleanWarmTrees(repo: string, values: { "dry-run"?: boolean; json?
   });
   ctx.out(lines.length > 0 ? lines.join("\n") : "No warm merge trees.");
   return 0;
+}
+
+/** agent/<agent>/<task> or <agent>/<task> as its branch; anything else (the integration branch, say) is refused. */
+function agentBranchOf(name: string): string {
+  const parsed = parseAgentBranch(name.startsWith("agent/") ? name : `agent/${name}`);
+  if (!parsed)
+    throw new DomainError(
+      "INVALID_INPUT",
+      `"${name.slice(0, 200)}" is not an agent branch (agent/<agent>/<task> or <agent>/<task>)\nusage: ${USAGE}`,
+    );
+  return agentBranch(parsed.agent, parsed.taskId);
 }
