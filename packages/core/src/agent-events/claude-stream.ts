@@ -103,6 +103,8 @@ export function isClaudeStreamJson(argv: readonly string[]): boolean {
 
 /** The event on one stdout line; null when the line is not one (plain output, other JSON). */
 export function parseClaudeStreamLine(line: string): ClaudeStreamEvent | null {
+  // Every event is a JSON object; a plain line is no event, told without the cost of a thrown parse error.
+  if (!/^\s*\{/.test(line)) return null;
   let raw: unknown;
   try {
     raw = JSON.parse(line);
