@@ -2,7 +2,7 @@ import { AuditEntrySchema } from "@grove/core";
 import { isPidAlive, listRunProcessGroups } from "@grove/core/node";
 import { makeTempRepo, type TempRepo } from "@grove/core/test-support";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GROVE_BIN, runGrove } from "../test-support/grove-process.ts";
@@ -83,6 +83,11 @@ describe("the runs of a grove session run killed -9", () => {
     );
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toContain("run s1-demo-stuck (session s1) was running when its grove process died");
+    // No hub stored its lines: the next session says where all its agent printed is.
+    const output = join(dataDir, "runs", "s1-demo-stuck", "capture", "agent");
+    expect(next.stderr).toMatch(/run s1-demo-stuck: all its agent printed \(\d+(\.\d+)? (B|KB|kB|MB) on stdout\), also after/);
+    expect(next.stderr).toContain(`its grove process died, is kept in ${output}`);
+    await access(join(output, "stdout.log"));
     expect((await readRunRecord(dataDir, "s1-demo-stuck"))?.state).toBe("interrupted");
     expect(listRunProcessGroups("s1-demo-stuck")).toEqual([]);
     expect(await lockedWorktrees()).toBe(0);

@@ -1,9 +1,10 @@
-import { describeError } from "@grove/core";
-import { access } from "node:fs/promises";
+import { describeError, formatBytes } from "@grove/core";
+import { access, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../logger.ts";
 import { interruptLeftRun, runInterruptedAudit } from "../run/interrupt-left-run.ts";
 import { listRunRecords, TERMINAL_STATES, type RunRecord } from "../run/run-record.ts";
+import { runPaths } from "../run/run-paths.ts";
 import { appendLocalAudit, sessionAuditPath } from "./audit-file.ts";
 import { takeRunningClaim } from "./session-running-claim.ts";
 
@@ -50,6 +51,13 @@ async function endRuns(dataDir: string, records: RunRecord[], log: Logger): Prom
     );
     try {
       const left = await interruptLeftRun(dataDir, record, log);
+      const output = runPaths(dataDir, record.runId).agentCapture;
+      const printed = await stat(join(output, "stdout.log")).catch(() => null);
+      // No hub stores a headless run's lines: what its agent printed after its grove process died is only there.
+      if (printed !== null)
+        log(
+          `run ${record.runId}: all its agent printed (${formatBytes(printed.size)} on stdout), also after its grove process died, is kept in ${output}`,
+        );
       await appendLocalAudit(sessionAuditPath(dataDir, record.sessionId), [
         { actorType: "runner", actorId: "grove", ...runInterruptedAudit(record, left) },
       ]);

@@ -4,7 +4,7 @@ import pLimit from "p-limit";
 import type { HubLink } from "../hub/hub-socket.ts";
 import type { Logger } from "../logger.ts";
 import { askLogWatermark } from "./log-watermark.ts";
-import type { LogShipper, RunLog } from "./run-log.ts";
+import { LogClosedError, type LogShipper, type RunLog } from "./run-log.ts";
 import { sendSpooledLines } from "./send-spooled-lines.ts";
 import { createMemoryBudget } from "./spool-recent-lines.ts";
 import { openRunSpool, type RunSpool } from "./spool.ts";
@@ -165,8 +165,7 @@ export function createLogShipper(link: HubLink, log: Logger, tuning: Partial<Shi
       },
       async flush() {
         await flush();
-        if (isDroppedAfterClose)
-          throw new Error(`the log of ${runId} was closed (the runner is stopping) before all its lines were spooled`);
+        if (isDroppedAfterClose) throw new LogClosedError(runId);
       },
       lastSeq: () => nextSeq - 1,
       async finish(timeoutMs) {

@@ -39,3 +39,10 @@ export type LogShipper = {
   /** Stops shipping; unacked lines stay in their spool files for the next start. */
   stop(): Promise<void>;
 };
+
+/** RunLog.flush's answer when the log was closed (the runner stopping) before every line written was spooled. */
+export class LogClosedError extends Error {
+  constructor(runId: string) {
+    super(`the log of ${runId} was closed (the runner is stopping) before all its lines were spooled`);
+  }
+}

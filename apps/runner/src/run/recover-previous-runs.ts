@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "../logger.ts";
 import type { HubOutbox } from "../hub/hub-outbox.ts";
 import { agentOutputFromStart, replayAgentOutput, savedAgentOutput } from "../log/agent-output.ts";
-import type { LogShipper } from "../log/run-log.ts";
+import { LogClosedError, type LogShipper } from "../log/run-log.ts";
 import { runPaths } from "./run-paths.ts";
 import { isHeadlessSessionRunning } from "../headless/session-running-claim.ts";
 import { interruptLeftRun, runInterruptedAudit } from "./interrupt-left-run.ts";
@@ -91,6 +91,10 @@ async function resumeLog(deps: Deps, runId: string, run: LiveRun | undefined): P
     // Ships in the background; the spool file goes once the hub has acknowledged all of it.
     void runLog.finish(0);
   } catch (error) {
-    deps.log(`cannot replay the log of ${runId}: ${describeError(error)}`);
+    if (error instanceof LogClosedError)
+      deps.log(
+        `run ${runId}: the runner stopped while reading back its agent's output; the next runner reads on (its files are kept)`,
+      );
+    else deps.log(`cannot replay the log of ${runId}: ${describeError(error)}`);
   }
 }
