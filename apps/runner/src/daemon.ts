@@ -1,7 +1,7 @@
 import { agentBranch, MergeExecuteSchema, QUEUE_LEASE_MS, SessionStartSchema, type Ack, describeError } from "@grove/core";
 import { openRepo, type RepoContext } from "@grove/core/node";
 import { realpath } from "node:fs/promises";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { createHubLink } from "./hub/hub-socket.ts";
 import { queueLeaseOptions, repositoryIdsOf, runnerHello, thisRunnerProcess } from "./hub/served-repositories.ts";
@@ -9,6 +9,7 @@ import { createRunnerSocket, reconnectAfterRefusal, rotateHubUrls } from "./hub/
 import type { Logger } from "./logger.ts";
 import { excludeDataDir } from "./repo-setup/exclude-data-dir.ts";
 import { createHubOutbox } from "./hub/hub-outbox.ts";
+import { createOutboxJournal } from "./hub/outbox-journal.ts";
 import { createLogShipper, type ShipperTuning } from "./log/log-shipper.ts";
 import { recoverInterruptedMerges } from "./merge/recover-interrupted-merges.ts";
 import { serveHubMerges } from "./merge/serve-hub-merges.ts";
@@ -42,8 +43,7 @@ export type RunnerDaemonOptions = {
   /** Runs beyond this many wait in a queue (state "queued"). Default 8. */
   maxConcurrentRuns?: number;
   shipper?: Partial<ShipperTuning>;
-  /** How often the overlap radar rescans the agent branches. Default 2 s. */
-  radarIntervalMs?: number;
+  radarIntervalMs?: number; // how often the overlap radar rescans the agent branches (default 2 s)
   /** How long a merge queue stays this runner's without a renewal (GROVE_QUEUE_LEASE_MS). Default 30 s. */
   queueLeaseMs?: number;
 };
@@ -67,7 +67,8 @@ export async function startRunnerDaemon(opts: RunnerDaemonOptions): Promise<Runn
   const socket = createRunnerSocket(opts.hubUrl, opts.token, me);
   const hubs = rotateHubUrls(socket, [opts.hubUrl, ...(opts.hubUrls ?? []).filter((url) => url !== opts.hubUrl)], log);
   const link = createHubLink(socket, hello, log);
-  const hub = createHubOutbox(link, log);
+  const hub = createHubOutbox(link, log, createOutboxJournal(join(dataDir, "outbox"), log));
+  await hub.restore(); // before anything of this runner's: what the last one here could not get acknowledged
   const shipper = createLogShipper(link, log, opts.shipper);
   const progress = sendProgressToHub(link, log);
   const leases = createRunLeases({

@@ -69,6 +69,7 @@ export function createLocalHub(auditPath: string, listener: LocalHubListener, ac
       return Promise.resolve(true);
     },
     drain: () => auditing,
+    restore: () => Promise.resolve(0),
     close: () => undefined,
   };
 

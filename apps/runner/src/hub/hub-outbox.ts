@@ -5,6 +5,7 @@ import pRetry, { AbortError, type Options as RetryOptions } from "p-retry";
 import { z } from "zod";
 import { ACK_TIMEOUT_MS, RETRY_DELAY_MS, type HubLink } from "./hub-socket.ts";
 import type { Logger } from "../logger.ts";
+import type { OutboxJournal } from "./outbox-journal.ts";
 
 export type OutboxEvent = "run:state" | "run:report" | "audit:record" | "merge:result";
 type Payload<E extends OutboxEvent> = Parameters<RunnerToHubEvents[E]>[0];
@@ -12,7 +13,7 @@ type Payload<E extends OutboxEvent> = Parameters<RunnerToHubEvents[E]>[0];
 /** An event the hub did not acknowledge is sent again every RETRY_DELAY_MS until it does, or the outbox closes. */
 const UNACKED_RETRY = { retries: Number.POSITIVE_INFINITY, minTimeout: RETRY_DELAY_MS, factor: 1 } satisfies RetryOptions;
 
-type Entry = { event: OutboxEvent; emit: () => Promise<unknown>; settle: (delivered: boolean) => void };
+type Entry = { event: OutboxEvent; emit: () => Promise<unknown>; settle: (delivered: boolean) => void; journaled?: string };
 
 export type HubOutbox = {
   /**
@@ -23,10 +24,13 @@ export type HubOutbox = {
   send<E extends OutboxEvent>(event: E, payload: Payload<E>): Promise<boolean>;
   /** Waits until everything queued so far was acknowledged, or `timeoutMs` passed. */
   drain(timeoutMs: number): Promise<boolean>;
+  /** Queues, ahead of anything sent since, what an earlier runner's journal holds unacknowledged. */
+  restore(): Promise<number>;
   close(): void;
 };
 
-export function createHubOutbox(link: HubLink, log: Logger): HubOutbox {
+/** `journal`: every event is on disk until the hub answers it, for the next runner to send if this one dies first. */
+export function createHubOutbox(link: HubLink, log: Logger, journal?: OutboxJournal): HubOutbox {
   const { socket } = link;
   const queue: Entry[] = [];
   const closed = new AbortController();
@@ -65,6 +69,8 @@ export function createHubOutbox(link: HubLink, log: Logger): HubOutbox {
         if (answer === null) break;
         const ack = AckSchema.safeParse(answer.value);
         queue.shift();
+        // Answered, accepted or refused: sending it again would get the same answer.
+        if (head.journaled) journal?.remove(head.journaled);
         if (!ack.success) log(`hub answered ${head.event} with a malformed ack:\n${z.prettifyError(ack.error)}`);
         else if (!ack.data.ok) log(`hub refused ${head.event}: ${ack.data.error}`);
         head.settle(ack.success && ack.data.ok);
@@ -86,10 +92,23 @@ export function createHubOutbox(link: HubLink, log: Logger): HubOutbox {
       // One key per record, kept across its resends: the hub stores it once, whichever instance gets it.
       const sent = event === "audit:record" ? { ...payload, receiptKey: randomUUID() } : payload;
       const emit = () => emitters[event](sent);
+      const journaled = journal?.add(event, sent);
       return new Promise<boolean>((resolve) => {
-        queue.push({ event, emit, settle: resolve });
+        queue.push({ event, emit, settle: resolve, ...(journaled ? { journaled } : {}) });
         void pump();
       });
+    },
+    async restore() {
+      const left = (await journal?.pending()) ?? [];
+      const entries = left.map(({ path, entry }): Entry => {
+        const event = entry.event as OutboxEvent;
+        const emit = () => (emitters[event] as (payload: unknown) => Promise<Ack>)(entry.payload);
+        return { event, emit, settle: () => undefined, journaled: path };
+      });
+      if (entries.length > 0) log(`sending the hub ${entries.length} event(s) an earlier runner left unacknowledged`);
+      queue.unshift(...entries);
+      void pump();
+      return entries.length;
     },
     async drain(timeoutMs) {
       if (queue.length === 0) return true;

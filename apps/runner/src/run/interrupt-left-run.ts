@@ -17,13 +17,7 @@ export type LeftRun = { pgid: number | null; stoppedGroup: number | null };
  * port lease any more), grove's lock on its worktree is taken off, and what the agent used is recounted from its output
  * files for its session's budget. Its worktree and branch are kept. The caller reports it (hub or audit file).
  */
-export async function interruptLeftRun(
-  dataDir: string,
-  record: RunRecord,
-  log: Logger,
-  /** The report goes to a hub, which may never get it: the record keeps it until the hub acknowledges it (RunRecord.unreported). */
-  options: { isReportPending?: boolean } = {},
-): Promise<LeftRun> {
+export async function interruptLeftRun(dataDir: string, record: RunRecord, log: Logger): Promise<LeftRun> {
   // Found by the run id in their environment, not only in the recorded group: a process killed between starting
   // the agent and recording its group left none in the record, and the agent runs on all the same.
   const groups = listRunProcessGroups(record.runId);
@@ -40,13 +34,7 @@ export async function interruptLeftRun(
   }
   // What the agent used after its grove process died counts against its session's budget too.
   const usage = pgid === null ? record.usage : await recountUsage(dataDir, record, log);
-  const unreported = options.isReportPending ? { previousState: record.state, pgid, stoppedGroup } : undefined;
-  await writeRunRecord(dataDir, {
-    ...record,
-    state: "interrupted",
-    ...(usage ? { usage } : {}),
-    ...(unreported ? { unreported } : {}),
-  });
+  await writeRunRecord(dataDir, { ...record, state: "interrupted", ...(usage ? { usage } : {}) });
   return { pgid, stoppedGroup };
 }
 

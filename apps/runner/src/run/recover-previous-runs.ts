@@ -8,7 +8,7 @@ import { LogClosedError, type LogShipper } from "../log/run-log.ts";
 import { runPaths } from "./run-paths.ts";
 import { isHeadlessSessionRunning } from "../headless/session-running-claim.ts";
 import { interruptLeftRun, runInterruptedAudit } from "./interrupt-left-run.ts";
-import { listRunRecords, readRunRecord, TERMINAL_STATES, writeRunRecord, type RunRecord } from "./run-record.ts";
+import { listRunRecords, TERMINAL_STATES } from "./run-record.ts";
 
 const INTERRUPTED_ERROR =
   "The runner stopped while this run was live. Its worktree and branch are kept; `grove doctor` lists what was left behind.";
@@ -27,15 +27,20 @@ type Deps = { hub: HubOutbox; shipper: LogShipper; dataDir: string; log: Logger 
 export async function recoverPreviousRuns(deps: Deps): Promise<void> {
   const live = new Map<string, LiveRun>();
   for (const record of await listRunRecords(deps.dataDir)) {
-    // Ended by an earlier restart that stopped before the hub acknowledged it: reported again.
-    if (record.unreported) reportInterrupted(deps, record, record.unreported);
     if (TERMINAL_STATES.includes(record.state)) continue;
     // A `grove session run` sharing the data folder runs it, and is alive: not the previous runner's.
     if (await isHeadlessSessionRunning(deps.dataDir, record.sessionId)) continue;
     deps.log(`run ${record.runId} was ${record.state} when the runner stopped; marking it interrupted`);
-    const left = await interruptLeftRun(deps.dataDir, record, deps.log, { isReportPending: true });
+    const left = await interruptLeftRun(deps.dataDir, record, deps.log);
     live.set(record.runId, { hasAgentStarted: left.pgid !== null, stoppedGroup: left.stoppedGroup });
-    reportInterrupted(deps, record, { previousState: record.state, ...left });
+    void deps.hub.send("run:state", {
+      runId: record.runId,
+      state: "interrupted",
+      at: Date.now(),
+      ...(record.worktreePath ? { worktreePath: record.worktreePath } : {}),
+      error: INTERRUPTED_ERROR,
+    });
+    void deps.hub.send("audit:record", runInterruptedAudit(record, left));
   }
 
   const spoolDir = join(deps.dataDir, "spool");
@@ -44,32 +49,6 @@ export async function recoverPreviousRuns(deps: Deps): Promise<void> {
     .map((file) => file.slice(0, -".jsonl".length));
   // In the background: each waits for the hub to say where the run's stored log ends.
   for (const runId of new Set([...spooled, ...live.keys()])) void resumeLog(deps, runId, live.get(runId));
-}
-
-/**
- * Tells the hub the run ended interrupted (it reaches the hub after the recovery) and, once the hub has acknowledged
- * it, takes the pending report off the run's record; until then the record keeps it for the next runner to send.
- */
-function reportInterrupted(deps: Deps, record: RunRecord, pending: NonNullable<RunRecord["unreported"]>): void {
-  const reported = Promise.all([
-    deps.hub.send("run:state", {
-      runId: record.runId,
-      state: "interrupted",
-      at: Date.now(),
-      ...(record.worktreePath ? { worktreePath: record.worktreePath } : {}),
-      error: INTERRUPTED_ERROR,
-    }),
-    deps.hub.send("audit:record", runInterruptedAudit({ ...record, state: pending.previousState }, pending)),
-  ]);
-  void reported.then(async (acks) => {
-    if (!acks.every(Boolean)) return;
-    const current = await readRunRecord(deps.dataDir, record.runId);
-    if (!current?.unreported) return;
-    const { unreported: _reported, updatedAt: _at, ...rest } = current;
-    await writeRunRecord(deps.dataDir, rest).catch((error: unknown) =>
-      deps.log(`run ${record.runId}: cannot write its record: ${describeError(error)}`),
-    );
-  });
 }
 
 async function resumeLog(deps: Deps, runId: string, run: LiveRun | undefined): Promise<void> {

@@ -29,13 +29,6 @@ export const RunRecordSchema = z.object({
   usage: RecordedUsageSchema.optional(),
   /** What earlier attempts of the run id used (part of `usage`), so a recount of this attempt can add to it. */
   usageBefore: RecordedUsageSchema.optional(),
-  /**
-   * A run a restarted runner ended as interrupted whose end the hub has not acknowledged yet: what the report says
-   * (the state it was left in, its agent's groups), for the next runner to send again if this one dies first.
-   */
-  unreported: z
-    .object({ previousState: RunStateSchema, pgid: z.number().int().nullable(), stoppedGroup: z.number().int().nullable() })
-    .optional(),
   updatedAt: z.number().int(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
