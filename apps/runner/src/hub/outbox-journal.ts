@@ -43,10 +43,9 @@ export function createOutboxJournal(dir: string, log: Logger) {
           if (name.endsWith(".json.tmp")) await rm(path, { force: true });
           continue;
         }
-        const entry = await readFile(path, "utf8").then(
-          (text) => JSON.parse(text) as JournaledEvent,
-          () => null,
-        );
+        const entry = await readFile(path, "utf8")
+          .then((text) => JSON.parse(text) as JournaledEvent)
+          .catch(() => null);
         if (entry === null || typeof entry !== "object" || !EVENTS.has(entry.event)) {
           log(`outbox: ${path} is no event an earlier runner left; removed`);
           await rm(path, { force: true });
