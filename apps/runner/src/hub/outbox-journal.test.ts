@@ -58,3 +58,19 @@ it("keeps what the hub did not answer on disk, and a new outbox sends it first, 
   );
   second.close();
 });
+
+it("still sends an event it cannot keep on disk, saying so", async () => {
+  const parent = await mkdtemp(join(tmpdir(), "grove-outbox-"));
+  cleanups.push(() => rm(parent, { recursive: true, force: true }));
+  // The journal's folder cannot be made: a file is where it would go.
+  const dir = join(parent, "outbox");
+  await writeFile(dir, "a file, not a folder\n");
+  const hub = await startTestHub({ token: TOKEN });
+  cleanups.push(() => hub.close());
+  const logged: string[] = [];
+  const outbox = outboxOn(hub, dir, logged);
+  expect(await outbox.send("run:state", state("run-1", "succeeded"))).toBe(true);
+  expect(eventsOf(hub.store, "run:state", RunStateEventSchema).map((s) => s.runId)).toEqual(["run-1"]);
+  expect(logged.some((line) => line.startsWith("outbox: cannot keep run:state on disk ("))).toBe(true);
+  outbox.close();
+});

@@ -19,15 +19,23 @@ export type JournaledEvent = { event: string; payload: unknown };
 export function createOutboxJournal(dir: string, log: Logger) {
   let counter = 0;
   return {
-    /** Written before the event is queued (synchronously, so that it is on disk when `send` returns). Its path. */
-    add(event: string, payload: unknown): string {
-      mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    /**
+     * Written before the event is queued (synchronously, so that it is on disk when `send` returns). Its path; null
+     * when it cannot be written (a full disk): the event is still sent, from memory only, and the log says so.
+     */
+    add(event: string, payload: unknown): string | null {
       const name = `${String(Date.now()).padStart(15, "0")}-${String(counter++).padStart(9, "0")}-${randomUUID()}.json`;
       const path = join(dir, name);
-      // Whole or absent: a crash mid-write leaves only a temporary file, which the next runner ignores.
-      writeFileSync(`${path}.tmp`, JSON.stringify({ event, payload }), { mode: PRIVATE_FILE_MODE });
-      renameSync(`${path}.tmp`, path);
-      return path;
+      try {
+        mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+        // Whole or absent: a crash mid-write leaves only a temporary file, which the next runner ignores.
+        writeFileSync(`${path}.tmp`, JSON.stringify({ event, payload }), { mode: PRIVATE_FILE_MODE });
+        renameSync(`${path}.tmp`, path);
+        return path;
+      } catch (error) {
+        log(`outbox: cannot keep ${event} on disk (${describeError(error)}); it is sent from memory only`);
+        return null;
+      }
     },
     /** The hub answered it: it is not sent again. */
     remove(path: string): void {
