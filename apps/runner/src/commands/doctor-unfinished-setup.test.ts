@@ -49,6 +49,8 @@ async function killAddMidCheckout(gate: string): Promise<{ path: string; gitDir:
   };
   await waitFor(async () => (await setUpLock()) !== null, "the add's set-up lock, held while git checks out");
   const gitDir = (await setUpLock()) ?? "";
+  // Killed while git holds the new worktree's index (its checkout waits on the filter): git leaves index.lock behind.
+  await waitFor(() => isThere(join(gitDir, "index.lock")), "git's checkout to hold the worktree's index");
   process.kill(-(add.pid ?? 0), "SIGKILL");
   await once(add, "exit");
   const path = (await readFile(join(gitDir, "gitdir"), "utf8")).trim().replace(/\/\.git$/, "");
@@ -75,7 +77,7 @@ it("reports a worktree whose add was killed -9 mid-checkout, until `grove worktr
 
   await writeFile(gate, "");
   const again = await runGrove(["worktree", "add", "demo", "t1"], { cwd: repo.dir });
-  expect(again.code).toBe(0);
+  expect(again.code, again.stderr).toBe(0);
   expect(await repo.git(["status", "--porcelain"], { cwd: path })).toBe("");
   expect(await readFile(join(path, "data.bin"), "utf8")).toBe("data\n");
   expect((await doctor()).report.findings).toEqual([]);

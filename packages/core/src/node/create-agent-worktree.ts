@@ -21,6 +21,7 @@ import {
   worktreeGitDir,
 } from "./set-up-worktree.ts";
 import { startNewWorktreeSetUp } from "./set-up-new-worktree.ts";
+import { removeStaleIndexLock } from "./stale-index-lock.ts";
 import { undoFailedSetUp } from "./undo-failed-set-up.ts";
 
 export type CreateAgentWorktreeInput = {
@@ -121,6 +122,8 @@ async function setUpOnce(
     if (!(await isSetUpPending(entry.path)) && (await isCheckedOut(entry.path)))
       return { ...worktree, resumed: false, includedFiles: [] };
     try {
+      // Resumed: a git killed with the grove process that added it may have left the index locked.
+      if (!entry.created) await removeStaleIndexLock(entry.path);
       const includedFiles = await setUpWorktree(ctx, entry.path, onProgress);
       await clearSetUpPending(entry.path);
       return { ...worktree, resumed: !entry.created, includedFiles };
