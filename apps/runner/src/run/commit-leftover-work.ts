@@ -1,5 +1,5 @@
 import { describeError, isDomainError, type GroveConfig, type Result } from "@grove/core";
-import { commitAgentWork } from "@grove/core/node";
+import { commitAgentWork, worktreeStatus } from "@grove/core/node";
 import { findProfile } from "../launch/agent-profiles.ts";
 import { readResult, resultFromFinalAnswer } from "./read-result.ts";
 import type { AgentExit } from "./run-agent.ts";
@@ -34,7 +34,9 @@ export async function commitLeftoverWork(scope: RunScope, worktreePath: string, 
         return;
       }
       case "off-branch":
-        scope.system(`not committing the agent's leftover changes: its worktree is on ${outcome.head}, not ${scope.branch}`);
+        // An agent that committed all it changed on a branch of its own left nothing to say this of.
+        if ((await worktreeStatus(worktreePath)).length > 0)
+          scope.system(`not committing the agent's leftover changes: its worktree is on ${outcome.head}, not ${scope.branch}`);
         return;
       case "clean":
         return;

@@ -39,7 +39,7 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const session = (prompt: string) =>
+const session = (prompt: string, lines: string[] = []) =>
   runHeadlessSession({
     repo: repo.dir,
     plan: PlanSchema.parse({
@@ -48,6 +48,7 @@ const session = (prompt: string) =>
     }),
     dataDir,
     approve: "auto",
+    onLine: (_task, _stream, text) => lines.push(text),
   });
 
 describe("an agent that leaves its worktree off its branch", () => {
@@ -64,6 +65,21 @@ describe("an agent that leaves its worktree off its branch", () => {
     expect([task?.waiting, task?.merge, task?.report?.test.status]).toEqual([null, null, "skipped"]);
     // The branch and the integration branch are where they were; the agent's commit is left where it made it.
     expect(await repo.git(["rev-parse", "agent/gitter/t1", "main"])).toBe(`${base}\n${base}`);
+  });
+
+  it("says nothing of leftover changes when the agent committed everything it changed there", async () => {
+    const lines: string[] = [];
+    await session("checkout -q -b elsewhere; commit", lines);
+    expect(lines.join("\n")).toContain("the agent left its worktree on refs/heads/elsewhere");
+    expect(lines.join("\n")).not.toContain("leftover changes");
+  });
+
+  it("says it leaves the agent's uncommitted changes where they are, not on its branch", async () => {
+    const lines: string[] = [];
+    await session("checkout -q -b elsewhere; commit; rm -q NOTES.md", lines);
+    expect(lines).toContain(
+      "not committing the agent's leftover changes: its worktree is on refs/heads/elsewhere, not agent/gitter/t1",
+    );
   });
 
   it("with its branch moved back onto the integration branch's history says where the branch is, not 'still at its base'", async () => {
