@@ -143,8 +143,10 @@ export function describeUsage(byCli: Record<string, UsageTotals>): string[] {
   return entries.map(([cli, totals]) => {
     const tokens = `${formatTokens(totals.tokensIn)} in / ${formatTokens(totals.tokensOut)} out tokens`;
     const cost = totals.costUsd === null ? "no cost reported" : formatUsd(totals.costUsd);
-    // The CLI's own figure (its API time), not the process's wall time the run's log gives on exit.
-    const ran = `${(totals.durationMs / 1000).toFixed(1)} s of work by the CLI's own count (${totals.runs} run(s) reported)`;
+    // Each run's duration as its CLI stated it (Claude Code in its final `result`), else its process's run time:
+    // Codex states none, nor does a Claude run stopped before its `result` (usage-meter.ts), so the sum is not
+    // the CLI's own count alone.
+    const ran = `${(totals.durationMs / 1000).toFixed(1)} s of agent time (the CLI's count, or its process's where the CLI states none; ${totals.runs} run(s) reported)`;
     return `usage of ${cli}: ${tokens}, ${cost}, ${totals.turns} turn(s), ${ran}`;
   });
 }

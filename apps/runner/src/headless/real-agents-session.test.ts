@@ -163,12 +163,12 @@ describe("a headless session with both real CLIs", () => {
       expect(usageLines, result.stdout).toEqual([
         expect.stringMatching(
           new RegExp(
-            `^  usage of claude: ${tokens(claude)}, \\$\\d+\\.\\d{4}, \\d+ turn\\(s\\), [\\d.]+ s of work by the CLI's own count`,
+            `^  usage of claude: ${tokens(claude)}, \\$\\d+\\.\\d{4}, \\d+ turn\\(s\\), [\\d.]+ s of agent time \\(the CLI's count, or its process's where the CLI states none; 1 run\\(s\\) reported\\)`,
           ),
         ),
         expect.stringMatching(
           new RegExp(
-            `^  usage of codex: ${tokens(codex)}, no cost reported, 1 turn\\(s\\), [\\d.]+ s of work by the CLI's own count`,
+            `^  usage of codex: ${tokens(codex)}, no cost reported, 1 turn\\(s\\), [\\d.]+ s of agent time \\(the CLI's count, or its process's where the CLI states none; 1 run\\(s\\) reported\\)`,
           ),
         ),
       ]);
