@@ -2,6 +2,7 @@ import { DomainError, MAX_ARG_BYTES, utf8ByteLength, type AgentProfile, type Gro
 import { TESTED_AGENT_CLIS } from "@grove/core/launch";
 import { DEMO_AGENT_PATH } from "../install-paths.ts";
 import { runPaths } from "../run/run-paths.ts";
+import { ownEntry, profileFromEntry } from "./profile-entry.ts";
 import { chooseArgvTemplate, withResume } from "./resume-form.ts";
 
 const CONTEXT_PACK_POINTER =
@@ -75,18 +76,16 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, AgentProfile>> = {
  * Own properties only: "constructor" or "__proto__" name no profile, not something of Object.prototype.
  */
 export function findProfile(profileName: string, config: GroveConfig): AgentProfile {
-  const profile = ownEntry(config.agents, profileName) ?? ownEntry(BUILT_IN_PROFILES, profileName);
-  if (profile) return profile;
+  const own = ownEntry(config.agents, profileName);
+  const builtIn = ownEntry(BUILT_IN_PROFILES, profileName);
+  if (own) return profileFromEntry(profileName, own, builtIn, Object.keys(BUILT_IN_PROFILES));
+  if (builtIn) return builtIn;
   const known = [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(config.agents)])].sort();
   throw new DomainError(
     "INVALID_INPUT",
     // Only a name grove.yaml can hold is worth suggesting there (it refuses "__proto__").
     `Unknown agent profile "${profileName}". ${profileName === "__proto__" ? "Use" : `Define agents.${profileName}.command in grove.yaml, or use`} one of: ${known.join(", ")}.`,
   );
-}
-
-function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /**

@@ -23,9 +23,10 @@ function namedRecord<T extends z.ZodType>(value: T, what: string) {
 
 const RESUME_PLACEHOLDER = "{resumeSessionId}";
 
-export const AgentProfileSchema = z
+const AgentProfileFields = z
   .strictObject({
-    command: z.array(z.string()).min(1),
+    /** Absent in grove.yaml: the entry adjusts the built-in profile of its name (its other keys win, `env` merged). */
+    command: z.array(z.string()).min(1).optional(),
     /**
      * The argv of a later review round that resumes the agent's earlier conversation: the same placeholders as
      * `command`, and `{resumeSessionId}` for the session id the CLI reported. Absent: every round starts a new
@@ -57,7 +58,7 @@ export const AgentProfileSchema = z
     inputWaitSec: z.number().int().positive().max(86_400).optional(),
   })
   .superRefine((profile, ctx) => {
-    if (profile.command.some((arg) => arg.includes(RESUME_PLACEHOLDER)))
+    if (profile.command?.some((arg) => arg.includes(RESUME_PLACEHOLDER)))
       ctx.addIssue({
         code: "custom",
         path: ["command"],
@@ -70,6 +71,9 @@ export const AgentProfileSchema = z
         message: `must pass the session to resume: put ${RESUME_PLACEHOLDER} in one of its arguments`,
       });
   });
+
+/** An entry of grove.yaml's `agents`: a whole profile, or (without `command`) settings of a built-in one. */
+export const AgentProfileEntrySchema = AgentProfileFields;
 
 export const GroveConfigSchema = z.strictObject({
   integration: z
@@ -112,7 +116,7 @@ export const GroveConfigSchema = z.strictObject({
     .strictObject({ from: z.number().int().min(1024).max(65535), to: z.number().int().min(1024).max(65535) })
     .refine((r) => r.from <= r.to, "from must not exceed to")
     .default({ from: 41000, to: 41999 }),
-  agents: namedRecord(AgentProfileSchema, "an agent profile").default({}),
+  agents: namedRecord(AgentProfileEntrySchema, "an agent profile").default({}),
   /** Whether grove commits what an agent left uncommitted when it exits 0 (default yes); a profile's own setting wins. */
   autoCommit: z.boolean().optional(),
   /** Every session's budget (USD and/or tokens); a session started with its own budget uses that one. */
@@ -142,7 +146,9 @@ export function testGateOf(config: Pick<GroveConfig, "test">): TestGate {
   if (config.test.trim() === "none") return { kind: "none" };
   return { kind: "command", command: config.test };
 }
-export type AgentProfile = z.infer<typeof AgentProfileSchema>;
+export type AgentProfileEntry = z.infer<typeof AgentProfileEntrySchema>;
+/** An agent profile as grove runs it: with a command always (agent-profiles.ts resolves an entry without one). */
+export type AgentProfile = AgentProfileEntry & { command: string[] };
 
 /** Parses grove.yaml text; an absent file (null) yields the defaults. Errors name the bad key. */
 export function parseGroveConfig(text: string | null, source = "grove.yaml"): GroveConfig {
