@@ -21,16 +21,32 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-it("a runner killed -9 before the hub acknowledged a left run's interruption leaves it for the next runner to report", async () => {
-  repo = await makeTempRepo();
+/** A repository, a data folder, and a hub that receives events but acknowledges none (one lost before it answers). */
+async function withDeafHub(files?: Record<string, string>) {
+  repo = await makeTempRepo(files ? { files } : {});
   const dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-runner-data-")));
-  // A hub that receives events but acknowledges none, like one the runner loses before its answers come.
   const deaf = await startTestHub({ token: TOKEN, ackEvents: () => false });
   cleanups.push(
     repo.cleanup,
     () => rm(dataDir, { recursive: true, force: true }),
     () => deaf.close(),
   );
+  return { dataDir, deaf };
+}
+
+/** A runner in a process of its own (daemon-process.ts), serving the repository, for a test to kill -9. */
+function runnerProcess(hubUrl: string, dataDir: string) {
+  const runner = startAgentProcess([process.execPath, "--import", TSX, DAEMON_SCRIPT, hubUrl, TOKEN, dataDir, repo.dir], {
+    cwd: dataDir,
+    env: process.env,
+    onLine: () => undefined,
+  });
+  cleanups.push(() => runner.cancel(200).catch(() => undefined));
+  return runner;
+}
+
+it("a runner killed -9 before the hub acknowledged a left run's interruption leaves it for the next runner to report", async () => {
+  const { dataDir, deaf } = await withDeafHub();
   // What a runner killed while its run was live leaves behind.
   const runId = "run-left";
   await writeRunRecord(dataDir, {
@@ -41,12 +57,7 @@ it("a runner killed -9 before the hub acknowledged a left run's interruption lea
     state: "running",
   });
 
-  const runner = startAgentProcess([process.execPath, "--import", TSX, DAEMON_SCRIPT, deaf.url, TOKEN, dataDir, repo.dir], {
-    cwd: dataDir,
-    env: process.env,
-    onLine: () => undefined,
-  });
-  cleanups.push(() => runner.cancel(200).catch(() => undefined));
+  const runner = runnerProcess(deaf.url, dataDir);
   const isReported = (store: typeof deaf.store) =>
     eventsOf(store, "run:state", RunStateEventSchema).some((s) => s.runId === runId && s.state === "interrupted");
   await waitFor(() => isReported(deaf.store), "the restarted runner to report the run interrupted");
@@ -74,22 +85,11 @@ it("a runner killed -9 before the hub acknowledged a left run's interruption lea
 });
 
 it("a run's end that its runner could not get acknowledged (killed -9 while its hub did not answer) reaches the hub through the next runner", async () => {
-  repo = await makeTempRepo({
-    files: { "README.md": "# unheard\n", "grove.yaml": `test: '"${process.execPath}" -e "process.exit(0)"'\n` },
+  const { dataDir, deaf } = await withDeafHub({
+    "README.md": "# unheard\n",
+    "grove.yaml": `test: '"${process.execPath}" -e "process.exit(0)"'\n`,
   });
-  const dataDir = await realpath(await mkdtemp(join(tmpdir(), "grove-runner-data-")));
-  const deaf = await startTestHub({ token: TOKEN, ackEvents: () => false });
-  cleanups.push(
-    repo.cleanup,
-    () => rm(dataDir, { recursive: true, force: true }),
-    () => deaf.close(),
-  );
-  const runner = startAgentProcess([process.execPath, "--import", TSX, DAEMON_SCRIPT, deaf.url, TOKEN, dataDir, repo.dir], {
-    cwd: dataDir,
-    env: process.env,
-    onLine: () => undefined,
-  });
-  cleanups.push(() => runner.cancel(200).catch(() => undefined));
+  const runner = runnerProcess(deaf.url, dataDir);
   await waitFor(() => deaf.connections > 0, "the runner to connect");
   // A run this runner ends while its hub does not answer: the end is in the record and in the journal only.
   const runId = "run-ended-unheard";

@@ -1,13 +1,12 @@
-import { RUNNER_NAMESPACE, RUNNER_TOKEN_HEADER, RunStateEventSchema } from "@grove/core";
+import { RunStateEventSchema } from "@grove/core";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { io } from "socket.io-client";
 import { afterEach, expect, it } from "vitest";
 import { createHubOutbox } from "./hub-outbox.ts";
-import { createHubLink } from "./hub-socket.ts";
 import { createOutboxJournal } from "./outbox-journal.ts";
 import { eventsOf, startTestHub, waitFor, type TestHub } from "../test-support/test-hub.ts";
+import { testHubLink } from "../test-support/test-hub-link.ts";
 
 const TOKEN = "runner-token-for-outbox-journal-tests-01";
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -16,13 +15,7 @@ afterEach(async () => {
 });
 
 function outboxOn(hub: TestHub, dir: string, logged: string[]) {
-  const socket = io(`${hub.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN } });
-  cleanups.push(() => Promise.resolve(void socket.disconnect()));
-  const link = createHubLink(
-    socket,
-    () => ({ host: "test", version: "0", repos: [] }),
-    () => undefined,
-  );
+  const link = testHubLink(hub.url, TOKEN, cleanups);
   return createHubOutbox(
     link,
     (line) => logged.push(line),

@@ -9,6 +9,7 @@ import { createLogShipper } from "./log-shipper.ts";
 import { openRunSpool } from "./spool.ts";
 import { agentOutputFromStart, replayAgentOutput } from "./agent-output.ts";
 import { startTestHub, type TestHub } from "../test-support/test-hub.ts";
+import { testHubLink } from "../test-support/test-hub-link.ts";
 
 const TOKEN = "runner-token-for-log-shipper-tests-01";
 const cleanups: (() => Promise<void>)[] = [];
@@ -48,13 +49,7 @@ it("sends a refused batch again with backoff, saying so once, until the hub take
 async function refusingShipper() {
   const hub: TestHub = await startTestHub({ token: TOKEN, refuseLog: () => "hub is busy" });
   cleanups.push(() => hub.close());
-  const socket = io(`${hub.url}${RUNNER_NAMESPACE}`, { auth: { token: TOKEN }, extraHeaders: { [RUNNER_TOKEN_HEADER]: TOKEN } });
-  cleanups.push(() => Promise.resolve(void socket.disconnect()));
-  const link = createHubLink(
-    socket,
-    () => ({ host: "test", version: "0", repos: [] }),
-    () => undefined,
-  );
+  const link = testHubLink(hub.url, TOKEN, cleanups);
   const dir = await mkdtemp(join(tmpdir(), "grove-shipper-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return { shipper: createLogShipper(link, () => undefined), dir };
